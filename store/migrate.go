@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/cspportal/portal/migrations"
+)
+
+// MigrationState says how far the database is from the embedded migrations.
+type MigrationState struct {
+	Current int64 // highest applied version (0 when none)
+	Latest  int64 // highest embedded version
+	Pending int   // embedded migrations not yet applied
+}
+
+func provider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
+	sqldb := stdlib.OpenDBFromPool(pool)
+	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.FS)
+	if err != nil {
+		sqldb.Close()
+		return nil, nil, fmt.Errorf("load migrations: %w", err)
+	}
+	return p, sqldb, nil
+}
+
+// MigrateUp applies every pending migration and returns the versions applied.
+func MigrateUp(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
+	p, sqldb, err := provider(pool)
+	if err != nil {
+		return nil, err
+	}
+	defer sqldb.Close()
+	res, err := p.Up(ctx)
+	var applied []int64
+	for _, r := range res {
+		applied = append(applied, r.Source.Version)
+	}
+	if err != nil {
+		return applied, fmt.Errorf("migrate up: %w", err)
+	}
+	return applied, nil
+}
+
+// MigrateDown rolls back the most recent migration and returns its version
+// (0 when there was nothing to roll back).
+func MigrateDown(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	p, sqldb, err := provider(pool)
+	if err != nil {
+		return 0, err
+	}
+	defer sqldb.Close()
+	r, err := p.Down(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate down: %w", err)
+	}
+	if r == nil {
+		return 0, nil
+	}
+	return r.Source.Version, nil
+}
+
+// Migrations reports the migration state of the database.
+func Migrations(ctx context.Context, pool *pgxpool.Pool) (MigrationState, error) {
+	p, sqldb, err := provider(pool)
+	if err != nil {
+		return MigrationState{}, err
+	}
+	defer sqldb.Close()
+	statuses, err := p.Status(ctx)
+	if err != nil {
+		return MigrationState{}, fmt.Errorf("migration status: %w", err)
+	}
+	var st MigrationState
+	for _, s := range statuses {
+		v := s.Source.Version
+		if v > st.Latest {
+			st.Latest = v
+		}
+		if s.State == goose.StateApplied {
+			if v > st.Current {
+				st.Current = v
+			}
+		} else {
+			st.Pending++
+		}
+	}
+	return st, nil
+}

@@ -1,0 +1,2 @@
+-- name: GetSettings :one
+SELECT * FROM settings WHERE id = 1;

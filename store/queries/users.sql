@@ -1,0 +1,22 @@
+-- name: CreateUser :one
+INSERT INTO users (email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via)
+VALUES (@email, @display_name, @role, @password_hash, @oidc_issuer, @oidc_subject, @customer_id, @customer_via)
+RETURNING *;
+
+-- name: GetUser :one
+SELECT * FROM users WHERE id = @id;
+
+-- name: GetUserByEmail :one
+SELECT * FROM users WHERE lower(email) = lower(@email);
+
+-- name: GetUserByOIDC :one
+SELECT * FROM users WHERE oidc_issuer = @oidc_issuer AND oidc_subject = @oidc_subject;
+
+-- name: CountAdmins :one
+SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL;
+
+-- name: SetUserPassword :exec
+UPDATE users SET password_hash = @password_hash, updated_at = now() WHERE id = @id;
+
+-- name: TouchUserLogin :exec
+UPDATE users SET last_login_at = now() WHERE id = @id;

@@ -1,0 +1,87 @@
+// Package store is the portal's only door to Postgres: the connection pool,
+// migrations, the transaction helper and every query. Queries are written in
+// queries/*.sql and compiled by sqlc into store/db; the methods here wrap
+// them and return plain structs and the sentinel errors below.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cspportal/portal/store/db"
+)
+
+// Sentinel errors returned by the store; callers test them with errors.Is.
+var (
+	// ErrNotFound means the row asked for does not exist (or is not visible
+	// in the caller's scope).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a unique constraint or an optimistic concurrency
+	// check refused the write.
+	ErrConflict = errors.New("conflict")
+)
+
+// Store holds the pool and the sqlc queries.
+type Store struct {
+	Pool *pgxpool.Pool
+	Q    *db.Queries
+}
+
+// Open connects to the database at url and checks it answers.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database %s: %w", cfg.ConnConfig.Host, err)
+	}
+	return New(pool), nil
+}
+
+// New wraps an existing pool.
+func New(pool *pgxpool.Pool) *Store {
+	return &Store{Pool: pool, Q: db.New()}
+}
+
+// Close closes the pool.
+func (s *Store) Close() { s.Pool.Close() }
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back
+// otherwise (and on panic). Errors are mapped to the sentinels.
+func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.Pool, fn)
+	return mapErr(err)
+}
+
+// mapErr turns pgx errors into the store's sentinels, keeping the original
+// error in the chain.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505", "40001": // unique_violation, serialization_failure
+			return fmt.Errorf("%w: %w", ErrConflict, err)
+		}
+	}
+	return err
+}
+
+// MapErr is mapErr for callers that run sqlc queries themselves inside InTx.
+func MapErr(err error) error { return mapErr(err) }
