@@ -1,0 +1,7 @@
+package handlers
+
+import "context"
+
+func (s *Server) prepareSetup(ctx context.Context) (string, error) {
+	return "", nil
+}
