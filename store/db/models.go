@@ -27,6 +27,12 @@ type AuditLog struct {
 	Detail      string
 }
 
+type CustomerTenant struct {
+	TenantID   string
+	CustomerID uuid.UUID
+	CreatedAt  time.Time
+}
+
 type LoginAttempt struct {
 	ID    int64
 	Email string

@@ -9,6 +9,15 @@ import (
 	"context"
 )
 
+const completeSetup = `-- name: CompleteSetup :exec
+UPDATE settings SET setup_completed_at = now(), setup_token_hash = NULL, updated_at = now() WHERE id = 1
+`
+
+func (q *Queries) CompleteSetup(ctx context.Context, db DBTX) error {
+	_, err := db.Exec(ctx, completeSetup)
+	return err
+}
+
 const getSettings = `-- name: GetSettings :one
 SELECT id, setup_token_hash, setup_step, setup_completed_at, pc_tenant_id, pc_client_id, pc_client_secret_enc, pc_api_url, pc_token_url, pc_refresh_token_enc, oidc_enabled, oidc_issuer, oidc_client_id, oidc_client_secret_enc, oidc_allowed_tenants, default_country, default_currency, default_language, updated_at FROM settings WHERE id = 1
 `
@@ -38,4 +47,104 @@ func (q *Queries) GetSettings(ctx context.Context, db DBTX) (Setting, error) {
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const setSetupStep = `-- name: SetSetupStep :exec
+UPDATE settings SET setup_step = $1, updated_at = now() WHERE id = 1
+`
+
+func (q *Queries) SetSetupStep(ctx context.Context, db DBTX, setupStep int32) error {
+	_, err := db.Exec(ctx, setSetupStep, setupStep)
+	return err
+}
+
+const setSetupTokenHash = `-- name: SetSetupTokenHash :exec
+UPDATE settings SET setup_token_hash = $1, updated_at = now() WHERE id = 1
+`
+
+func (q *Queries) SetSetupTokenHash(ctx context.Context, db DBTX, setupTokenHash []byte) error {
+	_, err := db.Exec(ctx, setSetupTokenHash, setupTokenHash)
+	return err
+}
+
+const updateDefaults = `-- name: UpdateDefaults :exec
+UPDATE settings SET
+    default_country = $1,
+    default_currency = $2,
+    default_language = $3,
+    updated_at = now()
+WHERE id = 1
+`
+
+type UpdateDefaultsParams struct {
+	DefaultCountry  string
+	DefaultCurrency string
+	DefaultLanguage string
+}
+
+func (q *Queries) UpdateDefaults(ctx context.Context, db DBTX, arg UpdateDefaultsParams) error {
+	_, err := db.Exec(ctx, updateDefaults, arg.DefaultCountry, arg.DefaultCurrency, arg.DefaultLanguage)
+	return err
+}
+
+const updateOIDCSettings = `-- name: UpdateOIDCSettings :exec
+UPDATE settings SET
+    oidc_enabled = $1,
+    oidc_issuer = $2,
+    oidc_client_id = $3,
+    oidc_client_secret_enc = coalesce($4, oidc_client_secret_enc),
+    oidc_allowed_tenants = $5,
+    updated_at = now()
+WHERE id = 1
+`
+
+type UpdateOIDCSettingsParams struct {
+	OidcEnabled         bool
+	OidcIssuer          string
+	OidcClientID        string
+	OidcClientSecretEnc []byte
+	OidcAllowedTenants  []string
+}
+
+// A NULL secret keeps the stored one.
+func (q *Queries) UpdateOIDCSettings(ctx context.Context, db DBTX, arg UpdateOIDCSettingsParams) error {
+	_, err := db.Exec(ctx, updateOIDCSettings,
+		arg.OidcEnabled,
+		arg.OidcIssuer,
+		arg.OidcClientID,
+		arg.OidcClientSecretEnc,
+		arg.OidcAllowedTenants,
+	)
+	return err
+}
+
+const updatePCSettings = `-- name: UpdatePCSettings :exec
+UPDATE settings SET
+    pc_tenant_id = $1,
+    pc_client_id = $2,
+    pc_client_secret_enc = coalesce($3, pc_client_secret_enc),
+    pc_api_url = $4,
+    pc_token_url = $5,
+    updated_at = now()
+WHERE id = 1
+`
+
+type UpdatePCSettingsParams struct {
+	PcTenantID        string
+	PcClientID        string
+	PcClientSecretEnc []byte
+	PcApiUrl          string
+	PcTokenUrl        string
+}
+
+// A NULL secret keeps the stored one (an empty form field means "keep").
+func (q *Queries) UpdatePCSettings(ctx context.Context, db DBTX, arg UpdatePCSettingsParams) error {
+	_, err := db.Exec(ctx, updatePCSettings,
+		arg.PcTenantID,
+		arg.PcClientID,
+		arg.PcClientSecretEnc,
+		arg.PcApiUrl,
+		arg.PcTokenUrl,
+	)
+	return err
 }

@@ -149,6 +149,75 @@ func (q *Queries) GetUserByOIDC(ctx context.Context, db DBTX, arg GetUserByOIDCP
 	return i, err
 }
 
+const linkUserOIDC = `-- name: LinkUserOIDC :exec
+UPDATE users SET oidc_issuer = $1, oidc_subject = $2, updated_at = now() WHERE id = $3
+`
+
+type LinkUserOIDCParams struct {
+	OidcIssuer  *string
+	OidcSubject *string
+	ID          int64
+}
+
+func (q *Queries) LinkUserOIDC(ctx context.Context, db DBTX, arg LinkUserOIDCParams) error {
+	_, err := db.Exec(ctx, linkUserOIDC, arg.OidcIssuer, arg.OidcSubject, arg.ID)
+	return err
+}
+
+const listUsers = `-- name: ListUsers :many
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at FROM users ORDER BY role, lower(email)
+`
+
+func (q *Queries) ListUsers(ctx context.Context, db DBTX) ([]User, error) {
+	rows, err := db.Query(ctx, listUsers)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []User
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.DisplayName,
+			&i.Role,
+			&i.PasswordHash,
+			&i.OidcIssuer,
+			&i.OidcSubject,
+			&i.CustomerID,
+			&i.CustomerVia,
+			&i.DisabledAt,
+			&i.LastLoginAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setUserDisabled = `-- name: SetUserDisabled :exec
+UPDATE users SET disabled_at = CASE WHEN $1::bool THEN coalesce(disabled_at, now()) ELSE NULL END,
+    updated_at = now()
+WHERE id = $2
+`
+
+type SetUserDisabledParams struct {
+	Disabled bool
+	ID       int64
+}
+
+func (q *Queries) SetUserDisabled(ctx context.Context, db DBTX, arg SetUserDisabledParams) error {
+	_, err := db.Exec(ctx, setUserDisabled, arg.Disabled, arg.ID)
+	return err
+}
+
 const setUserPassword = `-- name: SetUserPassword :exec
 UPDATE users SET password_hash = $1, updated_at = now() WHERE id = $2
 `

@@ -20,3 +20,14 @@ UPDATE users SET password_hash = @password_hash, updated_at = now() WHERE id = @
 
 -- name: TouchUserLogin :exec
 UPDATE users SET last_login_at = now() WHERE id = @id;
+
+-- name: LinkUserOIDC :exec
+UPDATE users SET oidc_issuer = @oidc_issuer, oidc_subject = @oidc_subject, updated_at = now() WHERE id = @id;
+
+-- name: ListUsers :many
+SELECT * FROM users ORDER BY role, lower(email);
+
+-- name: SetUserDisabled :exec
+UPDATE users SET disabled_at = CASE WHEN @disabled::bool THEN coalesce(disabled_at, now()) ELSE NULL END,
+    updated_at = now()
+WHERE id = @id;
