@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/cspportal/portal/migrations"
 )
@@ -16,7 +19,34 @@ import (
 type MigrationState struct {
 	Current int64 // highest applied version (0 when none)
 	Latest  int64 // highest embedded version
-	Pending int   // embedded migrations not yet applied
+	Pending int   // embedded migrations not yet applied (River's included)
+
+	RiverCurrent int // highest applied River (job queue) migration
+	RiverLatest  int // highest River migration known to this binary
+}
+
+// riverMigrator runs River's own schema migrations (its job tables), which
+// MigrateUp applies after the portal's files.
+func riverMigrator(pool *pgxpool.Pool) (*rivermigrate.Migrator[pgx.Tx], error) {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return nil, fmt.Errorf("load river migrations: %w", err)
+	}
+	return m, nil
+}
+
+// RiverMigrationVersion is the latest River schema version this binary
+// knows; tests mix it into their template database key.
+func RiverMigrationVersion() int {
+	m, err := rivermigrate.New(riverpgxv5.New(nil), nil)
+	if err != nil {
+		return 0
+	}
+	all := m.AllVersions()
+	if len(all) == 0 {
+		return 0
+	}
+	return all[len(all)-1].Version
 }
 
 func provider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
@@ -43,6 +73,13 @@ func MigrateUp(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
 	}
 	if err != nil {
 		return applied, fmt.Errorf("migrate up: %w", err)
+	}
+	rm, err := riverMigrator(pool)
+	if err != nil {
+		return applied, err
+	}
+	if _, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return applied, fmt.Errorf("migrate river: %w", err)
 	}
 	return applied, nil
 }
@@ -90,5 +127,21 @@ func Migrations(ctx context.Context, pool *pgxpool.Pool) (MigrationState, error)
 			st.Pending++
 		}
 	}
+	rm, err := riverMigrator(pool)
+	if err != nil {
+		return st, err
+	}
+	all := rm.AllVersions()
+	if len(all) > 0 {
+		st.RiverLatest = all[len(all)-1].Version
+	}
+	existing, err := rm.ExistingVersions(ctx)
+	if err != nil {
+		return st, fmt.Errorf("river migration status: %w", err)
+	}
+	for _, e := range existing {
+		st.RiverCurrent = max(st.RiverCurrent, e.Version)
+	}
+	st.Pending += len(all) - len(existing)
 	return st, nil
 }

@@ -180,8 +180,8 @@ func migrationsHash() (string, error) {
 
 // ExtraHash is mixed into the template key; set it (in an init function) to
 // a version string of any schema that store.MigrateUp applies besides the
-// embedded files.
-var ExtraHash = ""
+// embedded files. It defaults to River's latest migration version.
+var ExtraHash = fmt.Sprintf("river:%d", store.RiverMigrationVersion())
 
 func withDatabase(raw, name string) string {
 	u, err := url.Parse(raw)

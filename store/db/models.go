@@ -9,7 +9,23 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
+
+type Agreement struct {
+	CustomerID       uuid.UUID
+	AgreementType    string
+	TemplateID       string
+	DateAgreed       time.Time
+	UserID           string
+	ContactFirstName string
+	ContactLastName  string
+	ContactEmail     string
+	ContactPhone     string
+	AgreementLink    string
+	SyncedAt         time.Time
+	GoneAt           *time.Time
+}
 
 type AuditLog struct {
 	ID          int64
@@ -27,6 +43,73 @@ type AuditLog struct {
 	Detail      string
 }
 
+type Availability struct {
+	Country       string
+	ProductID     string
+	SkuID         string
+	ID            string
+	CatalogItemID string
+	Currency      string
+	Segment       string
+	IsPurchasable bool
+	IsRenewable   bool
+	Terms         json.RawMessage
+	Raw           json.RawMessage
+	SyncedAt      time.Time
+	GoneAt        *time.Time
+}
+
+type Command struct {
+	ID               int64
+	Kind             string
+	CustomerID       *uuid.UUID
+	TargetID         string
+	Payload          json.RawMessage
+	MsRequestID      uuid.UUID
+	Status           string
+	Attempts         int32
+	LastError        string
+	PcErrorCode      string
+	Result           json.RawMessage
+	RequestedBy      *int64
+	RequestedByLabel string
+	AuditLogID       *int64
+	RiverJobID       *int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	FinishedAt       *time.Time
+}
+
+type Customer struct {
+	ID                             uuid.UUID
+	TenantID                       string
+	CommerceID                     string
+	Domain                         string
+	CompanyName                    string
+	CompanyEmail                   string
+	OrganizationRegistrationNumber string
+	Relationship                   string
+	AllowDelegatedAccess           bool
+	AssociatedPartnerID            string
+	BillingFirstName               string
+	BillingLastName                string
+	BillingEmail                   string
+	BillingCulture                 string
+	BillingLanguage                string
+	BillingCompanyName             string
+	BillingPhone                   string
+	AddressLine1                   string
+	AddressLine2                   string
+	AddressCity                    string
+	AddressState                   string
+	AddressPostalCode              string
+	AddressCountry                 string
+	Etag                           string
+	Raw                            json.RawMessage
+	SyncedAt                       time.Time
+	GoneAt                         *time.Time
+}
+
 type CustomerTenant struct {
 	TenantID   string
 	CustomerID uuid.UUID
@@ -38,6 +121,111 @@ type LoginAttempt struct {
 	Email string
 	Ip    string
 	At    time.Time
+}
+
+type Offer struct {
+	Country                string
+	ID                     string
+	Name                   string
+	Description            string
+	Category               string
+	ProductID              string
+	ProductName            string
+	Billing                string
+	UnitType               string
+	MinQuantity            int32
+	MaxQuantity            int32
+	IsAddOn                bool
+	HasAddOns              bool
+	IsAvailableForPurchase bool
+	IsAutoRenewable        bool
+	IsTrial                bool
+	SupportedBillingCycles []string
+	Raw                    json.RawMessage
+	SyncedAt               time.Time
+	GoneAt                 *time.Time
+}
+
+type OfferRelation struct {
+	Country   string
+	OfferID   string
+	Kind      string
+	RelatedID string
+	SyncedAt  time.Time
+	GoneAt    *time.Time
+}
+
+type Order struct {
+	ID              string
+	CustomerID      uuid.UUID
+	AlternateID     string
+	Status          string
+	BillingCycle    string
+	CurrencyCode    string
+	TransactionType string
+	TotalPrice      pgtype.Numeric
+	CreationDate    *time.Time
+	Raw             json.RawMessage
+	SyncedAt        time.Time
+	GoneAt          *time.Time
+}
+
+type OrderLineItem struct {
+	OrderID              string
+	LineItemNumber       int32
+	OfferID              string
+	SubscriptionID       string
+	ParentSubscriptionID string
+	FriendlyName         string
+	Quantity             int32
+	TermDuration         string
+	TransactionType      string
+	PartnerIDOnRecord    string
+	UnitPrice            pgtype.Numeric
+	ExtendedPrice        pgtype.Numeric
+	SyncedAt             time.Time
+	GoneAt               *time.Time
+}
+
+type PcAuditRecord struct {
+	ID                    string
+	CustomerID            *uuid.UUID
+	CustomerName          string
+	OperationType         string
+	OperationStatus       string
+	OperationDate         time.Time
+	ResourceType          string
+	UserPrincipalName     string
+	ApplicationID         string
+	OriginalCorrelationID string
+	CustomizedData        json.RawMessage
+	Raw                   json.RawMessage
+	SyncedAt              time.Time
+}
+
+type Price struct {
+	Country      string
+	ItemID       string
+	TermDuration string
+	BillingCycle string
+	Currency     string
+	UnitPrice    pgtype.Numeric
+	SyncedAt     time.Time
+	GoneAt       *time.Time
+}
+
+type Product struct {
+	Country            string
+	ID                 string
+	Title              string
+	Description        string
+	ProductType        string
+	ProductSubtype     string
+	PublisherName      string
+	IsMicrosoftProduct bool
+	Raw                json.RawMessage
+	SyncedAt           time.Time
+	GoneAt             *time.Time
 }
 
 type Session struct {
@@ -66,6 +254,115 @@ type Setting struct {
 	DefaultCurrency     string
 	DefaultLanguage     string
 	UpdatedAt           time.Time
+}
+
+type Sku struct {
+	Country                string
+	ProductID              string
+	ID                     string
+	Title                  string
+	Description            string
+	MinQuantity            int32
+	MaxQuantity            int32
+	IsTrial                bool
+	ConsumptionType        string
+	SupportedBillingCycles []string
+	PurchasePrerequisites  []string
+	Raw                    json.RawMessage
+	SyncedAt               time.Time
+	GoneAt                 *time.Time
+}
+
+type SubscribedSku struct {
+	CustomerID       uuid.UUID
+	SkuID            string
+	SkuPartNumber    string
+	SkuName          string
+	TargetType       string
+	CapabilityStatus string
+	AvailableUnits   int32
+	ActiveUnits      int32
+	ConsumedUnits    int32
+	SuspendedUnits   int32
+	TotalUnits       int32
+	WarningUnits     int32
+	Raw              json.RawMessage
+	SyncedAt         time.Time
+	GoneAt           *time.Time
+}
+
+type Subscription struct {
+	ID                       string
+	CustomerID               uuid.UUID
+	ParentSubscriptionID     string
+	OrderID                  string
+	OfferID                  string
+	OfferName                string
+	FriendlyName             string
+	Status                   string
+	Quantity                 int32
+	UnitType                 string
+	TermDuration             string
+	BillingCycle             string
+	BillingType              string
+	ConsumptionType          string
+	ProductType              string
+	ContractType             string
+	EntitlementID            string
+	PublisherName            string
+	AutoRenewEnabled         bool
+	IsTrial                  bool
+	HasPurchasableAddons     bool
+	SuspensionReasons        []string
+	CreationDate             *time.Time
+	EffectiveStartDate       *time.Time
+	CommitmentEndDate        *time.Time
+	CancellationAllowedUntil *time.Time
+	BillingCycleEndDate      *time.Time
+	Etag                     string
+	Raw                      json.RawMessage
+	SyncedAt                 time.Time
+	GoneAt                   *time.Time
+}
+
+type SyncDrift struct {
+	ID         int64
+	RunID      int64
+	Entity     string
+	EntityID   string
+	CustomerID *uuid.UUID
+	Change     string
+	Fields     json.RawMessage
+	Applied    bool
+	Note       string
+	DetectedAt time.Time
+}
+
+type SyncRun struct {
+	ID          int64
+	Kind        string
+	Status      string
+	Trigger     string
+	RequestedBy *int64
+	RiverJobID  *int64
+	StartedAt   time.Time
+	HeartbeatAt time.Time
+	FinishedAt  *time.Time
+	Total       int32
+	Done        int32
+	Counts      json.RawMessage
+	PcCalls     int32
+	Throttles   int32
+	ErrorCount  int32
+	LastError   string
+	Errors      json.RawMessage
+	Checkpoint  json.RawMessage
+}
+
+type SyncWatermark struct {
+	Name      string
+	At        time.Time
+	UpdatedAt time.Time
 }
 
 type User struct {
