@@ -1,0 +1,202 @@
+package pccclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// expiryBuffer: tokens are refreshed this long before they expire (as the
+// .NET SDK does).
+const expiryBuffer = 30 * time.Second
+
+// tokenSource fetches and caches access tokens. Concurrent callers needing a
+// new token share one fetch.
+type tokenSource struct {
+	cfg   *Config
+	group singleflight.Group
+
+	mu           sync.Mutex
+	access       string
+	expires      time.Time
+	refreshToken string // app+user flow; rolled by the identity endpoint
+}
+
+type tokenResponse struct {
+	TokenType    string  `json:"token_type"`
+	AccessToken  string  `json:"access_token"`
+	RefreshToken string  `json:"refresh_token"`
+	ExpiresIn    flexInt `json:"expires_in"`
+	ExpiresOn    flexInt `json:"expires_on"`
+	Error        string  `json:"error"`
+	Description  string  `json:"error_description"`
+	ErrorCodes   []int   `json:"error_codes"`
+}
+
+// flexInt is a number the v1 token endpoint sends as a string ("3600") and
+// the v2 endpoint as a number.
+type flexInt int64
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "" || s == "null" {
+		*f = 0
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("not an integer: %q", s)
+	}
+	*f = flexInt(n)
+	return nil
+}
+
+func parseTokenResponse(b []byte) (tokenResponse, error) {
+	var tr tokenResponse
+	if err := json.Unmarshal(b, &tr); err != nil {
+		return tr, fmt.Errorf("decode token response: %w", err)
+	}
+	return tr, nil
+}
+
+// token returns a valid access token, fetching one if the cached token is
+// missing or within expiryBuffer of expiring.
+func (ts *tokenSource) token(ctx context.Context) (string, error) {
+	ts.mu.Lock()
+	if ts.access != "" && ts.cfg.Clock.Now().Add(expiryBuffer).Before(ts.expires) {
+		tok := ts.access
+		ts.mu.Unlock()
+		return tok, nil
+	}
+	ts.mu.Unlock()
+	ch := ts.group.DoChan("token", func() (any, error) {
+		// One caller's cancellation must not fail the others sharing this
+		// fetch; bound it on its own.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		return ts.fetch(fctx)
+	})
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(string), nil
+	}
+}
+
+// invalidate drops the cached token if it is still tok (after a 401), so the
+// next token call fetches a new one; concurrent 401s cause one fetch.
+func (ts *tokenSource) invalidate(tok string) {
+	ts.mu.Lock()
+	if ts.access == tok {
+		ts.access = ""
+	}
+	ts.mu.Unlock()
+}
+
+func (ts *tokenSource) fetch(ctx context.Context) (string, error) {
+	cfg := ts.cfg
+	ts.mu.Lock()
+	rt := ts.refreshToken
+	ts.mu.Unlock()
+	form := url.Values{}
+	form.Set("client_id", cfg.ClientID)
+	form.Set("client_secret", cfg.ClientSecret)
+	v2 := strings.Contains(cfg.TokenURL, "/v2.0/")
+	if rt != "" {
+		form.Set("grant_type", "refresh_token")
+		form.Set("refresh_token", rt)
+		if v2 {
+			form.Set("scope", cfg.Resource+"/user_impersonation offline_access")
+		}
+	} else {
+		form.Set("grant_type", "client_credentials")
+		if v2 {
+			form.Set("scope", cfg.Resource+"/.default")
+		}
+	}
+	if !v2 {
+		form.Set("resource", cfg.Resource)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.TokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", &TokenError{Err: fmt.Errorf("build token request: %w", err)}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", cfg.UserAgent)
+	start := cfg.Clock.Now()
+	resp, err := cfg.HTTPClient.Do(req)
+	if err != nil {
+		// url.Error includes the URL only (the secret is in the body).
+		return "", &TokenError{Err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", &TokenError{HTTPStatus: resp.StatusCode, Err: fmt.Errorf("read token response: %w", err)}
+	}
+	tr, perr := parseTokenResponse(body)
+	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
+		te := &TokenError{HTTPStatus: resp.StatusCode, OAuthError: tr.Error, Description: redact(tr.Description, cfg)}
+		if perr != nil {
+			te.Err = perr
+			te.Description = redact(truncate(string(bytes.TrimSpace(body)), 300), cfg)
+		} else if tr.AccessToken == "" && tr.Error == "" {
+			te.Err = errors.New("no access_token in response")
+		}
+		cfg.Logger.Warn("pccclient: token request failed", "status", resp.StatusCode, "error", tr.Error)
+		return "", te
+	}
+	exp := start.Add(time.Duration(tr.ExpiresIn) * time.Second)
+	if tr.ExpiresIn == 0 {
+		exp = start.Add(time.Hour)
+		if tr.ExpiresOn > 0 {
+			exp = time.Unix(int64(tr.ExpiresOn), 0)
+		}
+	}
+	ts.mu.Lock()
+	ts.access, ts.expires = tr.AccessToken, exp
+	rolled := tr.RefreshToken != "" && tr.RefreshToken != ts.refreshToken && rt != ""
+	if rolled {
+		ts.refreshToken = tr.RefreshToken
+	}
+	ts.mu.Unlock()
+	if rolled && cfg.OnRefreshToken != nil {
+		cfg.OnRefreshToken(tr.RefreshToken)
+	}
+	cfg.Logger.Debug("pccclient: token acquired", "expires", exp)
+	return tr.AccessToken, nil
+}
+
+// redact removes the client secret and refresh token from s should an
+// identity endpoint ever echo them.
+func redact(s string, cfg *Config) string {
+	for _, secret := range []string{cfg.ClientSecret, cfg.RefreshToken} {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

@@ -1,0 +1,125 @@
+package pccclient
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"golang.org/x/time/rate"
+)
+
+// Client is a Partner Center REST client. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	tokens   *tokenSource
+	limiters map[OpClass]*rate.Limiter
+}
+
+// New validates cfg (all problems joined into one error) and returns a client.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("pccclient: invalid config: %w", err)
+	}
+	cfg.setDefaults()
+	c := &Client{cfg: cfg, limiters: map[OpClass]*rate.Limiter{}}
+	c.tokens = &tokenSource{cfg: &c.cfg, refreshToken: cfg.RefreshToken}
+	for class, rl := range cfg.RateLimits {
+		c.limiters[class] = rate.NewLimiter(rl.Rate, rl.Burst)
+	}
+	return c, nil
+}
+
+// BaseURL returns the API root the client talks to (without /v1).
+func (c *Client) BaseURL() string { return c.cfg.BaseURL }
+
+// NewRequestID returns a fresh MS-RequestId for a write. Persist it with the
+// intended change and pass the same value on every retry of that change.
+func NewRequestID() string { return uuid.NewString() }
+
+type correlationKey struct{}
+
+// WithCorrelationID makes calls made with ctx send id as MS-CorrelationId
+// (otherwise each call gets a fresh one).
+func WithCorrelationID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, correlationKey{}, id)
+}
+
+// Collect drains an iterator into a slice, stopping at the first error.
+func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// args collects argument problems for one operation.
+type args struct {
+	op  string
+	err *ArgumentError
+}
+
+func check(op string) *args { return &args{op: op} }
+
+func (a *args) fail(field, problem string) {
+	if a.err == nil {
+		a.err = &ArgumentError{Operation: a.op, Field: field, Problem: problem}
+	}
+}
+
+func (a *args) required(field, v string) *args {
+	if strings.TrimSpace(v) == "" {
+		a.fail(field, "is empty")
+	} else if strings.ContainsAny(v, "/?#") {
+		a.fail(field, fmt.Sprintf("%q contains a path or query character", v))
+	}
+	return a
+}
+
+func (a *args) guid(field, v string) *args {
+	if strings.TrimSpace(v) == "" {
+		a.fail(field, "is empty")
+	} else if !guidRE.MatchString(v) {
+		a.fail(field, fmt.Sprintf("%q is not a GUID", v))
+	}
+	return a
+}
+
+func (a *args) positive(field string, n int) *args {
+	if n < 1 {
+		a.fail(field, fmt.Sprintf("must be at least 1, got %d", n))
+	}
+	return a
+}
+
+func (a *args) country(v string) *args {
+	if len(v) != 2 {
+		a.fail("country", fmt.Sprintf("%q is not an ISO 3166 two-letter code", v))
+	}
+	return a
+}
+
+func (a *args) check(ok bool, field, problem string) *args {
+	if !ok {
+		a.fail(field, problem)
+	}
+	return a
+}
+
+func (a *args) done() error {
+	if a.err == nil {
+		return nil
+	}
+	return a.err
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

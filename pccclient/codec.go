@@ -1,0 +1,245 @@
+package pccclient
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The model types in this package decode and encode through a small
+// reflection codec instead of plain encoding/json so that a resource read from
+// Partner Center can be sent back (PATCH of the whole subscription) without
+// losing anything:
+//
+//   - member names match case-insensitively on input (PC's own samples mix
+//     camelCase and PascalCase) and are written in PC's camelCase;
+//   - members the struct does not know land in the model's Extra map and are
+//     written back unchanged;
+//   - a member that was present in the input is written back even when its
+//     value is the zero value (false, 0, "", [] and null survive), while an
+//     absent zero-valued member stays absent (so requests built from scratch
+//     do not carry empty enums PC would reject);
+//   - timestamps are time.Time, parsed tolerantly (with or without zone,
+//     fractional seconds of any length, stray spaces); an unchanged timestamp
+//     is written back with its original text, an unparseable one decodes as
+//     the zero time and is preserved verbatim while the field stays zero.
+//
+// A field tagged `json:"name,omitempty"` is omitted when zero and absent from
+// the input; a field without omitempty is always written.
+
+// wireState is the per-object decode memory kept by every model.
+// present maps struct field index -> raw JSON (kept only for null and
+// timestamp members; nil otherwise).
+type wireState struct {
+	present map[int]json.RawMessage
+}
+
+type fieldInfo struct {
+	index     int
+	name      string
+	omitEmpty bool
+	isTime    bool
+}
+
+type typeInfo struct {
+	fields []fieldInfo
+	byName map[string]int // exact json name -> position in fields
+	byFold map[string]int // lower-cased json name -> position in fields
+}
+
+var (
+	typeCache sync.Map // reflect.Type -> *typeInfo
+	timeType  = reflect.TypeFor[time.Time]()
+	nullJSON  = json.RawMessage("null")
+)
+
+func infoFor(t reflect.Type) *typeInfo {
+	if v, ok := typeCache.Load(t); ok {
+		return v.(*typeInfo)
+	}
+	ti := &typeInfo{byName: map[string]int{}, byFold: map[string]int{}}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = sf.Name
+		}
+		fi := fieldInfo{
+			index:     i,
+			name:      name,
+			omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty"),
+			isTime:    sf.Type == timeType,
+		}
+		ti.byName[name] = len(ti.fields)
+		ti.byFold[strings.ToLower(name)] = len(ti.fields)
+		ti.fields = append(ti.fields, fi)
+	}
+	v, _ := typeCache.LoadOrStore(t, ti)
+	return v.(*typeInfo)
+}
+
+// decodeModel decodes the JSON object b into the struct pointed to by v,
+// collecting unknown members into *extra and presence into *ws.
+func decodeModel(b []byte, v any, extra *map[string]json.RawMessage, ws *wireState) error {
+	rv := reflect.ValueOf(v).Elem()
+	rv.SetZero()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("pccclient: decode %s: %w", rv.Type().Name(), err)
+	}
+	if m == nil { // JSON null
+		return nil
+	}
+	ti := infoFor(rv.Type())
+	for k, raw := range m {
+		pos, ok := ti.byName[k]
+		if !ok {
+			pos, ok = ti.byFold[strings.ToLower(k)]
+		}
+		if !ok {
+			if *extra == nil {
+				*extra = make(map[string]json.RawMessage)
+			}
+			(*extra)[k] = raw
+			continue
+		}
+		fi := ti.fields[pos]
+		if ws.present == nil {
+			ws.present = make(map[int]json.RawMessage, len(m))
+		}
+		isNull := bytes.Equal(bytes.TrimSpace(raw), nullJSON)
+		switch {
+		case isNull:
+			ws.present[fi.index] = nullJSON
+		case fi.isTime:
+			ws.present[fi.index] = raw
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				if t, ok := parseTime(s); ok {
+					rv.Field(fi.index).Set(reflect.ValueOf(t))
+				}
+			}
+		default:
+			ws.present[fi.index] = nil
+			if err := json.Unmarshal(raw, rv.Field(fi.index).Addr().Interface()); err != nil {
+				return fmt.Errorf("pccclient: decode %s.%s: %w", rv.Type().Name(), fi.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// encodeModel writes the struct pointed to by v as a JSON object.
+func encodeModel(v any, extra map[string]json.RawMessage, ws wireState) ([]byte, error) {
+	rv := reflect.ValueOf(v).Elem()
+	ti := infoFor(rv.Type())
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	first := true
+	emit := func(name string, raw []byte) {
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		nb, _ := json.Marshal(name)
+		buf.Write(nb)
+		buf.WriteByte(':')
+		buf.Write(raw)
+	}
+	for _, fi := range ti.fields {
+		fv := rv.Field(fi.index)
+		raw, wasPresent := ws.present[fi.index]
+		zero := fv.IsZero()
+		if wasPresent && zero && bytes.Equal(raw, nullJSON) {
+			emit(fi.name, nullJSON)
+			continue
+		}
+		if fi.isTime && wasPresent && raw != nil && !bytes.Equal(raw, nullJSON) {
+			t := fv.Interface().(time.Time)
+			var s string
+			_ = json.Unmarshal(raw, &s)
+			pt, ok := parseTime(s)
+			if (ok && pt.Equal(t)) || (!ok && t.IsZero()) {
+				emit(fi.name, raw)
+				continue
+			}
+		}
+		if zero && fi.omitEmpty && !wasPresent {
+			continue
+		}
+		if fi.isTime {
+			tb, _ := json.Marshal(fv.Interface().(time.Time).Format(time.RFC3339Nano))
+			emit(fi.name, tb)
+			continue
+		}
+		b, err := json.Marshal(fv.Interface())
+		if err != nil {
+			return nil, fmt.Errorf("pccclient: encode %s.%s: %w", rv.Type().Name(), fi.name, err)
+		}
+		emit(fi.name, b)
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		if _, known := ti.byName[k]; !known {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		raw := extra[k]
+		if !json.Valid(raw) {
+			return nil, fmt.Errorf("pccclient: encode %s: extra member %q is not valid JSON", rv.Type().Name(), k)
+		}
+		emit(k, raw)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02",
+}
+
+// parseTime parses the timestamp shapes Partner Center emits. Values without
+// a zone are taken as UTC. Stray spaces inside (seen in PC's doc samples,
+// "2016-12-12T08: 00: 00Z") are ignored.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for range 2 {
+		for _, l := range timeLayouts {
+			if t, err := time.Parse(l, s); err == nil {
+				return t, true
+			}
+		}
+		if !strings.Contains(s, " ") {
+			break
+		}
+		s = strings.ReplaceAll(s, " ", "")
+	}
+	return time.Time{}, false
+}
+
+// ParseTime parses a Partner Center timestamp with the same tolerance the
+// models use ("2021-09-14T16:44:14.1210743Z", "2015-11-24T01:07:00.863" as
+// UTC, offsets, date only). It reports false when s is not a timestamp.
+func ParseTime(s string) (time.Time, bool) { return parseTime(s) }

@@ -1,0 +1,193 @@
+package pccclient
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Version is the portal version named in the User-Agent.
+var Version = "dev"
+
+// Defaults.
+const (
+	DefaultBaseURL     = "https://api.partnercenter.microsoft.com"
+	DefaultTokenURL    = "https://login.microsoftonline.com/{tenant}/oauth2/token"
+	DefaultResource    = "https://api.partnercenter.microsoft.com"
+	DefaultMaxAttempts = 4 // the .NET SDK retries 3 times after the first attempt
+	DefaultLocale      = "en-US"
+)
+
+// Clock is the time source of the client: token expiry, rate limiting,
+// Retry-After and back-off waits all use it, so tests can drive them.
+type Clock interface {
+	Now() time.Time
+	// After returns a channel that receives once d has elapsed on this clock.
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// RealClock is the wall clock.
+var RealClock Clock = realClock{}
+
+// OpClass groups operations that share a client-side rate limit.
+type OpClass string
+
+// Operation classes.
+const (
+	// ClassCatalog: offers, products, SKUs, availabilities, agreements metadata, domains.
+	ClassCatalog OpClass = "catalog"
+	// ClassRead: customer-scoped reads (customers, subscriptions, orders,
+	// entitlements, subscribed SKUs, invoices). PC throttles several of
+	// these per partner and per partner+customer.
+	ClassRead OpClass = "read"
+	// ClassWrite: creates and PATCHes (customers, agreements, carts,
+	// checkout, orders, subscriptions). PC lists these as throttled.
+	ClassWrite OpClass = "write"
+	// ClassAudit: audit record queries (PC recommends one query per day window).
+	ClassAudit OpClass = "audit"
+)
+
+// RateLimit is a token bucket: Rate events per second with Burst.
+// rate.Inf disables the limit.
+type RateLimit struct {
+	Rate  rate.Limit
+	Burst int
+}
+
+// DefaultRateLimits are the client-side limits used when Config.RateLimits
+// does not override a class. Partner Center publishes no numbers (its
+// throttling guidance only says writes throttle sooner than reads and some
+// APIs count per partner+customer), so these are deliberately conservative
+// for one portal instance sharing a partner tenant: catalog 20/s (burst 40),
+// reads 20/s (burst 40), writes 5/s (burst 10), audit 2/s (burst 5).
+// Tests and benchmarks against the sandbox set rate.Inf.
+func DefaultRateLimits() map[OpClass]RateLimit {
+	return map[OpClass]RateLimit{
+		ClassCatalog: {Rate: 20, Burst: 40},
+		ClassRead:    {Rate: 20, Burst: 40},
+		ClassWrite:   {Rate: 5, Burst: 10},
+		ClassAudit:   {Rate: 2, Burst: 5},
+	}
+}
+
+// Config configures a Client. Zero values take the documented defaults.
+type Config struct {
+	PartnerTenantID string // partner tenant id (GUID) or domain
+	ClientID        string // Entra application id
+	ClientSecret    string
+	// RefreshToken switches to the app+user flow (refresh_token grant).
+	RefreshToken string
+	// OnRefreshToken receives the rolled refresh token whenever the identity
+	// endpoint returns a new one; persist it.
+	OnRefreshToken func(newToken string)
+
+	BaseURL  string // default DefaultBaseURL
+	TokenURL string // default DefaultTokenURL with {tenant} = PartnerTenantID
+	Resource string // token audience, default DefaultResource
+
+	HTTPClient  *http.Client  // default: a client with a 60s timeout
+	Clock       Clock         // default RealClock
+	Logger      *slog.Logger  // default slog.Default()
+	UserAgent   string        // default "cspportal/" + Version
+	Locale      string        // X-Locale, default en-US
+	MaxAttempts int           // per call, including the first; default 4
+	BaseBackoff time.Duration // first back-off for 5xx/network errors; default 500ms
+	MaxBackoff  time.Duration // cap; default 30s
+	// MaxRetryAfter caps how long a single 429 wait may be; default 2m.
+	MaxRetryAfter time.Duration
+	// RateLimits overrides DefaultRateLimits per class.
+	RateLimits map[OpClass]RateLimit
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if strings.TrimSpace(c.PartnerTenantID) == "" {
+		errs = append(errs, errors.New("PartnerTenantID is required"))
+	} else if strings.ContainsAny(c.PartnerTenantID, "/?# ") {
+		errs = append(errs, fmt.Errorf("PartnerTenantID %q is not a tenant id or domain", c.PartnerTenantID))
+	}
+	if strings.TrimSpace(c.ClientID) == "" {
+		errs = append(errs, errors.New("ClientID is required"))
+	}
+	if c.ClientSecret == "" {
+		errs = append(errs, errors.New("ClientSecret is required"))
+	}
+	for name, u := range map[string]string{"BaseURL": c.BaseURL, "TokenURL": c.TokenURL} {
+		if u == "" {
+			continue
+		}
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q is not an absolute http(s) URL", name, u))
+		}
+	}
+	if c.MaxAttempts < 0 {
+		errs = append(errs, fmt.Errorf("MaxAttempts %d is negative", c.MaxAttempts))
+	}
+	if c.BaseBackoff < 0 || c.MaxBackoff < 0 || c.MaxRetryAfter < 0 {
+		errs = append(errs, errors.New("BaseBackoff, MaxBackoff and MaxRetryAfter must not be negative"))
+	}
+	for class, rl := range c.RateLimits {
+		if rl.Rate <= 0 || (rl.Burst < 1 && rl.Rate != rate.Inf) {
+			errs = append(errs, fmt.Errorf("RateLimits[%s] needs Rate > 0 and Burst >= 1", class))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) setDefaults() {
+	if c.BaseURL == "" {
+		c.BaseURL = DefaultBaseURL
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.TokenURL == "" {
+		c.TokenURL = DefaultTokenURL
+	}
+	c.TokenURL = strings.ReplaceAll(c.TokenURL, "{tenant}", url.PathEscape(c.PartnerTenantID))
+	if c.Resource == "" {
+		c.Resource = DefaultResource
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if c.Clock == nil {
+		c.Clock = RealClock
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "cspportal/" + Version
+	}
+	if c.Locale == "" {
+		c.Locale = DefaultLocale
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.BaseBackoff == 0 {
+		c.BaseBackoff = 500 * time.Millisecond
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = 30 * time.Second
+	}
+	if c.MaxRetryAfter == 0 {
+		c.MaxRetryAfter = 2 * time.Minute
+	}
+	limits := DefaultRateLimits()
+	for k, v := range c.RateLimits {
+		limits[k] = v
+	}
+	c.RateLimits = limits
+}
