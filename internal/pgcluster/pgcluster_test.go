@@ -1,0 +1,175 @@
+package pgcluster
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// clusterDir returns a folder the unprivileged cluster user can reach even
+// when the tests run as root (t.TempDir's parent is private to its owner).
+func clusterDir(t *testing.T) string {
+	t.Helper()
+	if _, err := FindBinDir(""); err != nil {
+		t.Skipf("no PostgreSQL binaries: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(filepath.Dir(dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "pg")
+}
+
+func execSQL(t *testing.T, url, sql string, args ...any) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func TestStartStopKeepsData(t *testing.T) {
+	t.Parallel()
+	dir := clusterDir(t)
+	ctx := t.Context()
+
+	c, err := Start(ctx, Options{Dir: dir, Database: "app", Fast: true})
+	if err != nil {
+		t.Fatalf("first start: %v", err)
+	}
+	port := c.Port()
+	execSQL(t, c.DatabaseURL(), "CREATE TABLE kept (v text)")
+	execSQL(t, c.DatabaseURL(), "INSERT INTO kept VALUES ($1)", "still here")
+
+	// A second Start on the same folder while it runs is refused.
+	if _, err := Start(ctx, Options{Dir: dir, Database: "app"}); !errors.Is(err, ErrInUse) {
+		t.Errorf("second concurrent start: got %v, want ErrInUse", err)
+	}
+	if !Locked(dir) {
+		t.Error("Locked = false while the cluster runs")
+	}
+
+	if err := c.Stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	select {
+	case <-c.Done():
+	default:
+		t.Fatal("Stop returned before postgres exited")
+	}
+	if _, _, running := runningPostmaster(filepath.Join(dir, "data")); running {
+		t.Error("postmaster.pid still names a live server after Stop")
+	}
+	if Locked(dir) {
+		t.Error("Locked = true after Stop")
+	}
+
+	c2, err := Start(ctx, Options{Dir: dir, Database: "app", Fast: true})
+	if err != nil {
+		t.Fatalf("second start: %v", err)
+	}
+	defer c2.Stop(context.Background())
+	if c2.Port() != port {
+		t.Errorf("port changed from %d to %d although it was free", port, c2.Port())
+	}
+	conn, err := pgx.Connect(ctx, c2.DatabaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var v string
+	if err := conn.QueryRow(ctx, "SELECT v FROM kept").Scan(&v); err != nil || v != "still here" {
+		t.Fatalf("data after restart: %q, %v", v, err)
+	}
+}
+
+func TestStopEndsSessionsPromptly(t *testing.T) {
+	t.Parallel()
+	dir := clusterDir(t)
+	c, err := Start(t.Context(), Options{Dir: dir, Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An idle open session must not hold a fast shutdown up.
+	conn, err := pgx.Connect(t.Context(), c.DatabaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := c.Stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("fast shutdown took %s", d)
+	}
+}
+
+func TestStaleServerOnFolderIsReported(t *testing.T) {
+	t.Parallel()
+	dir := clusterDir(t)
+	c, err := Start(t.Context(), Options{Dir: dir, Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop(context.Background())
+	// Simulate a server left by a process that no longer holds the lock.
+	c.lock.Close()
+	_, err = Start(t.Context(), Options{Dir: dir, Fast: true})
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("got %v, want ErrInUse naming the running server", err)
+	}
+	t.Log(err)
+}
+
+func TestFindBinDirVersions(t *testing.T) {
+	if _, err := FindBinDir(""); err != nil {
+		t.Skipf("no PostgreSQL binaries: %v", err)
+	}
+	if _, err := FindBinDir("1"); err == nil {
+		t.Error("FindBinDir(\"1\") found binaries of PostgreSQL 1")
+	}
+	t.Setenv("PATH", "")
+	saved := debianRoots
+	debianRoots = []string{t.TempDir()}
+	defer func() { debianRoots = saved }()
+	if _, err := FindBinDir(""); !errors.Is(err, ErrNoBinaries) {
+		t.Errorf("with no binaries anywhere: got %v, want ErrNoBinaries", err)
+	}
+}
+
+func TestUnreachableParent(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	private := filepath.Join(root, "private")
+	if err := os.MkdirAll(filepath.Join(private, "pg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(private, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// uid/gid 54321 own nothing here: they need the "other" x bit.
+	if got := unreachable(filepath.Join(private, "pg"), 54321, 54321); got != private {
+		t.Errorf("unreachable = %q, want %q", got, private)
+	}
+	if err := os.Chmod(private, 0o711); err != nil {
+		t.Fatal(err)
+	}
+	if got := unreachable(filepath.Join(private, "pg"), 54321, 54321); got != "" && got != filepath.Dir(root) {
+		t.Errorf("unreachable = %q after chmod o+x", got)
+	}
+}
