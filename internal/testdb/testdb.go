@@ -1,7 +1,8 @@
 // Package testdb gives tests a real, migrated Postgres database of their own.
 //
 // It connects to PORTAL_TEST_DATABASE_URL, or else the local server at
-// 127.0.0.1:5432 as user postgres. Once per set of migrations it builds a
+// 127.0.0.1:5432 as user postgres, or else (no server answering) a private
+// cluster it starts for the test binary with internal/pgcluster. Once per set of migrations it builds a
 // template database (named after a hash of the embedded migrations, so a
 // changed migration gets a fresh template), and each call to New clones it
 // with CREATE DATABASE ... TEMPLATE, which takes tens of milliseconds. The
@@ -9,7 +10,6 @@
 package testdb
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -34,11 +34,16 @@ import (
 // DefaultAdminURL is used when PORTAL_TEST_DATABASE_URL is unset.
 const DefaultAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 
-// ServerURL returns the URL of the server tests use, as given by the
-// environment or the default. Hooks may replace how it is found (for example
-// to start a private cluster when no server answers).
+// ServerURL returns the admin URL of the server tests use:
+// PORTAL_TEST_DATABASE_URL when set; else the local server at
+// DefaultAdminURL when it answers within two seconds; else a private
+// cluster started from the machine's Postgres binaries (see fallback.go).
+// Tests may replace it.
 var ServerURL = func(ctx context.Context) (string, error) {
-	return cmp.Or(os.Getenv("PORTAL_TEST_DATABASE_URL"), DefaultAdminURL), nil
+	if u := os.Getenv("PORTAL_TEST_DATABASE_URL"); u != "" {
+		return u, nil
+	}
+	return localOrPrivate(ctx)
 }
 
 var (
