@@ -1,0 +1,208 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Admin endpoints under /_sandbox control the sandbox over HTTP (no auth:
+// the sandbox is a test double and must never face the internet).
+//
+//	GET    /_sandbox/state                 summary (clock, counts, faults, calls)
+//	POST   /_sandbox/clock/advance         {"seconds":N} or {"duration":"36h"}
+//	POST   /_sandbox/faults                {"latencyMs":0,"errorRate":0,"timeoutRate":0,"dropRate":0,"throttle":{"create-order":{"perMinute":10}}}
+//	DELETE /_sandbox/faults                clear faults and injections
+//	POST   /_sandbox/inject                {"kind":"throttle|fail|drop","op":"create-order","n":1,"status":503,"retryAfterSeconds":2}
+//	POST   /_sandbox/seed                  {"customers":N,"subscriptionsPerCustomer":M}
+//	POST   /_sandbox/tokens/revoke         invalidate every access token
+//	POST   /_sandbox/token                 issue an access token without credentials
+//	GET    /_sandbox/prices?country=US     the price list (unit price per month per catalog item)
+
+type adminFaults struct {
+	LatencyMs   int                 `json:"latencyMs"`
+	ErrorRate   float64             `json:"errorRate"`
+	TimeoutRate float64             `json:"timeoutRate"`
+	DropRate    float64             `json:"dropRate"`
+	Throttle    map[string]Throttle `json:"throttle"`
+}
+
+func (s *Sandbox) adminRoutes() {
+	h := func(pattern string, f func(r *http.Request) (int, any)) {
+		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			status, v := f(r)
+			if e, ok := v.(*pcError); ok {
+				status = e.Status
+			}
+			writeJSON(w, status, v)
+		})
+	}
+	decode := func(r *http.Request, v any) *pcError {
+		if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+			return errBadInput("admin body: %v", err)
+		}
+		return nil
+	}
+	h("GET /_sandbox/state", func(r *http.Request) (int, any) { return 200, s.Summary() })
+	h("POST /_sandbox/clock/advance", func(r *http.Request) (int, any) {
+		var in struct {
+			Seconds  float64 `json:"seconds"`
+			Duration string  `json:"duration"`
+		}
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		d := time.Duration(in.Seconds * float64(time.Second))
+		if in.Duration != "" {
+			pd, err := time.ParseDuration(in.Duration)
+			if err != nil {
+				return 0, errBadInput("duration: %v", err)
+			}
+			d = pd
+		}
+		if d <= 0 {
+			return 0, errBadInput("advance by a positive duration")
+		}
+		s.Advance(d)
+		return 200, map[string]any{"now": s.Now()}
+	})
+	h("POST /_sandbox/faults", func(r *http.Request) (int, any) {
+		var in adminFaults
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		s.SetFaults(Faults{Latency: time.Duration(in.LatencyMs) * time.Millisecond, ErrorRate: in.ErrorRate,
+			TimeoutRate: in.TimeoutRate, DropRate: in.DropRate, Throttle: in.Throttle})
+		return 200, in
+	})
+	h("DELETE /_sandbox/faults", func(r *http.Request) (int, any) {
+		s.ResetFaults()
+		return 200, map[string]bool{"reset": true}
+	})
+	h("POST /_sandbox/inject", func(r *http.Request) (int, any) {
+		var in struct {
+			Kind              string  `json:"kind"`
+			Op                string  `json:"op"`
+			N                 int     `json:"n"`
+			Status            int     `json:"status"`
+			RetryAfterSeconds float64 `json:"retryAfterSeconds"`
+		}
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		if in.N <= 0 {
+			in.N = 1
+		}
+		switch strings.ToLower(in.Kind) {
+		case "throttle":
+			s.ThrottleNext(in.Op, in.N, time.Duration(in.RetryAfterSeconds*float64(time.Second)))
+		case "fail":
+			s.FailNext(in.Op, in.N, cmpInt(in.Status, http.StatusServiceUnavailable))
+		case "drop":
+			s.DropNext(in.Op, in.N)
+		default:
+			return 0, errBadInput("kind must be throttle, fail or drop")
+		}
+		return 200, in
+	})
+	h("POST /_sandbox/seed", func(r *http.Request) (int, any) {
+		var in struct {
+			Customers                int `json:"customers"`
+			SubscriptionsPerCustomer int `json:"subscriptionsPerCustomer"`
+		}
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		if err := s.SeedBulk(in.Customers, in.SubscriptionsPerCustomer); err != nil {
+			return 0, errBadInput("%v", err)
+		}
+		return 200, s.Summary()
+	})
+	h("POST /_sandbox/tokens/revoke", func(r *http.Request) (int, any) {
+		s.RevokeTokens()
+		return 200, map[string]bool{"revoked": true}
+	})
+	h("POST /_sandbox/token", func(r *http.Request) (int, any) {
+		return 200, map[string]string{"access_token": s.IssueToken(), "token_type": "Bearer"}
+	})
+	h("GET /_sandbox/prices", func(r *http.Request) (int, any) {
+		cc := strings.ToUpper(cmpOr(r.URL.Query().Get("country"), "US"))
+		cur, ok := countries[cc]
+		if !ok {
+			return 0, newErr(400, "800070", "country %s is not supported", cc)
+		}
+		return 200, s.PriceList(cc, cur.code)
+	})
+}
+
+func cmpInt(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// Summary describes the sandbox state (for /_sandbox/state and logs).
+type Summary struct {
+	Now           time.Time      `json:"now"`
+	RealTime      bool           `json:"realTime"`
+	Customers     int            `json:"customers"`
+	Subscriptions int            `json:"subscriptions"`
+	Orders        int            `json:"orders"`
+	PendingOrders int            `json:"pendingOrders"`
+	Carts         int            `json:"carts"`
+	AuditRecords  int            `json:"auditRecords"`
+	Offers        int            `json:"offers"`
+	Products      int            `json:"products"`
+	Faults        adminFaults    `json:"faults"`
+	Calls         map[string]int `json:"calls"`
+}
+
+// Summary returns counts of the sandbox's state.
+func (s *Sandbox) Summary() Summary {
+	s.mu.RLock()
+	sum := Summary{Now: s.Now(), RealTime: s.clock.IsReal(), Customers: len(s.st.Customers), Subscriptions: len(s.st.Subs),
+		Orders: len(s.st.Orders), PendingOrders: len(s.st.Pending), Carts: len(s.st.Carts), AuditRecords: len(s.st.Audit),
+		Offers: len(s.cat.seed.Offers), Products: len(s.cat.seed.Products), Calls: map[string]int{}}
+	s.mu.RUnlock()
+	f := s.GetFaults()
+	sum.Faults = adminFaults{LatencyMs: int(f.Latency / time.Millisecond), ErrorRate: f.ErrorRate, TimeoutRate: f.TimeoutRate, DropRate: f.DropRate, Throttle: f.Throttle}
+	for op, c := range s.calls {
+		if n := c.Load(); n > 0 {
+			sum.Calls[op] = int(n)
+		}
+	}
+	return sum
+}
+
+// Price is one entry of the sandbox price list.
+type Price struct {
+	CatalogItemID string  `json:"catalogItemId"`
+	Name          string  `json:"name"`
+	TermDuration  string  `json:"termDuration,omitempty"`
+	BillingCycle  string  `json:"billingCycle"`
+	Currency      string  `json:"currency"`
+	UnitPrice     float64 `json:"unitPrice"` // per unit per month
+}
+
+// PriceList returns monthly unit prices for a country's currency.
+func (s *Sandbox) PriceList(country, cur string) []Price {
+	var out []Price
+	for _, o := range s.cat.seed.Offers {
+		for _, bc := range o.SupportedBillingCycles {
+			out = append(out, Price{CatalogItemID: o.ID, Name: o.Name, BillingCycle: bc, Currency: cur, UnitPrice: o.Prices[cur]})
+		}
+	}
+	for _, p := range s.cat.seed.Products {
+		for _, sk := range p.Skus {
+			for _, av := range sk.Availabilities {
+				for _, t := range av.Terms {
+					out = append(out, Price{CatalogItemID: p.ID + ":" + sk.ID + ":" + av.ID, Name: sk.Title, TermDuration: t.Duration,
+						BillingCycle: strings.ToLower(t.BillingCycle), Currency: cur, UnitPrice: t.Prices[cur]})
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,274 @@
+package sandbox
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Operation ids name the API operations for faults, throttles and Calls.
+const (
+	OpToken                  = "token"
+	OpListOffers             = "list-offers"
+	OpGetOffer               = "get-offer"
+	OpListOfferAddons        = "list-offer-addons"
+	OpListProducts           = "list-products"
+	OpGetProduct             = "get-product"
+	OpListSkus               = "list-skus"
+	OpGetSku                 = "get-sku"
+	OpListAvailabilities     = "list-availabilities"
+	OpGetAvailability        = "get-availability"
+	OpCheckDomain            = "check-domain"
+	OpCreateCustomer         = "create-customer"
+	OpListCustomers          = "list-customers"
+	OpGetCustomer            = "get-customer"
+	OpCreateAgreement        = "create-agreement"
+	OpListAgreements         = "list-agreements"
+	OpGetAgreementMetadata   = "get-agreement-metadata"
+	OpCreateCart             = "create-cart"
+	OpGetCart                = "get-cart"
+	OpCheckoutCart           = "checkout-cart"
+	OpCreateOrder            = "create-order"
+	OpGetOrder               = "get-order"
+	OpListOrders             = "list-orders"
+	OpPatchOrder             = "patch-order"
+	OpListSubscriptions      = "list-subscriptions"
+	OpGetSubscription        = "get-subscription"
+	OpListSubscriptionAddons = "list-subscription-addons"
+	OpPatchSubscription      = "patch-subscription"
+	OpGetProvisioningStatus  = "get-provisioning-status"
+	OpListEntitlements       = "list-entitlements"
+	OpListSubscribedSkus     = "list-subscribed-skus"
+	OpListAuditRecords       = "list-audit-records"
+	OpListInvoices           = "list-invoices"
+	OpGetInvoice             = "get-invoice"
+)
+
+var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpListProducts, OpGetProduct,
+	OpListSkus, OpGetSku, OpListAvailabilities, OpGetAvailability, OpCheckDomain, OpCreateCustomer,
+	OpListCustomers, OpGetCustomer, OpCreateAgreement, OpListAgreements, OpGetAgreementMetadata,
+	OpCreateCart, OpGetCart, OpCheckoutCart, OpCreateOrder, OpGetOrder, OpListOrders, OpPatchOrder,
+	OpListSubscriptions, OpGetSubscription, OpListSubscriptionAddons, OpPatchSubscription,
+	OpGetProvisioningStatus, OpListEntitlements, OpListSubscribedSkus, OpListAuditRecords,
+	OpListInvoices, OpGetInvoice}
+
+// Ops returns every operation id the sandbox serves.
+func Ops() []string { return append([]string(nil), allOps...) }
+
+// Faults are standing fault settings applied to every API request.
+type Faults struct {
+	// Latency is added to every request (wall time).
+	Latency time.Duration `json:"latency"`
+	// ErrorRate is the fraction of requests answered 503 with a PC error body.
+	ErrorRate float64 `json:"errorRate"`
+	// TimeoutRate is the fraction of requests that hang until the client
+	// gives up (the request context ends) or the sandbox closes.
+	TimeoutRate float64 `json:"timeoutRate"`
+	// DropRate is the fraction of requests whose work is done but whose
+	// response is lost (connection closed).
+	DropRate float64 `json:"dropRate"`
+	// Throttle limits operations per minute of sandbox time.
+	Throttle map[string]Throttle `json:"throttle"`
+}
+
+// Throttle is a per-operation rate limit.
+type Throttle struct {
+	PerMinute int `json:"perMinute"`
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+type shot struct {
+	n          int
+	status     int
+	retryAfter time.Duration
+}
+
+type faultState struct {
+	mu       sync.Mutex
+	clock    func() time.Time
+	rng      *rand.Rand
+	f        Faults
+	windows  map[string]*window
+	throttle map[string]*shot
+	fail     map[string]*shot
+	dropN    map[string]int
+}
+
+func newFaultState(seed int64, clock func() time.Time) *faultState {
+	return &faultState{clock: clock, rng: rand.New(rand.NewPCG(uint64(seed), 0xfa0175)),
+		windows: map[string]*window{}, throttle: map[string]*shot{}, fail: map[string]*shot{}, dropN: map[string]int{}}
+}
+
+// newID returns a GUID for response headers.
+func (f *faultState) newID() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return guidFrom(f.rng)
+}
+
+// SetFaults replaces the standing faults (throttle windows restart).
+func (s *Sandbox) SetFaults(f Faults) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.f = f
+	s.faults.windows = map[string]*window{}
+}
+
+// GetFaults returns the standing faults.
+func (s *Sandbox) GetFaults() Faults {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.faults.f
+}
+
+// ThrottleNext answers the next n requests for op with 429 and the given
+// Retry-After (rounded up to whole seconds, at least 1).
+func (s *Sandbox) ThrottleNext(op string, n int, retryAfter time.Duration) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.throttle[op] = &shot{n: n, retryAfter: retryAfter}
+}
+
+// FailNext answers the next n requests for op with status and a PC error
+// body, without doing the work.
+func (s *Sandbox) FailNext(op string, n int, status int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.fail[op] = &shot{n: n, status: status}
+}
+
+// DropNext does the work of the next n requests for op, then drops their
+// responses (the connection is closed).
+func (s *Sandbox) DropNext(op string, n int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.dropN[op] = n
+}
+
+// ResetFaults clears standing faults and one-shot injections.
+func (s *Sandbox) ResetFaults() {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.f = Faults{}
+	s.faults.windows = map[string]*window{}
+	s.faults.throttle = map[string]*shot{}
+	s.faults.fail = map[string]*shot{}
+	s.faults.dropN = map[string]int{}
+}
+
+func take(m map[string]*shot, op string) *shot {
+	sh := m[op]
+	if sh == nil || sh.n <= 0 {
+		return nil
+	}
+	sh.n--
+	if sh.n == 0 {
+		delete(m, op)
+	}
+	return sh
+}
+
+func retrySeconds(d time.Duration) int {
+	sec := int((d + time.Second - 1) / time.Second)
+	if sec < 1 {
+		sec = 1
+	}
+	return sec
+}
+
+// before applies latency, throttling, injected errors and timeouts. It
+// reports false when it already answered (or abandoned) the request.
+func (f *faultState) before(w http.ResponseWriter, r *http.Request, op string, closed <-chan struct{}) bool {
+	f.mu.Lock()
+	latency := f.f.Latency
+	var throttleAfter time.Duration
+	failStatus := 0
+	timeout := false
+	if sh := take(f.throttle, op); sh != nil {
+		throttleAfter = sh.retryAfter
+		if throttleAfter <= 0 {
+			throttleAfter = time.Second
+		}
+	} else if sh := take(f.fail, op); sh != nil {
+		failStatus = sh.status
+	} else {
+		if t, ok := f.f.Throttle[op]; ok && t.PerMinute > 0 {
+			now := f.clock()
+			win := f.windows[op]
+			if win == nil || now.Sub(win.start) >= time.Minute {
+				win = &window{start: now}
+				f.windows[op] = win
+			}
+			win.n++
+			if win.n > t.PerMinute {
+				throttleAfter = win.start.Add(time.Minute).Sub(now)
+			}
+		}
+		if throttleAfter == 0 && f.f.ErrorRate > 0 && f.rng.Float64() < f.f.ErrorRate {
+			failStatus = http.StatusServiceUnavailable
+		}
+		if throttleAfter == 0 && failStatus == 0 && f.f.TimeoutRate > 0 && f.rng.Float64() < f.f.TimeoutRate {
+			timeout = true
+		}
+	}
+	f.mu.Unlock()
+
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return false
+		}
+	}
+	switch {
+	case throttleAfter > 0:
+		sec := retrySeconds(throttleAfter)
+		w.Header().Set("Retry-After", strconv.Itoa(sec))
+		writeJSON(w, http.StatusTooManyRequests, throttleBody{StatusCode: 429,
+			Message: fmt.Sprintf("Rate limit is exceeded. Try again in %d seconds.", sec)})
+		return false
+	case failStatus == http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, failStatus, throttleBody{StatusCode: 429, Message: "Rate limit is exceeded. Try again in 1 seconds."})
+		return false
+	case failStatus > 0:
+		writeJSON(w, failStatus, errUnavailable(failStatus))
+		return false
+	case timeout:
+		t := time.NewTimer(10 * time.Minute)
+		defer t.Stop()
+		select {
+		case <-r.Context().Done():
+		case <-closed:
+			writeJSON(w, http.StatusServiceUnavailable, errUnavailable(http.StatusServiceUnavailable))
+		case <-t.C:
+			writeJSON(w, http.StatusGatewayTimeout, errUnavailable(http.StatusGatewayTimeout))
+		}
+		return false
+	}
+	return true
+}
+
+// drop reports whether this response should be lost after the work.
+func (f *faultState) drop(op string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := f.dropN[op]; n > 0 {
+		if n == 1 {
+			delete(f.dropN, op)
+		} else {
+			f.dropN[op] = n - 1
+		}
+		return true
+	}
+	return f.f.DropRate > 0 && f.rng.Float64() < f.f.DropRate
+}

@@ -1,0 +1,52 @@
+package sandbox
+
+import "net/http"
+
+// routes registers every path. PC paths follow REFERENCE.md exactly.
+func (s *Sandbox) routes() {
+	s.handle("POST /{tenant}/oauth2/token", OpToken, lockNone, false, s.tokenHandler(false))
+	s.handle("POST /{tenant}/oauth2/v2.0/token", OpToken, lockNone, false, s.tokenHandler(true))
+
+	s.handle("GET /v1/offers", OpListOffers, lockNone, true, s.listOffers)
+	s.handle("GET /v1/offers/{id}", OpGetOffer, lockNone, true, s.getOffer)
+	s.handle("GET /v1/offers/{id}/addons", OpListOfferAddons, lockNone, true, s.listOfferAddons)
+	s.handle("GET /v1/products", OpListProducts, lockNone, true, s.listProducts)
+	s.handle("GET /v1/products/{pid}", OpGetProduct, lockNone, true, s.getProduct)
+	s.handle("GET /v1/products/{pid}/skus", OpListSkus, lockNone, true, s.listSkus)
+	s.handle("GET /v1/products/{pid}/skus/{sid}", OpGetSku, lockNone, true, s.getSku)
+	s.handle("GET /v1/products/{pid}/skus/{sid}/availabilities", OpListAvailabilities, lockNone, true, s.listAvailabilities)
+	s.handle("GET /v1/products/{pid}/skus/{sid}/availabilities/{aid}", OpGetAvailability, lockNone, true, s.getAvailability)
+
+	s.handle("HEAD /v1/domains/{domain}", OpCheckDomain, lockRead, true, s.checkDomain)
+	s.handle("POST /v1/customers", OpCreateCustomer, lockWrite, true, s.createCustomer)
+	s.handle("GET /v1/customers", OpListCustomers, lockRead, true, s.listCustomers)
+	s.handle("GET /v1/customers/{cid}", OpGetCustomer, lockRead, true, s.getCustomer)
+	s.handle("POST /v1/customers/{cid}/agreements", OpCreateAgreement, lockWrite, true, s.createAgreement)
+	s.handle("GET /v1/customers/{cid}/agreements", OpListAgreements, lockRead, true, s.listAgreements)
+	s.handle("GET /v1/agreements", OpGetAgreementMetadata, lockNone, true, s.agreementMetadata)
+
+	s.handle("POST /v1/customers/{cid}/carts", OpCreateCart, lockWrite, true, s.createCart)
+	s.handle("GET /v1/customers/{cid}/carts/{cartid}", OpGetCart, lockRead, true, s.getCart)
+	s.handle("POST /v1/customers/{cid}/carts/{cartid}/checkout", OpCheckoutCart, lockWrite, true, s.checkoutCart)
+	s.handle("POST /v1/customers/{cid}/orders", OpCreateOrder, lockWrite, true, s.createOrder)
+	s.handle("GET /v1/customers/{cid}/orders", OpListOrders, lockRead, true, s.listOrders)
+	s.handle("GET /v1/customers/{cid}/orders/{oid}", OpGetOrder, lockRead, true, s.getOrder)
+	s.handle("PATCH /v1/customers/{cid}/orders/{oid}", OpPatchOrder, lockWrite, true, s.patchOrder)
+
+	s.handle("GET /v1/customers/{cid}/subscriptions", OpListSubscriptions, lockRead, true, s.listSubscriptions)
+	s.handle("GET /v1/customers/{cid}/subscriptions/{sid}", OpGetSubscription, lockRead, true, s.getSubscription)
+	s.handle("PATCH /v1/customers/{cid}/subscriptions/{sid}", OpPatchSubscription, lockWrite, true, s.patchSubscription)
+	s.handle("GET /v1/customers/{cid}/subscriptions/{sid}/addons", OpListSubscriptionAddons, lockRead, true, s.listSubscriptionAddons)
+	s.handle("GET /v1/customers/{cid}/subscriptions/{sid}/provisioningstatus", OpGetProvisioningStatus, lockRead, true, s.provisioningStatus)
+	s.handle("GET /v1/customers/{cid}/entitlements", OpListEntitlements, lockRead, true, s.listEntitlements)
+	s.handle("GET /v1/customers/{cid}/subscribedskus", OpListSubscribedSkus, lockRead, true, s.listSubscribedSkus)
+
+	s.handle("GET /v1/auditrecords", OpListAuditRecords, lockRead, true, s.listAuditRecords)
+	s.handle("GET /v1/invoices", OpListInvoices, lockRead, true, s.listInvoices)
+	s.handle("GET /v1/invoices/{id}", OpGetInvoice, lockRead, true, s.getInvoice)
+
+	s.handle("/v1/", "unknown", lockNone, true, func(c *call) (int, any) {
+		return 0, newErr(http.StatusNotFound, "1000", "The requested resource %s %s is not supported by the sandbox", c.r.Method, c.r.URL.Path)
+	})
+	s.adminRoutes()
+}

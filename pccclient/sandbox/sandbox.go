@@ -1,0 +1,384 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configures a Sandbox.
+type Options struct {
+	// Seed makes ids, demo data and fault decisions reproducible.
+	Seed int64
+	// Clock is the sandbox clock; nil means a virtual clock starting at a
+	// fixed time derived from Seed, or the wall clock when RealTime is set.
+	Clock *Clock
+	// RealTime makes the default clock follow the wall clock.
+	RealTime bool
+	// OrderDelay is how long (sandbox time) orders stay pending; default 5s.
+	OrderDelay time.Duration
+	// StateFile, when set, is loaded at New (if it exists) and rewritten
+	// (debounced) after every change and at Close.
+	StateFile string
+	// Logger receives request and persistence logs; nil discards them.
+	Logger *slog.Logger
+	// NoSeed starts with the catalog but no demo customers.
+	NoSeed bool
+}
+
+// Credentials are what a client uses to obtain tokens from the sandbox.
+type Credentials struct {
+	TenantID     string
+	ClientID     string
+	ClientSecret string
+}
+
+// DefaultCredentials returns the fixed credentials every sandbox accepts.
+func DefaultCredentials() Credentials {
+	return Credentials{
+		TenantID:     "6e1b3f5a-0000-4000-8000-00000000cafe",
+		ClientID:     "5ad1b0c2-5a4d-4b0e-9c1e-000000005a4d",
+		ClientSecret: "sandbox-secret-not-for-production",
+	}
+}
+
+// PartnerID is the sandbox partner's tenant id (audit records, links).
+const PartnerID = "3b33e682-00c3-41ee-9dd2-a548adf56438"
+
+// Sandbox is an in-memory Partner Center. It is safe for concurrent use.
+type Sandbox struct {
+	opts  Options
+	log   *slog.Logger
+	clock *Clock
+	cat   *catalog
+	creds Credentials
+	mux   *http.ServeMux
+
+	mu      sync.RWMutex // guards st and rng
+	st      *state
+	rng     *rand.Rand
+	pcg     *rand.PCG
+	nextDue atomic.Int64 // unix nanos of the earliest due async work
+
+	tokMu  sync.Mutex
+	tokens map[string]time.Time
+
+	faults *faultState
+	idem   *idemStore
+	calls  map[string]*atomic.Int64
+
+	persist *persister
+	closed  chan struct{}
+	once    sync.Once
+}
+
+// New builds a sandbox: catalog, demo customers (unless NoSeed) or the
+// state loaded from Options.StateFile.
+func New(opts Options) (*Sandbox, error) {
+	if opts.OrderDelay <= 0 {
+		opts.OrderDelay = 5 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	clock := opts.Clock
+	if clock == nil {
+		if opts.RealTime {
+			clock = NewRealClock()
+		} else {
+			clock = NewClock(startTime(opts.Seed))
+		}
+	}
+	cat, err := loadCatalog()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: load catalog: %w", err)
+	}
+	s := &Sandbox{
+		opts: opts, log: opts.Logger, clock: clock, cat: cat, creds: DefaultCredentials(),
+		tokens: map[string]time.Time{}, idem: newIdemStore(), calls: map[string]*atomic.Int64{},
+		closed: make(chan struct{}),
+	}
+	s.faults = newFaultState(opts.Seed, clock.Now)
+	s.pcg = rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)
+	s.rng = rand.New(s.pcg)
+	for _, op := range allOps {
+		s.calls[op] = new(atomic.Int64)
+	}
+	s.st = newState()
+	loaded := false
+	if opts.StateFile != "" {
+		loaded, err = s.loadState(opts.StateFile)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: load state %s: %w", opts.StateFile, err)
+		}
+	}
+	if !loaded && !opts.NoSeed {
+		s.mu.Lock()
+		s.seedDemo(s.clock.Now())
+		s.mu.Unlock()
+	}
+	s.recomputeDue()
+	s.mux = http.NewServeMux()
+	s.routes()
+	if opts.StateFile != "" {
+		s.persist = newPersister(s, opts.StateFile)
+	}
+	return s, nil
+}
+
+// Handler serves the PC API under /v1, the token endpoints and /_sandbox.
+func (s *Sandbox) Handler() http.Handler { return s.mux }
+
+// Credentials returns the credentials the token endpoint accepts.
+func (s *Sandbox) Credentials() Credentials { return s.creds }
+
+// Now returns the sandbox clock's time.
+func (s *Sandbox) Now() time.Time { return s.clock.Now() }
+
+// Clock returns the sandbox clock.
+func (s *Sandbox) Clock() *Clock { return s.clock }
+
+// Advance moves the sandbox clock forward and runs the work that became
+// due: pending orders complete, subscriptions renew or expire.
+func (s *Sandbox) Advance(d time.Duration) {
+	s.clock.Advance(d)
+	s.mu.Lock()
+	s.tickLocked(s.clock.Now())
+	s.mu.Unlock()
+	s.changed()
+}
+
+// Calls returns how many requests the sandbox received for op.
+func (s *Sandbox) Calls(op string) int {
+	if c, ok := s.calls[op]; ok {
+		return int(c.Load())
+	}
+	return 0
+}
+
+// Close stops background work and writes the state file, if any.
+// Requests hanging on an injected timeout are released.
+func (s *Sandbox) Close() error {
+	var err error
+	s.once.Do(func() {
+		close(s.closed)
+		if s.persist != nil {
+			err = s.persist.close()
+		}
+	})
+	return err
+}
+
+// changed tells the persister that state changed.
+func (s *Sandbox) changed() {
+	if s.persist != nil {
+		s.persist.mark()
+	}
+}
+
+// lockMode says how a handler touches state.
+type lockMode int
+
+const (
+	lockNone lockMode = iota
+	lockRead
+	lockWrite
+)
+
+// call is one API request as a handler sees it.
+type call struct {
+	r     *http.Request
+	body  []byte
+	now   time.Time
+	corr  string
+	reqID string
+}
+
+func (c *call) q(name string) string { return c.r.URL.Query().Get(name) }
+
+// qi looks a query parameter up case-insensitively (PC accepts any case).
+func (c *call) qi(name string) string {
+	for k, v := range c.r.URL.Query() {
+		if strings.EqualFold(k, name) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+func (c *call) pv(name string) string { return c.r.PathValue(name) }
+
+// decode reads the JSON body into v (case-insensitive field names).
+func (c *call) decode(v any) *pcError {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return errBadInput("request body is empty")
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return errBadInput("request body is not valid JSON for this resource: %v", err)
+	}
+	return nil
+}
+
+type handler func(c *call) (int, any)
+
+// response is a fully rendered response, kept for idempotent replay.
+type response struct {
+	status int
+	body   []byte
+	header map[string]string
+}
+
+const maxBody = 1 << 20
+
+// handle registers pattern under op with the standard pipeline: count,
+// headers, auth, faults, idempotency, state lock, render, drop.
+func (s *Sandbox) handle(pattern, op string, lk lockMode, auth bool, h handler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s.serve(w, r, op, lk, auth, h)
+	})
+}
+
+func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lockMode, auth bool, h handler) {
+	if c, ok := s.calls[op]; ok {
+		c.Add(1)
+	}
+	reqID := r.Header.Get("MS-RequestId")
+	corr := r.Header.Get("MS-CorrelationId")
+	hdr := w.Header()
+	hdr.Set("MS-RequestId", cmpOr(reqID, s.faults.newID()))
+	hdr.Set("MS-CorrelationId", cmpOr(corr, s.faults.newID()))
+	hdr.Set("MS-CV", "sandbox."+op)
+	hdr.Set("MS-ServerId", "sandbox-1")
+	if auth {
+		if e := s.checkToken(r); e != nil {
+			writeJSON(w, e.Status, e)
+			return
+		}
+	}
+	if !s.faults.before(w, r, op, s.closed) {
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errBadInput("cannot read body: %v", err))
+		return
+	}
+	c := &call{r: r, body: body, corr: corr, reqID: reqID}
+	run := func() response { return s.execute(c, lk, h) }
+	var resp response
+	if reqID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && strings.HasPrefix(r.URL.Path, "/v1/") {
+		var perr *pcError
+		resp, perr = s.idem.do(r.Context(), reqID, r.Method+" "+r.URL.Path, body, s.clock.Now(), run)
+		if perr != nil {
+			writeJSON(w, perr.Status, perr)
+			return
+		}
+	} else {
+		resp = run()
+	}
+	if s.faults.drop(op) {
+		dropResponse(w)
+		return
+	}
+	for k, v := range resp.header {
+		hdr.Set(k, v)
+	}
+	if resp.body != nil {
+		hdr.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(resp.status)
+	if r.Method != http.MethodHead {
+		w.Write(resp.body)
+	}
+}
+
+// execute runs h under the state lock and renders its result.
+func (s *Sandbox) execute(c *call, lk lockMode, h handler) response {
+	now := s.clock.Now()
+	c.now = now
+	switch lk {
+	case lockWrite:
+		s.mu.Lock()
+		s.tickLocked(now)
+		resp := render(h(c))
+		s.mu.Unlock()
+		if resp.status < 400 {
+			s.changed()
+		}
+		return resp
+	case lockRead:
+		if now.UnixNano() >= s.nextDue.Load() {
+			s.mu.Lock()
+			s.tickLocked(now)
+			s.mu.Unlock()
+			s.changed()
+		}
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return render(h(c))
+	default:
+		return render(h(c))
+	}
+}
+
+func render(status int, v any) response {
+	if e, ok := v.(*pcError); ok {
+		status = e.Status
+	}
+	if v == nil {
+		return response{status: status}
+	}
+	if raw, ok := v.(rawBody); ok {
+		return response{status: status, body: raw.body, header: raw.header}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(newErr(500, "500", "render: %v", err))
+		status = 500
+	}
+	return response{status: status, body: b}
+}
+
+// rawBody lets a handler answer with pre-rendered bytes and headers.
+type rawBody struct {
+	body   []byte
+	header map[string]string
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// dropResponse loses the response after the work was done: the connection
+// is closed without a reply (or a bodiless 504 when it cannot be hijacked).
+func dropResponse(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			conn.Close()
+			return
+		}
+	}
+	w.WriteHeader(http.StatusGatewayTimeout)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+var errClosed = errors.New("sandbox closed")

@@ -1,0 +1,170 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// The state types keep the wire resource (W) as the source of truth plus
+// the bookkeeping PC does not show. All of it is guarded by Sandbox.mu.
+
+type customer struct {
+	W          customerWire    `json:"w"`
+	Country    string          `json:"country"`
+	Agreements []agreementWire `json:"agreements"`
+	SubIDs     []string        `json:"subIds"`
+	OrderIDs   []string        `json:"orderIds"`
+}
+
+type order struct {
+	W          orderWire `json:"w"`
+	CustomerID string    `json:"customerId"`
+	DueAt      time.Time `json:"dueAt"`
+	NCE        bool      `json:"nce"`
+}
+
+type subscription struct {
+	W          subscriptionWire `json:"w"`
+	CustomerID string           `json:"customerId"`
+	ItemID     string           `json:"itemId"`
+	NCE        bool             `json:"nce"`
+	Version    int              `json:"version"`
+	TermStart  time.Time        `json:"termStart"`
+	WindowEnd  time.Time        `json:"windowEnd"`
+	LineItem   int              `json:"lineItem"`
+	OrderAltID string           `json:"orderAltId"`
+	// SuspendedWithParent marks an add-on suspended because its base was.
+	SuspendedWithParent bool `json:"suspendedWithParent,omitempty"`
+}
+
+type cart struct {
+	W          cartWire `json:"w"`
+	CustomerID string   `json:"customerId"`
+}
+
+type state struct {
+	Customers   map[string]*customer     `json:"customers"`
+	CustomerIDs []string                 `json:"customerIds"`
+	Domains     map[string]string        `json:"domains"`
+	Orders      map[string]*order        `json:"orders"`
+	Subs        map[string]*subscription `json:"subscriptions"`
+	Carts       map[string]*cart         `json:"carts"`
+	Audit       []*auditRecordWire       `json:"audit"`
+	Invoices    []*invoiceWire           `json:"invoices"`
+	Pending     []string                 `json:"pending"` // order keys awaiting completion
+}
+
+func newState() *state {
+	return &state{Customers: map[string]*customer{}, Domains: map[string]string{}, Orders: map[string]*order{},
+		Subs: map[string]*subscription{}, Carts: map[string]*cart{}}
+}
+
+func key(id string) string { return strings.ToLower(id) }
+
+func guidFrom(r *rand.Rand) string {
+	var u [16]byte
+	binary.BigEndian.PutUint64(u[:8], r.Uint64())
+	binary.BigEndian.PutUint64(u[8:], r.Uint64())
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// newGUID returns a lower-case GUID (caller holds s.mu for writing).
+func (s *Sandbox) newGUID() string { return guidFrom(s.rng) }
+
+const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// newOpaqueID returns an id like new-commerce order ids (33 chars).
+func (s *Sandbox) newOpaqueID() string {
+	b := make([]byte, 33)
+	for i := range 32 {
+		b[i] = alnum[s.rng.IntN(len(alnum))]
+	}
+	b[32] = '1'
+	return string(b)
+}
+
+func (s *Sandbox) newHex(n int) string {
+	const hx = "0123456789abcdef"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = hx[s.rng.IntN(16)]
+	}
+	return string(b)
+}
+
+func etag(id string, version int) string {
+	return base64.StdEncoding.EncodeToString(fmt.Appendf(nil, `{"id":"%s","version":%d}`, key(id), version))
+}
+
+func (sub *subscription) bump() {
+	sub.Version++
+	sub.W.Attributes.Etag = etag(sub.W.ID, sub.Version)
+}
+
+func (s *Sandbox) customerLocked(id string) (*customer, *pcError) {
+	c := s.st.Customers[key(id)]
+	if c == nil {
+		return nil, errCustomerNotFound(id)
+	}
+	return c, nil
+}
+
+func (c *customer) hasMCA() bool {
+	for _, a := range c.Agreements {
+		if strings.EqualFold(a.Type, "MicrosoftCustomerAgreement") {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *customer) name() string {
+	if c.W.CompanyProfile != nil && c.W.CompanyProfile.CompanyName != "" {
+		return c.W.CompanyProfile.CompanyName
+	}
+	if c.W.BillingProfile != nil {
+		return c.W.BillingProfile.CompanyName
+	}
+	return ""
+}
+
+// addDuration adds an ISO-8601 duration of the forms PnD, PnM, PnY.
+func addDuration(t time.Time, d string) time.Time {
+	n, unit, ok := parseISODuration(d)
+	if !ok {
+		return t
+	}
+	switch unit {
+	case 'D':
+		return t.AddDate(0, 0, n)
+	case 'M':
+		return t.AddDate(0, n, 0)
+	case 'Y':
+		return t.AddDate(n, 0, 0)
+	}
+	return t
+}
+
+func parseISODuration(d string) (int, byte, bool) {
+	d = strings.ToUpper(d)
+	if len(d) < 3 || d[0] != 'P' {
+		return 0, 0, false
+	}
+	n := 0
+	for _, ch := range d[1 : len(d)-1] {
+		if ch < '0' || ch > '9' {
+			return 0, 0, false
+		}
+		n = n*10 + int(ch-'0')
+	}
+	return n, d[len(d)-1], true
+}
+
+func strp(s string) *string { return &s }
+func boolp(b bool) *bool    { return &b }
