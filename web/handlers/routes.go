@@ -2,13 +2,79 @@ package handlers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/web/static"
 )
+
+// requestTimeout bounds every non-streaming request.
+const requestTimeout = 30 * time.Second
 
 // routes is the whole URL surface of the portal.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, limitBody, s.crossOrigin,
+		timeout(requestTimeout),
+		exceptInfra(s.sessions.LoadAndSave), exceptInfra(markSessionLoaded), exceptInfra(s.loadUser),
+		exceptInfra(s.setupGate))
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+	forbidden := http.HandlerFunc(s.forbidden)
+
+	// Operations.
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Method(http.MethodGet, "/metrics", s.metricsHandler())
+	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static", static.Handler()))
+
+	// Sign-in.
+	r.Get("/login", s.h(s.loginShow))
+	r.Post("/login", s.h(s.loginSubmit))
+	r.Post("/logout", s.h(s.logout))
+	r.Get("/auth/oidc/start", s.h(s.oidcStart))
+	r.Get("/auth/oidc/callback", s.h(s.oidcCallback))
+
+	// First-run wizard (its own access rules: setup token, then the admin).
+	r.Get("/setup", s.h(s.setupShow))
+	r.Post("/setup/token", s.h(s.setupToken))
+	r.Post("/setup/admin", s.h(s.setupAdmin))
+	r.Post("/setup/pc", s.h(s.setupPC))
+	r.Post("/setup/pc/test", s.h(s.setupPCTest))
+	r.Post("/setup/oidc", s.h(s.setupOIDC))
+	r.Post("/setup/defaults", s.h(s.setupDefaults))
+	r.Post("/setup/finish", s.h(s.setupFinish))
+
+	// Every signed-in user.
+	r.Group(func(r chi.Router) {
+		r.Use(auth.RequireRole(forbidden, auth.RoleAdmin, auth.RoleStaff, auth.RoleCustomer))
+		r.Get("/", s.h(s.home))
+	})
+
+	// Reseller staff (admins too).
+	r.Group(func(r chi.Router) {
+		r.Use(auth.RequireRole(forbidden, auth.RoleAdmin, auth.RoleStaff))
+		r.Get("/catalog", s.h(s.catalogList))
+		r.Get("/customers", s.h(s.customerList))
+	})
+
+	// Customer users: only their own customer's data.
+	r.Group(func(r chi.Router) {
+		r.Use(auth.RequireRole(forbidden, auth.RoleCustomer))
+		r.Get("/my/subscriptions", s.h(s.mySubscriptionList))
+	})
+
+	// Admins.
+	r.Group(func(r chi.Router) {
+		r.Use(auth.RequireRole(forbidden, auth.RoleAdmin))
+		r.Get("/admin/users", s.h(s.userList))
+		r.Get("/admin/settings", s.h(s.settingsShow))
+		r.Post("/admin/settings/pc", s.h(s.settingsPC))
+		r.Post("/admin/settings/pc/test", s.h(s.settingsPCTest))
+		r.Post("/admin/settings/oidc", s.h(s.settingsOIDC))
+		r.Post("/admin/settings/defaults", s.h(s.settingsDefaults))
+	})
 	return r
 }

@@ -8,8 +8,15 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/store"
 )
@@ -34,13 +41,30 @@ type Deps struct {
 	Dev           bool       // dev mode: the wizard pre-fills PCDefaults
 	PCDefaults    PCDefaults // prefill for the wizard's Partner Center step
 	Now           func() time.Time
+	// HTTPClient is used for outgoing calls (Partner Center connection test,
+	// OIDC discovery and token exchange); nil means a client with a 30s
+	// timeout.
+	HTTPClient *http.Client
 }
 
 // Server holds the web layer's dependencies; handlers are its methods.
 type Server struct {
-	d   Deps
-	log *slog.Logger
-	now func() time.Time
+	d        Deps
+	st       *store.Store
+	log      *slog.Logger
+	now      func() time.Time
+	sessions *scs.SessionManager
+	throttle *auth.Throttle
+	metrics  *metrics
+	client   *http.Client
+
+	// adminExists caches "an admin exists" once true, so the setup gate
+	// costs no query per request after the first admin is created.
+	adminExists atomic.Bool
+
+	oidcMu    sync.Mutex
+	oidcKey   string
+	oidcCache *auth.OIDC
 }
 
 // New validates d and returns a Server.
@@ -58,13 +82,30 @@ func New(d Deps) (*Server, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	d.BaseURL = strings.TrimRight(d.BaseURL, "/")
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Server{d: d, log: d.Logger, now: d.Now}, nil
+	if d.HTTPClient == nil {
+		d.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	s := &Server{
+		d:        d,
+		st:       d.Store,
+		log:      d.Logger,
+		now:      d.Now,
+		sessions: auth.NewSessionManager(d.Store.Pool, d.SecureCookies),
+		throttle: auth.NewThrottle(d.Store, d.Now),
+		metrics:  newMetrics(),
+		client:   d.HTTPClient,
+	}
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.serveError(w, r, err)
+	}
+	return s, nil
 }
 
 // Routes returns the whole router, including /healthz, /readyz, /metrics and
@@ -79,3 +120,7 @@ func (s *Server) Routes() http.Handler {
 func (s *Server) PrepareSetup(ctx context.Context) (string, error) {
 	return s.prepareSetup(ctx)
 }
+
+// Registry is the server's Prometheus registry (for adding collectors such
+// as job-queue metrics next to the HTTP ones).
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }

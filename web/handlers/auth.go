@@ -1,0 +1,271 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// badCredentials is deliberately the same for unknown accounts, wrong
+// passwords and disabled accounts.
+const badCredentials = "Email or password is incorrect."
+
+// loginShow renders the sign-in form.
+func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) error {
+	next := auth.SafeNext(r.URL.Query().Get("next"))
+	if auth.UserFrom(r.Context()) != nil {
+		redirect(w, r, next)
+		return nil
+	}
+	p := s.page(r, "Sign in", "")
+	p.Width = "narrow"
+	if r.URL.Query().Get("signed_out") == "1" && p.Flash.Message == "" {
+		p.Flash = templates.Flash{Kind: "success", Message: "You have been signed out."}
+	}
+	return s.render(w, r, http.StatusOK, templates.LoginPage(p, templates.NewForm(), next, s.oidcLabel(r.Context())))
+}
+
+// loginSubmit checks a password sign-in, throttled per account and per IP.
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		return &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
+	}
+	f := templates.NewForm()
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	password := r.PostForm.Get("password")
+	next := auth.SafeNext(r.PostForm.Get("next"))
+	f.Values["email"] = email
+	fail := func(status int, msg string) error {
+		f.Errors["_form"] = msg
+		p := s.page(r, "Sign in", "")
+		p.Width = "narrow"
+		return s.render(w, r, status, templates.LoginPage(p, f, next, s.oidcLabel(ctx)))
+	}
+	if email == "" || password == "" {
+		if email == "" {
+			f.Errors["email"] = "Enter your email address."
+		}
+		if password == "" {
+			f.Errors["password"] = "Enter your password."
+		}
+		p := s.page(r, "Sign in", "")
+		p.Width = "narrow"
+		return s.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(p, f, next, s.oidcLabel(ctx)))
+	}
+	ip := clientIP(r)
+	wait, err := s.throttle.Check(ctx, email, ip)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		s.log.WarnContext(ctx, "sign-in throttled", "request_id", requestID(ctx), "ip", ip, "email_hash", hashEmail(email))
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		return fail(http.StatusTooManyRequests, auth.ThrottleMessage(wait))
+	}
+	u, err := s.st.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	ok := false
+	if err == nil && u.PasswordHash != nil {
+		if ok, err = auth.CheckPassword(password, *u.PasswordHash); err != nil {
+			return err
+		}
+	} else {
+		auth.CheckNoUser(password)
+	}
+	if !ok || u.DisabledAt != nil {
+		if err := s.throttle.Failure(ctx, email, ip); err != nil {
+			return err
+		}
+		s.log.InfoContext(ctx, "sign-in failed", "request_id", requestID(ctx), "ip", ip, "email_hash", hashEmail(email))
+		return fail(http.StatusUnauthorized, badCredentials)
+	}
+	if err := s.throttle.Success(ctx, email); err != nil {
+		return err
+	}
+	if err := s.signIn(ctx, u); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "signed in", "request_id", requestID(ctx), "user_id", u.ID, "method", "password")
+	redirect(w, r, next)
+	return nil
+}
+
+// logout ends the session.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	redirect(w, r, "/login?signed_out=1")
+	return nil
+}
+
+// oidcStart redirects to the OIDC provider.
+func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.oidcProvider(r.Context())
+	if err != nil {
+		return err
+	}
+	if o == nil {
+		return store.ErrNotFound
+	}
+	u, pending := o.Begin(auth.SafeNext(r.URL.Query().Get("next")))
+	b, _ := json.Marshal(pending)
+	s.sessions.Put(r.Context(), sessOIDC, string(b))
+	http.Redirect(w, r, u, http.StatusFound)
+	return nil
+}
+
+// oidcCallback finishes an OIDC sign-in and maps the identity to a user
+// by (issuer, subject), else by email (linking the account on first use).
+func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	refuse := func(msg string) error {
+		p := s.page(r, "Sign-in refused", "")
+		p.Width = "narrow"
+		return s.render(w, r, http.StatusForbidden, templates.SignInRefused(p, msg))
+	}
+	var pending auth.Pending
+	if raw := s.sessions.PopString(ctx, sessOIDC); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &pending)
+	}
+	q := r.URL.Query()
+	if e := q.Get("error"); e != "" {
+		s.log.InfoContext(ctx, "oidc sign-in refused by provider", "request_id", requestID(ctx), "error", e)
+		return refuse("The sign-in provider refused: " + cmpOr(q.Get("error_description"), e))
+	}
+	o, err := s.oidcProvider(ctx)
+	if err != nil {
+		return err
+	}
+	if o == nil {
+		return store.ErrNotFound
+	}
+	id, err := o.Finish(ctx, pending, q.Get("state"), q.Get("code"))
+	if err != nil {
+		s.log.WarnContext(ctx, "oidc sign-in failed", "request_id", requestID(ctx), "err", err)
+		switch {
+		case errors.Is(err, auth.ErrOIDCState), errors.Is(err, auth.ErrOIDCNonce), errors.Is(err, auth.ErrOIDCTenant), errors.Is(err, auth.ErrOIDCIssuer):
+			return refuse(err.Error())
+		}
+		return refuse("The sign-in could not be verified. Try again; if it keeps failing, ask your administrator.")
+	}
+	u, err := s.st.UserByOIDC(ctx, id.Issuer, id.Subject)
+	if errors.Is(err, store.ErrNotFound) && id.Email != "" {
+		u, err = s.st.UserByEmail(ctx, id.Email)
+		if err == nil {
+			if u.OidcSubject != nil {
+				return refuse("This email belongs to an account linked to another sign-in identity.")
+			}
+			if err := s.st.LinkUserOIDC(ctx, u.ID, id.Issuer, id.Subject); err != nil {
+				return err
+			}
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		s.log.InfoContext(ctx, "oidc sign-in of unknown user", "request_id", requestID(ctx), "email_hash", hashEmail(id.Email), "tid", id.TenantID)
+		return refuse(fmt.Sprintf("There is no portal account for %s. Ask your administrator for an invitation.", cmpOr(id.Email, "this identity")))
+	}
+	if err != nil {
+		return err
+	}
+	if u.DisabledAt != nil {
+		return refuse("This account is disabled.")
+	}
+	if err := s.signIn(ctx, u); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "signed in", "request_id", requestID(ctx), "user_id", u.ID, "method", "oidc")
+	redirect(w, r, auth.SafeNext(pending.Next))
+	return nil
+}
+
+// oidcLabel is the OIDC button's text, "" when OIDC is off.
+func (s *Server) oidcLabel(ctx context.Context) string {
+	st, err := s.st.Settings(ctx)
+	if err != nil || !st.OidcEnabled || st.OidcIssuer == "" {
+		return ""
+	}
+	if strings.Contains(st.OidcIssuer, "login.microsoftonline.com") {
+		return "Sign in with Microsoft"
+	}
+	return "Sign in with single sign-on"
+}
+
+// oidcProvider returns the configured OIDC provider (nil when disabled),
+// re-discovering it only when the settings changed.
+func (s *Server) oidcProvider(ctx context.Context) (*auth.OIDC, error) {
+	st, err := s.st.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !st.OidcEnabled || st.OidcIssuer == "" || st.OidcClientID == "" {
+		return nil, nil
+	}
+	secret, err := s.d.SecretBox.Open(st.OidcClientSecretEnc)
+	if err != nil {
+		return nil, fmt.Errorf("open oidc client secret: %w", err)
+	}
+	sum := sha256.Sum256([]byte(secret))
+	key := strings.Join(append([]string{st.OidcIssuer, st.OidcClientID, hex.EncodeToString(sum[:])}, st.OidcAllowedTenants...), "\x00")
+	s.oidcMu.Lock()
+	defer s.oidcMu.Unlock()
+	if s.oidcCache != nil && s.oidcKey == key {
+		return s.oidcCache, nil
+	}
+	o, err := auth.NewOIDC(ctx, auth.OIDCConfig{
+		Issuer:       st.OidcIssuer,
+		ClientID:     st.OidcClientID,
+		ClientSecret: secret,
+		RedirectURL:  s.d.BaseURL + "/auth/oidc/callback",
+		Tenants:      st.OidcAllowedTenants,
+		HTTPClient:   s.client,
+		Now:          s.now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.oidcCache, s.oidcKey = o, key
+	return o, nil
+}
+
+// clientIP is the connection's address. X-Forwarded-For is not trusted:
+// behind a proxy, throttling per IP then counts the proxy.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// hashEmail identifies an email in logs without writing it.
+func hashEmail(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return hex.EncodeToString(sum[:6])
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s, "@")
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// home is the start page: the dashboard for admins and staff, the
+// customer's subscriptions for customer users.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	u := auth.UserFrom(r.Context())
+	if u.Role == auth.RoleCustomer {
+		redirect(w, r, "/my/subscriptions")
+		return nil
+	}
+	st, err := s.st.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	users, err := s.st.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	d := templates.Dashboard{
+		SetupComplete: st.SetupCompletedAt != nil,
+		PCConfigured:  st.PcTenantID != "" && len(st.PcClientSecretEnc) > 0,
+		PCTenantID:    st.PcTenantID,
+		Users:         len(users),
+		Country:       st.DefaultCountry,
+		Currency:      st.DefaultCurrency,
+	}
+	for _, u := range users {
+		if u.Role == auth.RoleAdmin && u.DisabledAt == nil {
+			d.Admins++
+		}
+	}
+	return s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, "Dashboard", "/"), d))
+}
+
+// catalogList is the catalog (an empty state until the mirror lands).
+func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "Catalog", "/catalog"), "Catalog",
+		"The Partner Center catalog appears here after the initial import. No offers have been imported yet."))
+}
+
+// customerList is the customer list (an empty state until the mirror lands).
+func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "Customers", "/customers"), "Customers",
+		"Your Partner Center customers appear here after the initial import. No customers have been imported yet."))
+}
+
+// mySubscriptionList shows a customer user their subscriptions.
+func (s *Server) mySubscriptionList(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "My subscriptions", "/my/subscriptions"), "My subscriptions",
+		"Your subscriptions, seats and renewal dates will be listed here once your reseller's portal has imported them."))
+}
+
+// userList lists the portal's accounts.
+func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
+	users, err := s.st.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	rows := make([]templates.UserRow, 0, len(users))
+	for _, u := range users {
+		row := templates.UserRow{Email: u.Email, Name: u.DisplayName, Role: u.Role, SignIn: "password", Status: "active", LastLogin: "never"}
+		if u.OidcSubject != nil {
+			row.SignIn = "OIDC"
+			if u.PasswordHash != nil {
+				row.SignIn = "password, OIDC"
+			}
+		}
+		if u.DisabledAt != nil {
+			row.Status = "disabled"
+		}
+		if u.LastLoginAt != nil {
+			row.LastLogin = u.LastLoginAt.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		rows = append(rows, row)
+	}
+	return s.render(w, r, http.StatusOK, templates.UsersPage(s.page(r, "Users", "/admin/users"), rows))
+}

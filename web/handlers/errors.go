@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// errForbidden means the signed-in user may not do this.
+var errForbidden = errors.New("forbidden")
+
+// httpError is an error with the status and the message to show.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+// h adapts a handlerFunc, sending any error to serveError.
+func (s *Server) h(f handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			s.serveError(w, r, err)
+		}
+	}
+}
+
+// serveError is the one place errors become pages: store.ErrNotFound 404,
+// errForbidden 403, store.ErrConflict 409, httpError its status, anything
+// else 500 with the request id (logged at Error; details never shown).
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	var he *httpError
+	status, title, msg := http.StatusInternalServerError, "Something went wrong",
+		"The portal could not complete this request. If it keeps happening, give your administrator the request id below."
+	switch {
+	case errors.As(err, &he):
+		status, title, msg = he.status, http.StatusText(he.status), he.msg
+	case errors.Is(err, store.ErrNotFound):
+		status, title, msg = http.StatusNotFound, "Page not found", "There is nothing at this address."
+	case errors.Is(err, errForbidden):
+		status, title, msg = http.StatusForbidden, "Access denied", "Your account is not allowed to open this page."
+	case errors.Is(err, store.ErrConflict):
+		status, title, msg = http.StatusConflict, "Conflict", "Someone changed this at the same time. Reload the page and try again."
+	}
+	reqID := ""
+	if status >= 500 {
+		reqID = requestID(r.Context())
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", reqID, "method", r.Method,
+			"path", r.URL.Path, "status", status, "err", err)
+	}
+	s.renderError(w, r, status, title, msg, reqID)
+}
+
+// renderError writes an error page (or, for htmx, the bare message).
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, title, msg, reqID string) {
+	p := s.page(r, title, "")
+	p.Flash = templates.Flash{}
+	if err := s.render(w, r, status, templates.ErrorPage(p, status, title, msg, reqID)); err != nil {
+		s.log.ErrorContext(r.Context(), "render error page", "request_id", requestID(r.Context()), "err", err)
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+// notFound is the router's 404 handler.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.serveError(w, r, store.ErrNotFound)
+}
+
+// methodNotAllowed is the router's 405 handler.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.serveError(w, r, &httpError{status: http.StatusMethodNotAllowed, msg: "This address does not accept that kind of request."})
+}
+
+// forbidden is the 403 page, for RequireRole and cross-origin refusals.
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {
+	s.serveError(w, r, errForbidden)
+}

@@ -1,0 +1,68 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// testPC fetches a token and does one cheap read (the Microsoft Customer
+// Agreement template) with the given connection, and reports PC's exact
+// error code and text on failure. It never includes the secret.
+func (s *Server) testPC(ctx context.Context, in pcInput) *templates.TestResult {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	c, err := pccclient.New(pccclient.Config{
+		PartnerTenantID: in.TenantID,
+		ClientID:        in.ClientID,
+		ClientSecret:    in.Secret,
+		BaseURL:         in.APIURL,
+		TokenURL:        in.TokenURL,
+		HTTPClient:      s.client,
+		Logger:          s.log,
+		MaxAttempts:     1,
+	})
+	if err != nil {
+		return &templates.TestResult{Message: "The connection settings are not usable: " + err.Error()}
+	}
+	md, err := c.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement)
+	if err == nil {
+		msg := "Connected: got a token and read Partner Center's agreement metadata."
+		if md != nil && md.TemplateID != "" {
+			msg = fmt.Sprintf("Connected: got a token and read the Microsoft Customer Agreement template (%s).", md.TemplateID)
+		}
+		return &templates.TestResult{OK: true, Message: msg}
+	}
+	var te *pccclient.TokenError
+	var pe *pccclient.Error
+	switch {
+	case errors.As(err, &te):
+		code := te.OAuthError
+		if code == "" && te.HTTPStatus != 0 {
+			code = "HTTP " + strconv.Itoa(te.HTTPStatus)
+		}
+		return &templates.TestResult{Code: code, Message: "Could not get a token: " + cmpOr(te.Description, te.Error())}
+	case errors.As(err, &pe):
+		code := pe.Code
+		if code == "" && pe.HTTPStatus != 0 {
+			code = "HTTP " + strconv.Itoa(pe.HTTPStatus)
+		}
+		if pe.HTTPStatus == 0 {
+			return &templates.TestResult{Message: "Partner Center could not be reached: " + errText(pe.Err)}
+		}
+		return &templates.TestResult{Code: code, Message: "Partner Center refused the request: " + cmpOr(pe.Description, pe.Error())}
+	}
+	return &templates.TestResult{Message: "The connection test failed: " + err.Error()}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "no answer"
+	}
+	return err.Error()
+}

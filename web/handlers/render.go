@@ -1,0 +1,60 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+
+	"github.com/a-h/templ"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// render renders c into a buffer first, so a template error still becomes
+// a clean 500, then writes it with status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		return fmt.Errorf("render %s: %w", r.URL.Path, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// renderPart renders fragment for htmx requests and full otherwise.
+func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, status int, full, fragment templ.Component) error {
+	if isHTMX(r) && fragment != nil {
+		return s.render(w, r, status, fragment)
+	}
+	return s.render(w, r, status, full)
+}
+
+func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// page returns the layout data for r: the viewer and the pending flash.
+func (s *Server) page(r *http.Request, title, active string) templates.Page {
+	p := templates.Page{Title: title, Active: active, Version: s.d.Version}
+	if u := auth.UserFrom(r.Context()); u != nil {
+		p.Viewer = &templates.Viewer{Name: u.DisplayName, Email: u.Email, Role: u.Role}
+	}
+	if s.sessionLoaded(r) {
+		if msg := s.sessions.PopString(r.Context(), sessFlashMsg); msg != "" {
+			p.Flash = templates.Flash{Kind: s.sessions.PopString(r.Context(), sessFlashKind), Message: msg}
+		}
+	}
+	return p
+}
+
+// redirect answers with a redirect that htmx follows as a full navigation.
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
