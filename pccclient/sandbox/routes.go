@@ -45,7 +45,7 @@ func (s *Sandbox) routes() {
 	s.handle("GET /v1/invoices", OpListInvoices, lockRead, true, s.listInvoices)
 	s.handle("GET /v1/invoices/{id}", OpGetInvoice, lockRead, true, s.getInvoice)
 
-	s.handle("/v1/", "unknown", lockNone, true, func(c *call) (int, any) {
+	s.handle("/", "unknown", lockNone, false, func(c *call) (int, any) {
 		return 0, newErr(http.StatusNotFound, "1000", "The requested resource %s %s is not supported by the sandbox", c.r.Method, c.r.URL.Path)
 	})
 	s.adminRoutes()

@@ -273,6 +273,9 @@ func main() {
 		nce("CFQ7TTC0LHSF", "Microsoft Teams Audio Conferencing with dial-out to USA/CAN", "Dial-in and dial-out for Teams meetings.", "CFQ7TTC0K9WW", 0.00, 10000000, "MCOMEETADV", ncBases...),
 		nce("CFQ7TTC0LHS4", "Microsoft Defender for Office 365 (Plan 1)", "Protection against advanced threats in email and collaboration.", "CFQ7TTC0K6J5", 2.00, 10000000, "ATP_ENTERPRISE", ncBases...),
 	}
+	for _, i := range []int{2, 3, 4} {
+		products[i].Skus[0].ID = "0002"
+	}
 	// A trial: one month, billing none, no refund window.
 	tr := nce("CFQ7TTC0LCHC", "Microsoft 365 Business Premium Trial", "One-month free trial.", "CFQ7TTC0HXQ1", 0, 25, "SPB")
 	ts := tr.Skus[0]
