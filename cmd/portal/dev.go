@@ -3,9 +3,168 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cspportal/portal/internal/config"
+	"github.com/cspportal/portal/internal/pgcluster"
+	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/web/handlers"
 )
 
-// cmdDev is a placeholder until its issue lands.
+// cmdDev is the newcomer's command: a working portal with demo data in one
+// step. With DATABASE_URL unset it runs a private Postgres cluster under
+// <data-dir>/postgres (kept between runs); it migrates the database,
+// generates PORTAL_SECRET_KEY once into <data-dir>/secret.key, serves the
+// Partner Center sandbox on its own loopback listener (--sandbox-addr,
+// state kept in <data-dir>/sandbox.json) and points the setup wizard at it.
+// Ctrl-C drains HTTP, then stops Postgres cleanly.
 func cmdDev(ctx context.Context, e env) error {
-	return errors.New("dev: not implemented yet")
+	fset := flag.NewFlagSet("dev", flag.ContinueOnError)
+	cfg, err := loadConfig(e, fset, e.args)
+	if err != nil {
+		return helpOK(err)
+	}
+	if len(cfg.Args) > 0 {
+		return fmt.Errorf("%w: dev takes no arguments, got %q", errUsage, cfg.Args)
+	}
+	log := cfg.Logger(e.stderr)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+
+	if cfg.SecretKey == "" {
+		key, created, err := devSecretKey(filepath.Join(cfg.DataDir, "secret.key"))
+		if err != nil {
+			return err
+		}
+		cfg.SecretKey = key
+		if created {
+			// Printed once, on the terminal only (not in the log): the key
+			// decrypts the secrets the wizard stores.
+			fmt.Fprintf(e.stdout, "\nGenerated PORTAL_SECRET_KEY and saved it in %s.\n"+
+				"Keep it: it decrypts the Partner Center and OIDC secrets stored in the database.\n"+
+				"  PORTAL_SECRET_KEY=%s\n\n", filepath.Join(cfg.DataDir, "secret.key"), key)
+		}
+	}
+
+	if cfg.DatabaseURL == "" {
+		pc, err := pgcluster.Start(ctx, pgcluster.Options{
+			Dir: filepath.Join(cfg.DataDir, "postgres"), Database: "portal", Logger: log,
+		})
+		if err != nil {
+			if errors.Is(err, pgcluster.ErrNoBinaries) {
+				return fmt.Errorf("dev: %w", err)
+			}
+			return fmt.Errorf("dev: start the private Postgres cluster: %w", err)
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := pc.Stop(sctx); err != nil {
+				log.Error("stop Postgres", "err", err)
+			}
+		}()
+		cfg.DatabaseURL = pc.DatabaseURL()
+	}
+	log.Info("starting portal in dev mode", "version", versionString(), "config", cfg)
+
+	st, err := openStore(ctx, cfg.DatabaseURL, true, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	sb, sbURL, stopSandbox, err := startDevSandbox(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopSandbox()
+
+	ln, err := listen(&cfg)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	deps, err := webDeps(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	creds := sb.Credentials()
+	deps.Dev = true
+	deps.PCDefaults = handlers.PCDefaults{
+		TenantID: creds.TenantID, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
+		APIURL: sbURL, TokenURL: sbURL,
+	}
+	srv, err := handlers.New(deps)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator)\nPress Ctrl-C to stop; data stays in %s.\n\n",
+		cfg.BaseURL, sbURL, cfg.DataDir)
+	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log)
+}
+
+// devSecretKey returns the key stored at path, creating it on first use.
+func devSecretKey(path string) (key string, created bool, err error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key = strings.TrimSpace(string(b))
+		if _, err := secrets.ParseKey(key); err != nil {
+			return "", false, fmt.Errorf("%s: %w (delete it to generate a new key; secrets saved with the old key are then lost)", path, err)
+		}
+		return key, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", false, fmt.Errorf("read secret key: %w", err)
+	}
+	key = secrets.GenerateKey()
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return "", false, fmt.Errorf("save secret key: %w", err)
+	}
+	return key, true, nil
+}
+
+// startDevSandbox serves the Partner Center sandbox on its own loopback
+// listener, so the portal reaches it over real HTTP exactly as it would
+// reach Partner Center. Its state persists in <data-dir>/sandbox.json.
+func startDevSandbox(cfg config.Config, log *slog.Logger) (*sandbox.Sandbox, string, func(), error) {
+	sb, err := sandbox.New(sandbox.Options{
+		Seed:      1,
+		RealTime:  true,
+		StateFile: filepath.Join(cfg.DataDir, "sandbox.json"),
+		Logger:    log.With("component", "sandbox"),
+	})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.SandboxAddr)
+	if err != nil {
+		sb.Close()
+		return nil, "", nil, fmt.Errorf("sandbox: listen on %s (set --sandbox-addr): %w", cfg.SandboxAddr, err)
+	}
+	hs := httpServer(sb.Handler(), log)
+	go hs.Serve(ln)
+	url := "http://" + ln.Addr().String()
+	log.Info("Partner Center sandbox listening", "url", url)
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			hs.Close()
+		}
+		if err := sb.Close(); err != nil {
+			log.Warn("sandbox: save state", "err", err)
+		}
+	}
+	return sb, url, stop, nil
 }

@@ -41,7 +41,14 @@ func (c Config) entries() [][2]string {
 	if c.DatabaseURL == "" {
 		e[2][1] = "(unset)"
 	}
-	return e
+	// Values a subcommand does not use stay empty; leave them out.
+	out := e[:0]
+	for _, kv := range e {
+		if kv[1] != "" && kv[1] != "0s" {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // Print writes the effective configuration, one "key = value" per line,

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cspportal/portal/internal/config"
+	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/handlers"
+)
+
+// errHelp means -h was given: the usage is printed and the command succeeds.
+var errHelp = errors.New("help requested")
+
+// loadConfig reads the subcommand's configuration (fs.Name() names it).
+// Flag problems become errUsage; the flag package has printed the usage.
+func loadConfig(e env, fs *flag.FlagSet, args []string) (config.Config, error) {
+	fs.SetOutput(e.stderr)
+	cfg, err := config.Load(e.getenv, args, fs)
+	switch {
+	case err == nil:
+		return cfg, nil
+	case errors.Is(err, flag.ErrHelp):
+		return cfg, errHelp
+	case errors.Is(err, config.ErrUsage):
+		return cfg, fmt.Errorf("%w: %s: %w", errUsage, fs.Name(), errors.Unwrap(err))
+	default:
+		return cfg, fmt.Errorf("%s: configuration:\n  %s", fs.Name(), strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+}
+
+// helpOK turns a -h request into success.
+func helpOK(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+// openStore connects to the database and checks its migrations: pending
+// ones are applied when migrate is set, otherwise serving is refused.
+func openStore(ctx context.Context, url string, migrate bool, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureMigrated(ctx, st, migrate, log); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// errPendingMigrations is returned by serve when the schema is behind.
+var errPendingMigrations = errors.New("database has pending migrations")
+
+func ensureMigrated(ctx context.Context, st *store.Store, migrate bool, log *slog.Logger) error {
+	state, err := store.Migrations(ctx, st.Pool)
+	if err != nil {
+		return err
+	}
+	if state.Current > state.Latest {
+		return fmt.Errorf("database schema version %d is newer than this binary knows (%d); run a newer portal", state.Current, state.Latest)
+	}
+	if state.Pending == 0 {
+		return nil
+	}
+	if !migrate {
+		return fmt.Errorf("%w (%d pending, schema at %d, binary at %d): run `portal migrate up` first (or start `portal serve` with --migrate)",
+			errPendingMigrations, state.Pending, state.Current, state.Latest)
+	}
+	applied, err := store.MigrateUp(ctx, st.Pool)
+	if err != nil {
+		return err
+	}
+	log.Info("database migrated", "applied", applied)
+	return nil
+}
+
+// webDeps builds the web layer's dependencies from the configuration.
+func webDeps(cfg config.Config, st *store.Store, log *slog.Logger) (handlers.Deps, error) {
+	key, err := secrets.ParseKey(cfg.SecretKey)
+	if err != nil {
+		return handlers.Deps{}, err
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		return handlers.Deps{}, err
+	}
+	return handlers.Deps{
+		Store:         st,
+		Logger:        log,
+		SecretBox:     box,
+		BaseURL:       cfg.BaseURL,
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
+		Version:       versionString(),
+		PCDefaults: handlers.PCDefaults{
+			TenantID:     cfg.PC.TenantID,
+			ClientID:     cfg.PC.ClientID,
+			ClientSecret: cfg.PC.ClientSecret,
+			APIURL:       cfg.PC.APIURL,
+			TokenURL:     cfg.PC.TokenURL,
+		},
+	}, nil
+}
+
+// httpServer returns a server with timeouts suited to a server-rendered
+// site: no slow-loris headers, bounded request bodies in time, idle keep-
+// alives closed after two minutes.
+func httpServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// listen opens the portal's listener. When the base URL was derived from
+// the address (not configured) it follows the actual port, so --addr
+// 127.0.0.1:0 still prints working links.
+func listen(cfg *config.Config) (net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (set --addr or PORTAL_ADDR): %w", cfg.Addr, err)
+	}
+	if cfg.BaseURL == "http://"+cfg.Addr {
+		cfg.BaseURL = "http://" + ln.Addr().String()
+	}
+	cfg.Addr = ln.Addr().String()
+	return ln, nil
+}
+
+// servePortal serves on ln, prints the setup link while the instance has no
+// admin, and when ctx ends shuts down gracefully within timeout.
+func servePortal(ctx context.Context, ln net.Listener, timeout time.Duration, srv *handlers.Server, log *slog.Logger) error {
+	hs := httpServer(srv.Routes(), log)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("portal listening", "addr", ln.Addr().String())
+
+	link, err := srv.PrepareSetup(ctx)
+	if err != nil {
+		hs.Close()
+		return fmt.Errorf("prepare setup: %w", err)
+	}
+	if link != "" {
+		// Warn so it stands out: whoever opens this link first becomes admin.
+		log.Warn("no admin yet: open the one-time setup link to configure the portal", "setup_url", link)
+	}
+	return shutdownOnDone(ctx, hs, errc, timeout, log)
+}
+
+// shutdownOnDone waits for ctx or a serve error, then drains hs.
+func shutdownOnDone(ctx context.Context, hs *http.Server, errc <-chan error, timeout time.Duration, log *slog.Logger) error {
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", timeout)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
