@@ -3,9 +3,77 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cspportal/portal/pccclient/sandbox"
 )
 
-// cmdSandbox is a placeholder until its issue lands.
+// cmdSandbox runs the Partner Center sandbox standalone until ctx ends.
 func cmdSandbox(ctx context.Context, e env) error {
-	return errors.New("sandbox: not implemented yet")
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
+	seed := fs.Int64("seed", 1, "seed for ids, demo data and faults")
+	stateFile := fs.String("state", "", "JSON file to load state from and save it to (optional)")
+	orderDelay := fs.Duration("order-delay", 5*time.Second, "how long orders stay pending")
+	realTime := fs.Bool("real-time", true, "sandbox clock follows wall time (false: virtual clock, advance via POST /_sandbox/clock/advance)")
+	noSeed := fs.Bool("empty", false, "start without demo customers")
+	if err := fs.Parse(e.args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	sb, err := sandbox.New(sandbox.Options{Seed: *seed, RealTime: *realTime, OrderDelay: *orderDelay,
+		StateFile: *stateFile, Logger: log, NoSeed: *noSeed})
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		sb.Close()
+		return fmt.Errorf("sandbox: listen %s: %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	c := sb.Credentials()
+	fmt.Fprintf(e.stdout, `Partner Center sandbox listening on %[1]s
+
+  API base URL   %[1]s            (PC paths under /v1)
+  token URL      %[1]s/%[2]s/oauth2/token
+  tenant id      %[2]s
+  client id      %[3]s
+  client secret  %[4]s
+  admin          %[1]s/_sandbox/state
+
+Try it:
+  TOKEN=$(curl -s -X POST %[1]s/%[2]s/oauth2/token -d grant_type=client_credentials \
+    -d client_id=%[3]s -d client_secret=%[4]s \
+    -d resource=https://api.partnercenter.microsoft.com | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+  curl -s -H "Authorization: Bearer $TOKEN" -H "X-Locale: en-US" '%[1]s/v1/offers?country=US&size=3'
+`, base, c.TenantID, c.ClientID, c.ClientSecret)
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		// Release requests parked by injected timeouts, then drain the rest.
+		closeErr := sb.Close()
+		shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = srv.Shutdown(shutCtx)
+		cancel()
+		if err == nil {
+			err = closeErr
+		}
+		log.Info("sandbox stopped")
+		return err
+	}
+	sb.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return fmt.Errorf("sandbox: serve: %w", err)
 }
