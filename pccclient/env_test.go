@@ -1,0 +1,168 @@
+package pccclient_test
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pccclient/sandbox"
+	"golang.org/x/time/rate"
+)
+
+// stepClock is a test clock: After(d) advances the clock by d at once and
+// records the wait, so tests assert on waits without sleeping.
+type stepClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	waits []time.Duration
+}
+
+func newStepClock() *stepClock {
+	return &stepClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.waits = append(c.waits, d)
+	ch := make(chan time.Time, 1)
+	ch <- c.now
+	return ch
+}
+
+func (c *stepClock) Waited() (total time.Duration, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range c.waits {
+		total += w
+	}
+	return total, len(c.waits)
+}
+
+// sentRequest is what the recording transport saw leave the client.
+type sentRequest struct {
+	Method string
+	Path   string
+	Query  string
+	Header http.Header
+}
+
+// recorder is an http.RoundTripper that records outgoing requests and
+// passes them to the real transport (it observes, it does not answer).
+type recorder struct {
+	mu   sync.Mutex
+	reqs []sentRequest
+	next http.RoundTripper
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, sentRequest{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone()})
+	r.mu.Unlock()
+	return r.next.RoundTrip(req)
+}
+
+func (r *recorder) sent(path string) []sentRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []sentRequest
+	for _, s := range r.reqs {
+		if path == "" || s.Path == path {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+type env struct {
+	sb    *sandbox.Sandbox
+	srv   *httptest.Server
+	c     *pccclient.Client
+	clock *stepClock
+	rec   *recorder
+}
+
+func unlimited() map[pccclient.OpClass]pccclient.RateLimit {
+	m := map[pccclient.OpClass]pccclient.RateLimit{}
+	for k := range pccclient.DefaultRateLimits() {
+		m[k] = pccclient.RateLimit{Rate: rate.Inf}
+	}
+	return m
+}
+
+// newEnv starts a sandbox behind a real HTTP server and a client for it.
+// mod may adjust the client config.
+func newEnv(t testing.TB, opts sandbox.Options, mod func(*pccclient.Config)) *env {
+	t.Helper()
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	sb, err := sandbox.New(opts)
+	if err != nil {
+		t.Fatalf("sandbox.New: %v", err)
+	}
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		_ = sb.Close()
+	})
+	e := &env{sb: sb, srv: srv, clock: newStepClock()}
+	e.rec = &recorder{next: srv.Client().Transport}
+	cred := sb.Credentials()
+	cfg := pccclient.Config{
+		PartnerTenantID: cred.TenantID,
+		ClientID:        cred.ClientID,
+		ClientSecret:    cred.ClientSecret,
+		BaseURL:         srv.URL,
+		TokenURL:        srv.URL + "/" + cred.TenantID + "/oauth2/token",
+		HTTPClient:      &http.Client{Transport: e.rec, Timeout: 30 * time.Second},
+		Clock:           e.clock,
+		RateLimits:      unlimited(),
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	e.c, err = pccclient.New(cfg)
+	if err != nil {
+		t.Fatalf("pccclient.New: %v", err)
+	}
+	return e
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func must[T any](t testing.TB, v T, err error) T {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func first[T any](t testing.TB, seq iter.Seq2[T, error]) T {
+	t.Helper()
+	for v, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	t.Fatal("empty collection")
+	panic("unreachable")
+}
