@@ -103,7 +103,7 @@ func cmdDev(ctx context.Context, e env) error {
 	deps.Dev = true
 	deps.PCDefaults = handlers.PCDefaults{
 		TenantID: creds.TenantID, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
-		APIURL: sbURL, TokenURL: sbURL,
+		APIURL: sbURL, TokenURL: sbURL + "/" + creds.TenantID + "/oauth2/token",
 	}
 	srv, err := handlers.New(deps)
 	if err != nil {

@@ -67,7 +67,7 @@ type PC struct {
 // Public-cloud Partner Center endpoints, used when nothing else is given.
 const (
 	DefaultPCAPIURL   = "https://api.partnercenter.microsoft.com"
-	DefaultPCTokenURL = "https://login.microsoftonline.com"
+	DefaultPCTokenURL = "https://login.microsoftonline.com/{tenant}/oauth2/token"
 )
 
 // ErrUsage marks a malformed command line (unknown flag, bad syntax); the

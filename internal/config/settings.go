@@ -199,7 +199,7 @@ var settings = []setting{
 	},
 	{
 		env: "PORTAL_PC_TOKEN_URL", def: DefaultPCTokenURL, cmds: []string{"serve"},
-		usage: "Entra ID token endpoint base URL for Partner Center",
+		usage: "Entra ID token endpoint for Partner Center ({tenant} is replaced by the tenant id)",
 		apply: func(c *Config, v string) error {
 			if err := checkHTTPURL(v); err != nil {
 				return err

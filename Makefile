@@ -1,0 +1,55 @@
+# The two commands a newcomer needs are `make run` and `make test`.
+# Everything else is for maintainers and CI.
+
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: run test check build sandbox generate fmt help
+
+## run: start the portal with a private Postgres (./.data) and the Partner Center sandbox
+run:
+	$(GO) run ./cmd/portal dev
+
+## test: every test, including the browser journeys (race detector on)
+test:
+	$(GO) test -race -count=1 ./...
+
+## check: formatting, vet, staticcheck, and no drift in generated code (templ, sqlc)
+check:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	$(GO) tool templ generate
+	$(GO) tool templ fmt -fail .
+	@out="$$(git status --porcelain -- web/templates)"; if [ -n "$$out" ]; then \
+		echo "templ output differs from the committed files (run: go tool templ generate && go tool templ fmt .):"; echo "$$out"; \
+		git --no-pager diff --stat -- web/templates; exit 1; fi
+ifneq ($(SKIP_SQLC),1)
+	./scripts/sqlc.sh
+	@out="$$(git status --porcelain -- store/db)"; if [ -n "$$out" ]; then \
+		echo "sqlc output differs from the committed files (run: ./scripts/sqlc.sh):"; echo "$$out"; \
+		git --no-pager diff --stat -- store/db; exit 1; fi
+endif
+
+## build: a static binary in bin/portal, stamped with the version
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/portal ./cmd/portal
+
+## sandbox: run the Partner Center sandbox alone on 127.0.0.1:8090
+sandbox:
+	$(GO) run ./cmd/portal sandbox
+
+## generate: regenerate templ and sqlc output
+generate:
+	$(GO) tool templ generate
+	./scripts/sqlc.sh
+
+## fmt: format Go and templ sources
+fmt:
+	gofmt -w .
+	$(GO) tool templ fmt .
+
+## help: list the targets
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
