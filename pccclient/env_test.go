@@ -3,6 +3,7 @@ package pccclient_test
 import (
 	"context"
 	"iter"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -130,6 +131,7 @@ func newEnv(t testing.TB, opts sandbox.Options, mod func(*pccclient.Config)) *en
 		HTTPClient:      &http.Client{Transport: e.rec, Timeout: 30 * time.Second},
 		Clock:           e.clock,
 		RateLimits:      unlimited(),
+		Logger:          slog.New(slog.DiscardHandler),
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -147,12 +149,15 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
-func must[T any](t testing.TB, v T, err error) T {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
+// must(f())(t) returns f's value, failing t on f's error.
+func must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
 	}
-	return v
 }
 
 func first[T any](t testing.TB, seq iter.Seq2[T, error]) T {

@@ -21,7 +21,7 @@ func TestCatalogOperations(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, nil)
 	ctx := ctxT(t)
 
-	offers := must(t, pccclient.Collect(e.c.ListOffers(ctx, "US")))
+	offers := must(pccclient.Collect(e.c.ListOffers(ctx, "US")))(t)
 	if len(offers) < 30 {
 		t.Fatalf("ListOffers: %d offers, want >= 30", len(offers))
 	}
@@ -35,11 +35,11 @@ func TestCatalogOperations(t *testing.T) {
 	if !ids[e1Offer] {
 		t.Fatalf("offer %s missing from list", e1Offer)
 	}
-	o := must(t, e.c.GetOffer(ctx, "US", e1Offer))
+	o := must(e.c.GetOffer(ctx, "US", e1Offer))(t)
 	if !strings.EqualFold(o.ID, e1Offer) || o.MinimumQuantity < 1 {
 		t.Errorf("GetOffer = %+v", o)
 	}
-	addOns := must(t, pccclient.Collect(e.c.ListOfferAddOns(ctx, "US", e1Offer)))
+	addOns := must(pccclient.Collect(e.c.ListOfferAddOns(ctx, "US", e1Offer)))(t)
 	if !slices.ContainsFunc(addOns, func(a pccclient.Offer) bool { return strings.EqualFold(a.ID, archiveAddOn) && a.IsAddOn }) {
 		t.Errorf("add-ons of E1 lack %s: %d add-ons", archiveAddOn, len(addOns))
 	}
@@ -47,28 +47,28 @@ func TestCatalogOperations(t *testing.T) {
 		t.Errorf("GetOffer(unknown) err = %v, want not found", err)
 	}
 
-	products := must(t, pccclient.Collect(e.c.ListProducts(ctx, "US", "OnlineServices")))
+	products := must(pccclient.Collect(e.c.ListProducts(ctx, "US", "OnlineServices")))(t)
 	if len(products) == 0 {
 		t.Fatal("no OnlineServices products")
 	}
-	p := must(t, e.c.GetProduct(ctx, "US", products[0].ID))
+	p := must(e.c.GetProduct(ctx, "US", products[0].ID))(t)
 	if p.ID != products[0].ID || p.Title == "" {
 		t.Errorf("GetProduct = %+v", p)
 	}
 	sku := first(t, e.c.ListSKUs(ctx, "US", p.ID))
-	gs := must(t, e.c.GetSKU(ctx, "US", p.ID, sku.ID))
+	gs := must(e.c.GetSKU(ctx, "US", p.ID, sku.ID))(t)
 	if gs.ID != sku.ID || gs.MaximumQuantity < gs.MinimumQuantity {
 		t.Errorf("GetSKU = %+v", gs)
 	}
 	av := first(t, e.c.ListAvailabilities(ctx, "US", p.ID, sku.ID))
-	ga := must(t, e.c.GetAvailability(ctx, "US", p.ID, sku.ID, av.ID))
+	ga := must(e.c.GetAvailability(ctx, "US", p.ID, sku.ID, av.ID))(t)
 	if ga.CatalogItemID != p.ID+":"+sku.ID+":"+av.ID || len(ga.Terms) == 0 {
 		t.Errorf("GetAvailability = %+v", ga)
 	}
 	if _, err := e.c.GetProduct(ctx, "US", "NOSUCHPRODUC"); !pccclient.IsNotFound(err) {
 		t.Errorf("GetProduct(unknown) err = %v, want not found", err)
 	}
-	mca := must(t, e.c.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement))
+	mca := must(e.c.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement))(t)
 	if mca.TemplateID == "" {
 		t.Errorf("MCA metadata without template id: %+v", mca)
 	}
@@ -79,22 +79,22 @@ func newCustomer(t *testing.T, e *env, prefix string) *pccclient.Customer {
 	t.Helper()
 	ctx := ctxT(t)
 	domain := fmt.Sprintf("%s%d.onmicrosoft.com", prefix, time.Now().UnixNano()%1e9)
-	free := must(t, e.c.CheckDomainAvailable(ctx, domain))
+	free := must(e.c.CheckDomainAvailable(ctx, domain))(t)
 	if !free {
 		t.Fatalf("domain %s reported taken before creation", domain)
 	}
-	cu := must(t, e.c.CreateCustomer(ctx, pccclient.NewRequestID(), pccclient.Customer{
+	cu := must(e.c.CreateCustomer(ctx, pccclient.NewRequestID(), pccclient.Customer{
 		CompanyProfile: &pccclient.CompanyProfile{Domain: domain},
 		BillingProfile: &pccclient.BillingProfile{
 			Email: "it@" + prefix + ".example", Culture: "en-US", Language: "en", CompanyName: prefix + " Ltd",
 			DefaultAddress: &pccclient.Address{Country: "US", City: "Redmond", State: "WA", AddressLine1: "1 Way",
 				PostalCode: "98052", FirstName: "Ada", LastName: "Lovelace", PhoneNumber: "4255550100"},
 		},
-	}))
+	}))(t)
 	if cu.ID == "" || cu.UserCredentials == nil || cu.UserCredentials.Password == "" {
 		t.Fatalf("CreateCustomer = %+v, want id and one-time credentials", cu)
 	}
-	if free := must(t, e.c.CheckDomainAvailable(ctx, domain)); free {
+	if free := must(e.c.CheckDomainAvailable(ctx, domain))(t); free {
 		t.Errorf("domain %s still free after creating the customer", domain)
 	}
 	return cu
@@ -103,12 +103,12 @@ func newCustomer(t *testing.T, e *env, prefix string) *pccclient.Customer {
 func acceptMCA(t *testing.T, e *env, customerID string) {
 	t.Helper()
 	ctx := ctxT(t)
-	meta := must(t, e.c.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement))
-	ag := must(t, e.c.CreateAgreement(ctx, pccclient.NewRequestID(), customerID, pccclient.Agreement{
+	meta := must(e.c.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement))(t)
+	ag := must(e.c.CreateAgreement(ctx, pccclient.NewRequestID(), customerID, pccclient.Agreement{
 		PrimaryContact: &pccclient.Contact{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", PhoneNumber: "4255550100"},
 		TemplateID:     meta.TemplateID,
 		DateAgreed:     e.sb.Now().UTC().Truncate(time.Second),
-	}))
+	}))(t)
 	if ag.TemplateID != meta.TemplateID {
 		t.Errorf("CreateAgreement = %+v", ag)
 	}
@@ -120,11 +120,11 @@ func TestCustomerOrderSubscriptionLifecycle(t *testing.T) {
 	ctx := ctxT(t)
 	cu := newCustomer(t, e, "lifecycle")
 
-	got := must(t, e.c.GetCustomer(ctx, cu.ID))
+	got := must(e.c.GetCustomer(ctx, cu.ID))(t)
 	if got.ID != cu.ID || got.CompanyProfile == nil || got.UserCredentials != nil {
 		t.Errorf("GetCustomer = %+v (credentials must not come back)", got)
 	}
-	all := must(t, pccclient.Collect(e.c.ListCustomers(ctx, pccclient.ListCustomersOptions{})))
+	all := must(pccclient.Collect(e.c.ListCustomers(ctx, pccclient.ListCustomersOptions{})))(t)
 	if !slices.ContainsFunc(all, func(c pccclient.Customer) bool { return c.ID == cu.ID }) {
 		t.Errorf("ListCustomers lacks %s", cu.ID)
 	}
@@ -137,89 +137,89 @@ func TestCustomerOrderSubscriptionLifecycle(t *testing.T) {
 		t.Fatalf("order before MCA: err = %v, want 403 13605", err)
 	}
 	acceptMCA(t, e, cu.ID)
-	if ags := must(t, pccclient.Collect(e.c.ListAgreements(ctx, cu.ID, ""))); len(ags) != 1 {
+	if ags := must(pccclient.Collect(e.c.ListAgreements(ctx, cu.ID, "")))(t); len(ags) != 1 {
 		t.Errorf("ListAgreements = %d, want 1", len(ags))
 	}
 
-	o := must(t, e.c.CreateOrder(ctx, pccclient.NewRequestID(), cu.ID, order))
+	o := must(e.c.CreateOrder(ctx, pccclient.NewRequestID(), cu.ID, order))(t)
 	if o.ID == "" || len(o.LineItems) != 1 || o.LineItems[0].SubscriptionID == "" {
 		t.Fatalf("CreateOrder = %+v", o)
 	}
 	subID := o.LineItems[0].SubscriptionID
 	e.sb.Advance(time.Minute) // async completion
-	if g := must(t, e.c.GetOrder(ctx, cu.ID, o.ID)); !g.Status.Is(pccclient.OrderCompleted) {
+	if g := must(e.c.GetOrder(ctx, cu.ID, o.ID))(t); !g.Status.Is(pccclient.OrderCompleted) {
 		t.Errorf("order status after advance = %q, want completed", g.Status)
 	}
-	if orders := must(t, pccclient.Collect(e.c.ListOrders(ctx, cu.ID))); len(orders) != 1 {
+	if orders := must(pccclient.Collect(e.c.ListOrders(ctx, cu.ID)))(t); len(orders) != 1 {
 		t.Errorf("ListOrders = %d, want 1", len(orders))
 	}
-	byOrder := must(t, pccclient.Collect(e.c.ListSubscriptionsByOrder(ctx, cu.ID, o.ID)))
+	byOrder := must(pccclient.Collect(e.c.ListSubscriptionsByOrder(ctx, cu.ID, o.ID)))(t)
 	if len(byOrder) != 1 || !strings.EqualFold(byOrder[0].ID, subID) {
 		t.Fatalf("ListSubscriptionsByOrder = %+v", byOrder)
 	}
-	sub := must(t, e.c.GetSubscription(ctx, cu.ID, subID))
+	sub := must(e.c.GetSubscription(ctx, cu.ID, subID))(t)
 	if !sub.Status.Is(pccclient.SubscriptionActive) || sub.Quantity != 5 || sub.CreationDate.IsZero() {
 		t.Errorf("GetSubscription = status %q qty %d created %v", sub.Status, sub.Quantity, sub.CreationDate)
 	}
-	ps := must(t, e.c.GetSubscriptionProvisioningStatus(ctx, cu.ID, subID))
+	ps := must(e.c.GetSubscriptionProvisioningStatus(ctx, cu.ID, subID))(t)
 	if ps.Status == "" {
 		t.Errorf("provisioning status empty: %+v", ps)
 	}
 
 	// Add-on through PATCH of the base's order.
-	po := must(t, e.c.AddOrderAddOn(ctx, pccclient.NewRequestID(), cu.ID, o.ID, subID, archiveAddOn, 2, "archive"))
+	po := must(e.c.AddOrderAddOn(ctx, pccclient.NewRequestID(), cu.ID, o.ID, subID, archiveAddOn, 2, "archive"))(t)
 	if len(po.LineItems) != 2 {
 		t.Fatalf("PatchOrder line items = %d, want 2", len(po.LineItems))
 	}
 	e.sb.Advance(time.Minute)
-	addOns := must(t, pccclient.Collect(e.c.ListSubscriptionAddOns(ctx, cu.ID, subID)))
+	addOns := must(pccclient.Collect(e.c.ListSubscriptionAddOns(ctx, cu.ID, subID)))(t)
 	if len(addOns) != 1 || !strings.EqualFold(addOns[0].OfferID, archiveAddOn) || !strings.EqualFold(addOns[0].ParentSubscriptionID, subID) {
 		t.Fatalf("ListSubscriptionAddOns = %+v", addOns)
 	}
 
 	// PATCH helpers.
-	s := must(t, e.c.SetSubscriptionQuantity(ctx, pccclient.NewRequestID(), cu.ID, subID, 7))
+	s := must(e.c.SetSubscriptionQuantity(ctx, pccclient.NewRequestID(), cu.ID, subID, 7))(t)
 	if s.Quantity != 7 {
 		t.Errorf("quantity after PATCH = %d", s.Quantity)
 	}
-	s = must(t, e.c.SetSubscriptionFriendlyName(ctx, pccclient.NewRequestID(), cu.ID, subID, "Renamed"))
+	s = must(e.c.SetSubscriptionFriendlyName(ctx, pccclient.NewRequestID(), cu.ID, subID, "Renamed"))(t)
 	if s.FriendlyName != "Renamed" {
 		t.Errorf("friendlyName after PATCH = %q", s.FriendlyName)
 	}
-	s = must(t, e.c.SetSubscriptionAutoRenew(ctx, pccclient.NewRequestID(), cu.ID, subID, false))
+	s = must(e.c.SetSubscriptionAutoRenew(ctx, pccclient.NewRequestID(), cu.ID, subID, false))(t)
 	if s.AutoRenewEnabled {
 		t.Error("autoRenewEnabled still true after PATCH false")
 	}
-	s = must(t, e.c.SuspendSubscription(ctx, pccclient.NewRequestID(), cu.ID, subID))
+	s = must(e.c.SuspendSubscription(ctx, pccclient.NewRequestID(), cu.ID, subID))(t)
 	if !s.Status.Is(pccclient.SubscriptionSuspended) {
 		t.Errorf("status after suspend = %q", s.Status)
 	}
-	if a := must(t, e.c.GetSubscription(ctx, cu.ID, addOns[0].ID)); !a.Status.Is(pccclient.SubscriptionSuspended) {
+	if a := must(e.c.GetSubscription(ctx, cu.ID, addOns[0].ID))(t); !a.Status.Is(pccclient.SubscriptionSuspended) {
 		t.Errorf("add-on status after suspending base = %q, want suspended", a.Status)
 	}
 	if _, err := e.c.SetSubscriptionQuantity(ctx, pccclient.NewRequestID(), cu.ID, subID, 9); !pccclient.IsValidation(err) {
 		t.Errorf("quantity change of suspended sub: err = %v, want 400", err)
 	}
-	s = must(t, e.c.ReactivateSubscription(ctx, pccclient.NewRequestID(), cu.ID, subID))
+	s = must(e.c.ReactivateSubscription(ctx, pccclient.NewRequestID(), cu.ID, subID))(t)
 	if !s.Status.Is(pccclient.SubscriptionActive) {
 		t.Errorf("status after reactivate = %q", s.Status)
 	}
 
-	subs := must(t, pccclient.Collect(e.c.ListSubscriptions(ctx, cu.ID)))
+	subs := must(pccclient.Collect(e.c.ListSubscriptions(ctx, cu.ID)))(t)
 	if len(subs) != 2 {
 		t.Errorf("ListSubscriptions = %d, want base + add-on", len(subs))
 	}
-	ents := must(t, pccclient.Collect(e.c.ListEntitlements(ctx, cu.ID)))
+	ents := must(pccclient.Collect(e.c.ListEntitlements(ctx, cu.ID)))(t)
 	if len(ents) == 0 {
 		t.Error("no entitlements for an active subscription")
 	}
-	skus := must(t, pccclient.Collect(e.c.ListSubscribedSKUs(ctx, cu.ID)))
+	skus := must(pccclient.Collect(e.c.ListSubscribedSKUs(ctx, cu.ID)))(t)
 	if len(skus) == 0 || skus[0].ActiveUnits == 0 {
 		t.Errorf("ListSubscribedSKUs = %+v", skus)
 	}
 
-	recs := must(t, pccclient.Collect(e.c.ListAuditRecords(ctx, e.sb.Now().Add(-24*time.Hour), time.Time{},
-		&pccclient.SearchFilter{Field: "CustomerId", Value: cu.ID, Operator: "equals"})))
+	recs := must(pccclient.Collect(e.c.ListAuditRecords(ctx, e.sb.Now().Add(-24*time.Hour), time.Time{},
+		&pccclient.SearchFilter{Field: "CustomerId", Value: cu.ID, Operator: "equals"})))(t)
 	ops := map[pccclient.OperationType]int{}
 	for _, r := range recs {
 		if !strings.EqualFold(r.CustomerID, cu.ID) {
@@ -240,7 +240,7 @@ func TestCartCheckout(t *testing.T) {
 	ctx := ctxT(t)
 	cu := newCustomer(t, e, "cart")
 	acceptMCA(t, e, cu.ID)
-	p := must(t, e.c.GetProduct(ctx, "US", "CFQ7TTC0LH18"))
+	p := must(e.c.GetProduct(ctx, "US", "CFQ7TTC0LH18"))(t)
 	sku := first(t, e.c.ListSKUs(ctx, "US", p.ID))
 	av := first(t, e.c.ListAvailabilities(ctx, "US", p.ID, sku.ID))
 	var term pccclient.AvailabilityTerm
@@ -252,16 +252,16 @@ func TestCartCheckout(t *testing.T) {
 	if term.Duration == "" {
 		t.Fatalf("availability %s has no P1M term: %+v", av.ID, av.Terms)
 	}
-	cart := must(t, e.c.CreateCart(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Cart{LineItems: []pccclient.CartLineItem{{
+	cart := must(e.c.CreateCart(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Cart{LineItems: []pccclient.CartLineItem{{
 		CatalogItemID: av.CatalogItemID, Quantity: 3, BillingCycle: pccclient.BillingCycleMonthly, TermDuration: "P1M",
-	}}}))
+	}}}))(t)
 	if cart.ID == "" || len(cart.LineItems) != 1 {
 		t.Fatalf("CreateCart = %+v", cart)
 	}
-	if g := must(t, e.c.GetCart(ctx, cu.ID, cart.ID)); g.ID != cart.ID {
+	if g := must(e.c.GetCart(ctx, cu.ID, cart.ID))(t); g.ID != cart.ID {
 		t.Errorf("GetCart id = %q", g.ID)
 	}
-	res := must(t, e.c.CheckoutCart(ctx, pccclient.NewRequestID(), cu.ID, cart.ID))
+	res := must(e.c.CheckoutCart(ctx, pccclient.NewRequestID(), cu.ID, cart.ID))(t)
 	if len(res.Orders) != 1 || len(res.OrderErrors) != 0 {
 		t.Fatalf("checkout = %+v", res)
 	}

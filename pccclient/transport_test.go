@@ -215,13 +215,13 @@ func TestServerErrorRetriedWithSameRequestID(t *testing.T) {
 	if waits < 2 {
 		t.Errorf("client waited %d times, want back-off before each retry", waits)
 	}
-	orders := must(t, pccclient.Collect(e.c.ListOrders(ctx, cu.ID)))
+	orders := must(pccclient.Collect(e.c.ListOrders(ctx, cu.ID)))(t)
 	if len(orders) != 1 || orders[0].ID != o.ID {
 		t.Errorf("customer has %d orders, want exactly the one created", len(orders))
 	}
 
 	// The outbox retrying the same write later gets the same order back.
-	o2 := must(t, e.c.CreateOrder(ctx, reqID, cu.ID, pccclient.Order{LineItems: []pccclient.OrderLineItem{{OfferID: e1Offer, Quantity: 1}}}))
+	o2 := must(e.c.CreateOrder(ctx, reqID, cu.ID, pccclient.Order{LineItems: []pccclient.OrderLineItem{{OfferID: e1Offer, Quantity: 1}}}))(t)
 	if o2.ID != o.ID {
 		t.Errorf("replayed create returned order %s, want %s", o2.ID, o.ID)
 	}
@@ -243,13 +243,13 @@ func TestDroppedResponseRetriedAndAppliedOnce(t *testing.T) {
 	cu := newCustomer(t, e, "drop")
 	acceptMCA(t, e, cu.ID)
 	e.sb.DropNext(sandbox.OpCreateOrder, 1)
-	o := must(t, e.c.CreateOrder(ctx, pccclient.NewRequestID(), cu.ID,
-		pccclient.Order{LineItems: []pccclient.OrderLineItem{{OfferID: e1Offer, Quantity: 2}}}))
+	o := must(e.c.CreateOrder(ctx, pccclient.NewRequestID(), cu.ID,
+		pccclient.Order{LineItems: []pccclient.OrderLineItem{{OfferID: e1Offer, Quantity: 2}}}))(t)
 	if n := e.sb.Calls(sandbox.OpCreateOrder); n != 2 {
 		t.Errorf("create-order calls = %d, want 2 (dropped, then replayed)", n)
 	}
 	e.sb.Advance(time.Minute)
-	subs := must(t, pccclient.Collect(e.c.ListSubscriptions(ctx, cu.ID)))
+	subs := must(pccclient.Collect(e.c.ListSubscriptions(ctx, cu.ID)))(t)
 	if len(subs) != 1 || subs[0].OrderID != o.ID {
 		t.Errorf("customer has %d subscriptions, want 1 from order %s", len(subs), o.ID)
 	}
@@ -273,7 +273,7 @@ func TestCancellationDuringHangReturnsPromptly(t *testing.T) {
 
 	// A deadline shorter than Retry-After ends the call at once.
 	e.sb.SetFaults(sandbox.Faults{})
-	e.sb.ThrottleNext(sandbox.OpGetCustomer, 1, time.Hour)
+	e.sb.ThrottleNext(sandbox.OpGetCustomer, 1, time.Minute)
 	dctx, dcancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer dcancel()
 	start = time.Now()
