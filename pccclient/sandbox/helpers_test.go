@@ -209,3 +209,57 @@ func li(offer string, qty int, kv ...any) map[string]any {
 	}
 	return m
 }
+
+// offerID finds a legacy offer id by name through the API.
+func (e *tenv) offerID(name string) string {
+	e.t.Helper()
+	r := e.do("GET", "/v1/offers?country=US", nil, "X-Locale", "en-US")
+	want(e.t, r, 200, "")
+	for _, it := range r.items() {
+		if it["name"] == name {
+			return it["id"].(string)
+		}
+	}
+	e.t.Fatalf("offer %q not in catalog", name)
+	return ""
+}
+
+// sub fetches a subscription.
+func (e *tenv) sub(cid, sid string) res {
+	e.t.Helper()
+	r := e.do("GET", "/v1/customers/"+cid+"/subscriptions/"+sid, nil)
+	want(e.t, r, 200, "")
+	return r
+}
+
+// patchSub sends the whole subscription with changes applied.
+func (e *tenv) patchSub(cid, sid string, changes map[string]any, hdr ...string) res {
+	e.t.Helper()
+	cur := e.sub(cid, sid).obj
+	for k, v := range changes {
+		cur[k] = v
+	}
+	return e.do("PATCH", "/v1/customers/"+cid+"/subscriptions/"+sid, cur, hdr...)
+}
+
+// buyNCE checks out a cart with one NCE line and returns the subscription id.
+func (e *tenv) buyNCE(cid, catalogItem string, qty int, term, cycle string) string {
+	e.t.Helper()
+	r := e.do("POST", "/v1/customers/"+cid+"/carts", map[string]any{"lineItems": []any{map[string]any{
+		"id": 0, "catalogItemId": catalogItem, "quantity": qty, "termDuration": term, "billingCycle": cycle}}})
+	want(e.t, r, 201, "")
+	r = e.do("POST", "/v1/customers/"+cid+"/carts/"+r.str("id")+"/checkout", nil)
+	want(e.t, r, 201, "")
+	sid, _ := dig(r.obj, "orders.0.lineItems.0.subscriptionId").(string)
+	if sid == "" {
+		e.t.Fatalf("checkout gave no subscription: %s", r.raw)
+	}
+	e.settle()
+	return sid
+}
+
+// advance moves the sandbox clock and fetches a fresh token (tokens last 1 h).
+func (e *tenv) advance(d time.Duration) {
+	e.sb.Advance(d)
+	e.token = e.fetchToken()
+}
