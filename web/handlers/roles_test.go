@@ -1,0 +1,175 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// access is what a role gets on a route.
+type access int
+
+const (
+	allowed    access = iota // 2xx, or a redirect that is not to /login
+	toLogin                  // 303 to /login?next=...
+	forbidden                // 403
+	notFoundOK               // 404 (e.g. the wizard after setup)
+)
+
+func (a access) String() string {
+	return [...]string{"allowed", "redirect to login", "403", "404"}[a]
+}
+
+// roleRule gives the expected access for [anonymous, admin, staff, customer].
+type roleRule [4]access
+
+var (
+	public      = roleRule{allowed, allowed, allowed, allowed}
+	signedIn    = roleRule{toLogin, allowed, allowed, allowed}
+	staffOnly   = roleRule{toLogin, allowed, allowed, forbidden}
+	adminOnly   = roleRule{toLogin, allowed, forbidden, forbidden}
+	custOnly    = roleRule{toLogin, forbidden, forbidden, allowed}
+	setupClosed = roleRule{notFoundOK, notFoundOK, notFoundOK, notFoundOK}
+)
+
+// routeRules is the expected access for every route after setup. The test
+// walks the router and fails on any route missing here, so a new route
+// cannot escape the matrix.
+var routeRules = map[string]roleRule{
+	"GET /healthz":                  public,
+	"GET /readyz":                   public,
+	"GET /metrics":                  public,
+	"GET /static/*":                 public,
+	"GET /login":                    public,
+	"POST /login":                   public,
+	"POST /logout":                  public,
+	"GET /auth/oidc/start":          setupClosed, // 404 while OIDC is not configured
+	"GET /auth/oidc/callback":       setupClosed,
+	"GET /setup":                    setupClosed,
+	"POST /setup/token":             setupClosed,
+	"POST /setup/admin":             setupClosed,
+	"POST /setup/pc":                setupClosed,
+	"POST /setup/pc/test":           setupClosed,
+	"POST /setup/oidc":              setupClosed,
+	"POST /setup/defaults":          setupClosed,
+	"POST /setup/finish":            setupClosed,
+	"GET /":                         signedIn,
+	"GET /catalog":                  staffOnly,
+	"GET /customers":                staffOnly,
+	"GET /my/subscriptions":         custOnly,
+	"GET /admin/users":              adminOnly,
+	"GET /admin/settings":           adminOnly,
+	"POST /admin/settings/pc":       adminOnly,
+	"POST /admin/settings/pc/test":  adminOnly,
+	"POST /admin/settings/oidc":     adminOnly,
+	"POST /admin/settings/defaults": adminOnly,
+}
+
+func TestRoleMatrix(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("admin", "admin@example.com")
+	e.createUser("staff", "staff@example.com")
+	e.createUser("customer", "cust@example.com")
+	e.completeSetup()
+	clients := [4]*http.Client{e.client(), e.client(), e.client(), e.client()}
+	e.login(clients[1], "admin@example.com")
+	e.login(clients[2], "staff@example.com")
+	e.login(clients[3], "cust@example.com")
+	roles := [4]string{"anonymous", "admin", "staff", "customer"}
+
+	var routes []string
+	err := chi.Walk(e.srv.Routes().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		routes = append(routes, method+" "+route)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, mr := range routes {
+		seen[mr] = true
+		rule, ok := routeRules[mr]
+		if !ok {
+			t.Errorf("route %s has no entry in routeRules: add its expected access", mr)
+			continue
+		}
+		method, path, _ := strings.Cut(mr, " ")
+		path = strings.ReplaceAll(path, "*", "css/app.css")
+		for i, c := range clients {
+			if mr == "POST /logout" || mr == "POST /login" {
+				continue // would change the client's session; covered in auth tests
+			}
+			var p page
+			if method == http.MethodPost {
+				p = e.post(c, path, url.Values{})
+			} else {
+				p = e.get(c, path)
+			}
+			got := classify(p)
+			if got != rule[i] {
+				t.Errorf("%s as %s: got %v (status %d -> %q), want %v", mr, roles[i], got, p.StatusCode, p.location(), rule[i])
+			}
+		}
+	}
+	for mr := range routeRules {
+		if !seen[mr] {
+			t.Errorf("routeRules lists %s, which the router does not have", mr)
+		}
+	}
+}
+
+func classify(p page) access {
+	switch {
+	case p.StatusCode == http.StatusForbidden:
+		return forbidden
+	case p.StatusCode == http.StatusNotFound:
+		return notFoundOK
+	case p.StatusCode == http.StatusSeeOther && strings.HasPrefix(p.location(), "/login?next="):
+		return toLogin
+	case p.StatusCode < 500:
+		return allowed
+	}
+	return -1
+}
+
+func TestForbiddenPageAndNav(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("admin", "admin@example.com")
+	e.createUser("staff", "staff@example.com")
+	e.completeSetup()
+	staff := e.client()
+	e.login(staff, "staff@example.com")
+	p := e.get(staff, "/admin/settings")
+	if p.StatusCode != http.StatusForbidden || !hasTestID(p.body, "error-403") {
+		t.Fatalf("staff on settings: %d", p.StatusCode)
+	}
+	p = e.get(staff, "/")
+	if !hasTestID(p.body, "nav-catalog") || hasTestID(p.body, "nav-settings") {
+		t.Fatal("staff navigation wrong")
+	}
+	admin := e.client()
+	e.login(admin, "admin@example.com")
+	if p := e.get(admin, "/"); !hasTestID(p.body, "nav-settings") || !hasTestID(p.body, "nav-users") {
+		t.Fatal("admin navigation lacks Settings/Users")
+	}
+	// Anonymous: redirect with next, and next survives sign-in.
+	anon := e.client()
+	p = e.get(anon, "/admin/users?sort=email")
+	if p.location() != "/login?next=%2Fadmin%2Fusers%3Fsort%3Demail" {
+		t.Fatalf("redirect %q", p.location())
+	}
+	p = e.post(anon, "/login", url.Values{"email": {"admin@example.com"}, "password": {testPassword}, "next": {"/admin/users?sort=email"}})
+	if p.location() != "/admin/users?sort=email" {
+		t.Fatalf("after login to %q", p.location())
+	}
+	// An open redirect through next is refused.
+	p = e.post(e.client(), "/login", url.Values{"email": {"admin@example.com"}, "password": {testPassword}, "next": {"//evil.example.com/"}})
+	if p.location() != "/" {
+		t.Fatalf("next=//evil: redirected to %q", p.location())
+	}
+}
