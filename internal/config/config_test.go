@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +276,23 @@ func TestSettingsDocumented(t *testing.T) {
 			t.Errorf("setting %s listed twice", key)
 		}
 		seen[key] = true
+	}
+}
+
+// TestREADMEDocumentsEverySetting keeps the README's configuration table in
+// step with the settings the binary reads.
+func TestREADMEDocumentsEverySetting(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Skipf("README not found: %v", err)
+	}
+	readme := string(b)
+	for _, s := range Settings() {
+		for _, name := range []string{s.Env, s.Flag} {
+			if name != "" && !strings.Contains(readme, "| `"+name+"` |") {
+				t.Errorf("README's configuration table lacks %s", name)
+			}
+		}
 	}
 }

@@ -34,7 +34,7 @@ type setting struct {
 var (
 	webCmds = []string{"serve", "dev"}
 	dbCmds  = []string{"serve", "dev", "migrate", "user", "sync"}
-	allCmds = []string{"serve", "dev", "migrate", "user", "sync", "sandbox"}
+	allCmds = []string{"serve", "dev", "migrate", "user", "sync"}
 )
 
 var settings = []setting{
