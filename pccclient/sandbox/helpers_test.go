@@ -263,3 +263,9 @@ func (e *tenv) advance(d time.Duration) {
 	e.sb.Advance(d)
 	e.token = e.fetchToken()
 }
+
+func newServer(t testing.TB, sb *sandbox.Sandbox) *httptest.Server {
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	return srv
+}
