@@ -113,7 +113,7 @@ CREATE TABLE prices (
     term_duration  text NOT NULL DEFAULT '',
     billing_cycle  text NOT NULL DEFAULT '',
     currency       text NOT NULL,
-    unit_price     numeric(18, 6) NOT NULL,
+    unit_price     numeric NOT NULL,
     synced_at      timestamptz NOT NULL DEFAULT now(),
     gone_at        timestamptz,
     PRIMARY KEY (country, item_id, term_duration, billing_cycle, currency)
@@ -182,7 +182,7 @@ CREATE TABLE orders (
     billing_cycle      text NOT NULL DEFAULT '',
     currency_code      text NOT NULL DEFAULT '',
     transaction_type   text NOT NULL DEFAULT '',
-    total_price        numeric(18, 6),
+    total_price        numeric,
     creation_date      timestamptz,
     raw                jsonb NOT NULL DEFAULT '{}',
     synced_at          timestamptz NOT NULL DEFAULT now(),
@@ -201,8 +201,8 @@ CREATE TABLE order_line_items (
     term_duration          text NOT NULL DEFAULT '',
     transaction_type       text NOT NULL DEFAULT '',
     partner_id_on_record   text NOT NULL DEFAULT '',
-    unit_price             numeric(18, 6),
-    extended_price         numeric(18, 6),
+    unit_price             numeric,
+    extended_price         numeric,
     synced_at              timestamptz NOT NULL DEFAULT now(),
     gone_at                timestamptz,
     PRIMARY KEY (order_id, line_item_number)

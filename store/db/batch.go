@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/shopspring/decimal"
 )
 
 var (
@@ -618,7 +618,7 @@ type UpsertOrderParams struct {
 	BillingCycle    string
 	CurrencyCode    string
 	TransactionType string
-	TotalPrice      pgtype.Numeric
+	TotalPrice      decimal.NullDecimal
 	CreationDate    *time.Time
 	Raw             json.RawMessage
 	SyncedAt        time.Time
@@ -700,8 +700,8 @@ type UpsertOrderLineItemParams struct {
 	TermDuration         string
 	TransactionType      string
 	PartnerIDOnRecord    string
-	UnitPrice            pgtype.Numeric
-	ExtendedPrice        pgtype.Numeric
+	UnitPrice            decimal.NullDecimal
+	ExtendedPrice        decimal.NullDecimal
 	SyncedAt             time.Time
 }
 
@@ -769,7 +769,7 @@ type UpsertPriceParams struct {
 	TermDuration string
 	BillingCycle string
 	Currency     string
-	UnitPrice    pgtype.Numeric
+	UnitPrice    decimal.Decimal
 	SyncedAt     time.Time
 }
 

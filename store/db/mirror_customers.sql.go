@@ -36,6 +36,30 @@ func (q *Queries) ActiveCustomerIDs(ctx context.Context, db DBTX) ([]uuid.UUID, 
 	return items, nil
 }
 
+const activeCustomerIDsAfter = `-- name: ActiveCustomerIDsAfter :many
+SELECT id FROM customers WHERE gone_at IS NULL AND id > $1 ORDER BY id
+`
+
+func (q *Queries) ActiveCustomerIDsAfter(ctx context.Context, db DBTX, after uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, activeCustomerIDsAfter, after)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countActiveCustomers = `-- name: CountActiveCustomers :one
 SELECT count(*) FROM customers WHERE gone_at IS NULL
 `
@@ -110,12 +134,64 @@ func (q *Queries) KnownPCAuditRecordIDs(ctx context.Context, db DBTX, ids []stri
 	return items, nil
 }
 
-const listMirrorOrders = `-- name: ListMirrorOrders :many
-SELECT id, customer_id, alternate_id, status, billing_cycle, currency_code, transaction_type, total_price, creation_date, raw, synced_at, gone_at FROM orders WHERE customer_id = $1 AND gone_at IS NULL ORDER BY id
+const listMirrorCustomers = `-- name: ListMirrorCustomers :many
+SELECT id, tenant_id, commerce_id, domain, company_name, company_email, organization_registration_number, relationship, allow_delegated_access, associated_partner_id, billing_first_name, billing_last_name, billing_email, billing_culture, billing_language, billing_company_name, billing_phone, address_line1, address_line2, address_city, address_state, address_postal_code, address_country, etag, raw, synced_at, gone_at FROM customers WHERE id = ANY($1::uuid[])
 `
 
-func (q *Queries) ListMirrorOrders(ctx context.Context, db DBTX, customerID uuid.UUID) ([]Order, error) {
-	rows, err := db.Query(ctx, listMirrorOrders, customerID)
+func (q *Queries) ListMirrorCustomers(ctx context.Context, db DBTX, ids []uuid.UUID) ([]Customer, error) {
+	rows, err := db.Query(ctx, listMirrorCustomers, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Customer
+	for rows.Next() {
+		var i Customer
+		if err := rows.Scan(
+			&i.ID,
+			&i.TenantID,
+			&i.CommerceID,
+			&i.Domain,
+			&i.CompanyName,
+			&i.CompanyEmail,
+			&i.OrganizationRegistrationNumber,
+			&i.Relationship,
+			&i.AllowDelegatedAccess,
+			&i.AssociatedPartnerID,
+			&i.BillingFirstName,
+			&i.BillingLastName,
+			&i.BillingEmail,
+			&i.BillingCulture,
+			&i.BillingLanguage,
+			&i.BillingCompanyName,
+			&i.BillingPhone,
+			&i.AddressLine1,
+			&i.AddressLine2,
+			&i.AddressCity,
+			&i.AddressState,
+			&i.AddressPostalCode,
+			&i.AddressCountry,
+			&i.Etag,
+			&i.Raw,
+			&i.SyncedAt,
+			&i.GoneAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listMirrorOrders = `-- name: ListMirrorOrders :many
+SELECT id, customer_id, alternate_id, status, billing_cycle, currency_code, transaction_type, total_price, creation_date, raw, synced_at, gone_at FROM orders WHERE customer_id = ANY($1::uuid[]) AND gone_at IS NULL ORDER BY id
+`
+
+func (q *Queries) ListMirrorOrders(ctx context.Context, db DBTX, customerIds []uuid.UUID) ([]Order, error) {
+	rows, err := db.Query(ctx, listMirrorOrders, customerIds)
 	if err != nil {
 		return nil, err
 	}
@@ -148,11 +224,11 @@ func (q *Queries) ListMirrorOrders(ctx context.Context, db DBTX, customerID uuid
 }
 
 const listMirrorSubscriptions = `-- name: ListMirrorSubscriptions :many
-SELECT id, customer_id, parent_subscription_id, order_id, offer_id, offer_name, friendly_name, status, quantity, unit_type, term_duration, billing_cycle, billing_type, consumption_type, product_type, contract_type, entitlement_id, publisher_name, auto_renew_enabled, is_trial, has_purchasable_addons, suspension_reasons, creation_date, effective_start_date, commitment_end_date, cancellation_allowed_until, billing_cycle_end_date, etag, raw, synced_at, gone_at FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL ORDER BY id
+SELECT id, customer_id, parent_subscription_id, order_id, offer_id, offer_name, friendly_name, status, quantity, unit_type, term_duration, billing_cycle, billing_type, consumption_type, product_type, contract_type, entitlement_id, publisher_name, auto_renew_enabled, is_trial, has_purchasable_addons, suspension_reasons, creation_date, effective_start_date, commitment_end_date, cancellation_allowed_until, billing_cycle_end_date, etag, raw, synced_at, gone_at FROM subscriptions WHERE customer_id = ANY($1::uuid[]) AND gone_at IS NULL ORDER BY id
 `
 
-func (q *Queries) ListMirrorSubscriptions(ctx context.Context, db DBTX, customerID uuid.UUID) ([]Subscription, error) {
-	rows, err := db.Query(ctx, listMirrorSubscriptions, customerID)
+func (q *Queries) ListMirrorSubscriptions(ctx context.Context, db DBTX, customerIds []uuid.UUID) ([]Subscription, error) {
+	rows, err := db.Query(ctx, listMirrorSubscriptions, customerIds)
 	if err != nil {
 		return nil, err
 	}
@@ -205,38 +281,21 @@ func (q *Queries) ListMirrorSubscriptions(ctx context.Context, db DBTX, customer
 
 const markAgreementsGone = `-- name: MarkAgreementsGone :execrows
 UPDATE agreements SET gone_at = $1
-WHERE customer_id = $2 AND gone_at IS NULL AND synced_at < $3
+WHERE customer_id = ANY($2::uuid[]) AND gone_at IS NULL AND synced_at < $3
 `
 
 type MarkAgreementsGoneParams struct {
-	Now        *time.Time
-	CustomerID uuid.UUID
-	Before     time.Time
+	Now         *time.Time
+	CustomerIds []uuid.UUID
+	Before      time.Time
 }
 
 func (q *Queries) MarkAgreementsGone(ctx context.Context, db DBTX, arg MarkAgreementsGoneParams) (int64, error) {
-	result, err := db.Exec(ctx, markAgreementsGone, arg.Now, arg.CustomerID, arg.Before)
+	result, err := db.Exec(ctx, markAgreementsGone, arg.Now, arg.CustomerIds, arg.Before)
 	if err != nil {
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const markCustomerChildrenGone = `-- name: MarkCustomerChildrenGone :exec
-WITH s AS (UPDATE subscriptions SET gone_at = $1 WHERE subscriptions.customer_id = $2 AND subscriptions.gone_at IS NULL),
-     o AS (UPDATE orders SET gone_at = $1 WHERE orders.customer_id = $2 AND orders.gone_at IS NULL),
-     a AS (UPDATE agreements SET gone_at = $1 WHERE agreements.customer_id = $2 AND agreements.gone_at IS NULL)
-UPDATE subscribed_skus SET gone_at = $1 WHERE subscribed_skus.customer_id = $2 AND subscribed_skus.gone_at IS NULL
-`
-
-type MarkCustomerChildrenGoneParams struct {
-	Now        *time.Time
-	CustomerID uuid.UUID
-}
-
-func (q *Queries) MarkCustomerChildrenGone(ctx context.Context, db DBTX, arg MarkCustomerChildrenGoneParams) error {
-	_, err := db.Exec(ctx, markCustomerChildrenGone, arg.Now, arg.CustomerID)
-	return err
 }
 
 const markCustomerGone = `-- name: MarkCustomerGone :exec
@@ -253,9 +312,10 @@ func (q *Queries) MarkCustomerGone(ctx context.Context, db DBTX, arg MarkCustome
 	return err
 }
 
-const markCustomersGoneBefore = `-- name: MarkCustomersGoneBefore :execrows
+const markCustomersGoneBefore = `-- name: MarkCustomersGoneBefore :many
 UPDATE customers SET gone_at = $1
 WHERE gone_at IS NULL AND synced_at < $2
+RETURNING id
 `
 
 type MarkCustomersGoneBeforeParams struct {
@@ -263,28 +323,54 @@ type MarkCustomersGoneBeforeParams struct {
 	Before time.Time
 }
 
-func (q *Queries) MarkCustomersGoneBefore(ctx context.Context, db DBTX, arg MarkCustomersGoneBeforeParams) (int64, error) {
-	result, err := db.Exec(ctx, markCustomersGoneBefore, arg.Now, arg.Before)
+func (q *Queries) MarkCustomersGoneBefore(ctx context.Context, db DBTX, arg MarkCustomersGoneBeforeParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, markCustomersGoneBefore, arg.Now, arg.Before)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const markGoneCustomersChildren = `-- name: MarkGoneCustomersChildren :exec
+WITH g AS (SELECT id FROM customers WHERE gone_at IS NOT NULL),
+     s AS (UPDATE subscriptions SET gone_at = $1 WHERE subscriptions.gone_at IS NULL AND subscriptions.customer_id IN (SELECT id FROM g)),
+     o AS (UPDATE orders SET gone_at = $1 WHERE orders.gone_at IS NULL AND orders.customer_id IN (SELECT id FROM g)),
+     a AS (UPDATE agreements SET gone_at = $1 WHERE agreements.gone_at IS NULL AND agreements.customer_id IN (SELECT id FROM g))
+UPDATE subscribed_skus SET gone_at = $1 WHERE subscribed_skus.gone_at IS NULL AND subscribed_skus.customer_id IN (SELECT id FROM g)
+`
+
+// Whatever hangs off a customer PC no longer returns is gone with it.
+func (q *Queries) MarkGoneCustomersChildren(ctx context.Context, db DBTX, now *time.Time) error {
+	_, err := db.Exec(ctx, markGoneCustomersChildren, now)
+	return err
 }
 
 const markOrderLinesGone = `-- name: MarkOrderLinesGone :execrows
 UPDATE order_line_items l SET gone_at = $1
 FROM orders o
-WHERE o.id = l.order_id AND o.customer_id = $2 AND l.gone_at IS NULL AND l.synced_at < $3
+WHERE o.id = l.order_id AND o.customer_id = ANY($2::uuid[]) AND l.gone_at IS NULL AND l.synced_at < $3
 `
 
 type MarkOrderLinesGoneParams struct {
-	Now        *time.Time
-	CustomerID uuid.UUID
-	Before     time.Time
+	Now         *time.Time
+	CustomerIds []uuid.UUID
+	Before      time.Time
 }
 
 func (q *Queries) MarkOrderLinesGone(ctx context.Context, db DBTX, arg MarkOrderLinesGoneParams) (int64, error) {
-	result, err := db.Exec(ctx, markOrderLinesGone, arg.Now, arg.CustomerID, arg.Before)
+	result, err := db.Exec(ctx, markOrderLinesGone, arg.Now, arg.CustomerIds, arg.Before)
 	if err != nil {
 		return 0, err
 	}
@@ -293,17 +379,17 @@ func (q *Queries) MarkOrderLinesGone(ctx context.Context, db DBTX, arg MarkOrder
 
 const markOrdersGone = `-- name: MarkOrdersGone :execrows
 UPDATE orders SET gone_at = $1
-WHERE customer_id = $2 AND gone_at IS NULL AND synced_at < $3
+WHERE customer_id = ANY($2::uuid[]) AND gone_at IS NULL AND synced_at < $3
 `
 
 type MarkOrdersGoneParams struct {
-	Now        *time.Time
-	CustomerID uuid.UUID
-	Before     time.Time
+	Now         *time.Time
+	CustomerIds []uuid.UUID
+	Before      time.Time
 }
 
 func (q *Queries) MarkOrdersGone(ctx context.Context, db DBTX, arg MarkOrdersGoneParams) (int64, error) {
-	result, err := db.Exec(ctx, markOrdersGone, arg.Now, arg.CustomerID, arg.Before)
+	result, err := db.Exec(ctx, markOrdersGone, arg.Now, arg.CustomerIds, arg.Before)
 	if err != nil {
 		return 0, err
 	}
@@ -312,17 +398,17 @@ func (q *Queries) MarkOrdersGone(ctx context.Context, db DBTX, arg MarkOrdersGon
 
 const markSubscribedSkusGone = `-- name: MarkSubscribedSkusGone :execrows
 UPDATE subscribed_skus SET gone_at = $1
-WHERE customer_id = $2 AND gone_at IS NULL AND synced_at < $3
+WHERE customer_id = ANY($2::uuid[]) AND gone_at IS NULL AND synced_at < $3
 `
 
 type MarkSubscribedSkusGoneParams struct {
-	Now        *time.Time
-	CustomerID uuid.UUID
-	Before     time.Time
+	Now         *time.Time
+	CustomerIds []uuid.UUID
+	Before      time.Time
 }
 
 func (q *Queries) MarkSubscribedSkusGone(ctx context.Context, db DBTX, arg MarkSubscribedSkusGoneParams) (int64, error) {
-	result, err := db.Exec(ctx, markSubscribedSkusGone, arg.Now, arg.CustomerID, arg.Before)
+	result, err := db.Exec(ctx, markSubscribedSkusGone, arg.Now, arg.CustomerIds, arg.Before)
 	if err != nil {
 		return 0, err
 	}
@@ -331,21 +417,45 @@ func (q *Queries) MarkSubscribedSkusGone(ctx context.Context, db DBTX, arg MarkS
 
 const markSubscriptionsGone = `-- name: MarkSubscriptionsGone :execrows
 UPDATE subscriptions s SET gone_at = $1
-WHERE s.customer_id = $2 AND s.gone_at IS NULL AND s.synced_at < $3
+WHERE s.customer_id = ANY($2::uuid[]) AND s.gone_at IS NULL AND s.synced_at < $3
   AND NOT EXISTS (SELECT 1 FROM commands c
                   WHERE c.status IN ('pending', 'delivering') AND c.target_id = s.id)
 `
 
 type MarkSubscriptionsGoneParams struct {
-	Now        *time.Time
-	CustomerID uuid.UUID
-	Before     time.Time
+	Now         *time.Time
+	CustomerIds []uuid.UUID
+	Before      time.Time
 }
 
 func (q *Queries) MarkSubscriptionsGone(ctx context.Context, db DBTX, arg MarkSubscriptionsGoneParams) (int64, error) {
-	result, err := db.Exec(ctx, markSubscriptionsGone, arg.Now, arg.CustomerID, arg.Before)
+	result, err := db.Exec(ctx, markSubscriptionsGone, arg.Now, arg.CustomerIds, arg.Before)
 	if err != nil {
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const openCommandTargets = `-- name: OpenCommandTargets :many
+SELECT DISTINCT target_id FROM commands WHERE status IN ('pending', 'delivering') AND target_id <> ''
+`
+
+func (q *Queries) OpenCommandTargets(ctx context.Context, db DBTX) ([]string, error) {
+	rows, err := db.Query(ctx, openCommandTargets)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var target_id string
+		if err := rows.Scan(&target_id); err != nil {
+			return nil, err
+		}
+		items = append(items, target_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/shopspring/decimal"
 )
 
 type Agreement struct {
@@ -163,7 +163,7 @@ type Order struct {
 	BillingCycle    string
 	CurrencyCode    string
 	TransactionType string
-	TotalPrice      pgtype.Numeric
+	TotalPrice      decimal.NullDecimal
 	CreationDate    *time.Time
 	Raw             json.RawMessage
 	SyncedAt        time.Time
@@ -181,8 +181,8 @@ type OrderLineItem struct {
 	TermDuration         string
 	TransactionType      string
 	PartnerIDOnRecord    string
-	UnitPrice            pgtype.Numeric
-	ExtendedPrice        pgtype.Numeric
+	UnitPrice            decimal.NullDecimal
+	ExtendedPrice        decimal.NullDecimal
 	SyncedAt             time.Time
 	GoneAt               *time.Time
 }
@@ -209,7 +209,7 @@ type Price struct {
 	TermDuration string
 	BillingCycle string
 	Currency     string
-	UnitPrice    pgtype.Numeric
+	UnitPrice    decimal.Decimal
 	SyncedAt     time.Time
 	GoneAt       *time.Time
 }

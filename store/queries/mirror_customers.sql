@@ -28,9 +28,10 @@ ON CONFLICT (id) DO UPDATE SET
     address_country = excluded.address_country, etag = excluded.etag, raw = excluded.raw,
     synced_at = excluded.synced_at, gone_at = NULL;
 
--- name: MarkCustomersGoneBefore :execrows
+-- name: MarkCustomersGoneBefore :many
 UPDATE customers SET gone_at = @now
-WHERE gone_at IS NULL AND synced_at < @before;
+WHERE gone_at IS NULL AND synced_at < @before
+RETURNING id;
 
 -- name: MarkCustomerGone :exec
 UPDATE customers SET gone_at = @now WHERE id = @id AND gone_at IS NULL;
@@ -74,7 +75,7 @@ WHERE NOT (sqlc.arg(respect_pending)::boolean AND EXISTS (
 
 -- name: MarkSubscriptionsGone :execrows
 UPDATE subscriptions s SET gone_at = @now
-WHERE s.customer_id = @customer_id AND s.gone_at IS NULL AND s.synced_at < @before
+WHERE s.customer_id = ANY(@customer_ids::uuid[]) AND s.gone_at IS NULL AND s.synced_at < @before
   AND NOT EXISTS (SELECT 1 FROM commands c
                   WHERE c.status IN ('pending', 'delivering') AND c.target_id = s.id);
 
@@ -107,12 +108,12 @@ ON CONFLICT (order_id, line_item_number) DO UPDATE SET
 
 -- name: MarkOrdersGone :execrows
 UPDATE orders SET gone_at = @now
-WHERE customer_id = @customer_id AND gone_at IS NULL AND synced_at < @before;
+WHERE customer_id = ANY(@customer_ids::uuid[]) AND gone_at IS NULL AND synced_at < @before;
 
 -- name: MarkOrderLinesGone :execrows
 UPDATE order_line_items l SET gone_at = @now
 FROM orders o
-WHERE o.id = l.order_id AND o.customer_id = @customer_id AND l.gone_at IS NULL AND l.synced_at < @before;
+WHERE o.id = l.order_id AND o.customer_id = ANY(@customer_ids::uuid[]) AND l.gone_at IS NULL AND l.synced_at < @before;
 
 -- name: UpsertAgreement :batchexec
 INSERT INTO agreements (customer_id, agreement_type, template_id, date_agreed, user_id,
@@ -127,7 +128,7 @@ ON CONFLICT (customer_id, agreement_type, template_id, date_agreed) DO UPDATE SE
 
 -- name: MarkAgreementsGone :execrows
 UPDATE agreements SET gone_at = @now
-WHERE customer_id = @customer_id AND gone_at IS NULL AND synced_at < @before;
+WHERE customer_id = ANY(@customer_ids::uuid[]) AND gone_at IS NULL AND synced_at < @before;
 
 -- name: UpsertSubscribedSku :batchexec
 INSERT INTO subscribed_skus (customer_id, sku_id, sku_part_number, sku_name, target_type,
@@ -146,22 +147,33 @@ ON CONFLICT (customer_id, sku_id) DO UPDATE SET
 
 -- name: MarkSubscribedSkusGone :execrows
 UPDATE subscribed_skus SET gone_at = @now
-WHERE customer_id = @customer_id AND gone_at IS NULL AND synced_at < @before;
+WHERE customer_id = ANY(@customer_ids::uuid[]) AND gone_at IS NULL AND synced_at < @before;
 
--- name: MarkCustomerChildrenGone :exec
-WITH s AS (UPDATE subscriptions SET gone_at = @now WHERE subscriptions.customer_id = @customer_id AND subscriptions.gone_at IS NULL),
-     o AS (UPDATE orders SET gone_at = @now WHERE orders.customer_id = @customer_id AND orders.gone_at IS NULL),
-     a AS (UPDATE agreements SET gone_at = @now WHERE agreements.customer_id = @customer_id AND agreements.gone_at IS NULL)
-UPDATE subscribed_skus SET gone_at = @now WHERE subscribed_skus.customer_id = @customer_id AND subscribed_skus.gone_at IS NULL;
+-- name: MarkGoneCustomersChildren :exec
+-- Whatever hangs off a customer PC no longer returns is gone with it.
+WITH g AS (SELECT id FROM customers WHERE gone_at IS NOT NULL),
+     s AS (UPDATE subscriptions SET gone_at = @now WHERE subscriptions.gone_at IS NULL AND subscriptions.customer_id IN (SELECT id FROM g)),
+     o AS (UPDATE orders SET gone_at = @now WHERE orders.gone_at IS NULL AND orders.customer_id IN (SELECT id FROM g)),
+     a AS (UPDATE agreements SET gone_at = @now WHERE agreements.gone_at IS NULL AND agreements.customer_id IN (SELECT id FROM g))
+UPDATE subscribed_skus SET gone_at = @now WHERE subscribed_skus.gone_at IS NULL AND subscribed_skus.customer_id IN (SELECT id FROM g);
 
 -- name: ListMirrorSubscriptions :many
-SELECT * FROM subscriptions WHERE customer_id = @customer_id AND gone_at IS NULL ORDER BY id;
+SELECT * FROM subscriptions WHERE customer_id = ANY(@customer_ids::uuid[]) AND gone_at IS NULL ORDER BY id;
 
 -- name: ListMirrorOrders :many
-SELECT * FROM orders WHERE customer_id = @customer_id AND gone_at IS NULL ORDER BY id;
+SELECT * FROM orders WHERE customer_id = ANY(@customer_ids::uuid[]) AND gone_at IS NULL ORDER BY id;
+
+-- name: ListMirrorCustomers :many
+SELECT * FROM customers WHERE id = ANY(@ids::uuid[]);
 
 -- name: GetMirrorCustomer :one
 SELECT * FROM customers WHERE id = @id;
+
+-- name: OpenCommandTargets :many
+SELECT DISTINCT target_id FROM commands WHERE status IN ('pending', 'delivering') AND target_id <> '';
+
+-- name: ActiveCustomerIDsAfter :many
+SELECT id FROM customers WHERE gone_at IS NULL AND id > @after ORDER BY id;
 
 -- name: InsertPCAuditRecord :batchexec
 INSERT INTO pc_audit_records (id, customer_id, customer_name, operation_type, operation_status,
