@@ -67,11 +67,17 @@ func (s *Sandbox) createCart(c *call) (int, any) {
 		li.Error = nil
 		s.checkCartLine(li, cur)
 		li.OrderGroup = group(s.cat.item(li.CatalogItemID), li.BillingCycle)
+		if li.ProvisioningContext == nil {
+			li.ProvisioningContext = map[string]string{}
+		}
 		for j := range li.AddonItems {
 			a := &li.AddonItems[j]
 			a.Error = nil
 			s.checkCartLine(a, cur)
 			a.OrderGroup = li.OrderGroup
+			if a.ProvisioningContext == nil {
+				a.ProvisioningContext = map[string]string{}
+			}
 		}
 	}
 	id := s.newGUID()

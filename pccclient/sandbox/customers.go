@@ -98,7 +98,9 @@ func (s *Sandbox) newCustomer(now time.Time, in customerWire, cc string) *custom
 	bp.Language = strings.ToLower(bp.Language)
 	bp.Links = &links{Self: getLink("/customers/" + id + "/profiles/billing")}
 	bp.Attributes = attrs{Etag: strconv.FormatInt(s.rng.Int64(), 10), ObjectType: "CustomerBillingProfile"}
-	cp := companyProfile{TenantID: id, Domain: in.CompanyProfile.Domain, CompanyName: bp.CompanyName,
+	caddr := address{Country: cc, Region: addr.State, City: addr.City, AddressLine1: addr.AddressLine1,
+		PostalCode: addr.PostalCode, PhoneNumber: addr.PhoneNumber}
+	cp := companyProfile{TenantID: id, Address: &caddr, Domain: in.CompanyProfile.Domain, CompanyName: bp.CompanyName,
 		Email: bp.Email, OrganizationRegistrationNumber: in.CompanyProfile.OrganizationRegistrationNumber,
 		Links:      &links{Self: getLink("/customers/" + id + "/profiles/company")},
 		Attributes: attrs{ObjectType: "CustomerCompanyProfile"}}

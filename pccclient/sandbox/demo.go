@@ -38,11 +38,11 @@ func (s *Sandbox) mustItem(id string) *item {
 }
 
 // demoCustomer creates a customer at time t, with an MCA attestation if mca.
-func (s *Sandbox) demoCustomer(t time.Time, name, prefix, cc, city string, mca bool) *customer {
+func (s *Sandbox) demoCustomer(t time.Time, name, prefix, cc, city, state string, mca bool) *customer {
 	c := &call{now: t, corr: s.newGUID()}
 	in := customerWire{CompanyProfile: &companyProfile{Domain: prefix + demoDomainSuffix},
 		BillingProfile: &billingProfile{FirstName: "Alex", LastName: "Admin", Email: "it@" + prefix + ".example", Culture: "en-US",
-			Language: "en", CompanyName: name, DefaultAddress: &address{Country: cc, City: city, AddressLine1: "1 Main Street",
+			Language: "en", CompanyName: name, DefaultAddress: &address{Country: cc, City: city, State: state, AddressLine1: "1 Main Street",
 				PostalCode: "10001", FirstName: "Alex", LastName: "Admin", PhoneNumber: "5550100"}}}
 	cust := s.newCustomer(t, in, cc)
 	s.audit(c, cust, "customer", "add_customer", nil, cust.W,
@@ -86,17 +86,17 @@ func (s *Sandbox) seedDemo(now time.Time) {
 	days := func(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
 	e3, arch, az := s.mustItem(itemO365E3), s.mustItem(itemArchiving), s.mustItem(itemAzure)
 
-	contoso := s.demoCustomer(days(85), "Contoso Ltd", "contososbx", "US", "Seattle", true)
+	contoso := s.demoCustomer(days(85), "Contoso Ltd", "contososbx", "US", "Seattle", "WA", true)
 	s.demoOrder(days(80), contoso, line(e3, 25, "", "monthly"), addonLine(arch, 10, 0))
 	s.demoOrder(days(60), contoso, line(s.offerByName("Power BI Pro"), 5, "", "annual"))
 	s.demoOrder(days(50), contoso, line(az, 1, "", "monthly"))
 
-	fabrikam := s.demoCustomer(days(70), "Fabrikam Inc", "fabrikamsbx", "US", "Austin", true)
+	fabrikam := s.demoCustomer(days(70), "Fabrikam Inc", "fabrikamsbx", "US", "Austin", "TX", true)
 	s.demoOrder(days(3), fabrikam, line(s.mustItem(itemNCEPremium), 40, "P1Y", "monthly"))
 	s.demoOrder(days(2), fabrikam, line(s.mustItem(itemNCETeamsPhone), 10, "P1Y", "monthly"))
 	s.demoOrder(days(45), fabrikam, line(s.mustItem(itemNCEExchange), 12, "P1M", "monthly"))
 
-	northwind := s.demoCustomer(days(88), "Northwind Traders GmbH", "northwindsbx", "DE", "Berlin", true)
+	northwind := s.demoCustomer(days(88), "Northwind Traders GmbH", "northwindsbx", "DE", "Berlin", "BE", true)
 	s.demoOrder(days(87), northwind, line(s.offerByName("Microsoft 365 E3"), 120, "", "annual"))
 	visio := s.demoOrder(days(40), northwind, line(s.offerByName("Visio Plan 2"), 8, "", "monthly"))
 	if sub := s.st.Subs[key(visio.W.LineItems[0].SubscriptionID)]; sub != nil {
@@ -105,18 +105,18 @@ func (s *Sandbox) seedDemo(now time.Time) {
 		s.audit(&call{now: days(10)}, northwind, "subscription", "update_subscription", nil, sub.W)
 	}
 
-	tailspin := s.demoCustomer(days(60), "Tailspin Toys SAS", "tailspinsbx", "FR", "Paris", true)
+	tailspin := s.demoCustomer(days(60), "Tailspin Toys SAS", "tailspinsbx", "FR", "Paris", "IDF", true)
 	s.demoOrder(days(30), tailspin, line(s.mustItem(itemNCEBasic), 15, "P1Y", "annual"))
 
-	wingtip := s.demoCustomer(days(50), "Wingtip Toys Ltd", "wingtipsbx", "GB", "London", true)
+	wingtip := s.demoCustomer(days(50), "Wingtip Toys Ltd", "wingtipsbx", "GB", "London", "LND", true)
 	s.demoOrder(days(49), wingtip, line(s.offerByName("Office 365 E1"), 50, "", "monthly"), addonLine(s.offerByName("Audio Conferencing"), 5, 0))
 	s.demoOrder(days(20), wingtip, line(s.offerByName("Dynamics 365 Sales Enterprise"), 10, "", "monthly"))
 
-	adatum := s.demoCustomer(days(40), "Adatum BV", "adatumsbx", "NL", "Amsterdam", true)
+	adatum := s.demoCustomer(days(40), "Adatum BV", "adatumsbx", "NL", "Amsterdam", "NH", true)
 	s.demoOrder(days(25), adatum, line(s.mustItem(itemNCEO365E3), 30, "P1Y", "monthly"))
 	s.demoOrder(days(24), adatum, line(s.offerByName("Project Plan 3"), 4, "", "monthly"))
 
-	s.demoCustomer(days(1), "Litware Inc", "litwaresbx", "US", "Boston", false)
+	s.demoCustomer(days(1), "Litware Inc", "litwaresbx", "US", "Boston", "MA", false)
 
 	sort.SliceStable(s.st.Audit, func(i, j int) bool { return s.st.Audit[i].OperationDate.Before(s.st.Audit[j].OperationDate) })
 	s.seedInvoices(now, 3)

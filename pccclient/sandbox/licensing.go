@@ -149,12 +149,21 @@ func (s *Sandbox) seedInvoices(now time.Time, months int) {
 		inv := &invoiceWire{ID: id, InvoiceDate: end.Add(time.Second), BillingPeriodStartDate: start, BillingPeriodEndDate: end,
 			TotalCharges: total, PaidAmount: paid, CurrencyCode: "USD", CurrencySymbol: "$",
 			PdfDownloadLink: "/invoices/" + id + "/documents/statement",
-			TaxReceipts:     []taxReceipt{},
+			TaxReceipts:     []taxReceipt{{ID: strconv.Itoa(100000 + i), TaxReceiptPdfDownloadLink: "/invoices/" + id + "/receipts/" + strconv.Itoa(100000+i) + "/documents/statement"}},
 			InvoiceDetails: []invoiceDetail{{InvoiceLineItemType: "billing_line_items", BillingProvider: "office",
 				Links:      links{Self: getLink("/invoices/Recurring-" + id + "/lineitems/Office/BillingLineItems")},
 				Attributes: attrs{ObjectType: "InvoiceDetail"}}},
 			DocumentType: "invoice", InvoiceType: "Recurring", Links: links{Self: getLink("/invoices/Recurring-" + id)},
 			Attributes: attrs{ObjectType: "Invoice"}}
+		if i == 1 {
+			// The latest invoice was corrected by an adjustment note.
+			adj := *inv
+			adj.ID, adj.AmendsOf, adj.DocumentType = id+"A", id, "adjustment_note"
+			adj.TotalCharges, adj.PaidAmount = -round2(total/10), 0
+			adj.TaxReceipts, adj.Amendments, adj.PdfDownloadLink = nil, nil, ""
+			adj.Links = links{}
+			inv.Amendments = []invoiceWire{adj}
+		}
 		s.st.Invoices = append(s.st.Invoices, inv)
 	}
 }

@@ -188,6 +188,7 @@ func (s *Sandbox) patchOrder(c *call) (int, any) {
 	from := len(o.W.LineItems)
 	s.addLines(c.now, cust, o, lines, "pending")
 	s.schedule(o, c.now)
+	o.W.Attributes.Etag = etag(o.W.ID, len(o.W.LineItems)+1)
 	s.orderAudit(c, cust, o, "update_order", from)
 	return 200, &o.W
 }

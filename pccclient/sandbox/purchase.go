@@ -133,7 +133,7 @@ func (s *Sandbox) newOrder(now time.Time, cust *customer, nce bool, cycle string
 		LineItems: []orderLineItem{}, CreationDate: now, Status: "pending", TransactionType: "UserPurchase",
 		Links: links{Self: getLink(base), ProvisioningStatus: getLink(base + "/provisioningstatus"),
 			PatchOperation: &link{URI: base, Method: "PATCH", Headers: []header{}}},
-		Attributes: attrs{ObjectType: "Order"}}}
+		Attributes: attrs{Etag: etag(id, 1), ObjectType: "Order"}}}
 	s.st.Orders[key(id)] = o
 	cust.OrderIDs = append(cust.OrderIDs, key(id))
 	return o

@@ -211,7 +211,7 @@ type address struct {
 	FirstName    string `json:"firstName,omitempty"`
 	MiddleName   string `json:"middleName,omitempty"`
 	LastName     string `json:"lastName,omitempty"`
-	PhoneNumber  string `json:"phoneNumber,omitempty"`
+	PhoneNumber  string `json:"phoneNumber"`
 }
 
 type companyProfile struct {
@@ -344,7 +344,7 @@ type cartLineItem struct {
 	TermDuration        string            `json:"termDuration,omitempty"`
 	PromotionID         string            `json:"promotionId,omitempty"`
 	Participants        []header          `json:"participants,omitempty"`
-	ProvisioningContext map[string]string `json:"provisioningContext,omitempty"`
+	ProvisioningContext map[string]string `json:"provisioningContext"`
 	OrderGroup          string            `json:"orderGroup,omitempty"`
 	AddonItems          []cartLineItem    `json:"addonItems,omitempty"`
 	RenewsTo            *renewsTo         `json:"renewsTo,omitempty"`
