@@ -150,7 +150,7 @@ func servePortal(ctx context.Context, ln net.Listener, timeout time.Duration, sr
 	log.Info("portal listening", "addr", ln.Addr().String())
 
 	link, err := srv.PrepareSetup(ctx)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		hs.Close()
 		return fmt.Errorf("prepare setup: %w", err)
 	}

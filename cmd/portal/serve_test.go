@@ -101,7 +101,7 @@ func TestServeMigratesServesAndShutsDown(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	logs := s.stderr.String()
-	if !regexp.MustCompile(`level=WARN .*setup_url=http://` + regexp.QuoteMeta(addr) + `/setup\?token=\S+`).MatchString(logs) {
+	if !regexp.MustCompile(`level=WARN .*setup_url="?http://` + regexp.QuoteMeta(addr) + `/setup\?token=\S+`).MatchString(logs) {
 		t.Errorf("no setup link at WARN in the log:\n%s", logs)
 	}
 	for _, secret := range []string{testKey, "pc-secret-never-shown"} {

@@ -52,6 +52,8 @@ type Config struct {
 
 	// Args are the positional arguments left after the flags.
 	Args []string
+
+	cmd string // the subcommand it was loaded for; limits what Print shows
 }
 
 // PC is the Partner Center connection given by the environment. The wizard
@@ -102,6 +104,7 @@ func Load(getenv func(string) string, args []string, fs *flag.FlagSet) (Config, 
 		return c, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	c.Args = fs.Args()
+	c.cmd = cmd
 
 	var errs []error
 	for i := range settings {

@@ -118,7 +118,8 @@ func TestLoadDefaultsAndOverrides(t *testing.T) {
 				Args: []string{},
 			}
 			tt.want(&want)
-			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			want.cmd = tt.cmd
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Config{})); diff != "" {
 				t.Errorf("config mismatch (-want +got):\n%s", diff)
 			}
 		})

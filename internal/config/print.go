@@ -12,7 +12,8 @@ import (
 // masked replaces a secret's value wherever a Config is shown.
 const masked = "********"
 
-// entries lists the effective values in display order, secrets masked.
+// entries lists the effective values in display order, secrets masked,
+// leaving out settings the subcommand does not read.
 func (c Config) entries() [][2]string {
 	secret := func(v string) string {
 		if v == "" {
@@ -20,35 +21,46 @@ func (c Config) entries() [][2]string {
 		}
 		return masked
 	}
-	e := [][2]string{
-		{"addr", c.Addr},
-		{"base_url", c.BaseURL},
-		{"database_url", MaskDatabaseURL(c.DatabaseURL)},
-		{"secret_key", secret(c.SecretKey)},
-		{"migrate", strconv.FormatBool(c.Migrate)},
-		{"log_level", c.LogLevel.String()},
-		{"log_format", c.LogFormat},
-		{"data_dir", c.DataDir},
-		{"sandbox_addr", c.SandboxAddr},
-		{"sync_interval", c.SyncInterval.String()},
-		{"shutdown_timeout", c.ShutdownTimeout.String()},
-		{"pc_tenant_id", c.PC.TenantID},
-		{"pc_client_id", c.PC.ClientID},
-		{"pc_client_secret", secret(c.PC.ClientSecret)},
-		{"pc_api_url", c.PC.APIURL},
-		{"pc_token_url", c.PC.TokenURL},
+	db := "(unset)"
+	if c.DatabaseURL != "" {
+		db = MaskDatabaseURL(c.DatabaseURL)
 	}
-	if c.DatabaseURL == "" {
-		e[2][1] = "(unset)"
+	all := []struct{ env, key, val string }{
+		{"PORTAL_ADDR", "addr", c.Addr},
+		{"PORTAL_BASE_URL", "base_url", c.BaseURL},
+		{"DATABASE_URL", "database_url", db},
+		{"PORTAL_SECRET_KEY", "secret_key", secret(c.SecretKey)},
+		{"PORTAL_MIGRATE", "migrate", strconv.FormatBool(c.Migrate)},
+		{"PORTAL_LOG_LEVEL", "log_level", c.LogLevel.String()},
+		{"PORTAL_LOG_FORMAT", "log_format", c.LogFormat},
+		{"PORTAL_DATA_DIR", "data_dir", c.DataDir},
+		{"PORTAL_SANDBOX_ADDR", "sandbox_addr", c.SandboxAddr},
+		{"PORTAL_SYNC_INTERVAL", "sync_interval", c.SyncInterval.String()},
+		{"PORTAL_SHUTDOWN_TIMEOUT", "shutdown_timeout", c.ShutdownTimeout.String()},
+		{"PORTAL_PC_TENANT_ID", "pc_tenant_id", c.PC.TenantID},
+		{"PORTAL_PC_CLIENT_ID", "pc_client_id", c.PC.ClientID},
+		{"PORTAL_PC_CLIENT_SECRET", "pc_client_secret", secret(c.PC.ClientSecret)},
+		{"PORTAL_PC_API_URL", "pc_api_url", c.PC.APIURL},
+		{"PORTAL_PC_TOKEN_URL", "pc_token_url", c.PC.TokenURL},
 	}
-	// Values a subcommand does not use stay empty; leave them out.
-	out := e[:0]
-	for _, kv := range e {
-		if kv[1] != "" && kv[1] != "0s" {
-			out = append(out, kv)
+	var out [][2]string
+	for _, e := range all {
+		if c.cmd != "" && !settingFor(e.env).appliesTo(c.cmd) {
+			continue
 		}
+		out = append(out, [2]string{e.key, e.val})
 	}
 	return out
+}
+
+// settingFor returns the setting read from env (every entry has one).
+func settingFor(env string) *setting {
+	for i := range settings {
+		if settings[i].env == env {
+			return &settings[i]
+		}
+	}
+	return &setting{}
 }
 
 // Print writes the effective configuration, one "key = value" per line,
