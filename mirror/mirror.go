@@ -87,6 +87,8 @@ type Options struct {
 	DeliveryMaxAttempts int
 	// OnProgress, if set, receives progress of every run about once a second.
 	OnProgress func(Progress)
+	// HTTPTimeout bounds one PC request [60s].
+	HTTPTimeout time.Duration
 	// ClientTweak adjusts the PC client configuration (rate limits, back-off)
 	// after PCConfig; tests and benchmarks use it.
 	ClientTweak func(*pccclient.Config)
@@ -110,6 +112,7 @@ func (o *Options) setDefaults() {
 		o.PCNow = time.Now
 	}
 	o.DeliveryMaxAttempts = cmp.Or(o.DeliveryMaxAttempts, 12)
+	o.HTTPTimeout = cmp.Or(o.HTTPTimeout, 60*time.Second)
 }
 
 // Mirror owns the River client and the sync and delivery workers.
@@ -138,7 +141,7 @@ func New(d Deps) (*Mirror, error) {
 	}
 	m := &Mirror{st: d.Store, log: cmp.Or(d.Logger, slog.Default()), opt: d.Options, metrics: d.Metrics}
 	m.opt.setDefaults()
-	m.clients = &clientCache{build: d.PCConfig, tweak: m.opt.ClientTweak, metrics: d.Metrics}
+	m.clients = &clientCache{build: d.PCConfig, tweak: m.opt.ClientTweak, metrics: d.Metrics, timeout: m.opt.HTTPTimeout}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &syncWorker{m: m})

@@ -78,6 +78,7 @@ type clientCache struct {
 	build   func(context.Context) (pccclient.Config, error)
 	tweak   func(*pccclient.Config)
 	metrics *Metrics
+	timeout time.Duration
 }
 
 func (c *clientCache) get(ctx context.Context) (*pccclient.Client, error) {
@@ -95,7 +96,7 @@ func (c *clientCache) get(ctx context.Context) (*pccclient.Client, error) {
 	if cfg.HTTPClient != nil && cfg.HTTPClient.Transport != nil {
 		base = cfg.HTTPClient.Transport
 	}
-	timeout := 60 * time.Second
+	timeout := c.timeout
 	if cfg.HTTPClient != nil && cfg.HTTPClient.Timeout > 0 {
 		timeout = cfg.HTTPClient.Timeout
 	}
