@@ -32,7 +32,7 @@ func benchTarget(b *testing.B, e *env) (string, string) {
 // client (headers, rate limiter, token cache, decode with the round-trip
 // codec) against the sandbox over loopback.
 func BenchmarkGetSubscription(b *testing.B) {
-	e := newEnv(b, sandbox.Options{}, nil)
+	e := newEnv(b, sandbox.Options{}, func(c *pccclient.Config) { c.HTTPClient = nil })
 	cust, sub := benchTarget(b, e)
 	ctx := ctxT(b)
 	b.ReportAllocs()

@@ -3,12 +3,15 @@ package pccclient
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // The model types in this package decode and encode through a small
@@ -95,15 +98,8 @@ func infoFor(t reflect.Type) *typeInfo {
 func decodeModel(b []byte, v any, extra *map[string]json.RawMessage, ws *wireState) error {
 	rv := reflect.ValueOf(v).Elem()
 	rv.SetZero()
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return fmt.Errorf("pccclient: decode %s: %w", rv.Type().Name(), err)
-	}
-	if m == nil { // JSON null
-		return nil
-	}
 	ti := infoFor(rv.Type())
-	for k, raw := range m {
+	isNull, err := eachMember(b, func(k string, raw []byte) error {
 		pos, ok := ti.byName[k]
 		if !ok {
 			pos, ok = ti.byFold[strings.ToLower(k)]
@@ -112,33 +108,194 @@ func decodeModel(b []byte, v any, extra *map[string]json.RawMessage, ws *wireSta
 			if *extra == nil {
 				*extra = make(map[string]json.RawMessage)
 			}
-			(*extra)[k] = raw
-			continue
+			(*extra)[k] = bytes.Clone(raw)
+			return nil
 		}
 		fi := ti.fields[pos]
 		if ws.present == nil {
-			ws.present = make(map[int]json.RawMessage, len(m))
+			ws.present = make(map[int]json.RawMessage, len(ti.fields))
 		}
-		isNull := bytes.Equal(bytes.TrimSpace(raw), nullJSON)
 		switch {
-		case isNull:
+		case raw[0] == 'n': // null (eachMember only yields valid tokens)
 			ws.present[fi.index] = nullJSON
 		case fi.isTime:
-			ws.present[fi.index] = raw
+			ws.present[fi.index] = bytes.Clone(raw)
 			var s string
-			if json.Unmarshal(raw, &s) == nil {
+			if setField(reflect.ValueOf(&s).Elem(), raw) == nil {
 				if t, ok := parseTime(s); ok {
 					rv.Field(fi.index).Set(reflect.ValueOf(t))
 				}
 			}
 		default:
 			ws.present[fi.index] = nil
-			if err := json.Unmarshal(raw, rv.Field(fi.index).Addr().Interface()); err != nil {
+			if err := setField(rv.Field(fi.index), raw); err != nil {
 				return fmt.Errorf("pccclient: decode %s.%s: %w", rv.Type().Name(), fi.name, err)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "pccclient:") {
+			return err
+		}
+		return fmt.Errorf("pccclient: decode %s: %w", rv.Type().Name(), err)
 	}
+	_ = isNull // JSON null leaves the zero value, as encoding/json does
 	return nil
+}
+
+var numberType = reflect.TypeFor[json.Number]()
+
+// setField decodes raw into f, with fast paths for plain strings, booleans
+// and integers (the bulk of PC's members) and encoding/json for the rest.
+func setField(f reflect.Value, raw []byte) error {
+	switch f.Kind() {
+	case reflect.String:
+		if f.Type() != numberType && len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+			f.SetString(string(raw[1 : len(raw)-1]))
+			return nil
+		}
+	case reflect.Bool:
+		switch string(raw) {
+		case "true":
+			f.SetBool(true)
+			return nil
+		case "false":
+			f.SetBool(false)
+			return nil
+		}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil && !f.OverflowInt(n) {
+			f.SetInt(n)
+			return nil
+		}
+	}
+	return json.Unmarshal(raw, f.Addr().Interface())
+}
+
+// eachMember calls fn with the name and raw value of each member of the JSON
+// object in b, without copying. It reports isNull for a JSON null and an
+// error for anything that is not a well-formed object.
+func eachMember(b []byte, fn func(key string, raw []byte) error) (isNull bool, err error) {
+	i := skipWS(b, 0)
+	if i < len(b) && b[i] == 'n' {
+		end, err := skipValue(b, i)
+		if err != nil || string(b[i:end]) != "null" || skipWS(b, end) != len(b) {
+			return false, errors.New("invalid JSON")
+		}
+		return true, nil
+	}
+	if i >= len(b) || b[i] != '{' {
+		return false, errors.New("want a JSON object")
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		if skipWS(b, i+1) != len(b) {
+			return false, errors.New("invalid JSON after object")
+		}
+		return false, nil
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return false, errors.New("invalid JSON: want a member name")
+		}
+		end, err := skipValue(b, i)
+		if err != nil {
+			return false, err
+		}
+		rawKey := b[i:end]
+		var key string
+		if bytes.IndexByte(rawKey, '\\') < 0 {
+			key = string(rawKey[1 : len(rawKey)-1])
+		} else if err := json.Unmarshal(rawKey, &key); err != nil {
+			return false, fmt.Errorf("invalid member name: %w", err)
+		}
+		i = skipWS(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return false, errors.New("invalid JSON: want ':'")
+		}
+		i = skipWS(b, i+1)
+		vend, err := skipValue(b, i)
+		if err != nil {
+			return false, err
+		}
+		if err := fn(key, b[i:vend]); err != nil {
+			return false, err
+		}
+		i = skipWS(b, vend)
+		if i >= len(b) {
+			return false, errors.New("invalid JSON: unterminated object")
+		}
+		if b[i] == '}' {
+			if skipWS(b, i+1) != len(b) {
+				return false, errors.New("invalid JSON after object")
+			}
+			return false, nil
+		}
+		if b[i] != ',' {
+			return false, errors.New("invalid JSON: want ',' or '}'")
+		}
+		i = skipWS(b, i+1)
+	}
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value starting at b[i]. Strings and
+// nesting are tracked exactly; scalars are validated with json.Valid.
+func skipValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errors.New("invalid JSON: unexpected end")
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, nil
+			}
+		}
+		return 0, errors.New("invalid JSON: unterminated string")
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, err := skipValue(b, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					// Not validated here: the member's own decode validates it
+					// (encoding/json already validated the whole document
+					// before calling UnmarshalJSON).
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errors.New("invalid JSON: unterminated container")
+	default:
+		j := i
+		for j < len(b) && !strings.ContainsRune(",}] \t\r\n", rune(b[j])) {
+			j++
+		}
+		if j == i || !json.Valid(b[i:j]) {
+			return 0, fmt.Errorf("invalid JSON value %q", truncate(string(b[i:j]), 20))
+		}
+		return j, nil
+	}
 }
 
 // encodeModel writes the struct pointed to by v as a JSON object.

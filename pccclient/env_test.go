@@ -135,6 +135,9 @@ func newEnv(t testing.TB, opts sandbox.Options, mod func(*pccclient.Config)) *en
 	}
 	if mod != nil {
 		mod(&cfg)
+		if cfg.HTTPClient == nil { // plain loopback client, no recorder
+			cfg.HTTPClient = srv.Client()
+		}
 	}
 	e.c, err = pccclient.New(cfg)
 	if err != nil {
