@@ -26,7 +26,7 @@ var notServed = map[string]string{
 
 // ignoredPaths are example keys the sandbox legitimately does not mirror.
 var ignoredPaths = map[string]string{
-	"sku.response.json:dynamicAttributes.*":                   "dynamic attributes are product specific (the sample is an Azure RI sku)",
+	"sku.response.json:dynamicAttributes.*":                     "dynamic attributes are product specific (the sample is an Azure RI sku)",
 	"entitlements.response.json:items[].includedEntitlements.*": "only bundled software has included entitlements; the sandbox sells none",
 }
 

@@ -267,10 +267,14 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 	if !s.faults.before(w, r, op, s.closed) {
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errBadInput("cannot read body: %v", err))
-		return
+	var body []byte
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, errBadInput("cannot read body: %v", err))
+			return
+		}
 	}
 	c := &call{r: r, body: body, corr: corr, reqID: reqID}
 	run := func() response { return s.execute(c, lk, h) }
