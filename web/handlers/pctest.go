@@ -55,7 +55,7 @@ func (s *Server) testPC(ctx context.Context, in pcInput) *templates.TestResult {
 		if pe.HTTPStatus == 0 {
 			return &templates.TestResult{Message: "Partner Center could not be reached: " + errText(pe.Err)}
 		}
-		return &templates.TestResult{Code: code, Message: "Partner Center refused the request: " + cmpOr(pe.Description, pe.Error())}
+		return &templates.TestResult{Code: code, Message: "Partner Center returned an error: " + cmpOr(pe.Description, pe.Error())}
 	}
 	return &templates.TestResult{Message: "The connection test failed: " + err.Error()}
 }

@@ -92,7 +92,8 @@ func (s *Server) flash(ctx context.Context, kind, msg string) {
 	s.sessions.Put(ctx, sessFlashMsg, msg)
 }
 
-// setupGate sends every page to /setup while no admin exists.
+// setupGate sends every page to /setup while no admin exists and setup is
+// not complete.
 func (s *Server) setupGate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.adminExists.Load() || isSetupPath(r.URL.Path) {
@@ -103,6 +104,19 @@ func (s *Server) setupGate(next http.Handler) http.Handler {
 		if err != nil {
 			s.serveError(w, r, err)
 			return
+		}
+		if n == 0 {
+			// After setup the gate stays open even if every admin was
+			// disabled: the wizard is closed, and `portal user` is the way
+			// back in.
+			st, err := s.st.Settings(r.Context())
+			if err != nil {
+				s.serveError(w, r, err)
+				return
+			}
+			if st.SetupCompletedAt != nil {
+				n = 1
+			}
 		}
 		if n > 0 {
 			s.adminExists.Store(true)

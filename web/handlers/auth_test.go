@@ -1,0 +1,212 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cspportal/portal/auth/oidctest"
+	"github.com/cspportal/portal/web/handlers"
+)
+
+func TestLoginLogoutAndSessionRenewal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.createUser("staff", "sam@example.com")
+	e.completeSetup()
+	c := e.client()
+	if p := e.get(c, "/login"); !hasTestID(p.body, "login-form") {
+		t.Fatal("no login form")
+	}
+	// Wrong password: generic message, no session.
+	p := e.post(c, "/login", url.Values{"email": {"sam@example.com"}, "password": {"nope nope nope"}})
+	if p.StatusCode != http.StatusUnauthorized || !strings.Contains(p.body, "Email or password is incorrect.") {
+		t.Fatalf("wrong password: %d", p.StatusCode)
+	}
+	// Unknown account: the same answer.
+	p2 := e.post(c, "/login", url.Values{"email": {"nobody@example.com"}, "password": {"nope nope nope"}})
+	if p2.StatusCode != p.StatusCode || !strings.Contains(p2.body, "Email or password is incorrect.") {
+		t.Fatalf("unknown account: %d", p2.StatusCode)
+	}
+	// The session token changes on every sign-in (no fixation): sign in,
+	// then sign in again from the same browser.
+	e.login(c, "sam@example.com")
+	before := sessionCookie(c, e.ts.URL)
+	e.login(c, "sam@example.com")
+	after := sessionCookie(c, e.ts.URL)
+	if before == nil || after == nil || before.Value == after.Value {
+		t.Fatal("session token not renewed on sign-in")
+	}
+	if p := e.get(c, "/"); !hasTestID(p.body, "dashboard") || !strings.Contains(p.body, "sam") {
+		t.Fatal("no dashboard after sign-in")
+	}
+	// Signing out ends the session for good: the old cookie no longer works.
+	old := after.Value
+	p = e.post(c, "/logout", nil)
+	if p.location() != "/login?signed_out=1" {
+		t.Fatalf("logout -> %q", p.location())
+	}
+	replay := e.client()
+	replay.Jar.SetCookies(mustURL(e.ts.URL), []*http.Cookie{{Name: "portal_session", Value: old}})
+	if p := e.get(replay, "/"); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("old session cookie after logout: status %d", p.StatusCode)
+	}
+	// A disabled user is signed out on the next request.
+	c2 := e.client()
+	e.login(c2, "sam@example.com")
+	if err := e.st.SetUserDisabled(t.Context(), u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.get(c2, "/"); p.StatusCode != http.StatusSeeOther || !strings.HasPrefix(p.location(), "/login") {
+		t.Fatalf("disabled user: %d -> %q", p.StatusCode, p.location())
+	}
+	if p := e.post(e.client(), "/login", url.Values{"email": {"sam@example.com"}, "password": {testPassword}}); p.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("disabled user login: %d", p.StatusCode)
+	}
+}
+
+func TestSessionRenewedOnRoleChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.createUser("staff", "sam@example.com")
+	e.completeSetup()
+	c := e.client()
+	e.login(c, "sam@example.com")
+	before := sessionCookie(c, e.ts.URL).Value
+	if _, err := e.st.Pool.Exec(t.Context(), "UPDATE users SET role = 'admin' WHERE id = $1", u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.get(c, "/admin/settings"); p.StatusCode != http.StatusOK {
+		t.Fatalf("promoted user on settings: %d", p.StatusCode)
+	}
+	if after := sessionCookie(c, e.ts.URL).Value; after == before {
+		t.Fatal("session token not renewed on privilege change")
+	}
+}
+
+func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	e := newEnv(t, func(d *handlers.Deps) { d.Now = func() time.Time { return now } })
+	e.createUser("staff", "sam@example.com")
+	e.completeSetup()
+	c := e.client()
+	for range 5 {
+		e.post(c, "/login", url.Values{"email": {"sam@example.com"}, "password": {"wrong password!"}})
+	}
+	// Even the right password is refused now, with a clear message.
+	p := e.post(c, "/login", url.Values{"email": {"sam@example.com"}, "password": {testPassword}})
+	if p.StatusCode != http.StatusTooManyRequests || !strings.Contains(p.body, "Too many sign-in attempts. Try again in 15 minutes.") {
+		t.Fatalf("throttled: %d\n%s", p.StatusCode, p.body)
+	}
+	if p.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	now = now.Add(16 * time.Minute)
+	e.login(c, "sam@example.com")
+}
+
+func TestOIDCSignInThroughRouter(t *testing.T) {
+	t.Parallel()
+	const tenant = "11111111-2222-4333-8444-555555555555"
+	prov := oidctest.New(oidctest.Options{ClientID: "portal-app", ClientSecret: "oidc-client-secret-xyz", MultiTenant: true,
+		TenantID: tenant, User: oidctest.User{Subject: "entra-sub-1", Email: "cara@customer.example", Name: "Cara"}})
+	defer prov.Close()
+	e := newEnv(t)
+	e.createUser("admin", "admin@example.com")
+	cust := e.createUser("customer", "cara@customer.example")
+	e.completeSetup()
+	admin := e.client()
+	e.login(admin, "admin@example.com")
+	p := e.post(admin, "/admin/settings/oidc", url.Values{"oidc_enabled": {"on"}, "oidc_issuer": {prov.Issuer()},
+		"oidc_client_id": {"portal-app"}, "oidc_client_secret": {"oidc-client-secret-xyz"}, "oidc_allowed_tenants": {tenant}})
+	if p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save oidc: %d\n%s", p.StatusCode, p.body)
+	}
+
+	// signIn follows the whole dance: portal -> provider -> callback.
+	signIn := func(c *http.Client) page {
+		t.Helper()
+		p := e.get(c, "/auth/oidc/start?next=%2Fmy%2Fsubscriptions")
+		if p.StatusCode != http.StatusFound || !strings.HasPrefix(p.location(), prov.URL+"/authorize") {
+			t.Fatalf("start: %d -> %q", p.StatusCode, p.location())
+		}
+		loc, _ := url.Parse(p.location())
+		if loc.Query().Get("code_challenge_method") != "S256" || loc.Query().Get("nonce") == "" || loc.Query().Get("state") == "" {
+			t.Fatalf("authorize URL lacks PKCE/nonce/state: %s", loc)
+		}
+		resp, err := c.Get(p.location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		cb := resp.Header.Get("Location")
+		if !strings.HasPrefix(cb, e.ts.URL+"/auth/oidc/callback?") {
+			t.Fatalf("provider redirected to %q", cb)
+		}
+		return e.get(c, strings.TrimPrefix(cb, e.ts.URL))
+	}
+
+	if p := e.get(e.client(), "/login"); !hasTestID(p.body, "login-oidc") {
+		t.Fatal("no OIDC button on the login page")
+	}
+	c := e.client()
+	p = signIn(c)
+	if p.StatusCode != http.StatusSeeOther || p.location() != "/my/subscriptions" {
+		t.Fatalf("callback: %d -> %q\n%s", p.StatusCode, p.location(), p.body)
+	}
+	if p := e.get(c, "/my/subscriptions"); p.StatusCode != http.StatusOK || !strings.Contains(p.body, "Cara") && !strings.Contains(p.body, "cara") {
+		t.Fatalf("customer page after OIDC: %d", p.StatusCode)
+	}
+	linked, _ := e.st.UserByID(t.Context(), cust.ID)
+	if linked.OidcSubject == nil || *linked.OidcSubject != "entra-sub-1" || *linked.OidcIssuer != prov.TokenIssuer() {
+		t.Fatalf("identity not linked: %+v", linked)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		prepare func()
+		want    string
+	}{
+		{"bad state", func() { prov.WrongStateNext("forged-state") }, "state does not match"},
+		{"bad nonce", func() { prov.TamperNext(func(c oidctest.Claims) { c["nonce"] = "replayed" }) }, "nonce does not match"},
+		{"expired token", func() {
+			prov.TamperNext(func(c oidctest.Claims) { c["exp"] = time.Now().Add(-time.Hour).Unix() })
+		}, "could not be verified"},
+		{"wrong audience", func() { prov.TamperNext(func(c oidctest.Claims) { c["aud"] = "another-app" }) }, "could not be verified"},
+		{"other tenant's issuer", func() {
+			prov.TamperNext(func(c oidctest.Claims) { c["iss"] = prov.URL + "/99999999-2222-4333-8444-555555555555/v2.0" })
+		}, "issuer does not match"},
+		{"unknown user", func() {
+			prov.TamperNext(func(c oidctest.Claims) { c["sub"] = "stranger"; c["email"] = "stranger@customer.example" })
+		}, "no portal account for stranger@customer.example"},
+	} {
+		c := e.client()
+		tc.prepare()
+		p := signIn(c)
+		if p.StatusCode != http.StatusForbidden || !hasTestID(p.body, "signin-refused") || !strings.Contains(p.body, tc.want) {
+			t.Errorf("%s: status %d, want 403 with %q\n%s", tc.name, p.StatusCode, tc.want, p.body)
+			continue
+		}
+		if p := e.get(c, "/my/subscriptions"); p.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s: signed in anyway (%d)", tc.name, p.StatusCode)
+		}
+	}
+	// A callback without a started sign-in is refused.
+	if p := e.get(e.client(), "/auth/oidc/callback?state=x&code=y"); p.StatusCode != http.StatusForbidden {
+		t.Errorf("unsolicited callback: %d", p.StatusCode)
+	}
+	if strings.Contains(e.logs.String(), "oidc-client-secret-xyz") {
+		t.Error("OIDC secret in the log")
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}

@@ -1,0 +1,126 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/web/handlers"
+)
+
+// newSandbox serves a Partner Center sandbox and returns it with its URL.
+func newSandbox(t *testing.T) (*sandbox.Sandbox, string) {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(sb.Handler())
+	t.Cleanup(func() { ts.Close(); sb.Close() })
+	return sb, ts.URL
+}
+
+func TestPCTestConnection(t *testing.T) {
+	t.Parallel()
+	sb, sbURL := newSandbox(t)
+	creds := sb.Credentials()
+	e := newEnv(t)
+	e.createUser("admin", "admin@example.com")
+	e.completeSetup()
+	c := e.client()
+	e.login(c, "admin@example.com")
+	form := func(secret string) url.Values {
+		return url.Values{"pc_tenant_id": {creds.TenantID}, "pc_client_id": {creds.ClientID}, "pc_client_secret": {secret},
+			"pc_api_url": {sbURL}, "pc_token_url": {sbURL + "/{tenant}/oauth2/token"}}
+	}
+
+	// Success, as a plain POST (full page) and as htmx (fragment only).
+	p := e.post(c, "/admin/settings/pc/test", form(creds.ClientSecret))
+	if p.StatusCode != http.StatusOK || !hasTestID(p.body, "pc-test-ok") || !hasTestID(p.body, "settings-title") {
+		t.Fatalf("test connection: %d\n%s", p.StatusCode, p.body)
+	}
+	if v := `value="` + creds.TenantID + `"`; !strings.Contains(p.body, v) {
+		t.Error("submitted values not kept in the re-rendered form")
+	}
+	p = e.post(c, "/admin/settings/pc/test", form(creds.ClientSecret), "HX-Request", "true")
+	if !hasTestID(p.body, "pc-test-ok") || strings.Contains(p.body, "<html") {
+		t.Fatalf("htmx test connection: not a success fragment\n%s", p.body)
+	}
+	if sb.Calls("token") == 0 || sb.Calls("get-agreement-metadata") != 2 {
+		t.Fatalf("sandbox calls: token %d, agreements %d", sb.Calls("token"), sb.Calls("get-agreement-metadata"))
+	}
+
+	// A wrong secret: PC's exact error code and text, and no secret echoed.
+	const wrong = "definitely-wrong-secret-123"
+	p = e.post(c, "/admin/settings/pc/test", form(wrong), "HX-Request", "true")
+	if !hasTestID(p.body, "pc-test-failed") || !strings.Contains(p.body, "invalid_client") || !strings.Contains(p.body, "AADSTS") {
+		t.Fatalf("wrong secret: %s", p.body)
+	}
+	if strings.Contains(p.body, wrong) || strings.Contains(p.body, creds.ClientSecret) {
+		t.Fatal("a secret appears in the test result")
+	}
+
+	// PC refusing the read (a 5xx here) shows PC's code.
+	sb.FailNext("get-agreement-metadata", 1, http.StatusServiceUnavailable)
+	p = e.post(c, "/admin/settings/pc/test", form(creds.ClientSecret), "HX-Request", "true")
+	if !hasTestID(p.body, "pc-test-failed") || !strings.Contains(p.body, "Error 503:") || !strings.Contains(p.body, "temporarily unavailable") {
+		t.Fatalf("PC failure: %s", p.body)
+	}
+
+	// An empty secret field tests with the stored secret.
+	if p := e.post(c, "/admin/settings/pc", form(creds.ClientSecret)); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", p.StatusCode)
+	}
+	p = e.post(c, "/admin/settings/pc/test", form(""), "HX-Request", "true")
+	if !hasTestID(p.body, "pc-test-ok") {
+		t.Fatalf("test with stored secret: %s", p.body)
+	}
+	// Invalid fields are reported instead of calling PC.
+	bad := form("")
+	bad.Set("pc_tenant_id", "not-a-guid")
+	p = e.post(c, "/admin/settings/pc/test", bad, "HX-Request", "true")
+	if !hasTestID(p.body, "pc-test-failed") || !strings.Contains(p.body, "GUID") {
+		t.Fatalf("invalid fields: %s", p.body)
+	}
+	if strings.Contains(e.logs.String(), creds.ClientSecret) || strings.Contains(e.logs.String(), wrong) {
+		t.Fatal("a secret appears in the log")
+	}
+}
+
+func TestSetupPCDevDefaults(t *testing.T) {
+	t.Parallel()
+	sb, sbURL := newSandbox(t)
+	creds := sb.Credentials()
+	e := newEnv(t, func(d *handlers.Deps) {
+		d.Dev = true
+		d.PCDefaults = handlers.PCDefaults{TenantID: creds.TenantID, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
+			APIURL: sbURL, TokenURL: sbURL + "/{tenant}/oauth2/token"}
+	})
+	c := e.client()
+	e.get(c, "/setup?token="+url.QueryEscape(e.setupToken()))
+	e.post(c, "/setup/admin", url.Values{"email": {"admin@example.com"}, "display_name": {"Ada"},
+		"password": {testPassword}, "password_confirm": {testPassword}})
+	p := e.get(c, "/setup")
+	if !strings.Contains(p.body, `value="`+creds.TenantID+`"`) || !strings.Contains(p.body, `value="`+sbURL+`"`) {
+		t.Fatal("dev mode did not pre-fill the sandbox")
+	}
+	if strings.Contains(p.body, creds.ClientSecret) {
+		t.Fatal("the sandbox secret is rendered")
+	}
+	// The pre-filled form tests and saves as is (empty secret = the sandbox's).
+	vals := url.Values{"pc_tenant_id": {creds.TenantID}, "pc_client_id": {creds.ClientID}, "pc_client_secret": {""},
+		"pc_api_url": {sbURL}, "pc_token_url": {sbURL + "/{tenant}/oauth2/token"}}
+	if p := e.post(c, "/setup/pc/test", vals); !hasTestID(p.body, "pc-test-ok") || !hasTestID(p.body, "setup-pc") {
+		t.Fatalf("dev test connection:\n%s", p.body)
+	}
+	if p := e.post(c, "/setup/pc", vals); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("dev save: %d\n%s", p.StatusCode, p.body)
+	}
+	st, _ := e.st.Settings(t.Context())
+	if got, _ := e.box.Open(st.PcClientSecretEnc); got != creds.ClientSecret {
+		t.Fatal("dev mode did not store the sandbox secret")
+	}
+}
