@@ -40,6 +40,7 @@ type fetched struct {
 	target
 	got        need
 	gone       bool // PC answered 404: the customer is no longer ours
+	listed     bool // customer comes from PC's list (no billing profile)
 	err        error
 	customer   *pccclient.Customer
 	subs       []pccclient.Subscription
@@ -262,6 +263,7 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 		}
 		var (
 			custs  []db.UpsertCustomerParams
+			listed []db.UpsertCustomerListedParams
 			subs   []db.UpsertSubscriptionParams
 			orders []db.UpsertOrderParams
 			lines  []db.UpsertOrderLineItemParams
@@ -281,7 +283,15 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 				}
 			}
 			if f.customer != nil {
-				custs = append(custs, customerRow(f.customer, f.id, at))
+				c := customerRow(f.customer, f.id, at)
+				if f.listed {
+					listed = append(listed, db.UpsertCustomerListedParams{ID: c.ID, TenantID: c.TenantID, CommerceID: c.CommerceID,
+						Domain: c.Domain, CompanyName: c.CompanyName, CompanyEmail: c.CompanyEmail,
+						OrganizationRegistrationNumber: c.OrganizationRegistrationNumber, Relationship: c.Relationship,
+						AllowDelegatedAccess: c.AllowDelegatedAccess, AssociatedPartnerID: c.AssociatedPartnerID,
+						Raw: c.Raw, SyncedAt: at})
+				}
+				custs = append(custs, c)
 			}
 			for i := range f.subs {
 				subs = append(subs, subscriptionRow(&f.subs[i], f.id, at, true))
@@ -310,7 +320,9 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 			}
 		}
 		exec := func(_ int, e error) { keep(e) }
-		if len(custs) > 0 {
+		if len(listed) > 0 {
+			q.UpsertCustomerListed(ctx, tx, listed).Exec(exec)
+		} else if len(custs) > 0 {
 			q.UpsertCustomer(ctx, tx, custs).Exec(exec)
 		}
 		if len(subs) > 0 {

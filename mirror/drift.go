@@ -92,6 +92,10 @@ func (d *driftReport) add(entity, id string, customer uuid.UUID, change string, 
 }
 
 func (d *driftReport) compare(batch []*fetched, custs []db.UpsertCustomerParams, subs []db.UpsertSubscriptionParams, orders []db.UpsertOrderParams) {
+	listed := map[uuid.UUID]bool{}
+	for _, f := range batch {
+		listed[f.id] = f.listed
+	}
 	for _, c := range custs {
 		old, ok := d.customers[c.ID]
 		if !ok || old.GoneAt != nil {
@@ -101,7 +105,9 @@ func (d *driftReport) compare(batch []*fetched, custs []db.UpsertCustomerParams,
 		f := fieldDiff{}
 		f.check("company_name", old.CompanyName, c.CompanyName)
 		f.check("domain", old.Domain, c.Domain)
-		f.check("billing_email", old.BillingEmail, c.BillingEmail)
+		if !listed[c.ID] {
+			f.check("billing_email", old.BillingEmail, c.BillingEmail)
+		}
 		f.check("relationship", old.Relationship, c.Relationship)
 		if len(f) > 0 {
 			d.add("customer", c.ID.String(), c.ID, "changed", f, true)

@@ -73,7 +73,7 @@ func (m *Mirror) pass(ctx context.Context, pc *pccclient.Client, r *run, drift b
 	r.setDone(int(total) - len(ids))
 	targets := make([]target, len(ids))
 	for i, id := range ids {
-		targets[i] = target{id: id, need: needChildren}
+		targets[i] = target{id: id, need: needAll} // the list lacks billing profiles
 	}
 	// The checkpoint moves to the highest id below which all are written.
 	written := make([]bool, len(ids))
@@ -128,7 +128,7 @@ func (m *Mirror) passCustomers(ctx context.Context, pc *pccclient.Client, r *run
 			continue
 		}
 		c := c
-		batch = append(batch, &fetched{target: target{id: id, need: needCustomer}, got: needCustomer, customer: &c})
+		batch = append(batch, &fetched{target: target{id: id, need: needCustomer}, got: needCustomer, customer: &c, listed: true})
 		n++
 		if len(batch) >= 500 {
 			if err := flush(); err != nil {

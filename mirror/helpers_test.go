@@ -137,6 +137,11 @@ func readPC(t testing.TB, pc *pccclient.Client) pcState {
 	}
 	for _, c := range custs {
 		id := strings.ToLower(c.ID)
+		full, err := pc.GetCustomer(ctx, c.ID)
+		if err != nil {
+			t.Fatalf("get customer: %v", err)
+		}
+		c := *full
 		var name, domain, email string
 		if c.CompanyProfile != nil {
 			name, domain = c.CompanyProfile.CompanyName, c.CompanyProfile.Domain

@@ -102,6 +102,13 @@ func (m *Mirror) incremental(ctx context.Context, pc *pccclient.Client, r *run, 
 		needs[id] |= needFor(a)
 	}
 	r.add("audit_records", len(fresh))
+	pending, err := m.st.Q.CustomersWithPendingWork(ctx, m.st.Pool)
+	if err != nil {
+		return false, fmt.Errorf("customers with pending orders: %w", err)
+	}
+	for _, id := range pending {
+		needs[id] |= needSubs | needOrders | needSkus
+	}
 	targets := make([]target, 0, len(needs))
 	for id, n := range needs {
 		targets = append(targets, target{id: id, need: n})

@@ -435,6 +435,85 @@ func (b *UpsertCustomerBatchResults) Close() error {
 	return b.br.Close()
 }
 
+const upsertCustomerListed = `-- name: UpsertCustomerListed :batchexec
+INSERT INTO customers (id, tenant_id, commerce_id, domain, company_name, company_email,
+    organization_registration_number, relationship, allow_delegated_access, associated_partner_id,
+    raw, synced_at, gone_at)
+VALUES ($1, $2, $3, $4, $5, $6,
+    $7, $8, $9, $10,
+    $11, $12, NULL)
+ON CONFLICT (id) DO UPDATE SET
+    tenant_id = excluded.tenant_id, domain = excluded.domain, company_name = excluded.company_name,
+    relationship = excluded.relationship, synced_at = excluded.synced_at, gone_at = NULL
+`
+
+type UpsertCustomerListedBatchResults struct {
+	br     pgx.BatchResults
+	tot    int
+	closed bool
+}
+
+type UpsertCustomerListedParams struct {
+	ID                             uuid.UUID
+	TenantID                       string
+	CommerceID                     string
+	Domain                         string
+	CompanyName                    string
+	CompanyEmail                   string
+	OrganizationRegistrationNumber string
+	Relationship                   string
+	AllowDelegatedAccess           bool
+	AssociatedPartnerID            string
+	Raw                            json.RawMessage
+	SyncedAt                       time.Time
+}
+
+// A customer as PC's list returns it (no billing profile): new customers are
+// inserted, known ones keep their billing columns until the next full read.
+func (q *Queries) UpsertCustomerListed(ctx context.Context, db DBTX, arg []UpsertCustomerListedParams) *UpsertCustomerListedBatchResults {
+	batch := &pgx.Batch{}
+	for _, a := range arg {
+		vals := []interface{}{
+			a.ID,
+			a.TenantID,
+			a.CommerceID,
+			a.Domain,
+			a.CompanyName,
+			a.CompanyEmail,
+			a.OrganizationRegistrationNumber,
+			a.Relationship,
+			a.AllowDelegatedAccess,
+			a.AssociatedPartnerID,
+			a.Raw,
+			a.SyncedAt,
+		}
+		batch.Queue(upsertCustomerListed, vals...)
+	}
+	br := db.SendBatch(ctx, batch)
+	return &UpsertCustomerListedBatchResults{br, len(arg), false}
+}
+
+func (b *UpsertCustomerListedBatchResults) Exec(f func(int, error)) {
+	defer b.br.Close()
+	for t := 0; t < b.tot; t++ {
+		if b.closed {
+			if f != nil {
+				f(t, ErrBatchAlreadyClosed)
+			}
+			continue
+		}
+		_, err := b.br.Exec()
+		if f != nil {
+			f(t, err)
+		}
+	}
+}
+
+func (b *UpsertCustomerListedBatchResults) Close() error {
+	b.closed = true
+	return b.br.Close()
+}
+
 const upsertOffer = `-- name: UpsertOffer :batchexec
 
 INSERT INTO offers (country, id, name, description, category, product_id, product_name, billing,

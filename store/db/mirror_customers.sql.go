@@ -71,6 +71,34 @@ func (q *Queries) CountActiveCustomers(ctx context.Context, db DBTX) (int64, err
 	return count, err
 }
 
+const customersWithPendingWork = `-- name: CustomersWithPendingWork :many
+SELECT customer_id FROM orders WHERE status = 'pending' AND gone_at IS NULL
+UNION
+SELECT customer_id FROM subscriptions WHERE status = 'pending' AND gone_at IS NULL
+`
+
+// Customers with orders or subscriptions still being provisioned: PC
+// completes them asynchronously, without an audit record.
+func (q *Queries) CustomersWithPendingWork(ctx context.Context, db DBTX) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, customersWithPendingWork)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var customer_id uuid.UUID
+		if err := rows.Scan(&customer_id); err != nil {
+			return nil, err
+		}
+		items = append(items, customer_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getMirrorCustomer = `-- name: GetMirrorCustomer :one
 SELECT id, tenant_id, commerce_id, domain, company_name, company_email, organization_registration_number, relationship, allow_delegated_access, associated_partner_id, billing_first_name, billing_last_name, billing_email, billing_culture, billing_language, billing_company_name, billing_phone, address_line1, address_line2, address_city, address_state, address_postal_code, address_country, etag, raw, synced_at, gone_at FROM customers WHERE id = $1
 `

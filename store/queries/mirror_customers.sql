@@ -186,3 +186,23 @@ ON CONFLICT (id) DO NOTHING;
 
 -- name: KnownPCAuditRecordIDs :many
 SELECT id FROM pc_audit_records WHERE id = ANY(@ids::text[]);
+
+-- name: CustomersWithPendingWork :many
+-- Customers with orders or subscriptions still being provisioned: PC
+-- completes them asynchronously, without an audit record.
+SELECT customer_id FROM orders WHERE status = 'pending' AND gone_at IS NULL
+UNION
+SELECT customer_id FROM subscriptions WHERE status = 'pending' AND gone_at IS NULL;
+
+-- name: UpsertCustomerListed :batchexec
+-- A customer as PC's list returns it (no billing profile): new customers are
+-- inserted, known ones keep their billing columns until the next full read.
+INSERT INTO customers (id, tenant_id, commerce_id, domain, company_name, company_email,
+    organization_registration_number, relationship, allow_delegated_access, associated_partner_id,
+    raw, synced_at, gone_at)
+VALUES (@id, @tenant_id, @commerce_id, @domain, @company_name, @company_email,
+    @organization_registration_number, @relationship, @allow_delegated_access, @associated_partner_id,
+    @raw, @synced_at, NULL)
+ON CONFLICT (id) DO UPDATE SET
+    tenant_id = excluded.tenant_id, domain = excluded.domain, company_name = excluded.company_name,
+    relationship = excluded.relationship, synced_at = excluded.synced_at, gone_at = NULL;
