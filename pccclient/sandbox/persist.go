@@ -31,11 +31,18 @@ type persister struct {
 
 func newPersister(s *Sandbox, path string) *persister { return &persister{s: s, path: path} }
 
-// mark schedules a save.
+// mark schedules a save. After close (a request still draining during
+// shutdown changed state) it saves at once.
 func (p *persister) mark() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.done || p.timer != nil {
+	if p.done {
+		if err := p.save(); err != nil {
+			p.s.log.Error("sandbox: save state", "path", p.path, "err", err)
+		}
+		return
+	}
+	if p.timer != nil {
 		return
 	}
 	p.timer = time.AfterFunc(persistDelay, func() {
