@@ -46,7 +46,20 @@ func (m *Mirror) pass(ctx context.Context, pc *pccclient.Client, r *run, drift b
 	}
 	r.setCheckpoint("pc_started_at", pcStart.Format(time.RFC3339Nano))
 	if phase, _ := r.getCheckpoint("phase"); phase != "details" {
-		if err := m.passCustomers(ctx, pc, r, drift); err != nil {
+		// The listing is cheap and its continuation tokens do not survive
+		// failures: on an error, list again from the start.
+		var err error
+		for attempt := range 3 {
+			if err = m.passCustomers(ctx, pc, r, drift); err == nil || ctx.Err() != nil {
+				break
+			}
+			r.fail(err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Duration(attempt+1) * time.Second):
+			}
+		}
+		if err != nil {
 			return err
 		}
 		r.setCheckpoint("phase", "details")

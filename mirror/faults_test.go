@@ -1,0 +1,102 @@
+package mirror_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pccclient/sandbox"
+)
+
+// withFaults runs fn while the sandbox fails about 10% of calls: 503s,
+// requests that hang until the client times out, and 429s.
+func withFaults(e *tenv, seed int64, fn func()) {
+	e.sb.SetFaults(sandbox.Faults{ErrorRate: 0.04, TimeoutRate: 0.02})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rng := rand.New(rand.NewPCG(uint64(seed), 3))
+		ops := []string{sandbox.OpListSubscriptions, sandbox.OpListOrders, sandbox.OpGetCustomer,
+			sandbox.OpListAuditRecords, sandbox.OpListCustomers, sandbox.OpListSubscribedSkus, sandbox.OpListAgreements}
+		t := time.NewTicker(15 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				e.sb.FailNext(ops[rng.IntN(len(ops))], 1, 429)
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		wg.Wait()
+		e.sb.ResetFaults()
+	}()
+	fn()
+}
+
+func TestSyncConvergesUnderFaults(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{Seed: 11}, mirror.Options{HTTPTimeout: 300 * time.Millisecond})
+	if err := e.sb.SeedBulk(40, 3); err != nil {
+		t.Fatal(err)
+	}
+	a := newActor(t, e, 11)
+	withFaults(e, 1, func() { e.run(mirror.KindFull) })
+	assertConverged(t, e.pc, e.st)
+	for range 25 {
+		a.step()
+	}
+	e.sb.Advance(time.Minute)
+	withFaults(e, 2, func() { e.run(mirror.KindIncremental) })
+	assertConverged(t, e.pc, e.st)
+	if n := count(t, e.st, `SELECT coalesce(sum(throttles), 0) FROM sync_runs`); n == 0 {
+		t.Errorf("no throttles recorded: the fault injection did not reach the sync")
+	}
+}
+
+func TestFullImportResumesAfterCancel(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{Seed: 12}, mirror.Options{BatchSize: 4, Concurrency: 2})
+	if err := e.sb.SeedBulk(60, 2); err != nil {
+		t.Fatal(err)
+	}
+	e.sb.SetFaults(sandbox.Faults{Latency: 5 * time.Millisecond})
+	seed := time.Now().UnixNano()
+	delay := time.Duration(300+rand.New(rand.NewPCG(uint64(seed), 1)).IntN(900)) * time.Millisecond
+	t.Logf("cancelling the first import after %v", delay)
+	ctx, cancel := context.WithTimeout(context.Background(), delay)
+	first, err := e.m.Run(ctx, mirror.KindFull, mirror.RunOptions{Trigger: "test"})
+	cancel()
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("first import: %v", err)
+	}
+	interrupted := err != nil
+	e.sb.ResetFaults()
+	var cp string
+	e.st.Pool.QueryRow(context.Background(), `SELECT checkpoint::text || ' done=' || done FROM sync_runs WHERE id = $1`, first).Scan(&cp)
+	t.Logf("first run %d: err %v, checkpoint %s", first, err, cp)
+	getsBefore := e.sb.Calls(sandbox.OpGetCustomer)
+	second := e.run(mirror.KindFull)
+	if interrupted {
+		if second != first {
+			t.Errorf("second import is run %d, want it to resume run %d", second, first)
+		}
+		if n := count(t, e.st, `SELECT count(*) FROM sync_runs WHERE status = 'running'`); n != 0 {
+			t.Errorf("%d runs still marked running", n)
+		}
+		t.Logf("resumed run read %d customers", e.sb.Calls(sandbox.OpGetCustomer)-getsBefore)
+	}
+	assertConverged(t, e.pc, e.st)
+	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE gone_at IS NULL`); n != len(readPC(t, e.pc).Customers) {
+		t.Errorf("mirror has %d customers", n)
+	}
+}
