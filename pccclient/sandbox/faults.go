@@ -45,6 +45,8 @@ const (
 	OpListAuditRecords       = "list-audit-records"
 	OpListInvoices           = "list-invoices"
 	OpGetInvoice             = "get-invoice"
+	// OpGetOrderProvisioningStatus is an addition to the agreed list.
+	OpGetOrderProvisioningStatus = "get-order-provisioning-status"
 )
 
 var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpListProducts, OpGetProduct,
@@ -53,7 +55,7 @@ var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpLi
 	OpCreateCart, OpGetCart, OpCheckoutCart, OpCreateOrder, OpGetOrder, OpListOrders, OpPatchOrder,
 	OpListSubscriptions, OpGetSubscription, OpListSubscriptionAddons, OpPatchSubscription,
 	OpGetProvisioningStatus, OpListEntitlements, OpListSubscribedSkus, OpListAuditRecords,
-	OpListInvoices, OpGetInvoice}
+	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus}
 
 // Ops returns every operation id the sandbox serves.
 func Ops() []string { return append([]string(nil), allOps...) }
@@ -77,6 +79,9 @@ type Faults struct {
 // Throttle is a per-operation rate limit.
 type Throttle struct {
 	PerMinute int `json:"perMinute"`
+	// PerCustomer counts each customer separately (PC limits some APIs
+	// per partner and customer pair); otherwise the limit is partner-wide.
+	PerCustomer bool `json:"perCustomer"`
 }
 
 type window struct {
@@ -201,10 +206,14 @@ func (f *faultState) before(w http.ResponseWriter, r *http.Request, op string, c
 	} else {
 		if t, ok := f.f.Throttle[op]; ok && t.PerMinute > 0 {
 			now := f.clock()
-			win := f.windows[op]
+			wkey := op
+			if t.PerCustomer {
+				wkey = op + "/" + key(r.PathValue("cid"))
+			}
+			win := f.windows[wkey]
 			if win == nil || now.Sub(win.start) >= time.Minute {
 				win = &window{start: now}
-				f.windows[op] = win
+				f.windows[wkey] = win
 			}
 			win.n++
 			if win.n > t.PerMinute {

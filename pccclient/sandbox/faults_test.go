@@ -163,3 +163,16 @@ func TestLatency(t *testing.T) {
 		t.Fatalf("latency fault: answered in %v", d)
 	}
 }
+
+func TestThrottlePerCustomer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{})
+	e.sb.SetFaults(sandbox.Faults{Throttle: map[string]sandbox.Throttle{sandbox.OpListSubscriptions: {PerMinute: 1, PerCustomer: true}}})
+	list := e.do("GET", "/v1/customers?size=2", nil)
+	a, b := list.str("items.0.id"), list.str("items.1.id")
+	want(t, e.do("GET", "/v1/customers/"+a+"/subscriptions", nil), 200, "")
+	if r := e.do("GET", "/v1/customers/"+a+"/subscriptions", nil); r.status != 429 {
+		t.Fatalf("second call for the same customer: %d", r.status)
+	}
+	want(t, e.do("GET", "/v1/customers/"+b+"/subscriptions", nil), 200, "")
+}

@@ -201,3 +201,29 @@ func containsFold(list []string, v string) bool {
 	}
 	return false
 }
+
+type orderProvisioningWire struct {
+	LineItemNumber                  int    `json:"lineItemNumber"`
+	Status                          string `json:"status"`
+	QuantityProvisioningInformation []any  `json:"quantityProvisioningInformation"`
+	Attributes                      attrs  `json:"attributes"`
+}
+
+// orderProvisioningStatus reports per line item: pending until the
+// subscription is provisioned, then fulfilled.
+func (s *Sandbox) orderProvisioningStatus(c *call) (int, any) {
+	cust, o, e := s.orderOf(c)
+	if e != nil {
+		return 0, e
+	}
+	items := make([]orderProvisioningWire, 0, len(o.W.LineItems))
+	for _, li := range o.W.LineItems {
+		st := "fulfilled"
+		if sub := s.st.Subs[key(li.SubscriptionID)]; sub == nil || sub.W.Status == "pending" {
+			st = "pending"
+		}
+		items = append(items, orderProvisioningWire{LineItemNumber: li.LineItemNumber, Status: st,
+			QuantityProvisioningInformation: []any{}, Attributes: attrs{ObjectType: "OrderLineItemProvisioningStatus"}})
+	}
+	return 200, newCollection(items, len(items), "/customers/"+cust.W.ID+"/orders/"+o.W.ID+"/provisioningstatus")
+}

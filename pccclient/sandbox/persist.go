@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,6 +28,7 @@ type persister struct {
 	mu    sync.Mutex
 	timer *time.Timer
 	done  bool
+	last  atomic.Int64 // nanoseconds the last save took
 }
 
 func newPersister(s *Sandbox, path string) *persister { return &persister{s: s, path: path} }
@@ -45,7 +47,8 @@ func (p *persister) mark() {
 	if p.timer != nil {
 		return
 	}
-	p.timer = time.AfterFunc(persistDelay, func() {
+	// Big states (bulk seeds) take long to write; save less often then.
+	p.timer = time.AfterFunc(max(persistDelay, 4*time.Duration(p.last.Load())), func() {
 		p.mu.Lock()
 		p.timer = nil
 		p.mu.Unlock()
@@ -68,6 +71,8 @@ func (p *persister) close() error {
 
 // save writes the state atomically (temp file + rename).
 func (p *persister) save() error {
+	start := time.Now()
+	defer func() { p.last.Store(int64(time.Since(start))) }()
 	s := p.s
 	s.mu.RLock()
 	rng, _ := s.pcg.MarshalBinary()

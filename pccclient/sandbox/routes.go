@@ -32,6 +32,7 @@ func (s *Sandbox) routes() {
 	s.handle("GET /v1/customers/{cid}/orders", OpListOrders, lockRead, true, s.listOrders)
 	s.handle("GET /v1/customers/{cid}/orders/{oid}", OpGetOrder, lockRead, true, s.getOrder)
 	s.handle("PATCH /v1/customers/{cid}/orders/{oid}", OpPatchOrder, lockWrite, true, s.patchOrder)
+	s.handle("GET /v1/customers/{cid}/orders/{oid}/provisioningstatus", OpGetOrderProvisioningStatus, lockRead, true, s.orderProvisioningStatus)
 
 	s.handle("GET /v1/customers/{cid}/subscriptions", OpListSubscriptions, lockRead, true, s.listSubscriptions)
 	s.handle("GET /v1/customers/{cid}/subscriptions/{sid}", OpGetSubscription, lockRead, true, s.getSubscription)
