@@ -8,8 +8,11 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 .PHONY: run test check build sandbox generate fmt help
 
 ## run: start the portal with a private Postgres (./.data) and the Partner Center sandbox
+# (Built, then run, rather than `go run`: the binary carries its VCS version
+# and Ctrl-C reaches it directly, so it drains HTTP and stops Postgres.)
 run:
-	$(GO) run ./cmd/portal dev
+	@$(GO) build -o bin/portal ./cmd/portal
+	exec ./bin/portal dev
 
 ## test: every test, including the browser journeys (race detector on)
 test:
