@@ -40,6 +40,9 @@ func (e *Error) Error() string {
 		if e.Description != "" {
 			fmt.Fprintf(&b, ": %s", e.Description)
 		}
+		if e.Err != nil {
+			fmt.Fprintf(&b, " [%v]", e.Err)
+		}
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request %s, correlation %s)", e.RequestID, e.CorrelationID)

@@ -33,8 +33,8 @@ type AuditRecord struct {
 }
 
 // CustomizedValue returns the value of the customizedData entry key.
-func (a AuditRecord) CustomizedValue(key string) (string, bool) {
-	for _, kv := range a.CustomizedData {
+func (x AuditRecord) CustomizedValue(key string) (string, bool) {
+	for _, kv := range x.CustomizedData {
 		if kv.Key == key {
 			return kv.Value, true
 		}

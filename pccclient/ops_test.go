@@ -270,3 +270,28 @@ func TestCartCheckout(t *testing.T) {
 		t.Errorf("second checkout: err = %v, want 800065", err)
 	}
 }
+
+func TestInvoicesWithV2TokenEndpoint(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{}, func(c *pccclient.Config) {
+		c.TokenURL = strings.Replace(c.TokenURL, "/oauth2/token", "/oauth2/v2.0/token", 1)
+	})
+	ctx := ctxT(t)
+	invs := must(pccclient.Collect(e.c.ListInvoices(ctx)))(t)
+	if len(invs) == 0 {
+		t.Fatal("seeded sandbox has no invoices")
+	}
+	inv := must(e.c.GetInvoice(ctx, invs[0].ID))(t)
+	if inv.ID != invs[0].ID || inv.TotalCharges == "" {
+		t.Errorf("GetInvoice = %+v", inv)
+	}
+	if _, err := pccclient.Decimal(inv.TotalCharges); err != nil {
+		t.Errorf("totalCharges %q: %v", inv.TotalCharges, err)
+	}
+	if _, err := e.c.GetInvoice(ctx, "D000NOSUCH"); !pccclient.IsNotFound(err) {
+		t.Errorf("GetInvoice(unknown) err = %v, want not found", err)
+	}
+	if n := e.sb.Calls(sandbox.OpToken); n != 1 {
+		t.Errorf("token calls = %d, want 1 (v2 endpoint)", n)
+	}
+}
