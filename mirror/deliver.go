@@ -84,6 +84,9 @@ func permanent(err error) bool {
 	}
 	var pe *pccclient.Error
 	if errors.As(err, &pe) {
+		if pe.Code == "800060" { // "Your order is in progress": try again later
+			return false
+		}
 		s := pe.HTTPStatus
 		return s >= 400 && s < 500 && s != http.StatusTooManyRequests && s != http.StatusRequestTimeout && s != http.StatusUnauthorized
 	}
