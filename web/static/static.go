@@ -15,7 +15,7 @@ import (
 
 // FS holds the embedded files.
 //
-//go:embed css js
+//go:embed css js img
 var FS embed.FS
 
 // Prefix is where the files are served.
