@@ -106,3 +106,23 @@ func BenchmarkHandlerGet(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
+
+// BenchmarkHandlerListSubscriptions is BenchmarkListSubscriptions without
+// the network.
+func BenchmarkHandlerListSubscriptions(b *testing.B) {
+	e := newEnv(b, sandbox.Options{NoSeed: true})
+	if err := e.sb.SeedBulk(1, 50); err != nil {
+		b.Fatal(err)
+	}
+	cid := e.do("GET", "/v1/customers?size=1", nil).str("items.0.id")
+	h := e.sb.Handler()
+	for b.Loop() {
+		req := httptest.NewRequest("GET", "/v1/customers/"+cid+"/subscriptions", nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}

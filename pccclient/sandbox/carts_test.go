@@ -140,3 +140,24 @@ func TestDeterministicUnderSeed(t *testing.T) {
 		}
 	}
 }
+
+func TestNCEAddOnNeedsPrerequisiteOnTenant(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{})
+	cid := e.newCustomer("nceaddon", true)
+	phone := "CFQ7TTC0J1FV:0001:CFQ7TTC0K8L2" // Teams Phone Standard, an add-on of suites
+	cart := func() res {
+		r := e.do("POST", "/v1/customers/"+cid+"/carts", map[string]any{"lineItems": []any{map[string]any{
+			"catalogItemId": phone, "quantity": 2, "termDuration": "P1Y", "billingCycle": "monthly"}}})
+		return e.do("POST", "/v1/customers/"+cid+"/carts/"+r.str("id")+"/checkout", nil)
+	}
+	co := cart()
+	if co.num("orderErrors.0.code") != 800029 || len(co.obj["orders"].([]any)) != 0 {
+		t.Fatalf("add-on without base: %s", co.raw)
+	}
+	e.buyNCE(cid, nceBasic, 5, "P1Y", "monthly")
+	co = cart()
+	if len(co.obj["orders"].([]any)) != 1 {
+		t.Fatalf("add-on with base: %s", co.raw)
+	}
+}

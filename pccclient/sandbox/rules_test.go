@@ -266,14 +266,21 @@ func TestAsyncOrderAndEntitlements(t *testing.T) {
 	if ps.str("status") != "pending" {
 		t.Fatalf("provisioning status: %s", ps.raw)
 	}
-	e.advance(29 * time.Second)
+	ops := e.do("GET", "/v1/customers/"+cid+"/orders/"+oid+"/provisioningstatus", nil)
+	if ops.num("totalCount") != 2 || ops.str("items.0.status") != "pending" {
+		t.Fatalf("order provisioning status: %s", ops.raw)
+	}
+	e.sb.Advance(29 * time.Second)
 	if st := e.do("GET", "/v1/customers/"+cid+"/orders/"+oid, nil).str("status"); st != "pending" {
 		t.Fatalf("order status before delay = %s", st)
 	}
-	e.advance(2 * time.Second)
+	e.sb.Advance(2 * time.Second)
 	o := e.do("GET", "/v1/customers/"+cid+"/orders/"+oid+"?include_price=true", nil)
 	if o.str("status") != "completed" || e.sub(cid, sid).str("status") != "active" || dig(o.obj, "lineItems.0.pricing.listPrice") == nil {
 		t.Fatalf("order after delay: %s", o.raw)
+	}
+	if st := e.do("GET", "/v1/customers/"+cid+"/orders/"+oid+"/provisioningstatus", nil).str("items.1.status"); st != "fulfilled" {
+		t.Fatalf("order provisioning status after delay = %s", st)
 	}
 	byOrder := e.do("GET", "/v1/customers/"+cid+"/subscriptions?order_id="+oid, nil)
 	if byOrder.num("totalCount") != 2 {

@@ -3,9 +3,12 @@ package sandbox
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +42,51 @@ type subscription struct {
 	OrderAltID string           `json:"orderAltId"`
 	// SuspendedWithParent marks an add-on suspended because its base was.
 	SuspendedWithParent bool `json:"suspendedWithParent,omitempty"`
+
+	// cache holds W rendered as JSON; bump clears it (every change bumps).
+	cache atomic.Pointer[[]byte]
+}
+
+// subJSON renders a subscription from its cached JSON.
+type subJSON struct{ s *subscription }
+
+func (j subJSON) MarshalJSON() ([]byte, error) { return j.s.json(), nil }
+
+// json returns W as JSON, from the cache when it is current.
+func (sub *subscription) json() []byte {
+	if b := sub.cache.Load(); b != nil {
+		return *b
+	}
+	b, err := json.Marshal(&sub.W)
+	if err != nil {
+		panic("sandbox: subscription does not encode: " + err.Error()) // plain data; cannot happen
+	}
+	sub.cache.Store(&b)
+	return b
+}
+
+// subCollection renders a Collection of subscriptions by concatenating
+// their cached JSON (json.Marshal would re-validate every byte).
+func subCollection(subs []*subscription, self string) rawBody {
+	n := 128
+	for _, s := range subs {
+		n += len(s.json()) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"totalCount":`...)
+	b = strconv.AppendInt(b, int64(len(subs)), 10)
+	b = append(b, `,"items":[`...)
+	for i, s := range subs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s.json()...)
+	}
+	b = append(b, `],"links":{"self":`...)
+	l, _ := json.Marshal(getLink(self))
+	b = append(b, l...)
+	b = append(b, `},"attributes":{"objectType":"Collection"}}`...)
+	return rawBody{body: b}
 }
 
 type cart struct {
@@ -103,6 +151,7 @@ func etag(id string, version int) string {
 }
 
 func (sub *subscription) bump() {
+	sub.cache.Store(nil)
 	sub.Version++
 	sub.W.Attributes.Etag = etag(sub.W.ID, sub.Version)
 }

@@ -27,7 +27,7 @@ func (s *Sandbox) listSubscriptions(c *call) (int, any) {
 		return 0, e
 	}
 	orderID, mpn := c.qi("order_id"), c.qi("mpn_id")
-	items := make([]*subscriptionWire, 0, len(cust.SubIDs))
+	items := make([]*subscription, 0, len(cust.SubIDs))
 	for _, id := range cust.SubIDs {
 		sub := s.st.Subs[id]
 		if orderID != "" && !strings.EqualFold(sub.W.OrderID, orderID) {
@@ -36,9 +36,9 @@ func (s *Sandbox) listSubscriptions(c *call) (int, any) {
 		if mpn != "" && sub.W.PartnerID != mpn {
 			continue
 		}
-		items = append(items, &sub.W)
+		items = append(items, sub)
 	}
-	return 200, newCollection(items, len(items), "/customers/"+cust.W.ID+"/subscriptions")
+	return 200, subCollection(items, "/customers/"+cust.W.ID+"/subscriptions")
 }
 
 func (s *Sandbox) getSubscription(c *call) (int, any) {
@@ -46,7 +46,7 @@ func (s *Sandbox) getSubscription(c *call) (int, any) {
 	if e != nil {
 		return 0, e
 	}
-	return 200, &sub.W
+	return 200, rawBody{body: sub.json()}
 }
 
 func (s *Sandbox) listSubscriptionAddons(c *call) (int, any) {
@@ -54,11 +54,7 @@ func (s *Sandbox) listSubscriptionAddons(c *call) (int, any) {
 	if e != nil {
 		return 0, e
 	}
-	items := []*subscriptionWire{}
-	for _, ch := range s.children(cust, sub.W.ID) {
-		items = append(items, &ch.W)
-	}
-	return 200, newCollection(items, len(items), "/customers/"+cust.W.ID+"/subscriptions/"+sub.W.ID+"/addons")
+	return 200, subCollection(s.children(cust, sub.W.ID), "/customers/"+cust.W.ID+"/subscriptions/"+sub.W.ID+"/addons")
 }
 
 func (s *Sandbox) provisioningStatus(c *call) (int, any) {
