@@ -85,6 +85,31 @@ func ensureMigrated(ctx context.Context, st *store.Store, migrate bool, log *slo
 	return nil
 }
 
+// backgroundJobs starts the background workers (River: sync and command
+// delivery) for serve and dev. It is nil until the sync work sets it from
+// its own file (an init function in cmd/portal), so serve and dev need no
+// edit when it lands. The returned stop drains the workers; serve and dev
+// call it after HTTP has shut down and before the database closes.
+var backgroundJobs func(ctx context.Context, cfg config.Config, d handlers.Deps) (stop func(context.Context) error, err error)
+
+// startJobs runs backgroundJobs when set and returns its stop (never nil).
+func startJobs(ctx context.Context, cfg config.Config, d handlers.Deps) (func(), error) {
+	if backgroundJobs == nil {
+		return func() {}, nil
+	}
+	stop, err := backgroundJobs(ctx, cfg, d)
+	if err != nil {
+		return nil, fmt.Errorf("start background jobs: %w", err)
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := stop(sctx); err != nil {
+			d.Logger.Error("stop background jobs", "err", err)
+		}
+	}, nil
+}
+
 // webDeps builds the web layer's dependencies from the configuration.
 func webDeps(cfg config.Config, st *store.Store, log *slog.Logger) (handlers.Deps, error) {
 	key, err := secrets.ParseKey(cfg.SecretKey)

@@ -109,6 +109,11 @@ func cmdDev(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
+	stopJobs, err := startJobs(ctx, cfg, deps)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator)\nPress Ctrl-C to stop; data stays in %s.\n\n",
 		cfg.BaseURL, sbURL, cfg.DataDir)
 	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log)

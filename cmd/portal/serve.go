@@ -42,5 +42,10 @@ func cmdServe(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
+	stopJobs, err := startJobs(ctx, cfg, deps)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log)
 }

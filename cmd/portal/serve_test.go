@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/pgcluster"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/handlers"
 )
 
 // started is a command running in the background.
@@ -239,5 +241,27 @@ func TestDevWithPrivateCluster(t *testing.T) {
 	}
 	if strings.Contains(s2.stderr.String(), "initialising private Postgres cluster") {
 		t.Error("second run ran initdb again")
+	}
+}
+
+// TestServeRunsBackgroundJobs checks the hook the sync work plugs into:
+// started with the web layer's dependencies, stopped after HTTP drained.
+// Not parallel: it sets a package variable.
+func TestServeRunsBackgroundJobs(t *testing.T) {
+	var started, stopped bool
+	var storeSet bool
+	backgroundJobs = func(ctx context.Context, cfg config.Config, d handlers.Deps) (func(context.Context) error, error) {
+		started, storeSet = true, d.Store != nil && d.SecretBox != nil
+		return func(context.Context) error { stopped = true; return nil }, nil
+	}
+	defer func() { backgroundJobs = nil }()
+	env := map[string]string{"DATABASE_URL": testdb.New(t), "PORTAL_SECRET_KEY": testKey}
+	s, _ := startPortal(t, env, listening, "serve", "--addr", "127.0.0.1:0")
+	if !started || !storeSet {
+		t.Errorf("jobs started=%v with store and box=%v", started, storeSet)
+	}
+	s.stop(t)
+	if !stopped {
+		t.Error("jobs not stopped at shutdown")
 	}
 }
