@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,11 +34,32 @@ import (
 // A field tagged `json:"name,omitempty"` is omitted when zero and absent from
 // the input; a field without omitempty is always written.
 
-// wireState is the per-object decode memory kept by every model.
-// present maps struct field index -> raw JSON (kept only for null and
-// timestamp members; nil otherwise).
+// wireState is the per-object decode memory kept by every model: which
+// struct fields (by index) were present in the input, and the raw JSON of
+// members that were null or timestamps.
 type wireState struct {
-	present map[int]json.RawMessage
+	seen [2]uint64
+	raw  map[int]json.RawMessage
+}
+
+// maxModelFields bounds the struct size the codec handles (wireState.seen).
+const maxModelFields = 128
+
+func (w *wireState) mark(i int, raw json.RawMessage) {
+	w.seen[i/64] |= 1 << (i % 64)
+	if raw != nil {
+		if w.raw == nil {
+			w.raw = make(map[int]json.RawMessage, 4)
+		}
+		w.raw[i] = raw
+	}
+}
+
+func (w *wireState) has(i int) (json.RawMessage, bool) {
+	if w.seen[i/64]&(1<<(i%64)) == 0 {
+		return nil, false
+	}
+	return w.raw[i], true
 }
 
 type fieldInfo struct {
@@ -66,6 +86,9 @@ func infoFor(t reflect.Type) *typeInfo {
 		return v.(*typeInfo)
 	}
 	ti := &typeInfo{byName: map[string]int{}, byFold: map[string]int{}}
+	if t.NumField() > maxModelFields {
+		panic("pccclient: model " + t.Name() + " has too many fields for the codec")
+	}
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if !sf.IsExported() {
@@ -99,27 +122,24 @@ func decodeModel(b []byte, v any, extra *map[string]json.RawMessage, ws *wireSta
 	rv := reflect.ValueOf(v).Elem()
 	rv.SetZero()
 	ti := infoFor(rv.Type())
-	isNull, err := eachMember(b, func(k string, raw []byte) error {
-		pos, ok := ti.byName[k]
+	isNull, err := eachMember(b, func(k []byte, raw []byte) error {
+		pos, ok := ti.byName[string(k)]
 		if !ok {
-			pos, ok = ti.byFold[strings.ToLower(k)]
+			pos, ok = ti.byFold[strings.ToLower(string(k))]
 		}
 		if !ok {
 			if *extra == nil {
 				*extra = make(map[string]json.RawMessage)
 			}
-			(*extra)[k] = bytes.Clone(raw)
+			(*extra)[string(k)] = bytes.Clone(raw)
 			return nil
 		}
 		fi := ti.fields[pos]
-		if ws.present == nil {
-			ws.present = make(map[int]json.RawMessage, len(ti.fields))
-		}
 		switch {
 		case raw[0] == 'n': // null (eachMember only yields valid tokens)
-			ws.present[fi.index] = nullJSON
+			ws.mark(fi.index, nullJSON)
 		case fi.isTime:
-			ws.present[fi.index] = bytes.Clone(raw)
+			ws.mark(fi.index, bytes.Clone(raw))
 			var s string
 			if setField(reflect.ValueOf(&s).Elem(), raw) == nil {
 				if t, ok := parseTime(s); ok {
@@ -127,7 +147,7 @@ func decodeModel(b []byte, v any, extra *map[string]json.RawMessage, ws *wireSta
 				}
 			}
 		default:
-			ws.present[fi.index] = nil
+			ws.mark(fi.index, nil)
 			if err := setField(rv.Field(fi.index), raw); err != nil {
 				return fmt.Errorf("pccclient: decode %s.%s: %w", rv.Type().Name(), fi.name, err)
 			}
@@ -165,7 +185,7 @@ func setField(f reflect.Value, raw []byte) error {
 			return nil
 		}
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil && !f.OverflowInt(n) {
+		if n, ok := parseSmallInt(raw); ok && !f.OverflowInt(n) {
 			f.SetInt(n)
 			return nil
 		}
@@ -173,10 +193,34 @@ func setField(f reflect.Value, raw []byte) error {
 	return json.Unmarshal(raw, f.Addr().Interface())
 }
 
+// parseSmallInt parses a plain JSON integer of up to 18 digits without
+// allocating; anything else is left to encoding/json.
+func parseSmallInt(raw []byte) (int64, bool) {
+	neg := len(raw) > 0 && raw[0] == '-'
+	d := raw
+	if neg {
+		d = raw[1:]
+	}
+	if len(d) == 0 || len(d) > 18 || (len(d) > 1 && d[0] == '0') {
+		return 0, false
+	}
+	var n int64
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
 // eachMember calls fn with the name and raw value of each member of the JSON
 // object in b, without copying. It reports isNull for a JSON null and an
 // error for anything that is not a well-formed object.
-func eachMember(b []byte, fn func(key string, raw []byte) error) (isNull bool, err error) {
+func eachMember(b []byte, fn func(key, raw []byte) error) (isNull bool, err error) {
 	i := skipWS(b, 0)
 	if i < len(b) && b[i] == 'n' {
 		end, err := skipValue(b, i)
@@ -204,11 +248,13 @@ func eachMember(b []byte, fn func(key string, raw []byte) error) (isNull bool, e
 			return false, err
 		}
 		rawKey := b[i:end]
-		var key string
-		if bytes.IndexByte(rawKey, '\\') < 0 {
-			key = string(rawKey[1 : len(rawKey)-1])
-		} else if err := json.Unmarshal(rawKey, &key); err != nil {
-			return false, fmt.Errorf("invalid member name: %w", err)
+		key := rawKey[1 : len(rawKey)-1]
+		if bytes.IndexByte(rawKey, '\\') >= 0 {
+			var ks string
+			if err := json.Unmarshal(rawKey, &ks); err != nil {
+				return false, fmt.Errorf("invalid member name: %w", err)
+			}
+			key = []byte(ks)
 		}
 		i = skipWS(b, end)
 		if i >= len(b) || b[i] != ':' {
@@ -317,7 +363,7 @@ func encodeModel(v any, extra map[string]json.RawMessage, ws wireState) ([]byte,
 	}
 	for _, fi := range ti.fields {
 		fv := rv.Field(fi.index)
-		raw, wasPresent := ws.present[fi.index]
+		raw, wasPresent := ws.has(fi.index)
 		zero := fv.IsZero()
 		if wasPresent && zero && bytes.Equal(raw, nullJSON) {
 			emit(fi.name, nullJSON)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -86,7 +87,11 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 	if corrID == "" {
 		corrID = uuid.NewString()
 	}
-	log := c.cfg.Logger.With("op", cl.op, "request_id", reqID, "correlation_id", corrID)
+	log := func(level slog.Level, msg string, args ...any) {
+		if c.cfg.Logger.Enabled(ctx, level) {
+			c.cfg.Logger.Log(ctx, level, msg, append([]any{"op", cl.op, "request_id", reqID, "correlation_id", corrID}, args...)...)
+		}
+	}
 	refreshed := false
 	var last *Error
 	for attempt := 1; ; attempt++ {
@@ -147,13 +152,13 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 				return result{}, last
 			}
 			d := c.backoff(attempt)
-			log.Warn("pccclient: network error, retrying", "attempt", attempt, "err", err, "wait", d)
+			log(slog.LevelWarn, "pccclient: network error, retrying", "attempt", attempt, "err", err, "wait", d)
 			if werr := c.sleep(ctx, d); werr != nil {
 				return result{}, c.ctxError(cl, last, werr, reqID, corrID, attempt)
 			}
 			continue
 		}
-		log.Debug("pccclient: response", "method", cl.method, "status", resp.StatusCode, "attempt", attempt, "took", time.Since(start))
+		log(slog.LevelDebug, "pccclient: response", "method", cl.method, "status", resp.StatusCode, "attempt", attempt, "took", time.Since(start))
 		if accepted(resp.StatusCode, cl.ok) {
 			if cl.out != nil && len(bytes.TrimSpace(body)) > 0 {
 				if err := json.Unmarshal(body, cl.out); err != nil {
@@ -175,7 +180,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 			refreshed = true
 			c.tokens.invalidate(tok)
 			attempt--
-			log.Info("pccclient: 401, refreshing token and retrying")
+			log(slog.LevelInfo, "pccclient: 401, refreshing token and retrying")
 			continue
 		case resp.StatusCode == http.StatusTooManyRequests:
 			wait = e.RetryAfter
@@ -193,7 +198,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		if attempt >= c.cfg.MaxAttempts {
 			return result{}, e
 		}
-		log.Warn("pccclient: retrying", "status", resp.StatusCode, "code", e.Code, "attempt", attempt, "wait", wait)
+		log(slog.LevelWarn, "pccclient: retrying", "status", resp.StatusCode, "code", e.Code, "attempt", attempt, "wait", wait)
 		if werr := c.sleep(ctx, wait); werr != nil {
 			return result{}, c.ctxError(cl, last, werr, reqID, corrID, attempt)
 		}
