@@ -61,6 +61,10 @@ func (s *Sandbox) tokenHandler(v2 bool) handler {
 		if t := c.pv("tenant"); !strings.EqualFold(t, s.creds.TenantID) {
 			return s.oauthFail(c, 400, "invalid_request", "AADSTS90002", "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", t)
 		}
+		if id, secret, ok := c.r.BasicAuth(); ok && form.Get("client_id") == "" {
+			form.Set("client_id", id) // client_secret_basic
+			form.Set("client_secret", secret)
+		}
 		grant := form.Get("grant_type")
 		if grant != "client_credentials" && grant != "refresh_token" {
 			if grant == "" {

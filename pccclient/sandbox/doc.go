@@ -62,9 +62,10 @@
 //   - line item numbers not 0..n-1: 400 800071; unknown offer: 400 800004
 //   - add-on without an active parent of a prerequisite offer/sku (or a non add-on with a
 //     parent): 400 800029
-//   - NCE seat decrease outside the window after purchase/renewal (168 h): 400 800090;
-//     NCE cancel (status deleted) outside it: 400 900117; NCE suspend: 400 800096;
-//     legacy delete: 400 800040
+//   - NCE seat decrease: allowed for seats bought or renewed in the last 168 h (the
+//     term's longest refund window, P7D) and for seats added by an increase in the 168 h
+//     after that increase; more: 400 800090. NCE cancel (status deleted) after the window
+//     following purchase/renewal: 400 900117; NCE suspend: 400 800096; legacy delete: 400 800040
 //   - suspended subscription: quantity change 400 2001, anything but reactivation 400 800091;
 //     reactivating an add-on whose parent is not active: 409 27009
 //   - deleted subscription: 400 2011; expired: 400 800040; pending: 409 800060
@@ -73,8 +74,11 @@
 //   - If-Match with a stale etag: 400 2055
 //   - cart already checked out: 400 800065; cart with line item errors: 400 800009;
 //     unknown or expired cart: 404 800008; checkout rule failures become orderErrors
-//   - audit records with startDate more than 90 days back: 400
+//   - audit records with startDate more than 90 days back: 400 "400"
 //   - trial offer bought twice (LifeTime limit): 400 27006
+//   - catalog: missing country 400 800002, unsupported country 400 800070, new-commerce id
+//     on the offers API 400 2100, unknown targetView 403 400036, unknown ids 404 1000;
+//     unknown order 404 20000, subscription 404 20003, customer 404 60003
 //
 // Suspending a base suspends its add-ons (reactivating it reactivates them);
 // entitlements list subscriptions that are active, paid (not trials) and not
@@ -92,7 +96,8 @@
 // # Faults
 //
 // SetFaults (latency, 5xx rate, timeouts, apply-then-drop, per-operation
-// throttles counted per minute of sandbox time), the one-shot ThrottleNext,
+// throttles counted per minute of sandbox time, partner-wide or per
+// customer), the one-shot ThrottleNext,
 // FailNext and DropNext, and RevokeTokens, also over HTTP under /_sandbox
 // (see admin.go). Operation ids are the Op* constants.
 package sandbox

@@ -231,6 +231,7 @@ func (s *Sandbox) openWindow(sub *subscription, t time.Time) {
 		sub.W.RefundOptions = append(sub.W.RefundOptions, refundOptionAt{Type: typ, ExpiresAt: addDuration(t, win)})
 	}
 	sub.WindowEnd = refundWindow(term, t)
+	sub.Lots = []seatLot{{Qty: sub.W.Quantity, Until: sub.WindowEnd}}
 	end := sub.WindowEnd
 	sub.W.CancellationAllowedUntilDate = &end
 }

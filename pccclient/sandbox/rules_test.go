@@ -179,10 +179,16 @@ func TestNCEWindow(t *testing.T) {
 	want(t, e.patchSub(cid, sid, map[string]any{"status": "deleted"}), 400, "900117")
 	want(t, e.patchSub(cid, sid, map[string]any{"status": "suspended"}), 400, "800096")
 	want(t, e.patchSub(cid, sid, map[string]any{"quantity": 12}), 200, "") // increases are always fine
+	// Seats added mid-term can be removed within 168 h of their addition, no more.
+	e.advance(100 * time.Hour)
+	want(t, e.patchSub(cid, sid, map[string]any{"quantity": 11}), 200, "")
+	want(t, e.patchSub(cid, sid, map[string]any{"quantity": 6}), 400, "800090")
+	e.advance(100 * time.Hour)
+	want(t, e.patchSub(cid, sid, map[string]any{"quantity": 10}), 400, "800090")
 	want(t, e.patchSub(cid, sid, map[string]any{"billingCycle": "annual"}), 400, "800097")
 
 	// After renewal the window opens again.
-	e.advance(360 * day) // purchase + 1 y + ~2 d: renewed, inside the new window
+	e.advance(352 * day) // purchase + 1 y + ~2 d: renewed, inside the new window
 	s = e.sub(cid, sid)
 	if s.str("status") != "active" {
 		t.Fatalf("renewed sub: %s", s.raw)

@@ -40,6 +40,9 @@ type subscription struct {
 	WindowEnd  time.Time        `json:"windowEnd"`
 	LineItem   int              `json:"lineItem"`
 	OrderAltID string           `json:"orderAltId"`
+	// Lots are NCE seats with the end of the window in which they can be
+	// reduced: the purchase (or renewal) quantity and each later increase.
+	Lots []seatLot `json:"lots,omitempty"`
 	// SuspendedWithParent marks an add-on suspended because its base was.
 	SuspendedWithParent bool `json:"suspendedWithParent,omitempty"`
 
@@ -87,6 +90,35 @@ func subCollection(subs []*subscription, self string) rawBody {
 	b = append(b, l...)
 	b = append(b, `},"attributes":{"objectType":"Collection"}}`...)
 	return rawBody{body: b}
+}
+
+type seatLot struct {
+	Qty   int       `json:"qty"`
+	Until time.Time `json:"until"`
+}
+
+// reducible is how many seats may still be removed at now.
+func (sub *subscription) reducible(now time.Time) int {
+	n := 0
+	for _, l := range sub.Lots {
+		if !now.After(l.Until) {
+			n += l.Qty
+		}
+	}
+	return n
+}
+
+// reduce removes d seats from the newest open lots.
+func (sub *subscription) reduce(now time.Time, d int) {
+	for i := len(sub.Lots) - 1; i >= 0 && d > 0; i-- {
+		l := &sub.Lots[i]
+		if now.After(l.Until) {
+			continue
+		}
+		take := min(l.Qty, d)
+		l.Qty -= take
+		d -= take
+	}
 }
 
 type cart struct {

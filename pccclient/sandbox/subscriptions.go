@@ -150,6 +150,15 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 	}
 	// All checks passed: apply.
 	if qty {
+		if sub.NCE {
+			if d := *p.Quantity - w.Quantity; d > 0 {
+				if t := it.term(w.TermDuration, w.BillingCycle); t != nil {
+					sub.Lots = append(sub.Lots, seatLot{Qty: d, Until: refundWindow(t, c.now)})
+				}
+			} else {
+				sub.reduce(c.now, -d)
+			}
+		}
 		w.Quantity = *p.Quantity
 	}
 	if renew {
@@ -235,8 +244,8 @@ func (s *Sandbox) checkActivePatch(now time.Time, sub *subscription, it *item, p
 		if q < it.Min || q > it.Max {
 			return errQuantityRange(q, it.Min, it.Max)
 		}
-		if sub.NCE && q < w.Quantity && !inWindow {
-			return newErr(http.StatusBadRequest, "800090", "Subscription quantity cannot be decreased. Seats can only be reduced within %d days (168 hours) of purchase or renewal.", windowDays(it, w))
+		if sub.NCE && q < w.Quantity && w.Quantity-q > sub.reducible(now) {
+			return newErr(http.StatusBadRequest, "800090", "Subscription quantity cannot be decreased by %d: only %d seat(s) were added in the last %d days (168 hours) after purchase, renewal or increase.", w.Quantity-q, sub.reducible(now), windowDays(it, w))
 		}
 	}
 	if renew && (w.BillingType == "usage" || w.IsTrial || !it.AutoRenew) {
