@@ -80,7 +80,7 @@ var settings = []setting{
 		},
 	},
 	{
-		env: "PORTAL_SECRET_KEY", cmds: []string{"serve", "dev"}, required: []string{"serve"}, secret: true,
+		env: "PORTAL_SECRET_KEY", cmds: []string{"serve", "dev", "sync"}, required: []string{"serve", "sync"}, secret: true,
 		hint:  " (generate one with: openssl rand -base64 32; keep it: it decrypts the stored Partner Center and OIDC secrets)",
 		usage: "base64 of 32 random bytes; encrypts stored secrets. `portal dev` generates one in the data dir",
 		apply: func(c *Config, v string) error {
