@@ -125,14 +125,20 @@ func (e *env) post(c *http.Client, path string, form url.Values, headers ...stri
 
 const testPassword = "correct horse battery staple"
 
+// testHash is testPassword's hash, computed once: argon2id is deliberately
+// slow, and tests create many users.
+var testHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(testPassword)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
 // createUser adds an account directly in the database.
 func (e *env) createUser(role, email string) store.User {
 	e.t.Helper()
-	hash, err := auth.HashPassword(testPassword)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	nu := store.NewUser{Email: email, DisplayName: strings.Split(email, "@")[0], Role: role, PasswordHash: hash}
+	nu := store.NewUser{Email: email, DisplayName: strings.Split(email, "@")[0], Role: role, PasswordHash: testHash()}
 	if role == store.RoleCustomer {
 		id := uuid.New()
 		nu.CustomerID, nu.CustomerVia = &id, "invitation"

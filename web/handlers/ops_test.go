@@ -20,6 +20,10 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if p := e.get(c, "/readyz"); p.StatusCode != http.StatusOK {
 		t.Fatalf("readyz: %d %q", p.StatusCode, p.body)
 	}
+	head, _ := http.NewRequest(http.MethodHead, e.ts.URL+"/healthz", nil)
+	if p := e.do(c, head); p.StatusCode != http.StatusOK {
+		t.Fatalf("HEAD /healthz: %d", p.StatusCode)
+	}
 	e.get(c, "/login") // redirected by the setup gate before routing
 	e.createUser("admin", "admin@example.com")
 	e.get(c, "/login")

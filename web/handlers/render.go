@@ -25,14 +25,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	return err
 }
 
-// renderPart renders fragment for htmx requests and full otherwise.
-func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, status int, full, fragment templ.Component) error {
-	if isHTMX(r) && fragment != nil {
-		return s.render(w, r, status, fragment)
-	}
-	return s.render(w, r, status, full)
-}
-
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
 // page returns the layout data for r: the viewer and the pending flash.

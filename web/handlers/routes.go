@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/web/static"
@@ -19,7 +20,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, limitBody, s.crossOrigin,
 		timeout(requestTimeout),
 		exceptInfra(s.sessions.LoadAndSave), exceptInfra(markSessionLoaded), exceptInfra(s.loadUser),
-		exceptInfra(s.setupGate))
+		exceptInfra(s.setupGate), middleware.GetHead)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 	forbidden := http.HandlerFunc(s.forbidden)

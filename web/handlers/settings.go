@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/store"
@@ -223,5 +222,3 @@ func (s *Server) audit(ctx context.Context, u *store.User, action, targetType, t
 		s.log.ErrorContext(ctx, "audit", "action", action, "err", err)
 	}
 }
-
-var _ = strconv.Itoa

@@ -1,0 +1,87 @@
+package templates
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/a-h/templ"
+)
+
+// TestNoInlineScriptOrStyle renders every page and checks nothing would
+// break the CSP (script-src 'self'; style-src 'self'): no inline script,
+// no style attribute or element, no inline event handler.
+func TestNoInlineScriptOrStyle(t *testing.T) {
+	t.Parallel()
+	admin := &Viewer{Name: "Ada", Email: "ada@example.com", Role: "admin"}
+	f := NewForm()
+	f.Values["email"] = "x@example.com"
+	f.Errors["email"] = "bad"
+	f.Errors["_form"] = "whole form"
+	p := Page{Title: "T", Viewer: admin, Active: "/", Flash: Flash{Kind: "success", Message: "Saved"}}
+	pc := PCForm{Form: f, Action: "/a", TestAction: "/t", SecretStored: true, Submit: "Save", Test: &TestResult{Code: "invalid_client", Message: "nope"}}
+	pages := map[string]templ.Component{
+		"login":     LoginPage(p, f, "/", "Sign in with Microsoft"),
+		"refused":   SignInRefused(p, "no"),
+		"dashboard": DashboardPage(p, Dashboard{PCConfigured: true}),
+		"soon":      ComingSoon(p, "Catalog", "later"),
+		"users":     UsersPage(p, []UserRow{{Email: "a@b.c"}}),
+		"error":     ErrorPage(p, 500, "Oops", "bad", "abc123"),
+		"token":     SetupTokenPage(p, f),
+		"admin":     SetupAdminPage(p, f),
+		"pc":        SetupPCPage(p, pc),
+		"oidc":      SetupOIDCPage(p, f, true, "http://x/auth/oidc/callback"),
+		"defaults":  SetupDefaultsPage(p, f),
+		"import":    SetupImportPage(p),
+		"settings":  SettingsPage(p, Settings{PC: pc, OIDC: f, Defaults: f}),
+		"customer":  Layout(Page{Viewer: &Viewer{Role: "customer"}}),
+	}
+	bad := regexp.MustCompile(`(?i)<script>|<script [^>]*>[^<]|\sstyle=|<style|\son[a-z]+=|javascript:`)
+	for name, c := range pages {
+		var buf bytes.Buffer
+		if err := c.Render(context.Background(), &buf); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if m := bad.FindString(buf.String()); m != "" {
+			t.Errorf("%s: inline script or style %q", name, m)
+		}
+	}
+}
+
+// TestGeneratedUpToDate fails when a .templ file is newer in content than
+// its generated Go file would allow: every templ file has a _templ.go.
+func TestGeneratedUpToDate(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("*.templ")
+	if len(files) == 0 {
+		t.Fatal("no templ files")
+	}
+	for _, f := range files {
+		gen := strings.TrimSuffix(f, ".templ") + "_templ.go"
+		if _, err := os.Stat(gen); err != nil {
+			t.Errorf("%s has no generated %s: run go tool templ generate", f, gen)
+		}
+	}
+}
+
+func TestNavByRole(t *testing.T) {
+	t.Parallel()
+	for role, want := range map[string]string{
+		"admin":    "/,/catalog,/customers,/admin/users,/admin/settings",
+		"staff":    "/,/catalog,/customers",
+		"customer": "/my/subscriptions",
+		"":         "",
+	} {
+		var got []string
+		for _, it := range navFor(role) {
+			got = append(got, it.Href)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("nav for %q = %v, want %s", role, got, want)
+		}
+	}
+}
