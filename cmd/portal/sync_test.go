@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/internal/testdb"
+	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/store"
+)
+
+func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.New(sandbox.Options{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(func() { srv.Close(); sb.Close() })
+	dbURL := testdb.New(t)
+	key := secrets.GenerateKey()
+	raw, _ := secrets.ParseKey(key)
+	box, _ := secrets.New(raw)
+	st, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cr := sb.Credentials()
+	if err := st.UpdatePCSettings(context.Background(), store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID,
+		PcClientSecretEnc: box.Seal(cr.ClientSecret), PcApiUrl: srv.URL, PcTokenUrl: srv.URL + "/{tenant}/oauth2/token"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DATABASE_URL": dbURL, "PORTAL_SECRET_KEY": key}
+	getenv := func(k string) string { return env[k] }
+
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"sync", "full"}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("sync full: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "sync full done") || !strings.Contains(out.String(), "customers") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	var n int
+	st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM customers`).Scan(&n)
+	if n == 0 {
+		t.Fatal("no customers mirrored")
+	}
+
+	out.Reset()
+	if err := run(context.Background(), []string{"sync", "sideways"}, getenv, &out, &errOut); err == nil {
+		t.Fatal("unknown sync kind accepted")
+	}
+	delete(env, "PORTAL_SECRET_KEY")
+	if err := run(context.Background(), []string{"sync", "incremental"}, getenv, &out, &errOut); err == nil ||
+		!strings.Contains(err.Error(), "PORTAL_SECRET_KEY") {
+		t.Fatalf("sync without a key: %v", err)
+	}
+}
