@@ -209,7 +209,11 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 	}
 	sub.bump()
 	s.audit(c, cust, "subscription", "update_subscription", old, *w)
-	s.recomputeDueLocked()
+	if newStatus == "active" {
+		// Reactivated subscriptions (and their add-ons) renew again: let
+		// the next tick rescan for the earliest term end.
+		s.lowerDue(c.now)
+	}
 	return 200, w
 }
 
