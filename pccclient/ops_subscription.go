@@ -78,26 +78,39 @@ func (c *Client) PatchSubscription(ctx context.Context, requestID, customerID st
 	return &out, nil
 }
 
-// updateSubscription reads the subscription, applies change and PATCHes it.
-// Note for retries: the PATCH body is rebuilt from a fresh read, so a retry
-// after an unknown outcome may differ from the first body; callers that need
-// byte-identical retries persist the body and use PatchSubscription.
-func (c *Client) updateSubscription(ctx context.Context, requestID, customerID, subscriptionID string, change func(*Subscription)) (*Subscription, error) {
+// updateSubscription reads the subscription and, unless it already is in
+// the wanted state (change returns false), applies change and PATCHes it.
+//
+// Retries: within one call the PATCH body is encoded once and resent
+// byte-identically. A later retry by the caller (same requestID, after an
+// unknown outcome) reads again: if the first PATCH was applied, the wanted
+// state is already there and no PATCH is sent, so the retry cannot collide
+// with the first request's body under the same MS-RequestId.
+func (c *Client) updateSubscription(ctx context.Context, requestID, customerID, subscriptionID string, change func(*Subscription) bool) (*Subscription, error) {
 	s, err := c.GetSubscription(ctx, customerID, subscriptionID)
 	if err != nil {
 		return nil, err
 	}
-	change(s)
+	if !change(s) {
+		return s, nil
+	}
 	return c.PatchSubscription(ctx, requestID, customerID, *s)
 }
 
-// SetSubscriptionQuantity changes the seat count (GET, then PATCH).
+// SetSubscriptionQuantity changes the seat count (GET, then PATCH unless
+// the subscription already has that quantity).
 func (c *Client) SetSubscriptionQuantity(ctx context.Context, requestID, customerID, subscriptionID string, quantity int) (*Subscription, error) {
 	if err := check("patch-subscription").guid("requestID", requestID).guid("customerID", customerID).
 		guid("subscriptionID", subscriptionID).positive("quantity", quantity).done(); err != nil {
 		return nil, err
 	}
-	return c.updateSubscription(ctx, requestID, customerID, subscriptionID, func(s *Subscription) { s.Quantity = quantity })
+	return c.updateSubscription(ctx, requestID, customerID, subscriptionID, func(s *Subscription) bool {
+		if s.Quantity == quantity {
+			return false
+		}
+		s.Quantity = quantity
+		return true
+	})
 }
 
 // SuspendSubscription sets status suspended (GET, then PATCH).
@@ -121,7 +134,13 @@ func (c *Client) setStatus(ctx context.Context, requestID, customerID, subscript
 		guid("subscriptionID", subscriptionID).done(); err != nil {
 		return nil, err
 	}
-	return c.updateSubscription(ctx, requestID, customerID, subscriptionID, func(s *Subscription) { s.Status = st })
+	return c.updateSubscription(ctx, requestID, customerID, subscriptionID, func(s *Subscription) bool {
+		if s.Status.Is(st) {
+			return false
+		}
+		s.Status = st
+		return true
+	})
 }
 
 // SetSubscriptionAutoRenew turns auto-renewal on or off (GET, then PATCH).
@@ -130,7 +149,13 @@ func (c *Client) SetSubscriptionAutoRenew(ctx context.Context, requestID, custom
 		guid("subscriptionID", subscriptionID).done(); err != nil {
 		return nil, err
 	}
-	return c.updateSubscription(ctx, requestID, customerID, subscriptionID, func(s *Subscription) { s.AutoRenewEnabled = enabled })
+	return c.updateSubscription(ctx, requestID, customerID, subscriptionID, func(s *Subscription) bool {
+		if s.AutoRenewEnabled == enabled {
+			return false
+		}
+		s.AutoRenewEnabled = enabled
+		return true
+	})
 }
 
 // SetSubscriptionFriendlyName renames a subscription (GET, then PATCH).
@@ -139,7 +164,13 @@ func (c *Client) SetSubscriptionFriendlyName(ctx context.Context, requestID, cus
 		guid("subscriptionID", subscriptionID).check(name != "", "friendlyName", "is empty").done(); err != nil {
 		return nil, err
 	}
-	return c.updateSubscription(ctx, requestID, customerID, subscriptionID, func(s *Subscription) { s.FriendlyName = name })
+	return c.updateSubscription(ctx, requestID, customerID, subscriptionID, func(s *Subscription) bool {
+		if s.FriendlyName == name {
+			return false
+		}
+		s.FriendlyName = name
+		return true
+	})
 }
 
 // GetSubscriptionProvisioningStatus returns a subscription's provisioning state.

@@ -330,3 +330,62 @@ func TestPagingCustomersMoreThanThreePages(t *testing.T) {
 		t.Errorf("early break fetched %d pages, want 2", got)
 	}
 }
+
+func TestTokenRefreshedBeforeExpiryAndCorrelationID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{}, nil)
+	ctx := ctxT(t)
+	cu := seededCustomer(t, e)
+	<-e.clock.After(59*time.Minute + 20*time.Second) // within 40s of the 1h lifetime: still valid
+	must(e.c.GetCustomer(ctx, cu.ID))(t)
+	if n := e.sb.Calls(sandbox.OpToken); n != 1 {
+		t.Fatalf("token calls = %d before the 30s refresh buffer, want 1", n)
+	}
+	<-e.clock.After(15 * time.Second) // now 25s before expiry: refresh first
+	corr := uuid.NewString()
+	must(e.c.GetCustomer(pccclient.WithCorrelationID(ctx, corr), cu.ID))(t)
+	if n := e.sb.Calls(sandbox.OpToken); n != 2 {
+		t.Errorf("token calls = %d inside the refresh buffer, want 2", n)
+	}
+	sent := e.rec.sent("/v1/customers/" + cu.ID)
+	if got := sent[len(sent)-1].Header.Get("MS-CorrelationId"); got != corr {
+		t.Errorf("MS-CorrelationId = %q, want the context's %q", got, corr)
+	}
+	if n := e.sb.Calls(sandbox.OpGetCustomer); n != 2 {
+		t.Errorf("get-customer calls = %d, want 2 (no 401 round trips)", n)
+	}
+}
+
+func TestSubscriptionHelperRetryAfterLostResponse(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{}, func(c *pccclient.Config) { c.MaxAttempts = 1 })
+	ctx := ctxT(t)
+	cu := seededCustomer(t, e)
+	var sub pccclient.Subscription
+	for s, err := range e.c.ListSubscriptions(ctx, cu.ID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Status.Is(pccclient.SubscriptionActive) && s.ParentSubscriptionID == "" {
+			sub = s
+			break
+		}
+	}
+	if sub.ID == "" {
+		t.Skip("seeded customer has no active base subscription")
+	}
+	want := sub.Quantity + 1
+	reqID := pccclient.NewRequestID()
+	e.sb.DropNext(sandbox.OpPatchSubscription, 1) // applied, response lost; one attempt only
+	if _, err := e.c.SetSubscriptionQuantity(ctx, reqID, cu.ID, sub.ID, want); !pccclient.IsUnavailable(err) {
+		t.Fatalf("first try: err = %v, want unavailable (dropped)", err)
+	}
+	// The outbox retries later with the same request id: no 409, same result.
+	s := must(e.c.SetSubscriptionQuantity(ctx, reqID, cu.ID, sub.ID, want))(t)
+	if s.Quantity != want {
+		t.Errorf("quantity = %d, want %d", s.Quantity, want)
+	}
+	if n := e.sb.Calls(sandbox.OpPatchSubscription); n != 1 {
+		t.Errorf("patch calls = %d, want 1 (the retry sees the change applied)", n)
+	}
+}
