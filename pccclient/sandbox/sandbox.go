@@ -311,27 +311,43 @@ func (s *Sandbox) execute(c *call, lk lockMode, h handler) response {
 	c.now = now
 	switch lk {
 	case lockWrite:
-		s.mu.Lock()
-		s.tickLocked(now)
-		resp := render(h(c))
-		s.mu.Unlock()
+		resp := s.locked(func() response {
+			s.tickLocked(now)
+			return s.safe(c, h)
+		})
 		if resp.status < 400 {
 			s.changed()
 		}
 		return resp
 	case lockRead:
 		if now.UnixNano() >= s.nextDue.Load() {
-			s.mu.Lock()
-			s.tickLocked(now)
-			s.mu.Unlock()
+			s.locked(func() response { s.tickLocked(now); return response{} })
 			s.changed()
 		}
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		return render(h(c))
+		return s.safe(c, h)
 	default:
-		return render(h(c))
+		return s.safe(c, h)
 	}
+}
+
+func (s *Sandbox) locked(f func() response) response {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return f()
+}
+
+// safe turns a handler panic (a sandbox bug) into a 500 with PC's error
+// body, so one bad request cannot take the state lock down with it.
+func (s *Sandbox) safe(c *call, h handler) (resp response) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("sandbox: handler panic", "method", c.r.Method, "path", c.r.URL.Path, "panic", p)
+			resp = render(0, newErr(http.StatusInternalServerError, "500", "internal sandbox error: %v", p))
+		}
+	}()
+	return render(h(c))
 }
 
 func render(status int, v any) response {
