@@ -123,3 +123,11 @@ func (a *args) done() error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// pageSize returns Config.PageSize or def.
+func (c *Client) pageSize(def int) string {
+	if c.cfg.PageSize > 0 {
+		return itoa(c.cfg.PageSize)
+	}
+	return itoa(def)
+}

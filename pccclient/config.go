@@ -108,6 +108,11 @@ type Config struct {
 	MaxRetryAfter time.Duration
 	// RateLimits overrides DefaultRateLimits per class.
 	RateLimits map[OpClass]RateLimit
+	// PageSize overrides the page size of paged lists (offers, offer
+	// add-ons, invoices, audit records, and customers unless
+	// ListCustomersOptions.Size is set). Default: 200 for offset-paged lists,
+	// 500 for seek-paged ones.
+	PageSize int
 }
 
 func (c *Config) validate() error {
@@ -131,6 +136,9 @@ func (c *Config) validate() error {
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			errs = append(errs, fmt.Errorf("%s %q is not an absolute http(s) URL", name, u))
 		}
+	}
+	if c.PageSize < 0 {
+		errs = append(errs, fmt.Errorf("PageSize %d is negative", c.PageSize))
 	}
 	if c.MaxAttempts < 0 {
 		errs = append(errs, fmt.Errorf("MaxAttempts %d is negative", c.MaxAttempts))

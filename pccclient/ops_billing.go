@@ -25,7 +25,7 @@ func (c *Client) ListAuditRecords(ctx context.Context, start, end time.Time, fil
 	if err := a.done(); err != nil {
 		return errSeq[AuditRecord](err)
 	}
-	q := url.Values{"startDate": {start.UTC().Format(time.DateOnly)}, "size": {itoa(DefaultAuditPageSize)}}
+	q := url.Values{"startDate": {start.UTC().Format(time.DateOnly)}, "size": {c.pageSize(DefaultAuditPageSize)}}
 	if !end.IsZero() {
 		q.Set("endDate", end.UTC().Format(time.DateOnly))
 	}
@@ -38,7 +38,7 @@ func (c *Client) ListAuditRecords(ctx context.Context, start, end time.Time, fil
 // ListInvoices iterates over the partner's invoices (offset paging).
 func (c *Client) ListInvoices(ctx context.Context) iter.Seq2[Invoice, error] {
 	return pages[Invoice](ctx, c, &call{op: "list-invoices", class: ClassRead, method: http.MethodGet, path: "/invoices",
-		query: url.Values{"size": {itoa(offerPageSize)}, "offset": {"0"}}}, true)
+		query: url.Values{"size": {c.pageSize(offerPageSize)}, "offset": {"0"}}}, true)
 }
 
 // GetInvoice returns an invoice.

@@ -28,7 +28,7 @@ func (c *Client) ListOffers(ctx context.Context, country string) iter.Seq2[Offer
 		return errSeq[Offer](err)
 	}
 	return pages[Offer](ctx, c, &call{op: op, class: ClassCatalog, method: http.MethodGet, path: "/offers",
-		query: url.Values{"country": {country}, "offset": {"0"}, "size": {itoa(offerPageSize)}}}, true)
+		query: url.Values{"country": {country}, "offset": {"0"}, "size": {c.pageSize(offerPageSize)}}}, true)
 }
 
 // GetOffer returns one offer of a market.
@@ -53,7 +53,7 @@ func (c *Client) ListOfferAddOns(ctx context.Context, country, offerID string) i
 		return errSeq[Offer](err)
 	}
 	return pages[Offer](ctx, c, &call{op: op, class: ClassCatalog, method: http.MethodGet,
-		path: "/offers/" + esc(offerID) + "/addons", query: url.Values{"country": {country}}}, true)
+		path: "/offers/" + esc(offerID) + "/addons", query: url.Values{"country": {country}, "offset": {"0"}, "size": {c.pageSize(offerPageSize)}}}, true)
 }
 
 // ListProducts lists new-catalog products of a market and target view

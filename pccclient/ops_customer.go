@@ -28,7 +28,7 @@ func (f *SearchFilter) encode() string {
 
 // ListCustomersOptions narrows ListCustomers.
 type ListCustomersOptions struct {
-	Size   int           // page size; default DefaultCustomerPageSize
+	Size   int           // page size; default Config.PageSize or DefaultCustomerPageSize
 	Filter *SearchFilter // optional
 }
 
@@ -39,10 +39,10 @@ func (c *Client) ListCustomers(ctx context.Context, opts ListCustomersOptions) i
 	if opts.Size < 0 {
 		return errSeq[Customer](&ArgumentError{Operation: op, Field: "Size", Problem: "must not be negative"})
 	}
-	if opts.Size == 0 {
-		opts.Size = DefaultCustomerPageSize
+	q := url.Values{"size": {c.pageSize(DefaultCustomerPageSize)}}
+	if opts.Size > 0 {
+		q.Set("size", itoa(opts.Size))
 	}
-	q := url.Values{"size": {itoa(opts.Size)}}
 	if opts.Filter != nil {
 		q.Set("filter", opts.Filter.encode())
 	}

@@ -295,3 +295,65 @@ func TestInvoicesWithV2TokenEndpoint(t *testing.T) {
 		t.Errorf("token calls = %d, want 1 (v2 endpoint)", n)
 	}
 }
+
+func TestOfferOffsetPaging(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{}, func(c *pccclient.Config) { c.PageSize = 7 })
+	ctx := ctxT(t)
+	paged := must(pccclient.Collect(e.c.ListOffers(ctx, "US")))(t)
+	pages := e.rec.sent("/v1/offers")
+	if len(pages) <= 3 {
+		t.Fatalf("fetched %d pages of 7, want more than 3", len(pages))
+	}
+	for i, p := range pages {
+		if want := fmt.Sprintf("offset=%d", 7*i); !strings.Contains(p.Query, want) {
+			t.Errorf("page %d query %q lacks %s", i, p.Query, want)
+		}
+	}
+	whole := newEnv(t, sandbox.Options{}, nil)
+	all := must(pccclient.Collect(whole.c.ListOffers(ctx, "US")))(t)
+	ids := func(os []pccclient.Offer) []string {
+		var out []string
+		for _, o := range os {
+			out = append(out, o.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(ids(paged), ids(all)) {
+		t.Errorf("paged listing (%d offers) differs from one page (%d offers)", len(paged), len(all))
+	}
+}
+
+func TestAuditRecordsSeekPaging(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{NoSeed: true}, func(c *pccclient.Config) { c.PageSize = 2 })
+	ctx := ctxT(t)
+	want := map[string]bool{}
+	for i := range 7 {
+		want[newCustomer(t, e, fmt.Sprintf("audit%d", i)).ID] = true
+	}
+	got := map[string]bool{}
+	for r, err := range e.c.ListAuditRecords(ctx, e.sb.Now().Add(-24*time.Hour), e.sb.Now(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.OperationType == pccclient.OpAddCustomer {
+			got[r.CustomerID] = true
+		}
+	}
+	for id := range want {
+		if !got[id] {
+			t.Errorf("no add_customer audit record for %s", id)
+		}
+	}
+	pages := e.rec.sent("/v1/auditrecords")
+	if len(pages) < 4 {
+		t.Fatalf("fetched %d audit pages of 2, want at least 4", len(pages))
+	}
+	for _, p := range pages[1:] {
+		if p.Header.Get("MS-ContinuationToken") == "" {
+			t.Errorf("audit page request without MS-ContinuationToken: %s", p.Query)
+		}
+	}
+}
