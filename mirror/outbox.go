@@ -106,21 +106,48 @@ var (
 	inserterErr  error
 )
 
+// txInserter is a River client that only inserts jobs inside the caller's
+// transactions (web handlers need no running Mirror to queue work).
+func txInserter() (*river.Client[pgx.Tx], error) {
+	inserterOnce.Do(func() {
+		ws := river.NewWorkers()
+		river.AddWorker(ws, &deliverWorker{})
+		river.AddWorker(ws, &syncWorker{})
+		inserter, inserterErr = river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: ws})
+	})
+	return inserter, inserterErr
+}
+
+// QueueSync queues a sync of kind (full, incremental, reconcile, catalog)
+// inside tx for the portal's workers, e.g. from the "Sync now" button or
+// the wizard's initial import. When one of that kind is already queued or
+// running, none is added and its job id is returned.
+func QueueSync(ctx context.Context, tx pgx.Tx, kind, trigger string, requestedBy *int64) (int64, error) {
+	if !validKind(kind) {
+		return 0, fmt.Errorf("queue sync: unknown kind %q", kind)
+	}
+	rc, err := txInserter()
+	if err != nil {
+		return 0, fmt.Errorf("queue sync: %w", err)
+	}
+	res, err := rc.InsertTx(ctx, tx, SyncArgs{SyncKind: kind, Trigger: trigger, RequestedBy: requestedBy}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("queue %s sync: %w", kind, err)
+	}
+	return res.Job.ID, nil
+}
+
 // Enqueue queues cmd for delivery to Partner Center inside the caller's
 // transaction tx: it writes the portal audit-log entry, the outbox row with
 // a fresh MS-RequestId, and the River job that delivers it, so either all
 // three exist or none. It returns the command id (commands.id) for the page
 // to poll (store.Command).
 func Enqueue(ctx context.Context, tx pgx.Tx, cmd Command) (int64, error) {
-	inserterOnce.Do(func() {
-		ws := river.NewWorkers()
-		river.AddWorker(ws, &deliverWorker{})
-		inserter, inserterErr = river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: ws})
-	})
-	if inserterErr != nil {
-		return 0, fmt.Errorf("enqueue: %w", inserterErr)
+	rc, err := txInserter()
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
 	}
-	return enqueue(ctx, tx, inserter, cmd, DefaultDeliveryAttempts)
+	return enqueue(ctx, tx, rc, cmd, DefaultDeliveryAttempts)
 }
 
 // Enqueue is the package Enqueue with this mirror's attempt limit.

@@ -59,6 +59,9 @@ func (s *Server) routes() http.Handler {
 		r.Use(auth.RequireRole(forbidden, auth.RoleAdmin, auth.RoleStaff))
 		r.Get("/catalog", s.h(s.catalogList))
 		r.Get("/customers", s.h(s.customerList))
+		r.Get("/sync", s.h(s.syncShow))
+		r.Get("/sync/live", s.h(s.syncLive))
+		r.Post("/sync", s.h(s.syncNow))
 	})
 
 	// Customer users: only their own customer's data.

@@ -1,0 +1,146 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// syncShow is the sync status page (admins and staff).
+func (s *Server) syncShow(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.syncView(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, templates.SyncPage(s.page(r, "Sync", "/sync"), v))
+}
+
+// syncLive is the self-refreshing fragment of the sync page.
+func (s *Server) syncLive(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.syncView(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, templates.SyncLive(v))
+}
+
+// syncNow queues a sync of the posted kind for the workers.
+func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	kind := r.PostForm.Get("kind")
+	switch kind {
+	case mirror.KindIncremental, mirror.KindFull, mirror.KindReconcile, mirror.KindCatalog:
+	default:
+		s.flash(r.Context(), "error", fmt.Sprintf("Unknown sync %q.", kind))
+		redirect(w, r, "/sync")
+		return nil
+	}
+	var by *int64
+	if u := auth.UserFrom(r.Context()); u != nil {
+		by = &u.ID
+	}
+	err := s.st.InTx(r.Context(), func(tx pgx.Tx) error {
+		_, err := mirror.QueueSync(r.Context(), tx, kind, "manual", by)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.flash(r.Context(), "success", "The "+kind+" sync is queued; progress appears below.")
+	redirect(w, r, "/sync")
+	return nil
+}
+
+func (s *Server) syncView(r *http.Request) (templates.SyncView, error) {
+	st, err := s.st.SyncStatus(r.Context(), 20)
+	if err != nil {
+		return templates.SyncView{}, err
+	}
+	now := time.Now()
+	if s.d.Now != nil {
+		now = s.d.Now()
+	}
+	v := templates.SyncView{Lag: "never synced", PendingCommands: st.Commands[mirror.CommandPending] + st.Commands[mirror.CommandDelivering],
+		FailedCommands: st.Commands[mirror.CommandFailed]}
+	for _, run := range st.Running {
+		v.Running = append(v.Running, runView(run, now))
+	}
+	for _, run := range st.Recent {
+		v.Recent = append(v.Recent, runView(run, now))
+	}
+	last := func(kind string) string {
+		run, ok := st.LastByKind[kind]
+		if !ok || run.FinishedAt == nil {
+			return "never"
+		}
+		return fmt.Sprintf("%s ago (%s)", ago(now.Sub(*run.FinishedAt)), run.Status)
+	}
+	v.LastFull, v.LastIncremental = last(mirror.KindFull), last(mirror.KindIncremental)
+	v.LastReconcile, v.LastCatalog = last(mirror.KindReconcile), last(mirror.KindCatalog)
+	// Lag: since the newest successful customer sync finished.
+	var newest time.Time
+	for _, k := range []string{mirror.KindIncremental, mirror.KindFull, mirror.KindReconcile} {
+		if run, ok := st.LastByKind[k]; ok && run.Status == mirror.StatusSucceeded && run.FinishedAt != nil && run.FinishedAt.After(newest) {
+			newest = *run.FinishedAt
+		}
+	}
+	if !newest.IsZero() {
+		v.Lag = ago(now.Sub(newest))
+	}
+	return v, nil
+}
+
+func runView(r store.SyncRun, now time.Time) templates.SyncRunView {
+	end := now
+	if r.FinishedAt != nil {
+		end = *r.FinishedAt
+	}
+	v := templates.SyncRunView{ID: r.ID, Kind: r.Kind, Status: r.Status, Trigger: r.Trigger,
+		Started: r.StartedAt.Local().Format("2006-01-02 15:04:05"), Duration: end.Sub(r.StartedAt).Round(time.Second).String(),
+		Done: int(r.Done), Total: int(r.Total), Calls: int(r.PcCalls), Throttles: int(r.Throttles), Errors: int(r.ErrorCount),
+		LastError: r.LastError}
+	if r.Status == mirror.StatusSucceeded {
+		v.LastError = ""
+	}
+	var counts map[string]int
+	if json.Unmarshal(r.Counts, &counts) == nil {
+		keys := make([]string, 0, len(counts))
+		for k, n := range counts {
+			if n > 0 {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s %d", strings.ReplaceAll(k, "_", " "), counts[k]))
+		}
+		v.Counts = strings.Join(parts, ", ")
+	}
+	return v
+}
+
+// ago renders a duration for people: "12 seconds", "5 minutes", "3 hours".
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d seconds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
