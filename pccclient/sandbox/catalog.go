@@ -204,19 +204,6 @@ func loadCatalog() (*catalog, error) {
 
 func (c *catalog) item(id string) *item { return c.items[strings.ToUpper(id)] }
 
-func (c *catalog) sku(pid, sid string) *seedSku {
-	p := c.products[strings.ToUpper(pid)]
-	if p == nil {
-		return nil
-	}
-	for i := range p.Skus {
-		if strings.EqualFold(p.Skus[i].ID, sid) {
-			return &p.Skus[i]
-		}
-	}
-	return nil
-}
-
 // country validates the country query parameter.
 func countryOf(c *call) (string, currency, *pcError) {
 	cc := strings.ToUpper(c.qi("country"))

@@ -30,9 +30,6 @@ func errBadInput(format string, args ...any) *pcError {
 func errInvalidProperty(format string, args ...any) *pcError {
 	return newErr(http.StatusBadRequest, "3000", "Invalid property: "+format, args...)
 }
-func errNotFound(what string) *pcError {
-	return newErr(http.StatusNotFound, "1000", "%s not found", what)
-}
 func errCustomerNotFound(id string) *pcError {
 	return newErr(http.StatusNotFound, "60003", "Tenant not found: customer %s does not exist", id)
 }

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -203,8 +202,6 @@ type call struct {
 	reqID string
 }
 
-func (c *call) q(name string) string { return c.r.URL.Query().Get(name) }
-
 // qi looks a query parameter up case-insensitively (PC accepts any case).
 func (c *call) qi(name string) string {
 	for k, v := range c.r.URL.Query() {
@@ -400,5 +397,3 @@ func cmpOr(a, b string) string {
 	}
 	return b
 }
-
-var errClosed = errors.New("sandbox closed")

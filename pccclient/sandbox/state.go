@@ -50,11 +50,6 @@ type subscription struct {
 	cache atomic.Pointer[[]byte]
 }
 
-// subJSON renders a subscription from its cached JSON.
-type subJSON struct{ s *subscription }
-
-func (j subJSON) MarshalJSON() ([]byte, error) { return j.s.json(), nil }
-
 // json returns W as JSON, from the cache when it is current.
 func (sub *subscription) json() []byte {
 	if b := sub.cache.Load(); b != nil {
