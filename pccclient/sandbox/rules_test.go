@@ -310,3 +310,49 @@ func TestAsyncOrderAndEntitlements(t *testing.T) {
 		t.Fatalf("subscribed skus after suspension: %s", skus.raw)
 	}
 }
+
+func TestLegacyExpiryTakesAddOnsAlong(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{})
+	cid := e.newCustomer("legacyexp", true)
+	base := e.order(cid, li(e.offerID("Office 365 E3"), 4))
+	e.settle()
+	baseSub := base.str("lineItems.0.subscriptionId")
+	r := e.do("PATCH", "/v1/customers/"+cid+"/orders/"+base.str("id"), map[string]any{"lineItems": []any{
+		li(e.offerID("Office 365 Extra File Storage"), 10, "parentSubscriptionId", baseSub)}})
+	want(t, r, 200, "")
+	e.settle()
+	addon := r.str("lineItems.1.subscriptionId")
+	want(t, e.patchSub(cid, baseSub, map[string]any{"autoRenewEnabled": false}), 200, "")
+	e.advance(366 * day)
+	if b, a := e.sub(cid, baseSub).str("status"), e.sub(cid, addon).str("status"); b != "expired" || a != "expired" {
+		t.Fatalf("after the term: base %s, add-on %s", b, a)
+	}
+	// Expired subscriptions grant no entitlements.
+	if n := e.do("GET", "/v1/customers/"+cid+"/entitlements", nil).num("totalCount"); n != 0 {
+		t.Fatalf("entitlements of expired subscriptions = %d", n)
+	}
+}
+
+func TestPricesFollowCountry(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{})
+	cid := e.demo("Northwind Traders GmbH") // DE
+	orders := e.do("GET", "/v1/customers/"+cid+"/orders?include_price=true", nil)
+	if orders.str("items.0.currencyCode") != "EUR" || orders.str("items.0.currencySymbol") != "€" {
+		t.Fatalf("DE order currency: %s", orders.raw)
+	}
+	list := dig(orders.obj, "items.0.lineItems.0.pricing.listPrice").(float64)
+	qty := dig(orders.obj, "items.0.lineItems.0.quantity").(float64)
+	ext := dig(orders.obj, "items.0.lineItems.0.pricing.extendedPrice").(float64)
+	if list <= 0 || ext < list*qty-0.01 || ext > list*qty+0.01 {
+		t.Fatalf("pricing: list %v qty %v extended %v", list, qty, ext)
+	}
+	us := e.do("GET", "/v1/customers/"+e.demo("Contoso Ltd")+"/orders?include_price=true", nil)
+	if us.str("items.0.currencyCode") != "USD" {
+		t.Fatalf("US order currency: %s", us.str("items.0.currencyCode"))
+	}
+	if p := e.do("GET", "/v1/customers/"+cid+"/orders", nil); dig(p.obj, "items.0.lineItems.0.pricing") != nil {
+		t.Fatalf("pricing without include_price: %s", p.raw)
+	}
+}
