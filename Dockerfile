@@ -2,7 +2,7 @@
 # Multi-stage build: a static Go binary on a slim Debian runtime, run as a
 # non-root user. curl is kept for the container health check.
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
