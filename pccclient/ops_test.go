@@ -357,3 +357,27 @@ func TestAuditRecordsSeekPaging(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateOrderWithAddOnLineItem(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{NoSeed: true}, nil)
+	ctx := ctxT(t)
+	cu := newCustomer(t, e, "addonorder")
+	acceptMCA(t, e, cu.ID)
+	base := must(e.c.CreateOrder(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Order{
+		LineItems: []pccclient.OrderLineItem{{OfferID: e1Offer, Quantity: 2}}}))(t)
+	e.sb.Advance(time.Minute)
+	parent := base.LineItems[0].SubscriptionID
+	_, err := e.c.CreateOrder(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Order{
+		LineItems: []pccclient.OrderLineItem{{OfferID: archiveAddOn, Quantity: 1}}})
+	if !pccclient.IsValidation(err) || !pccclient.HasCode(err, "800029") {
+		t.Errorf("add-on without parent: err = %v, want 400 800029", err)
+	}
+	o := must(e.c.CreateOrder(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Order{
+		LineItems: []pccclient.OrderLineItem{{OfferID: archiveAddOn, Quantity: 1, ParentSubscriptionID: parent}}}))(t)
+	e.sb.Advance(time.Minute)
+	addOns := must(pccclient.Collect(e.c.ListSubscriptionAddOns(ctx, cu.ID, parent)))(t)
+	if len(addOns) != 1 || addOns[0].OrderID != o.ID {
+		t.Errorf("add-ons of %s = %+v, want the one from order %s", parent, addOns, o.ID)
+	}
+}
