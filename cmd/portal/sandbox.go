@@ -23,10 +23,15 @@ func cmdSandbox(ctx context.Context, e env) error {
 	orderDelay := fs.Duration("order-delay", 5*time.Second, "how long orders stay pending")
 	realTime := fs.Bool("real-time", true, "sandbox clock follows wall time (false: virtual clock, advance via POST /_sandbox/clock/advance)")
 	noSeed := fs.Bool("empty", false, "start without demo customers")
+	verbose := fs.Bool("v", false, "log every request")
 	if err := fs.Parse(e.args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	sb, err := sandbox.New(sandbox.Options{Seed: *seed, RealTime: *realTime, OrderDelay: *orderDelay,
 		StateFile: *stateFile, Logger: log, NoSeed: *noSeed})
 	if err != nil {

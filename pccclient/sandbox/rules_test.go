@@ -356,3 +356,32 @@ func TestPricesFollowCountry(t *testing.T) {
 		t.Fatalf("pricing without include_price: %s", p.raw)
 	}
 }
+
+func TestScheduledNextTermAppliesAtRenewal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{})
+	cid := e.newCustomer("nextterm", true)
+	sid := e.buyNCE(cid, nceBasic, 5, "P1M", "monthly")
+	next := map[string]any{"product": map[string]any{"productId": "CFQ7TTC0LH18", "skuId": "0001", "availabilityId": "CFQ7TTC0K971",
+		"billingCycle": "Annual", "termDuration": "P1Y"}, "quantity": 9}
+	r := e.patchSub(cid, sid, map[string]any{"scheduledNextTermInstructions": next})
+	want(t, r, 200, "")
+	if dig(r.obj, "scheduledNextTermInstructions.quantity") != float64(9) {
+		t.Fatalf("instructions not stored: %s", r.raw)
+	}
+	e.advance(35 * day)
+	s := e.sub(cid, sid)
+	if s.num("quantity") != 9 || s.str("termDuration") != "P1Y" || s.str("billingCycle") != "annual" || s.obj["scheduledNextTermInstructions"] != nil {
+		t.Fatalf("after renewal: %s", s.raw)
+	}
+	var renewals int
+	for _, it := range e.do("GET", "/v1/auditrecords?startDate="+e.sb.Now().Add(-40*day).Format("2006-01-02")+"&filter="+
+		`%7B%22Field%22%3A%22CustomerId%22%2C%22Value%22%3A%22`+cid+`%22%2C%22Operator%22%3A%22equals%22%7D`, nil).items() {
+		if it["operationType"] == "update_subscription" && it["applicationId"] == "FulfillmentService" {
+			renewals++
+		}
+	}
+	if renewals != 1 {
+		t.Fatalf("renewal audit records = %d, want 1", renewals)
+	}
+}

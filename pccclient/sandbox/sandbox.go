@@ -300,6 +300,8 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 	if r.Method != http.MethodHead {
 		w.Write(resp.body)
 	}
+	s.log.Debug("sandbox request", "op", op, "method", r.Method, "path", r.URL.Path, "status", resp.status,
+		"requestId", reqID, "correlationId", corr)
 }
 
 // execute runs h under the state lock and renders its result.
