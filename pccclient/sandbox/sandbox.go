@@ -250,6 +250,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 	}
 	reqID := r.Header.Get("MS-RequestId")
 	corr := r.Header.Get("MS-CorrelationId")
+	s.log.Debug("sandbox request", "op", op, "method", r.Method, "path", r.URL.Path, "requestId", reqID, "correlationId", corr)
 	hdr := w.Header()
 	hdr.Set("MS-RequestId", cmpOr(reqID, s.faults.newID()))
 	hdr.Set("MS-CorrelationId", cmpOr(corr, s.faults.newID()))
@@ -300,8 +301,6 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 	if r.Method != http.MethodHead {
 		w.Write(resp.body)
 	}
-	s.log.Debug("sandbox request", "op", op, "method", r.Method, "path", r.URL.Path, "status", resp.status,
-		"requestId", reqID, "correlationId", corr)
 }
 
 // execute runs h under the state lock and renders its result.
