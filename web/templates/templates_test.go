@@ -71,8 +71,8 @@ func TestGeneratedUpToDate(t *testing.T) {
 func TestNavByRole(t *testing.T) {
 	t.Parallel()
 	for role, want := range map[string]string{
-		"admin":    "/,/catalog,/customers,/admin/users,/admin/settings",
-		"staff":    "/,/catalog,/customers",
+		"admin":    "/,/catalog,/customers,/sync,/admin/users,/admin/settings",
+		"staff":    "/,/catalog,/customers,/sync",
 		"customer": "/my/subscriptions",
 		"":         "",
 	} {

@@ -57,12 +57,13 @@ func navFor(role string) []navItem {
 	dashboard := navItem{"/", "Dashboard", "nav-dashboard"}
 	catalog := navItem{"/catalog", "Catalog", "nav-catalog"}
 	customers := navItem{"/customers", "Customers", "nav-customers"}
+	sync := navItem{"/sync", "Sync", "nav-sync"}
 	switch role {
 	case "admin":
-		return []navItem{dashboard, catalog, customers,
+		return []navItem{dashboard, catalog, customers, sync,
 			{"/admin/users", "Users", "nav-users"}, {"/admin/settings", "Settings", "nav-settings"}}
 	case "staff":
-		return []navItem{dashboard, catalog, customers}
+		return []navItem{dashboard, catalog, customers, sync}
 	case "customer":
 		return []navItem{{"/my/subscriptions", "My subscriptions", "nav-my-subscriptions"}}
 	}
