@@ -19,7 +19,6 @@ const examplesDir = "../../../shared/pc-api/examples"
 // notServed lists example responses of operations outside the sandbox's
 // contract (no operation id in sandbox-api.md), with the reason.
 var notServed = map[string]string{
-	"indirect-resellers.response.json":       "GET /v1/relationships (indirect model) is not simulated",
 	"invoice-lineitems-office.response.json": "invoice line items are not simulated",
 	"service-requests.response.json":         "service requests are not simulated",
 }
@@ -85,6 +84,9 @@ var contractCases = map[string]func(e *tenv) res{
 	"customers-of-indirect-reseller.response.json": func(e *tenv) res { return e.do("GET", "/v1/customers?size=40", nil) },
 	"entitlements.response.json": func(e *tenv) res {
 		return e.do("GET", "/v1/customers/"+e.demo("Contoso Ltd")+"/entitlements?showExpiry=true", nil)
+	},
+	"indirect-resellers.response.json": func(e *tenv) res {
+		return e.do("GET", "/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf", nil)
 	},
 	"invoices-list.response.json": func(e *tenv) res { return e.do("GET", "/v1/invoices?size=2&offset=0", nil) },
 	"offer-addons.response.json": func(e *tenv) res {

@@ -76,6 +76,9 @@
 //     unknown or expired cart: 404 800008; checkout rule failures become orderErrors
 //   - audit records with startDate more than 90 days back: 400 "400"
 //   - trial offer bought twice (LifeTime limit): 400 27006
+//   - partnerIdOnRecord (or cart TransactionReseller) not an indirect reseller of the
+//     partner: 404 800015; reseller without the Microsoft Partner Agreement: 403 900123
+//     (GET /v1/relationships lists the three seeded resellers)
 //   - catalog: missing country 400 800002, unsupported country 400 800070, new-commerce id
 //     on the offers API 400 2100, unknown targetView 403 400036, unknown ids 404 1000;
 //     unknown order 404 20000, subscription 404 20003, customer 404 60003

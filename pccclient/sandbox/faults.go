@@ -47,6 +47,8 @@ const (
 	OpGetInvoice             = "get-invoice"
 	// OpGetOrderProvisioningStatus is an addition to the agreed list.
 	OpGetOrderProvisioningStatus = "get-order-provisioning-status"
+	// OpListIndirectResellers is an addition to the agreed list.
+	OpListIndirectResellers = "list-indirect-resellers"
 )
 
 var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpListProducts, OpGetProduct,
@@ -55,7 +57,7 @@ var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpLi
 	OpCreateCart, OpGetCart, OpCheckoutCart, OpCreateOrder, OpGetOrder, OpListOrders, OpPatchOrder,
 	OpListSubscriptions, OpGetSubscription, OpListSubscriptionAddons, OpPatchSubscription,
 	OpGetProvisioningStatus, OpListEntitlements, OpListSubscribedSkus, OpListAuditRecords,
-	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus}
+	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers}
 
 // Ops returns every operation id the sandbox serves.
 func Ops() []string { return append([]string(nil), allOps...) }

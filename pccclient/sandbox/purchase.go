@@ -41,6 +41,9 @@ func refundWindow(t *seedTerm, start time.Time) time.Time {
 // resolveLine fills defaults and checks the catalog-level rules of one line.
 func (s *Sandbox) resolveLine(cust *customer, pl *purchaseLine, lines []purchaseLine) *pcError {
 	it := pl.item
+	if e := checkPartnerOnRecord(pl.partnerID); e != nil {
+		return e
+	}
 	if pl.quantity < 1 || pl.quantity < it.Min {
 		return errQuantityRange(pl.quantity, it.Min, it.Max)
 	}

@@ -43,6 +43,7 @@ func (s *Sandbox) routes() {
 	s.handle("GET /v1/customers/{cid}/subscribedskus", OpListSubscribedSkus, lockRead, true, s.listSubscribedSkus)
 
 	s.handle("GET /v1/auditrecords", OpListAuditRecords, lockRead, true, s.listAuditRecords)
+	s.handle("GET /v1/relationships", OpListIndirectResellers, lockNone, true, s.listRelationships)
 	s.handle("GET /v1/invoices", OpListInvoices, lockRead, true, s.listInvoices)
 	s.handle("GET /v1/invoices/{id}", OpGetInvoice, lockRead, true, s.getInvoice)
 

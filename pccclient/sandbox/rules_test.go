@@ -385,3 +385,22 @@ func TestScheduledNextTermAppliesAtRenewal(t *testing.T) {
 		t.Fatalf("renewal audit records = %d, want 1", renewals)
 	}
 }
+
+func TestIndirectResellerOnRecord(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{})
+	rel := e.do("GET", "/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf", nil)
+	if rel.num("totalCount") != 3 || rel.str("items.0.mpnId") != "4847383" {
+		t.Fatalf("resellers: %s", rel.raw)
+	}
+	cid := e.newCustomer("indirect", true)
+	intune := e.offerID("Microsoft Intune")
+	want(t, e.order(cid, li(intune, 5, "partnerIdOnRecord", "1111111")), 404, "800015")
+	want(t, e.order(cid, li(intune, 5, "partnerIdOnRecord", "4847999")), 403, "900123")
+	r := e.order(cid, li(intune, 5, "partnerIdOnRecord", "4847383"))
+	want(t, r, 201, "")
+	subs := e.do("GET", "/v1/customers/"+cid+"/subscriptions?mpn_id=4847383", nil)
+	if subs.num("totalCount") != 1 || subs.str("items.0.partnerId") != "4847383" {
+		t.Fatalf("subscriptions by partner: %s", subs.raw)
+	}
+}
