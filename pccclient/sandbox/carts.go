@@ -42,44 +42,7 @@ func (s *Sandbox) createCart(c *call) (int, any) {
 	if len(in.LineItems) == 0 {
 		return 0, errInvalidProperty("lineItems must contain at least one line item")
 	}
-	cur := countries[cust.Country].code
-	groups := map[string]string{}
-	group := func(it *item, cycle string) string {
-		k := "OMS-0"
-		if it != nil && it.NCE {
-			k = cycle
-		} else if it != nil && it.Offer != nil {
-			k = "OMS-" + it.Offer.SalesGroupID
-		}
-		g, ok := groups[k]
-		if !ok {
-			if strings.HasPrefix(k, "OMS-") {
-				g = k
-			} else {
-				g = strconv.Itoa(len(groups))
-			}
-			groups[k] = g
-		}
-		return g
-	}
-	for i := range in.LineItems {
-		li := &in.LineItems[i]
-		li.Error = nil
-		s.checkCartLine(li, cur)
-		li.OrderGroup = group(s.cat.item(li.CatalogItemID), li.BillingCycle)
-		if li.ProvisioningContext == nil {
-			li.ProvisioningContext = map[string]string{}
-		}
-		for j := range li.AddonItems {
-			a := &li.AddonItems[j]
-			a.Error = nil
-			s.checkCartLine(a, cur)
-			a.OrderGroup = li.OrderGroup
-			if a.ProvisioningContext == nil {
-				a.ProvisioningContext = map[string]string{}
-			}
-		}
-	}
+	s.prepareCartLines(cust, in.LineItems)
 	id := s.newGUID()
 	ct := &cart{CustomerID: cust.W.ID, W: cartWire{ID: id, CreationTimestamp: c.now, LastModifiedTimestamp: c.now,
 		ExpirationTimestamp: c.now.Add(cartLifetime), LastModifiedUser: partnerUserID, Status: "Active",
@@ -193,4 +156,72 @@ func cartPurchase(it *item, li cartLineItem, parent int) purchaseLine {
 		}
 	}
 	return pl
+}
+
+// prepareCartLines fills server-side fields (currency, order groups) and
+// marks line items PC would reject with a line item error.
+func (s *Sandbox) prepareCartLines(cust *customer, lines []cartLineItem) {
+	cur := countries[cust.Country].code
+	groups := map[string]string{}
+	group := func(it *item, cycle string) string {
+		k := "OMS-0"
+		if it != nil && it.NCE {
+			k = cycle
+		} else if it != nil && it.Offer != nil {
+			k = "OMS-" + it.Offer.SalesGroupID
+		}
+		g, ok := groups[k]
+		if !ok {
+			if strings.HasPrefix(k, "OMS-") {
+				g = k
+			} else {
+				g = strconv.Itoa(len(groups))
+			}
+			groups[k] = g
+		}
+		return g
+	}
+	for i := range lines {
+		li := &lines[i]
+		li.Error = nil
+		s.checkCartLine(li, cur)
+		li.OrderGroup = group(s.cat.item(li.CatalogItemID), li.BillingCycle)
+		if li.ProvisioningContext == nil {
+			li.ProvisioningContext = map[string]string{}
+		}
+		for j := range li.AddonItems {
+			a := &li.AddonItems[j]
+			a.Error = nil
+			s.checkCartLine(a, cur)
+			a.OrderGroup = li.OrderGroup
+			if a.ProvisioningContext == nil {
+				a.ProvisioningContext = map[string]string{}
+			}
+		}
+	}
+}
+
+// updateCart is PUT /customers/{cid}/carts/{cartid} with the whole cart.
+func (s *Sandbox) updateCart(c *call) (int, any) {
+	cust, ct, e := s.cartOf(c)
+	if e != nil {
+		return 0, e
+	}
+	if ct.W.Status == "Ordered" {
+		return 0, newErr(http.StatusBadRequest, "800065", "Cannot update an already submitted cart %s.", ct.W.ID)
+	}
+	if c.now.After(ct.W.ExpirationTimestamp) {
+		return 0, newErr(http.StatusNotFound, "800008", "Unable to retrieve cart Id %s: the cart expired", ct.W.ID)
+	}
+	var in cartWire
+	if e := c.decode(&in); e != nil {
+		return 0, e
+	}
+	if len(in.LineItems) == 0 {
+		return 0, errInvalidProperty("lineItems must contain at least one line item")
+	}
+	s.prepareCartLines(cust, in.LineItems)
+	ct.W.LineItems = in.LineItems
+	ct.W.LastModifiedTimestamp = c.now
+	return http.StatusCreated, &ct.W
 }

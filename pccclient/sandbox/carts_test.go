@@ -44,6 +44,16 @@ func TestCartWithAddOnsAndCheckoutRules(t *testing.T) {
 		t.Fatalf("line item error: %s", r.raw)
 	}
 	want(t, e.do("POST", "/v1/customers/"+cid+"/carts/"+r.str("id")+"/checkout", nil), 400, "800009")
+	// Fixing the cart with PUT makes it checkoutable.
+	fixed := e.do("PUT", "/v1/customers/"+cid+"/carts/"+r.str("id"), map[string]any{"lineItems": []any{
+		map[string]any{"catalogItemId": bi, "quantity": 1, "billingCycle": "monthly"}}})
+	want(t, fixed, 201, "")
+	if fixed.obj["lineItems"].([]any)[0].(map[string]any)["error"] != nil {
+		t.Fatalf("updated cart still has an error: %s", fixed.raw)
+	}
+	want(t, e.do("POST", "/v1/customers/"+cid+"/carts/"+r.str("id")+"/checkout", nil), 201, "")
+	want(t, e.do("PUT", "/v1/customers/"+cid+"/carts/"+r.str("id"), map[string]any{"lineItems": []any{
+		map[string]any{"catalogItemId": bi, "quantity": 1}}}), 400, "800065")
 	want(t, e.do("GET", "/v1/customers/"+cid+"/carts/00000000-0000-0000-0000-000000000000", nil), 404, "800008")
 
 	// Partial success: one order group fails its rules, the other is ordered.

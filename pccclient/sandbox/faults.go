@@ -49,6 +49,8 @@ const (
 	OpGetOrderProvisioningStatus = "get-order-provisioning-status"
 	// OpListIndirectResellers is an addition to the agreed list.
 	OpListIndirectResellers = "list-indirect-resellers"
+	// OpUpdateCart is an addition to the agreed list.
+	OpUpdateCart = "update-cart"
 )
 
 var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpListProducts, OpGetProduct,
@@ -57,7 +59,7 @@ var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpLi
 	OpCreateCart, OpGetCart, OpCheckoutCart, OpCreateOrder, OpGetOrder, OpListOrders, OpPatchOrder,
 	OpListSubscriptions, OpGetSubscription, OpListSubscriptionAddons, OpPatchSubscription,
 	OpGetProvisioningStatus, OpListEntitlements, OpListSubscribedSkus, OpListAuditRecords,
-	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers}
+	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers, OpUpdateCart}
 
 // Ops returns every operation id the sandbox serves.
 func Ops() []string { return append([]string(nil), allOps...) }

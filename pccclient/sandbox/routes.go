@@ -27,6 +27,7 @@ func (s *Sandbox) routes() {
 
 	s.handle("POST /v1/customers/{cid}/carts", OpCreateCart, lockWrite, true, s.createCart)
 	s.handle("GET /v1/customers/{cid}/carts/{cartid}", OpGetCart, lockRead, true, s.getCart)
+	s.handle("PUT /v1/customers/{cid}/carts/{cartid}", OpUpdateCart, lockWrite, true, s.updateCart)
 	s.handle("POST /v1/customers/{cid}/carts/{cartid}/checkout", OpCheckoutCart, lockWrite, true, s.checkoutCart)
 	s.handle("POST /v1/customers/{cid}/orders", OpCreateOrder, lockWrite, true, s.createOrder)
 	s.handle("GET /v1/customers/{cid}/orders", OpListOrders, lockRead, true, s.listOrders)
