@@ -102,5 +102,6 @@
 // throttles counted per minute of sandbox time, partner-wide or per
 // customer), the one-shot ThrottleNext,
 // FailNext and DropNext, and RevokeTokens, also over HTTP under /_sandbox
-// (see admin.go). Operation ids are the Op* constants.
+// (see admin.go). Operation ids are the Op* constants: the agreed list plus
+// get-order-provisioning-status, list-indirect-resellers and update-cart.
 package sandbox
