@@ -1,0 +1,182 @@
+package mirror_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/cspportal/portal/internal/testdb"
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/store"
+)
+
+// The benchmark runs the sandbox in a child process (this test binary
+// re-executed), so the peak RSS measured is the mirror's alone.
+func TestMain(m *testing.M) {
+	if n := os.Getenv("MIRROR_BENCH_SANDBOX"); n != "" {
+		serveBenchSandbox(n)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func serveBenchSandbox(spec string) {
+	var customers, per int
+	fmt.Sscanf(spec, "%d/%d", &customers, &per)
+	sb, err := sandbox.New(sandbox.Options{Seed: 99, RealTime: true, NoSeed: true})
+	if err != nil {
+		panic(err)
+	}
+	if err := sb.SeedBulk(customers, per); err != nil {
+		panic(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("URL http://" + ln.Addr().String())
+	http.Serve(ln, sb.Handler())
+}
+
+// BenchmarkMirror measures, against a sandbox with 10,000 customers and
+// 100,000 subscriptions (MIRROR_BENCH_SIZE=customers/subscriptionsPerCustomer
+// to change), a full import under scaled PC rate limits, an incremental
+// sync after 100 changes, and the peak RSS of this process. Run it with
+//
+//	go test ./mirror -run '^$' -bench BenchmarkMirror -benchtime 1x -timeout 20m
+func BenchmarkMirror(b *testing.B) {
+	size := cmpOr(os.Getenv("MIRROR_BENCH_SIZE"), "10000/10")
+	var customers, per int
+	fmt.Sscanf(size, "%d/%d", &customers, &per)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "MIRROR_BENCH_SANDBOX="+size)
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "URL ") {
+		b.Fatalf("sandbox process: %q %v", line, err)
+	}
+	url := strings.TrimSpace(strings.TrimPrefix(line, "URL "))
+
+	// PC's rates (the client's defaults: reads 20/s) scaled so the import
+	// takes about a minute: calls = pages + 5 per customer.
+	calls := float64(customers/500+1) + 5*float64(customers)
+	readRate := cmpOrF(envFloat("MIRROR_BENCH_RATE"), calls/60)
+	cr := sandbox.DefaultCredentials()
+	cfg := pccclient.Config{PartnerTenantID: cr.TenantID, ClientID: cr.ClientID, ClientSecret: cr.ClientSecret,
+		BaseURL: url, TokenURL: url + "/{tenant}/oauth2/token",
+		RateLimits: map[pccclient.OpClass]pccclient.RateLimit{
+			pccclient.ClassRead:  {Rate: rate.Limit(readRate), Burst: int(readRate * 2)},
+			pccclient.ClassAudit: {Rate: rate.Limit(readRate / 10), Burst: 5},
+			pccclient.ClassWrite: {Rate: rate.Inf, Burst: 1},
+		}}
+	st := store.New(testdb.NewPool(b))
+	m, err := mirror.New(mirror.Deps{Store: st, Logger: testLogger(), Options: mirror.Options{NoPeriodic: true, Concurrency: 16},
+		PCConfig: func(context.Context) (pccclient.Config, error) { return cfg, nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	start := time.Now()
+	runID, err := m.Run(ctx, mirror.KindFull, mirror.RunOptions{Trigger: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wall := time.Since(start)
+	b.StopTimer()
+	run, _ := st.SyncRun(ctx, runID)
+	floor := float64(run.PcCalls) / readRate
+	var rows int
+	st.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM subscriptions) +
+		(SELECT count(*) FROM orders) + (SELECT count(*) FROM order_line_items) + (SELECT count(*) FROM agreements) +
+		(SELECT count(*) FROM subscribed_skus)`).Scan(&rows)
+	b.ReportMetric(float64(run.PcCalls), "import-calls")
+	b.ReportMetric(readRate, "allowed-calls/s")
+	b.ReportMetric(floor, "floor-s")
+	b.ReportMetric(wall.Seconds(), "import-s")
+	b.ReportMetric(wall.Seconds()/floor, "import/floor")
+	b.ReportMetric(float64(rows), "rows")
+
+	// 100 changes made in PC, then one incremental sync.
+	pc, err := pccclient.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rs, err := st.Pool.Query(ctx, `SELECT id, customer_id::text FROM subscriptions ORDER BY random() LIMIT 100`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type sub struct{ id, cust string }
+	var subs []sub
+	for rs.Next() {
+		var s sub
+		rs.Scan(&s.id, &s.cust)
+		subs = append(subs, s)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, s := range subs {
+		if _, err := pc.SetSubscriptionFriendlyName(ctx, pccclient.NewRequestID(), s.cust, s.id, "bench "+strconv.Itoa(rng.IntN(1e6))); err != nil {
+			b.Fatalf("change: %v", err)
+		}
+	}
+	incID, err := m.Run(ctx, mirror.KindIncremental, mirror.RunOptions{Trigger: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	inc, _ := st.SyncRun(ctx, incID)
+	b.ReportMetric(float64(inc.PcCalls), "incremental-calls/100-changes")
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
+}
+
+// peakRSS is this process's peak resident set (VmHWM), in bytes.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			f := strings.Fields(l)
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n << 10
+		}
+	}
+	return 0
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func cmpOrF(a, b float64) float64 {
+	if a > 0 {
+		return a
+	}
+	return b
+}
+
+func envFloat(k string) float64 {
+	f, _ := strconv.ParseFloat(os.Getenv(k), 64)
+	return f
+}
