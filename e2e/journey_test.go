@@ -12,8 +12,8 @@ import (
 
 // TestFirstRunJourney: open the portal, get sent to setup, enter the setup
 // token, complete the wizard (admin, Partner Center against the sandbox
-// with a successful connection test, skip OIDC, defaults, finish), sign
-// out, sign in, see the dashboard.
+// with a successful connection test, skip OIDC, defaults, finish and start
+// the import), sign out, sign in, see the dashboard.
 func TestFirstRunJourney(t *testing.T) {
 	b := newBrowser(t)
 	p := startPortal(t)
@@ -80,10 +80,12 @@ func TestFirstRunJourney(t *testing.T) {
 		chromedp.Click(testID("defaults-save")),
 		chromedp.WaitVisible(testID("import-placeholder")),
 	)
-	b.run("finish",
+	b.run("finish and start the import",
 		chromedp.Click(testID("setup-finish")),
-		chromedp.WaitVisible(testID("dashboard")),
+		chromedp.WaitVisible(testID("sync-title")),
 		chromedp.WaitVisible(testID("flash")),
+		chromedp.Click(testID("nav-dashboard")),
+		chromedp.WaitVisible(testID("dashboard")),
 	)
 	b.run("sign out",
 		chromedp.Click(testID("logout")),

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
 	"github.com/cspportal/portal/web/templates"
@@ -395,11 +396,22 @@ func (s *Server) setupFinish(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	ctx := r.Context()
-	if err := s.st.CompleteSetup(ctx); err != nil {
+	u := auth.UserFrom(ctx)
+	// Closing the wizard and queueing the initial import happen together,
+	// so a crash cannot leave a closed wizard without an import.
+	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
+		if err := s.st.Q.CompleteSetup(ctx, tx); err != nil {
+			return err
+		}
+		_, err := mirror.QueueSync(ctx, tx, mirror.KindFull, "wizard", &u.ID)
 		return err
+	})
+	if err != nil {
+		return fmt.Errorf("finish setup: %w", err)
 	}
-	s.audit(ctx, auth.UserFrom(ctx), "setup.completed", "settings", "1", nil)
-	s.flash(ctx, "success", "Setup is complete. Welcome to your portal.")
-	redirect(w, r, "/")
+	s.audit(ctx, u, "setup.completed", "settings", "1", nil)
+	s.log.InfoContext(ctx, "setup completed; initial import queued", "request_id", requestID(ctx), "user_id", u.ID)
+	s.flash(ctx, "success", "Setup is complete. The initial import has started; its progress is shown below.")
+	redirect(w, r, "/sync")
 	return nil
 }

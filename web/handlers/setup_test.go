@@ -151,8 +151,18 @@ func TestSetupWizardValidationAndClose(t *testing.T) {
 	if p := e.get(c2, "/setup"); !hasTestID(p.body, "import-placeholder") {
 		t.Fatal("import placeholder not shown")
 	}
-	if p := e.post(c2, "/setup/finish", nil); p.StatusCode != http.StatusSeeOther || p.location() != "/" {
+	if p := e.post(c2, "/setup/finish", nil); p.StatusCode != http.StatusSeeOther || p.location() != "/sync" {
 		t.Fatalf("finish: %d -> %q", p.StatusCode, p.location())
+	}
+	var queued int
+	if err := e.st.Pool.QueryRow(t.Context(), "SELECT count(*) FROM river_job WHERE kind = 'mirror.sync' AND args->>'trigger' = 'wizard'").Scan(&queued); err != nil {
+		t.Fatal(err)
+	}
+	if queued != 1 {
+		t.Fatalf("%d initial import jobs queued, want 1", queued)
+	}
+	if p := e.get(c2, "/sync"); !hasTestID(p.body, "sync-title") || !hasTestID(p.body, "flash") {
+		t.Fatal("no sync page with the flash after finishing")
 	}
 	st, _ = e.st.Settings(t.Context())
 	if st.DefaultCountry != "DE" || st.DefaultCurrency != "EUR" || st.SetupCompletedAt == nil || st.SetupTokenHash != nil {

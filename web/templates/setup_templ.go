@@ -408,8 +408,7 @@ func SetupDefaultsPage(p Page, f Form) templ.Component {
 	})
 }
 
-// SetupImportPage is the last step: the initial import (a placeholder until
-// the mirror exists).
+// SetupImportPage is the last step: finish and start the initial import.
 func SetupImportPage(p Page) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -443,7 +442,7 @@ func SetupImportPage(p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"card\" data-testid=\"setup-import\"><h1>Initial import</h1><div class=\"alert alert-info\" data-testid=\"import-placeholder\"><p>Initial import will run here once the mirror is available. It will copy your customers, subscriptions and the catalog from Partner Center, with progress shown on this page.</p></div><p>Everything else is set up. Finish to open the portal; the wizard then closes for good and the same settings are under <strong>Settings</strong>.</p><form method=\"post\" action=\"/setup/finish\"><div class=\"actions\"><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"setup-finish\">Finish setup</button></div></form></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"card\" data-testid=\"setup-import\"><h1>Initial import</h1><p>Everything is set up. The initial import copies your customers, subscriptions, orders and the catalog from Partner Center into the portal; pages read from this copy, so they stay fast even when Partner Center is slow.</p><div class=\"alert alert-info\" data-testid=\"import-placeholder\"><p>The import runs in the background and can take a while for a large partner. You can follow it on the <strong>Sync</strong> page and use the portal meanwhile.</p></div><p class=\"muted\">Finishing closes this wizard for good; the same settings are under <strong>Settings</strong>.</p><form method=\"post\" action=\"/setup/finish\"><div class=\"actions\"><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"setup-finish\">Finish and start the import</button></div></form></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
