@@ -4,6 +4,9 @@
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X main.version=$(VERSION)
+# templ is run with -path so the file names recorded in *_templ.go are the
+# same whoever generates them.
+TEMPL_DIR := web/templates
 
 .PHONY: run test check build sandbox generate fmt help
 
@@ -23,15 +26,15 @@ check:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
-	$(GO) tool templ generate
-	$(GO) tool templ fmt -fail .
-	@out="$$(git status --porcelain -- web/templates)"; if [ -n "$$out" ]; then \
-		echo "templ output differs from the committed files (run: go tool templ generate && go tool templ fmt .):"; echo "$$out"; \
+	$(GO) tool templ generate -path $(TEMPL_DIR)
+	$(GO) tool templ fmt -fail $(TEMPL_DIR)
+	@out="$$(git status --porcelain -- $(TEMPL_DIR))"; if [ -n "$$out" ]; then \
+		echo "templ output differs from the committed files (run: make generate):"; echo "$$out"; \
 		git --no-pager diff --stat -- web/templates; exit 1; fi
 ifneq ($(SKIP_SQLC),1)
 	./scripts/sqlc.sh
 	@out="$$(git status --porcelain -- store/db)"; if [ -n "$$out" ]; then \
-		echo "sqlc output differs from the committed files (run: ./scripts/sqlc.sh):"; echo "$$out"; \
+		echo "sqlc output differs from the committed files (run: make generate):"; echo "$$out"; \
 		git --no-pager diff --stat -- store/db; exit 1; fi
 endif
 
@@ -45,13 +48,13 @@ sandbox:
 
 ## generate: regenerate templ and sqlc output
 generate:
-	$(GO) tool templ generate
+	$(GO) tool templ generate -path $(TEMPL_DIR)
 	./scripts/sqlc.sh
 
 ## fmt: format Go and templ sources
 fmt:
 	gofmt -w .
-	$(GO) tool templ fmt .
+	$(GO) tool templ fmt $(TEMPL_DIR)
 
 ## help: list the targets
 help:
