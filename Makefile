@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # same whoever generates them.
 TEMPL_DIR := web/templates
 
-.PHONY: run test check build sandbox generate fmt help
+.PHONY: run test check check-gofmt check-vet check-staticcheck check-templ check-sqlc build sandbox generate fmt help
 
 ## run: start the portal with a private Postgres (./.data) and the Partner Center sandbox
 # (Built, then run, rather than `go run`: the binary carries its VCS version
@@ -21,22 +21,34 @@ run:
 test:
 	$(GO) test -race -count=1 ./...
 
-## check: formatting, vet, staticcheck, and no drift in generated code (templ, sqlc)
-check:
+## check: formatting, vet, staticcheck, and no drift in generated code (templ, sqlc); make -k check reports every problem
+CHECKS := check-gofmt check-vet check-staticcheck check-templ
+ifneq ($(SKIP_SQLC),1)
+CHECKS += check-sqlc
+endif
+check: $(CHECKS)
+
+check-gofmt:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt -l reports unformatted files:"; echo "$$out"; exit 1; fi
+
+check-vet:
 	$(GO) vet ./...
+
+check-staticcheck:
 	$(GO) tool staticcheck ./...
+
+check-templ:
 	$(GO) tool templ generate -path $(TEMPL_DIR)
 	$(GO) tool templ fmt -fail $(TEMPL_DIR)
 	@out="$$(git status --porcelain -- $(TEMPL_DIR))"; if [ -n "$$out" ]; then \
 		echo "templ output differs from the committed files (run: make generate):"; echo "$$out"; \
-		git --no-pager diff --stat -- web/templates; exit 1; fi
-ifneq ($(SKIP_SQLC),1)
+		git --no-pager diff --stat -- $(TEMPL_DIR); exit 1; fi
+
+check-sqlc:
 	./scripts/sqlc.sh
 	@out="$$(git status --porcelain -- store/db)"; if [ -n "$$out" ]; then \
 		echo "sqlc output differs from the committed files (run: make generate):"; echo "$$out"; \
 		git --no-pager diff --stat -- store/db; exit 1; fi
-endif
 
 ## build: a static binary in bin/portal, stamped with the version
 build:
