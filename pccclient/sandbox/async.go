@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"strings"
 	"time"
 )
@@ -63,12 +64,16 @@ func (s *Sandbox) tickLocked(now time.Time) {
 		s.completeOrder(o)
 	}
 	s.st.Pending = keep
+	from := len(s.st.Audit)
 	for _, cid := range s.st.CustomerIDs {
 		cust := s.st.Customers[cid]
 		for _, sid := range cust.SubIDs {
 			s.renew(cust, s.st.Subs[sid], now)
 		}
 	}
+	// Renewals are stamped with their term end; keep the log in time order.
+	tail := s.st.Audit[from:]
+	sort.SliceStable(tail, func(i, j int) bool { return tail[i].OperationDate.Before(tail[j].OperationDate) })
 	s.recomputeDueLocked()
 }
 
@@ -98,9 +103,10 @@ func (s *Sandbox) renew(cust *customer, sub *subscription, now time.Time) {
 			return
 		}
 		old := sub.W
+		at := &call{now: termEnd, system: true}
 		if !sub.W.AutoRenewEnabled || sub.W.IsTrial {
 			s.expire(cust, sub)
-			s.audit(nil, cust, "subscription", "update_subscription", old, sub.W)
+			s.audit(at, cust, "subscription", "update_subscription", old, sub.W)
 			return
 		}
 		if len(sub.W.ScheduledNextTermInstructions) > 0 && string(sub.W.ScheduledNextTermInstructions) != "null" {
@@ -125,7 +131,7 @@ func (s *Sandbox) renew(cust *customer, sub *subscription, now time.Time) {
 			s.openWindow(sub, termEnd)
 		}
 		sub.bump()
-		s.audit(nil, cust, "subscription", "update_subscription", old, sub.W)
+		s.audit(at, cust, "subscription", "update_subscription", old, sub.W)
 	}
 }
 

@@ -65,7 +65,7 @@ func (s *Sandbox) audit(c *call, cust *customer, resourceType, opType string, ol
 		ResourceType: resourceType, ResourceOldValue: pascalJSON(oldV), ResourceNewValue: pascalJSON(newV),
 		OperationType: opType, OriginalCorrelationID: corr, OperationDate: now, OperationStatus: "succeeded",
 		CustomizedData: data, Attributes: attrs{ObjectType: "AuditRecord"}}
-	if c == nil {
+	if c == nil || c.system {
 		rec.ApplicationID = "FulfillmentService"
 	}
 	if rec.CustomizedData == nil {

@@ -404,3 +404,19 @@ func TestIndirectResellerOnRecord(t *testing.T) {
 		t.Fatalf("subscriptions by partner: %s", subs.raw)
 	}
 }
+
+func TestTrialLifetimeLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{})
+	cid := e.newCustomer("trial", true)
+	trial := e.offerID("Microsoft 365 Business Basic Trial")
+	r := e.do("POST", "/v1/customers/"+cid+"/orders", map[string]any{"billingCycle": "none", "lineItems": []any{li(trial, 25, "lineItemNumber", 0)}})
+	want(t, r, 201, "")
+	want(t, e.do("POST", "/v1/customers/"+cid+"/orders", map[string]any{"billingCycle": "none", "lineItems": []any{li(trial, 1, "lineItemNumber", 0)}}), 400, "27006")
+	e.settle()
+	sid := r.str("lineItems.0.subscriptionId")
+	want(t, e.patchSub(cid, sid, map[string]any{"autoRenewEnabled": true}), 400, "800093")
+	if n := e.do("GET", "/v1/customers/"+cid+"/entitlements", nil).num("totalCount"); n != 0 {
+		t.Fatalf("a trial is not a paid entitlement; got %d", n)
+	}
+}

@@ -200,6 +200,8 @@ type call struct {
 	now   time.Time
 	corr  string
 	reqID string
+	// system marks work Partner Center does by itself (renewals, expiry).
+	system bool
 }
 
 // qi looks a query parameter up case-insensitively (PC accepts any case).
