@@ -110,6 +110,9 @@ func TestSetupPCDevDefaults(t *testing.T) {
 	if strings.Contains(p.body, creds.ClientSecret) {
 		t.Fatal("the sandbox secret is rendered")
 	}
+	if !hasTestID(p.body, "dev-mode") {
+		t.Error("no development mode badge")
+	}
 	// The pre-filled form tests and saves as is (empty secret = the sandbox's).
 	vals := url.Values{"pc_tenant_id": {creds.TenantID}, "pc_client_id": {creds.ClientID}, "pc_client_secret": {""},
 		"pc_api_url": {sbURL}, "pc_token_url": {sbURL + "/{tenant}/oauth2/token"}}

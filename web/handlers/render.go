@@ -29,7 +29,7 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 
 // page returns the layout data for r: the viewer and the pending flash.
 func (s *Server) page(r *http.Request, title, active string) templates.Page {
-	p := templates.Page{Title: title, Active: active, Version: s.d.Version}
+	p := templates.Page{Title: title, Active: active, Version: s.d.Version, Dev: s.d.Dev}
 	if u := auth.UserFrom(r.Context()); u != nil {
 		p.Viewer = &templates.Viewer{Name: u.DisplayName, Email: u.Email, Role: u.Role}
 	}

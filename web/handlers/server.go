@@ -38,8 +38,8 @@ type Deps struct {
 	BaseURL       string // public URL, e.g. http://127.0.0.1:8080 (OIDC redirect and links)
 	SecureCookies bool   // true when BaseURL is https
 	Version       string
-	Dev           bool       // dev mode: the wizard pre-fills PCDefaults
-	PCDefaults    PCDefaults // prefill for the wizard's Partner Center step
+	Dev           bool       // dev mode (the sandbox is the Partner Center)
+	PCDefaults    PCDefaults // prefill for the wizard's Partner Center step (sandbox in dev, PORTAL_PC_* in serve); its secret is used when the secret field is left empty
 	Now           func() time.Time
 	// HTTPClient is used for outgoing calls (Partner Center connection test,
 	// OIDC discovery and token exchange); nil means a client with a 30s

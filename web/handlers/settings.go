@@ -137,13 +137,14 @@ func (s *Server) settingsDefaults(w http.ResponseWriter, r *http.Request) error 
 }
 
 // pcSecretAvailable reports whether an empty secret field can be kept: a
-// secret is stored, or dev mode supplies the sandbox's.
+// secret is stored, or Deps.PCDefaults supplies one (the sandbox's in dev,
+// the environment's in serve).
 func (s *Server) pcSecretAvailable(st store.Settings) bool {
-	return len(st.PcClientSecretEnc) > 0 || s.d.Dev && s.d.PCDefaults.ClientSecret != ""
+	return len(st.PcClientSecretEnc) > 0 || s.d.PCDefaults.ClientSecret != ""
 }
 
 // pcSecret returns the secret to use for in: the submitted one, else the
-// stored one, else (dev) the sandbox's.
+// stored one, else the default one.
 func (s *Server) pcSecret(st store.Settings, in pcInput) (string, error) {
 	if in.Secret != "" {
 		return in.Secret, nil
@@ -155,10 +156,7 @@ func (s *Server) pcSecret(st store.Settings, in pcInput) (string, error) {
 		}
 		return sec, nil
 	}
-	if s.d.Dev {
-		return s.d.PCDefaults.ClientSecret, nil
-	}
-	return "", nil
+	return s.d.PCDefaults.ClientSecret, nil
 }
 
 // savePC stores the connection; the secret sealed, or kept when empty.
@@ -170,7 +168,7 @@ func (s *Server) savePC(ctx context.Context, in pcInput) error {
 	p := store.PCSettings{PcTenantID: in.TenantID, PcClientID: in.ClientID, PcApiUrl: in.APIURL, PcTokenUrl: in.TokenURL}
 	if in.Secret != "" {
 		p.PcClientSecretEnc = s.d.SecretBox.Seal(in.Secret)
-	} else if len(st.PcClientSecretEnc) == 0 && s.d.Dev && s.d.PCDefaults.ClientSecret != "" {
+	} else if len(st.PcClientSecretEnc) == 0 && s.d.PCDefaults.ClientSecret != "" {
 		p.PcClientSecretEnc = s.d.SecretBox.Seal(s.d.PCDefaults.ClientSecret)
 	}
 	return s.st.UpdatePCSettings(ctx, p)

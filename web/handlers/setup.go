@@ -176,7 +176,7 @@ func (s *Server) renderSetupStep(w http.ResponseWriter, r *http.Request, ss setu
 	case stepPC:
 		if f.Values == nil {
 			f = pcFormFrom(st)
-			if s.d.Dev && st.PcTenantID == "" {
+			if s.d.PCDefaults.TenantID != "" && st.PcTenantID == "" {
 				f = s.pcDevDefaults()
 			}
 		}
@@ -198,9 +198,10 @@ func (s *Server) renderSetupStep(w http.ResponseWriter, r *http.Request, ss setu
 	}
 }
 
-// pcDevDefaults pre-fills the sandbox in dev mode. The secret is not put
-// in the form (secrets are never rendered); an empty secret field in dev
-// mode means "use the sandbox's".
+// pcDevDefaults pre-fills Deps.PCDefaults (the sandbox in dev, the
+// environment's PORTAL_PC_* in serve). The secret is not put in the form
+// (secrets are never rendered); an empty secret field means "use the
+// default one".
 func (s *Server) pcDevDefaults() templates.Form {
 	f := templates.NewForm()
 	f.Values["pc_tenant_id"] = s.d.PCDefaults.TenantID

@@ -27,6 +27,7 @@ type Page struct {
 	Version string
 	Width   string // "", "narrow" or "medium"
 	NoNav   bool   // setup and sign-in pages
+	Dev     bool   // development mode: Partner Center is the sandbox
 }
 
 // Form carries submitted values and per-field error messages.
