@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/cspportal/portal/auth"
@@ -36,25 +37,42 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 			d.Admins++
 		}
 	}
+	c, err := s.st.DashboardCounts(r.Context())
+	if err != nil {
+		return err
+	}
+	d.Customers, d.Subscriptions, d.ActiveSubscriptions, d.Offers = c.Customers, c.Subscriptions, c.ActiveSubscriptions, c.Offers
+	if c.LastSync != nil {
+		d.LastSync = c.LastSync.UTC().Format("2006-01-02 15:04 UTC")
+	}
 	return s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, "Dashboard", "/"), d))
 }
 
-// catalogList is the catalog (an empty state until the mirror lands).
+// catalogList is the catalog (an honest empty state until its pages land).
 func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.st.DashboardCounts(r.Context())
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "Catalog", "/catalog"), "Catalog",
-		"The Partner Center catalog appears here after the initial import. No offers have been imported yet."))
+		fmt.Sprintf("Browsing the catalog is not built yet. The mirror holds %d offers from Partner Center.", c.Offers)))
 }
 
-// customerList is the customer list (an empty state until the mirror lands).
+// customerList is the customer list (an honest empty state until its pages
+// land).
 func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.st.DashboardCounts(r.Context())
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "Customers", "/customers"), "Customers",
-		"Your Partner Center customers appear here after the initial import. No customers have been imported yet."))
+		fmt.Sprintf("The customer pages are not built yet. The mirror holds %d customers with %d subscriptions from Partner Center.", c.Customers, c.Subscriptions)))
 }
 
 // mySubscriptionList shows a customer user their subscriptions.
 func (s *Server) mySubscriptionList(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "My subscriptions", "/my/subscriptions"), "My subscriptions",
-		"Your subscriptions, seats and renewal dates will be listed here once your reseller's portal has imported them."))
+		"This page is not built yet. It will list your subscriptions, seats and renewal dates from your reseller's portal."))
 }
 
 // userList lists the portal's accounts.

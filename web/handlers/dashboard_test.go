@@ -1,0 +1,43 @@
+package handlers_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestDashboardShowsTheMirror(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("staff", "sam@example.com")
+	e.completeSetup()
+	c := e.client()
+	e.login(c, "sam@example.com")
+	p := e.get(c, "/")
+	if !hasTestID(p.body, "mirror-empty") || hasTestID(p.body, "mirror-counts") {
+		t.Fatal("empty mirror: no empty state")
+	}
+	ctx := t.Context()
+	for _, q := range []string{
+		`INSERT INTO customers (id, company_name) VALUES ('6f0a7a3e-0000-4000-8000-000000000001', 'Contoso'), ('6f0a7a3e-0000-4000-8000-000000000002', 'Fabrikam')`,
+		`INSERT INTO customers (id, company_name, gone_at) VALUES ('6f0a7a3e-0000-4000-8000-000000000003', 'Gone Ltd', now())`,
+		`INSERT INTO subscriptions (id, customer_id, status) VALUES ('s1', '6f0a7a3e-0000-4000-8000-000000000001', 'active'), ('s2', '6f0a7a3e-0000-4000-8000-000000000001', 'suspended')`,
+		`INSERT INTO sync_runs (kind, status, finished_at) VALUES ('full', 'succeeded', '2026-03-01 10:00Z'), ('incremental', 'failed', '2026-03-02 10:00Z')`,
+	} {
+		if _, err := e.st.Pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p = e.get(c, "/")
+	if !hasTestID(p.body, "mirror-counts") || hasTestID(p.body, "mirror-empty") {
+		t.Fatal("mirror counts not shown")
+	}
+	for _, want := range []string{`data-testid="count-customers">2<`, `data-testid="count-subscriptions">2<`, "1 active", "last synced 2026-03-01 10:00 UTC"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	if p := e.get(c, "/customers"); p.StatusCode != http.StatusOK || !strings.Contains(p.body, "2 customers with 2 subscriptions") {
+		t.Errorf("customers page: %d", p.StatusCode)
+	}
+}
