@@ -195,43 +195,56 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 
 // oidcLabel is the OIDC button's text, "" when OIDC is off.
 func (s *Server) oidcLabel(ctx context.Context) string {
-	st, err := s.st.Settings(ctx)
-	if err != nil || !st.OidcEnabled || st.OidcIssuer == "" {
+	cfg, err := s.oidcSettings(ctx)
+	if err != nil || cfg.Issuer == "" {
 		return ""
 	}
-	if strings.Contains(st.OidcIssuer, "login.microsoftonline.com") {
+	if strings.Contains(cfg.Issuer, "login.microsoftonline.com") {
 		return "Sign in with Microsoft"
 	}
 	return "Sign in with single sign-on"
 }
 
-// oidcProvider returns the configured OIDC provider (nil when disabled),
-// re-discovering it only when the settings changed.
-func (s *Server) oidcProvider(ctx context.Context) (*auth.OIDC, error) {
+// oidcSettings returns the OIDC provider to use: the environment's when
+// given, else the settings page's when enabled; Issuer "" means off.
+func (s *Server) oidcSettings(ctx context.Context) (OIDCConfig, error) {
+	if s.d.OIDC.Issuer != "" {
+		return s.d.OIDC, nil
+	}
 	st, err := s.st.Settings(ctx)
 	if err != nil {
-		return nil, err
+		return OIDCConfig{}, err
 	}
 	if !st.OidcEnabled || st.OidcIssuer == "" || st.OidcClientID == "" {
-		return nil, nil
+		return OIDCConfig{}, nil
 	}
 	secret, err := s.d.SecretBox.Open(st.OidcClientSecretEnc)
 	if err != nil {
-		return nil, fmt.Errorf("open oidc client secret: %w", err)
+		return OIDCConfig{}, fmt.Errorf("open oidc client secret: %w", err)
 	}
-	sum := sha256.Sum256([]byte(secret))
-	key := strings.Join(append([]string{st.OidcIssuer, st.OidcClientID, hex.EncodeToString(sum[:])}, st.OidcAllowedTenants...), "\x00")
+	return OIDCConfig{Issuer: st.OidcIssuer, ClientID: st.OidcClientID, ClientSecret: secret, AllowedTenants: st.OidcAllowedTenants}, nil
+}
+
+// oidcProvider returns the configured OIDC provider (nil when off),
+// re-discovering it only when the configuration changed.
+func (s *Server) oidcProvider(ctx context.Context) (*auth.OIDC, error) {
+	cfg, err := s.oidcSettings(ctx)
+	if err != nil || cfg.Issuer == "" {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(cfg.ClientSecret))
+	key := strings.Join(append([]string{cfg.Issuer, cfg.ClientID, hex.EncodeToString(sum[:])}, cfg.AllowedTenants...), "\x00")
 	s.oidcMu.Lock()
 	defer s.oidcMu.Unlock()
 	if s.oidcCache != nil && s.oidcKey == key {
 		return s.oidcCache, nil
 	}
 	o, err := auth.NewOIDC(ctx, auth.OIDCConfig{
-		Issuer:       st.OidcIssuer,
-		ClientID:     st.OidcClientID,
-		ClientSecret: secret,
+		Issuer:       cfg.Issuer,
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
 		RedirectURL:  s.d.BaseURL + "/auth/oidc/callback",
-		Tenants:      st.OidcAllowedTenants,
+		Tenants:      cfg.AllowedTenants,
 		HTTPClient:   s.client,
 		Now:          s.now,
 	})

@@ -126,28 +126,7 @@ func TestOIDCSignInThroughRouter(t *testing.T) {
 		t.Fatalf("save oidc: %d\n%s", p.StatusCode, p.body)
 	}
 
-	// signIn follows the whole dance: portal -> provider -> callback.
-	signIn := func(c *http.Client) page {
-		t.Helper()
-		p := e.get(c, "/auth/oidc/start?next=%2Fmy%2Fsubscriptions")
-		if p.StatusCode != http.StatusFound || !strings.HasPrefix(p.location(), prov.URL+"/authorize") {
-			t.Fatalf("start: %d -> %q", p.StatusCode, p.location())
-		}
-		loc, _ := url.Parse(p.location())
-		if loc.Query().Get("code_challenge_method") != "S256" || loc.Query().Get("nonce") == "" || loc.Query().Get("state") == "" {
-			t.Fatalf("authorize URL lacks PKCE/nonce/state: %s", loc)
-		}
-		resp, err := c.Get(p.location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		cb := resp.Header.Get("Location")
-		if !strings.HasPrefix(cb, e.ts.URL+"/auth/oidc/callback?") {
-			t.Fatalf("provider redirected to %q", cb)
-		}
-		return e.get(c, strings.TrimPrefix(cb, e.ts.URL))
-	}
+	signIn := func(c *http.Client) page { return e.oidcSignIn(c, prov, "/my/subscriptions") }
 
 	if p := e.get(e.client(), "/login"); !hasTestID(p.body, "login-oidc") {
 		t.Fatal("no OIDC button on the login page")
@@ -200,6 +179,58 @@ func TestOIDCSignInThroughRouter(t *testing.T) {
 	}
 	if strings.Contains(e.logs.String(), "oidc-client-secret-xyz") {
 		t.Error("OIDC secret in the log")
+	}
+}
+
+// oidcSignIn follows the whole dance: portal -> provider -> callback, and
+// returns the callback's answer.
+func (e *env) oidcSignIn(c *http.Client, prov *oidctest.Provider, next string) page {
+	e.t.Helper()
+	p := e.get(c, "/auth/oidc/start?next="+url.QueryEscape(next))
+	if p.StatusCode != http.StatusFound || !strings.HasPrefix(p.location(), prov.URL+"/authorize") {
+		e.t.Fatalf("start: %d -> %q", p.StatusCode, p.location())
+	}
+	loc, _ := url.Parse(p.location())
+	if loc.Query().Get("code_challenge_method") != "S256" || loc.Query().Get("nonce") == "" || loc.Query().Get("state") == "" {
+		e.t.Fatalf("authorize URL lacks PKCE/nonce/state: %s", loc)
+	}
+	resp, err := c.Get(p.location())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	cb := resp.Header.Get("Location")
+	if !strings.HasPrefix(cb, e.ts.URL+"/auth/oidc/callback?") {
+		e.t.Fatalf("provider redirected to %q", cb)
+	}
+	return e.get(c, strings.TrimPrefix(cb, e.ts.URL))
+}
+
+func TestOIDCFromEnvironment(t *testing.T) {
+	t.Parallel()
+	prov := oidctest.New(oidctest.Options{ClientID: "env-app", ClientSecret: "env-secret-123",
+		User: oidctest.User{Subject: "s-9", Email: "sam@example.com", Name: "Sam"}})
+	defer prov.Close()
+	e := newEnv(t, func(d *handlers.Deps) {
+		d.OIDC = handlers.OIDCConfig{Issuer: prov.Issuer(), ClientID: "env-app", ClientSecret: "env-secret-123"}
+	})
+	e.createUser("admin", "admin@example.com")
+	e.createUser("staff", "sam@example.com")
+	e.completeSetup()
+	if p := e.get(e.client(), "/login"); !hasTestID(p.body, "login-oidc") || !strings.Contains(p.body, "single sign-on") {
+		t.Fatal("no OIDC button with the environment's provider")
+	}
+	c := e.client()
+	if p := e.oidcSignIn(c, prov, "/catalog"); p.StatusCode != http.StatusSeeOther || p.location() != "/catalog" {
+		t.Fatalf("callback: %d -> %q\n%s", p.StatusCode, p.location(), p.body)
+	}
+	if p := e.get(c, "/catalog"); p.StatusCode != http.StatusOK {
+		t.Fatalf("signed in staff on catalog: %d", p.StatusCode)
+	}
+	admin := e.client()
+	e.login(admin, "admin@example.com")
+	if p := e.get(admin, "/admin/settings"); !hasTestID(p.body, "oidc-from-env") || strings.Contains(p.body, "env-secret-123") {
+		t.Fatal("settings page does not say OIDC comes from the environment (or shows its secret)")
 	}
 }
 

@@ -30,6 +30,14 @@ type PCDefaults struct {
 	TokenURL     string
 }
 
+// OIDCConfig is an OIDC sign-in provider given by the environment.
+type OIDCConfig struct {
+	Issuer         string // e.g. https://login.microsoftonline.com/organizations/v2.0
+	ClientID       string
+	ClientSecret   string
+	AllowedTenants []string // Entra tenant ids; empty = any tenant with accounts here
+}
+
 // Deps is everything the web layer needs; serve and dev build it from config.
 type Deps struct {
 	Store         *store.Store
@@ -41,6 +49,9 @@ type Deps struct {
 	Dev           bool       // dev mode (the sandbox is the Partner Center)
 	PCDefaults    PCDefaults // prefill for the wizard's Partner Center step (sandbox in dev, PORTAL_PC_* in serve); its secret is used when the secret field is left empty
 	Now           func() time.Time
+	// OIDC, when its Issuer is set, configures OIDC sign-in from the
+	// environment; it then takes precedence over the settings page.
+	OIDC OIDCConfig
 	// HTTPClient is used for outgoing calls (Partner Center connection test,
 	// OIDC discovery and token exchange); nil means a client with a 30s
 	// timeout.

@@ -33,6 +33,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		OIDCSecretStored: len(st.OidcClientSecretEnc) > 0,
 		Defaults:         defaultsFormFrom(st),
 		CallbackURL:      s.d.BaseURL + "/auth/oidc/callback",
+		OIDCFromEnv:      s.d.OIDC.Issuer != "",
 	}
 	if o.pc != nil {
 		v.PC.Form = *o.pc
