@@ -59,6 +59,27 @@ type Availability struct {
 	GoneAt        *time.Time
 }
 
+type CatalogItem struct {
+	Country       string
+	Kind          string
+	ID            string
+	Name          string
+	Description   string
+	Family        string
+	Billing       string
+	IsAddOn       bool
+	UnitType      string
+	MinQuantity   int32
+	MaxQuantity   int32
+	Terms         []string
+	BillingCycles []string
+	Purchasable   bool
+	Currencies    interface{}
+	Search        interface{}
+	SyncedAt      time.Time
+	GoneAt        *time.Time
+}
+
 type Command struct {
 	ID               int64
 	Kind             string
@@ -144,6 +165,7 @@ type Offer struct {
 	Raw                    json.RawMessage
 	SyncedAt               time.Time
 	GoneAt                 *time.Time
+	Search                 interface{}
 }
 
 type OfferRelation struct {
@@ -153,6 +175,18 @@ type OfferRelation struct {
 	RelatedID string
 	SyncedAt  time.Time
 	GoneAt    *time.Time
+}
+
+type Onboarding struct {
+	Token              uuid.UUID
+	CreateCommandID    int64
+	AgreementCommandID *int64
+	CustomerID         *uuid.UUID
+	CompanyName        string
+	Domain             string
+	Agreement          json.RawMessage
+	RequestedBy        *int64
+	CreatedAt          time.Time
 }
 
 type Order struct {
@@ -271,6 +305,7 @@ type Sku struct {
 	Raw                    json.RawMessage
 	SyncedAt               time.Time
 	GoneAt                 *time.Time
+	Search                 interface{}
 }
 
 type SubscribedSku struct {

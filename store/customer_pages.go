@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/cspportal/portal/store/db"
+)
+
+// CustomerFilter narrows the customer list.
+type CustomerFilter struct {
+	Query       string    // part of the name or domain, or a tenant id
+	Suspended   bool      // has suspended subscriptions
+	Renewals    bool      // a subscription's term ends within 30 days of Now
+	NoAgreement bool      // no agreement accepted
+	Now         time.Time // reference time for Renewals
+	Offset      int
+	Limit       int
+}
+
+// CustomerRow is one line of the customer list.
+type CustomerRow struct {
+	ID            uuid.UUID
+	CompanyName   string
+	Domain        string
+	Country       string
+	Subscriptions int
+	Suspended     int
+	HasAgreement  bool
+	NextRenewal   *time.Time
+}
+
+// CustomerPage is one page of the customer list and the number of matches.
+type CustomerPage struct {
+	Rows  []CustomerRow
+	Total int
+}
+
+// renewalWindow is how far ahead "renewals soon" looks.
+const renewalWindow = 30 * 24 * time.Hour
+
+// CustomerSearch returns a page of customers matching f, ordered by name.
+func (s *Store) CustomerSearch(ctx context.Context, f CustomerFilter) (CustomerPage, error) {
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	where := []string{"c.gone_at IS NULL"}
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+		if id, err := uuid.Parse(q); err == nil {
+			p := arg(id)
+			where = append(where, "(c.id = "+p+" OR lower(c.tenant_id) = "+arg(q)+")")
+		} else {
+			p := arg("%" + likeEscape(q) + "%")
+			where = append(where, "(lower(c.company_name) LIKE "+p+" OR lower(c.domain) LIKE "+p+")")
+		}
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if f.Suspended {
+		where = append(where, "EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id AND s.status = 'suspended' AND s.gone_at IS NULL)")
+	}
+	if f.Renewals {
+		where = append(where, "EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id AND s.gone_at IS NULL AND s.status = 'active' AND s.commitment_end_date >= "+
+			arg(now)+" AND s.commitment_end_date < "+arg(now.Add(renewalWindow))+")")
+	}
+	if f.NoAgreement {
+		where = append(where, "NOT EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.id AND a.gone_at IS NULL)")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	nowArg := arg(now)
+	q := `WITH page AS (
+		SELECT c.id, c.company_name, c.domain, c.address_country, count(*) OVER () AS total
+		FROM customers c WHERE ` + strings.Join(where, " AND ") + `
+		ORDER BY lower(c.company_name), c.id LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0)) + `)
+	SELECT p.id, p.company_name, p.domain, p.address_country, p.total,
+		coalesce(st.n, 0), coalesce(st.suspended, 0), st.next_renewal,
+		EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = p.id AND a.gone_at IS NULL)
+	FROM page p
+	LEFT JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE s.status = 'suspended') AS suspended,
+		min(s.commitment_end_date) FILTER (WHERE s.status = 'active' AND s.commitment_end_date >= ` + nowArg + `) AS next_renewal
+		FROM subscriptions s WHERE s.customer_id = p.id AND s.gone_at IS NULL) st ON true
+	ORDER BY lower(p.company_name), p.id`
+	rows, err := s.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return CustomerPage{}, fmt.Errorf("customer search: %w", err)
+	}
+	var page CustomerPage
+	for rows.Next() {
+		var r CustomerRow
+		var total, n, susp int64
+		if err := rows.Scan(&r.ID, &r.CompanyName, &r.Domain, &r.Country, &total, &n, &susp, &r.NextRenewal, &r.HasAgreement); err != nil {
+			rows.Close()
+			return CustomerPage{}, fmt.Errorf("customer search: %w", err)
+		}
+		r.Subscriptions, r.Suspended, page.Total = int(n), int(susp), int(total)
+		page.Rows = append(page.Rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return CustomerPage{}, fmt.Errorf("customer search: %w", err)
+	}
+	if len(page.Rows) == 0 && f.Offset > 0 {
+		f.Offset, f.Limit = 0, 1
+		p, err := s.CustomerSearch(ctx, f)
+		if err != nil {
+			return page, err
+		}
+		page.Total = p.Total
+	}
+	return page, nil
+}
+
+// CustomerCounts are the sizes of the customer list's filters.
+type CustomerCounts struct {
+	All, Suspended, Renewals, NoAgreement int
+}
+
+// CustomerCounts counts all customers and those each filter selects.
+func (s *Store) CustomerCounts(ctx context.Context, now time.Time) (CustomerCounts, error) {
+	var c CustomerCounts
+	err := s.Pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM customers WHERE gone_at IS NULL),
+		(SELECT count(DISTINCT customer_id) FROM subscriptions WHERE status = 'suspended' AND gone_at IS NULL),
+		(SELECT count(DISTINCT customer_id) FROM subscriptions WHERE gone_at IS NULL AND status = 'active'
+			AND commitment_end_date >= $1 AND commitment_end_date < $2),
+		(SELECT count(*) FROM customers c WHERE c.gone_at IS NULL) -
+		(SELECT count(DISTINCT a.customer_id) FROM agreements a JOIN customers c ON c.id = a.customer_id
+			WHERE a.gone_at IS NULL AND c.gone_at IS NULL)`, now, now.Add(renewalWindow)).
+		Scan(&c.All, &c.Suspended, &c.Renewals, &c.NoAgreement)
+	if err != nil {
+		return c, fmt.Errorf("customer counts: %w", err)
+	}
+	return c, nil
+}
+
+// Customer is a mirrored customer.
+type Customer = db.Customer
+
+// CustomerAgreement is an accepted agreement.
+type CustomerAgreement struct {
+	AgreementType    string
+	DateAgreed       time.Time
+	ContactFirstName string
+	ContactLastName  string
+	ContactEmail     string
+	ContactPhone     string
+}
+
+// CustomerSubscription is a subscription as the customer page shows it.
+type CustomerSubscription struct {
+	ID                   string
+	ParentSubscriptionID string
+	OfferID              string
+	OfferName            string
+	FriendlyName         string
+	Status               string
+	Quantity             int32
+	UnitType             string
+	TermDuration         string
+	BillingCycle         string
+	AutoRenewEnabled     bool
+	CommitmentEndDate    *time.Time
+}
+
+// CustomerOrder is an order with its number of line items.
+type CustomerOrder struct {
+	ID           string
+	Status       string
+	BillingCycle string
+	Currency     string
+	TotalPrice   decimal.NullDecimal
+	CreationDate *time.Time
+	Lines        int64
+}
+
+// LicenseUsage is a customer's use of one Entra SKU.
+type LicenseUsage struct {
+	SkuPartNumber string
+	SkuName       string
+	Assigned      int32 // consumed units
+	Purchased     int32 // active (enabled) units
+	Suspended     int32
+	Warning       int32
+}
+
+// CustomerAuditEntry is one line of a customer's audit trail: the portal's own
+// audit log (Source "portal") or Partner Center's activity log ("pc").
+type CustomerAuditEntry struct {
+	At      time.Time
+	Source  string
+	Actor   string
+	Action  string
+	Outcome string
+	Detail  string
+}
+
+// CustomerDetail is everything the customer page shows.
+type CustomerDetail struct {
+	Customer      Customer
+	Agreements    []CustomerAgreement
+	Subscriptions []CustomerSubscription
+	Orders        []CustomerOrder
+	Usage         []LicenseUsage
+	Audit         []CustomerAuditEntry
+}
+
+// CustomerDetail reads a customer and its mirrored data in one snapshot.
+func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetail, error) {
+	var d CustomerDetail
+	err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		if d.Customer, err = s.Q.GetMirrorCustomer(ctx, tx, id); err != nil {
+			return mapErr(err)
+		}
+		if d.Agreements, err = collect[CustomerAgreement](ctx, tx, `SELECT agreement_type, date_agreed, contact_first_name,
+			contact_last_name, contact_email, contact_phone FROM agreements WHERE customer_id = $1 AND gone_at IS NULL
+			ORDER BY date_agreed DESC`, id); err != nil {
+			return err
+		}
+		if d.Subscriptions, err = collect[CustomerSubscription](ctx, tx, `SELECT id, parent_subscription_id, offer_id,
+			offer_name, friendly_name, status, quantity, unit_type, term_duration, billing_cycle, auto_renew_enabled,
+			commitment_end_date FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL
+			ORDER BY lower(offer_name), id`, id); err != nil {
+			return err
+		}
+		if d.Orders, err = collect[CustomerOrder](ctx, tx, `SELECT o.id, o.status, o.billing_cycle, o.currency_code,
+			o.total_price, o.creation_date,
+			(SELECT count(*) FROM order_line_items l WHERE l.order_id = o.id AND l.gone_at IS NULL)
+			FROM orders o WHERE o.customer_id = $1 AND o.gone_at IS NULL ORDER BY o.creation_date DESC NULLS LAST, o.id LIMIT 50`, id); err != nil {
+			return err
+		}
+		if d.Usage, err = collect[LicenseUsage](ctx, tx, `SELECT sku_part_number, sku_name, consumed_units, active_units,
+			suspended_units, warning_units FROM subscribed_skus WHERE customer_id = $1 AND gone_at IS NULL
+			ORDER BY sku_part_number`, id); err != nil {
+			return err
+		}
+		d.Audit, err = collect[CustomerAuditEntry](ctx, tx, `(SELECT at, 'portal', actor, action, outcome, detail FROM audit_log
+			WHERE customer_id = $1 ORDER BY at DESC LIMIT 50)
+			UNION ALL
+			(SELECT operation_date, 'pc', user_principal_name, operation_type || ' ' || resource_type, operation_status, ''
+			FROM pc_audit_records WHERE customer_id = $1 ORDER BY operation_date DESC LIMIT 50)
+			ORDER BY 1 DESC LIMIT 50`, id)
+		return err
+	})
+	if err != nil {
+		return d, fmt.Errorf("customer %s: %w", id, err)
+	}
+	return d, nil
+}
+
+func collect[T any](ctx context.Context, tx pgx.Tx, q string, args ...any) ([]T, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[T])
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
