@@ -166,9 +166,10 @@ func listen(cfg *config.Config) (net.Listener, error) {
 	return ln, nil
 }
 
-// servePortal serves on ln, prints the setup link while the instance has no
-// admin, and when ctx ends shuts down gracefully within timeout.
-func servePortal(ctx context.Context, ln net.Listener, timeout time.Duration, srv *handlers.Server, log *slog.Logger) error {
+// servePortal serves on ln, logs the setup link while the instance has no
+// admin (and passes it to announce, when set), and when ctx ends shuts down
+// gracefully within timeout.
+func servePortal(ctx context.Context, ln net.Listener, timeout time.Duration, srv *handlers.Server, log *slog.Logger, announce func(setupURL string)) error {
 	hs := httpServer(srv.Routes(), log)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -182,6 +183,9 @@ func servePortal(ctx context.Context, ln net.Listener, timeout time.Duration, sr
 	if link != "" {
 		// Warn so it stands out: whoever opens this link first becomes admin.
 		log.Warn("no admin yet: open the one-time setup link to configure the portal", "setup_url", link)
+		if announce != nil {
+			announce(link)
+		}
 	}
 	return shutdownOnDone(ctx, hs, errc, timeout, log)
 }

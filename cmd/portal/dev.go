@@ -116,7 +116,9 @@ func cmdDev(ctx context.Context, e env) error {
 	defer stopJobs()
 	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator)\nPress Ctrl-C to stop; data stays in %s.\n\n",
 		cfg.BaseURL, sbURL, cfg.DataDir)
-	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log)
+	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log, func(link string) {
+		fmt.Fprintf(e.stdout, "\nOpen the one-time setup link to create the first admin:\n  %s\n\n", link)
+	})
 }
 
 // devSecretKey returns the key stored at path, creating it on first use.

@@ -47,5 +47,5 @@ func cmdServe(ctx context.Context, e env) error {
 		return err
 	}
 	defer stopJobs()
-	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log)
+	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log, nil)
 }

@@ -98,10 +98,7 @@ func TestServeMigratesServesAndShutsDown(t *testing.T) {
 		t.Errorf("/healthz = %d", code)
 	}
 	// The setup link is logged at WARN once the listener is up.
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(s.stderr.String(), "setup_url=") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(t, s.stderr, "setup_url=")
 	logs := s.stderr.String()
 	if !regexp.MustCompile(`level=WARN .*setup_url="?http://` + regexp.QuoteMeta(addr) + `/setup\?token=\S+`).MatchString(logs) {
 		t.Errorf("no setup link at WARN in the log:\n%s", logs)
@@ -213,6 +210,10 @@ func TestDevWithPrivateCluster(t *testing.T) {
 	if !strings.Contains(s.stdout.String(), "Generated PORTAL_SECRET_KEY") {
 		t.Errorf("first run did not announce the generated key:\n%s", s.stdout)
 	}
+	waitFor(t, s.stdout, "/setup?token=")
+	if !strings.Contains(s.stdout.String(), "http://"+addr+"/setup?token=") {
+		t.Errorf("dev did not print the setup link on stdout:\n%s", s.stdout)
+	}
 	m := regexp.MustCompile(`Sandbox: (\S+)`).FindStringSubmatch(s.stdout.String())
 	if m == nil {
 		t.Fatalf("no sandbox URL printed:\n%s", s.stdout)
@@ -263,5 +264,32 @@ func TestServeRunsBackgroundJobs(t *testing.T) {
 	s.stop(t)
 	if !stopped {
 		t.Error("jobs not stopped at shutdown")
+	}
+}
+
+// waitFor waits up to 10s for want to appear in b.
+func waitFor(t *testing.T, b *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(b.String(), want) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestDevWithDatabaseURL uses the given database instead of a private
+// cluster.
+func TestDevWithDatabaseURL(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	env := map[string]string{"DATABASE_URL": emptyDB(t)}
+	s, addr := startPortal(t, env, listening, "dev", "--data-dir", data, "--addr", "127.0.0.1:0", "--sandbox-addr", "127.0.0.1:0")
+	if code, _ := get(t, "http://"+addr+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz = %d (dev should have migrated the given database)", code)
+	}
+	if strings.Contains(s.stderr.String(), "private Postgres") {
+		t.Errorf("dev started a private cluster although DATABASE_URL was set:\n%s", s.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "postgres")); !os.IsNotExist(err) {
+		t.Errorf("a postgres folder appeared in the data dir: %v", err)
 	}
 }
