@@ -59,8 +59,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 
 // renderError writes an error page (or, for htmx, the bare message).
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, title, msg, reqID string) {
-	p := s.page(r, title, "")
-	p.Flash = templates.Flash{}
+	p := s.basePage(r, title, "")
 	if err := s.render(w, r, status, templates.ErrorPage(p, status, title, msg, reqID)); err != nil {
 		s.log.ErrorContext(r.Context(), "render error page", "request_id", requestID(r.Context()), "err", err)
 		http.Error(w, http.StatusText(status), status)

@@ -27,16 +27,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
-// page returns the layout data for r: the viewer and the pending flash.
+// page returns the layout data for r: the viewer and the pending flash
+// (which it consumes).
 func (s *Server) page(r *http.Request, title, active string) templates.Page {
-	p := templates.Page{Title: title, Active: active, Version: s.d.Version, Dev: s.d.Dev}
-	if u := auth.UserFrom(r.Context()); u != nil {
-		p.Viewer = &templates.Viewer{Name: u.DisplayName, Email: u.Email, Role: u.Role}
-	}
+	p := s.basePage(r, title, active)
 	if s.sessionLoaded(r) {
 		if msg := s.sessions.PopString(r.Context(), sessFlashMsg); msg != "" {
 			p.Flash = templates.Flash{Kind: s.sessions.PopString(r.Context(), sessFlashKind), Message: msg}
 		}
+	}
+	return p
+}
+
+// basePage is page without the flash, for error pages: the flash stays for
+// the next real page.
+func (s *Server) basePage(r *http.Request, title, active string) templates.Page {
+	p := templates.Page{Title: title, Active: active, Version: s.d.Version, Dev: s.d.Dev}
+	if u := auth.UserFrom(r.Context()); u != nil {
+		p.Viewer = &templates.Viewer{Name: u.DisplayName, Email: u.Email, Role: u.Role}
 	}
 	return p
 }
