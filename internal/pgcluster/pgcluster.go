@@ -112,6 +112,15 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 		}
 	}()
 	data := filepath.Join(dir, "data")
+	// We hold the lock, so a server still running here was left by a
+	// process that died; the kernel has sent it SIGINT (see Pdeathsig), so
+	// give it a moment to finish its shutdown.
+	for deadline := time.Now().Add(orphanWait); time.Now().Before(deadline); {
+		if _, _, ok := runningPostmaster(data); !ok {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if pid, port, ok := runningPostmaster(data); ok {
 		return nil, fmt.Errorf("%w: a Postgres server (pid %d, port %d) already runs on %s; stop it with: pg_ctl -D %s stop",
 			ErrInUse, pid, port, data, data)
@@ -166,6 +175,9 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 }
 
 var errExited = errors.New("postgres exited during start")
+
+// orphanWait bounds the wait for a server left by a dead process to stop.
+var orphanWait = 10 * time.Second
 
 // startServer runs postgres as a child and waits until it is ready.
 func (c *Cluster) startServer(ctx context.Context, bin, data string, cred *syscall.Credential, o Options) error {

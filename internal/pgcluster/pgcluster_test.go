@@ -1,10 +1,15 @@
 package pgcluster
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,8 +121,11 @@ func TestStopEndsSessionsPromptly(t *testing.T) {
 	}
 }
 
+// Not parallel: it shortens orphanWait.
 func TestStaleServerOnFolderIsReported(t *testing.T) {
-	t.Parallel()
+	saved := orphanWait
+	orphanWait = 200 * time.Millisecond
+	defer func() { orphanWait = saved }()
 	dir := clusterDir(t)
 	c, err := Start(t.Context(), Options{Dir: dir, Fast: true})
 	if err != nil {
@@ -172,4 +180,80 @@ func TestUnreachableParent(t *testing.T) {
 	if got := unreachable(filepath.Join(private, "pg"), 54321, 54321); got != "" && got != filepath.Dir(root) {
 		t.Errorf("unreachable = %q after chmod o+x", got)
 	}
+}
+
+// TestHelperProcess is the body of the child process in
+// TestKilledOwnerLeavesNoServer.
+func TestHelperProcess(t *testing.T) {
+	dir := os.Getenv("PGCLUSTER_HELPER_DIR")
+	if dir == "" {
+		t.Skip("helper for TestKilledOwnerLeavesNoServer")
+	}
+	c, err := Start(context.Background(), Options{Dir: dir, Fast: true})
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	fmt.Println("ready", c.Port())
+	select {} // until killed
+}
+
+// TestKilledOwnerLeavesNoServer kills (SIGKILL) a process running a
+// cluster: Postgres must stop by itself, and the next Start on the folder
+// must succeed with the data intact.
+func TestKilledOwnerLeavesNoServer(t *testing.T) {
+	t.Parallel()
+	dir := clusterDir(t)
+	cmd := osexec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "PGCLUSTER_HELPER_DIR="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if !strings.HasPrefix(line, "ready ") {
+		cmd.Process.Kill()
+		t.Fatalf("helper: %q", line)
+	}
+	var port int
+	fmt.Sscanf(line, "ready %d", &port)
+	url := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/portal?sslmode=disable", port)
+	execSQL(t, url, "CREATE TABLE survived (v int)")
+	pid, _, running := runningPostmaster(filepath.Join(dir, "data"))
+	if !running {
+		t.Fatal("no postmaster.pid while the helper runs")
+	}
+
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	c, err := Start(t.Context(), Options{Dir: dir, Fast: true})
+	if err != nil {
+		t.Fatalf("start after the owner was killed: %v", err)
+	}
+	defer c.Stop(context.Background())
+	// It removed postmaster.pid as its last act; allow it a moment to exit
+	// (and its new parent to reap it).
+	deadline := time.Now().Add(5 * time.Second)
+	for alive(pid) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if alive(pid) {
+		t.Errorf("the killed owner's postgres (pid %d) still runs", pid)
+	}
+	execSQL(t, c.DatabaseURL(), "INSERT INTO survived VALUES (1)")
+}
+
+// alive reports whether pid is a live (not zombie) process.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil
+	}
+	// The state follows the parenthesised command name.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
 }
