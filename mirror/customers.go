@@ -254,6 +254,13 @@ func (m *Mirror) writeFetched(ctx context.Context, tx pgx.Tx, f *fetched, at tim
 func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*fetched, drift bool, at time.Time) error {
 	{
 		q := m.st.Q
+		// The mirror can always be read again from PC (and imports resume
+		// from their checkpoint), so its writes need not wait for the disk.
+		if r != nil {
+			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+				return err
+			}
+		}
 		var report *driftReport
 		if drift && r != nil {
 			var err error
@@ -322,24 +329,16 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 		exec := func(_ int, e error) { keep(e) }
 		if len(listed) > 0 {
 			q.UpsertCustomerListed(ctx, tx, listed).Exec(exec)
-		} else if len(custs) > 0 {
-			q.UpsertCustomer(ctx, tx, custs).Exec(exec)
+		} else {
+			keep(bulkCustomers.upsert(ctx, tx, customerValues(custs)))
 		}
-		if len(subs) > 0 {
-			q.UpsertSubscription(ctx, tx, subs).Exec(exec)
-		}
-		if len(orders) > 0 {
-			q.UpsertOrder(ctx, tx, orders).Exec(exec)
-		}
-		if len(lines) > 0 {
-			q.UpsertOrderLineItem(ctx, tx, lines).Exec(exec)
-		}
+		keep(bulkSubscriptions.upsert(ctx, tx, subscriptionValues(subs)))
+		keep(bulkOrders.upsert(ctx, tx, orderValues(orders)))
+		keep(bulkOrderLines.upsert(ctx, tx, orderLineValues(lines)))
 		if len(agrs) > 0 {
 			q.UpsertAgreement(ctx, tx, agrs).Exec(exec)
 		}
-		if len(skus) > 0 {
-			q.UpsertSubscribedSku(ctx, tx, skus).Exec(exec)
-		}
+		keep(bulkSkus.upsert(ctx, tx, skuValues(skus)))
 		if err != nil {
 			return fmt.Errorf("write customers: %w", err)
 		}
