@@ -31,7 +31,7 @@ func loadConfig(e env, fs *flag.FlagSet, args []string) (config.Config, error) {
 	case errors.Is(err, flag.ErrHelp):
 		return cfg, errHelp
 	case errors.Is(err, config.ErrUsage):
-		return cfg, fmt.Errorf("%w: %s: %w", errUsage, fs.Name(), errors.Unwrap(err))
+		return cfg, fmt.Errorf("%w: %s: %s", errUsage, fs.Name(), strings.TrimPrefix(err.Error(), config.ErrUsage.Error()+": "))
 	default:
 		return cfg, fmt.Errorf("%s: configuration:\n  %s", fs.Name(), strings.ReplaceAll(err.Error(), "\n", "\n  "))
 	}

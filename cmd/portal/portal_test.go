@@ -102,8 +102,9 @@ func TestUnknownCommandIsAUsageError(t *testing.T) {
 	if !strings.Contains(stderr, "usage: portal") || !strings.Contains(stderr, "migrate") {
 		t.Errorf("stderr lacks the usage:\n%s", stderr)
 	}
-	if _, _, err := runPortal(t.Context(), nil, "serve", "--bogus"); !errors.Is(err, errUsage) {
-		t.Errorf("serve --bogus: got %v, want a usage error", err)
+	if _, _, err := runPortal(t.Context(), nil, "serve", "--bogus"); !errors.Is(err, errUsage) ||
+		err.Error() != "usage: serve: flag provided but not defined: -bogus" {
+		t.Errorf("serve --bogus: got %v, want a usage error naming the flag", err)
 	}
 	if _, _, err := runPortal(t.Context(), nil, "serve", "-h"); err != nil {
 		t.Errorf("serve -h: %v", err)
