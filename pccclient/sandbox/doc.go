@@ -33,7 +33,9 @@
 // # State and time
 //
 // State is in memory behind one RWMutex, optionally persisted to
-// Options.StateFile (JSON, written 0.5 s after a change and at Close). Time
+// Options.StateFile (JSON, written 0.5 s after a change, later for big
+// states, and at Close; loaded by New). Tokens and the idempotency cache
+// are not persisted. Time
 // comes from a Clock: virtual by default (tests call Advance), or the wall
 // clock (Options.RealTime). Orders are pending for Options.OrderDelay of
 // sandbox time, then complete and their subscriptions become active.
