@@ -155,7 +155,8 @@ func (m *Mirror) refreshRound(ctx context.Context, pc *pccclient.Client, r *run,
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan int)
-	results := make(chan result, m.opt.Concurrency*2)
+	// Room for several batches, so fetchers keep going while a batch is written.
+	results := make(chan result, max(m.opt.Concurrency*2, m.opt.BatchSize*4))
 	var wg sync.WaitGroup
 	for range min(m.opt.Concurrency, len(idx)) {
 		wg.Add(1)

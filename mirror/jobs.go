@@ -45,6 +45,16 @@ func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return -1 }
 
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	_, err := w.m.Run(ctx, job.Args.SyncKind, RunOptions{Trigger: job.Args.Trigger, RequestedBy: job.Args.RequestedBy, JobID: job.ID})
+	if err == nil && job.Args.SyncKind == KindFull {
+		// The first import (from the wizard) brings the catalog along
+		// instead of leaving it for the daily schedule.
+		var n int
+		if qerr := w.m.st.Pool.QueryRow(ctx, `SELECT count(*) FROM sync_watermarks WHERE name LIKE 'catalog:%'`).Scan(&n); qerr == nil && n == 0 {
+			if _, qerr := w.m.river.Insert(ctx, SyncArgs{SyncKind: KindCatalog, Trigger: "after-import"}, nil); qerr != nil {
+				w.m.log.Warn("catalog sync not queued", "err", qerr)
+			}
+		}
+	}
 	switch {
 	case errors.Is(err, ErrNotConfigured):
 		w.m.log.Info("sync skipped: partner center not configured", "kind", job.Args.SyncKind)

@@ -131,10 +131,10 @@ type Mirror struct {
 func New(d Deps) (*Mirror, error) {
 	var errs []error
 	if d.Store == nil {
-		errs = append(errs, errors.New("Store is required"))
+		errs = append(errs, errors.New("deps: a Store is required"))
 	}
 	if d.PCConfig == nil {
-		errs = append(errs, errors.New("PCConfig is required"))
+		errs = append(errs, errors.New("deps: a PCConfig func is required"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
