@@ -157,7 +157,7 @@ func startDevSandbox(cfg config.Config, log *slog.Logger) (*sandbox.Sandbox, str
 	ln, err := net.Listen("tcp", cfg.SandboxAddr)
 	if err != nil {
 		sb.Close()
-		return nil, "", nil, fmt.Errorf("sandbox: listen on %s (set --sandbox-addr): %w", cfg.SandboxAddr, err)
+		return nil, "", nil, fmt.Errorf("sandbox: listen on %s (set --sandbox-addr or PORTAL_SANDBOX_ADDR): %w", cfg.SandboxAddr, err)
 	}
 	hs := httpServer(sb.Handler(), log)
 	go hs.Serve(ln)
