@@ -38,9 +38,11 @@ SELECT s.country, 'sku'::text, s.product_id || '/' || s.id, s.title, s.descripti
             THEN 'usage' ELSE 'license' END,
        coalesce((s.raw->>'isAddOn')::boolean, false), 'Licenses', s.min_quantity, s.max_quantity,
        coalesce((SELECT array_agg(DISTINCT t->>'duration') FROM availabilities a, jsonb_array_elements(a.terms) t
-                 WHERE a.country = s.country AND a.product_id = s.product_id AND a.sku_id = s.id AND a.gone_at IS NULL), '{}'),
+                 WHERE a.country = s.country AND a.product_id = s.product_id AND a.sku_id = s.id AND a.gone_at IS NULL
+                   AND coalesce(t->>'duration', '') <> ''), '{}'),
        coalesce((SELECT array_agg(DISTINCT lower(t->>'billingCycle')) FROM availabilities a, jsonb_array_elements(a.terms) t
-                 WHERE a.country = s.country AND a.product_id = s.product_id AND a.sku_id = s.id AND a.gone_at IS NULL), s.supported_billing_cycles),
+                 WHERE a.country = s.country AND a.product_id = s.product_id AND a.sku_id = s.id AND a.gone_at IS NULL
+                   AND coalesce(t->>'billingCycle', '') <> ''), s.supported_billing_cycles),
        EXISTS (SELECT 1 FROM availabilities a WHERE a.country = s.country AND a.product_id = s.product_id
                AND a.sku_id = s.id AND a.gone_at IS NULL AND a.is_purchasable),
        coalesce((SELECT array_agg(DISTINCT a.currency) FROM availabilities a

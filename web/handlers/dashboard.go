@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/cspportal/portal/auth"
@@ -46,27 +45,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		d.LastSync = c.LastSync.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	return s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, "Dashboard", "/"), d))
-}
-
-// catalogList is the catalog (an honest empty state until its pages land).
-func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.st.DashboardCounts(r.Context())
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "Catalog", "/catalog"), "Catalog",
-		fmt.Sprintf("Browsing the catalog is not built yet. The mirror holds %d offers from Partner Center.", c.Offers)))
-}
-
-// customerList is the customer list (an honest empty state until its pages
-// land).
-func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.st.DashboardCounts(r.Context())
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "Customers", "/customers"), "Customers",
-		fmt.Sprintf("The customer pages are not built yet. The mirror holds %d customers with %d subscriptions from Partner Center.", c.Customers, c.Subscriptions)))
 }
 
 // mySubscriptionList shows a customer user their subscriptions.

@@ -1,0 +1,244 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// catalogPageSize is the number of offers per catalog page.
+const catalogPageSize = 25
+
+// catalogParams are the catalog list's URL parameters, in a fixed order so
+// shared links look alike.
+var catalogParams = []string{"q", "country", "currency", "family", "billing", "addon", "term", "cycle", "purchasable", "sort"}
+
+// catalogList is the catalog: full-text search, filters and sort in the
+// URL, server-side pages, read from the mirror only.
+func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := templates.NewForm()
+	for _, k := range catalogParams {
+		f.Values[k] = strings.TrimSpace(q.Get(k))
+	}
+	country := strings.ToUpper(f.Get("country"))
+	if !reCountry.MatchString(country) {
+		st, err := s.st.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		country = cmpOr(st.DefaultCountry, "US")
+	}
+	f.Values["country"] = country
+	facets, err := s.st.CatalogFacets(ctx, country)
+	if err != nil {
+		return err
+	}
+	// Values outside the known choices are dropped rather than refused: a
+	// stale shared link still opens.
+	keep := func(name string, allowed ...string) {
+		v := f.Get(name)
+		for _, a := range allowed {
+			if strings.EqualFold(v, a) {
+				f.Values[name] = a
+				return
+			}
+		}
+		f.Values[name] = ""
+	}
+	keep("billing", "license", "usage")
+	keep("addon", "base", "addon")
+	keep("sort", "relevance", "name", "name_desc", "family")
+	keep("currency", facets.Currencies...)
+	keep("family", facets.Families...)
+	keep("term", facets.Terms...)
+	keep("cycle", facets.Cycles...)
+	keep("purchasable", "1")
+	if f.Get("sort") == "" {
+		f.Values["sort"] = "relevance"
+	}
+	page := max(atoiDefault(q.Get("page"), 1), 1)
+	filter := store.CatalogFilter{Query: f.Get("q"), Country: country, Currency: f.Get("currency"), Family: f.Get("family"),
+		Billing: f.Get("billing"), AddOn: f.Get("addon"), Term: f.Get("term"), BillingCycle: f.Get("cycle"),
+		Purchasable: f.Get("purchasable") == "1", Sort: f.Get("sort"), Offset: (page - 1) * catalogPageSize, Limit: catalogPageSize}
+	res, err := s.st.CatalogSearch(ctx, filter)
+	if err != nil {
+		return err
+	}
+	v := templates.CatalogView{Form: f, Total: res.Total, Freshness: "The catalog has not been synced yet: run a catalog sync from the Sync page."}
+	if at, ok, err := s.st.CatalogSyncedAt(ctx, country); err != nil {
+		return err
+	} else if ok {
+		v.Freshness = "Catalog synced " + ago(s.now().Sub(at)) + " ago."
+	}
+	for _, c := range facets.Countries {
+		v.Countries = append(v.Countries, templates.Option{Value: c, Label: c})
+	}
+	if len(v.Countries) == 0 {
+		v.Countries = []templates.Option{{Value: country, Label: country}}
+	}
+	for _, c := range facets.Currencies {
+		v.Currencies = append(v.Currencies, templates.Option{Value: c, Label: c})
+	}
+	for _, c := range facets.Families {
+		v.Families = append(v.Families, templates.Option{Value: c, Label: c})
+	}
+	for _, t := range facets.Terms {
+		v.Terms = append(v.Terms, templates.Option{Value: t, Label: termLabel(t)})
+	}
+	for _, c := range facets.Cycles {
+		v.Cycles = append(v.Cycles, templates.Option{Value: c, Label: c})
+	}
+	for _, it := range res.Items {
+		v.Rows = append(v.Rows, templates.CatalogRow{Href: offerHref(it.Country, it.Kind, it.ID), Name: it.Name, Kind: it.Kind,
+			Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, Terms: termsLabel(it.Terms), Cycles: strings.Join(it.BillingCycles, ", "),
+			Purchasable: it.Purchasable, Description: it.Description})
+	}
+	v.Pager = pager(r.URL, page, catalogPageSize, res.Total)
+	return s.render(w, r, http.StatusOK, templates.CatalogPage(s.page(r, "Catalog", "/catalog"), v))
+}
+
+// offerShow is one legacy offer or new-commerce SKU with its prices and
+// the offers that go with it.
+func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	country := strings.ToUpper(chi.URLParam(r, "country"))
+	kind, id := "offer", chi.URLParam(r, "id")
+	if p := chi.URLParam(r, "product"); p != "" {
+		kind, id = "sku", p+"/"+chi.URLParam(r, "sku")
+	}
+	if !reCountry.MatchString(country) {
+		return store.ErrNotFound
+	}
+	it, gone, err := s.st.CatalogItem(ctx, country, kind, id)
+	if err != nil {
+		return err
+	}
+	v := templates.OfferView{Name: it.Name, ID: it.ID, Kind: it.Kind, Country: it.Country, Description: it.Description,
+		Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, UnitType: cmpOr(it.UnitType, "—"),
+		MinQuantity: int(it.MinQuantity), MaxQuantity: int(it.MaxQuantity), Terms: cmpOr(termsLabel(it.Terms), "—"),
+		Cycles: cmpOr(strings.Join(it.BillingCycles, ", "), "—"), Purchasable: it.Purchasable, Gone: gone != nil,
+		OrderHref: "/orders/new?" + url.Values{"country": {it.Country}, "item": {it.Kind + ":" + it.ID}}.Encode()}
+	pricesKey := it.ID
+	if kind == "sku" {
+		pricesKey = strings.Replace(it.ID, "/", ":", 1) + ":"
+		sp := strings.SplitN(it.ID, "/", 2)
+		pre, err := s.st.SkuPrerequisites(ctx, country, sp[0], sp[1])
+		if err != nil {
+			return err
+		}
+		v.RequiresRaw = pre
+	} else {
+		links := func(kind string) ([]templates.OfferLink, error) {
+			items, err := s.st.CatalogRelated(ctx, country, it.ID, kind)
+			var out []templates.OfferLink
+			for _, x := range items {
+				out = append(out, templates.OfferLink{Href: offerHref(x.Country, x.Kind, x.ID), Name: x.Name})
+			}
+			return out, err
+		}
+		if v.AddOns, err = links("addon"); err != nil {
+			return err
+		}
+		if v.Requires, err = links("prerequisite"); err != nil {
+			return err
+		}
+		if it.IsAddOn {
+			if v.Bases, err = links("base"); err != nil {
+				return err
+			}
+		}
+	}
+	prices, err := s.st.CatalogPrices(ctx, country, pricesKey)
+	if err != nil {
+		return err
+	}
+	for _, p := range prices {
+		v.Prices = append(v.Prices, templates.OfferPriceRow{Term: cmpOr(termLabel(p.TermDuration), "—"), Cycle: cmpOr(p.BillingCycle, "—"),
+			Currency: p.Currency, Price: p.UnitPrice.StringFixed(2)})
+	}
+	return s.render(w, r, http.StatusOK, templates.OfferPage(s.page(r, it.Name, "/catalog"), v))
+}
+
+// orderNew is a placeholder for ordering until the ordering work lands.
+func (s *Server) orderNew(w http.ResponseWriter, r *http.Request) error {
+	name := "an offer"
+	country := strings.ToUpper(r.URL.Query().Get("country"))
+	if kind, id, ok := strings.Cut(r.URL.Query().Get("item"), ":"); ok && reCountry.MatchString(country) {
+		if it, _, err := s.st.CatalogItem(r.Context(), country, kind, id); err == nil {
+			name = it.Name
+		}
+	}
+	return s.render(w, r, http.StatusOK, templates.OrderPlaceholder(s.page(r, "Order", "/catalog"), name))
+}
+
+func offerHref(country, kind, id string) string {
+	if kind == "sku" {
+		p, sku, _ := strings.Cut(id, "/")
+		return "/catalog/" + url.PathEscape(country) + "/products/" + url.PathEscape(p) + "/skus/" + url.PathEscape(sku)
+	}
+	return "/catalog/" + url.PathEscape(country) + "/offers/" + url.PathEscape(id)
+}
+
+// termLabel names an ISO-8601 term ("P1Y" -> "1 year").
+func termLabel(t string) string {
+	switch t {
+	case "P1M":
+		return "1 month"
+	case "P1Y":
+		return "1 year"
+	case "P3Y":
+		return "3 years"
+	case "":
+		return ""
+	}
+	return t
+}
+
+func termsLabel(ts []string) string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, termLabel(t))
+	}
+	return strings.Join(out, ", ")
+}
+
+// pager builds the page links of a list at u, keeping its other parameters.
+func pager(u *url.URL, page, size, total int) templates.Pager {
+	pages := max((total+size-1)/size, 1)
+	pg := templates.Pager{Page: page, Pages: pages, Total: total, From: min((page-1)*size+1, total), To: min(page*size, total)}
+	link := func(n int) string {
+		q := u.Query()
+		if n == 1 {
+			q.Del("page")
+		} else {
+			q.Set("page", strconv.Itoa(n))
+		}
+		if len(q) == 0 {
+			return u.Path
+		}
+		return u.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		pg.PrevHref = link(min(page-1, pages))
+	}
+	if page < pages {
+		pg.NextHref = link(page + 1)
+	}
+	return pg
+}
+
+func atoiDefault(s string, d int) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return d
+	}
+	return n
+}

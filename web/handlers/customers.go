@@ -1,0 +1,157 @@
+package handlers
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// customerPageSize is the number of customers per list page.
+const customerPageSize = 50
+
+// customerList is the customer list: search by name, domain or tenant id,
+// filters, counts and pages, from the mirror.
+func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := templates.NewForm()
+	f.Values["q"] = strings.TrimSpace(q.Get("q"))
+	for _, k := range []string{"suspended", "renewals", "noagreement"} {
+		if q.Get(k) == "1" {
+			f.Values[k] = "1"
+		}
+	}
+	page := max(atoiDefault(q.Get("page"), 1), 1)
+	now := s.now()
+	res, err := s.st.CustomerSearch(ctx, store.CustomerFilter{Query: f.Get("q"), Suspended: f.Get("suspended") == "1",
+		Renewals: f.Get("renewals") == "1", NoAgreement: f.Get("noagreement") == "1", Now: now,
+		Offset: (page - 1) * customerPageSize, Limit: customerPageSize})
+	if err != nil {
+		return err
+	}
+	counts, err := s.st.CustomerCounts(ctx, now)
+	if err != nil {
+		return err
+	}
+	v := templates.CustomerListView{Form: f, Total: res.Total, All: counts.All, Suspended: counts.Suspended,
+		Renewals: counts.Renewals, NoAgreement: counts.NoAgreement, Pager: pager(r.URL, page, customerPageSize, res.Total)}
+	for _, c := range res.Rows {
+		row := templates.CustomerListRow{Href: "/customers/" + c.ID.String(), Name: cmpOr(c.CompanyName, c.Domain), Domain: c.Domain,
+			Country: c.Country, Subscriptions: c.Subscriptions, Suspended: c.Suspended, Agreement: c.HasAgreement, NextRenewal: "—"}
+		if c.NextRenewal != nil {
+			row.NextRenewal = c.NextRenewal.UTC().Format("2006-01-02")
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return s.render(w, r, http.StatusOK, templates.CustomerListPage(s.page(r, "Customers", "/customers"), v))
+}
+
+// customerShow is one customer: profiles, agreement, subscriptions with
+// add-ons nested, orders, license usage and the audit trail.
+func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuid.Parse(chi.URLParam(r, "id"))
+	if err != nil {
+		return store.ErrNotFound
+	}
+	d, err := s.st.CustomerDetail(ctx, id)
+	if err != nil {
+		return err
+	}
+	c := d.Customer
+	v := templates.CustomerView{ID: c.ID.String(), Name: cmpOr(c.CompanyName, c.Domain), Domain: c.Domain, TenantID: cmpOr(c.TenantID, c.ID.String()),
+		Email: c.CompanyEmail, Relationship: cmpOr(c.Relationship, "—"), Gone: c.GoneAt != nil, SyncedAgo: ago(s.now().Sub(c.SyncedAt)),
+		RetryHref: "/customers/" + c.ID.String() + "/agreement/retry"}
+	for _, l := range []string{c.AddressLine1, c.AddressLine2, strings.TrimSpace(c.AddressPostalCode + " " + c.AddressCity), c.AddressState, c.AddressCountry} {
+		if strings.TrimSpace(l) != "" {
+			v.Address = append(v.Address, l)
+		}
+	}
+	for _, kv := range [][2]string{{"Contact", strings.TrimSpace(c.BillingFirstName + " " + c.BillingLastName)}, {"Email", c.BillingEmail},
+		{"Phone", c.BillingPhone}, {"Company", c.BillingCompanyName}, {"Culture", c.BillingCulture}, {"Language", c.BillingLanguage}} {
+		if kv[1] != "" {
+			v.Billing = append(v.Billing, templates.AuditView{At: kv[0], Actor: kv[1]})
+		}
+	}
+	for _, a := range d.Agreements {
+		v.Agreements = append(v.Agreements, templates.AgreementView{Type: a.AgreementType, Date: a.DateAgreed.UTC().Format("2006-01-02"),
+			Contact: strings.TrimSpace(a.ContactFirstName+" "+a.ContactLastName) + " <" + a.ContactEmail + ">"})
+	}
+	if len(d.Agreements) == 0 {
+		if err := s.agreementState(r, c.ID, &v); err != nil {
+			return err
+		}
+	}
+	v.Subscriptions = nestSubscriptions(d.Subscriptions)
+	for _, o := range d.Orders {
+		ov := templates.OrderView{ID: o.ID, Status: o.Status, Lines: int(o.Lines), Created: "—", Total: "—"}
+		if o.CreationDate != nil {
+			ov.Created = o.CreationDate.UTC().Format("2006-01-02")
+		}
+		if o.TotalPrice.Valid {
+			ov.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.Currency
+		}
+		v.Orders = append(v.Orders, ov)
+	}
+	for _, u := range d.Usage {
+		v.Usage = append(v.Usage, templates.UsageView{SKU: u.SkuPartNumber, Name: cmpOr(u.SkuName, u.SkuPartNumber),
+			Assigned: int(u.Assigned), Purchased: int(u.Purchased), Over: u.Assigned > u.Purchased})
+	}
+	for _, a := range d.Audit {
+		v.Audit = append(v.Audit, templates.AuditView{At: a.At.UTC().Format("2006-01-02 15:04 UTC"), Source: sourceLabel(a.Source),
+			Actor: a.Actor, Action: a.Action, Outcome: a.Outcome, Detail: a.Detail})
+	}
+	return s.render(w, r, http.StatusOK, templates.CustomerPage(s.page(r, v.Name, "/customers"), v))
+}
+
+func sourceLabel(s string) string {
+	if s == "pc" {
+		return "Partner Center"
+	}
+	return "portal"
+}
+
+// nestSubscriptions groups add-ons under their base subscription; add-ons
+// whose base is not mirrored are listed on their own.
+func nestSubscriptions(subs []store.CustomerSubscription) []templates.SubscriptionView {
+	view := func(s store.CustomerSubscription) templates.SubscriptionView {
+		v := templates.SubscriptionView{ID: s.ID, Name: cmpOr(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
+			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmpOr(termLabel(s.TermDuration), "—"),
+			Cycle: cmpOr(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: "—"}
+		if s.CommitmentEndDate != nil {
+			v.Renews = s.CommitmentEndDate.UTC().Format("2006-01-02")
+		}
+		return v
+	}
+	present := map[string]bool{}
+	for _, s := range subs {
+		present[s.ID] = true
+	}
+	addOns := map[string][]templates.SubscriptionView{}
+	var out []templates.SubscriptionView
+	for _, s := range subs {
+		if s.ParentSubscriptionID != "" && present[s.ParentSubscriptionID] {
+			addOns[s.ParentSubscriptionID] = append(addOns[s.ParentSubscriptionID], view(s))
+		}
+	}
+	for _, s := range subs {
+		if s.ParentSubscriptionID != "" && present[s.ParentSubscriptionID] {
+			continue
+		}
+		v := view(s)
+		v.AddOns = addOns[s.ID]
+		out = append(out, v)
+	}
+	slices.SortStableFunc(out, func(a, b templates.SubscriptionView) int {
+		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return out
+}

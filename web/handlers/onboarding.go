@@ -1,0 +1,489 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// The onboarding wizard creates the customer through the command outbox
+// but delivers the create-customer command inline, in the request, so this
+// response is the only place PC's one-time admin password passes through
+// (captured from the HTTP response by pcCaptureTransport, never stored or
+// logged). The River job is held back for inlineHold and takes over only if
+// the inline attempt fails or the process dies; the password is then lost
+// and the page says how to reset it.
+const (
+	inlineHold            = 2 * time.Minute
+	inlineCreateTimeout   = 20 * time.Second
+	inlineAgreementTimout = 5 * time.Second
+)
+
+var errDoubleSubmit = errors.New("onboarding token used already")
+
+// onboardingNew starts the wizard with a fresh idempotency token.
+func (s *Server) onboardingNew(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.st.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	f := templates.NewForm()
+	f.Values["token"] = uuid.NewString()
+	country := cmpOr(st.DefaultCountry, "US")
+	lang := cmpOr(strings.ToLower(strings.SplitN(st.DefaultLanguage, "-", 2)[0]), "en")
+	f.Values["country"], f.Values["language"], f.Values["culture"] = country, lang, lang+"-"+country
+	if reCulture.MatchString(st.DefaultLanguage) {
+		f.Values["culture"] = st.DefaultLanguage
+	}
+	return s.renderOnboarding(w, r, http.StatusOK, "company", f)
+}
+
+// onboardingStep validates the posted step and shows the next one (or the
+// same one with a message next to each problem).
+func (s *Server) onboardingStep(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := onboardingInput(r)
+	if _, err := uuid.Parse(f.Get("token")); err != nil {
+		f.Values["token"] = uuid.NewString()
+	}
+	step := r.PostForm.Get("step")
+	i := slices.Index(onboardingOrder, step)
+	if i < 0 {
+		return s.renderOnboarding(w, r, http.StatusOK, "company", f)
+	}
+	if r.PostForm.Get("back") == "1" {
+		return s.renderOnboarding(w, r, http.StatusOK, onboardingOrder[max(i-1, 0)], f)
+	}
+	if bad := s.firstInvalidStep(f, i); bad != "" {
+		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, bad, f)
+	}
+	if step == "domain" {
+		// The check as the user typed may be stale: ask once more.
+		if state, msg := s.domainState(r.Context(), f.Get("domain_prefix")); state == "taken" {
+			f.Errors["domain_prefix"] = msg
+			return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "domain", f)
+		}
+	}
+	return s.renderOnboarding(w, r, http.StatusOK, onboardingOrder[min(i+1, len(onboardingOrder)-1)], f)
+}
+
+// firstInvalidStep validates steps 0..upto and returns the first with a
+// problem ("" when all are valid).
+func (s *Server) firstInvalidStep(f templates.Form, upto int) string {
+	for _, st := range onboardingOrder[:upto+1] {
+		validateStep(f, st, s.now())
+		if !f.Valid() {
+			return st
+		}
+	}
+	return ""
+}
+
+func (s *Server) renderOnboarding(w http.ResponseWriter, r *http.Request, status int, step string, f templates.Form) error {
+	v := templates.OnboardingView{Step: step, Form: f, Hidden: hiddenExcept(f, step)}
+	if step == "review" {
+		v.Review = onboardingReview(f)
+	}
+	p := s.page(r, "Onboard a customer", "/customers")
+	p.Width = "medium"
+	return s.render(w, r, status, templates.OnboardingPage(p, v))
+}
+
+// onboardingDomainCheck answers the live availability check (htmx).
+func (s *Server) onboardingDomainCheck(w http.ResponseWriter, r *http.Request) error {
+	prefix := strings.TrimSpace(r.URL.Query().Get("domain_prefix"))
+	domain := prefix + ".onmicrosoft.com"
+	if msg := domainPrefixProblem(prefix); msg != "" {
+		if prefix == "" {
+			return s.render(w, r, http.StatusOK, templates.DomainCheck("", "", ""))
+		}
+		return s.render(w, r, http.StatusOK, templates.DomainCheck("invalid", domain, msg))
+	}
+	state, msg := s.domainState(r.Context(), prefix)
+	return s.render(w, r, http.StatusOK, templates.DomainCheck(state, domain, msg))
+}
+
+// domainState asks PC whether prefix.onmicrosoft.com is free: "available",
+// "taken", or "unknown" with a message when PC could not say.
+func (s *Server) domainState(ctx context.Context, prefix string) (string, string) {
+	domain := prefix + ".onmicrosoft.com"
+	pc, err := s.pcClient(ctx)
+	if err != nil {
+		return "unknown", "Availability cannot be checked: the Partner Center connection is not set up."
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	free, err := pc.CheckDomainAvailable(ctx, domain)
+	if err != nil {
+		return "unknown", "Availability could not be checked right now (" + pcMessage(err) + "); it is checked again when the customer is created."
+	}
+	if !free {
+		return "taken", domain + " is taken. Choose another prefix."
+	}
+	return "available", ""
+}
+
+// onboardingCreate queues the customer, delivers it at once and shows the
+// admin sign-in and the live progress of the agreement step.
+func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := onboardingInput(r)
+	token, err := uuid.Parse(f.Get("token"))
+	if err != nil {
+		f.Values["token"] = uuid.NewString()
+		f.Errors["_form"] = "The form expired. Check the details and create again."
+		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "review", f)
+	}
+	if ob, err := s.st.OnboardingByToken(ctx, token); err == nil {
+		return s.onboardingResult(w, r, ob, nil, true)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if bad := s.firstInvalidStep(f, len(onboardingOrder)-1); bad != "" {
+		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, bad, f)
+	}
+	pc, err := s.pcClient(ctx)
+	if err != nil {
+		f.Errors["_form"] = "The Partner Center connection is not set up: an admin completes it under Settings."
+		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "review", f)
+	}
+	mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	md, err := pc.GetAgreementMetadata(mctx, pccclient.AgreementMicrosoftCustomerAgreement)
+	cancel()
+	if err != nil || md == nil || md.TemplateID == "" {
+		f.Errors["_form"] = "Partner Center did not give the Microsoft Customer Agreement template (" + pcMessage(err) + "). Nothing was created; try again."
+		return s.renderOnboarding(w, r, http.StatusBadGateway, "review", f)
+	}
+	agreement, err := json.Marshal(onboardingAgreement(f, md.TemplateID))
+	if err != nil {
+		return fmt.Errorf("encode agreement: %w", err)
+	}
+	u := auth.UserFrom(ctx)
+	var cmdID int64
+	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
+		id, err := mirror.EnqueueHeld(ctx, tx, mirror.Command{Kind: mirror.CmdCreateCustomer,
+			Payload: mirror.CreateCustomerPayload{Customer: onboardingCustomer(f)}, RequestedBy: &u.ID, RequestedByLabel: u.Email}, inlineHold)
+		if err != nil {
+			return err
+		}
+		ok, err := s.st.InsertOnboarding(ctx, tx, store.NewOnboarding{Token: token, CreateCommandID: id, CompanyName: f.Get("company_name"),
+			Domain: f.Get("domain_prefix") + ".onmicrosoft.com", Agreement: agreement, RequestedBy: &u.ID})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDoubleSubmit
+		}
+		cmdID = id
+		return nil
+	})
+	if errors.Is(err, errDoubleSubmit) {
+		ob, err := s.st.OnboardingByToken(ctx, token)
+		if err != nil {
+			return err
+		}
+		return s.onboardingResult(w, r, ob, nil, true)
+	}
+	if err != nil {
+		return err
+	}
+
+	creds := &capturedCredentials{}
+	dctx, cancel := context.WithTimeout(withCredentialCapture(ctx, creds), inlineCreateTimeout)
+	cmd, derr := mirror.DeliverNow(dctx, s.st, s.log, pc, cmdID)
+	cancel()
+	if cmd.Status == mirror.CommandFailed {
+		// PC refused: nothing exists in PC. Let the user fix the form and
+		// try again with a fresh token.
+		msg := "Partner Center refused to create the customer: " + cmpOr(pcMessage(derr), cmd.LastError)
+		f.Values["token"] = uuid.NewString()
+		if strings.Contains(strings.ToLower(msg), "domain") {
+			f.Errors["domain_prefix"] = msg
+			return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "domain", f)
+		}
+		f.Errors["_form"] = msg
+		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "review", f)
+	}
+	ob, err := s.st.OnboardingByToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	if cmd.Status == mirror.CommandSucceeded {
+		if agrID, err := s.onboardingAdvance(ctx, ob); err != nil {
+			s.log.WarnContext(ctx, "queue agreement", "onboarding", token, "err", err)
+		} else if agrID != 0 {
+			actx, cancel := context.WithTimeout(ctx, inlineAgreementTimout)
+			_, _ = mirror.DeliverNow(actx, s.st, s.log, pc, agrID) // its outcome shows in the progress
+			cancel()
+		}
+		if ob, err = s.st.OnboardingByToken(ctx, token); err != nil {
+			return err
+		}
+	}
+	return s.onboardingResult(w, r, ob, creds.get(), false)
+}
+
+// onboardingAdvance queues the agreement once the customer exists (at most
+// once per wizard) and returns the new command's id (0 when nothing was
+// queued).
+func (s *Server) onboardingAdvance(ctx context.Context, ob store.Onboarding) (int64, error) {
+	if ob.AgreementCommandID != nil {
+		return 0, nil
+	}
+	create, err := s.st.Command(ctx, ob.CreateCommandID)
+	if err != nil {
+		return 0, err
+	}
+	if create.Status != mirror.CommandSucceeded || create.CustomerID == nil {
+		return 0, nil
+	}
+	return s.queueAgreement(ctx, ob, *create.CustomerID, nil, 30*time.Second)
+}
+
+// queueAgreement queues the onboarding's agreement for customer if the
+// wizard's agreement command is still old; hold > 0 holds the River job
+// for an inline attempt.
+func (s *Server) queueAgreement(ctx context.Context, ob store.Onboarding, customer uuid.UUID, old *int64, hold time.Duration) (int64, error) {
+	var a pccclient.Agreement
+	if err := json.Unmarshal(ob.Agreement, &a); err != nil {
+		return 0, fmt.Errorf("onboarding agreement: %w", err)
+	}
+	label := "system"
+	if u := auth.UserFrom(ctx); u != nil {
+		label = u.Email
+	}
+	var by *int64
+	if u := auth.UserFrom(ctx); u != nil {
+		by = &u.ID
+	}
+	var id int64
+	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
+		cmd := mirror.Command{Kind: mirror.CmdAcceptAgreement, CustomerID: customer, Payload: mirror.AcceptAgreementPayload{Agreement: a},
+			RequestedBy: by, RequestedByLabel: label}
+		var err error
+		if hold > 0 {
+			id, err = mirror.EnqueueHeld(ctx, tx, cmd, hold)
+		} else {
+			id, err = mirror.Enqueue(ctx, tx, cmd)
+		}
+		if err != nil {
+			return err
+		}
+		ok, err := s.st.SwapOnboardingAgreement(ctx, tx, ob.Token, customer, old, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDoubleSubmit
+		}
+		return nil
+	})
+	if errors.Is(err, errDoubleSubmit) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// onboardingResult renders the result page; creds is non-nil only in the
+// response to the request that created the customer.
+func (s *Server) onboardingResult(w http.ResponseWriter, r *http.Request, ob store.Onboarding, creds *pccclient.UserCredentials, resubmitted bool) error {
+	st, err := s.onboardingStatusOf(r.Context(), ob)
+	if err != nil {
+		return err
+	}
+	v := templates.OnboardingResultView{CompanyName: ob.CompanyName, Domain: ob.Domain, Status: st, Resubmitted: resubmitted}
+	if creds != nil && creds.Password != "" {
+		v.UserName, v.Password = creds.UserName, creds.Password
+		if !strings.Contains(v.UserName, "@") {
+			v.UserName += "@" + ob.Domain
+		}
+	} else if st.CreateState != mirror.CommandFailed {
+		v.CredentialsLost = true
+	}
+	p := s.page(r, "Onboarding "+ob.CompanyName, "/customers")
+	p.Width = "medium"
+	return s.render(w, r, http.StatusOK, templates.OnboardingResultPage(p, v))
+}
+
+// onboardingShow is the progress page of a submitted wizard (no sign-in).
+func (s *Server) onboardingShow(w http.ResponseWriter, r *http.Request) error {
+	ob, err := s.onboardingFromURL(r)
+	if err != nil {
+		return err
+	}
+	return s.onboardingResult(w, r, ob, nil, true)
+}
+
+// onboardingStatus is the self-polling progress fragment. It also queues
+// the agreement when the worker (not the request) created the customer.
+func (s *Server) onboardingStatus(w http.ResponseWriter, r *http.Request) error {
+	ob, err := s.onboardingFromURL(r)
+	if err != nil {
+		return err
+	}
+	if ob.AgreementCommandID == nil {
+		if id, err := s.onboardingAdvance(r.Context(), ob); err != nil {
+			return err
+		} else if id != 0 {
+			if ob, err = s.st.OnboardingByToken(r.Context(), ob.Token); err != nil {
+				return err
+			}
+		}
+	}
+	st, err := s.onboardingStatusOf(r.Context(), ob)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, templates.OnboardingProgress(st))
+}
+
+func (s *Server) onboardingFromURL(r *http.Request) (store.Onboarding, error) {
+	token, err := uuid.Parse(chi.URLParam(r, "token"))
+	if err != nil {
+		return store.Onboarding{}, store.ErrNotFound
+	}
+	return s.st.OnboardingByToken(r.Context(), token)
+}
+
+func (s *Server) onboardingStatusOf(ctx context.Context, ob store.Onboarding) (templates.OnboardingStatus, error) {
+	st := templates.OnboardingStatus{Token: ob.Token.String()}
+	create, err := s.st.Command(ctx, ob.CreateCommandID)
+	if err != nil {
+		return st, err
+	}
+	st.CreateState = create.Status
+	if create.Status == mirror.CommandFailed {
+		st.CreateDetail = "Partner Center refused: " + create.LastError
+		st.Done = true
+	} else if create.Status != mirror.CommandSucceeded && create.LastError != "" {
+		st.CreateDetail = "Retrying after: " + create.LastError
+	}
+	if create.CustomerID != nil {
+		st.CustomerHref = "/customers/" + create.CustomerID.String()
+	}
+	if ob.AgreementCommandID != nil {
+		agr, err := s.st.Command(ctx, *ob.AgreementCommandID)
+		if err != nil {
+			return st, err
+		}
+		st.AgreementState = agr.Status
+		switch agr.Status {
+		case mirror.CommandFailed:
+			st.AgreementDetail = "Partner Center refused the agreement: " + agr.LastError + " The customer exists; retry from the customer's page."
+			st.Done = true
+		case mirror.CommandSucceeded:
+			st.Done = true
+		}
+	}
+	return st, nil
+}
+
+// agreementState fills the customer page's "agreement pending" note for a
+// customer the wizard created whose agreement is not (yet) accepted.
+func (s *Server) agreementState(r *http.Request, id uuid.UUID, v *templates.CustomerView) error {
+	ob, err := s.st.OnboardingByCustomer(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if ob.AgreementCommandID == nil {
+		v.AgreementNote, v.CanRetry = "not sent to Partner Center yet.", true
+		return nil
+	}
+	agr, err := s.st.Command(r.Context(), *ob.AgreementCommandID)
+	if err != nil {
+		return err
+	}
+	switch agr.Status {
+	case mirror.CommandFailed:
+		v.AgreementNote, v.CanRetry = "Partner Center refused it: "+agr.LastError, true
+	case mirror.CommandSucceeded:
+		v.AgreementNote = "accepted; it appears here with the next sync."
+	default:
+		v.AgreementNote = "being sent to Partner Center."
+	}
+	return nil
+}
+
+// agreementRetry sends the onboarding's agreement again after a failure.
+func (s *Server) agreementRetry(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := uuid.Parse(chi.URLParam(r, "id"))
+	if err != nil {
+		return store.ErrNotFound
+	}
+	back := "/customers/" + id.String()
+	ob, err := s.st.OnboardingByCustomer(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.flash(ctx, "error", "This customer was not onboarded through the portal: record the agreement in Partner Center.")
+		redirect(w, r, back)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if ob.AgreementCommandID != nil {
+		agr, err := s.st.Command(ctx, *ob.AgreementCommandID)
+		if err != nil {
+			return err
+		}
+		if agr.Status != mirror.CommandFailed {
+			s.flash(ctx, "info", "The agreement is already on its way to Partner Center.")
+			redirect(w, r, back)
+			return nil
+		}
+	}
+	if _, err := s.queueAgreement(ctx, ob, id, ob.AgreementCommandID, 0); err != nil {
+		return err
+	}
+	s.flash(ctx, "success", "The agreement is being sent to Partner Center again.")
+	redirect(w, r, back)
+	return nil
+}
+
+// pcMessage is PC's own message for err, without internals.
+func pcMessage(err error) string {
+	if err == nil {
+		return "no answer"
+	}
+	var pe *pccclient.Error
+	if errors.As(err, &pe) {
+		if pe.HTTPStatus == 0 {
+			return "Partner Center could not be reached"
+		}
+		return cmpOr(pe.Description, pe.Error())
+	}
+	var ae *pccclient.ArgumentError
+	if errors.As(err, &ae) {
+		return ae.Error()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "Partner Center did not answer in time"
+	}
+	if errors.Is(err, mirror.ErrNotConfigured) {
+		return "the Partner Center connection is not set up"
+	}
+	return "unexpected error"
+}
