@@ -48,8 +48,7 @@ func startPortal(t *testing.T) *portal {
 	sbts := httptest.NewServer(sb.Handler())
 	t.Cleanup(func() { sbts.Close(); sb.Close() })
 	st := testdb.NewStore(t)
-	key, _ := secrets.ParseKey(secrets.GenerateKey())
-	box, _ := secrets.New(key)
+	box := newBox(t)
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
@@ -62,6 +61,20 @@ func startPortal(t *testing.T) *portal {
 	}
 	h = srv.Routes()
 	return &portal{URL: ts.URL, Server: srv, Store: st, Sandbox: sb, PCURL: sbts.URL}
+}
+
+// newBox returns a secret box with a fresh key.
+func newBox(t *testing.T) *secrets.Box {
+	t.Helper()
+	key, err := secrets.ParseKey(secrets.GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
 }
 
 // testWriter sends log lines to t.Log.
