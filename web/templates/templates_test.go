@@ -52,6 +52,27 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 	}
 }
 
+// TestNoInlineInSources scans every .templ file (including pages not
+// rendered above) for what the CSP would block: inline scripts, style
+// attributes or elements, inline event handlers, htmx's hx-on (it needs
+// eval), javascript: URLs.
+func TestNoInlineInSources(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("*.templ")
+	bad := regexp.MustCompile(`(?i)<script>|\sstyle=|<style|\son[a-z]+=|hx-on|javascript:`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if m := bad.FindString(line); m != "" {
+				t.Errorf("%s:%d: %q is blocked by the CSP (use a class in app.css or code in app.js)", f, i+1, m)
+			}
+		}
+	}
+}
+
 // TestGeneratedUpToDate fails when a .templ file is newer in content than
 // its generated Go file would allow: every templ file has a _templ.go.
 func TestGeneratedUpToDate(t *testing.T) {
