@@ -137,6 +137,19 @@ type CustomerTenant struct {
 	CreatedAt  time.Time
 }
 
+type Invitation struct {
+	ID         int64
+	Email      string
+	CustomerID uuid.UUID
+	TokenHash  []byte
+	ExpiresAt  time.Time
+	AcceptedAt *time.Time
+	RevokedAt  *time.Time
+	UserID     *int64
+	CreatedBy  *int64
+	CreatedAt  time.Time
+}
+
 type LoginAttempt struct {
 	ID    int64
 	Email string

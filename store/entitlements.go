@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/cspportal/portal/store/db"
+)
+
+// CustomerEntitlement is one subscription of the customer view with what
+// the entitlement rule needs (order status, replacement, license usage).
+type CustomerEntitlement = db.CustomerEntitlementsRow
+
+// CustomerOrderSummary is one order of a customer's order history.
+type CustomerOrderSummary = db.CustomerOrdersRow
+
+// CustomerOrderHeader is one order of a customer.
+type CustomerOrderHeader = db.CustomerOrderRow
+
+// CustomerOrderLine is one line item of a customer's order.
+type CustomerOrderLine = db.CustomerOrderLinesRow
+
+// CustomerEntitlements returns customerID's current subscriptions (never
+// another customer's: the id filters every table in SQL), by offer name.
+func (s *Store) CustomerEntitlements(ctx context.Context, customerID uuid.UUID) ([]CustomerEntitlement, error) {
+	rows, err := s.Q.CustomerEntitlements(ctx, s.Pool, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("entitlements of customer %s: %w", customerID, mapErr(err))
+	}
+	return rows, nil
+}
+
+// CustomerOrders returns customerID's orders, newest first (at most 500).
+func (s *Store) CustomerOrders(ctx context.Context, customerID uuid.UUID) ([]CustomerOrderSummary, error) {
+	rows, err := s.Q.CustomerOrders(ctx, s.Pool, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("orders of customer %s: %w", customerID, mapErr(err))
+	}
+	return rows, nil
+}
+
+// CustomerOrder returns one of customerID's orders with its line items, or
+// ErrNotFound when the order does not exist or belongs to someone else.
+func (s *Store) CustomerOrder(ctx context.Context, customerID uuid.UUID, orderID string) (CustomerOrderHeader, []CustomerOrderLine, error) {
+	o, err := s.Q.CustomerOrder(ctx, s.Pool, db.CustomerOrderParams{ID: orderID, CustomerID: customerID})
+	if err != nil {
+		return o, nil, fmt.Errorf("order %s of customer %s: %w", orderID, customerID, mapErr(err))
+	}
+	lines, err := s.Q.CustomerOrderLines(ctx, s.Pool, db.CustomerOrderLinesParams{OrderID: orderID, CustomerID: customerID})
+	if err != nil {
+		return o, nil, fmt.Errorf("lines of order %s: %w", orderID, mapErr(err))
+	}
+	return o, lines, nil
+}

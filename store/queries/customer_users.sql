@@ -1,0 +1,29 @@
+-- Customer users and the tenant sign-in switch, always scoped by the
+-- customer id.
+
+-- name: UsersOfCustomer :many
+SELECT * FROM users WHERE role = 'customer' AND customer_id = @customer_id::uuid ORDER BY lower(email), id;
+
+-- name: CustomerUser :one
+SELECT * FROM users WHERE id = @id AND role = 'customer' AND customer_id = @customer_id::uuid;
+
+-- name: DisableCustomerUser :execrows
+UPDATE users SET disabled_at = @now::timestamptz, updated_at = @now::timestamptz
+WHERE id = @id AND role = 'customer' AND customer_id = @customer_id::uuid AND disabled_at IS NULL;
+
+-- name: TenantsOfCustomer :many
+SELECT tenant_id FROM customer_tenants WHERE customer_id = @customer_id::uuid ORDER BY tenant_id;
+
+-- name: UnbindCustomerTenants :execrows
+DELETE FROM customer_tenants WHERE customer_id = @customer_id::uuid;
+
+-- name: DisableTenantUsers :execrows
+-- Users that signed in through the tenant binding lose access with it.
+UPDATE users SET disabled_at = @now::timestamptz, updated_at = @now::timestamptz
+WHERE role = 'customer' AND customer_id = @customer_id::uuid AND customer_via = 'tenant' AND disabled_at IS NULL;
+
+-- name: CustomerExists :one
+SELECT EXISTS (SELECT 1 FROM customers WHERE id = @id)::boolean;
+
+-- name: CustomerHeader :one
+SELECT id, tenant_id, company_name, domain FROM customers WHERE id = @id;

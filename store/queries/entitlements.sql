@@ -1,0 +1,50 @@
+-- The customer view's queries. Every one takes the customer id and filters
+-- on it in SQL: a customer user can never read another customer's rows.
+
+-- name: CustomerEntitlements :many
+-- A customer's subscriptions with what the entitlement rule needs: the
+-- creating order's status, a newer subscription migrated from it, and the
+-- license usage of its product (PC's subscribed SKUs, matched by name).
+WITH mine AS (
+    SELECT * FROM subscriptions s WHERE s.customer_id = @customer_id AND s.gone_at IS NULL
+), repl AS (
+    SELECT m.raw->>'migratedFromSubscriptionId' AS old_id, min(m.id) AS new_id
+    FROM mine m WHERE m.raw ? 'migratedFromSubscriptionId' AND m.raw->>'migratedFromSubscriptionId' <> ''
+    GROUP BY 1
+), usage AS (
+    SELECT DISTINCT ON (lower(u.sku_name)) lower(u.sku_name) AS name, u.consumed_units, u.active_units
+    FROM subscribed_skus u WHERE u.customer_id = @customer_id AND u.gone_at IS NULL
+    ORDER BY lower(u.sku_name), u.sku_id
+)
+SELECT m.id, m.parent_subscription_id, m.order_id, m.offer_id, m.offer_name, m.friendly_name, m.status,
+    m.suspension_reasons, m.quantity, m.unit_type, m.term_duration, m.billing_cycle, m.auto_renew_enabled,
+    m.is_trial, m.effective_start_date, m.commitment_end_date,
+    coalesce(o.status, '')::text AS order_status,
+    coalesce(r.new_id, '')::text AS replaced_by,
+    (u.name IS NOT NULL)::boolean AS has_usage,
+    coalesce(u.consumed_units, 0)::int AS assigned,
+    coalesce(u.active_units, 0)::int AS purchased
+FROM mine m
+LEFT JOIN orders o ON o.id = m.order_id AND o.customer_id = @customer_id
+LEFT JOIN repl r ON r.old_id = m.id
+LEFT JOIN usage u ON u.name = lower(m.offer_name)
+ORDER BY lower(m.offer_name), m.id;
+
+-- name: CustomerOrders :many
+SELECT o.id, o.status, o.billing_cycle, o.currency_code, o.total_price, o.creation_date,
+    (SELECT count(*) FROM order_line_items l WHERE l.order_id = o.id AND l.gone_at IS NULL)::bigint AS lines
+FROM orders o
+WHERE o.customer_id = @customer_id AND o.gone_at IS NULL
+ORDER BY o.creation_date DESC NULLS LAST, o.id
+LIMIT 500;
+
+-- name: CustomerOrder :one
+SELECT o.id, o.status, o.billing_cycle, o.currency_code, o.total_price, o.creation_date
+FROM orders o WHERE o.id = @id AND o.customer_id = @customer_id AND o.gone_at IS NULL;
+
+-- name: CustomerOrderLines :many
+SELECT l.line_item_number, l.offer_id, l.subscription_id, l.parent_subscription_id, l.friendly_name,
+    l.quantity, l.term_duration, l.transaction_type
+FROM order_line_items l JOIN orders o ON o.id = l.order_id
+WHERE l.order_id = @order_id AND o.customer_id = @customer_id AND l.gone_at IS NULL
+ORDER BY l.line_item_number;
