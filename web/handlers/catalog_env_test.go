@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/time/rate"
 
 	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
 )
@@ -48,7 +50,12 @@ func newPCEnv(t *testing.T, noSeed bool) *pcEnv {
 	e.createUser("staff", "staff@example.com")
 	m, err := mirror.New(mirror.Deps{Store: e.st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PCConfig: mirror.SettingsPCConfig(e.st, e.box),
-		Options:  mirror.Options{NoPeriodic: true, Countries: []string{"US"}, PCNow: sb.Now, HTTPTimeout: 5 * time.Second}})
+		Options: mirror.Options{NoPeriodic: true, Countries: []string{"US"}, PCNow: sb.Now, HTTPTimeout: 5 * time.Second,
+			ClientTweak: func(c *pccclient.Config) {
+				inf := pccclient.RateLimit{Rate: rate.Inf, Burst: 1}
+				c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{pccclient.ClassCatalog: inf, pccclient.ClassRead: inf,
+					pccclient.ClassWrite: inf, pccclient.ClassAudit: inf}
+			}}})
 	if err != nil {
 		t.Fatal(err)
 	}
