@@ -70,16 +70,27 @@ func TestFullImportResumesAfterCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.sb.SetFaults(sandbox.Faults{Latency: 5 * time.Millisecond})
+	// Cancel at a random point of the details phase: after k customers
+	// were read.
 	seed := time.Now().UnixNano()
-	delay := time.Duration(300+rand.New(rand.NewPCG(uint64(seed), 1)).IntN(900)) * time.Millisecond
-	t.Logf("cancelling the first import after %v", delay)
-	ctx, cancel := context.WithTimeout(context.Background(), delay)
+	k := 1 + rand.New(rand.NewPCG(uint64(seed), 1)).IntN(55)
+	t.Logf("cancelling the first import after %d customers were read (seed %d)", k, seed)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for e.sb.Calls(sandbox.OpGetCustomer) < k && ctx.Err() == nil {
+			time.Sleep(2 * time.Millisecond)
+		}
+		cancel()
+	}()
 	first, err := e.m.Run(ctx, mirror.KindFull, mirror.RunOptions{Trigger: "test"})
 	cancel()
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatalf("first import: %v", err)
 	}
 	interrupted := err != nil
+	var progressed bool // the checkpoint moved past the first customer
+	e.st.Pool.QueryRow(context.Background(), `SELECT coalesce(checkpoint->>'after', $2) <> $2 FROM sync_runs WHERE id = $1`,
+		first, "00000000-0000-0000-0000-000000000000").Scan(&progressed)
 	e.sb.ResetFaults()
 	var cp string
 	e.st.Pool.QueryRow(context.Background(), `SELECT checkpoint::text || ' done=' || done FROM sync_runs WHERE id = $1`, first).Scan(&cp)
@@ -93,7 +104,13 @@ func TestFullImportResumesAfterCancel(t *testing.T) {
 		if n := count(t, e.st, `SELECT count(*) FROM sync_runs WHERE status = 'running'`); n != 0 {
 			t.Errorf("%d runs still marked running", n)
 		}
-		t.Logf("resumed run read %d customers", e.sb.Calls(sandbox.OpGetCustomer)-getsBefore)
+		read := e.sb.Calls(sandbox.OpGetCustomer) - getsBefore
+		var total int
+		e.st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM customers`).Scan(&total)
+		t.Logf("resumed run read %d of %d customers", read, total)
+		if progressed && read >= total {
+			t.Errorf("the resumed import read all %d customers again despite its checkpoint", read)
+		}
 	}
 	assertConverged(t, e.pc, e.st)
 	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE gone_at IS NULL`); n != len(readPC(t, e.pc).Customers) {
