@@ -267,3 +267,54 @@ func TestEnqueueRejectsBadCommands(t *testing.T) {
 		t.Errorf("rejected commands left %d rows", n)
 	}
 }
+
+func TestDeliveryAddOnThroughPatchOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{Seed: 25}, mirror.Options{})
+	ctx := context.Background()
+	offers, err := pccclient.Collect(e.pc.ListOffers(ctx, "US"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var base, addon string
+	for _, o := range offers {
+		if !o.HasAddOns || o.IsTrial || !o.IsAvailableForPurchase {
+			continue
+		}
+		adds, err := pccclient.Collect(e.pc.ListOfferAddOns(ctx, "US", o.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(adds) > 0 {
+			base, addon = o.ID, adds[0].ID
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("the sandbox catalog has no offer with add-ons")
+	}
+	cust := e.newCustomer(true)
+	e.run(mirror.KindFull)
+	e.start(mirror.Options{})
+	id := e.enqueue(mirror.Command{Kind: mirror.CmdCreateOrder, CustomerID: uuid.MustParse(cust),
+		Payload: mirror.CreateOrderPayload{Order: pccclient.Order{BillingCycle: pccclient.BillingCycleMonthly,
+			LineItems: []pccclient.OrderLineItem{{LineItemNumber: 0, OfferID: base, Quantity: 5}}}}})
+	order := e.waitCommand(id, mirror.CommandSucceeded)
+	e.sb.Advance(time.Minute)
+	subs, err := pccclient.Collect(e.pc.ListSubscriptions(ctx, cust))
+	if err != nil || len(subs) != 1 {
+		t.Fatalf("subscriptions %d (%v), want 1", len(subs), err)
+	}
+	id = e.enqueue(mirror.Command{Kind: mirror.CmdPatchOrder, CustomerID: uuid.MustParse(cust), TargetID: order.TargetID,
+		Payload: mirror.PatchOrderPayload{OrderID: order.TargetID, Order: pccclient.Order{
+			LineItems: []pccclient.OrderLineItem{{LineItemNumber: 1, OfferID: addon, Quantity: 2, ParentSubscriptionID: subs[0].ID}}}}})
+	e.waitCommand(id, mirror.CommandSucceeded)
+	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE customer_id = $1 AND parent_subscription_id = $2 AND gone_at IS NULL`,
+		uuid.MustParse(cust), subs[0].ID); n != 1 {
+		t.Fatalf("mirror shows %d add-ons of the base subscription, want 1", n)
+	}
+	after, err := pccclient.Collect(e.pc.ListSubscriptions(ctx, cust))
+	if err != nil || len(after) != 2 {
+		t.Fatalf("PC has %d subscriptions (%v), want base + add-on", len(after), err)
+	}
+}

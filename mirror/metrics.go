@@ -38,9 +38,20 @@ func NewMetrics(reg prometheus.Registerer, pool *pgxpool.Pool) (*Metrics, error)
 		}, []string{"kind", "status"}),
 	}
 	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "portal_sync_lag_seconds", Help: "Seconds since the mirror last finished a successful sync (-1 before the first).",
+		Name: "portal_sync_lag_seconds",
+		Help: "Seconds since the mirror last finished a successful customer sync, by any replica (-1 before the first).",
 	}, func() float64 {
 		t := m.lastSyncUnix.Load()
+		if pool != nil {
+			// Any replica may have run it: ask the database.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			var at *time.Time
+			if pool.QueryRow(ctx, `SELECT max(finished_at) FROM sync_runs WHERE status = 'succeeded'
+				AND kind IN ('full', 'incremental', 'reconcile')`).Scan(&at) == nil && at != nil {
+				t = max(t, at.Unix())
+			}
+		}
 		if t == 0 {
 			return -1
 		}

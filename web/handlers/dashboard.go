@@ -46,35 +46,3 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, "Dashboard", "/"), d))
 }
-
-// mySubscriptionList shows a customer user their subscriptions.
-func (s *Server) mySubscriptionList(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, templates.ComingSoon(s.page(r, "My subscriptions", "/my/subscriptions"), "My subscriptions",
-		"This page is not built yet. It will list your subscriptions, seats and renewal dates from your reseller's portal."))
-}
-
-// userList lists the portal's accounts.
-func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
-	users, err := s.st.ListUsers(r.Context())
-	if err != nil {
-		return err
-	}
-	rows := make([]templates.UserRow, 0, len(users))
-	for _, u := range users {
-		row := templates.UserRow{Email: u.Email, Name: u.DisplayName, Role: u.Role, SignIn: "password", Status: "active", LastLogin: "never"}
-		if u.OidcSubject != nil {
-			row.SignIn = "OIDC"
-			if u.PasswordHash != nil {
-				row.SignIn = "password, OIDC"
-			}
-		}
-		if u.DisabledAt != nil {
-			row.Status = "disabled"
-		}
-		if u.LastLoginAt != nil {
-			row.LastLogin = u.LastLoginAt.UTC().Format("2006-01-02 15:04 UTC")
-		}
-		rows = append(rows, row)
-	}
-	return s.render(w, r, http.StatusOK, templates.UsersPage(s.page(r, "Users", "/admin/users"), rows))
-}

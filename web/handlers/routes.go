@@ -85,6 +85,9 @@ func (s *Server) routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.RequireRole(forbidden, auth.RoleAdmin))
 		r.Get("/admin/users", s.h(s.userList))
+		r.Post("/admin/users", s.h(s.userCreate))
+		r.Post("/admin/users/{id}/disable", s.h(s.userDisable))
+		r.Post("/admin/users/{id}/enable", s.h(s.userEnable))
 		r.Get("/admin/settings", s.h(s.settingsShow))
 		r.Post("/admin/settings/pc", s.h(s.settingsPC))
 		r.Post("/admin/settings/pc/test", s.h(s.settingsPCTest))

@@ -29,7 +29,7 @@ func TestNoInlineScriptOrStyle(t *testing.T) {
 		"refused":   SignInRefused(p, "no"),
 		"dashboard": DashboardPage(p, Dashboard{PCConfigured: true}),
 		"soon":      ComingSoon(p, "Catalog", "later"),
-		"users":     UsersPage(p, []UserRow{{Email: "a@b.c"}}),
+		"users":     UsersPage(p, []UserRow{{Email: "a@b.c"}, {ID: 2, Disabled: true}}, f),
 		"error":     ErrorPage(p, 500, "Oops", "bad", "abc123"),
 		"token":     SetupTokenPage(p, f),
 		"admin":     SetupAdminPage(p, f),

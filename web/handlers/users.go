@@ -1,0 +1,129 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// userList lists the portal's accounts with the form to add one.
+func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderUsers(w, r, http.StatusOK, templates.NewForm())
+}
+
+func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, f templates.Form) error {
+	users, err := s.st.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	me := auth.UserFrom(r.Context())
+	rows := make([]templates.UserRow, 0, len(users))
+	for _, u := range users {
+		row := templates.UserRow{ID: u.ID, Email: u.Email, Name: u.DisplayName, Role: u.Role, SignIn: "password",
+			Status: "active", LastLogin: "never", Disabled: u.DisabledAt != nil, Self: me != nil && me.ID == u.ID}
+		switch {
+		case u.OidcSubject != nil && u.PasswordHash != nil:
+			row.SignIn = "password, OIDC"
+		case u.OidcSubject != nil:
+			row.SignIn = "OIDC"
+		case u.PasswordHash == nil:
+			row.SignIn = "OIDC (not yet linked)"
+		}
+		if row.Disabled {
+			row.Status = "disabled"
+		}
+		if u.LastLoginAt != nil {
+			row.LastLogin = u.LastLoginAt.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		rows = append(rows, row)
+	}
+	return s.render(w, r, status, templates.UsersPage(s.page(r, "Users", "/admin/users"), rows, f))
+}
+
+// userCreate adds a staff member or an admin with an initial password.
+func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	f := templates.NewForm()
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	name := strings.TrimSpace(r.PostForm.Get("display_name"))
+	role := r.PostForm.Get("role")
+	pw := r.PostForm.Get("password")
+	f.Values["email"], f.Values["display_name"], f.Values["role"] = email, name, role
+	if !validEmail(email) {
+		f.Errors["email"] = "Enter a valid email address."
+	}
+	if name == "" {
+		f.Errors["display_name"] = "Enter the person's name."
+	}
+	if role != auth.RoleStaff && role != auth.RoleAdmin {
+		f.Errors["role"] = "Choose staff or admin."
+	}
+	if len([]rune(pw)) < auth.MinPasswordLength {
+		f.Errors["password"] = fmt.Sprintf("Use at least %d characters.", auth.MinPasswordLength)
+	}
+	if !f.Valid() {
+		return s.renderUsers(w, r, http.StatusUnprocessableEntity, f)
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	u, err := s.st.CreateUser(ctx, store.NewUser{Email: email, DisplayName: name, Role: role, PasswordHash: hash})
+	if errors.Is(err, store.ErrConflict) {
+		f.Errors["email"] = "There is already an account with this email."
+		return s.renderUsers(w, r, http.StatusConflict, f)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(ctx, auth.UserFrom(ctx), "user.created", "user", strconv.FormatInt(u.ID, 10), map[string]any{"email": u.Email, "role": u.Role})
+	s.flash(ctx, "success", fmt.Sprintf("%s can now sign in as %s.", u.Email, u.Role))
+	redirect(w, r, "/admin/users")
+	return nil
+}
+
+// userDisable and userEnable switch an account off or on; a disabled user
+// is signed out on their next request.
+func (s *Server) userDisable(w http.ResponseWriter, r *http.Request) error {
+	return s.userSetDisabled(w, r, true)
+}
+func (s *Server) userEnable(w http.ResponseWriter, r *http.Request) error {
+	return s.userSetDisabled(w, r, false)
+}
+
+func (s *Server) userSetDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	u, err := s.st.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if me := auth.UserFrom(ctx); me.ID == u.ID {
+		return &httpError{status: http.StatusConflict, msg: "You cannot disable your own account."}
+	}
+	if err := s.st.SetUserDisabled(ctx, u.ID, disabled); err != nil {
+		return err
+	}
+	action, verb := "user.enabled", "enabled"
+	if disabled {
+		action, verb = "user.disabled", "disabled"
+	}
+	s.audit(ctx, auth.UserFrom(ctx), action, "user", strconv.FormatInt(u.ID, 10), map[string]any{"email": u.Email})
+	s.flash(ctx, "success", fmt.Sprintf("%s is %s.", u.Email, verb))
+	redirect(w, r, "/admin/users")
+	return nil
+}
