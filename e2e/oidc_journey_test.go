@@ -57,7 +57,7 @@ func TestCustomerOIDCJourney(t *testing.T) {
 		chromedp.Navigate(base+"/my/subscriptions"),
 		chromedp.WaitVisible(testID("login-oidc")),
 		chromedp.Click(testID("login-oidc")),
-		chromedp.WaitVisible(testID("coming-soon")),
+		chromedp.WaitVisible(testID("entitlements-title")),
 	)
 	if loc := b.location(); loc != base+"/my/subscriptions" {
 		t.Fatalf("after sign-in at %s", loc)

@@ -70,6 +70,11 @@ func (s *Server) routes() http.Handler {
 		r.Get("/customers/onboarding/{token}/status", s.h(s.onboardingStatus))
 		r.Get("/customers/{id}", s.h(s.customerShow))
 		r.Post("/customers/{id}/agreement/retry", s.h(s.agreementRetry))
+		r.Get("/customers/{id}/view/subscriptions", s.h(s.entitlementList))
+		r.Get("/customers/{id}/view/subscriptions.csv", s.h(s.entitlementExport))
+		r.Get("/customers/{id}/view/subscriptions/{sub}", s.h(s.entitlementShow))
+		r.Get("/customers/{id}/view/orders", s.h(s.customerOrderList))
+		r.Get("/customers/{id}/view/orders/{order}", s.h(s.customerOrderShow))
 		r.Get("/sync", s.h(s.syncShow))
 		r.Get("/sync/live", s.h(s.syncLive))
 		r.Post("/sync", s.h(s.syncNow))
@@ -78,7 +83,11 @@ func (s *Server) routes() http.Handler {
 	// Customer users: only their own customer's data.
 	r.Group(func(r chi.Router) {
 		r.Use(auth.RequireRole(forbidden, auth.RoleCustomer))
-		r.Get("/my/subscriptions", s.h(s.mySubscriptionList))
+		r.Get("/my/subscriptions", s.h(s.entitlementList))
+		r.Get("/my/subscriptions.csv", s.h(s.entitlementExport))
+		r.Get("/my/subscriptions/{sub}", s.h(s.entitlementShow))
+		r.Get("/my/orders", s.h(s.customerOrderList))
+		r.Get("/my/orders/{order}", s.h(s.customerOrderShow))
 	})
 
 	// Admins.

@@ -1,0 +1,286 @@
+package handlers
+
+import (
+	"cmp"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/entitlement"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// The customer view: read-only pages of one customer's subscriptions
+// (entitlements) and orders. Customer users reach them under /my, bound to
+// their own customer; staff reach the very same pages under
+// /customers/{id}/view ("view as customer"), each visit audited. Every
+// query takes the customer id, so no other customer's rows can be read.
+
+// customerScope is whose data a customer view request shows.
+type customerScope struct {
+	id   uuid.UUID
+	view templates.CustomerViewScope
+}
+
+// scopeOf resolves the customer of a customer view request: the signed-in
+// customer user's own customer, or for staff the {id} in the URL (404 when
+// no such customer), recording the visit in the audit trail.
+func (s *Server) scopeOf(r *http.Request) (customerScope, error) {
+	ctx := r.Context()
+	u := auth.UserFrom(ctx)
+	if u == nil {
+		return customerScope{}, errForbidden
+	}
+	printable := r.URL.Query().Get("print") == "1"
+	if u.Role == auth.RoleCustomer {
+		if u.CustomerID == nil {
+			return customerScope{}, errForbidden
+		}
+		sc := customerScope{id: *u.CustomerID, view: templates.CustomerViewScope{Base: "/my", Print: printable, CustomerName: "your organisation"}}
+		c, err := s.st.CustomerHeader(ctx, sc.id)
+		switch {
+		case err == nil:
+			sc.view.CustomerName = cmpOr(c.CompanyName, c.Domain)
+		case !isNotFound(err):
+			return sc, err
+		}
+		return sc, nil
+	}
+	id, err := uuid.Parse(chi.URLParam(r, "id"))
+	if err != nil {
+		return customerScope{}, store.ErrNotFound
+	}
+	c, err := s.st.CustomerHeader(ctx, id)
+	if err != nil {
+		return customerScope{}, err
+	}
+	if err := s.st.AuditViewAs(ctx, id, store.Actor{UserID: u.ID, Email: u.Email}, r.URL.Path); err != nil {
+		return customerScope{}, err
+	}
+	base := "/customers/" + id.String() + "/view"
+	return customerScope{id: id, view: templates.CustomerViewScope{Base: base, ViewAs: true, Print: printable,
+		StaffHref: "/customers/" + id.String(), CustomerName: cmpOr(c.CompanyName, c.Domain)}}, nil
+}
+
+// customerPage is the layout data of a customer view page: the printable
+// version drops the navigation.
+func (s *Server) customerPage(r *http.Request, sc customerScope, title string) templates.Page {
+	active := "/my/subscriptions"
+	if sc.view.ViewAs {
+		active = "/customers"
+	}
+	p := s.page(r, title, active)
+	p.NoNav = sc.view.Print
+	return p
+}
+
+// entitlementRows evaluates the entitlement rule for each subscription and
+// nests add-ons under their base (add-ons whose base is not listed stand
+// alone), products by name.
+func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Time) []templates.EntitlementRow {
+	byID := make(map[string]*store.CustomerEntitlement, len(subs))
+	for i := range subs {
+		byID[subs[i].ID] = &subs[i]
+	}
+	rule := func(e *store.CustomerEntitlement) entitlement.Subscription {
+		return entitlement.Subscription{Status: e.Status, SuspensionReasons: e.SuspensionReasons, IsTrial: e.IsTrial,
+			AutoRenew: e.AutoRenewEnabled, CommitmentEndDate: e.CommitmentEndDate, ReplacedBy: e.ReplacedBy, OrderStatus: e.OrderStatus}
+	}
+	row := func(e *store.CustomerEntitlement) templates.EntitlementRow {
+		var parent *entitlement.Subscription
+		if p := byID[e.ParentSubscriptionID]; e.ParentSubscriptionID != "" && p != nil {
+			ps := rule(p)
+			parent = &ps
+		}
+		ok, why := entitlement.Evaluate(rule(e), parent, now)
+		return templates.EntitlementRow{ID: e.ID, Href: base + "/subscriptions/" + e.ID, Name: cmpOr(e.FriendlyName, e.OfferName),
+			Offer: e.OfferName, Status: cmpOr(e.Status, "unknown"), Quantity: int(e.Quantity), Unit: strings.ToLower(e.UnitType),
+			HasUsage: e.HasUsage, Assigned: int(e.Assigned), Purchased: int(e.Purchased),
+			Term: cmpOr(termLabel(e.TermDuration), "—"), Cycle: e.BillingCycle, Start: dateOr(e.EffectiveStartDate),
+			Renews: dateOr(e.CommitmentEndDate), AutoRenew: e.AutoRenewEnabled, Entitled: ok, Reason: why}
+	}
+	addOns := map[string][]templates.EntitlementRow{}
+	var out []templates.EntitlementRow
+	for i := range subs {
+		e := &subs[i]
+		if e.ParentSubscriptionID != "" && byID[e.ParentSubscriptionID] != nil {
+			addOns[e.ParentSubscriptionID] = append(addOns[e.ParentSubscriptionID], row(e))
+		}
+	}
+	for i := range subs {
+		e := &subs[i]
+		if e.ParentSubscriptionID != "" && byID[e.ParentSubscriptionID] != nil {
+			continue
+		}
+		r := row(e)
+		r.AddOns = addOns[e.ID]
+		out = append(out, r)
+	}
+	slices.SortStableFunc(out, func(a, b templates.EntitlementRow) int {
+		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return out
+}
+
+func dateOr(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// entitlementList is the customer's subscriptions with their entitlement.
+func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	v := templates.EntitlementsView{Scope: sc.view, Rows: entitlementRows(subs, sc.view.Base, now), AsOf: now.UTC().Format("2006-01-02 15:04 UTC")}
+	for _, r := range v.Rows {
+		for _, x := range append([]templates.EntitlementRow{r}, r.AddOns...) {
+			if x.Entitled {
+				v.Entitled++
+			} else {
+				v.NotEntitled++
+			}
+		}
+	}
+	return s.render(w, r, http.StatusOK, templates.EntitlementsPage(s.customerPage(r, sc, "Subscriptions"), v))
+}
+
+// entitlementShow is one subscription of the customer, with its add-ons.
+// Another customer's subscription is simply not found.
+func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
+	if err != nil {
+		return err
+	}
+	want := chi.URLParam(r, "sub")
+	for _, row := range entitlementRows(subs, sc.view.Base, s.now()) {
+		for _, x := range append([]templates.EntitlementRow{row}, row.AddOns...) {
+			if x.ID == want {
+				return s.render(w, r, http.StatusOK, templates.SubscriptionDetailPage(s.customerPage(r, sc, x.Name),
+					templates.SubscriptionDetailView{Scope: sc.view, Row: x}))
+			}
+		}
+	}
+	return store.ErrNotFound
+}
+
+// entitlementExport is the entitlements as CSV (add-ons after their base).
+func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var b strings.Builder
+	cw := csv.NewWriter(&b)
+	_ = cw.Write([]string{"subscription_id", "base_subscription_id", "product", "offer", "quantity", "unit", "seats_assigned",
+		"seats_purchased", "status", "term", "billing_cycle", "start_date", "renewal_date", "auto_renew", "entitled", "reason"})
+	line := func(x templates.EntitlementRow, base string) {
+		assigned, purchased := "", ""
+		if x.HasUsage {
+			assigned, purchased = strconv.Itoa(x.Assigned), strconv.Itoa(x.Purchased)
+		}
+		_ = cw.Write(csvSafe(x.ID, base, x.Name, x.Offer, strconv.Itoa(x.Quantity), x.Unit, assigned, purchased, x.Status,
+			x.Term, x.Cycle, x.Start, x.Renews, strconv.FormatBool(x.AutoRenew), strconv.FormatBool(x.Entitled), x.Reason))
+	}
+	for _, row := range entitlementRows(subs, sc.view.Base, now) {
+		line(row, "")
+		for _, a := range row.AddOns {
+			line(a, row.ID)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write entitlements csv: %w", err)
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="entitlements-%s.csv"`, now.UTC().Format("2006-01-02")))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write([]byte(b.String()))
+	return err
+}
+
+// csvSafe neutralises cells a spreadsheet would run as a formula.
+func csvSafe(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
+}
+
+// customerOrderList is the customer's order history.
+func (s *Server) customerOrderList(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	orders, err := s.st.CustomerOrders(r.Context(), sc.id)
+	if err != nil {
+		return err
+	}
+	v := templates.CustomerOrdersView{Scope: sc.view}
+	for _, o := range orders {
+		row := templates.CustomerOrderRow{ID: o.ID, Href: sc.view.Base + "/orders/" + o.ID, Status: o.Status,
+			Created: dateOr(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: int(o.Lines)}
+		if o.TotalPrice.Valid {
+			row.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.CurrencyCode
+		}
+		v.Orders = append(v.Orders, row)
+	}
+	return s.render(w, r, http.StatusOK, templates.CustomerOrdersPage(s.customerPage(r, sc, "Order history"), v))
+}
+
+// customerOrderShow is one order of the customer; another customer's order
+// is not found.
+func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	o, lines, err := s.st.CustomerOrder(r.Context(), sc.id, chi.URLParam(r, "order"))
+	if err != nil {
+		return err
+	}
+	v := templates.CustomerOrderView{Scope: sc.view, Order: templates.CustomerOrderRow{ID: o.ID, Status: o.Status,
+		Created: dateOr(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: len(lines)}}
+	if o.TotalPrice.Valid {
+		v.Order.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.CurrencyCode
+	}
+	for _, l := range lines {
+		lr := templates.CustomerOrderLineRow{Number: strconv.Itoa(int(l.LineItemNumber) + 1), Offer: l.OfferID,
+			Name: cmpOr(l.FriendlyName, l.OfferID), Quantity: strconv.Itoa(int(l.Quantity)), Term: cmpOr(termLabel(l.TermDuration), "—"),
+			Type: l.TransactionType}
+		if l.SubscriptionID != "" {
+			lr.SubscriptionHref = sc.view.Base + "/subscriptions/" + l.SubscriptionID
+		}
+		v.Lines = append(v.Lines, lr)
+	}
+	return s.render(w, r, http.StatusOK, templates.CustomerOrderPage(s.customerPage(r, sc, "Order "+o.ID), v))
+}
