@@ -18,6 +18,36 @@
 // Periodic jobs are inserted by River's elected leader only, are unique per
 // kind while queued or running, and each run also holds a Postgres advisory
 // lock, so two processes never run the same sync at once.
+//
+// # Changing Partner Center (the outbox)
+//
+// A handler never calls PC. It records the change in its own transaction:
+//
+//	err := st.InTx(ctx, func(tx pgx.Tx) error {
+//		qty := 12
+//		id, err := mirror.Enqueue(ctx, tx, mirror.Command{
+//			Kind: mirror.CmdPatchSubscription, CustomerID: cust, TargetID: subID,
+//			Payload:     mirror.PatchSubscriptionPayload{Quantity: &qty},
+//			RequestedBy: &user.ID, RequestedByLabel: user.Email,
+//		})
+//		cmdID = id
+//		return err
+//	})
+//
+// Enqueue writes the audit-log entry, the commands row (with its stable
+// MS-RequestId) and the River job in that transaction. The delivery worker
+// sends it (retrying with the same request id, so PC applies it once),
+// applies PC's answer to the mirror and marks the command succeeded or
+// failed (with PC's error code and message) in one transaction; pages poll
+// store.Command(ctx, cmdID). While a command on a subscription is pending,
+// syncs do not overwrite that subscription.
+//
+// # Data
+//
+// Mirrored rows keep PC's id, synced_at, and gone_at (set when PC stops
+// returning the row; rows are never deleted). Watermarks are in PC's time
+// (Options.PCNow). Runs, their progress, counts, throttles and errors are
+// in sync_runs; reconcile's drift report is in sync_drift.
 package mirror
 
 import (
