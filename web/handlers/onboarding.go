@@ -229,7 +229,7 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if cmd.Status == mirror.CommandSucceeded {
-		if agrID, err := s.onboardingAdvance(ctx, ob); err != nil {
+		if agrID, err := s.onboardingAdvance(ctx, ob, inlineHold); err != nil {
 			s.log.WarnContext(ctx, "queue agreement", "onboarding", token, "err", err)
 		} else if agrID != 0 {
 			actx, cancel := context.WithTimeout(ctx, inlineAgreementTimout)
@@ -245,8 +245,8 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 
 // onboardingAdvance queues the agreement once the customer exists (at most
 // once per wizard) and returns the new command's id (0 when nothing was
-// queued).
-func (s *Server) onboardingAdvance(ctx context.Context, ob store.Onboarding) (int64, error) {
+// queued); hold > 0 holds its River job for an inline attempt.
+func (s *Server) onboardingAdvance(ctx context.Context, ob store.Onboarding, hold time.Duration) (int64, error) {
 	if ob.AgreementCommandID != nil {
 		return 0, nil
 	}
@@ -257,7 +257,7 @@ func (s *Server) onboardingAdvance(ctx context.Context, ob store.Onboarding) (in
 	if create.Status != mirror.CommandSucceeded || create.CustomerID == nil {
 		return 0, nil
 	}
-	return s.queueAgreement(ctx, ob, *create.CustomerID, nil, 30*time.Second)
+	return s.queueAgreement(ctx, ob, *create.CustomerID, nil, hold)
 }
 
 // queueAgreement queues the onboarding's agreement for customer if the
@@ -342,7 +342,7 @@ func (s *Server) onboardingStatus(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if ob.AgreementCommandID == nil {
-		if id, err := s.onboardingAdvance(r.Context(), ob); err != nil {
+		if id, err := s.onboardingAdvance(r.Context(), ob, 0); err != nil {
 			return err
 		} else if id != 0 {
 			if ob, err = s.st.OnboardingByToken(r.Context(), ob.Token); err != nil {
@@ -455,10 +455,23 @@ func (s *Server) agreementRetry(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	if _, err := s.queueAgreement(ctx, ob, id, ob.AgreementCommandID, 0); err != nil {
+	cmdID, err := s.queueAgreement(ctx, ob, id, ob.AgreementCommandID, inlineHold)
+	if err != nil {
 		return err
 	}
-	s.flash(ctx, "success", "The agreement is being sent to Partner Center again.")
+	kind, msg := "info", "The agreement is being sent to Partner Center again."
+	if pc, err := s.pcClient(ctx); err == nil && cmdID != 0 {
+		actx, cancel := context.WithTimeout(ctx, inlineAgreementTimout)
+		cmd, derr := mirror.DeliverNow(actx, s.st, s.log, pc, cmdID)
+		cancel()
+		switch cmd.Status {
+		case mirror.CommandSucceeded:
+			kind, msg = "success", "Partner Center recorded the agreement."
+		case mirror.CommandFailed:
+			kind, msg = "error", "Partner Center refused the agreement again: "+pcMessage(derr)
+		}
+	}
+	s.flash(ctx, kind, msg)
 	redirect(w, r, back)
 	return nil
 }
