@@ -48,11 +48,16 @@ type Pending struct {
 
 // Identity is the verified result of an OIDC sign-in.
 type Identity struct {
-	Issuer   string // the token's iss
-	Subject  string
-	Email    string
-	Name     string
-	TenantID string // Entra tid claim, if any
+	Issuer  string // the token's iss
+	Subject string
+	Email   string
+	// EmailVerified is true when the provider vouches for the email:
+	// email_verified, or Entra's xms_edov (the email's domain is verified
+	// by the tenant). Only a verified email may link an existing account,
+	// since an Entra tenant admin can set any email on their users.
+	EmailVerified bool
+	Name          string
+	TenantID      string // Entra tid claim, if any
 }
 
 // Errors from Finish; all mean "refuse the sign-in".
@@ -148,6 +153,8 @@ func (o *OIDC) Finish(ctx context.Context, p Pending, state, code string) (Ident
 		PreferredUsername string `json:"preferred_username"`
 		Name              string `json:"name"`
 		TenantID          string `json:"tid"`
+		EmailVerified     any    `json:"email_verified"`
+		EDOV              any    `json:"xms_edov"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		return Identity{}, fmt.Errorf("oidc claims: %w", err)
@@ -164,7 +171,19 @@ func (o *OIDC) Finish(ctx context.Context, p Pending, state, code string) (Ident
 	if email == "" && strings.Contains(claims.PreferredUsername, "@") {
 		email = claims.PreferredUsername
 	}
-	return Identity{Issuer: idt.Issuer, Subject: idt.Subject, Email: email, Name: claims.Name, TenantID: claims.TenantID}, nil
+	return Identity{Issuer: idt.Issuer, Subject: idt.Subject, Email: email, Name: claims.Name, TenantID: claims.TenantID,
+		EmailVerified: email == claims.Email && (isTrue(claims.EmailVerified) || isTrue(claims.EDOV))}, nil
+}
+
+// isTrue reads a boolean claim that some providers send as a string.
+func isTrue(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(v, "true") || v == "1"
+	}
+	return false
 }
 
 func randomToken() string {

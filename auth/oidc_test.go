@@ -39,11 +39,22 @@ func TestOIDC(t *testing.T) {
 		prepare     func(p *oidctest.Provider)
 		wantErr     error  // errors.Is target, or nil
 		wantErrText string // substring, when wantErr is nil
+		check       func(t *testing.T, id auth.Identity)
 	}{
 		{name: "ok"},
 		{name: "ok multi-tenant", multiTenant: true},
 		{name: "ok allowed tenant", multiTenant: true, tenants: []string{"11111111-2222-4333-8444-555555555555"}},
 		{name: "tenant not allowed", multiTenant: true, tenants: []string{"99999999-2222-4333-8444-555555555555"}, wantErr: auth.ErrOIDCTenant},
+		{name: "unverified email", prepare: func(p *oidctest.Provider) {
+			p.TamperNext(func(c oidctest.Claims) { delete(c, "email_verified") })
+		}, check: func(t *testing.T, id auth.Identity) {
+			if id.EmailVerified || id.Email != "ann@example.com" {
+				t.Fatalf("identity = %+v, want an unverified email", id)
+			}
+		}},
+		{name: "entra verified domain", prepare: func(p *oidctest.Provider) {
+			p.TamperNext(func(c oidctest.Claims) { delete(c, "email_verified"); c["xms_edov"] = "true" })
+		}},
 		{name: "bad state", prepare: func(p *oidctest.Provider) { p.WrongStateNext("forged") }, wantErr: auth.ErrOIDCState},
 		{name: "bad nonce", prepare: func(p *oidctest.Provider) {
 			p.TamperNext(func(c oidctest.Claims) { c["nonce"] = "other" })
@@ -85,11 +96,16 @@ func TestOIDC(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErrText) {
 					t.Fatalf("err = %v, want one mentioning %q", err, tc.wantErrText)
 				}
+			case tc.check != nil:
+				if err != nil {
+					t.Fatal(err)
+				}
+				tc.check(t, id)
 			default:
 				if err != nil {
 					t.Fatal(err)
 				}
-				if id.Subject != "sub-1" || id.Email != "ann@example.com" || id.Issuer != p.TokenIssuer() {
+				if id.Subject != "sub-1" || id.Email != "ann@example.com" || !id.EmailVerified || id.Issuer != p.TokenIssuer() {
 					t.Fatalf("identity = %+v", id)
 				}
 			}

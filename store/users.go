@@ -29,6 +29,8 @@ type NewUser struct {
 	PasswordHash string
 	CustomerID   *uuid.UUID
 	CustomerVia  string // "tenant" or "invitation" for customer users
+	OIDCIssuer   string // set with OIDCSubject for accounts created at an OIDC sign-in
+	OIDCSubject  string
 }
 
 // CreateUser inserts a user. A duplicate email returns ErrConflict.
@@ -44,6 +46,9 @@ func (s *Store) CreateUser(ctx context.Context, u NewUser) (User, error) {
 	}
 	if u.CustomerVia != "" {
 		p.CustomerVia = &u.CustomerVia
+	}
+	if u.OIDCIssuer != "" && u.OIDCSubject != "" {
+		p.OidcIssuer, p.OidcSubject = &u.OIDCIssuer, &u.OIDCSubject
 	}
 	user, err := s.Q.CreateUser(ctx, s.Pool, p)
 	if err != nil {

@@ -202,14 +202,15 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	now := p.opts.Now()
 	c := Claims{
-		"iss":   p.TokenIssuer(),
-		"sub":   user.Subject,
-		"aud":   p.opts.ClientID,
-		"exp":   now.Add(time.Hour).Unix(),
-		"iat":   now.Unix(),
-		"nonce": g.nonce,
-		"email": user.Email,
-		"name":  user.Name,
+		"iss":            p.TokenIssuer(),
+		"sub":            user.Subject,
+		"aud":            p.opts.ClientID,
+		"exp":            now.Add(time.Hour).Unix(),
+		"iat":            now.Unix(),
+		"nonce":          g.nonce,
+		"email":          user.Email,
+		"email_verified": true,
+		"name":           user.Name,
 	}
 	if p.opts.MultiTenant {
 		c["tid"] = p.opts.TenantID

@@ -37,9 +37,15 @@ func (q *Queries) ClearLoginFailures(ctx context.Context, db DBTX, email string)
 }
 
 const customerForTenant = `-- name: CustomerForTenant :one
-SELECT customer_id FROM customer_tenants WHERE tenant_id = lower($1)
+SELECT m.customer_id::uuid AS customer_id FROM (
+    SELECT ct.customer_id, 0 AS pref FROM customer_tenants ct WHERE ct.tenant_id = lower($1)
+    UNION ALL
+    SELECT c.id, 1 FROM customers c WHERE lower(c.tenant_id) = lower($1) AND c.tenant_id <> '' AND c.gone_at IS NULL
+) m ORDER BY m.pref LIMIT 1
 `
 
+// An explicit binding wins; else the mirrored customer whose Entra tenant
+// it is (PC's customers carry their tenant id).
 func (q *Queries) CustomerForTenant(ctx context.Context, db DBTX, tenantID string) (uuid.UUID, error) {
 	row := db.QueryRow(ctx, customerForTenant, tenantID)
 	var customer_id uuid.UUID

@@ -12,6 +12,8 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -130,7 +132,9 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) error {
 }
 
 // oidcCallback finishes an OIDC sign-in and maps the identity to a user
-// by (issuer, subject), else by email (linking the account on first use).
+// by (issuer, subject), else by a verified email (linking the account on
+// first use), else by Entra tenant to a customer (creating a customer
+// user). Anyone else is refused.
 func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	refuse := func(msg string) error {
@@ -170,8 +174,27 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 			if u.OidcSubject != nil {
 				return refuse("This email belongs to an account linked to another sign-in identity.")
 			}
+			if !id.EmailVerified {
+				s.log.WarnContext(ctx, "oidc email not verified; not linking", "request_id", requestID(ctx), "user_id", u.ID, "tid", id.TenantID)
+				return refuse("Your sign-in provider did not confirm this email address, so it cannot be linked to the portal account. Ask your administrator.")
+			}
 			if err := s.st.LinkUserOIDC(ctx, u.ID, id.Issuer, id.Subject); err != nil {
 				return err
+			}
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) && id.TenantID != "" {
+		// A customer's users map to their customer by Entra tenant.
+		var cust uuid.UUID
+		cust, err = s.st.CustomerForTenant(ctx, id.TenantID)
+		if err == nil {
+			u, err = s.st.CreateUser(ctx, store.NewUser{Email: cmpOr(id.Email, id.Subject+"@"+id.TenantID), DisplayName: id.Name,
+				Role: auth.RoleCustomer, CustomerID: &cust, CustomerVia: "tenant", OIDCIssuer: id.Issuer, OIDCSubject: id.Subject})
+			if errors.Is(err, store.ErrConflict) {
+				return refuse("An account with this email already exists. Ask your administrator to link it.")
+			}
+			if err == nil {
+				s.audit(ctx, &u, "user.created_by_tenant", "user", fmt.Sprint(u.ID), map[string]any{"tid": id.TenantID, "customer_id": cust})
 			}
 		}
 	}

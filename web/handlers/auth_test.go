@@ -173,6 +173,26 @@ func TestOIDCSignInThroughRouter(t *testing.T) {
 			t.Errorf("%s: signed in anyway (%d)", tc.name, p.StatusCode)
 		}
 	}
+	// An email the provider does not vouch for does not link an account.
+	e.createUser("staff", "sly@customer.example")
+	prov.TamperNext(func(c oidctest.Claims) { c["sub"] = "sly"; c["email"] = "sly@customer.example"; delete(c, "email_verified") })
+	if p := signIn(e.client()); p.StatusCode != http.StatusForbidden || !strings.Contains(p.body, "did not confirm this email") {
+		t.Errorf("unverified email linked: %d", p.StatusCode)
+	}
+	// A customer's users map to the customer by Entra tenant.
+	if _, err := e.st.Pool.Exec(t.Context(), `INSERT INTO customers (id, tenant_id, company_name) VALUES ('6f0a7a3e-0000-4000-8000-0000000000c1', $1, 'Customer Co')`, tenant); err != nil {
+		t.Fatal(err)
+	}
+	prov.TamperNext(func(c oidctest.Claims) { c["sub"] = "dave-sub"; c["email"] = "dave@customer.example"; c["name"] = "Dave" })
+	c3 := e.client()
+	if p := signIn(c3); p.StatusCode != http.StatusSeeOther || p.location() != "/my/subscriptions" {
+		t.Fatalf("tenant-mapped sign-in: %d -> %q\n%s", p.StatusCode, p.location(), p.body)
+	}
+	dave, err := e.st.UserByEmail(t.Context(), "dave@customer.example")
+	if err != nil || dave.Role != "customer" || dave.CustomerID == nil || dave.CustomerID.String() != "6f0a7a3e-0000-4000-8000-0000000000c1" ||
+		dave.CustomerVia == nil || *dave.CustomerVia != "tenant" || dave.OidcSubject == nil || *dave.OidcSubject != "dave-sub" {
+		t.Fatalf("tenant-mapped user: %+v, %v", dave, err)
+	}
 	// A callback without a started sign-in is refused.
 	if p := e.get(e.client(), "/auth/oidc/callback?state=x&code=y"); p.StatusCode != http.StatusForbidden {
 		t.Errorf("unsolicited callback: %d", p.StatusCode)
