@@ -67,7 +67,7 @@ var settings = []setting{
 		flag: "database-url", env: "DATABASE_URL", cmds: dbCmds,
 		required: []string{"serve", "migrate", "user", "sync"}, secret: true,
 		hint:  " (e.g. postgres://portal:secret@127.0.0.1:5432/portal; `portal dev` starts its own database when unset)",
-		usage: "Postgres connection URL; in dev, empty means a private cluster under the data dir",
+		usage: "Postgres connection URL (prefer the variable: flags show in the process list); in dev, empty means a private cluster under the data dir",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				return nil
