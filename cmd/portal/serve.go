@@ -42,7 +42,7 @@ func cmdServe(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	stopJobs, err := startJobs(ctx, cfg, deps)
+	stopJobs, err := startJobs(jobsContext(ctx, srv), cfg, deps)
 	if err != nil {
 		return err
 	}

@@ -24,23 +24,27 @@ import (
 // backgroundJobs hook.
 func init() { backgroundJobs = startMirror }
 
-var (
-	metricsOnce sync.Once
-	mirrorStats *mirror.Metrics
-)
+type registryKey struct{}
+
+// jobsContext carries the web server's metrics registry to startMirror, so
+// the mirror's metrics are served on the portal's /metrics.
+func jobsContext(ctx context.Context, srv *handlers.Server) context.Context {
+	return context.WithValue(ctx, registryKey{}, srv.Registry())
+}
 
 // startMirror starts the sync and delivery workers (and, on the elected
 // leader, the periodic syncs) and returns their stop.
 func startMirror(ctx context.Context, cfg config.Config, d handlers.Deps) (func(context.Context) error, error) {
 	log := d.Logger.With("component", "mirror")
-	metricsOnce.Do(func() {
+	var stats *mirror.Metrics
+	if reg, ok := ctx.Value(registryKey{}).(prometheus.Registerer); ok && reg != nil {
 		var err error
-		if mirrorStats, err = mirror.NewMetrics(prometheus.DefaultRegisterer, d.Store.Pool); err != nil {
+		if stats, err = mirror.NewMetrics(reg, d.Store.Pool); err != nil {
 			log.Warn("mirror metrics not registered", "err", err)
 		}
-	})
+	}
 	m, err := mirror.New(mirror.Deps{
-		Store: d.Store, Logger: log, Metrics: mirrorStats,
+		Store: d.Store, Logger: log, Metrics: stats,
 		PCConfig: mirror.SettingsPCConfig(d.Store, d.SecretBox),
 		Options:  mirror.Options{IncrementalInterval: cfg.SyncInterval},
 	})

@@ -3,14 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/handlers"
 )
 
 func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
@@ -59,5 +64,53 @@ func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
 	if err := run(context.Background(), []string{"sync", "incremental"}, getenv, &out, &errOut); err == nil ||
 		!strings.Contains(err.Error(), "PORTAL_SECRET_KEY") {
 		t.Fatalf("sync without a key: %v", err)
+	}
+}
+
+func TestMirrorStartsWithServeAndReportsOnItsMetrics(t *testing.T) {
+	t.Parallel()
+	st := testdb.NewStore(t)
+	key, _ := secrets.ParseKey(secrets.GenerateKey())
+	box, _ := secrets.New(key)
+	deps := handlers.Deps{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SecretBox: box,
+		BaseURL: "http://127.0.0.1:0", Version: "test"}
+	srv, err := handlers.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Config{SyncInterval: time.Hour, ShutdownTimeout: 5 * time.Second}
+	stop, err := startMirror(jobsContext(context.Background(), srv), cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Partner Center is not configured yet: the periodic sync runs and
+	// finds nothing to do, without failing the job.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var n int
+		st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'mirror.sync' AND state = 'completed'`).Scan(&n)
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no sync job completed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := srv.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, mf := range mfs {
+		names[mf.GetName()] = true
+	}
+	for _, want := range []string{"portal_sync_lag_seconds", "go_goroutines"} {
+		if !names[want] {
+			t.Errorf("the portal's /metrics registry lacks %s", want)
+		}
 	}
 }
