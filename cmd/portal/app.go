@@ -159,8 +159,8 @@ func listen(cfg *config.Config) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (set --addr or PORTAL_ADDR): %w", cfg.Addr, err)
 	}
-	if cfg.BaseURL == "http://"+cfg.Addr {
-		cfg.BaseURL = "http://" + ln.Addr().String()
+	if cfg.BaseURL == config.DefaultBaseURL(cfg.Addr) {
+		cfg.BaseURL = config.DefaultBaseURL(ln.Addr().String())
 	}
 	cfg.Addr = ln.Addr().String()
 	return ln, nil

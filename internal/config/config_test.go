@@ -249,6 +249,23 @@ func TestPrintAndLogMaskSecrets(t *testing.T) {
 	}
 }
 
+func TestDefaultBaseURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ addr, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"0.0.0.0:8080", "http://localhost:8080"},
+		{":9000", "http://localhost:9000"},
+		{"[::]:8080", "http://localhost:8080"},
+		{"[::1]:8080", "http://[::1]:8080"},
+		{"portal.internal:80", "http://portal.internal:80"},
+	}
+	for _, tt := range tests {
+		if got := DefaultBaseURL(tt.addr); got != tt.want {
+			t.Errorf("DefaultBaseURL(%q) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
 func TestMaskDatabaseURL(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{

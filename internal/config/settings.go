@@ -214,10 +214,24 @@ var settings = []setting{
 var finishers = []func(c *Config, cmd string) error{
 	func(c *Config, cmd string) error {
 		if c.BaseURL == "" && c.Addr != "" {
-			c.BaseURL = "http://" + c.Addr
+			c.BaseURL = DefaultBaseURL(c.Addr)
 		}
 		return nil
 	},
+}
+
+// DefaultBaseURL is the base URL used when none is configured: http:// and
+// the listen address, with localhost for a wildcard host (0.0.0.0, ::)
+// since links to a wildcard address do not work everywhere.
+func DefaultBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func (s *setting) appliesTo(cmd string) bool { return slices.Contains(s.cmds, cmd) }
