@@ -106,9 +106,11 @@ func (m *Mirror) pass(ctx context.Context, pc *pccclient.Client, r *run, drift b
 	if err != nil {
 		return err
 	}
-	if len(failed) > 0 {
+	if len(failed) > max(1, len(ids)/100) {
 		return fmt.Errorf("%d customers could not be read from partner center", len(failed))
 	}
+	// A handful of unreadable customers (recorded as errors) do not hold
+	// back the other 99%: the next reconcile tries them again.
 	r.setCheckpoint("phase", "done")
 	for _, wm := range []string{wmFull, wmAudit} {
 		if err := m.st.Q.SetWatermark(ctx, m.st.Pool, db.SetWatermarkParams{Name: wm, At: pcStart}); err != nil {
