@@ -37,15 +37,12 @@ func (q *Queries) ClearLoginFailures(ctx context.Context, db DBTX, email string)
 }
 
 const customerForTenant = `-- name: CustomerForTenant :one
-SELECT m.customer_id::uuid AS customer_id FROM (
-    SELECT ct.customer_id, 0 AS pref FROM customer_tenants ct WHERE ct.tenant_id = lower($1)
-    UNION ALL
-    SELECT c.id, 1 FROM customers c WHERE lower(c.tenant_id) = lower($1) AND c.tenant_id <> '' AND c.gone_at IS NULL
-) m ORDER BY m.pref LIMIT 1
+SELECT customer_id FROM customer_tenants WHERE tenant_id = lower($1)
 `
 
-// An explicit binding wins; else the mirrored customer whose Entra tenant
-// it is (PC's customers carry their tenant id).
+// Only tenants staff bound on the customer's users page (customer_tenants):
+// a customer's view is off until staff turn it on, even though PC's
+// customers carry their tenant id.
 func (q *Queries) CustomerForTenant(ctx context.Context, db DBTX, tenantID string) (uuid.UUID, error) {
 	row := db.QueryRow(ctx, customerForTenant, tenantID)
 	var customer_id uuid.UUID

@@ -16,13 +16,10 @@ DELETE FROM login_attempts WHERE lower(email) = lower(@email);
 DELETE FROM login_attempts WHERE at < @before;
 
 -- name: CustomerForTenant :one
--- An explicit binding wins; else the mirrored customer whose Entra tenant
--- it is (PC's customers carry their tenant id).
-SELECT m.customer_id::uuid AS customer_id FROM (
-    SELECT ct.customer_id, 0 AS pref FROM customer_tenants ct WHERE ct.tenant_id = lower(@tenant_id)
-    UNION ALL
-    SELECT c.id, 1 FROM customers c WHERE lower(c.tenant_id) = lower(@tenant_id) AND c.tenant_id <> '' AND c.gone_at IS NULL
-) m ORDER BY m.pref LIMIT 1;
+-- Only tenants staff bound on the customer's users page (customer_tenants):
+-- a customer's view is off until staff turn it on, even though PC's
+-- customers carry their tenant id.
+SELECT customer_id FROM customer_tenants WHERE tenant_id = lower(@tenant_id);
 
 -- name: BindCustomerTenant :exec
 INSERT INTO customer_tenants (tenant_id, customer_id) VALUES (lower(@tenant_id), @customer_id)

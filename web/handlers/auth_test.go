@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cspportal/portal/auth/oidctest"
 	"github.com/cspportal/portal/web/handlers"
 )
@@ -175,7 +177,11 @@ func TestOIDCSignInThroughRouter(t *testing.T) {
 	}
 	// An email the provider does not vouch for does not link an account.
 	e.createUser("staff", "sly@customer.example")
-	prov.TamperNext(func(c oidctest.Claims) { c["sub"] = "sly"; c["email"] = "sly@customer.example"; delete(c, "email_verified") })
+	prov.TamperNext(func(c oidctest.Claims) {
+		c["sub"] = "sly"
+		c["email"] = "sly@customer.example"
+		delete(c, "email_verified")
+	})
 	if p := signIn(e.client()); p.StatusCode != http.StatusForbidden || !strings.Contains(p.body, "did not confirm this email") {
 		t.Errorf("unverified email linked: %d", p.StatusCode)
 	}
@@ -183,7 +189,23 @@ func TestOIDCSignInThroughRouter(t *testing.T) {
 	if _, err := e.st.Pool.Exec(t.Context(), `INSERT INTO customers (id, tenant_id, company_name) VALUES ('6f0a7a3e-0000-4000-8000-0000000000c1', $1, 'Customer Co')`, tenant); err != nil {
 		t.Fatal(err)
 	}
-	prov.TamperNext(func(c oidctest.Claims) { c["sub"] = "dave-sub"; c["email"] = "dave@customer.example"; c["name"] = "Dave" })
+	// Only once staff enabled the customer's view for its tenant.
+	prov.TamperNext(func(c oidctest.Claims) {
+		c["sub"] = "dave-sub"
+		c["email"] = "dave@customer.example"
+		c["name"] = "Dave"
+	})
+	if p := signIn(e.client()); p.StatusCode != http.StatusForbidden {
+		t.Fatalf("tenant sign-in before staff enabled it: %d", p.StatusCode)
+	}
+	if err := e.st.BindCustomerTenant(t.Context(), tenant, uuid.MustParse("6f0a7a3e-0000-4000-8000-0000000000c1")); err != nil {
+		t.Fatal(err)
+	}
+	prov.TamperNext(func(c oidctest.Claims) {
+		c["sub"] = "dave-sub"
+		c["email"] = "dave@customer.example"
+		c["name"] = "Dave"
+	})
 	c3 := e.client()
 	if p := signIn(c3); p.StatusCode != http.StatusSeeOther || p.location() != "/my/subscriptions" {
 		t.Fatalf("tenant-mapped sign-in: %d -> %q\n%s", p.StatusCode, p.location(), p.body)

@@ -37,6 +37,8 @@ func (s *Server) routes() http.Handler {
 	r.Post("/logout", s.h(s.logout))
 	r.Get("/auth/oidc/start", s.h(s.oidcStart))
 	r.Get("/auth/oidc/callback", s.h(s.oidcCallback))
+	r.Get("/invitations/{token}", s.h(s.invitationShow))
+	r.Post("/invitations/{token}", s.h(s.invitationAccept))
 
 	// First-run wizard (its own access rules: setup token, then the admin).
 	r.Get("/setup", s.h(s.setupShow))
@@ -70,6 +72,12 @@ func (s *Server) routes() http.Handler {
 		r.Get("/customers/onboarding/{token}/status", s.h(s.onboardingStatus))
 		r.Get("/customers/{id}", s.h(s.customerShow))
 		r.Post("/customers/{id}/agreement/retry", s.h(s.agreementRetry))
+		r.Get("/customers/{id}/users", s.h(s.customerUserList))
+		r.Post("/customers/{id}/users/invite", s.h(s.invitationCreate))
+		r.Get("/customers/{id}/users/{uid}/revoke", s.h(s.customerUserRevokeConfirm))
+		r.Post("/customers/{id}/users/{uid}/revoke", s.h(s.customerUserRevoke))
+		r.Post("/customers/{id}/invitations/{inv}/revoke", s.h(s.invitationRevoke))
+		r.Post("/customers/{id}/tenant-signin", s.h(s.customerTenantSignIn))
 		r.Get("/customers/{id}/view/subscriptions", s.h(s.entitlementList))
 		r.Get("/customers/{id}/view/subscriptions.csv", s.h(s.entitlementExport))
 		r.Get("/customers/{id}/view/subscriptions/{sub}", s.h(s.entitlementShow))

@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// Staff management of a customer's users: list, invite, revoke, and the
+// switch that lets anyone of the customer's Entra tenant sign in.
+
+// customerOf parses {id} and returns the mirrored customer (404 otherwise).
+func (s *Server) customerOf(r *http.Request) (store.CustomerHeader, error) {
+	id, err := uuid.Parse(chi.URLParam(r, "id"))
+	if err != nil {
+		return store.CustomerHeader{}, store.ErrNotFound
+	}
+	return s.st.CustomerHeader(r.Context(), id)
+}
+
+// actorOf is the signed-in user as an audit actor.
+func actorOf(r *http.Request) store.Actor {
+	u := auth.UserFrom(r.Context())
+	if u == nil {
+		return store.Actor{Email: "anonymous"}
+	}
+	return store.Actor{UserID: u.ID, Email: u.Email}
+}
+
+func tenantOf(c store.CustomerHeader) string {
+	return strings.ToLower(cmpOr(c.TenantID, c.ID.String()))
+}
+
+// customerUserList is the staff page of a customer's users.
+func (s *Server) customerUserList(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.customerOf(r)
+	if err != nil {
+		return err
+	}
+	return s.renderCustomerUsers(w, r, c, http.StatusOK, templates.NewForm(), "", "")
+}
+
+func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c store.CustomerHeader, status int, f templates.Form, link, expires string) error {
+	ctx := r.Context()
+	users, err := s.st.UsersOfCustomer(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	invs, err := s.st.InvitationsOfCustomer(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	tenants, err := s.st.TenantsOfCustomer(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	base := "/customers/" + c.ID.String()
+	v := templates.CustomerUsersView{CustomerID: c.ID.String(), CustomerName: cmpOr(c.CompanyName, c.Domain), TenantID: tenantOf(c),
+		TenantSignIn: len(tenants) > 0, Form: f, InviteLink: link, InviteExpires: expires}
+	for _, u := range users {
+		row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.DisplayName, Via: "invitation (password)",
+			Status: "active", LastLogin: dateOr(u.LastLoginAt), Active: u.DisabledAt == nil,
+			RevokeHref: base + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
+		if u.CustomerVia != nil && *u.CustomerVia == "tenant" {
+			row.Via = "Microsoft (tenant)"
+		}
+		if u.DisabledAt != nil {
+			row.Status = "revoked " + dateOr(u.DisabledAt)
+		}
+		v.Users = append(v.Users, row)
+	}
+	now := s.now()
+	for _, i := range invs {
+		row := templates.InvitationRow{Email: i.Email, Expires: i.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"),
+			RevokeHref: base + "/invitations/" + strconv.FormatInt(i.ID, 10) + "/revoke"}
+		switch {
+		case i.AcceptedAt != nil:
+			row.State = "accepted " + dateOr(i.AcceptedAt)
+		case i.RevokedAt != nil:
+			row.State = "revoked"
+		case !now.Before(i.ExpiresAt):
+			row.State = "expired"
+		default:
+			row.State, row.Pending = "pending", true
+		}
+		v.Invitations = append(v.Invitations, row)
+	}
+	return s.render(w, r, status, templates.CustomerUsersPage(s.page(r, "Users of "+v.CustomerName, "/customers"), v))
+}
+
+// customerUserRevokeConfirm asks before revoking a customer user.
+func (s *Server) customerUserRevokeConfirm(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.customerOf(r)
+	if err != nil {
+		return err
+	}
+	uid, err := strconv.ParseInt(chi.URLParam(r, "uid"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	u, err := s.st.CustomerUser(r.Context(), c.ID, uid)
+	if err != nil {
+		return err
+	}
+	row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email,
+		RevokeHref: "/customers/" + c.ID.String() + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
+	return s.render(w, r, http.StatusOK, templates.CustomerUserRevokePage(s.page(r, "Revoke "+u.Email, "/customers"),
+		c.ID.String(), cmpOr(c.CompanyName, c.Domain), row))
+}
+
+// customerUserRevoke disables a customer user (their sessions end on the
+// next request, see loadUser).
+func (s *Server) customerUserRevoke(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.customerOf(r)
+	if err != nil {
+		return err
+	}
+	uid, err := strconv.ParseInt(chi.URLParam(r, "uid"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	if err := s.st.RevokeCustomerUser(r.Context(), c.ID, uid, actorOf(r), s.now()); err != nil {
+		return err
+	}
+	s.log.InfoContext(r.Context(), "customer user revoked", "request_id", requestID(r.Context()), "customer_id", c.ID, "user_id", uid)
+	s.flash(r.Context(), "success", "Access revoked.")
+	redirect(w, r, "/customers/"+c.ID.String()+"/users")
+	return nil
+}
+
+// customerTenantSignIn turns sign-in by the customer's Entra tenant on or off.
+func (s *Server) customerTenantSignIn(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.customerOf(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
+	}
+	on := r.PostForm.Get("on") == "1"
+	if err := s.st.SetTenantSignIn(r.Context(), c.ID, tenantOf(c), on, actorOf(r), s.now()); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return &httpError{status: http.StatusConflict, msg: "This tenant is already bound to another customer."}
+		}
+		return err
+	}
+	msg := "Sign-in with Microsoft is off for this customer."
+	if on {
+		msg = "Users of the customer's tenant can now sign in with Microsoft."
+	}
+	s.flash(r.Context(), "success", msg)
+	redirect(w, r, "/customers/"+c.ID.String()+"/users")
+	return nil
+}

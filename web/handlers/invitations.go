@@ -1,0 +1,165 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// invitationTTL is how long an invitation link stays valid.
+const invitationTTL = 7 * 24 * time.Hour
+
+// errInvitationInvalid is the answer for any unusable link: unknown, used,
+// revoked or expired look the same.
+var errInvitationInvalid = &httpError{status: http.StatusNotFound,
+	msg: "This invitation link is not valid: it was already used, revoked, or it expired. Ask your reseller for a new one."}
+
+func tokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// invitationCreate creates an invitation and shows its one-time link once.
+func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	c, err := s.customerOf(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
+	}
+	f := templates.NewForm()
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	f.Values["email"] = email
+	if !validEmail(email) {
+		f.Errors["email"] = "Enter an email address such as name@example.com."
+		return s.renderCustomerUsers(w, r, c, http.StatusUnprocessableEntity, f, "", "")
+	}
+	if _, err := s.st.UserByEmail(ctx, email); err == nil {
+		f.Errors["email"] = "An account with this email already exists."
+		return s.renderCustomerUsers(w, r, c, http.StatusUnprocessableEntity, f, "", "")
+	} else if !isNotFound(err) {
+		return err
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	expires := s.now().Add(invitationTTL)
+	inv, err := s.st.CreateInvitation(ctx, email, c.ID, tokenHash(token), expires, actorOf(r))
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "customer user invited", "request_id", requestID(ctx), "customer_id", c.ID, "invitation_id", inv.ID)
+	return s.renderCustomerUsers(w, r, c, http.StatusOK, templates.NewForm(), s.d.BaseURL+"/invitations/"+token,
+		expires.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// invitationRevoke cancels a pending invitation.
+func (s *Server) invitationRevoke(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.customerOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "inv"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	if err := s.st.RevokeInvitation(r.Context(), c.ID, id, actorOf(r), s.now()); err != nil {
+		return err
+	}
+	s.flash(r.Context(), "success", "Invitation revoked.")
+	redirect(w, r, "/customers/"+c.ID.String()+"/users")
+	return nil
+}
+
+// validInvitation returns the usable invitation of the {token} in the URL.
+func (s *Server) validInvitation(r *http.Request) (store.Invitation, error) {
+	inv, err := s.st.InvitationByTokenHash(r.Context(), tokenHash(chi.URLParam(r, "token")))
+	if isNotFound(err) {
+		return inv, errInvitationInvalid
+	}
+	if err != nil {
+		return inv, err
+	}
+	if inv.AcceptedAt != nil || inv.RevokedAt != nil || !s.now().Before(inv.ExpiresAt) {
+		return inv, errInvitationInvalid
+	}
+	return inv, nil
+}
+
+func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request, status int, inv store.Invitation, f templates.Form) error {
+	name := "your organisation"
+	if c, err := s.st.CustomerHeader(r.Context(), inv.CustomerID); err == nil {
+		name = cmpOr(c.CompanyName, c.Domain)
+	}
+	p := s.page(r, "Accept the invitation", "")
+	p.Width, p.NoNav = "narrow", true
+	return s.render(w, r, status, templates.InvitationPage(p, f, inv.Email, name, r.URL.Path))
+}
+
+// invitationShow is the invitee's form to set a password.
+func (s *Server) invitationShow(w http.ResponseWriter, r *http.Request) error {
+	inv, err := s.validInvitation(r)
+	if err != nil {
+		return err
+	}
+	return s.invitationPage(w, r, http.StatusOK, inv, templates.NewForm())
+}
+
+// invitationAccept creates the customer user, uses up the invitation and
+// signs the new user in.
+func (s *Server) invitationAccept(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	inv, err := s.validInvitation(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
+	}
+	f := templates.NewForm()
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	f.Values["name"] = name
+	pw, confirm := r.PostForm.Get("password"), r.PostForm.Get("password_confirm")
+	if len([]rune(pw)) < auth.MinPasswordLength {
+		f.Errors["password"] = fmt.Sprintf("Use at least %d characters.", auth.MinPasswordLength)
+	} else if pw != confirm {
+		f.Errors["password_confirm"] = "The two passwords do not match."
+	}
+	if !f.Valid() {
+		return s.invitationPage(w, r, http.StatusUnprocessableEntity, inv, f)
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	u, err := s.st.AcceptInvitation(ctx, inv, name, hash, s.now())
+	switch {
+	case errors.Is(err, store.ErrInvitationUsed):
+		return errInvitationInvalid
+	case errors.Is(err, store.ErrConflict):
+		f.Errors["_form"] = "An account with this email already exists. Sign in instead."
+		return s.invitationPage(w, r, http.StatusConflict, inv, f)
+	case err != nil:
+		return err
+	}
+	if err := s.signIn(ctx, u); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "invitation accepted", "request_id", requestID(ctx), "user_id", u.ID, "customer_id", inv.CustomerID)
+	redirect(w, r, "/my/subscriptions")
+	return nil
+}
