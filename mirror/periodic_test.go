@@ -46,7 +46,15 @@ func TestTwoProcessesNeverRunTheSameSyncAtOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	time.Sleep(500 * time.Millisecond)
+	// Let the queued work finish (slow CI machines need longer).
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if count(t, e.st, `SELECT count(*) FROM sync_runs WHERE kind IN ('full', 'incremental') AND status = 'succeeded'`) >= 3 &&
+			count(t, e.st, `SELECT count(*) FROM sync_runs WHERE kind = 'catalog' AND status = 'succeeded'`) >= 1 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	for _, m := range ms {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := m.Stop(ctx); err != nil {
