@@ -6,6 +6,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/alexedwards/argon2id"
 )
@@ -48,11 +49,15 @@ func CheckPassword(password, hash string) (bool, error) {
 }
 
 // dummyHash is compared against when the account does not exist, so a
-// sign-in for an unknown email costs as much as one for a known email.
-var dummyHash, _ = HashPassword("not-a-real-password-for-timing")
+// sign-in for an unknown email costs as much as one for a known email. It
+// is made on first use, not at start.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password-for-timing")
+	return h
+})
 
 // CheckNoUser spends the time of one CheckPassword; call it when the email
 // is unknown so response time does not reveal which accounts exist.
 func CheckNoUser(password string) {
-	_, _ = CheckPassword(password, dummyHash)
+	_, _ = CheckPassword(password, dummyHash())
 }
