@@ -16,14 +16,14 @@ import (
 	"github.com/cspportal/portal/web/handlers"
 )
 
-// clock is a settable test clock.
-type clock struct {
+// testClock is a settable test testClock.
+type testClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
+func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
@@ -42,7 +42,7 @@ func (e *env) auditCount(customerID uuid.UUID, action string) int {
 
 func TestInvitationFlow(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	clk := &testClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
 	e := newEnv(t, func(d *handlers.Deps) { d.Now = clk.now })
 	e.completeSetup()
 	a := e.seedTenant("Alpha", clk.now())
@@ -86,8 +86,8 @@ func TestInvitationFlow(t *testing.T) {
 	if p.StatusCode != http.StatusSeeOther || p.location() != "/my/subscriptions" {
 		t.Fatalf("accept: %d %q\n%s", p.StatusCode, p.location(), p.body)
 	}
-	if p := e.get(invitee, "/my/subscriptions"); p.StatusCode != http.StatusOK || len(rowsOf(p.body)) != len(a.Subs) {
-		t.Fatalf("invitee's view: %d, %d rows", p.StatusCode, len(rowsOf(p.body)))
+	if p := e.get(invitee, "/my/subscriptions"); p.StatusCode != http.StatusOK || len(entRowsOf(p.body)) != len(a.Subs) {
+		t.Fatalf("invitee's view: %d, %d rows", p.StatusCode, len(entRowsOf(p.body)))
 	}
 	if p := e.get(e.client(), link); p.StatusCode != http.StatusNotFound {
 		t.Errorf("used link: %d", p.StatusCode)
@@ -190,7 +190,7 @@ func TestViewAsCustomer(t *testing.T) {
 		t.Fatalf("view as: %d", seen.StatusCode)
 	}
 	// The same rows, with the same marks and reasons.
-	mr, sr := rowsOf(mine.body), rowsOf(seen.body)
+	mr, sr := entRowsOf(mine.body), entRowsOf(seen.body)
 	if len(mr) != len(sr) {
 		t.Fatalf("%d rows as customer, %d as staff", len(mr), len(sr))
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // rowsOf splits an entitlements page into its rows by subscription id.
-func rowsOf(body string) map[string]string {
+func entRowsOf(body string) map[string]string {
 	out := map[string]string{}
 	re := regexp.MustCompile(`data-subscription="([^"]+)"`)
 	parts := strings.Split(body, `data-testid="entitlement-row"`)
@@ -40,7 +40,7 @@ func TestCustomerEntitlements(t *testing.T) {
 	if p.StatusCode != http.StatusOK {
 		t.Fatalf("status %d\n%s", p.StatusCode, p.body)
 	}
-	rows := rowsOf(p.body)
+	rows := entRowsOf(p.body)
 	if len(rows) != len(a.Subs) {
 		t.Errorf("%d rows, want %d", len(rows), len(a.Subs))
 	}
