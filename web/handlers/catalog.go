@@ -24,6 +24,9 @@ var catalogParams = []string{"q", "country", "currency", "family", "billing", "a
 func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
+	if canonicalRedirect(w, r) {
+		return nil
+	}
 	f := templates.NewForm()
 	for _, k := range catalogParams {
 		f.Values[k] = strings.TrimSpace(q.Get(k))
@@ -241,4 +244,31 @@ func atoiDefault(s string, d int) int {
 		return d
 	}
 	return n
+}
+
+// canonicalRedirect sends a list URL carrying empty parameters (what a GET
+// form submits for unused filters) to the same URL without them, so shared
+// links stay short. It reports whether it redirected.
+func canonicalRedirect(w http.ResponseWriter, r *http.Request) bool {
+	q := r.URL.Query()
+	clean := url.Values{}
+	dirty := false
+	for k, vs := range q {
+		for _, v := range vs {
+			if strings.TrimSpace(v) == "" {
+				dirty = true
+				continue
+			}
+			clean.Add(k, v)
+		}
+	}
+	if !dirty {
+		return false
+	}
+	to := r.URL.Path
+	if len(clean) > 0 {
+		to += "?" + clean.Encode()
+	}
+	http.Redirect(w, r, to, http.StatusFound)
+	return true
 }

@@ -22,6 +22,9 @@ const customerPageSize = 50
 func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
+	if canonicalRedirect(w, r) {
+		return nil
+	}
 	f := templates.NewForm()
 	f.Values["q"] = strings.TrimSpace(q.Get("q"))
 	for _, k := range []string{"suspended", "renewals", "noagreement"} {
