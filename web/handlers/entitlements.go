@@ -206,7 +206,7 @@ func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error
 			assigned, purchased = strconv.Itoa(x.Assigned), strconv.Itoa(x.Purchased)
 		}
 		_ = cw.Write(csvSafe(x.ID, base, x.Name, x.Offer, strconv.Itoa(x.Quantity), x.Unit, assigned, purchased, x.Status,
-			x.Term, x.Cycle, x.Start, x.Renews, strconv.FormatBool(x.AutoRenew), strconv.FormatBool(x.Entitled), x.Reason))
+			noDash(x.Term), x.Cycle, noDash(x.Start), noDash(x.Renews), strconv.FormatBool(x.AutoRenew), strconv.FormatBool(x.Entitled), x.Reason))
 	}
 	for _, row := range entitlementRows(subs, sc.view.Base, now) {
 		line(row, "")
@@ -223,6 +223,14 @@ func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write([]byte(b.String()))
 	return err
+}
+
+// noDash leaves a CSV cell empty where the page shows a dash.
+func noDash(s string) string {
+	if s == "—" {
+		return ""
+	}
+	return s
 }
 
 // csvSafe neutralises cells a spreadsheet would run as a formula.
