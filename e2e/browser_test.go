@@ -102,20 +102,38 @@ type browser struct {
 // step is one browser action without a result.
 type step = chromedp.Action[chromedp.Void]
 
-// newBrowser starts Chromium with a fresh profile. It skips the test when
-// Chromium is missing, unless CI is set.
-func newBrowser(t *testing.T) *browser {
-	t.Helper()
-	if _, err := exec.LookPath(chromiumPath); err != nil {
-		msg := fmt.Sprintf("\n\n*** %s not found: browser journeys NOT RUN. Install it with: apt-get install -y chromium ***\n", chromiumPath)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg + "(CI is set, so this is a failure)")
+// shared is the one Chromium process of the test binary; each test gets
+// its own browser context in it (separate cookies and storage, like an
+// incognito window), which saves a browser start per test.
+var shared struct {
+	once    sync.Once
+	ctx     context.Context
+	cancel  func()
+	profile string
+	err     error
+}
+
+// TestMain stops the shared Chromium when the tests are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.cancel != nil {
+		shared.cancel()
+		// Chromium's children may still write to the profile briefly.
+		for range 50 {
+			if os.RemoveAll(shared.profile) == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		t.Skip(msg)
 	}
+	os.Exit(code)
+}
+
+func startShared() {
 	profile, err := os.MkdirTemp("", "portal-e2e-profile-")
 	if err != nil {
-		t.Fatal(err)
+		shared.err = err
+		return
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
@@ -135,24 +153,39 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("force-color-profile", "srgb"),
 		chromedp.Flag("hide-scrollbars", true),
 	}
-	b := &browser{t: t}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithListener(b.listen))
-	t.Cleanup(func() {
-		cancelCtx()
-		cancelAlloc()
-		// Chromium's children may still write to the profile briefly.
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	b.ctx = ctx
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	shared.ctx, shared.profile = ctx, profile
+	shared.cancel = func() { cancelCtx(); cancelAlloc() }
 	// The first call starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		shared.err = fmt.Errorf("start chromium: %w", err)
+	}
+}
+
+// newBrowser returns a fresh browser context (its own cookies) in the
+// shared headless Chromium. It skips the test when Chromium is missing,
+// unless CI is set.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	if _, err := exec.LookPath(chromiumPath); err != nil {
+		msg := fmt.Sprintf("\n\n*** %s not found: browser journeys NOT RUN. Install it with: apt-get install -y chromium ***\n", chromiumPath)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg + "(CI is set, so this is a failure)")
+		}
+		t.Skip(msg)
+	}
+	shared.once.Do(startShared)
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	b := &browser{t: t}
+	ctx, cancel := chromedp.NewContext(shared.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(b.listen))
+	t.Cleanup(cancel)
+	b.ctx = ctx
+	// The first call creates the tab; it must not carry a timeout either.
 	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("open a tab: %v", err)
 	}
 	return b
 }

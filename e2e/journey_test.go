@@ -15,6 +15,7 @@ import (
 // with a successful connection test, skip OIDC, defaults, finish and start
 // the import), sign out, sign in, see the dashboard.
 func TestFirstRunJourney(t *testing.T) {
+	t.Parallel()
 	b := newBrowser(t)
 	p := startPortal(t)
 	link, err := p.Server.PrepareSetup(t.Context())

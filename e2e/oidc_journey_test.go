@@ -22,6 +22,7 @@ import (
 // the SameSite=Lax session cookie must still carry the pending sign-in.
 // The customer sees only their own navigation.
 func TestCustomerOIDCJourney(t *testing.T) {
+	t.Parallel()
 	b := newBrowser(t)
 	const tenant = "3c1d7e2f-0000-4000-8000-00000000beef"
 	prov := oidctest.New(oidctest.Options{ClientID: "portal-e2e", ClientSecret: "e2e-oidc-secret", MultiTenant: true, TenantID: tenant,
