@@ -120,8 +120,9 @@ func runSync(ctx context.Context, st *store.Store, box *secrets.Box, kind string
 		Store: st, Logger: log, PCConfig: mirror.SettingsPCConfig(st, box),
 		Options: mirror.Options{NoPeriodic: true, OnProgress: func(p mirror.Progress) {
 			mu.Lock()
+			defer mu.Unlock()
 			last = p
-			mu.Unlock()
+			// Under the lock: progress comes from several goroutines.
 			fmt.Fprintln(out, progressLine(p))
 		}},
 	})
