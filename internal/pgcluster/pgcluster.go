@@ -58,6 +58,10 @@ type Options struct {
 	StartTimeout time.Duration
 	// Logger receives progress messages; default: discard.
 	Logger *slog.Logger
+
+	// orphanWait bounds the wait for a server left by a dead process to
+	// finish its shutdown; default 10s (tests shorten it).
+	orphanWait time.Duration
 }
 
 // Cluster is a running private Postgres server.
@@ -95,6 +99,9 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.orphanWait == 0 {
+		o.orphanWait = 10 * time.Second
+	}
 	dir, err := filepath.Abs(o.Dir)
 	if err != nil {
 		return nil, err
@@ -115,7 +122,7 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 	// We hold the lock, so a server still running here was left by a
 	// process that died; the kernel has sent it SIGINT (see Pdeathsig), so
 	// give it a moment to finish its shutdown.
-	for deadline := time.Now().Add(orphanWait); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(o.orphanWait); time.Now().Before(deadline); {
 		if _, _, ok := runningPostmaster(data); !ok {
 			break
 		}
@@ -175,9 +182,6 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 }
 
 var errExited = errors.New("postgres exited during start")
-
-// orphanWait bounds the wait for a server left by a dead process to stop.
-var orphanWait = 10 * time.Second
 
 // startServer runs postgres as a child and waits until it is ready.
 func (c *Cluster) startServer(ctx context.Context, bin, data string, cred *syscall.Credential, o Options) error {

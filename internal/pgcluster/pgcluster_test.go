@@ -63,8 +63,20 @@ func TestStartStopKeepsData(t *testing.T) {
 		t.Error("Locked = false while the cluster runs")
 	}
 
-	if err := c.Stop(ctx); err != nil {
+	// An idle open session must not hold a fast shutdown up.
+	idle, err := pgx.Connect(ctx, c.DatabaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close(context.Background())
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := c.Stop(sctx); err != nil {
 		t.Fatalf("stop: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("fast shutdown with an idle session took %s", d)
 	}
 	select {
 	case <-c.Done():
@@ -95,50 +107,14 @@ func TestStartStopKeepsData(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT v FROM kept").Scan(&v); err != nil || v != "still here" {
 		t.Fatalf("data after restart: %q, %v", v, err)
 	}
-}
 
-func TestStopEndsSessionsPromptly(t *testing.T) {
-	t.Parallel()
-	dir := clusterDir(t)
-	c, err := Start(t.Context(), Options{Dir: dir, Fast: true})
-	if err != nil {
-		t.Fatal(err)
+	// A server left running by a process that no longer holds the lock
+	// (and does not stop) is reported, naming how to stop it.
+	c2.lock.Close()
+	_, err = Start(ctx, Options{Dir: dir, Fast: true, orphanWait: 200 * time.Millisecond})
+	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "pg_ctl -D") {
+		t.Fatalf("start beside an orphaned server: got %v, want ErrInUse naming pg_ctl", err)
 	}
-	// An idle open session must not hold a fast shutdown up.
-	conn, err := pgx.Connect(t.Context(), c.DatabaseURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	start := time.Now()
-	if err := c.Stop(ctx); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("fast shutdown took %s", d)
-	}
-}
-
-// Not parallel: it shortens orphanWait.
-func TestStaleServerOnFolderIsReported(t *testing.T) {
-	saved := orphanWait
-	orphanWait = 200 * time.Millisecond
-	defer func() { orphanWait = saved }()
-	dir := clusterDir(t)
-	c, err := Start(t.Context(), Options{Dir: dir, Fast: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Stop(context.Background())
-	// Simulate a server left by a process that no longer holds the lock.
-	c.lock.Close()
-	_, err = Start(t.Context(), Options{Dir: dir, Fast: true})
-	if !errors.Is(err, ErrInUse) {
-		t.Fatalf("got %v, want ErrInUse naming the running server", err)
-	}
-	t.Log(err)
 }
 
 func TestFindBinDirVersions(t *testing.T) {
