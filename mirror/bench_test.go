@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,7 +89,7 @@ func BenchmarkMirror(b *testing.B) {
 			pccclient.ClassWrite: {Rate: rate.Inf, Burst: 1},
 		}}
 	st := store.New(testdb.NewPool(b))
-	m, err := mirror.New(mirror.Deps{Store: st, Logger: testLogger(), Options: mirror.Options{NoPeriodic: true, Concurrency: 16},
+	m, err := mirror.New(mirror.Deps{Store: st, Logger: testLogger(), Options: mirror.Options{NoPeriodic: true, Concurrency: cmpOrI(int(envFloat("MIRROR_BENCH_CONCURRENCY")), 32)},
 		PCConfig: func(context.Context) (pccclient.Config, error) { return cfg, nil }})
 	if err != nil {
 		b.Fatal(err)
@@ -144,6 +145,28 @@ func BenchmarkMirror(b *testing.B) {
 	inc, _ := st.SyncRun(ctx, incID)
 	b.ReportMetric(float64(inc.PcCalls), "incremental-calls/100-changes")
 	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		b.ReportMetric(cpu.Seconds(), "mirror-cpu-s")
+	}
+	b.ReportMetric(procCPU(cmd.Process.Pid).Seconds(), "sandbox-cpu-s")
+}
+
+// procCPU is the CPU time (user + system) a process used so far.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }
 
 // peakRSS is this process's peak resident set (VmHWM), in bytes.
@@ -179,4 +202,11 @@ func cmpOrF(a, b float64) float64 {
 func envFloat(k string) float64 {
 	f, _ := strconv.ParseFloat(os.Getenv(k), 64)
 	return f
+}
+
+func cmpOrI(a, b int) int {
+	if a > 0 {
+		return a
+	}
+	return b
 }

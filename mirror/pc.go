@@ -92,9 +92,15 @@ func (c *clientCache) get(ctx context.Context) (*pccclient.Client, error) {
 	if c.client != nil && c.key == key {
 		return c.client, nil
 	}
-	base := http.DefaultTransport
+	var base http.RoundTripper
 	if cfg.HTTPClient != nil && cfg.HTTPClient.Transport != nil {
 		base = cfg.HTTPClient.Transport
+	} else {
+		// Syncs run many requests in parallel: keep that many connections
+		// open instead of the default two per host.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		base = tr
 	}
 	timeout := c.timeout
 	if cfg.HTTPClient != nil && cfg.HTTPClient.Timeout > 0 {
