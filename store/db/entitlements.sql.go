@@ -15,11 +15,10 @@ import (
 
 const customerEntitlements = `-- name: CustomerEntitlements :many
 
-WITH mine AS (
-    SELECT id, customer_id, parent_subscription_id, order_id, offer_id, offer_name, friendly_name, status, quantity, unit_type, term_duration, billing_cycle, billing_type, consumption_type, product_type, contract_type, entitlement_id, publisher_name, auto_renew_enabled, is_trial, has_purchasable_addons, suspension_reasons, creation_date, effective_start_date, commitment_end_date, cancellation_allowed_until, billing_cycle_end_date, etag, raw, synced_at, gone_at FROM subscriptions s WHERE s.customer_id = $1 AND s.gone_at IS NULL
-), repl AS (
-    SELECT m.raw->>'migratedFromSubscriptionId' AS old_id, min(m.id) AS new_id
-    FROM mine m WHERE m.raw ? 'migratedFromSubscriptionId' AND m.raw->>'migratedFromSubscriptionId' <> ''
+WITH repl AS (
+    SELECT n.raw->>'migratedFromSubscriptionId' AS old_id, min(n.id) AS new_id
+    FROM subscriptions n
+    WHERE n.customer_id = $1 AND n.gone_at IS NULL AND n.raw->>'migratedFromSubscriptionId' <> ''
     GROUP BY 1
 ), usage AS (
     SELECT DISTINCT ON (lower(u.sku_name)) lower(u.sku_name) AS name, u.consumed_units, u.active_units
@@ -34,10 +33,11 @@ SELECT m.id, m.parent_subscription_id, m.order_id, m.offer_id, m.offer_name, m.f
     (u.name IS NOT NULL)::boolean AS has_usage,
     coalesce(u.consumed_units, 0)::int AS assigned,
     coalesce(u.active_units, 0)::int AS purchased
-FROM mine m
+FROM subscriptions m
 LEFT JOIN orders o ON o.id = m.order_id AND o.customer_id = $1
 LEFT JOIN repl r ON r.old_id = m.id
 LEFT JOIN usage u ON u.name = lower(m.offer_name)
+WHERE m.customer_id = $1 AND m.gone_at IS NULL
 ORDER BY lower(m.offer_name), m.id
 `
 

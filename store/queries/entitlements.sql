@@ -5,11 +5,10 @@
 -- A customer's subscriptions with what the entitlement rule needs: the
 -- creating order's status, a newer subscription migrated from it, and the
 -- license usage of its product (PC's subscribed SKUs, matched by name).
-WITH mine AS (
-    SELECT * FROM subscriptions s WHERE s.customer_id = @customer_id AND s.gone_at IS NULL
-), repl AS (
-    SELECT m.raw->>'migratedFromSubscriptionId' AS old_id, min(m.id) AS new_id
-    FROM mine m WHERE m.raw ? 'migratedFromSubscriptionId' AND m.raw->>'migratedFromSubscriptionId' <> ''
+WITH repl AS (
+    SELECT n.raw->>'migratedFromSubscriptionId' AS old_id, min(n.id) AS new_id
+    FROM subscriptions n
+    WHERE n.customer_id = @customer_id AND n.gone_at IS NULL AND n.raw->>'migratedFromSubscriptionId' <> ''
     GROUP BY 1
 ), usage AS (
     SELECT DISTINCT ON (lower(u.sku_name)) lower(u.sku_name) AS name, u.consumed_units, u.active_units
@@ -24,10 +23,11 @@ SELECT m.id, m.parent_subscription_id, m.order_id, m.offer_id, m.offer_name, m.f
     (u.name IS NOT NULL)::boolean AS has_usage,
     coalesce(u.consumed_units, 0)::int AS assigned,
     coalesce(u.active_units, 0)::int AS purchased
-FROM mine m
+FROM subscriptions m
 LEFT JOIN orders o ON o.id = m.order_id AND o.customer_id = @customer_id
 LEFT JOIN repl r ON r.old_id = m.id
 LEFT JOIN usage u ON u.name = lower(m.offer_name)
+WHERE m.customer_id = @customer_id AND m.gone_at IS NULL
 ORDER BY lower(m.offer_name), m.id;
 
 -- name: CustomerOrders :many
