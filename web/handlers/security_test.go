@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cspportal/portal/web/handlers"
 )
@@ -94,8 +95,13 @@ func TestCookieFlags(t *testing.T) {
 		if ck == nil {
 			t.Fatal("no session cookie set on login")
 		}
-		if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != secure {
-			t.Errorf("secure=%t: cookie HttpOnly=%t SameSite=%v Secure=%t", secure, ck.HttpOnly, ck.SameSite, ck.Secure)
+		if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != secure || ck.Path != "/" {
+			t.Errorf("secure=%t: cookie HttpOnly=%t SameSite=%v Secure=%t Path=%q", secure, ck.HttpOnly, ck.SameSite, ck.Secure, ck.Path)
+		}
+		// The cookie lives no longer than the idle timeout (30 min): scs
+		// moves it forward on activity, up to the 12 h absolute lifetime.
+		if left := time.Until(ck.Expires); left <= 25*time.Minute || left > 31*time.Minute {
+			t.Errorf("cookie expires in %v, want about 30 minutes", left)
 		}
 		if secure && p.Header.Get("Strict-Transport-Security") == "" {
 			t.Error("no HSTS behind https")
