@@ -181,7 +181,7 @@ func (s *Server) renderSetupStep(w http.ResponseWriter, r *http.Request, ss setu
 			}
 		}
 		pf := templates.PCForm{Form: f, Action: "/setup/pc", TestAction: "/setup/pc/test",
-			SecretStored: len(st.PcClientSecretEnc) > 0, Submit: "Save and continue", Test: test}
+			SecretStored: s.pcSecretAvailable(st), Submit: "Save and continue", Test: test}
 		return s.render(w, r, status, templates.SetupPCPage(p, pf))
 	case stepOIDC:
 		if f.Values == nil {
