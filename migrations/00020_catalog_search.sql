@@ -55,8 +55,10 @@ LEFT JOIN products pr ON pr.country = s.country AND pr.id = s.product_id;
 CREATE INDEX subscriptions_suspended_idx ON subscriptions (customer_id) WHERE status = 'suspended' AND gone_at IS NULL;
 CREATE INDEX agreements_customer_idx ON agreements (customer_id) WHERE gone_at IS NULL;
 CREATE INDEX customers_tenant_idx ON customers (lower(tenant_id));
+CREATE INDEX subscriptions_active_renewal_idx ON subscriptions (commitment_end_date, customer_id) WHERE status = 'active' AND gone_at IS NULL;
 
 -- +goose Down
+DROP INDEX subscriptions_active_renewal_idx;
 DROP INDEX customers_tenant_idx;
 DROP INDEX agreements_customer_idx;
 DROP INDEX subscriptions_suspended_idx;

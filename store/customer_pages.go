@@ -21,8 +21,11 @@ type CustomerFilter struct {
 	Renewals    bool      // a subscription's term ends within 30 days of Now
 	NoAgreement bool      // no agreement accepted
 	Now         time.Time // reference time for Renewals
-	Offset      int
-	Limit       int
+	// NoTotal skips counting the matches (the caller knows the total, e.g.
+	// from CustomerCounts when nothing is filtered); Total is then 0.
+	NoTotal bool
+	Offset  int
+	Limit   int
 }
 
 // CustomerRow is one line of the customer list.
@@ -79,14 +82,18 @@ func (s *Store) CustomerSearch(ctx context.Context, f CustomerFilter) (CustomerP
 		limit = 50
 	}
 	nowArg := arg(now)
+	total := "count(*) OVER ()"
+	if f.NoTotal {
+		total = "0::bigint"
+	}
 	q := `WITH page AS (
-		SELECT c.id, c.company_name, c.domain, c.address_country, count(*) OVER () AS total
+		SELECT c.id, c.company_name, c.domain, c.address_country, ` + total + ` AS total
 		FROM customers c WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY lower(c.company_name), c.id LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0)) + `)
 	SELECT p.id, p.company_name, p.domain, p.address_country, p.total,
-		coalesce(st.n, 0), coalesce(st.suspended, 0), st.next_renewal,
-		EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = p.id AND a.gone_at IS NULL)
+		coalesce(st.n, 0), coalesce(st.suspended, 0), st.next_renewal, ag.has IS NOT NULL
 	FROM page p
+	LEFT JOIN LATERAL (SELECT true AS has FROM agreements a WHERE a.customer_id = p.id AND a.gone_at IS NULL LIMIT 1) ag ON true
 	LEFT JOIN LATERAL (SELECT count(*) AS n, count(*) FILTER (WHERE s.status = 'suspended') AS suspended,
 		min(s.commitment_end_date) FILTER (WHERE s.status = 'active' AND s.commitment_end_date >= ` + nowArg + `) AS next_renewal
 		FROM subscriptions s WHERE s.customer_id = p.id AND s.gone_at IS NULL) st ON true
@@ -109,7 +116,7 @@ func (s *Store) CustomerSearch(ctx context.Context, f CustomerFilter) (CustomerP
 	if err := rows.Err(); err != nil {
 		return CustomerPage{}, fmt.Errorf("customer search: %w", err)
 	}
-	if len(page.Rows) == 0 && f.Offset > 0 {
+	if len(page.Rows) == 0 && f.Offset > 0 && !f.NoTotal {
 		f.Offset, f.Limit = 0, 1
 		p, err := s.CustomerSearch(ctx, f)
 		if err != nil {
@@ -133,9 +140,8 @@ func (s *Store) CustomerCounts(ctx context.Context, now time.Time) (CustomerCoun
 		(SELECT count(DISTINCT customer_id) FROM subscriptions WHERE status = 'suspended' AND gone_at IS NULL),
 		(SELECT count(DISTINCT customer_id) FROM subscriptions WHERE gone_at IS NULL AND status = 'active'
 			AND commitment_end_date >= $1 AND commitment_end_date < $2),
-		(SELECT count(*) FROM customers c WHERE c.gone_at IS NULL) -
-		(SELECT count(DISTINCT a.customer_id) FROM agreements a JOIN customers c ON c.id = a.customer_id
-			WHERE a.gone_at IS NULL AND c.gone_at IS NULL)`, now, now.Add(renewalWindow)).
+		(SELECT count(*) FROM customers c WHERE c.gone_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.id AND a.gone_at IS NULL))`, now, now.Add(renewalWindow)).
 		Scan(&c.All, &c.Suspended, &c.Renewals, &c.NoAgreement)
 	if err != nil {
 		return c, fmt.Errorf("customer counts: %w", err)

@@ -2,10 +2,13 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -34,15 +37,20 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := max(atoiDefault(q.Get("page"), 1), 1)
 	now := s.now()
-	res, err := s.st.CustomerSearch(ctx, store.CustomerFilter{Query: f.Get("q"), Suspended: f.Get("suspended") == "1",
-		Renewals: f.Get("renewals") == "1", NoAgreement: f.Get("noagreement") == "1", Now: now,
-		Offset: (page - 1) * customerPageSize, Limit: customerPageSize})
+	counts, err := cachedCustomerCounts(ctx, s.st, now)
 	if err != nil {
 		return err
 	}
-	counts, err := s.st.CustomerCounts(ctx, now)
+	filter := store.CustomerFilter{Query: f.Get("q"), Suspended: f.Get("suspended") == "1",
+		Renewals: f.Get("renewals") == "1", NoAgreement: f.Get("noagreement") == "1", Now: now,
+		Offset: (page - 1) * customerPageSize, Limit: customerPageSize}
+	filter.NoTotal = filter.Query == "" && !filter.Suspended && !filter.Renewals && !filter.NoAgreement
+	res, err := s.st.CustomerSearch(ctx, filter)
 	if err != nil {
 		return err
+	}
+	if filter.NoTotal {
+		res.Total = counts.All
 	}
 	v := templates.CustomerListView{Form: f, Total: res.Total, All: counts.All, Suspended: counts.Suspended,
 		Renewals: counts.Renewals, NoAgreement: counts.NoAgreement, Pager: pager(r.URL, page, customerPageSize, res.Total)}
@@ -55,6 +63,36 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 		v.Rows = append(v.Rows, row)
 	}
 	return s.render(w, r, http.StatusOK, templates.CustomerListPage(s.page(r, "Customers", "/customers"), v))
+}
+
+// customerCountsTTL is how long the customer list's filter counts are
+// reused: they cover every customer and change only with syncs.
+const customerCountsTTL = 10 * time.Second
+
+var customerCountsCache = struct {
+	sync.Mutex
+	m map[*store.Store]cachedCounts
+}{m: map[*store.Store]cachedCounts{}}
+
+type cachedCounts struct {
+	at     time.Time
+	counts store.CustomerCounts
+}
+
+// cachedCustomerCounts returns st's filter counts, computed at most once per
+// customerCountsTTL (concurrent requests wait for one computation).
+func cachedCustomerCounts(ctx context.Context, st *store.Store, now time.Time) (store.CustomerCounts, error) {
+	customerCountsCache.Lock()
+	defer customerCountsCache.Unlock()
+	if c, ok := customerCountsCache.m[st]; ok && time.Since(c.at) < customerCountsTTL {
+		return c.counts, nil
+	}
+	c, err := st.CustomerCounts(ctx, now)
+	if err != nil {
+		return c, err
+	}
+	customerCountsCache.m[st] = cachedCounts{at: time.Now(), counts: c}
+	return c, nil
 }
 
 // customerShow is one customer: profiles, agreement, subscriptions with

@@ -1,0 +1,135 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestStaffPagesBenchmark measures the catalog search, customer list and
+// customer page with 10,000 customers (100,000 subscriptions) and the
+// sandbox's full catalog in the mirror: server time through the real
+// router (p50, p99), then wrk at 64 connections on the customer list.
+// It runs only with PORTAL_BENCH=1 (about a minute):
+//
+//	PORTAL_BENCH=1 go test ./web/handlers -run TestStaffPagesBenchmark -v
+func TestStaffPagesBenchmark(t *testing.T) {
+	if os.Getenv("PORTAL_BENCH") == "" {
+		t.Skip("set PORTAL_BENCH=1 to run the staff pages benchmark")
+	}
+	e := newPCEnv(t, true)
+	e.sync("catalog")
+	ctx := t.Context()
+	start := time.Now()
+	seed := []string{
+		`INSERT INTO customers (id, tenant_id, domain, company_name, company_email, address_line1, address_city, address_postal_code,
+			address_country, billing_first_name, billing_last_name, billing_email, billing_culture, billing_language, relationship)
+		SELECT md5('c' || i)::uuid, md5('c' || i)::uuid::text, 'tenant' || i || '.onmicrosoft.com',
+			(ARRAY['Contoso', 'Fabrikam', 'Northwind', 'Tailspin', 'Wingtip', 'Adatum', 'Litware'])[1 + i % 7] || ' ' ||
+			(ARRAY['Traders', 'Systems', 'Health', 'Logistics', 'Studios'])[1 + (i / 7) % 5] || ' ' || i,
+			'info@tenant' || i || '.example', i || ' Main Street', 'Springfield', '12345', 'US', 'Pat', 'Doe',
+			'billing@tenant' || i || '.example', 'en-US', 'en', 'reseller'
+		FROM generate_series(1, 10000) i`,
+		`INSERT INTO subscriptions (id, customer_id, parent_subscription_id, offer_id, offer_name, friendly_name, status, quantity,
+			unit_type, term_duration, billing_cycle, auto_renew_enabled, commitment_end_date)
+		SELECT 'sub-' || i || '-' || j, md5('c' || i)::uuid, CASE WHEN j > 7 THEN 'sub-' || i || '-1' ELSE '' END,
+			'offer-' || j, (ARRAY['Microsoft 365 E3', 'Microsoft 365 E5', 'Office 365 E1', 'Exchange Online (Plan 1)', 'Teams Essentials',
+			'Visio Plan 2', 'Project Plan 3', 'Defender for Office 365', 'Audio Conferencing', 'Phone System'])[j], '',
+			CASE WHEN (i * j) % 97 = 0 THEN 'suspended' ELSE 'active' END, 1 + (i * j) % 250, 'Licenses', 'P1Y', 'monthly', true,
+			now() + ((i * 7 + j * 13) % 365) * interval '1 day'
+		FROM generate_series(1, 10000) i, generate_series(1, 10) j`,
+		`INSERT INTO agreements (customer_id, agreement_type, template_id, date_agreed, contact_first_name, contact_last_name, contact_email)
+		SELECT md5('c' || i)::uuid, 'MicrosoftCustomerAgreement', '117a77b0-9360-443b-8795-c6dedc750cf9', now() - interval '100 days',
+			'Pat', 'Doe', 'pat@tenant' || i || '.example' FROM generate_series(1, 10000) i WHERE i % 10 <> 0`,
+		`INSERT INTO subscribed_skus (customer_id, sku_id, sku_part_number, sku_name, active_units, consumed_units)
+		SELECT md5('c' || i)::uuid, 'sku-' || k, 'PART' || k, 'License ' || k, 10 + k, (i + k) % 15
+		FROM generate_series(1, 10000) i, generate_series(1, 3) k`,
+		`INSERT INTO orders (id, customer_id, status, billing_cycle, currency_code, total_price, creation_date)
+		SELECT 'order-' || i || '-' || k, md5('c' || i)::uuid, 'completed', 'monthly', 'USD', 100 + k, now() - k * interval '30 days'
+		FROM generate_series(1, 10000) i, generate_series(1, 3) k`,
+		`INSERT INTO order_line_items (order_id, line_item_number, offer_id, quantity)
+		SELECT 'order-' || i || '-' || k, 0, 'offer-' || k, 5 FROM generate_series(1, 10000) i, generate_series(1, 3) k`,
+		`INSERT INTO audit_log (at, actor, action, customer_id, outcome)
+		SELECT now() - (i + k) * interval '1 hour', 'staff@example.com', 'pc.patch_subscription', md5('c' || i)::uuid, 'ok'
+		FROM generate_series(1, 10000) i, generate_series(1, 5) k`,
+		`INSERT INTO pc_audit_records (id, customer_id, operation_type, operation_status, operation_date, resource_type)
+		SELECT 'rec-' || i || '-' || k, md5('c' || i)::uuid, 'update_subscription', 'succeeded', now() - (i + k) * interval '1 minute', 'subscription'
+		FROM generate_series(1, 10000) i, generate_series(1, 5) k`,
+		`ANALYZE`,
+	}
+	for _, q := range seed {
+		if _, err := e.st.Pool.Exec(ctx, q); err != nil {
+			t.Fatalf("seed: %v\n%s", err, q)
+		}
+	}
+	t.Logf("seeded 10,000 customers, 100,000 subscriptions in %s", time.Since(start).Round(time.Millisecond))
+
+	c := e.client()
+	e.login(c, "staff@example.com")
+	cookie := sessionCookie(c, e.ts.URL)
+	h := e.srv.Routes()
+	measure := func(name string, n int, path func(i int) string) {
+		get := func(p string) time.Duration {
+			req := httptest.NewRequest(http.MethodGet, p, nil)
+			req.AddCookie(cookie)
+			w := httptest.NewRecorder()
+			t0 := time.Now()
+			h.ServeHTTP(w, req)
+			d := time.Since(t0)
+			if w.Code != http.StatusOK {
+				t.Fatalf("%s: GET %s: %d", name, p, w.Code)
+			}
+			return d
+		}
+		for i := range 20 {
+			get(path(i))
+		}
+		ds := make([]time.Duration, n)
+		for i := range n {
+			ds[i] = get(path(i))
+		}
+		slices.Sort(ds)
+		t.Logf("%-34s p50 %7.2f ms   p99 %7.2f ms   (n=%d)", name, ms(ds[n/2]), ms(ds[n*99/100]), n)
+	}
+	queries := []string{"office", "microsoft 365", "exchange", "teams", "azure", "visio"}
+	measure("catalog search (q + filter)", 500, func(i int) string {
+		return "/catalog?country=US&q=" + strings.ReplaceAll(queries[i%len(queries)], " ", "+") + "&addon=base"
+	})
+	measure("catalog list (no query)", 500, func(int) string { return "/catalog?country=US" })
+	measure("customer list (page 1)", 500, func(int) string { return "/customers" })
+	measure("customer list (page 100)", 300, func(int) string { return "/customers?page=100" })
+	names := []string{"contoso", "north", "wingtip+health", "tenant12", "litware"}
+	measure("customer search + filter", 300, func(i int) string {
+		return "/customers?q=" + names[i%len(names)] + []string{"", "&noagreement=1", "&suspended=1", "&renewals=1"}[i%4]
+	})
+	measure("customer page", 500, func(i int) string {
+		var id string
+		e.st.Pool.QueryRow(ctx, `SELECT md5('c' || $1::int)::uuid::text`, 1+(i*7919)%10000).Scan(&id)
+		return "/customers/" + id
+	})
+
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		t.Log("wrk not installed (apt-get install -y wrk): no throughput figure")
+		return
+	}
+	out, err := exec.CommandContext(ctx, wrk, "-t2", "-c64", "-d10s", "--latency", "-H", "Cookie: "+cookie.Name+"="+cookie.Value,
+		e.ts.URL+"/customers").CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrk: %v\n%s", err, out)
+	}
+	t.Logf("wrk -t2 -c64 -d10s /customers:\n%s", out)
+	if m := regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`).FindSubmatch(out); m != nil {
+		t.Errorf("wrk saw %s error responses", m[1])
+	}
+	fmt.Fprint(os.Stderr, "")
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
