@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +95,9 @@ func TestCustomerEntitlementJourney(t *testing.T) {
 	)
 	if who := b.text(`[data-testid="current-role"]`); !strings.EqualFold(who, "customer") {
 		t.Fatalf("role shown %q", who)
+	}
+	if dir := os.Getenv("E2E_SCREENSHOTS"); dir != "" {
+		b.fullScreenshot(filepath.Join(dir, "customer-entitlements.png"))
 	}
 	ids := evalJS[[]string](t, b, `Array.from(document.querySelectorAll('[data-testid="entitlement-row"]')).map(r => r.dataset.subscription)`)
 	if len(ids) != len(subsA) {
