@@ -88,15 +88,8 @@ func cmdSync(ctx context.Context, e env) error {
 		return fmt.Errorf("%w: unknown sync %q", errUsage, kind)
 	}
 	log := cfg.Logger(e.stderr)
-	// config does not cover PORTAL_SECRET_KEY for sync yet: read it here.
-	secretKey := cfg.SecretKey
-	if secretKey == "" {
-		secretKey = e.getenv("PORTAL_SECRET_KEY")
-	}
-	if secretKey == "" {
-		return errors.New("sync: PORTAL_SECRET_KEY is required (it decrypts the stored Partner Center secret)")
-	}
-	key, err := secrets.ParseKey(secretKey)
+	// config requires PORTAL_SECRET_KEY for sync and checked its format.
+	key, err := secrets.ParseKey(cfg.SecretKey)
 	if err != nil {
 		return fmt.Errorf("sync: PORTAL_SECRET_KEY: %w", err)
 	}
