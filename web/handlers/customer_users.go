@@ -67,13 +67,13 @@ func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c s
 		TenantSignIn: len(tenants) > 0, Form: f, InviteLink: link, InviteExpires: expires}
 	for _, u := range users {
 		row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.DisplayName, Via: "invitation (password)",
-			Status: "active", LastLogin: dateOr(u.LastLoginAt), Active: u.DisabledAt == nil,
+			Status: "active", LastLogin: cvDate(u.LastLoginAt), Active: u.DisabledAt == nil,
 			RevokeHref: base + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
 		if u.CustomerVia != nil && *u.CustomerVia == "tenant" {
 			row.Via = "Microsoft (tenant)"
 		}
 		if u.DisabledAt != nil {
-			row.Status = "revoked " + dateOr(u.DisabledAt)
+			row.Status = "revoked " + cvDate(u.DisabledAt)
 		}
 		v.Users = append(v.Users, row)
 	}
@@ -83,7 +83,7 @@ func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c s
 			RevokeHref: base + "/invitations/" + strconv.FormatInt(i.ID, 10) + "/revoke"}
 		switch {
 		case i.AcceptedAt != nil:
-			row.State = "accepted " + dateOr(i.AcceptedAt)
+			row.State = "accepted " + cvDate(i.AcceptedAt)
 		case i.RevokedAt != nil:
 			row.State = "revoked"
 		case !now.Before(i.ExpiresAt):

@@ -105,8 +105,8 @@ func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Tim
 		return templates.EntitlementRow{ID: e.ID, Href: base + "/subscriptions/" + e.ID, Name: cmpOr(e.FriendlyName, e.OfferName),
 			Offer: e.OfferName, Status: cmpOr(e.Status, "unknown"), Quantity: int(e.Quantity), Unit: strings.ToLower(e.UnitType),
 			HasUsage: e.HasUsage, Assigned: int(e.Assigned), Purchased: int(e.Purchased),
-			Term: cmpOr(termLabel(e.TermDuration), "—"), Cycle: e.BillingCycle, Start: dateOr(e.EffectiveStartDate),
-			Renews: dateOr(e.CommitmentEndDate), AutoRenew: e.AutoRenewEnabled, Entitled: ok, Reason: why}
+			Term: cmpOr(termLabel(e.TermDuration), "—"), Cycle: e.BillingCycle, Start: cvDate(e.EffectiveStartDate),
+			Renews: cvDate(e.CommitmentEndDate), AutoRenew: e.AutoRenewEnabled, Entitled: ok, Reason: why}
 	}
 	addOns := map[string][]templates.EntitlementRow{}
 	var out []templates.EntitlementRow
@@ -131,7 +131,8 @@ func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Tim
 	return out
 }
 
-func dateOr(t *time.Time) string {
+// cvDate is a date of the customer view, "—" when unknown.
+func cvDate(t *time.Time) string {
 	if t == nil || t.IsZero() {
 		return "—"
 	}
@@ -256,7 +257,7 @@ func (s *Server) customerOrderList(w http.ResponseWriter, r *http.Request) error
 	v := templates.CustomerOrdersView{Scope: sc.view}
 	for _, o := range orders {
 		row := templates.CustomerOrderRow{ID: o.ID, Href: sc.view.Base + "/orders/" + o.ID, Status: o.Status,
-			Created: dateOr(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: int(o.Lines)}
+			Created: cvDate(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: int(o.Lines)}
 		if o.TotalPrice.Valid {
 			row.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.CurrencyCode
 		}
@@ -277,7 +278,7 @@ func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v := templates.CustomerOrderView{Scope: sc.view, Order: templates.CustomerOrderRow{ID: o.ID, Status: o.Status,
-		Created: dateOr(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: len(lines)}}
+		Created: cvDate(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: len(lines)}}
 	if o.TotalPrice.Valid {
 		v.Order.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.CurrencyCode
 	}
