@@ -96,7 +96,7 @@ func TestCustomerEntitlementJourney(t *testing.T) {
 	if who := b.text(`[data-testid="current-role"]`); !strings.EqualFold(who, "customer") {
 		t.Fatalf("role shown %q", who)
 	}
-	if dir := os.Getenv("E2E_SCREENSHOTS"); dir != "" {
+	if dir := screenshotsDir(); dir != "" {
 		b.fullScreenshot(filepath.Join(dir, "customer-entitlements.png"))
 	}
 	ids := evalJS[[]string](t, b, `Array.from(document.querySelectorAll('[data-testid="entitlement-row"]')).map(r => r.dataset.subscription)`)
@@ -161,3 +161,7 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// screenshotsDir is where journeys save screenshots of their pages for a
+// look by eye (E2E_SCREENSHOTS); "" saves none.
+func screenshotsDir() string { return os.Getenv("E2E_SCREENSHOTS") }
