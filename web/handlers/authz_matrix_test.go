@@ -148,9 +148,8 @@ func authzVariants(pattern string, a, b, rnd authzIDs) []authzVariant {
 // cellWant is a cell's expectation: an exact status, or past the role check
 // (allowed: not 403, not sent to sign in, no 5xx), or skipped.
 type cellWant struct {
-	status  int // 0 = see kind
-	kind    string
-	comment string
+	status int // 0 = see kind
+	kind   string
 }
 
 func (w cellWant) String() string {
