@@ -79,15 +79,21 @@ func (s *Store) RevokeCustomerUser(ctx context.Context, customerID uuid.UUID, id
 }
 
 // SetTenantSignIn turns sign-in by Entra tenant on (binding tenantID to
-// customerID) or off (removing the binding and disabling the users who came
-// in through it), with an audit entry.
+// customerID, and restoring the users a previous "off" disabled) or off
+// (removing the binding and disabling the users who came in through it),
+// with an audit entry.
 func (s *Store) SetTenantSignIn(ctx context.Context, customerID uuid.UUID, tenantID string, on bool, by Actor, now time.Time) error {
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		if on {
 			if err := s.Q.BindCustomerTenant(ctx, tx, db.BindCustomerTenantParams{TenantID: tenantID, CustomerID: customerID}); err != nil {
 				return err
 			}
-			return s.auditTx(ctx, tx, by, "customer_view.tenant_enabled", "customer", customerID.String(), customerID, "tenant "+tenantID)
+			n, err := s.Q.ReenableTenantUsers(ctx, tx, db.ReenableTenantUsersParams{Now: now, CustomerID: customerID})
+			if err != nil {
+				return err
+			}
+			return s.auditTx(ctx, tx, by, "customer_view.tenant_enabled", "customer", customerID.String(), customerID,
+				fmt.Sprintf("tenant %s; %d tenant users restored", tenantID, n))
 		}
 		if _, err := s.Q.UnbindCustomerTenants(ctx, tx, customerID); err != nil {
 			return err

@@ -114,6 +114,28 @@ func (q *Queries) DisableTenantUsers(ctx context.Context, db DBTX, arg DisableTe
 	return result.RowsAffected(), nil
 }
 
+const reenableTenantUsers = `-- name: ReenableTenantUsers :execrows
+UPDATE users u SET disabled_at = NULL, updated_at = $1::timestamptz
+WHERE u.role = 'customer' AND u.customer_id = $2::uuid AND u.customer_via = 'tenant' AND u.disabled_at IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_type = 'user' AND a.target_id = u.id::text
+                  AND a.action IN ('customer_user.revoked', 'user.disabled'))
+`
+
+type ReenableTenantUsersParams struct {
+	Now        time.Time
+	CustomerID uuid.UUID
+}
+
+// Turning tenant sign-in back on restores the users that turning it off
+// disabled, but not those staff or an admin revoked one by one.
+func (q *Queries) ReenableTenantUsers(ctx context.Context, db DBTX, arg ReenableTenantUsersParams) (int64, error) {
+	result, err := db.Exec(ctx, reenableTenantUsers, arg.Now, arg.CustomerID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const tenantsOfCustomer = `-- name: TenantsOfCustomer :many
 SELECT tenant_id FROM customer_tenants WHERE customer_id = $1::uuid ORDER BY tenant_id
 `

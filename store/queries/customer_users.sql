@@ -27,3 +27,11 @@ SELECT EXISTS (SELECT 1 FROM customers WHERE id = @id)::boolean;
 
 -- name: CustomerHeader :one
 SELECT id, tenant_id, company_name, domain FROM customers WHERE id = @id;
+
+-- name: ReenableTenantUsers :execrows
+-- Turning tenant sign-in back on restores the users that turning it off
+-- disabled, but not those staff or an admin revoked one by one.
+UPDATE users u SET disabled_at = NULL, updated_at = @now::timestamptz
+WHERE u.role = 'customer' AND u.customer_id = @customer_id::uuid AND u.customer_via = 'tenant' AND u.disabled_at IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.target_type = 'user' AND a.target_id = u.id::text
+                  AND a.action IN ('customer_user.revoked', 'user.disabled'));

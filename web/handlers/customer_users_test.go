@@ -241,6 +241,13 @@ func TestTenantSignInSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv := e.createCustomerUser("i@alpha.example", a.ID)
+	gone, err := e.st.CreateUser(t.Context(), store.NewUser{Email: "gone@alpha.example", Role: store.RoleCustomer, CustomerID: &id, CustomerVia: "tenant"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := e.post(staff, users+"/"+itoa(gone.ID)+"/revoke", nil); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", p.StatusCode)
+	}
 	if p := e.post(staff, "/customers/"+a.ID.String()+"/tenant-signin", url.Values{"on": {"0"}}); p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("disable: %d", p.StatusCode)
 	}
@@ -252,6 +259,16 @@ func TestTenantSignInSwitch(t *testing.T) {
 	}
 	if u, _ := e.st.UserByID(t.Context(), inv.ID); u.DisabledAt != nil {
 		t.Error("invited user disabled with the tenant switch")
+	}
+	// On again: the tenant's users are back, except the one revoked by hand.
+	if p := e.post(staff, "/customers/"+a.ID.String()+"/tenant-signin", url.Values{"on": {"1"}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("enable again: %d", p.StatusCode)
+	}
+	if u, _ := e.st.UserByID(t.Context(), tu.ID); u.DisabledAt != nil {
+		t.Error("tenant user not restored")
+	}
+	if u, _ := e.st.UserByID(t.Context(), gone.ID); u.DisabledAt == nil {
+		t.Error("a user revoked by hand came back with the tenant switch")
 	}
 }
 
