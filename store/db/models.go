@@ -373,6 +373,19 @@ type Subscription struct {
 	GoneAt                   *time.Time
 }
 
+type SubscriptionChange struct {
+	Token          uuid.UUID
+	CommandID      int64
+	CustomerID     uuid.UUID
+	SubscriptionID string
+	Action         string
+	Before         json.RawMessage
+	After          json.RawMessage
+	Reason         string
+	RequestedBy    *int64
+	CreatedAt      time.Time
+}
+
 type SyncDrift struct {
 	ID         int64
 	RunID      int64

@@ -132,6 +132,12 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	v.Subscriptions = nestSubscriptions(d.Subscriptions)
+	for i := range v.Subscriptions {
+		v.Subscriptions[i].Href = "/customers/" + c.ID.String() + "/subscriptions/" + v.Subscriptions[i].ID
+		for j := range v.Subscriptions[i].AddOns {
+			v.Subscriptions[i].AddOns[j].Href = "/customers/" + c.ID.String() + "/subscriptions/" + v.Subscriptions[i].AddOns[j].ID
+		}
+	}
 	for _, o := range d.Orders {
 		ov := templates.OrderView{ID: o.ID, Status: o.Status, Lines: int(o.Lines), Created: "—", Total: "—"}
 		if o.CreationDate != nil {
