@@ -51,7 +51,7 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 		return polCustomer, true
 	case "admin":
 		return polAdmin, true
-	case "customers", "catalog", "orders", "sync":
+	case "customers", "catalog", "orders", "sync", "audit", "audit.csv":
 		return polStaff, true
 	}
 	return "", false

@@ -71,6 +71,8 @@ var routeRules = map[string]roleRule{
 	"GET /customers/onboarding/{token}/status":                staffOnly,
 	"GET /customers/{id}":                                     staffOnly,
 	"POST /customers/{id}/agreement/retry":                    staffOnly,
+	"GET /audit":                                              staffOnly,
+	"GET /audit.csv":                                          staffOnly,
 	"GET /sync":                                               staffOnly,
 	"GET /sync/live":                                          staffOnly,
 	"POST /sync":                                              staffOnly,

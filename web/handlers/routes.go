@@ -86,6 +86,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/customers/{id}/view/subscriptions/{sub}", s.h(s.entitlementShow))
 		r.Get("/customers/{id}/view/orders", s.h(s.customerOrderList))
 		r.Get("/customers/{id}/view/orders/{order}", s.h(s.customerOrderShow))
+		r.Get("/audit", s.h(s.auditList))
+		r.Get("/audit.csv", s.h(s.auditExport))
 		r.Get("/sync", s.h(s.syncShow))
 		r.Get("/sync/live", s.h(s.syncLive))
 		r.Post("/sync", s.h(s.syncNow))

@@ -59,12 +59,13 @@ func navFor(role string) []navItem {
 	catalog := navItem{"/catalog", "Catalog", "nav-catalog"}
 	customers := navItem{"/customers", "Customers", "nav-customers"}
 	sync := navItem{"/sync", "Sync", "nav-sync"}
+	audit := navItem{"/audit", "Audit", "nav-audit"}
 	switch role {
 	case "admin":
-		return []navItem{dashboard, catalog, customers, sync,
+		return []navItem{dashboard, catalog, customers, sync, audit,
 			{"/admin/users", "Users", "nav-users"}, {"/admin/settings", "Settings", "nav-settings"}}
 	case "staff":
-		return []navItem{dashboard, catalog, customers, sync}
+		return []navItem{dashboard, catalog, customers, sync, audit}
 	case "customer":
 		return []navItem{{"/my/subscriptions", "My subscriptions", "nav-my-subscriptions"}}
 	}
