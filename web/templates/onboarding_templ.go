@@ -422,7 +422,7 @@ func OnboardingPage(p Page, v OnboardingView) templ.Component {
 				}
 			}
 			if v.Step == "review" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<button type=\"submit\" formaction=\"/customers/new/create\" class=\"btn btn-primary\" data-testid=\"onboarding-create\">Create the customer</button>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<button type=\"submit\" formaction=\"/customers/new/create\" class=\"btn btn-primary\" data-busy=\"Creating the customer in Partner Center…\" data-testid=\"onboarding-create\">Create the customer</button>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

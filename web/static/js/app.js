@@ -22,6 +22,17 @@
     });
   });
 
+  // <button data-busy="Working…"> says so and ignores further clicks once
+  // its form is submitted (long Partner Center calls; the server is
+  // idempotent anyway).
+  document.addEventListener("submit", function (e) {
+    var btn = e.submitter;
+    if (e.defaultPrevented || !btn || !btn.hasAttribute("data-busy")) return;
+    btn.textContent = btn.getAttribute("data-busy");
+    btn.setAttribute("aria-busy", "true");
+    setTimeout(function () { btn.disabled = true; }, 0);
+  });
+
   // Flash messages can be dismissed.
   document.addEventListener("click", function (e) {
     var close = e.target.closest && e.target.closest("[data-dismiss]");
