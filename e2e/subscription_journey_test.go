@@ -1,0 +1,195 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/chromedp/chromedp"
+	"golang.org/x/time/rate"
+
+	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/internal/testdb"
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/handlers"
+)
+
+// startClockPortal is startStaffPortal on the sandbox's virtual clock: the
+// portal reads the same clock, so Sandbox.Advance moves both.
+func startClockPortal(t *testing.T) *staffPortal {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbts := httptest.NewServer(sb.Handler())
+	t.Cleanup(func() { sbts.CloseClientConnections(); sbts.Close(); sb.Close() })
+	st := testdb.NewStore(t)
+	key, _ := secrets.ParseKey(secrets.GenerateKey())
+	box, _ := secrets.New(key)
+	ctx := t.Context()
+	cr := sb.Credentials()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.UpdatePCSettings(ctx, store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID, PcClientSecretEnc: box.Seal(cr.ClientSecret),
+		PcApiUrl: sbts.URL, PcTokenUrl: sbts.URL + "/{tenant}/oauth2/token"}))
+	must(st.UpdateDefaults(ctx, store.Defaults{DefaultCountry: "US", DefaultCurrency: "USD", DefaultLanguage: "en-US"}))
+	must(st.CompleteSetup(ctx))
+	const email, password = "sam@reseller.example", "staff password for e2e"
+	hash, err := argon2id.CreateHash(password, &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	must(err)
+	_, err = st.CreateUser(ctx, store.NewUser{Email: email, DisplayName: "Sam Staff", Role: store.RoleStaff, PasswordHash: hash})
+	must(err)
+	m, err := mirror.New(mirror.Deps{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PCConfig: mirror.SettingsPCConfig(st, box),
+		Options: mirror.Options{NoPeriodic: true, Countries: []string{"US"}, PCNow: sb.Now, HTTPTimeout: 5 * time.Second,
+			ClientTweak: func(c *pccclient.Config) {
+				inf := pccclient.RateLimit{Rate: rate.Inf, Burst: 1}
+				c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{pccclient.ClassCatalog: inf, pccclient.ClassRead: inf,
+					pccclient.ClassWrite: inf, pccclient.ClassAudit: inf}
+			}}})
+	must(err)
+	for _, kind := range []string{mirror.KindCatalog, mirror.KindFull} {
+		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		_, err := m.Run(rctx, kind, mirror.RunOptions{Trigger: "test"})
+		cancel()
+		must(err)
+	}
+	var h http.Handler
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(ts.Close)
+	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e", Now: sb.Now,
+		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	must(err)
+	h = srv.Routes()
+	return &staffPortal{URL: ts.URL, Store: st, Sandbox: sb, Email: email, Password: password}
+}
+
+// subHref is the staff page of a customer's subscription found by names.
+func (p *staffPortal) subHref(t *testing.T, company, offerPattern string) string {
+	t.Helper()
+	var cust, sub string
+	if err := p.Store.Pool.QueryRow(t.Context(), `SELECT c.id::text, s.id FROM subscriptions s JOIN customers c ON c.id = s.customer_id
+		WHERE c.company_name = $1 AND s.offer_name ILIKE $2 ORDER BY s.id LIMIT 1`, company, offerPattern).Scan(&cust, &sub); err != nil {
+		t.Fatalf("subscription %s / %s: %v", company, offerPattern, err)
+	}
+	return "/customers/" + cust + "/subscriptions/" + sub
+}
+
+// confirmChange clicks through the confirmation and waits for PC's answer.
+func (b *browser) confirmChange(name string) {
+	b.run(name+": confirm",
+		chromedp.WaitVisible(testID("change-confirm")),
+		chromedp.Click(testID("confirm-submit")),
+		chromedp.WaitVisible(testID("change-done")),
+	)
+}
+
+// TestSubscriptionSeatsJourney: increase seats on a new-commerce
+// subscription inside its window; 8 days later a decrease is refused with
+// the explanation.
+func TestSubscriptionSeatsJourney(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	p := startClockPortal(t)
+	p.signIn(b)
+	href := p.subHref(t, "Fabrikam Inc", "%Premium%")
+
+	b.run("open the subscription from the customer page",
+		chromedp.Navigate(p.URL+strings.Split(href, "/subscriptions/")[0]),
+		chromedp.WaitVisible(testID("customer-subscriptions")),
+		chromedp.Navigate(p.URL+href),
+		chromedp.WaitVisible(testID("sub-seats")),
+	)
+	if !strings.Contains(b.text(`[data-testid="decrease-window"]`), "Seats can be removed until") {
+		t.Fatalf("window: %q", b.text(`[data-testid="decrease-window"]`))
+	}
+	b.checkA11y("subscription")
+	b.run("increase seats",
+		chromedp.SetValue(field("quantity"), "45"),
+		chromedp.Click(testID("quantity-submit")),
+		chromedp.WaitVisible(testID("confirm-effect")),
+	)
+	if got := b.text(`[data-testid="confirm-effect"]`); !strings.Contains(got, "Adds 5 seat(s)") {
+		t.Errorf("confirmation says %q", got)
+	}
+	b.checkA11y("confirmation")
+	b.confirmChange("increase")
+	b.run("back to the subscription",
+		chromedp.Click(testID("change-back")),
+		chromedp.WaitVisible(testID("sub-quantity")),
+	)
+	if got := b.text(`[data-testid="sub-quantity"]`); got != "45" {
+		t.Fatalf("quantity %q after the increase, want 45", got)
+	}
+
+	p.Sandbox.Advance(8 * 24 * time.Hour)
+	b.run("eight days later",
+		chromedp.Navigate(p.URL+href),
+		chromedp.WaitVisible(testID("decrease-impossible")),
+		chromedp.SetValue(field("quantity"), "40"),
+		chromedp.Click(testID("quantity-submit")),
+		chromedp.WaitVisible(testID("error-quantity")),
+	)
+	if got := b.text(`[data-testid="error-quantity"]`); !strings.Contains(got, "cancellation window") || !strings.Contains(got, "closed on") {
+		t.Errorf("refusal says %q", got)
+	}
+	if got := b.text(`[data-testid="sub-quantity"]`); got != "45" {
+		t.Errorf("quantity %q after a refused decrease, want 45", got)
+	}
+}
+
+// TestSubscriptionSuspendJourney: suspending a base suspends its add-on
+// (listed on the confirmation); reactivating brings both back.
+func TestSubscriptionSuspendJourney(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	p := startClockPortal(t)
+	p.signIn(b)
+	base := p.subHref(t, "Contoso Ltd", "Office 365 E3")
+	addOn := p.subHref(t, "Contoso Ltd", "%Archiving%")
+
+	b.run("suspend the base",
+		chromedp.Navigate(p.URL+base),
+		chromedp.WaitVisible(testID("form-suspend")),
+		chromedp.SendKeys(field("reason"), "Unpaid invoices"),
+		chromedp.Click(testID("suspend-submit")),
+		chromedp.WaitVisible(testID("confirm-addons")),
+	)
+	if got := b.text(`[data-testid="confirm-addon"]`); !strings.Contains(got, "Archiving") {
+		t.Errorf("confirmation lists %q, want the archiving add-on", got)
+	}
+	b.confirmChange("suspend")
+	b.run("the add-on followed",
+		chromedp.Navigate(p.URL+addOn),
+		chromedp.WaitVisible(testID("sub-status")),
+	)
+	if got := b.text(`[data-testid="sub-status"]`); got != "suspended" {
+		t.Fatalf("add-on status %q, want suspended", got)
+	}
+	b.run("reactivate the base",
+		chromedp.Navigate(p.URL+base),
+		chromedp.WaitVisible(testID("form-reactivate")),
+		chromedp.Click(testID("reactivate-submit")),
+	)
+	b.confirmChange("reactivate")
+	b.run("the add-on is back",
+		chromedp.Navigate(p.URL+addOn),
+		chromedp.WaitVisible(testID("sub-status")),
+	)
+	if got := b.text(`[data-testid="sub-status"]`); got != "active" {
+		t.Fatalf("add-on status %q, want active", got)
+	}
+}
