@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/store/db"
 )
@@ -134,81 +133,32 @@ type CustomerCounts struct {
 
 // CustomerCounts counts all customers and those each filter selects.
 func (s *Store) CustomerCounts(ctx context.Context, now time.Time) (CustomerCounts, error) {
-	var c CustomerCounts
-	err := s.Pool.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM customers WHERE gone_at IS NULL),
-		(SELECT count(DISTINCT customer_id) FROM subscriptions WHERE status = 'suspended' AND gone_at IS NULL),
-		(SELECT count(DISTINCT customer_id) FROM subscriptions WHERE gone_at IS NULL AND status = 'active'
-			AND commitment_end_date >= $1 AND commitment_end_date < $2),
-		(SELECT count(*) FROM customers c WHERE c.gone_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.id AND a.gone_at IS NULL))`, now, now.Add(renewalWindow)).
-		Scan(&c.All, &c.Suspended, &c.Renewals, &c.NoAgreement)
+	r, err := s.Q.CountCustomersByFilter(ctx, s.Pool, db.CountCustomersByFilterParams{RenewFrom: now, RenewTo: now.Add(renewalWindow)})
 	if err != nil {
-		return c, fmt.Errorf("customer counts: %w", err)
+		return CustomerCounts{}, fmt.Errorf("customer counts: %w", err)
 	}
-	return c, nil
+	return CustomerCounts{All: int(r.AllCustomers), Suspended: int(r.Suspended), Renewals: int(r.Renewals), NoAgreement: int(r.NoAgreement)}, nil
 }
 
 // Customer is a mirrored customer.
 type Customer = db.Customer
 
 // CustomerAgreement is an accepted agreement.
-type CustomerAgreement struct {
-	AgreementType    string
-	DateAgreed       time.Time
-	ContactFirstName string
-	ContactLastName  string
-	ContactEmail     string
-	ContactPhone     string
-}
+type CustomerAgreement = db.ListCustomerAgreementsRow
 
 // CustomerSubscription is a subscription as the customer page shows it.
-type CustomerSubscription struct {
-	ID                   string
-	ParentSubscriptionID string
-	OfferID              string
-	OfferName            string
-	FriendlyName         string
-	Status               string
-	Quantity             int32
-	UnitType             string
-	TermDuration         string
-	BillingCycle         string
-	AutoRenewEnabled     bool
-	CommitmentEndDate    *time.Time
-}
+type CustomerSubscription = db.ListCustomerSubscriptionsRow
 
 // CustomerOrder is an order with its number of line items.
-type CustomerOrder struct {
-	ID           string
-	Status       string
-	BillingCycle string
-	Currency     string
-	TotalPrice   decimal.NullDecimal
-	CreationDate *time.Time
-	Lines        int64
-}
+type CustomerOrder = db.ListCustomerOrdersRow
 
-// LicenseUsage is a customer's use of one Entra SKU.
-type LicenseUsage struct {
-	SkuPartNumber string
-	SkuName       string
-	Assigned      int32 // consumed units
-	Purchased     int32 // active (enabled) units
-	Suspended     int32
-	Warning       int32
-}
+// LicenseUsage is a customer's use of one Entra SKU: Assigned (consumed)
+// against Purchased (active) units.
+type LicenseUsage = db.ListCustomerUsageRow
 
-// CustomerAuditEntry is one line of a customer's audit trail: the portal's own
-// audit log (Source "portal") or Partner Center's activity log ("pc").
-type CustomerAuditEntry struct {
-	At      time.Time
-	Source  string
-	Actor   string
-	Action  string
-	Outcome string
-	Detail  string
-}
+// CustomerAuditEntry is one line of a customer's audit trail: the portal's
+// own audit log (Source "portal") or Partner Center's activity log ("pc").
+type CustomerAuditEntry = db.ListCustomerAuditRow
 
 // CustomerDetail is everything the customer page shows.
 type CustomerDetail struct {
@@ -228,48 +178,25 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 		if d.Customer, err = s.Q.GetMirrorCustomer(ctx, tx, id); err != nil {
 			return mapErr(err)
 		}
-		if d.Agreements, err = collect[CustomerAgreement](ctx, tx, `SELECT agreement_type, date_agreed, contact_first_name,
-			contact_last_name, contact_email, contact_phone FROM agreements WHERE customer_id = $1 AND gone_at IS NULL
-			ORDER BY date_agreed DESC`, id); err != nil {
+		if d.Agreements, err = s.Q.ListCustomerAgreements(ctx, tx, id); err != nil {
 			return err
 		}
-		if d.Subscriptions, err = collect[CustomerSubscription](ctx, tx, `SELECT id, parent_subscription_id, offer_id,
-			offer_name, friendly_name, status, quantity, unit_type, term_duration, billing_cycle, auto_renew_enabled,
-			commitment_end_date FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL
-			ORDER BY lower(offer_name), id`, id); err != nil {
+		if d.Subscriptions, err = s.Q.ListCustomerSubscriptions(ctx, tx, id); err != nil {
 			return err
 		}
-		if d.Orders, err = collect[CustomerOrder](ctx, tx, `SELECT o.id, o.status, o.billing_cycle, o.currency_code,
-			o.total_price, o.creation_date,
-			(SELECT count(*) FROM order_line_items l WHERE l.order_id = o.id AND l.gone_at IS NULL)
-			FROM orders o WHERE o.customer_id = $1 AND o.gone_at IS NULL ORDER BY o.creation_date DESC NULLS LAST, o.id LIMIT 50`, id); err != nil {
+		if d.Orders, err = s.Q.ListCustomerOrders(ctx, tx, id); err != nil {
 			return err
 		}
-		if d.Usage, err = collect[LicenseUsage](ctx, tx, `SELECT sku_part_number, sku_name, consumed_units, active_units,
-			suspended_units, warning_units FROM subscribed_skus WHERE customer_id = $1 AND gone_at IS NULL
-			ORDER BY sku_part_number`, id); err != nil {
+		if d.Usage, err = s.Q.ListCustomerUsage(ctx, tx, id); err != nil {
 			return err
 		}
-		d.Audit, err = collect[CustomerAuditEntry](ctx, tx, `(SELECT at, 'portal', actor, action, outcome, detail FROM audit_log
-			WHERE customer_id = $1 ORDER BY at DESC LIMIT 50)
-			UNION ALL
-			(SELECT operation_date, 'pc', user_principal_name, operation_type || ' ' || resource_type, operation_status, ''
-			FROM pc_audit_records WHERE customer_id = $1 ORDER BY operation_date DESC LIMIT 50)
-			ORDER BY 1 DESC LIMIT 50`, id)
+		d.Audit, err = s.Q.ListCustomerAudit(ctx, tx, &id)
 		return err
 	})
 	if err != nil {
 		return d, fmt.Errorf("customer %s: %w", id, err)
 	}
 	return d, nil
-}
-
-func collect[T any](ctx context.Context, tx pgx.Tx, q string, args ...any) ([]T, error) {
-	rows, err := tx.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[T])
 }
 
 func likeEscape(s string) string {

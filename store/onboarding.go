@@ -14,8 +14,6 @@ import (
 // Onboarding is one submitted onboarding wizard (see migrations/00021).
 type Onboarding = db.Onboarding
 
-const onboardingCols = `token, create_command_id, agreement_command_id, customer_id, company_name, domain, agreement, requested_by, created_at`
-
 // NewOnboarding is what InsertOnboarding writes.
 type NewOnboarding struct {
 	Token           uuid.UUID
@@ -30,35 +28,29 @@ type NewOnboarding struct {
 // when the token was used already (a double submit), in which case the
 // caller rolls back so its command is not queued twice.
 func (s *Store) InsertOnboarding(ctx context.Context, tx pgx.Tx, o NewOnboarding) (bool, error) {
-	tag, err := tx.Exec(ctx, `INSERT INTO onboardings (token, create_command_id, company_name, domain, agreement, requested_by)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token) DO NOTHING`,
-		o.Token, o.CreateCommandID, o.CompanyName, o.Domain, o.Agreement, o.RequestedBy)
+	n, err := s.Q.InsertOnboarding(ctx, tx, db.InsertOnboardingParams{Token: o.Token, CreateCommandID: o.CreateCommandID,
+		CompanyName: o.CompanyName, Domain: o.Domain, Agreement: o.Agreement, RequestedBy: o.RequestedBy})
 	if err != nil {
 		return false, fmt.Errorf("insert onboarding: %w", mapErr(err))
 	}
-	return tag.RowsAffected() == 1, nil
+	return n == 1, nil
 }
 
 // OnboardingByToken returns a submitted wizard by its idempotency token.
 func (s *Store) OnboardingByToken(ctx context.Context, token uuid.UUID) (Onboarding, error) {
-	return s.oneOnboarding(ctx, `SELECT `+onboardingCols+` FROM onboardings WHERE token = $1`, token)
-}
-
-// OnboardingByCustomer returns the latest wizard that created customer id.
-func (s *Store) OnboardingByCustomer(ctx context.Context, id uuid.UUID) (Onboarding, error) {
-	return s.oneOnboarding(ctx, `SELECT `+onboardingCols+` FROM onboardings WHERE customer_id = $1
-		OR create_command_id IN (SELECT c.id FROM commands c WHERE c.customer_id = $1 AND c.kind = 'create_customer' AND c.status = 'succeeded')
-		ORDER BY created_at DESC LIMIT 1`, id)
-}
-
-func (s *Store) oneOnboarding(ctx context.Context, q string, arg any) (Onboarding, error) {
-	rows, err := s.Pool.Query(ctx, q, arg)
+	o, err := s.Q.GetOnboarding(ctx, s.Pool, token)
 	if err != nil {
-		return Onboarding{}, fmt.Errorf("onboarding: %w", err)
+		return o, fmt.Errorf("onboarding %s: %w", token, mapErr(err))
 	}
-	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Onboarding])
+	return o, nil
+}
+
+// OnboardingByCustomer returns the latest wizard that created customer id
+// (found through its create command even before the wizard recorded it).
+func (s *Store) OnboardingByCustomer(ctx context.Context, id uuid.UUID) (Onboarding, error) {
+	o, err := s.Q.GetOnboardingByCustomer(ctx, s.Pool, id)
 	if err != nil {
-		return o, fmt.Errorf("onboarding: %w", mapErr(err))
+		return o, fmt.Errorf("onboarding of customer %s: %w", id, mapErr(err))
 	}
 	return o, nil
 }
@@ -68,10 +60,10 @@ func (s *Store) oneOnboarding(ctx context.Context, q string, arg any) (Onboardin
 // agreement command is still old (nil for none). It reports false when
 // another request got there first; the caller then rolls back.
 func (s *Store) SwapOnboardingAgreement(ctx context.Context, tx pgx.Tx, token, customerID uuid.UUID, old *int64, commandID int64) (bool, error) {
-	tag, err := tx.Exec(ctx, `UPDATE onboardings SET customer_id = $2, agreement_command_id = $4
-		WHERE token = $1 AND agreement_command_id IS NOT DISTINCT FROM $3`, token, customerID, old, commandID)
+	n, err := s.Q.SwapOnboardingAgreement(ctx, tx, db.SwapOnboardingAgreementParams{Token: token, CustomerID: &customerID,
+		CommandID: &commandID, OldCommandID: old})
 	if err != nil {
 		return false, fmt.Errorf("onboarding agreement command: %w", err)
 	}
-	return tag.RowsAffected() == 1, nil
+	return n == 1, nil
 }
