@@ -275,15 +275,14 @@ func (s *Store) CatalogPrices(ctx context.Context, country, itemPrefix string) (
 // CatalogSyncedAt returns when country's catalog was last synced (false
 // when never).
 func (s *Store) CatalogSyncedAt(ctx context.Context, country string) (time.Time, bool, error) {
-	var at time.Time
-	err := s.Pool.QueryRow(ctx, `SELECT at FROM sync_watermarks WHERE name = $1`, "catalog:"+strings.ToUpper(country)).Scan(&at)
+	w, err := s.Q.GetWatermark(ctx, s.Pool, "catalog:"+strings.ToUpper(country))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return at, false, nil
+		return time.Time{}, false, nil
 	}
 	if err != nil {
-		return at, false, fmt.Errorf("catalog watermark: %w", err)
+		return time.Time{}, false, fmt.Errorf("catalog watermark: %w", err)
 	}
-	return at, true, nil
+	return w.At, true, nil
 }
 
 func prefixed(alias, cols string) string {
