@@ -29,9 +29,9 @@ import (
 // the inline attempt fails or the process dies; the password is then lost
 // and the page says how to reset it.
 const (
-	inlineHold            = 2 * time.Minute
-	inlineCreateTimeout   = 20 * time.Second
-	inlineAgreementTimout = 5 * time.Second
+	inlineHold             = 2 * time.Minute
+	inlineCreateTimeout    = 20 * time.Second
+	inlineAgreementTimeout = 5 * time.Second
 )
 
 var errDoubleSubmit = errors.New("onboarding token used already")
@@ -232,7 +232,7 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 		if agrID, err := s.onboardingAdvance(ctx, ob, inlineHold); err != nil {
 			s.log.WarnContext(ctx, "queue agreement", "onboarding", token, "err", err)
 		} else if agrID != 0 {
-			actx, cancel := context.WithTimeout(ctx, inlineAgreementTimout)
+			actx, cancel := context.WithTimeout(ctx, inlineAgreementTimeout)
 			_, _ = mirror.DeliverNow(actx, s.st, s.log, pc, agrID) // its outcome shows in the progress
 			cancel()
 		}
@@ -268,13 +268,9 @@ func (s *Server) queueAgreement(ctx context.Context, ob store.Onboarding, custom
 	if err := json.Unmarshal(ob.Agreement, &a); err != nil {
 		return 0, fmt.Errorf("onboarding agreement: %w", err)
 	}
-	label := "system"
+	label, by := "system", (*int64)(nil)
 	if u := auth.UserFrom(ctx); u != nil {
-		label = u.Email
-	}
-	var by *int64
-	if u := auth.UserFrom(ctx); u != nil {
-		by = &u.ID
+		label, by = u.Email, &u.ID
 	}
 	var id int64
 	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
@@ -461,7 +457,7 @@ func (s *Server) agreementRetry(w http.ResponseWriter, r *http.Request) error {
 	}
 	kind, msg := "info", "The agreement is being sent to Partner Center again."
 	if pc, err := s.pcClient(ctx); err == nil && cmdID != 0 {
-		actx, cancel := context.WithTimeout(ctx, inlineAgreementTimout)
+		actx, cancel := context.WithTimeout(ctx, inlineAgreementTimeout)
 		cmd, derr := mirror.DeliverNow(actx, s.st, s.log, pc, cmdID)
 		cancel()
 		switch cmd.Status {
