@@ -178,3 +178,21 @@ func Version(etag, status string, quantity int, autoRenew bool, friendlyName str
 	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%t\x00%s\x00%s", etag, status, quantity, autoRenew, friendlyName, w)
 	return hex.EncodeToString(h.Sum(nil))[:20]
 }
+
+// CheckOrderQuantity returns why q seats cannot be ordered of an item
+// with limits min..max (0 = unknown) ("" when they can).
+func CheckOrderQuantity(q, min, max int) string {
+	switch {
+	case q < 1:
+		return "The quantity must be at least 1."
+	case min > 0 && q < min:
+		return fmt.Sprintf("The quantity must be at least %d for this offer.", min)
+	case max > 0 && q > max:
+		return fmt.Sprintf("The quantity can be at most %d for this offer.", max)
+	}
+	return ""
+}
+
+// WindowCloses is when a new-commerce purchase made at t can no longer be
+// cancelled or reduced.
+func WindowCloses(t time.Time) time.Time { return t.UTC().Add(CancellationWindow) }

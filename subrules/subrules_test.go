@@ -153,3 +153,20 @@ func TestQuantityEffect(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckOrderQuantity(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		q, min, max int
+		want        string
+	}{{1, 1, 300, ""}, {300, 1, 300, ""}, {0, 1, 300, "at least 1"}, {-5, 0, 0, "at least 1"}, {4, 5, 10, "at least 5"},
+		{301, 1, 300, "at most 300"}, {100000, 0, 0, ""}} {
+		got := subrules.CheckOrderQuantity(c.q, c.min, c.max)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("CheckOrderQuantity(%d, %d, %d) = %q, want %q", c.q, c.min, c.max, got, c.want)
+		}
+	}
+	if got := subrules.WindowCloses(t0); !got.Equal(t0.Add(168 * time.Hour)) {
+		t.Errorf("WindowCloses = %v", got)
+	}
+}

@@ -59,6 +59,31 @@ type Availability struct {
 	GoneAt        *time.Time
 }
 
+type Cart struct {
+	ID         int64
+	UserID     int64
+	CustomerID uuid.UUID
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type CartLine struct {
+	ID                   int64
+	CartID               int64
+	Kind                 string
+	ItemID               string
+	Name                 string
+	Quantity             int32
+	TermDuration         string
+	BillingCycle         string
+	IsAddOn              bool
+	ParentLineID         *int64
+	ParentSubscriptionID string
+	UnitPrice            decimal.NullDecimal
+	Currency             string
+	CreatedAt            time.Time
+}
+
 type CatalogItem struct {
 	Country       string
 	Kind          string
@@ -232,6 +257,18 @@ type OrderLineItem struct {
 	ExtendedPrice        decimal.NullDecimal
 	SyncedAt             time.Time
 	GoneAt               *time.Time
+}
+
+type OrderPlacement struct {
+	Token          uuid.UUID
+	CustomerID     uuid.UUID
+	UserID         *int64
+	Lines          json.RawMessage
+	BaseCommandID  int64
+	AddonCommandID *int64
+	NeedsAddons    bool
+	CancelledAt    *time.Time
+	CreatedAt      time.Time
 }
 
 type PcAuditRecord struct {
