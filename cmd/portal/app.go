@@ -134,6 +134,12 @@ func webDeps(cfg config.Config, st *store.Store, log *slog.Logger) (handlers.Dep
 			APIURL:       cfg.PC.APIURL,
 			TokenURL:     cfg.PC.TokenURL,
 		},
+		OIDC: handlers.OIDCConfig{
+			Issuer:         cfg.OIDC.Issuer,
+			ClientID:       cfg.OIDC.ClientID,
+			ClientSecret:   cfg.OIDC.ClientSecret,
+			AllowedTenants: cfg.OIDC.AllowedTenants,
+		},
 	}, nil
 }
 

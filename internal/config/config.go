@@ -49,6 +49,9 @@ type Config struct {
 	// PC holds optional Partner Center values that pre-fill the setup
 	// wizard (PORTAL_PC_*; environment only).
 	PC PC
+	// OIDC configures single sign-on from the environment (PORTAL_OIDC_*);
+	// when Issuer is set it takes precedence over the settings page.
+	OIDC OIDC
 
 	// Args are the positional arguments left after the flags.
 	Args []string
@@ -64,6 +67,14 @@ type PC struct {
 	ClientSecret string
 	APIURL       string
 	TokenURL     string
+}
+
+// OIDC is the single sign-on provider given by the environment.
+type OIDC struct {
+	Issuer         string
+	ClientID       string
+	ClientSecret   string
+	AllowedTenants []string
 }
 
 // Public-cloud Partner Center endpoints, used when nothing else is given.

@@ -314,3 +314,33 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestOIDCFromEnvironment(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"PORTAL_OIDC_ISSUER":          "https://login.microsoftonline.com/organizations/v2.0/",
+		"PORTAL_OIDC_CLIENT_ID":       "client-1",
+		"PORTAL_OIDC_CLIENT_SECRET":   "oidc-secret-value",
+		"PORTAL_OIDC_ALLOWED_TENANTS": " t1, ,t2 ",
+	}
+	cfg, err := Load(func(k string) string { return env[k] }, nil, flag.NewFlagSet("dev", flag.ContinueOnError))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := OIDC{Issuer: "https://login.microsoftonline.com/organizations/v2.0", ClientID: "client-1",
+		ClientSecret: "oidc-secret-value", AllowedTenants: []string{"t1", "t2"}}
+	if diff := cmp.Diff(want, cfg.OIDC); diff != "" {
+		t.Fatalf("OIDC (-want +got):\n%s", diff)
+	}
+	var out strings.Builder
+	cfg.Print(&out)
+	if strings.Contains(out.String(), "oidc-secret-value") || !strings.Contains(out.String(), "client-1") {
+		t.Fatalf("printed config leaks the OIDC secret or lacks the client id:\n%s", out.String())
+	}
+
+	delete(env, "PORTAL_OIDC_CLIENT_ID")
+	_, err = Load(func(k string) string { return env[k] }, nil, flag.NewFlagSet("dev", flag.ContinueOnError))
+	if err == nil || !strings.Contains(err.Error(), "PORTAL_OIDC_CLIENT_ID") {
+		t.Fatalf("issuer without client id: %v", err)
+	}
+}

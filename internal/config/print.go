@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // masked replaces a secret's value wherever a Config is shown.
@@ -42,6 +43,10 @@ func (c Config) entries() [][2]string {
 		{"PORTAL_PC_CLIENT_SECRET", "pc_client_secret", secret(c.PC.ClientSecret)},
 		{"PORTAL_PC_API_URL", "pc_api_url", c.PC.APIURL},
 		{"PORTAL_PC_TOKEN_URL", "pc_token_url", c.PC.TokenURL},
+		{"PORTAL_OIDC_ISSUER", "oidc_issuer", c.OIDC.Issuer},
+		{"PORTAL_OIDC_CLIENT_ID", "oidc_client_id", c.OIDC.ClientID},
+		{"PORTAL_OIDC_CLIENT_SECRET", "oidc_client_secret", secret(c.OIDC.ClientSecret)},
+		{"PORTAL_OIDC_ALLOWED_TENANTS", "oidc_allowed_tenants", strings.Join(c.OIDC.AllowedTenants, ",")},
 	}
 	var out [][2]string
 	for _, e := range all {

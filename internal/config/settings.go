@@ -208,6 +208,42 @@ var settings = []setting{
 			return nil
 		},
 	},
+	{
+		env: "PORTAL_OIDC_ISSUER", cmds: webCmds,
+		usage: "OIDC issuer for single sign-on (e.g. https://login.microsoftonline.com/organizations/v2.0); overrides the settings page",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			if err := checkHTTPURL(v); err != nil {
+				return err
+			}
+			c.OIDC.Issuer = strings.TrimRight(v, "/")
+			return nil
+		},
+	},
+	{
+		env: "PORTAL_OIDC_CLIENT_ID", cmds: webCmds,
+		usage: "OIDC client (application) id",
+		apply: func(c *Config, v string) error { c.OIDC.ClientID = v; return nil },
+	},
+	{
+		env: "PORTAL_OIDC_CLIENT_SECRET", cmds: webCmds, secret: true,
+		usage: "OIDC client secret",
+		apply: func(c *Config, v string) error { c.OIDC.ClientSecret = v; return nil },
+	},
+	{
+		env: "PORTAL_OIDC_ALLOWED_TENANTS", cmds: webCmds,
+		usage: "comma-separated Entra tenant ids allowed to sign in (empty = any tenant with accounts here)",
+		apply: func(c *Config, v string) error {
+			for _, t := range strings.Split(v, ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					c.OIDC.AllowedTenants = append(c.OIDC.AllowedTenants, t)
+				}
+			}
+			return nil
+		},
+	},
 }
 
 // finishers derive values that depend on several settings.
@@ -215,6 +251,15 @@ var finishers = []func(c *Config, cmd string) error{
 	func(c *Config, cmd string) error {
 		if c.BaseURL == "" && c.Addr != "" {
 			c.BaseURL = DefaultBaseURL(c.Addr)
+		}
+		return nil
+	},
+	func(c *Config, cmd string) error {
+		if c.OIDC.Issuer != "" && c.OIDC.ClientID == "" {
+			return errors.New("PORTAL_OIDC_CLIENT_ID: required when PORTAL_OIDC_ISSUER is set")
+		}
+		if c.OIDC.Issuer == "" && (c.OIDC.ClientID != "" || c.OIDC.ClientSecret != "") {
+			return errors.New("PORTAL_OIDC_ISSUER: required when PORTAL_OIDC_CLIENT_ID or PORTAL_OIDC_CLIENT_SECRET is set")
 		}
 		return nil
 	},
