@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/a-h/templ"
 
@@ -11,11 +12,25 @@ import (
 	"github.com/cspportal/portal/web/templates"
 )
 
+// renderBufs recycles render buffers: a large page would otherwise grow a
+// fresh buffer by doubling on every request (about half of a big page's
+// allocations).
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuf keeps an unusually large page's buffer out of the pool.
+const maxPooledBuf = 4 << 20
+
 // render renders c into a buffer first, so a template error still becomes
 // a clean 500, then writes it with status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	buf := renderBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuf {
+			renderBufs.Put(buf)
+		}
+	}()
+	if err := c.Render(r.Context(), buf); err != nil {
 		return fmt.Errorf("render %s: %w", r.URL.Path, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
