@@ -45,6 +45,9 @@ func (s *Server) pcClient(ctx context.Context) (*pccclient.Client, error) {
 	cfg.HTTPClient = &http.Client{Transport: &pcCaptureTransport{base: base}, Timeout: 30 * time.Second}
 	cfg.Logger = s.log
 	cfg.MaxAttempts = 2
+	if pcConfigTweak != nil {
+		pcConfigTweak(&cfg)
+	}
 	c, err := pccclient.New(cfg)
 	if err != nil {
 		return nil, err

@@ -174,6 +174,11 @@ func (s *Server) orderSubmit(w http.ResponseWriter, r *http.Request) error {
 
 var errEmptyCart = errors.New("empty cart")
 
+// pcConfigTweak, when set (by tests and benchmarks only), adjusts the
+// Partner Center client configuration of pcClient, e.g. to lift the
+// client-side rate limits when measuring the portal's own overhead.
+var pcConfigTweak func(*pccclient.Config)
+
 // placementLines numbers the cart's lines into the two phases.
 func placementLines(lines []db.CartLine) ([]placementLine, bool) {
 	idx := map[int64]int{}
