@@ -352,3 +352,42 @@ func TestSubscriptionDroppedResponseAppliesOnce(t *testing.T) {
 		t.Fatalf("quantity %d, want 30 (applied once)", q)
 	}
 }
+
+func TestSubscriptionChangedBySyncIsAConflict(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	c := e.client()
+	e.login(c, "staff@example.com")
+	cust, sub := e.subID("Contoso Ltd", "Office 365 E3")
+	href := "/customers/" + cust + "/subscriptions/" + sub
+	f := e.subForm(c, href, "quantity", "quantity", "26", "confirm", "1")
+
+	// Someone changes the subscription in Partner Center's own UI; a sync
+	// brings it into the mirror while the page is open.
+	pc, err := e.pcClientForTest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := pc.GetSubscription(t.Context(), cust, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Quantity = 31
+	if _, err := pc.PatchSubscription(t.Context(), uuid.NewString(), cust, *s); err != nil {
+		t.Fatal(err)
+	}
+	e.sync("full")
+
+	p := e.post(c, href, f)
+	if p.StatusCode != http.StatusConflict || !hasTestID(p.body, "sub-conflict") || !strings.Contains(p.body, `data-testid="sub-quantity">31<`) {
+		t.Fatalf("want 409 showing the current 31 seats: %d\n%s", p.StatusCode, p.body)
+	}
+	if n := e.countCommands(); n != 0 {
+		t.Fatalf("a stale form queued %d command(s)", n)
+	}
+	// The refreshed page carries the new version: the change goes through.
+	f = e.subForm(c, href, "quantity", "quantity", "26", "confirm", "1")
+	if r := e.changeResult(c, e.post(c, href, f)); !hasTestID(r.body, "change-done") {
+		t.Fatalf("after reloading: want done\n%s", r.body)
+	}
+}
