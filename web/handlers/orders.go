@@ -209,6 +209,12 @@ func placementLines(lines []db.CartLine) ([]placementLine, bool) {
 func (s *Server) deliverInline(ctx context.Context, id int64) {
 	pc, err := s.pcClient(ctx)
 	if err != nil {
+		// No connection to try with here: let the worker have it now
+		// rather than after the hold.
+		if _, rerr := s.st.Pool.Exec(context.WithoutCancel(ctx), `UPDATE river_job SET state = 'available', scheduled_at = now()
+			WHERE id = (SELECT river_job_id FROM commands WHERE id = $1) AND state = 'scheduled'`, id); rerr != nil {
+			s.log.WarnContext(ctx, "held job not released", "command", id, "err", rerr)
+		}
 		return
 	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), subscriptionInlineTimeout)

@@ -339,13 +339,7 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 	case err != nil:
 		return err
 	}
-	if pc, err := s.pcClient(ctx); err == nil {
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), subscriptionInlineTimeout)
-		if _, derr := mirror.DeliverNow(dctx, s.st, s.log, pc, cmdID); derr != nil {
-			s.log.InfoContext(ctx, "subscription change not applied inline", "command", cmdID, "err", derr)
-		}
-		cancel()
-	}
+	s.deliverInline(ctx, cmdID)
 	redirect(w, r, subscriptionHref(sub)+"/changes/"+token.String())
 	return nil
 }

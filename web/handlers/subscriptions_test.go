@@ -12,6 +12,7 @@ import (
 
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/store"
 )
 
 func TestSubscriptionSeatsIncreaseThenDecreaseWindowCloses(t *testing.T) {
@@ -389,5 +390,32 @@ func TestSubscriptionChangedBySyncIsAConflict(t *testing.T) {
 	f = e.subForm(c, href, "quantity", "quantity", "26", "confirm", "1")
 	if r := e.changeResult(c, e.post(c, href, f)); !hasTestID(r.body, "change-done") {
 		t.Fatalf("after reloading: want done\n%s", r.body)
+	}
+}
+
+func TestSubscriptionChangeWithoutPCGoesToTheWorker(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	c := e.client()
+	e.login(c, "staff@example.com")
+	cust, sub := e.subID("Contoso Ltd", "Office 365 E3")
+	href := "/customers/" + cust + "/subscriptions/" + sub
+	if err := e.st.UpdatePCSettings(t.Context(), store.PCSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	f := e.subForm(c, href, "quantity", "quantity", "26", "confirm", "1")
+	p := e.post(c, href, f)
+	if p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirm: %d\n%s", p.StatusCode, p.body)
+	}
+	if r := e.get(c, p.location()); !hasTestID(r.body, "change-pending") || !strings.Contains(r.body, "hx-get=") {
+		t.Fatalf("want a polling pending page\n%s", r.body)
+	}
+	var state string
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT j.state FROM river_job j JOIN commands c ON c.river_job_id = j.id`).Scan(&state); err != nil {
+		t.Fatal(err)
+	}
+	if state != "available" {
+		t.Fatalf("delivery job is %s, want available for the worker at once", state)
 	}
 }
