@@ -8,6 +8,7 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -144,6 +145,57 @@ func (q *Queries) OrderSubscriptions(ctx context.Context, db DBTX, arg OrderSubs
 			&i.Status,
 			&i.Quantity,
 			&i.ParentSubscriptionID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const recentOrderPlacements = `-- name: RecentOrderPlacements :many
+SELECT p.token, p.created_at, p.needs_addons, p.addon_command_id, p.cancelled_at, c.status AS base_status,
+    coalesce(a.status, '')::text AS addon_status, c.requested_by_label
+FROM order_placements p
+JOIN commands c ON c.id = p.base_command_id
+LEFT JOIN commands a ON a.id = p.addon_command_id
+WHERE p.customer_id = $1
+ORDER BY p.created_at DESC
+LIMIT 20
+`
+
+type RecentOrderPlacementsRow struct {
+	Token            uuid.UUID
+	CreatedAt        time.Time
+	NeedsAddons      bool
+	AddonCommandID   *int64
+	CancelledAt      *time.Time
+	BaseStatus       string
+	AddonStatus      string
+	RequestedByLabel string
+}
+
+func (q *Queries) RecentOrderPlacements(ctx context.Context, db DBTX, customerID uuid.UUID) ([]RecentOrderPlacementsRow, error) {
+	rows, err := db.Query(ctx, recentOrderPlacements, customerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []RecentOrderPlacementsRow
+	for rows.Next() {
+		var i RecentOrderPlacementsRow
+		if err := rows.Scan(
+			&i.Token,
+			&i.CreatedAt,
+			&i.NeedsAddons,
+			&i.AddonCommandID,
+			&i.CancelledAt,
+			&i.BaseStatus,
+			&i.AddonStatus,
+			&i.RequestedByLabel,
 		); err != nil {
 			return nil, err
 		}

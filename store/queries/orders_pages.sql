@@ -25,3 +25,13 @@ UPDATE order_placements SET cancelled_at = now() WHERE token = @token AND cancel
 SELECT id, order_id, offer_name, friendly_name, status, quantity, parent_subscription_id
 FROM subscriptions WHERE customer_id = @customer_id AND order_id = ANY(@order_ids::text[]) AND gone_at IS NULL
 ORDER BY order_id, id;
+
+-- name: RecentOrderPlacements :many
+SELECT p.token, p.created_at, p.needs_addons, p.addon_command_id, p.cancelled_at, c.status AS base_status,
+    coalesce(a.status, '')::text AS addon_status, c.requested_by_label
+FROM order_placements p
+JOIN commands c ON c.id = p.base_command_id
+LEFT JOIN commands a ON a.id = p.addon_command_id
+WHERE p.customer_id = @customer_id
+ORDER BY p.created_at DESC
+LIMIT 20;

@@ -83,6 +83,23 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 			v.Parents = append(v.Parents, templates.Option{Value: "line:" + strconv.FormatInt(l.ID, 10), Label: "In this cart: " + l.Name})
 		}
 	}
+	recent, err := s.st.Q.RecentOrderPlacements(ctx, s.st.Pool, c.ID)
+	if err != nil {
+		return fmt.Errorf("recent orders: %w", err)
+	}
+	for _, o := range recent {
+		state := o.BaseStatus
+		switch {
+		case o.CancelledAt != nil:
+			state = "cancelled"
+		case o.BaseStatus == "succeeded" && o.NeedsAddons && o.AddonCommandID == nil:
+			state = "waiting to place the add-ons"
+		case o.AddonStatus != "":
+			state = "add-ons " + o.AddonStatus
+		}
+		v.Recent = append(v.Recent, templates.RecentOrder{Href: base + "/orders/" + o.Token.String(),
+			At: o.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), By: o.RequestedByLabel, State: state})
+	}
 	return s.render(w, r, status, templates.CartPage(s.page(r, "Cart for "+v.Customer, "/customers"), v))
 }
 

@@ -118,6 +118,9 @@ func TestOrderBaseWithAddOnTwoPhases(t *testing.T) {
 		!strings.Contains(done.body, `data-testid="order-addons" data-status="succeeded" data-completed="true"`) {
 		t.Fatalf("want both phases completed\n%s", done.body)
 	}
+	if cp := e.get(c, cart); !hasTestID(cp.body, "cart-recent-order") || !strings.Contains(cp.body, href) {
+		t.Fatalf("the cart page does not list the placed order\n%s", cp.body)
+	}
 	if got := e.sb.Calls(sandbox.OpCreateOrder); got != 2 {
 		t.Fatalf("%d create-order calls, want 2 (base, then add-on)", got)
 	}
