@@ -80,7 +80,21 @@ type staffPortal struct {
 
 func startStaffPortal(t *testing.T) *staffPortal {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 5, RealTime: true})
+	return newStaffPortal(t, false)
+}
+
+// startClockPortal is startStaffPortal on the sandbox's virtual clock: the
+// portal reads the same clock, so Sandbox.Advance moves both.
+func startClockPortal(t *testing.T) *staffPortal {
+	t.Helper()
+	return newStaffPortal(t, true)
+}
+
+// newStaffPortal builds a staffPortal; with virtualClock the sandbox runs on
+// its own clock and the portal reads it, else both follow wall time.
+func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.Options{Seed: 5, RealTime: !virtualClock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +140,12 @@ func startStaffPortal(t *testing.T) *staffPortal {
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e",
-		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	deps := handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e",
+		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if virtualClock {
+		deps.Now = sb.Now
+	}
+	srv, err := handlers.New(deps)
 	must(err)
 	h = srv.Routes()
 	return &staffPortal{URL: ts.URL, Store: st, Sandbox: sb, Email: email, Password: password}

@@ -1,81 +1,12 @@
 package e2e
 
 import (
-	"context"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/chromedp/chromedp"
-	"golang.org/x/time/rate"
-
-	"github.com/cspportal/portal/internal/secrets"
-	"github.com/cspportal/portal/internal/testdb"
-	"github.com/cspportal/portal/mirror"
-	"github.com/cspportal/portal/pccclient"
-	"github.com/cspportal/portal/pccclient/sandbox"
-	"github.com/cspportal/portal/store"
-	"github.com/cspportal/portal/web/handlers"
 )
-
-// startClockPortal is startStaffPortal on the sandbox's virtual clock: the
-// portal reads the same clock, so Sandbox.Advance moves both.
-func startClockPortal(t *testing.T) *staffPortal {
-	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sbts := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { sbts.CloseClientConnections(); sbts.Close(); sb.Close() })
-	st := testdb.NewStore(t)
-	key, _ := secrets.ParseKey(secrets.GenerateKey())
-	box, _ := secrets.New(key)
-	ctx := t.Context()
-	cr := sb.Credentials()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(st.UpdatePCSettings(ctx, store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID, PcClientSecretEnc: box.Seal(cr.ClientSecret),
-		PcApiUrl: sbts.URL, PcTokenUrl: sbts.URL + "/{tenant}/oauth2/token"}))
-	must(st.UpdateDefaults(ctx, store.Defaults{DefaultCountry: "US", DefaultCurrency: "USD", DefaultLanguage: "en-US"}))
-	must(st.CompleteSetup(ctx))
-	const email, password = "sam@reseller.example", "staff password for e2e"
-	hash, err := argon2id.CreateHash(password, &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
-	must(err)
-	_, err = st.CreateUser(ctx, store.NewUser{Email: email, DisplayName: "Sam Staff", Role: store.RoleStaff, PasswordHash: hash})
-	must(err)
-	m, err := mirror.New(mirror.Deps{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PCConfig: mirror.SettingsPCConfig(st, box),
-		Options: mirror.Options{NoPeriodic: true, Countries: []string{"US"}, PCNow: sb.Now, HTTPTimeout: 5 * time.Second,
-			ClientTweak: func(c *pccclient.Config) {
-				inf := pccclient.RateLimit{Rate: rate.Inf, Burst: 1}
-				c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{pccclient.ClassCatalog: inf, pccclient.ClassRead: inf,
-					pccclient.ClassWrite: inf, pccclient.ClassAudit: inf}
-			}}})
-	must(err)
-	for _, kind := range []string{mirror.KindCatalog, mirror.KindFull} {
-		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		_, err := m.Run(rctx, kind, mirror.RunOptions{Trigger: "test"})
-		cancel()
-		must(err)
-	}
-	var h http.Handler
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
-	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e", Now: sb.Now,
-		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	must(err)
-	h = srv.Routes()
-	return &staffPortal{URL: ts.URL, Store: st, Sandbox: sb, Email: email, Password: password}
-}
 
 // subHref is the staff page of a customer's subscription found by names.
 func (p *staffPortal) subHref(t *testing.T, company, offerPattern string) string {
