@@ -139,18 +139,27 @@ func cvDate(t *time.Time) string {
 	return t.UTC().Format("2006-01-02")
 }
 
-// entitlementList is the customer's subscriptions with their entitlement.
-func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.scopeOf(r)
-	if err != nil {
-		return err
+// entitlementsOf loads the scoped customer's subscriptions as entitlement
+// rows (bases with their add-ons nested), evaluated at now.
+func (s *Server) entitlementsOf(r *http.Request) (sc customerScope, rows []templates.EntitlementRow, now time.Time, err error) {
+	if sc, err = s.scopeOf(r); err != nil {
+		return sc, nil, now, err
 	}
 	subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
 	if err != nil {
+		return sc, nil, now, err
+	}
+	now = s.now()
+	return sc, entitlementRows(subs, sc.view.Base, now), now, nil
+}
+
+// entitlementList is the customer's subscriptions with their entitlement.
+func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
+	sc, rows, now, err := s.entitlementsOf(r)
+	if err != nil {
 		return err
 	}
-	now := s.now()
-	v := templates.EntitlementsView{Scope: sc.view, Rows: entitlementRows(subs, sc.view.Base, now), AsOf: now.UTC().Format("2006-01-02 15:04 UTC")}
+	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC")}
 	for _, r := range v.Rows {
 		for _, x := range append([]templates.EntitlementRow{r}, r.AddOns...) {
 			if x.Entitled {
@@ -166,16 +175,12 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 // entitlementShow is one subscription of the customer, with its add-ons.
 // Another customer's subscription is simply not found.
 func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.scopeOf(r)
-	if err != nil {
-		return err
-	}
-	subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
+	sc, rows, _, err := s.entitlementsOf(r)
 	if err != nil {
 		return err
 	}
 	want := chi.URLParam(r, "sub")
-	for _, row := range entitlementRows(subs, sc.view.Base, s.now()) {
+	for _, row := range rows {
 		for _, x := range append([]templates.EntitlementRow{row}, row.AddOns...) {
 			if x.ID == want {
 				return s.render(w, r, http.StatusOK, templates.SubscriptionDetailPage(s.customerPage(r, sc, x.Name),
@@ -188,15 +193,10 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 
 // entitlementExport is the entitlements as CSV (add-ons after their base).
 func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.scopeOf(r)
+	_, rows, now, err := s.entitlementsOf(r)
 	if err != nil {
 		return err
 	}
-	subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
-	if err != nil {
-		return err
-	}
-	now := s.now()
 	var b strings.Builder
 	cw := csv.NewWriter(&b)
 	_ = cw.Write([]string{"subscription_id", "base_subscription_id", "product", "offer", "quantity", "unit", "seats_assigned",
@@ -209,7 +209,7 @@ func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error
 		_ = cw.Write(csvSafe(x.ID, base, x.Name, x.Offer, strconv.Itoa(x.Quantity), x.Unit, assigned, purchased, x.Status,
 			noDash(x.Term), x.Cycle, noDash(x.Start), noDash(x.Renews), strconv.FormatBool(x.AutoRenew), strconv.FormatBool(x.Entitled), x.Reason))
 	}
-	for _, row := range entitlementRows(subs, sc.view.Base, now) {
+	for _, row := range rows {
 		line(row, "")
 		for _, a := range row.AddOns {
 			line(a, row.ID)
