@@ -15,6 +15,7 @@ import (
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/handlers"
 )
 
 // pcEnv is a portal whose Partner Center is a sandbox over HTTP, with the
@@ -31,13 +32,24 @@ type pcEnv struct {
 // returned env's clients by login.
 func newPCEnv(t *testing.T, noSeed bool) *pcEnv {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 3, NoSeed: noSeed, RealTime: true})
+	return startPCEnv(t, sandbox.Options{Seed: 3, NoSeed: noSeed, RealTime: true}, false)
+}
+
+// startPCEnv is newPCEnv with the sandbox's options given; with
+// virtualClock the portal reads the sandbox's clock.
+func startPCEnv(t *testing.T, opts sandbox.Options, virtualClock bool) *pcEnv {
+	t.Helper()
+	sb, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sbts := httptest.NewServer(sb.Handler())
 	t.Cleanup(func() { sbts.CloseClientConnections(); sbts.Close(); sb.Close() })
-	e := newEnv(t)
+	var tweaks []func(*handlers.Deps)
+	if virtualClock {
+		tweaks = append(tweaks, func(d *handlers.Deps) { d.Now = sb.Now })
+	}
+	e := newEnv(t, tweaks...)
 	cr := sb.Credentials()
 	if err := e.st.UpdatePCSettings(t.Context(), store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID,
 		PcClientSecretEnc: e.box.Seal(cr.ClientSecret), PcApiUrl: sbts.URL, PcTokenUrl: sbts.URL + "/{tenant}/oauth2/token"}); err != nil {

@@ -2,22 +2,15 @@ package handlers_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
-	"github.com/cspportal/portal/store"
-	"github.com/cspportal/portal/web/handlers"
 )
 
 // newSubEnv is newPCEnv on the sandbox's virtual clock (the portal's clock
@@ -25,36 +18,8 @@ import (
 // customers imported and the US catalog synced.
 func newSubEnv(t *testing.T) *pcEnv {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sbts := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { sbts.CloseClientConnections(); sbts.Close(); sb.Close() })
-	e := newEnv(t, func(d *handlers.Deps) { d.Now = sb.Now })
-	cr := sb.Credentials()
-	if err := e.st.UpdatePCSettings(t.Context(), store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID,
-		PcClientSecretEnc: e.box.Seal(cr.ClientSecret), PcApiUrl: sbts.URL, PcTokenUrl: sbts.URL + "/{tenant}/oauth2/token"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.st.UpdateDefaults(t.Context(), store.Defaults{DefaultCountry: "US", DefaultCurrency: "USD", DefaultLanguage: "en-US"}); err != nil {
-		t.Fatal(err)
-	}
-	e.completeSetup()
-	e.createUser("staff", "staff@example.com")
-	e.createUser("staff", "staff2@example.com")
-	m, err := mirror.New(mirror.Deps{Store: e.st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		PCConfig: mirror.SettingsPCConfig(e.st, e.box),
-		Options: mirror.Options{NoPeriodic: true, Countries: []string{"US"}, PCNow: sb.Now, HTTPTimeout: 5 * time.Second,
-			ClientTweak: func(c *pccclient.Config) {
-				inf := pccclient.RateLimit{Rate: rate.Inf, Burst: 1}
-				c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{pccclient.ClassCatalog: inf, pccclient.ClassRead: inf,
-					pccclient.ClassWrite: inf, pccclient.ClassAudit: inf}
-			}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pe := &pcEnv{env: e, sb: sb, sbURL: sbts.URL, m: m}
+	pe := startPCEnv(t, sandbox.Options{Seed: 3}, true)
+	pe.createUser("staff", "staff2@example.com")
 	pe.sync("full")
 	pe.sync("catalog")
 	return pe
