@@ -46,11 +46,8 @@ func SettingsPCConfig(st *store.Store, box *secrets.Box) func(context.Context) (
 			BaseURL:         s.PcApiUrl,
 			TokenURL:        TokenURL(s.PcTokenUrl),
 		}
-		if len(s.PcRefreshTokenEnc) > 0 {
-			if rt, err := box.Open(s.PcRefreshTokenEnc); err == nil {
-				cfg.RefreshToken = rt
-			}
-		}
+		// TODO(#9 portal): UserTokens = the Postgres RefreshTokenStore over
+		// pc_refresh_token_enc (the app+user credential).
 		return cfg, nil
 	}
 }
@@ -86,7 +83,7 @@ func (c *clientCache) get(ctx context.Context) (*pccclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := strings.Join([]string{cfg.PartnerTenantID, cfg.ClientID, cfg.ClientSecret, cfg.RefreshToken, cfg.BaseURL, cfg.TokenURL}, "\x00")
+	key := strings.Join([]string{cfg.PartnerTenantID, cfg.ClientID, cfg.ClientSecret, cfg.BaseURL, cfg.TokenURL}, "\x00")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.client != nil && c.key == key {

@@ -21,16 +21,20 @@ import (
 // .NET SDK does).
 const expiryBuffer = 30 * time.Second
 
-// tokenSource fetches and caches access tokens. Concurrent callers needing a
-// new token share one fetch.
+// tokenSource fetches and caches access tokens of one credential kind.
+// Concurrent callers needing a new token share one fetch (and, for app+user,
+// one refresh-token redeem per client; the RefreshTokenStore serialises
+// redeems across clients and replicas).
 type tokenSource struct {
 	cfg   *Config
+	kind  Credential
 	group singleflight.Group
 
-	mu           sync.Mutex
-	access       string
-	expires      time.Time
-	refreshToken string // app+user flow; rolled by the identity endpoint
+	mu      sync.Mutex
+	access  string
+	expires time.Time
+	claims  tokenClaims // app+user: claims of the cached access token
+	haveTok bool        // an app+user token was obtained at least once
 }
 
 type tokenResponse struct {
@@ -85,7 +89,10 @@ func (ts *tokenSource) token(ctx context.Context) (string, error) {
 		// fetch; bound it on its own.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		return ts.fetch(fctx)
+		if ts.kind == AppUser {
+			return ts.fetchUser(fctx)
+		}
+		return ts.fetchApp(fctx)
 	})
 	select {
 	case <-ctx.Done():
@@ -108,33 +115,83 @@ func (ts *tokenSource) invalidate(tok string) {
 	ts.mu.Unlock()
 }
 
-func (ts *tokenSource) fetch(ctx context.Context) (string, error) {
+func (ts *tokenSource) fetchApp(ctx context.Context) (string, error) {
 	cfg := ts.cfg
-	ts.mu.Lock()
-	rt := ts.refreshToken
-	ts.mu.Unlock()
 	form := url.Values{}
-	form.Set("client_id", cfg.ClientID)
-	form.Set("client_secret", cfg.ClientSecret)
-	v2 := strings.Contains(cfg.TokenURL, "/v2.0/")
-	if rt != "" {
-		form.Set("grant_type", "refresh_token")
-		form.Set("refresh_token", rt)
-		if v2 {
-			form.Set("scope", cfg.Resource+"/user_impersonation offline_access")
-		}
+	form.Set("grant_type", "client_credentials")
+	if strings.Contains(cfg.TokenURL, "/v2.0/") {
+		form.Set("scope", cfg.Resource+"/.default")
 	} else {
-		form.Set("grant_type", "client_credentials")
-		if v2 {
-			form.Set("scope", cfg.Resource+"/.default")
-		}
-	}
-	if !v2 {
 		form.Set("resource", cfg.Resource)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.TokenURL, strings.NewReader(form.Encode()))
+	tr, exp, err := postToken(ctx, cfg, cfg.TokenURL, form, "")
 	if err != nil {
-		return "", &TokenError{Err: fmt.Errorf("build token request: %w", err)}
+		return "", err
+	}
+	ts.mu.Lock()
+	ts.access, ts.expires = tr.AccessToken, exp
+	ts.mu.Unlock()
+	cfg.Logger.Debug("pccclient: app-only token acquired", "expires", exp)
+	return tr.AccessToken, nil
+}
+
+// fetchUser redeems the stored refresh token inside RefreshTokenStore.Rotate,
+// so the rolled refresh token is stored before the lock is released.
+func (ts *tokenSource) fetchUser(ctx context.Context) (string, error) {
+	cfg := ts.cfg
+	if cfg.UserTokens == nil {
+		return "", &ConsentError{Reason: NotConnected, Err: ErrNoRefreshToken}
+	}
+	var access string
+	err := cfg.UserTokens.Rotate(ctx, func(current string) (string, error) {
+		if current == "" {
+			return "", ErrNoRefreshToken
+		}
+		form := url.Values{}
+		form.Set("grant_type", "refresh_token")
+		form.Set("refresh_token", current)
+		if strings.Contains(cfg.TokenURL, "/v2.0/") {
+			form.Set("scope", cfg.Resource+"/user_impersonation offline_access")
+		} else {
+			form.Set("resource", cfg.Resource)
+		}
+		tr, exp, err := postToken(ctx, cfg, cfg.TokenURL, form, current)
+		if err != nil {
+			return "", err
+		}
+		claims, _ := parseClaims(tr.AccessToken)
+		ts.mu.Lock()
+		ts.access, ts.expires, ts.claims, ts.haveTok = tr.AccessToken, exp, claims, true
+		ts.mu.Unlock()
+		access = tr.AccessToken
+		cfg.Logger.Debug("pccclient: app+user token acquired", "expires", exp, "rolled", tr.RefreshToken != "" && tr.RefreshToken != current)
+		if tr.RefreshToken == current {
+			return "", nil
+		}
+		return tr.RefreshToken, nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrNoRefreshToken) {
+			return "", &ConsentError{Reason: NotConnected, Err: err}
+		}
+		var te *TokenError
+		if errors.As(err, &te) && te.OAuthError == "invalid_grant" {
+			return "", &ConsentError{Reason: Expired, Err: te}
+		}
+		return "", err
+	}
+	return access, nil
+}
+
+// postToken posts form (plus the client id and secret) to tokenURL and
+// returns the response and the access token's expiry. extraSecret (a refresh
+// token or code) is redacted from error descriptions like the client secret.
+func postToken(ctx context.Context, cfg *Config, tokenURL string, form url.Values, extraSecret string) (tokenResponse, time.Time, error) {
+	form.Set("client_id", cfg.ClientID)
+	form.Set("client_secret", cfg.ClientSecret)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return tokenResponse{}, time.Time{}, &TokenError{Err: fmt.Errorf("build token request: %w", err)}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -142,25 +199,25 @@ func (ts *tokenSource) fetch(ctx context.Context) (string, error) {
 	start := cfg.Clock.Now()
 	resp, err := cfg.HTTPClient.Do(req)
 	if err != nil {
-		// url.Error includes the URL only (the secret is in the body).
-		return "", &TokenError{Err: err}
+		// url.Error includes the URL only (the secrets are in the body).
+		return tokenResponse{}, time.Time{}, &TokenError{Err: err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return "", &TokenError{HTTPStatus: resp.StatusCode, Err: fmt.Errorf("read token response: %w", err)}
+		return tokenResponse{}, time.Time{}, &TokenError{HTTPStatus: resp.StatusCode, Err: fmt.Errorf("read token response: %w", err)}
 	}
 	tr, perr := parseTokenResponse(body)
 	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
-		te := &TokenError{HTTPStatus: resp.StatusCode, OAuthError: tr.Error, Description: redact(tr.Description, cfg)}
+		te := &TokenError{HTTPStatus: resp.StatusCode, OAuthError: tr.Error, Description: redact(tr.Description, cfg, extraSecret)}
 		if perr != nil {
 			te.Err = perr
-			te.Description = redact(truncate(string(bytes.TrimSpace(body)), 300), cfg)
+			te.Description = redact(truncate(string(bytes.TrimSpace(body)), 300), cfg, extraSecret)
 		} else if tr.AccessToken == "" && tr.Error == "" {
 			te.Err = errors.New("no access_token in response")
 		}
-		cfg.Logger.Warn("pccclient: token request failed", "status", resp.StatusCode, "error", tr.Error)
-		return "", te
+		cfg.Logger.Warn("pccclient: token request failed", "grant", form.Get("grant_type"), "status", resp.StatusCode, "error", tr.Error)
+		return tr, time.Time{}, te
 	}
 	exp := start.Add(time.Duration(tr.ExpiresIn) * time.Second)
 	if tr.ExpiresIn == 0 {
@@ -169,24 +226,13 @@ func (ts *tokenSource) fetch(ctx context.Context) (string, error) {
 			exp = time.Unix(int64(tr.ExpiresOn), 0)
 		}
 	}
-	ts.mu.Lock()
-	ts.access, ts.expires = tr.AccessToken, exp
-	rolled := tr.RefreshToken != "" && tr.RefreshToken != ts.refreshToken && rt != ""
-	if rolled {
-		ts.refreshToken = tr.RefreshToken
-	}
-	ts.mu.Unlock()
-	if rolled && cfg.OnRefreshToken != nil {
-		cfg.OnRefreshToken(tr.RefreshToken)
-	}
-	cfg.Logger.Debug("pccclient: token acquired", "expires", exp)
-	return tr.AccessToken, nil
+	return tr, exp, nil
 }
 
-// redact removes the client secret and refresh token from s should an
+// redact removes the client secret and a refresh token or code from s should an
 // identity endpoint ever echo them.
-func redact(s string, cfg *Config) string {
-	for _, secret := range []string{cfg.ClientSecret, cfg.RefreshToken} {
+func redact(s string, cfg *Config, extra string) string {
+	for _, secret := range []string{cfg.ClientSecret, extra} {
 		if len(secret) >= 4 {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}

@@ -15,7 +15,8 @@ import (
 // Client is a Partner Center REST client. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
-	tokens   *tokenSource
+	tokens   *tokenSource // app-only
+	user     *tokenSource // app+user
 	limiters map[OpClass]*rate.Limiter
 }
 
@@ -26,7 +27,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg.setDefaults()
 	c := &Client{cfg: cfg, limiters: map[OpClass]*rate.Limiter{}}
-	c.tokens = &tokenSource{cfg: &c.cfg, refreshToken: cfg.RefreshToken}
+	c.tokens = &tokenSource{cfg: &c.cfg, kind: AppOnly}
+	c.user = &tokenSource{cfg: &c.cfg, kind: AppUser}
 	for class, rl := range cfg.RateLimits {
 		c.limiters[class] = rate.NewLimiter(rl.Rate, rl.Burst)
 	}

@@ -86,11 +86,12 @@ type Config struct {
 	PartnerTenantID string // partner tenant id (GUID) or domain
 	ClientID        string // Entra application id
 	ClientSecret    string
-	// RefreshToken switches to the app+user flow (refresh_token grant).
-	RefreshToken string
-	// OnRefreshToken receives the rolled refresh token whenever the identity
-	// endpoint returns a new one; persist it.
-	OnRefreshToken func(newToken string)
+	// UserTokens holds the partner admin's refresh token for the operations
+	// Partner Center only allows with an app+user credential (see
+	// RequiredCredential). Optional: without it those operations are tried
+	// app-only and PC's refusal comes back as a *ConsentError. Every other
+	// operation always uses the app-only (client credentials) token.
+	UserTokens RefreshTokenStore
 
 	BaseURL  string // default DefaultBaseURL
 	TokenURL string // default DefaultTokenURL with {tenant} = PartnerTenantID

@@ -53,7 +53,7 @@ func pages[T any](ctx context.Context, c *Client, first *call, offset bool) iter
 					return // no progress: the server repeated its link
 				}
 				prevNext = key
-				nc := &call{op: cl.op, class: cl.class, method: http.MethodGet, path: next.URI, header: http.Header{}}
+				nc := &call{op: cl.op, class: cl.class, method: http.MethodGet, path: next.URI, header: http.Header{}, cred: cl.cred, credSet: cl.credSet}
 				for _, kv := range next.Headers {
 					nc.header.Set(kv.Key, kv.Value)
 				}

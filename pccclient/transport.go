@@ -34,6 +34,9 @@ type call struct {
 	header    http.Header
 	ok        []int // accepted statuses; default any 2xx
 	out       any   // decode target for the response body
+	// cred overrides RequiredCredential(op) when credSet (Probe).
+	cred    Credential
+	credSet bool
 }
 
 // result is what a successful call returns besides the decoded body.
@@ -94,11 +97,34 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 	}
 	refreshed := false
 	var last *Error
+	// Credential: app-only unless PC requires app+user for this operation.
+	// Without a connected partner admin an app+user operation is still tried
+	// app-only (PC decides; its refusal becomes a *ConsentError).
+	cred := RequiredCredential(cl.op)
+	if cl.credSet {
+		cred = cl.cred
+	}
+	src := c.tokens
+	if cred == AppUser {
+		src = c.user
+	}
+	fellBack := false
 	for attempt := 1; ; attempt++ {
 		if err := c.waitLimit(ctx, cl.class); err != nil {
 			return result{}, c.ctxError(cl, last, err, reqID, corrID, attempt-1)
 		}
-		tok, err := c.tokens.token(ctx)
+		tok, err := src.token(ctx)
+		var ce *ConsentError
+		if err != nil && errors.As(err, &ce) {
+			if ce.Reason == NotConnected && !cl.credSet {
+				src, fellBack = c.tokens, true
+				tok, err = src.token(ctx)
+			} else {
+				e := *ce
+				e.Op = cl.op
+				return result{}, &e
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return result{}, c.ctxError(cl, last, ctx.Err(), reqID, corrID, attempt-1)
@@ -178,7 +204,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		case resp.StatusCode == http.StatusUnauthorized && !refreshed:
 			// One token refresh and one retry; it does not count as an attempt.
 			refreshed = true
-			c.tokens.invalidate(tok)
+			src.invalidate(tok)
 			attempt--
 			log(slog.LevelInfo, "pccclient: 401, refreshing token and retrying")
 			continue
@@ -193,7 +219,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 			wait = max(e.RetryAfter, c.backoff(attempt))
 		default:
-			return result{}, e
+			return result{}, c.consentError(cl, e, src == c.user, fellBack)
 		}
 		if attempt >= c.cfg.MaxAttempts {
 			return result{}, e
@@ -203,6 +229,23 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 			return result{}, c.ctxError(cl, last, werr, reqID, corrID, attempt)
 		}
 	}
+}
+
+// consentError turns PC's refusal of the credential into a *ConsentError:
+// an app+user token refused for MFA (MFARequired) or otherwise refused with
+// 401 (Forbidden), and an app-only token refused with 401 on an operation
+// that needs app+user while no partner admin is connected (NotConnected).
+// Other errors (including 403 business refusals) are returned unchanged.
+func (c *Client) consentError(cl *call, e *Error, usedUser, fellBack bool) error {
+	switch {
+	case e.Code == CodeMFARequired && (e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden):
+		return &ConsentError{Op: cl.op, Reason: MFARequired, Err: e}
+	case usedUser && e.HTTPStatus == http.StatusUnauthorized:
+		return &ConsentError{Op: cl.op, Reason: Forbidden, Err: e}
+	case fellBack && e.HTTPStatus == http.StatusUnauthorized:
+		return &ConsentError{Op: cl.op, Reason: NotConnected, Err: e}
+	}
+	return e
 }
 
 func accepted(status int, ok []int) bool {

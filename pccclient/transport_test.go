@@ -140,22 +140,6 @@ func TestConcurrentCallsFetchOneToken(t *testing.T) {
 	}
 }
 
-func TestRefreshTokenFlowRollsToken(t *testing.T) {
-	t.Parallel()
-	var mu sync.Mutex
-	var rolled []string
-	e := newEnv(t, sandbox.Options{}, func(c *pccclient.Config) {
-		c.RefreshToken = "initial-refresh-token"
-		c.OnRefreshToken = func(tok string) { mu.Lock(); rolled = append(rolled, tok); mu.Unlock() }
-	})
-	seededCustomer(t, e)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(rolled) != 1 || rolled[0] == "" || rolled[0] == "initial-refresh-token" {
-		t.Errorf("OnRefreshToken got %q, want one new token", rolled)
-	}
-}
-
 func TestThrottledWaitsRetryAfterOnClientClock(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, sandbox.Options{}, nil)
