@@ -5,7 +5,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +22,10 @@ import (
 // It runs only with PORTAL_BENCH=1 (about a minute):
 //
 //	PORTAL_BENCH=1 go test ./web/handlers -run TestStaffPagesBenchmark -v
+//
+// With PORTAL_BENCH_PROFILE=dir it also writes CPU, block and mutex
+// profiles of the server during the customer list's wrk run to dir
+// (cpu.pprof, block.pprof, mutex.pprof).
 func TestStaffPagesBenchmark(t *testing.T) {
 	if os.Getenv("PORTAL_BENCH") == "" {
 		t.Skip("set PORTAL_BENCH=1 to run the staff pages benchmark")
@@ -122,9 +129,15 @@ func TestStaffPagesBenchmark(t *testing.T) {
 	// The list, then two baselines on the same box: a signed-in page that
 	// does one small query (a customer that does not exist: session, user,
 	// one lookup) and a static file (no database at all).
+	profDir := os.Getenv("PORTAL_BENCH_PROFILE")
 	for _, path := range []string{"/customers", "/customers/00000000-0000-4000-8000-000000000000", "/static/css/app.css"} {
+		stop := func() {}
+		if profDir != "" && path == "/customers" {
+			stop = startProfiles(t, profDir)
+		}
 		out, err := exec.CommandContext(ctx, wrk, "-t2", "-c64", "-d10s", "--latency", "-H", "Cookie: "+cookie.Name+"="+cookie.Value,
 			e.ts.URL+path).CombinedOutput()
+		stop()
 		if err != nil {
 			t.Fatalf("wrk: %v\n%s", err, out)
 		}
@@ -132,6 +145,40 @@ func TestStaffPagesBenchmark(t *testing.T) {
 		if m := regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`).FindSubmatch(out); m != nil && path == "/customers" {
 			t.Errorf("wrk saw %s error responses", m[1])
 		}
+	}
+}
+
+// startProfiles starts a CPU profile and block/mutex sampling; the
+// returned func stops them and writes the three profiles to dir.
+func startProfiles(t *testing.T, dir string) func() {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, "cpu.pprof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		t.Fatal(err)
+	}
+	runtime.SetBlockProfileRate(10000) // one sample per 10µs blocked
+	runtime.SetMutexProfileFraction(5)
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		for _, name := range []string{"block", "mutex"} {
+			pf, err := os.Create(filepath.Join(dir, name+".pprof"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pprof.Lookup(name).WriteTo(pf, 0); err != nil {
+				t.Fatal(err)
+			}
+			pf.Close()
+		}
+		runtime.SetBlockProfileRate(0)
+		runtime.SetMutexProfileFraction(0)
 	}
 }
 
