@@ -100,7 +100,7 @@ func (q *Queries) CustomersWithPendingWork(ctx context.Context, db DBTX) ([]uuid
 }
 
 const getMirrorCustomer = `-- name: GetMirrorCustomer :one
-SELECT id, tenant_id, commerce_id, domain, company_name, company_email, organization_registration_number, relationship, allow_delegated_access, associated_partner_id, billing_first_name, billing_last_name, billing_email, billing_culture, billing_language, billing_company_name, billing_phone, address_line1, address_line2, address_city, address_state, address_postal_code, address_country, etag, raw, synced_at, gone_at FROM customers WHERE id = $1
+SELECT id, tenant_id, commerce_id, domain, company_name, company_email, organization_registration_number, relationship, allow_delegated_access, associated_partner_id, billing_first_name, billing_last_name, billing_email, billing_culture, billing_language, billing_company_name, billing_phone, address_line1, address_line2, address_city, address_state, address_postal_code, address_country, etag, raw, synced_at, gone_at, relationship_removed_at, relationship_removed_error, license_usage_error, license_usage_checked_at FROM customers WHERE id = $1
 `
 
 func (q *Queries) GetMirrorCustomer(ctx context.Context, db DBTX, id uuid.UUID) (Customer, error) {
@@ -134,6 +134,10 @@ func (q *Queries) GetMirrorCustomer(ctx context.Context, db DBTX, id uuid.UUID) 
 		&i.Raw,
 		&i.SyncedAt,
 		&i.GoneAt,
+		&i.RelationshipRemovedAt,
+		&i.RelationshipRemovedError,
+		&i.LicenseUsageError,
+		&i.LicenseUsageCheckedAt,
 	)
 	return i, err
 }
@@ -163,7 +167,7 @@ func (q *Queries) KnownPCAuditRecordIDs(ctx context.Context, db DBTX, ids []stri
 }
 
 const listMirrorCustomers = `-- name: ListMirrorCustomers :many
-SELECT id, tenant_id, commerce_id, domain, company_name, company_email, organization_registration_number, relationship, allow_delegated_access, associated_partner_id, billing_first_name, billing_last_name, billing_email, billing_culture, billing_language, billing_company_name, billing_phone, address_line1, address_line2, address_city, address_state, address_postal_code, address_country, etag, raw, synced_at, gone_at FROM customers WHERE id = ANY($1::uuid[])
+SELECT id, tenant_id, commerce_id, domain, company_name, company_email, organization_registration_number, relationship, allow_delegated_access, associated_partner_id, billing_first_name, billing_last_name, billing_email, billing_culture, billing_language, billing_company_name, billing_phone, address_line1, address_line2, address_city, address_state, address_postal_code, address_country, etag, raw, synced_at, gone_at, relationship_removed_at, relationship_removed_error, license_usage_error, license_usage_checked_at FROM customers WHERE id = ANY($1::uuid[])
 `
 
 func (q *Queries) ListMirrorCustomers(ctx context.Context, db DBTX, ids []uuid.UUID) ([]Customer, error) {
@@ -203,6 +207,10 @@ func (q *Queries) ListMirrorCustomers(ctx context.Context, db DBTX, ids []uuid.U
 			&i.Raw,
 			&i.SyncedAt,
 			&i.GoneAt,
+			&i.RelationshipRemovedAt,
+			&i.RelationshipRemovedError,
+			&i.LicenseUsageError,
+			&i.LicenseUsageCheckedAt,
 		); err != nil {
 			return nil, err
 		}

@@ -154,6 +154,10 @@ type Customer struct {
 	Raw                            json.RawMessage
 	SyncedAt                       time.Time
 	GoneAt                         *time.Time
+	RelationshipRemovedAt          *time.Time
+	RelationshipRemovedError       string
+	LicenseUsageError              string
+	LicenseUsageCheckedAt          *time.Time
 }
 
 type CustomerTenant struct {
@@ -338,6 +342,16 @@ type Setting struct {
 	DefaultCurrency     string
 	DefaultLanguage     string
 	UpdatedAt           time.Time
+	PcUser              string
+	PcUserMfa           bool
+	PcConnectedAt       *time.Time
+	PcRefreshRotatedAt  *time.Time
+	PcAppOnlyOkAt       *time.Time
+	PcAppOnlyError      string
+	PcAppOnlyErrorAt    *time.Time
+	PcAppUserOkAt       *time.Time
+	PcAppUserError      string
+	PcAppUserErrorAt    *time.Time
 }
 
 type Sku struct {

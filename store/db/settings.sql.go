@@ -19,7 +19,7 @@ func (q *Queries) CompleteSetup(ctx context.Context, db DBTX) error {
 }
 
 const getSettings = `-- name: GetSettings :one
-SELECT id, setup_token_hash, setup_step, setup_completed_at, pc_tenant_id, pc_client_id, pc_client_secret_enc, pc_api_url, pc_token_url, pc_refresh_token_enc, oidc_enabled, oidc_issuer, oidc_client_id, oidc_client_secret_enc, oidc_allowed_tenants, default_country, default_currency, default_language, updated_at FROM settings WHERE id = 1
+SELECT id, setup_token_hash, setup_step, setup_completed_at, pc_tenant_id, pc_client_id, pc_client_secret_enc, pc_api_url, pc_token_url, pc_refresh_token_enc, oidc_enabled, oidc_issuer, oidc_client_id, oidc_client_secret_enc, oidc_allowed_tenants, default_country, default_currency, default_language, updated_at, pc_user, pc_user_mfa, pc_connected_at, pc_refresh_rotated_at, pc_app_only_ok_at, pc_app_only_error, pc_app_only_error_at, pc_app_user_ok_at, pc_app_user_error, pc_app_user_error_at FROM settings WHERE id = 1
 `
 
 func (q *Queries) GetSettings(ctx context.Context, db DBTX) (Setting, error) {
@@ -45,6 +45,16 @@ func (q *Queries) GetSettings(ctx context.Context, db DBTX) (Setting, error) {
 		&i.DefaultCurrency,
 		&i.DefaultLanguage,
 		&i.UpdatedAt,
+		&i.PcUser,
+		&i.PcUserMfa,
+		&i.PcConnectedAt,
+		&i.PcRefreshRotatedAt,
+		&i.PcAppOnlyOkAt,
+		&i.PcAppOnlyError,
+		&i.PcAppOnlyErrorAt,
+		&i.PcAppUserOkAt,
+		&i.PcAppUserError,
+		&i.PcAppUserErrorAt,
 	)
 	return i, err
 }
