@@ -46,9 +46,29 @@ func SettingsPCConfig(st *store.Store, box *secrets.Box) func(context.Context) (
 			BaseURL:         s.PcApiUrl,
 			TokenURL:        TokenURL(s.PcTokenUrl),
 		}
-		// TODO(#9 portal): UserTokens = the Postgres RefreshTokenStore over
-		// pc_refresh_token_enc (the app+user credential).
+		// The app+user credential (a partner admin's consent), when one is
+		// connected: its refresh token rolls inside a settings-row lock.
+		if len(s.PcRefreshTokenEnc) > 0 {
+			var at time.Time
+			if s.PcConnectedAt != nil {
+				at = *s.PcConnectedAt
+			}
+			cfg.UserTokens = st.RefreshTokens(box, at)
+		}
 		return cfg, nil
+	}
+}
+
+// UserTokensKey identifies cfg's app+user consent, for client caches: a new
+// consent or a disconnect must drop the cached app+user access token.
+func UserTokensKey(cfg pccclient.Config) string {
+	switch t := cfg.UserTokens.(type) {
+	case nil:
+		return ""
+	case *store.RefreshTokens:
+		return "pg:" + t.ConnectedAt.UTC().Format(time.RFC3339Nano)
+	default:
+		return fmt.Sprintf("%T:%p", t, t)
 	}
 }
 
@@ -83,7 +103,7 @@ func (c *clientCache) get(ctx context.Context) (*pccclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := strings.Join([]string{cfg.PartnerTenantID, cfg.ClientID, cfg.ClientSecret, cfg.BaseURL, cfg.TokenURL}, "\x00")
+	key := strings.Join([]string{cfg.PartnerTenantID, cfg.ClientID, cfg.ClientSecret, cfg.BaseURL, cfg.TokenURL, UserTokensKey(cfg)}, "\x00")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.client != nil && c.key == key {

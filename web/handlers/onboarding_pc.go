@@ -31,7 +31,7 @@ func (s *Server) pcClient(ctx context.Context) (*pccclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{cfg.PartnerTenantID, cfg.ClientID, cfg.ClientSecret, cfg.BaseURL, cfg.TokenURL}, "\x00")))
+	sum := sha256.Sum256([]byte(strings.Join([]string{cfg.PartnerTenantID, cfg.ClientID, cfg.ClientSecret, cfg.BaseURL, cfg.TokenURL, mirror.UserTokensKey(cfg)}, "\x00")))
 	key := hex.EncodeToString(sum[:])
 	pcClients.Lock()
 	defer pcClients.Unlock()
