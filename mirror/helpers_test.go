@@ -59,6 +59,7 @@ func newEnv(t testing.TB, so sandbox.Options, mo mirror.Options) *tenv {
 	if so.Seed == 0 {
 		so.Seed = 7
 	}
+	so.AllowAppOnlyEverywhere = true // TODO(#9 portal): connect a partner admin (UserTokens) instead
 	sb, err := sandbox.New(so)
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)

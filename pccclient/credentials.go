@@ -196,17 +196,14 @@ const (
 	// with the customer id {1}." (learn.microsoft.com/partner-center/developer/error-codes)
 	CodeNoRelationship = "20002"
 	// CodeAccessDenied: 401 "Access denied" (error-codes) — PC's answer to a
-	// token it does not accept for the call, including an app-only token on an
-	// App+User-only operation.
+	// token it does not accept for the call: an app-only token on an
+	// App+User-only operation, or an app+user token without MFA (PC checks
+	// the amr claim; it documents no separate code for either).
 	CodeAccessDenied = "400"
 	// CodeForbiddenAccessDenied: 403 2032 "Access denied" (error-codes) — the
 	// caller is authenticated but has no rights on the resource; PC answers
 	// it to subscribedskus without delegated admin rights in the customer tenant.
 	CodeForbiddenAccessDenied = "2032"
-	// CodeMFARequired: the code the client and sandbox use for an app+user
-	// token without the "mfa" amr claim (PC documents no numeric code for
-	// the April 2026 MFA enforcement; see sandbox/rules.go).
-	CodeMFARequired = "900421"
 )
 
 // IsNoRelationship reports PC's refusal for a customer that no longer has a

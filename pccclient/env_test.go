@@ -93,6 +93,9 @@ type env struct {
 	c     *pccclient.Client
 	clock *stepClock
 	rec   *recorder
+	// users holds the MFA admin's refresh token (a connected partner
+	// admin); tests for the unconnected case set Config.UserTokens = nil.
+	users *pccclient.MemoryTokenStore
 }
 
 func unlimited() map[pccclient.OpClass]pccclient.RateLimit {
@@ -122,7 +125,13 @@ func newEnv(t testing.TB, opts sandbox.Options, mod func(*pccclient.Config)) *en
 	e := &env{sb: sb, srv: srv, clock: newStepClock()}
 	e.rec = &recorder{next: srv.Client().Transport}
 	cred := sb.Credentials()
+	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.users = pccclient.NewMemoryTokenStore(rt)
 	cfg := pccclient.Config{
+		UserTokens:      e.users,
 		PartnerTenantID: cred.TenantID,
 		ClientID:        cred.ClientID,
 		ClientSecret:    cred.ClientSecret,

@@ -232,17 +232,23 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 }
 
 // consentError turns PC's refusal of the credential into a *ConsentError:
-// an app+user token refused for MFA (MFARequired) or otherwise refused with
-// 401 (Forbidden), and an app-only token refused with 401 on an operation
-// that needs app+user while no partner admin is connected (NotConnected).
-// Other errors (including 403 business refusals) are returned unchanged.
+// an app+user token refused with 401 (MFARequired when the token's amr claim
+// lacks "mfa" or PC says so, Forbidden otherwise), and an app-only token
+// refused with 401 on an operation that needs app+user while no partner
+// admin is connected (NotConnected). Other errors (including 403 business
+// refusals such as 20002 or 2032) are returned unchanged.
 func (c *Client) consentError(cl *call, e *Error, usedUser, fellBack bool) error {
+	if e.HTTPStatus != http.StatusUnauthorized {
+		return e
+	}
 	switch {
-	case e.Code == CodeMFARequired && (e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden):
-		return &ConsentError{Op: cl.op, Reason: MFARequired, Err: e}
-	case usedUser && e.HTTPStatus == http.StatusUnauthorized:
+	case usedUser:
+		_, mfa, _, known := c.UserInfo()
+		if (known && !mfa) || strings.Contains(strings.ToLower(e.Description), "multi-factor") {
+			return &ConsentError{Op: cl.op, Reason: MFARequired, Err: e}
+		}
 		return &ConsentError{Op: cl.op, Reason: Forbidden, Err: e}
-	case fellBack && e.HTTPStatus == http.StatusUnauthorized:
+	case fellBack:
 		return &ConsentError{Op: cl.op, Reason: NotConnected, Err: e}
 	}
 	return e

@@ -150,6 +150,11 @@ func startDevSandbox(cfg config.Config, log *slog.Logger) (*sandbox.Sandbox, str
 		RealTime:  true,
 		StateFile: filepath.Join(cfg.DataDir, "sandbox.json"),
 		Logger:    log.With("component", "sandbox"),
+		// Like PC, a new customer is not readable at once (PC: ~90 s).
+		ReadAfterCreateDelay: 20 * time.Second,
+		// TODO(#9 portal): remove once the dev portal connects a partner
+		// admin (wizard's "Connect a partner admin account").
+		AllowAppOnlyEverywhere: true,
 	})
 	if err != nil {
 		return nil, "", nil, err

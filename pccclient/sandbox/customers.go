@@ -79,6 +79,7 @@ func (s *Sandbox) createCustomer(c *call) (int, any) {
 		return 0, newErr(http.StatusConflict, "409", "The domain %s is already in use. Choose another domain prefix.", cp.Domain)
 	}
 	cust := s.newCustomer(c.now, in, cc)
+	cust.CreatedAt = c.now
 	w := cust.W
 	w.UserCredentials = &userCredentials{UserName: "admin", Password: s.newPassword()}
 	s.audit(c, cust, "customer", "add_customer", nil, w,

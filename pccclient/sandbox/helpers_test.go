@@ -14,12 +14,16 @@ import (
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
 
-// tenv is a sandbox served over real HTTP with a token from its endpoint.
+// tenv is a sandbox served over real HTTP with tokens from its endpoint:
+// an app-only token and an app+user token of the MFA admin (redeemed from a
+// refresh token, which rolls on every redeem).
 type tenv struct {
-	t     testing.TB
-	sb    *sandbox.Sandbox
-	srv   *httptest.Server
-	token string
+	t         testing.TB
+	sb        *sandbox.Sandbox
+	srv       *httptest.Server
+	token     string // app-only
+	userToken string // app+user (admin@sandbox.test, MFA)
+	refresh   string // the admin's current refresh token
 }
 
 func newEnv(t testing.TB, opts sandbox.Options) *tenv {
@@ -38,7 +42,53 @@ func newEnv(t testing.TB, opts sandbox.Options) *tenv {
 	})
 	e := &tenv{t: t, sb: sb, srv: srv}
 	e.token = e.fetchToken()
+	e.connectAdmin()
 	return e
+}
+
+// connectAdmin gives the env the MFA admin's refresh token (as after a
+// consent) and redeems it for an app+user access token.
+func (e *tenv) connectAdmin() {
+	e.t.Helper()
+	rt, err := e.sb.IssueRefreshToken("admin@sandbox.test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.refresh = rt
+	e.userToken = e.fetchUserToken()
+}
+
+// fetchUserToken redeems (and rolls) the admin's refresh token.
+func (e *tenv) fetchUserToken() string {
+	e.t.Helper()
+	c := e.sb.Credentials()
+	form := url.Values{"grant_type": {"refresh_token"}, "client_id": {c.ClientID}, "client_secret": {c.ClientSecret},
+		"refresh_token": {e.refresh}, "resource": {"https://api.partnercenter.microsoft.com"}}
+	resp, err := http.PostForm(e.srv.URL+"/"+c.TenantID+"/oauth2/token", form)
+	if err != nil {
+		e.t.Fatalf("token: %v", err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != 200 || tok.AccessToken == "" || tok.RefreshToken == "" {
+		e.t.Fatalf("refresh token grant: status %d err %v", resp.StatusCode, err)
+	}
+	e.refresh = tok.RefreshToken
+	return tok.AccessToken
+}
+
+// tokenFor picks the credential PC requires for the request, as the
+// client does: app+user for the App+User-only operations (agreements,
+// subscribedskus), app-only otherwise.
+func (e *tenv) tokenFor(path string) string {
+	p, _, _ := strings.Cut(path, "?")
+	if strings.HasPrefix(p, "/v1/customers/") && (strings.HasSuffix(p, "/agreements") || strings.HasSuffix(p, "/subscribedskus")) {
+		return e.userToken
+	}
+	return e.token
 }
 
 func (e *tenv) fetchToken() string {
@@ -133,13 +183,13 @@ func (e *tenv) do(method, path string, body any, hdr ...string) res {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Authorization", "Bearer "+e.tokenFor(path))
 	req.Header.Set("Accept", "application/json")
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
+		req.Header.Set(hdr[i], hdr[i+1]) // may override Authorization
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -258,10 +308,16 @@ func (e *tenv) buyNCE(cid, catalogItem string, qty int, term, cycle string) stri
 	return sid
 }
 
-// advance moves the sandbox clock and fetches a fresh token (tokens last 1 h).
+// advance moves the sandbox clock and fetches fresh tokens (tokens last 1 h).
 func (e *tenv) advance(d time.Duration) {
 	e.sb.Advance(d)
 	e.token = e.fetchToken()
+	if d >= sandbox.DefaultRefreshTokenLifetime {
+		// The refresh token expired from inactivity: the admin reconnects.
+		e.connectAdmin()
+		return
+	}
+	e.userToken = e.fetchUserToken()
 }
 
 func newServer(t testing.TB, sb *sandbox.Sandbox) *httptest.Server {

@@ -6,6 +6,10 @@ import "net/http"
 func (s *Sandbox) routes() {
 	s.handle("POST /{tenant}/oauth2/token", OpToken, lockNone, false, s.tokenHandler(false))
 	s.handle("POST /{tenant}/oauth2/v2.0/token", OpToken, lockNone, false, s.tokenHandler(true))
+	for _, p := range []string{"/{tenant}/oauth2/v2.0/authorize", "/{tenant}/oauth2/authorize"} {
+		s.mux.HandleFunc("GET "+p, s.authorizeHandler)
+		s.mux.HandleFunc("POST "+p, s.authorizeHandler)
+	}
 
 	s.handle("GET /v1/offers", OpListOffers, lockNone, true, s.listOffers)
 	s.handle("GET /v1/offers/{id}", OpGetOffer, lockNone, true, s.getOffer)

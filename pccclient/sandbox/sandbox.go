@@ -32,6 +32,20 @@ type Options struct {
 	Logger *slog.Logger
 	// NoSeed starts with the catalog but no demo customers.
 	NoSeed bool
+
+	// Users can sign in on the authorize page; nil means DefaultUsers().
+	Users []User
+	// RefreshTokenLifetime is the sliding inactivity lifetime of refresh
+	// tokens on the sandbox clock; default DefaultRefreshTokenLifetime (90 days).
+	RefreshTokenLifetime time.Duration
+	// AllowAppOnlyEverywhere accepts app-only tokens on the operations Partner
+	// Center only allows with app+user (AppUserOperations). The zero value is
+	// strict, like PC.
+	AllowAppOnlyEverywhere bool
+	// ReadAfterCreateDelay: for this long (sandbox time) after it was
+	// created, every call for a new customer answers 404 60003 as if it did
+	// not exist yet (PC's eventual consistency: about 90 s). Default 0.
+	ReadAfterCreateDelay time.Duration
 }
 
 // Credentials are what a client uses to obtain tokens from the sandbox.
@@ -68,8 +82,14 @@ type Sandbox struct {
 	pcg     *rand.PCG
 	nextDue atomic.Int64 // unix nanos of the earliest due async work
 
-	tokMu  sync.Mutex
-	tokens map[string]time.Time
+	tokMu  sync.Mutex // guards tokens and codes
+	tokens map[string]tokenInfo
+	codes  map[string]*authCode
+
+	// Runtime-switchable strictness (Options.ReadAfterCreateDelay and
+	// AllowAppOnlyEverywhere; /_sandbox/options).
+	readDelay atomic.Int64 // nanoseconds
+	appOnlyOK atomic.Bool
 
 	faults *faultState
 	idem   *idemStore
@@ -103,9 +123,11 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	s := &Sandbox{
 		opts: opts, log: opts.Logger, clock: clock, cat: cat, creds: DefaultCredentials(),
-		tokens: map[string]time.Time{}, idem: newIdemStore(), calls: map[string]*atomic.Int64{},
+		tokens: map[string]tokenInfo{}, codes: map[string]*authCode{}, idem: newIdemStore(), calls: map[string]*atomic.Int64{},
 		closed: make(chan struct{}),
 	}
+	s.readDelay.Store(int64(opts.ReadAfterCreateDelay))
+	s.appOnlyOK.Store(opts.AllowAppOnlyEverywhere)
 	s.faults = newFaultState(opts.Seed, clock.Now)
 	s.pcg = rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)
 	s.rng = rand.New(s.pcg)
@@ -259,13 +281,25 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 	hdr.Set("MS-CV", "sandbox."+op)
 	hdr.Set("MS-ServerId", "sandbox-1")
 	if auth {
-		if e := s.checkToken(r); e != nil {
+		ti, e := s.checkToken(r)
+		if e == nil {
+			e = s.checkCredential(op, ti)
+		}
+		if e != nil {
 			writeJSON(w, e.Status, e)
 			return
 		}
 	}
 	if !s.faults.before(w, r, op, s.closed) {
 		return
+	}
+	if cid := r.PathValue("cid"); cid != "" && auth {
+		// Checked before idempotency: these refusals are not results of the
+		// request, so a retry with the same MS-RequestId gets a fresh answer.
+		if e := s.customerGate(op, cid); e != nil {
+			writeJSON(w, e.Status, e)
+			return
+		}
 	}
 	var body []byte
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -21,6 +21,13 @@ type customer struct {
 	Agreements []agreementWire `json:"agreements"`
 	SubIDs     []string        `json:"subIds"`
 	OrderIDs   []string        `json:"orderIds"`
+	// CreatedAt is when the portal created it (zero for seeded customers);
+	// reads fail until CreatedAt + Options.ReadAfterCreateDelay.
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	// RelationshipRemoved: the customer removed the partner as its reseller.
+	RelationshipRemoved bool `json:"relationshipRemoved,omitempty"`
+	// NoDelegatedAdmin: the partner has no DAP/GDAP role in the customer's tenant.
+	NoDelegatedAdmin bool `json:"noDelegatedAdmin,omitempty"`
 }
 
 type order struct {
@@ -131,6 +138,9 @@ type state struct {
 	Audit       []*auditRecordWire       `json:"audit"`
 	Invoices    []*invoiceWire           `json:"invoices"`
 	Pending     []string                 `json:"pending"` // order keys awaiting completion
+	// Grants are the app+user refresh tokens (persisted so a restarted
+	// sandbox keeps a connected portal connected).
+	Grants map[string]*refreshGrant `json:"grants,omitempty"`
 }
 
 func newState() *state {

@@ -102,6 +102,7 @@ func TestStateFileSurvivesRestart(t *testing.T) {
 	e := &tenv{t: t, sb: sb}
 	e.srv = newServer(t, sb)
 	e.token = e.fetchToken()
+	e.connectAdmin()
 	cid := e.newCustomer("persisted", true)
 	e.order(cid, li(e.offerID("Visio Plan 2"), 2))
 	if err := sb.Close(); err != nil {

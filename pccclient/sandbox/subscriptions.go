@@ -135,6 +135,12 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 				return 0, newErr(http.StatusConflict, "27009", "Cannot enable a child subscription, when the parent subscription is not Active")
 			}
 		}
+	case "active":
+	default:
+		// disabled (PC disables a subscription, e.g. for non-payment or
+		// fraud) and statuses the sandbox does not model (set through
+		// SetSubscriptionStatus): the partner cannot change them.
+		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from %s", cmpOr(newStatus, w.Status), w.Status)
 	}
 	old := *w
 	if cycle {

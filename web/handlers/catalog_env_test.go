@@ -39,6 +39,7 @@ func newPCEnv(t *testing.T, noSeed bool) *pcEnv {
 // virtualClock the portal reads the sandbox's clock.
 func startPCEnv(t *testing.T, opts sandbox.Options, virtualClock bool) *pcEnv {
 	t.Helper()
+	opts.AllowAppOnlyEverywhere = true // TODO(#9 portal): connect a partner admin instead
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 // newSandbox serves a Partner Center sandbox and returns it with its URL.
 func newSandbox(t *testing.T) (*sandbox.Sandbox, string) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true})
+	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true, AllowAppOnlyEverywhere: true /* TODO(#9 portal) */})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,149 @@
+package sandbox
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// The authorize endpoint: GET/POST /{tenant}/oauth2/v2.0/authorize (and the
+// v1 /{tenant}/oauth2/authorize) show a minimal sign-in page for the
+// sandbox's partner users and, on success, redirect to redirect_uri with
+// code and state, as Entra does for the authorization-code flow.
+//
+// Stricter than Entra for confidential clients: PKCE with S256 is required
+// (Entra requires it only for public clients and SPAs), so a portal that
+// forgets PKCE fails here rather than later. Every redirect_uri with an
+// absolute http(s) URL is accepted (Entra checks the app registration's list;
+// the sandbox has none). Errors that cannot be sent back (unknown client,
+// bad redirect_uri) are shown on the page, the others are redirected with
+// error and error_description, like Entra.
+
+var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in to the Partner Center sandbox</title></head>
+<body>
+<main>
+<h1>Sign in</h1>
+<p>Partner Center sandbox: sign in as a partner admin to let the application call Partner Center on your behalf.</p>
+{{if .Fatal}}<p role="alert" id="error">{{.Fatal}}</p>{{else}}
+<form method="post" action="{{.Action}}">
+{{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}{{if .Error}}<p role="alert" id="error">{{.Error}}</p>
+{{end}}<p><label for="username">Email</label><br><input id="username" name="username" type="email" autocomplete="username" value="{{.Username}}" required></p>
+<p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
+<p><button type="submit" name="action" value="signin" id="signin">Sign in and accept</button>
+<button type="submit" name="action" value="cancel" id="cancel" formnovalidate>Cancel</button></p>
+</form>
+<details><summary>Test users</summary><ul>{{range .Users}}<li><code>{{.UPN}}</code> / <code>{{.Password}}</code> ({{if .MFA}}with{{else}}without{{end}} MFA)</li>{{end}}</ul></details>
+{{end}}
+</main>
+</body></html>
+`))
+
+type hiddenField struct{ Name, Value string }
+
+type signInData struct {
+	Action   string
+	Hidden   []hiddenField
+	Username string
+	Error    string
+	Fatal    string
+	Users    []User
+}
+
+// authorizeParams are the query (GET) or form (POST) fields carried
+// through the sign-in page.
+var authorizeParams = []string{"client_id", "response_type", "redirect_uri", "response_mode", "scope", "state",
+	"code_challenge", "code_challenge_method", "resource", "prompt", "nonce"}
+
+func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	p := r.Form // query and, for POST, the body
+	page := signInData{Action: r.URL.Path, Username: p.Get("login_hint"), Users: s.users()}
+	for _, k := range authorizeParams {
+		if v := p.Get(k); v != "" {
+			page.Hidden = append(page.Hidden, hiddenField{k, v})
+		}
+	}
+	show := func(status int) {
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		_ = signInPage.Execute(w, page)
+	}
+	if t := r.PathValue("tenant"); !s.tenantOK(t) {
+		page.Fatal = "AADSTS90002: Tenant '" + t + "' not found."
+		show(http.StatusBadRequest)
+		return
+	}
+	if p.Get("client_id") != s.creds.ClientID {
+		page.Fatal = "AADSTS700016: Application with identifier '" + p.Get("client_id") + "' was not found in the directory '" + s.creds.TenantID + "'."
+		show(http.StatusBadRequest)
+		return
+	}
+	redirect, err := url.Parse(p.Get("redirect_uri"))
+	if err != nil || (redirect.Scheme != "http" && redirect.Scheme != "https") || redirect.Host == "" || redirect.Fragment != "" {
+		page.Fatal = "AADSTS50011: The redirect URI '" + p.Get("redirect_uri") + "' specified in the request is not a valid absolute URL."
+		show(http.StatusBadRequest)
+		return
+	}
+	back := func(q url.Values) {
+		if st := p.Get("state"); st != "" {
+			q.Set("state", st)
+		}
+		u := *redirect
+		rq := u.Query()
+		for k, vs := range q {
+			rq[k] = vs
+		}
+		u.RawQuery = rq.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+	}
+	fail := func(code, desc string) {
+		back(url.Values{"error": {code}, "error_description": {desc}})
+	}
+	switch {
+	case p.Get("response_type") != "code":
+		fail("unsupported_response_type", "AADSTS700054: response_type '"+p.Get("response_type")+"' is not enabled for the application; use 'code'.")
+		return
+	case p.Get("code_challenge") == "":
+		fail("invalid_request", "AADSTS9002325: Proof Key for Code Exchange is required: send code_challenge and code_challenge_method=S256.")
+		return
+	case p.Get("code_challenge_method") != "S256":
+		fail("invalid_request", "AADSTS501491: Invalid size of Code_Challenge parameter or code_challenge_method is not 'S256' (the sandbox accepts S256 only).")
+		return
+	case !strings.Contains(p.Get("scope"), "user_impersonation") && !strings.EqualFold(p.Get("resource"), Resource):
+		fail("invalid_scope", "AADSTS70011: The provided request must include a 'scope' with "+Resource+"/user_impersonation.")
+		return
+	}
+	if r.Method == http.MethodGet {
+		show(http.StatusOK)
+		return
+	}
+	if p.Get("action") == "cancel" {
+		back(url.Values{"error": {"access_denied"}, "error_subcode": {"cancel"},
+			"error_description": {"AADSTS65004: User declined to consent to access the app."}})
+		return
+	}
+	u := s.user(p.Get("username"))
+	if u == nil || u.Password != p.Get("password") {
+		page.Username = p.Get("username")
+		page.Error = "Your account or password is incorrect."
+		show(http.StatusOK)
+		return
+	}
+	now := s.clock.Now()
+	code := "sbx-code." + randToken(32)
+	s.tokMu.Lock()
+	s.codes[code] = &authCode{User: u.UPN, MFA: u.MFA, ClientID: p.Get("client_id"), RedirectURI: p.Get("redirect_uri"),
+		Challenge: p.Get("code_challenge"), Expires: now.Add(codeLifetime)}
+	s.tokMu.Unlock()
+	back(url.Values{"code": {code}, "session_state": {randToken(12)}})
+}
