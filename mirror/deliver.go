@@ -51,11 +51,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return nil
 	}
 	last := job.Attempt >= job.MaxAttempts
-	code := ""
-	var pe *pccclient.Error
-	if errors.As(err, &pe) {
-		code = pe.Code
-	}
+	code := errorCode(err)
 	if permanent(err) || last {
 		log.Warn("command failed", "err", err)
 		m.metrics.delivery(cmd.Kind, CommandFailed)
@@ -75,6 +71,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 // permanent tells PC's refusals (which a retry cannot fix) from transient
 // failures (throttling, 5xx, network, timeouts).
 func permanent(err error) bool {
+	if p, ok := classify(err); ok {
+		return p
+	}
 	var ae *pccclient.ArgumentError
 	if errors.As(err, &ae) {
 		return true
@@ -129,7 +128,7 @@ func (m *Mirror) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Comm
 		}
 		a, err := pc.CreateAgreement(ctx, reqID, cust.String(), p.Agreement)
 		if err != nil {
-			return err
+			return customerCommandError(cmd, err)
 		}
 		return m.finishCommand(ctx, cmd, CommandSucceeded, "", "", a, nil, "", func(tx pgx.Tx, at time.Time) error {
 			var berr error

@@ -60,11 +60,7 @@ func DeliverNow(ctx context.Context, st *store.Store, log *slog.Logger, pc *pccc
 	derr := m.deliver(dctx, pc, &cmd)
 	bg := context.WithoutCancel(ctx)
 	if derr != nil {
-		code := ""
-		var pe *pccclient.Error
-		if errors.As(derr, &pe) {
-			code = pe.Code
-		}
+		code := errorCode(derr)
 		if permanent(derr) {
 			log.Warn("command failed", "command", cmd.ID, "kind", cmd.Kind, "err", derr)
 			if ferr := m.finishCommand(bg, &cmd, CommandFailed, derr.Error(), code, nil, nil, ""); ferr != nil {
