@@ -453,12 +453,13 @@ func (s *Sandbox) IssueRefreshToken(upn string) (string, error) {
 // RevokeUserTokens revokes every refresh token of the user (as an admin
 // does with "Revoke sessions" in Entra); the next redeem gets invalid_grant
 // AADSTS50173. Access tokens already issued stay valid until they expire,
-// as in Entra. It returns how many refresh tokens were revoked.
+// as in Entra. It returns how many live refresh tokens were revoked.
 func (s *Sandbox) RevokeUserTokens(upn string) int {
+	now := s.clock.Now()
 	s.mu.Lock()
 	n := 0
 	for _, g := range s.st.Grants {
-		if strings.EqualFold(g.User, upn) && !g.Revoked && !g.Spent {
+		if strings.EqualFold(g.User, upn) && !g.Revoked && !g.Spent && now.Before(g.Expires) {
 			g.Revoked = true
 			n++
 		}
