@@ -14,7 +14,14 @@ import (
 
 // Conversions from Partner Center resources to mirror rows.
 
+// rawJSON is v's JSON for a raw column: what PC sent when the client kept
+// it (the bulk-mirrored models), else v encoded.
 func rawJSON(v any) json.RawMessage {
+	if r, ok := v.(interface{ ReceivedJSON() json.RawMessage }); ok {
+		if b := r.ReceivedJSON(); len(b) > 0 {
+			return b
+		}
+	}
 	b, err := json.Marshal(v)
 	if err != nil || len(b) == 0 {
 		return json.RawMessage("{}")

@@ -135,3 +135,34 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestReceivedJSONKeepsWhatPCSent(t *testing.T) {
+	in := []byte(`{"id":"s1", "quantity":5,"status":"active","futureMember":{"a":[1,2]},"creationDate":"2024-01-02T03:04:05.1Z"}`)
+	var s Subscription
+	if err := json.Unmarshal(in, &s); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(s.ReceivedJSON()); got != string(in) {
+		t.Fatalf("ReceivedJSON = %s, want the input verbatim", got)
+	}
+	// Decoding again replaces it; a model built in code has none.
+	if err := json.Unmarshal([]byte(`{"id":"s2"}`), &s); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(s.ReceivedJSON()); got != `{"id":"s2"}` {
+		t.Fatalf("after second decode ReceivedJSON = %s", got)
+	}
+	var built Subscription
+	built.ID = "x"
+	if built.ReceivedJSON() != nil {
+		t.Fatal("a model built in code has no received JSON")
+	}
+	// Models outside the bulk-mirrored set do not keep a copy.
+	var c Customer
+	if err := json.Unmarshal([]byte(`{"id":"c1"}`), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.wire.orig != nil {
+		t.Fatal("Customer kept its received JSON")
+	}
+}

@@ -1,5 +1,7 @@
 package pccclient
 
+import "encoding/json"
+
 // JSON methods of the model types: all delegate to the round-trip codec in
 // codec.go. Every model with Extra and wire fields needs this pair.
 
@@ -217,6 +219,11 @@ func (x *Agreement) UnmarshalJSON(data []byte) error { return decodeModel(data, 
 // MarshalJSON encodes a Agreement with PC's member names.
 func (x Agreement) MarshalJSON() ([]byte, error) { return encodeModel(&x, x.Extra, x.wire) }
 
+// ReceivedJSON is the Agreement exactly as Partner Center sent it, or nil when
+// it was not decoded from a response. Changes made to its fields after
+// decoding are not reflected: use MarshalJSON for that.
+func (x *Agreement) ReceivedJSON() json.RawMessage { return x.wire.orig }
+
 // UnmarshalJSON decodes a AgreementMetadata, keeping unknown members in Extra.
 func (x *AgreementMetadata) UnmarshalJSON(data []byte) error {
 	return decodeModel(data, x, &x.Extra, &x.wire)
@@ -279,6 +286,11 @@ func (x *Order) UnmarshalJSON(data []byte) error { return decodeModel(data, x, &
 // MarshalJSON encodes a Order with PC's member names.
 func (x Order) MarshalJSON() ([]byte, error) { return encodeModel(&x, x.Extra, x.wire) }
 
+// ReceivedJSON is the Order exactly as Partner Center sent it, or nil when
+// it was not decoded from a response. Changes made to its fields after
+// decoding are not reflected: use MarshalJSON for that.
+func (x *Order) ReceivedJSON() json.RawMessage { return x.wire.orig }
+
 // UnmarshalJSON decodes a OrderLineItem, keeping unknown members in Extra.
 func (x *OrderLineItem) UnmarshalJSON(data []byte) error {
 	return decodeModel(data, x, &x.Extra, &x.wire)
@@ -300,6 +312,11 @@ func (x *Subscription) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON encodes a Subscription with PC's member names.
 func (x Subscription) MarshalJSON() ([]byte, error) { return encodeModel(&x, x.Extra, x.wire) }
+
+// ReceivedJSON is the Subscription exactly as Partner Center sent it, or nil when
+// it was not decoded from a response. Changes made to its fields after
+// decoding are not reflected: use MarshalJSON for that.
+func (x *Subscription) ReceivedJSON() json.RawMessage { return x.wire.orig }
 
 // UnmarshalJSON decodes a RefundOption, keeping unknown members in Extra.
 func (x *RefundOption) UnmarshalJSON(data []byte) error {
@@ -368,6 +385,11 @@ func (x *SubscribedSKU) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON encodes a SubscribedSKU with PC's member names.
 func (x SubscribedSKU) MarshalJSON() ([]byte, error) { return encodeModel(&x, x.Extra, x.wire) }
+
+// ReceivedJSON is the SubscribedSKU exactly as Partner Center sent it, or nil when
+// it was not decoded from a response. Changes made to its fields after
+// decoding are not reflected: use MarshalJSON for that.
+func (x *SubscribedSKU) ReceivedJSON() json.RawMessage { return x.wire.orig }
 
 // UnmarshalJSON decodes a ProductSKU, keeping unknown members in Extra.
 func (x *ProductSKU) UnmarshalJSON(data []byte) error { return decodeModel(data, x, &x.Extra, &x.wire) }
