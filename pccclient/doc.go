@@ -10,14 +10,52 @@
 //		PartnerTenantID: "<partner tenant GUID or domain>",
 //		ClientID:        "<Entra app id>",
 //		ClientSecret:    secret,
-//		// Optional app+user flow (secure application model):
-//		// RefreshToken: stored, OnRefreshToken: func(t string) { persist(t) },
+//		UserTokens:      store, // optional: the partner admin's refresh token
 //	})
 //
 // BaseURL defaults to https://api.partnercenter.microsoft.com and TokenURL
 // to the v1 endpoint https://login.microsoftonline.com/{tenant}/oauth2/token
 // (resource https://api.partnercenter.microsoft.com); a TokenURL containing
 // /v2.0/ switches to scopes.
+//
+// # Credentials: app-only and app+user
+//
+// Every operation uses the app-only token (client credentials) except the
+// ones Partner Center documents as "App+User only" (RequiredCredential;
+// today create-agreement, list-agreements and list-subscribed-skus, each
+// with its learn.microsoft.com page in credentials.go). Those use a
+// delegated token of a partner admin redeemed from the refresh token in
+// Config.UserTokens, a RefreshTokenStore (the portal: Postgres, SELECT ...
+// FOR UPDATE; tests and tools: MemoryTokenStore). Entra rolls the refresh
+// token: the client redeems it inside RefreshTokenStore.Rotate, which holds
+// a lock spanning replicas and stores the new token before releasing it, so
+// two replicas never redeem the same token. Within one client concurrent
+// callers share one redeem and the access token is cached until 30 s
+// before it expires. A redeem whose answer is lost on the network may have
+// spent the stored token; the next redeem then fails with invalid_grant and
+// the admin must reconnect.
+//
+// An app+user operation that cannot run returns a *ConsentError
+// (IsConsentRequired) instead of a raw 401: NotConnected (no refresh token
+// stored or no store: the call is still tried app-only, and PC's 401
+// becomes the error), Expired (the identity endpoint answered invalid_grant:
+// spent, inactive for 90 days or revoked; PC is not called), MFARequired
+// (the admin's token has no "mfa" in its amr claim; PC enforces MFA on
+// every app+user call since April 2026) or Forbidden (PC refused the
+// admin's token otherwise). Err holds PC's *Error or the *TokenError.
+//
+// Connecting an admin is the OAuth authorization-code flow with PKCE:
+// NewPKCE, AuthorizeURL (the v2.0 authorize endpoint on the authority of
+// TokenURL) and, at the callback, ExchangeCode, whose Grant has the refresh
+// token to store, the user and whether the sign-in used MFA. Probe makes one
+// cheap read with a given credential and UserInfo tells who the last
+// app+user token belongs to, for a connection health panel.
+//
+// Customer-level refusals are ordinary *Error values with helpers:
+// IsNoRelationship (403 20002, the customer removed the partner) and
+// IsNoDelegatedAdmin (403 2032 on license usage without a DAP/GDAP role).
+// New customers may answer 404 for a while after creation (PC's eventual
+// consistency); callers retry with the same MS-RequestId.
 //
 // # Pointing the client at the sandbox
 //
@@ -33,6 +71,8 @@
 //		ClientSecret:    cred.ClientSecret,
 //		BaseURL:         srv.URL,
 //		TokenURL:        srv.URL + "/" + cred.TenantID + "/oauth2/token",
+//		// A connected partner admin without the browser:
+//		UserTokens: pccclient.NewMemoryTokenStore(must(sb.IssueRefreshToken("admin@sandbox.test"))),
 //	})
 //
 // # Requests, retries, limits
@@ -59,7 +99,8 @@
 // Failures from PC are *Error values (HTTP status, PC code and description,
 // request and correlation ids, RetryAfter) tested with IsNotFound,
 // IsThrottled, IsConflict, IsValidation, IsForbidden, IsUnavailable,
-// IsUnauthorized and HasCode. Arguments are checked before any network call
+// IsUnauthorized, HasCode, IsNoRelationship and IsNoDelegatedAdmin; an
+// app+user credential problem is a *ConsentError (see above). Arguments are checked before any network call
 // and refused with *ArgumentError (IsValidation reports it too). Token
 // failures are *TokenError with the OAuth error and description (never the
 // secret).

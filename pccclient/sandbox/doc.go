@@ -19,7 +19,8 @@
 // https://login.microsoftonline.com/{tenant}/oauth2/token with the
 // partner's own application credentials.
 //
-// Standalone: `portal sandbox --addr 127.0.0.1:8090` prints the same. A
+// Standalone: `portal sandbox --addr 127.0.0.1:8090` prints the same and the
+// partner users (flags -read-after-create, default 20s, and -allow-app-only). A
 // token and the offer catalog by curl:
 //
 //	TOKEN=$(curl -s -X POST http://127.0.0.1:8090/6e1b3f5a-0000-4000-8000-00000000cafe/oauth2/token \
@@ -30,12 +31,56 @@
 //	curl -s -H "Authorization: Bearer $TOKEN" -H "X-Locale: en-US" \
 //	  'http://127.0.0.1:8090/v1/offers?country=US&size=3'
 //
+// # Identity: app-only, consent, app+user
+//
+// The token endpoints take three grants. client_credentials gives an
+// app-only token. authorization_code redeems a code from the sign-in page
+// at GET/POST /{tenant}/oauth2/v2.0/authorize (and the v1
+// /{tenant}/oauth2/authorize): a plain HTML form (no script or style, served
+// with a strict CSP) where the partner users of Options.Users sign in
+// (DefaultUsers: admin@sandbox.test / sandbox-admin with MFA,
+// nomfa@sandbox.test / sandbox-nomfa without). PKCE with S256 is required,
+// the code is single-use (AADSTS54005), lives 10 minutes (AADSTS70008),
+// needs the same redirect_uri and a matching code_verifier (AADSTS501481);
+// Cancel redirects with error=access_denied. refresh_token redeems a
+// refresh token and rolls it: the old one is spent (AADSTS70000; Entra
+// itself is more lenient, the sandbox is strict so a portal that keeps a
+// spent token fails visibly), an unused one expires after
+// Options.RefreshTokenLifetime (default 90 days, sliding; AADSTS700082), a
+// revoked one gives AADSTS50173, all as invalid_grant. Refresh tokens are
+// persisted with the state; access tokens and codes are not.
+//
+// Access tokens are JWT-shaped (unsigned) with aud, iss, tid, appid, idtyp
+// ("app" or "user"), upn, amr (["pwd","mfa"] or ["pwd"]), iat and exp on
+// the sandbox clock; the sandbox also keeps its own table of them. Every
+// app+user call without "mfa" in amr gets 401 code 400 (PC enforces MFA on
+// app+user since April 2026 and documents no specific code), and the
+// App+User-only operations (AppUserOperations: create-agreement,
+// list-agreements, list-subscribed-skus) refuse app-only tokens with 401
+// code 400 unless Options.AllowAppOnlyEverywhere.
+//
+// # PC's rough edges
+//
+//   - Options.ReadAfterCreateDelay: a customer created through the API
+//     answers 404 60003 on every call for it until the delay has passed on
+//     the sandbox clock (PC: about 90 s). These refusals bypass the
+//     idempotency cache, so a retry with the same MS-RequestId does the work.
+//   - RemoveRelationship: every call for the customer answers 403 20002 "The
+//     partner id {0} has no commerce relationship with the customer id
+//     {1}."; it stays in the customer list.
+//   - SetDelegatedAdmin(id, false): subscribedskus answers 403 2032 "Access
+//     denied" (reading the customer tenant's licenses needs a GDAP role; PC
+//     documents no specific code).
+//   - SetSubscriptionStatus: any status string (expired, disabled, deleted,
+//     or a future one); the partner cannot change a subscription in a status
+//     the sandbox does not model (400 800040), time leaves it alone.
+//
 // # State and time
 //
 // State is in memory behind one RWMutex, optionally persisted to
 // Options.StateFile (JSON, written 0.5 s after a change, later for big
-// states, and at Close; loaded by New). Tokens and the idempotency cache
-// are not persisted. Time
+// states, and at Close; loaded by New). Access tokens, authorization codes
+// and the idempotency cache are not persisted; refresh tokens are. Time
 // comes from a Clock: virtual by default (tests call Advance), or the wall
 // clock (Options.RealTime). Orders are pending for Options.OrderDelay of
 // sandbox time, then complete and their subscriptions become active.
@@ -54,7 +99,10 @@
 //
 // # Rules (HTTP status and PC code)
 //
-//   - missing Authorization: 401 800001; unknown/expired/revoked token: 401 "400" Access denied
+//   - missing Authorization: 401 800001; unknown/expired/revoked token: 401 "400" Access denied;
+//     app-only token on an App+User-only operation or app+user token without MFA: 401 "400"
+//   - relationship removed: 403 20002; license usage without delegated admin: 403 2032;
+//     new customer within ReadAfterCreateDelay: 404 60003
 //   - create customer with a domain that exists: 409 "409" (our choice; PC documents no code);
 //     missing required fields: 400 3000; registration number rules: 600049 / 600002;
 //     unsupported country: 403 2030
@@ -103,7 +151,8 @@
 // SetFaults (latency, 5xx rate, timeouts, apply-then-drop, per-operation
 // throttles counted per minute of sandbox time, partner-wide or per
 // customer), the one-shot ThrottleNext,
-// FailNext and DropNext, and RevokeTokens, also over HTTP under /_sandbox
-// (see admin.go). Operation ids are the Op* constants: the agreed list plus
+// FailNext and DropNext, RevokeTokens, RevokeUserTokens, the rough edges
+// above and the strictness switches (SetReadAfterCreateDelay,
+// SetAllowAppOnlyEverywhere), also over HTTP under /_sandbox (see admin.go). Operation ids are the Op* constants: the agreed list plus
 // get-order-provisioning-status, list-indirect-resellers and update-cart.
 package sandbox
