@@ -320,6 +320,7 @@ type Session struct {
 	Token  string
 	Data   []byte
 	Expiry time.Time
+	UserID *int64
 }
 
 type Setting struct {

@@ -66,33 +66,66 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 }
 
 // customerCountsTTL is how long the customer list's filter counts are
-// reused: they cover every customer and change only with syncs.
+// reused before a request recomputes them: they cover every customer and
+// change only with syncs and onboarding.
 const customerCountsTTL = 10 * time.Second
 
 var customerCountsCache = struct {
 	sync.Mutex
-	m map[*store.Store]cachedCounts
-}{m: map[*store.Store]cachedCounts{}}
+	m map[*store.Store]*cachedCounts
+}{m: map[*store.Store]*cachedCounts{}}
 
 type cachedCounts struct {
-	at     time.Time
-	counts store.CustomerCounts
+	at       time.Time
+	counts   store.CustomerCounts
+	ok       bool          // counts were computed at least once
+	inflight chan struct{} // closed when the running computation ends
 }
 
 // cachedCustomerCounts returns st's filter counts, computed at most once per
-// customerCountsTTL (concurrent requests wait for one computation).
+// customerCountsTTL. While one request recomputes stale counts, the others
+// get the previous ones instead of queueing behind the query (every
+// connection waiting on one ~20 ms query every ten seconds was the list's
+// p99 under load); only the very first computation is waited for.
 func cachedCustomerCounts(ctx context.Context, st *store.Store, now time.Time) (store.CustomerCounts, error) {
-	customerCountsCache.Lock()
-	defer customerCountsCache.Unlock()
-	if c, ok := customerCountsCache.m[st]; ok && time.Since(c.at) < customerCountsTTL {
-		return c.counts, nil
+	c := &customerCountsCache
+	c.Lock()
+	e := c.m[st]
+	if e == nil {
+		e = &cachedCounts{}
+		c.m[st] = e
 	}
-	c, err := st.CustomerCounts(ctx, now)
+	for {
+		if e.ok && (e.inflight != nil || time.Since(e.at) < customerCountsTTL) {
+			counts := e.counts
+			c.Unlock()
+			return counts, nil
+		}
+		if e.inflight == nil {
+			break
+		}
+		wait := e.inflight
+		c.Unlock()
+		select {
+		case <-ctx.Done():
+			return store.CustomerCounts{}, ctx.Err()
+		case <-wait:
+		}
+		c.Lock()
+	}
+	done := make(chan struct{})
+	e.inflight = done
+	c.Unlock()
+	counts, err := st.CustomerCounts(ctx, now)
+	c.Lock()
+	defer c.Unlock()
+	e.inflight = nil
+	close(done)
 	if err != nil {
-		return c, err
+		return counts, err
 	}
-	customerCountsCache.m[st] = cachedCounts{at: time.Now(), counts: c}
-	return c, nil
+	e.at, e.counts, e.ok = time.Now(), counts, true
+	return counts, nil
 }
 
 // customerShow is one customer: profiles, agreement, subscriptions with

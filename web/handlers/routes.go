@@ -19,7 +19,7 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, limitBody, s.crossOrigin,
 		timeout(requestTimeout),
-		exceptInfra(s.sessions.LoadAndSave), exceptInfra(markSessionLoaded), exceptInfra(s.loadUser),
+		exceptInfra(auth.LoadAndSave(s.sessions)), exceptInfra(markSessionLoaded), exceptInfra(s.loadUser),
 		exceptInfra(s.setupGate), middleware.GetHead)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
@@ -46,6 +46,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/setup/admin", s.h(s.setupAdmin))
 	r.Post("/setup/pc", s.h(s.setupPC))
 	r.Post("/setup/pc/test", s.h(s.setupPCTest))
+	r.Post("/setup/pc/connect", s.h(s.setupPCConnect))
 	r.Post("/setup/oidc", s.h(s.setupOIDC))
 	r.Post("/setup/defaults", s.h(s.setupDefaults))
 	r.Post("/setup/finish", s.h(s.setupFinish))
@@ -121,6 +122,12 @@ func (s *Server) routes() http.Handler {
 		r.Get("/admin/settings", s.h(s.settingsShow))
 		r.Post("/admin/settings/pc", s.h(s.settingsPC))
 		r.Post("/admin/settings/pc/test", s.h(s.settingsPCTest))
+		r.Post("/admin/settings/pc/connect", s.h(s.settingsPCConnect))
+		r.Get("/admin/settings/partner-center/connect", s.h(s.pcConnect))
+		r.Get("/admin/settings/partner-center/callback", s.h(s.pcCallback))
+		r.Get("/admin/settings/partner-center/disconnect", s.h(s.pcDisconnectConfirm))
+		r.Post("/admin/settings/partner-center/disconnect", s.h(s.pcDisconnect))
+		r.Get("/admin/settings/partner-center/health", s.h(s.pcHealth))
 		r.Post("/admin/settings/oidc", s.h(s.settingsOIDC))
 		r.Post("/admin/settings/defaults", s.h(s.settingsDefaults))
 	})

@@ -33,9 +33,11 @@ func (s *Server) sessionLoaded(r *http.Request) bool {
 	return ok
 }
 
-// loadUser puts the signed-in user into the context. Disabled or deleted
-// users are signed out; a role changed since sign-in renews the session
-// token (privilege change).
+// loadUser puts the signed-in user into the context. The user is read
+// from the database on every request (with the session, see
+// auth.LoadAndSave), never cached: disabled or deleted users are signed out
+// at once; a role changed since sign-in renews the session token
+// (privilege change).
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -44,7 +46,14 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, err := s.st.UserByID(ctx, id)
+		// The session's row came with its user's current row (one query);
+		// sessions written before the user was recorded with them cost a
+		// second lookup.
+		u, ok := auth.SessionUser(ctx)
+		var err error
+		if !ok || u.ID != id {
+			u, err = s.st.UserByID(ctx, id)
+		}
 		if err != nil && !isNotFound(err) {
 			s.serveError(w, r, err)
 			return

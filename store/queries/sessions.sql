@@ -1,0 +1,17 @@
+-- name: FindUserSession :one
+-- A live session of a signed-in user with that user's current row (role,
+-- disabled), in one round trip. No row for an anonymous session: then
+-- FindSession.
+SELECT s.data, s.expiry, sqlc.embed(u)
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token = @token AND current_timestamp < s.expiry;
+
+-- name: FindSession :one
+SELECT data, expiry, user_id FROM sessions WHERE token = @token AND current_timestamp < expiry;
+
+-- name: CommitSession :exec
+INSERT INTO sessions (token, data, expiry, user_id) VALUES (@token, @data, @expiry, sqlc.narg(user_id))
+ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, user_id = excluded.user_id;
+
+-- name: DeleteSession :exec
+DELETE FROM sessions WHERE token = @token;
