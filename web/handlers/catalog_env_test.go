@@ -39,7 +39,6 @@ func newPCEnv(t *testing.T, noSeed bool) *pcEnv {
 // virtualClock the portal reads the sandbox's clock.
 func startPCEnv(t *testing.T, opts sandbox.Options, virtualClock bool) *pcEnv {
 	t.Helper()
-	opts.AllowAppOnlyEverywhere = true // TODO(#9 portal): connect a partner admin instead
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +53,15 @@ func startPCEnv(t *testing.T, opts sandbox.Options, virtualClock bool) *pcEnv {
 	cr := sb.Credentials()
 	if err := e.st.UpdatePCSettings(t.Context(), store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID,
 		PcClientSecretEnc: e.box.Seal(cr.ClientSecret), PcApiUrl: sbts.URL, PcTokenUrl: sbts.URL + "/{tenant}/oauth2/token"}); err != nil {
+		t.Fatal(err)
+	}
+	// A partner admin (with MFA) connected, as after the consent flow: the
+	// agreement and license usage need the app+user credential.
+	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.ConnectPCUser(t.Context(), store.PCUserGrant{RefreshTokenEnc: e.box.Seal(rt), User: "admin@sandbox.test", MFA: true, At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.st.UpdateDefaults(t.Context(), store.Defaults{DefaultCountry: "US", DefaultCurrency: "USD", DefaultLanguage: "en-US"}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -35,6 +36,10 @@ func (s *Server) h(f handlerFunc) http.HandlerFunc {
 // errForbidden 403, store.ErrConflict 409, httpError its status, anything
 // else 500 with the request id (logged at Error; details never shown).
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	if pccclient.IsConsentRequired(err) {
+		s.serveConsentError(w, r, err)
+		return
+	}
 	var he *httpError
 	status, title, msg := http.StatusInternalServerError, "Something went wrong",
 		"The portal could not complete this request. If it keeps happening, give your administrator the request id below."

@@ -28,7 +28,8 @@ type settingsForms struct {
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, st store.Settings, o settingsForms) error {
 	v := templates.Settings{
 		PC: templates.PCForm{Form: pcFormFrom(st), Action: "/admin/settings/pc", TestAction: "/admin/settings/pc/test",
-			SecretStored: s.pcSecretAvailable(st), Submit: "Save connection", Test: o.test},
+			SecretStored: s.pcSecretAvailable(st), Submit: "Save connection", Test: o.test,
+			ConnectAction: "/admin/settings/pc/connect", User: ptrTo(pcUserStatus(st)), UserLinks: true},
 		OIDC:             oidcFormFrom(st),
 		OIDCSecretStored: len(st.OidcClientSecretEnc) > 0,
 		Defaults:         defaultsFormFrom(st),

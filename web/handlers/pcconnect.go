@@ -1,0 +1,398 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// The partner admin consent (Partner Center's "secure application model"):
+// an admin of the portal signs in as a partner admin at the configured Entra
+// authority (the sandbox in dev) with the authorization-code flow and PKCE;
+// the portal keeps the refresh token, sealed, in the settings row and
+// uses it for the operations PC only allows app+user (see
+// pccclient.RequiredCredential). Everything else stays app-only.
+
+const (
+	// sessPCConsent holds the pending consent (state, PKCE verifier, where
+	// to return) between connect and callback.
+	sessPCConsent = "pc_consent_pending"
+	// pcConsentTTL bounds how long a started consent can be finished.
+	pcConsentTTL = 15 * time.Minute
+	// refreshTokenLifetime is Entra's default: a refresh token not used for
+	// 90 days expires (each use rolls it and restarts the 90 days).
+	refreshTokenLifetime = 90 * 24 * time.Hour
+
+	pcHealthPath     = "/admin/settings/partner-center/health"
+	pcConnectPath    = "/admin/settings/partner-center/connect"
+	pcDisconnectPath = "/admin/settings/partner-center/disconnect"
+	pcCallbackPath   = "/admin/settings/partner-center/callback"
+)
+
+// pcConsentPending is what the session keeps while the admin is away at
+// the sign-in page.
+type pcConsentPending struct {
+	State    string    `json:"state"`
+	Verifier string    `json:"verifier"`
+	Return   string    `json:"return"`
+	Started  time.Time `json:"started"`
+}
+
+func (s *Server) pcRedirectURI() string { return s.d.BaseURL + pcCallbackPath }
+
+// pcConnect starts the consent: a fresh state and PKCE verifier go into the
+// session and the browser to the authority's sign-in page. ?from=setup
+// returns to the wizard afterwards.
+func (s *Server) pcConnect(w http.ResponseWriter, r *http.Request) error {
+	ret := pcHealthPath
+	if r.URL.Query().Get("from") == "setup" {
+		ret = "/setup"
+	}
+	return s.pcConnectStart(w, r, ret)
+}
+
+func (s *Server) pcConnectStart(w http.ResponseWriter, r *http.Request, ret string) error {
+	ctx := r.Context()
+	pc, err := s.pcClient(ctx)
+	if err != nil {
+		if errors.Is(err, mirror.ErrNotConfigured) {
+			s.flash(ctx, "error", "Save the Partner Center connection (tenant, app id and secret) before connecting a partner admin account.")
+			if ret == "/setup" {
+				redirect(w, r, "/setup")
+			} else {
+				redirect(w, r, "/admin/settings#pc")
+			}
+			return nil
+		}
+		return err
+	}
+	b := make([]byte, 24)
+	rand.Read(b)
+	verifier, challenge := pccclient.NewPKCE()
+	p := pcConsentPending{State: base64.RawURLEncoding.EncodeToString(b), Verifier: verifier, Return: ret, Started: time.Now()}
+	raw, _ := json.Marshal(p)
+	s.sessions.Put(ctx, sessPCConsent, string(raw))
+	hint := ""
+	if st, err := s.st.Settings(ctx); err == nil {
+		hint = st.PcUser
+	}
+	to := pc.AuthorizeURL(pccclient.AuthCodeRequest{RedirectURI: s.pcRedirectURI(), State: p.State, CodeChallenge: challenge, LoginHint: hint})
+	if isHTMX(r) {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(w, r, to, http.StatusFound)
+	return nil
+}
+
+// pcCallback finishes the consent: the state must match the session's, the
+// code is redeemed with the PKCE verifier, and the refresh token is stored
+// sealed with who signed in and whether they used MFA.
+func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var p pcConsentPending
+	if raw := s.sessions.PopString(ctx, sessPCConsent); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &p)
+	}
+	q := r.URL.Query()
+	fail := func(status int, msg, code string) error {
+		pg := s.page(r, "Partner admin not connected", "/admin/settings")
+		pg.Width = "medium"
+		return s.render(w, r, status, templates.PCConsentFailedPage(pg, msg, code, pcConnectPath))
+	}
+	if p.State == "" || subtle.ConstantTimeCompare([]byte(p.State), []byte(q.Get("state"))) != 1 || time.Since(p.Started) > pcConsentTTL {
+		s.log.WarnContext(ctx, "partner center consent: state mismatch or expired", "request_id", requestID(ctx))
+		return fail(http.StatusBadRequest, "This sign-in answer does not belong to a connection started in this browser session, or it took longer than 15 minutes. Start again.", "")
+	}
+	if e := q.Get("error"); e != "" {
+		s.log.InfoContext(ctx, "partner center consent refused", "request_id", requestID(ctx), "error", e)
+		return fail(http.StatusOK, "The sign-in was cancelled or refused: "+cmpOr(q.Get("error_description"), e), e)
+	}
+	code := q.Get("code")
+	if code == "" {
+		return fail(http.StatusBadRequest, "The sign-in page answered without an authorization code. Start again.", "")
+	}
+	pc, err := s.pcClient(ctx)
+	if err != nil {
+		return err
+	}
+	xctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	g, err := pc.ExchangeCode(xctx, code, p.Verifier, s.pcRedirectURI())
+	cancel()
+	if err != nil {
+		var te *pccclient.TokenError
+		if errors.As(err, &te) {
+			return fail(http.StatusBadGateway, "The identity platform refused the sign-in: "+cmpOr(te.Description, te.Error()), te.OAuthError)
+		}
+		return fail(http.StatusBadGateway, "The identity platform could not be reached: "+err.Error(), "")
+	}
+	now := time.Now()
+	if err := s.st.ConnectPCUser(ctx, store.PCUserGrant{RefreshTokenEnc: s.d.SecretBox.Seal(g.RefreshToken), User: g.User, MFA: g.MFA, At: now}); err != nil {
+		return err
+	}
+	s.audit(ctx, auth.UserFrom(ctx), "pc.connect", "settings", "pc_user", map[string]any{"user": g.User, "mfa": g.MFA})
+	s.log.InfoContext(ctx, "partner admin connected", "request_id", requestID(ctx), "user", g.User, "mfa", g.MFA)
+	if g.MFA {
+		s.flash(ctx, "success", "Partner admin account connected: "+cmpOr(g.User, "signed in")+" (with multi-factor authentication).")
+	} else {
+		s.flash(ctx, "error", "Connected as "+cmpOr(g.User, "the partner admin")+", but without multi-factor authentication: Partner Center refuses app+user calls without it. Reconnect and sign in with MFA.")
+	}
+	redirect(w, r, cmpOr(p.Return, pcHealthPath))
+	return nil
+}
+
+// pcDisconnectConfirm asks before forgetting the partner admin's consent.
+func (s *Server) pcDisconnectConfirm(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.st.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	pg := s.page(r, "Disconnect the partner admin account", "/admin/settings")
+	pg.Width = "medium"
+	return s.render(w, r, http.StatusOK, templates.PCDisconnectPage(pg, st.PcUser, len(st.PcRefreshTokenEnc) > 0))
+}
+
+// pcDisconnect forgets the partner admin's refresh token.
+func (s *Server) pcDisconnect(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		redirect(w, r, pcDisconnectPath)
+		return nil
+	}
+	st, err := s.st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.st.DisconnectPCUser(ctx); err != nil {
+		return err
+	}
+	s.audit(ctx, auth.UserFrom(ctx), "pc.disconnect", "settings", "pc_user", map[string]any{"user": st.PcUser})
+	s.flash(ctx, "success", "The partner admin account is disconnected. Accepting the Microsoft Customer Agreement and reading license usage stop working until an admin connects one again.")
+	redirect(w, r, pcHealthPath)
+	return nil
+}
+
+// settingsPCConnect saves the settings page's connection form, then starts
+// the consent (the consent needs the saved app id and authority).
+func (s *Server) settingsPCConnect(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	st, err := s.st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f, in := parsePC(r, s.pcSecretAvailable(st))
+	if !f.Valid() {
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, st, settingsForms{pc: &f})
+	}
+	if err := s.savePC(ctx, in); err != nil {
+		return err
+	}
+	return s.pcConnectStart(w, r, pcHealthPath)
+}
+
+// setupPCConnect is the wizard's "Connect a partner admin account": it saves
+// the step's form (without moving on) and starts the consent, which returns
+// to the wizard.
+func (s *Server) setupPCConnect(w http.ResponseWriter, r *http.Request) error {
+	ss, ok, err := s.setupAccess(w, r)
+	if !ok || err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f, in := parsePC(r, s.pcSecretAvailable(ss.settings))
+	if !f.Valid() {
+		return s.renderSetupStep(w, r, ss, stepPC, http.StatusUnprocessableEntity, f, nil)
+	}
+	if err := s.savePC(r.Context(), in); err != nil {
+		return err
+	}
+	return s.pcConnectStart(w, r, "/setup")
+}
+
+// pcUserStatus is the short app+user status shown next to the connection
+// form (settings and wizard), from the settings row (no PC call).
+func pcUserStatus(st store.Settings) templates.PCUserStatus {
+	v := templates.PCUserStatus{Connected: len(st.PcRefreshTokenEnc) > 0, User: st.PcUser, MFA: st.PcUserMfa,
+		ConnectAction: pcConnectPath, HealthHref: pcHealthPath, DisconnectHref: pcDisconnectPath, LastError: st.PcAppUserError}
+	if st.PcConnectedAt != nil {
+		v.ConnectedAt = st.PcConnectedAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return v
+}
+
+// pcHealth is the connection health panel: each credential probed now, its
+// last success and error, when the refresh token expires, which operation
+// classes work, and per customer whether license usage is readable.
+func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	st, err := s.st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	v := templates.PCHealth{User: pcUserStatus(st), SettingsHref: "/admin/settings#pc"}
+	v.Configured = st.PcTenantID != "" && st.PcClientID != "" && s.pcSecretAvailable(st)
+	appOnly := templates.CredentialHealth{Name: "App-only (app id and secret)", Key: "app-only"}
+	appUser := templates.CredentialHealth{Name: "App+user (partner admin sign-in)", Key: "app-user"}
+	if v.Configured {
+		pc, err := s.pcClient(ctx)
+		if err != nil && !errors.Is(err, mirror.ErrNotConfigured) {
+			return err
+		}
+		if pc != nil {
+			pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			ao := pc.Probe(pctx, pccclient.AppOnly)
+			var au pccclient.ProbeResult
+			if len(st.PcRefreshTokenEnc) > 0 {
+				au = pc.Probe(pctx, pccclient.AppUser)
+			}
+			cancel()
+			now := time.Now()
+			s.recordProbe(ctx, pccclient.AppOnly, ao, now)
+			appOnly.Probed, appOnly.OK = true, ao.OK
+			if !ao.OK {
+				appOnly.Problem = probeMessage(ao.Err)
+			}
+			if len(st.PcRefreshTokenEnc) > 0 {
+				s.recordProbe(ctx, pccclient.AppUser, au, now)
+				appUser.Probed, appUser.OK = true, au.OK
+				if au.User != "" {
+					appUser.User = au.User
+				}
+				if !au.OK {
+					appUser.Problem = probeMessage(au.Err)
+				}
+			}
+			if st, err = s.st.Settings(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	appOnly.LastOK, appOnly.LastError, appOnly.LastErrorAt = fmtTime(st.PcAppOnlyOkAt), st.PcAppOnlyError, fmtTime(st.PcAppOnlyErrorAt)
+	appUser.LastOK, appUser.LastError, appUser.LastErrorAt = fmtTime(st.PcAppUserOkAt), st.PcAppUserError, fmtTime(st.PcAppUserErrorAt)
+	appUser.Connected = len(st.PcRefreshTokenEnc) > 0
+	appUser.User = cmpOr(appUser.User, st.PcUser)
+	appUser.MFA = st.PcUserMfa
+	appUser.HasMFAInfo = appUser.Connected
+	if st.PcRefreshRotatedAt != nil && appUser.Connected {
+		appUser.Expires = st.PcRefreshRotatedAt.Add(refreshTokenLifetime).UTC().Format("2006-01-02")
+		appUser.Rotated = fmtTime(st.PcRefreshRotatedAt)
+	}
+	appOnly.Connected = v.Configured
+	v.Credentials = []templates.CredentialHealth{appOnly, appUser}
+	userOK := appUser.Probed && appUser.OK && appUser.MFA
+	v.Operations = []templates.OperationHealth{
+		{Name: "Read customers, subscriptions, orders and the catalog", Credential: "app-only", OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed},
+		{Name: "Create customers, place orders, change subscriptions", Credential: "app-only", OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed},
+		{Name: "Partner Center reads as the partner admin", Credential: "app+user", OK: appUser.Probed && appUser.OK, Known: appUser.Probed || !appUser.Connected},
+		{Name: "Accept the Microsoft Customer Agreement, read agreements", Credential: "app+user with MFA", OK: userOK, Known: appUser.Probed || !appUser.Connected},
+		{Name: "Read license usage (assigned vs purchased seats)", Credential: "app+user with MFA, and delegated admin rights per customer", OK: userOK, Known: appUser.Probed || !appUser.Connected},
+	}
+	sum, probs, err := s.st.LicenseUsage(ctx, 50)
+	if err != nil {
+		return err
+	}
+	v.LicenseReadable, v.LicenseUnreadable, v.RelationshipRemoved = int(sum.Readable), int(sum.Unreadable), int(sum.RelationshipRemoved)
+	for _, p := range probs {
+		v.LicenseProblems = append(v.LicenseProblems, templates.LicenseProblem{Href: "/customers/" + p.ID.String(),
+			Name: cmpOr(p.CompanyName, p.ID.String()), Reason: p.LicenseUsageError, Checked: fmtTime(p.LicenseUsageCheckedAt)})
+	}
+	v.Green = appOnly.Probed && appOnly.OK && userOK
+	pg := s.page(r, "Partner Center connection", "/admin/settings")
+	return s.render(w, r, http.StatusOK, templates.PCHealthPage(pg, v))
+}
+
+func (s *Server) recordProbe(ctx context.Context, cred pccclient.Credential, p pccclient.ProbeResult, at time.Time) {
+	msg := ""
+	if !p.OK {
+		msg = probeMessage(p.Err)
+	}
+	if err := s.st.RecordPCCredentialResult(ctx, cred, msg, at); err != nil {
+		s.log.WarnContext(ctx, "record credential health", "err", err)
+	}
+}
+
+// probeMessage says in plain words why a credential did not work.
+func probeMessage(err error) string {
+	if err == nil {
+		return "Partner Center did not answer."
+	}
+	if pccclient.IsConsentRequired(err) {
+		return consentText(err)
+	}
+	return pcMessage(err)
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// consentText is the staff-facing message for a *pccclient.ConsentError:
+// what is missing and who can fix it, never a raw 401.
+func consentText(err error) string {
+	var why string
+	switch pccclient.ConsentReasonOf(err) {
+	case pccclient.NotConnected:
+		why = "This needs a partner admin's sign-in, and no partner admin account is connected."
+	case pccclient.Expired:
+		why = "This needs a partner admin's sign-in, and the connected one has expired or was revoked."
+	case pccclient.MFARequired:
+		why = "This needs a partner admin's sign-in with multi-factor authentication; the connected admin signed in without it."
+	default:
+		why = "This needs a partner admin's sign-in, and Partner Center refused the connected one for this operation."
+	}
+	return why + " An admin can reconnect Partner Center on Settings → Partner Center connection."
+}
+
+// consentNotice is the view of a consent problem for the current user
+// (admins get the reconnect link).
+func consentNotice(ctx context.Context, msg string) *templates.ConsentNotice {
+	n := &templates.ConsentNotice{Message: msg}
+	if u := auth.UserFrom(ctx); u != nil && u.Role == auth.RoleAdmin {
+		n.ReconnectHref = pcConnectPath
+		n.HealthHref = pcHealthPath
+	}
+	return n
+}
+
+// isConsentCode reports a command that failed for want of a partner admin's
+// sign-in (mirror.CodeConsentRequired).
+func isConsentCode(code string) bool { return code == mirror.CodeConsentRequired }
+
+func ptrTo[T any](v T) *T { return &v }
+
+// serveConsentError answers a request that hit a *pccclient.ConsentError:
+// 409 with the plain-words message (and, for admins, the reconnect link),
+// never PC's raw 401.
+func (s *Server) serveConsentError(w http.ResponseWriter, r *http.Request, err error) {
+	ctx := r.Context()
+	s.log.InfoContext(ctx, "partner center needs a partner admin's sign-in", "request_id", requestID(ctx), "err", err)
+	n := consentNotice(ctx, consentText(err))
+	p := s.basePage(r, "Partner admin sign-in needed", "")
+	p.Width = "medium"
+	if rerr := s.render(w, r, http.StatusConflict, templates.ConsentRequiredPage(p, n)); rerr != nil {
+		http.Error(w, n.Message, http.StatusConflict)
+	}
+}
