@@ -29,17 +29,20 @@ func (c Credential) String() string {
 
 // appUserOps lists the operations Partner Center documents as "This
 // scenario only supports App+User authentication" (the Prerequisites of each
-// learn.microsoft.com article). Every other operation is called app-only.
-// Keys are the client's operation ids; RequiredCredential also accepts the
-// method names.
-var appUserOps = map[string]string{
+// learn.microsoft.com article), with the client's method names. Every other
+// operation is called app-only. Not listed: entitlements, whose article says
+// "supports authentication with App+User credentials" without "only" (the
+// client keeps app-only there; PC's refusal would show as a 401).
+var appUserOps = map[string][]string{
 	// https://learn.microsoft.com/partner-center/developer/confirm-customer-consent-customer-agreement
-	"create-agreement": "CreateAgreement",
+	"create-agreement": {"CreateAgreement"},
 	// https://learn.microsoft.com/partner-center/developer/get-confirmation-of-customer-agreement
-	"list-agreements": "ListAgreements",
+	"list-agreements": {"ListAgreements"},
+	// https://learn.microsoft.com/partner-center/developer/get-customer-agreement-metadata
+	"get-agreement-metadata": {"GetAgreementMetadata", "ListAgreementMetadata"},
 	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-available-licenses
-	// (GET /customers/{id}/subscribedskus; also needs a GDAP/DAP role in the customer tenant)
-	"list-subscribed-skus": "ListSubscribedSKUs",
+	// (GET /customers/{id}/subscribedskus; also needs a GDAP role in the customer tenant)
+	"list-subscribed-skus": {"ListSubscribedSKUs"},
 }
 
 // RequiredCredential returns the credential Partner Center requires for op:
@@ -50,9 +53,11 @@ func RequiredCredential(op string) Credential {
 	if _, ok := appUserOps[op]; ok {
 		return AppUser
 	}
-	for _, m := range appUserOps {
-		if strings.EqualFold(m, op) {
-			return AppUser
+	for _, ms := range appUserOps {
+		for _, m := range ms {
+			if strings.EqualFold(m, op) {
+				return AppUser
+			}
 		}
 	}
 	return AppOnly

@@ -34,6 +34,7 @@ func TestAdminEndpoints(t *testing.T) {
 		t.Fatalf("advanced %v", got)
 	}
 	e.token = e.fetchToken()
+	e.userToken = e.fetchUserToken()
 	sum := post("/_sandbox/seed", `{"customers":12,"subscriptionsPerCustomer":2}`)
 	if sum["customers"] != float64(12) || sum["subscriptions"] != float64(24) {
 		t.Fatalf("seed summary: %v", sum)
@@ -55,6 +56,8 @@ func TestAdminEndpoints(t *testing.T) {
 	post("/_sandbox/tokens/revoke", `{}`)
 	want(t, e.do("GET", "/v1/agreements", nil), 401, "400")
 	e.token = post("/_sandbox/token", `{}`)["access_token"].(string)
+	want(t, e.do("GET", "/v1/agreements", nil, "Authorization", "Bearer "+e.token), 401, "400") // app-only
+	e.userToken = post("/_sandbox/user-token", `{"user":"admin@sandbox.test"}`)["access_token"].(string)
 	want(t, e.do("GET", "/v1/agreements", nil), 200, "")
 
 	resp, err = http.Get(e.srv.URL + "/_sandbox/state")
@@ -65,7 +68,7 @@ func TestAdminEndpoints(t *testing.T) {
 	json.NewDecoder(resp.Body).Decode(&st)
 	resp.Body.Close()
 	calls := st["calls"].(map[string]any)
-	if calls["get-agreement-metadata"] != float64(5) || calls["list-customers"] != float64(1) {
+	if calls["get-agreement-metadata"] != float64(6) || calls["list-customers"] != float64(1) {
 		t.Fatalf("calls: %v", calls)
 	}
 	resp, err = http.Get(e.srv.URL + "/_sandbox/prices?country=GB")

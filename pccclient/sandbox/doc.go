@@ -56,8 +56,9 @@
 // app+user call without "mfa" in amr gets 401 code 400 (PC enforces MFA on
 // app+user since April 2026 and documents no specific code), and the
 // App+User-only operations (AppUserOperations: create-agreement,
-// list-agreements, list-subscribed-skus) refuse app-only tokens with 401
-// code 400 unless Options.AllowAppOnlyEverywhere.
+// list-agreements, get-agreement-metadata, list-subscribed-skus,
+// list-indirect-resellers) refuse app-only tokens with 401 code 400 unless
+// Options.AllowAppOnlyEverywhere.
 //
 // # PC's rough edges
 //

@@ -139,7 +139,7 @@ func TestTimeoutHangsUntilClientGivesUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/v1/agreements", nil)
-	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Authorization", "Bearer "+e.tokenFor("/v1/agreements"))
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err == nil {

@@ -13,8 +13,13 @@ import (
 //
 //   - create-agreement: learn.microsoft.com/partner-center/developer/confirm-customer-consent-customer-agreement
 //   - list-agreements: learn.microsoft.com/partner-center/developer/get-confirmation-of-customer-agreement
+//   - get-agreement-metadata: learn.microsoft.com/partner-center/developer/get-customer-agreement-metadata
 //   - list-subscribed-skus: learn.microsoft.com/partner-center/developer/get-a-list-of-available-licenses
-var appUserOps = []string{OpCreateAgreement, OpListAgreements, OpListSubscribedSkus}
+//   - list-indirect-resellers: learn.microsoft.com/partner-center/developer/retrieve-a-list-of-indirect-resellers
+//
+// Entitlements ("supports authentication with App+User credentials",
+// without "only") stay open to app-only tokens.
+var appUserOps = []string{OpCreateAgreement, OpListAgreements, OpGetAgreementMetadata, OpListSubscribedSkus, OpListIndirectResellers}
 
 // AppUserOperations returns the operation ids that refuse app-only tokens
 // (unless Options.AllowAppOnlyEverywhere).
