@@ -154,8 +154,13 @@ func (m *Mirror) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Comm
 		if err != nil {
 			return err
 		}
-		// The order's subscriptions appear (pending) with it: read them too.
-		subs := fetchCustomer(ctx, pc, target{id: cust, need: needSubs})
+		// The order's subscriptions appear (pending) with it: read those
+		// (only those: the cost stays flat however many the customer has).
+		// Best effort: the next sync brings them if this read fails.
+		subs, serr := pccclient.Collect(pc.ListSubscriptionsByOrder(ctx, cust.String(), o.ID))
+		if serr != nil {
+			m.log.Info("order's subscriptions not read; the next sync brings them", "command", cmd.ID, "order", o.ID, "err", serr)
+		}
 		return m.finishCommand(ctx, cmd, CommandSucceeded, "", "", o, nil, o.ID, func(tx pgx.Tx, at time.Time) error {
 			op, lines := orderRows(o, cust, at)
 			var berr error
@@ -163,8 +168,22 @@ func (m *Mirror) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Comm
 			if len(lines) > 0 {
 				m.st.Q.UpsertOrderLineItem(ctx, tx, lines).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
 			}
-			if berr == nil && subs.err == nil && !subs.gone {
-				berr = m.writeFetched(ctx, tx, subs, at)
+			if serr == nil && len(subs) > 0 {
+				// Upserted one by one, never marking the customer's other
+				// subscriptions gone; PC's parentSubscriptionId keeps add-ons
+				// linked to their base.
+				parents := map[string]string{}
+				for _, li := range o.LineItems {
+					parents[li.SubscriptionID] = li.ParentSubscriptionID
+				}
+				rows := make([]db.UpsertSubscriptionParams, len(subs))
+				for i := range subs {
+					rows[i] = subscriptionRow(&subs[i], cust, at, true)
+					if rows[i].ParentSubscriptionID == "" {
+						rows[i].ParentSubscriptionID = parents[subs[i].ID]
+					}
+				}
+				m.st.Q.UpsertSubscription(ctx, tx, rows).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
 			}
 			return berr
 		})
@@ -256,6 +275,12 @@ func (m *Mirror) finishCommand(ctx context.Context, cmd *db.Command, status, err
 			}
 			if err := f(tx, at); err != nil {
 				return fmt.Errorf("apply command %d to the mirror: %w", cmd.ID, err)
+			}
+		}
+		if status == CommandSucceeded && CommandKind(cmd.Kind) == CmdCreateOrder {
+			// The base order of a two-phase order: its add-on phase can start.
+			if err := m.queuePlacementAdvance(ctx, tx, cmd); err != nil {
+				return fmt.Errorf("command %d: %w", cmd.ID, err)
 			}
 		}
 		cust := cmd.CustomerID

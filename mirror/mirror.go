@@ -13,7 +13,9 @@
 //   - reconcile (nightly): a full pass that also writes a drift report and
 //     never overwrites rows with local commands still pending;
 //   - catalog sync (daily) per configured country;
-//   - command delivery: one job per outbox command (see Enqueue).
+//   - command delivery: one job per outbox command (see Enqueue);
+//   - the add-on phase of two-phase orders (AdvancePlacement), queued when
+//     the base order is delivered, with a sweep every minute.
 //
 // Periodic jobs are inserted by River's elected leader only, are unique per
 // kind while queued or running, and each run also holds a Postgres advisory
@@ -111,7 +113,8 @@ type Options struct {
 	// clock for real PC, the sandbox's clock in tests [time.Now].
 	PCNow func() time.Time
 	// RescueStuckJobsAfter is how long a running job may go silent before
-	// another process retries it (a killed process) [River's default, 1h].
+	// another process retries it (a killed process); River also waits for
+	// the worker's timeout (deliveries 5m) [10m].
 	RescueStuckJobsAfter time.Duration
 	// DeliveryMaxAttempts bounds retries of one command [12].
 	DeliveryMaxAttempts int
@@ -122,6 +125,12 @@ type Options struct {
 	// ClientTweak adjusts the PC client configuration (rate limits, back-off)
 	// after PCConfig; tests and benchmarks use it.
 	ClientTweak func(*pccclient.Config)
+	// PlacementPoll is how often the add-on phase of an order asks PC
+	// whether its new bases are active [10s].
+	PlacementPoll time.Duration
+	// PlacementSweepInterval is the period of the sweep that re-queues
+	// add-on phases never queued [1m].
+	PlacementSweepInterval time.Duration
 }
 
 func (o *Options) setDefaults() {
@@ -143,6 +152,9 @@ func (o *Options) setDefaults() {
 	}
 	o.DeliveryMaxAttempts = cmp.Or(o.DeliveryMaxAttempts, 12)
 	o.HTTPTimeout = cmp.Or(o.HTTPTimeout, 60*time.Second)
+	o.RescueStuckJobsAfter = cmp.Or(o.RescueStuckJobsAfter, 10*time.Minute)
+	o.PlacementPoll = cmp.Or(o.PlacementPoll, 10*time.Second)
+	o.PlacementSweepInterval = cmp.Or(o.PlacementSweepInterval, time.Minute)
 }
 
 // Mirror owns the River client and the sync and delivery workers.
@@ -176,6 +188,8 @@ func New(d Deps) (*Mirror, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &syncWorker{m: m})
 	river.AddWorker(workers, &deliverWorker{m: m})
+	river.AddWorker(workers, &advancePlacementWorker{m: m})
+	river.AddWorker(workers, &placementSweepWorker{m: m})
 	cfg := &river.Config{
 		Logger:               m.log.With("component", "river"),
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: m.opt.Workers}},
@@ -239,6 +253,9 @@ func (m *Mirror) periodicJobs() []*river.PeriodicJob {
 			&river.PeriodicJobOpts{ID: "mirror.reconcile"}),
 		river.NewPeriodicJob(river.PeriodicInterval(m.opt.CatalogInterval), job(KindCatalog),
 			&river.PeriodicJobOpts{ID: "mirror.catalog", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(m.opt.PlacementSweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return PlacementSweepArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "mirror.placement_sweep", RunOnStart: true}),
 	}
 }
 

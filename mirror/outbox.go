@@ -113,6 +113,7 @@ func txInserter() (*river.Client[pgx.Tx], error) {
 		ws := river.NewWorkers()
 		river.AddWorker(ws, &deliverWorker{})
 		river.AddWorker(ws, &syncWorker{})
+		river.AddWorker(ws, &advancePlacementWorker{})
 		inserter, inserterErr = river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: ws})
 	})
 	return inserter, inserterErr

@@ -1,0 +1,92 @@
+package mirror_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pccclient/sandbox"
+)
+
+// deliveryBenchScale multiplies PC's budget: the client's default rate
+// limits (pccclient.DefaultRateLimits: writes 5/s burst 10, reads 20/s
+// burst 40) and the sandbox's per-minute throttles set to the same budget
+// (create-order 300/min, list-subscriptions 1200/min, each times the scale).
+const deliveryBenchScale = 20
+
+// BenchmarkDeliveryThroughput delivers b.N queued orders (one line each,
+// spread over 16 customers) with 8 River workers against a sandbox that
+// throttles like PC with its limits scaled by deliveryBenchScale, and
+// reports commands/s from start to the last command done. Each delivery is
+// one create-order and one list of the order's subscriptions, then the
+// mirror transaction.
+//
+//	go test ./mirror -run '^$' -bench BenchmarkDeliveryThroughput -benchtime 500x
+func BenchmarkDeliveryThroughput(b *testing.B) {
+	e := newEnv(b, sandbox.Options{Seed: 31, RealTime: true}, mirror.Options{})
+	custs := make([]uuid.UUID, 16)
+	for i := range custs {
+		custs[i] = uuid.MustParse(e.newCustomer(true))
+	}
+	offer := e.licenseOffer()
+	e.sb.SetFaults(sandbox.Faults{Throttle: map[string]sandbox.Throttle{
+		sandbox.OpCreateOrder:       {PerMinute: 5 * 60 * deliveryBenchScale},
+		sandbox.OpListSubscriptions: {PerMinute: 20 * 60 * deliveryBenchScale},
+	}})
+	ctx := context.Background()
+	if err := e.st.InTx(ctx, func(tx pgx.Tx) error {
+		for i := range b.N {
+			if _, err := mirror.Enqueue(ctx, tx, mirror.Command{Kind: mirror.CmdCreateOrder, CustomerID: custs[i%len(custs)],
+				RequestedByLabel: "bench", Payload: mirror.CreateOrderPayload{Order: pccclient.Order{BillingCycle: pccclient.BillingCycleMonthly,
+					LineItems: []pccclient.OrderLineItem{{LineItemNumber: 0, OfferID: offer, Quantity: 1}}}}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	m := e.newMirror(mirror.Options{NoPeriodic: true, Workers: 8, ClientTweak: func(c *pccclient.Config) {
+		c.Clock = nil // real waits on 429s
+		c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{}
+		for class, rl := range pccclient.DefaultRateLimits() {
+			c.RateLimits[class] = pccclient.RateLimit{Rate: rl.Rate * deliveryBenchScale, Burst: rl.Burst * deliveryBenchScale}
+		}
+	}})
+	b.ResetTimer()
+	start := time.Now()
+	if err := m.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		m.Stop(sctx)
+	}()
+	for {
+		var done, failed int
+		if err := e.st.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed')
+			FROM commands`).Scan(&done, &failed); err != nil {
+			b.Fatal(err)
+		}
+		if failed > 0 {
+			b.Fatalf("%d commands failed", failed)
+		}
+		if done == b.N {
+			break
+		}
+		if time.Since(start) > 10*time.Minute {
+			b.Fatalf("%d of %d commands done after 10 minutes", done, b.N)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "commands/s")
+	b.ReportMetric(float64(e.sb.Calls(sandbox.OpCreateOrder)-b.N), "extra-order-calls")
+}
