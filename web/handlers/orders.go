@@ -22,41 +22,6 @@ import (
 	"github.com/cspportal/portal/web/templates"
 )
 
-// placementLine is a cart line as submitted. Phase 1 lines are ordered
-// first (bases, and add-ons of existing subscriptions); phase 2 lines are
-// add-ons of a phase 1 line (BaseLine is its index in Lines).
-type placementLine struct {
-	ItemID       string `json:"itemId"`
-	Name         string `json:"name"`
-	Quantity     int    `json:"quantity"`
-	Term         string `json:"term,omitempty"`
-	Cycle        string `json:"cycle,omitempty"`
-	Phase        int    `json:"phase"`
-	BaseLine     int    `json:"baseLine"` // phase 2: index of the base line; -1 otherwise
-	ParentSubID  string `json:"parentSubscriptionId,omitempty"`
-	OrderLineNum int    `json:"orderLine"` // line item number in its phase's order
-}
-
-// orderOf builds the PC order of one phase.
-func orderOf(customer uuid.UUID, lines []placementLine, phase int, baseSubs map[int]string) pccclient.Order {
-	o := pccclient.Order{ReferenceCustomerID: customer.String()}
-	for _, l := range lines {
-		if l.Phase != phase {
-			continue
-		}
-		li := pccclient.OrderLineItem{LineItemNumber: l.OrderLineNum, OfferID: l.ItemID, Quantity: l.Quantity, TermDuration: l.Term,
-			ParentSubscriptionID: l.ParentSubID}
-		if phase == 2 {
-			li.ParentSubscriptionID = baseSubs[l.BaseLine]
-		}
-		if o.BillingCycle == "" {
-			o.BillingCycle = pccclient.BillingCycle(l.Cycle)
-		}
-		o.LineItems = append(o.LineItems, li)
-	}
-	return o
-}
-
 // cartReview shows the cart as the order it becomes: totals per currency,
 // terms, when the new-commerce cancellation window closes and the phases.
 func (s *Server) cartReview(w http.ResponseWriter, r *http.Request) error {
@@ -93,8 +58,9 @@ func (s *Server) cartReview(w http.ResponseWriter, r *http.Request) error {
 }
 
 // orderSubmit places the cart through the outbox: phase 1 now, phase 2
-// (add-ons of new bases) once their subscriptions are active. The review
-// form's token makes a double submit one order.
+// (add-ons of new bases) once their subscriptions are active (queued by the
+// mirror's jobs, see mirror.AdvancePlacement). The review form's token
+// makes a double submit one order.
 func (s *Server) orderSubmit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := parseForm(r); err != nil {
@@ -130,7 +96,7 @@ func (s *Server) orderSubmit(w http.ResponseWriter, r *http.Request) error {
 			return errEmptyCart
 		}
 		pl, needsAddons := placementLines(lines)
-		payload := mirror.CreateOrderPayload{Order: orderOf(c.ID, pl, 1, nil)}
+		payload := mirror.CreateOrderPayload{Order: mirror.PlacementOrder(c.ID, pl, 1, nil)}
 		id, err := mirror.EnqueueHeld(ctx, tx, mirror.Command{Kind: mirror.CmdCreateOrder, CustomerID: c.ID, Payload: payload,
 			RequestedBy: &u.ID, RequestedByLabel: u.Email}, inlineHold)
 		if err != nil {
@@ -180,16 +146,16 @@ var errEmptyCart = errors.New("empty cart")
 var pcConfigTweak func(*pccclient.Config)
 
 // placementLines numbers the cart's lines into the two phases.
-func placementLines(lines []db.CartLine) ([]placementLine, bool) {
+func placementLines(lines []db.CartLine) ([]mirror.PlacementLine, bool) {
 	idx := map[int64]int{}
-	var out []placementLine
+	var out []mirror.PlacementLine
 	n1, n2 := 0, 0
 	for _, l := range lines {
 		if l.ParentLineID != nil {
 			continue
 		}
 		idx[l.ID] = len(out)
-		out = append(out, placementLine{ItemID: l.ItemID, Name: l.Name, Quantity: int(l.Quantity), Term: l.TermDuration, Cycle: l.BillingCycle,
+		out = append(out, mirror.PlacementLine{ItemID: l.ItemID, Name: l.Name, Quantity: int(l.Quantity), Term: l.TermDuration, Cycle: l.BillingCycle,
 			Phase: 1, BaseLine: -1, ParentSubID: l.ParentSubscriptionID, OrderLineNum: n1})
 		n1++
 	}
@@ -197,7 +163,7 @@ func placementLines(lines []db.CartLine) ([]placementLine, bool) {
 		if l.ParentLineID == nil {
 			continue
 		}
-		out = append(out, placementLine{ItemID: l.ItemID, Name: l.Name, Quantity: int(l.Quantity), Term: l.TermDuration, Cycle: l.BillingCycle,
+		out = append(out, mirror.PlacementLine{ItemID: l.ItemID, Name: l.Name, Quantity: int(l.Quantity), Term: l.TermDuration, Cycle: l.BillingCycle,
 			Phase: 2, BaseLine: idx[*l.ParentLineID], OrderLineNum: n2})
 		n2++
 	}
@@ -241,8 +207,9 @@ func (s *Server) orderPlacementFromURL(r *http.Request) (db.OrderPlacement, erro
 	return p, nil
 }
 
-// orderShow is a placed cart's progress: phase 1, then phase 2 (placed
-// here once the new bases are active), with PC's answers.
+// orderShow is a placed cart's progress: phase 1, then phase 2 (queued by
+// the mirror's jobs once the new bases are active, or here if the page
+// gets there first), with PC's answers.
 func (s *Server) orderShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p, err := s.orderPlacementFromURL(r)
@@ -262,92 +229,33 @@ func (s *Server) orderShow(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, templates.OrderPage(s.page(r, "Order", "/customers"), v))
 }
 
-// advancePlacement queues phase 2 once phase 1 succeeded and every base it
-// needs is active in PC (read live: the mirror learns it only at the next
-// sync). At most one phase 2 command exists (row lock).
+// advancePlacement tries the add-on phase while the page is open and
+// delivers it at once when it could be queued; the mirror's jobs do the
+// same without the page (one phase 2 command either way).
 func (s *Server) advancePlacement(ctx context.Context, p db.OrderPlacement) (db.OrderPlacement, error) {
 	if !p.NeedsAddons || p.AddonCommandID != nil || p.CancelledAt != nil {
 		return p, nil
 	}
-	cmd, err := s.st.Command(ctx, p.BaseCommandID)
-	if err != nil || cmd.Status != mirror.CommandSucceeded {
-		return p, err
-	}
-	var lines []placementLine
-	if err := json.Unmarshal(p.Lines, &lines); err != nil {
-		return p, fmt.Errorf("order lines: %w", err)
-	}
-	baseSubs := baseSubscriptions(cmd, lines)
 	pc, err := s.pcClient(ctx)
 	if err != nil {
 		return p, nil
 	}
-	for _, l := range lines {
-		if l.Phase != 2 {
-			continue
-		}
-		sid := baseSubs[l.BaseLine]
-		if sid == "" {
-			return p, nil
-		}
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		sub, err := pc.GetSubscription(rctx, p.CustomerID.String(), sid)
-		cancel()
-		if err != nil || !sub.Status.Is(pccclient.SubscriptionActive) {
-			return p, nil // not yet: the page polls again
-		}
-	}
-	var id int64
-	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
-		locked, err := s.st.Q.LockOrderPlacement(ctx, tx, db.LockOrderPlacementParams{Token: p.Token, CustomerID: p.CustomerID})
-		if err != nil {
-			return fmt.Errorf("lock order: %w", err)
-		}
-		if locked.AddonCommandID != nil || locked.CancelledAt != nil {
-			return nil
-		}
-		id, err = mirror.EnqueueHeld(ctx, tx, mirror.Command{Kind: mirror.CmdCreateOrder, CustomerID: p.CustomerID,
-			Payload: mirror.CreateOrderPayload{Order: orderOf(p.CustomerID, lines, 2, baseSubs)}, RequestedBy: cmd.RequestedBy,
-			RequestedByLabel: cmd.RequestedByLabel}, inlineHold)
-		if err != nil {
-			return err
-		}
-		return s.st.Q.SetOrderPlacementAddons(ctx, tx, db.SetOrderPlacementAddonsParams{AddonCommandID: &id, Token: p.Token})
-	})
+	id, _, err := mirror.AdvancePlacement(ctx, s.st, pc, p.CustomerID, p.Token, inlineHold)
 	if err != nil {
 		return p, err
 	}
-	if id != 0 {
-		s.deliverInline(ctx, id)
+	if id == 0 {
+		return p, nil
 	}
+	s.deliverInline(ctx, id)
 	return s.st.Q.OrderPlacement(ctx, s.st.Pool, db.OrderPlacementParams{Token: p.Token, CustomerID: p.CustomerID})
-}
-
-// baseSubscriptions maps phase 1 line indexes to the subscriptions PC
-// created for them.
-func baseSubscriptions(cmd store.Command, lines []placementLine) map[int]string {
-	var o pccclient.Order
-	if len(cmd.Result) == 0 || json.Unmarshal(cmd.Result, &o) != nil {
-		return nil
-	}
-	byNum := map[int]string{}
-	for _, li := range o.LineItems {
-		byNum[li.LineItemNumber] = li.SubscriptionID
-	}
-	out := map[int]string{}
-	for i, l := range lines {
-		if l.Phase == 1 {
-			out[i] = byNum[l.OrderLineNum]
-		}
-	}
-	return out
 }
 
 func (s *Server) placementView(ctx context.Context, p db.OrderPlacement) (templates.PlacementView, error) {
 	base := "/customers/" + p.CustomerID.String()
 	v := templates.PlacementView{Href: base + "/orders/" + p.Token.String(), CustomerHref: base, TwoPhases: p.NeedsAddons,
 		Cancelled: p.CancelledAt != nil}
-	var lines []placementLine
+	var lines []mirror.PlacementLine
 	_ = json.Unmarshal(p.Lines, &lines)
 	phase := func(id int64) (templates.OrderPhase, store.Command, error) {
 		cmd, err := s.st.Command(ctx, id)
