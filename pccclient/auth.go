@@ -33,9 +33,18 @@ type tokenSource struct {
 	mu      sync.Mutex
 	access  string
 	expires time.Time
-	claims  tokenClaims // app+user: claims of the cached access token
-	haveTok bool        // an app+user token was obtained at least once
+	claims   tokenClaims // app+user: claims of the cached access token
+	claimsOK bool        // the access token was a readable JWT
+	haveTok  bool        // an app+user token was obtained at least once
+	// failErr remembers an app+user consent failure until failUntil, so a
+	// sync over many customers does not ask the store and the identity
+	// endpoint once per call.
+	failErr   error
+	failUntil time.Time
 }
+
+// consentFailureTTL is how long an app+user consent failure is reused.
+const consentFailureTTL = 30 * time.Second
 
 type tokenResponse struct {
 	TokenType    string  `json:"token_type"`
@@ -78,10 +87,16 @@ func parseTokenResponse(b []byte) (tokenResponse, error) {
 // missing or within expiryBuffer of expiring.
 func (ts *tokenSource) token(ctx context.Context) (string, error) {
 	ts.mu.Lock()
-	if ts.access != "" && ts.cfg.Clock.Now().Add(expiryBuffer).Before(ts.expires) {
+	now := ts.cfg.Clock.Now()
+	if ts.access != "" && now.Add(expiryBuffer).Before(ts.expires) {
 		tok := ts.access
 		ts.mu.Unlock()
 		return tok, nil
+	}
+	if ts.failErr != nil && now.Before(ts.failUntil) {
+		err := ts.failErr
+		ts.mu.Unlock()
+		return "", err
 	}
 	ts.mu.Unlock()
 	ch := ts.group.DoChan("token", func() (any, error) {
@@ -103,6 +118,13 @@ func (ts *tokenSource) token(ctx context.Context) (string, error) {
 		}
 		return r.Val.(string), nil
 	}
+}
+
+// forget drops the cached token and any remembered failure.
+func (ts *tokenSource) forget() {
+	ts.mu.Lock()
+	ts.access, ts.failErr = "", nil
+	ts.mu.Unlock()
 }
 
 // invalidate drops the cached token if it is still tok (after a 401), so the
@@ -159,9 +181,10 @@ func (ts *tokenSource) fetchUser(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		claims, _ := parseClaims(tr.AccessToken)
+		claims, ok := parseClaims(tr.AccessToken)
 		ts.mu.Lock()
-		ts.access, ts.expires, ts.claims, ts.haveTok = tr.AccessToken, exp, claims, true
+		ts.access, ts.expires, ts.claims, ts.claimsOK, ts.haveTok = tr.AccessToken, exp, claims, ok, true
+		ts.failErr = nil
 		ts.mu.Unlock()
 		access = tr.AccessToken
 		cfg.Logger.Debug("pccclient: app+user token acquired", "expires", exp, "rolled", tr.RefreshToken != "" && tr.RefreshToken != current)
@@ -171,14 +194,20 @@ func (ts *tokenSource) fetchUser(ctx context.Context) (string, error) {
 		return tr.RefreshToken, nil
 	})
 	if err != nil {
-		if errors.Is(err, ErrNoRefreshToken) {
-			return "", &ConsentError{Reason: NotConnected, Err: err}
-		}
+		var ce *ConsentError
 		var te *TokenError
-		if errors.As(err, &te) && te.OAuthError == "invalid_grant" {
-			return "", &ConsentError{Reason: Expired, Err: te}
+		switch {
+		case errors.Is(err, ErrNoRefreshToken):
+			ce = &ConsentError{Reason: NotConnected, Err: err}
+		case errors.As(err, &te) && te.OAuthError == "invalid_grant":
+			ce = &ConsentError{Reason: Expired, Err: te}
+		default:
+			return "", err
 		}
-		return "", err
+		ts.mu.Lock()
+		ts.failErr, ts.failUntil = ce, cfg.Clock.Now().Add(consentFailureTTL)
+		ts.mu.Unlock()
+		return "", ce
 	}
 	return access, nil
 }

@@ -267,6 +267,20 @@ func TestSpentOrRevokedRefreshTokenIsConsentExpired(t *testing.T) {
 	if n := e.sb.Calls(sandbox.OpCreateAgreement) - before; n != 0 {
 		t.Errorf("%d calls reached PC without a usable credential", n)
 	}
+	// The failure is remembered for a while (no token request per call)...
+	e.users.Set(must(e.sb.IssueRefreshToken("admin@sandbox.test"))(t))
+	tokens := e.sb.Calls(sandbox.OpToken)
+	if _, err := pccclient.Collect(e.c.ListAgreements(ctx, cu.ID, "")); pccclient.ConsentReasonOf(err) != pccclient.Expired {
+		t.Fatalf("within the failure TTL: %v", err)
+	}
+	if n := e.sb.Calls(sandbox.OpToken) - tokens; n != 0 {
+		t.Errorf("%d token requests for a remembered failure", n)
+	}
+	// ...until the portal says the admin reconnected, or the TTL passes.
+	e.c.ForgetUserToken()
+	if _, err := pccclient.Collect(e.c.ListAgreements(ctx, cu.ID, "")); err != nil {
+		t.Fatalf("after reconnect: %v", err)
+	}
 
 	// Revocation: the cached access token keeps working until it expires
 	// (as in Entra), then the redeem is refused.

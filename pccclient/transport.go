@@ -243,8 +243,10 @@ func (c *Client) consentError(cl *call, e *Error, usedUser, fellBack bool) error
 	}
 	switch {
 	case usedUser:
-		_, mfa, _, known := c.UserInfo()
-		if (known && !mfa) || strings.Contains(strings.ToLower(e.Description), "multi-factor") {
+		c.user.mu.Lock()
+		noMFA := c.user.claimsOK && !c.user.claims.mfa()
+		c.user.mu.Unlock()
+		if noMFA || strings.Contains(strings.ToLower(e.Description), "multi-factor") {
 			return &ConsentError{Op: cl.op, Reason: MFARequired, Err: e}
 		}
 		return &ConsentError{Op: cl.op, Reason: Forbidden, Err: e}
