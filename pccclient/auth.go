@@ -30,9 +30,9 @@ type tokenSource struct {
 	kind  Credential
 	group singleflight.Group
 
-	mu      sync.Mutex
-	access  string
-	expires time.Time
+	mu       sync.Mutex
+	access   string
+	expires  time.Time
 	claims   tokenClaims // app+user: claims of the cached access token
 	claimsOK bool        // the access token was a readable JWT
 	haveTok  bool        // an app+user token was obtained at least once
