@@ -318,3 +318,45 @@ func TestDeliveryAddOnThroughPatchOrder(t *testing.T) {
 		t.Fatalf("PC has %d subscriptions (%v), want base + add-on", len(after), err)
 	}
 }
+
+// An order's delivery writes that order's subscriptions only: the
+// customer's other subscriptions are neither rewritten nor marked gone.
+func TestDeliveryOrderWritesOnlyItsSubscriptions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{Seed: 27}, mirror.Options{})
+	cust := e.newCustomer(true)
+	e.run(mirror.KindFull)
+	e.start(mirror.Options{})
+	order := func(qty int) db.Command {
+		id := e.enqueue(mirror.Command{Kind: mirror.CmdCreateOrder, CustomerID: uuid.MustParse(cust),
+			Payload: mirror.CreateOrderPayload{Order: pccclient.Order{BillingCycle: pccclient.BillingCycleMonthly,
+				LineItems: []pccclient.OrderLineItem{{LineItemNumber: 0, OfferID: e.licenseOffer(), Quantity: qty}}}}})
+		return e.waitCommand(id, mirror.CommandSucceeded)
+	}
+	first := order(2)
+	var firstSub string
+	var firstSynced time.Time
+	if err := e.st.Pool.QueryRow(context.Background(), `SELECT id, synced_at FROM subscriptions WHERE order_id = $1`, first.TargetID).Scan(&firstSub, &firstSynced); err != nil {
+		t.Fatalf("first order's subscription not mirrored: %v", err)
+	}
+	// A row only the mirror has (PC would not list it): a full re-read of
+	// the customer would mark it gone.
+	if _, err := e.st.Pool.Exec(context.Background(), `INSERT INTO subscriptions (id, customer_id, offer_id, offer_name, status, quantity, synced_at)
+		VALUES ('mirror-only', $1, 'x', 'x', 'active', 1, now())`, uuid.MustParse(cust)); err != nil {
+		t.Fatal(err)
+	}
+	second := order(3)
+	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE order_id = $1 AND quantity = 3 AND gone_at IS NULL`, second.TargetID); n != 1 {
+		t.Fatalf("second order's subscription mirrored %d times, want 1", n)
+	}
+	var synced time.Time
+	if err := e.st.Pool.QueryRow(context.Background(), `SELECT synced_at FROM subscriptions WHERE id = $1`, firstSub).Scan(&synced); err != nil {
+		t.Fatal(err)
+	}
+	if !synced.Equal(firstSynced) {
+		t.Errorf("the first order's subscription was rewritten (synced_at %v -> %v)", firstSynced, synced)
+	}
+	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE id = 'mirror-only' AND gone_at IS NULL`); n != 1 {
+		t.Error("the customer's other subscription was marked gone by an order's delivery")
+	}
+}
