@@ -1,9 +1,14 @@
 package mirror
 
 import (
+	"context"
 	"errors"
+	"fmt"
 
 	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/store/db"
@@ -25,8 +30,12 @@ var NewCustomerReadableWithin = 10 * time.Minute
 // notYetReadableError: PC does not know a customer created moments ago yet.
 type notYetReadableError struct{ err error }
 
+// NotYetReadableMessage starts the last_error of a command waiting for
+// Partner Center to show a new customer.
+const NotYetReadableMessage = "the new customer is not readable in Partner Center yet"
+
 func (e *notYetReadableError) Error() string {
-	return "the new customer is not readable in Partner Center yet (it can take a few minutes); retrying: " + e.err.Error()
+	return NotYetReadableMessage + " (it can take a few minutes); retrying: " + e.err.Error()
 }
 
 func (e *notYetReadableError) Unwrap() error { return e.err }
@@ -70,4 +79,86 @@ func errorCode(err error) string {
 		return pe.Code
 	}
 	return ""
+}
+
+// writeCustomerHealth records, inside a batch's transaction, what sync
+// learnt about each customer beyond its data: a removed relationship
+// (marked, reported in the run, the customer kept), a relationship back,
+// and whether license usage could be read.
+func (m *Mirror) writeCustomerHealth(ctx context.Context, tx pgx.Tx, r *run, batch, removed []*fetched, at time.Time) error {
+	q := m.st.Q
+	for _, f := range removed {
+		if err := q.MarkCustomerRelationshipRemoved(ctx, tx, db.MarkCustomerRelationshipRemovedParams{
+			ID: f.id, At: &at, Error: f.removed.Error()}); err != nil {
+			return err
+		}
+		r.add("relationship_removed", 1)
+		if r != nil {
+			r.fail(fmt.Errorf("customer %s: relationship removed by the customer; skipped (Partner Center: %w)", f.id, f.removed))
+		}
+	}
+	var back []uuid.UUID
+	usage := map[string][]uuid.UUID{}
+	for _, f := range batch {
+		if f.removed != nil || f.gone {
+			continue
+		}
+		if f.got != 0 {
+			back = append(back, f.id)
+		}
+		for n, err := range f.skipped {
+			r.add("skipped_"+needName(n), 1)
+			if pccclient.IsConsentRequired(err) {
+				r.failOnce("consent:"+needName(n), fmt.Errorf("%s not read: it needs a partner admin's sign-in (Settings → Partner Center connection): %w", needName(n), err))
+			}
+		}
+		switch {
+		case f.got&needSkus != 0:
+			usage[""] = append(usage[""], f.id)
+		case f.skipped[needSkus] != nil:
+			why := LicenseUsageProblem(f.skipped[needSkus])
+			usage[why] = append(usage[why], f.id)
+		}
+	}
+	if len(back) > 0 {
+		if err := q.ClearCustomersRelationshipRemoved(ctx, tx, back); err != nil {
+			return err
+		}
+	}
+	for why, ids := range usage {
+		if err := q.SetCustomersLicenseUsage(ctx, tx, db.SetCustomersLicenseUsageParams{Error: why, At: &at, Ids: ids}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func needName(n need) string {
+	switch n {
+	case needAgreements:
+		return "agreements"
+	case needSkus:
+		return "license_usage"
+	case needSubs:
+		return "subscriptions"
+	case needOrders:
+		return "orders"
+	}
+	return "customer"
+}
+
+// LicenseUsageProblem says in plain words why license usage could not be
+// read for a customer.
+func LicenseUsageProblem(err error) string {
+	switch {
+	case pccclient.IsNoDelegatedAdmin(err):
+		return "No delegated admin rights on this customer: Partner Center shows license usage only to partners with an admin role (GDAP) in the customer's tenant."
+	case pccclient.ConsentReasonOf(err) == pccclient.MFARequired:
+		return "Needs a partner admin's sign-in with multi-factor authentication; the connected admin signed in without it."
+	case pccclient.ConsentReasonOf(err) == pccclient.Expired:
+		return "Needs a partner admin's sign-in; the connected one has expired or was revoked."
+	case pccclient.IsConsentRequired(err):
+		return "Needs a partner admin's sign-in; none is connected (Settings → Partner Center connection)."
+	}
+	return "Partner Center refused: " + err.Error()
 }

@@ -38,8 +38,15 @@ type target struct {
 // (and rows missing from them marked gone) only for the parts in got.
 type fetched struct {
 	target
-	got        need
-	gone       bool // PC answered 404: the customer is no longer ours
+	got  need
+	gone bool // PC answered 404: the customer is no longer ours
+	// removed: PC refused with "no relationship" (the customer removed the
+	// partner); the customer stays in the mirror, marked, and sync goes on.
+	removed error
+	// skipped says why parts asked for were not read although the customer
+	// was (agreements and license usage need a partner admin's sign-in;
+	// license usage also delegated admin rights in the customer's tenant).
+	skipped    map[need]error
 	listed     bool // customer comes from PC's list (no billing profile)
 	err        error
 	customer   *pccclient.Customer
@@ -56,6 +63,21 @@ func fetchCustomer(ctx context.Context, pc *pccclient.Client, t target) *fetched
 	notFound := func(err error) bool {
 		if pccclient.IsNotFound(err) {
 			f.gone = true
+			return true
+		}
+		if pccclient.IsNoRelationship(err) {
+			f.removed = err
+			return true
+		}
+		return false
+	}
+	// skip reports (and records) an error that only stops this part.
+	skip := func(n need, err error) bool {
+		if pccclient.IsConsentRequired(err) || (n == needSkus && pccclient.IsNoDelegatedAdmin(err)) {
+			if f.skipped == nil {
+				f.skipped = map[need]error{}
+			}
+			f.skipped[n] = err
 			return true
 		}
 		return false
@@ -93,20 +115,28 @@ func fetchCustomer(ctx context.Context, pc *pccclient.Client, t target) *fetched
 	if t.need&needAgreements != 0 {
 		if f.agreements, err = pccclient.Collect(pc.ListAgreements(ctx, id, "")); notFound(err) {
 			return f
+		} else if skip(needAgreements, err) {
+			f.agreements = nil
 		} else if err != nil {
 			f.err = err
 			return f
 		}
-		f.got |= needAgreements
+		if f.skipped[needAgreements] == nil {
+			f.got |= needAgreements
+		}
 	}
 	if t.need&needSkus != 0 {
 		if f.skus, err = pccclient.Collect(pc.ListSubscribedSKUs(ctx, id)); notFound(err) {
 			return f
+		} else if skip(needSkus, err) {
+			f.skus = nil
 		} else if err != nil {
 			f.err = err
 			return f
 		}
-		f.got |= needSkus
+		if f.skipped[needSkus] == nil {
+			f.got |= needSkus
+		}
 	}
 	return f
 }
@@ -280,7 +310,12 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 			gone   []uuid.UUID
 			ids    = map[need][]uuid.UUID{}
 		)
+		var removed []*fetched
 		for _, f := range batch {
+			if f.removed != nil {
+				removed = append(removed, f)
+				continue
+			}
 			if f.gone {
 				gone = append(gone, f.id)
 				continue
@@ -371,6 +406,7 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 			keep(q.MarkGoneCustomersChildren(ctx, tx, &at))
 			r.add("customers_gone", len(gone))
 		}
+		keep(m.writeCustomerHealth(ctx, tx, r, batch, removed, at))
 		if report != nil {
 			keep(report.save(ctx, tx, q))
 			r.add("drift", len(report.rows))

@@ -59,7 +59,6 @@ func newEnv(t testing.TB, so sandbox.Options, mo mirror.Options) *tenv {
 	if so.Seed == 0 {
 		so.Seed = 7
 	}
-	so.AllowAppOnlyEverywhere = true // TODO(#9 portal): connect a partner admin (UserTokens) instead
 	sb, err := sandbox.New(so)
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
@@ -76,6 +75,13 @@ func newEnv(t testing.TB, so sandbox.Options, mo mirror.Options) *tenv {
 		BaseURL: srv.URL, TokenURL: srv.URL + "/{tenant}/oauth2/token", Logger: testLogger(),
 		RateLimits: unlimited(), Clock: fastClock{}, BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 		MaxAttempts: 6}
+	// A connected partner admin (with MFA), as after the portal's consent:
+	// agreements and license usage need the app+user credential.
+	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
+	if err != nil {
+		t.Fatalf("refresh token: %v", err)
+	}
+	e.cfg.UserTokens = pccclient.NewMemoryTokenStore(rt)
 	e.pc, err = pccclient.New(e.cfg)
 	if err != nil {
 		t.Fatalf("client: %v", err)
@@ -87,6 +93,17 @@ func newEnv(t testing.TB, so sandbox.Options, mo mirror.Options) *tenv {
 	}
 	e.m = e.newMirror(mo)
 	return e
+}
+
+// reconnect stores a fresh partner admin consent (after the refresh token
+// expired on the sandbox clock).
+func (e *tenv) reconnect() {
+	e.t.Helper()
+	rt, err := e.sb.IssueRefreshToken("admin@sandbox.test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.cfg.UserTokens.(*pccclient.MemoryTokenStore).Set(rt)
 }
 
 func (e *tenv) newMirror(mo mirror.Options) *mirror.Mirror {

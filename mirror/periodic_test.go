@@ -97,6 +97,9 @@ func TestIncrementalFallsBackToReconcileBeyondRetention(t *testing.T) {
 	// The portal was down for 100 days: the audit trail no longer covers it.
 	e.sb.Advance(100 * 24 * time.Hour)
 	e.run(mirror.KindIncremental)
+	// The partner admin's refresh token expired unused (90 days): the sync
+	// ran without agreements; an admin consents again to read them.
+	e.reconnect()
 	if n := count(t, e.st, `SELECT count(*) FROM sync_runs WHERE kind = 'reconcile' AND status = 'succeeded'`); n != 1 {
 		t.Fatalf("%d reconcile runs, want 1", n)
 	}

@@ -41,6 +41,7 @@ type run struct {
 	done       int
 	counts     map[string]int
 	errs       []string
+	once       map[string]bool // failOnce keys already recorded
 	errCount   int
 	lastErr    string
 	checkpoint map[string]any
@@ -174,6 +175,24 @@ func (r *run) fail(err error) {
 		r.errs = append(r.errs, err.Error())
 	}
 	r.mu.Unlock()
+}
+
+// failOnce records err once per run for key (a cause shared by many
+// customers, such as a missing partner admin sign-in).
+func (r *run) failOnce(key string, err error) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	if r.once == nil {
+		r.once = map[string]bool{}
+	}
+	seen := r.once[key]
+	r.once[key] = true
+	r.mu.Unlock()
+	if !seen {
+		r.fail(err)
+	}
 }
 
 func (r *run) progress() Progress {

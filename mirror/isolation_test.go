@@ -1,0 +1,117 @@
+package mirror_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pccclient/sandbox"
+)
+
+// A customer that removed its relationship with the partner fails every
+// call with PC's 403 20002: the sync marks it in the mirror, reports it in
+// the run and carries on with the others. A customer without delegated
+// admin rights keeps everything but license usage, with the reason stored.
+func TestSyncIsolatesRemovedRelationshipAndReportsIt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{}, mirror.Options{})
+	if err := e.sb.SeedBulk(8, 2); err != nil {
+		t.Fatal(err)
+	}
+	e.run(mirror.KindFull)
+	var removed, noDAP string
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT (array_agg(id::text ORDER BY id))[1], (array_agg(id::text ORDER BY id))[2]
+		FROM customers c WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id)`).Scan(&removed, &noDAP); err != nil {
+		t.Fatal(err)
+	}
+	subsBefore := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL`, removed)
+	if err := e.sb.RemoveRelationship(removed); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.SetDelegatedAdmin(noDAP, false); err != nil {
+		t.Fatal(err)
+	}
+	// A change elsewhere must still arrive.
+	var other string
+	e.st.Pool.QueryRow(t.Context(), `SELECT id::text FROM customers WHERE id::text NOT IN ($1, $2) ORDER BY id LIMIT 1`, removed, noDAP).Scan(&other)
+	subs, err := pccclient.Collect(e.pc.ListSubscriptions(t.Context(), other))
+	if err != nil || len(subs) == 0 {
+		t.Fatalf("subscriptions of %s: %v", other, err)
+	}
+	e.sb.SetSubscriptionStatus(other, subs[0].ID, "expired")
+
+	id := e.run(mirror.KindFull)
+
+	var status, errs string
+	var counts map[string]int
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT status, errors::text, counts FROM sync_runs WHERE id = $1`, id).Scan(&status, &errs, &counts); err != nil {
+		t.Fatal(err)
+	}
+	if status != mirror.StatusSucceeded {
+		t.Fatalf("run status %s, errors %s", status, errs)
+	}
+	if !strings.Contains(errs, removed) || !strings.Contains(errs, "relationship removed by the customer") {
+		t.Errorf("run report does not name the removed customer: %s", errs)
+	}
+	if counts["relationship_removed"] != 1 {
+		t.Errorf("counts: %v", counts)
+	}
+	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE relationship_removed_at IS NOT NULL`); n != 1 {
+		t.Errorf("%d customers marked removed, want 1", n)
+	}
+	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE id = $1 AND relationship_removed_at IS NOT NULL AND gone_at IS NULL
+		AND relationship_removed_error LIKE '%20002%'`, removed); n != 1 {
+		t.Errorf("removed customer not marked (or marked gone)")
+	}
+	// Its mirrored data stays as it was (PC no longer answers for it).
+	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL`, removed); n != subsBefore {
+		t.Errorf("removed customer's subscriptions: %d, want %d kept", n, subsBefore)
+	}
+	// The others were synced, including the unknown-to-the-portal status.
+	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE id = $1 AND status = 'expired'`, subs[0].ID); n != 1 {
+		t.Errorf("status change of another customer not synced")
+	}
+	var why string
+	e.st.Pool.QueryRow(t.Context(), `SELECT license_usage_error FROM customers WHERE id = $1`, noDAP).Scan(&why)
+	if !strings.Contains(why, "No delegated admin rights") {
+		t.Errorf("license usage reason for %s: %q", noDAP, why)
+	}
+	all := count(t, e.st, `SELECT count(*) FROM customers WHERE gone_at IS NULL`)
+	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE license_usage_error = '' AND license_usage_checked_at IS NOT NULL AND relationship_removed_at IS NULL`); n != all-2 {
+		t.Errorf("%d customers with readable license usage, want %d", n, all-2)
+	}
+}
+
+// Without a partner admin connected, sync still mirrors everything the
+// app-only credential can read; agreements and license usage are skipped
+// with the reason recorded once in the run and per customer.
+func TestSyncWithoutPartnerAdminSkipsAppUserParts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{}, mirror.Options{})
+	if err := e.sb.SeedBulk(5, 1); err != nil {
+		t.Fatal(err)
+	}
+	e.cfg.UserTokens = nil
+	m := e.newMirror(mirror.Options{})
+	id, err := m.Run(t.Context(), mirror.KindFull, mirror.RunOptions{Trigger: "test"})
+	if err != nil {
+		t.Fatalf("full sync without a partner admin: %v", err)
+	}
+	var status, errs string
+	var errCount int
+	e.st.Pool.QueryRow(t.Context(), `SELECT status, errors::text, error_count FROM sync_runs WHERE id = $1`, id).Scan(&status, &errs, &errCount)
+	if status != mirror.StatusSucceeded {
+		t.Fatalf("status %s: %s", status, errs)
+	}
+	if errCount != 2 || !strings.Contains(errs, "needs a partner admin's sign-in") {
+		t.Errorf("want one report each for agreements and license usage, got %d: %s", errCount, errs)
+	}
+	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE gone_at IS NULL`); n < 5 {
+		t.Errorf("subscriptions mirrored: %d", n)
+	}
+	all := count(t, e.st, `SELECT count(*) FROM customers WHERE gone_at IS NULL`)
+	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE license_usage_error LIKE 'Needs a partner admin%'`); n != all || n < 5 {
+		t.Errorf("customers with the license usage reason: %d, want all %d", n, all)
+	}
+}
