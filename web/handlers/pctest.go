@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -11,9 +10,10 @@ import (
 	"github.com/cspportal/portal/web/templates"
 )
 
-// testPC fetches a token and does one cheap read (the Microsoft Customer
-// Agreement template) with the given connection, and reports PC's exact
-// error code and text on failure. It never includes the secret.
+// testPC fetches an app-only token and does one cheap read (the first
+// customer) with the given connection, and reports PC's exact error code and
+// text on failure. It never includes the secret. (The app+user credential is
+// tested on the connection health page: it needs a partner admin's consent.)
 func (s *Server) testPC(ctx context.Context, in pcInput) *templates.TestResult {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -30,14 +30,11 @@ func (s *Server) testPC(ctx context.Context, in pcInput) *templates.TestResult {
 	if err != nil {
 		return &templates.TestResult{Message: "The connection settings are not usable: " + err.Error()}
 	}
-	md, err := c.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement)
-	if err == nil {
-		msg := "Connected: got a token and read Partner Center's agreement metadata."
-		if md != nil && md.TemplateID != "" {
-			msg = fmt.Sprintf("Connected: got a token and read the Microsoft Customer Agreement template (%s).", md.TemplateID)
-		}
-		return &templates.TestResult{OK: true, Message: msg}
+	res := c.Probe(ctx, pccclient.AppOnly)
+	if res.OK {
+		return &templates.TestResult{OK: true, Message: "Connected: got an app-only token and read your customer list."}
 	}
+	err = res.Err
 	var te *pccclient.TokenError
 	var pe *pccclient.Error
 	switch {

@@ -14,7 +14,7 @@ import (
 // newSandbox serves a Partner Center sandbox and returns it with its URL.
 func newSandbox(t *testing.T) (*sandbox.Sandbox, string) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true, AllowAppOnlyEverywhere: true /* TODO(#9 portal) */})
+	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +49,8 @@ func TestPCTestConnection(t *testing.T) {
 	if !hasTestID(p.body, "pc-test-ok") || strings.Contains(p.body, "<html") {
 		t.Fatalf("htmx test connection: not a success fragment\n%s", p.body)
 	}
-	if sb.Calls("token") == 0 || sb.Calls("get-agreement-metadata") != 2 {
-		t.Fatalf("sandbox calls: token %d, agreements %d", sb.Calls("token"), sb.Calls("get-agreement-metadata"))
+	if sb.Calls("token") == 0 || sb.Calls("list-customers") != 2 {
+		t.Fatalf("sandbox calls: token %d, customer list %d", sb.Calls("token"), sb.Calls("list-customers"))
 	}
 
 	// A wrong secret: PC's exact error code and text, and no secret echoed.
@@ -64,7 +64,7 @@ func TestPCTestConnection(t *testing.T) {
 	}
 
 	// PC refusing the read (a 5xx here) shows PC's code.
-	sb.FailNext("get-agreement-metadata", 1, http.StatusServiceUnavailable)
+	sb.FailNext("list-customers", 1, http.StatusServiceUnavailable)
 	p = e.post(c, "/admin/settings/pc/test", form(creds.ClientSecret), "HX-Request", "true")
 	if !hasTestID(p.body, "pc-test-failed") || !strings.Contains(p.body, "Error 503:") || !strings.Contains(p.body, "temporarily unavailable") {
 		t.Fatalf("PC failure: %s", p.body)
