@@ -128,7 +128,7 @@ func (s *Sandbox) tokenHandler(v2 bool) handler {
 		if err != nil {
 			return s.oauthFail(c, 400, "invalid_request", "AADSTS900144", "The request body must contain the following parameter: 'grant_type'.")
 		}
-		if t := c.pv("tenant"); !s.tenantOK(t) {
+		if t := c.pv("tenant"); !strings.EqualFold(t, s.creds.TenantID) {
 			return s.oauthFail(c, 400, "invalid_request", "AADSTS90002", "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", t)
 		}
 		if id, secret, ok := c.r.BasicAuth(); ok && form.Get("client_id") == "" {
@@ -190,7 +190,8 @@ func (s *Sandbox) tokenHandler(v2 bool) handler {
 	}
 }
 
-// tenantOK accepts the partner tenant id and Entra's multi-tenant aliases.
+// tenantOK accepts the partner tenant id and, on the authorize page,
+// Entra's multi-tenant aliases (the token endpoint needs the tenant id).
 func (s *Sandbox) tenantOK(t string) bool {
 	return strings.EqualFold(t, s.creds.TenantID) || t == "common" || t == "organizations"
 }
