@@ -66,14 +66,14 @@
 //	sb, _ := sandbox.New(sandbox.Options{Seed: 1})
 //	srv := httptest.NewServer(sb.Handler()) // or `portal sandbox -addr ...`
 //	cred := sandbox.DefaultCredentials()
+//	rt, _ := sb.IssueRefreshToken("admin@sandbox.test") // a partner admin's consent, without the browser
 //	c, _ := pccclient.New(pccclient.Config{
 //		PartnerTenantID: cred.TenantID,
 //		ClientID:        cred.ClientID,
 //		ClientSecret:    cred.ClientSecret,
 //		BaseURL:         srv.URL,
 //		TokenURL:        srv.URL + "/" + cred.TenantID + "/oauth2/token",
-//		// A connected partner admin without the browser:
-//		UserTokens: pccclient.NewMemoryTokenStore(must(sb.IssueRefreshToken("admin@sandbox.test"))),
+//		UserTokens:      pccclient.NewMemoryTokenStore(rt),
 //	})
 //
 // # Requests, retries, limits
