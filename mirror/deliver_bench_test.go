@@ -2,11 +2,14 @@ package mirror_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/time/rate"
 
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
@@ -16,18 +19,26 @@ import (
 // deliveryBenchScale multiplies PC's budget: the client's default rate
 // limits (pccclient.DefaultRateLimits: writes 5/s burst 10, reads 20/s
 // burst 40) and the sandbox's per-minute throttles set to the same budget
-// (create-order 300/min, list-subscriptions 1200/min, each times the scale).
-const deliveryBenchScale = 20
+// (create-order 300/min, list-subscriptions 1200/min, each times the
+// scale). MIRROR_BENCH_DELIVERY_SCALE overrides it.
+func deliveryBenchScale() int {
+	if n, err := strconv.Atoi(os.Getenv("MIRROR_BENCH_DELIVERY_SCALE")); err == nil && n > 0 {
+		return n
+	}
+	return 20
+}
 
 // BenchmarkDeliveryThroughput delivers b.N queued orders (one line each,
 // spread over 16 customers) with 8 River workers against a sandbox that
 // throttles like PC with its limits scaled by deliveryBenchScale, and
-// reports commands/s from start to the last command done. Each delivery is
+// reports commands/s from start to the last command done, next to the
+// write budget (commands/s the scaled limits allow after the burst). Each delivery is
 // one create-order and one list of the order's subscriptions, then the
 // mirror transaction.
 //
 //	go test ./mirror -run '^$' -bench BenchmarkDeliveryThroughput -benchtime 500x
 func BenchmarkDeliveryThroughput(b *testing.B) {
+	scale := deliveryBenchScale()
 	e := newEnv(b, sandbox.Options{Seed: 31, RealTime: true}, mirror.Options{})
 	custs := make([]uuid.UUID, 16)
 	for i := range custs {
@@ -35,8 +46,8 @@ func BenchmarkDeliveryThroughput(b *testing.B) {
 	}
 	offer := e.licenseOffer()
 	e.sb.SetFaults(sandbox.Faults{Throttle: map[string]sandbox.Throttle{
-		sandbox.OpCreateOrder:       {PerMinute: 5 * 60 * deliveryBenchScale},
-		sandbox.OpListSubscriptions: {PerMinute: 20 * 60 * deliveryBenchScale},
+		sandbox.OpCreateOrder:       {PerMinute: 5 * 60 * scale},
+		sandbox.OpListSubscriptions: {PerMinute: 20 * 60 * scale},
 	}})
 	ctx := context.Background()
 	if err := e.st.InTx(ctx, func(tx pgx.Tx) error {
@@ -55,7 +66,7 @@ func BenchmarkDeliveryThroughput(b *testing.B) {
 		c.Clock = nil // real waits on 429s
 		c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{}
 		for class, rl := range pccclient.DefaultRateLimits() {
-			c.RateLimits[class] = pccclient.RateLimit{Rate: rl.Rate * deliveryBenchScale, Burst: rl.Burst * deliveryBenchScale}
+			c.RateLimits[class] = pccclient.RateLimit{Rate: rl.Rate * rate.Limit(scale), Burst: rl.Burst * scale}
 		}
 	}})
 	b.ResetTimer()
@@ -88,5 +99,6 @@ func BenchmarkDeliveryThroughput(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "commands/s")
+	b.ReportMetric(float64(5*scale), "write-budget/s")
 	b.ReportMetric(float64(e.sb.Calls(sandbox.OpCreateOrder)-b.N), "extra-order-calls")
 }

@@ -125,6 +125,10 @@ type Options struct {
 	// ClientTweak adjusts the PC client configuration (rate limits, back-off)
 	// after PCConfig; tests and benchmarks use it.
 	ClientTweak func(*pccclient.Config)
+	// FetchCooldown is the least time between two fetches of jobs by
+	// this process's River client; River's default (100ms) caps delivery
+	// at Workers jobs per 100ms however fast PC answers [10ms].
+	FetchCooldown time.Duration
 	// PlacementPoll is how often the add-on phase of an order asks PC
 	// whether its new bases are active [10s].
 	PlacementPoll time.Duration
@@ -153,6 +157,7 @@ func (o *Options) setDefaults() {
 	o.DeliveryMaxAttempts = cmp.Or(o.DeliveryMaxAttempts, 12)
 	o.HTTPTimeout = cmp.Or(o.HTTPTimeout, 60*time.Second)
 	o.RescueStuckJobsAfter = cmp.Or(o.RescueStuckJobsAfter, 10*time.Minute)
+	o.FetchCooldown = cmp.Or(o.FetchCooldown, 10*time.Millisecond)
 	o.PlacementPoll = cmp.Or(o.PlacementPoll, 10*time.Second)
 	o.PlacementSweepInterval = cmp.Or(o.PlacementSweepInterval, time.Minute)
 }
@@ -195,6 +200,7 @@ func New(d Deps) (*Mirror, error) {
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: m.opt.Workers}},
 		Workers:              workers,
 		RescueStuckJobsAfter: m.opt.RescueStuckJobsAfter,
+		FetchCooldown:        m.opt.FetchCooldown,
 		JobTimeout:           -1, // syncs take as long as PC needs; contexts carry cancellation
 	}
 	if !m.opt.NoPeriodic {
