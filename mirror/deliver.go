@@ -126,6 +126,15 @@ func (m *Mirror) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Comm
 		if err := json.Unmarshal(cmd.Payload, &p); err != nil {
 			return &pccclient.ArgumentError{Operation: cmd.Kind, Field: "payload", Problem: err.Error()}
 		}
+		if p.Agreement.TemplateID == "" {
+			// Queued without the template (its metadata needs the app+user
+			// credential too): read it now.
+			md, err := pc.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement)
+			if err != nil {
+				return err
+			}
+			p.Agreement.TemplateID = md.TemplateID
+		}
 		a, err := pc.CreateAgreement(ctx, reqID, cust.String(), p.Agreement)
 		if err != nil {
 			return customerCommandError(cmd, err)

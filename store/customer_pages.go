@@ -37,6 +37,9 @@ type CustomerRow struct {
 	Suspended     int
 	HasAgreement  bool
 	NextRenewal   *time.Time
+	// RelationshipRemoved: the customer removed its relationship with the
+	// partner (sync found PC refusing every call for it).
+	RelationshipRemoved bool
 }
 
 // CustomerPage is one page of the customer list and the number of matches.
@@ -86,10 +89,10 @@ func (s *Store) CustomerSearch(ctx context.Context, f CustomerFilter) (CustomerP
 		total = "0::bigint"
 	}
 	q := `WITH page AS (
-		SELECT c.id, c.company_name, c.domain, c.address_country, ` + total + ` AS total
+		SELECT c.id, c.company_name, c.domain, c.address_country, c.relationship_removed_at IS NOT NULL AS removed, ` + total + ` AS total
 		FROM customers c WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY lower(c.company_name), c.id LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0)) + `)
-	SELECT p.id, p.company_name, p.domain, p.address_country, p.total,
+	SELECT p.id, p.company_name, p.domain, p.address_country, p.removed, p.total,
 		coalesce(st.n, 0), coalesce(st.suspended, 0), st.next_renewal, ag.has IS NOT NULL
 	FROM page p
 	LEFT JOIN LATERAL (SELECT true AS has FROM agreements a WHERE a.customer_id = p.id AND a.gone_at IS NULL LIMIT 1) ag ON true
@@ -105,7 +108,7 @@ func (s *Store) CustomerSearch(ctx context.Context, f CustomerFilter) (CustomerP
 	for rows.Next() {
 		var r CustomerRow
 		var total, n, susp int64
-		if err := rows.Scan(&r.ID, &r.CompanyName, &r.Domain, &r.Country, &total, &n, &susp, &r.NextRenewal, &r.HasAgreement); err != nil {
+		if err := rows.Scan(&r.ID, &r.CompanyName, &r.Domain, &r.Country, &r.RelationshipRemoved, &total, &n, &susp, &r.NextRenewal, &r.HasAgreement); err != nil {
 			rows.Close()
 			return CustomerPage{}, fmt.Errorf("customer search: %w", err)
 		}

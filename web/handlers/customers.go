@@ -56,7 +56,8 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 		Renewals: counts.Renewals, NoAgreement: counts.NoAgreement, Pager: pager(r.URL, page, customerPageSize, res.Total)}
 	for _, c := range res.Rows {
 		row := templates.CustomerListRow{Href: "/customers/" + c.ID.String(), Name: cmpOr(c.CompanyName, c.Domain), Domain: c.Domain,
-			Country: c.Country, Subscriptions: c.Subscriptions, Suspended: c.Suspended, Agreement: c.HasAgreement, NextRenewal: "—"}
+			Country: c.Country, Subscriptions: c.Subscriptions, Suspended: c.Suspended, Agreement: c.HasAgreement, NextRenewal: "—",
+			RelationshipRemoved: c.RelationshipRemoved}
 		if c.NextRenewal != nil {
 			row.NextRenewal = c.NextRenewal.UTC().Format("2006-01-02")
 		}
@@ -143,7 +144,10 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	c := d.Customer
 	v := templates.CustomerView{ID: c.ID.String(), Name: cmpOr(c.CompanyName, c.Domain), Domain: c.Domain, TenantID: cmpOr(c.TenantID, c.ID.String()),
 		Email: c.CompanyEmail, Relationship: cmpOr(c.Relationship, "—"), Gone: c.GoneAt != nil, SyncedAgo: ago(s.now().Sub(c.SyncedAt)),
-		RetryHref: "/customers/" + c.ID.String() + "/agreement/retry"}
+		RetryHref: "/customers/" + c.ID.String() + "/agreement/retry", LicenseUsageProblem: c.LicenseUsageError}
+	if c.RelationshipRemovedAt != nil {
+		v.RelationshipRemoved = c.RelationshipRemovedAt.UTC().Format("2006-01-02")
+	}
 	for _, l := range []string{c.AddressLine1, c.AddressLine2, strings.TrimSpace(c.AddressPostalCode + " " + c.AddressCity), c.AddressState, c.AddressCountry} {
 		if strings.TrimSpace(l) != "" {
 			v.Address = append(v.Address, l)

@@ -170,11 +170,19 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 	mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	md, err := pc.GetAgreementMetadata(mctx, pccclient.AgreementMicrosoftCustomerAgreement)
 	cancel()
-	if err != nil || md == nil || md.TemplateID == "" {
+	templateID := ""
+	switch {
+	case pccclient.IsConsentRequired(err):
+		// The template needs a partner admin's sign-in like the agreement
+		// itself: create the customer anyway; the agreement step reads the
+		// template when it is delivered and says what is missing.
+	case err != nil || md == nil || md.TemplateID == "":
 		f.Errors["_form"] = "Partner Center did not give the Microsoft Customer Agreement template (" + pcMessage(err) + "). Nothing was created; try again."
 		return s.renderOnboarding(w, r, http.StatusBadGateway, "review", f)
+	default:
+		templateID = md.TemplateID
 	}
-	agreement, err := json.Marshal(onboardingAgreement(f, md.TemplateID))
+	agreement, err := json.Marshal(onboardingAgreement(f, templateID))
 	if err != nil {
 		return fmt.Errorf("encode agreement: %w", err)
 	}
@@ -386,7 +394,15 @@ func (s *Server) onboardingStatusOf(ctx context.Context, ob store.Onboarding) (t
 		switch agr.Status {
 		case mirror.CommandFailed:
 			st.AgreementDetail = "Partner Center refused the agreement: " + agr.LastError + " The customer exists; retry from the customer's page."
+			if isConsentCode(agr.PcErrorCode) {
+				st.AgreementDetail = "The customer exists, but the agreement was not recorded. Retry from the customer's page once a partner admin is connected."
+				st.Consent = s.consentNoticeNow(ctx)
+			}
 			st.Done = true
+		case mirror.CommandPending, mirror.CommandDelivering:
+			if strings.Contains(agr.LastError, mirror.NotYetReadableMessage) {
+				st.AgreementWaiting = fmt.Sprintf("Waiting for Partner Center to show the new customer (it takes a minute or two); trying again automatically (attempt %d).", agr.Attempts)
+			}
 		case mirror.CommandSucceeded:
 			st.Done = true
 		}
@@ -415,10 +431,17 @@ func (s *Server) agreementState(r *http.Request, id uuid.UUID, v *templates.Cust
 	switch agr.Status {
 	case mirror.CommandFailed:
 		v.AgreementNote, v.CanRetry = "Partner Center refused it: "+agr.LastError, true
+		if isConsentCode(agr.PcErrorCode) {
+			v.AgreementNote = "not recorded: it needs a partner admin's sign-in."
+			v.Consent = s.consentNoticeNow(r.Context())
+		}
 	case mirror.CommandSucceeded:
 		v.AgreementNote = "accepted; it appears here with the next sync."
 	default:
 		v.AgreementNote = "being sent to Partner Center."
+		if strings.Contains(agr.LastError, mirror.NotYetReadableMessage) {
+			v.AgreementNote = "waiting for Partner Center to show the new customer; retried automatically."
+		}
 	}
 	return nil
 }
@@ -465,6 +488,9 @@ func (s *Server) agreementRetry(w http.ResponseWriter, r *http.Request) error {
 			kind, msg = "success", "Partner Center recorded the agreement."
 		case mirror.CommandFailed:
 			kind, msg = "error", "Partner Center refused the agreement again: "+pcMessage(derr)
+			if pccclient.IsConsentRequired(derr) {
+				msg = "The agreement was not recorded: " + consentText(derr)
+			}
 		}
 	}
 	s.flash(ctx, kind, msg)
@@ -476,6 +502,9 @@ func (s *Server) agreementRetry(w http.ResponseWriter, r *http.Request) error {
 func pcMessage(err error) string {
 	if err == nil {
 		return "no answer"
+	}
+	if pccclient.IsConsentRequired(err) {
+		return consentText(err)
 	}
 	var pe *pccclient.Error
 	if errors.As(err, &pe) {

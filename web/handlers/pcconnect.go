@@ -396,3 +396,16 @@ func (s *Server) serveConsentError(w http.ResponseWriter, r *http.Request, err e
 		http.Error(w, n.Message, http.StatusConflict)
 	}
 }
+
+// consentNoticeNow describes, for a command that failed for want of the
+// app+user credential, what is missing now (from the settings row).
+func (s *Server) consentNoticeNow(ctx context.Context) *templates.ConsentNotice {
+	reason := pccclient.NotConnected
+	if st, err := s.st.Settings(ctx); err == nil && len(st.PcRefreshTokenEnc) > 0 {
+		reason = pccclient.Expired
+		if !st.PcUserMfa {
+			reason = pccclient.MFARequired
+		}
+	}
+	return consentNotice(ctx, consentText(&pccclient.ConsentError{Reason: reason}))
+}
