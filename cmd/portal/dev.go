@@ -152,9 +152,9 @@ func startDevSandbox(cfg config.Config, log *slog.Logger) (*sandbox.Sandbox, str
 		Logger:    log.With("component", "sandbox"),
 		// Like PC, a new customer is not readable at once (PC: ~90 s).
 		ReadAfterCreateDelay: 20 * time.Second,
-		// TODO(#9 portal): remove once the dev portal connects a partner
-		// admin (wizard's "Connect a partner admin account").
-		AllowAppOnlyEverywhere: true,
+		// Strict like PC: agreements and license usage need a partner
+		// admin's app+user sign-in, which the wizard's "Connect a partner
+		// admin account" obtains on the sandbox's sign-in page.
 	})
 	if err != nil {
 		return nil, "", nil, err

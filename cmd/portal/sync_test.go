@@ -20,7 +20,7 @@ import (
 
 func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.New(sandbox.Options{Seed: 5, AllowAppOnlyEverywhere: true /* TODO(#9 portal): connect a partner admin instead */})
+	sb, err := sandbox.New(sandbox.Options{Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +40,15 @@ func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
 		PcClientSecretEnc: box.Seal(cr.ClientSecret), PcApiUrl: srv.URL, PcTokenUrl: srv.URL + "/{tenant}/oauth2/token"}); err != nil {
 		t.Fatal(err)
 	}
+	// A partner admin connected (as after the consent): agreements and
+	// license usage are read with the app+user credential.
+	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ConnectPCUser(context.Background(), store.PCUserGrant{RefreshTokenEnc: box.Seal(rt), User: "admin@sandbox.test", MFA: true, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{"DATABASE_URL": dbURL, "PORTAL_SECRET_KEY": key}
 	getenv := func(k string) string { return env[k] }
 
@@ -54,6 +63,9 @@ func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
 	st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM customers`).Scan(&n)
 	if n == 0 {
 		t.Fatal("no customers mirrored")
+	}
+	if st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM agreements`).Scan(&n); n == 0 {
+		t.Fatal("no agreements mirrored: the app+user credential was not used")
 	}
 
 	out.Reset()
