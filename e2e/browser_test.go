@@ -41,7 +41,7 @@ type portal struct {
 // startPortal serves the real router on a fresh database, with a sandbox.
 func startPortal(t *testing.T) *portal {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true, AllowAppOnlyEverywhere: true /* TODO(#9 portal) */})
+	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ func startClockPortal(t *testing.T) *staffPortal {
 // its own clock and the portal reads it, else both follow wall time.
 func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 5, RealTime: !virtualClock, AllowAppOnlyEverywhere: true /* TODO(#9 portal) */})
+	sb, err := sandbox.New(sandbox.Options{Seed: 5, RealTime: !virtualClock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +113,11 @@ func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	}
 	must(st.UpdatePCSettings(ctx, store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID, PcClientSecretEnc: box.Seal(cr.ClientSecret),
 		PcApiUrl: sbts.URL, PcTokenUrl: sbts.URL + "/{tenant}/oauth2/token"}))
+	// A partner admin (with MFA) connected, as after the consent journey:
+	// agreements and license usage need the app+user credential.
+	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
+	must(err)
+	must(st.ConnectPCUser(ctx, store.PCUserGrant{RefreshTokenEnc: box.Seal(rt), User: "admin@sandbox.test", MFA: true, At: time.Now()}))
 	must(st.UpdateDefaults(ctx, store.Defaults{DefaultCountry: "US", DefaultCurrency: "USD", DefaultLanguage: "en-US"}))
 	must(st.CompleteSetup(ctx))
 	const email, password = "sam@reseller.example", "staff password for e2e"

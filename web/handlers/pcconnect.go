@@ -59,10 +59,13 @@ func (s *Server) pcConnect(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("from") == "setup" {
 		ret = "/setup"
 	}
-	return s.pcConnectStart(w, r, ret)
+	return s.pcConnectStart(w, r, ret, false)
 }
 
-func (s *Server) pcConnectStart(w http.ResponseWriter, r *http.Request, ret string) error {
+// pcConnectStart redirects to the authority's sign-in page; afterForm
+// (the answer to a form POST) uses a page that navigates on instead, since
+// CSP form-action 'self' forbids a form submission to end on another origin.
+func (s *Server) pcConnectStart(w http.ResponseWriter, r *http.Request, ret string, afterForm bool) error {
 	ctx := r.Context()
 	pc, err := s.pcClient(ctx)
 	if err != nil {
@@ -88,12 +91,15 @@ func (s *Server) pcConnectStart(w http.ResponseWriter, r *http.Request, ret stri
 		hint = st.PcUser
 	}
 	to := pc.AuthorizeURL(pccclient.AuthCodeRequest{RedirectURI: s.pcRedirectURI(), State: p.State, CodeChallenge: challenge, LoginHint: hint})
-	if isHTMX(r) {
+	switch {
+	case isHTMX(r):
 		w.Header().Set("HX-Redirect", to)
 		w.WriteHeader(http.StatusNoContent)
-		return nil
+	case afterForm:
+		return s.render(w, r, http.StatusOK, templates.PCConsentContinuePage(to))
+	default:
+		http.Redirect(w, r, to, http.StatusFound)
 	}
-	http.Redirect(w, r, to, http.StatusFound)
 	return nil
 }
 
@@ -205,7 +211,7 @@ func (s *Server) settingsPCConnect(w http.ResponseWriter, r *http.Request) error
 	if err := s.savePC(ctx, in); err != nil {
 		return err
 	}
-	return s.pcConnectStart(w, r, pcHealthPath)
+	return s.pcConnectStart(w, r, pcHealthPath, true)
 }
 
 // setupPCConnect is the wizard's "Connect a partner admin account": it saves
@@ -226,7 +232,7 @@ func (s *Server) setupPCConnect(w http.ResponseWriter, r *http.Request) error {
 	if err := s.savePC(r.Context(), in); err != nil {
 		return err
 	}
-	return s.pcConnectStart(w, r, "/setup")
+	return s.pcConnectStart(w, r, "/setup", true)
 }
 
 // pcUserStatus is the short app+user status shown next to the connection
