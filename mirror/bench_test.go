@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 func serveBenchSandbox(spec string) {
 	var customers, per int
 	fmt.Sscanf(spec, "%d/%d", &customers, &per)
-	sb, err := sandbox.New(sandbox.Options{Seed: 99, RealTime: true, NoSeed: true, AllowAppOnlyEverywhere: true /* TODO(#9 portal) */})
+	sb, err := sandbox.New(sandbox.Options{Seed: 99, RealTime: true, NoSeed: true})
 	if err != nil {
 		panic(err)
 	}
@@ -48,7 +48,13 @@ func serveBenchSandbox(spec string) {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("URL http://" + ln.Addr().String())
+	// The portal's partner admin consent (agreements and license usage
+	// need the app+user credential).
+	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("URL http://" + ln.Addr().String() + " " + rt)
 	http.Serve(ln, sb.Handler())
 }
 
@@ -74,7 +80,7 @@ func BenchmarkMirror(b *testing.B) {
 	if err != nil || !strings.HasPrefix(line, "URL ") {
 		b.Fatalf("sandbox process: %q %v", line, err)
 	}
-	url := strings.TrimSpace(strings.TrimPrefix(line, "URL "))
+	url, rt, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "URL ")), " ")
 
 	// PC's rates (the client's defaults: reads 20/s) scaled so the import
 	// takes about a minute: calls = pages + 5 per customer.
@@ -82,7 +88,7 @@ func BenchmarkMirror(b *testing.B) {
 	readRate := cmpOrF(envFloat("MIRROR_BENCH_RATE"), calls/60)
 	cr := sandbox.DefaultCredentials()
 	cfg := pccclient.Config{PartnerTenantID: cr.TenantID, ClientID: cr.ClientID, ClientSecret: cr.ClientSecret,
-		BaseURL: url, TokenURL: url + "/{tenant}/oauth2/token",
+		BaseURL: url, TokenURL: url + "/{tenant}/oauth2/token", UserTokens: pccclient.NewMemoryTokenStore(rt),
 		RateLimits: map[pccclient.OpClass]pccclient.RateLimit{
 			pccclient.ClassRead:  {Rate: rate.Limit(readRate), Burst: int(readRate * 2)},
 			pccclient.ClassAudit: {Rate: rate.Limit(readRate / 10), Burst: 5},
