@@ -103,39 +103,47 @@ func AdvancePlacement(ctx context.Context, st *store.Store, pc *pccclient.Client
 		}
 		return Enqueue(ctx, tx, c)
 	}
-	return advancePlacement(ctx, st, pc, customer, token, enq)
+	id, since, err := advancePlacement(ctx, st, pc, customer, token, enq)
+	return id, !since.IsZero(), err
 }
 
 // errAdvanced rolls back a phase 2 that another process queued first.
 var errAdvanced = errors.New("add-on phase already queued")
 
+// advancePlacement is AdvancePlacement; while waiting for the bases it
+// returns since when (phase 1's end, or the placement's creation).
 func advancePlacement(ctx context.Context, st *store.Store, pc *pccclient.Client, customer, token uuid.UUID,
-	enqueue func(context.Context, pgx.Tx, Command) (int64, error)) (int64, bool, error) {
+	enqueue func(context.Context, pgx.Tx, Command) (int64, error)) (int64, time.Time, error) {
+	var none time.Time
 	p, err := st.Q.OrderPlacement(ctx, st.Pool, db.OrderPlacementParams{Token: token, CustomerID: customer})
 	if err != nil {
-		return 0, false, fmt.Errorf("order %s: %w", token, store.MapErr(err))
+		return 0, none, fmt.Errorf("order %s: %w", token, store.MapErr(err))
 	}
 	if !p.NeedsAddons || p.AddonCommandID != nil || p.CancelledAt != nil {
-		return 0, false, nil
+		return 0, none, nil
 	}
 	base, err := st.Q.GetCommand(ctx, st.Pool, p.BaseCommandID)
 	if err != nil {
-		return 0, false, fmt.Errorf("order %s: base command: %w", token, err)
+		return 0, none, fmt.Errorf("order %s: base command: %w", token, err)
 	}
 	switch base.Status {
 	case CommandSucceeded:
 	case CommandFailed:
-		return 0, false, nil // staff retry or cancel it on the order page
+		return 0, none, nil // staff retry or cancel it on the order page
 	default:
-		return 0, true, nil
+		return 0, p.CreatedAt, nil
+	}
+	since := p.CreatedAt
+	if base.FinishedAt != nil {
+		since = *base.FinishedAt
 	}
 	var lines []PlacementLine
 	if err := json.Unmarshal(p.Lines, &lines); err != nil {
-		return 0, false, fmt.Errorf("order %s: lines: %w", token, err)
+		return 0, none, fmt.Errorf("order %s: lines: %w", token, err)
 	}
 	var o pccclient.Order
 	if err := json.Unmarshal(base.Result, &o); err != nil {
-		return 0, false, fmt.Errorf("order %s: base order: %w", token, err)
+		return 0, none, fmt.Errorf("order %s: base order: %w", token, err)
 	}
 	baseSubs := PlacementBaseSubscriptions(&o, lines)
 	if missing(baseSubs, lines) && o.ID != "" {
@@ -146,7 +154,7 @@ func advancePlacement(ctx context.Context, st *store.Store, pc *pccclient.Client
 		}
 	}
 	if missing(baseSubs, lines) {
-		return 0, true, nil
+		return 0, since, nil
 	}
 	checked := map[string]bool{}
 	for _, l := range lines {
@@ -158,7 +166,7 @@ func advancePlacement(ctx context.Context, st *store.Store, pc *pccclient.Client
 		sub, err := pc.GetSubscription(rctx, customer.String(), sid)
 		cancel()
 		if err != nil || !sub.Status.Is(pccclient.SubscriptionActive) {
-			return 0, true, nil // not yet (or PC unreachable): ask again later
+			return 0, since, nil // not yet (or PC unreachable): ask again later
 		}
 		checked[sid] = true
 	}
@@ -187,12 +195,12 @@ func advancePlacement(ctx context.Context, st *store.Store, pc *pccclient.Client
 		return nil
 	})
 	if errors.Is(err, errAdvanced) {
-		return 0, false, nil
+		return 0, none, nil
 	}
 	if err != nil {
-		return 0, false, err
+		return 0, none, err
 	}
-	return id, false, nil
+	return id, none, nil
 }
 
 // missing reports whether a phase 2 line's base has no subscription yet.
@@ -234,8 +242,8 @@ func (w *advancePlacementWorker) Timeout(*river.Job[AdvancePlacementArgs]) time.
 	return 2 * time.Minute
 }
 
-// placementPatience is how long the job keeps snoozing for bases that are
-// not active; after that the minutely sweep asks again.
+// placementPatience is how long after phase 1 the job keeps snoozing for
+// bases that are not active; after that only the minutely sweep asks.
 const placementPatience = time.Hour
 
 func (w *advancePlacementWorker) Work(ctx context.Context, job *river.Job[AdvancePlacementArgs]) error {
@@ -247,14 +255,14 @@ func (w *advancePlacementWorker) Work(ctx context.Context, job *river.Job[Advanc
 	if err != nil {
 		return err
 	}
-	id, waiting, err := advancePlacement(ctx, m.st, pc, job.Args.CustomerID, job.Args.Token, m.Enqueue)
+	id, since, err := advancePlacement(ctx, m.st, pc, job.Args.CustomerID, job.Args.Token, m.Enqueue)
 	if err != nil {
 		return err
 	}
 	if id != 0 {
 		m.log.Info("add-on phase queued", "order", job.Args.Token, "command", id)
 	}
-	if waiting && time.Since(job.CreatedAt) < placementPatience {
+	if !since.IsZero() && time.Since(since) < placementPatience {
 		return river.JobSnooze(m.opt.PlacementPoll)
 	}
 	return nil
