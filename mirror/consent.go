@@ -106,9 +106,13 @@ func (m *Mirror) writeCustomerHealth(ctx context.Context, tx pgx.Tx, r *run, bat
 		if f.got != 0 {
 			back = append(back, f.id)
 		}
+		if f.got&(needAgreements|needSkus) != 0 {
+			r.noteUser("")
+		}
 		for n, err := range f.skipped {
 			r.add("skipped_"+needName(n), 1)
 			if pccclient.IsConsentRequired(err) {
+				r.noteUser(LicenseUsageProblem(err))
 				r.failOnce("consent:"+needName(n), fmt.Errorf("%s not read: it needs a partner admin's sign-in (Settings → Partner Center connection): %w", needName(n), err))
 			}
 		}
@@ -161,4 +165,38 @@ func LicenseUsageProblem(err error) string {
 		return "Needs a partner admin's sign-in; none is connected (Settings → Partner Center connection)."
 	}
 	return "Partner Center refused: " + err.Error()
+}
+
+// noteUser records how the app+user credential fared ("" = it worked).
+func (r *run) noteUser(problem string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	if problem == "" {
+		r.userOK = true
+	} else {
+		r.userErr = problem
+	}
+	r.mu.Unlock()
+}
+
+// recordCredentials stores, for the connection health panel, that the
+// app-only credential worked for a successful run and how the app+user
+// credential fared.
+func (r *run) recordCredentials(ctx context.Context, status string) {
+	r.mu.Lock()
+	ok, problem := r.userOK, r.userErr
+	r.mu.Unlock()
+	now := time.Now()
+	if status == StatusSucceeded {
+		if err := r.m.st.RecordPCCredentialResult(ctx, pccclient.AppOnly, "", now); err != nil {
+			r.m.log.Warn("credential health not saved", "err", err)
+		}
+	}
+	if problem != "" || ok {
+		if err := r.m.st.RecordPCCredentialResult(ctx, pccclient.AppUser, problem, now); err != nil {
+			r.m.log.Warn("credential health not saved", "err", err)
+		}
+	}
 }

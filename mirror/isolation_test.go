@@ -54,6 +54,9 @@ func TestSyncIsolatesRemovedRelationshipAndReportsIt(t *testing.T) {
 	if !strings.Contains(errs, removed) || !strings.Contains(errs, "relationship removed by the customer") {
 		t.Errorf("run report does not name the removed customer: %s", errs)
 	}
+	if n := count(t, e.st, `SELECT count(*) FROM settings WHERE pc_app_user_ok_at IS NOT NULL AND pc_app_user_error = ''`); n != 1 {
+		t.Errorf("app+user success not recorded by the sync")
+	}
 	if counts["relationship_removed"] != 1 {
 		t.Errorf("counts: %v", counts)
 	}
@@ -109,6 +112,10 @@ func TestSyncWithoutPartnerAdminSkipsAppUserParts(t *testing.T) {
 	}
 	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE gone_at IS NULL`); n < 5 {
 		t.Errorf("subscriptions mirrored: %d", n)
+	}
+	// The connection health panel learns both credentials' state.
+	if n := count(t, e.st, `SELECT count(*) FROM settings WHERE pc_app_only_ok_at IS NOT NULL AND pc_app_user_error LIKE 'Needs a partner admin%'`); n != 1 {
+		t.Errorf("credential health not recorded by the sync")
 	}
 	all := count(t, e.st, `SELECT count(*) FROM customers WHERE gone_at IS NULL`)
 	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE license_usage_error LIKE 'Needs a partner admin%'`); n != all || n < 5 {

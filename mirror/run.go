@@ -42,6 +42,10 @@ type run struct {
 	counts     map[string]int
 	errs       []string
 	once       map[string]bool // failOnce keys already recorded
+	// The app+user credential in this run: used successfully, or refused
+	// (the consent problem), for the connection health panel.
+	userOK  bool
+	userErr string
 	errCount   int
 	lastErr    string
 	checkpoint map[string]any
@@ -253,6 +257,7 @@ func (r *run) finish(ctx context.Context, err error) error {
 	if ferr := r.flush(fctx, status); ferr != nil {
 		r.m.log.Warn("sync run not saved", "run", r.id, "err", ferr)
 	}
+	r.recordCredentials(fctx, status)
 	p := r.progress()
 	r.m.metrics.run(r.kind, cmpStatus(status))
 	r.m.log.Info("sync finished", "kind", r.kind, "run", r.id, "status", cmpStatus(status), "done", p.Done,
