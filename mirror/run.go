@@ -42,10 +42,8 @@ type run struct {
 	counts     map[string]int
 	errs       []string
 	once       map[string]bool // failOnce keys already recorded
-	// The app+user credential in this run: used successfully, or refused
-	// (the consent problem), for the connection health panel.
-	userOK  bool
-	userErr string
+	userOK     bool            // the app+user credential worked in this run
+	userErr    string          // or why it did not (for the health panel)
 	errCount   int
 	lastErr    string
 	checkpoint map[string]any
