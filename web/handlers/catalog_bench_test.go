@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,9 +11,12 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestStaffPagesBenchmark measures the catalog search, customer list and
@@ -135,16 +139,102 @@ func TestStaffPagesBenchmark(t *testing.T) {
 		if profDir != "" && path == "/customers" {
 			stop = startProfiles(t, profDir)
 		}
+		// CPU time of this process and of the database's backends: per
+		// request, it is the figure other load on the box disturbs least.
+		cpu := measureCPU(t, e)
 		out, err := exec.CommandContext(ctx, wrk, "-t2", "-c64", "-d10s", "--latency", "-H", "Cookie: "+cookie.Name+"="+cookie.Value,
 			e.ts.URL+path).CombinedOutput()
+		goCPU, pgCPU, cpuOK := cpu()
 		stop()
 		if err != nil {
 			t.Fatalf("wrk: %v\n%s", err, out)
 		}
 		t.Logf("wrk -t2 -c64 -d10s %s:\n%s", path, out)
+		if m := regexp.MustCompile(`(\d+) requests in`).FindSubmatch(out); m != nil && cpuOK {
+			n, _ := strconv.Atoi(string(m[1]))
+			perReq := func(ticks int64) float64 { return float64(ticks) * 1e4 / float64(max(n, 1)) } // 100 ticks/s -> µs
+			t.Logf("CPU per request %s: server %.0f µs, Postgres %.0f µs", path, perReq(goCPU), perReq(pgCPU))
+		}
 		if m := regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`).FindSubmatch(out); m != nil && path == "/customers" {
 			t.Errorf("wrk saw %s error responses", m[1])
 		}
+	}
+}
+
+// procTicks returns the user+system CPU ticks (1/100 s) process pid has
+// used (-1 if it is gone or there is no /proc).
+func procTicks(pid string) int64 {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return -1
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + k
+}
+
+// measureCPU samples, every 100 ms until the returned func is called, the
+// CPU ticks of this process and of the Postgres backends serving e's
+// database; the func returns the ticks each side used in between.
+// Backends come and go (a request cancelled when wrk stops closes its
+// connection), so each is counted from its first to its last sample, from
+// zero if it started in between.
+func measureCPU(t *testing.T, e *pcEnv) func() (goTicks, pgTicks int64, ok bool) {
+	t.Helper()
+	pids := func() []string {
+		rows, err := e.st.Pool.Query(context.Background(), "SELECT pid::text FROM pg_stat_activity WHERE datname = current_database()")
+		if err != nil {
+			return nil
+		}
+		p, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+		return p
+	}
+	first, last := map[string]int64{}, map[string]int64{}
+	sample := func(initial bool) {
+		for _, pid := range pids() {
+			v := procTicks(pid)
+			if v < 0 {
+				continue
+			}
+			if _, seen := first[pid]; !seen {
+				first[pid] = 0
+				if initial {
+					first[pid] = v
+				}
+			}
+			last[pid] = v
+		}
+	}
+	self0 := procTicks("self")
+	sample(true)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				sample(false)
+			}
+		}
+	}()
+	return func() (int64, int64, bool) {
+		close(done)
+		<-stopped
+		self1 := procTicks("self")
+		if self0 < 0 || self1 < 0 {
+			return 0, 0, false
+		}
+		var pg int64
+		for pid, v := range last {
+			pg += v - first[pid]
+		}
+		return self1 - self0, pg, true
 	}
 }
 
