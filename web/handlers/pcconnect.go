@@ -237,9 +237,10 @@ func (s *Server) setupPCConnect(w http.ResponseWriter, r *http.Request) error {
 
 // pcUserStatus is the short app+user status shown next to the connection
 // form (settings and wizard), from the settings row (no PC call).
-func pcUserStatus(st store.Settings) templates.PCUserStatus {
+func (s *Server) pcUserStatus(st store.Settings) templates.PCUserStatus {
 	v := templates.PCUserStatus{Connected: len(st.PcRefreshTokenEnc) > 0, User: st.PcUser, MFA: st.PcUserMfa,
-		ConnectAction: pcConnectPath, HealthHref: pcHealthPath, DisconnectHref: pcDisconnectPath, LastError: st.PcAppUserError}
+		ConnectAction: pcConnectPath, HealthHref: pcHealthPath, DisconnectHref: pcDisconnectPath, LastError: st.PcAppUserError,
+		RedirectURI: s.pcRedirectURI()}
 	if st.PcConnectedAt != nil {
 		v.ConnectedAt = st.PcConnectedAt.UTC().Format("2006-01-02 15:04 UTC")
 	}
@@ -255,7 +256,7 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := templates.PCHealth{User: pcUserStatus(st), SettingsHref: "/admin/settings#pc"}
+	v := templates.PCHealth{User: s.pcUserStatus(st), SettingsHref: "/admin/settings#pc"}
 	v.Configured = st.PcTenantID != "" && st.PcClientID != "" && s.pcSecretAvailable(st)
 	appOnly := templates.CredentialHealth{Name: "App-only (app id and secret)", Key: "app-only"}
 	appUser := templates.CredentialHealth{Name: "App+user (partner admin sign-in)", Key: "app-user"}

@@ -29,7 +29,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	v := templates.Settings{
 		PC: templates.PCForm{Form: pcFormFrom(st), Action: "/admin/settings/pc", TestAction: "/admin/settings/pc/test",
 			SecretStored: s.pcSecretAvailable(st), Submit: "Save connection", Test: o.test,
-			ConnectAction: "/admin/settings/pc/connect", User: ptrTo(pcUserStatus(st)), UserLinks: true},
+			ConnectAction: "/admin/settings/pc/connect", User: ptrTo(s.pcUserStatus(st)), UserLinks: true},
 		OIDC:             oidcFormFrom(st),
 		OIDCSecretStored: len(st.OidcClientSecretEnc) > 0,
 		Defaults:         defaultsFormFrom(st),

@@ -182,7 +182,7 @@ func (s *Server) renderSetupStep(w http.ResponseWriter, r *http.Request, ss setu
 		}
 		pf := templates.PCForm{Form: f, Action: "/setup/pc", TestAction: "/setup/pc/test",
 			SecretStored: s.pcSecretAvailable(st), Submit: "Save and continue", Test: test,
-			ConnectAction: "/setup/pc/connect", User: ptrTo(pcUserStatus(st))}
+			ConnectAction: "/setup/pc/connect", User: ptrTo(s.pcUserStatus(st))}
 		return s.render(w, r, status, templates.SetupPCPage(p, pf))
 	case stepOIDC:
 		if f.Values == nil {
