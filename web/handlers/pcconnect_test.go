@@ -209,6 +209,12 @@ func TestAppOnlyCredentialOnAppUserOperationShowsClearMessage(t *testing.T) {
 		!hasTestID(p.body, "consent-reconnect") || !hasTestID(p.body, "agreement-retry") {
 		t.Fatalf("customer page:\n%s", p.body)
 	}
+	// A sync without the partner admin carries on and the sync page says
+	// what it skipped.
+	e.sync("full")
+	if p = e.get(admin, "/sync"); !hasTestID(p.body, "consent-required") || !hasTestID(p.body, "consent-reconnect") {
+		t.Fatalf("sync page after a sync without a partner admin:\n%s", p.body)
+	}
 	// An admin connects a partner admin; the retry then goes through.
 	rt, err := e.sb.IssueRefreshToken("admin@sandbox.test")
 	if err != nil {

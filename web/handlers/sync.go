@@ -22,6 +22,11 @@ func (s *Server) syncShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The last sync could not use the partner admin's sign-in: say what
+	// was skipped and (admins) how to fix it.
+	if set, err := s.st.Settings(r.Context()); err == nil && set.PcAppUserError != "" {
+		v.Consent = consentNotice(r.Context(), "Agreements and license usage were not synced: "+set.PcAppUserError)
+	}
 	return s.render(w, r, http.StatusOK, templates.SyncPage(s.page(r, "Sync", "/sync"), v))
 }
 
