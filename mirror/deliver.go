@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -245,14 +246,25 @@ func (m *Mirror) deliverPatch(ctx context.Context, pc *pccclient.Client, cmd *db
 		return err
 	}
 	// Suspending a base suspends its add-ons and seats move license usage:
-	// read the customer's subscriptions and usage again (best effort).
-	more := fetchCustomer(ctx, pc, target{id: cust, need: needSubs | needSkus})
+	// read this subscription's add-ons and the customer's usage again (best
+	// effort; not all the customer's subscriptions, whose number would set
+	// the cost of every change).
+	addOns, aerr := pccclient.Collect(pc.ListSubscriptionAddOns(ctx, cust.String(), cmd.TargetID))
+	usage := fetchCustomer(ctx, pc, target{id: cust, need: needSkus})
 	return m.finishCommand(ctx, cmd, CommandSucceeded, "", "", out, nil, "", func(tx pgx.Tx, at time.Time) error {
-		if more.err == nil && !more.gone {
-			return m.writeFetched(ctx, tx, more, at)
+		rows := []db.UpsertSubscriptionParams{subscriptionRow(out, cust, at, false)}
+		if aerr == nil {
+			for i := range addOns {
+				r := subscriptionRow(&addOns[i], cust, at, true)
+				r.ParentSubscriptionID = cmp.Or(r.ParentSubscriptionID, out.ID)
+				rows = append(rows, r)
+			}
 		}
 		var berr error
-		m.st.Q.UpsertSubscription(ctx, tx, []db.UpsertSubscriptionParams{subscriptionRow(out, cust, at, false)}).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
+		m.st.Q.UpsertSubscription(ctx, tx, rows).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
+		if berr == nil && usage.err == nil && !usage.gone {
+			berr = m.writeFetched(ctx, tx, usage, at)
+		}
 		return berr
 	})
 }
