@@ -41,7 +41,14 @@ type syncWorker struct {
 	m *Mirror
 }
 
-func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return -1 }
+// syncTimeout bounds one sync job: far above a full import of the design
+// size at PC's default rates (about 45 minutes), but finite, because River
+// never rescues a job without a timeout, and a sync job left running by a
+// dead process would then block its kind (unique while running) for good.
+// A full import or reconcile cut off by it resumes from its checkpoint.
+const syncTimeout = 6 * time.Hour
+
+func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return syncTimeout }
 
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	_, err := w.m.Run(ctx, job.Args.SyncKind, RunOptions{Trigger: job.Args.Trigger, RequestedBy: job.Args.RequestedBy, JobID: job.ID})
