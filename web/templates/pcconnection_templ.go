@@ -1162,7 +1162,7 @@ func PCConsentContinuePage(to string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 101, "\"></head><body><main id=\"main\" class=\"container narrow\"><section class=\"card\" data-testid=\"pc-consent-continue\"><h1>Partner Center connection saved</h1><p>Opening the sign-in page for the partner admin account…</p><p><a class=\"btn btn-primary\" href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 101, "\"></head><body><main id=\"main\" class=\"narrow\"><section class=\"card\" data-testid=\"pc-consent-continue\"><h1>Partner Center connection saved</h1><p>Opening the sign-in page for the partner admin account…</p><p><a class=\"btn btn-primary\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
