@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -199,4 +199,23 @@ func (r *run) recordCredentials(ctx context.Context, status string) {
 			r.m.log.Warn("credential health not saved", "err", err)
 		}
 	}
+}
+
+// keepJustCreated drops from ids (customers PC answered 404 for) those the
+// portal created within NewCustomerReadableWithin: PC does not show a new
+// customer for a while, which is not the customer being gone.
+func (m *Mirror) keepJustCreated(ctx context.Context, tx pgx.Tx, r *run, ids []uuid.UUID) ([]uuid.UUID, error) {
+	since := time.Now().Add(-NewCustomerReadableWithin)
+	fresh, err := m.st.Q.RecentlyCreatedCustomers(ctx, tx, db.RecentlyCreatedCustomersParams{Since: &since, Ids: ids})
+	if err != nil || len(fresh) == 0 {
+		return ids, err
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !slices.Contains(fresh, id) {
+			out = append(out, id)
+		}
+	}
+	r.add("customers_not_yet_readable", len(ids)-len(out))
+	return out, nil
 }

@@ -399,6 +399,9 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 			_, e := q.MarkSubscribedSkusGone(ctx, tx, db.MarkSubscribedSkusGoneParams{CustomerIds: c, Before: at, Now: &at})
 			keep(e)
 		}
+		if len(gone) > 0 && err == nil {
+			gone, err = m.keepJustCreated(ctx, tx, r, gone)
+		}
 		for _, id := range gone {
 			keep(q.MarkCustomerGone(ctx, tx, db.MarkCustomerGoneParams{ID: id, Now: &at}))
 		}

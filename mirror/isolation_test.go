@@ -3,6 +3,9 @@ package mirror_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
@@ -120,5 +123,38 @@ func TestSyncWithoutPartnerAdminSkipsAppUserParts(t *testing.T) {
 	all := count(t, e.st, `SELECT count(*) FROM customers WHERE gone_at IS NULL`)
 	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE license_usage_error LIKE 'Needs a partner admin%'`); n != all || n < 5 {
 		t.Errorf("customers with the license usage reason: %d, want all %d", n, all)
+	}
+}
+
+// PC shows a new customer only after a while: a sync that reads it in that
+// window (404) must not mark the customer the portal just created as gone.
+func TestSyncKeepsJustCreatedCustomerThroughReadAfterCreateDelay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{ReadAfterCreateDelay: 90 * time.Second}, mirror.Options{})
+	e.run(mirror.KindFull)
+	id := e.enqueue(mirror.Command{Kind: mirror.CmdCreateCustomer, RequestedByLabel: "staff@example.com", Payload: mirror.CreateCustomerPayload{
+		Customer: pccclient.Customer{
+			CompanyProfile: &pccclient.CompanyProfile{Domain: "fresh" + uuid.NewString()[:6] + ".onmicrosoft.com"},
+			BillingProfile: &pccclient.BillingProfile{Culture: "en-US", Language: "en", Email: "f@example.com", CompanyName: "Fresh Ltd",
+				DefaultAddress: &pccclient.Address{FirstName: "A", LastName: "B", AddressLine1: "1 Main St", City: "Redmond",
+					State: "WA", PostalCode: "98052", Country: "US"}},
+		}}})
+	cmd, err := mirror.DeliverNow(t.Context(), e.st, nil, e.pc, id)
+	if err != nil || cmd.CustomerID == nil {
+		t.Fatalf("create customer: %v", err)
+	}
+	cust := cmd.CustomerID.String()
+	if _, err := e.pc.GetCustomer(t.Context(), cust); !pccclient.IsNotFound(err) {
+		t.Fatalf("the sandbox shows the new customer at once (%v): the delay is not exercised", err)
+	}
+	e.run(mirror.KindIncremental)
+	e.run(mirror.KindFull)
+	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE id = $1 AND gone_at IS NULL`, cust); n != 1 {
+		t.Fatal("a sync inside PC's read-after-create delay marked the new customer gone")
+	}
+	e.sb.Advance(2 * time.Minute)
+	e.run(mirror.KindFull)
+	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE id = $1 AND gone_at IS NULL AND company_name = 'Fresh Ltd'`, cust); n != 1 {
+		t.Fatal("the new customer is not mirrored after the delay")
 	}
 }

@@ -171,6 +171,38 @@ func (q *Queries) MarkCustomerRelationshipRemoved(ctx context.Context, db DBTX, 
 	return err
 }
 
+const recentlyCreatedCustomers = `-- name: RecentlyCreatedCustomers :many
+SELECT customer_id::uuid FROM commands
+WHERE kind = 'create_customer' AND status = 'succeeded' AND finished_at > $1
+  AND customer_id = ANY($2::uuid[])
+`
+
+type RecentlyCreatedCustomersParams struct {
+	Since *time.Time
+	Ids   []uuid.UUID
+}
+
+// Customers the portal created since @since (PC may not show them yet).
+func (q *Queries) RecentlyCreatedCustomers(ctx context.Context, db DBTX, arg RecentlyCreatedCustomersParams) ([]uuid.UUID, error) {
+	rows, err := db.Query(ctx, recentlyCreatedCustomers, arg.Since, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var customer_id uuid.UUID
+		if err := rows.Scan(&customer_id); err != nil {
+			return nil, err
+		}
+		items = append(items, customer_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const recordPCAppOnlyResult = `-- name: RecordPCAppOnlyResult :exec
 UPDATE settings SET
     pc_app_only_ok_at = CASE WHEN $1::text = '' THEN $2 ELSE pc_app_only_ok_at END,

@@ -84,3 +84,9 @@ SELECT
     count(*) FILTER (WHERE license_usage_error <> '')::bigint AS unreadable,
     count(*) FILTER (WHERE relationship_removed_at IS NOT NULL)::bigint AS relationship_removed
 FROM customers WHERE gone_at IS NULL;
+
+-- name: RecentlyCreatedCustomers :many
+-- Customers the portal created since @since (PC may not show them yet).
+SELECT customer_id::uuid FROM commands
+WHERE kind = 'create_customer' AND status = 'succeeded' AND finished_at > @since
+  AND customer_id = ANY(@ids::uuid[]);
