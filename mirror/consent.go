@@ -57,6 +57,21 @@ func customerCommandError(cmd *db.Command, err error) error {
 	return err
 }
 
+// newCustomerError classifies an error of a command for a customer the
+// portal itself created within NewCustomerReadableWithin (an order placed
+// right after onboarding): PC's 404 is then "not readable yet".
+func (m *Mirror) newCustomerError(ctx context.Context, cust uuid.UUID, err error) error {
+	if err == nil || !pccclient.IsNotFound(err) || cust == uuid.Nil {
+		return err
+	}
+	since := time.Now().Add(-NewCustomerReadableWithin)
+	fresh, qerr := m.st.Q.RecentlyCreatedCustomers(ctx, m.st.Pool, db.RecentlyCreatedCustomersParams{Since: &since, Ids: []uuid.UUID{cust}})
+	if qerr != nil || len(fresh) == 0 {
+		return err
+	}
+	return &notYetReadableError{err: err}
+}
+
 // classify overrides permanent for the errors of this file: ok is false
 // when the generic rules apply.
 func classify(err error) (isPermanent, ok bool) {

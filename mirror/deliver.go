@@ -162,7 +162,7 @@ func (m *Mirror) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Comm
 			o, err = pc.PatchOrder(ctx, reqID, cust.String(), p.OrderID, p.Order)
 		}
 		if err != nil {
-			return err
+			return m.newCustomerError(ctx, cust, err)
 		}
 		// The order's subscriptions appear (pending) with it: read those
 		// (only those: the cost stays flat however many the customer has).

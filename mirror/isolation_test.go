@@ -158,3 +158,53 @@ func TestSyncKeepsJustCreatedCustomerThroughReadAfterCreateDelay(t *testing.T) {
 		t.Fatal("the new customer is not mirrored after the delay")
 	}
 }
+
+// An order placed right after onboarding meets PC's read-after-create
+// delay: its 404 is "not readable yet", retried, never a failure.
+func TestOrderForJustCreatedCustomerWaitsOutReadAfterCreateDelay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{ReadAfterCreateDelay: 90 * time.Second}, mirror.Options{})
+	ctx := t.Context()
+	id := e.enqueue(mirror.Command{Kind: mirror.CmdCreateCustomer, RequestedByLabel: "staff@example.com", Payload: mirror.CreateCustomerPayload{
+		Customer: pccclient.Customer{
+			CompanyProfile: &pccclient.CompanyProfile{Domain: "neworder" + uuid.NewString()[:6] + ".onmicrosoft.com"},
+			BillingProfile: &pccclient.BillingProfile{Culture: "en-US", Language: "en", Email: "f@example.com", CompanyName: "New Order Ltd",
+				DefaultAddress: &pccclient.Address{FirstName: "A", LastName: "B", AddressLine1: "1 Main St", City: "Redmond",
+					State: "WA", PostalCode: "98052", Country: "US"}},
+		}}})
+	cmd, err := mirror.DeliverNow(ctx, e.st, nil, e.pc, id)
+	if err != nil || cmd.CustomerID == nil {
+		t.Fatalf("create customer: %v", err)
+	}
+	cust := *cmd.CustomerID
+	orderID := e.enqueue(mirror.Command{Kind: mirror.CmdCreateOrder, CustomerID: cust, RequestedByLabel: "staff@example.com",
+		Payload: mirror.CreateOrderPayload{Order: pccclient.Order{BillingCycle: pccclient.BillingCycleMonthly,
+			LineItems: []pccclient.OrderLineItem{{LineItemNumber: 0, OfferID: e.licenseOffer(), Quantity: 2}}}}})
+	got, err := mirror.DeliverNow(ctx, e.st, nil, e.pc, orderID)
+	if !mirror.IsNotYetReadable(err) {
+		t.Fatalf("order inside the delay: %v, want not-yet-readable", err)
+	}
+	if got.Status == mirror.CommandFailed {
+		t.Fatalf("order failed for good inside the delay: %s", got.LastError)
+	}
+	// After the delay the agreement is recorded and the same command goes through.
+	e.sb.Advance(2 * time.Minute)
+	md, err := e.pc.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agr := e.enqueue(mirror.Command{Kind: mirror.CmdAcceptAgreement, CustomerID: cust, RequestedByLabel: "staff@example.com",
+		Payload: mirror.AcceptAgreementPayload{Agreement: pccclient.Agreement{TemplateID: md.TemplateID,
+			Type: pccclient.AgreementMicrosoftCustomerAgreement, DateAgreed: e.sb.Now(),
+			PrimaryContact: &pccclient.Contact{FirstName: "A", LastName: "B", Email: "a@example.com", PhoneNumber: "1234567890"}}}})
+	if c, err := mirror.DeliverNow(ctx, e.st, nil, e.pc, agr); err != nil || c.Status != mirror.CommandSucceeded {
+		t.Fatalf("agreement after the delay: %v (%s)", err, c.Status)
+	}
+	if got, err = mirror.DeliverNow(ctx, e.st, nil, e.pc, orderID); err != nil || got.Status != mirror.CommandSucceeded {
+		t.Fatalf("order after the delay: %v (%s: %s)", err, got.Status, got.LastError)
+	}
+	orders, err := pccclient.Collect(e.pc.ListOrders(ctx, cust.String()))
+	if err != nil || len(orders) != 1 {
+		t.Fatalf("PC has %d orders (%v), want 1", len(orders), err)
+	}
+}
