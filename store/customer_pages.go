@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,7 +54,82 @@ type CustomerPage struct {
 const renewalWindow = 30 * 24 * time.Hour
 
 // CustomerSearch returns a page of customers matching f, ordered by name.
+//
+// Identical searches share one query while it waits for a connection:
+// under load, requests for the same page that arrive while an earlier one
+// is still queued for the pool take its result instead of queueing their
+// own query. The query starts (and takes its snapshot) only after every
+// request sharing it has arrived, with the latest of their Now, so each
+// gets an answer as fresh as its own query would have been.
 func (s *Store) CustomerSearch(ctx context.Context, f CustomerFilter) (CustomerPage, error) {
+	key := searchKey{st: s, f: f}
+	key.f.Now = time.Time{}
+	for {
+		customerFlights.Lock()
+		fl := customerFlights.m[key]
+		if fl != nil {
+			if f.Now.After(fl.now) {
+				fl.now = f.Now
+			}
+			fl.sharers++
+			customerFlights.Unlock()
+			select {
+			case <-ctx.Done():
+				return CustomerPage{}, fmt.Errorf("customer search: %w", ctx.Err())
+			case <-fl.done:
+			}
+			if fl.err != nil && ctx.Err() == nil && (errors.Is(fl.err, context.Canceled) || errors.Is(fl.err, context.DeadlineExceeded)) {
+				continue // the request running it went away; run our own
+			}
+			return fl.page, fl.err
+		}
+		fl = &searchFlight{now: f.Now, done: make(chan struct{})}
+		customerFlights.m[key] = fl
+		customerFlights.Unlock()
+
+		conn, err := s.Pool.Acquire(ctx)
+		customerFlights.Lock()
+		delete(customerFlights.m, key) // later requests start their own
+		f.Now = fl.now
+		customerFlights.Unlock()
+		if err != nil {
+			fl.err = fmt.Errorf("customer search: %w", err)
+		} else {
+			fl.page, fl.err = searchCustomers(ctx, conn, f)
+			conn.Release()
+		}
+		close(fl.done)
+		return fl.page, fl.err
+	}
+}
+
+// searchKey identifies identical searches: the store and the filter
+// without Now.
+type searchKey struct {
+	st *Store
+	f  CustomerFilter
+}
+
+// searchFlight is a search waiting for its connection, then running.
+type searchFlight struct {
+	now     time.Time // the latest Now of the requests sharing it
+	sharers int       // requests waiting for it besides the one running it
+	done    chan struct{}
+	page    CustomerPage
+	err     error
+}
+
+var customerFlights = struct {
+	sync.Mutex
+	m map[searchKey]*searchFlight
+}{m: map[searchKey]*searchFlight{}}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// searchCustomers runs the customer list's query for f on conn.
+func searchCustomers(ctx context.Context, conn querier, f CustomerFilter) (CustomerPage, error) {
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	where := []string{"c.gone_at IS NULL"}
@@ -100,7 +177,7 @@ func (s *Store) CustomerSearch(ctx context.Context, f CustomerFilter) (CustomerP
 		min(s.commitment_end_date) FILTER (WHERE s.status = 'active' AND s.commitment_end_date >= ` + nowArg + `) AS next_renewal
 		FROM subscriptions s WHERE s.customer_id = p.id AND s.gone_at IS NULL) st ON true
 	ORDER BY lower(p.company_name), p.id`
-	rows, err := s.Pool.Query(ctx, q, args...)
+	rows, err := conn.Query(ctx, q, args...)
 	if err != nil {
 		return CustomerPage{}, fmt.Errorf("customer search: %w", err)
 	}
@@ -120,7 +197,7 @@ func (s *Store) CustomerSearch(ctx context.Context, f CustomerFilter) (CustomerP
 	}
 	if len(page.Rows) == 0 && f.Offset > 0 && !f.NoTotal {
 		f.Offset, f.Limit = 0, 1
-		p, err := s.CustomerSearch(ctx, f)
+		p, err := searchCustomers(ctx, conn, f)
 		if err != nil {
 			return page, err
 		}

@@ -1,0 +1,111 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cspportal/portal/internal/testdb"
+	"github.com/cspportal/portal/store"
+)
+
+// Identical customer searches queued for a connection share one query,
+// and that query sees what was committed after all of them arrived; a
+// different search does not share it, and a request that gives up waiting
+// does not disturb the others.
+func TestCustomerSearchSharesQueuedQuery(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(testdb.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	s := store.New(pool)
+
+	held, err := pool.Acquire(ctx) // the only connection: searches queue
+	if err != nil {
+		t.Fatal(err)
+	}
+	var release sync.Once
+	t.Cleanup(func() { release.Do(held.Release) })
+	insert := func(name string) {
+		t.Helper()
+		if _, err := held.Exec(ctx, `INSERT INTO customers (id, company_name, domain) VALUES (gen_random_uuid(), $1, lower($1) || '.example')`, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert("Alpha")
+
+	f := store.CustomerFilter{Limit: 50, NoTotal: true}
+	other := store.CustomerFilter{Limit: 50, Query: "alpha"}
+	const n = 5
+	var (
+		wg       sync.WaitGroup
+		pages    [n]store.CustomerPage
+		errs     [n]error
+		otherRes store.CustomerPage
+		otherErr error
+		gaveUp   error
+	)
+	waitSharers := func(f store.CustomerFilter, want int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for store.CustomerSearchSharers(s, f) < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("searches not queued together: %d sharers, want %d", store.CustomerSearchSharers(s, f), want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for i := range n {
+		wg.Go(func() { pages[i], errs[i] = s.CustomerSearch(ctx, withNow(f)) })
+	}
+	waitSharers(f, n-1)
+	wg.Go(func() { otherRes, otherErr = s.CustomerSearch(ctx, other) })
+	impatient, cancel := context.WithCancel(ctx)
+	gone := make(chan struct{})
+	go func() { _, gaveUp = s.CustomerSearch(impatient, withNow(f)); close(gone) }()
+	waitSharers(f, n)
+	if got := store.CustomerSearchSharers(s, other); got != 0 {
+		t.Fatalf("a different search shares: %d", got)
+	}
+	cancel()
+	<-gone
+	// Committed after every search arrived, before any runs.
+	insert("Bravo")
+	release.Do(held.Release)
+	wg.Wait()
+
+	if !errors.Is(gaveUp, context.Canceled) {
+		t.Errorf("cancelled search: %v", gaveUp)
+	}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("search %d: %v", i, errs[i])
+		}
+		if len(pages[i].Rows) != 2 || pages[i].Rows[1].CompanyName != "Bravo" {
+			t.Fatalf("search %d: %+v, want Alpha and Bravo", i, pages[i].Rows)
+		}
+		if &pages[i].Rows[0] != &pages[0].Rows[0] {
+			t.Errorf("search %d ran its own query", i)
+		}
+	}
+	if otherErr != nil || len(otherRes.Rows) != 1 || otherRes.Total != 1 {
+		t.Errorf("other search: %+v, %v", otherRes, otherErr)
+	}
+}
+
+func withNow(f store.CustomerFilter) store.CustomerFilter {
+	f.Now = time.Now()
+	return f
+}
