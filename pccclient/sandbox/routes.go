@@ -10,6 +10,9 @@ func (s *Sandbox) routes() {
 		s.mux.HandleFunc("GET "+p, s.authorizeHandler)
 		s.mux.HandleFunc("POST "+p, s.authorizeHandler)
 	}
+	// Browsers showing the sign-in page ask for a favicon; Entra's sign-in
+	// pages have one, so answer it rather than log a 404 in the console.
+	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
 	s.handle("GET /v1/offers", OpListOffers, lockNone, true, s.listOffers)
 	s.handle("GET /v1/offers/{id}", OpGetOffer, lockNone, true, s.getOffer)
