@@ -52,10 +52,14 @@ type statusWriter struct {
 	wrote  bool
 }
 
+// WriteHeader passes on the first status only: an error page attempted
+// after the response started (say the client went away mid-write) cannot
+// change what was sent.
 func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
+	if w.wrote {
+		return
 	}
+	w.status, w.wrote = code, true
 	w.ResponseWriter.WriteHeader(code)
 }
 
