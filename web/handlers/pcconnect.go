@@ -196,19 +196,7 @@ func (s *Server) pcDisconnect(w http.ResponseWriter, r *http.Request) error {
 // settingsPCConnect saves the settings page's connection form, then starts
 // the consent (the consent needs the saved app id and authority).
 func (s *Server) settingsPCConnect(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	st, err := s.st.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	f, in := parsePC(r, s.pcSecretAvailable(st))
-	if !f.Valid() {
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, st, settingsForms{pc: &f})
-	}
-	if err := s.savePC(ctx, in); err != nil {
+	if saved, err := s.saveSettingsPC(w, r); !saved || err != nil {
 		return err
 	}
 	return s.pcConnectStart(w, r, pcHealthPath, true)
@@ -218,18 +206,7 @@ func (s *Server) settingsPCConnect(w http.ResponseWriter, r *http.Request) error
 // the step's form (without moving on) and starts the consent, which returns
 // to the wizard.
 func (s *Server) setupPCConnect(w http.ResponseWriter, r *http.Request) error {
-	ss, ok, err := s.setupAccess(w, r)
-	if !ok || err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	f, in := parsePC(r, s.pcSecretAvailable(ss.settings))
-	if !f.Valid() {
-		return s.renderSetupStep(w, r, ss, stepPC, http.StatusUnprocessableEntity, f, nil)
-	}
-	if err := s.savePC(r.Context(), in); err != nil {
+	if _, saved, err := s.saveSetupPC(w, r); !saved || err != nil {
 		return err
 	}
 	return s.pcConnectStart(w, r, "/setup", true)

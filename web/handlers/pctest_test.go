@@ -127,3 +127,38 @@ func TestSetupPCDevDefaults(t *testing.T) {
 		t.Fatal("dev mode did not store the sandbox secret")
 	}
 }
+
+// "Connect a partner admin account" on the settings page saves the form
+// first, exactly as Save does (validation, audit), then continues to the
+// sign-in page.
+func TestSettingsConnectSavesFormLikeSave(t *testing.T) {
+	t.Parallel()
+	sb, sbURL := newSandbox(t)
+	creds := sb.Credentials()
+	e := newEnv(t)
+	e.createUser("admin", "admin@example.com")
+	e.completeSetup()
+	c := e.client()
+	e.login(c, "admin@example.com")
+	form := url.Values{"pc_tenant_id": {"not-a-guid"}, "pc_client_id": {creds.ClientID}, "pc_client_secret": {creds.ClientSecret},
+		"pc_api_url": {sbURL}, "pc_token_url": {sbURL + "/{tenant}/oauth2/token"}}
+	audits := func() (n int) {
+		e.st.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'settings.pc_updated'`).Scan(&n)
+		return n
+	}
+	p := e.post(c, "/admin/settings/pc/connect", form)
+	if p.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.body, "GUID") {
+		t.Fatalf("invalid form: %d, want 422 with the field's message\n%s", p.StatusCode, p.body)
+	}
+	if st, _ := e.st.Settings(t.Context()); st.PcTenantID != "" || audits() != 0 {
+		t.Fatal("an invalid form was saved or audited")
+	}
+	form.Set("pc_tenant_id", creds.TenantID)
+	p = e.post(c, "/admin/settings/pc/connect", form)
+	if p.StatusCode >= 400 || !strings.Contains(p.body, "oauth2/v2.0/authorize") {
+		t.Fatalf("valid form: %d, want the continue page to the sign-in\n%s", p.StatusCode, p.body)
+	}
+	if st, _ := e.st.Settings(t.Context()); st.PcTenantID != creds.TenantID || audits() != 1 {
+		t.Fatalf("connect did not save (tenant %q) and audit (%d entries) the form", st.PcTenantID, audits())
+	}
+}

@@ -50,26 +50,36 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 
 // settingsPC saves the Partner Center connection.
 func (s *Server) settingsPC(w http.ResponseWriter, r *http.Request) error {
+	if saved, err := s.saveSettingsPC(w, r); !saved || err != nil {
+		return err
+	}
+	s.flash(r.Context(), "success", "Partner Center connection saved.")
+	redirect(w, r, "/admin/settings")
+	return nil
+}
+
+// saveSettingsPC parses, validates and saves the settings page's Partner
+// Center form, with its audit entry. saved is false when the form was
+// shown again with its errors.
+func (s *Server) saveSettingsPC(w http.ResponseWriter, r *http.Request) (saved bool, err error) {
 	ctx := r.Context()
 	st, err := s.st.Settings(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := parseForm(r); err != nil {
-		return err
+		return false, err
 	}
 	f, in := parsePC(r, s.pcSecretAvailable(st))
 	if !f.Valid() {
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, st, settingsForms{pc: &f})
+		return false, s.renderSettings(w, r, http.StatusUnprocessableEntity, st, settingsForms{pc: &f})
 	}
 	if err := s.savePC(ctx, in); err != nil {
-		return err
+		return false, err
 	}
 	s.audit(ctx, auth.UserFrom(ctx), "settings.pc_updated", "settings", "pc",
 		map[string]any{"tenant_id": in.TenantID, "client_id": in.ClientID, "api_url": in.APIURL, "token_url": in.TokenURL, "secret_changed": in.Secret != ""})
-	s.flash(ctx, "success", "Partner Center connection saved.")
-	redirect(w, r, "/admin/settings")
-	return nil
+	return true, nil
 }
 
 // settingsPCTest is the settings page's "Test connection".

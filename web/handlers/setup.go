@@ -299,18 +299,8 @@ var errAdminExists = errors.New("an admin already exists")
 
 // setupPC is step 2: save the Partner Center connection.
 func (s *Server) setupPC(w http.ResponseWriter, r *http.Request) error {
-	ss, ok, err := s.setupAccess(w, r)
-	if !ok || err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	f, in := parsePC(r, s.pcSecretAvailable(ss.settings))
-	if !f.Valid() {
-		return s.renderSetupStep(w, r, ss, stepPC, http.StatusUnprocessableEntity, f, nil)
-	}
-	if err := s.savePC(r.Context(), in); err != nil {
+	ss, saved, err := s.saveSetupPC(w, r)
+	if !saved || err != nil {
 		return err
 	}
 	if err := s.advance(r.Context(), ss, stepOIDC); err != nil {
@@ -318,6 +308,26 @@ func (s *Server) setupPC(w http.ResponseWriter, r *http.Request) error {
 	}
 	redirect(w, r, "/setup")
 	return nil
+}
+
+// saveSetupPC parses, validates and saves step 2's form. saved is false
+// when the step was shown again (with its errors, or by setupAccess).
+func (s *Server) saveSetupPC(w http.ResponseWriter, r *http.Request) (ss setupState, saved bool, err error) {
+	ss, ok, err := s.setupAccess(w, r)
+	if !ok || err != nil {
+		return ss, false, err
+	}
+	if err := parseForm(r); err != nil {
+		return ss, false, err
+	}
+	f, in := parsePC(r, s.pcSecretAvailable(ss.settings))
+	if !f.Valid() {
+		return ss, false, s.renderSetupStep(w, r, ss, stepPC, http.StatusUnprocessableEntity, f, nil)
+	}
+	if err := s.savePC(r.Context(), in); err != nil {
+		return ss, false, err
+	}
+	return ss, true, nil
 }
 
 // setupPCTest is step 2's "Test connection".
