@@ -82,6 +82,9 @@ func TestPartnerCenterPagesA11y(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.run("health, nothing configured", chromedp.Navigate(p.URL+"/admin/settings/partner-center/health"), chromedp.WaitVisible(testID("pc-health-not-configured")))
+	if b.count(`[data-testid="pc-connect-user"]`) != 0 || b.count(`[data-testid="pc-health-setup"]`) != 1 {
+		t.Error("health panel with nothing configured offers to connect a partner admin instead of entering the app id and secret")
+	}
 	check("health-not-configured")
 	for _, pr := range b.Problems() {
 		t.Errorf("browser problem: %s", pr)

@@ -160,7 +160,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	for _, a := range d.Agreements {
-		v.Agreements = append(v.Agreements, templates.AgreementView{Type: a.AgreementType, Date: a.DateAgreed.UTC().Format("2006-01-02"),
+		v.Agreements = append(v.Agreements, templates.AgreementView{Type: agreementName(a.AgreementType), Date: a.DateAgreed.UTC().Format("2006-01-02"),
 			Contact: strings.TrimSpace(a.ContactFirstName+" "+a.ContactLastName) + " <" + a.ContactEmail + ">"})
 	}
 	if len(d.Agreements) == 0 {
@@ -203,6 +203,15 @@ func sourceLabel(s string) string {
 	return "portal"
 }
 
+// agreementName is an agreement type as people write it
+// ("MicrosoftCustomerAgreement" is the Microsoft Customer Agreement).
+func agreementName(t string) string {
+	if t == "MicrosoftCustomerAgreement" {
+		return "Microsoft Customer Agreement"
+	}
+	return t
+}
+
 // nestSubscriptions groups add-ons under their base subscription; add-ons
 // whose base is not mirrored are listed on their own.
 func nestSubscriptions(subs []store.CustomerSubscription) []templates.SubscriptionView {
@@ -210,7 +219,9 @@ func nestSubscriptions(subs []store.CustomerSubscription) []templates.Subscripti
 		v := templates.SubscriptionView{ID: s.ID, Name: cmpOr(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
 			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmpOr(termLabel(s.TermDuration), "—"),
 			Cycle: cmpOr(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: "—"}
-		if s.CommitmentEndDate != nil {
+		// Partner Center gives an Azure plan (no term) a commitment end in
+		// year 9999: show no date rather than that.
+		if s.CommitmentEndDate != nil && s.CommitmentEndDate.Year() < 9999 {
 			v.Renews = s.CommitmentEndDate.UTC().Format("2006-01-02")
 		}
 		return v

@@ -285,8 +285,8 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 	v.Credentials = []templates.CredentialHealth{appOnly, appUser}
 	userOK := appUser.Probed && appUser.OK && appUser.MFA
 	v.Operations = []templates.OperationHealth{
-		{Name: "Read customers, subscriptions, orders and the catalog", Credential: "app-only", OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed},
-		{Name: "Create customers, place orders, change subscriptions", Credential: "app-only", OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed},
+		{Name: "Read customers, subscriptions, orders and the catalog", Credential: "app-only", OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed || !v.Configured},
+		{Name: "Create customers, place orders, change subscriptions", Credential: "app-only", OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed || !v.Configured},
 		{Name: "Partner Center reads as the partner admin", Credential: "app+user", OK: appUser.Probed && appUser.OK, Known: appUser.Probed || !appUser.Connected},
 		{Name: "Accept the Microsoft Customer Agreement, read agreements", Credential: "app+user with MFA", OK: userOK, Known: appUser.Probed || !appUser.Connected},
 		{Name: "Read license usage (assigned vs purchased seats)", Credential: "app+user with MFA, and delegated admin rights per customer", OK: userOK, Known: appUser.Probed || !appUser.Connected},
