@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,6 +34,13 @@ func TestPartnerAdminConsentJourney(t *testing.T) {
 		chromedp.WaitVisible(testID("setup-pc")),
 		chromedp.WaitVisible(testID("pc-user-not-connected")),
 	)
+	shot := func(name string) {
+		if dir := screenshotsDir(); dir != "" {
+			b.fullScreenshot(filepath.Join(dir, "consent-"+name+".png"))
+		}
+	}
+	b.checkA11y("setup-pc")
+	shot("setup-pc")
 	b.run("partner center: connect a partner admin",
 		chromedp.SetValue(field("pc_tenant_id"), creds.TenantID),
 		chromedp.SetValue(field("pc_client_id"), creds.ClientID),
@@ -46,6 +54,8 @@ func TestPartnerAdminConsentJourney(t *testing.T) {
 	if loc := b.location(); !strings.HasPrefix(loc, p.PCURL) || !strings.Contains(loc, "/oauth2/v2.0/authorize") {
 		t.Fatalf("not on the sandbox's sign-in page: %s", loc)
 	}
+	b.checkA11y("sandbox-sign-in")
+	shot("sandbox-sign-in")
 	b.run("sign in as the partner admin",
 		chromedp.SendKeys(chromedp.CSS("#username"), "admin@sandbox.test"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "sandbox-admin"),
@@ -56,6 +66,8 @@ func TestPartnerAdminConsentJourney(t *testing.T) {
 	if got := b.text(`[data-testid="pc-user-connected"]`); !strings.Contains(got, "admin@sandbox.test") {
 		t.Errorf("wizard after consent says %q", got)
 	}
+	b.checkA11y("setup-pc-connected")
+	shot("setup-pc-connected")
 	b.run("connection health is green",
 		chromedp.Navigate(p.URL+"/admin/settings/partner-center/health"),
 		chromedp.WaitVisible(testID("pc-health-green")),

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,4 +84,7 @@ func TestOrderBaseWithAddOnJourney(t *testing.T) {
 		t.Errorf("add-on subscriptions: %d", n)
 	}
 	b.checkA11y("order")
+	if dir := screenshotsDir(); dir != "" {
+		b.fullScreenshot(filepath.Join(dir, "order-phases.png"))
+	}
 }

@@ -21,12 +21,15 @@ import (
 // error and error_description, like Entra.
 
 var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in to the Partner Center sandbox</title></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in to the Partner Center sandbox</title><link rel="stylesheet" href="/sandbox-signin.css"></head>
 <body>
 <main>
 <h1>Sign in</h1>
 <p>Partner Center sandbox: sign in as a partner admin to let the application call Partner Center on your behalf.</p>
 {{if .Fatal}}<p role="alert" id="error">{{.Fatal}}</p>{{else}}
+{{if .ReturnTo}}<p class="note">After you sign in (or cancel) you go back to <strong>{{.ReturnTo}}</strong>.</p>
+{{end}}
 <form method="post" action="{{.Action}}">
 {{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}{{if .Error}}<p role="alert" id="error">{{.Error}}</p>
@@ -49,7 +52,26 @@ type signInData struct {
 	Username string
 	Error    string
 	Fatal    string
+	ReturnTo string // the redirect URI's host, once checked
 	Users    []User
+}
+
+// signInCSS styles the sign-in page; served from the sandbox's origin so
+// the page's CSP allows it without inline styles.
+const signInCSS = `body { margin: 0; background: #f2f2f2; color: #1b1b1b; font: 15px/1.5 system-ui, "Segoe UI", sans-serif; }
+main { max-width: 440px; margin: 3rem auto; padding: 2rem 2.5rem; background: #fff; box-shadow: 0 2px 6px rgba(0,0,0,.2); }
+h1 { font-size: 1.5rem; margin: 0 0 .75rem; }
+label { font-weight: 600; }
+input[type=email], input[type=password] { box-sizing: border-box; width: 100%; padding: .45rem .5rem; margin-top: .25rem; font: inherit; border: 1px solid #8a8886; }
+button { font: inherit; padding: .45rem 1.25rem; margin-right: .5rem; border: 1px solid #8a8886; background: #fff; cursor: pointer; }
+button#signin { background: #0067b8; border-color: #0067b8; color: #fff; }
+#error { color: #a4262c; font-weight: 600; }
+.note, details { color: #505050; font-size: .9rem; }
+`
+
+func signInStyle(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	_, _ = w.Write([]byte(signInCSS))
 }
 
 // authorizeParams are the query (GET) or form (POST) fields carried
@@ -59,7 +81,7 @@ var authorizeParams = []string{"client_id", "response_type", "redirect_uri", "re
 
 func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
 	if err := r.ParseForm(); err != nil {
@@ -94,6 +116,7 @@ func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
 		show(http.StatusBadRequest)
 		return
 	}
+	page.ReturnTo = redirect.Host
 	back := func(q url.Values) {
 		if st := p.Get("state"); st != "" {
 			q.Set("state", st)

@@ -12,6 +12,7 @@ func (s *Sandbox) routes() {
 	}
 	// Browsers showing the sign-in page ask for a favicon; Entra's sign-in
 	// pages have one, so answer it rather than log a 404 in the console.
+	s.mux.HandleFunc("GET /sandbox-signin.css", signInStyle)
 	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
 	s.handle("GET /v1/offers", OpListOffers, lockNone, true, s.listOffers)
