@@ -55,6 +55,9 @@ func TestOrderBaseWithAddOnJourney(t *testing.T) {
 		chromedp.WaitVisible(testID("review-phases")),
 	)
 	b.checkA11y("review")
+	if dir := screenshotsDir(); dir != "" {
+		b.fullScreenshot(filepath.Join(dir, "order-review.png"))
+	}
 
 	// PC completes orders after 5 s of its clock: move it while we watch.
 	stop := make(chan struct{})
