@@ -77,6 +77,9 @@ func TestPartnerCenterPagesA11y(t *testing.T) {
 	check("customers")
 	b.run("customer page", chromedp.Navigate(p.URL+"/customers/"+cust), chromedp.WaitVisible(testID("customer-relationship-removed")))
 	check("customer-removed")
+	if b.count(`[data-testid="customer-order-link"]`) != 0 {
+		t.Error("the page of a customer that removed the relationship offers a new order Partner Center would refuse")
+	}
 
 	if _, err := p.Store.Pool.Exec(ctx, `UPDATE settings SET pc_tenant_id = '', pc_client_id = '', pc_client_secret_enc = NULL`); err != nil {
 		t.Fatal(err)
