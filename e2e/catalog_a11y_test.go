@@ -141,6 +141,13 @@ func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 		cancel()
 		must(err)
 	}
+	// The portal's workers (deliveries, settling new orders, add-on phases).
+	must(m.Start(ctx))
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = m.Stop(sctx)
+	})
 
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))

@@ -182,18 +182,11 @@ func (m *Mirror) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Comm
 				// Upserted one by one, never marking the customer's other
 				// subscriptions gone; PC's parentSubscriptionId keeps add-ons
 				// linked to their base.
-				parents := map[string]string{}
-				for _, li := range o.LineItems {
-					parents[li.SubscriptionID] = li.ParentSubscriptionID
-				}
-				rows := make([]db.UpsertSubscriptionParams, len(subs))
-				for i := range subs {
-					rows[i] = subscriptionRow(&subs[i], cust, at, true)
-					if rows[i].ParentSubscriptionID == "" {
-						rows[i].ParentSubscriptionID = parents[subs[i].ID]
-					}
-				}
-				m.st.Q.UpsertSubscription(ctx, tx, rows).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
+				m.st.Q.UpsertSubscription(ctx, tx, orderSubscriptionRows(subs, lineParents(o), cust, at)).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
+			}
+			if berr == nil {
+				// Follow the pending subscriptions until PC activates them.
+				berr = m.queueSettleOrder(ctx, tx, cust, o.ID, subs, serr)
 			}
 			return berr
 		})

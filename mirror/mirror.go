@@ -14,6 +14,9 @@
 //     never overwrites rows with local commands still pending;
 //   - catalog sync (daily) per configured country;
 //   - command delivery: one job per outbox command (see Enqueue);
+//   - settling an order (SettleOrderArgs): queued when an order is
+//     delivered, it re-reads that order's subscriptions with a short
+//     back-off until PC has activated them;
 //   - the add-on phase of two-phase orders (AdvancePlacement), queued when
 //     the base order is delivered, with a sweep every minute.
 //
@@ -129,12 +132,16 @@ type Options struct {
 	// this process's River client; River's default (100ms) caps delivery
 	// at Workers jobs per 100ms however fast PC answers [10ms].
 	FetchCooldown time.Duration
-	// PlacementPoll is how often the add-on phase of an order asks PC
-	// whether its new bases are active [10s].
+	// PlacementPoll is how often the add-on phase of an order looks in the
+	// mirror whether its new bases are active [10s].
 	PlacementPoll time.Duration
 	// PlacementSweepInterval is the period of the sweep that re-queues
 	// add-on phases never queued [1m].
 	PlacementSweepInterval time.Duration
+	// SettleBackoff is the first wait before a new order's subscriptions
+	// are read again (SettleOrderArgs); it doubles after each read, up to
+	// 30s [1s].
+	SettleBackoff time.Duration
 }
 
 func (o *Options) setDefaults() {
@@ -160,6 +167,7 @@ func (o *Options) setDefaults() {
 	o.FetchCooldown = cmp.Or(o.FetchCooldown, 10*time.Millisecond)
 	o.PlacementPoll = cmp.Or(o.PlacementPoll, 10*time.Second)
 	o.PlacementSweepInterval = cmp.Or(o.PlacementSweepInterval, time.Minute)
+	o.SettleBackoff = cmp.Or(o.SettleBackoff, time.Second)
 }
 
 // Mirror owns the River client and the sync and delivery workers.
@@ -195,6 +203,7 @@ func New(d Deps) (*Mirror, error) {
 	river.AddWorker(workers, &deliverWorker{m: m})
 	river.AddWorker(workers, &advancePlacementWorker{m: m})
 	river.AddWorker(workers, &placementSweepWorker{m: m})
+	river.AddWorker(workers, &settleOrderWorker{m: m})
 	cfg := &river.Config{
 		Logger:               m.log.With("component", "river"),
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: m.opt.Workers}},

@@ -114,6 +114,7 @@ func txInserter() (*river.Client[pgx.Tx], error) {
 		river.AddWorker(ws, &deliverWorker{})
 		river.AddWorker(ws, &syncWorker{})
 		river.AddWorker(ws, &advancePlacementWorker{})
+		river.AddWorker(ws, &settleOrderWorker{})
 		inserter, inserterErr = river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: ws})
 	})
 	return inserter, inserterErr

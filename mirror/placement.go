@@ -21,7 +21,8 @@ import (
 // exist before an add-on can name it as its parent, so a cart with add-ons
 // of new bases is placed in two orders: phase 1 (the bases, and add-ons of
 // existing subscriptions), then phase 2 (the add-ons of the new bases) once
-// PC reports those bases active. Phase 2 is queued by AdvancePlacement,
+// the mirror shows those bases active (the base order's settle job reads
+// them from PC until they are). Phase 2 is queued by AdvancePlacement,
 // which three callers share:
 //
 //   - the delivery of phase 1: finishCommand queues an AdvancePlacementArgs
@@ -90,8 +91,9 @@ func PlacementBaseSubscriptions(o *pccclient.Order, lines []PlacementLine) map[i
 }
 
 // AdvancePlacement queues phase 2 of placement token once phase 1 succeeded
-// and every base it needs is active in PC (read live: the mirror learns it
-// only at the next sync). With hold > 0 the command's job is held so the
+// and every base it needs is active in the mirror (which the base order's
+// settle job keeps current while PC provisions it). pc is read only when
+// the base order's result does not name the new subscriptions yet. With hold > 0 the command's job is held so the
 // caller can deliver it at once with DeliverNow. It returns the new
 // command id, or 0 with waiting set while the bases are not ready, or 0
 // alone when there is nothing to do (no add-on phase, already queued,
@@ -156,19 +158,20 @@ func advancePlacement(ctx context.Context, st *store.Store, pc *pccclient.Client
 	if missing(baseSubs, lines) {
 		return 0, since, nil
 	}
-	checked := map[string]bool{}
+	// The bases' status in the mirror, which the order's settle job keeps
+	// current while PC provisions them (SettleOrderArgs).
+	rows, err := st.Q.OrderSubscriptions(ctx, st.Pool, db.OrderSubscriptionsParams{CustomerID: customer, OrderIds: []string{o.ID}})
+	if err != nil {
+		return 0, none, fmt.Errorf("order %s: base subscriptions: %w", token, err)
+	}
+	active := map[string]bool{}
+	for _, r := range rows {
+		active[r.ID] = pccclient.SubscriptionStatus(r.Status).Is(pccclient.SubscriptionActive)
+	}
 	for _, l := range lines {
-		sid := baseSubs[l.BaseLine]
-		if l.Phase != 2 || checked[sid] {
-			continue
+		if l.Phase == 2 && !active[baseSubs[l.BaseLine]] {
+			return 0, since, nil // not yet: ask again later
 		}
-		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		sub, err := pc.GetSubscription(rctx, customer.String(), sid)
-		cancel()
-		if err != nil || !sub.Status.Is(pccclient.SubscriptionActive) {
-			return 0, since, nil // not yet (or PC unreachable): ask again later
-		}
-		checked[sid] = true
 	}
 	var id int64
 	err = st.InTx(ctx, func(tx pgx.Tx) error {

@@ -177,6 +177,14 @@ func TestOrderAddOnPhaseRace(t *testing.T) {
 	e.login(c, "staff@example.com")
 	cust, href := e.placeBaseWithAddOn(c)
 	e.sb.Advance(time.Minute)
+	// The mirror learns the base is active (here from an incremental sync:
+	// no workers run yet to settle the order).
+	e.sync(mirror.KindIncremental)
+	var active int
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT count(*) FROM subscriptions s JOIN order_placements p ON p.customer_id = s.customer_id
+		JOIN commands c ON c.id = p.base_command_id WHERE s.order_id = c.target_id AND s.status = 'active'`).Scan(&active); err != nil || active != 1 {
+		t.Fatalf("%d active base subscriptions in the mirror (%v), want 1", active, err)
+	}
 	token := uuid.MustParse(href[strings.LastIndex(href, "/")+1:])
 	pc, err := e.pcClientForTest()
 	if err != nil {
@@ -209,6 +217,9 @@ func TestOrderAddOnPhaseRace(t *testing.T) {
 	}
 	if queued > 1 {
 		t.Fatalf("%d concurrent calls each queued an add-on order", queued)
+	}
+	if n := e.countRows("order_placements WHERE addon_command_id IS NOT NULL"); n != 1 {
+		t.Fatalf("no add-on order queued by the race (%d placements with one)", n)
 	}
 	e.workers(mirror.Options{})
 	e.assertOnePhaseTwo(cust)

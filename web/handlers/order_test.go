@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
 
@@ -62,6 +63,7 @@ func (e *pcEnv) pollOrder(c *http.Client, href string, until func(body string) b
 func TestOrderBaseWithAddOnTwoPhases(t *testing.T) {
 	t.Parallel()
 	e := newSubEnv(t)
+	e.workers(mirror.Options{SettleBackoff: 50 * time.Millisecond}) // the order's settle jobs keep the mirror current
 	c := e.client()
 	e.login(c, "staff@example.com")
 	cust, _ := e.subID("Contoso Ltd", "Office 365 E3")
@@ -183,6 +185,7 @@ func TestOrderCartBadInputWritesNothing(t *testing.T) {
 		t.Fatalf("add-on on the existing E3: %d\n%s", p.StatusCode, p.body)
 	}
 	// The order fails in PC once: its message and a retry show.
+	e.workers(mirror.Options{SettleBackoff: 50 * time.Millisecond})
 	e.sb.FailNext(sandbox.OpCreateOrder, 1, http.StatusBadRequest)
 	rv := e.get(c, "/customers/"+cust+"/cart/review")
 	if hasTestID(rv.body, "review-phases") {
@@ -206,5 +209,46 @@ func TestOrderCartBadInputWritesNothing(t *testing.T) {
 	other, _ := e.subID("Wingtip Toys Ltd", "Office 365 E1")
 	if g := e.get(c, strings.Replace(p.location(), cust, other, 1)); g.StatusCode != http.StatusNotFound {
 		t.Fatalf("order under another customer: %d", g.StatusCode)
+	}
+}
+
+// The order page renders from the mirror: PC is not asked for the new
+// subscriptions on any load or poll (the settle jobs keep the mirror
+// current), and the phases complete as the mirror shows them active.
+func TestOrderPageReadsTheMirror(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	e.workers(mirror.Options{SettleBackoff: 50 * time.Millisecond})
+	c := e.client()
+	e.login(c, "staff@example.com")
+	reads := func() int {
+		return e.sb.Calls(sandbox.OpGetSubscription) + e.sb.Calls(sandbox.OpListSubscriptions) + e.sb.Calls(sandbox.OpGetOrder)
+	}
+	cust, href := e.placeBaseWithAddOn(c)
+	done := e.pollOrder(c, href, func(b string) bool { return strings.Contains(b, `data-done="true"`) })
+	if !strings.Contains(done.body, `data-testid="order-base" data-status="succeeded" data-completed="true"`) ||
+		!strings.Contains(done.body, `data-testid="order-addons" data-status="succeeded" data-completed="true"`) {
+		t.Fatalf("want both phases completed\n%s", done.body)
+	}
+	if got := e.sb.Calls(sandbox.OpGetSubscription); got != 0 {
+		t.Errorf("%d get-subscription calls reached PC while the order was placed and watched, want 0", got)
+	}
+	// Once settled, page loads reach PC not at all.
+	before := reads()
+	for range 5 {
+		if p := e.get(c, href); p.StatusCode != http.StatusOK || !strings.Contains(p.body, `data-done="true"`) {
+			t.Fatalf("order page: %d\n%s", p.StatusCode, p.body)
+		}
+	}
+	if got := reads(); got != before {
+		t.Errorf("5 loads of a settled order page made %d subscription/order reads in PC, want 0", got-before)
+	}
+	// The status shown is the mirror's.
+	_, addOnSub, _ := e.waitAddOnPhase(cust)
+	if _, err := e.st.Pool.Exec(t.Context(), `UPDATE subscriptions SET status = 'pending' WHERE id = $1`, addOnSub); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.get(c, href); !strings.Contains(p.body, `data-testid="order-addons" data-status="succeeded" data-completed="false"`) {
+		t.Fatalf("the add-on phase does not follow the mirror's status\n%s", p.body)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -295,8 +294,12 @@ func (s *Server) placementView(ctx context.Context, p db.OrderPlacement) (templa
 	} else if p.NeedsAddons {
 		v.Addons.Status = "waiting"
 	}
-	s.liveSubscriptionStatus(ctx, p.CustomerID, &v.Base)
-	s.liveSubscriptionStatus(ctx, p.CustomerID, &v.Addons)
+	if err := s.mirrorSubscriptionStatus(ctx, p.CustomerID, &v.Base); err != nil {
+		return v, err
+	}
+	if err := s.mirrorSubscriptionStatus(ctx, p.CustomerID, &v.Addons); err != nil {
+		return v, err
+	}
 	failed := v.Base.Status == mirror.CommandFailed || v.Addons.Status == mirror.CommandFailed
 	v.CanRetry = failed && !v.Cancelled
 	v.CanCancel = !v.Cancelled && (failed || v.Addons.Status == "waiting") && baseCmd.Status != mirror.CommandPending
@@ -305,31 +308,35 @@ func (s *Server) placementView(ctx context.Context, p db.OrderPlacement) (templa
 	return v, nil
 }
 
-// liveSubscriptionStatus fills the new subscriptions' status from PC (the
-// mirror learns them at the next sync); the phase is complete when all are
-// active.
-func (s *Server) liveSubscriptionStatus(ctx context.Context, customer uuid.UUID, ph *templates.OrderPhase) {
-	if ph.Status != mirror.CommandSucceeded || len(ph.Subscriptions) == 0 {
-		return
+// mirrorSubscriptionStatus fills the new subscriptions' status and offer
+// name from the mirror (the order's settle job keeps them current while PC
+// provisions them: the page never asks PC); the phase is complete when all
+// are active.
+func (s *Server) mirrorSubscriptionStatus(ctx context.Context, customer uuid.UUID, ph *templates.OrderPhase) error {
+	if ph.Status != mirror.CommandSucceeded || len(ph.Subscriptions) == 0 || ph.OrderID == "" {
+		return nil
 	}
-	pc, err := s.pcClient(ctx)
+	rows, err := s.st.Q.OrderSubscriptions(ctx, s.st.Pool, db.OrderSubscriptionsParams{CustomerID: customer, OrderIds: []string{ph.OrderID}})
 	if err != nil {
-		return
+		return fmt.Errorf("order %s subscriptions: %w", ph.OrderID, err)
+	}
+	byID := make(map[string]db.OrderSubscriptionsRow, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r
 	}
 	all := true
 	for i := range ph.Subscriptions {
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		sub, err := pc.GetSubscription(rctx, customer.String(), ph.Subscriptions[i].ID)
-		cancel()
-		if err != nil {
+		sub, ok := byID[ph.Subscriptions[i].ID]
+		if !ok {
 			all = false
 			continue
 		}
-		ph.Subscriptions[i].Status = string(sub.Status)
+		ph.Subscriptions[i].Status = sub.Status
 		ph.Subscriptions[i].Offer = cmpOr(sub.OfferName, ph.Subscriptions[i].Offer)
-		all = all && sub.Status.Is(pccclient.SubscriptionActive)
+		all = all && pccclient.SubscriptionStatus(sub.Status).Is(pccclient.SubscriptionActive)
 	}
 	ph.Completed = all
+	return nil
 }
 
 // orderRetry sends a refused phase again with a fresh MS-RequestId (PC
