@@ -73,6 +73,13 @@ func TestPartnerCenterPagesA11y(t *testing.T) {
 	check("health-no-admin")
 	b.run("settings without a partner admin", chromedp.Navigate(p.URL+"/admin/settings#pc"), chromedp.WaitVisible(testID("pc-user-not-connected")))
 	check("settings-no-admin")
+	b.run("connect, then cancel on the sign-in page",
+		chromedp.Navigate(p.URL+"/admin/settings/partner-center/connect"),
+		chromedp.WaitVisible(chromedp.CSS("#cancel")),
+		chromedp.Click(chromedp.CSS("#cancel")),
+		chromedp.WaitVisible(testID("pc-consent-failed")),
+	)
+	check("consent-cancelled")
 	b.run("customer list", chromedp.Navigate(p.URL+"/customers"), chromedp.WaitVisible(testID("customer-relationship-removed")))
 	check("customers")
 	b.run("customer page", chromedp.Navigate(p.URL+"/customers/"+cust), chromedp.WaitVisible(testID("customer-relationship-removed")))

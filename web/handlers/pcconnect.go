@@ -124,6 +124,9 @@ func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	if e := q.Get("error"); e != "" {
 		s.log.InfoContext(ctx, "partner center consent refused", "request_id", requestID(ctx), "error", e)
+		if e == "access_denied" && q.Get("error_subcode") == "cancel" {
+			return fail(http.StatusOK, "The sign-in was cancelled, so no partner admin account was connected. The sign-in page said: "+cmpOr(q.Get("error_description"), e), e)
+		}
 		return fail(http.StatusOK, "The sign-in was cancelled or refused: "+cmpOr(q.Get("error_description"), e), e)
 	}
 	code := q.Get("code")
