@@ -79,6 +79,13 @@ func TestPartnerAdminConsentConnectsAndHealthTurnsGreen(t *testing.T) {
 		hasTestID(p.body, "pc-health-green") {
 		t.Fatalf("health before consent: %d\n%s", p.StatusCode, p.body)
 	}
+	// No customer synced yet: the license section says so rather than "0 and 0".
+	if !hasTestID(p.body, "pc-health-license-none") || hasTestID(p.body, "pc-health-license-readable") {
+		t.Errorf("health panel without customers has no empty state:\n%s", p.body)
+	}
+	if p := e.get(c, "/customers"); !hasTestID(p.body, "customers-empty") || !strings.Contains(p.body, "No customers yet") {
+		t.Errorf("customer list without customers has no empty state:\n%s", p.body)
+	}
 	if p = e.get(c, "/admin/settings"); !hasTestID(p.body, "pc-user-not-connected") || !hasTestID(p.body, "pc-connect-user") {
 		t.Fatalf("settings page has no connect button / status:\n%s", p.body)
 	}
