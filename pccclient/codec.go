@@ -73,6 +73,38 @@ type fieldInfo struct {
 	name      string
 	omitEmpty bool
 	isTime    bool
+	nested    nestedKind
+}
+
+// nestedKind marks fields holding other models (a model, a pointer to one
+// or a slice of them): decodeNested hands their raw JSON straight to the
+// model's own decoder instead of through encoding/json, which would scan
+// and validate the same bytes again at every level (a page of
+// subscriptions was scanned five times).
+type nestedKind uint8
+
+const (
+	nestedNone nestedKind = iota
+	nestedModel
+	nestedPtr
+	nestedSlice
+)
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+func nestedKindOf(t reflect.Type) nestedKind {
+	isModel := func(t reflect.Type) bool {
+		return t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(unmarshalerType)
+	}
+	switch {
+	case isModel(t):
+		return nestedModel
+	case t.Kind() == reflect.Pointer && isModel(t.Elem()):
+		return nestedPtr
+	case t.Kind() == reflect.Slice && isModel(t.Elem()):
+		return nestedSlice
+	}
+	return nestedNone
 }
 
 type typeInfo struct {
@@ -113,6 +145,9 @@ func infoFor(t reflect.Type) *typeInfo {
 			name:      name,
 			omitEmpty: slices.Contains(strings.Split(opts, ","), "omitempty"),
 			isTime:    sf.Type == timeType,
+		}
+		if !fi.isTime {
+			fi.nested = nestedKindOf(sf.Type)
 		}
 		ti.byName[name] = len(ti.fields)
 		ti.byFold[strings.ToLower(name)] = len(ti.fields)
@@ -157,6 +192,12 @@ func decodeModel(b []byte, v any, extra *map[string]json.RawMessage, ws *wireSta
 			}
 		default:
 			ws.mark(fi.index, nil)
+			if ok, err := decodeNested(rv.Field(fi.index), fi.nested, raw); ok {
+				if err != nil {
+					return fmt.Errorf("pccclient: decode %s.%s: %w", rv.Type().Name(), fi.name, err)
+				}
+				return nil
+			}
 			if err := setField(rv.Field(fi.index), raw); err != nil {
 				return fmt.Errorf("pccclient: decode %s.%s: %w", rv.Type().Name(), fi.name, err)
 			}
@@ -171,6 +212,73 @@ func decodeModel(b []byte, v any, extra *map[string]json.RawMessage, ws *wireSta
 	}
 	_ = isNull // JSON null leaves the zero value, as encoding/json does
 	return nil
+}
+
+// decodeNested decodes raw into a field of kind k with the nested models'
+// own UnmarshalJSON; ok is false when the field is not nested or raw is
+// not the object or array it needs (encoding/json then reports why).
+func decodeNested(f reflect.Value, k nestedKind, raw []byte) (ok bool, err error) {
+	switch {
+	case k == nestedModel && raw[0] == '{':
+		return true, f.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw)
+	case k == nestedPtr && raw[0] == '{':
+		v := reflect.New(f.Type().Elem())
+		if err := v.Interface().(json.Unmarshaler).UnmarshalJSON(raw); err != nil {
+			return true, err
+		}
+		f.Set(v)
+		return true, nil
+	case k == nestedSlice && raw[0] == '[':
+		sl := reflect.MakeSlice(f.Type(), 0, 4)
+		err := eachElement(raw, func(e []byte) error {
+			sl = reflect.Append(sl, reflect.Zero(f.Type().Elem()))
+			return sl.Index(sl.Len() - 1).Addr().Interface().(json.Unmarshaler).UnmarshalJSON(e)
+		})
+		if err != nil {
+			return true, err
+		}
+		f.Set(sl)
+		return true, nil
+	}
+	return false, nil
+}
+
+// eachElement calls fn with the raw JSON of each element of the array b.
+func eachElement(b []byte, fn func(raw []byte) error) error {
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return errors.New("want a JSON array")
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		if skipWS(b, i+1) != len(b) {
+			return errors.New("invalid JSON after array")
+		}
+		return nil
+	}
+	for {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return err
+		}
+		if err := fn(b[i:end]); err != nil {
+			return err
+		}
+		i = skipWS(b, end)
+		if i >= len(b) {
+			return errors.New("invalid JSON: unterminated array")
+		}
+		if b[i] == ']' {
+			if skipWS(b, i+1) != len(b) {
+				return errors.New("invalid JSON after array")
+			}
+			return nil
+		}
+		if b[i] != ',' {
+			return errors.New("invalid JSON: want ',' or ']'")
+		}
+		i = skipWS(b, i+1)
+	}
 }
 
 var numberType = reflect.TypeFor[json.Number]()

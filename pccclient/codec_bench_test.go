@@ -43,3 +43,30 @@ func BenchmarkDecodeSubscriptionPlain(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeSubscriptionPage decodes a page of 50 subscriptions, the
+// shape a sync reads most: nested models (items, links, attributes) are
+// handed to their own decoder rather than re-validated by encoding/json
+// at each level.
+func BenchmarkDecodeSubscriptionPage(b *testing.B) {
+	one, err := os.ReadFile(examplesDir + "/subscription-nce-patch-quantity.request.json")
+	if err != nil {
+		b.Skip(err)
+	}
+	page := []byte(`{"totalCount":50,"items":[`)
+	for i := range 50 {
+		if i > 0 {
+			page = append(page, ',')
+		}
+		page = append(page, one...)
+	}
+	page = append(page, `],"attributes":{"objectType":"Collection"}}`...)
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var c Collection[Subscription]
+		if err := json.Unmarshal(page, &c); err != nil || len(c.Items) != 50 {
+			b.Fatal(err, len(c.Items))
+		}
+	}
+}
