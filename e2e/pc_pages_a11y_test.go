@@ -58,6 +58,18 @@ func TestPartnerCenterPagesA11y(t *testing.T) {
 	if got := b.text(`[data-testid="pc-health-relationship-removed"]`); !strings.Contains(got, "1 customer") {
 		t.Errorf("health panel says %q about removed relationships", got)
 	}
+	// The customer is listed (first) with the reason and a link to its page.
+	if got := b.text(`[data-testid="pc-health-license-problem"]`); !strings.Contains(got, "Contoso Ltd") || !strings.Contains(got, "removed its reseller relationship") {
+		t.Errorf("health panel's first customer row is %q, want Contoso Ltd with the removed relationship", got)
+	}
+	b.run("open the removed customer from the health panel",
+		chromedp.Click(chromedp.CSS(`[data-testid="pc-health-license-problem"] a`)),
+		chromedp.WaitVisible(testID("customer-name")),
+	)
+	if loc := b.location(); !strings.HasSuffix(loc, "/customers/"+cust) {
+		t.Errorf("the health panel's link went to %s, want /customers/%s", loc, cust)
+	}
+	b.run("back to the health panel", chromedp.Navigate(p.URL+"/admin/settings/partner-center/health"), chromedp.WaitVisible(testID("pc-health-green")))
 	check("health-green")
 	b.run("disconnect confirmation",
 		chromedp.Click(testID("pc-disconnect-link")),

@@ -70,12 +70,17 @@ UPDATE customers SET license_usage_error = @error::text, license_usage_checked_a
 WHERE id = ANY(@ids::uuid[]);
 
 -- name: LicenseUsageProblems :many
--- Customers whose license usage the last sync could not read, for the
--- connection health panel.
-SELECT id, company_name, license_usage_error, license_usage_checked_at
+-- Customers whose license usage the last sync could not read, including
+-- those that removed the reseller relationship, for the connection health
+-- panel.
+SELECT id, company_name,
+    (CASE WHEN relationship_removed_at IS NOT NULL
+        THEN 'The customer removed its reseller relationship with you: Partner Center refuses every request for it.'
+        ELSE license_usage_error END)::text AS license_usage_error,
+    coalesce(relationship_removed_at, license_usage_checked_at) AS license_usage_checked_at
 FROM customers
-WHERE gone_at IS NULL AND license_usage_error <> ''
-ORDER BY lower(company_name), id
+WHERE gone_at IS NULL AND (license_usage_error <> '' OR relationship_removed_at IS NOT NULL)
+ORDER BY relationship_removed_at IS NULL, lower(company_name), id
 LIMIT @lim;
 
 -- name: LicenseUsageCounts :one
