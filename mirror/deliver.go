@@ -169,26 +169,17 @@ func (m *Mirror) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Comm
 		// Best effort: the next sync brings them if this read fails.
 		subs, serr := pccclient.Collect(pc.ListSubscriptionsByOrder(ctx, cust.String(), o.ID))
 		if serr != nil {
-			m.log.Info("order's subscriptions not read; the next sync brings them", "command", cmd.ID, "order", o.ID, "err", serr)
+			m.log.Info("order's subscriptions not read; the settle job or the next sync brings them", "command", cmd.ID, "order", o.ID, "err", serr)
+			subs = nil // a partial list is not written
 		}
 		return m.finishCommand(ctx, cmd, CommandSucceeded, "", "", o, nil, o.ID, func(tx pgx.Tx, at time.Time) error {
-			op, lines := orderRows(o, cust, at)
-			var berr error
-			m.st.Q.UpsertOrder(ctx, tx, []db.UpsertOrderParams{op}).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
-			if len(lines) > 0 {
-				m.st.Q.UpsertOrderLineItem(ctx, tx, lines).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
+			// Add-ons stay linked to their base through PC's
+			// parentSubscriptionId or the order line naming it.
+			if err := m.writeOrder(ctx, tx, o, subs, lineParents(o), cust, at); err != nil {
+				return err
 			}
-			if serr == nil && len(subs) > 0 {
-				// Upserted one by one, never marking the customer's other
-				// subscriptions gone; PC's parentSubscriptionId keeps add-ons
-				// linked to their base.
-				m.st.Q.UpsertSubscription(ctx, tx, orderSubscriptionRows(subs, lineParents(o), cust, at)).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
-			}
-			if berr == nil {
-				// Follow the pending subscriptions until PC activates them.
-				berr = m.queueSettleOrder(ctx, tx, cust, o.ID, subs, serr)
-			}
-			return berr
+			// Follow the pending subscriptions until PC activates them.
+			return m.queueSettleOrder(ctx, tx, cust, o.ID, subs, serr)
 		})
 	case CmdPatchSubscription:
 		return m.deliverPatch(ctx, pc, cmd, cust)

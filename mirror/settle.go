@@ -115,12 +115,7 @@ func (m *Mirror) settleOrder(ctx context.Context, pc *pccclient.Client, customer
 	if err != nil {
 		return false, fmt.Errorf("order %s: subscriptions: %w", order, err)
 	}
-	pending := len(subs) == 0
-	for i := range subs {
-		if subs[i].Status.Is(pccclient.SubscriptionPending) {
-			pending = true
-		}
-	}
+	pending := provisioning(subs)
 	// Add-ons keep the parent their order line names (PC may leave it out
 	// of the subscription): from the mirrored lines, or PC's order once read.
 	parents := map[string]string{}
@@ -149,24 +144,44 @@ func (m *Mirror) settleOrder(ctx context.Context, pc *pccclient.Client, customer
 		return pending, nil
 	}
 	at := syncNow()
-	err = m.inTx(ctx, func(tx pgx.Tx) error {
-		var berr error
-		if o != nil {
-			op, lines := orderRows(o, customer, at)
-			m.st.Q.UpsertOrder(ctx, tx, []db.UpsertOrderParams{op}).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
-			if len(lines) > 0 {
-				m.st.Q.UpsertOrderLineItem(ctx, tx, lines).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
-			}
-		}
-		if len(subs) > 0 {
-			m.st.Q.UpsertSubscription(ctx, tx, orderSubscriptionRows(subs, parents, customer, at)).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
-		}
-		return berr
-	})
+	err = m.inTx(ctx, func(tx pgx.Tx) error { return m.writeOrder(ctx, tx, o, subs, parents, customer, at) })
 	if err != nil {
 		return false, fmt.Errorf("order %s: %w", order, err)
 	}
 	return pending, nil
+}
+
+// provisioning reports whether PC is still provisioning an order whose
+// subscriptions read as subs: some pending, or none listed yet.
+func provisioning(subs []pccclient.Subscription) bool {
+	if len(subs) == 0 {
+		return true
+	}
+	for i := range subs {
+		if subs[i].Status.Is(pccclient.SubscriptionPending) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeOrder upserts, inside tx, the order o with its line items (when o
+// is not nil) and its subscriptions subs, one by one: the customer's other
+// subscriptions are never marked gone. parents fills in an add-on's parent
+// PC's subscription leaves out.
+func (m *Mirror) writeOrder(ctx context.Context, tx pgx.Tx, o *pccclient.Order, subs []pccclient.Subscription, parents map[string]string, customer uuid.UUID, at time.Time) error {
+	var berr error
+	if o != nil {
+		op, lines := orderRows(o, customer, at)
+		m.st.Q.UpsertOrder(ctx, tx, []db.UpsertOrderParams{op}).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
+		if len(lines) > 0 {
+			m.st.Q.UpsertOrderLineItem(ctx, tx, lines).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
+		}
+	}
+	if len(subs) > 0 {
+		m.st.Q.UpsertSubscription(ctx, tx, orderSubscriptionRows(subs, parents, customer, at)).Exec(func(_ int, e error) { berr = cmpErr(berr, e) })
+	}
+	return berr
 }
 
 // lineParents maps the subscriptions of o's line items to the parent
@@ -203,13 +218,7 @@ func (m *Mirror) queueSettleOrder(ctx context.Context, tx pgx.Tx, customer uuid.
 	if order == "" {
 		return nil
 	}
-	settled := readErr == nil && len(subs) > 0
-	for i := range subs {
-		if subs[i].Status.Is(pccclient.SubscriptionPending) {
-			settled = false
-		}
-	}
-	if settled {
+	if readErr == nil && !provisioning(subs) {
 		return nil
 	}
 	rc := m.river
