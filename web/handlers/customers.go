@@ -218,12 +218,7 @@ func nestSubscriptions(subs []store.CustomerSubscription) []templates.Subscripti
 	view := func(s store.CustomerSubscription) templates.SubscriptionView {
 		v := templates.SubscriptionView{ID: s.ID, Name: cmpOr(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
 			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmpOr(termLabel(s.TermDuration), "—"),
-			Cycle: cmpOr(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: "—"}
-		// Partner Center gives an Azure plan (no term) a commitment end in
-		// year 9999: show no date rather than that.
-		if s.CommitmentEndDate != nil && s.CommitmentEndDate.Year() < 9999 {
-			v.Renews = s.CommitmentEndDate.UTC().Format("2006-01-02")
-		}
+			Cycle: cmpOr(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: renewalDate(s.CommitmentEndDate)}
 		return v
 	}
 	present := map[string]bool{}

@@ -106,7 +106,7 @@ func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Tim
 			Offer: e.OfferName, Status: cmpOr(e.Status, "unknown"), Quantity: int(e.Quantity), Unit: strings.ToLower(e.UnitType),
 			HasUsage: e.HasUsage, Assigned: int(e.Assigned), Purchased: int(e.Purchased),
 			Term: cmpOr(termLabel(e.TermDuration), "—"), Cycle: e.BillingCycle, Start: cvDate(e.EffectiveStartDate),
-			Renews: cvDate(e.CommitmentEndDate), AutoRenew: e.AutoRenewEnabled, Entitled: ok, Reason: why}
+			Renews: renewalDate(e.CommitmentEndDate), AutoRenew: e.AutoRenewEnabled, Entitled: ok, Reason: why}
 	}
 	addOns := map[string][]templates.EntitlementRow{}
 	var out []templates.EntitlementRow
@@ -137,6 +137,16 @@ func cvDate(t *time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format("2006-01-02")
+}
+
+// renewalDate is a subscription's commitment end as pages show it: "—"
+// when unknown, and for an Azure plan (no term), whose commitment end
+// Partner Center gives in year 9999.
+func renewalDate(t *time.Time) string {
+	if t != nil && t.Year() >= 9999 {
+		return "—"
+	}
+	return cvDate(t)
 }
 
 // entitlementsOf loads the scoped customer's subscriptions as entitlement

@@ -102,7 +102,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub db.SubscriptionForCha
 		CustomerHref: "/customers/" + sub.CustomerID.String(), Status: sub.Status, Quantity: int(sub.Quantity),
 		Unit: strings.ToLower(cmpOr(sub.UnitType, "licenses")), Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity),
 		Term: cmpOr(termLabel(sub.TermDuration), "—"), Cycle: cmpOr(sub.BillingCycle, "—"), AutoRenew: sub.AutoRenewEnabled,
-		NCE: rs.NCE(), Renews: dateOr(sub.CommitmentEndDate), Version: subscriptionVersion(sub), Token: uuid.NewString(),
+		NCE: rs.NCE(), Renews: renewalDate(sub.CommitmentEndDate), Version: subscriptionVersion(sub), Token: uuid.NewString(),
 		DecreaseAllowed: dec.Allowed, DecreaseReason: dec.Reason, SuspensionReasons: strings.Join(sub.SuspensionReasons, ", "),
 		CanSuspend: subrules.CheckSuspend(rs) == "", CanReactivate: subrules.CheckReactivate(rs, sub.ParentStatus) == "",
 		ReactivateProblem: subrules.CheckReactivate(rs, sub.ParentStatus), CanChangeSeats: rs.Status == "active" && rs.BillingType != "usage",
@@ -147,13 +147,6 @@ func (s *Server) subscriptionView(ctx context.Context, sub db.SubscriptionForCha
 		v.Audit = append(v.Audit, row)
 	}
 	return v, nil
-}
-
-func dateOr(t *time.Time) string {
-	if t == nil {
-		return "—"
-	}
-	return t.UTC().Format("2006-01-02")
 }
 
 // subscriptionChange validates a change, asks for confirmation, then

@@ -118,9 +118,9 @@ func (s *Server) planChange(sub db.SubscriptionForChangeRow, f templates.Form) (
 		p.patch.AutoRenewEnabled, p.before.AutoRenew, p.after.AutoRenew = &on, &old, &on
 		p.title = "Turn auto-renew " + onOff(on)
 		if on {
-			p.effect = "The subscription renews for another term on " + dateOr(sub.CommitmentEndDate) + "."
+			p.effect = "The subscription renews for another term on " + cvDate(sub.CommitmentEndDate) + "."
 		} else {
-			p.effect = "The subscription ends on " + dateOr(sub.CommitmentEndDate) + " instead of renewing."
+			p.effect = "The subscription ends on " + cvDate(sub.CommitmentEndDate) + " instead of renewing."
 		}
 	case "name":
 		name := strings.TrimSpace(f.Get("friendly_name"))
