@@ -47,19 +47,10 @@ func IsNotYetReadable(err error) bool {
 	return errors.As(err, &e)
 }
 
-// customerCommandError classifies an error of a command addressed to a
-// customer that may have been created moments ago: a 404 within
-// NewCustomerReadableWithin of the command's creation is transient.
-func customerCommandError(cmd *db.Command, err error) error {
-	if err != nil && pccclient.IsNotFound(err) && time.Since(cmd.CreatedAt) < NewCustomerReadableWithin {
-		return &notYetReadableError{err: err}
-	}
-	return err
-}
-
 // newCustomerError classifies an error of a command for a customer the
-// portal itself created within NewCustomerReadableWithin (an order placed
-// right after onboarding): PC's 404 is then "not readable yet".
+// portal itself created within NewCustomerReadableWithin (the agreement of
+// an onboarding, an order placed right after it): PC's 404 is then "not
+// readable yet", retried with the worker's back-off.
 func (m *Mirror) newCustomerError(ctx context.Context, cust uuid.UUID, err error) error {
 	if err == nil || !pccclient.IsNotFound(err) || cust == uuid.Nil {
 		return err

@@ -138,7 +138,7 @@ func (m *Mirror) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Comm
 		}
 		a, err := pc.CreateAgreement(ctx, reqID, cust.String(), p.Agreement)
 		if err != nil {
-			return customerCommandError(cmd, err)
+			return m.newCustomerError(ctx, cust, err)
 		}
 		return m.finishCommand(ctx, cmd, CommandSucceeded, "", "", a, nil, "", func(tx pgx.Tx, at time.Time) error {
 			var berr error
