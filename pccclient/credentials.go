@@ -50,7 +50,7 @@ var appUserOps = map[string][]string{
 // operation id ("create-agreement") or a method name ("CreateAgreement";
 // case-insensitive, so "ListSubscribedSkus" works too).
 func RequiredCredential(op string) Credential {
-	if _, ok := appUserOps[op]; ok {
+	if opCredential(op) == AppUser {
 		return AppUser
 	}
 	for _, ms := range appUserOps {
@@ -59,6 +59,15 @@ func RequiredCredential(op string) Credential {
 				return AppUser
 			}
 		}
+	}
+	return AppOnly
+}
+
+// opCredential is RequiredCredential for an operation id, the form every
+// call carries: one map lookup on the request path.
+func opCredential(op string) Credential {
+	if _, ok := appUserOps[op]; ok {
+		return AppUser
 	}
 	return AppOnly
 }

@@ -100,7 +100,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 	// Credential: app-only unless PC requires app+user for this operation.
 	// Without a connected partner admin an app+user operation is still tried
 	// app-only (PC decides; its refusal becomes a *ConsentError).
-	cred := RequiredCredential(cl.op)
+	cred := opCredential(cl.op)
 	if cl.credSet {
 		cred = cl.cred
 	}
