@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,12 +13,10 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/chromedp/chromedp"
-	"golang.org/x/time/rate"
 
-	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/mirror"
-	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
@@ -94,30 +91,20 @@ func startClockPortal(t *testing.T) *staffPortal {
 // its own clock and the portal reads it, else both follow wall time.
 func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 5, RealTime: !virtualClock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sbts := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { sbts.CloseClientConnections(); sbts.Close(); sb.Close() })
+	pc := sandboxtest.New(t, sandbox.Options{Seed: 5, RealTime: !virtualClock})
+	sb := pc.SB
 	st := testdb.NewStore(t)
-	key, _ := secrets.ParseKey(secrets.GenerateKey())
-	box, _ := secrets.New(key)
+	box := sandboxtest.Box(t)
 	ctx := t.Context()
-	cr := sb.Credentials()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(st.UpdatePCSettings(ctx, store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID, PcClientSecretEnc: box.Seal(cr.ClientSecret),
-		PcApiUrl: sbts.URL, PcTokenUrl: sbts.URL + "/{tenant}/oauth2/token"}))
-	// A partner admin (with MFA) connected, as after the consent journey:
-	// agreements and license usage need the app+user credential.
-	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
-	must(err)
-	must(st.ConnectPCUser(ctx, store.PCUserGrant{RefreshTokenEnc: box.Seal(rt), User: "admin@sandbox.test", MFA: true, At: time.Now()}))
+	// Connected with a partner admin (with MFA), as after the consent
+	// journey: agreements and license usage need the app+user credential.
+	pc.Store(st, box)
 	must(st.UpdateDefaults(ctx, store.Defaults{DefaultCountry: "US", DefaultCurrency: "USD", DefaultLanguage: "en-US"}))
 	must(st.CompleteSetup(ctx))
 	const email, password = "sam@reseller.example", "staff password for e2e"
@@ -126,33 +113,21 @@ func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	_, err = st.CreateUser(ctx, store.NewUser{Email: email, DisplayName: "Sam Staff", Role: store.RoleStaff, PasswordHash: hash})
 	must(err)
 
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := mirror.New(mirror.Deps{Store: st, Logger: quiet, PCConfig: mirror.SettingsPCConfig(st, box),
-		Options: mirror.Options{NoPeriodic: true, Countries: []string{"US"}, PCNow: sb.Now, HTTPTimeout: 5 * time.Second,
-			ClientTweak: func(c *pccclient.Config) {
-				inf := pccclient.RateLimit{Rate: rate.Inf, Burst: 1}
-				c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{pccclient.ClassCatalog: inf, pccclient.ClassRead: inf,
-					pccclient.ClassWrite: inf, pccclient.ClassAudit: inf}
-			}}})
-	must(err)
-	for _, kind := range []string{mirror.KindCatalog, mirror.KindFull} {
-		rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		_, err := m.Run(rctx, kind, mirror.RunOptions{Trigger: "test"})
-		cancel()
-		must(err)
+	var clock func() time.Time
+	if virtualClock {
+		clock = sb.Now
 	}
+	stack := sandboxtest.NewStack(t, st, sandboxtest.StackOptions{Box: box, Now: clock,
+		Mirror: mirror.Options{Countries: []string{"US"}, PCNow: sb.Now}})
+	stack.Sync(mirror.KindCatalog)
+	stack.Sync(mirror.KindFull)
 	// The portal's workers (deliveries, settling new orders, add-on phases).
-	must(m.Start(ctx))
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = m.Stop(sctx)
-	})
+	stack.Start()
 
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	deps := handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e",
+	deps := handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e", PC: stack.PC, Commerce: stack.Commerce,
 		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if virtualClock {
 		deps.Now = sb.Now

@@ -83,7 +83,7 @@ func TestCustomerEntitlementJourney(t *testing.T) {
 	subsA, _ := seedCustomer(t, st, idA, "Alpha", 4)
 	subsB, orderB := seedCustomer(t, st, idB, "Bravo", 3)
 	// Staff enabled the view for A's tenant (the users page's switch).
-	if err := st.SetTenantSignIn(ctx, idA, idA.String(), true, store.Actor{Email: "admin@reseller.example"}, time.Now()); err != nil {
+	if err := st.SetTenantSignIn(ctx, idA, idA.String(), true, store.Actor{Label: "admin@reseller.example"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 

@@ -2,6 +2,7 @@ package mirror_test
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -17,6 +18,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
@@ -65,7 +67,7 @@ func serveBenchSandbox(spec string) {
 //
 //	go test ./mirror -run '^$' -bench BenchmarkMirror -benchtime 1x -timeout 20m
 func BenchmarkMirror(b *testing.B) {
-	size := cmpOr(os.Getenv("MIRROR_BENCH_SIZE"), "10000/10")
+	size := cmp.Or(os.Getenv("MIRROR_BENCH_SIZE"), "10000/10")
 	var customers, per int
 	fmt.Sscanf(size, "%d/%d", &customers, &per)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -85,7 +87,7 @@ func BenchmarkMirror(b *testing.B) {
 	// PC's rates (the client's defaults: reads 20/s) scaled so the import
 	// takes about a minute: calls = pages + 5 per customer.
 	calls := float64(customers/500+1) + 5*float64(customers)
-	readRate := cmpOrF(envFloat("MIRROR_BENCH_RATE"), calls/60)
+	readRate := cmp.Or(envFloat("MIRROR_BENCH_RATE"), calls/60)
 	cr := sandbox.DefaultCredentials()
 	cfg := pccclient.Config{PartnerTenantID: cr.TenantID, ClientID: cr.ClientID, ClientSecret: cr.ClientSecret,
 		BaseURL: url, TokenURL: url + "/{tenant}/oauth2/token", UserTokens: pccclient.NewMemoryTokenStore(rt),
@@ -95,11 +97,9 @@ func BenchmarkMirror(b *testing.B) {
 			pccclient.ClassWrite: {Rate: rate.Inf, Burst: 1},
 		}}
 	st := store.New(testdb.NewPool(b))
-	m, err := mirror.New(mirror.Deps{Store: st, Logger: testLogger(), Options: mirror.Options{NoPeriodic: true, Concurrency: cmpOrI(int(envFloat("MIRROR_BENCH_CONCURRENCY")), 32)},
-		PCConfig: func(context.Context) (pccclient.Config, error) { return cfg, nil }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := sandboxtest.NewStack(b, st, sandboxtest.StackOptions{Logger: testLogger(), Tweak: func(*pccclient.Config) {}, Timeout: time.Minute,
+		Config: func(context.Context) (pccclient.Config, error) { return cfg, nil },
+		Mirror: mirror.Options{Concurrency: cmp.Or(int(envFloat("MIRROR_BENCH_CONCURRENCY")), 32)}}).Mirror
 	ctx := context.Background()
 	b.ResetTimer()
 	start := time.Now()
@@ -191,28 +191,7 @@ func peakRSS() int64 {
 	return 0
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func cmpOrF(a, b float64) float64 {
-	if a > 0 {
-		return a
-	}
-	return b
-}
-
 func envFloat(k string) float64 {
 	f, _ := strconv.ParseFloat(os.Getenv(k), 64)
 	return f
-}
-
-func cmpOrI(a, b int) int {
-	if a > 0 {
-		return a
-	}
-	return b
 }

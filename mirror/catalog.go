@@ -12,6 +12,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pcconn"
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -23,7 +25,7 @@ func (m *Mirror) runCatalog(ctx context.Context, pc *pccclient.Client, o RunOpti
 	if err != nil {
 		return 0, err
 	}
-	ctx = withStats(ctx, &r.stats)
+	ctx = pcconn.WithCallStats(ctx, &r.stats)
 	countries := m.opt.Countries
 	if len(countries) == 0 {
 		st, err := m.st.Settings(ctx)
@@ -52,7 +54,7 @@ type catalogRows struct {
 }
 
 func (m *Mirror) catalogCountry(ctx context.Context, pc *pccclient.Client, r *run, country string) error {
-	at := syncNow()
+	at := SyncTime()
 	rows := &catalogRows{}
 	offers, err := pccclient.Collect(pc.ListOffers(ctx, country))
 	if err != nil {
@@ -65,7 +67,7 @@ func (m *Mirror) catalogCountry(ctx context.Context, pc *pccclient.Client, r *ru
 			UnitType: o.UnitType, MinQuantity: int32(o.MinimumQuantity), MaxQuantity: int32(o.MaximumQuantity),
 			IsAddOn: o.IsAddOn, HasAddOns: o.HasAddOns, IsAvailableForPurchase: o.IsAvailableForPurchase,
 			IsAutoRenewable: o.IsAutoRenewable, IsTrial: o.IsTrial, SupportedBillingCycles: []string{},
-			Raw: rawJSON(o), SyncedAt: at,
+			Raw: RawJSON(o), SyncedAt: at,
 		}
 		if o.Category != nil {
 			p.Category = o.Category.Name
@@ -132,7 +134,7 @@ func (m *Mirror) catalogCountry(ctx context.Context, pc *pccclient.Client, r *ru
 		for i := range products {
 			p := products[i]
 			row := db.UpsertProductParams{Country: country, ID: p.ID, Title: p.Title, Description: p.Description,
-				PublisherName: p.PublisherName, IsMicrosoftProduct: p.IsMicrosoftProduct, Raw: rawJSON(p), SyncedAt: at}
+				PublisherName: p.PublisherName, IsMicrosoftProduct: p.IsMicrosoftProduct, Raw: RawJSON(p), SyncedAt: at}
 			if p.ProductType != nil {
 				row.ProductType = p.ProductType.ID
 				if p.ProductType.SubType != nil {
@@ -202,7 +204,7 @@ func (m *Mirror) catalogProduct(ctx context.Context, pc *pccclient.Client, count
 		row := db.UpsertSkuParams{Country: country, ProductID: productID, ID: s.ID, Title: s.Title, Description: s.Description,
 			MinQuantity: int32(s.MinimumQuantity), MaxQuantity: int32(s.MaximumQuantity), IsTrial: s.IsTrial,
 			ConsumptionType: s.ConsumptionType, SupportedBillingCycles: []string{},
-			PurchasePrerequisites: append([]string{}, s.PurchasePrerequisites...), Raw: rawJSON(s), SyncedAt: at}
+			PurchasePrerequisites: append([]string{}, s.PurchasePrerequisites...), Raw: RawJSON(s), SyncedAt: at}
 		for _, bc := range s.SupportedBillingCycles {
 			row.SupportedBillingCycles = append(row.SupportedBillingCycles, strings.ToLower(string(bc)))
 		}
@@ -216,7 +218,7 @@ func (m *Mirror) catalogProduct(ctx context.Context, pc *pccclient.Client, count
 			a := &avs[j]
 			ar := db.UpsertAvailabilityParams{Country: country, ProductID: productID, SkuID: s.ID, ID: a.ID,
 				CatalogItemID: a.CatalogItemID, Segment: a.Segment, IsPurchasable: a.IsPurchasable,
-				IsRenewable: a.IsRenewable, Terms: rawJSON(a.Terms), Raw: rawJSON(a), SyncedAt: at}
+				IsRenewable: a.IsRenewable, Terms: RawJSON(a.Terms), Raw: RawJSON(a), SyncedAt: at}
 			if a.Terms == nil {
 				ar.Terms = json.RawMessage("[]")
 			}
@@ -255,7 +257,7 @@ type Price struct {
 // SavePrices stores a country's price list in the mirror, replacing the
 // previous one (prices it no longer contains are marked gone).
 func (m *Mirror) SavePrices(ctx context.Context, country string, prices []Price) error {
-	at := syncNow()
+	at := SyncTime()
 	rows := make([]db.UpsertPriceParams, 0, len(prices))
 	for _, p := range prices {
 		rows = append(rows, db.UpsertPriceParams{Country: strings.ToUpper(country), ItemID: p.ItemID, TermDuration: p.TermDuration,
@@ -273,7 +275,6 @@ func (m *Mirror) SavePrices(ctx context.Context, country string, prices []Price)
 		if err != nil {
 			return fmt.Errorf("save prices: %w", err)
 		}
-		_, err = tx.Exec(ctx, `UPDATE prices SET gone_at = $1 WHERE country = $2 AND gone_at IS NULL AND synced_at < $1`, at, strings.ToUpper(country))
-		return err
+		return store.MarkPricesGone(ctx, tx, country, at)
 	})
 }

@@ -2,7 +2,6 @@ package mirror
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -14,77 +13,19 @@ import (
 	"github.com/cspportal/portal/store/db"
 )
 
-// CodeConsentRequired is the pc_error_code of a command that failed because
-// Partner Center needs a partner admin's app+user sign-in the portal does
-// not have (a *pccclient.ConsentError). Such a command is not retried by
-// the worker (no attempt could succeed before an admin reconnects) but the
-// pages offer to retry it, with a reconnect link for admins.
-const CodeConsentRequired = "consent_required"
-
 // NewCustomerReadableWithin bounds how long after a customer was created
 // Partner Center's 404 for it is taken as "not readable yet" (PC is
-// eventually consistent: about 90 seconds) rather than as a refusal. The
-// worker retries with its back-off meanwhile.
+// eventually consistent: about 90 seconds) rather than as the customer
+// being gone or a refusal: syncs keep such a customer, and commands for it
+// are retried with the worker's back-off.
 var NewCustomerReadableWithin = 10 * time.Minute
 
-// notYetReadableError: PC does not know a customer created moments ago yet.
-type notYetReadableError struct{ err error }
-
-// NotYetReadableMessage starts the last_error of a command waiting for
-// Partner Center to show a new customer.
-const NotYetReadableMessage = "the new customer is not readable in Partner Center yet"
-
-func (e *notYetReadableError) Error() string {
-	return NotYetReadableMessage + " (it can take a few minutes); retrying: " + e.err.Error()
-}
-
-func (e *notYetReadableError) Unwrap() error { return e.err }
-
-// IsNotYetReadable reports a delivery that waits for Partner Center to make
-// a new customer readable.
-func IsNotYetReadable(err error) bool {
-	var e *notYetReadableError
-	return errors.As(err, &e)
-}
-
-// newCustomerError classifies an error of a command for a customer the
-// portal itself created within NewCustomerReadableWithin (the agreement of
-// an onboarding, an order placed right after it): PC's 404 is then "not
-// readable yet", retried with the worker's back-off.
-func (m *Mirror) newCustomerError(ctx context.Context, cust uuid.UUID, err error) error {
-	if err == nil || !pccclient.IsNotFound(err) || cust == uuid.Nil {
-		return err
-	}
+// JustCreated reports whether the portal created customer within
+// NewCustomerReadableWithin.
+func (m *Mirror) JustCreated(ctx context.Context, customer uuid.UUID) bool {
 	since := time.Now().Add(-NewCustomerReadableWithin)
-	fresh, qerr := m.st.Q.RecentlyCreatedCustomers(ctx, m.st.Pool, db.RecentlyCreatedCustomersParams{Since: &since, Ids: []uuid.UUID{cust}})
-	if qerr != nil || len(fresh) == 0 {
-		return err
-	}
-	return &notYetReadableError{err: err}
-}
-
-// classify overrides permanent for the errors of this file: ok is false
-// when the generic rules apply.
-func classify(err error) (isPermanent, ok bool) {
-	switch {
-	case IsNotYetReadable(err):
-		return false, true
-	case pccclient.IsConsentRequired(err):
-		return true, true
-	}
-	return false, false
-}
-
-// errorCode is the pc_error_code recorded for a failed delivery.
-func errorCode(err error) string {
-	if pccclient.IsConsentRequired(err) {
-		return CodeConsentRequired
-	}
-	var pe *pccclient.Error
-	if errors.As(err, &pe) {
-		return pe.Code
-	}
-	return ""
+	fresh, err := m.st.Q.RecentlyCreatedCustomers(ctx, m.st.Pool, db.RecentlyCreatedCustomersParams{Since: &since, Ids: []uuid.UUID{customer}})
+	return err == nil && len(fresh) > 0
 }
 
 // writeCustomerHealth records, inside a batch's transaction, what sync
@@ -196,12 +137,12 @@ func (r *run) recordCredentials(ctx context.Context, status string) {
 	r.mu.Unlock()
 	now := time.Now()
 	if status == StatusSucceeded {
-		if err := r.m.st.RecordPCCredentialResult(ctx, pccclient.AppOnly, "", now); err != nil {
+		if err := r.m.st.RecordPCCredentialResult(ctx, false, "", now); err != nil {
 			r.m.log.Warn("credential health not saved", "err", err)
 		}
 	}
 	if problem != "" || ok {
-		if err := r.m.st.RecordPCCredentialResult(ctx, pccclient.AppUser, problem, now); err != nil {
+		if err := r.m.st.RecordPCCredentialResult(ctx, true, problem, now); err != nil {
 			r.m.log.Warn("credential health not saved", "err", err)
 		}
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
@@ -26,20 +26,8 @@ type actor struct {
 func newActor(t testing.TB, e *tenv, seed int64) *actor {
 	t.Helper()
 	ctx := context.Background()
-	offers, err := pccclient.Collect(e.pc.ListOffers(ctx, "US"))
-	if err != nil {
-		t.Fatalf("offers: %v", err)
-	}
-	a := &actor{t: t, e: e, rng: rand.New(rand.NewPCG(uint64(seed), 99))}
-	for _, o := range offers {
-		if o.IsAvailableForPurchase && !o.IsAddOn && !o.IsTrial && strings.EqualFold(string(o.Billing), "license") && o.MinimumQuantity <= 1 {
-			a.offers = append(a.offers, o)
-		}
-	}
-	if len(a.offers) == 0 {
-		t.Fatal("no purchasable license offers in the sandbox catalog")
-	}
-	md, err := e.pc.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement)
+	a := &actor{t: t, e: e, rng: rand.New(rand.NewPCG(uint64(seed), 99)), offers: sandboxtest.LicenseOffers(t, e.Client)}
+	md, err := e.Client.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement)
 	if err != nil {
 		t.Fatalf("agreement metadata: %v", err)
 	}
@@ -57,7 +45,7 @@ func (a *actor) note(what string, err error) {
 }
 
 func (a *actor) customers() []pccclient.Customer {
-	cs, err := pccclient.Collect(a.e.pc.ListCustomers(context.Background(), pccclient.ListCustomersOptions{}))
+	cs, err := pccclient.Collect(a.e.Client.ListCustomers(context.Background(), pccclient.ListCustomersOptions{}))
 	if err != nil {
 		a.t.Fatalf("customers: %v", err)
 	}
@@ -67,7 +55,7 @@ func (a *actor) customers() []pccclient.Customer {
 // step makes one random change.
 func (a *actor) step() {
 	ctx := context.Background()
-	pc := a.e.pc
+	pc := a.e.Client
 	cs := a.customers()
 	switch k := a.rng.IntN(10); {
 	case k == 0 || len(cs) == 0:
@@ -81,7 +69,7 @@ func (a *actor) step() {
 		a.note("create customer", err)
 		if err == nil {
 			_, err = pc.CreateAgreement(ctx, pccclient.NewRequestID(), c.ID, pccclient.Agreement{
-				TemplateID: a.template, Type: pccclient.AgreementMicrosoftCustomerAgreement, DateAgreed: a.e.sb.Now(),
+				TemplateID: a.template, Type: pccclient.AgreementMicrosoftCustomerAgreement, DateAgreed: a.e.SB.Now(),
 				PrimaryContact: &pccclient.Contact{FirstName: "A", LastName: "B", Email: "a@example.com", PhoneNumber: "1234567890"},
 			})
 			a.note("accept agreement", err)
@@ -125,7 +113,7 @@ func (a *actor) step() {
 		}
 	}
 	if a.rng.IntN(4) == 0 {
-		a.e.sb.Advance(time.Duration(1+a.rng.IntN(30)) * time.Second) // pending orders complete
+		a.e.SB.Advance(time.Duration(1+a.rng.IntN(30)) * time.Second) // pending orders complete
 	}
 }
 
@@ -133,25 +121,25 @@ func TestConvergenceAfterRandomChanges(t *testing.T) {
 	for _, seed := range []int64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, sandbox.Options{Seed: seed}, mirror.Options{})
+			e := newEnv(t, sandbox.Options{Seed: seed}, sandboxtest.StackOptions{})
 			a := newActor(t, e, seed)
-			e.run(mirror.KindFull)
+			e.Run(mirror.KindFull)
 			for i := range 30 {
 				a.step()
 				if i%7 == 6 {
-					e.run(mirror.KindIncremental)
+					e.Run(mirror.KindIncremental)
 				}
 			}
-			e.sb.Advance(time.Minute)
-			callsBefore := e.sb.Calls(sandbox.OpListCustomers)
-			e.run(mirror.KindIncremental)
+			e.SB.Advance(time.Minute)
+			callsBefore := e.SB.Calls(sandbox.OpListCustomers)
+			e.Run(mirror.KindIncremental)
 			if a.ok < 10 {
 				t.Fatalf("only %d changes succeeded (%d refused): the test did not exercise the sync", a.ok, a.fail)
 			}
-			if n := e.sb.Calls(sandbox.OpListCustomers); n != callsBefore {
+			if n := e.SB.Calls(sandbox.OpListCustomers); n != callsBefore {
 				t.Errorf("incremental sync listed all customers (%d calls): it should read only what changed", n-callsBefore)
 			}
-			assertConverged(t, e.pc, e.st)
+			sandboxtest.AssertConverged(t, e.Client, e.Store)
 		})
 	}
 }

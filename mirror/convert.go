@@ -14,9 +14,9 @@ import (
 
 // Conversions from Partner Center resources to mirror rows.
 
-// rawJSON is v's JSON for a raw column: what PC sent when the client kept
+// RawJSON is v's JSON for a raw column: what PC sent when the client kept
 // it (the bulk-mirrored models), else v encoded.
-func rawJSON(v any) json.RawMessage {
+func RawJSON(v any) json.RawMessage {
 	if r, ok := v.(interface{ ReceivedJSON() json.RawMessage }); ok {
 		if b := r.ReceivedJSON(); len(b) > 0 {
 			return b
@@ -72,7 +72,7 @@ func customerRow(c *pccclient.Customer, id uuid.UUID, at time.Time) db.UpsertCus
 	// The one-time admin credentials of a new tenant are never stored.
 	c2 := *c
 	c2.UserCredentials = nil
-	p.Raw = rawJSON(c2)
+	p.Raw = RawJSON(c2)
 	return p
 }
 
@@ -88,7 +88,7 @@ func subscriptionRow(s *pccclient.Subscription, customerID uuid.UUID, at time.Ti
 		HasPurchasableAddons: s.HasPurchasableAddons, SuspensionReasons: s.SuspensionReasons,
 		CreationDate: tptr(s.CreationDate), EffectiveStartDate: tptr(s.EffectiveStartDate),
 		CommitmentEndDate: tptr(s.CommitmentEndDate), CancellationAllowedUntil: tptr(s.CancellationAllowedUntilDate),
-		BillingCycleEndDate: tptr(s.BillingCycleEndDate), Etag: s.Attributes.Etag, Raw: rawJSON(s),
+		BillingCycleEndDate: tptr(s.BillingCycleEndDate), Etag: s.Attributes.Etag, Raw: RawJSON(s),
 		SyncedAt: at, RespectPending: respectPending,
 	}
 	if p.SuspensionReasons == nil {
@@ -105,7 +105,7 @@ func orderRows(o *pccclient.Order, customerID uuid.UUID, at time.Time) (db.Upser
 		ID: o.ID, CustomerID: customerID, AlternateID: o.AlternateID, Status: lower(string(o.Status)),
 		BillingCycle: lower(string(o.BillingCycle)), CurrencyCode: o.CurrencyCode,
 		TransactionType: o.TransactionType, TotalPrice: nullDecimal(o.TotalPrice),
-		CreationDate: tptr(o.CreationDate), Raw: rawJSON(o), SyncedAt: at,
+		CreationDate: tptr(o.CreationDate), Raw: RawJSON(o), SyncedAt: at,
 	}
 	lines := make([]db.UpsertOrderLineItemParams, 0, len(o.LineItems))
 	for _, l := range o.LineItems {
@@ -144,7 +144,7 @@ func subscribedSkuRow(s *pccclient.SubscribedSKU, customerID uuid.UUID, at time.
 		SkuName: s.ProductSKU.Name, TargetType: s.ProductSKU.TargetType, CapabilityStatus: s.CapabilityStatus,
 		AvailableUnits: int32(s.AvailableUnits), ActiveUnits: int32(s.ActiveUnits),
 		ConsumedUnits: int32(s.ConsumedUnits), SuspendedUnits: int32(s.SuspendedUnits),
-		TotalUnits: int32(s.TotalUnits), WarningUnits: int32(s.WarningUnits), Raw: rawJSON(s), SyncedAt: at,
+		TotalUnits: int32(s.TotalUnits), WarningUnits: int32(s.WarningUnits), Raw: RawJSON(s), SyncedAt: at,
 	}, true
 }
 
@@ -154,7 +154,7 @@ func auditRow(a *pccclient.AuditRecord, at time.Time) db.InsertPCAuditRecordPara
 		OperationStatus: lower(string(a.OperationStatus)), OperationDate: a.OperationDate.UTC(),
 		ResourceType: lower(string(a.ResourceType)), UserPrincipalName: a.UserPrincipalName,
 		ApplicationID: a.ApplicationID, OriginalCorrelationID: a.OriginalCorrelationID,
-		CustomizedData: rawJSON(a.CustomizedData), Raw: rawJSON(a), SyncedAt: at,
+		CustomizedData: RawJSON(a.CustomizedData), Raw: RawJSON(a), SyncedAt: at,
 	}
 	if p.CustomizedData == nil || string(p.CustomizedData) == "null" {
 		p.CustomizedData = json.RawMessage("[]")

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -141,10 +142,6 @@ func fetchCustomer(ctx context.Context, pc *pccclient.Client, t target) *fetched
 	return f
 }
 
-// syncNow is the synced_at of a write, at Postgres's precision so that
-// "synced_at < at" never matches the rows just written.
-func syncNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 // refresh fetches targets with bounded concurrency and writes them in
 // batched transactions. onWritten is called after each committed batch
 // with the indexes of targets written. Targets whose fetch failed are
@@ -271,7 +268,7 @@ func (m *Mirror) refreshRound(ctx context.Context, pc *pccclient.Client, r *run,
 
 // writeCustomers writes one batch of fetched customers in one transaction.
 func (m *Mirror) writeCustomers(ctx context.Context, r *run, batch []*fetched, drift bool) error {
-	at := syncNow()
+	at := SyncTime()
 	return m.inTx(ctx, func(tx pgx.Tx) error { return m.writeBatchTx(ctx, tx, r, batch, drift, at) })
 }
 
@@ -288,7 +285,7 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 		// The mirror can always be read again from PC (and imports resume
 		// from their checkpoint), so its writes need not wait for the disk.
 		if r != nil {
-			if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			if err := store.NoDurableCommit(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -366,15 +363,15 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 		if len(listed) > 0 {
 			q.UpsertCustomerListed(ctx, tx, listed).Exec(exec)
 		} else {
-			keep(bulkCustomers.upsert(ctx, tx, customerValues(custs)))
+			keep(store.BulkUpsertCustomers(ctx, tx, custs))
 		}
-		keep(bulkSubscriptions.upsert(ctx, tx, subscriptionValues(subs)))
-		keep(bulkOrders.upsert(ctx, tx, orderValues(orders)))
-		keep(bulkOrderLines.upsert(ctx, tx, orderLineValues(lines)))
+		keep(store.BulkUpsertSubscriptions(ctx, tx, subs))
+		keep(store.BulkUpsertOrders(ctx, tx, orders))
+		keep(store.BulkUpsertOrderLines(ctx, tx, lines))
 		if len(agrs) > 0 {
 			q.UpsertAgreement(ctx, tx, agrs).Exec(exec)
 		}
-		keep(bulkSkus.upsert(ctx, tx, skuValues(skus)))
+		keep(store.BulkUpsertSubscribedSkus(ctx, tx, skus))
 		if err != nil {
 			return fmt.Errorf("write customers: %w", err)
 		}

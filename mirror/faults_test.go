@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
@@ -15,7 +16,7 @@ import (
 // withFaults runs fn while the sandbox fails about 10% of calls: 503s,
 // requests that hang until the client times out, and 429s.
 func withFaults(e *tenv, seed int64, fn func()) {
-	e.sb.SetFaults(sandbox.Faults{ErrorRate: 0.04, TimeoutRate: 0.02})
+	e.SB.SetFaults(sandbox.Faults{ErrorRate: 0.04, TimeoutRate: 0.02})
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -31,45 +32,45 @@ func withFaults(e *tenv, seed int64, fn func()) {
 			case <-stop:
 				return
 			case <-t.C:
-				e.sb.FailNext(ops[rng.IntN(len(ops))], 1, 429)
+				e.SB.FailNext(ops[rng.IntN(len(ops))], 1, 429)
 			}
 		}
 	}()
 	defer func() {
 		close(stop)
 		wg.Wait()
-		e.sb.ResetFaults()
+		e.SB.ResetFaults()
 	}()
 	fn()
 }
 
 func TestSyncConvergesUnderFaults(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{Seed: 11}, mirror.Options{HTTPTimeout: 300 * time.Millisecond})
-	if err := e.sb.SeedBulk(40, 3); err != nil {
+	e := newEnv(t, sandbox.Options{Seed: 11}, sandboxtest.StackOptions{Timeout: 300 * time.Millisecond})
+	if err := e.SB.SeedBulk(40, 3); err != nil {
 		t.Fatal(err)
 	}
 	a := newActor(t, e, 11)
-	withFaults(e, 1, func() { e.run(mirror.KindFull) })
-	assertConverged(t, e.pc, e.st)
+	withFaults(e, 1, func() { e.Run(mirror.KindFull) })
+	sandboxtest.AssertConverged(t, e.Client, e.Store)
 	for range 25 {
 		a.step()
 	}
-	e.sb.Advance(time.Minute)
-	withFaults(e, 2, func() { e.run(mirror.KindIncremental) })
-	assertConverged(t, e.pc, e.st)
-	if n := count(t, e.st, `SELECT coalesce(sum(throttles), 0) FROM sync_runs`); n == 0 {
+	e.SB.Advance(time.Minute)
+	withFaults(e, 2, func() { e.Run(mirror.KindIncremental) })
+	sandboxtest.AssertConverged(t, e.Client, e.Store)
+	if n := sandboxtest.Count(t, e.Store, `SELECT coalesce(sum(throttles), 0) FROM sync_runs`); n == 0 {
 		t.Errorf("no throttles recorded: the fault injection did not reach the sync")
 	}
 }
 
 func TestFullImportResumesAfterCancel(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{Seed: 12}, mirror.Options{BatchSize: 4, Concurrency: 2})
-	if err := e.sb.SeedBulk(60, 2); err != nil {
+	e := newEnv(t, sandbox.Options{Seed: 12}, sandboxtest.StackOptions{Mirror: mirror.Options{BatchSize: 4, Concurrency: 2}})
+	if err := e.SB.SeedBulk(60, 2); err != nil {
 		t.Fatal(err)
 	}
-	e.sb.SetFaults(sandbox.Faults{Latency: 5 * time.Millisecond})
+	e.SB.SetFaults(sandbox.Faults{Latency: 5 * time.Millisecond})
 	// Cancel at a random point of the details phase: after k customers
 	// were read.
 	seed := time.Now().UnixNano()
@@ -77,43 +78,43 @@ func TestFullImportResumesAfterCancel(t *testing.T) {
 	t.Logf("cancelling the first import after %d customers were read (seed %d)", k, seed)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		for e.sb.Calls(sandbox.OpGetCustomer) < k && ctx.Err() == nil {
+		for e.SB.Calls(sandbox.OpGetCustomer) < k && ctx.Err() == nil {
 			time.Sleep(2 * time.Millisecond)
 		}
 		cancel()
 	}()
-	first, err := e.m.Run(ctx, mirror.KindFull, mirror.RunOptions{Trigger: "test"})
+	first, err := e.Mirror.Run(ctx, mirror.KindFull, mirror.RunOptions{Trigger: "test"})
 	cancel()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatalf("first import: %v", err)
 	}
 	interrupted := err != nil
 	var progressed bool // the checkpoint moved past the first customer
-	e.st.Pool.QueryRow(context.Background(), `SELECT coalesce(checkpoint->>'after', $2) <> $2 FROM sync_runs WHERE id = $1`,
+	e.Store.Pool.QueryRow(context.Background(), `SELECT coalesce(checkpoint->>'after', $2) <> $2 FROM sync_runs WHERE id = $1`,
 		first, "00000000-0000-0000-0000-000000000000").Scan(&progressed)
-	e.sb.ResetFaults()
+	e.SB.ResetFaults()
 	var cp string
-	e.st.Pool.QueryRow(context.Background(), `SELECT checkpoint::text || ' done=' || done FROM sync_runs WHERE id = $1`, first).Scan(&cp)
+	e.Store.Pool.QueryRow(context.Background(), `SELECT checkpoint::text || ' done=' || done FROM sync_runs WHERE id = $1`, first).Scan(&cp)
 	t.Logf("first run %d: err %v, checkpoint %s", first, err, cp)
-	getsBefore := e.sb.Calls(sandbox.OpGetCustomer)
-	second := e.run(mirror.KindFull)
+	getsBefore := e.SB.Calls(sandbox.OpGetCustomer)
+	second := e.Run(mirror.KindFull)
 	if interrupted {
 		if second != first {
 			t.Errorf("second import is run %d, want it to resume run %d", second, first)
 		}
-		if n := count(t, e.st, `SELECT count(*) FROM sync_runs WHERE status = 'running'`); n != 0 {
+		if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE status = 'running'`); n != 0 {
 			t.Errorf("%d runs still marked running", n)
 		}
-		read := e.sb.Calls(sandbox.OpGetCustomer) - getsBefore
+		read := e.SB.Calls(sandbox.OpGetCustomer) - getsBefore
 		var total int
-		e.st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM customers`).Scan(&total)
+		e.Store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM customers`).Scan(&total)
 		t.Logf("resumed run read %d of %d customers", read, total)
 		if progressed && read >= total {
 			t.Errorf("the resumed import read all %d customers again despite its checkpoint", read)
 		}
 	}
-	assertConverged(t, e.pc, e.st)
-	if n := count(t, e.st, `SELECT count(*) FROM customers WHERE gone_at IS NULL`); n != len(readPC(t, e.pc).Customers) {
+	sandboxtest.AssertConverged(t, e.Client, e.Store)
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM customers WHERE gone_at IS NULL`); n != len(sandboxtest.ReadPC(t, e.Client).Customers) {
 		t.Errorf("mirror has %d customers", n)
 	}
 }

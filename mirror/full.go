@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -31,7 +32,7 @@ func (m *Mirror) runPass(ctx context.Context, pc *pccclient.Client, kind string,
 	if err != nil {
 		return 0, err
 	}
-	ctx = withStats(ctx, &r.stats)
+	ctx = pcconn.WithCallStats(ctx, &r.stats)
 	return r.id, r.finish(ctx, m.pass(ctx, pc, r, kind == KindReconcile))
 }
 
@@ -122,7 +123,7 @@ func (m *Mirror) pass(ctx context.Context, pc *pccclient.Client, r *run, drift b
 
 // passCustomers pages through PC's customers and upserts them in batches.
 func (m *Mirror) passCustomers(ctx context.Context, pc *pccclient.Client, r *run, drift bool) error {
-	listedAt := syncNow()
+	listedAt := SyncTime()
 	var batch []*fetched
 	n := 0
 	flush := func() error {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
 )
@@ -42,7 +43,7 @@ func (m *Mirror) runIncremental(ctx context.Context, pc *pccclient.Client, o Run
 	if err != nil {
 		return 0, err
 	}
-	ctx = withStats(ctx, &r.stats)
+	ctx = pcconn.WithCallStats(ctx, &r.stats)
 	fallback, err := m.incremental(ctx, pc, r, wm.At, pcNow)
 	if fallback {
 		r.setCheckpoint("fallback", "reconcile")
@@ -123,7 +124,7 @@ func (m *Mirror) incremental(ctx context.Context, pc *pccclient.Client, r *run, 
 		// Keep the watermark: the next run reads these records again.
 		return false, fmt.Errorf("%d customers could not be read from partner center", len(failed))
 	}
-	at := syncNow()
+	at := SyncTime()
 	err = m.inTx(ctx, func(tx pgx.Tx) error {
 		if len(fresh) > 0 {
 			rows := make([]db.InsertPCAuditRecordParams, len(fresh))

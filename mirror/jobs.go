@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/cspportal/portal/pcconn"
 )
 
 // SyncArgs is the River job that runs one sync. Only Kind takes part in
@@ -55,15 +56,14 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	if err == nil && job.Args.SyncKind == KindFull {
 		// The first import (from the wizard) brings the catalog along
 		// instead of leaving it for the daily schedule.
-		var n int
-		if qerr := w.m.st.Pool.QueryRow(ctx, `SELECT count(*) FROM sync_watermarks WHERE name LIKE 'catalog:%'`).Scan(&n); qerr == nil && n == 0 {
-			if _, qerr := w.m.river.Insert(ctx, SyncArgs{SyncKind: KindCatalog, Trigger: "after-import"}, nil); qerr != nil {
+		if synced, qerr := w.m.st.CatalogSynced(ctx); qerr == nil && !synced {
+			if _, qerr := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, SyncArgs{SyncKind: KindCatalog, Trigger: "after-import"}, nil); qerr != nil {
 				w.m.log.Warn("catalog sync not queued", "err", qerr)
 			}
 		}
 	}
 	switch {
-	case errors.Is(err, ErrNotConfigured):
+	case errors.Is(err, pcconn.ErrNotConfigured):
 		w.m.log.Info("sync skipped: partner center not configured", "kind", job.Args.SyncKind)
 		return nil
 	case errors.Is(err, ErrBusy):
@@ -75,20 +75,9 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	return err
 }
 
-// RequestSync queues a sync of kind (full, incremental, reconcile, catalog)
-// for the workers, e.g. from the "Sync now" button. When one of that kind is
-// already queued or running, no second one is added and its job id is
-// returned.
-func (m *Mirror) RequestSync(ctx context.Context, kind, trigger string, requestedBy *int64) (int64, error) {
-	if !validKind(kind) {
-		return 0, fmt.Errorf("mirror: unknown sync kind %q", kind)
-	}
-	res, err := m.river.Insert(ctx, SyncArgs{SyncKind: kind, Trigger: trigger, RequestedBy: requestedBy}, nil)
-	if err != nil {
-		return 0, fmt.Errorf("mirror: queue %s sync: %w", kind, err)
-	}
-	return res.Job.ID, nil
-}
+// ValidKind reports whether k names a sync (full, incremental, reconcile,
+// catalog).
+func ValidKind(k string) bool { return validKind(k) }
 
 func validKind(k string) bool {
 	switch k {
@@ -126,7 +115,7 @@ func (m *Mirror) Run(ctx context.Context, kind string, o RunOptions) (int64, err
 		return 0, err
 	}
 	defer release()
-	pc, err := m.clients.get(ctx)
+	pc, err := m.pc.Client(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -142,34 +131,17 @@ func (m *Mirror) Run(ctx context.Context, kind string, o RunOptions) (int64, err
 	}
 }
 
-// tryLock takes a session advisory lock on a connection of its own; the
-// lock goes away with the connection if the process dies.
+// tryLock takes the advisory lock of the named sync for this process; it
+// goes away with the connection if the process dies.
 func (m *Mirror) tryLock(ctx context.Context, name string) (func(), error) {
-	conn, err := m.st.Pool.Acquire(ctx)
+	release, ok, err := m.st.TryAdvisoryLock(ctx, "portal.mirror."+name)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: lock %s: %w", name, err)
 	}
-	h := fnv.New64a()
-	h.Write([]byte("portal.mirror." + name))
-	key := int64(h.Sum64())
-	var ok bool
-	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
-		conn.Release()
-		return nil, fmt.Errorf("mirror: lock %s: %w", name, err)
-	}
 	if !ok {
-		conn.Release()
 		return nil, ErrBusy
 	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, err := conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", key); err != nil {
-			// Without the unlock the session still holds it: drop the connection.
-			conn.Conn().Close(ctx)
-		}
-		conn.Release()
-	}, nil
+	return release, nil
 }
 
 // inTx runs fn in a transaction on the mirror's pool.

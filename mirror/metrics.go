@@ -5,8 +5,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cspportal/portal/store"
 )
 
 // Metrics are the mirror's Prometheus metrics. A nil *Metrics records
@@ -19,10 +20,11 @@ type Metrics struct {
 	lastSyncUnix atomic.Int64
 }
 
-// NewMetrics registers the mirror's metrics on reg: PC calls by operation
-// and status, throttles, command delivery outcomes, sync runs, sync lag and
-// job queue depth (read from River's table at scrape time through pool).
-func NewMetrics(reg prometheus.Registerer, pool *pgxpool.Pool) (*Metrics, error) {
+// NewMetrics registers the background work's metrics on reg: PC calls by
+// operation and status, throttles, command delivery outcomes, sync runs,
+// sync lag and job queue depth (read at scrape time through st; nil st
+// leaves out what needs the database).
+func NewMetrics(reg prometheus.Registerer, st *store.Store) (*Metrics, error) {
 	m := &Metrics{
 		pcCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "portal_pc_calls_total", Help: "Partner Center HTTP calls by operation and status (\"error\" for network failures).",
@@ -42,13 +44,11 @@ func NewMetrics(reg prometheus.Registerer, pool *pgxpool.Pool) (*Metrics, error)
 		Help: "Seconds since the mirror last finished a successful customer sync, by any replica (-1 before the first).",
 	}, func() float64 {
 		t := m.lastSyncUnix.Load()
-		if pool != nil {
+		if st != nil {
 			// Any replica may have run it: ask the database.
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
-			var at *time.Time
-			if pool.QueryRow(ctx, `SELECT max(finished_at) FROM sync_runs WHERE status = 'succeeded'
-				AND kind IN ('full', 'incremental', 'reconcile')`).Scan(&at) == nil && at != nil {
+			if at, err := st.LastCustomerSync(ctx); err == nil && at != nil {
 				t = max(t, at.Unix())
 			}
 		}
@@ -58,8 +58,8 @@ func NewMetrics(reg prometheus.Registerer, pool *pgxpool.Pool) (*Metrics, error)
 		return time.Since(time.Unix(t, 0)).Seconds()
 	})
 	cs := []prometheus.Collector{m.pcCalls, m.pcThrottles, m.deliveries, m.runs, lag}
-	if pool != nil {
-		cs = append(cs, &queueCollector{pool: pool, desc: prometheus.NewDesc("portal_job_queue_depth",
+	if st != nil {
+		cs = append(cs, &queueCollector{st: st, desc: prometheus.NewDesc("portal_job_queue_depth",
 			"River jobs waiting or running, by kind and state.", []string{"kind", "state"}, nil)})
 	}
 	for _, c := range cs {
@@ -70,7 +70,8 @@ func NewMetrics(reg prometheus.Registerer, pool *pgxpool.Pool) (*Metrics, error)
 	return m, nil
 }
 
-func (m *Metrics) pcCall(op, status string) {
+// PCCall counts one Partner Center exchange (pcconn.Deps.OnCall).
+func (m *Metrics) PCCall(op, status string) {
 	if m == nil {
 		return
 	}
@@ -80,7 +81,8 @@ func (m *Metrics) pcCall(op, status string) {
 	}
 }
 
-func (m *Metrics) delivery(kind, outcome string) {
+// Delivery counts one outbox delivery attempt's outcome.
+func (m *Metrics) Delivery(kind, outcome string) {
 	if m == nil {
 		return
 	}
@@ -108,7 +110,7 @@ func (m *Metrics) synced(t time.Time) {
 
 // queueCollector reports River's queue depth at scrape time.
 type queueCollector struct {
-	pool *pgxpool.Pool
+	st   *store.Store
 	desc *prometheus.Desc
 }
 
@@ -117,17 +119,11 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	rows, err := c.pool.Query(ctx, `SELECT kind, state::text, count(*) FROM river_job
-		WHERE state IN ('available', 'scheduled', 'retryable', 'running', 'pending') GROUP BY kind, state`)
+	counts, err := c.st.JobQueueDepth(ctx)
 	if err != nil {
 		return
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var kind, state string
-		var n int64
-		if rows.Scan(&kind, &state, &n) == nil {
-			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), kind, state)
-		}
+	for _, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n.N), n.Kind, n.State)
 	}
 }

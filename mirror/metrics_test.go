@@ -1,13 +1,12 @@
 package mirror_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/mirror"
-	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
 
@@ -46,24 +45,18 @@ func metricValue(t *testing.T, reg *prometheus.Registry, name string, want map[s
 
 func TestMetricsCountCallsThrottlesAndRuns(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{Seed: 41}, mirror.Options{})
+	e := newEnv(t, sandbox.Options{Seed: 41}, sandboxtest.StackOptions{})
 	reg := prometheus.NewRegistry()
-	met, err := mirror.NewMetrics(reg, e.st.Pool)
+	met, err := mirror.NewMetrics(reg, e.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := e.cfg
-	m, err := mirror.New(mirror.Deps{Store: e.st, Logger: testLogger(), Metrics: met,
-		PCConfig: func(context.Context) (pccclient.Config, error) { return cfg, nil },
-		Options:  mirror.Options{NoPeriodic: true, PCNow: e.sb.Now}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.sb.FailNext(sandbox.OpListSubscriptions, 2, 429)
+	m := e.NewStack(sandboxtest.StackOptions{Metrics: met}).Mirror
+	e.SB.FailNext(sandbox.OpListSubscriptions, 2, 429)
 	if _, err := m.Run(t.Context(), mirror.KindFull, mirror.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	served := e.sb.Calls(sandbox.OpListSubscriptions)
+	served := e.SB.Calls(sandbox.OpListSubscriptions)
 	ok := metricValue(t, reg, "portal_pc_calls_total", map[string]string{"operation": "list-subscriptions", "status": "200"})
 	if int(ok)+2 != served {
 		t.Errorf("list-subscriptions 200s counted %v, sandbox served %d (2 of them 429)", ok, served)

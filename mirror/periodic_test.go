@@ -8,23 +8,26 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/store"
 )
 
 func TestTwoProcessesNeverRunTheSameSyncAtOnce(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{Seed: 31}, mirror.Options{})
-	if err := e.sb.SeedBulk(20, 2); err != nil {
+	e := newEnv(t, sandbox.Options{Seed: 31}, sandboxtest.StackOptions{})
+	if err := e.SB.SeedBulk(20, 2); err != nil {
 		t.Fatal(err)
 	}
-	e.sb.SetFaults(sandbox.Faults{Latency: 3 * time.Millisecond}) // syncs long enough to collide
-	opts := mirror.Options{IncrementalInterval: 200 * time.Millisecond, CatalogInterval: time.Hour, Countries: []string{"US"}}
-	var ms []*mirror.Mirror
+	e.SB.SetFaults(sandbox.Faults{Latency: 3 * time.Millisecond}) // syncs long enough to collide
+	opts := sandboxtest.StackOptions{Periodic: true,
+		Mirror: mirror.Options{IncrementalInterval: 200 * time.Millisecond, CatalogInterval: time.Hour, Countries: []string{"US"}}}
+	var ms []*sandboxtest.Stack
 	for range 2 {
-		m := e.newMirror(opts)
-		if err := m.Start(context.Background()); err != nil {
+		m := e.NewStack(opts)
+		if err := m.Jobs.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		ms = append(ms, m)
@@ -37,7 +40,7 @@ func TestTwoProcessesNeverRunTheSameSyncAtOnce(t *testing.T) {
 			defer wg.Done()
 			for range 15 {
 				for _, k := range []string{mirror.KindIncremental, mirror.KindFull} {
-					if _, err := m.RequestSync(context.Background(), k, "test", nil); err != nil {
+					if _, err := m.Commerce.QueueSync(context.Background(), store.Actor{Label: "test"}, k); err != nil {
 						t.Errorf("request sync: %v", err)
 					}
 				}
@@ -49,21 +52,21 @@ func TestTwoProcessesNeverRunTheSameSyncAtOnce(t *testing.T) {
 	// Let the queued work finish (slow CI machines need longer).
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if count(t, e.st, `SELECT count(*) FROM sync_runs WHERE kind IN ('full', 'incremental') AND status = 'succeeded'`) >= 3 &&
-			count(t, e.st, `SELECT count(*) FROM sync_runs WHERE kind = 'catalog' AND status = 'succeeded'`) >= 1 {
+		if sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind IN ('full', 'incremental') AND status = 'succeeded'`) >= 3 &&
+			sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind = 'catalog' AND status = 'succeeded'`) >= 1 {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	for _, m := range ms {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := m.Stop(ctx); err != nil {
+		if err := m.Jobs.Stop(ctx); err != nil {
 			t.Errorf("stop: %v", err)
 		}
 		cancel()
 	}
 	// Customer syncs (full, incremental, reconcile) exclude each other.
-	rows, err := e.st.Pool.Query(context.Background(), `SELECT a.id, a.kind, b.id, b.kind FROM sync_runs a JOIN sync_runs b
+	rows, err := e.Store.Pool.Query(context.Background(), `SELECT a.id, a.kind, b.id, b.kind FROM sync_runs a JOIN sync_runs b
 		ON a.id < b.id AND a.kind <> 'catalog' AND b.kind <> 'catalog'
 		AND tstzrange(a.started_at, coalesce(a.finished_at, a.heartbeat_at)) && tstzrange(b.started_at, coalesce(b.finished_at, b.heartbeat_at))`)
 	if err != nil {
@@ -75,51 +78,51 @@ func TestTwoProcessesNeverRunTheSameSyncAtOnce(t *testing.T) {
 		rows.Scan(&a, &ka, &b, &kb)
 		t.Errorf("runs %d (%s) and %d (%s) overlapped", a, ka, b, kb)
 	}
-	if n := count(t, e.st, `SELECT count(*) FROM sync_runs WHERE kind IN ('full', 'incremental') AND status = 'succeeded'`); n < 3 {
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind IN ('full', 'incremental') AND status = 'succeeded'`); n < 3 {
 		t.Errorf("only %d syncs ran; the test did not exercise concurrency", n)
 	}
-	if n := count(t, e.st, `SELECT count(DISTINCT kind) FROM sync_runs WHERE status = 'succeeded'`); n < 3 {
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(DISTINCT kind) FROM sync_runs WHERE status = 'succeeded'`); n < 3 {
 		t.Errorf("%d kinds ran, want full, incremental and catalog", n)
 	}
-	if n := count(t, e.st, `SELECT count(*) FROM offers WHERE country = 'US' AND gone_at IS NULL`); n < 30 {
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM offers WHERE country = 'US' AND gone_at IS NULL`); n < 30 {
 		t.Errorf("catalog sync mirrored %d offers", n)
 	}
 }
 
 func TestIncrementalFallsBackToReconcileBeyondRetention(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{Seed: 32}, mirror.Options{})
-	e.run(mirror.KindFull)
+	e := newEnv(t, sandbox.Options{Seed: 32}, sandboxtest.StackOptions{})
+	e.Run(mirror.KindFull)
 	a := newActor(t, e, 32)
 	for range 10 {
 		a.step()
 	}
 	// The portal was down for 100 days: the audit trail no longer covers it.
-	e.sb.Advance(100 * 24 * time.Hour)
-	e.run(mirror.KindIncremental)
+	e.SB.Advance(100 * 24 * time.Hour)
+	e.Run(mirror.KindIncremental)
 	// The partner admin's refresh token expired unused (90 days): the sync
 	// ran without agreements; an admin consents again to read them.
-	e.reconnect()
-	if n := count(t, e.st, `SELECT count(*) FROM sync_runs WHERE kind = 'reconcile' AND status = 'succeeded'`); n != 1 {
+	e.Reconnect()
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind = 'reconcile' AND status = 'succeeded'`); n != 1 {
 		t.Fatalf("%d reconcile runs, want 1", n)
 	}
-	assertConverged(t, e.pc, e.st)
+	sandboxtest.AssertConverged(t, e.Client, e.Store)
 }
 
 func TestReconcileReportsDriftAndKeepsPendingCommands(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{Seed: 33}, mirror.Options{})
+	e := newEnv(t, sandbox.Options{Seed: 33}, sandboxtest.StackOptions{})
 	ctx := context.Background()
-	cust := e.newCustomer(true)
-	offer := e.licenseOffer()
+	cust := e.NewCustomer(true)
+	offer := e.LicenseOffer()
 	for range 2 {
-		if _, err := e.pc.CreateOrder(ctx, uuid.NewString(), cust, pccclient.Order{BillingCycle: pccclient.BillingCycleMonthly,
+		if _, err := e.Client.CreateOrder(ctx, uuid.NewString(), cust, pccclient.Order{BillingCycle: pccclient.BillingCycleMonthly,
 			LineItems: []pccclient.OrderLineItem{{LineItemNumber: 0, OfferID: offer, Quantity: 2}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	e.sb.Advance(time.Minute)
-	e.run(mirror.KindFull)
+	e.SB.Advance(time.Minute)
+	e.Run(mirror.KindFull)
 	ids := readMirrorSubs(t, e, cust)
 	if len(ids) != 2 {
 		t.Fatalf("customer has %d subscriptions in the mirror, want 2", len(ids))
@@ -127,36 +130,37 @@ func TestReconcileReportsDriftAndKeepsPendingCommands(t *testing.T) {
 	subA, subB := ids[0], ids[1]
 	// Outside the portal: rename both subscriptions in PC.
 	for _, s := range ids {
-		if _, err := e.pc.SetSubscriptionFriendlyName(ctx, uuid.NewString(), cust, s, "changed in PC"); err != nil {
+		if _, err := e.Client.SetSubscriptionFriendlyName(ctx, uuid.NewString(), cust, s, "changed in PC"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A local command on subB is still pending (no worker runs).
-	q := 9
-	e.enqueue(mirror.Command{Kind: mirror.CmdPatchSubscription, CustomerID: uuid.MustParse(cust), TargetID: subB,
-		Payload: mirror.PatchSubscriptionPayload{Quantity: &q}})
-	run := e.run(mirror.KindReconcile)
-	if n := count(t, e.st, `SELECT count(*) FROM sync_drift WHERE run_id = $1 AND entity_id = $2 AND change = 'changed'
+	if _, err := e.Store.Pool.Exec(ctx, `INSERT INTO commands (kind, customer_id, target_id, payload, ms_request_id)
+		VALUES ('patch_subscription', $1, $2, '{"quantity": 9}', gen_random_uuid())`, cust, subB); err != nil {
+		t.Fatal(err)
+	}
+	run := e.Run(mirror.KindReconcile)
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_drift WHERE run_id = $1 AND entity_id = $2 AND change = 'changed'
 		AND applied AND fields ? 'friendly_name'`, run, subA); n != 1 {
 		t.Errorf("drift for %s: %d rows, want 1 applied change", subA, n)
 	}
-	if n := count(t, e.st, `SELECT count(*) FROM sync_drift WHERE run_id = $1 AND entity_id = $2 AND NOT applied`, run, subB); n != 1 {
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_drift WHERE run_id = $1 AND entity_id = $2 AND NOT applied`, run, subB); n != 1 {
 		t.Errorf("drift for %s (pending command): %d rows, want 1 not applied", subB, n)
 	}
-	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE id = $1 AND friendly_name = 'changed in PC'`, subA); n != 1 {
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM subscriptions WHERE id = $1 AND friendly_name = 'changed in PC'`, subA); n != 1 {
 		t.Errorf("reconcile did not fix %s", subA)
 	}
-	if n := count(t, e.st, `SELECT count(*) FROM subscriptions WHERE id = $1 AND friendly_name <> 'changed in PC'`, subB); n != 1 {
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM subscriptions WHERE id = $1 AND friendly_name <> 'changed in PC'`, subB); n != 1 {
 		t.Errorf("reconcile overwrote %s although a local command is pending", subB)
 	}
-	if n := count(t, e.st, `SELECT count(*) FROM sync_drift WHERE run_id = $1`, run); n != 2 {
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_drift WHERE run_id = $1`, run); n != 2 {
 		t.Errorf("drift report has %d rows, want 2", n)
 	}
 }
 
 func readMirrorSubs(t *testing.T, e *tenv, cust string) []string {
 	t.Helper()
-	rows, err := e.st.Pool.Query(context.Background(), `SELECT id FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL ORDER BY id`, uuid.MustParse(cust))
+	rows, err := e.Store.Pool.Query(context.Background(), `SELECT id FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL ORDER BY id`, uuid.MustParse(cust))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cspportal/portal/internal/sandboxtest"
+	"github.com/cspportal/portal/jobs"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
@@ -14,24 +16,24 @@ import (
 // while running, so a periodic insert would be skipped forever.
 func TestSyncJobOfDeadProcessIsRescued(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{Seed: 28}, mirror.Options{})
+	e := newEnv(t, sandbox.Options{Seed: 28}, sandboxtest.StackOptions{})
 	ctx := context.Background()
-	res, err := e.m.River().Insert(ctx, mirror.SyncArgs{SyncKind: mirror.KindFull, Trigger: "test"}, nil)
+	res, err := e.Stack.Jobs.Client().Insert(ctx, mirror.SyncArgs{SyncKind: mirror.KindFull, Trigger: "test"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A process took it seven hours ago and died.
-	if _, err := e.st.Pool.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1,
+	if _, err := e.Store.Pool.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1,
 		attempted_at = now() - interval '7 hours', attempted_by = ARRAY['dead-worker'] WHERE id = $1`, res.Job.ID); err != nil {
 		t.Fatal(err)
 	}
-	again, err := e.m.River().Insert(ctx, mirror.SyncArgs{SyncKind: mirror.KindFull, Trigger: "schedule"}, nil)
+	again, err := e.Stack.Jobs.Client().Insert(ctx, mirror.SyncArgs{SyncKind: mirror.KindFull, Trigger: "schedule"}, nil)
 	if err != nil || !again.UniqueSkippedAsDuplicate {
 		t.Fatalf("a second full sync was queued beside the running one (%v)", err)
 	}
-	e.start(mirror.Options{RescueStuckJobsAfter: time.Minute})
+	e.Start(jobs.Options{RescueStuckJobsAfter: time.Minute})
 	deadline := time.Now().Add(45 * time.Second)
-	for count(t, e.st, `SELECT count(*) FROM sync_runs WHERE kind = 'full' AND status = 'succeeded' AND river_job_id = $1`, res.Job.ID) == 0 {
+	for sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind = 'full' AND status = 'succeeded' AND river_job_id = $1`, res.Job.ID) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the dead process's full sync was never rescued and run")
 		}

@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
 )
@@ -34,7 +36,7 @@ type run struct {
 	id      int64
 	kind    string
 	started time.Time
-	stats   callStats
+	stats   pcconn.CallStats
 
 	mu         sync.Mutex
 	total      int
@@ -77,13 +79,12 @@ func (m *Mirror) startRun(ctx context.Context, kind string, o RunOptions, resume
 		}
 	}
 	// Older runs of this kind still marked running died with their process.
-	if _, err := m.st.Pool.Exec(ctx, `UPDATE sync_runs SET status = 'cancelled', finished_at = now(),
-		last_error = 'interrupted' WHERE kind = $1 AND status = 'running' AND id <> $2`, kind, r.id); err != nil {
-		return nil, fmt.Errorf("close stale runs: %w", err)
+	if err := m.st.CloseStaleSyncRuns(ctx, kind, r.id); err != nil {
+		return nil, err
 	}
 	if r.id == 0 {
 		row, err = m.st.Q.CreateSyncRun(ctx, m.st.Pool, db.CreateSyncRunParams{
-			Kind: kind, Trigger: orDefault(o.Trigger, "manual"), RequestedBy: o.RequestedBy,
+			Kind: kind, Trigger: cmp.Or(o.Trigger, "manual"), RequestedBy: o.RequestedBy,
 			RiverJobID: jobIDPtr(o.JobID), Checkpoint: []byte("{}"),
 		})
 		if err != nil {
@@ -101,13 +102,6 @@ func jobIDPtr(id int64) *int64 {
 		return nil
 	}
 	return &id
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func (r *run) loop() {
@@ -202,8 +196,8 @@ func (r *run) progress() Progress {
 	defer r.mu.Unlock()
 	return Progress{
 		RunID: r.id, Kind: r.kind, Total: r.total, Done: r.done, Counts: maps.Clone(r.counts),
-		Calls:     r.base.Calls + r.stats.calls.Load(),
-		Throttles: r.base.Throttles + r.stats.throttles.Load(),
+		Calls:     r.base.Calls + r.stats.Calls(),
+		Throttles: r.base.Throttles + r.stats.Throttles(),
 		Errors:    r.errCount, LastError: r.lastErr, Elapsed: time.Since(r.started),
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pcconn"
 )
 
 // BenchmarkUpsert measures the mirror's write path alone (no PC calls):
@@ -17,8 +18,11 @@ import (
 // agreement and 3 license-usage rows, written as a full import writes them.
 func BenchmarkUpsert(b *testing.B) {
 	st := testdb.NewStore(b)
-	m, err := New(Deps{Store: st, PCConfig: func(context.Context) (pccclient.Config, error) { return pccclient.Config{}, nil },
-		Options: Options{NoPeriodic: true}})
+	pc, err := pcconn.New(pcconn.Deps{Config: func(context.Context) (pccclient.Config, error) { return pccclient.Config{}, nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := New(Deps{Store: st, PC: pc})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -50,6 +50,23 @@ func WithCorrelationID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, correlationKey{}, id)
 }
 
+type attemptsKey struct{}
+
+// WithMaxAttempts lowers the attempts of each call made with ctx to n (a
+// person waits on the answer; a background job retries further). A value
+// above Config.MaxAttempts does not raise it.
+func WithMaxAttempts(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, attemptsKey{}, n)
+}
+
+// maxAttempts is the attempts one call made with ctx may take.
+func (c *Client) maxAttempts(ctx context.Context) int {
+	if n, ok := ctx.Value(attemptsKey{}).(int); ok && n > 0 && n < c.cfg.MaxAttempts {
+		return n
+	}
+	return c.cfg.MaxAttempts
+}
+
 // Collect drains an iterator into a slice, stopping at the first error.
 func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 	var out []T

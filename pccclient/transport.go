@@ -96,6 +96,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		}
 	}
 	refreshed := false
+	maxAttempts := c.maxAttempts(ctx)
 	var last *Error
 	// Credential: app-only unless PC requires app+user for this operation.
 	// Without a connected partner admin an app+user operation is still tried
@@ -130,7 +131,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 				return result{}, c.ctxError(cl, last, ctx.Err(), reqID, corrID, attempt-1)
 			}
 			var te *TokenError
-			if errors.As(err, &te) && (te.HTTPStatus == 0 || te.HTTPStatus >= 500) && attempt < c.cfg.MaxAttempts {
+			if errors.As(err, &te) && (te.HTTPStatus == 0 || te.HTTPStatus >= 500) && attempt < maxAttempts {
 				if werr := c.sleep(ctx, c.backoff(attempt)); werr != nil {
 					return result{}, c.ctxError(cl, last, werr, reqID, corrID, attempt)
 				}
@@ -174,7 +175,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 				return result{}, c.ctxError(cl, last, ctx.Err(), reqID, corrID, attempt)
 			}
 			last = &Error{Operation: cl.op, RequestID: reqID, CorrelationID: corrID, Attempts: attempt, Err: err}
-			if attempt >= c.cfg.MaxAttempts {
+			if attempt >= maxAttempts {
 				return result{}, last
 			}
 			d := c.backoff(attempt)
@@ -221,7 +222,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		default:
 			return result{}, c.consentError(cl, e, src == c.user, fellBack)
 		}
-		if attempt >= c.cfg.MaxAttempts {
+		if attempt >= maxAttempts {
 			return result{}, e
 		}
 		log(slog.LevelWarn, "pccclient: retrying", "status", resp.StatusCode, "code", e.Code, "attempt", attempt, "wait", wait)

@@ -292,3 +292,13 @@ func prefixed(alias, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// MarkPricesGone marks, inside tx, a country's prices not written by the
+// price list saved at at as gone.
+func MarkPricesGone(ctx context.Context, tx pgx.Tx, country string, at time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE prices SET gone_at = $1 WHERE country = $2 AND gone_at IS NULL AND synced_at < $1`,
+		at, strings.ToUpper(country)); err != nil {
+		return fmt.Errorf("mark old prices gone: %w", err)
+	}
+	return nil
+}

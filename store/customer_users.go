@@ -14,10 +14,10 @@ import (
 // CustomerHeader names a mirrored customer.
 type CustomerHeader = db.CustomerHeaderRow
 
-// Actor is who performs a staff action, for the audit trail.
+// Actor is who performs an action, as the audit trail names them.
 type Actor struct {
-	UserID int64
-	Email  string
+	UserID *int64 // nil for the system
+	Label  string // the user's email, or "system"
 }
 
 // CustomerHeader returns a customer's id, tenant and names, or ErrNotFound.
@@ -120,11 +120,8 @@ func (s *Store) AuditViewAs(ctx context.Context, customerID uuid.UUID, by Actor,
 }
 
 func (s *Store) auditTx(ctx context.Context, q db.DBTX, by Actor, action, targetType, targetID string, customerID uuid.UUID, detail string) error {
-	p := db.InsertAuditParams{Actor: by.Email, Action: action, TargetType: targetType, TargetID: targetID,
+	p := db.InsertAuditParams{ActorUserID: by.UserID, Actor: by.Label, Action: action, TargetType: targetType, TargetID: targetID,
 		CustomerID: &customerID, Outcome: "ok", Detail: detail}
-	if by.UserID != 0 {
-		p.ActorUserID = &by.UserID
-	}
 	if _, err := s.Q.InsertAudit(ctx, q, p); err != nil {
 		return fmt.Errorf("audit %s: %w", action, mapErr(err))
 	}

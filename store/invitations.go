@@ -24,10 +24,8 @@ func (s *Store) CreateInvitation(ctx context.Context, email string, customerID u
 	var inv Invitation
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		p := db.CreateInvitationParams{Email: strings.TrimSpace(email), CustomerID: customerID, TokenHash: tokenHash, ExpiresAt: expires}
-		if by.UserID != 0 {
-			p.CreatedBy = &by.UserID
-		}
+		p := db.CreateInvitationParams{Email: strings.TrimSpace(email), CustomerID: customerID, TokenHash: tokenHash, ExpiresAt: expires,
+			CreatedBy: by.UserID}
 		if inv, err = s.Q.CreateInvitation(ctx, tx, p); err != nil {
 			return err
 		}
@@ -79,7 +77,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv Invitation, displayNam
 		if n == 0 {
 			return ErrInvitationUsed
 		}
-		return s.auditTx(ctx, tx, Actor{UserID: u.ID, Email: u.Email}, "customer_user.invitation_accepted", "user", fmt.Sprint(u.ID), cid, "")
+		return s.auditTx(ctx, tx, Actor{UserID: &u.ID, Label: u.Email}, "customer_user.invitation_accepted", "user", fmt.Sprint(u.ID), cid, "")
 	})
 	if err != nil {
 		return u, fmt.Errorf("accept invitation %d: %w", inv.ID, err)

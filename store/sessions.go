@@ -66,3 +66,11 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	}
 	return nil
 }
+
+// PruneSessions deletes the expired sessions.
+func (s *Store) PruneSessions(ctx context.Context) error {
+	if _, err := s.Pool.Exec(ctx, "DELETE FROM sessions WHERE expiry < now()"); err != nil {
+		return fmt.Errorf("prune sessions: %w", mapErr(err))
+	}
+	return nil
+}

@@ -85,3 +85,11 @@ func mapErr(err error) error {
 
 // MapErr is mapErr for callers that run sqlc queries themselves inside InTx.
 func MapErr(err error) error { return mapErr(err) }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.Pool.Ping(ctx) }
+
+// MigrationState reports the schema's migrations against the binary's.
+func (s *Store) MigrationState(ctx context.Context) (MigrationState, error) {
+	return Migrations(ctx, s.Pool)
+}

@@ -3,6 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/store/db"
 )
@@ -73,4 +77,91 @@ func (s *Store) SyncDriftReport(ctx context.Context, runID int64, max int) ([]Sy
 		return nil, fmt.Errorf("drift of run %d: %w", runID, err)
 	}
 	return d, nil
+}
+
+// CloseStaleSyncRuns marks the runs of kind still marked running, except
+// keep, as interrupted: they died with their process (the caller holds the
+// kind's lock).
+func (s *Store) CloseStaleSyncRuns(ctx context.Context, kind string, keep int64) error {
+	if _, err := s.Pool.Exec(ctx, `UPDATE sync_runs SET status = 'cancelled', finished_at = now(),
+		last_error = 'interrupted' WHERE kind = $1 AND status = 'running' AND id <> $2`, kind, keep); err != nil {
+		return fmt.Errorf("close stale runs: %w", mapErr(err))
+	}
+	return nil
+}
+
+// CatalogSynced reports whether a catalog sync ever completed a country.
+func (s *Store) CatalogSynced(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM sync_watermarks WHERE name LIKE 'catalog:%'`).Scan(&n); err != nil {
+		return false, fmt.Errorf("catalog watermarks: %w", mapErr(err))
+	}
+	return n > 0, nil
+}
+
+// LastCustomerSync is when any replica last finished a successful customer
+// sync (full, incremental or reconcile); nil before the first.
+func (s *Store) LastCustomerSync(ctx context.Context) (*time.Time, error) {
+	var at *time.Time
+	if err := s.Pool.QueryRow(ctx, `SELECT max(finished_at) FROM sync_runs WHERE status = 'succeeded'
+		AND kind IN ('full', 'incremental', 'reconcile')`).Scan(&at); err != nil {
+		return nil, fmt.Errorf("last sync: %w", mapErr(err))
+	}
+	return at, nil
+}
+
+// TryAdvisoryLock takes a session advisory lock named name on a connection
+// of its own, without waiting: ok is false when another session holds it.
+// The lock goes away with the connection if the process dies; release
+// gives it back.
+func (s *Store) TryAdvisoryLock(ctx context.Context, name string) (release func(), ok bool, err error) {
+	conn, err := s.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	key := int64(h.Sum64())
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil {
+		conn.Release()
+		return nil, false, err
+	}
+	if !ok {
+		conn.Release()
+		return nil, false, nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", key); err != nil {
+			// Without the unlock the session still holds it: drop the connection.
+			conn.Conn().Close(ctx)
+		}
+		conn.Release()
+	}, true, nil
+}
+
+// JobCount is how many River jobs of a kind are in a state.
+type JobCount struct {
+	Kind, State string
+	N           int64
+}
+
+// JobQueueDepth counts River's jobs waiting or running, by kind and state
+// (for metrics; River's tables are only read here, never written).
+func (s *Store) JobQueueDepth(ctx context.Context) ([]JobCount, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT kind, state::text, count(*) FROM river_job
+		WHERE state IN ('available', 'scheduled', 'retryable', 'running', 'pending') GROUP BY kind, state`)
+	if err != nil {
+		return nil, fmt.Errorf("job queue depth: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (JobCount, error) {
+		var c JobCount
+		err := r.Scan(&c.Kind, &c.State, &c.N)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job queue depth: %w", err)
+	}
+	return out, nil
 }

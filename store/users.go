@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/store/db"
 )
@@ -35,6 +37,44 @@ type NewUser struct {
 
 // CreateUser inserts a user. A duplicate email returns ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u NewUser) (User, error) {
+	user, err := s.Q.CreateUser(ctx, s.Pool, u.params())
+	if err != nil {
+		return User{}, fmt.Errorf("create user %s: %w", strings.TrimSpace(u.Email), mapErr(err))
+	}
+	return user, nil
+}
+
+// ErrAdminExists means the first-run wizard's admin was created already.
+var ErrAdminExists = errors.New("an admin already exists")
+
+// CreateFirstAdmin creates the instance's first admin and moves the setup
+// wizard to step, in one transaction under an advisory lock: one admin
+// wins even if two browsers submit at once (the other gets ErrAdminExists).
+func (s *Store) CreateFirstAdmin(ctx context.Context, u NewUser, step int) (User, error) {
+	var user User
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7264002)"); err != nil {
+			return err
+		}
+		n, err := s.Q.CountAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrAdminExists
+		}
+		if user, err = s.Q.CreateUser(ctx, tx, u.params()); err != nil {
+			return err
+		}
+		return s.Q.SetSetupStep(ctx, tx, int32(step))
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("create first admin: %w", err)
+	}
+	return user, nil
+}
+
+func (u NewUser) params() db.CreateUserParams {
 	p := db.CreateUserParams{
 		Email:       strings.TrimSpace(u.Email),
 		DisplayName: strings.TrimSpace(u.DisplayName),
@@ -50,11 +90,7 @@ func (s *Store) CreateUser(ctx context.Context, u NewUser) (User, error) {
 	if u.OIDCIssuer != "" && u.OIDCSubject != "" {
 		p.OidcIssuer, p.OidcSubject = &u.OIDCIssuer, &u.OIDCSubject
 	}
-	user, err := s.Q.CreateUser(ctx, s.Pool, p)
-	if err != nil {
-		return User{}, fmt.Errorf("create user %s: %w", p.Email, mapErr(err))
-	}
-	return user, nil
+	return p
 }
 
 // UserByID returns the user with id, or ErrNotFound.

@@ -11,8 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/jobs"
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
 )
@@ -85,29 +91,69 @@ func ensureMigrated(ctx context.Context, st *store.Store, migrate bool, log *slo
 	return nil
 }
 
-// backgroundJobs starts the background workers (River: sync and command
-// delivery) for serve and dev. It is nil until the sync work sets it from
-// its own file (an init function in cmd/portal), so serve and dev need no
-// edit when it lands. The returned stop drains the workers; serve and dev
-// call it after HTTP has shut down and before the database closes.
-var backgroundJobs func(ctx context.Context, cfg config.Config, d handlers.Deps) (stop func(context.Context) error, err error)
+// portal is a running portal's parts, built the same way by serve and dev.
+type portal struct {
+	srv    *handlers.Server
+	runner *jobs.Runner
+	log    *slog.Logger
+}
 
-// startJobs runs backgroundJobs when set and returns its stop (never nil).
-func startJobs(ctx context.Context, cfg config.Config, d handlers.Deps) (func(), error) {
-	if backgroundJobs == nil {
-		return func() {}, nil
-	}
-	stop, err := backgroundJobs(ctx, cfg, d)
+// newPortal builds the Partner Center connection, the mirror (read side),
+// commerce (write side), their background jobs and the web layer on st;
+// mod, when set, adjusts the web layer's deps (dev pre-fills the wizard).
+func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*handlers.Deps)) (*portal, error) {
+	deps, err := webDeps(cfg, st, log)
 	if err != nil {
-		return nil, fmt.Errorf("start background jobs: %w", err)
+		return nil, err
 	}
-	return func() {
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	reg := prometheus.NewRegistry()
+	stats, err := mirror.NewMetrics(reg, st)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	pc, err := pcconn.New(pcconn.Deps{Config: pcconn.FromSettings(st, deps.SecretBox), Logger: log, OnCall: stats.PCCall})
+	if err != nil {
+		return nil, err
+	}
+	m, err := mirror.New(mirror.Deps{Store: st, PC: pc, Logger: log.With("component", "mirror"), Metrics: stats,
+		Options: mirror.Options{IncrementalInterval: cfg.SyncInterval}})
+	if err != nil {
+		return nil, err
+	}
+	com, err := commerce.New(commerce.Deps{Store: st, PC: pc, Mirror: m, Logger: log.With("component", "commerce"), Metrics: stats})
+	if err != nil {
+		return nil, err
+	}
+	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com)
+	if err != nil {
+		return nil, err
+	}
+	deps.Registry, deps.PC, deps.Commerce = reg, pc, com
+	if mod != nil {
+		mod(&deps)
+	}
+	srv, err := handlers.New(deps)
+	if err != nil {
+		return nil, err
+	}
+	return &portal{srv: srv, runner: runner, log: log}, nil
+}
+
+// run starts the background jobs and serves on ln until ctx ends; then it
+// drains HTTP and stops the jobs (within the shutdown timeout each), before
+// the caller closes the database.
+func (p *portal) run(ctx context.Context, ln net.Listener, shutdown time.Duration, announce func(setupURL string)) error {
+	if err := p.runner.Start(ctx); err != nil {
+		return fmt.Errorf("start background jobs: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdown)
 		defer cancel()
-		if err := stop(sctx); err != nil {
-			d.Logger.Error("stop background jobs", "err", err)
+		if err := p.runner.Stop(sctx); err != nil {
+			p.log.Error("stop background jobs", "err", err)
 		}
-	}, nil
+	}()
+	return servePortal(ctx, ln, shutdown, p.srv, p.log, announce)
 }
 
 // webDeps builds the web layer's dependencies from the configuration.

@@ -95,28 +95,20 @@ func cmdDev(ctx context.Context, e env) error {
 		return err
 	}
 	defer ln.Close()
-	deps, err := webDeps(cfg, st, log)
-	if err != nil {
-		return err
-	}
 	creds := sb.Credentials()
-	deps.Dev = true
-	deps.PCDefaults = handlers.PCDefaults{
-		TenantID: creds.TenantID, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
-		APIURL: sbURL, TokenURL: sbURL + "/" + creds.TenantID + "/oauth2/token",
-	}
-	srv, err := handlers.New(deps)
+	p, err := newPortal(cfg, st, log, func(d *handlers.Deps) {
+		d.Dev = true
+		d.PCDefaults = handlers.PCDefaults{
+			TenantID: creds.TenantID, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
+			APIURL: sbURL, TokenURL: sbURL + "/" + creds.TenantID + "/oauth2/token",
+		}
+	})
 	if err != nil {
 		return err
 	}
-	stopJobs, err := startJobs(jobsContext(ctx, srv), cfg, deps)
-	if err != nil {
-		return err
-	}
-	defer stopJobs()
 	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator)\nPress Ctrl-C to stop; data stays in %s.\n\n",
 		cfg.BaseURL, sbURL, cfg.DataDir)
-	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log, func(link string) {
+	return p.run(ctx, ln, cfg.ShutdownTimeout, func(link string) {
 		fmt.Fprintf(e.stdout, "\nOpen the one-time setup link to create the first admin:\n  %s\n\n", link)
 	})
 }

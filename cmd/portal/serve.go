@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-
-	"github.com/cspportal/portal/web/handlers"
 )
 
 // cmdServe runs the web portal against an existing database:
@@ -34,18 +32,9 @@ func cmdServe(ctx context.Context, e env) error {
 		return err
 	}
 	defer ln.Close()
-	deps, err := webDeps(cfg, st, log)
+	p, err := newPortal(cfg, st, log, nil)
 	if err != nil {
 		return err
 	}
-	srv, err := handlers.New(deps)
-	if err != nil {
-		return err
-	}
-	stopJobs, err := startJobs(jobsContext(ctx, srv), cfg, deps)
-	if err != nil {
-		return err
-	}
-	defer stopJobs()
-	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log, nil)
+	return p.run(ctx, ln, cfg.ShutdownTimeout, nil)
 }

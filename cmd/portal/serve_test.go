@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/cspportal/portal/auth"
-	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/pgcluster"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/store"
-	"github.com/cspportal/portal/web/handlers"
 )
 
 // started is a command running in the background.
@@ -245,25 +245,37 @@ func TestDevWithPrivateCluster(t *testing.T) {
 	}
 }
 
-// TestServeRunsBackgroundJobs checks the hook the sync work plugs into:
-// started with the web layer's dependencies, stopped after HTTP drained.
-// Not parallel: it sets a package variable.
+// TestServeRunsBackgroundJobs: serve runs the River workers (the periodic
+// incremental sync runs at start and, with no Partner Center connection
+// yet, completes as skipped) and stops them after HTTP drained (the leader
+// resigns).
 func TestServeRunsBackgroundJobs(t *testing.T) {
-	var started, stopped bool
-	var storeSet bool
-	backgroundJobs = func(ctx context.Context, cfg config.Config, d handlers.Deps) (func(context.Context) error, error) {
-		started, storeSet = true, d.Store != nil && d.SecretBox != nil
-		return func(context.Context) error { stopped = true; return nil }, nil
-	}
-	defer func() { backgroundJobs = nil }()
-	env := map[string]string{"DATABASE_URL": testdb.New(t), "PORTAL_SECRET_KEY": testKey}
+	t.Parallel()
+	url := testdb.New(t)
+	env := map[string]string{"DATABASE_URL": url, "PORTAL_SECRET_KEY": testKey}
 	s, _ := startPortal(t, env, listening, "serve", "--addr", "127.0.0.1:0")
-	if !started || !storeSet {
-		t.Errorf("jobs started=%v with store and box=%v", started, storeSet)
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	count := func(sql string) int {
+		var n int
+		if err := pool.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for count(`SELECT count(*) FROM river_job WHERE kind = 'mirror.sync' AND state = 'completed'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no sync job was worked: serve does not run the background jobs")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	s.stop(t)
-	if !stopped {
-		t.Error("jobs not stopped at shutdown")
+	if n := count(`SELECT count(*) FROM river_leader`); n != 0 {
+		t.Errorf("%d River leaders after shutdown: the jobs were not stopped", n)
 	}
 }
 

@@ -11,51 +11,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
-	"github.com/cspportal/portal/web/handlers"
 )
-
-// The mirror's River workers run inside serve and dev through app.go's
-// backgroundJobs hook.
-func init() { backgroundJobs = startMirror }
-
-type registryKey struct{}
-
-// jobsContext carries the web server's metrics registry to startMirror, so
-// the mirror's metrics are served on the portal's /metrics.
-func jobsContext(ctx context.Context, srv *handlers.Server) context.Context {
-	return context.WithValue(ctx, registryKey{}, srv.Registry())
-}
-
-// startMirror starts the sync and delivery workers (and, on the elected
-// leader, the periodic syncs) and returns their stop.
-func startMirror(ctx context.Context, cfg config.Config, d handlers.Deps) (func(context.Context) error, error) {
-	log := d.Logger.With("component", "mirror")
-	var stats *mirror.Metrics
-	if reg, ok := ctx.Value(registryKey{}).(prometheus.Registerer); ok && reg != nil {
-		var err error
-		if stats, err = mirror.NewMetrics(reg, d.Store.Pool); err != nil {
-			log.Warn("mirror metrics not registered", "err", err)
-		}
-	}
-	m, err := mirror.New(mirror.Deps{
-		Store: d.Store, Logger: log, Metrics: stats,
-		PCConfig: mirror.SettingsPCConfig(d.Store, d.SecretBox),
-		Options:  mirror.Options{IncrementalInterval: cfg.SyncInterval},
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := m.Start(ctx); err != nil {
-		return nil, err
-	}
-	return m.Stop, nil
-}
 
 const syncUsage = `usage: portal sync full|incremental|reconcile|catalog
 
@@ -109,9 +69,13 @@ func cmdSync(ctx context.Context, e env) error {
 func runSync(ctx context.Context, st *store.Store, box *secrets.Box, kind string, out io.Writer, log *slog.Logger) error {
 	var last mirror.Progress
 	var mu sync.Mutex
+	pc, err := pcconn.New(pcconn.Deps{Config: pcconn.FromSettings(st, box), Logger: log})
+	if err != nil {
+		return err
+	}
 	m, err := mirror.New(mirror.Deps{
-		Store: st, Logger: log, PCConfig: mirror.SettingsPCConfig(st, box),
-		Options: mirror.Options{NoPeriodic: true, OnProgress: func(p mirror.Progress) {
+		Store: st, Logger: log, PC: pc,
+		Options: mirror.Options{OnProgress: func(p mirror.Progress) {
 			mu.Lock()
 			defer mu.Unlock()
 			last = p
@@ -124,7 +88,7 @@ func runSync(ctx context.Context, st *store.Store, box *secrets.Box, kind string
 	}
 	start := time.Now()
 	id, err := m.Run(ctx, kind, mirror.RunOptions{Trigger: "cli"})
-	if errors.Is(err, mirror.ErrNotConfigured) {
+	if errors.Is(err, pcconn.ErrNotConfigured) {
 		return errors.New("sync: the Partner Center connection is not set up yet (finish the setup wizard first)")
 	}
 	if errors.Is(err, mirror.ErrBusy) {

@@ -5,27 +5,21 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cspportal/portal/internal/config"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
-	"github.com/cspportal/portal/web/handlers"
 )
 
 func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.New(sandbox.Options{Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { srv.Close(); sb.Close() })
+	pc := sandboxtest.New(t, sandbox.Options{Seed: 5})
 	dbURL := testdb.New(t)
 	key := secrets.GenerateKey()
 	raw, _ := secrets.ParseKey(key)
@@ -35,20 +29,9 @@ func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cr := sb.Credentials()
-	if err := st.UpdatePCSettings(context.Background(), store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID,
-		PcClientSecretEnc: box.Seal(cr.ClientSecret), PcApiUrl: srv.URL, PcTokenUrl: srv.URL + "/{tenant}/oauth2/token"}); err != nil {
-		t.Fatal(err)
-	}
-	// A partner admin connected (as after the consent): agreements and
-	// license usage are read with the app+user credential.
-	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.ConnectPCUser(context.Background(), store.PCUserGrant{RefreshTokenEnc: box.Seal(rt), User: "admin@sandbox.test", MFA: true, At: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	// Connected as the wizard leaves it, with a partner admin's consent:
+	// agreements and license usage are read with the app+user credential.
+	pc.Store(st, box)
 	env := map[string]string{"DATABASE_URL": dbURL, "PORTAL_SECRET_KEY": key}
 	getenv := func(k string) string { return env[k] }
 
@@ -82,17 +65,12 @@ func TestSyncCommandImportsFromTheConfiguredPartnerCenter(t *testing.T) {
 func TestMirrorStartsWithServeAndReportsOnItsMetrics(t *testing.T) {
 	t.Parallel()
 	st := testdb.NewStore(t)
-	key, _ := secrets.ParseKey(secrets.GenerateKey())
-	box, _ := secrets.New(key)
-	deps := handlers.Deps{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SecretBox: box,
-		BaseURL: "http://127.0.0.1:0", Version: "test"}
-	srv, err := handlers.New(deps)
+	cfg := config.Config{SyncInterval: time.Hour, ShutdownTimeout: 5 * time.Second, SecretKey: testKey, BaseURL: "http://127.0.0.1:0"}
+	p, err := newPortal(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Config{SyncInterval: time.Hour, ShutdownTimeout: 5 * time.Second}
-	stop, err := startMirror(jobsContext(context.Background(), srv), cfg, deps)
-	if err != nil {
+	if err := p.runner.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// Partner Center is not configured yet: the periodic sync runs and
@@ -109,10 +87,10 @@ func TestMirrorStartsWithServeAndReportsOnItsMetrics(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if err := stop(context.Background()); err != nil {
+	if err := p.runner.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mfs, err := srv.Registry().Gather()
+	mfs, err := p.srv.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -10,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/cspportal/portal/store/db"
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -22,9 +23,9 @@ const auditCSVMax = 100000
 
 // auditFilter reads the audit page's filters from the URL; problems are
 // field errors in f.
-func auditFilter(q url.Values) (db.AuditSearchParams, templates.Form) {
+func auditFilter(q url.Values) (store.AuditFilter, templates.Form) {
 	f := templates.NewForm()
-	var p db.AuditSearchParams
+	var p store.AuditFilter
 	for _, k := range []string{"user", "customer", "action", "from", "to"} {
 		f.Values[k] = strings.TrimSpace(q.Get(k))
 	}
@@ -73,17 +74,16 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	page := max(atoiDefault(r.URL.Query().Get("page"), 1), 1)
 	v := templates.AuditPageView{Form: f}
 	if f.Valid() {
-		total, err := s.st.Q.AuditCount(ctx, s.st.Pool, db.AuditCountParams{Actor: p.Actor, CustomerID: p.CustomerID, Action: p.Action, FromAt: p.FromAt, ToAt: p.ToAt})
+		total, err := s.st.AuditCount(ctx, p)
 		if err != nil {
-			return fmt.Errorf("audit count: %w", err)
+			return err
 		}
-		p.Max, p.Skip = auditPageSize, int32((page-1)*auditPageSize)
-		rows, err := s.st.Q.AuditSearch(ctx, s.st.Pool, p)
+		rows, err := s.st.AuditSearch(ctx, p, (page-1)*auditPageSize, auditPageSize)
 		if err != nil {
-			return fmt.Errorf("audit search: %w", err)
+			return err
 		}
-		v.Total = int(total)
-		v.Pager = pager(r.URL, page, auditPageSize, int(total))
+		v.Total = total
+		v.Pager = pager(r.URL, page, auditPageSize, total)
 		for _, a := range rows {
 			v.Rows = append(v.Rows, auditRowView(a))
 		}
@@ -94,9 +94,9 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 			v.CSVHref += "?" + enc
 		}
 	}
-	actions, err := s.st.Q.AuditActions(ctx, s.st.Pool)
+	actions, err := s.st.AuditActions(ctx)
 	if err != nil {
-		return fmt.Errorf("audit actions: %w", err)
+		return err
 	}
 	v.Actions = actions
 	status := http.StatusOK
@@ -106,13 +106,13 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, status, templates.AuditPage(s.page(r, "Audit trail", "/audit"), v))
 }
 
-func auditRowView(a db.AuditSearchRow) templates.AuditRow {
+func auditRowView(a store.AuditRow) templates.AuditRow {
 	row := templates.AuditRow{At: a.At.UTC().Format("2006-01-02 15:04:05 UTC"), Actor: a.Actor, Action: a.Action,
 		Target: strings.TrimSpace(a.TargetType + " " + a.TargetID), Customer: a.CustomerName, Outcome: a.Outcome, Detail: a.Detail,
 		Before: string(a.Before), After: string(a.After)}
 	if a.CustomerID != nil {
 		row.CustomerHref = "/customers/" + a.CustomerID.String()
-		row.Customer = cmpOr(a.CustomerName, a.CustomerID.String())
+		row.Customer = cmp.Or(a.CustomerName, a.CustomerID.String())
 		if a.TargetType == "subscription" && a.TargetID != "" {
 			row.TargetHref = row.CustomerHref + "/subscriptions/" + a.TargetID
 		}
@@ -130,10 +130,9 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
 	if !f.Valid() {
 		return &httpError{status: http.StatusBadRequest, msg: "The filters are not valid: fix them on the audit page."}
 	}
-	p.Max = auditCSVMax
-	rows, err := s.st.Q.AuditSearch(ctx, s.st.Pool, p)
+	rows, err := s.st.AuditSearch(ctx, p, 0, auditCSVMax)
 	if err != nil {
-		return fmt.Errorf("audit export: %w", err)
+		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+s.now().UTC().Format("20060102-150405")+`.csv"`)

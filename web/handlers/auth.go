@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -149,7 +150,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
 		s.log.InfoContext(ctx, "oidc sign-in refused by provider", "request_id", requestID(ctx), "error", e)
-		return refuse("The sign-in provider refused: " + cmpOr(q.Get("error_description"), e))
+		return refuse("The sign-in provider refused: " + cmp.Or(q.Get("error_description"), e))
 	}
 	o, err := s.oidcProvider(ctx)
 	if err != nil {
@@ -188,7 +189,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 		var cust uuid.UUID
 		cust, err = s.st.CustomerForTenant(ctx, id.TenantID)
 		if err == nil {
-			u, err = s.st.CreateUser(ctx, store.NewUser{Email: cmpOr(id.Email, id.Subject+"@"+id.TenantID), DisplayName: id.Name,
+			u, err = s.st.CreateUser(ctx, store.NewUser{Email: cmp.Or(id.Email, id.Subject+"@"+id.TenantID), DisplayName: id.Name,
 				Role: auth.RoleCustomer, CustomerID: &cust, CustomerVia: "tenant", OIDCIssuer: id.Issuer, OIDCSubject: id.Subject})
 			if errors.Is(err, store.ErrConflict) {
 				return refuse("An account with this email already exists. Ask your administrator to link it.")
@@ -200,7 +201,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		s.log.InfoContext(ctx, "oidc sign-in of unknown user", "request_id", requestID(ctx), "email_hash", hashEmail(id.Email), "tid", id.TenantID)
-		return refuse(fmt.Sprintf("There is no portal account for %s. Ask your administrator for an invitation.", cmpOr(id.Email, "this identity")))
+		return refuse(fmt.Sprintf("There is no portal account for %s. Ask your administrator for an invitation.", cmp.Or(id.Email, "this identity")))
 	}
 	if err != nil {
 		return err
@@ -297,11 +298,4 @@ func hashEmail(email string) string {
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s, "@")
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

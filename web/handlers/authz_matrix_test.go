@@ -228,7 +228,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	e.createUser("staff", "sam@reseller.example")
 	e.createUser("admin", "ada@reseller.example")
 	inv := func(f tenantFixture, email string) string {
-		i, err := e.st.CreateInvitation(t.Context(), email, f.ID, []byte(uuid.NewString()), now.Add(time.Hour), store.Actor{Email: "test"})
+		i, err := e.st.CreateInvitation(t.Context(), email, f.ID, []byte(uuid.NewString()), now.Add(time.Hour), store.Actor{Label: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}

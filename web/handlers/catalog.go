@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -37,7 +39,7 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		country = cmpOr(st.DefaultCountry, "US")
+		country = cmp.Or(st.DefaultCountry, "US")
 	}
 	f.Values["country"] = country
 	facets, err := s.st.CatalogFacets(ctx, country)
@@ -94,7 +96,7 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 		v.Families = append(v.Families, templates.Option{Value: c, Label: c})
 	}
 	for _, t := range facets.Terms {
-		v.Terms = append(v.Terms, templates.Option{Value: t, Label: termLabel(t)})
+		v.Terms = append(v.Terms, templates.Option{Value: t, Label: rules.TermLabel(t)})
 	}
 	for _, c := range facets.Cycles {
 		v.Cycles = append(v.Cycles, templates.Option{Value: c, Label: c})
@@ -125,9 +127,9 @@ func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := templates.OfferView{Name: it.Name, ID: it.ID, Kind: it.Kind, Country: it.Country, Description: it.Description,
-		Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, UnitType: cmpOr(it.UnitType, "—"),
-		MinQuantity: int(it.MinQuantity), MaxQuantity: int(it.MaxQuantity), Terms: cmpOr(termsLabel(it.Terms), "—"),
-		Cycles: cmpOr(strings.Join(it.BillingCycles, ", "), "—"), Purchasable: it.Purchasable, Gone: gone != nil,
+		Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, UnitType: cmp.Or(it.UnitType, "—"),
+		MinQuantity: int(it.MinQuantity), MaxQuantity: int(it.MaxQuantity), Terms: cmp.Or(termsLabel(it.Terms), "—"),
+		Cycles: cmp.Or(strings.Join(it.BillingCycles, ", "), "—"), Purchasable: it.Purchasable, Gone: gone != nil,
 		OrderHref: "/orders/new?" + url.Values{"country": {it.Country}, "item": {it.Kind + ":" + it.ID}}.Encode()}
 	pricesKey := it.ID
 	if kind == "sku" {
@@ -164,7 +166,7 @@ func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, p := range prices {
-		v.Prices = append(v.Prices, templates.OfferPriceRow{Term: cmpOr(termLabel(p.TermDuration), "—"), Cycle: cmpOr(p.BillingCycle, "—"),
+		v.Prices = append(v.Prices, templates.OfferPriceRow{Term: cmp.Or(rules.TermLabel(p.TermDuration), "—"), Cycle: cmp.Or(p.BillingCycle, "—"),
 			Currency: p.Currency, Price: p.UnitPrice.StringFixed(2)})
 	}
 	return s.render(w, r, http.StatusOK, templates.OfferPage(s.page(r, it.Name, "/catalog"), v))
@@ -190,25 +192,10 @@ func offerHref(country, kind, id string) string {
 	return "/catalog/" + url.PathEscape(country) + "/offers/" + url.PathEscape(id)
 }
 
-// termLabel names an ISO-8601 term ("P1Y" -> "1 year").
-func termLabel(t string) string {
-	switch t {
-	case "P1M":
-		return "1 month"
-	case "P1Y":
-		return "1 year"
-	case "P3Y":
-		return "3 years"
-	case "":
-		return ""
-	}
-	return t
-}
-
 func termsLabel(ts []string) string {
 	out := make([]string, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, termLabel(t))
+		out = append(out, rules.TermLabel(t))
 	}
 	return strings.Join(out, ", ")
 }

@@ -2,17 +2,14 @@ package handlers_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
-	"golang.org/x/time/rate"
 
+	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/mirror"
-	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
@@ -25,6 +22,8 @@ type pcEnv struct {
 	sb    *sandbox.Sandbox
 	sbURL string
 	m     *mirror.Mirror
+	stack *sandboxtest.Stack // the portal's PC connection, mirror and commerce (workers not started)
+	clock func() time.Time   // the portal's clock (nil: wall time)
 }
 
 // newPCEnv starts a sandbox (demo customers unless noSeed) and a portal
@@ -39,48 +38,43 @@ func newPCEnv(t *testing.T, noSeed bool) *pcEnv {
 // virtualClock the portal reads the sandbox's clock.
 func startPCEnv(t *testing.T, opts sandbox.Options, virtualClock bool) *pcEnv {
 	t.Helper()
-	sb, err := sandbox.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sbts := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { sbts.CloseClientConnections(); sbts.Close(); sb.Close() })
-	var tweaks []func(*handlers.Deps)
+	pc := sandboxtest.New(t, opts)
+	pe := &pcEnv{sb: pc.SB, sbURL: pc.URL}
 	if virtualClock {
-		tweaks = append(tweaks, func(d *handlers.Deps) { d.Now = sb.Now })
+		pe.clock = pc.SB.Now
 	}
-	e := newEnv(t, tweaks...)
-	cr := sb.Credentials()
-	if err := e.st.UpdatePCSettings(t.Context(), store.PCSettings{PcTenantID: cr.TenantID, PcClientID: cr.ClientID,
-		PcClientSecretEnc: e.box.Seal(cr.ClientSecret), PcApiUrl: sbts.URL, PcTokenUrl: sbts.URL + "/{tenant}/oauth2/token"}); err != nil {
-		t.Fatal(err)
-	}
-	// A partner admin (with MFA) connected, as after the consent flow: the
-	// agreement and license usage need the app+user credential.
-	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.st.ConnectPCUser(t.Context(), store.PCUserGrant{RefreshTokenEnc: e.box.Seal(rt), User: "admin@sandbox.test", MFA: true, At: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	e := newEnv(t, func(d *handlers.Deps) {
+		if virtualClock {
+			d.Now = pc.SB.Now
+		}
+		pe.stack = sandboxtest.NewStack(t, d.Store, sandboxtest.StackOptions{Box: d.SecretBox, Logger: d.Logger, Now: pe.clock,
+			Mirror: mirror.Options{Countries: []string{"US"}, PCNow: pc.SB.Now}})
+		d.PC, d.Commerce = pe.stack.PC, pe.stack.Commerce
+	})
+	// Connected with a partner admin (with MFA), as after the consent flow:
+	// the agreement and license usage need the app+user credential.
+	pc.Store(e.st, e.box)
 	if err := e.st.UpdateDefaults(t.Context(), store.Defaults{DefaultCountry: "US", DefaultCurrency: "USD", DefaultLanguage: "en-US"}); err != nil {
 		t.Fatal(err)
 	}
 	e.completeSetup()
 	e.createUser("staff", "staff@example.com")
-	m, err := mirror.New(mirror.Deps{Store: e.st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		PCConfig: mirror.SettingsPCConfig(e.st, e.box),
-		Options: mirror.Options{NoPeriodic: true, Countries: []string{"US"}, PCNow: sb.Now, HTTPTimeout: 5 * time.Second,
-			ClientTweak: func(c *pccclient.Config) {
-				inf := pccclient.RateLimit{Rate: rate.Inf, Burst: 1}
-				c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{pccclient.ClassCatalog: inf, pccclient.ClassRead: inf,
-					pccclient.ClassWrite: inf, pccclient.ClassAudit: inf}
-			}}})
-	if err != nil {
-		t.Fatal(err)
+	pe.env, pe.m = e, pe.stack.Mirror
+	return pe
+}
+
+// workers starts another portal process's background side on the same
+// database (River workers with commerce options o; the add-on phase polls
+// every 100ms unless o says otherwise).
+func (e *pcEnv) workers(o commerce.Options) *sandboxtest.Stack {
+	e.t.Helper()
+	if o.PlacementPoll == 0 {
+		o.PlacementPoll = 100 * time.Millisecond
 	}
-	return &pcEnv{env: e, sb: sb, sbURL: sbts.URL, m: m}
+	s := sandboxtest.NewStack(e.t, e.st, sandboxtest.StackOptions{Box: e.box, Now: e.clock, Commerce: o,
+		Mirror: mirror.Options{Countries: []string{"US"}, PCNow: e.sb.Now}})
+	s.Start()
+	return s
 }
 
 // sync runs one mirror sync to completion.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -30,13 +32,13 @@ func (s *Server) customerOf(r *http.Request) (store.CustomerHeader, error) {
 func actorOf(r *http.Request) store.Actor {
 	u := auth.UserFrom(r.Context())
 	if u == nil {
-		return store.Actor{Email: "anonymous"}
+		return store.Actor{Label: "anonymous"}
 	}
-	return store.Actor{UserID: u.ID, Email: u.Email}
+	return store.Actor{UserID: &u.ID, Label: u.Email}
 }
 
 func tenantOf(c store.CustomerHeader) string {
-	return strings.ToLower(cmpOr(c.TenantID, c.ID.String()))
+	return strings.ToLower(cmp.Or(c.TenantID, c.ID.String()))
 }
 
 // customerUserList is the staff page of a customer's users.
@@ -63,17 +65,17 @@ func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c s
 		return err
 	}
 	base := "/customers/" + c.ID.String()
-	v := templates.CustomerUsersView{CustomerID: c.ID.String(), CustomerName: cmpOr(c.CompanyName, c.Domain), TenantID: tenantOf(c),
+	v := templates.CustomerUsersView{CustomerID: c.ID.String(), CustomerName: cmp.Or(c.CompanyName, c.Domain), TenantID: tenantOf(c),
 		TenantSignIn: len(tenants) > 0, Form: f, InviteLink: link, InviteExpires: expires}
 	for _, u := range users {
 		row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.DisplayName, Via: "invitation (password)",
-			Status: "active", LastLogin: cvDate(u.LastLoginAt), Active: u.DisabledAt == nil,
+			Status: "active", LastLogin: rules.Date(u.LastLoginAt), Active: u.DisabledAt == nil,
 			RevokeHref: base + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
 		if u.CustomerVia != nil && *u.CustomerVia == "tenant" {
 			row.Via = "Microsoft (tenant)"
 		}
 		if u.DisabledAt != nil {
-			row.Status = "revoked " + cvDate(u.DisabledAt)
+			row.Status = "revoked " + rules.Date(u.DisabledAt)
 		}
 		v.Users = append(v.Users, row)
 	}
@@ -83,7 +85,7 @@ func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c s
 			RevokeHref: base + "/invitations/" + strconv.FormatInt(i.ID, 10) + "/revoke"}
 		switch {
 		case i.AcceptedAt != nil:
-			row.State = "accepted " + cvDate(i.AcceptedAt)
+			row.State = "accepted " + rules.Date(i.AcceptedAt)
 		case i.RevokedAt != nil:
 			row.State = "revoked"
 		case !now.Before(i.ExpiresAt):
@@ -113,7 +115,7 @@ func (s *Server) customerUserRevokeConfirm(w http.ResponseWriter, r *http.Reques
 	row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email,
 		RevokeHref: "/customers/" + c.ID.String() + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
 	return s.render(w, r, http.StatusOK, templates.CustomerUserRevokePage(s.page(r, "Revoke "+u.Email, "/customers"),
-		c.ID.String(), cmpOr(c.CompanyName, c.Domain), row))
+		c.ID.String(), cmp.Or(c.CompanyName, c.Domain), row))
 }
 
 // customerUserRevoke disables a customer user (their sessions end on the

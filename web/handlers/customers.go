@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -37,7 +38,7 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := max(atoiDefault(q.Get("page"), 1), 1)
 	now := s.now()
-	counts, err := cachedCustomerCounts(ctx, s.st, now)
+	counts, err := s.counts.get(ctx, s.st, now)
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 	v := templates.CustomerListView{Form: f, Total: res.Total, All: counts.All, Suspended: counts.Suspended,
 		Renewals: counts.Renewals, NoAgreement: counts.NoAgreement, Pager: pager(r.URL, page, customerPageSize, res.Total)}
 	for _, c := range res.Rows {
-		row := templates.CustomerListRow{Href: "/customers/" + c.ID.String(), Name: cmpOr(c.CompanyName, c.Domain), Domain: c.Domain,
+		row := templates.CustomerListRow{Href: "/customers/" + c.ID.String(), Name: cmp.Or(c.CompanyName, c.Domain), Domain: c.Domain,
 			Country: c.Country, Subscriptions: c.Subscriptions, Suspended: c.Suspended, Agreement: c.HasAgreement, NextRenewal: "—",
 			RelationshipRemoved: c.RelationshipRemoved}
 		if c.NextRenewal != nil {
@@ -71,61 +72,52 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 // change only with syncs and onboarding.
 const customerCountsTTL = 10 * time.Second
 
-var customerCountsCache = struct {
-	sync.Mutex
-	m map[*store.Store]*cachedCounts
-}{m: map[*store.Store]*cachedCounts{}}
-
-type cachedCounts struct {
+// countsCache holds the customer list's filter counts between requests.
+type countsCache struct {
+	mu       sync.Mutex
 	at       time.Time
 	counts   store.CustomerCounts
 	ok       bool          // counts were computed at least once
 	inflight chan struct{} // closed when the running computation ends
 }
 
-// cachedCustomerCounts returns st's filter counts, computed at most once per
+// get returns st's filter counts, computed at most once per
 // customerCountsTTL. While one request recomputes stale counts, the others
 // get the previous ones instead of queueing behind the query (every
 // connection waiting on one ~20 ms query every ten seconds was the list's
 // p99 under load); only the very first computation is waited for.
-func cachedCustomerCounts(ctx context.Context, st *store.Store, now time.Time) (store.CustomerCounts, error) {
-	c := &customerCountsCache
-	c.Lock()
-	e := c.m[st]
-	if e == nil {
-		e = &cachedCounts{}
-		c.m[st] = e
-	}
+func (c *countsCache) get(ctx context.Context, st *store.Store, now time.Time) (store.CustomerCounts, error) {
+	c.mu.Lock()
 	for {
-		if e.ok && (e.inflight != nil || time.Since(e.at) < customerCountsTTL) {
-			counts := e.counts
-			c.Unlock()
+		if c.ok && (c.inflight != nil || time.Since(c.at) < customerCountsTTL) {
+			counts := c.counts
+			c.mu.Unlock()
 			return counts, nil
 		}
-		if e.inflight == nil {
+		if c.inflight == nil {
 			break
 		}
-		wait := e.inflight
-		c.Unlock()
+		wait := c.inflight
+		c.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return store.CustomerCounts{}, ctx.Err()
 		case <-wait:
 		}
-		c.Lock()
+		c.mu.Lock()
 	}
 	done := make(chan struct{})
-	e.inflight = done
-	c.Unlock()
+	c.inflight = done
+	c.mu.Unlock()
 	counts, err := st.CustomerCounts(ctx, now)
-	c.Lock()
-	defer c.Unlock()
-	e.inflight = nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inflight = nil
 	close(done)
 	if err != nil {
 		return counts, err
 	}
-	e.at, e.counts, e.ok = time.Now(), counts, true
+	c.at, c.counts, c.ok = time.Now(), counts, true
 	return counts, nil
 }
 
@@ -142,8 +134,8 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := d.Customer
-	v := templates.CustomerView{ID: c.ID.String(), Name: cmpOr(c.CompanyName, c.Domain), Domain: c.Domain, TenantID: cmpOr(c.TenantID, c.ID.String()),
-		Email: c.CompanyEmail, Relationship: cmpOr(c.Relationship, "—"), Gone: c.GoneAt != nil, SyncedAgo: ago(s.now().Sub(c.SyncedAt)),
+	v := templates.CustomerView{ID: c.ID.String(), Name: cmp.Or(c.CompanyName, c.Domain), Domain: c.Domain, TenantID: cmp.Or(c.TenantID, c.ID.String()),
+		Email: c.CompanyEmail, Relationship: cmp.Or(c.Relationship, "—"), Gone: c.GoneAt != nil, SyncedAgo: ago(s.now().Sub(c.SyncedAt)),
 		RetryHref: "/customers/" + c.ID.String() + "/agreement/retry", LicenseUsageProblem: c.LicenseUsageError}
 	if c.RelationshipRemovedAt != nil {
 		v.RelationshipRemoved = c.RelationshipRemovedAt.UTC().Format("2006-01-02")
@@ -186,7 +178,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 		v.Orders = append(v.Orders, ov)
 	}
 	for _, u := range d.Usage {
-		v.Usage = append(v.Usage, templates.UsageView{SKU: u.SkuPartNumber, Name: cmpOr(u.SkuName, u.SkuPartNumber),
+		v.Usage = append(v.Usage, templates.UsageView{SKU: u.SkuPartNumber, Name: cmp.Or(u.SkuName, u.SkuPartNumber),
 			Assigned: int(u.Assigned), Purchased: int(u.Purchased), Over: u.Assigned > u.Purchased})
 	}
 	for _, a := range d.Audit {
@@ -216,28 +208,18 @@ func agreementName(t string) string {
 // whose base is not mirrored are listed on their own.
 func nestSubscriptions(subs []store.CustomerSubscription) []templates.SubscriptionView {
 	view := func(s store.CustomerSubscription) templates.SubscriptionView {
-		v := templates.SubscriptionView{ID: s.ID, Name: cmpOr(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
-			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmpOr(termLabel(s.TermDuration), "—"),
-			Cycle: cmpOr(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: renewalDate(s.CommitmentEndDate)}
-		return v
+		return templates.SubscriptionView{ID: s.ID, Name: cmp.Or(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
+			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmp.Or(rules.TermLabel(s.TermDuration), "—"),
+			Cycle: cmp.Or(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: renewalDate(s.CommitmentEndDate)}
 	}
-	present := map[string]bool{}
-	for _, s := range subs {
-		present[s.ID] = true
-	}
-	addOns := map[string][]templates.SubscriptionView{}
-	var out []templates.SubscriptionView
-	for _, s := range subs {
-		if s.ParentSubscriptionID != "" && present[s.ParentSubscriptionID] {
-			addOns[s.ParentSubscriptionID] = append(addOns[s.ParentSubscriptionID], view(s))
+	nested := rules.NestAddOns(subs, func(s store.CustomerSubscription) string { return s.ID },
+		func(s store.CustomerSubscription) string { return s.ParentSubscriptionID })
+	out := make([]templates.SubscriptionView, 0, len(nested))
+	for _, n := range nested {
+		v := view(n.Item)
+		for _, a := range n.AddOns {
+			v.AddOns = append(v.AddOns, view(a))
 		}
-	}
-	for _, s := range subs {
-		if s.ParentSubscriptionID != "" && present[s.ParentSubscriptionID] {
-			continue
-		}
-		v := view(s)
-		v.AddOns = addOns[s.ID]
 		out = append(out, v)
 	}
 	slices.SortStableFunc(out, func(a, b templates.SubscriptionView) int {

@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth"
-	"github.com/cspportal/portal/entitlement"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -49,7 +49,7 @@ func (s *Server) scopeOf(r *http.Request) (customerScope, error) {
 		c, err := s.st.CustomerHeader(ctx, sc.id)
 		switch {
 		case err == nil:
-			sc.view.CustomerName = cmpOr(c.CompanyName, c.Domain)
+			sc.view.CustomerName = cmp.Or(c.CompanyName, c.Domain)
 		case !isNotFound(err):
 			return sc, err
 		}
@@ -63,12 +63,12 @@ func (s *Server) scopeOf(r *http.Request) (customerScope, error) {
 	if err != nil {
 		return customerScope{}, err
 	}
-	if err := s.st.AuditViewAs(ctx, id, store.Actor{UserID: u.ID, Email: u.Email}, r.URL.Path); err != nil {
+	if err := s.st.AuditViewAs(ctx, id, store.Actor{UserID: &u.ID, Label: u.Email}, r.URL.Path); err != nil {
 		return customerScope{}, err
 	}
 	base := "/customers/" + id.String() + "/view"
 	return customerScope{id: id, view: templates.CustomerViewScope{Base: base, ViewAs: true, Print: printable,
-		StaffHref: "/customers/" + id.String(), CustomerName: cmpOr(c.CompanyName, c.Domain)}}, nil
+		StaffHref: "/customers/" + id.String(), CustomerName: cmp.Or(c.CompanyName, c.Domain)}}, nil
 }
 
 // customerPage is the layout data of a customer view page: the printable
@@ -91,52 +91,37 @@ func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Tim
 	for i := range subs {
 		byID[subs[i].ID] = &subs[i]
 	}
-	rule := func(e *store.CustomerEntitlement) entitlement.Subscription {
-		return entitlement.Subscription{Status: e.Status, SuspensionReasons: e.SuspensionReasons, IsTrial: e.IsTrial,
+	holding := func(e *store.CustomerEntitlement) rules.Holding {
+		return rules.Holding{Status: e.Status, SuspensionReasons: e.SuspensionReasons, IsTrial: e.IsTrial,
 			AutoRenew: e.AutoRenewEnabled, CommitmentEndDate: e.CommitmentEndDate, ReplacedBy: e.ReplacedBy, OrderStatus: e.OrderStatus}
 	}
 	row := func(e *store.CustomerEntitlement) templates.EntitlementRow {
-		var parent *entitlement.Subscription
+		var parent *rules.Holding
 		if p := byID[e.ParentSubscriptionID]; e.ParentSubscriptionID != "" && p != nil {
-			ps := rule(p)
+			ps := holding(p)
 			parent = &ps
 		}
-		ok, why := entitlement.Evaluate(rule(e), parent, now)
-		return templates.EntitlementRow{ID: e.ID, Href: base + "/subscriptions/" + e.ID, Name: cmpOr(e.FriendlyName, e.OfferName),
-			Offer: e.OfferName, Status: cmpOr(e.Status, "unknown"), Quantity: int(e.Quantity), Unit: strings.ToLower(e.UnitType),
+		ok, why := rules.Entitled(holding(e), parent, now)
+		return templates.EntitlementRow{ID: e.ID, Href: base + "/subscriptions/" + e.ID, Name: cmp.Or(e.FriendlyName, e.OfferName),
+			Offer: e.OfferName, Status: cmp.Or(e.Status, "unknown"), Quantity: int(e.Quantity), Unit: strings.ToLower(e.UnitType),
 			HasUsage: e.HasUsage, Assigned: int(e.Assigned), Purchased: int(e.Purchased),
-			Term: cmpOr(termLabel(e.TermDuration), "—"), Cycle: e.BillingCycle, Start: cvDate(e.EffectiveStartDate),
+			Term: cmp.Or(rules.TermLabel(e.TermDuration), "—"), Cycle: e.BillingCycle, Start: rules.Date(e.EffectiveStartDate),
 			Renews: renewalDate(e.CommitmentEndDate), AutoRenew: e.AutoRenewEnabled, Entitled: ok, Reason: why}
 	}
-	addOns := map[string][]templates.EntitlementRow{}
-	var out []templates.EntitlementRow
-	for i := range subs {
-		e := &subs[i]
-		if e.ParentSubscriptionID != "" && byID[e.ParentSubscriptionID] != nil {
-			addOns[e.ParentSubscriptionID] = append(addOns[e.ParentSubscriptionID], row(e))
+	nested := rules.NestAddOns(subs, func(e store.CustomerEntitlement) string { return e.ID },
+		func(e store.CustomerEntitlement) string { return e.ParentSubscriptionID })
+	out := make([]templates.EntitlementRow, 0, len(nested))
+	for _, n := range nested {
+		r := row(&n.Item)
+		for _, a := range n.AddOns {
+			r.AddOns = append(r.AddOns, row(&a))
 		}
-	}
-	for i := range subs {
-		e := &subs[i]
-		if e.ParentSubscriptionID != "" && byID[e.ParentSubscriptionID] != nil {
-			continue
-		}
-		r := row(e)
-		r.AddOns = addOns[e.ID]
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b templates.EntitlementRow) int {
 		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 	})
 	return out
-}
-
-// cvDate is a date of the customer view, "—" when unknown.
-func cvDate(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return "—"
-	}
-	return t.UTC().Format("2006-01-02")
 }
 
 // renewalDate is a subscription's commitment end as pages show it: "—"
@@ -146,7 +131,7 @@ func renewalDate(t *time.Time) string {
 	if t != nil && t.Year() >= 9999 {
 		return "—"
 	}
-	return cvDate(t)
+	return rules.Date(t)
 }
 
 // entitlementsOf loads the scoped customer's subscriptions as entitlement
@@ -267,7 +252,7 @@ func (s *Server) customerOrderList(w http.ResponseWriter, r *http.Request) error
 	v := templates.CustomerOrdersView{Scope: sc.view}
 	for _, o := range orders {
 		row := templates.CustomerOrderRow{ID: o.ID, Href: sc.view.Base + "/orders/" + o.ID, Status: o.Status,
-			Created: cvDate(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: int(o.Lines)}
+			Created: rules.Date(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: int(o.Lines)}
 		if o.TotalPrice.Valid {
 			row.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.CurrencyCode
 		}
@@ -288,13 +273,13 @@ func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v := templates.CustomerOrderView{Scope: sc.view, Order: templates.CustomerOrderRow{ID: o.ID, Status: o.Status,
-		Created: cvDate(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: len(lines)}}
+		Created: rules.Date(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: len(lines)}}
 	if o.TotalPrice.Valid {
 		v.Order.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.CurrencyCode
 	}
 	for _, l := range lines {
 		lr := templates.CustomerOrderLineRow{Number: strconv.Itoa(int(l.LineItemNumber) + 1), Offer: l.OfferID,
-			Name: cmpOr(l.FriendlyName, l.OfferID), Quantity: strconv.Itoa(int(l.Quantity)), Term: cmpOr(termLabel(l.TermDuration), "—"),
+			Name: cmp.Or(l.FriendlyName, l.OfferID), Quantity: strconv.Itoa(int(l.Quantity)), Term: cmp.Or(rules.TermLabel(l.TermDuration), "—"),
 			Type: l.TransactionType}
 		if l.SubscriptionID != "" {
 			lr.SubscriptionHref = sc.view.Base + "/subscriptions/" + l.SubscriptionID

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cspportal/portal/entitlement"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/web/handlers"
 )
 
@@ -47,9 +47,9 @@ func TestCustomerEntitlements(t *testing.T) {
 	if strings.Contains(p.body, "Bravo") {
 		t.Error("customer A's page mentions customer B")
 	}
-	want := map[string]string{"base": "", "addon": "", "new": "", "suspended": entitlement.ReasonSuspended,
-		"unpaid": entitlement.ReasonUnpaid, "expired": entitlement.ReasonExpired, "pending": entitlement.ReasonPending,
-		"old": entitlement.ReasonReplaced, "trial": entitlement.ReasonTrial}
+	want := map[string]string{"base": "", "addon": "", "new": "", "suspended": rules.ReasonSuspended,
+		"unpaid": rules.ReasonUnpaid, "expired": rules.ReasonExpired, "pending": rules.ReasonPending,
+		"old": rules.ReasonReplaced, "trial": rules.ReasonTrial}
 	for role, reason := range want {
 		row, ok := rows[a.Subs[role]]
 		if !ok {
@@ -140,7 +140,7 @@ func TestCustomerEntitlementsCSVAndPrint(t *testing.T) {
 	if addon[col["base_subscription_id"]] != a.Subs["base"] {
 		t.Errorf("add-on record %v", addon)
 	}
-	if old[col["entitled"]] != "false" || old[col["reason"]] != entitlement.ReasonReplaced {
+	if old[col["entitled"]] != "false" || old[col["reason"]] != rules.ReasonReplaced {
 		t.Errorf("replaced record %v", old)
 	}
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -65,8 +66,8 @@ func pcFormFrom(st store.Settings) templates.Form {
 	f := templates.NewForm()
 	f.Values["pc_tenant_id"] = st.PcTenantID
 	f.Values["pc_client_id"] = st.PcClientID
-	f.Values["pc_api_url"] = cmpOr(st.PcApiUrl, defaultPCAPIURL)
-	f.Values["pc_token_url"] = cmpOr(st.PcTokenUrl, defaultPCTokenURL)
+	f.Values["pc_api_url"] = cmp.Or(st.PcApiUrl, defaultPCAPIURL)
+	f.Values["pc_token_url"] = cmp.Or(st.PcTokenUrl, defaultPCTokenURL)
 	return f
 }
 

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-
-	"github.com/cspportal/portal/store"
 )
 
 // healthz says the process is up.
@@ -22,13 +20,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	if err := s.st.Pool.Ping(ctx); err != nil {
+	if err := s.st.Ping(ctx); err != nil {
 		s.log.Warn("readyz: database unreachable", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, "database unreachable")
 		return
 	}
-	m, err := store.Migrations(ctx, s.st.Pool)
+	m, err := s.st.MigrationState(ctx)
 	if err != nil {
 		s.log.Warn("readyz: migration status", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)

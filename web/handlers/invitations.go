@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -103,7 +104,7 @@ func (s *Server) validInvitation(r *http.Request) (store.Invitation, error) {
 func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request, status int, inv store.Invitation, f templates.Form) error {
 	name := "your organisation"
 	if c, err := s.st.CustomerHeader(r.Context(), inv.CustomerID); err == nil {
-		name = cmpOr(c.CompanyName, c.Domain)
+		name = cmp.Or(c.CompanyName, c.Domain)
 	}
 	p := s.page(r, "Accept the invitation", "")
 	p.Width, p.NoNav = "narrow", true

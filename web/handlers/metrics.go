@@ -18,8 +18,10 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
-	reg := prometheus.NewRegistry()
+func newMetrics(reg *prometheus.Registry) *metrics {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
 	m := &metrics{
 		reg: reg,
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{

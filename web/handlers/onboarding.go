@@ -1,8 +1,8 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,29 +12,13 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
-	"github.com/cspportal/portal/auth"
-	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
-
-// The onboarding wizard creates the customer through the command outbox
-// but delivers the create-customer command inline, in the request, so this
-// response is the only place PC's one-time admin password passes through
-// (captured from the HTTP response by pcCaptureTransport, never stored or
-// logged). The River job is held back for inlineHold and takes over only if
-// the inline attempt fails or the process dies; the password is then lost
-// and the page says how to reset it.
-const (
-	inlineHold             = 2 * time.Minute
-	inlineCreateTimeout    = 20 * time.Second
-	inlineAgreementTimeout = 5 * time.Second
-)
-
-var errDoubleSubmit = errors.New("onboarding token used already")
 
 // onboardingNew starts the wizard with a fresh idempotency token.
 func (s *Server) onboardingNew(w http.ResponseWriter, r *http.Request) error {
@@ -44,8 +28,8 @@ func (s *Server) onboardingNew(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := templates.NewForm()
 	f.Values["token"] = uuid.NewString()
-	country := cmpOr(st.DefaultCountry, "US")
-	lang := cmpOr(strings.ToLower(strings.SplitN(st.DefaultLanguage, "-", 2)[0]), "en")
+	country := cmp.Or(st.DefaultCountry, "US")
+	lang := cmp.Or(strings.ToLower(strings.SplitN(st.DefaultLanguage, "-", 2)[0]), "en")
 	f.Values["country"], f.Values["language"], f.Values["culture"] = country, lang, lang+"-"+country
 	if reCulture.MatchString(st.DefaultLanguage) {
 		f.Values["culture"] = st.DefaultLanguage
@@ -124,11 +108,11 @@ func (s *Server) onboardingDomainCheck(w http.ResponseWriter, r *http.Request) e
 // "taken", or "unknown" with a message when PC could not say.
 func (s *Server) domainState(ctx context.Context, prefix string) (string, string) {
 	domain := prefix + ".onmicrosoft.com"
-	pc, err := s.pcClient(ctx)
+	pc, err := s.pc.Client(ctx)
 	if err != nil {
 		return "unknown", "Availability cannot be checked: the Partner Center connection is not set up."
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(pcconn.Interactive(ctx), 10*time.Second)
 	defer cancel()
 	free, err := pc.CheckDomainAvailable(ctx, domain)
 	if err != nil {
@@ -140,8 +124,8 @@ func (s *Server) domainState(ctx context.Context, prefix string) (string, string
 	return "available", ""
 }
 
-// onboardingCreate queues the customer, delivers it at once and shows the
-// admin sign-in and the live progress of the agreement step.
+// onboardingCreate creates the customer (commerce.CreateCustomer) and
+// shows the admin sign-in and the live progress of the agreement step.
 func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := parseForm(r); err != nil {
@@ -162,68 +146,24 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 	if bad := s.firstInvalidStep(f, len(onboardingOrder)-1); bad != "" {
 		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, bad, f)
 	}
-	pc, err := s.pcClient(ctx)
-	if err != nil {
+	ob, err := s.com.CreateCustomer(ctx, actorOf(r), token, onboardingCustomer(f))
+	var refused *commerce.RefusedError
+	var noTemplate *commerce.TemplateError
+	switch {
+	case errors.Is(err, pcconn.ErrNotConfigured):
 		f.Errors["_form"] = "The Partner Center connection is not set up: an admin completes it under Settings."
 		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "review", f)
-	}
-	mctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	md, err := pc.GetAgreementMetadata(mctx, pccclient.AgreementMicrosoftCustomerAgreement)
-	cancel()
-	templateID := ""
-	switch {
-	case pccclient.IsConsentRequired(err):
-		// The template needs a partner admin's sign-in like the agreement
-		// itself: create the customer anyway; the agreement step reads the
-		// template when it is delivered and says what is missing.
-	case err != nil || md == nil || md.TemplateID == "":
-		f.Errors["_form"] = "Partner Center did not give the Microsoft Customer Agreement template (" + pcMessage(err) + "). Nothing was created; try again."
+	case errors.As(err, &noTemplate):
+		f.Errors["_form"] = "Partner Center did not give the Microsoft Customer Agreement template (" + pcMessage(noTemplate.Err) + "). Nothing was created; try again."
 		return s.renderOnboarding(w, r, http.StatusBadGateway, "review", f)
-	default:
-		templateID = md.TemplateID
-	}
-	agreement, err := json.Marshal(onboardingAgreement(f, templateID))
-	if err != nil {
-		return fmt.Errorf("encode agreement: %w", err)
-	}
-	u := auth.UserFrom(ctx)
-	var cmdID int64
-	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
-		id, err := mirror.EnqueueHeld(ctx, tx, mirror.Command{Kind: mirror.CmdCreateCustomer,
-			Payload: mirror.CreateCustomerPayload{Customer: onboardingCustomer(f)}, RequestedBy: &u.ID, RequestedByLabel: u.Email}, inlineHold)
-		if err != nil {
-			return err
-		}
-		ok, err := s.st.InsertOnboarding(ctx, tx, store.NewOnboarding{Token: token, CreateCommandID: id, CompanyName: f.Get("company_name"),
-			Domain: f.Get("domain_prefix") + ".onmicrosoft.com", Agreement: agreement, RequestedBy: &u.ID})
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errDoubleSubmit
-		}
-		cmdID = id
-		return nil
-	})
-	if errors.Is(err, errDoubleSubmit) {
-		ob, err := s.st.OnboardingByToken(ctx, token)
-		if err != nil {
-			return err
-		}
-		return s.onboardingResult(w, r, ob, nil, true)
-	}
-	if err != nil {
-		return err
-	}
-
-	creds := &capturedCredentials{}
-	dctx, cancel := context.WithTimeout(withCredentialCapture(ctx, creds), inlineCreateTimeout)
-	cmd, derr := mirror.DeliverNow(dctx, s.st, s.log, pc, cmdID)
-	cancel()
-	if cmd.Status == mirror.CommandFailed {
+	case errors.As(err, &refused):
 		// PC refused: nothing exists in PC. Let the user fix the form and
 		// try again with a fresh token.
-		msg := "Partner Center refused to create the customer: " + cmpOr(pcMessage(derr), cmd.LastError)
+		why := refused.LastError
+		if refused.Err != nil {
+			why = pcMessage(refused.Err)
+		}
+		msg := "Partner Center refused to create the customer: " + why
 		f.Values["token"] = uuid.NewString()
 		if strings.Contains(strings.ToLower(msg), "domain") {
 			f.Errors["domain_prefix"] = msg
@@ -231,86 +171,15 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 		}
 		f.Errors["_form"] = msg
 		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "review", f)
-	}
-	ob, err := s.st.OnboardingByToken(ctx, token)
-	if err != nil {
+	case err != nil:
 		return err
 	}
-	if cmd.Status == mirror.CommandSucceeded {
-		if agrID, err := s.onboardingAdvance(ctx, ob, inlineHold); err != nil {
-			s.log.WarnContext(ctx, "queue agreement", "onboarding", token, "err", err)
-		} else if agrID != 0 {
-			actx, cancel := context.WithTimeout(ctx, inlineAgreementTimeout)
-			_, _ = mirror.DeliverNow(actx, s.st, s.log, pc, agrID) // its outcome shows in the progress
-			cancel()
-		}
-		if ob, err = s.st.OnboardingByToken(ctx, token); err != nil {
-			return err
-		}
-	}
-	return s.onboardingResult(w, r, ob, creds.get(), false)
-}
-
-// onboardingAdvance queues the agreement once the customer exists (at most
-// once per wizard) and returns the new command's id (0 when nothing was
-// queued); hold > 0 holds its River job for an inline attempt.
-func (s *Server) onboardingAdvance(ctx context.Context, ob store.Onboarding, hold time.Duration) (int64, error) {
-	if ob.AgreementCommandID != nil {
-		return 0, nil
-	}
-	create, err := s.st.Command(ctx, ob.CreateCommandID)
-	if err != nil {
-		return 0, err
-	}
-	if create.Status != mirror.CommandSucceeded || create.CustomerID == nil {
-		return 0, nil
-	}
-	return s.queueAgreement(ctx, ob, *create.CustomerID, nil, hold)
-}
-
-// queueAgreement queues the onboarding's agreement for customer if the
-// wizard's agreement command is still old; hold > 0 holds the River job
-// for an inline attempt.
-func (s *Server) queueAgreement(ctx context.Context, ob store.Onboarding, customer uuid.UUID, old *int64, hold time.Duration) (int64, error) {
-	var a pccclient.Agreement
-	if err := json.Unmarshal(ob.Agreement, &a); err != nil {
-		return 0, fmt.Errorf("onboarding agreement: %w", err)
-	}
-	label, by := "system", (*int64)(nil)
-	if u := auth.UserFrom(ctx); u != nil {
-		label, by = u.Email, &u.ID
-	}
-	var id int64
-	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
-		cmd := mirror.Command{Kind: mirror.CmdAcceptAgreement, CustomerID: customer, Payload: mirror.AcceptAgreementPayload{Agreement: a},
-			RequestedBy: by, RequestedByLabel: label}
-		var err error
-		if hold > 0 {
-			id, err = mirror.EnqueueHeld(ctx, tx, cmd, hold)
-		} else {
-			id, err = mirror.Enqueue(ctx, tx, cmd)
-		}
-		if err != nil {
-			return err
-		}
-		ok, err := s.st.SwapOnboardingAgreement(ctx, tx, ob.Token, customer, old, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errDoubleSubmit
-		}
-		return nil
-	})
-	if errors.Is(err, errDoubleSubmit) {
-		return 0, nil
-	}
-	return id, err
+	return s.onboardingResult(w, r, ob.Onboarding, ob.SignIn, ob.Resubmitted)
 }
 
 // onboardingResult renders the result page; creds is non-nil only in the
 // response to the request that created the customer.
-func (s *Server) onboardingResult(w http.ResponseWriter, r *http.Request, ob store.Onboarding, creds *pccclient.UserCredentials, resubmitted bool) error {
+func (s *Server) onboardingResult(w http.ResponseWriter, r *http.Request, ob store.Onboarding, creds *commerce.TenantSignIn, resubmitted bool) error {
 	st, err := s.onboardingStatusOf(r.Context(), ob)
 	if err != nil {
 		return err
@@ -321,7 +190,7 @@ func (s *Server) onboardingResult(w http.ResponseWriter, r *http.Request, ob sto
 		if !strings.Contains(v.UserName, "@") {
 			v.UserName += "@" + ob.Domain
 		}
-	} else if st.CreateState != mirror.CommandFailed {
+	} else if st.CreateState != commerce.CommandFailed {
 		v.CredentialsLost = true
 	}
 	p := s.page(r, "Onboarding "+ob.CompanyName, "/customers")
@@ -345,14 +214,8 @@ func (s *Server) onboardingStatus(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if ob.AgreementCommandID == nil {
-		if id, err := s.onboardingAdvance(r.Context(), ob, 0); err != nil {
-			return err
-		} else if id != 0 {
-			if ob, err = s.st.OnboardingByToken(r.Context(), ob.Token); err != nil {
-				return err
-			}
-		}
+	if ob, err = s.com.AdvanceOnboarding(r.Context(), actorOf(r), ob); err != nil {
+		return err
 	}
 	st, err := s.onboardingStatusOf(r.Context(), ob)
 	if err != nil {
@@ -376,10 +239,10 @@ func (s *Server) onboardingStatusOf(ctx context.Context, ob store.Onboarding) (t
 		return st, err
 	}
 	st.CreateState = create.Status
-	if create.Status == mirror.CommandFailed {
+	if create.Status == commerce.CommandFailed {
 		st.CreateDetail = "Partner Center refused: " + create.LastError
 		st.Done = true
-	} else if create.Status != mirror.CommandSucceeded && create.LastError != "" {
+	} else if create.Status != commerce.CommandSucceeded && create.LastError != "" {
 		st.CreateDetail = "Retrying after: " + create.LastError
 	}
 	if create.CustomerID != nil {
@@ -392,18 +255,18 @@ func (s *Server) onboardingStatusOf(ctx context.Context, ob store.Onboarding) (t
 		}
 		st.AgreementState = agr.Status
 		switch agr.Status {
-		case mirror.CommandFailed:
+		case commerce.CommandFailed:
 			st.AgreementDetail = "Partner Center refused the agreement: " + agr.LastError + " The customer exists; retry from the customer's page."
 			if isConsentCode(agr.PcErrorCode) {
 				st.AgreementDetail = "The customer exists, but the agreement was not recorded. Retry from the customer's page once a partner admin is connected."
 				st.Consent = s.consentNoticeNow(ctx)
 			}
 			st.Done = true
-		case mirror.CommandPending, mirror.CommandDelivering:
-			if strings.Contains(agr.LastError, mirror.NotYetReadableMessage) {
+		case commerce.CommandPending, commerce.CommandDelivering:
+			if strings.Contains(agr.LastError, commerce.NotYetReadableMessage) {
 				st.AgreementWaiting = fmt.Sprintf("Waiting for Partner Center to show the new customer (it takes a minute or two); trying again automatically (attempt %d).", agr.Attempts)
 			}
-		case mirror.CommandSucceeded:
+		case commerce.CommandSucceeded:
 			st.Done = true
 		}
 	}
@@ -429,17 +292,17 @@ func (s *Server) agreementState(r *http.Request, id uuid.UUID, v *templates.Cust
 		return err
 	}
 	switch agr.Status {
-	case mirror.CommandFailed:
+	case commerce.CommandFailed:
 		v.AgreementNote, v.CanRetry = "Partner Center refused it: "+agr.LastError, true
 		if isConsentCode(agr.PcErrorCode) {
 			v.AgreementNote = "not recorded: it needs a partner admin's sign-in."
 			v.Consent = s.consentNoticeNow(r.Context())
 		}
-	case mirror.CommandSucceeded:
+	case commerce.CommandSucceeded:
 		v.AgreementNote = "accepted; it appears here with the next sync."
 	default:
 		v.AgreementNote = "being sent to Partner Center."
-		if strings.Contains(agr.LastError, mirror.NotYetReadableMessage) {
+		if strings.Contains(agr.LastError, commerce.NotYetReadableMessage) {
 			v.AgreementNote = "waiting for Partner Center to show the new customer; retried automatically."
 		}
 	}
@@ -454,44 +317,22 @@ func (s *Server) agreementRetry(w http.ResponseWriter, r *http.Request) error {
 		return store.ErrNotFound
 	}
 	back := "/customers/" + id.String()
-	ob, err := s.st.OnboardingByCustomer(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.flash(ctx, "error", "This customer was not onboarded through the portal: record the agreement in Partner Center.")
-		redirect(w, r, back)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if ob.AgreementCommandID != nil {
-		agr, err := s.st.Command(ctx, *ob.AgreementCommandID)
-		if err != nil {
-			return err
-		}
-		if agr.Status != mirror.CommandFailed {
-			s.flash(ctx, "info", "The agreement is already on its way to Partner Center.")
-			redirect(w, r, back)
-			return nil
-		}
-	}
-	cmdID, err := s.queueAgreement(ctx, ob, id, ob.AgreementCommandID, inlineHold)
-	if err != nil {
-		return err
-	}
+	cmd, err := s.com.RetryAgreement(ctx, actorOf(r), id)
 	kind, msg := "info", "The agreement is being sent to Partner Center again."
-	if pc, err := s.pcClient(ctx); err == nil && cmdID != 0 {
-		actx, cancel := context.WithTimeout(ctx, inlineAgreementTimeout)
-		cmd, derr := mirror.DeliverNow(actx, s.st, s.log, pc, cmdID)
-		cancel()
-		switch cmd.Status {
-		case mirror.CommandSucceeded:
-			kind, msg = "success", "Partner Center recorded the agreement."
-		case mirror.CommandFailed:
-			kind, msg = "error", "Partner Center refused the agreement again: "+pcMessage(derr)
-			if pccclient.IsConsentRequired(derr) {
-				msg = "The agreement was not recorded: " + consentText(derr)
-			}
+	switch {
+	case errors.Is(err, commerce.ErrNotOnboarded):
+		kind, msg = "error", "This customer was not onboarded through the portal: record the agreement in Partner Center."
+	case errors.Is(err, commerce.ErrAgreementOnItsWay):
+		msg = "The agreement is already on its way to Partner Center."
+	case cmd.Status == commerce.CommandSucceeded:
+		kind, msg = "success", "Partner Center recorded the agreement."
+	case cmd.Status == commerce.CommandFailed:
+		kind, msg = "error", "Partner Center refused the agreement again: "+pcMessage(err)
+		if pccclient.IsConsentRequired(err) {
+			msg = "The agreement was not recorded: " + consentText(err)
 		}
+	case err != nil && cmd.Status == "":
+		return err
 	}
 	s.flash(ctx, kind, msg)
 	redirect(w, r, back)
@@ -511,7 +352,7 @@ func pcMessage(err error) string {
 		if pe.HTTPStatus == 0 {
 			return "Partner Center could not be reached"
 		}
-		return cmpOr(pe.Description, pe.Error())
+		return cmp.Or(pe.Description, pe.Error())
 	}
 	var ae *pccclient.ArgumentError
 	if errors.As(err, &ae) {
@@ -520,7 +361,7 @@ func pcMessage(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "Partner Center did not answer in time"
 	}
-	if errors.Is(err, mirror.ErrNotConfigured) {
+	if errors.Is(err, pcconn.ErrNotConfigured) {
 		return "the Partner Center connection is not set up"
 	}
 	return "unexpected error"

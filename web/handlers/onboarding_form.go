@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -153,25 +153,16 @@ func domainPrefixProblem(p string) string {
 	return ""
 }
 
-// onboardingCustomer is the create-customer body for PC.
-func onboardingCustomer(f templates.Form) pccclient.Customer {
-	addr := &pccclient.Address{Country: f.Get("country"), City: f.Get("city"), State: f.Get("state"), AddressLine1: f.Get("address_line1"),
-		AddressLine2: f.Get("address_line2"), PostalCode: f.Get("postal_code"), FirstName: f.Get("first_name"),
-		LastName: f.Get("last_name"), PhoneNumber: f.Get("phone")}
-	return pccclient.Customer{
-		CompanyProfile: &pccclient.CompanyProfile{Domain: f.Get("domain_prefix") + ".onmicrosoft.com",
-			OrganizationRegistrationNumber: f.Get("registration_number")},
-		BillingProfile: &pccclient.BillingProfile{FirstName: f.Get("first_name"), LastName: f.Get("last_name"), Email: f.Get("email"),
-			Culture: f.Get("culture"), Language: f.Get("language"), CompanyName: f.Get("company_name"), DefaultAddress: addr},
-	}
-}
-
-// onboardingAgreement is the MCA attestation for PC.
-func onboardingAgreement(f templates.Form, templateID string) pccclient.Agreement {
-	d, _ := time.Parse("2006-01-02", f.Get("mca_date"))
-	return pccclient.Agreement{TemplateID: templateID, DateAgreed: d, Type: pccclient.AgreementMicrosoftCustomerAgreement,
-		PrimaryContact: &pccclient.Contact{FirstName: f.Get("mca_first_name"), LastName: f.Get("mca_last_name"),
-			Email: f.Get("mca_email"), PhoneNumber: f.Get("mca_phone")}}
+// onboardingCustomer is the customer the wizard's form describes.
+func onboardingCustomer(f templates.Form) commerce.NewCustomer {
+	agreed, _ := time.Parse("2006-01-02", f.Get("mca_date"))
+	return commerce.NewCustomer{CompanyName: f.Get("company_name"), DomainPrefix: f.Get("domain_prefix"),
+		RegistrationNumber: f.Get("registration_number"), FirstName: f.Get("first_name"), LastName: f.Get("last_name"),
+		Email: f.Get("email"), Phone: f.Get("phone"), AddressLine1: f.Get("address_line1"), AddressLine2: f.Get("address_line2"),
+		City: f.Get("city"), State: f.Get("state"), PostCode: f.Get("postal_code"), Country: f.Get("country"),
+		Culture: f.Get("culture"), Language: f.Get("language"),
+		Agreement: commerce.AgreementContact{FirstName: f.Get("mca_first_name"), LastName: f.Get("mca_last_name"),
+			Email: f.Get("mca_email"), Phone: f.Get("mca_phone"), DateAgreed: agreed}}
 }
 
 // onboardingReview lists what will be sent.

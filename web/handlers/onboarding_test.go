@@ -278,14 +278,7 @@ func TestOnboardingFallsBackToTheWorkerWhenPCIsDown(t *testing.T) {
 	// request id, and the progress then queues the agreement.
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if err := e.m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
-		defer c()
-		e.m.Stop(sctx)
-	})
+	e.stack.Start()
 	var token string
 	e.st.Pool.QueryRow(ctx, `SELECT token::text FROM onboardings`).Scan(&token)
 	for {

@@ -10,11 +10,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/time/rate"
 
-	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/pccclient"
-	"github.com/cspportal/portal/web/handlers"
 )
 
 // TestOrderOverheadFigures measures what the portal adds to an order on
@@ -30,15 +28,9 @@ func TestOrderOverheadFigures(t *testing.T) {
 	if n <= 0 {
 		t.Skip("set PORTAL_BENCH_ORDERS=<orders> to measure")
 	}
-	// Lift the client-side rate limits on both sides: this measures latency,
-	// not PC's request budget.
-	unlimited := func(c *pccclient.Config) {
-		inf := pccclient.RateLimit{Rate: rate.Inf, Burst: 1}
-		c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{pccclient.ClassCatalog: inf, pccclient.ClassRead: inf,
-			pccclient.ClassWrite: inf, pccclient.ClassAudit: inf}
-	}
-	handlers.SetPCConfigTweak(unlimited)
-	t.Cleanup(func() { handlers.SetPCConfigTweak(nil) })
+	// The client-side rate limits are lifted on both sides (the portal's
+	// test connection and the direct client): this measures latency, not
+	// PC's request budget.
 	e := newSubEnv(t)
 	c := e.client()
 	e.login(c, "staff@example.com")
@@ -58,11 +50,11 @@ func TestOrderOverheadFigures(t *testing.T) {
 	if len(custs) == 0 {
 		t.Fatal("no US customer with an agreement")
 	}
-	cfg, err := mirror.SettingsPCConfig(e.st, e.box)(t.Context())
+	cfg, err := e.stack.PC.Config(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	unlimited(&cfg)
+	sandboxtest.Unlimited(&cfg)
 	pc, err := pccclient.New(cfg)
 	if err != nil {
 		t.Fatal(err)

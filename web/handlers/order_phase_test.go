@@ -1,9 +1,6 @@
 package handlers_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,10 +9,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/time/rate"
 
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/mirror"
-	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
 
@@ -43,35 +39,6 @@ func (e *pcEnv) placeBaseWithAddOn(c *http.Client) (cust, href string) {
 		e.t.Fatalf("submit: %d\n%s", p.StatusCode, p.body)
 	}
 	return cust, p.location()
-}
-
-// workers starts a mirror (River client) on the portal's database, as a
-// portal process would, with a short poll for the add-on phase.
-func (e *pcEnv) workers(o mirror.Options) *mirror.Mirror {
-	e.t.Helper()
-	o.NoPeriodic, o.PCNow, o.HTTPTimeout = true, e.sb.Now, 5*time.Second
-	if o.PlacementPoll == 0 {
-		o.PlacementPoll = 100 * time.Millisecond
-	}
-	o.ClientTweak = func(c *pccclient.Config) {
-		inf := pccclient.RateLimit{Rate: rate.Inf, Burst: 1}
-		c.RateLimits = map[pccclient.OpClass]pccclient.RateLimit{pccclient.ClassCatalog: inf, pccclient.ClassRead: inf,
-			pccclient.ClassWrite: inf, pccclient.ClassAudit: inf}
-	}
-	m, err := mirror.New(mirror.Deps{Store: e.st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		PCConfig: mirror.SettingsPCConfig(e.st, e.box), Options: o})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := m.Start(context.Background()); err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = m.Stop(ctx)
-	})
-	return m
 }
 
 // waitAddOnPhase moves the sandbox clock (PC completes orders after 5s of
@@ -128,7 +95,7 @@ func (e *pcEnv) assertOnePhaseTwo(cust string) {
 func TestOrderAddOnPhaseWithoutThePage(t *testing.T) {
 	t.Parallel()
 	e := newSubEnv(t)
-	e.workers(mirror.Options{})
+	e.workers(commerce.Options{})
 	c := e.client()
 	e.login(c, "staff@example.com")
 	cust, _ := e.placeBaseWithAddOn(c) // the order page is never opened
@@ -160,8 +127,8 @@ func TestOrderAddOnPhaseAfterRestart(t *testing.T) {
 	e.sb.Advance(time.Minute) // the base is active by now
 	// Two replicas start; both sweep (as their periodic job does at start).
 	for range 2 {
-		m := e.workers(mirror.Options{})
-		if _, err := m.River().Insert(t.Context(), mirror.PlacementSweepArgs{}, nil); err != nil {
+		m := e.workers(commerce.Options{})
+		if _, err := m.Jobs.Client().Insert(t.Context(), commerce.PlacementSweepArgs{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,19 +153,15 @@ func TestOrderAddOnPhaseRace(t *testing.T) {
 		t.Fatalf("%d active base subscriptions in the mirror (%v), want 1", active, err)
 	}
 	token := uuid.MustParse(href[strings.LastIndex(href, "/")+1:])
-	pc, err := e.pcClientForTest()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var wg sync.WaitGroup
-	ids := make([]int64, 8)
+	ids := make([]bool, 8)
 	for i := range ids {
 		wg.Go(func() {
-			id, _, err := mirror.AdvancePlacement(t.Context(), e.st, pc, uuid.MustParse(cust), token, 0)
+			queued, err := e.stack.Commerce.AdvancePlacement(t.Context(), uuid.MustParse(cust), token)
 			if err != nil {
 				t.Errorf("advance: %v", err)
 			}
-			ids[i] = id
+			ids[i] = queued
 		})
 	}
 	for range 3 {
@@ -210,8 +173,8 @@ func TestOrderAddOnPhaseRace(t *testing.T) {
 	}
 	wg.Wait()
 	var queued int
-	for _, id := range ids {
-		if id != 0 {
+	for _, q := range ids {
+		if q {
 			queued++
 		}
 	}
@@ -221,6 +184,6 @@ func TestOrderAddOnPhaseRace(t *testing.T) {
 	if n := e.countRows("order_placements WHERE addon_command_id IS NOT NULL"); n != 1 {
 		t.Fatalf("no add-on order queued by the race (%d placements with one)", n)
 	}
-	e.workers(mirror.Options{})
+	e.workers(commerce.Options{})
 	e.assertOnePhaseTwo(cust)
 }

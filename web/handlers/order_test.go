@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
 
@@ -63,7 +63,7 @@ func (e *pcEnv) pollOrder(c *http.Client, href string, until func(body string) b
 func TestOrderBaseWithAddOnTwoPhases(t *testing.T) {
 	t.Parallel()
 	e := newSubEnv(t)
-	e.workers(mirror.Options{SettleBackoff: 50 * time.Millisecond}) // the order's settle jobs keep the mirror current
+	e.workers(commerce.Options{SettleBackoff: 50 * time.Millisecond}) // the order's settle jobs keep the mirror current
 	c := e.client()
 	e.login(c, "staff@example.com")
 	cust, _ := e.subID("Contoso Ltd", "Office 365 E3")
@@ -185,7 +185,7 @@ func TestOrderCartBadInputWritesNothing(t *testing.T) {
 		t.Fatalf("add-on on the existing E3: %d\n%s", p.StatusCode, p.body)
 	}
 	// The order fails in PC once: its message and a retry show.
-	e.workers(mirror.Options{SettleBackoff: 50 * time.Millisecond})
+	e.workers(commerce.Options{SettleBackoff: 50 * time.Millisecond})
 	e.sb.FailNext(sandbox.OpCreateOrder, 1, http.StatusBadRequest)
 	rv := e.get(c, "/customers/"+cust+"/cart/review")
 	if hasTestID(rv.body, "review-phases") {
@@ -218,7 +218,7 @@ func TestOrderCartBadInputWritesNothing(t *testing.T) {
 func TestOrderPageReadsTheMirror(t *testing.T) {
 	t.Parallel()
 	e := newSubEnv(t)
-	e.workers(mirror.Options{SettleBackoff: 50 * time.Millisecond})
+	e.workers(commerce.Options{SettleBackoff: 50 * time.Millisecond})
 	c := e.client()
 	e.login(c, "staff@example.com")
 	reads := func() int {

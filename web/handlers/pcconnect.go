@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -11,8 +12,9 @@ import (
 	"time"
 
 	"github.com/cspportal/portal/auth"
-	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -67,9 +69,9 @@ func (s *Server) pcConnect(w http.ResponseWriter, r *http.Request) error {
 // CSP form-action 'self' forbids a form submission to end on another origin.
 func (s *Server) pcConnectStart(w http.ResponseWriter, r *http.Request, ret string, afterForm bool) error {
 	ctx := r.Context()
-	pc, err := s.pcClient(ctx)
+	pc, err := s.pc.Client(ctx)
 	if err != nil {
-		if errors.Is(err, mirror.ErrNotConfigured) {
+		if errors.Is(err, pcconn.ErrNotConfigured) {
 			s.flash(ctx, "error", "Save the Partner Center connection (tenant, app id and secret) before connecting a partner admin account.")
 			if ret == "/setup" {
 				redirect(w, r, "/setup")
@@ -125,15 +127,15 @@ func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
 	if e := q.Get("error"); e != "" {
 		s.log.InfoContext(ctx, "partner center consent refused", "request_id", requestID(ctx), "error", e)
 		if e == "access_denied" && q.Get("error_subcode") == "cancel" {
-			return fail(http.StatusOK, "The sign-in was cancelled, so no partner admin account was connected. The sign-in page said: "+cmpOr(q.Get("error_description"), e), e)
+			return fail(http.StatusOK, "The sign-in was cancelled, so no partner admin account was connected. The sign-in page said: "+cmp.Or(q.Get("error_description"), e), e)
 		}
-		return fail(http.StatusOK, "The sign-in was cancelled or refused: "+cmpOr(q.Get("error_description"), e), e)
+		return fail(http.StatusOK, "The sign-in was cancelled or refused: "+cmp.Or(q.Get("error_description"), e), e)
 	}
 	code := q.Get("code")
 	if code == "" {
 		return fail(http.StatusBadRequest, "The sign-in page answered without an authorization code. Start again.", "")
 	}
-	pc, err := s.pcClient(ctx)
+	pc, err := s.pc.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -143,7 +145,7 @@ func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		var te *pccclient.TokenError
 		if errors.As(err, &te) {
-			return fail(http.StatusBadGateway, "The identity platform refused the sign-in: "+cmpOr(te.Description, te.Error()), te.OAuthError)
+			return fail(http.StatusBadGateway, "The identity platform refused the sign-in: "+cmp.Or(te.Description, te.Error()), te.OAuthError)
 		}
 		return fail(http.StatusBadGateway, "The identity platform could not be reached: "+err.Error(), "")
 	}
@@ -154,11 +156,11 @@ func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
 	s.audit(ctx, auth.UserFrom(ctx), "pc.connect", "settings", "pc_user", map[string]any{"user": g.User, "mfa": g.MFA})
 	s.log.InfoContext(ctx, "partner admin connected", "request_id", requestID(ctx), "user", g.User, "mfa", g.MFA)
 	if g.MFA {
-		s.flash(ctx, "success", "Partner admin account connected: "+cmpOr(g.User, "signed in")+" (with multi-factor authentication).")
+		s.flash(ctx, "success", "Partner admin account connected: "+cmp.Or(g.User, "signed in")+" (with multi-factor authentication).")
 	} else {
-		s.flash(ctx, "error", "Connected as "+cmpOr(g.User, "the partner admin")+", but without multi-factor authentication: Partner Center refuses app+user calls without it. Reconnect and sign in with MFA.")
+		s.flash(ctx, "error", "Connected as "+cmp.Or(g.User, "the partner admin")+", but without multi-factor authentication: Partner Center refuses app+user calls without it. Reconnect and sign in with MFA.")
 	}
-	redirect(w, r, cmpOr(p.Return, pcHealthPath))
+	redirect(w, r, cmp.Or(p.Return, pcHealthPath))
 	return nil
 }
 
@@ -241,12 +243,12 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 	appOnly := templates.CredentialHealth{Name: "App-only (app id and secret)", Key: "app-only"}
 	appUser := templates.CredentialHealth{Name: "App+user (partner admin sign-in)", Key: "app-user"}
 	if v.Configured {
-		pc, err := s.pcClient(ctx)
-		if err != nil && !errors.Is(err, mirror.ErrNotConfigured) {
+		pc, err := s.pc.Client(ctx)
+		if err != nil && !errors.Is(err, pcconn.ErrNotConfigured) {
 			return err
 		}
 		if pc != nil {
-			pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			pctx, cancel := context.WithTimeout(pcconn.Interactive(ctx), 15*time.Second)
 			ao := pc.Probe(pctx, pccclient.AppOnly)
 			var au pccclient.ProbeResult
 			if len(st.PcRefreshTokenEnc) > 0 {
@@ -277,7 +279,7 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 	appOnly.LastOK, appOnly.LastError, appOnly.LastErrorAt = fmtTime(st.PcAppOnlyOkAt), st.PcAppOnlyError, fmtTime(st.PcAppOnlyErrorAt)
 	appUser.LastOK, appUser.LastError, appUser.LastErrorAt = fmtTime(st.PcAppUserOkAt), st.PcAppUserError, fmtTime(st.PcAppUserErrorAt)
 	appUser.Connected = len(st.PcRefreshTokenEnc) > 0
-	appUser.User = cmpOr(appUser.User, st.PcUser)
+	appUser.User = cmp.Or(appUser.User, st.PcUser)
 	appUser.MFA = st.PcUserMfa
 	appUser.HasMFAInfo = appUser.Connected
 	if st.PcRefreshRotatedAt != nil && appUser.Connected {
@@ -301,7 +303,7 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 	v.LicenseReadable, v.LicenseUnreadable, v.RelationshipRemoved = int(sum.Readable), int(sum.Unreadable), int(sum.RelationshipRemoved)
 	for _, p := range probs {
 		v.LicenseProblems = append(v.LicenseProblems, templates.LicenseProblem{Href: "/customers/" + p.ID.String(),
-			Name: cmpOr(p.CompanyName, p.ID.String()), Reason: p.LicenseUsageError, Checked: fmtTime(p.LicenseUsageCheckedAt)})
+			Name: cmp.Or(p.CompanyName, p.ID.String()), Reason: p.LicenseUsageError, Checked: fmtTime(p.LicenseUsageCheckedAt)})
 	}
 	v.Green = appOnly.Probed && appOnly.OK && userOK
 	pg := s.page(r, "Partner Center connection", "/admin/settings")
@@ -313,7 +315,7 @@ func (s *Server) recordProbe(ctx context.Context, cred pccclient.Credential, p p
 	if !p.OK {
 		msg = probeMessage(p.Err)
 	}
-	if err := s.st.RecordPCCredentialResult(ctx, cred, msg, at); err != nil {
+	if err := s.st.RecordPCCredentialResult(ctx, cred == pccclient.AppUser, msg, at); err != nil {
 		s.log.WarnContext(ctx, "record credential health", "err", err)
 	}
 }
@@ -365,8 +367,8 @@ func consentNotice(ctx context.Context, msg string) *templates.ConsentNotice {
 }
 
 // isConsentCode reports a command that failed for want of a partner admin's
-// sign-in (mirror.CodeConsentRequired).
-func isConsentCode(code string) bool { return code == mirror.CodeConsentRequired }
+// sign-in (commerce.CodeConsentRequired).
+func isConsentCode(code string) bool { return code == commerce.CodeConsentRequired }
 
 func ptrTo[T any](v T) *T { return &v }
 

@@ -253,14 +253,7 @@ func TestOnboardingSucceedsThroughReadAfterCreateDelay(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
 	defer cancel()
-	if err := e.m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
-		defer c()
-		e.m.Stop(sctx)
-	})
+	e.stack.Start()
 	var token string
 	e.st.Pool.QueryRow(ctx, `SELECT token::text FROM onboardings`).Scan(&token)
 	sawWaiting := hasTestID(p.body, "progress-agreement-waiting")

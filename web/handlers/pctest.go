@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -43,7 +44,7 @@ func (s *Server) testPC(ctx context.Context, in pcInput) *templates.TestResult {
 		if code == "" && te.HTTPStatus != 0 {
 			code = "HTTP " + strconv.Itoa(te.HTTPStatus)
 		}
-		return &templates.TestResult{Code: code, Message: "Could not get a token: " + cmpOr(te.Description, te.Error())}
+		return &templates.TestResult{Code: code, Message: "Could not get a token: " + cmp.Or(te.Description, te.Error())}
 	case errors.As(err, &pe):
 		code := pe.Code
 		if code == "" && pe.HTTPStatus != 0 {
@@ -52,7 +53,7 @@ func (s *Server) testPC(ctx context.Context, in pcInput) *templates.TestResult {
 		if pe.HTTPStatus == 0 {
 			return &templates.TestResult{Message: "Partner Center could not be reached: " + errText(pe.Err)}
 		}
-		return &templates.TestResult{Code: code, Message: "Partner Center returned an error: " + cmpOr(pe.Description, pe.Error())}
+		return &templates.TestResult{Code: code, Message: "Partner Center returned an error: " + cmp.Or(pe.Description, pe.Error())}
 	}
 	return &templates.TestResult{Message: "The connection test failed: " + err.Error()}
 }

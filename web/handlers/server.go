@@ -17,7 +17,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
 )
 
@@ -56,6 +59,13 @@ type Deps struct {
 	// OIDC discovery and token exchange); nil means a client with a 30s
 	// timeout.
 	HTTPClient *http.Client
+	// PC is the Partner Center connection; nil builds one from the settings
+	// row (and a mirror and commerce on it when Commerce is nil too).
+	PC *pcconn.Conn
+	// Commerce runs every write to Partner Center.
+	Commerce *commerce.Service
+	// Registry receives the web layer's metrics; nil makes one of its own.
+	Registry *prometheus.Registry
 }
 
 // Server holds the web layer's dependencies; handlers are its methods.
@@ -68,6 +78,9 @@ type Server struct {
 	throttle *auth.Throttle
 	metrics  *metrics
 	client   *http.Client
+	pc       *pcconn.Conn
+	com      *commerce.Service
+	counts   countsCache
 
 	// adminExists caches "an admin exists" once true, so the setup gate
 	// costs no query per request after the first admin is created.
@@ -103,6 +116,9 @@ func New(d Deps) (*Server, error) {
 	if d.HTTPClient == nil {
 		d.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
+	if err := defaultWriteSide(&d); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		d:        d,
 		st:       d.Store,
@@ -110,13 +126,36 @@ func New(d Deps) (*Server, error) {
 		now:      d.Now,
 		sessions: auth.NewSessionManager(d.Store.Pool, d.SecureCookies),
 		throttle: auth.NewThrottle(d.Store, d.Now),
-		metrics:  newMetrics(),
+		metrics:  newMetrics(d.Registry),
 		client:   d.HTTPClient,
+		pc:       d.PC,
+		com:      d.Commerce,
 	}
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.serveError(w, r, err)
 	}
 	return s, nil
+}
+
+// defaultWriteSide builds the Partner Center connection and the write side
+// the binary did not give (tests that need no background jobs).
+func defaultWriteSide(d *Deps) error {
+	var err error
+	if d.PC == nil {
+		if d.PC, err = pcconn.New(pcconn.Deps{Config: pcconn.FromSettings(d.Store, d.SecretBox), Logger: d.Logger}); err != nil {
+			return err
+		}
+	}
+	if d.Commerce == nil {
+		m, err := mirror.New(mirror.Deps{Store: d.Store, PC: d.PC, Logger: d.Logger})
+		if err != nil {
+			return err
+		}
+		if d.Commerce, err = commerce.New(commerce.Deps{Store: d.Store, PC: d.PC, Mirror: m, Logger: d.Logger, Now: d.Now}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Routes returns the whole router, including /healthz, /readyz, /metrics and

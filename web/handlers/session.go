@@ -89,7 +89,7 @@ func (s *Server) signIn(ctx context.Context, u store.User) error {
 	}
 	// Expired sessions are pruned here rather than by a background
 	// goroutine, so the server owns no timers.
-	if _, err := s.st.Pool.Exec(ctx, "DELETE FROM sessions WHERE expiry < now()"); err != nil {
+	if err := s.st.PruneSessions(ctx); err != nil {
 		s.log.WarnContext(ctx, "prune sessions", "err", err)
 	}
 	return nil

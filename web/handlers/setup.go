@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -13,12 +14,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/cspportal/portal/auth"
-	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/store"
-	"github.com/cspportal/portal/store/db"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -207,8 +204,8 @@ func (s *Server) pcDevDefaults() templates.Form {
 	f := templates.NewForm()
 	f.Values["pc_tenant_id"] = s.d.PCDefaults.TenantID
 	f.Values["pc_client_id"] = s.d.PCDefaults.ClientID
-	f.Values["pc_api_url"] = cmpOr(s.d.PCDefaults.APIURL, defaultPCAPIURL)
-	f.Values["pc_token_url"] = cmpOr(s.d.PCDefaults.TokenURL, defaultPCTokenURL)
+	f.Values["pc_api_url"] = cmp.Or(s.d.PCDefaults.APIURL, defaultPCAPIURL)
+	f.Values["pc_token_url"] = cmp.Or(s.d.PCDefaults.TokenURL, defaultPCTokenURL)
 	return f
 }
 
@@ -258,26 +255,8 @@ func (s *Server) setupAdmin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var u store.User
-	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
-		// One admin wins even if two browsers submit at once.
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7264002)"); err != nil {
-			return err
-		}
-		n, err := s.st.Q.CountAdmins(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return errAdminExists
-		}
-		u, err = s.st.Q.CreateUser(ctx, tx, db.CreateUserParams{Email: email, DisplayName: name, Role: auth.RoleAdmin, PasswordHash: &hash})
-		if err != nil {
-			return err
-		}
-		return s.st.Q.SetSetupStep(ctx, tx, stepPC)
-	})
-	if errors.Is(err, errAdminExists) {
+	u, err := s.st.CreateFirstAdmin(ctx, store.NewUser{Email: email, DisplayName: name, Role: auth.RoleAdmin, PasswordHash: hash}, stepPC)
+	if errors.Is(err, store.ErrAdminExists) {
 		redirect(w, r, "/setup")
 		return nil
 	}
@@ -294,8 +273,6 @@ func (s *Server) setupAdmin(w http.ResponseWriter, r *http.Request) error {
 	redirect(w, r, "/setup")
 	return nil
 }
-
-var errAdminExists = errors.New("an admin already exists")
 
 // setupPC is step 2: save the Partner Center connection.
 func (s *Server) setupPC(w http.ResponseWriter, r *http.Request) error {
@@ -411,17 +388,9 @@ func (s *Server) setupFinish(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserFrom(ctx)
 	// Closing the wizard and queueing the initial import happen together,
 	// so a crash cannot leave a closed wizard without an import.
-	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
-		if err := s.st.Q.CompleteSetup(ctx, tx); err != nil {
-			return err
-		}
-		_, err := mirror.QueueSync(ctx, tx, mirror.KindFull, "wizard", &u.ID)
-		return err
-	})
-	if err != nil {
+	if err := s.com.CompleteSetup(ctx, actorOf(r)); err != nil {
 		return fmt.Errorf("finish setup: %w", err)
 	}
-	s.audit(ctx, u, "setup.completed", "settings", "1", nil)
 	s.log.InfoContext(ctx, "setup completed; initial import queued", "request_id", requestID(ctx), "user_id", u.ID)
 	s.flash(ctx, "success", "Setup is complete. The initial import has started; its progress is shown below.")
 	redirect(w, r, "/sync")

@@ -1,10 +1,10 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,57 +12,24 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
-	"github.com/cspportal/portal/auth"
-	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
-	"github.com/cspportal/portal/store/db"
-	"github.com/cspportal/portal/subrules"
 	"github.com/cspportal/portal/web/templates"
 )
 
-// subscriptionInlineTimeout bounds the inline delivery of a change; after
-// it the held River job delivers it and the page polls.
-const subscriptionInlineTimeout = 15 * time.Second
-
-// errChangeConflict means the subscription changed since the page showed it
-// (or another change is still on its way).
-var errChangeConflict = errors.New("subscription changed")
-
-// errChangeRepeated means the form's token was used already.
-var errChangeRepeated = errors.New("change token used already")
-
 // subscriptionFromURL loads the subscription named by the URL, scoped to the
 // customer in the URL: another customer's subscription id is not found.
-func (s *Server) subscriptionFromURL(r *http.Request) (db.SubscriptionForChangeRow, error) {
+func (s *Server) subscriptionFromURL(r *http.Request) (store.SubscriptionForChange, error) {
 	cust, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
-		return db.SubscriptionForChangeRow{}, store.ErrNotFound
+		return store.SubscriptionForChange{}, store.ErrNotFound
 	}
-	sub, err := s.st.Q.SubscriptionForChange(r.Context(), s.st.Pool, db.SubscriptionForChangeParams{ID: chi.URLParam(r, "sid"), CustomerID: cust})
-	if err != nil {
-		return sub, fmt.Errorf("subscription %s: %w", chi.URLParam(r, "sid"), store.MapErr(err))
-	}
-	return sub, nil
+	return s.st.SubscriptionForChange(r.Context(), cust, chi.URLParam(r, "sid"))
 }
 
-// rulesOf is what the business rules need from a mirrored subscription.
-func rulesOf(sub db.SubscriptionForChangeRow) subrules.Subscription {
-	start := sub.EffectiveStartDate
-	if start == nil {
-		start = sub.CreationDate
-	}
-	return subrules.Subscription{OfferID: sub.OfferID, ProductType: sub.ProductType, Status: sub.Status, Quantity: int(sub.Quantity),
-		Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity), BillingType: sub.BillingType, IsAddOn: sub.ParentSubscriptionID != "",
-		WindowEnd: sub.CancellationAllowedUntil, Start: start}
-}
-
-func subscriptionVersion(sub db.SubscriptionForChangeRow) string {
-	return subrules.Version(sub.Etag, sub.Status, int(sub.Quantity), sub.AutoRenewEnabled, sub.FriendlyName, sub.CancellationAllowedUntil)
-}
-
-func subscriptionHref(sub db.SubscriptionForChangeRow) string {
+func subscriptionHref(sub store.SubscriptionForChange) string {
 	return "/customers/" + sub.CustomerID.String() + "/subscriptions/" + sub.ID
 }
 
@@ -77,7 +44,7 @@ func (s *Server) subscriptionShow(w http.ResponseWriter, r *http.Request) error 
 
 // renderSubscription renders the subscription page with f's values and
 // errors; conflict, when set, explains why a change was refused.
-func (s *Server) renderSubscription(w http.ResponseWriter, r *http.Request, status int, sub db.SubscriptionForChangeRow, f templates.Form, conflict string) error {
+func (s *Server) renderSubscription(w http.ResponseWriter, r *http.Request, status int, sub store.SubscriptionForChange, f templates.Form, conflict string) error {
 	ctx := r.Context()
 	v, err := s.subscriptionView(ctx, sub)
 	if err != nil {
@@ -93,53 +60,53 @@ func (s *Server) renderSubscription(w http.ResponseWriter, r *http.Request, stat
 	return s.render(w, r, status, templates.SubscriptionPage(s.page(r, v.Name, "/customers"), v))
 }
 
-func (s *Server) subscriptionView(ctx context.Context, sub db.SubscriptionForChangeRow) (templates.SubscriptionPageView, error) {
+func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionForChange) (templates.SubscriptionPageView, error) {
 	now := s.now()
-	rs := rulesOf(sub)
-	dec := subrules.DecreaseWindow(rs, now)
-	v := templates.SubscriptionPageView{ID: sub.ID, Href: subscriptionHref(sub), Name: cmpOr(sub.FriendlyName, sub.OfferName),
-		FriendlyName: sub.FriendlyName, Offer: sub.OfferName, OfferID: sub.OfferID, Customer: cmpOr(sub.CompanyName, sub.Domain),
+	rs := commerce.SubscriptionRules(sub)
+	dec := rules.DecreaseWindow(rs, now)
+	v := templates.SubscriptionPageView{ID: sub.ID, Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
+		FriendlyName: sub.FriendlyName, Offer: sub.OfferName, OfferID: sub.OfferID, Customer: cmp.Or(sub.CompanyName, sub.Domain),
 		CustomerHref: "/customers/" + sub.CustomerID.String(), Status: sub.Status, Quantity: int(sub.Quantity),
-		Unit: strings.ToLower(cmpOr(sub.UnitType, "licenses")), Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity),
-		Term: cmpOr(termLabel(sub.TermDuration), "—"), Cycle: cmpOr(sub.BillingCycle, "—"), AutoRenew: sub.AutoRenewEnabled,
-		NCE: rs.NCE(), Renews: renewalDate(sub.CommitmentEndDate), Version: subscriptionVersion(sub), Token: uuid.NewString(),
+		Unit: strings.ToLower(cmp.Or(sub.UnitType, "licenses")), Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity),
+		Term: cmp.Or(rules.TermLabel(sub.TermDuration), "—"), Cycle: cmp.Or(sub.BillingCycle, "—"), AutoRenew: sub.AutoRenewEnabled,
+		NCE: rs.NCE(), Renews: renewalDate(sub.CommitmentEndDate), Version: commerce.SubscriptionVersion(sub), Token: uuid.NewString(),
 		DecreaseAllowed: dec.Allowed, DecreaseReason: dec.Reason, SuspensionReasons: strings.Join(sub.SuspensionReasons, ", "),
-		CanSuspend: subrules.CheckSuspend(rs) == "", CanReactivate: subrules.CheckReactivate(rs, sub.ParentStatus) == "",
-		ReactivateProblem: subrules.CheckReactivate(rs, sub.ParentStatus), CanChangeSeats: rs.Status == "active" && rs.BillingType != "usage",
-		CanAutoRenew: subrules.CheckAutoRenew(rs, !sub.AutoRenewEnabled) == "", SyncedAgo: ago(time.Since(sub.SyncedAt)), // synced_at is wall-clock time
+		CanSuspend: rules.CheckSuspend(rs) == "", CanReactivate: rules.CheckReactivate(rs, sub.ParentStatus) == "",
+		ReactivateProblem: rules.CheckReactivate(rs, sub.ParentStatus), CanChangeSeats: rs.Status == "active" && rs.BillingType != "usage",
+		CanAutoRenew: rules.CheckAutoRenew(rs, !sub.AutoRenewEnabled) == "", SyncedAgo: ago(time.Since(sub.SyncedAt)), // synced_at is wall-clock time
 		Form: templates.NewForm()}
 	if !dec.Until.IsZero() {
 		v.DecreaseUntil = dec.Until.Format("2006-01-02 15:04 UTC")
 	}
 	if sub.ParentSubscriptionID != "" {
-		v.ParentName, v.ParentHref, v.ParentStatus = cmpOr(sub.ParentName, sub.ParentSubscriptionID), "/customers/"+sub.CustomerID.String()+"/subscriptions/"+sub.ParentSubscriptionID, sub.ParentStatus
+		v.ParentName, v.ParentHref, v.ParentStatus = cmp.Or(sub.ParentName, sub.ParentSubscriptionID), "/customers/"+sub.CustomerID.String()+"/subscriptions/"+sub.ParentSubscriptionID, sub.ParentStatus
 	}
 	v.Form.Values["quantity"] = strconv.Itoa(int(sub.Quantity))
 	v.Form.Values["friendly_name"] = sub.FriendlyName
-	addOns, err := s.st.Q.SubscriptionAddOns(ctx, s.st.Pool, db.SubscriptionAddOnsParams{CustomerID: sub.CustomerID, ParentID: sub.ID})
+	addOns, err := s.st.SubscriptionAddOns(ctx, sub.CustomerID, sub.ID)
 	if err != nil {
-		return v, fmt.Errorf("add-ons of %s: %w", sub.ID, err)
+		return v, err
 	}
 	for _, a := range addOns {
-		v.AddOns = append(v.AddOns, templates.SubscriptionAddOn{Name: cmpOr(a.FriendlyName, a.OfferName), Status: a.Status, Quantity: int(a.Quantity),
+		v.AddOns = append(v.AddOns, templates.SubscriptionAddOn{Name: cmp.Or(a.FriendlyName, a.OfferName), Status: a.Status, Quantity: int(a.Quantity),
 			Href: "/customers/" + sub.CustomerID.String() + "/subscriptions/" + a.ID})
 	}
-	changes, err := s.st.Q.SubscriptionChanges(ctx, s.st.Pool, db.SubscriptionChangesParams{CustomerID: sub.CustomerID, SubscriptionID: sub.ID})
+	changes, err := s.st.SubscriptionChanges(ctx, sub.CustomerID, sub.ID)
 	if err != nil {
-		return v, fmt.Errorf("changes of %s: %w", sub.ID, err)
+		return v, err
 	}
 	for _, c := range changes {
 		cv := templates.SubscriptionChangeRow{At: c.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), By: c.RequestedByLabel,
-			What: changeSummary(c.Action, c.Before, c.After), Status: c.CommandStatus, Error: c.LastError, RequestID: c.MsRequestID.String(),
+			What: commerce.ChangeSummary(c.Action, c.Before, c.After), Status: c.CommandStatus, Error: c.LastError, RequestID: c.MsRequestID.String(),
 			Href: v.Href + "/changes/" + c.Token.String()}
-		if cv.Status == mirror.CommandPending || cv.Status == mirror.CommandDelivering {
+		if cv.Status == commerce.CommandPending || cv.Status == commerce.CommandDelivering {
 			v.PendingHref = cv.Href
 		}
 		v.Changes = append(v.Changes, cv)
 	}
-	audit, err := s.st.Q.SubscriptionAudit(ctx, s.st.Pool, db.SubscriptionAuditParams{CustomerID: &sub.CustomerID, SubscriptionID: sub.ID})
+	audit, err := s.st.SubscriptionAudit(ctx, sub.CustomerID, sub.ID)
 	if err != nil {
-		return v, fmt.Errorf("audit of %s: %w", sub.ID, err)
+		return v, err
 	}
 	for _, a := range audit {
 		row := templates.AuditView{At: a.At.UTC().Format("2006-01-02 15:04 UTC"), Source: "portal", Actor: a.Actor, Action: a.Action,
@@ -150,7 +117,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub db.SubscriptionForCha
 }
 
 // subscriptionChange validates a change, asks for confirmation, then
-// queues it through the outbox and delivers it at once when it can.
+// queues it (commerce.ChangeSubscription), delivered at once when it can.
 func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := parseForm(r); err != nil {
@@ -169,132 +136,70 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 		f.Errors["_form"] = "The form expired. Check the values and try again."
 		return s.renderSubscription(w, r, http.StatusUnprocessableEntity, sub, f, "")
 	}
-	if ch, err := s.st.Q.SubscriptionChangeByToken(ctx, s.st.Pool, db.SubscriptionChangeByTokenParams{Token: token, CustomerID: sub.CustomerID}); err == nil {
+	changeHref := subscriptionHref(sub) + "/changes/" + token.String()
+	if ch, err := s.st.SubscriptionChangeByToken(ctx, sub.CustomerID, token); err == nil {
 		if ch.SubscriptionID != sub.ID {
 			return &httpError{status: http.StatusUnprocessableEntity, msg: "This form belongs to another subscription."}
 		}
-		redirect(w, r, subscriptionHref(sub)+"/changes/"+token.String())
+		redirect(w, r, changeHref)
 		return nil
-	} else if !errors.Is(store.MapErr(err), store.ErrNotFound) {
-		return fmt.Errorf("change %s: %w", token, err)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
 	}
-	if f.Get("version") != subscriptionVersion(sub) {
+	if f.Get("version") != commerce.SubscriptionVersion(sub) {
 		return s.renderSubscription(w, r, http.StatusConflict, sub, templates.NewForm(), conflictMessage)
 	}
-	plan, ok := s.planChange(sub, f)
-	if !ok {
+	plan, problems := commerce.PlanChange(sub, commerce.ChangeRequest{Action: f.Get("action"), Quantity: f.Get("quantity"),
+		Reason: f.Get("reason"), AutoRenew: f.Get("autorenew"), FriendlyName: f.Get("friendly_name")}, s.now())
+	if len(problems) > 0 {
+		f.Errors = problems
 		return s.renderSubscription(w, r, http.StatusUnprocessableEntity, sub, f, "")
 	}
 	if f.Get("confirm") != "1" {
 		return s.renderChangeConfirm(w, r, sub, f, plan)
 	}
-	cmdID, err := s.queueSubscriptionChange(ctx, sub, token, plan)
-	switch {
-	case errors.Is(err, errChangeRepeated):
-		redirect(w, r, subscriptionHref(sub)+"/changes/"+token.String())
-		return nil
-	case errors.Is(err, errChangeConflict):
+	err = s.com.ChangeSubscription(ctx, actorOf(r), sub, f.Get("version"), token, plan)
+	if errors.Is(err, commerce.ErrChangeConflict) {
 		fresh, ferr := s.subscriptionFromURL(r)
 		if ferr != nil {
 			return ferr
 		}
 		return s.renderSubscription(w, r, http.StatusConflict, fresh, templates.NewForm(), conflictMessage)
-	case err != nil:
+	}
+	if err != nil {
 		return err
 	}
-	s.deliverInline(ctx, cmdID)
-	redirect(w, r, subscriptionHref(sub)+"/changes/"+token.String())
+	redirect(w, r, changeHref)
 	return nil
 }
 
 const conflictMessage = "This subscription changed since you opened the page (another user, a sync, or a change still on its way to Partner Center). Nothing was sent. The current values are shown below: check them and make your change again."
 
-// queueSubscriptionChange writes the command, its audit entry and the
-// change row in one transaction, under the subscription's row lock.
-func (s *Server) queueSubscriptionChange(ctx context.Context, sub db.SubscriptionForChangeRow, token uuid.UUID, plan plannedChange) (int64, error) {
-	u := auth.UserFrom(ctx)
-	before, _ := json.Marshal(plan.before)
-	after, _ := json.Marshal(plan.after)
-	var cmdID int64
-	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
-		q := s.st.Q
-		locked, err := q.LockSubscriptionForChange(ctx, tx, db.LockSubscriptionForChangeParams{ID: sub.ID, CustomerID: sub.CustomerID})
-		if err != nil {
-			return fmt.Errorf("lock subscription %s: %w", sub.ID, store.MapErr(err))
-		}
-		if _, err := q.SubscriptionChangeByToken(ctx, tx, db.SubscriptionChangeByTokenParams{Token: token, CustomerID: sub.CustomerID}); err == nil {
-			return errChangeRepeated
-		}
-		if subrules.Version(locked.Etag, locked.Status, int(locked.Quantity), locked.AutoRenewEnabled, locked.FriendlyName,
-			locked.CancellationAllowedUntil) != subscriptionVersion(sub) {
-			return errChangeConflict
-		}
-		open, err := q.OpenSubscriptionCommands(ctx, tx, db.OpenSubscriptionCommandsParams{CustomerID: &sub.CustomerID, SubscriptionID: sub.ID})
-		if err != nil {
-			return fmt.Errorf("open commands of %s: %w", sub.ID, err)
-		}
-		if open > 0 {
-			return errChangeConflict
-		}
-		id, err := mirror.EnqueueHeld(ctx, tx, mirror.Command{Kind: mirror.CmdPatchSubscription, CustomerID: sub.CustomerID, TargetID: sub.ID,
-			Payload: plan.patch, RequestedBy: &u.ID, RequestedByLabel: u.Email}, inlineHold)
-		if err != nil {
-			return err
-		}
-		detail := changeSummary(plan.action, before, after)
-		if plan.reason != "" {
-			detail += ": " + plan.reason
-		}
-		if err := q.SetAuditBefore(ctx, tx, db.SetAuditBeforeParams{Before: before, Detail: detail, CommandID: id}); err != nil {
-			return fmt.Errorf("audit before: %w", err)
-		}
-		n, err := q.InsertSubscriptionChange(ctx, tx, db.InsertSubscriptionChangeParams{Token: token, CommandID: id, CustomerID: sub.CustomerID,
-			SubscriptionID: sub.ID, Action: plan.action, Before: before, After: after, Reason: plan.reason, RequestedBy: &u.ID})
-		if err != nil {
-			return fmt.Errorf("record change: %w", err)
-		}
-		if n == 0 {
-			return errChangeRepeated
-		}
-		cmdID = id
-		return nil
-	})
-	return cmdID, err
-}
-
 // renderChangeConfirm is the confirmation step: what will happen, with the
 // form's values carried in hidden fields.
-func (s *Server) renderChangeConfirm(w http.ResponseWriter, r *http.Request, sub db.SubscriptionForChangeRow, f templates.Form, plan plannedChange) error {
-	v := templates.SubscriptionConfirmView{Href: subscriptionHref(sub), Name: cmpOr(sub.FriendlyName, sub.OfferName), Title: plan.title,
-		Effect: plan.effect, Action: plan.action, Reason: plan.reason, Hidden: map[string]string{}}
+func (s *Server) renderChangeConfirm(w http.ResponseWriter, r *http.Request, sub store.SubscriptionForChange, f templates.Form, plan commerce.Plan) error {
+	v := templates.SubscriptionConfirmView{Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName), Title: plan.Title,
+		Effect: plan.Effect, Action: plan.Action, Reason: plan.Reason, Hidden: map[string]string{}}
 	for _, k := range []string{"action", "quantity", "reason", "autorenew", "friendly_name", "version", "token"} {
 		if f.Get(k) != "" {
 			v.Hidden[k] = f.Get(k)
 		}
 	}
-	if plan.action == "suspend" {
-		addOns, err := s.st.Q.SubscriptionAddOns(r.Context(), s.st.Pool, db.SubscriptionAddOnsParams{CustomerID: sub.CustomerID, ParentID: sub.ID})
+	// Suspending a base suspends its active add-ons; reactivating it
+	// reactivates the suspended ones: list those the change takes along.
+	affected := map[string]string{"suspend": "active", "reactivate": "suspended"}[plan.Action]
+	if affected != "" {
+		addOns, err := s.st.SubscriptionAddOns(r.Context(), sub.CustomerID, sub.ID)
 		if err != nil {
-			return fmt.Errorf("add-ons of %s: %w", sub.ID, err)
+			return err
 		}
 		for _, a := range addOns {
-			if a.Status == "active" {
-				v.AddOns = append(v.AddOns, templates.SubscriptionAddOn{Name: cmpOr(a.FriendlyName, a.OfferName), Status: a.Status, Quantity: int(a.Quantity)})
+			if a.Status == affected {
+				v.AddOns = append(v.AddOns, templates.SubscriptionAddOn{Name: cmp.Or(a.FriendlyName, a.OfferName), Status: a.Status, Quantity: int(a.Quantity)})
 			}
 		}
 	}
-	if plan.action == "reactivate" {
-		addOns, err := s.st.Q.SubscriptionAddOns(r.Context(), s.st.Pool, db.SubscriptionAddOnsParams{CustomerID: sub.CustomerID, ParentID: sub.ID})
-		if err != nil {
-			return fmt.Errorf("add-ons of %s: %w", sub.ID, err)
-		}
-		for _, a := range addOns {
-			if a.Status == "suspended" {
-				v.AddOns = append(v.AddOns, templates.SubscriptionAddOn{Name: cmpOr(a.FriendlyName, a.OfferName), Status: a.Status, Quantity: int(a.Quantity)})
-			}
-		}
-	}
-	return s.render(w, r, http.StatusOK, templates.SubscriptionConfirmPage(s.page(r, plan.title, "/customers"), v))
+	return s.render(w, r, http.StatusOK, templates.SubscriptionConfirmPage(s.page(r, plan.Title, "/customers"), v))
 }
 
 // subscriptionChangeShow is a change's progress: pending (the page polls),
@@ -309,28 +214,28 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return store.ErrNotFound
 	}
-	ch, err := s.st.Q.SubscriptionChangeByToken(ctx, s.st.Pool, db.SubscriptionChangeByTokenParams{Token: token, CustomerID: sub.CustomerID})
+	ch, err := s.st.SubscriptionChangeByToken(ctx, sub.CustomerID, token)
 	if err != nil {
-		return fmt.Errorf("change %s: %w", token, store.MapErr(err))
+		return err
 	}
 	if ch.SubscriptionID != sub.ID {
 		return store.ErrNotFound
 	}
 	v := templates.SubscriptionChangeView{Href: subscriptionHref(sub), StatusHref: subscriptionHref(sub) + "/changes/" + token.String(),
-		Name: cmpOr(sub.FriendlyName, sub.OfferName), What: changeSummary(ch.Action, ch.Before, ch.After), Reason: ch.Reason,
+		Name: cmp.Or(sub.FriendlyName, sub.OfferName), What: commerce.ChangeSummary(ch.Action, ch.Before, ch.After), Reason: ch.Reason,
 		Status: ch.CommandStatus, RequestID: ch.MsRequestID.String(), By: ch.RequestedByLabel, Attempts: int(ch.Attempts),
 		Quantity: int(sub.Quantity), SubStatus: sub.Status, AutoRenew: sub.AutoRenewEnabled, FriendlyName: sub.FriendlyName}
-	if ch.CommandStatus == mirror.CommandFailed {
+	if ch.CommandStatus == commerce.CommandFailed {
 		v.Error = pcRefusal(ch.LastError, ch.PcErrorCode)
 		// Retry: the same change with a fresh token against the current values.
-		var after changeValues
+		var after commerce.ChangeValues
 		_ = json.Unmarshal(ch.After, &after)
-		v.Retry = map[string]string{"action": ch.Action, "version": subscriptionVersion(sub), "token": uuid.NewString(), "confirm": "1", "reason": ch.Reason}
+		v.Retry = map[string]string{"action": ch.Action, "version": commerce.SubscriptionVersion(sub), "token": uuid.NewString(), "confirm": "1", "reason": ch.Reason}
 		if after.Quantity != nil {
 			v.Retry["quantity"] = strconv.Itoa(*after.Quantity)
 		}
 		if after.AutoRenew != nil {
-			v.Retry["autorenew"] = onOff(*after.AutoRenew)
+			v.Retry["autorenew"] = commerce.OnOff(*after.AutoRenew)
 		}
 		if after.FriendlyName != nil {
 			v.Retry["friendly_name"] = *after.FriendlyName

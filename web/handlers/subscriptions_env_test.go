@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
@@ -110,7 +109,7 @@ var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([
 // pcClientForTest is a Partner Center client for the stored connection,
 // standing in for the delivery worker.
 func (e *pcEnv) pcClientForTest() (*pccclient.Client, error) {
-	cfg, err := mirror.SettingsPCConfig(e.st, e.box)(e.t.Context())
+	cfg, err := e.stack.PC.Config(e.t.Context())
 	if err != nil {
 		return nil, err
 	}

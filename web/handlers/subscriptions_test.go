@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
 )
@@ -335,12 +335,8 @@ func TestSubscriptionDroppedResponseAppliesOnce(t *testing.T) {
 		if err := e.st.Pool.QueryRow(t.Context(), `SELECT id FROM commands`).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
-		pc, err := e.pcClientForTest()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cmd, err := mirror.DeliverNow(ctxTimeout(t, 10*time.Second), e.st, nil, pc, id); err != nil || cmd.Status != mirror.CommandSucceeded {
-			t.Fatalf("retry: %v (%s)", err, cmd.Status)
+		if d, err := e.stack.Commerce.DeliverNow(ctxTimeout(t, 10*time.Second), id); err != nil || d.Command.Status != commerce.CommandSucceeded {
+			t.Fatalf("retry: %v (%s)", err, d.Command.Status)
 		}
 	}
 	if n := e.sb.Calls(sandbox.OpPatchSubscription); n < 2 {

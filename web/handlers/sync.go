@@ -8,9 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -52,15 +50,7 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) error {
 		redirect(w, r, "/sync")
 		return nil
 	}
-	var by *int64
-	if u := auth.UserFrom(r.Context()); u != nil {
-		by = &u.ID
-	}
-	err := s.st.InTx(r.Context(), func(tx pgx.Tx) error {
-		_, err := mirror.QueueSync(r.Context(), tx, kind, "manual", by)
-		return err
-	})
-	if err != nil {
+	if _, err := s.com.QueueSync(r.Context(), actorOf(r), kind); err != nil {
 		return err
 	}
 	s.flash(r.Context(), "success", "The "+kind+" sync is queued; progress appears below.")
@@ -77,8 +67,8 @@ func (s *Server) syncView(r *http.Request) (templates.SyncView, error) {
 	if s.d.Now != nil {
 		now = s.d.Now()
 	}
-	v := templates.SyncView{Lag: "never synced", PendingCommands: st.Commands[mirror.CommandPending] + st.Commands[mirror.CommandDelivering],
-		FailedCommands: st.Commands[mirror.CommandFailed]}
+	v := templates.SyncView{Lag: "never synced", PendingCommands: st.Commands[commerce.CommandPending] + st.Commands[commerce.CommandDelivering],
+		FailedCommands: st.Commands[commerce.CommandFailed]}
 	for _, run := range st.Running {
 		v.Running = append(v.Running, runView(run, now))
 	}

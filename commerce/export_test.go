@@ -1,0 +1,18 @@
+package commerce
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Enqueue queues cmd outside a use case, for the tests of delivery itself.
+func (s *Service) Enqueue(ctx context.Context, cmd Command) (int64, error) {
+	var id int64
+	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		id, err = s.enqueue(ctx, tx, cmd, 0)
+		return err
+	})
+	return id, err
+}

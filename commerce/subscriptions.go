@@ -1,0 +1,234 @@
+package commerce
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/rules"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/store/db"
+)
+
+// ErrChangeConflict means the subscription changed since the page showed
+// it (another user, a sync, or a change still on its way to PC): nothing
+// was queued.
+var ErrChangeConflict = errors.New("subscription changed")
+
+// SubscriptionRules is what the commerce rules need of a mirrored
+// subscription.
+func SubscriptionRules(sub store.SubscriptionForChange) rules.Subscription {
+	start := sub.EffectiveStartDate
+	if start == nil {
+		start = sub.CreationDate
+	}
+	return rules.Subscription{OfferID: sub.OfferID, ProductType: sub.ProductType, Status: sub.Status, Quantity: int(sub.Quantity),
+		Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity), BillingType: sub.BillingType, IsAddOn: sub.ParentSubscriptionID != "",
+		WindowEnd: sub.CancellationAllowedUntil, Start: start}
+}
+
+// SubscriptionVersion is the optimistic-concurrency version a change form
+// carries: a change is refused when the subscription moved since.
+func SubscriptionVersion(sub store.SubscriptionForChange) string {
+	return rules.Version(sub.Etag, sub.Status, int(sub.Quantity), sub.AutoRenewEnabled, sub.FriendlyName, sub.CancellationAllowedUntil)
+}
+
+// ChangeRequest is a subscription change as the form asks for it.
+type ChangeRequest struct {
+	Action       string // quantity, suspend, reactivate, autorenew, name
+	Quantity     string // as typed
+	Reason       string // suspend
+	AutoRenew    string // "on" or "off"
+	FriendlyName string
+}
+
+// ChangeValues are the before and after of a change as stored.
+type ChangeValues struct {
+	Quantity     *int    `json:"quantity,omitempty"`
+	Status       string  `json:"status,omitempty"`
+	AutoRenew    *bool   `json:"autoRenewEnabled,omitempty"`
+	FriendlyName *string `json:"friendlyName,omitempty"`
+}
+
+// Plan is a checked change: what the confirmation says and what is sent.
+type Plan struct {
+	Action        string
+	Title, Effect string
+	Reason        string
+	Before, After ChangeValues
+	patch         PatchSubscriptionPayload
+}
+
+// PlanChange checks req against the commerce rules at now. Problems come
+// back by form field (quantity, reason, friendly_name, or _form).
+func PlanChange(sub store.SubscriptionForChange, req ChangeRequest, now time.Time) (Plan, map[string]string) {
+	rs := SubscriptionRules(sub)
+	p := Plan{Action: req.Action}
+	bad := func(field, msg string) (Plan, map[string]string) { return p, map[string]string{field: msg} }
+	switch p.Action {
+	case "quantity":
+		q, err := strconv.Atoi(strings.TrimSpace(req.Quantity))
+		if err != nil {
+			return bad("quantity", "Enter a whole number of seats.")
+		}
+		if msg := rules.CheckQuantity(rs, q, now); msg != "" {
+			return bad("quantity", msg)
+		}
+		old := int(sub.Quantity)
+		p.patch.Quantity, p.Before.Quantity, p.After.Quantity = &q, &old, &q
+		p.Title, p.Effect = "Change the seat count", rules.QuantityEffect(rs, q)
+	case "suspend":
+		if msg := rules.CheckSuspend(rs); msg != "" {
+			return bad("_form", msg)
+		}
+		p.Reason = strings.TrimSpace(req.Reason)
+		if len(p.Reason) < 3 || len(p.Reason) > 500 {
+			return bad("reason", "Give the reason for suspending (3 to 500 characters).")
+		}
+		st := pccclient.SubscriptionSuspended
+		p.patch.Status, p.Before.Status, p.After.Status = &st, sub.Status, "suspended"
+		p.Title, p.Effect = "Suspend the subscription", "The customer's users lose access to this subscription's services until it is reactivated."
+	case "reactivate":
+		if msg := rules.CheckReactivate(rs, sub.ParentStatus); msg != "" {
+			return bad("_form", msg)
+		}
+		st := pccclient.SubscriptionActive
+		p.patch.Status, p.Before.Status, p.After.Status = &st, sub.Status, "active"
+		p.Title, p.Effect = "Reactivate the subscription", "The subscription becomes active again and is billed from today."
+	case "autorenew":
+		on := req.AutoRenew == "on"
+		if on == sub.AutoRenewEnabled {
+			return bad("_form", "Auto-renew is already "+OnOff(on)+".")
+		}
+		if msg := rules.CheckAutoRenew(rs, on); msg != "" {
+			return bad("_form", msg)
+		}
+		old := sub.AutoRenewEnabled
+		p.patch.AutoRenewEnabled, p.Before.AutoRenew, p.After.AutoRenew = &on, &old, &on
+		p.Title = "Turn auto-renew " + OnOff(on)
+		if on {
+			p.Effect = "The subscription renews for another term on " + rules.Date(sub.CommitmentEndDate) + "."
+		} else {
+			p.Effect = "The subscription ends on " + rules.Date(sub.CommitmentEndDate) + " instead of renewing."
+		}
+	case "name":
+		name := strings.TrimSpace(req.FriendlyName)
+		if msg := rules.CheckFriendlyName(rs, name); msg != "" {
+			return bad("friendly_name", msg)
+		}
+		if name == sub.FriendlyName {
+			return bad("friendly_name", "The name is unchanged.")
+		}
+		old := sub.FriendlyName
+		p.patch.FriendlyName, p.Before.FriendlyName, p.After.FriendlyName = &name, &old, &name
+		p.Title, p.Effect = "Rename the subscription", fmt.Sprintf("The subscription is shown as %q in Partner Center and here.", name)
+	default:
+		return bad("_form", "Choose a change to make.")
+	}
+	return p, nil
+}
+
+// OnOff says a switch's state.
+func OnOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// ChangeSummary says a stored change in a few words ("Seats 45 → 40").
+func ChangeSummary(action string, before, after json.RawMessage) string {
+	var b, a ChangeValues
+	_ = json.Unmarshal(before, &b)
+	_ = json.Unmarshal(after, &a)
+	switch action {
+	case "quantity":
+		if b.Quantity != nil && a.Quantity != nil {
+			return fmt.Sprintf("Seats %d → %d", *b.Quantity, *a.Quantity)
+		}
+	case "suspend":
+		return "Suspend"
+	case "reactivate":
+		return "Reactivate"
+	case "autorenew":
+		if a.AutoRenew != nil {
+			return "Auto-renew " + OnOff(*a.AutoRenew)
+		}
+	case "name":
+		if a.FriendlyName != nil {
+			return fmt.Sprintf("Rename to %q", *a.FriendlyName)
+		}
+	}
+	return action
+}
+
+// ChangeSubscription queues a planned change (PlanChange) of sub through
+// the outbox under the subscription's row lock, and delivers it at once
+// when it can. version is the one the form showed: ErrChangeConflict when
+// the subscription moved since or another change is still on its way. The
+// form's token makes a double submit one change (a used token returns
+// nil). The change's page is .../subscriptions/{id}/changes/{token}.
+func (s *Service) ChangeSubscription(ctx context.Context, by Actor, sub store.SubscriptionForChange, version string, token uuid.UUID, plan Plan) error {
+	before, _ := json.Marshal(plan.Before)
+	after, _ := json.Marshal(plan.After)
+	var cmdID int64
+	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
+		q := s.st.Q
+		locked, err := q.LockSubscriptionForChange(ctx, tx, db.LockSubscriptionForChangeParams{ID: sub.ID, CustomerID: sub.CustomerID})
+		if err != nil {
+			return fmt.Errorf("lock subscription %s: %w", sub.ID, store.MapErr(err))
+		}
+		if _, err := q.SubscriptionChangeByToken(ctx, tx, db.SubscriptionChangeByTokenParams{Token: token, CustomerID: sub.CustomerID}); err == nil {
+			return errRepeated
+		}
+		if rules.Version(locked.Etag, locked.Status, int(locked.Quantity), locked.AutoRenewEnabled, locked.FriendlyName,
+			locked.CancellationAllowedUntil) != version {
+			return ErrChangeConflict
+		}
+		open, err := q.OpenSubscriptionCommands(ctx, tx, db.OpenSubscriptionCommandsParams{CustomerID: &sub.CustomerID, SubscriptionID: sub.ID})
+		if err != nil {
+			return fmt.Errorf("open commands of %s: %w", sub.ID, err)
+		}
+		if open > 0 {
+			return ErrChangeConflict
+		}
+		id, err := s.enqueue(ctx, tx, Command{Kind: CmdPatchSubscription, CustomerID: sub.CustomerID, TargetID: sub.ID,
+			Payload: plan.patch, By: by}, s.opt.InlineHold)
+		if err != nil {
+			return err
+		}
+		detail := ChangeSummary(plan.Action, before, after)
+		if plan.Reason != "" {
+			detail += ": " + plan.Reason
+		}
+		if err := q.SetAuditBefore(ctx, tx, db.SetAuditBeforeParams{Before: before, Detail: detail, CommandID: id}); err != nil {
+			return fmt.Errorf("audit before: %w", err)
+		}
+		n, err := q.InsertSubscriptionChange(ctx, tx, db.InsertSubscriptionChangeParams{Token: token, CommandID: id, CustomerID: sub.CustomerID,
+			SubscriptionID: sub.ID, Action: plan.Action, Before: before, After: after, Reason: plan.Reason, RequestedBy: by.UserID})
+		if err != nil {
+			return fmt.Errorf("record change: %w", err)
+		}
+		if n == 0 {
+			return errRepeated
+		}
+		cmdID = id
+		return nil
+	})
+	switch {
+	case errors.Is(err, errRepeated):
+		return nil
+	case err != nil:
+		return err
+	}
+	s.deliverInline(ctx, cmdID)
+	return nil
+}

@@ -1,0 +1,172 @@
+package rules_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cspportal/portal/rules"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func nce(mod ...func(*rules.Subscription)) rules.Subscription {
+	end := t0.Add(rules.CancellationWindow)
+	s := rules.Subscription{OfferID: "CFQ7TTC0LH18:0001:CFQ7TTC0K5B4", Status: "active", Quantity: 10, Min: 1, Max: 300,
+		BillingType: "license", WindowEnd: &end}
+	for _, m := range mod {
+		m(&s)
+	}
+	return s
+}
+
+func legacy(mod ...func(*rules.Subscription)) rules.Subscription {
+	s := rules.Subscription{OfferID: "031C9E47-4802-4248-838E-778FB1D2CC05", Status: "active", Quantity: 10, Min: 1, Max: 300, BillingType: "license"}
+	for _, m := range mod {
+		m(&s)
+	}
+	return s
+}
+
+func TestDecreaseWindow(t *testing.T) {
+	t.Parallel()
+	start := t0
+	cases := []struct {
+		name    string
+		s       rules.Subscription
+		now     time.Time
+		allowed bool
+		until   time.Time
+		reason  string
+	}{
+		{"nce inside window", nce(), t0.Add(time.Hour), true, t0.Add(168 * time.Hour), "until 2026-03-08 12:00 UTC"},
+		{"nce at the last instant", nce(), t0.Add(168 * time.Hour), true, t0.Add(168 * time.Hour), "until"},
+		{"nce after 8 days", nce(), t0.Add(8 * 24 * time.Hour), false, t0.Add(168 * time.Hour), "closed on 2026-03-08 12:00 UTC"},
+		{"nce window from the term start", nce(func(s *rules.Subscription) { s.WindowEnd, s.Start = nil, &start }), t0.Add(100 * time.Hour), true, t0.Add(168 * time.Hour), "until"},
+		{"nce without any window", nce(func(s *rules.Subscription) { s.WindowEnd = nil }), t0, false, time.Time{}, "no cancellation window"},
+		{"legacy any time", legacy(), t0.AddDate(1, 0, 0), true, time.Time{}, "any time"},
+		{"suspended", legacy(func(s *rules.Subscription) { s.Status = "suspended" }), t0, false, time.Time{}, "it is suspended"},
+		{"usage", nce(func(s *rules.Subscription) { s.BillingType = "usage" }), t0, false, time.Time{}, "usage"},
+		{"nce by product type", legacy(func(s *rules.Subscription) { s.ProductType = "OnlineServicesNCE" }), t0, false, time.Time{}, "no cancellation window"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := rules.DecreaseWindow(c.s, c.now)
+			if d.Allowed != c.allowed || !d.Until.Equal(c.until) || !strings.Contains(d.Reason, c.reason) {
+				t.Errorf("DecreaseWindow = %+v, want allowed %v until %v reason containing %q", d, c.allowed, c.until, c.reason)
+			}
+		})
+	}
+}
+
+func TestCheckQuantity(t *testing.T) {
+	t.Parallel()
+	late := t0.Add(8 * 24 * time.Hour)
+	cases := []struct {
+		name string
+		s    rules.Subscription
+		q    int
+		now  time.Time
+		want string // "" = allowed, else a fragment of the message
+	}{
+		{"increase nce inside window", nce(), 12, t0, ""},
+		{"increase nce after window", nce(), 12, late, ""},
+		{"decrease nce inside window", nce(), 5, t0, ""},
+		{"decrease nce after window", nce(), 5, late, "window"},
+		{"decrease legacy late", legacy(), 5, late, ""},
+		{"same quantity", nce(), 10, t0, "already 10"},
+		{"zero", nce(), 0, t0, "at least 1"},
+		{"below min", nce(func(s *rules.Subscription) { s.Min = 5 }), 4, t0, "at least 5"},
+		{"above max", nce(), 301, t0, "at most 300"},
+		{"unknown limits", nce(func(s *rules.Subscription) { s.Min, s.Max = 0, 0 }), 100000, t0, ""},
+		{"suspended", legacy(func(s *rules.Subscription) { s.Status = "suspended" }), 11, t0, "active"},
+		{"usage", legacy(func(s *rules.Subscription) { s.BillingType = "usage" }), 11, t0, "usage"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := rules.CheckQuantity(c.s, c.q, c.now)
+			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+				t.Errorf("CheckQuantity(%d) = %q, want %q", c.q, got, c.want)
+			}
+		})
+	}
+}
+
+func TestStatusAndSettingRules(t *testing.T) {
+	t.Parallel()
+	suspended := legacy(func(s *rules.Subscription) { s.Status = "suspended" })
+	addOn := legacy(func(s *rules.Subscription) { s.Status, s.IsAddOn = "suspended", true })
+	cases := []struct {
+		name, got, want string
+	}{
+		{"suspend legacy", rules.CheckSuspend(legacy()), ""},
+		{"suspend nce", rules.CheckSuspend(nce()), "New-commerce"},
+		{"suspend suspended", rules.CheckSuspend(suspended), "Only an active"},
+		{"reactivate suspended", rules.CheckReactivate(suspended, ""), ""},
+		{"reactivate active", rules.CheckReactivate(legacy(), ""), "Only a suspended"},
+		{"reactivate add-on under suspended base", rules.CheckReactivate(addOn, "suspended"), "base first"},
+		{"reactivate add-on under active base", rules.CheckReactivate(addOn, "active"), ""},
+		{"auto-renew on", rules.CheckAutoRenew(nce(), true), ""},
+		{"auto-renew suspended", rules.CheckAutoRenew(suspended, false), "active"},
+		{"auto-renew usage", rules.CheckAutoRenew(legacy(func(s *rules.Subscription) { s.BillingType = "usage" }), true), "do not renew"},
+		{"name ok", rules.CheckFriendlyName(nce(), "Sales team"), ""},
+		{"name empty", rules.CheckFriendlyName(nce(), "  "), "Enter a name"},
+		{"name long", rules.CheckFriendlyName(nce(), strings.Repeat("x", 129)), "at most 128"},
+		{"name deleted", rules.CheckFriendlyName(legacy(func(s *rules.Subscription) { s.Status = "deleted" }), "x"), "deleted"},
+	}
+	for _, c := range cases {
+		if (c.want == "") != (c.got == "") || !strings.Contains(c.got, c.want) {
+			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestVersionChangesWithEveryField(t *testing.T) {
+	t.Parallel()
+	end := t0
+	base := rules.Version("e1", "active", 10, true, "A", &end)
+	if base != rules.Version("e1", "active", 10, true, "A", &end) {
+		t.Fatal("Version is not deterministic")
+	}
+	later := t0.Add(time.Hour)
+	for name, v := range map[string]string{
+		"etag": rules.Version("e2", "active", 10, true, "A", &end), "status": rules.Version("e1", "suspended", 10, true, "A", &end),
+		"quantity": rules.Version("e1", "active", 11, true, "A", &end), "renew": rules.Version("e1", "active", 10, false, "A", &end),
+		"name": rules.Version("e1", "active", 10, true, "B", &end), "window": rules.Version("e1", "active", 10, true, "A", &later),
+		"no window": rules.Version("e1", "active", 10, true, "A", nil),
+	} {
+		if v == base {
+			t.Errorf("changing %s keeps the version", name)
+		}
+	}
+}
+
+func TestQuantityEffect(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		s    rules.Subscription
+		q    int
+		want string
+	}{{nce(), 12, "Adds 2 seat(s)"}, {nce(), 7, "Removes 3 seat(s)"}, {legacy(), 9, "Removes 1 seat(s)"}, {legacy(), 10, "No change"}} {
+		if got := rules.QuantityEffect(c.s, c.q); !strings.Contains(got, c.want) {
+			t.Errorf("QuantityEffect(%d) = %q, want %q", c.q, got, c.want)
+		}
+	}
+}
+
+func TestCheckOrderQuantity(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		q, min, max int
+		want        string
+	}{{1, 1, 300, ""}, {300, 1, 300, ""}, {0, 1, 300, "at least 1"}, {-5, 0, 0, "at least 1"}, {4, 5, 10, "at least 5"},
+		{301, 1, 300, "at most 300"}, {100000, 0, 0, ""}} {
+		got := rules.CheckOrderQuantity(c.q, c.min, c.max)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("CheckOrderQuantity(%d, %d, %d) = %q, want %q", c.q, c.min, c.max, got, c.want)
+		}
+	}
+	if got := rules.WindowCloses(t0); !got.Equal(t0.Add(168 * time.Hour)) {
+		t.Errorf("WindowCloses = %v", got)
+	}
+}
