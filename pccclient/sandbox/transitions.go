@@ -60,7 +60,9 @@ var teDesc = map[int]string{
 	teBillingCycle:       "The offer does not support the billing cycle.",
 }
 
-func teErr(code int) transitionErrorWire { return transitionErrorWire{Code: code, Description: teDesc[code]} }
+func teErr(code int) transitionErrorWire {
+	return transitionErrorWire{Code: code, Description: teDesc[code]}
+}
 
 // upgradePaths are the sandbox's upgrade targets per productId:skuId (PC
 // publishes paths per SKU; these follow Microsoft 365's usual ladder). The
