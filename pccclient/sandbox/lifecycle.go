@@ -1,9 +1,6 @@
 package sandbox
 
-import (
-	"hash/fnv"
-	"time"
-)
+import "time"
 
 // The subscription calendar after purchase (learn.microsoft.com
 // "Subscription lifecycle states", "Schedule changes for a new commerce
@@ -55,9 +52,17 @@ func termEnd(sub *subscription) time.Time { return day(sub.W.CommitmentEndDate).
 
 // renewalLag is where in the renewal queue sub is processed, fixed per id.
 func renewalLag(id string) time.Duration {
-	h := fnv.New32a()
-	h.Write([]byte(key(id)))
-	return time.Duration(h.Sum32()%uint32(renewalQueue/time.Second)) * time.Second
+	// FNV-1a over the lower-cased id, inline: recomputeDue runs it for
+	// every subscription.
+	h := uint32(2166136261)
+	for i := range len(id) {
+		c := id[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return time.Duration(h%uint32(renewalQueue/time.Second)) * time.Second
 }
 
 type eventKind int
@@ -150,7 +155,7 @@ func (s *Sandbox) applyEvent(cust *customer, sub *subscription, at time.Time, k 
 		end := termEnd(sub)
 		s.endSuspended(c, cust, sub, end)
 	case evLegacyEnd:
-		s.endState(c, cust, sub, "deleted", func(x *subscription) { x.Life = lifecycle{Terms: x.Life.Terms, Transitions: x.Life.Transitions} })
+		s.endState(c, cust, sub, "deleted", func(x *subscription) { x.Life.SuspendedAt, x.Life.DeleteAt = time.Time{}, at })
 		for _, ch := range s.children(cust, sub.W.ID) {
 			if ch.W.Status == "suspended" || ch.W.Status == "active" {
 				s.endState(c, cust, ch, "deleted", nil)
