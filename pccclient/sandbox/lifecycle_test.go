@@ -293,3 +293,20 @@ func TestScheduledSKUChangeAppliesAtRenewal(t *testing.T) {
 		t.Fatalf("renewal tranche %d", total)
 	}
 }
+
+func TestLifecycleAdminEndpointUnknownSubscription(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{})
+	cid := e.newCustomer("lcadmin", true)
+	resp, err := http.Get(e.srv.URL + "/_sandbox/customers/" + cid + "/subscriptions/00000000-0000-4000-8000-000000000000/lifecycle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("unknown subscription: %d", resp.StatusCode)
+	}
+	if _, err := e.sb.Lifecycle(cid, "nope"); err == nil {
+		t.Fatal("Lifecycle of an unknown subscription: no error")
+	}
+}
