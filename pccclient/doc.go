@@ -106,6 +106,26 @@
 // failures are *TokenError with the OAuth error and description (never the
 // secret).
 //
+// # The subscription lifecycle
+//
+// New-commerce subscriptions carry RefundableQuantity: the seats that can
+// still be removed, one RefundableQuantityDetail per tranche (a purchase,
+// a renewal or a seat increase, each with its own 7-day window), next to
+// CancellationAllowedUntilDate and RefundOptions of the purchase or renewal.
+// Next-term changes: GetTransitionEligibilities with EligibilityScheduled
+// lists the targets, ScheduleNextTermChange sets
+// ScheduledNextTermInstructions (auto-renew must be on) and
+// ClearScheduledNextTermChange removes them; both PATCH with If-Match of
+// their read (PatchSubscriptionIfMatch; a change in between is refused,
+// IsStaleEtag). Any immediate mid-term change (seats, suspension, an
+// upgrade, auto-renew off) makes PC delete them. Upgrades now:
+// GetTransitionEligibilities (EligibilityImmediate), CreateTransition and
+// ListTransitions, whose Transition.Status follows the Conversion event;
+// a refused transition or scheduled target carries TransitionErrors. PC
+// has no fields for the dates after a term (expired, disabled, deleted):
+// they follow from Status and CommitmentEndDate (learn.microsoft.com
+// "Subscription lifecycle states").
+//
 // # Collections
 //
 // List operations return iter.Seq2[T, error] iterators that follow PC's

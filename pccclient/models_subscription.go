@@ -33,6 +33,7 @@ type Subscription struct {
 	TermDuration                  string                         `json:"termDuration,omitempty"`
 	RenewalTermDuration           string                         `json:"renewalTermDuration,omitempty"`
 	RefundOptions                 []RefundOption                 `json:"refundOptions,omitempty"`
+	RefundableQuantity            *RefundableQuantity            `json:"refundableQuantity,omitempty"`
 	IsMicrosoftProduct            bool                           `json:"isMicrosoftProduct,omitempty"`
 	PublisherName                 string                         `json:"publisherName,omitempty"`
 	PartnerID                     string                         `json:"partnerId,omitempty"`
@@ -55,6 +56,27 @@ type Subscription struct {
 type RefundOption struct {
 	Type      string    `json:"type,omitempty"`
 	ExpiresAt time.Time `json:"expiresAt,omitempty"`
+
+	Extra map[string]json.RawMessage `json:"-"`
+	wire  wireState
+}
+
+// RefundableQuantity is the seats a new-commerce subscription can still
+// reduce at the time of the request, per return window (tranche): each
+// purchase, renewal and seat increase has its own.
+type RefundableQuantity struct {
+	TotalQuantity int                        `json:"totalQuantity"`
+	Details       []RefundableQuantityDetail `json:"details,omitempty"`
+
+	Extra map[string]json.RawMessage `json:"-"`
+	wire  wireState
+}
+
+// RefundableQuantityDetail is one tranche: Quantity seats can be removed
+// until AllowedUntilDateTime.
+type RefundableQuantityDetail struct {
+	Quantity             int       `json:"quantity"`
+	AllowedUntilDateTime time.Time `json:"allowedUntilDateTime,omitempty"`
 
 	Extra map[string]json.RawMessage `json:"-"`
 	wire  wireState

@@ -27,6 +27,8 @@ import (
 //	POST   /_sandbox/customers/{cid}/relationship/remove   the customer removes the partner (403 20002 from then on)
 //	POST   /_sandbox/customers/{cid}/delegated-admin       {"enabled":false}: no DAP/GDAP (subscribedskus 403 2032)
 //	POST   /_sandbox/customers/{cid}/subscriptions/{sid}/status  {"status":"disabled"} (any string)
+//	GET    /_sandbox/customers/{cid}/subscriptions/{sid}/lifecycle  the calendar PC has no fields for (Lifecycle):
+//	       tranches, renewal time, billed-until, disabled and deletion dates, term prices
 
 type adminFaults struct {
 	LatencyMs   int                 `json:"latencyMs"`
@@ -204,6 +206,13 @@ func (s *Sandbox) adminRoutes() {
 			return 0, errBadInput("status is required")
 		}
 		return custErr(s.SetSubscriptionStatus(r.PathValue("cid"), r.PathValue("sid"), in.Status))
+	})
+	h("GET /_sandbox/customers/{cid}/subscriptions/{sid}/lifecycle", func(r *http.Request) (int, any) {
+		l, err := s.Lifecycle(r.PathValue("cid"), r.PathValue("sid"))
+		if err != nil {
+			return 0, newErr(404, "20003", "%v", err)
+		}
+		return 200, l
 	})
 	h("GET /_sandbox/prices", func(r *http.Request) (int, any) {
 		cc := strings.ToUpper(cmpOr(r.URL.Query().Get("country"), "US"))

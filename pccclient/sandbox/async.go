@@ -1,16 +1,17 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"math"
 	"sort"
 	"strings"
 	"time"
 )
 
-// Asynchronous work (order completion, renewals, expiry) runs lazily: every
-// request and every Advance first runs whatever became due on the sandbox
-// clock. nextDue caches the earliest due time so most requests skip it.
+// Asynchronous work (order completion and the lifecycle events of
+// lifecycle.go: tranches closing, renewals, expiry, disabling, deletion,
+// transitions) runs lazily: every request and every Advance first runs
+// whatever became due on the sandbox clock. nextDue caches the earliest due
+// time so most requests skip it.
 
 func (s *Sandbox) lowerDue(t time.Time) {
 	n := t.UnixNano()
@@ -37,16 +38,15 @@ func (s *Sandbox) recomputeDueLocked() {
 		}
 	}
 	for _, sub := range s.st.Subs {
-		if sub.W.Status == "active" && sub.W.BillingType != "usage" {
-			if end := sub.W.CommitmentEndDate.Add(24 * time.Hour).UnixNano(); end < next {
-				next = end
-			}
+		if at, k := s.nextEvent(sub); k != evNone && at.UnixNano() < next {
+			next = at.UnixNano()
 		}
 	}
 	s.nextDue.Store(next)
 }
 
-// tickLocked runs due work (caller holds s.mu for writing).
+// tickLocked runs due work (caller holds s.mu for writing): orders
+// complete, then every subscription's lifecycle events up to now.
 func (s *Sandbox) tickLocked(now time.Time) {
 	if now.UnixNano() < s.nextDue.Load() {
 		return
@@ -67,85 +67,46 @@ func (s *Sandbox) tickLocked(now time.Time) {
 	from := len(s.st.Audit)
 	for _, cid := range s.st.CustomerIDs {
 		cust := s.st.Customers[cid]
-		for _, sid := range cust.SubIDs {
-			s.renew(cust, s.st.Subs[sid], now)
+		for i := 0; i < len(cust.SubIDs); i++ { // transitions may add subscriptions
+			s.advanceSub(cust, s.st.Subs[cust.SubIDs[i]], now)
 		}
 	}
-	// Renewals are stamped with their term end; keep the log in time order.
+	// Lifecycle events are stamped with their own time; keep the log in time order.
 	tail := s.st.Audit[from:]
 	sort.SliceStable(tail, func(i, j int) bool { return tail[i].OperationDate.Before(tail[j].OperationDate) })
 	s.recomputeDueLocked()
 }
 
+// completeOrder activates the order's pending subscriptions. An add-on
+// whose base was suspended, ended or cancelled while it provisioned takes
+// the base's state instead: PC never has an active add-on under a base
+// that is not active.
 func (s *Sandbox) completeOrder(o *order) {
 	o.W.Status = "completed"
+	cust := s.st.Customers[key(o.CustomerID)]
 	for _, li := range o.W.LineItems {
-		if sub := s.st.Subs[key(li.SubscriptionID)]; sub != nil && sub.W.Status == "pending" {
-			sub.W.Status = "active"
-			sub.bump()
+		sub := s.st.Subs[key(li.SubscriptionID)]
+		if sub == nil || sub.W.Status != "pending" {
+			continue
 		}
-	}
-}
-
-type nextTerm struct {
-	Product *struct {
-		TermDuration string `json:"termDuration"`
-		BillingCycle string `json:"billingCycle"`
-	} `json:"product"`
-	Quantity int `json:"quantity"`
-}
-
-// renew renews or expires sub for every term that ended before now.
-func (s *Sandbox) renew(cust *customer, sub *subscription, now time.Time) {
-	for sub.W.Status == "active" && sub.W.BillingType != "usage" {
-		termEnd := sub.W.CommitmentEndDate.Add(24 * time.Hour)
-		if now.Before(termEnd) {
-			return
-		}
-		old := sub.W
-		at := &call{now: termEnd, system: true}
-		if !sub.W.AutoRenewEnabled || sub.W.IsTrial {
-			s.expire(cust, sub)
-			s.audit(at, cust, "subscription", "update_subscription", old, sub.W)
-			return
-		}
-		if len(sub.W.ScheduledNextTermInstructions) > 0 && string(sub.W.ScheduledNextTermInstructions) != "null" {
-			var nt nextTerm
-			if json.Unmarshal(sub.W.ScheduledNextTermInstructions, &nt) == nil {
-				if nt.Quantity > 0 {
-					sub.W.Quantity = nt.Quantity
-				}
-				if nt.Product != nil && nt.Product.TermDuration != "" {
-					sub.W.TermDuration = nt.Product.TermDuration
-				}
-				if nt.Product != nil && nt.Product.BillingCycle != "" {
-					sub.W.BillingCycle = strings.ToLower(nt.Product.BillingCycle)
-				}
+		sub.W.Status = "active"
+		if parent := s.st.Subs[key(sub.W.ParentSubscriptionID)]; parent != nil && parent.W.Status != "active" && parent.W.Status != "pending" && cust != nil {
+			c := &call{now: o.DueAt, system: true}
+			old := sub.W
+			switch parent.W.Status {
+			case "suspended":
+				s.suspendChild(c, sub)
+			default:
+				sub.W.Status, sub.W.AutoRenewEnabled = parent.W.Status, false
+				sub.Lots, sub.Life.EndedAt = nil, parent.Life.EndedAt
+				sub.Life.DisableAt, sub.Life.DeleteAt = parent.Life.DisableAt, parent.Life.DeleteAt
 			}
-			sub.W.ScheduledNextTermInstructions = nil
-		}
-		term := cmpOr(sub.W.TermDuration, "P1Y")
-		sub.TermStart = termEnd
-		sub.W.CommitmentEndDate = addDuration(termEnd, term).Add(-24 * time.Hour)
-		if sub.NCE {
-			s.openWindow(sub, termEnd)
+			sub.refreshRefundable(o.DueAt)
+			sub.bump()
+			s.audit(c, cust, "subscription", "update_subscription", old, sub.W)
+			continue
 		}
 		sub.bump()
-		s.audit(at, cust, "subscription", "update_subscription", old, sub.W)
-	}
-}
-
-// expire ends sub and its add-ons.
-func (s *Sandbox) expire(cust *customer, sub *subscription) {
-	sub.W.Status = "expired"
-	sub.W.AutoRenewEnabled = false
-	sub.bump()
-	for _, child := range s.children(cust, sub.W.ID) {
-		if child.W.Status == "active" || child.W.Status == "suspended" {
-			child.W.Status = "expired"
-			child.W.AutoRenewEnabled = false
-			child.bump()
-		}
 	}
 }
 

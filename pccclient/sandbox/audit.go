@@ -76,7 +76,18 @@ func (s *Sandbox) audit(c *call, cust *customer, resourceType, opType string, ol
 		cid = cust.W.ID
 		rec.CustomerID, rec.CustomerName = cust.W.ID, cust.name()
 	}
-	rec.ID = PartnerID + "_" + cid + "_" + strings.ReplaceAll(opType, "_", "") + "_" + strconv.FormatInt(dotnetTicks(now), 10)
+	prefix := PartnerID + "_" + cid + "_" + strings.ReplaceAll(opType, "_", "") + "_"
+	ticks := dotnetTicks(now)
+	rec.ID = prefix + strconv.FormatInt(ticks, 10)
+	// One change can write several records at one instant (a base and its
+	// add-ons): the ids, which embed the time, stay unique a tick apart.
+	for i := len(s.st.Audit) - 1; i >= 0 && i >= len(s.st.Audit)-64; i-- {
+		if s.st.Audit[i].ID == rec.ID {
+			ticks++
+			rec.ID = prefix + strconv.FormatInt(ticks, 10)
+			i = len(s.st.Audit)
+		}
+	}
 	s.st.Audit = append(s.st.Audit, rec)
 }
 

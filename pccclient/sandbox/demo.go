@@ -100,7 +100,7 @@ func (s *Sandbox) seedDemo(now time.Time) {
 	s.demoOrder(days(87), northwind, line(s.offerByName("Microsoft 365 E3"), 120, "", "annual"))
 	visio := s.demoOrder(days(40), northwind, line(s.offerByName("Visio Plan 2"), 8, "", "monthly"))
 	if sub := s.st.Subs[key(visio.W.LineItems[0].SubscriptionID)]; sub != nil {
-		sub.W.Status, sub.W.SuspensionReasons = "suspended", []string{"CustomerCancellation"}
+		sub.W.Status, sub.W.SuspensionReasons, sub.Life.SuspendedAt = "suspended", []string{"CustomerCancellation"}, days(10)
 		sub.bump()
 		s.audit(&call{now: days(10)}, northwind, "subscription", "update_subscription", nil, sub.W)
 	}

@@ -210,13 +210,15 @@ func (s *Sandbox) newSubscription(now time.Time, cust *customer, o *order, pl pu
 	if it.NCE {
 		s.openWindow(sub, now)
 	}
+	s.recordTerm(cust, sub, start, false)
 	sub.bump()
 	s.st.Subs[id] = sub
 	cust.SubIDs = append(cust.SubIDs, id)
 	return sub
 }
 
-// openWindow starts the NCE cancellation / seat-decrease window at t.
+// openWindow starts the NCE cancellation / seat-decrease window at t: the
+// whole quantity is one tranche whose seats can be removed until it closes.
 func (s *Sandbox) openWindow(sub *subscription, t time.Time) {
 	it := s.cat.item(sub.ItemID)
 	term := it.term(sub.W.TermDuration, sub.W.BillingCycle)
@@ -224,6 +226,8 @@ func (s *Sandbox) openWindow(sub *subscription, t time.Time) {
 	sub.W.RefundOptions = nil
 	sub.W.CancellationAllowedUntilDate = nil
 	if term == nil || len(term.RefundWindows) == 0 {
+		sub.Lots = nil
+		sub.refreshRefundable(t)
 		return
 	}
 	for i, win := range term.RefundWindows {
@@ -237,6 +241,7 @@ func (s *Sandbox) openWindow(sub *subscription, t time.Time) {
 	sub.Lots = []seatLot{{Qty: sub.W.Quantity, Until: sub.WindowEnd}}
 	end := sub.WindowEnd
 	sub.W.CancellationAllowedUntilDate = &end
+	sub.refreshRefundable(t)
 }
 
 // orderAudit writes create_order / update_order with PC's customizedData.

@@ -48,6 +48,7 @@ func (s *Sandbox) routes() {
 	s.handle("PATCH /v1/customers/{cid}/subscriptions/{sid}", OpPatchSubscription, lockWrite, true, s.patchSubscription)
 	s.handle("GET /v1/customers/{cid}/subscriptions/{sid}/addons", OpListSubscriptionAddons, lockRead, true, s.listSubscriptionAddons)
 	s.handle("GET /v1/customers/{cid}/subscriptions/{sid}/provisioningstatus", OpGetProvisioningStatus, lockRead, true, s.provisioningStatus)
+	s.lifecycleRoutes()
 	s.handle("GET /v1/customers/{cid}/entitlements", OpListEntitlements, lockRead, true, s.listEntitlements)
 	s.handle("GET /v1/customers/{cid}/subscribedskus", OpListSubscribedSkus, lockRead, true, s.listSubscribedSkus)
 

@@ -177,7 +177,6 @@ func TestNCEWindow(t *testing.T) {
 	e.advance(2 * time.Hour) // 169 h after purchase
 	want(t, e.patchSub(cid, sid, map[string]any{"quantity": 6}), 400, "800090")
 	want(t, e.patchSub(cid, sid, map[string]any{"status": "deleted"}), 400, "900117")
-	want(t, e.patchSub(cid, sid, map[string]any{"status": "suspended"}), 400, "800096")
 	want(t, e.patchSub(cid, sid, map[string]any{"quantity": 12}), 200, "") // increases are always fine
 	// Seats added mid-term can be removed within 168 h of their addition, no more.
 	e.advance(100 * time.Hour)

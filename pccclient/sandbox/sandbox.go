@@ -93,6 +93,7 @@ type Sandbox struct {
 
 	faults *faultState
 	idem   *idemStore
+	pricer atomic.Pointer[TermPricer] // SetTermPricer
 	calls  map[string]*atomic.Int64
 
 	persist *persister

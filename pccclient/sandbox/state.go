@@ -52,6 +52,8 @@ type subscription struct {
 	Lots []seatLot `json:"lots,omitempty"`
 	// SuspendedWithParent marks an add-on suspended because its base was.
 	SuspendedWithParent bool `json:"suspendedWithParent,omitempty"`
+	// Life is the post-term and transition bookkeeping (lifecycle.go).
+	Life lifecycle `json:"life,omitzero"`
 
 	// cache holds W rendered as JSON; bump clears it (every change bumps).
 	cache atomic.Pointer[[]byte]

@@ -102,45 +102,42 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 	}
 	w := &sub.W
 	it := s.cat.item(sub.ItemID)
-	newStatus := ""
+	ch := subChange{}
 	if p.Status != nil && !strings.EqualFold(*p.Status, w.Status) && *p.Status != "" {
-		newStatus = strings.ToLower(*p.Status)
+		ch.status = strings.ToLower(*p.Status)
 	}
-	qty := p.Quantity != nil && *p.Quantity != w.Quantity
-	renew := p.AutoRenewEnabled != nil && *p.AutoRenewEnabled != w.AutoRenewEnabled
+	ch.qty = p.Quantity != nil && *p.Quantity != w.Quantity
+	ch.renew = p.AutoRenewEnabled != nil && *p.AutoRenewEnabled != w.AutoRenewEnabled
 	name := p.FriendlyName != nil && *p.FriendlyName != w.FriendlyName
 	cycle := p.BillingCycle != nil && *p.BillingCycle != "" && !strings.EqualFold(*p.BillingCycle, w.BillingCycle)
 	partner := p.PartnerID != nil && *p.PartnerID != w.PartnerID
-	next := p.ScheduledNextTermInstructions != nil && string(p.ScheduledNextTermInstructions) != string(w.ScheduledNextTermInstructions) &&
-		!(string(p.ScheduledNextTermInstructions) == "null" && w.ScheduledNextTermInstructions == nil)
-	if newStatus == "" && !qty && !renew && !name && !cycle && !partner && !next {
+	if p.ScheduledNextTermInstructions != nil {
+		nt, e := parseNextTerm(p.ScheduledNextTermInstructions)
+		if e != nil {
+			return 0, e
+		}
+		ch.next, ch.nextTerm = !sameNextTerm(nt, w.ScheduledNextTermInstructions), nt
+	}
+	if ch.status == "" && !ch.qty && !ch.renew && !name && !cycle && !partner && !ch.next {
 		return 200, w
 	}
 	switch w.Status {
 	case "deleted":
 		return 0, newErr(http.StatusBadRequest, "2011", "Subscription with id %s and deleted status cannot be updated.", w.ID)
 	case "expired":
-		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from expired", cmpOr(newStatus, "active"))
+		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from expired", cmpOr(ch.status, "active"))
 	case "pending":
 		return 0, newErr(http.StatusConflict, "800060", "Your order is in progress. Please check your order history for recent orders in few minutes")
 	case "suspended":
-		if qty {
-			return 0, newErr(http.StatusBadRequest, "2001", "Subscription quantity cannot be increased or decreased while subscription is being suspended")
-		}
-		if newStatus != "active" || renew || cycle || partner || next {
-			return 0, newErr(http.StatusBadRequest, "800091", "Cannot update a subscription with suspended status")
-		}
-		if w.ParentSubscriptionID != "" {
-			if parent := s.st.Subs[key(w.ParentSubscriptionID)]; parent == nil || parent.W.Status != "active" {
-				return 0, newErr(http.StatusConflict, "27009", "Cannot enable a child subscription, when the parent subscription is not Active")
-			}
+		if e := s.checkSuspendedPatch(c.now, sub, it, ch, cycle || partner); e != nil {
+			return 0, e
 		}
 	case "active":
 	default:
-		// disabled (PC disables a subscription, e.g. for non-payment or
-		// fraud) and statuses the sandbox does not model (set through
-		// SetSubscriptionStatus): the partner cannot change them.
-		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from %s", cmpOr(newStatus, w.Status), w.Status)
+		// disabled (after a suspended or expired term end, or set by
+		// SetSubscriptionStatus) and statuses the sandbox does not model:
+		// the partner cannot change them.
+		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from %s", cmpOr(ch.status, w.Status), w.Status)
 	}
 	old := *w
 	if cycle {
@@ -150,24 +147,20 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 		return 0, newErr(http.StatusBadRequest, "2054", "Billing cycle of an existing subscription cannot be changed via update-subscription; update the order's billing cycle instead")
 	}
 	if w.Status == "active" {
-		if e := s.checkActivePatch(c.now, sub, it, p, newStatus, qty, renew, next); e != nil {
+		if e := s.checkActivePatch(c.now, cust, sub, it, p, ch); e != nil {
 			return 0, e
 		}
 	}
 	// All checks passed: apply.
-	if qty {
-		if sub.NCE {
-			if d := *p.Quantity - w.Quantity; d > 0 {
-				if t := it.term(w.TermDuration, w.BillingCycle); t != nil {
-					sub.Lots = append(sub.Lots, seatLot{Qty: d, Until: refundWindow(t, c.now)})
-				}
-			} else {
-				sub.reduce(c.now, -d)
-			}
+	if ch.qty {
+		if d := *p.Quantity - w.Quantity; d > 0 {
+			s.addSeats(sub, d, c.now)
+		} else {
+			sub.reduce(c.now, -d)
+			w.Quantity = *p.Quantity
 		}
-		w.Quantity = *p.Quantity
 	}
-	if renew {
+	if ch.renew {
 		w.AutoRenewEnabled = *p.AutoRenewEnabled
 	}
 	if name {
@@ -176,65 +169,109 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 	if partner {
 		w.PartnerID = *p.PartnerID
 	}
-	if next {
-		if string(p.ScheduledNextTermInstructions) == "null" {
-			w.ScheduledNextTermInstructions = nil
-		} else {
-			w.ScheduledNextTermInstructions = append(json.RawMessage(nil), p.ScheduledNextTermInstructions...)
-		}
+	if ch.next {
+		w.ScheduledNextTermInstructions = ch.nextTerm
 	}
-	switch newStatus {
+	if ch.qty || (ch.renew && !w.AutoRenewEnabled) {
+		// An immediate mid-term change deletes the scheduled changes
+		// ("Schedule changes for a new commerce subscription"); without
+		// auto-renew they could never apply.
+		w.ScheduledNextTermInstructions = nil
+	}
+	switch ch.status {
 	case "suspended":
-		w.Status = "suspended"
-		w.SuspensionReasons = []string{"CustomerCancellation"}
-		for _, ch := range s.children(cust, w.ID) {
-			if ch.W.Status == "active" {
-				ch.W.Status, ch.W.SuspensionReasons, ch.SuspendedWithParent = "suspended", []string{"ParentSuspended"}, true
-				ch.bump()
-				s.audit(c, cust, "subscription", "update_subscription", nil, ch.W)
-			}
-		}
+		s.suspend(c, cust, sub, "CustomerCancellation")
 	case "active":
-		w.Status, w.SuspensionReasons = "active", nil
-		sub.SuspendedWithParent = false
-		for _, ch := range s.children(cust, w.ID) {
-			if ch.W.Status == "suspended" && ch.SuspendedWithParent {
-				ch.W.Status, ch.W.SuspensionReasons, ch.SuspendedWithParent = "active", nil, false
-				ch.bump()
-				s.audit(c, cust, "subscription", "update_subscription", nil, ch.W)
-			}
-		}
+		s.reactivate(c, cust, sub)
 	case "deleted":
-		w.Status, w.AutoRenewEnabled = "deleted", false
-		for _, ch := range s.children(cust, w.ID) {
-			if ch.W.Status == "active" || ch.W.Status == "suspended" {
-				ch.W.Status, ch.W.AutoRenewEnabled = "deleted", false
-				ch.bump()
-			}
-		}
+		s.cancel(c, cust, sub)
 	}
+	sub.refreshRefundable(c.now)
 	sub.bump()
 	s.audit(c, cust, "subscription", "update_subscription", old, *w)
-	if newStatus == "active" {
-		// Reactivated subscriptions (and their add-ons) renew again: let
-		// the next tick rescan for the earliest term end.
-		s.lowerDue(c.now)
-	}
 	return 200, w
 }
 
+// subChange is what a PATCH changes that the rules look at.
+type subChange struct {
+	status           string // new status, "" when unchanged
+	qty, renew, next bool
+	nextTerm         *nextTermWire // the instructions sent (nil: clear)
+}
+
+// reactivate makes a suspended subscription (and the add-ons suspended
+// with it) active again. Auto-renew and scheduled changes stay as the
+// suspension left them: the partner turns them back on.
+func (s *Sandbox) reactivate(c *call, cust *customer, sub *subscription) {
+	sub.W.Status, sub.W.SuspensionReasons = "active", nil
+	sub.SuspendedWithParent, sub.Life.SuspendedAt = false, time.Time{}
+	for _, ch := range s.children(cust, sub.W.ID) {
+		if ch.W.Status == "suspended" && ch.SuspendedWithParent {
+			old := ch.W
+			ch.W.Status, ch.W.SuspensionReasons, ch.SuspendedWithParent = "active", nil, false
+			ch.Life.SuspendedAt = time.Time{}
+			ch.refreshRefundable(c.now)
+			ch.bump()
+			s.audit(c, cust, "subscription", "update_subscription", old, ch.W)
+		}
+	}
+	// Reactivated subscriptions (and their add-ons) renew again: let the
+	// next tick rescan for the earliest term end.
+	s.lowerDue(c.now)
+}
+
+// cancel deletes a new-commerce subscription inside its window, with its
+// add-ons.
+func (s *Sandbox) cancel(c *call, cust *customer, sub *subscription) {
+	w := &sub.W
+	w.Status, w.AutoRenewEnabled, w.SuspensionReasons, w.ScheduledNextTermInstructions = "deleted", false, nil, nil
+	sub.Lots, sub.Life.SuspendedAt, sub.Life.DeleteAt = nil, time.Time{}, c.now
+	for _, ch := range s.children(cust, w.ID) {
+		if ch.W.Status == "active" || ch.W.Status == "suspended" || ch.W.Status == "pending" {
+			s.endState(c, cust, ch, "deleted", func(x *subscription) { x.Life.DeleteAt = c.now })
+		}
+	}
+}
+
+// checkSuspendedPatch holds the rules for a suspended subscription: it can
+// be reactivated, or cancelled inside the new-commerce window; nothing else.
+func (s *Sandbox) checkSuspendedPatch(now time.Time, sub *subscription, it *item, ch subChange, other bool) *pcError {
+	w := &sub.W
+	if ch.qty {
+		return newErr(http.StatusBadRequest, "2001", "Subscription quantity cannot be increased or decreased while subscription is being suspended")
+	}
+	if ch.status == "deleted" && sub.NCE && !ch.renew && !ch.next && !other {
+		if now.After(sub.WindowEnd) {
+			return newErr(http.StatusBadRequest, "900117", "You have passed your %d-day cancellation window. We are unable to cancel your purchase", windowDays(it, w))
+		}
+		return nil
+	}
+	if ch.status != "active" || ch.renew || ch.next || other {
+		return newErr(http.StatusBadRequest, "800091", "Cannot update a subscription with suspended status")
+	}
+	if w.ParentSubscriptionID != "" {
+		if parent := s.st.Subs[key(w.ParentSubscriptionID)]; parent == nil || parent.W.Status != "active" {
+			return newErr(http.StatusConflict, "27009", "Cannot enable a child subscription, when the parent subscription is not Active")
+		}
+	}
+	return nil
+}
+
 // checkActivePatch holds the rules for changing an active subscription.
-func (s *Sandbox) checkActivePatch(now time.Time, sub *subscription, it *item, p subPatch, newStatus string, qty, renew, next bool) *pcError {
+func (s *Sandbox) checkActivePatch(now time.Time, cust *customer, sub *subscription, it *item, p subPatch, ch subChange) *pcError {
 	w := &sub.W
 	inWindow := !now.After(sub.WindowEnd)
-	switch newStatus {
+	switch ch.status {
 	case "", "active":
 	case "suspended":
-		if sub.NCE {
+		if sub.NCE && w.BillingType == "usage" {
 			return newErr(http.StatusBadRequest, "800096", "Cannot update the status for this subscription")
 		}
-		if qty {
+		if ch.qty {
 			return newErr(http.StatusBadRequest, "2001", "Subscription quantity cannot be increased or decreased while subscription is being suspended")
+		}
+		if ch.next {
+			return newErr(http.StatusBadRequest, "800091", "Cannot update a subscription with suspended status")
 		}
 	case "deleted":
 		if !sub.NCE {
@@ -244,9 +281,9 @@ func (s *Sandbox) checkActivePatch(now time.Time, sub *subscription, it *item, p
 			return newErr(http.StatusBadRequest, "900117", "You have passed your %d-day cancellation window. We are unable to cancel your purchase", windowDays(it, w))
 		}
 	default:
-		return newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from active", newStatus)
+		return newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from active", ch.status)
 	}
-	if qty {
+	if ch.qty {
 		q := *p.Quantity
 		if w.BillingType == "usage" {
 			return newErr(http.StatusBadRequest, "800095", "Cannot update the seat quantity for this subscription")
@@ -258,11 +295,27 @@ func (s *Sandbox) checkActivePatch(now time.Time, sub *subscription, it *item, p
 			return newErr(http.StatusBadRequest, "800090", "Subscription quantity cannot be decreased by %d: only %d seat(s) were added in the last %d days (168 hours) after purchase, renewal or increase.", w.Quantity-q, sub.reducible(now), windowDays(it, w))
 		}
 	}
-	if renew && (w.BillingType == "usage" || w.IsTrial || !it.AutoRenew) {
+	if ch.renew && *p.AutoRenewEnabled && (w.BillingType == "usage" || w.IsTrial || !it.AutoRenew) {
 		return newErr(http.StatusBadRequest, "800093", "The subscription is not eligible to be auto-renewed")
 	}
-	if next && !sub.NCE {
-		return errInvalidProperty("scheduledNextTermInstructions applies to new commerce subscriptions only")
+	if ch.next {
+		if !sub.NCE {
+			return errInvalidProperty("scheduledNextTermInstructions applies to new commerce subscriptions only")
+		}
+		if ch.qty {
+			// Our choice: PC documents that a mid-term change deletes the
+			// scheduled changes, not what one request doing both means.
+			return errBadInput("a mid-term quantity change deletes scheduled changes: send them in a separate request")
+		}
+		if ch.nextTerm != nil {
+			autoRenew := w.AutoRenewEnabled
+			if p.AutoRenewEnabled != nil {
+				autoRenew = *p.AutoRenewEnabled
+			}
+			if e := s.checkNextTerm(cust, sub, ch.nextTerm, autoRenew); e != nil {
+				return e
+			}
+		}
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -124,13 +123,14 @@ type subscriptionWire struct {
 	CancellationAllowedUntilDate  *time.Time       `json:"cancellationAllowedUntilDate,omitempty"`
 	Status                        string           `json:"status"`
 	AutoRenewEnabled              bool             `json:"autoRenewEnabled"`
-	ScheduledNextTermInstructions json.RawMessage  `json:"scheduledNextTermInstructions,omitempty"`
+	ScheduledNextTermInstructions *nextTermWire    `json:"scheduledNextTermInstructions,omitempty"`
 	IsTrial                       bool             `json:"isTrial"`
 	BillingType                   string           `json:"billingType"`
 	BillingCycle                  string           `json:"billingCycle"`
 	TermDuration                  string           `json:"termDuration,omitempty"`
 	RenewalTermDuration           string           `json:"renewalTermDuration"`
 	RefundOptions                 []refundOptionAt `json:"refundOptions,omitempty"`
+	RefundableQuantity            *refundableWire  `json:"refundableQuantity,omitempty"`
 	IsMicrosoftProduct            bool             `json:"isMicrosoftProduct"`
 	PublisherName                 string           `json:"publisherName,omitempty"`
 	PartnerID                     string           `json:"partnerId"`
