@@ -117,6 +117,29 @@
 //		...
 //	}
 //
+// # Price sheets
+//
+// Price sheets come from Partner Center's pricing host, not the REST host:
+// Config.PricingBaseURL (default https://api.partner.microsoft.com; the
+// sandbox: its URL + sandbox.PricingPathPrefix) with tokens for
+// Config.PricingResource (the same default; the refresh token of UserTokens
+// is redeemed for that audience, so the Entra app needs the pricing API's
+// delegated permission too). Like agreements they are App+User only
+// ("get-price-sheet" in RequiredCredential), with the same *ConsentError.
+//
+//	sheet, err := c.GetPriceSheet(ctx, "US", pccclient.ViewUpdatedLicenseBased, pccclient.TimelineFuture, time.Time{})
+//	if err != nil { return err }
+//	defer sheet.Close()
+//	if sheet.NoPlannedChange { ... } // PC's 404 for a future with no changes
+//	for sheet.Next() {
+//		row := sheet.Row() // PriceSheetRow: decimal UnitPrice and ERPPrice, UTC dates
+//	}
+//	return sheet.Err()
+//
+// The client asks for the zip (OpenPriceSheet with Uncompressed for the
+// CSV) and reads either as it arrives; ReadPriceSheet reads a downloaded
+// file the same way.
+//
 // # Models
 //
 // Model types use PC's JSON member names; enums are typed strings so unknown

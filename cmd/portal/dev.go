@@ -114,8 +114,8 @@ func cmdDev(ctx context.Context, e env) error {
 		return err
 	}
 	defer stopJobs()
-	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator)\nPress Ctrl-C to stop; data stays in %s.\n\n",
-		cfg.BaseURL, sbURL, cfg.DataDir)
+	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator; pricing API URL %s)\nPress Ctrl-C to stop; data stays in %s.\n\n",
+		cfg.BaseURL, sbURL, sbURL+sandbox.PricingPathPrefix, cfg.DataDir)
 	return servePortal(ctx, ln, cfg.ShutdownTimeout, srv, log, func(link string) {
 		fmt.Fprintf(e.stdout, "\nOpen the one-time setup link to create the first admin:\n  %s\n\n", link)
 	})
