@@ -22,9 +22,9 @@
 //
 // Every operation uses the app-only token (client credentials) except the
 // ones Partner Center documents as "App+User only" (RequiredCredential;
-// today create-agreement, list-agreements, get-agreement-metadata and
-// list-subscribed-skus, each with its learn.microsoft.com page in
-// credentials.go). Those use a
+// today create-agreement, list-agreements, get-agreement-metadata,
+// list-subscribed-skus and get-price-sheet, each with its learn.microsoft.com
+// page in credentials.go). Those use a
 // delegated token of a partner admin redeemed from the refresh token in
 // Config.UserTokens, a RefreshTokenStore (the portal: Postgres, SELECT ...
 // FOR UPDATE; tests and tools: MemoryTokenStore). Entra rolls the refresh
