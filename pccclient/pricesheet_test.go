@@ -294,3 +294,21 @@ func TestReadPriceSheetFormats(t *testing.T) {
 		t.Fatalf("Field: %q %q", ps.Field("erp price"), ps.Field("MeterIds"))
 	}
 }
+
+func TestPriceSheetRetriesBeforeStreaming(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{}, nil)
+	ctx := ctxT(t)
+	e.sb.ThrottleNext(sandbox.OpGetPriceSheet, 1, 3*time.Second)
+	e.sb.FailNext(sandbox.OpGetPriceSheet, 1, 503)
+	rows := readAll(t, must(e.c.GetPriceSheet(ctx, "DE", pccclient.ViewUpdatedLicenseBased, "", time.Time{}))(t))
+	if len(rows) == 0 || rows[0].Currency != "EUR" {
+		t.Fatalf("rows %d", len(rows))
+	}
+	if n := len(e.rec.sent(strings.Replace(sheetPath, "'US'", "'DE'", 1))); n != 3 {
+		t.Fatalf("sent %d requests, want 3 (429, 503, 200)", n)
+	}
+	if waited, _ := e.clock.Waited(); waited < 3*time.Second {
+		t.Fatalf("waited %v, want Retry-After's 3s at least", waited)
+	}
+}
