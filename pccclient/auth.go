@@ -26,9 +26,10 @@ const expiryBuffer = 30 * time.Second
 // one refresh-token redeem per client; the RefreshTokenStore serialises
 // redeems across clients and replicas).
 type tokenSource struct {
-	cfg   *Config
-	kind  Credential
-	group singleflight.Group
+	cfg      *Config
+	kind     Credential
+	resource string // token audience: Config.Resource or Config.PricingResource
+	group    singleflight.Group
 
 	mu       sync.Mutex
 	access   string
@@ -142,9 +143,9 @@ func (ts *tokenSource) fetchApp(ctx context.Context) (string, error) {
 	form := url.Values{}
 	form.Set("grant_type", "client_credentials")
 	if strings.Contains(cfg.TokenURL, "/v2.0/") {
-		form.Set("scope", cfg.Resource+"/.default")
+		form.Set("scope", ts.resource+"/.default")
 	} else {
-		form.Set("resource", cfg.Resource)
+		form.Set("resource", ts.resource)
 	}
 	tr, exp, err := postToken(ctx, cfg, cfg.TokenURL, form, "")
 	if err != nil {
@@ -173,9 +174,9 @@ func (ts *tokenSource) fetchUser(ctx context.Context) (string, error) {
 		form.Set("grant_type", "refresh_token")
 		form.Set("refresh_token", current)
 		if strings.Contains(cfg.TokenURL, "/v2.0/") {
-			form.Set("scope", cfg.Resource+"/user_impersonation offline_access")
+			form.Set("scope", ts.resource+"/user_impersonation offline_access")
 		} else {
-			form.Set("resource", cfg.Resource)
+			form.Set("resource", ts.resource)
 		}
 		tr, exp, err := postToken(ctx, cfg, cfg.TokenURL, form, current)
 		if err != nil {

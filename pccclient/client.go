@@ -14,10 +14,13 @@ import (
 
 // Client is a Partner Center REST client. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
-	tokens   *tokenSource // app-only
-	user     *tokenSource // app+user
-	limiters map[OpClass]*rate.Limiter
+	cfg    Config
+	tokens *tokenSource // app-only
+	user   *tokenSource // app+user
+	// priceApp and priceUser are the same credentials for the pricing
+	// host's audience.
+	priceApp, priceUser *tokenSource
+	limiters            map[OpClass]*rate.Limiter
 }
 
 // New validates cfg (all problems joined into one error) and returns a client.
@@ -27,8 +30,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg.setDefaults()
 	c := &Client{cfg: cfg, limiters: map[OpClass]*rate.Limiter{}}
-	c.tokens = &tokenSource{cfg: &c.cfg, kind: AppOnly}
-	c.user = &tokenSource{cfg: &c.cfg, kind: AppUser}
+	c.tokens = &tokenSource{cfg: &c.cfg, kind: AppOnly, resource: c.cfg.Resource}
+	c.user = &tokenSource{cfg: &c.cfg, kind: AppUser, resource: c.cfg.Resource}
+	c.priceApp = &tokenSource{cfg: &c.cfg, kind: AppOnly, resource: c.cfg.PricingResource}
+	c.priceUser = &tokenSource{cfg: &c.cfg, kind: AppUser, resource: c.cfg.PricingResource}
 	for class, rl := range cfg.RateLimits {
 		c.limiters[class] = rate.NewLimiter(rl.Rate, rl.Burst)
 	}
@@ -37,6 +42,9 @@ func New(cfg Config) (*Client, error) {
 
 // BaseURL returns the API root the client talks to (without /v1).
 func (c *Client) BaseURL() string { return c.cfg.BaseURL }
+
+// PricingBaseURL returns the pricing host's root (without /v1.0).
+func (c *Client) PricingBaseURL() string { return c.cfg.PricingBaseURL }
 
 // NewRequestID returns a fresh MS-RequestId for a write. Persist it with the
 // intended change and pass the same value on every retry of that change.

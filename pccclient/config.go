@@ -22,6 +22,15 @@ const (
 	DefaultResource    = "https://api.partnercenter.microsoft.com"
 	DefaultMaxAttempts = 4 // the .NET SDK retries 3 times after the first attempt
 	DefaultLocale      = "en-US"
+	// DefaultPricingBaseURL is Partner Center's pricing host (price sheets;
+	// learn.microsoft.com "Get a price sheet"), not the REST v1 host.
+	DefaultPricingBaseURL = "https://api.partner.microsoft.com"
+	// DefaultPricingResource is the token audience the pricing host accepts
+	// (a token for DefaultResource is refused there: learn.microsoft.com
+	// Q&A "API to get foreign exchange rates from partner center").
+	DefaultPricingResource = "https://api.partner.microsoft.com"
+	// DefaultPriceSheetTimeout bounds one price sheet download (tens of MB).
+	DefaultPriceSheetTimeout = 30 * time.Minute
 )
 
 // Clock is the time source of the client: token expiry, rate limiting,
@@ -97,6 +106,20 @@ type Config struct {
 	TokenURL string // default DefaultTokenURL with {tenant} = PartnerTenantID
 	Resource string // token audience, default DefaultResource
 
+	// PricingBaseURL is the pricing host (price sheets), default
+	// DefaultPricingBaseURL; for the sandbox its URL + sandbox.PricingPathPrefix
+	// (or the URL of a listener serving sandbox.PricingHandler). It may
+	// carry a path; /v1.0/sales/... is appended.
+	PricingBaseURL string
+	// PricingResource is the pricing host's token audience, default
+	// DefaultPricingResource. Its calls follow the same credential rules
+	// (RequiredCredential): app+user from UserTokens, redeemed for this
+	// audience (the Entra app needs Partner Center's pricing API permission).
+	PricingResource string
+	// PriceSheetTimeout bounds one price sheet download, replacing
+	// HTTPClient.Timeout for it; default DefaultPriceSheetTimeout.
+	PriceSheetTimeout time.Duration
+
 	HTTPClient  *http.Client  // default: a client with a 60s timeout
 	Clock       Clock         // default RealClock
 	Logger      *slog.Logger  // default slog.Default()
@@ -129,7 +152,7 @@ func (c *Config) validate() error {
 	if c.ClientSecret == "" {
 		errs = append(errs, errors.New("ClientSecret is required"))
 	}
-	for name, u := range map[string]string{"BaseURL": c.BaseURL, "TokenURL": c.TokenURL} {
+	for name, u := range map[string]string{"BaseURL": c.BaseURL, "TokenURL": c.TokenURL, "PricingBaseURL": c.PricingBaseURL} {
 		if u == "" {
 			continue
 		}
@@ -144,8 +167,8 @@ func (c *Config) validate() error {
 	if c.MaxAttempts < 0 {
 		errs = append(errs, fmt.Errorf("MaxAttempts %d is negative", c.MaxAttempts))
 	}
-	if c.BaseBackoff < 0 || c.MaxBackoff < 0 || c.MaxRetryAfter < 0 {
-		errs = append(errs, errors.New("BaseBackoff, MaxBackoff and MaxRetryAfter must not be negative"))
+	if c.BaseBackoff < 0 || c.MaxBackoff < 0 || c.MaxRetryAfter < 0 || c.PriceSheetTimeout < 0 {
+		errs = append(errs, errors.New("BaseBackoff, MaxBackoff, MaxRetryAfter and PriceSheetTimeout must not be negative"))
 	}
 	for class, rl := range c.RateLimits {
 		if rl.Rate <= 0 || (rl.Burst < 1 && rl.Rate != rate.Inf) {
@@ -166,6 +189,16 @@ func (c *Config) setDefaults() {
 	c.TokenURL = strings.ReplaceAll(c.TokenURL, "{tenant}", url.PathEscape(c.PartnerTenantID))
 	if c.Resource == "" {
 		c.Resource = DefaultResource
+	}
+	if c.PricingBaseURL == "" {
+		c.PricingBaseURL = DefaultPricingBaseURL
+	}
+	c.PricingBaseURL = strings.TrimRight(c.PricingBaseURL, "/")
+	if c.PricingResource == "" {
+		c.PricingResource = DefaultPricingResource
+	}
+	if c.PriceSheetTimeout == 0 {
+		c.PriceSheetTimeout = DefaultPriceSheetTimeout
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 60 * time.Second}

@@ -181,7 +181,10 @@ func (c *Client) Probe(ctx context.Context, cred Credential) ProbeResult {
 // ForgetUserToken drops the cached app+user access token and any
 // remembered consent failure (a failure is otherwise reused for 30 s). Call
 // it after a partner admin connects, reconnects or is disconnected.
-func (c *Client) ForgetUserToken() { c.user.forget() }
+func (c *Client) ForgetUserToken() {
+	c.user.forget()
+	c.priceUser.forget()
+}
 
 // UserInfo returns who the last app+user access token belongs to, whether it
 // carries MFA and when it expires; ok is false before the first app+user

@@ -43,6 +43,10 @@ var appUserOps = map[string][]string{
 	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-available-licenses
 	// (GET /customers/{id}/subscribedskus; also needs a GDAP role in the customer tenant)
 	"list-subscribed-skus": {"ListSubscribedSKUs"},
+	// https://learn.microsoft.com/partner-center/developer/get-a-price-sheet
+	// (on the pricing host, api.partner.microsoft.com, with its own token
+	// audience; roles Admin Agent or Sales Agent)
+	"get-price-sheet": {"GetPriceSheet", "OpenPriceSheet"},
 }
 
 // RequiredCredential returns the credential Partner Center requires for op:

@@ -22,9 +22,9 @@
 //
 // Every operation uses the app-only token (client credentials) except the
 // ones Partner Center documents as "App+User only" (RequiredCredential;
-// today create-agreement, list-agreements, get-agreement-metadata and
-// list-subscribed-skus, each with its learn.microsoft.com page in
-// credentials.go). Those use a
+// today create-agreement, list-agreements, get-agreement-metadata,
+// list-subscribed-skus and get-price-sheet, each with its learn.microsoft.com
+// page in credentials.go). Those use a
 // delegated token of a partner admin redeemed from the refresh token in
 // Config.UserTokens, a RefreshTokenStore (the portal: Postgres, SELECT ...
 // FOR UPDATE; tests and tools: MemoryTokenStore). Entra rolls the refresh
@@ -136,6 +136,29 @@
 //		if err != nil { return err }
 //		...
 //	}
+//
+// # Price sheets
+//
+// Price sheets come from Partner Center's pricing host, not the REST host:
+// Config.PricingBaseURL (default https://api.partner.microsoft.com; the
+// sandbox: its URL + sandbox.PricingPathPrefix) with tokens for
+// Config.PricingResource (the same default; the refresh token of UserTokens
+// is redeemed for that audience, so the Entra app needs the pricing API's
+// delegated permission too). Like agreements they are App+User only
+// ("get-price-sheet" in RequiredCredential), with the same *ConsentError.
+//
+//	sheet, err := c.GetPriceSheet(ctx, "US", pccclient.ViewUpdatedLicenseBased, pccclient.TimelineFuture, time.Time{})
+//	if err != nil { return err }
+//	defer sheet.Close()
+//	if sheet.NoPlannedChange { ... } // PC's 404 for a future with no changes
+//	for sheet.Next() {
+//		row := sheet.Row() // PriceSheetRow: decimal UnitPrice and ERPPrice, UTC dates
+//	}
+//	return sheet.Err()
+//
+// The client asks for the zip (OpenPriceSheet with Uncompressed for the
+// CSV) and reads either as it arrives; ReadPriceSheet reads a downloaded
+// file the same way.
 //
 // # Models
 //

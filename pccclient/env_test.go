@@ -136,6 +136,7 @@ func newEnv(t testing.TB, opts sandbox.Options, mod func(*pccclient.Config)) *en
 		ClientID:        cred.ClientID,
 		ClientSecret:    cred.ClientSecret,
 		BaseURL:         srv.URL,
+		PricingBaseURL:  srv.URL + sandbox.PricingPathPrefix,
 		TokenURL:        srv.URL + "/" + cred.TenantID + "/oauth2/token",
 		HTTPClient:      &http.Client{Transport: e.rec, Timeout: 30 * time.Second},
 		Clock:           e.clock,

@@ -37,19 +37,29 @@ type call struct {
 	// cred overrides RequiredCredential(op) when credSet (Probe).
 	cred    Credential
 	credSet bool
+	// pricing: the call goes to the pricing host (Config.PricingBaseURL,
+	// path taken as is) with tokens for Config.PricingResource.
+	pricing bool
+	// stream: a 2xx body is not read but returned open in result.body,
+	// and Config.PriceSheetTimeout replaces the HTTP client's timeout.
+	stream bool
 }
 
 // result is what a successful call returns besides the decoded body.
 type result struct {
 	status int
+	body   io.ReadCloser // stream calls: the open body (the caller closes it)
+	header http.Header   // stream calls: the response headers
 }
 
 func (c *Client) endpoint(cl *call) (string, error) {
-	p := cl.path
-	if !strings.HasPrefix(p, "/v1/") && p != "/v1" {
+	p, base := cl.path, c.cfg.BaseURL
+	if cl.pricing {
+		base = c.cfg.PricingBaseURL
+	} else if !strings.HasPrefix(p, "/v1/") && p != "/v1" {
 		p = "/v1" + p
 	}
-	u, err := url.Parse(c.cfg.BaseURL + p)
+	u, err := url.Parse(base + p)
 	if err != nil {
 		return "", fmt.Errorf("pccclient %s: bad path %q: %w", cl.op, cl.path, err)
 	}
@@ -105,9 +115,19 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 	if cl.credSet {
 		cred = cl.cred
 	}
-	src := c.tokens
+	appSrc, userSrc := c.tokens, c.user
+	if cl.pricing {
+		appSrc, userSrc = c.priceApp, c.priceUser
+	}
+	src := appSrc
 	if cred == AppUser {
-		src = c.user
+		src = userSrc
+	}
+	hc := c.cfg.HTTPClient
+	if cl.stream {
+		cp := *hc
+		cp.Timeout = c.cfg.PriceSheetTimeout
+		hc = &cp
 	}
 	fellBack := false
 	for attempt := 1; ; attempt++ {
@@ -118,7 +138,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		var ce *ConsentError
 		if err != nil && errors.As(err, &ce) {
 			if ce.Reason == NotConnected && !cl.credSet {
-				src, fellBack = c.tokens, true
+				src, fellBack = appSrc, true
 				tok, err = src.token(ctx)
 			} else {
 				e := *ce
@@ -164,7 +184,11 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 			h[k] = vs
 		}
 		start := time.Now()
-		resp, err := c.cfg.HTTPClient.Do(req)
+		resp, err := hc.Do(req)
+		if err == nil && cl.stream && accepted(resp.StatusCode, cl.ok) {
+			log(slog.LevelDebug, "pccclient: streaming response", "method", cl.method, "status", resp.StatusCode, "attempt", attempt, "took", time.Since(start))
+			return result{status: resp.StatusCode, body: resp.Body, header: resp.Header}, nil
+		}
 		var body []byte
 		if err == nil {
 			body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
@@ -220,7 +244,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 			wait = max(e.RetryAfter, c.backoff(attempt))
 		default:
-			return result{}, c.consentError(cl, e, src == c.user, fellBack)
+			return result{}, c.consentError(cl, e, src, src == userSrc, fellBack)
 		}
 		if attempt >= maxAttempts {
 			return result{}, e
@@ -238,15 +262,15 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 // refused with 401 on an operation that needs app+user while no partner
 // admin is connected (NotConnected). Other errors (including 403 business
 // refusals such as 20002 or 2032) are returned unchanged.
-func (c *Client) consentError(cl *call, e *Error, usedUser, fellBack bool) error {
+func (c *Client) consentError(cl *call, e *Error, src *tokenSource, usedUser, fellBack bool) error {
 	if e.HTTPStatus != http.StatusUnauthorized {
 		return e
 	}
 	switch {
 	case usedUser:
-		c.user.mu.Lock()
-		noMFA := c.user.claimsOK && !c.user.claims.mfa()
-		c.user.mu.Unlock()
+		src.mu.Lock()
+		noMFA := src.claimsOK && !src.claims.mfa()
+		src.mu.Unlock()
 		if noMFA || strings.Contains(strings.ToLower(e.Description), "multi-factor") {
 			return &ConsentError{Op: cl.op, Reason: MFARequired, Err: e}
 		}

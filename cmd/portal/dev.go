@@ -106,8 +106,8 @@ func cmdDev(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator)\nPress Ctrl-C to stop; data stays in %s.\n\n",
-		cfg.BaseURL, sbURL, cfg.DataDir)
+	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator; pricing API URL %s)\nPress Ctrl-C to stop; data stays in %s.\n\n",
+		cfg.BaseURL, sbURL, sbURL+sandbox.PricingPathPrefix, cfg.DataDir)
 	return p.run(ctx, ln, cfg.ShutdownTimeout, func(link string) {
 		fmt.Fprintf(e.stdout, "\nOpen the one-time setup link to create the first admin:\n  %s\n\n", link)
 	})

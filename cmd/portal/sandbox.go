@@ -26,6 +26,7 @@ func cmdSandbox(ctx context.Context, e env) error {
 	noSeed := fs.Bool("empty", false, "start without demo customers")
 	readDelay := fs.Duration("read-after-create", 20*time.Second, "how long a new customer is not readable (PC: about 90s; 0 disables)")
 	appOnly := fs.Bool("allow-app-only", false, "accept app-only tokens on the operations PC only allows with app+user (less strict than PC)")
+	priceRows := fs.Int("price-sheet-rows", 0, "synthetic rows appended to every license-based price sheet (import benchmarks; also POST /_sandbox/pricesheet)")
 	verbose := fs.Bool("v", false, "log every request")
 	if err := fs.Parse(e.args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -36,7 +37,8 @@ func cmdSandbox(ctx context.Context, e env) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	sb, err := sandbox.New(sandbox.Options{Seed: *seed, RealTime: *realTime, OrderDelay: *orderDelay,
-		StateFile: *stateFile, Logger: log, NoSeed: *noSeed, ReadAfterCreateDelay: *readDelay, AllowAppOnlyEverywhere: *appOnly})
+		StateFile: *stateFile, Logger: log, NoSeed: *noSeed, ReadAfterCreateDelay: *readDelay, AllowAppOnlyEverywhere: *appOnly,
+		PriceSheetBulkRows: *priceRows})
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
@@ -50,6 +52,7 @@ func cmdSandbox(ctx context.Context, e env) error {
 	fmt.Fprintf(e.stdout, `Partner Center sandbox listening on %[1]s
 
   API base URL   %[1]s            (PC paths under /v1)
+  pricing URL    %[1]s%[5]s    (price sheets: api.partner.microsoft.com's /v1.0/sales/..., app+user)
   token URL      %[1]s/%[2]s/oauth2/token          (v2: .../oauth2/v2.0/token)
   authorize URL  %[1]s/%[2]s/oauth2/v2.0/authorize  (partner admin consent, PKCE S256)
   tenant id      %[2]s
@@ -62,7 +65,7 @@ Try it:
     -d client_id=%[3]s -d client_secret=%[4]s \
     -d resource=https://api.partnercenter.microsoft.com | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Locale: en-US" '%[1]s/v1/offers?country=US&size=3'
-`, base, c.TenantID, c.ClientID, c.ClientSecret)
+`, base, c.TenantID, c.ClientID, c.ClientSecret, sandbox.PricingPathPrefix)
 	fmt.Fprintf(e.stdout, "\nPartner users (sign-in page of the authorize URL):\n")
 	for _, u := range sb.Users() {
 		mfa := "with MFA"

@@ -28,7 +28,7 @@ func TestSandboxCommandPrintsUsersAndServesSignIn(t *testing.T) {
 	}
 	s := out.String()
 	for _, want := range []string{"admin@sandbox.test", "sandbox-admin", "with MFA", "nomfa@sandbox.test", "sandbox-nomfa", "without MFA",
-		"refuse app-only tokens", "new customers readable after 20s"} {
+		"refuse app-only tokens", "new customers readable after 20s", "get-price-sheet"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("banner lacks %q:\n%s", want, s)
 		}
@@ -44,6 +44,19 @@ func TestSandboxCommandPrintsUsersAndServesSignIn(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest { // the page answers (unknown client)
 		t.Errorf("authorize URL answered %d", resp.StatusCode)
+	}
+	// The pricing URL serves the price sheet API (app+user only: a 401 here).
+	pm := regexp.MustCompile(`pricing URL\s+(\S+)`).FindStringSubmatch(s)
+	if pm == nil {
+		t.Fatalf("no pricing URL in:\n%s", s)
+	}
+	resp, err = http.Get(pm[1] + "/v1.0/sales/pricesheets(Market='US',PricesheetView='updatedlicensebased')/$value")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("pricing URL answered %d, want 401 without a token", resp.StatusCode)
 	}
 	cancel()
 	if err := <-done; err != nil {

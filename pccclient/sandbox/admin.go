@@ -18,7 +18,10 @@ import (
 //	POST   /_sandbox/seed                  {"customers":N,"subscriptionsPerCustomer":M}
 //	POST   /_sandbox/tokens/revoke         invalidate every access token
 //	POST   /_sandbox/token                 issue an access token without credentials
-//	GET    /_sandbox/prices?country=US     the price list (unit price per month per catalog item)
+//	GET    /_sandbox/prices?country=US     the price list (what an order bills now per unit and billing period)
+//	GET    /_sandbox/pricechanges          the published new-commerce price changes
+//	POST   /_sandbox/pricechanges          {"effective":"2026-06","percent":"3","skus":["CFQ7TTC0LFLZ:0002"]} (no skus: all)
+//	POST   /_sandbox/pricesheet            {"bulkRows":100000}: synthetic rows at the end of license-based sheets
 //	GET    /_sandbox/options               {"readAfterCreateDelaySeconds":0,"allowAppOnlyEverywhere":false}
 //	POST   /_sandbox/options               same body: change them at run time
 //	GET    /_sandbox/users                 the partner users of the sign-in page (upn, password, mfa)
@@ -222,6 +225,7 @@ func (s *Sandbox) adminRoutes() {
 		}
 		return 200, s.PriceList(cc, cur.code)
 	})
+	s.pricingAdminRoutes(h, decode)
 }
 
 func cmpInt(a, b int) int {
@@ -266,28 +270,37 @@ func (s *Sandbox) Summary() Summary {
 
 // Price is one entry of the sandbox price list.
 type Price struct {
-	CatalogItemID string  `json:"catalogItemId"`
-	Name          string  `json:"name"`
-	TermDuration  string  `json:"termDuration,omitempty"`
-	BillingCycle  string  `json:"billingCycle"`
-	Currency      string  `json:"currency"`
-	UnitPrice     float64 `json:"unitPrice"` // per unit per month
+	CatalogItemID string `json:"catalogItemId"`
+	Name          string `json:"name"`
+	TermDuration  string `json:"termDuration,omitempty"`
+	BillingCycle  string `json:"billingCycle"`
+	Currency      string `json:"currency"`
+	// UnitPrice is what an order placed now bills per unit and billing
+	// period (for new commerce: the price sheet's UnitPrice).
+	UnitPrice json.Number `json:"unitPrice"`
 }
 
-// PriceList returns monthly unit prices for a country's currency.
+// PriceList returns the unit prices of a country's currency now.
 func (s *Sandbox) PriceList(country, cur string) []Price {
+	s.mu.RLock()
+	book := s.priceBookLocked()
+	s.mu.RUnlock()
+	now := s.clock.Now()
 	var out []Price
 	for _, o := range s.cat.seed.Offers {
 		for _, bc := range o.SupportedBillingCycles {
-			out = append(out, Price{CatalogItemID: o.ID, Name: o.Name, BillingCycle: bc, Currency: cur, UnitPrice: o.Prices[cur]})
+			p := s.orderUnitPrice(book, s.cat.item(o.ID), cur, "", bc, now)
+			out = append(out, Price{CatalogItemID: o.ID, Name: o.Name, BillingCycle: bc, Currency: cur, UnitPrice: json.Number(p.String())})
 		}
 	}
 	for _, p := range s.cat.seed.Products {
 		for _, sk := range p.Skus {
 			for _, av := range sk.Availabilities {
+				id := p.ID + ":" + sk.ID + ":" + av.ID
 				for _, t := range av.Terms {
-					out = append(out, Price{CatalogItemID: p.ID + ":" + sk.ID + ":" + av.ID, Name: sk.Title, TermDuration: t.Duration,
-						BillingCycle: strings.ToLower(t.BillingCycle), Currency: cur, UnitPrice: t.Prices[cur]})
+					u := s.orderUnitPrice(book, s.cat.item(id), cur, t.Duration, t.BillingCycle, now)
+					out = append(out, Price{CatalogItemID: id, Name: sk.Title, TermDuration: t.Duration,
+						BillingCycle: strings.ToLower(t.BillingCycle), Currency: cur, UnitPrice: json.Number(u.String())})
 				}
 			}
 		}

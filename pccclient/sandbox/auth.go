@@ -53,6 +53,7 @@ type tokenInfo struct {
 	Exp  time.Time
 	User string // UPN; "" for an app-only token
 	MFA  bool
+	Aud  string // Resource or PricingResource
 }
 
 // refreshGrant is a refresh token's state (persisted with the state).
@@ -172,12 +173,13 @@ func (s *Sandbox) tokenHandler(v2 bool) handler {
 				return fail()
 			}
 		}
-		tok, exp := s.issueAccess(c.now, user, mfa)
+		aud := requestedAudience(form)
+		tok, exp := s.issueAccess(c.now, user, mfa, aud)
 		idTok := ""
-		scope := Resource + "/.default"
+		scope := aud + "/.default"
 		if user != nil {
 			idTok = s.idToken(c.now, user)
-			scope = Resource + "/user_impersonation"
+			scope = aud + "/user_impersonation"
 		}
 		if v2 {
 			return 200, tokenV2{TokenType: "Bearer", Scope: scope, ExpiresIn: int(tokenLifetime.Seconds()),
@@ -361,14 +363,14 @@ func jwt(claims map[string]any) string {
 
 // issueAccess issues an access token: app-only when user is nil (idtyp
 // "app"), otherwise for the user (idtyp "user", upn, amr).
-func (s *Sandbox) issueAccess(now time.Time, user *User, mfa bool) (string, time.Time) {
+func (s *Sandbox) issueAccess(now time.Time, user *User, mfa bool, aud string) (string, time.Time) {
 	exp := now.Add(tokenLifetime)
 	claims := map[string]any{
-		"aud": Resource, "iss": "https://sts.windows.net/" + s.creds.TenantID + "/",
+		"aud": aud, "iss": "https://sts.windows.net/" + s.creds.TenantID + "/",
 		"iat": now.Unix(), "nbf": now.Add(-5 * time.Minute).Unix(), "exp": exp.Unix(),
 		"tid": s.creds.TenantID, "appid": s.creds.ClientID, "appidacr": "1", "ver": "1.0",
 	}
-	ti := tokenInfo{Exp: exp}
+	ti := tokenInfo{Exp: exp, Aud: aud}
 	if user == nil {
 		claims["idtyp"] = "app"
 		claims["oid"] = "00000000-0000-0000-0000-00000000a990"
@@ -421,7 +423,7 @@ func (s *Sandbox) idToken(now time.Time, u *User) string {
 // IssueToken returns a valid app-only access token without going through
 // the token endpoint (handy for curl and tests).
 func (s *Sandbox) IssueToken() string {
-	t, _ := s.issueAccess(s.clock.Now(), nil, false)
+	t, _ := s.issueAccess(s.clock.Now(), nil, false, Resource)
 	return t
 }
 
@@ -432,7 +434,7 @@ func (s *Sandbox) IssueUserToken(upn string) (string, error) {
 	if u == nil {
 		return "", fmt.Errorf("sandbox: no user %q", upn)
 	}
-	t, _ := s.issueAccess(s.clock.Now(), u, u.MFA)
+	t, _ := s.issueAccess(s.clock.Now(), u, u.MFA, Resource)
 	return t, nil
 }
 
@@ -493,7 +495,9 @@ func (s *Sandbox) checkToken(r *http.Request) (tokenInfo, *pcError) {
 		s.tokMu.Lock()
 		ti, found := s.tokens[strings.TrimSpace(tok)]
 		s.tokMu.Unlock()
-		if found && s.clock.Now().Before(ti.Exp) {
+		// A token for the pricing API (api.partner.microsoft.com) is not
+		// one for api.partnercenter.microsoft.com.
+		if found && s.clock.Now().Before(ti.Exp) && ti.Aud != PricingResource {
 			return ti, nil
 		}
 	}

@@ -60,6 +60,52 @@
 // list-indirect-resellers) refuse app-only tokens with 401 code 400 unless
 // Options.AllowAppOnlyEverywhere.
 //
+// # Price sheets
+//
+// Partner Center serves price sheets from its pricing host,
+// api.partner.microsoft.com (learn.microsoft.com "Get a price sheet"):
+//
+//	GET /v1.0/sales/pricesheets(Market='US',PricesheetView='updatedlicensebased')/$value
+//	    ?timeline=current|history|future[&month=YYYYMM]
+//
+// PricingHandler serves it at its root for a listener of its own; Handler
+// also serves it under PricingPathPrefix (/pricing), so a client's pricing
+// base URL is the sandbox URL + "/pricing". It takes only tokens for the
+// audience PricingResource (https://api.partner.microsoft.com: resource= on
+// the v1 token endpoint, scope=.../user_impersonation on v2), App+User with
+// MFA like PC (an app-only token, a token without MFA or one for the REST
+// API gets 401 with the pricing host's body {"statusCode":401,"message":
+// "Unauthorized: ..."}). The answer is a streamed file: the CSV (every field
+// quoted, CRLF, header LicenseBasedColumns: ProductTitle, ProductId, SkuId,
+// SkuTitle, Publisher, SkuDescription, UnitOfMeasure, TermDuration,
+// BillingPlan, Market, Currency, UnitPrice, PricingTierRangeMin,
+// PricingTierRangeMax, EffectiveStartDate, EffectiveEndDate, Tags, ERP Price,
+// Segment; dates like "2/1/2019 12:00:00 AM", an open end 11/30/9999
+// 11:59:59 PM) or, with Accept-Encoding: deflate, a zip holding sheets.csv.
+// timeline defaults to current; history needs month (400 otherwise; 404
+// before January 2022 or for a month not begun); future is next month's
+// sheet, 404 when no change is published for it (as PC documents), and 400
+// for marketplace. azure_consumption answers its documented header and no
+// rows; azure_reservations, software and marketplace 404; other views 400.
+//
+// Prices come from one model (pricing.go) for the sheet and for orders'
+// include_price (the UnitPrice of the order's month): for every new-commerce
+// SKU, availability term and billing plan of the catalog, in the market's
+// currency, from the seed's monthly price (the ERP Price of paying up
+// front): upfront and annual plans bill that times the months; monthly
+// billing of P1Y/P3Y costs 5% more (from April 2025; earlier months' sheets
+// show it without); P1M costs 20% more than P1Y; UnitPrice is 80% of ERP
+// (the ratio of PC's sample row); trials are free; amounts are decimals
+// rounded to cents. New publishes a PriceChange for the first day of the
+// month after its clock's start (every fourth SKU +3%, the next -5%); once
+// the clock passes it, current shows the new prices and future answers 404
+// until SchedulePriceChange (or POST /_sandbox/pricechanges) publishes
+// another. Changes are persisted with the state. SetPriceSheetBulkRows (or
+// Options.PriceSheetBulkRows, POST /_sandbox/pricesheet) appends
+// deterministic synthetic SKUs (P1M/P1Y/P3Y, every plan, same rules) for
+// import benchmarks; rows are written as they are computed, so a 100k-row
+// sheet is never held in memory.
+//
 // # PC's rough edges
 //
 //   - Options.ReadAfterCreateDelay: a customer created through the API
@@ -216,5 +262,6 @@
 // above and the strictness switches (SetReadAfterCreateDelay,
 // SetAllowAppOnlyEverywhere), also over HTTP under /_sandbox (see admin.go). Operation ids are the Op* constants: the agreed list plus
 // get-order-provisioning-status, list-indirect-resellers, update-cart,
-// get-transition-eligibilities, create-transition and list-transitions.
+// get-transition-eligibilities, create-transition, list-transitions and
+// get-price-sheet (faults apply to the pricing API too).
 package sandbox

@@ -59,7 +59,7 @@ var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpLi
 	OpCreateCart, OpGetCart, OpCheckoutCart, OpCreateOrder, OpGetOrder, OpListOrders, OpPatchOrder,
 	OpListSubscriptions, OpGetSubscription, OpListSubscriptionAddons, OpPatchSubscription,
 	OpGetProvisioningStatus, OpListEntitlements, OpListSubscribedSkus, OpListAuditRecords,
-	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers, OpUpdateCart}
+	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers, OpUpdateCart, OpGetPriceSheet}
 
 // Ops returns every operation id the sandbox serves.
 func Ops() []string { return append([]string(nil), allOps...) }

@@ -201,3 +201,5 @@ func (s *Sandbox) getInvoice(c *call) (int, any) {
 	}
 	return 0, newErr(404, "1000", "Invoice %s not found", c.pv("id"))
 }
+
+func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }

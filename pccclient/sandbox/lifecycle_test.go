@@ -137,7 +137,9 @@ func TestRenewalOpensATrancheAtTheNewPrice(t *testing.T) {
 	if l.RenewsAt == nil || l.RenewsAt.Before(l.TermEnd) || !l.RenewsAt.Before(l.TermEnd.Add(24*time.Hour)) {
 		t.Fatalf("renewal time %v for term end %v", l.RenewsAt, l.TermEnd)
 	}
-	if len(l.Terms) != 1 || !l.Terms[0].UnitPrice.Equal(decimal.RequireFromString("7.2")) || l.Terms[0].Renewal {
+	// The purchase is priced from the price sheet: UnitPrice of the P1M
+	// monthly plan, ERP 7.20 x 0.8.
+	if len(l.Terms) != 1 || !l.Terms[0].UnitPrice.Equal(decimal.RequireFromString("5.76")) || l.Terms[0].Renewal {
 		t.Fatalf("purchase term: %+v", l.Terms)
 	}
 	end := l.TermEnd

@@ -69,7 +69,7 @@ func (s *Sandbox) recordTerm(cust *customer, sub *subscription, start time.Time,
 	q := TermPriceQuery{CustomerID: cust.W.ID, SubscriptionID: sub.W.ID, CatalogItemID: it.ID, Country: cust.Country,
 		Currency: cur.code, TermDuration: sub.W.TermDuration, BillingCycle: sub.W.BillingCycle, Quantity: sub.W.Quantity,
 		TermStart: start, Renewal: renewal}
-	price := decimal.NewFromFloat(s.unitPrice(it, cur.code, sub.W.TermDuration, sub.W.BillingCycle)).Round(2)
+	price := s.orderUnitPrice(s.priceBookLocked(), it, cur.code, sub.W.TermDuration, sub.W.BillingCycle, start)
 	if p := s.pricer.Load(); p != nil {
 		if v, ok := (*p)(q); ok {
 			price = v

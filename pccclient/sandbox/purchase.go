@@ -1,12 +1,15 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // purchaseLine is one thing to buy, from an order line item or a cart
@@ -279,32 +282,13 @@ func (s *Sandbox) schedule(o *order, now time.Time) {
 	s.lowerDue(o.DueAt)
 }
 
-// unitPrice is the list price of one unit per billing period.
-func (s *Sandbox) unitPrice(it *item, cur, term, cycle string) float64 {
-	var monthly float64
-	if it.NCE {
-		if t := it.term(term, cycle); t != nil {
-			monthly = t.Prices[cur]
-		}
-	} else {
-		monthly = it.Offer.Prices[cur]
-	}
-	switch strings.ToLower(cycle) {
-	case "annual":
-		return monthly * 12
-	case "triennial":
-		return monthly * 36
-	}
-	return monthly
-}
-
-func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
-
-// priced returns a copy of o with line item pricing and totalPrice.
+// priced returns a copy of o with line item pricing and totalPrice: the
+// price sheet's UnitPrice for the month of the order (orderUnitPrice).
 func (s *Sandbox) priced(o *order) orderWire {
 	w := o.W
 	w.LineItems = slices.Clone(o.W.LineItems)
-	total := 0.0
+	book := s.priceBookLocked()
+	total := decimal.Zero
 	for i, li := range w.LineItems {
 		it := s.cat.item(li.OfferID)
 		if it == nil {
@@ -314,13 +298,14 @@ func (s *Sandbox) priced(o *order) orderWire {
 		if sub := s.st.Subs[key(li.SubscriptionID)]; sub != nil {
 			cycle = sub.W.BillingCycle
 		}
-		unit := round2(s.unitPrice(it, w.CurrencyCode, li.TermDuration, cycle))
-		ext := round2(unit * float64(li.Quantity))
-		w.LineItems[i].Pricing = &pricingWire{ListPrice: unit, DiscountedPrice: unit, ProratedPrice: unit, Price: unit, ExtendedPrice: ext}
-		total += ext
+		unit := s.orderUnitPrice(book, it, w.CurrencyCode, li.TermDuration, cycle, w.CreationDate).Round(2)
+		ext := unit.Mul(decimal.NewFromInt(int64(li.Quantity)))
+		u, x := json.Number(unit.String()), json.Number(ext.String())
+		w.LineItems[i].Pricing = &pricingWire{ListPrice: u, DiscountedPrice: u, ProratedPrice: u, Price: u, ExtendedPrice: x}
+		total = total.Add(ext)
 	}
-	total = round2(total)
-	w.TotalPrice = &total
+	t := json.Number(total.String())
+	w.TotalPrice = &t
 	return w
 }
 

@@ -61,4 +61,5 @@ func (s *Sandbox) routes() {
 		return 0, newErr(http.StatusNotFound, "1000", "The requested resource %s %s is not supported by the sandbox", c.r.Method, c.r.URL.Path)
 	})
 	s.adminRoutes()
+	s.pricing = s.pricingRoutes()
 }

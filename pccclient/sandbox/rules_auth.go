@@ -16,10 +16,12 @@ import (
 //   - get-agreement-metadata: learn.microsoft.com/partner-center/developer/get-customer-agreement-metadata
 //   - list-subscribed-skus: learn.microsoft.com/partner-center/developer/get-a-list-of-available-licenses
 //   - list-indirect-resellers: learn.microsoft.com/partner-center/developer/retrieve-a-list-of-indirect-resellers
+//   - get-price-sheet: learn.microsoft.com/partner-center/developer/get-a-price-sheet (on the
+//     pricing host, which checks it itself: pricingAuth)
 //
 // Entitlements ("supports authentication with App+User credentials",
 // without "only") stay open to app-only tokens.
-var appUserOps = []string{OpCreateAgreement, OpListAgreements, OpGetAgreementMetadata, OpListSubscribedSkus, OpListIndirectResellers}
+var appUserOps = []string{OpCreateAgreement, OpListAgreements, OpGetAgreementMetadata, OpListSubscribedSkus, OpListIndirectResellers, OpGetPriceSheet}
 
 // AppUserOperations returns the operation ids that refuse app-only tokens
 // (unless Options.AllowAppOnlyEverywhere).

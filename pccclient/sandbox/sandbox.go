@@ -46,6 +46,9 @@ type Options struct {
 	// created, every call for a new customer answers 404 60003 as if it did
 	// not exist yet (PC's eventual consistency: about 90 s). Default 0.
 	ReadAfterCreateDelay time.Duration
+	// PriceSheetBulkRows appends this many synthetic rows to every
+	// license-based price sheet (deterministic; import benchmarks).
+	PriceSheetBulkRows int
 }
 
 // Credentials are what a client uses to obtain tokens from the sandbox.
@@ -75,6 +78,9 @@ type Sandbox struct {
 	cat   *catalog
 	creds Credentials
 	mux   *http.ServeMux
+	// pricing serves the pricing API (api.partner.microsoft.com).
+	pricing  *http.ServeMux
+	bulkRows atomic.Int64
 
 	mu      sync.RWMutex // guards st and rng
 	st      *state
@@ -143,11 +149,15 @@ func New(opts Options) (*Sandbox, error) {
 			return nil, fmt.Errorf("sandbox: load state %s: %w", opts.StateFile, err)
 		}
 	}
+	s.mu.Lock()
 	if !loaded && !opts.NoSeed {
-		s.mu.Lock()
 		s.seedDemo(s.clock.Now())
-		s.mu.Unlock()
 	}
+	if !s.st.PricesSeeded {
+		s.seedPriceChangesLocked(s.clock.Now())
+	}
+	s.mu.Unlock()
+	s.bulkRows.Store(int64(max(opts.PriceSheetBulkRows, 0)))
 	s.recomputeDue()
 	s.mux = http.NewServeMux()
 	s.routes()
@@ -157,8 +167,20 @@ func New(opts Options) (*Sandbox, error) {
 	return s, nil
 }
 
-// Handler serves the PC API under /v1, the token endpoints and /_sandbox.
-func (s *Sandbox) Handler() http.Handler { return s.mux }
+// Handler serves the PC API under /v1, the token endpoints, /_sandbox and
+// the pricing API under PricingPathPrefix (see PricingHandler).
+func (s *Sandbox) Handler() http.Handler {
+	// A path prefix, not a mux pattern: "/pricing/" would collide with
+	// "/{tenant}/oauth2/token".
+	pricing := http.StripPrefix(PricingPathPrefix, s.pricing)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, PricingPathPrefix+"/") {
+			pricing.ServeHTTP(w, r)
+			return
+		}
+		s.mux.ServeHTTP(w, r)
+	})
+}
 
 // Credentials returns the credentials the token endpoint accepts.
 func (s *Sandbox) Credentials() Credentials { return s.creds }

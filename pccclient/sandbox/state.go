@@ -143,6 +143,10 @@ type state struct {
 	// Grants are the app+user refresh tokens (persisted so a restarted
 	// sandbox keeps a connected portal connected).
 	Grants map[string]*refreshGrant `json:"grants,omitempty"`
+	// PriceChanges are the published new-commerce price changes;
+	// PricesSeeded records that the first one was published (at New).
+	PriceChanges []PriceChange `json:"priceChanges,omitempty"`
+	PricesSeeded bool          `json:"pricesSeeded,omitempty"`
 }
 
 func newState() *state {

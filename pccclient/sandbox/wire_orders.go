@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -8,12 +9,13 @@ import (
 
 // --- orders and carts ---
 
+// pricingWire amounts are JSON numbers rendered from decimals.
 type pricingWire struct {
-	ListPrice       float64 `json:"listPrice"`
-	DiscountedPrice float64 `json:"discountedPrice"`
-	ProratedPrice   float64 `json:"proratedPrice"`
-	Price           float64 `json:"price"`
-	ExtendedPrice   float64 `json:"extendedPrice"`
+	ListPrice       json.Number `json:"listPrice"`
+	DiscountedPrice json.Number `json:"discountedPrice"`
+	ProratedPrice   json.Number `json:"proratedPrice"`
+	Price           json.Number `json:"price"`
+	ExtendedPrice   json.Number `json:"extendedPrice"`
 }
 
 type renewsTo struct {
@@ -47,7 +49,7 @@ type orderWire struct {
 	CreationDate        time.Time       `json:"creationDate"`
 	Status              string          `json:"status"`
 	TransactionType     string          `json:"transactionType,omitempty"`
-	TotalPrice          *float64        `json:"totalPrice,omitempty"`
+	TotalPrice          *json.Number    `json:"totalPrice,omitempty"`
 	Links               links           `json:"links"`
 	Attributes          attrs           `json:"attributes"`
 }
