@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -50,8 +51,8 @@ func nullDecimal(n json.Number) decimal.NullDecimal {
 	return decimal.NullDecimal{Decimal: d, Valid: true}
 }
 
-func customerRow(c *pccclient.Customer, id uuid.UUID, at time.Time) db.UpsertCustomerParams {
-	p := db.UpsertCustomerParams{
+func customerRow(c *pccclient.Customer, id uuid.UUID, at time.Time) store.MirroredCustomer {
+	p := store.MirroredCustomer{
 		ID: id, CommerceID: c.CommerceID, Relationship: lower(string(c.RelationshipToPartner)),
 		AllowDelegatedAccess: c.AllowDelegatedAccess, AssociatedPartnerID: c.AssociatedPartnerID,
 		Etag: c.Attributes.Etag, SyncedAt: at,
@@ -135,11 +136,11 @@ func agreementRow(a *pccclient.Agreement, customerID uuid.UUID, at time.Time) db
 	return p
 }
 
-func subscribedSkuRow(s *pccclient.SubscribedSKU, customerID uuid.UUID, at time.Time) (db.UpsertSubscribedSkuParams, bool) {
+func subscribedSkuRow(s *pccclient.SubscribedSKU, customerID uuid.UUID, at time.Time) (store.SubscribedSkuRow, bool) {
 	if s.ProductSKU == nil || s.ProductSKU.ID == "" {
-		return db.UpsertSubscribedSkuParams{}, false
+		return store.SubscribedSkuRow{}, false
 	}
-	return db.UpsertSubscribedSkuParams{
+	return store.SubscribedSkuRow{
 		CustomerID: customerID, SkuID: s.ProductSKU.ID, SkuPartNumber: s.ProductSKU.SkuPartNumber,
 		SkuName: s.ProductSKU.Name, TargetType: s.ProductSKU.TargetType, CapabilityStatus: s.CapabilityStatus,
 		AvailableUnits: int32(s.AvailableUnits), ActiveUnits: int32(s.ActiveUnits),

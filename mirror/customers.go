@@ -297,13 +297,13 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 			}
 		}
 		var (
-			custs  []db.UpsertCustomerParams
+			custs  []store.MirroredCustomer
 			listed []db.UpsertCustomerListedParams
 			subs   []db.UpsertSubscriptionParams
 			orders []db.UpsertOrderParams
 			lines  []db.UpsertOrderLineItemParams
 			agrs   []db.UpsertAgreementParams
-			skus   []db.UpsertSubscribedSkuParams
+			skus   []store.SubscribedSkuRow
 			gone   []uuid.UUID
 			ids    = map[need][]uuid.UUID{}
 		)

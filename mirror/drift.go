@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -91,7 +92,7 @@ func (d *driftReport) add(entity, id string, customer uuid.UUID, change string, 
 		Change: change, Fields: b, Applied: applied, Note: note})
 }
 
-func (d *driftReport) compare(batch []*fetched, custs []db.UpsertCustomerParams, subs []db.UpsertSubscriptionParams, orders []db.UpsertOrderParams) {
+func (d *driftReport) compare(batch []*fetched, custs []store.MirroredCustomer, subs []db.UpsertSubscriptionParams, orders []db.UpsertOrderParams) {
 	listed := map[uuid.UUID]bool{}
 	for _, f := range batch {
 		listed[f.id] = f.listed

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/store/db"
@@ -16,8 +19,57 @@ import (
 // faster than one statement per row. These statements are written by hand
 // because sqlc knows neither temporary tables nor COPY with ON CONFLICT.
 
+// MirroredCustomer is a customer as the mirror's bulk upsert writes it.
+type MirroredCustomer struct {
+	ID                             uuid.UUID
+	TenantID                       string
+	CommerceID                     string
+	Domain                         string
+	CompanyName                    string
+	CompanyEmail                   string
+	OrganizationRegistrationNumber string
+	Relationship                   string
+	AllowDelegatedAccess           bool
+	AssociatedPartnerID            string
+	BillingFirstName               string
+	BillingLastName                string
+	BillingEmail                   string
+	BillingCulture                 string
+	BillingLanguage                string
+	BillingCompanyName             string
+	BillingPhone                   string
+	AddressLine1                   string
+	AddressLine2                   string
+	AddressCity                    string
+	AddressState                   string
+	AddressPostalCode              string
+	AddressCountry                 string
+	Etag                           string
+	Raw                            json.RawMessage
+	SyncedAt                       time.Time
+}
+
+// SubscribedSkuRow is a customer's license usage of one SKU as the bulk
+// upsert writes it.
+type SubscribedSkuRow struct {
+	CustomerID       uuid.UUID
+	SkuID            string
+	SkuPartNumber    string
+	SkuName          string
+	TargetType       string
+	CapabilityStatus string
+	AvailableUnits   int32
+	ActiveUnits      int32
+	ConsumedUnits    int32
+	SuspendedUnits   int32
+	TotalUnits       int32
+	WarningUnits     int32
+	Raw              json.RawMessage
+	SyncedAt         time.Time
+}
+
 // BulkUpsertCustomers upserts mirrored customers inside tx.
-func BulkUpsertCustomers(ctx context.Context, tx pgx.Tx, ps []db.UpsertCustomerParams) error {
+func BulkUpsertCustomers(ctx context.Context, tx pgx.Tx, ps []MirroredCustomer) error {
 	return bulkCustomers.upsert(ctx, tx, customerValues(ps))
 }
 
@@ -39,7 +91,7 @@ func BulkUpsertOrderLines(ctx context.Context, tx pgx.Tx, ps []db.UpsertOrderLin
 }
 
 // BulkUpsertSubscribedSkus upserts mirrored license usage inside tx.
-func BulkUpsertSubscribedSkus(ctx context.Context, tx pgx.Tx, ps []db.UpsertSubscribedSkuParams) error {
+func BulkUpsertSubscribedSkus(ctx context.Context, tx pgx.Tx, ps []SubscribedSkuRow) error {
 	return bulkSkus.upsert(ctx, tx, skuValues(ps))
 }
 
@@ -109,7 +161,7 @@ var (
 		"consumed_units", "suspended_units", "total_units", "warning_units", "raw", "synced_at"}}
 )
 
-func customerValues(ps []db.UpsertCustomerParams) [][]any {
+func customerValues(ps []MirroredCustomer) [][]any {
 	seen := map[string]int{}
 	out := make([][]any, 0, len(ps))
 	for _, p := range ps {
@@ -159,7 +211,7 @@ func orderLineValues(ps []db.UpsertOrderLineItemParams) [][]any {
 	return out
 }
 
-func skuValues(ps []db.UpsertSubscribedSkuParams) [][]any {
+func skuValues(ps []SubscribedSkuRow) [][]any {
 	seen := map[string]int{}
 	out := make([][]any, 0, len(ps))
 	for _, p := range ps {

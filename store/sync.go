@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -70,12 +71,34 @@ func (s *Store) SyncRun(ctx context.Context, id int64) (SyncRun, error) {
 	return r, nil
 }
 
-// SyncDriftReport returns up to max lines of a reconcile's drift report.
-func (s *Store) SyncDriftReport(ctx context.Context, runID int64, max int) ([]SyncDrift, error) {
-	d, err := s.Q.ListDrift(ctx, s.Pool, db.ListDriftParams{RunID: runID, Max: int32(max)})
-	if err != nil {
-		return nil, fmt.Errorf("drift of run %d: %w", runID, err)
+// DriftReport is the drift the last reconcile found: changes made outside
+// the portal (what PC said against what the mirror held).
+type DriftReport struct {
+	Run   SyncRun     // the reconcile run; zero ID when none succeeded yet
+	Lines []SyncDrift // its first lines
+	Total int         // all its lines
+}
+
+// LatestDrift returns the drift report of the last reconcile that
+// finished, with at most max lines.
+func (s *Store) LatestDrift(ctx context.Context, max int) (DriftReport, error) {
+	var d DriftReport
+	run, err := s.Q.LastSyncRunOfKind(ctx, s.Pool, "reconcile")
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, nil
 	}
+	if err != nil {
+		return d, fmt.Errorf("last reconcile: %w", mapErr(err))
+	}
+	d.Run = run
+	if d.Lines, err = s.Q.ListDrift(ctx, s.Pool, db.ListDriftParams{RunID: run.ID, Max: int32(max)}); err != nil {
+		return d, fmt.Errorf("drift of run %d: %w", run.ID, mapErr(err))
+	}
+	n, err := s.Q.CountDrift(ctx, s.Pool, run.ID)
+	if err != nil {
+		return d, fmt.Errorf("drift of run %d: %w", run.ID, mapErr(err))
+	}
+	d.Total = int(n)
 	return d, nil
 }
 

@@ -370,22 +370,6 @@ func (q *Queries) EnsureCart(ctx context.Context, db DBTX, arg EnsureCartParams)
 	return id, err
 }
 
-const findCart = `-- name: FindCart :one
-SELECT id FROM carts WHERE user_id = $1 AND customer_id = $2
-`
-
-type FindCartParams struct {
-	UserID     int64
-	CustomerID uuid.UUID
-}
-
-func (q *Queries) FindCart(ctx context.Context, db DBTX, arg FindCartParams) (int64, error) {
-	row := db.QueryRow(ctx, findCart, arg.UserID, arg.CustomerID)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
-}
-
 const insertCartLine = `-- name: InsertCartLine :one
 INSERT INTO cart_lines (cart_id, kind, item_id, name, quantity, term_duration, billing_cycle, is_add_on,
     parent_line_id, parent_subscription_id, unit_price, currency)

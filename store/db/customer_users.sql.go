@@ -12,17 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const customerExists = `-- name: CustomerExists :one
-SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)::boolean
-`
-
-func (q *Queries) CustomerExists(ctx context.Context, db DBTX, id uuid.UUID) (bool, error) {
-	row := db.QueryRow(ctx, customerExists, id)
-	var column_1 bool
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const customerHeader = `-- name: CustomerHeader :one
 SELECT id, tenant_id, company_name, domain FROM customers WHERE id = $1
 `

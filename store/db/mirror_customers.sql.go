@@ -12,30 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const activeCustomerIDs = `-- name: ActiveCustomerIDs :many
-SELECT id FROM customers WHERE gone_at IS NULL ORDER BY id
-`
-
-func (q *Queries) ActiveCustomerIDs(ctx context.Context, db DBTX) ([]uuid.UUID, error) {
-	rows, err := db.Query(ctx, activeCustomerIDs)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []uuid.UUID
-	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const activeCustomerIDsAfter = `-- name: ActiveCustomerIDsAfter :many
 SELECT id FROM customers WHERE gone_at IS NULL AND id > $1 ORDER BY id
 `
@@ -349,6 +325,7 @@ func (q *Queries) MarkCustomerGone(ctx context.Context, db DBTX, arg MarkCustome
 }
 
 const markCustomersGoneBefore = `-- name: MarkCustomersGoneBefore :many
+
 UPDATE customers SET gone_at = $1
 WHERE gone_at IS NULL AND synced_at < $2
 RETURNING id
@@ -359,6 +336,9 @@ type MarkCustomersGoneBeforeParams struct {
 	Before time.Time
 }
 
+// Mirror of customers and what hangs off them. Upserts set synced_at to the
+// caller's timestamp and clear gone_at; "gone" updates mark rows of a
+// customer that were not refreshed at that timestamp.
 func (q *Queries) MarkCustomersGoneBefore(ctx context.Context, db DBTX, arg MarkCustomersGoneBeforeParams) ([]uuid.UUID, error) {
 	rows, err := db.Query(ctx, markCustomersGoneBefore, arg.Now, arg.Before)
 	if err != nil {

@@ -11,21 +11,6 @@ import (
 	"time"
 )
 
-const abandonSyncRun = `-- name: AbandonSyncRun :exec
-UPDATE sync_runs SET status = 'cancelled', finished_at = now(), last_error = $1
-WHERE id = $2 AND status = 'running'
-`
-
-type AbandonSyncRunParams struct {
-	Reason string
-	ID     int64
-}
-
-func (q *Queries) AbandonSyncRun(ctx context.Context, db DBTX, arg AbandonSyncRunParams) error {
-	_, err := db.Exec(ctx, abandonSyncRun, arg.Reason, arg.ID)
-	return err
-}
-
 const claimSyncRun = `-- name: ClaimSyncRun :exec
 UPDATE sync_runs SET heartbeat_at = now(), river_job_id = $1 WHERE id = $2
 `
@@ -219,6 +204,37 @@ func (q *Queries) LastSyncRunByKind(ctx context.Context, db DBTX) ([]SyncRun, er
 		return nil, err
 	}
 	return items, nil
+}
+
+const lastSyncRunOfKind = `-- name: LastSyncRunOfKind :one
+SELECT id, kind, status, trigger, requested_by, river_job_id, started_at, heartbeat_at, finished_at, total, done, counts, pc_calls, throttles, error_count, last_error, errors, checkpoint FROM sync_runs WHERE kind = $1 AND status <> 'running' ORDER BY id DESC LIMIT 1
+`
+
+// The last finished run of one kind.
+func (q *Queries) LastSyncRunOfKind(ctx context.Context, db DBTX, kind string) (SyncRun, error) {
+	row := db.QueryRow(ctx, lastSyncRunOfKind, kind)
+	var i SyncRun
+	err := row.Scan(
+		&i.ID,
+		&i.Kind,
+		&i.Status,
+		&i.Trigger,
+		&i.RequestedBy,
+		&i.RiverJobID,
+		&i.StartedAt,
+		&i.HeartbeatAt,
+		&i.FinishedAt,
+		&i.Total,
+		&i.Done,
+		&i.Counts,
+		&i.PcCalls,
+		&i.Throttles,
+		&i.ErrorCount,
+		&i.LastError,
+		&i.Errors,
+		&i.Checkpoint,
+	)
+	return i, err
 }
 
 const latestUnfinishedSyncRun = `-- name: LatestUnfinishedSyncRun :one

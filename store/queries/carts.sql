@@ -6,9 +6,6 @@ INSERT INTO carts (user_id, customer_id) VALUES (@user_id, @customer_id)
 ON CONFLICT (user_id, customer_id) DO UPDATE SET updated_at = now()
 RETURNING id;
 
--- name: FindCart :one
-SELECT id FROM carts WHERE user_id = @user_id AND customer_id = @customer_id;
-
 -- name: LockCart :one
 SELECT id FROM carts WHERE user_id = @user_id AND customer_id = @customer_id FOR UPDATE;
 

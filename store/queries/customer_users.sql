@@ -22,9 +22,6 @@ DELETE FROM customer_tenants WHERE customer_id = @customer_id::uuid;
 UPDATE users SET disabled_at = @now::timestamptz, updated_at = @now::timestamptz
 WHERE role = 'customer' AND customer_id = @customer_id::uuid AND customer_via = 'tenant' AND disabled_at IS NULL;
 
--- name: CustomerExists :one
-SELECT EXISTS (SELECT 1 FROM customers WHERE id = @id)::boolean;
-
 -- name: CustomerHeader :one
 SELECT id, tenant_id, company_name, domain FROM customers WHERE id = @id;
 

@@ -2,32 +2,6 @@
 -- caller's timestamp and clear gone_at; "gone" updates mark rows of a
 -- customer that were not refreshed at that timestamp.
 
--- name: UpsertCustomer :batchexec
-INSERT INTO customers (id, tenant_id, commerce_id, domain, company_name, company_email,
-    organization_registration_number, relationship, allow_delegated_access, associated_partner_id,
-    billing_first_name, billing_last_name, billing_email, billing_culture, billing_language,
-    billing_company_name, billing_phone, address_line1, address_line2, address_city, address_state,
-    address_postal_code, address_country, etag, raw, synced_at, gone_at)
-VALUES (@id, @tenant_id, @commerce_id, @domain, @company_name, @company_email,
-    @organization_registration_number, @relationship, @allow_delegated_access, @associated_partner_id,
-    @billing_first_name, @billing_last_name, @billing_email, @billing_culture, @billing_language,
-    @billing_company_name, @billing_phone, @address_line1, @address_line2, @address_city, @address_state,
-    @address_postal_code, @address_country, @etag, @raw, @synced_at, NULL)
-ON CONFLICT (id) DO UPDATE SET
-    tenant_id = excluded.tenant_id, commerce_id = excluded.commerce_id, domain = excluded.domain,
-    company_name = excluded.company_name, company_email = excluded.company_email,
-    organization_registration_number = excluded.organization_registration_number,
-    relationship = excluded.relationship, allow_delegated_access = excluded.allow_delegated_access,
-    associated_partner_id = excluded.associated_partner_id,
-    billing_first_name = excluded.billing_first_name, billing_last_name = excluded.billing_last_name,
-    billing_email = excluded.billing_email, billing_culture = excluded.billing_culture,
-    billing_language = excluded.billing_language, billing_company_name = excluded.billing_company_name,
-    billing_phone = excluded.billing_phone, address_line1 = excluded.address_line1,
-    address_line2 = excluded.address_line2, address_city = excluded.address_city,
-    address_state = excluded.address_state, address_postal_code = excluded.address_postal_code,
-    address_country = excluded.address_country, etag = excluded.etag, raw = excluded.raw,
-    synced_at = excluded.synced_at, gone_at = NULL;
-
 -- name: MarkCustomersGoneBefore :many
 UPDATE customers SET gone_at = @now
 WHERE gone_at IS NULL AND synced_at < @before
@@ -35,9 +9,6 @@ RETURNING id;
 
 -- name: MarkCustomerGone :exec
 UPDATE customers SET gone_at = @now WHERE id = @id AND gone_at IS NULL;
-
--- name: ActiveCustomerIDs :many
-SELECT id FROM customers WHERE gone_at IS NULL ORDER BY id;
 
 -- name: CountActiveCustomers :one
 SELECT count(*) FROM customers WHERE gone_at IS NULL;
@@ -132,21 +103,6 @@ ON CONFLICT (customer_id, agreement_type, template_id, date_agreed) DO UPDATE SE
 -- name: MarkAgreementsGone :execrows
 UPDATE agreements SET gone_at = @now
 WHERE customer_id = ANY(@customer_ids::uuid[]) AND gone_at IS NULL AND synced_at < @before;
-
--- name: UpsertSubscribedSku :batchexec
-INSERT INTO subscribed_skus (customer_id, sku_id, sku_part_number, sku_name, target_type,
-    capability_status, available_units, active_units, consumed_units, suspended_units, total_units,
-    warning_units, raw, synced_at, gone_at)
-VALUES (@customer_id, @sku_id, @sku_part_number, @sku_name, @target_type,
-    @capability_status, @available_units, @active_units, @consumed_units, @suspended_units, @total_units,
-    @warning_units, @raw, @synced_at, NULL)
-ON CONFLICT (customer_id, sku_id) DO UPDATE SET
-    sku_part_number = excluded.sku_part_number, sku_name = excluded.sku_name,
-    target_type = excluded.target_type, capability_status = excluded.capability_status,
-    available_units = excluded.available_units, active_units = excluded.active_units,
-    consumed_units = excluded.consumed_units, suspended_units = excluded.suspended_units,
-    total_units = excluded.total_units, warning_units = excluded.warning_units, raw = excluded.raw,
-    synced_at = excluded.synced_at, gone_at = NULL;
 
 -- name: MarkSubscribedSkusGone :execrows
 UPDATE subscribed_skus SET gone_at = @now

@@ -11,9 +11,6 @@ UPDATE commands SET river_job_id = @river_job_id WHERE id = @id;
 -- name: GetCommand :one
 SELECT * FROM commands WHERE id = @id;
 
--- name: LockCommand :one
-SELECT * FROM commands WHERE id = @id FOR UPDATE;
-
 -- name: StartCommandAttempt :one
 UPDATE commands SET status = 'delivering', attempts = attempts + 1, updated_at = now()
 WHERE id = @id AND status IN ('pending', 'delivering')
@@ -29,15 +26,6 @@ UPDATE commands SET status = @status, last_error = @last_error, pc_error_code = 
     target_id = CASE WHEN @target_id::text = '' THEN target_id ELSE @target_id::text END,
     updated_at = now(), finished_at = now()
 WHERE id = @id;
-
--- name: ListCommands :many
-SELECT * FROM commands ORDER BY id DESC LIMIT @max;
-
--- name: ListCustomerCommands :many
-SELECT * FROM commands WHERE customer_id = @customer_id ORDER BY id DESC LIMIT @max;
-
--- name: OpenCommandsForTarget :many
-SELECT * FROM commands WHERE target_id = @target_id AND status IN ('pending', 'delivering') ORDER BY id;
 
 -- name: CountCommandsByStatus :many
 SELECT status, count(*) AS n FROM commands GROUP BY status;

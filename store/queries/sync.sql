@@ -29,10 +29,6 @@ UPDATE sync_runs SET status = @status, finished_at = now(), heartbeat_at = now()
     error_count = @error_count, last_error = @last_error, errors = @errors, checkpoint = @checkpoint
 WHERE id = @id;
 
--- name: AbandonSyncRun :exec
-UPDATE sync_runs SET status = 'cancelled', finished_at = now(), last_error = @reason
-WHERE id = @id AND status = 'running';
-
 -- name: ListSyncRuns :many
 SELECT * FROM sync_runs ORDER BY id DESC LIMIT @max;
 
@@ -61,3 +57,7 @@ SELECT * FROM sync_drift WHERE run_id = @run_id ORDER BY id LIMIT @max;
 
 -- name: CountDrift :one
 SELECT count(*) FROM sync_drift WHERE run_id = @run_id;
+
+-- name: LastSyncRunOfKind :one
+-- The last finished run of one kind.
+SELECT * FROM sync_runs WHERE kind = @kind AND status <> 'running' ORDER BY id DESC LIMIT 1;

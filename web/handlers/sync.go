@@ -25,7 +25,53 @@ func (s *Server) syncShow(w http.ResponseWriter, r *http.Request) error {
 	if set, err := s.st.Settings(r.Context()); err == nil && set.PcAppUserError != "" {
 		v.Consent = consentNotice(r.Context(), "Agreements and license usage were not synced: "+set.PcAppUserError)
 	}
+	d, err := s.st.LatestDrift(r.Context(), driftShown)
+	if err != nil {
+		return err
+	}
+	v.Drift = driftView(d)
 	return s.render(w, r, http.StatusOK, templates.SyncPage(s.page(r, "Sync", "/sync"), v))
+}
+
+// driftShown bounds the drift lines the sync page lists.
+const driftShown = 100
+
+// driftView is the last reconcile's drift report as the sync page shows
+// it: per line, what the mirror held and what Partner Center said.
+func driftView(d store.DriftReport) *templates.DriftView {
+	if d.Run.ID == 0 {
+		return nil
+	}
+	v := &templates.DriftView{RunID: d.Run.ID, Total: d.Total, More: d.Total - len(d.Lines)}
+	if d.Run.FinishedAt != nil {
+		v.At = d.Run.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	for _, l := range d.Lines {
+		lv := templates.DriftLine{Entity: l.Entity, ID: l.EntityID, Change: l.Change, Applied: l.Applied, Note: l.Note,
+			Found: l.DetectedAt.UTC().Format("2006-01-02 15:04 UTC")}
+		if l.CustomerID != nil {
+			lv.CustomerHref = "/customers/" + l.CustomerID.String()
+			switch l.Entity {
+			case "customer":
+				lv.Href = lv.CustomerHref
+			case "subscription":
+				lv.Href = lv.CustomerHref + "/subscriptions/" + l.EntityID
+			}
+		}
+		var fields map[string][2]any
+		_ = json.Unmarshal(l.Fields, &fields)
+		names := make([]string, 0, len(fields))
+		for k := range fields {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			lv.Fields = append(lv.Fields, templates.DriftField{Name: strings.ReplaceAll(k, "_", " "),
+				Mirror: fmt.Sprint(fields[k][0]), PC: fmt.Sprint(fields[k][1])})
+		}
+		v.Lines = append(v.Lines, lv)
+	}
+	return v
 }
 
 // syncLive is the self-refreshing fragment of the sync page.

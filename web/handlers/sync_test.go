@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 func TestSyncPageShowsRunsAndQueuesSyncNow(t *testing.T) {
@@ -65,5 +67,39 @@ func TestSyncPageShowsRunsAndQueuesSyncNow(t *testing.T) {
 	e.login(cc, "cust@example.com")
 	if p = e.get(cc, "/sync"); p.StatusCode != http.StatusForbidden {
 		t.Fatalf("customer GET /sync: status %d, want 403", p.StatusCode)
+	}
+}
+
+// A change made in Partner Center's own UI is found by the reconcile and
+// shown on the sync page: what the mirror held, what PC says, when.
+func TestSyncPageShowsTheReconcilesDrift(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	c := e.client()
+	e.login(c, "staff@example.com")
+	if p := e.get(c, "/sync"); !hasTestID(p.body, "drift-none-run") {
+		t.Fatalf("before any reconcile: want the no-run note\n%s", p.body)
+	}
+	cust, sub := e.subID("Contoso Ltd", "Office 365 E3")
+	pc, err := e.pcClientForTest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.SetSubscriptionFriendlyName(t.Context(), uuid.NewString(), cust, sub, "Renamed in PC"); err != nil {
+		t.Fatal(err)
+	}
+	e.sync("reconcile")
+	p := e.get(c, "/sync")
+	if p.StatusCode != http.StatusOK || !hasTestID(p.body, "drift-lines") {
+		t.Fatalf("after the reconcile: %d\n%s", p.StatusCode, p.body)
+	}
+	line := p.body[strings.Index(p.body, `data-testid="drift-line"`):]
+	line = line[:strings.Index(line, "</tr>")]
+	if !strings.Contains(line, "/customers/"+cust+"/subscriptions/"+sub) || !strings.Contains(line, "friendly name: Renamed in PC") ||
+		!strings.Contains(line, "changed") {
+		t.Fatalf("drift line does not show the rename with its link:\n%s", line)
+	}
+	if n := strings.Count(p.body, `data-testid="drift-line"`); n != 1 {
+		t.Errorf("%d drift lines, want 1 (only the rename)", n)
 	}
 }
