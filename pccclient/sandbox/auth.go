@@ -52,6 +52,7 @@ func DefaultUsers() []User {
 type tokenInfo struct {
 	Exp  time.Time
 	User string // UPN; "" for an app-only token
+	OID  string // the user's object id (the token's oid claim); "" for app-only
 	MFA  bool
 }
 
@@ -385,7 +386,7 @@ func (s *Sandbox) issueAccess(now time.Time, user *User, mfa bool) (string, time
 		claims["sub"] = user.ObjectID
 		claims["amr"] = amr
 		claims["scp"] = "user_impersonation"
-		ti.User, ti.MFA = user.UPN, mfa
+		ti.User, ti.OID, ti.MFA = user.UPN, user.ObjectID, mfa
 	}
 	tok := jwt(claims)
 	s.tokMu.Lock()

@@ -51,6 +51,14 @@ const (
 	OpListIndirectResellers = "list-indirect-resellers"
 	// OpUpdateCart is an addition to the agreed list.
 	OpUpdateCart = "update-cart"
+	// OpListPromotions is GET /productpromotions (new commerce promotions).
+	OpListPromotions = "list-promotions"
+	// OpGetPromotion is GET /productpromotions/{id}.
+	OpGetPromotion = "get-promotion"
+	// OpCheckPromotionEligibilities is POST /customers/{id}/promotionEligibilities.
+	OpCheckPromotionEligibilities = "check-promotion-eligibilities"
+	// OpGetCountryValidationRules is GET /countryvalidationrules/{country}.
+	OpGetCountryValidationRules = "get-country-validation-rules"
 )
 
 var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpListProducts, OpGetProduct,
@@ -59,7 +67,8 @@ var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpLi
 	OpCreateCart, OpGetCart, OpCheckoutCart, OpCreateOrder, OpGetOrder, OpListOrders, OpPatchOrder,
 	OpListSubscriptions, OpGetSubscription, OpListSubscriptionAddons, OpPatchSubscription,
 	OpGetProvisioningStatus, OpListEntitlements, OpListSubscribedSkus, OpListAuditRecords,
-	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers, OpUpdateCart}
+	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers, OpUpdateCart,
+	OpListPromotions, OpGetPromotion, OpCheckPromotionEligibilities, OpGetCountryValidationRules}
 
 // Ops returns every operation id the sandbox serves.
 func Ops() []string { return append([]string(nil), allOps...) }

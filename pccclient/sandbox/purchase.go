@@ -21,6 +21,7 @@ type purchaseLine struct {
 	termDuration string
 	billingCycle string
 	provisioning map[string]string
+	promotionID  string
 }
 
 var farFuture = time.Date(9999, 12, 10, 0, 0, 0, 0, time.UTC)
@@ -156,7 +157,7 @@ func (s *Sandbox) addLines(now time.Time, cust *customer, o *order, lines []purc
 		n := len(o.W.LineItems)
 		sub.LineItem = n
 		li := orderLineItem{LineItemNumber: n, OfferID: pl.item.ID, SubscriptionID: sub.W.ID,
-			ParentSubscriptionID: parent, TermDuration: pl.termDuration, TransactionType: "New",
+			ParentSubscriptionID: parent, TermDuration: pl.termDuration, TransactionType: "New", PromotionID: pl.promotionID,
 			FriendlyName: sub.W.FriendlyName, Quantity: pl.quantity, PartnerIDOnRecord: pl.partnerID,
 			ProvisioningContext: pl.provisioning,
 			Links:               links{Subscription: getLink("/customers/" + cust.W.ID + "/subscriptions/" + sub.W.ID)}}
@@ -181,7 +182,7 @@ func (s *Sandbox) newSubscription(now time.Time, cust *customer, o *order, pl pu
 		AutoRenewEnabled: it.AutoRenew && it.Billing == "license" && !it.Trial, IsTrial: it.Trial,
 		BillingType: it.Billing, BillingCycle: pl.billingCycle, TermDuration: pl.termDuration,
 		IsMicrosoftProduct: true, PublisherName: "Microsoft Corporation", PartnerID: pl.partnerID,
-		ContractType: "subscription", OrderID: o.W.ID, Attributes: attrs{ObjectType: "Subscription"}}
+		ContractType: "subscription", OrderID: o.W.ID, PromotionID: pl.promotionID, Attributes: attrs{ObjectType: "Subscription"}}
 	self := "/customers/" + cust.W.ID + "/subscriptions/" + id
 	w.Links.Self = getLink(self)
 	if parent != "" {
@@ -310,8 +311,14 @@ func (s *Sandbox) priced(o *order) orderWire {
 			cycle = sub.W.BillingCycle
 		}
 		unit := round2(s.unitPrice(it, w.CurrencyCode, li.TermDuration, cycle))
-		ext := round2(unit * float64(li.Quantity))
-		w.LineItems[i].Pricing = &pricingWire{ListPrice: unit, DiscountedPrice: unit, ProratedPrice: unit, Price: unit, ExtendedPrice: ext}
+		price := unit
+		if p := s.cat.promotions[strings.ToUpper(li.PromotionID)]; p != nil && it.NCE {
+			if pct, ok := p.discount(it.skuKey(), li.TermDuration, cycle); ok {
+				price = round2(unit * (1 - pct))
+			}
+		}
+		ext := round2(price * float64(li.Quantity))
+		w.LineItems[i].Pricing = &pricingWire{ListPrice: unit, DiscountedPrice: price, ProratedPrice: price, Price: price, ExtendedPrice: ext}
 		total += ext
 	}
 	total = round2(total)

@@ -46,6 +46,12 @@ type Options struct {
 	// created, every call for a new customer answers 404 60003 as if it did
 	// not exist yet (PC's eventual consistency: about 90 s). Default 0.
 	ReadAfterCreateDelay time.Duration
+	// LegacyPurchases accepts orders and carts of legacy offers, as PC did
+	// before license-based purchases moved to new commerce (1 September
+	// 2024), and lists the offers as isAvailableForPurchase. For tests of
+	// flows on legacy subscriptions; the zero value refuses them like PC
+	// (orders 403 2091, cart line items LegacyOfferNotEligibleForPurchase).
+	LegacyPurchases bool
 }
 
 // Credentials are what a client uses to obtain tokens from the sandbox.
@@ -90,6 +96,9 @@ type Sandbox struct {
 	// AllowAppOnlyEverywhere; /_sandbox/options).
 	readDelay atomic.Int64 // nanoseconds
 	appOnlyOK atomic.Bool
+	legacyOK  atomic.Bool // Options.LegacyPurchases
+
+	cache respCache // rendered catalog responses
 
 	faults *faultState
 	idem   *idemStore
@@ -128,6 +137,7 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	s.readDelay.Store(int64(opts.ReadAfterCreateDelay))
 	s.appOnlyOK.Store(opts.AllowAppOnlyEverywhere)
+	s.legacyOK.Store(opts.LegacyPurchases)
 	s.faults = newFaultState(opts.Seed, clock.Now)
 	s.pcg = rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)
 	s.rng = rand.New(s.pcg)
@@ -222,6 +232,9 @@ type call struct {
 	now   time.Time
 	corr  string
 	reqID string
+	// tok is the caller's token (zero for the token endpoint and for work
+	// the sandbox does by itself).
+	tok tokenInfo
 	// system marks work Partner Center does by itself (renewals, expiry).
 	system bool
 }
@@ -280,8 +293,10 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 	hdr.Set("MS-CorrelationId", cmpOr(corr, s.faults.newID()))
 	hdr.Set("MS-CV", "sandbox."+op)
 	hdr.Set("MS-ServerId", "sandbox-1")
+	var ti tokenInfo
 	if auth {
-		ti, e := s.checkToken(r)
+		var e *pcError
+		ti, e = s.checkToken(r)
 		if e == nil {
 			e = s.checkCredential(op, ti)
 		}
@@ -310,7 +325,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 			return
 		}
 	}
-	c := &call{r: r, body: body, corr: corr, reqID: reqID}
+	c := &call{r: r, body: body, corr: corr, reqID: reqID, tok: ti}
 	run := func() response { return s.execute(c, lk, h) }
 	var resp response
 	if reqID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && strings.HasPrefix(r.URL.Path, "/v1/") {
