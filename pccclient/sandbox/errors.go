@@ -51,6 +51,7 @@ func errSeatMax(q, max int) *pcError {
 func errAddonParent(format string, args ...any) *pcError {
 	return newErr(http.StatusBadRequest, "800029", "The add-on is not related to the specified parent subscription. "+format, args...)
 }
+
 // errLegacyRetired refuses a legacy offer: license-based purchases are new
 // commerce only since 1 September 2024 (error-codes: Forbidden 403 2091).
 func errLegacyRetired(id string) *pcError {

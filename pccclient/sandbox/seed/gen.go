@@ -106,7 +106,7 @@ type category struct {
 }
 
 type catalogFile struct {
-	Categories []category `json:"categories"`
+	Categories []category  `json:"categories"`
 	Offers     []offer     `json:"offers"`
 	Products   []product   `json:"products"`
 	Promotions []promotion `json:"promotions"`
