@@ -19,7 +19,7 @@ import (
 //	POST   /_sandbox/tokens/revoke         invalidate every access token
 //	POST   /_sandbox/token                 issue an access token without credentials
 //	GET    /_sandbox/prices?country=US     the price list (unit price per month per catalog item)
-//	GET    /_sandbox/options               {"readAfterCreateDelaySeconds":0,"allowAppOnlyEverywhere":false}
+//	GET    /_sandbox/options               {"readAfterCreateDelaySeconds":0,"allowAppOnlyEverywhere":false,"legacyPurchases":false}
 //	POST   /_sandbox/options               same body: change them at run time
 //	GET    /_sandbox/users                 the partner users of the sign-in page (upn, password, mfa)
 //	POST   /_sandbox/users/{upn}/revoke    revoke the user's refresh tokens (next redeem: invalid_grant AADSTS50173)
@@ -135,13 +135,15 @@ func (s *Sandbox) adminRoutes() {
 		return 200, map[string]string{"access_token": s.IssueToken(), "token_type": "Bearer"}
 	})
 	options := func() map[string]any {
-		return map[string]any{"readAfterCreateDelaySeconds": time.Duration(s.readDelay.Load()).Seconds(), "allowAppOnlyEverywhere": s.appOnlyOK.Load()}
+		return map[string]any{"readAfterCreateDelaySeconds": time.Duration(s.readDelay.Load()).Seconds(), "allowAppOnlyEverywhere": s.appOnlyOK.Load(),
+			"legacyPurchases": s.legacyOK.Load()}
 	}
 	h("GET /_sandbox/options", func(r *http.Request) (int, any) { return 200, options() })
 	h("POST /_sandbox/options", func(r *http.Request) (int, any) {
 		var in struct {
 			ReadAfterCreateDelaySeconds *float64 `json:"readAfterCreateDelaySeconds"`
 			AllowAppOnlyEverywhere      *bool    `json:"allowAppOnlyEverywhere"`
+			LegacyPurchases             *bool    `json:"legacyPurchases"`
 		}
 		if e := decode(r, &in); e != nil {
 			return 0, e
@@ -151,6 +153,9 @@ func (s *Sandbox) adminRoutes() {
 		}
 		if in.AllowAppOnlyEverywhere != nil {
 			s.SetAllowAppOnlyEverywhere(*in.AllowAppOnlyEverywhere)
+		}
+		if in.LegacyPurchases != nil {
+			s.SetLegacyPurchases(*in.LegacyPurchases)
 		}
 		return 200, options()
 	})
