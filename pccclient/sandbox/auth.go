@@ -491,9 +491,9 @@ func (s *Sandbox) checkToken(r *http.Request) (tokenInfo, *pcError) {
 		tok, ok = strings.CutPrefix(h, "bearer ")
 	}
 	if ok {
-		s.tokMu.Lock()
+		s.tokMu.RLock()
 		ti, found := s.tokens[strings.TrimSpace(tok)]
-		s.tokMu.Unlock()
+		s.tokMu.RUnlock()
 		if found && s.clock.Now().Before(ti.Exp) {
 			return ti, nil
 		}

@@ -84,3 +84,68 @@ func (s *Sandbox) runningPromotions(c *call) string {
 	}
 	return string(b)
 }
+
+// stateLock is the state's RWMutex. Every write unlock bumps gen, so a
+// read rendered under one generation is served again only while the state
+// has not changed.
+type stateLock struct {
+	sync.RWMutex
+	gen atomic.Uint64
+}
+
+// Unlock ends a write: the generation moves on before readers get in.
+func (l *stateLock) Unlock() {
+	l.gen.Add(1)
+	l.RWMutex.Unlock()
+}
+
+// readGen holds the state reads rendered in one generation and second of
+// sandbox time (time-dependent rules, such as the audit records' 90-day
+// window, are then at most a second stale on a real-time clock).
+type readGen struct {
+	gen uint64
+	sec int64
+	m   sync.Map // cache key -> []byte
+	n   atomic.Int64
+}
+
+// stateCached serves a GET of customer state from the current
+// generation's cache (caller holds s.mu for reading, as execute does for
+// lockRead); only 200 answers are kept.
+func (s *Sandbox) stateCached(h handler) handler {
+	return func(c *call) (int, any) {
+		if c.r.Method != "GET" {
+			return h(c)
+		}
+		gen, sec := s.mu.gen.Load(), c.now.Unix()
+		g := s.readCache.Load()
+		if g == nil || g.gen != gen || g.sec != sec {
+			ng := &readGen{gen: gen, sec: sec}
+			if !s.readCache.CompareAndSwap(g, ng) {
+				return h(c) // another reader moved it on; render this one fresh
+			}
+			g = ng
+		}
+		k := s.cacheKey(c, "|"+c.r.Header.Get("MS-ContinuationToken"))
+		if b, ok := g.m.Load(k); ok {
+			return 200, rawBody{body: b.([]byte)}
+		}
+		status, v := h(c)
+		if _, isErr := v.(*pcError); isErr || status != 200 {
+			return status, v
+		}
+		var b []byte
+		if rb, ok := v.(rawBody); ok && rb.header == nil {
+			b = rb.body
+		} else {
+			var err error
+			if b, err = json.Marshal(v); err != nil {
+				return 0, newErr(500, "500", "render: %v", err)
+			}
+		}
+		if g.n.Add(1) <= respCacheMax {
+			g.m.Store(k, b)
+		}
+		return 200, rawBody{body: b}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,13 +83,13 @@ type Sandbox struct {
 	creds Credentials
 	mux   *http.ServeMux
 
-	mu      sync.RWMutex // guards st and rng
+	mu      stateLock // guards st and rng; a write bumps the read cache's generation
 	st      *state
 	rng     *rand.Rand
 	pcg     *rand.PCG
 	nextDue atomic.Int64 // unix nanos of the earliest due async work
 
-	tokMu  sync.Mutex // guards tokens and codes
+	tokMu  sync.RWMutex // guards tokens and codes
 	tokens map[string]tokenInfo
 	codes  map[string]*authCode
 
@@ -98,7 +99,8 @@ type Sandbox struct {
 	appOnlyOK atomic.Bool
 	legacyOK  atomic.Bool // Options.LegacyPurchases
 
-	cache respCache // rendered catalog responses
+	cache     respCache                // rendered catalog responses
+	readCache atomic.Pointer[readGen] // rendered state reads of the current generation
 
 	faults *faultState
 	idem   *idemStore
@@ -276,23 +278,34 @@ const maxBody = 1 << 20
 // handle registers pattern under op with the standard pipeline: count,
 // headers, auth, faults, idempotency, state lock, render, drop.
 func (s *Sandbox) handle(pattern, op string, lk lockMode, auth bool, h handler) {
+	cv := []string{"sandbox." + op} // shared, never modified: response headers only read it
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		s.serve(w, r, op, lk, auth, h)
+		s.serve(w, r, op, cv, lk, auth, h)
 	})
 }
 
-func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lockMode, auth bool, h handler) {
+// Header values every response carries.
+var (
+	serverID    = []string{"sandbox-1"}
+	contentJSON = []string{"application/json; charset=utf-8"}
+)
+
+func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, cv []string, lk lockMode, auth bool, h handler) {
 	if c, ok := s.calls[op]; ok {
 		c.Add(1)
 	}
 	reqID := r.Header.Get("MS-RequestId")
 	corr := r.Header.Get("MS-CorrelationId")
-	s.log.Debug("sandbox request", "op", op, "method", r.Method, "path", r.URL.Path, "requestId", reqID, "correlationId", corr)
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.log.Debug("sandbox request", "op", op, "method", r.Method, "path", r.URL.Path, "requestId", reqID, "correlationId", corr)
+	}
+	// Canonical keys set directly: Header.Set would canonicalise (and
+	// allocate) "MS-RequestId" on every request.
 	hdr := w.Header()
-	hdr.Set("MS-RequestId", cmpOr(reqID, s.faults.newID()))
-	hdr.Set("MS-CorrelationId", cmpOr(corr, s.faults.newID()))
-	hdr.Set("MS-CV", "sandbox."+op)
-	hdr.Set("MS-ServerId", "sandbox-1")
+	hdr["Ms-Requestid"] = []string{cmpOr(reqID, s.faults.newID())}
+	hdr["Ms-Correlationid"] = []string{cmpOr(corr, s.faults.newID())}
+	hdr["Ms-Cv"] = cv
+	hdr["Ms-Serverid"] = serverID
 	var ti tokenInfo
 	if auth {
 		var e *pcError
@@ -346,7 +359,10 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 		hdr.Set(k, v)
 	}
 	if resp.body != nil {
-		hdr.Set("Content-Type", "application/json; charset=utf-8")
+		hdr["Content-Type"] = contentJSON
+		// A known length spares net/http the chunked encoding of bodies
+		// beyond its sniffing buffer (the offer list is ~60 KB).
+		hdr["Content-Length"] = []string{strconv.Itoa(len(resp.body))}
 	}
 	w.WriteHeader(resp.status)
 	if r.Method != http.MethodHead {
