@@ -99,7 +99,7 @@ type Sandbox struct {
 	appOnlyOK atomic.Bool
 	legacyOK  atomic.Bool // Options.LegacyPurchases
 
-	cache     respCache                // rendered catalog responses
+	cache     respCache               // rendered catalog responses
 	readCache atomic.Pointer[readGen] // rendered state reads of the current generation
 
 	faults *faultState
