@@ -59,6 +59,9 @@ func newEnv(t testing.TB, so sandbox.Options, mo mirror.Options) *tenv {
 	if so.Seed == 0 {
 		so.Seed = 7
 	}
+	// Test data: these tests deliver orders of legacy offers, which PC
+	// (and the sandbox by default) no longer sells.
+	so.LegacyPurchases = true
 	sb, err := sandbox.New(so)
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)

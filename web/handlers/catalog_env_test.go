@@ -39,6 +39,9 @@ func newPCEnv(t *testing.T, noSeed bool) *pcEnv {
 // virtualClock the portal reads the sandbox's clock.
 func startPCEnv(t *testing.T, opts sandbox.Options, virtualClock bool) *pcEnv {
 	t.Helper()
+	// Test data: these tests order legacy offers, which PC (and the
+	// sandbox by default) no longer sells.
+	opts.LegacyPurchases = true
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		t.Fatal(err)
