@@ -91,7 +91,9 @@ func startClockPortal(t *testing.T) *staffPortal {
 // its own clock and the portal reads it, else both follow wall time.
 func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	t.Helper()
-	pc := sandboxtest.New(t, sandbox.Options{Seed: 5, RealTime: !virtualClock})
+	// Test data: the journeys order legacy offers, which PC (and the sandbox
+	// by default) no longer sells.
+	pc := sandboxtest.New(t, sandbox.Options{Seed: 5, RealTime: !virtualClock, LegacyPurchases: true})
 	sb := pc.SB
 	st := testdb.NewStore(t)
 	box := sandboxtest.Box(t)

@@ -100,7 +100,9 @@
 // Failures from PC are *Error values (HTTP status, PC code and description,
 // request and correlation ids, RetryAfter) tested with IsNotFound,
 // IsThrottled, IsConflict, IsValidation, IsForbidden, IsUnavailable,
-// IsUnauthorized, HasCode, IsNoRelationship and IsNoDelegatedAdmin; an
+// IsUnauthorized, HasCode, IsNoRelationship, IsNoDelegatedAdmin,
+// IsOfferNotPurchasable (a legacy offer: 403 2091) and
+// IsAgreementAlreadyConfirmed (600061); an
 // app+user credential problem is a *ConsentError (see above). Arguments are checked before any network call
 // and refused with *ArgumentError (IsValidation reports it too). Token
 // failures are *TokenError with the OAuth error and description (never the
@@ -159,6 +161,19 @@
 // The client asks for the zip (OpenPriceSheet with Uncompressed for the
 // CSV) and reads either as it arrives; ReadPriceSheet reads a downloaded
 // file the same way.
+//
+// # Catalog
+//
+// Since September 2024 license-based purchases are new commerce: products,
+// SKUs and availabilities (catalogItemId productId:skuId:availabilityId)
+// with P1M, P1Y and, for some SKUs, P3Y terms and their billing plans. A
+// SKU is an add-on when its dynamicAttributes say isAddon, and
+// prerequisiteSkus names its bases (productId:skuId); purchasePrerequisites
+// lists agreements and checks, not bases. Legacy offers (ListOffers) remain
+// for existing subscriptions; ordering one fails with IsOfferNotPurchasable.
+// ListProductPromotions, GetProductPromotion and CheckPromotionEligibilities
+// cover promotions (promotionId on cart and order lines); Markets and
+// GetCountryValidationRules the address rules of a customer's country.
 //
 // # Models
 //

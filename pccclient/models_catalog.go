@@ -89,6 +89,7 @@ type SKU struct {
 	PurchasePrerequisites  []string          `json:"purchasePrerequisites,omitempty"`
 	InventoryVariables     []string          `json:"inventoryVariables,omitempty"`
 	ProvisioningVariables  []string          `json:"provisioningVariables,omitempty"`
+	Actions                []string          `json:"actions,omitempty"`
 	DynamicAttributes      map[string]any    `json:"dynamicAttributes,omitempty"`
 	ConsumptionType        string            `json:"consumptionType,omitempty"`
 	Links                  Links             `json:"links,omitempty"`

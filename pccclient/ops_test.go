@@ -116,7 +116,7 @@ func acceptMCA(t *testing.T, e *env, customerID string) {
 
 func TestCustomerOrderSubscriptionLifecycle(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{NoSeed: true}, nil)
+	e := newEnv(t, sandbox.Options{NoSeed: true, LegacyPurchases: true}, nil)
 	ctx := ctxT(t)
 	cu := newCustomer(t, e, "lifecycle")
 
@@ -360,7 +360,7 @@ func TestAuditRecordsSeekPaging(t *testing.T) {
 
 func TestCreateOrderWithAddOnLineItem(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{NoSeed: true}, nil)
+	e := newEnv(t, sandbox.Options{NoSeed: true, LegacyPurchases: true}, nil)
 	ctx := ctxT(t)
 	cu := newCustomer(t, e, "addonorder")
 	acceptMCA(t, e, cu.ID)

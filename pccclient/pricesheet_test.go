@@ -31,14 +31,18 @@ func readAll(t *testing.T, ps *pccclient.PriceSheet) []pccclient.PriceSheetRow {
 	return rows
 }
 
+// findRow returns the latest price of a SKU, term and plan in rows (a
+// current sheet also lists the periods before a price change).
 func findRow(rows []pccclient.PriceSheetRow, product, sku, term, plan string) *pccclient.PriceSheetRow {
+	var found *pccclient.PriceSheetRow
 	for i := range rows {
 		r := &rows[i]
-		if r.ProductID == product && r.SkuID == sku && r.TermDuration == term && r.BillingPlan == plan {
-			return r
+		if r.ProductID == product && r.SkuID == sku && r.TermDuration == term && r.BillingPlan == plan &&
+			(found == nil || r.EffectiveStartDate.After(found.EffectiveStartDate)) {
+			found = r
 		}
 	}
-	return nil
+	return found
 }
 
 const sheetPath = "/pricing/v1.0/sales/pricesheets(Market='US',PricesheetView='updatedlicensebased')/$value"
@@ -76,7 +80,7 @@ func TestPriceSheetCSVAndZipOverHTTP(t *testing.T) {
 		t.Errorf("P1Y monthly %s, want %s", monthly.UnitPrice, want)
 	}
 	if !annual.ERPPrice.Valid || !annual.ERPPrice.Decimal.GreaterThan(annual.UnitPrice) || annual.Currency != "USD" || annual.Market != "US" ||
-		annual.Segment != "Commercial" || annual.EffectiveStartDate.IsZero() || annual.EffectiveEndDate.Year() != 9999 || annual.PricingTierRangeMin.Valid {
+		annual.Segment != "Commercial" || annual.EffectiveStartDate.IsZero() || !annual.EffectiveEndDate.After(annual.EffectiveStartDate) || annual.PricingTierRangeMin.Valid {
 		t.Errorf("typed row %+v", annual)
 	}
 	// The request: pricing host path, Accept-Encoding deflate only when compressed, app+user.

@@ -69,7 +69,7 @@ func TestSandboxResponsesUseKnownMembers(t *testing.T) {
 	if u := unknownMembers(probe); !slices.Equal(u, []string{".Links.self.zz", ".newThing"}) {
 		t.Fatalf("unknownMembers self-check = %v", u)
 	}
-	e := newEnv(t, sandbox.Options{NoSeed: true}, nil)
+	e := newEnv(t, sandbox.Options{NoSeed: true, LegacyPurchases: true}, nil)
 	ctx := ctxT(t)
 	cu := newCustomer(t, e, "shape")
 	acceptMCA(t, e, cu.ID)
@@ -101,7 +101,14 @@ func TestSandboxResponsesUseKnownMembers(t *testing.T) {
 		"subscribed skus":    must(pccclient.Collect(e.c.ListSubscribedSKUs(ctx, cu.ID)))(t),
 		"audit": must(pccclient.Collect(e.c.ListAuditRecords(ctx, e.sb.Now().Add(-time.Hour), time.Time{},
 			&pccclient.SearchFilter{Field: "CustomerId", Value: cu.ID, Operator: "equals"})))(t),
-		"invoices": must(pccclient.Collect(e.c.ListInvoices(ctx)))(t),
+		"invoices":   must(pccclient.Collect(e.c.ListInvoices(ctx)))(t),
+		"nce skus":   must(pccclient.Collect(e.c.ListSKUs(ctx, "US", "CFQ7TTC0LCHC")))(t),
+		"promotions": must(pccclient.Collect(e.c.ListProductPromotions(ctx, "US", "")))(t),
+		"promotion":  must(e.c.GetProductPromotion(ctx, "US", first(t, e.c.ListProductPromotions(ctx, "US", "")).ID))(t),
+		"promotion eligibilities": must(e.c.CheckPromotionEligibilities(ctx, cu.ID, []pccclient.PromotionEligibilityItem{
+			{CatalogItemID: nceBusinessPremium, Quantity: 500, TermDuration: "P1M", BillingCycle: pccclient.BillingCycleMonthly},
+			{CatalogItemID: nceBusinessPremium, Quantity: 500, TermDuration: "P1Y", BillingCycle: pccclient.BillingCycleMonthly}}))(t),
+		"country rules": must(e.c.GetCountryValidationRules(ctx, "US"))(t),
 	}
 	for name, v := range got {
 		if u := unknownMembers(v); len(u) > 0 {

@@ -176,7 +176,7 @@ func TestThrottledWaitsRetryAfterOnClientClock(t *testing.T) {
 
 func TestServerErrorRetriedWithSameRequestID(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{NoSeed: true}, nil)
+	e := newEnv(t, sandbox.Options{NoSeed: true, LegacyPurchases: true}, nil)
 	ctx := ctxT(t)
 	cu := newCustomer(t, e, "retry")
 	acceptMCA(t, e, cu.ID)
@@ -222,7 +222,7 @@ func TestServerErrorRetriedWithSameRequestID(t *testing.T) {
 
 func TestDroppedResponseRetriedAndAppliedOnce(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{NoSeed: true}, nil)
+	e := newEnv(t, sandbox.Options{NoSeed: true, LegacyPurchases: true}, nil)
 	ctx := ctxT(t)
 	cu := newCustomer(t, e, "drop")
 	acceptMCA(t, e, cu.ID)

@@ -48,7 +48,8 @@ func Logger() *slog.Logger {
 	return Quiet()
 }
 
-// NewEnv starts a sandbox with so (Seed 7 when zero) and the background
+// NewEnv starts a sandbox with so (Seed 7 when zero; legacy offers
+// purchasable) and the background
 // side with o on a fresh database. The connection has a partner admin's
 // consent (with MFA), as after the portal's consent flow, and a client that
 // retries fast.
@@ -57,6 +58,9 @@ func NewEnv(t testing.TB, so sandbox.Options, o StackOptions) *Env {
 	if so.Seed == 0 {
 		so.Seed = 7
 	}
+	// Test data: these tests deliver orders of legacy offers, which PC (and
+	// the sandbox by default) no longer sells.
+	so.LegacyPurchases = true
 	p := New(t, so)
 	e := &Env{T: t, PC: p, SB: p.SB, URL: p.URL, Store: testdb.NewStore(t)}
 	e.Config = p.Config()

@@ -22,7 +22,7 @@ import (
 //	GET    /_sandbox/pricechanges          the published new-commerce price changes
 //	POST   /_sandbox/pricechanges          {"effective":"2026-06","percent":"3","skus":["CFQ7TTC0LFLZ:0002"]} (no skus: all)
 //	POST   /_sandbox/pricesheet            {"bulkRows":100000}: synthetic rows at the end of license-based sheets
-//	GET    /_sandbox/options               {"readAfterCreateDelaySeconds":0,"allowAppOnlyEverywhere":false}
+//	GET    /_sandbox/options               {"readAfterCreateDelaySeconds":0,"allowAppOnlyEverywhere":false,"legacyPurchases":false}
 //	POST   /_sandbox/options               same body: change them at run time
 //	GET    /_sandbox/users                 the partner users of the sign-in page (upn, password, mfa)
 //	POST   /_sandbox/users/{upn}/revoke    revoke the user's refresh tokens (next redeem: invalid_grant AADSTS50173)
@@ -140,13 +140,15 @@ func (s *Sandbox) adminRoutes() {
 		return 200, map[string]string{"access_token": s.IssueToken(), "token_type": "Bearer"}
 	})
 	options := func() map[string]any {
-		return map[string]any{"readAfterCreateDelaySeconds": time.Duration(s.readDelay.Load()).Seconds(), "allowAppOnlyEverywhere": s.appOnlyOK.Load()}
+		return map[string]any{"readAfterCreateDelaySeconds": time.Duration(s.readDelay.Load()).Seconds(), "allowAppOnlyEverywhere": s.appOnlyOK.Load(),
+			"legacyPurchases": s.legacyOK.Load()}
 	}
 	h("GET /_sandbox/options", func(r *http.Request) (int, any) { return 200, options() })
 	h("POST /_sandbox/options", func(r *http.Request) (int, any) {
 		var in struct {
 			ReadAfterCreateDelaySeconds *float64 `json:"readAfterCreateDelaySeconds"`
 			AllowAppOnlyEverywhere      *bool    `json:"allowAppOnlyEverywhere"`
+			LegacyPurchases             *bool    `json:"legacyPurchases"`
 		}
 		if e := decode(r, &in); e != nil {
 			return 0, e
@@ -156,6 +158,9 @@ func (s *Sandbox) adminRoutes() {
 		}
 		if in.AllowAppOnlyEverywhere != nil {
 			s.SetAllowAppOnlyEverywhere(*in.AllowAppOnlyEverywhere)
+		}
+		if in.LegacyPurchases != nil {
+			s.SetLegacyPurchases(*in.LegacyPurchases)
 		}
 		return 200, options()
 	})

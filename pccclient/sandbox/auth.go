@@ -52,6 +52,7 @@ func DefaultUsers() []User {
 type tokenInfo struct {
 	Exp  time.Time
 	User string // UPN; "" for an app-only token
+	OID  string // the user's object id (the token's oid claim); "" for app-only
 	MFA  bool
 	Aud  string // Resource or PricingResource
 }
@@ -387,7 +388,7 @@ func (s *Sandbox) issueAccess(now time.Time, user *User, mfa bool, aud string) (
 		claims["sub"] = user.ObjectID
 		claims["amr"] = amr
 		claims["scp"] = "user_impersonation"
-		ti.User, ti.MFA = user.UPN, mfa
+		ti.User, ti.OID, ti.MFA = user.UPN, user.ObjectID, mfa
 	}
 	tok := jwt(claims)
 	s.tokMu.Lock()
@@ -492,9 +493,9 @@ func (s *Sandbox) checkToken(r *http.Request) (tokenInfo, *pcError) {
 		tok, ok = strings.CutPrefix(h, "bearer ")
 	}
 	if ok {
-		s.tokMu.Lock()
+		s.tokMu.RLock()
 		ti, found := s.tokens[strings.TrimSpace(tok)]
-		s.tokMu.Unlock()
+		s.tokMu.RUnlock()
 		// A token for the pricing API (api.partner.microsoft.com) is not
 		// one for api.partnercenter.microsoft.com.
 		if found && s.clock.Now().Before(ti.Exp) && ti.Aud != PricingResource {

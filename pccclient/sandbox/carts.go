@@ -14,19 +14,30 @@ const cartLifetime = 7 * 24 * time.Hour
 const (
 	cartErrCatalogItem = "CatalogItemIdIsNotValid"
 	cartErrInvalid     = "InvalidInput"
+	cartErrPromotion   = "InvalidPromotionId"
+	cartErrLegacy      = "LegacyOfferNotEligibleForPurchase"
 )
 
-func (s *Sandbox) checkCartLine(li *cartLineItem, cur string) {
+func (s *Sandbox) checkCartLine(cust *customer, li *cartLineItem, cur string, now time.Time) {
 	li.CurrencyCode = cur
 	li.BillingCycle = strings.ToLower(li.BillingCycle)
 	it := s.cat.item(li.CatalogItemID)
 	switch {
 	case it == nil:
 		li.Error = &cartError{ErrorCode: cartErrCatalogItem, ErrorDescription: "The catalog item id " + li.CatalogItemID + " is not valid."}
+	case !it.NCE && !s.legacyOK.Load():
+		li.Error = &cartError{ErrorCode: cartErrLegacy, ErrorDescription: "The legacy offer " + li.CatalogItemID +
+			" is no longer available for purchase; license-based purchases are new commerce."}
 	case li.Quantity < 1:
 		li.Error = &cartError{ErrorCode: cartErrInvalid, ErrorDescription: "Quantity must be at least 1."}
 	case it.NCE && li.TermDuration != "" && it.term(li.TermDuration, li.BillingCycle) == nil:
 		li.Error = &cartError{ErrorCode: cartErrInvalid, ErrorDescription: "The term " + li.TermDuration + " with billing cycle " + li.BillingCycle + " is not available for " + li.CatalogItemID + "."}
+	case li.PromotionID != "":
+		p := s.cat.promotions[strings.ToUpper(li.PromotionID)]
+		if errs := s.promotionErrors(cust, it, li.Quantity, li.TermDuration, li.BillingCycle, p, now); len(errs) > 0 {
+			li.Error = &cartError{ErrorCode: cartErrPromotion, ErrorDescription: "The promotion " + li.PromotionID +
+				" cannot be applied: " + errs[0].Description, AdditionalInformation: errs[0].Type}
+		}
 	}
 }
 
@@ -42,10 +53,10 @@ func (s *Sandbox) createCart(c *call) (int, any) {
 	if len(in.LineItems) == 0 {
 		return 0, errInvalidProperty("lineItems must contain at least one line item")
 	}
-	s.prepareCartLines(cust, in.LineItems)
+	s.prepareCartLines(cust, in.LineItems, c.now)
 	id := s.newGUID()
 	ct := &cart{CustomerID: cust.W.ID, W: cartWire{ID: id, CreationTimestamp: c.now, LastModifiedTimestamp: c.now,
-		ExpirationTimestamp: c.now.Add(cartLifetime), LastModifiedUser: partnerUserID, Status: "Active",
+		ExpirationTimestamp: c.now.Add(cartLifetime), LastModifiedUser: cmpOr(c.tok.OID, partnerUserID), Status: "Active",
 		LineItems: in.LineItems, Links: links{Self: getLink("/customers/" + cust.W.ID + "/carts/" + id)},
 		Attributes: attrs{ObjectType: "Cart"}}}
 	s.st.Carts[id] = ct
@@ -120,6 +131,10 @@ func (s *Sandbox) checkoutCart(c *call) (int, any) {
 			if fail = s.resolveLine(cust, &lines[i], lines); fail != nil {
 				break
 			}
+			if pe := s.checkPromotion(cust, &lines[i], c.now); pe != nil {
+				fail = errPromotion(lines[i].promotionID, pe)
+				break
+			}
 			nce = nce || lines[i].item.NCE
 		}
 		if fail != nil {
@@ -142,7 +157,7 @@ func (s *Sandbox) checkoutCart(c *call) (int, any) {
 
 func cartPurchase(it *item, li cartLineItem, parent int) purchaseLine {
 	pl := purchaseLine{item: it, quantity: li.Quantity, friendlyName: li.FriendlyName, parentLine: parent,
-		termDuration: li.TermDuration, billingCycle: li.BillingCycle, provisioning: li.ProvisioningContext}
+		termDuration: li.TermDuration, billingCycle: li.BillingCycle, provisioning: li.ProvisioningContext, promotionID: li.PromotionID}
 	for _, p := range li.Participants {
 		if strings.EqualFold(p.Key, "TransactionReseller") {
 			pl.partnerID = p.Value
@@ -160,7 +175,7 @@ func cartPurchase(it *item, li cartLineItem, parent int) purchaseLine {
 
 // prepareCartLines fills server-side fields (currency, order groups) and
 // marks line items PC would reject with a line item error.
-func (s *Sandbox) prepareCartLines(cust *customer, lines []cartLineItem) {
+func (s *Sandbox) prepareCartLines(cust *customer, lines []cartLineItem, now time.Time) {
 	cur := countries[cust.Country].code
 	groups := map[string]string{}
 	group := func(it *item, cycle string) string {
@@ -184,7 +199,7 @@ func (s *Sandbox) prepareCartLines(cust *customer, lines []cartLineItem) {
 	for i := range lines {
 		li := &lines[i]
 		li.Error = nil
-		s.checkCartLine(li, cur)
+		s.checkCartLine(cust, li, cur, now)
 		li.OrderGroup = group(s.cat.item(li.CatalogItemID), li.BillingCycle)
 		if li.ProvisioningContext == nil {
 			li.ProvisioningContext = map[string]string{}
@@ -192,7 +207,7 @@ func (s *Sandbox) prepareCartLines(cust *customer, lines []cartLineItem) {
 		for j := range li.AddonItems {
 			a := &li.AddonItems[j]
 			a.Error = nil
-			s.checkCartLine(a, cur)
+			s.checkCartLine(cust, a, cur, now)
 			a.OrderGroup = li.OrderGroup
 			if a.ProvisioningContext == nil {
 				a.ProvisioningContext = map[string]string{}
@@ -220,8 +235,9 @@ func (s *Sandbox) updateCart(c *call) (int, any) {
 	if len(in.LineItems) == 0 {
 		return 0, errInvalidProperty("lineItems must contain at least one line item")
 	}
-	s.prepareCartLines(cust, in.LineItems)
+	s.prepareCartLines(cust, in.LineItems, c.now)
 	ct.W.LineItems = in.LineItems
 	ct.W.LastModifiedTimestamp = c.now
+	ct.W.LastModifiedUser = cmpOr(c.tok.OID, partnerUserID)
 	return http.StatusCreated, &ct.W
 }

@@ -8,7 +8,7 @@ import (
 
 func TestCartWithAddOnsAndCheckoutRules(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("carts", true)
 	e3, arch, bi := e.offerID("Office 365 E3"), e.offerID("Exchange Online Archiving for Exchange Online"), e.offerID("Power BI Pro")
 
@@ -110,7 +110,8 @@ func TestCatalog(t *testing.T) {
 		dig(a.obj, "items.0.terms.0.cancellationPolicies.0.refundOptions.1.expiresAfter") != "P7D" {
 		t.Fatalf("availabilities: %s", a.raw)
 	}
-	want(t, e.do("GET", "/v1/products/CFQ7TTC0LH18/skus/0009?country=US", nil), 404, "1000")
+	want(t, e.do("GET", "/v1/products/CFQ7TTC0LH18/skus/0009?country=US", nil), 404, "400018")
+	want(t, e.do("GET", "/v1/products/CFQ7TTC0ZZZZ?country=US", nil), 404, "400013")
 	inv := e.do("GET", "/v1/invoices", nil)
 	if inv.num("totalCount") != 3 {
 		t.Fatalf("invoices: %s", inv.raw)

@@ -74,6 +74,8 @@ type seedSku struct {
 	AADSkuID               string             `json:"aadSkuId"`
 	SkuPartNumber          string             `json:"skuPartNumber"`
 	ServicePlans           []seedPlan         `json:"servicePlans"`
+	UnitType               string             `json:"unitType"`
+	UpgradeTargets         []string           `json:"upgradeTargets"`
 	Availabilities         []seedAvailability `json:"availabilities"`
 }
 
@@ -94,9 +96,11 @@ type seedCategory struct {
 }
 
 type seedCatalog struct {
-	Categories []seedCategory `json:"categories"`
-	Offers     []*seedOffer   `json:"offers"`
-	Products   []*seedProduct `json:"products"`
+	Categories []seedCategory   `json:"categories"`
+	Offers     []*seedOffer     `json:"offers"`
+	Products   []*seedProduct   `json:"products"`
+	Promotions []*seedPromotion `json:"promotions"`
+	Countries  []seedCountry    `json:"countries"` // sorted by ISO2
 }
 
 // item is anything purchasable: a legacy offer or an NCE availability.
@@ -151,6 +155,9 @@ type catalog struct {
 	hasAddOns  map[string]bool
 	products   map[string]*seedProduct
 	items      map[string]*item // upper id
+	// promotions by upper id, and by upper productId:skuId of the SKUs they cover.
+	promotions  map[string]*seedPromotion
+	promosBySku map[string][]*seedPromotion
 }
 
 type currency struct{ code, symbol string }
@@ -162,7 +169,8 @@ var countries = map[string]currency{
 
 func loadCatalog() (*catalog, error) {
 	c := &catalog{categories: map[string]seedCategory{}, offers: map[string]*seedOffer{}, hasAddOns: map[string]bool{},
-		products: map[string]*seedProduct{}, items: map[string]*item{}}
+		products: map[string]*seedProduct{}, items: map[string]*item{},
+		promotions: map[string]*seedPromotion{}, promosBySku: map[string][]*seedPromotion{}}
 	if err := json.Unmarshal(catalogJSON, &c.seed); err != nil {
 		return nil, err
 	}
@@ -185,10 +193,7 @@ func loadCatalog() (*catalog, error) {
 			for ai := range sk.Availabilities {
 				av := &sk.Availabilities[ai]
 				id := p.ID + ":" + sk.ID + ":" + av.ID
-				unit := "Licenses"
-				if sk.Billing == "usage" {
-					unit = "Usage-based"
-				}
+				unit := cmpOr(sk.UnitType, "Licenses")
 				c.items[strings.ToUpper(id)] = &item{ID: id, Name: sk.Title, NCE: true, Min: sk.MinimumQuantity,
 					Max: sk.MaximumQuantity, IsAddOn: sk.IsAddOn, Prereqs: sk.PrerequisiteSkus, Billing: sk.Billing,
 					Cycles: sk.SupportedBillingCycles, AutoRenew: av.IsRenewable, Trial: sk.IsTrial, UnitType: unit,
@@ -196,6 +201,17 @@ func loadCatalog() (*catalog, error) {
 				for _, pre := range sk.PrerequisiteSkus {
 					c.hasAddOns[strings.ToUpper(pre)] = true
 				}
+			}
+		}
+	}
+	for _, p := range c.seed.Promotions {
+		c.promotions[strings.ToUpper(p.ID)] = p
+		seen := map[string]bool{}
+		for _, rp := range p.RequiredProducts {
+			k := strings.ToUpper(rp.ProductID + ":" + rp.SkuID)
+			if !seen[k] {
+				seen[k] = true
+				c.promosBySku[k] = append(c.promosBySku[k], p)
 			}
 		}
 	}
@@ -219,7 +235,9 @@ func countryOf(c *call) (string, currency, *pcError) {
 
 func locale(c *call) string { return cmpOr(c.r.Header.Get("X-Locale"), "en-US") }
 
-func (c *catalog) offerWire(o *seedOffer, cc, loc string) offerWire {
+// offerWire renders a legacy offer; purchasable is false since PC retired
+// legacy license-based purchases (Options.LegacyPurchases turns it back on).
+func (c *catalog) offerWire(o *seedOffer, cc, loc string, purchasable bool) offerWire {
 	cat := c.categories[o.CategoryID]
 	nz := func(s []string) []string {
 		if s == nil {
@@ -233,7 +251,7 @@ func (c *catalog) offerWire(o *seedOffer, cc, loc string) offerWire {
 		Category: offerCategory{ID: cat.ID, Name: cat.Name, Rank: cat.Rank, Locale: strings.ToLower(loc), Country: cc,
 			Attributes: attrs{ObjectType: "OfferCategory"}},
 		LimitUnitOfMeasure: o.LimitUnitOfMeasure, Limit: o.Limit, PrerequisiteOffers: nz(o.PrerequisiteOffers),
-		IsAddOn: o.IsAddOn, HasAddOns: c.hasAddOns[strings.ToUpper(o.ID)], IsAvailableForPurchase: true,
+		IsAddOn: o.IsAddOn, HasAddOns: c.hasAddOns[strings.ToUpper(o.ID)], IsAvailableForPurchase: purchasable,
 		Billing: o.Billing, SupportedBillingCycles: nz(o.SupportedBillingCycles), IsAutoRenewable: o.IsAutoRenewable,
 		UpgradeTargetOffers: nz(o.UpgradeTargetOffers), ConversionTargetOffers: []string{},
 		ReselleeQualifications: []string{}, ResellerQualifications: []string{}, SalesGroupID: o.SalesGroupID,
@@ -272,7 +290,7 @@ func (s *Sandbox) listOffers(c *call) (int, any) {
 	from, to := paging(c, len(all))
 	items := make([]offerWire, 0, to-from)
 	for _, o := range all[from:to] {
-		items = append(items, s.cat.offerWire(o, cc, loc))
+		items = append(items, s.cat.offerWire(o, cc, loc, s.legacyOK.Load()))
 	}
 	size := to - from
 	col := newCollection(items, len(all), "/offers?country="+cc+"&offset="+strconv.Itoa(from)+"&size="+strconv.Itoa(size))
@@ -295,7 +313,7 @@ func (s *Sandbox) getOffer(c *call) (int, any) {
 		}
 		return 0, newErr(404, "1000", "Offer with id %s not found", id)
 	}
-	return 200, s.cat.offerWire(o, cc, locale(c))
+	return 200, s.cat.offerWire(o, cc, locale(c), s.legacyOK.Load())
 }
 
 func (s *Sandbox) listOfferAddons(c *call) (int, any) {
@@ -316,7 +334,7 @@ func (s *Sandbox) listOfferAddons(c *call) (int, any) {
 	from, to := paging(c, len(all))
 	items := make([]offerWire, 0, to-from)
 	for _, o := range all[from:to] {
-		items = append(items, s.cat.offerWire(o, cc, locale(c)))
+		items = append(items, s.cat.offerWire(o, cc, locale(c), s.legacyOK.Load()))
 	}
 	return 200, newCollection(items, len(all), "/offers/"+c.pv("id")+"/addons?country="+cc)
 }

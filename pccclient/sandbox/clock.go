@@ -1,7 +1,7 @@
 package sandbox
 
 import (
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -9,16 +9,17 @@ import (
 // Advance moves it; a real-time clock follows the wall clock (plus whatever
 // Advance added), which is what a standalone sandbox uses.
 type Clock struct {
-	mu     sync.Mutex
 	real   bool
-	now    time.Time     // virtual time
-	offset time.Duration // added to time.Now for a real-time clock
+	now    atomic.Int64 // virtual time, unix nanoseconds
+	offset atomic.Int64 // added to time.Now for a real-time clock
 }
 
 // NewClock returns a virtual clock that starts at start and only moves when
 // Advance is called.
 func NewClock(start time.Time) *Clock {
-	return &Clock{now: start.UTC()}
+	c := &Clock{}
+	c.now.Store(start.UnixNano())
+	return c
 }
 
 // NewRealClock returns a clock that follows the wall clock.
@@ -26,14 +27,13 @@ func NewRealClock() *Clock {
 	return &Clock{real: true}
 }
 
-// Now returns the current sandbox time in UTC.
+// Now returns the current sandbox time in UTC. It takes no lock: every
+// request reads the clock several times.
 func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.real {
-		return time.Now().UTC().Add(c.offset)
+		return time.Now().UTC().Add(time.Duration(c.offset.Load()))
 	}
-	return c.now
+	return time.Unix(0, c.now.Load()).UTC()
 }
 
 // Advance moves the clock forward by d (negative values are ignored).
@@ -41,13 +41,11 @@ func (c *Clock) Advance(d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.real {
-		c.offset += d
+		c.offset.Add(int64(d))
 		return
 	}
-	c.now = c.now.Add(d)
+	c.now.Add(int64(d))
 }
 
 // IsReal reports whether the clock follows the wall clock.
@@ -66,9 +64,13 @@ func startTime(seed int64) time.Time {
 
 // set moves a virtual clock to t if t is later (used when loading state).
 func (c *Clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.real && t.After(c.now) {
-		c.now = t.UTC()
+	if c.real {
+		return
+	}
+	for {
+		cur := c.now.Load()
+		if t.UnixNano() <= cur || c.now.CompareAndSwap(cur, t.UnixNano()) {
+			return
+		}
 	}
 }

@@ -216,7 +216,8 @@ func TestContractShapes(t *testing.T) {
 		covered++
 		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, sandbox.Options{})
+			// The documented samples include legacy orders and carts.
+			e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 			var example any
 			if err := json.Unmarshal(e.example(name), &example); err != nil {
 				t.Fatal(err)

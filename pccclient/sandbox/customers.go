@@ -258,12 +258,31 @@ func (s *Sandbox) createAgreement(c *call) (int, any) {
 		return 0, errInvalidProperty("dateAgreed is required")
 	}
 	in.Type = "MicrosoftCustomerAgreement"
-	in.UserID = cmpOr(in.UserID, partnerUserID)
+	for _, a := range cust.Agreements {
+		if strings.EqualFold(a.Type, in.Type) && sameContact(a.PrimaryContact, in.PrimaryContact) {
+			// PC records another confirmation only when the contact's name,
+			// email or phone changed (confirm-customer-consent-customer-agreement).
+			return http.StatusBadRequest, errAgreementExists()
+		}
+	}
+	// PC derives userId from the app+user token (agreement-resources); an
+	// app-only call (only with AllowAppOnlyEverywhere) keeps what was sent.
+	in.UserID = cmpOr(c.tok.OID, cmpOr(in.UserID, partnerUserID))
 	in.AgreementLink = mcaLink
 	in.Attributes = attrs{ObjectType: "Agreement"}
 	cust.Agreements = append(cust.Agreements, in)
 	s.audit(c, cust, "agreement", "create_agreement", nil, in, kv{Key: "AgreementType", Value: strp(in.Type)})
 	return http.StatusCreated, &in
+}
+
+// sameContact reports whether two agreement contacts are the same person
+// with the same details (PC compares first and last name, email and phone).
+func sameContact(a, b *contact) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return strings.EqualFold(a.FirstName, b.FirstName) && strings.EqualFold(a.LastName, b.LastName) &&
+		strings.EqualFold(a.Email, b.Email) && a.PhoneNumber == b.PhoneNumber
 }
 
 func (s *Sandbox) listAgreements(c *call) (int, any) {

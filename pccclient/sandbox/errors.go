@@ -51,6 +51,13 @@ func errSeatMax(q, max int) *pcError {
 func errAddonParent(format string, args ...any) *pcError {
 	return newErr(http.StatusBadRequest, "800029", "The add-on is not related to the specified parent subscription. "+format, args...)
 }
+
+// errLegacyRetired refuses a legacy offer: license-based purchases are new
+// commerce only since 1 September 2024 (error-codes: Forbidden 403 2091).
+func errLegacyRetired(id string) *pcError {
+	return newErr(http.StatusForbidden, "2091", "Offer is no longer available for purchase: %s is a legacy offer; buy the new commerce product instead", id)
+}
+
 func errInvalidOffer(id string) *pcError {
 	return newErr(http.StatusBadRequest, "800004", "Invalid offer Id %s", id)
 }
@@ -64,4 +71,26 @@ func errUnavailable(status int) *pcError {
 type throttleBody struct {
 	StatusCode int    `json:"statusCode"`
 	Message    string `json:"message"`
+}
+
+// commerceFault is the error body PC's commerce services answer some
+// rules with instead of ApiFault: a numeric code plus errorName,
+// isRetryable and parameters (the shape documented for 600061).
+type commerceFault struct {
+	Code                 int               `json:"code"`
+	Message              string            `json:"message"`
+	Description          string            `json:"description"`
+	ErrorName            string            `json:"errorName"`
+	IsRetryable          bool              `json:"isRetryable"`
+	Parameters           map[string]string `json:"parameters"`
+	ErrorMessageExtended string            `json:"errorMessageExtended"`
+}
+
+// errAgreementExists is PC's answer to a second confirmation of the same
+// agreement with the same contact (confirm-customer-consent-customer-agreement;
+// PC documents the body, not the status: 400).
+func errAgreementExists() *commerceFault {
+	const msg = "A partner confirmed agreement already exists for the customer."
+	return &commerceFault{Code: 600061, Message: msg, Description: msg, ErrorName: "PartnerConfirmedAgreementAlreadyExists",
+		Parameters: map[string]string{}, ErrorMessageExtended: "InternalErrorCode=600061"}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,6 +52,14 @@ const (
 	OpListIndirectResellers = "list-indirect-resellers"
 	// OpUpdateCart is an addition to the agreed list.
 	OpUpdateCart = "update-cart"
+	// OpListPromotions is GET /productpromotions (new commerce promotions).
+	OpListPromotions = "list-promotions"
+	// OpGetPromotion is GET /productpromotions/{id}.
+	OpGetPromotion = "get-promotion"
+	// OpCheckPromotionEligibilities is POST /customers/{id}/promotionEligibilities.
+	OpCheckPromotionEligibilities = "check-promotion-eligibilities"
+	// OpGetCountryValidationRules is GET /countryvalidationrules/{country}.
+	OpGetCountryValidationRules = "get-country-validation-rules"
 )
 
 var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpListProducts, OpGetProduct,
@@ -59,7 +68,8 @@ var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpLi
 	OpCreateCart, OpGetCart, OpCheckoutCart, OpCreateOrder, OpGetOrder, OpListOrders, OpPatchOrder,
 	OpListSubscriptions, OpGetSubscription, OpListSubscriptionAddons, OpPatchSubscription,
 	OpGetProvisioningStatus, OpListEntitlements, OpListSubscribedSkus, OpListAuditRecords,
-	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers, OpUpdateCart, OpGetPriceSheet}
+	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers, OpUpdateCart, OpGetPriceSheet,
+	OpListPromotions, OpGetPromotion, OpCheckPromotionEligibilities, OpGetCountryValidationRules}
 
 // Ops returns every operation id the sandbox serves.
 func Ops() []string { return append([]string(nil), allOps...) }
@@ -100,6 +110,13 @@ type shot struct {
 }
 
 type faultState struct {
+	// armed is set while any standing fault or injection is configured;
+	// without it before and drop skip the mutex every request would take.
+	armed atomic.Bool
+	// ids numbers response header ids (lock-free, deterministic per seed).
+	ids  atomic.Uint64
+	seed uint64
+
 	mu       sync.Mutex
 	clock    func() time.Time
 	rng      *rand.Rand
@@ -111,15 +128,51 @@ type faultState struct {
 }
 
 func newFaultState(seed int64, clock func() time.Time) *faultState {
-	return &faultState{clock: clock, rng: rand.New(rand.NewPCG(uint64(seed), 0xfa0175)),
+	return &faultState{clock: clock, rng: rand.New(rand.NewPCG(uint64(seed), 0xfa0175)), seed: uint64(seed),
 		windows: map[string]*window{}, throttle: map[string]*shot{}, fail: map[string]*shot{}, dropN: map[string]int{}}
 }
 
-// newID returns a GUID for response headers.
+// newID returns a GUID for response headers: a counter mixed by
+// splitmix64, so concurrent requests take no lock.
 func (f *faultState) newID() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return guidFrom(f.rng)
+	n := f.ids.Add(1)
+	return formatGUID(splitmix(f.seed^n*0x9e3779b97f4a7c15), splitmix(n+0x5eed))
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// formatGUID writes a version-4 GUID from 128 bits without fmt.
+func formatGUID(hi, lo uint64) string {
+	const hx = "0123456789abcdef"
+	var u [16]byte
+	for i := range 8 {
+		u[i], u[8+i] = byte(hi>>(56-8*i)), byte(lo>>(56-8*i))
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	var b [36]byte
+	j := 0
+	for i, v := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hx[v>>4], hx[v&15]
+		j += 2
+	}
+	return string(b[:])
+}
+
+// rearm recomputes armed after a change (caller holds f.mu).
+func (f *faultState) rearm() {
+	z := f.f
+	f.armed.Store(z.Latency > 0 || z.ErrorRate > 0 || z.TimeoutRate > 0 || z.DropRate > 0 || len(z.Throttle) > 0 ||
+		len(f.throttle) > 0 || len(f.fail) > 0 || len(f.dropN) > 0)
 }
 
 // SetFaults replaces the standing faults (throttle windows restart).
@@ -128,6 +181,7 @@ func (s *Sandbox) SetFaults(f Faults) {
 	defer s.faults.mu.Unlock()
 	s.faults.f = f
 	s.faults.windows = map[string]*window{}
+	s.faults.rearm()
 }
 
 // GetFaults returns the standing faults.
@@ -143,6 +197,7 @@ func (s *Sandbox) ThrottleNext(op string, n int, retryAfter time.Duration) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.throttle[op] = &shot{n: n, retryAfter: retryAfter}
+	s.faults.rearm()
 }
 
 // FailNext answers the next n requests for op with status and a PC error
@@ -151,6 +206,7 @@ func (s *Sandbox) FailNext(op string, n int, status int) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.fail[op] = &shot{n: n, status: status}
+	s.faults.rearm()
 }
 
 // DropNext does the work of the next n requests for op, then drops their
@@ -159,6 +215,7 @@ func (s *Sandbox) DropNext(op string, n int) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.dropN[op] = n
+	s.faults.rearm()
 }
 
 // ResetFaults clears standing faults and one-shot injections.
@@ -170,6 +227,7 @@ func (s *Sandbox) ResetFaults() {
 	s.faults.throttle = map[string]*shot{}
 	s.faults.fail = map[string]*shot{}
 	s.faults.dropN = map[string]int{}
+	s.faults.rearm()
 }
 
 func take(m map[string]*shot, op string) *shot {
@@ -195,6 +253,9 @@ func retrySeconds(d time.Duration) int {
 // before applies latency, throttling, injected errors and timeouts. It
 // reports false when it already answered (or abandoned) the request.
 func (f *faultState) before(w http.ResponseWriter, r *http.Request, op string, closed <-chan struct{}) bool {
+	if !f.armed.Load() {
+		return true
+	}
 	f.mu.Lock()
 	latency := f.f.Latency
 	var throttleAfter time.Duration
@@ -231,6 +292,7 @@ func (f *faultState) before(w http.ResponseWriter, r *http.Request, op string, c
 			timeout = true
 		}
 	}
+	f.rearm() // a one-shot injection may be used up
 	f.mu.Unlock()
 
 	if latency > 0 {
@@ -273,6 +335,9 @@ func (f *faultState) before(w http.ResponseWriter, r *http.Request, op string, c
 
 // drop reports whether this response should be lost after the work.
 func (f *faultState) drop(op string) bool {
+	if !f.armed.Load() {
+		return false
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if n := f.dropN[op]; n > 0 {
@@ -281,6 +346,7 @@ func (f *faultState) drop(op string) bool {
 		} else {
 			f.dropN[op] = n - 1
 		}
+		f.rearm()
 		return true
 	}
 	return f.f.DropRate > 0 && f.rng.Float64() < f.f.DropRate

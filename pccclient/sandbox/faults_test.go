@@ -14,7 +14,7 @@ import (
 
 func TestIdempotentConcurrentCreateOrder(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("idem", true)
 	offer := e.offerID("Office 365 E3")
 	body := map[string]any{"billingCycle": "monthly", "lineItems": []any{li(offer, 5, "lineItemNumber", 0)}}
@@ -47,7 +47,7 @@ func TestIdempotentConcurrentCreateOrder(t *testing.T) {
 
 func TestApplyThenDropThenRetry(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("drop", true)
 	body, _ := json.Marshal(map[string]any{"lineItems": []any{li(e.offerID("Power BI Pro"), 3, "lineItemNumber", 0)}})
 	send := func() (*http.Response, error) {
@@ -110,7 +110,7 @@ func TestThrottling(t *testing.T) {
 
 func TestFailNextAndErrorRate(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("fail", true)
 	body := map[string]any{"lineItems": []any{li(e.offerID("Visio Plan 2"), 1, "lineItemNumber", 0)}}
 	e.sb.FailNext(sandbox.OpCreateOrder, 1, 503)

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/shopspring/decimal"
+
+	"github.com/cspportal/portal/pccclient/sandbox"
 )
 
 const (
@@ -69,7 +70,7 @@ func refundable(t *testing.T, s res) (int, []int, []string) {
 
 func TestTranchesEachHaveTheirWindow(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("tranche", true)
 	sid := e.buyNCE(cid, nceBasic, 10, "P1Y", "monthly")
 	s := e.sub(cid, sid)
@@ -107,7 +108,7 @@ func TestTranchesEachHaveTheirWindow(t *testing.T) {
 
 func TestDecreaseTakesNewestTrancheFirst(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("newest", true)
 	sid := e.buyNCE(cid, nceBasic, 10, "P1Y", "monthly")
 	e.advance(day)
@@ -124,7 +125,7 @@ func TestDecreaseTakesNewestTrancheFirst(t *testing.T) {
 
 func TestRenewalOpensATrancheAtTheNewPrice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	e.sb.SetTermPricer(func(q sandbox.TermPriceQuery) (decimal.Decimal, bool) {
 		if q.Renewal {
 			return decimal.RequireFromString("7.95"), true
@@ -173,7 +174,7 @@ func TestRenewalOpensATrancheAtTheNewPrice(t *testing.T) {
 
 func TestScheduledChangeRules(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("schedrules", true)
 	sid := e.buyNCE(cid, nceBasic, 5, "P1M", "monthly")
 	standard := e.buyNCE(cid, nceStandard, 5, "P1M", "monthly")
@@ -252,7 +253,7 @@ func merge(a, b map[string]any) map[string]any {
 
 func TestMidTermChangesWipeScheduledChanges(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("wipe", true)
 	next := map[string]any{"scheduledNextTermInstructions": map[string]any{"product": map[string]any{"productId": "CFQ7TTC0LH18",
 		"skuId": "0001", "availabilityId": "CFQ7TTC0K971", "billingCycle": "Annual", "termDuration": "P1Y"}, "quantity": 8}}
@@ -279,7 +280,7 @@ func TestMidTermChangesWipeScheduledChanges(t *testing.T) {
 
 func TestScheduledSKUChangeAppliesAtRenewal(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("schedsku", true)
 	sid := e.buyNCE(cid, nceBasic, 5, "P1M", "monthly")
 	want(t, e.patchSub(cid, sid, map[string]any{"scheduledNextTermInstructions": map[string]any{"product": map[string]any{
@@ -298,7 +299,7 @@ func TestScheduledSKUChangeAppliesAtRenewal(t *testing.T) {
 
 func TestLifecycleAdminEndpointUnknownSubscription(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("lcadmin", true)
 	resp, err := http.Get(e.srv.URL + "/_sandbox/customers/" + cid + "/subscriptions/00000000-0000-4000-8000-000000000000/lifecycle")
 	if err != nil {

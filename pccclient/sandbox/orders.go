@@ -15,6 +15,7 @@ type orderLineIn struct {
 	Quantity             int               `json:"quantity"`
 	PartnerIDOnRecord    string            `json:"partnerIdOnRecord"`
 	ProvisioningContext  map[string]string `json:"provisioningContext"`
+	PromotionID          string            `json:"promotionId"`
 }
 
 type orderIn struct {
@@ -31,9 +32,12 @@ func (s *Sandbox) linesOf(in []orderLineIn, cycle string) ([]purchaseLine, *pcEr
 		if it == nil {
 			return nil, errInvalidOffer(li.OfferID)
 		}
+		if !it.NCE && !s.legacyOK.Load() {
+			return nil, errLegacyRetired(it.ID)
+		}
 		lines = append(lines, purchaseLine{item: it, quantity: li.Quantity, friendlyName: li.FriendlyName,
 			parentSubID: li.ParentSubscriptionID, parentLine: -1, partnerID: li.PartnerIDOnRecord,
-			termDuration: li.TermDuration, billingCycle: cycle, provisioning: li.ProvisioningContext})
+			termDuration: li.TermDuration, billingCycle: cycle, provisioning: li.ProvisioningContext, promotionID: li.PromotionID})
 	}
 	return lines, nil
 }
@@ -70,6 +74,9 @@ func (s *Sandbox) createOrder(c *call) (int, any) {
 	for i := range lines {
 		if e := s.resolveLine(cust, &lines[i], lines); e != nil {
 			return 0, e
+		}
+		if pe := s.checkPromotion(cust, &lines[i], c.now); pe != nil {
+			return 0, errPromotion(lines[i].promotionID, pe)
 		}
 		nce = nce || lines[i].item.NCE
 	}
@@ -183,6 +190,9 @@ func (s *Sandbox) patchOrder(c *call) (int, any) {
 		}
 		if e := s.resolveLine(cust, &lines[i], lines); e != nil {
 			return 0, e
+		}
+		if pe := s.checkPromotion(cust, &lines[i], c.now); pe != nil {
+			return 0, errPromotion(lines[i].promotionID, pe)
 		}
 	}
 	from := len(o.W.LineItems)

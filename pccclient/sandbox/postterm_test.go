@@ -47,7 +47,7 @@ func TestPostTermPaths(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, sandbox.Options{})
+			e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 			cid := e.newCustomer("postterm", true)
 			sid := e.buyNCE(cid, nceBasic, 5, "P1M", "monthly")
 			tc.setup(e, cid, sid)
@@ -83,7 +83,7 @@ func TestPostTermPaths(t *testing.T) {
 
 func TestSuspendedNewCommerce(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("nceSusp", true)
 	sid := e.buyNCE(cid, nceBasic, 5, "P1Y", "monthly")
 	want(t, e.patchSub(cid, sid, map[string]any{"scheduledNextTermInstructions": map[string]any{"product": map[string]any{
@@ -137,7 +137,7 @@ func TestSuspendedNewCommerce(t *testing.T) {
 
 func TestLegacySuspendedIsDeletedAfter90Days(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("legsusp", true)
 	r := e.order(cid, li(e.offerID("Visio Plan 2"), 2))
 	e.settle()
@@ -155,7 +155,7 @@ func TestLegacySuspendedIsDeletedAfter90Days(t *testing.T) {
 		t.Fatalf("90 days: %s", st)
 	}
 	// The demo's suspended legacy subscription was suspended ten days ago.
-	e2 := newEnv(t, sandbox.Options{})
+	e2 := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	nw := e2.demo("Northwind Traders GmbH")
 	visio := e2.demoSub(nw, "Visio Plan 2")
 	if l := e2.lifecycle(nw, visio); l.DeletedAt == nil || !l.DeletedAt.Equal(e2.sb.Now().Add(80*day)) {
@@ -165,7 +165,7 @@ func TestLegacySuspendedIsDeletedAfter90Days(t *testing.T) {
 
 func TestAddOnProvisionedUnderASuspendedBaseStaysSuspended(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{OrderDelay: 30 * time.Second})
+	e := newEnv(t, sandbox.Options{OrderDelay: 30 * time.Second, LegacyPurchases: true})
 	cid := e.newCustomer("addonfix", true)
 	base := e.order(cid, li(e.offerID("Office 365 E1"), 10))
 	e.advance(time.Minute)
@@ -192,7 +192,7 @@ func TestAddOnProvisionedUnderASuspendedBaseStaysSuspended(t *testing.T) {
 
 func TestAuditIdsStayUniqueForOneChange(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("auditids", true)
 	base := e.order(cid, li(e.offerID("Office 365 E1"), 10))
 	e.settle()

@@ -17,11 +17,17 @@ func productWireOf(p *seedProduct, cc string) *productWire {
 		Attributes: attrs{ObjectType: "Product"}}
 }
 
-func skuWireOf(p *seedProduct, sk *seedSku, cc string) *skuWire {
-	dyn := map[string]any{"isAddon": sk.IsAddOn, "prerequisiteSkus": nonNil(sk.PrerequisiteSkus),
-		"hasConstraints": false, "isEligibleForPromotions": false}
+// skuWireOf renders a SKU. New-commerce SKUs carry what the documented
+// Business Basic SKU shows: purchasePrerequisites, actions and the dynamic
+// attributes that flag add-ons (isAddon) and name their bases
+// (prerequisiteSkus, productId:skuId) and upgrade targets.
+func (c *catalog) skuWireOf(p *seedProduct, sk *seedSku, cc string) *skuWire {
+	dyn := map[string]any{"isMicrosoftProduct": true, "isAddon": sk.IsAddOn, "prerequisiteSkus": nonNil(sk.PrerequisiteSkus),
+		"hasConstraints": false, "isSoftwareAssuranceApplicable": false, "upgradeTargetOffers": nonNil(sk.UpgradeTargets),
+		"isEligibleForPromotions": len(c.promosBySku[strings.ToUpper(p.ID+":"+sk.ID)]) > 0, "internal": false}
 	if sk.SkuPartNumber != "" {
 		dyn["skuPartNumber"] = sk.SkuPartNumber
+		dyn["provisioningId"] = sk.AADSkuID
 	}
 	base := "/products/" + p.ID + "/skus/" + sk.ID
 	w := &skuWire{ID: sk.ID, ProductID: p.ID, Title: sk.Title, Description: sk.Description,
@@ -32,11 +38,14 @@ func skuWireOf(p *seedProduct, sk *seedSku, cc string) *skuWire {
 		Attributes: attrs{ObjectType: "Sku"}}
 	if sk.Billing == "usage" {
 		w.ConsumptionType = "Usage"
+	} else {
+		w.PurchasePrerequisites = []string{"MicrosoftCloudAgreement"}
+		w.Actions = []string{"Refund"}
 	}
 	return w
 }
 
-func availabilityWireOf(p *seedProduct, sk *seedSku, av *seedAvailability, cc string, cur currency) *availabilityWire {
+func (c *catalog) availabilityWireOf(p *seedProduct, sk *seedSku, av *seedAvailability, cc string, cur currency) *availabilityWire {
 	terms := make([]termWire, 0, len(av.Terms))
 	ids := []string{}
 	for _, t := range av.Terms {
@@ -60,7 +69,7 @@ func availabilityWireOf(p *seedProduct, sk *seedSku, av *seedAvailability, cc st
 	w := &availabilityWire{ID: av.ID, ProductID: p.ID, SkuID: sk.ID, CatalogItemID: p.ID + ":" + sk.ID + ":" + av.ID,
 		DefaultCurrency: currencyWire{Code: cur.code, Symbol: cur.symbol}, Segment: "commercial", Country: cc,
 		IsPurchasable: true, IsRenewable: av.IsRenewable, Terms: terms,
-		Product: productWireOf(p, cc), Sku: skuWireOf(p, sk, cc),
+		Product: productWireOf(p, cc), Sku: c.skuWireOf(p, sk, cc),
 		Links: links{Self: getLink(base + "?country=" + cc)}, Attributes: attrs{ObjectType: "Availability"}}
 	if av.IsRenewable {
 		w.RenewalInstructions = []renewalInstructionWire{{ApplicableTermIDs: ids,
@@ -112,7 +121,8 @@ func (s *Sandbox) productOf(c *call) (*seedProduct, string, currency, *pcError) 
 	}
 	p := s.cat.products[strings.ToUpper(c.pv("pid"))]
 	if p == nil {
-		return nil, "", cur, newErr(404, "1000", "Product with id %s not found", c.pv("pid"))
+		// get-a-sku-by-id: 404 400013 "Product was not found", 400018 "Sku was not found".
+		return nil, "", cur, newErr(404, "400013", "Product was not found: %s", c.pv("pid"))
 	}
 	return p, cc, cur, nil
 }
@@ -127,7 +137,7 @@ func (s *Sandbox) skuOf(c *call) (*seedProduct, *seedSku, string, currency, *pcE
 			return p, &p.Skus[i], cc, cur, nil
 		}
 	}
-	return nil, nil, "", cur, newErr(404, "1000", "Sku with id %s not found for product %s", c.pv("sid"), p.ID)
+	return nil, nil, "", cur, newErr(404, "400018", "Sku was not found: %s (product %s)", c.pv("sid"), p.ID)
 }
 
 func (s *Sandbox) getProduct(c *call) (int, any) {
@@ -145,7 +155,7 @@ func (s *Sandbox) listSkus(c *call) (int, any) {
 	}
 	items := make([]*skuWire, 0, len(p.Skus))
 	for i := range p.Skus {
-		items = append(items, skuWireOf(p, &p.Skus[i], cc))
+		items = append(items, s.cat.skuWireOf(p, &p.Skus[i], cc))
 	}
 	return 200, newCollection(items, len(items), "/products/"+p.ID+"/skus?country="+cc)
 }
@@ -155,7 +165,7 @@ func (s *Sandbox) getSku(c *call) (int, any) {
 	if e != nil {
 		return 0, e
 	}
-	return 200, skuWireOf(p, sk, cc)
+	return 200, s.cat.skuWireOf(p, sk, cc)
 }
 
 func (s *Sandbox) listAvailabilities(c *call) (int, any) {
@@ -165,7 +175,7 @@ func (s *Sandbox) listAvailabilities(c *call) (int, any) {
 	}
 	items := make([]*availabilityWire, 0, len(sk.Availabilities))
 	for i := range sk.Availabilities {
-		items = append(items, availabilityWireOf(p, sk, &sk.Availabilities[i], cc, cur))
+		items = append(items, s.cat.availabilityWireOf(p, sk, &sk.Availabilities[i], cc, cur))
 	}
 	return 200, newCollection(items, len(items), "/products/"+p.ID+"/skus/"+sk.ID+"/availabilities?country="+cc)
 }
@@ -177,7 +187,7 @@ func (s *Sandbox) getAvailability(c *call) (int, any) {
 	}
 	for i := range sk.Availabilities {
 		if strings.EqualFold(sk.Availabilities[i].ID, c.pv("aid")) {
-			return 200, availabilityWireOf(p, sk, &sk.Availabilities[i], cc, cur)
+			return 200, s.cat.availabilityWireOf(p, sk, &sk.Availabilities[i], cc, cur)
 		}
 	}
 	return 0, newErr(404, "1000", "Availability with id %s not found", c.pv("aid"))

@@ -24,6 +24,7 @@ type purchaseLine struct {
 	termDuration string
 	billingCycle string
 	provisioning map[string]string
+	promotionID  string
 }
 
 var farFuture = time.Date(9999, 12, 10, 0, 0, 0, 0, time.UTC)
@@ -159,7 +160,7 @@ func (s *Sandbox) addLines(now time.Time, cust *customer, o *order, lines []purc
 		n := len(o.W.LineItems)
 		sub.LineItem = n
 		li := orderLineItem{LineItemNumber: n, OfferID: pl.item.ID, SubscriptionID: sub.W.ID,
-			ParentSubscriptionID: parent, TermDuration: pl.termDuration, TransactionType: "New",
+			ParentSubscriptionID: parent, TermDuration: pl.termDuration, TransactionType: "New", PromotionID: pl.promotionID,
 			FriendlyName: sub.W.FriendlyName, Quantity: pl.quantity, PartnerIDOnRecord: pl.partnerID,
 			ProvisioningContext: pl.provisioning,
 			Links:               links{Subscription: getLink("/customers/" + cust.W.ID + "/subscriptions/" + sub.W.ID)}}
@@ -184,7 +185,7 @@ func (s *Sandbox) newSubscription(now time.Time, cust *customer, o *order, pl pu
 		AutoRenewEnabled: it.AutoRenew && it.Billing == "license" && !it.Trial, IsTrial: it.Trial,
 		BillingType: it.Billing, BillingCycle: pl.billingCycle, TermDuration: pl.termDuration,
 		IsMicrosoftProduct: true, PublisherName: "Microsoft Corporation", PartnerID: pl.partnerID,
-		ContractType: "subscription", OrderID: o.W.ID, Attributes: attrs{ObjectType: "Subscription"}}
+		ContractType: "subscription", OrderID: o.W.ID, PromotionID: pl.promotionID, Attributes: attrs{ObjectType: "Subscription"}}
 	self := "/customers/" + cust.W.ID + "/subscriptions/" + id
 	w.Links.Self = getLink(self)
 	if parent != "" {
@@ -299,9 +300,15 @@ func (s *Sandbox) priced(o *order) orderWire {
 			cycle = sub.W.BillingCycle
 		}
 		unit := s.orderUnitPrice(book, it, w.CurrencyCode, li.TermDuration, cycle, w.CreationDate).Round(2)
-		ext := unit.Mul(decimal.NewFromInt(int64(li.Quantity)))
-		u, x := json.Number(unit.String()), json.Number(ext.String())
-		w.LineItems[i].Pricing = &pricingWire{ListPrice: u, DiscountedPrice: u, ProratedPrice: u, Price: u, ExtendedPrice: x}
+		price := unit
+		if p := s.cat.promotions[strings.ToUpper(li.PromotionID)]; p != nil && it.NCE {
+			if pct, ok := p.discount(it.skuKey(), li.TermDuration, cycle); ok {
+				price = unit.Mul(decimal.NewFromInt(1).Sub(decimal.NewFromFloat(pct))).Round(2)
+			}
+		}
+		ext := price.Mul(decimal.NewFromInt(int64(li.Quantity)))
+		u, p := json.Number(unit.String()), json.Number(price.String())
+		w.LineItems[i].Pricing = &pricingWire{ListPrice: u, DiscountedPrice: p, ProratedPrice: p, Price: p, ExtendedPrice: json.Number(ext.String())}
 		total = total.Add(ext)
 	}
 	t := json.Number(total.String())

@@ -134,3 +134,6 @@ func (s *Sandbox) SetReadAfterCreateDelay(d time.Duration) { s.readDelay.Store(i
 
 // SetAllowAppOnlyEverywhere changes Options.AllowAppOnlyEverywhere at run time.
 func (s *Sandbox) SetAllowAppOnlyEverywhere(allow bool) { s.appOnlyOK.Store(allow) }
+
+// SetLegacyPurchases switches Options.LegacyPurchases at run time.
+func (s *Sandbox) SetLegacyPurchases(allow bool) { s.legacyOK.Store(allow) }

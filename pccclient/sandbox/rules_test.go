@@ -96,7 +96,7 @@ func TestCustomerCreateAndDomainTaken(t *testing.T) {
 
 func TestOrderBeforeMCA(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("nomca", false)
 	want(t, e.order(cid, li(e.offerID("Office 365 E3"), 5)), 403, "13605")
 	r := e.do("POST", "/v1/customers/"+cid+"/carts", map[string]any{"lineItems": []any{map[string]any{"catalogItemId": nceBasic, "quantity": 1, "termDuration": "P1M", "billingCycle": "monthly"}}})
@@ -112,7 +112,7 @@ func TestOrderBeforeMCA(t *testing.T) {
 
 func TestQuantityOutsideMinMax(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("qty", true)
 	basic := e.offerID("Microsoft 365 Business Basic") // 1..300
 	want(t, e.order(cid, li(basic, 0)), 400, "2002")
@@ -130,7 +130,7 @@ func TestQuantityOutsideMinMax(t *testing.T) {
 
 func TestAddOnNeedsActivePrerequisiteParent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("addon", true)
 	archiving := e.offerID("Exchange Online Archiving for Exchange Online")
 	want(t, e.order(cid, li(archiving, 2)), 400, "800029")
@@ -216,7 +216,7 @@ func TestExpiredIsTerminal(t *testing.T) {
 
 func TestSuspendCascadesAndReactivation(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("susp", true)
 	base := e.order(cid, li(e.offerID("Office 365 E1"), 10))
 	e.settle()
@@ -244,7 +244,7 @@ func TestSuspendCascadesAndReactivation(t *testing.T) {
 
 func TestEtag(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("etag", true)
 	r := e.order(cid, li(e.offerID("Visio Plan 2"), 2))
 	e.settle()
@@ -256,7 +256,7 @@ func TestEtag(t *testing.T) {
 
 func TestAsyncOrderAndEntitlements(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{OrderDelay: 30 * time.Second})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true, OrderDelay: 30 * time.Second})
 	cid := e.newCustomer("async", true)
 	r := e.order(cid, li(e.offerID("Project Plan 3"), 4), li(e.offerID("Microsoft Azure"), 1))
 	want(t, r, 201, "")
@@ -312,7 +312,7 @@ func TestAsyncOrderAndEntitlements(t *testing.T) {
 
 func TestLegacyExpiryTakesAddOnsAlong(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("legacyexp", true)
 	base := e.order(cid, li(e.offerID("Office 365 E3"), 4))
 	e.settle()
@@ -387,7 +387,7 @@ func TestScheduledNextTermAppliesAtRenewal(t *testing.T) {
 
 func TestIndirectResellerOnRecord(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	rel := e.do("GET", "/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf", nil)
 	if rel.num("totalCount") != 3 || rel.str("items.0.mpnId") != "4847383" {
 		t.Fatalf("resellers: %s", rel.raw)
@@ -406,7 +406,7 @@ func TestIndirectResellerOnRecord(t *testing.T) {
 
 func TestTrialLifetimeLimit(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("trial", true)
 	trial := e.offerID("Microsoft 365 Business Basic Trial")
 	r := e.do("POST", "/v1/customers/"+cid+"/orders", map[string]any{"billingCycle": "none", "lineItems": []any{li(trial, 25, "lineItemNumber", 0)}})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,12 @@ type Options struct {
 	// PriceSheetBulkRows appends this many synthetic rows to every
 	// license-based price sheet (deterministic; import benchmarks).
 	PriceSheetBulkRows int
+	// LegacyPurchases accepts orders and carts of legacy offers, as PC did
+	// before license-based purchases moved to new commerce (1 September
+	// 2024), and lists the offers as isAvailableForPurchase. For tests of
+	// flows on legacy subscriptions; the zero value refuses them like PC
+	// (orders 403 2091, cart line items LegacyOfferNotEligibleForPurchase).
+	LegacyPurchases bool
 }
 
 // Credentials are what a client uses to obtain tokens from the sandbox.
@@ -82,13 +89,13 @@ type Sandbox struct {
 	pricing  *http.ServeMux
 	bulkRows atomic.Int64
 
-	mu      sync.RWMutex // guards st and rng
+	mu      stateLock // guards st and rng; a write bumps the read cache's generation
 	st      *state
 	rng     *rand.Rand
 	pcg     *rand.PCG
 	nextDue atomic.Int64 // unix nanos of the earliest due async work
 
-	tokMu  sync.Mutex // guards tokens and codes
+	tokMu  sync.RWMutex // guards tokens and codes
 	tokens map[string]tokenInfo
 	codes  map[string]*authCode
 
@@ -96,6 +103,10 @@ type Sandbox struct {
 	// AllowAppOnlyEverywhere; /_sandbox/options).
 	readDelay atomic.Int64 // nanoseconds
 	appOnlyOK atomic.Bool
+	legacyOK  atomic.Bool // Options.LegacyPurchases
+
+	cache     respCache               // rendered catalog responses
+	readCache atomic.Pointer[readGen] // rendered state reads of the current generation
 
 	faults *faultState
 	idem   *idemStore
@@ -135,6 +146,7 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	s.readDelay.Store(int64(opts.ReadAfterCreateDelay))
 	s.appOnlyOK.Store(opts.AllowAppOnlyEverywhere)
+	s.legacyOK.Store(opts.LegacyPurchases)
 	s.faults = newFaultState(opts.Seed, clock.Now)
 	s.pcg = rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)
 	s.rng = rand.New(s.pcg)
@@ -245,6 +257,9 @@ type call struct {
 	now   time.Time
 	corr  string
 	reqID string
+	// tok is the caller's token (zero for the token endpoint and for work
+	// the sandbox does by itself).
+	tok tokenInfo
 	// system marks work Partner Center does by itself (renewals, expiry).
 	system bool
 }
@@ -286,25 +301,38 @@ const maxBody = 1 << 20
 // handle registers pattern under op with the standard pipeline: count,
 // headers, auth, faults, idempotency, state lock, render, drop.
 func (s *Sandbox) handle(pattern, op string, lk lockMode, auth bool, h handler) {
+	cv := []string{"sandbox." + op} // shared, never modified: response headers only read it
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		s.serve(w, r, op, lk, auth, h)
+		s.serve(w, r, op, cv, lk, auth, h)
 	})
 }
 
-func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lockMode, auth bool, h handler) {
+// Header values every response carries.
+var (
+	serverID    = []string{"sandbox-1"}
+	contentJSON = []string{"application/json; charset=utf-8"}
+)
+
+func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, cv []string, lk lockMode, auth bool, h handler) {
 	if c, ok := s.calls[op]; ok {
 		c.Add(1)
 	}
 	reqID := r.Header.Get("MS-RequestId")
 	corr := r.Header.Get("MS-CorrelationId")
-	s.log.Debug("sandbox request", "op", op, "method", r.Method, "path", r.URL.Path, "requestId", reqID, "correlationId", corr)
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.log.Debug("sandbox request", "op", op, "method", r.Method, "path", r.URL.Path, "requestId", reqID, "correlationId", corr)
+	}
+	// Canonical keys set directly: Header.Set would canonicalise (and
+	// allocate) "MS-RequestId" on every request.
 	hdr := w.Header()
-	hdr.Set("MS-RequestId", cmpOr(reqID, s.faults.newID()))
-	hdr.Set("MS-CorrelationId", cmpOr(corr, s.faults.newID()))
-	hdr.Set("MS-CV", "sandbox."+op)
-	hdr.Set("MS-ServerId", "sandbox-1")
+	hdr["Ms-Requestid"] = []string{cmpOr(reqID, s.faults.newID())}
+	hdr["Ms-Correlationid"] = []string{cmpOr(corr, s.faults.newID())}
+	hdr["Ms-Cv"] = cv
+	hdr["Ms-Serverid"] = serverID
+	var ti tokenInfo
 	if auth {
-		ti, e := s.checkToken(r)
+		var e *pcError
+		ti, e = s.checkToken(r)
 		if e == nil {
 			e = s.checkCredential(op, ti)
 		}
@@ -333,7 +361,7 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 			return
 		}
 	}
-	c := &call{r: r, body: body, corr: corr, reqID: reqID}
+	c := &call{r: r, body: body, corr: corr, reqID: reqID, tok: ti}
 	run := func() response { return s.execute(c, lk, h) }
 	var resp response
 	if reqID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead && strings.HasPrefix(r.URL.Path, "/v1/") {
@@ -354,7 +382,10 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, lk lo
 		hdr.Set(k, v)
 	}
 	if resp.body != nil {
-		hdr.Set("Content-Type", "application/json; charset=utf-8")
+		hdr["Content-Type"] = contentJSON
+		// A known length spares net/http the chunked encoding of bodies
+		// beyond its sniffing buffer (the offer list is ~60 KB).
+		hdr["Content-Length"] = []string{strconv.Itoa(len(resp.body))}
 	}
 	w.WriteHeader(resp.status)
 	if r.Method != http.MethodHead {

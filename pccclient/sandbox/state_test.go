@@ -51,7 +51,7 @@ func TestCustomerPagingOverManyPages(t *testing.T) {
 
 func TestAuditRecords(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{NoSeed: true})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true, NoSeed: true})
 	e.advance(24 * time.Hour)
 	today := e.sb.Now().Format("2006-01-02")
 	cid := e.newCustomer("audited", true)

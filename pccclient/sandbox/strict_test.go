@@ -305,7 +305,7 @@ func TestRelationshipAndDelegatedAdminOverHTTP(t *testing.T) {
 
 func TestSubscriptionStatusesOverHTTP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{NoSeed: true})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true, NoSeed: true})
 	cid := e.newCustomer("states", true)
 	offer := e.offerID("Visio Plan 2")
 	var sids []string

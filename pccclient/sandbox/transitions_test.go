@@ -35,7 +35,7 @@ func detailOf(e map[string]any, typ string) (bool, []int) {
 
 func TestTransitionEligibilities(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("elig", true)
 	sid := e.buyNCE(cid, nceBasic, 5, "P1Y", "monthly")
 	path := "/v1/customers/" + cid + "/subscriptions/" + sid + "/transitionEligibilities"
@@ -98,7 +98,7 @@ func TestTransitionEligibilities(t *testing.T) {
 
 func TestTransitionRequestRules(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("transrules", true)
 	sid := e.buyNCE(cid, nceBasic, 5, "P1Y", "monthly")
 	other := e.buyNCE(cid, nceBasic, 1, "P1M", "monthly")
@@ -140,7 +140,7 @@ func TestTransitionRequestRules(t *testing.T) {
 
 func TestFullTransitionUpgradesInPlace(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("upgrade", true)
 	sid := e.buyNCE(cid, nceBasic, 5, "P1Y", "monthly")
 	want(t, e.patchSub(cid, sid, map[string]any{"scheduledNextTermInstructions": map[string]any{"product": map[string]any{
@@ -185,7 +185,7 @@ func TestFullTransitionUpgradesInPlace(t *testing.T) {
 
 func TestPartialTransitions(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("partial", true)
 	sid := e.buyNCE(cid, nceBasic, 10, "P1Y", "monthly")
 	post := func(body map[string]any) res {
@@ -219,7 +219,7 @@ func TestPartialTransitions(t *testing.T) {
 
 func TestTrialConvertsToPaid(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, sandbox.Options{})
+	e := newEnv(t, sandbox.Options{LegacyPurchases: true})
 	cid := e.newCustomer("trialconv", true)
 	sid := e.buyNCE(cid, nceTrial, 25, "P1M", "none")
 	if s := e.sub(cid, sid); !s.obj["isTrial"].(bool) || s.obj["autoRenewEnabled"].(bool) {

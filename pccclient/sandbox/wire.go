@@ -139,6 +139,7 @@ type skuWire struct {
 	PurchasePrerequisites  []string       `json:"purchasePrerequisites"`
 	InventoryVariables     []string       `json:"inventoryVariables"`
 	ProvisioningVariables  []string       `json:"provisioningVariables"`
+	Actions                []string       `json:"actions,omitempty"`
 	DynamicAttributes      map[string]any `json:"dynamicAttributes"`
 	ConsumptionType        string         `json:"consumptionType,omitempty"`
 	Links                  links          `json:"links"`

@@ -29,6 +29,7 @@ type orderLineItem struct {
 	ParentSubscriptionID string            `json:"parentSubscriptionId,omitempty"`
 	TermDuration         string            `json:"termDuration,omitempty"`
 	TransactionType      string            `json:"transactionType,omitempty"`
+	PromotionID          string            `json:"promotionId,omitempty"`
 	FriendlyName         string            `json:"friendlyName,omitempty"`
 	Quantity             int               `json:"quantity"`
 	Pricing              *pricingWire      `json:"pricing,omitempty"`
@@ -141,6 +142,7 @@ type subscriptionWire struct {
 	ActionTaken                   bool             `json:"actionTaken"`
 	ContractType                  string           `json:"contractType"`
 	MigratedFromSubscriptionID    string           `json:"migratedFromSubscriptionId,omitempty"`
+	PromotionID                   string           `json:"promotionId,omitempty"`
 	Links                         links            `json:"links"`
 	OrderID                       string           `json:"orderId"`
 	Attributes                    attrs            `json:"attributes"`

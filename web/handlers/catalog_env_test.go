@@ -38,6 +38,9 @@ func newPCEnv(t *testing.T, noSeed bool) *pcEnv {
 // virtualClock the portal reads the sandbox's clock.
 func startPCEnv(t *testing.T, opts sandbox.Options, virtualClock bool) *pcEnv {
 	t.Helper()
+	// Test data: these tests order legacy offers, which PC (and the
+	// sandbox by default) no longer sells.
+	opts.LegacyPurchases = true
 	pc := sandboxtest.New(t, opts)
 	pe := &pcEnv{sb: pc.SB, sbURL: pc.URL}
 	if virtualClock {

@@ -1,8 +1,11 @@
 //go:build ignore
 
-// gen writes catalog.json, the sandbox's embedded Partner Center catalog.
-// It is deterministic: ids that are not well-known are derived from names.
-// Run from this directory: go run gen.go
+// gen writes catalog.json, the sandbox's embedded Partner Center catalog:
+// the legacy offers (gen.go), the new-commerce products (gen_nce.go), the
+// promotions (gen_promotions.go) and the ISO country codes
+// (gen_countries.go). It is deterministic: ids that are not well-known are
+// derived from names.
+// Run from this directory: go run gen.go gen_nce.go gen_promotions.go gen_countries.go
 package main
 
 import (
@@ -75,6 +78,8 @@ type sku struct {
 	AADSkuID               string         `json:"aadSkuId"`
 	SkuPartNumber          string         `json:"skuPartNumber"`
 	ServicePlans           []servicePlan  `json:"servicePlans"`
+	UnitType               string         `json:"unitType"`
+	UpgradeTargets         []string       `json:"upgradeTargets"`
 	Availabilities         []availability `json:"availabilities"`
 }
 
@@ -101,9 +106,11 @@ type category struct {
 }
 
 type catalogFile struct {
-	Categories []category `json:"categories"`
-	Offers     []offer    `json:"offers"`
-	Products   []product  `json:"products"`
+	Categories []category  `json:"categories"`
+	Offers     []offer     `json:"offers"`
+	Products   []product   `json:"products"`
+	Promotions []promotion `json:"promotions"`
+	Countries  []country   `json:"countries"`
 }
 
 // guid derives a stable GUID from a name (SHA-1, version 5 layout).
@@ -232,76 +239,17 @@ func main() {
 		usage("Azure Active Directory B2C", "MS-AZR-0170P", "Customer identity and access management billed by monthly active users.", 102),
 	)
 
-	// New commerce products.
-	refund := []string{"P1D", "P7D"}
-	terms := func(usd float64) []term {
-		return []term{
-			{ID: "", Duration: "P1M", Description: "One-Month commitment for monthly billing", BillingCycle: "Monthly", RefundWindows: refund, Prices: prices(round(usd * 1.2))},
-			{ID: "", Duration: "P1Y", Description: "One-Year commitment for monthly/yearly billing", BillingCycle: "Monthly", RefundWindows: refund, Prices: prices(usd)},
-			{ID: "", Duration: "P1Y", Description: "One-Year commitment for monthly/yearly billing", BillingCycle: "Annual", RefundWindows: refund, Prices: prices(usd)},
-		}
-	}
-	nce := func(pid, title, desc, availID string, usd float64, max int, part string, addonOf ...string) product {
-		ts := terms(usd)
-		for i := range ts {
-			ts[i].ID = strings.ToLower(guid(pid + ts[i].Duration + ts[i].BillingCycle))[:12]
-		}
-		s := sku{ID: "0001", Title: title, Description: desc, MinimumQuantity: 1, MaximumQuantity: max,
-			Billing: "license", SupportedBillingCycles: []string{"monthly", "annual"}, AADSkuID: guid("aadsku:" + title),
-			SkuPartNumber: part, ServicePlans: plans(part), PrerequisiteSkus: []string{},
-			Availabilities: []availability{{ID: availID, IsRenewable: true, Terms: ts}}}
-		if len(addonOf) > 0 {
-			s.IsAddOn = true
-			s.PrerequisiteSkus = addonOf
-		}
-		return product{ID: pid, Title: title, Description: desc, TargetView: "OnlineServices", PublisherName: "Microsoft Corporation",
-			ProductType: productType{ID: "OnlineServicesNCE", DisplayName: "OnlineServicesNCE"}, Skus: []sku{s}}
-	}
-	ncBases := []string{"CFQ7TTC0LH18:0001", "CFQ7TTC0LDPB:0001", "CFQ7TTC0LCHC:0002", "CFQ7TTC0LFLZ:0002", "CFQ7TTC0LFK5:0002", "CFQ7TTC0LF8R:0001", "CFQ7TTC0LF8Q:0001"}
-	products := []product{
-		nce("CFQ7TTC0LH18", "Microsoft 365 Business Basic", "Web and mobile Office apps, Teams, email and storage.", "CFQ7TTC0K971", 6.00, 300, "O365_BUSINESS_ESSENTIALS"),
-		nce("CFQ7TTC0LDPB", "Microsoft 365 Business Standard", "Desktop Office apps plus email, storage and Teams.", "CFQ7TTC0K5DM", 12.50, 300, "O365_BUSINESS_PREMIUM"),
-		nce("CFQ7TTC0LCHC", "Microsoft 365 Business Premium", "Business Standard plus advanced security and device management.", "CFQ7TTC0K5BF", 22.00, 300, "SPB"),
-		nce("CFQ7TTC0LFLZ", "Microsoft 365 E3", "Office 365 E3, EMS E3 and Windows Enterprise.", "CFQ7TTC0K4TS", 36.00, 10000000, "SPE_E3"),
-		nce("CFQ7TTC0LFK5", "Microsoft 365 E5", "Microsoft 365 E3 plus advanced security, voice and analytics.", "CFQ7TTC0K59L", 57.00, 10000000, "SPE_E5"),
-		nce("CFQ7TTC0LF8R", "Office 365 E1", "Web Office apps with email, storage and Teams.", "CFQ7TTC0K5JS", 10.00, 10000000, "STANDARDPACK"),
-		nce("CFQ7TTC0LF8Q", "Office 365 E3", "Office apps with email, storage, meetings and compliance.", "CFQ7TTC0K5G8", 23.00, 10000000, "ENTERPRISEPACK"),
-		nce("CFQ7TTC0LH16", "Exchange Online (Plan 1)", "Business email with a 50 GB mailbox.", "CFQ7TTC0K5LQ", 4.00, 10000000, "EXCHANGESTANDARD"),
-		nce("CFQ7TTC0L3PB", "Power BI Pro", "Self-service analytics with sharing and collaboration.", "CFQ7TTC0K9S8", 10.00, 10000000, "POWER_BI_PRO"),
-		nce("CFQ7TTC0HD33", "Visio Plan 2", "Visio desktop and web diagramming.", "CFQ7TTC0K8PX", 15.00, 10000000, "VISIOCLIENT"),
-		nce("CFQ7TTC0J1FV", "Microsoft Teams Phone Standard", "Cloud phone system for Teams.", "CFQ7TTC0K8L2", 8.00, 10000000, "MCOEV", ncBases...),
-		nce("CFQ7TTC0LHSF", "Microsoft Teams Audio Conferencing with dial-out to USA/CAN", "Dial-in and dial-out for Teams meetings.", "CFQ7TTC0K9WW", 0.00, 10000000, "MCOMEETADV", ncBases...),
-		nce("CFQ7TTC0LHS4", "Microsoft Defender for Office 365 (Plan 1)", "Protection against advanced threats in email and collaboration.", "CFQ7TTC0K6J5", 2.00, 10000000, "ATP_ENTERPRISE", ncBases...),
-	}
-	for _, i := range []int{2, 3, 4} {
-		products[i].Skus[0].ID = "0002"
-	}
-	// A trial: one month, billing none, no refund window.
-	tr := nce("CFQ7TTC0LCHC", "Microsoft 365 Business Premium Trial", "One-month free trial.", "CFQ7TTC0HXQ1", 0, 25, "SPB")
-	ts := tr.Skus[0]
-	ts.ID, ts.IsTrial = "0001", true
-	ts.SupportedBillingCycles = []string{"none"}
-	ts.Availabilities[0].Terms = []term{{ID: "trial1monthx", Duration: "P1M", Description: "One-Month trial", BillingCycle: "None", Prices: prices(0)}}
-	ts.Availabilities[0].IsRenewable = false
-	products[2].Skus = append([]sku{ts}, products[2].Skus...)
-	// Azure plan (usage based, no term).
-	products = append(products, product{ID: "DZH318Z0BPS6", Title: "Azure plan", Description: "Consumption-based Azure services under the Microsoft Customer Agreement.",
-		TargetView: "Azure", PublisherName: "Microsoft Corporation",
-		ProductType: productType{ID: "Azure", DisplayName: "Azure", SubType: &productType{ID: "AzurePlan", DisplayName: "AzurePlan"}},
-		Skus: []sku{{ID: "0001", Title: "Azure plan", Description: "Azure plan", MinimumQuantity: 1, MaximumQuantity: 1, Billing: "usage",
-			SupportedBillingCycles: []string{"monthly"}, PrerequisiteSkus: []string{},
-			Availabilities: []availability{{ID: "DZH318Z0BPS6", IsRenewable: false, Terms: []term{{ID: "azureplan001", Duration: "", Description: "Pay as you go", BillingCycle: "Monthly", Prices: prices(0)}}}}}}})
-
+	products := nceProducts()
 	cats := []category{{"Enterprise_Key", "Enterprise", 10}, {"SmallBusiness_Key", "Small Business", 30}, {"Exchange_Key", "Exchange", 40},
 		{"SharePoint_Key", "SharePoint", 41}, {"Apps_Key", "Apps", 50}, {"Dynamics_Key", "Dynamics", 60}, {"AddOns_Key", "Add-ons", 70}, {"Azure_Key", "Azure", 80}}
-	out, err := json.MarshalIndent(catalogFile{Categories: cats, Offers: offers, Products: products}, "", "  ")
+	out, err := json.MarshalIndent(catalogFile{Categories: cats, Offers: offers, Products: products, Promotions: promotions(products), Countries: countries()}, "", "  ")
 	if err != nil {
 		panic(err)
 	}
 	if err := os.WriteFile("catalog.json", append(out, '\n'), 0o644); err != nil {
 		panic(err)
 	}
-	fmt.Printf("wrote %d offers, %d products\n", len(offers), len(products))
+	fmt.Printf("wrote %d offers, %d products, %d promotions\n", len(offers), len(products), len(promotions(products)))
 }
 
 func round(v float64) float64 { return float64(int(v*100+0.5)) / 100 }
