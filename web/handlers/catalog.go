@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -190,47 +189,6 @@ func offerHref(country, kind, id string) string {
 		return "/catalog/" + url.PathEscape(country) + "/products/" + url.PathEscape(p) + "/skus/" + url.PathEscape(sku)
 	}
 	return "/catalog/" + url.PathEscape(country) + "/offers/" + url.PathEscape(id)
-}
-
-func termsLabel(ts []string) string {
-	out := make([]string, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, rules.TermLabel(t))
-	}
-	return strings.Join(out, ", ")
-}
-
-// pager builds the page links of a list at u, keeping its other parameters.
-func pager(u *url.URL, page, size, total int) templates.Pager {
-	pages := max((total+size-1)/size, 1)
-	pg := templates.Pager{Page: page, Pages: pages, Total: total, From: min((page-1)*size+1, total), To: min(page*size, total)}
-	link := func(n int) string {
-		q := u.Query()
-		if n == 1 {
-			q.Del("page")
-		} else {
-			q.Set("page", strconv.Itoa(n))
-		}
-		if len(q) == 0 {
-			return u.Path
-		}
-		return u.Path + "?" + q.Encode()
-	}
-	if page > 1 {
-		pg.PrevHref = link(min(page-1, pages))
-	}
-	if page < pages {
-		pg.NextHref = link(page + 1)
-	}
-	return pg
-}
-
-func atoiDefault(s string, d int) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return d
-	}
-	return n
 }
 
 // canonicalRedirect sends a list URL carrying empty parameters (what a GET

@@ -124,16 +124,6 @@ func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Tim
 	return out
 }
 
-// renewalDate is a subscription's commitment end as pages show it: "—"
-// when unknown, and for an Azure plan (no term), whose commitment end
-// Partner Center gives in year 9999.
-func renewalDate(t *time.Time) string {
-	if t != nil && t.Year() >= 9999 {
-		return "—"
-	}
-	return rules.Date(t)
-}
-
 // entitlementsOf loads the scoped customer's subscriptions as entitlement
 // rows (bases with their add-ons nested), evaluated at now.
 func (s *Server) entitlementsOf(r *http.Request) (sc customerScope, rows []templates.EntitlementRow, now time.Time, err error) {
@@ -219,24 +209,6 @@ func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write([]byte(b.String()))
 	return err
-}
-
-// noDash leaves a CSV cell empty where the page shows a dash.
-func noDash(s string) string {
-	if s == "—" {
-		return ""
-	}
-	return s
-}
-
-// csvSafe neutralises cells a spreadsheet would run as a formula.
-func csvSafe(cells ...string) []string {
-	for i, c := range cells {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			cells[i] = "'" + c
-		}
-	}
-	return cells
 }
 
 // customerOrderList is the customer's order history.

@@ -331,13 +331,6 @@ func probeMessage(err error) string {
 	return pcMessage(err)
 }
 
-func fmtTime(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
 // consentText is the staff-facing message for a *pccclient.ConsentError:
 // what is missing and who can fix it, never a raw 401.
 func consentText(err error) string {
@@ -369,22 +362,6 @@ func consentNotice(ctx context.Context, msg string) *templates.ConsentNotice {
 // isConsentCode reports a command that failed for want of a partner admin's
 // sign-in (commerce.CodeConsentRequired).
 func isConsentCode(code string) bool { return code == commerce.CodeConsentRequired }
-
-func ptrTo[T any](v T) *T { return &v }
-
-// serveConsentError answers a request that hit a *pccclient.ConsentError:
-// 409 with the plain-words message (and, for admins, the reconnect link),
-// never PC's raw 401.
-func (s *Server) serveConsentError(w http.ResponseWriter, r *http.Request, err error) {
-	ctx := r.Context()
-	s.log.InfoContext(ctx, "partner center needs a partner admin's sign-in", "request_id", requestID(ctx), "err", err)
-	n := consentNotice(ctx, consentText(err))
-	p := s.basePage(r, "Partner admin sign-in needed", "")
-	p.Width = "medium"
-	if rerr := s.render(w, r, http.StatusConflict, templates.ConsentRequiredPage(p, n)); rerr != nil {
-		http.Error(w, n.Message, http.StatusConflict)
-	}
-}
 
 // consentNoticeNow describes, for a command that failed for want of the
 // app+user credential, what is missing now (from the settings row).

@@ -172,16 +172,3 @@ func runView(r store.SyncRun, now time.Time) templates.SyncRunView {
 	}
 	return v
 }
-
-// ago renders a duration for people: "12 seconds", "5 minutes", "3 hours".
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d seconds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d minutes", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
-}
