@@ -129,7 +129,7 @@ func (s *Server) customerUserRevoke(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return store.ErrNotFound
 	}
-	if err := s.st.RevokeCustomerUser(r.Context(), c.ID, uid, actorOf(r), s.now()); err != nil {
+	if err := s.com.RevokeCustomerUser(r.Context(), actorOf(r), c.ID, uid); err != nil {
 		return err
 	}
 	s.log.InfoContext(r.Context(), "customer user revoked", "request_id", requestID(r.Context()), "customer_id", c.ID, "user_id", uid)
@@ -148,7 +148,7 @@ func (s *Server) customerTenantSignIn(w http.ResponseWriter, r *http.Request) er
 		return &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
 	}
 	on := r.PostForm.Get("on") == "1"
-	if err := s.st.SetTenantSignIn(r.Context(), c.ID, tenantOf(c), on, actorOf(r), s.now()); err != nil {
+	if err := s.com.SetTenantSignIn(r.Context(), actorOf(r), c.ID, tenantOf(c), on); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return &httpError{status: http.StatusConflict, msg: "This tenant is already bound to another customer."}
 		}

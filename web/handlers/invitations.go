@@ -2,35 +2,24 @@ package handlers
 
 import (
 	"cmp"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
-
-// invitationTTL is how long an invitation link stays valid.
-const invitationTTL = 7 * 24 * time.Hour
 
 // errInvitationInvalid is the answer for any unusable link: unknown, used,
 // revoked or expired look the same.
 var errInvitationInvalid = &httpError{status: http.StatusNotFound,
 	msg: "This invitation link is not valid: it was already used, revoked, or it expired. Ask your reseller for a new one."}
-
-func tokenHash(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
-}
 
 // invitationCreate creates an invitation and shows its one-time link once.
 func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) error {
@@ -55,17 +44,13 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) error 
 	} else if !isNotFound(err) {
 		return err
 	}
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
-	expires := s.now().Add(invitationTTL)
-	inv, err := s.st.CreateInvitation(ctx, email, c.ID, tokenHash(token), expires, actorOf(r))
+	inv, err := s.com.Invite(ctx, actorOf(r), c.ID, email)
 	if err != nil {
 		return err
 	}
 	s.log.InfoContext(ctx, "customer user invited", "request_id", requestID(ctx), "customer_id", c.ID, "invitation_id", inv.ID)
-	return s.renderCustomerUsers(w, r, c, http.StatusOK, templates.NewForm(), s.d.BaseURL+"/invitations/"+token,
-		expires.UTC().Format("2006-01-02 15:04 UTC"))
+	return s.renderCustomerUsers(w, r, c, http.StatusOK, templates.NewForm(), s.d.BaseURL+"/invitations/"+inv.Token,
+		inv.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 // invitationRevoke cancels a pending invitation.
@@ -78,7 +63,7 @@ func (s *Server) invitationRevoke(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return store.ErrNotFound
 	}
-	if err := s.st.RevokeInvitation(r.Context(), c.ID, id, actorOf(r), s.now()); err != nil {
+	if err := s.com.RevokeInvitation(r.Context(), actorOf(r), c.ID, id); err != nil {
 		return err
 	}
 	s.flash(r.Context(), "success", "Invitation revoked.")
@@ -88,7 +73,7 @@ func (s *Server) invitationRevoke(w http.ResponseWriter, r *http.Request) error 
 
 // validInvitation returns the usable invitation of the {token} in the URL.
 func (s *Server) validInvitation(r *http.Request) (store.Invitation, error) {
-	inv, err := s.st.InvitationByTokenHash(r.Context(), tokenHash(chi.URLParam(r, "token")))
+	inv, err := s.st.InvitationByTokenHash(r.Context(), commerce.InvitationTokenHash(chi.URLParam(r, "token")))
 	if isNotFound(err) {
 		return inv, errInvitationInvalid
 	}
@@ -147,7 +132,7 @@ func (s *Server) invitationAccept(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	u, err := s.st.AcceptInvitation(ctx, inv, name, hash, s.now())
+	u, err := s.com.AcceptInvitation(ctx, inv, name, hash)
 	switch {
 	case errors.Is(err, store.ErrInvitationUsed):
 		return errInvitationInvalid

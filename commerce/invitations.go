@@ -1,0 +1,69 @@
+package commerce
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cspportal/portal/store"
+)
+
+// Customer users: staff invite a customer's people to the read-only
+// customer view, revoke them, and let a customer's Entra tenant sign in.
+// Each write is one store transaction with its audit entry; only a hash of
+// an invitation's token is kept.
+
+// InvitationTTL is how long an invitation link stays valid.
+const InvitationTTL = 7 * 24 * time.Hour
+
+// Invited is a new invitation with its one-time token (shown once, never
+// stored).
+type Invited struct {
+	store.Invitation
+	Token string
+}
+
+// InvitationTokenHash is what the store keeps of an invitation token.
+func InvitationTokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// Invite creates an invitation for email to customer's view, valid for
+// InvitationTTL from now.
+func (s *Service) Invite(ctx context.Context, by Actor, customer uuid.UUID, email string) (Invited, error) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	inv, err := s.st.CreateInvitation(ctx, email, customer, InvitationTokenHash(token), s.now().Add(InvitationTTL), by)
+	if err != nil {
+		return Invited{}, err
+	}
+	return Invited{Invitation: inv, Token: token}, nil
+}
+
+// RevokeInvitation cancels a pending invitation of customer.
+func (s *Service) RevokeInvitation(ctx context.Context, by Actor, customer uuid.UUID, id int64) error {
+	return s.st.RevokeInvitation(ctx, customer, id, by, s.now())
+}
+
+// AcceptInvitation creates the invited customer user with passwordHash and
+// uses the invitation up (store.ErrInvitationUsed when another request did).
+func (s *Service) AcceptInvitation(ctx context.Context, inv store.Invitation, name, passwordHash string) (store.User, error) {
+	return s.st.AcceptInvitation(ctx, inv, name, passwordHash, s.now())
+}
+
+// RevokeCustomerUser removes a customer user's access.
+func (s *Service) RevokeCustomerUser(ctx context.Context, by Actor, customer uuid.UUID, user int64) error {
+	return s.st.RevokeCustomerUser(ctx, customer, user, by, s.now())
+}
+
+// SetTenantSignIn turns sign-in for everyone in the customer's Entra
+// tenant on or off.
+func (s *Service) SetTenantSignIn(ctx context.Context, by Actor, customer uuid.UUID, tenant string, on bool) error {
+	return s.st.SetTenantSignIn(ctx, customer, tenant, on, by, s.now())
+}
