@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -223,7 +224,7 @@ func (s *Sandbox) adminRoutes() {
 		return 200, l
 	})
 	h("GET /_sandbox/prices", func(r *http.Request) (int, any) {
-		cc := strings.ToUpper(cmpOr(r.URL.Query().Get("country"), "US"))
+		cc := strings.ToUpper(cmp.Or(r.URL.Query().Get("country"), "US"))
 		cur, ok := countries[cc]
 		if !ok {
 			return 0, newErr(400, "800070", "country %s is not supported", cc)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -189,7 +190,7 @@ func (s *Sandbox) tokenHandler(v2 bool) handler {
 		secs := strconv.Itoa(int(tokenLifetime.Seconds()))
 		return 200, tokenV1{TokenType: "Bearer", ExpiresIn: secs, ExtExpiresIn: secs,
 			ExpiresOn: strconv.FormatInt(exp.Unix(), 10), NotBefore: strconv.FormatInt(c.now.Add(-5*time.Minute).Unix(), 10),
-			Resource: cmpOr(form.Get("resource"), Resource), AccessToken: tok, RefreshToken: refresh, IDToken: idTok}
+			Resource: cmp.Or(form.Get("resource"), Resource), AccessToken: tok, RefreshToken: refresh, IDToken: idTok}
 	}
 }
 

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -79,7 +80,7 @@ func rollForward(sub *subscription, now time.Time) {
 	if sub.W.BillingType == "usage" {
 		return
 	}
-	term := cmpOr(sub.W.TermDuration, "P1Y")
+	term := cmp.Or(sub.W.TermDuration, "P1Y")
 	for !now.Before(sub.W.CommitmentEndDate.Add(24 * time.Hour)) {
 		start := sub.W.CommitmentEndDate.Add(24 * time.Hour)
 		sub.TermStart = start

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,7 +57,7 @@ func (s *Sandbox) createCart(c *call) (int, any) {
 	s.prepareCartLines(cust, in.LineItems, c.now)
 	id := s.newGUID()
 	ct := &cart{CustomerID: cust.W.ID, W: cartWire{ID: id, CreationTimestamp: c.now, LastModifiedTimestamp: c.now,
-		ExpirationTimestamp: c.now.Add(cartLifetime), LastModifiedUser: cmpOr(c.tok.OID, partnerUserID), Status: "Active",
+		ExpirationTimestamp: c.now.Add(cartLifetime), LastModifiedUser: cmp.Or(c.tok.OID, partnerUserID), Status: "Active",
 		LineItems: in.LineItems, Links: links{Self: getLink("/customers/" + cust.W.ID + "/carts/" + id)},
 		Attributes: attrs{ObjectType: "Cart"}}}
 	s.st.Carts[id] = ct
@@ -238,6 +239,6 @@ func (s *Sandbox) updateCart(c *call) (int, any) {
 	s.prepareCartLines(cust, in.LineItems, c.now)
 	ct.W.LineItems = in.LineItems
 	ct.W.LastModifiedTimestamp = c.now
-	ct.W.LastModifiedUser = cmpOr(c.tok.OID, partnerUserID)
+	ct.W.LastModifiedUser = cmp.Or(c.tok.OID, partnerUserID)
 	return http.StatusCreated, &ct.W
 }

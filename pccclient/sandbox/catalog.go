@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"net/http"
@@ -193,7 +194,7 @@ func loadCatalog() (*catalog, error) {
 			for ai := range sk.Availabilities {
 				av := &sk.Availabilities[ai]
 				id := p.ID + ":" + sk.ID + ":" + av.ID
-				unit := cmpOr(sk.UnitType, "Licenses")
+				unit := cmp.Or(sk.UnitType, "Licenses")
 				c.items[strings.ToUpper(id)] = &item{ID: id, Name: sk.Title, NCE: true, Min: sk.MinimumQuantity,
 					Max: sk.MaximumQuantity, IsAddOn: sk.IsAddOn, Prereqs: sk.PrerequisiteSkus, Billing: sk.Billing,
 					Cycles: sk.SupportedBillingCycles, AutoRenew: av.IsRenewable, Trial: sk.IsTrial, UnitType: unit,
@@ -233,7 +234,7 @@ func countryOf(c *call) (string, currency, *pcError) {
 	return cc, cur, nil
 }
 
-func locale(c *call) string { return cmpOr(c.r.Header.Get("X-Locale"), "en-US") }
+func locale(c *call) string { return cmp.Or(c.r.Header.Get("X-Locale"), "en-US") }
 
 // offerWire renders a legacy offer; purchasable is false since PC retired
 // legacy license-based purchases (Options.LegacyPurchases turns it back on).

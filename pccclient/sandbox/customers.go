@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -267,7 +268,7 @@ func (s *Sandbox) createAgreement(c *call) (int, any) {
 	}
 	// PC derives userId from the app+user token (agreement-resources); an
 	// app-only call (only with AllowAppOnlyEverywhere) keeps what was sent.
-	in.UserID = cmpOr(c.tok.OID, cmpOr(in.UserID, partnerUserID))
+	in.UserID = cmp.Or(c.tok.OID, cmp.Or(in.UserID, partnerUserID))
 	in.AgreementLink = mcaLink
 	in.Attributes = attrs{ObjectType: "Agreement"}
 	cust.Agreements = append(cust.Agreements, in)

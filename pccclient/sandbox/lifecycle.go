@@ -1,6 +1,9 @@
 package sandbox
 
-import "time"
+import (
+	"cmp"
+	"time"
+)
 
 // The subscription calendar after purchase (learn.microsoft.com
 // "Subscription lifecycle states", "Schedule changes for a new commerce
@@ -221,7 +224,7 @@ func (s *Sandbox) endSuspended(c *call, cust *customer, sub *subscription, end t
 // tranche and return window open, the new term's price is recorded.
 func (s *Sandbox) renewTerm(cust *customer, sub *subscription, end, at time.Time) {
 	customEnd := s.applyNextTerm(cust, sub)
-	term := cmpOr(sub.W.TermDuration, "P1Y")
+	term := cmp.Or(sub.W.TermDuration, "P1Y")
 	sub.TermStart = end
 	sub.W.CommitmentEndDate = addDuration(end, term).Add(-dayLen)
 	if !customEnd.IsZero() {

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"archive/zip"
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -159,10 +160,10 @@ type sheetRequest struct {
 // servePriceSheet answers GET /v1.0/sales/pricesheets(...)/$value.
 func (s *Sandbox) servePriceSheet(w http.ResponseWriter, r *http.Request) {
 	s.calls[OpGetPriceSheet].Add(1)
-	id := cmpOr(r.Header.Get("MS-RequestId"), s.faults.newID())
+	id := cmp.Or(r.Header.Get("MS-RequestId"), s.faults.newID())
 	w.Header().Set("Request-ID", id)
 	w.Header().Set("MS-RequestId", id)
-	w.Header().Set("MS-CorrelationId", cmpOr(r.Header.Get("MS-CorrelationId"), s.faults.newID()))
+	w.Header().Set("MS-CorrelationId", cmp.Or(r.Header.Get("MS-CorrelationId"), s.faults.newID()))
 	if !s.pricingAuth(w, r) || !s.faults.before(w, r, OpGetPriceSheet, s.closed) {
 		return
 	}
@@ -341,7 +342,7 @@ func (s *Sandbox) writeLicenseRows(r *http.Request, sw *sheetWriter, book *price
 					continue
 				}
 				f[0], f[1], f[2], f[3], f[5] = p.Title, p.ID, sk.ID, sk.Title, sk.Description
-				f[4] = cmpOr(p.PublisherName, "Microsoft Corporation")
+				f[4] = cmp.Or(p.PublisherName, "Microsoft Corporation")
 				f[16] = "License"
 				if it.Trial {
 					f[16] = "Trial"

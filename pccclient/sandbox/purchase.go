@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -179,7 +180,7 @@ func (s *Sandbox) newSubscription(now time.Time, cust *customer, o *order, pl pu
 	id := s.newGUID()
 	start := day(now)
 	w := subscriptionWire{ID: id, EntitlementID: s.newGUID(), OfferID: it.ID, OfferName: it.Name,
-		FriendlyName: cmpOr(pl.friendlyName, it.Name), Quantity: pl.quantity, UnitType: it.UnitType,
+		FriendlyName: cmp.Or(pl.friendlyName, it.Name), Quantity: pl.quantity, UnitType: it.UnitType,
 		ParentSubscriptionID: parent, HasPurchasableAddons: s.cat.hasAddOns[strings.ToUpper(it.skuKey())],
 		CreationDate: now, EffectiveStartDate: start, Status: status,
 		AutoRenewEnabled: it.AutoRenew && it.Billing == "license" && !it.Trial, IsTrial: it.Trial,

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -325,8 +326,8 @@ func (s *Sandbox) serve(w http.ResponseWriter, r *http.Request, op string, cv []
 	// Canonical keys set directly: Header.Set would canonicalise (and
 	// allocate) "MS-RequestId" on every request.
 	hdr := w.Header()
-	hdr["Ms-Requestid"] = []string{cmpOr(reqID, s.faults.newID())}
-	hdr["Ms-Correlationid"] = []string{cmpOr(corr, s.faults.newID())}
+	hdr["Ms-Requestid"] = []string{cmp.Or(reqID, s.faults.newID())}
+	hdr["Ms-Correlationid"] = []string{cmp.Or(corr, s.faults.newID())}
 	hdr["Ms-Cv"] = cv
 	hdr["Ms-Serverid"] = serverID
 	var ti tokenInfo
@@ -480,11 +481,4 @@ func dropResponse(w http.ResponseWriter) {
 		}
 	}
 	w.WriteHeader(http.StatusGatewayTimeout)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -125,7 +126,7 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 	case "deleted":
 		return 0, newErr(http.StatusBadRequest, "2011", "Subscription with id %s and deleted status cannot be updated.", w.ID)
 	case "expired":
-		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from expired", cmpOr(ch.status, "active"))
+		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from expired", cmp.Or(ch.status, "active"))
 	case "pending":
 		return 0, newErr(http.StatusConflict, "800060", "Your order is in progress. Please check your order history for recent orders in few minutes")
 	case "suspended":
@@ -137,7 +138,7 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 		// disabled (after a suspended or expired term end, or set by
 		// SetSubscriptionStatus) and statuses the sandbox does not model:
 		// the partner cannot change them.
-		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from %s", cmpOr(ch.status, w.Status), w.Status)
+		return 0, newErr(http.StatusBadRequest, "800040", "Asset status cannot be changed to %s from %s", cmp.Or(ch.status, w.Status), w.Status)
 	}
 	old := *w
 	if cycle {

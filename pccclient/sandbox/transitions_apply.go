@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"strings"
 	"time"
 )
@@ -22,7 +23,7 @@ func (s *Sandbox) createTransition(c *call) (int, any) {
 	if in.FromSubscriptionID != "" && !strings.EqualFold(in.FromSubscriptionID, sub.W.ID) {
 		return 0, errBadInput("fromSubscriptionId %s is not the subscription %s of the request path", in.FromSubscriptionID, sub.W.ID)
 	}
-	typ := strings.ToLower(cmpOr(in.TransitionType, transitionOnly))
+	typ := strings.ToLower(cmp.Or(in.TransitionType, transitionOnly))
 	if typ != transitionOnly && typ != transitionWithLicenses {
 		return 0, errBadInput("transitionType must be %s or %s, got %q", transitionOnly, transitionWithLicenses, in.TransitionType)
 	}
@@ -49,7 +50,7 @@ func (s *Sandbox) createTransition(c *call) (int, any) {
 	if qty < 1 || qty > sub.W.Quantity {
 		return 0, errBadInput("quantity %d: a transition moves 1 to %d seats (the subscription's quantity)", qty, sub.W.Quantity)
 	}
-	term, cycle := cmpOr(in.TermDuration, sub.W.TermDuration), strings.ToLower(cmpOr(in.BillingCycle, sub.W.BillingCycle))
+	term, cycle := cmp.Or(in.TermDuration, sub.W.TermDuration), strings.ToLower(cmp.Or(in.BillingCycle, sub.W.BillingCycle))
 	if sub.W.IsTrial && in.TermDuration == "" && in.BillingCycle == "" && len(ti.Avail.Terms) > 0 {
 		term, cycle = ti.Avail.Terms[0].Duration, strings.ToLower(ti.Avail.Terms[0].BillingCycle)
 	}
