@@ -19,7 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
@@ -41,14 +41,9 @@ type portal struct {
 // startPortal serves the real router on a fresh database, with a sandbox.
 func startPortal(t *testing.T) *portal {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sbts := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { sbts.Close(); sb.Close() })
+	pc := sandboxtest.New(t, sandbox.Options{Seed: 1, NoSeed: true})
 	st := testdb.NewStore(t)
-	box := newBox(t)
+	box := sandboxtest.Box(t)
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
@@ -60,21 +55,7 @@ func startPortal(t *testing.T) *portal {
 		t.Fatal(err)
 	}
 	h = srv.Routes()
-	return &portal{URL: ts.URL, Server: srv, Store: st, Sandbox: sb, PCURL: sbts.URL}
-}
-
-// newBox returns a secret box with a fresh key.
-func newBox(t *testing.T) *secrets.Box {
-	t.Helper()
-	key, err := secrets.ParseKey(secrets.GenerateKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	box, err := secrets.New(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return box
+	return &portal{URL: ts.URL, Server: srv, Store: st, Sandbox: pc.SB, PCURL: pc.URL}
 }
 
 // testWriter sends log lines to t.Log.

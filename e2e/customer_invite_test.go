@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
@@ -26,7 +27,7 @@ func TestCustomerInvitationJourney(t *testing.T) {
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: newBox(t), BaseURL: ts.URL, Version: "e2e",
+	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: sandboxtest.Box(t), BaseURL: ts.URL, Version: "e2e",
 		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth/oidctest"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
@@ -66,7 +67,7 @@ func TestCustomerEntitlementJourney(t *testing.T) {
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: newBox(t), BaseURL: ts.URL, Version: "e2e",
+	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: sandboxtest.Box(t), BaseURL: ts.URL, Version: "e2e",
 		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		OIDC:   handlers.OIDCConfig{Issuer: prov.Issuer(), ClientID: "portal-e2e", ClientSecret: "e2e-oidc-secret"}})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth/oidctest"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
@@ -34,7 +35,7 @@ func TestCustomerOIDCJourney(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
 	base := strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
-	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: newBox(t), BaseURL: base, Version: "e2e",
+	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: sandboxtest.Box(t), BaseURL: base, Version: "e2e",
 		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		OIDC:   handlers.OIDCConfig{Issuer: prov.Issuer(), ClientID: "portal-e2e", ClientSecret: "e2e-oidc-secret", AllowedTenants: []string{tenant}}})
 	if err != nil {

@@ -154,8 +154,8 @@ func newClient(t *testing.T, e *env, users pccclient.RefreshTokenStore) *pccclie
 	cred := e.sb.Credentials()
 	c, err := pccclient.New(pccclient.Config{
 		PartnerTenantID: cred.TenantID, ClientID: cred.ClientID, ClientSecret: cred.ClientSecret,
-		BaseURL: e.srv.URL, TokenURL: e.srv.URL + "/" + cred.TenantID + "/oauth2/token",
-		HTTPClient: e.srv.Client(), Clock: e.clock, RateLimits: unlimited(), UserTokens: users,
+		BaseURL: e.url, TokenURL: e.url + "/" + cred.TenantID + "/oauth2/token",
+		HTTPClient: http.DefaultClient, Clock: e.clock, RateLimits: unlimited(), UserTokens: users,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func newClient(t *testing.T, e *env, users pccclient.RefreshTokenStore) *pccclie
 func redeem(t *testing.T, e *env, rt string) (string, string) {
 	t.Helper()
 	cred := e.sb.Credentials()
-	resp, err := http.PostForm(e.srv.URL+"/"+cred.TenantID+"/oauth2/v2.0/token", url.Values{"grant_type": {"refresh_token"},
+	resp, err := http.PostForm(e.url+"/"+cred.TenantID+"/oauth2/v2.0/token", url.Values{"grant_type": {"refresh_token"},
 		"client_id": {cred.ClientID}, "client_secret": {cred.ClientSecret}, "refresh_token": {rt},
 		"scope": {sandbox.Resource + "/user_impersonation offline_access"}})
 	if err != nil {

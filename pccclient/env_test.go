@@ -5,11 +5,11 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"golang.org/x/time/rate"
@@ -89,7 +89,7 @@ func (r *recorder) sent(path string) []sentRequest {
 
 type env struct {
 	sb    *sandbox.Sandbox
-	srv   *httptest.Server
+	url   string // the sandbox base URL
 	c     *pccclient.Client
 	clock *stepClock
 	rec   *recorder
@@ -113,31 +113,20 @@ func newEnv(t testing.TB, opts sandbox.Options, mod func(*pccclient.Config)) *en
 	if opts.Seed == 0 {
 		opts.Seed = 1
 	}
-	sb, err := sandbox.New(opts)
-	if err != nil {
-		t.Fatalf("sandbox.New: %v", err)
-	}
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		_ = sb.Close()
-	})
-	e := &env{sb: sb, srv: srv, clock: newStepClock()}
-	e.rec = &recorder{next: srv.Client().Transport}
-	cred := sb.Credentials()
-	rt, err := sb.IssueRefreshToken("admin@sandbox.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.users = pccclient.NewMemoryTokenStore(rt)
+	p := sandboxtest.New(t, opts)
+	sb, srvURL := p.SB, p.URL
+	e := &env{sb: sb, url: srvURL, clock: newStepClock()}
+	e.rec = &recorder{next: http.DefaultTransport}
+	cred := p.Creds
+	e.users = pccclient.NewMemoryTokenStore(p.RefreshToken())
 	cfg := pccclient.Config{
 		UserTokens:      e.users,
 		PartnerTenantID: cred.TenantID,
 		ClientID:        cred.ClientID,
 		ClientSecret:    cred.ClientSecret,
-		BaseURL:         srv.URL,
-		PricingBaseURL:  srv.URL + sandbox.PricingPathPrefix,
-		TokenURL:        srv.URL + "/" + cred.TenantID + "/oauth2/token",
+		BaseURL:         srvURL,
+		PricingBaseURL:  srvURL + sandbox.PricingPathPrefix,
+		TokenURL:        srvURL + "/" + cred.TenantID + "/oauth2/token",
 		HTTPClient:      &http.Client{Transport: e.rec, Timeout: 30 * time.Second},
 		Clock:           e.clock,
 		RateLimits:      unlimited(),
@@ -146,9 +135,10 @@ func newEnv(t testing.TB, opts sandbox.Options, mod func(*pccclient.Config)) *en
 	if mod != nil {
 		mod(&cfg)
 		if cfg.HTTPClient == nil { // plain loopback client, no recorder
-			cfg.HTTPClient = srv.Client()
+			cfg.HTTPClient = http.DefaultClient
 		}
 	}
+	var err error
 	e.c, err = pccclient.New(cfg)
 	if err != nil {
 		t.Fatalf("pccclient.New: %v", err)

@@ -6,32 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
 )
-
-func newBox(t *testing.T) *secrets.Box {
-	t.Helper()
-	k, err := secrets.ParseKey(secrets.GenerateKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := secrets.New(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // Two clients (as two replicas would) redeem the stored, rolling refresh
 // token at the same moment. The settings-row lock serialises them: both
@@ -40,26 +26,18 @@ func newBox(t *testing.T) *secrets.Box {
 func TestRefreshTokensRotateUnderConcurrencyLeavesOneValidToken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true, RealTime: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { srv.Close(); sb.Close() })
+	pc := sandboxtest.New(t, sandbox.Options{Seed: 1, NoSeed: true, RealTime: true})
 	st := testdb.NewStore(t)
-	box := newBox(t)
-	first, err := sb.IssueRefreshToken("admin@sandbox.test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	box := sandboxtest.Box(t)
+	first := pc.RefreshToken()
 	at := time.Now()
 	if err := st.ConnectPCUser(ctx, store.PCUserGrant{RefreshTokenEnc: box.Seal(first), User: "admin@sandbox.test", MFA: true, At: at}); err != nil {
 		t.Fatal(err)
 	}
-	cr := sb.Credentials()
+	cr := pc.Creds
 	newClient := func() *pccclient.Client {
 		c, err := pccclient.New(pccclient.Config{PartnerTenantID: cr.TenantID, ClientID: cr.ClientID, ClientSecret: cr.ClientSecret,
-			BaseURL: srv.URL, TokenURL: srv.URL + "/{tenant}/oauth2/token", MaxAttempts: 1,
+			BaseURL: pc.URL, TokenURL: pc.TokenURL(), MaxAttempts: 1,
 			UserTokens: pcconn.NewRefreshTokens(st, box, at)}) // one store per client, like one per replica
 		if err != nil {
 			t.Fatal(err)
@@ -95,7 +73,7 @@ func TestRefreshTokensRotateUnderConcurrencyLeavesOneValidToken(t *testing.T) {
 	}
 	// The first token was spent by the first redeem: Entra (the sandbox)
 	// refuses it now.
-	if code := redeem(t, srv.URL, cr, first); code != "invalid_grant" {
+	if code := redeem(t, pc.URL, cr, first); code != "invalid_grant" {
 		t.Fatalf("the first refresh token still works (%q): a token was redeemed twice or not rolled", code)
 	}
 	// The stored one is the one valid token: a fresh client works with it.
@@ -110,7 +88,7 @@ func TestRefreshTokensRotateKeepsTokenOnFailure(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := testdb.NewStore(t)
-	box := newBox(t)
+	box := sandboxtest.Box(t)
 	rts := pcconn.NewRefreshTokens(st, box, time.Now())
 	if err := rts.Rotate(ctx, func(string) (string, error) { t.Fatal("redeem called with nothing stored"); return "", nil }); !errors.Is(err, pccclient.ErrNoRefreshToken) {
 		t.Fatalf("empty store: %v", err)

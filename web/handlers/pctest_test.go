@@ -2,11 +2,11 @@ package handlers_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/web/handlers"
 )
@@ -14,13 +14,8 @@ import (
 // newSandbox serves a Partner Center sandbox and returns it with its URL.
 func newSandbox(t *testing.T) (*sandbox.Sandbox, string) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{Seed: 1, NoSeed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { ts.Close(); sb.Close() })
-	return sb, ts.URL
+	p := sandboxtest.New(t, sandbox.Options{Seed: 1, NoSeed: true})
+	return p.SB, p.URL
 }
 
 func TestPCTestConnection(t *testing.T) {
