@@ -30,6 +30,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
@@ -43,6 +44,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Metrics counts delivery outcomes (optional).
 	Metrics *mirror.Metrics
+	// Mail sends the mails of the use cases (invitations); nil sends none.
+	Mail *mail.Service
 	// Now is the portal's clock for the commerce rules (the sandbox's in
 	// tests that move time) [time.Now].
 	Now     func() time.Time
@@ -82,6 +85,7 @@ type Service struct {
 	mir     *mirror.Mirror
 	log     *slog.Logger
 	metrics *mirror.Metrics
+	mail    *mail.Service
 	now     func() time.Time
 	opt     Options
 	// river inserts jobs in the callers' transactions; the workers run in
@@ -105,7 +109,7 @@ func New(d Deps) (*Service, error) {
 		return nil, fmt.Errorf("commerce: %w", err)
 	}
 	s := &Service{st: d.Store, pc: d.PC, mir: d.Mirror, log: cmp.Or(d.Logger, slog.Default()), metrics: d.Metrics,
-		now: d.Now, opt: d.Options}
+		mail: d.Mail, now: d.Now, opt: d.Options}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/store"
 )
 
@@ -34,12 +36,21 @@ func InvitationTokenHash(token string) []byte {
 }
 
 // Invite creates an invitation for email to customer's view, valid for
-// InvitationTTL from now.
-func (s *Service) Invite(ctx context.Context, by Actor, customer uuid.UUID, email string) (Invited, error) {
+// InvitationTTL from now, and mails its link (link is the page the token
+// goes to, e.g. https://portal.example/invitations/; company names the
+// customer in the mail).
+func (s *Service) Invite(ctx context.Context, by Actor, customer uuid.UUID, company, email, link string) (Invited, error) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
-	inv, err := s.st.CreateInvitation(ctx, email, customer, InvitationTokenHash(token), s.now().Add(InvitationTTL), by)
+	inv, err := s.st.CreateInvitation(ctx, email, customer, InvitationTokenHash(token), s.now().Add(InvitationTTL), by,
+		func(tx pgx.Tx, inv store.Invitation) error {
+			if s.mail == nil {
+				return nil
+			}
+			_, err := s.mail.Queue(ctx, tx, mail.Invitation(inv.Email, company, link+token, inv.ExpiresAt))
+			return err
+		})
 	if err != nil {
 		return Invited{}, err
 	}

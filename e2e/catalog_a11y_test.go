@@ -129,7 +129,7 @@ func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	deps := handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e", PC: stack.PC, Commerce: stack.Commerce,
+	deps := handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e", PC: stack.PC, Commerce: stack.Commerce, Mail: stack.Mail,
 		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if virtualClock {
 		deps.Now = sb.Now

@@ -23,7 +23,11 @@ type AuditEntry struct {
 }
 
 // Audit appends an entry to the audit log.
-func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error { return s.AuditTx(ctx, s.Pool, e) }
+
+// AuditTx appends an entry to the audit log inside q (a transaction of the
+// change it records).
+func (s *Store) AuditTx(ctx context.Context, q db.DBTX, e AuditEntry) error {
 	p := db.InsertAuditParams{
 		ActorUserID: e.ActorUserID,
 		Actor:       e.Actor,
@@ -40,7 +44,7 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 		}
 		p.After = b
 	}
-	if _, err := s.Q.InsertAudit(ctx, s.Pool, p); err != nil {
+	if _, err := s.Q.InsertAudit(ctx, q, p); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, mapErr(err))
 	}
 	return nil

@@ -19,8 +19,10 @@ type Invitation = db.Invitation
 // ErrInvitationUsed means the invitation was accepted, revoked or expired.
 var ErrInvitationUsed = errors.New("invitation no longer valid")
 
-// CreateInvitation stores an invitation (only the token's hash) and audits it.
-func (s *Store) CreateInvitation(ctx context.Context, email string, customerID uuid.UUID, tokenHash []byte, expires time.Time, by Actor) (Invitation, error) {
+// CreateInvitation stores an invitation (only the token's hash) and audits
+// it; then, when not nil, runs in the same transaction (to queue its mail).
+func (s *Store) CreateInvitation(ctx context.Context, email string, customerID uuid.UUID, tokenHash []byte, expires time.Time, by Actor,
+	then func(tx pgx.Tx, inv Invitation) error) (Invitation, error) {
 	var inv Invitation
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -29,7 +31,13 @@ func (s *Store) CreateInvitation(ctx context.Context, email string, customerID u
 		if inv, err = s.Q.CreateInvitation(ctx, tx, p); err != nil {
 			return err
 		}
-		return s.auditTx(ctx, tx, by, "customer_user.invited", "invitation", fmt.Sprint(inv.ID), customerID, inv.Email)
+		if err := s.auditTx(ctx, tx, by, "customer_user.invited", "invitation", fmt.Sprint(inv.ID), customerID, inv.Email); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx, inv)
+		}
+		return nil
 	})
 	if err != nil {
 		return inv, fmt.Errorf("invite %s to customer %s: %w", hashLabel(email), customerID, err)

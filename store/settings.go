@@ -81,3 +81,15 @@ func (s *Store) UpdateDefaults(ctx context.Context, p Defaults) error {
 	}
 	return nil
 }
+
+// SMTPSettings is the mail server. A nil SmtpPasswordEnc keeps the stored
+// password.
+type SMTPSettings = db.UpdateSMTPSettingsParams
+
+// UpdateSMTPSettings stores the mail server.
+func (s *Store) UpdateSMTPSettings(ctx context.Context, p SMTPSettings) error {
+	if err := s.Q.UpdateSMTPSettings(ctx, s.Pool, p); err != nil {
+		return fmt.Errorf("update smtp settings: %w", mapErr(err))
+	}
+	return nil
+}

@@ -44,6 +44,15 @@ func (s *Store) CreateUser(ctx context.Context, u NewUser) (User, error) {
 	return user, nil
 }
 
+// CreateUserTx is CreateUser inside tx.
+func (s *Store) CreateUserTx(ctx context.Context, tx pgx.Tx, u NewUser) (User, error) {
+	user, err := s.Q.CreateUser(ctx, tx, u.params())
+	if err != nil {
+		return User{}, fmt.Errorf("create user %s: %w", strings.TrimSpace(u.Email), mapErr(err))
+	}
+	return user, nil
+}
+
 // ErrAdminExists means the first-run wizard's admin was created already.
 var ErrAdminExists = errors.New("an admin already exists")
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/jobs"
+	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
@@ -120,15 +122,19 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
-	com, err := commerce.New(commerce.Deps{Store: st, PC: pc, Mirror: m, Logger: log.With("component", "commerce"), Metrics: stats})
+	mailer, err := mail.New(mail.Deps{Store: st, Box: deps.SecretBox, Logger: log.With("component", "mail"), Hostname: hostOf(cfg.BaseURL)})
 	if err != nil {
 		return nil, err
 	}
-	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com)
+	com, err := commerce.New(commerce.Deps{Store: st, PC: pc, Mirror: m, Logger: log.With("component", "commerce"), Metrics: stats, Mail: mailer})
 	if err != nil {
 		return nil, err
 	}
-	deps.Registry, deps.PC, deps.Commerce = reg, pc, com
+	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com, mailer)
+	if err != nil {
+		return nil, err
+	}
+	deps.Registry, deps.PC, deps.Commerce, deps.Mail = reg, pc, com, mailer
 	if mod != nil {
 		mod(&deps)
 	}
@@ -260,4 +266,13 @@ func shutdownOnDone(ctx context.Context, hs *http.Server, errc <-chan error, tim
 		return err
 	}
 	return nil
+}
+
+// hostOf is the host of a URL (Message-IDs use it), "" when there is none.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }

@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/cspportal/portal/internal/config"
+	"github.com/cspportal/portal/internal/mailcatcher"
 	"github.com/cspportal/portal/internal/pgcluster"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
 )
 
@@ -84,11 +86,17 @@ func cmdDev(ctx context.Context, e env) error {
 	}
 	defer st.Close()
 
-	sb, sbURL, stopSandbox, err := startDevSandbox(cfg, log)
+	catcher, err := startDevMail(ctx, st, log)
+	if err != nil {
+		return err
+	}
+	defer catcher.Close()
+	sb, sbURL, stopSandbox, err := startDevSandbox(cfg, log, catcher.Handler())
 	if err != nil {
 		return err
 	}
 	defer stopSandbox()
+	inbox := sbURL + mailInboxPath
 
 	ln, err := listen(&cfg)
 	if err != nil {
@@ -98,6 +106,7 @@ func cmdDev(ctx context.Context, e env) error {
 	creds := sb.Credentials()
 	p, err := newPortal(cfg, st, log, func(d *handlers.Deps) {
 		d.Dev = true
+		d.MailInbox = inbox
 		d.PCDefaults = handlers.PCDefaults{
 			TenantID: creds.TenantID, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
 			APIURL: sbURL, TokenURL: sbURL + "/" + creds.TenantID + "/oauth2/token",
@@ -106,8 +115,8 @@ func cmdDev(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator; pricing API URL %s)\nPress Ctrl-C to stop; data stays in %s.\n\n",
-		cfg.BaseURL, sbURL, sbURL+sandbox.PricingPathPrefix, cfg.DataDir)
+	fmt.Fprintf(e.stdout, "Portal:  %s\nSandbox: %s (Partner Center simulator; pricing API URL %s)\nMail:    %s (every mail the portal sends; SMTP %s)\nPress Ctrl-C to stop; data stays in %s.\n\n",
+		cfg.BaseURL, sbURL, sbURL+sandbox.PricingPathPrefix, inbox, catcher.Addr(), cfg.DataDir)
 	return p.run(ctx, ln, cfg.ShutdownTimeout, func(link string) {
 		fmt.Fprintf(e.stdout, "\nOpen the one-time setup link to create the first admin:\n  %s\n\n", link)
 	})
@@ -136,7 +145,9 @@ func devSecretKey(path string) (key string, created bool, err error) {
 // startDevSandbox serves the Partner Center sandbox on its own loopback
 // listener, so the portal reaches it over real HTTP exactly as it would
 // reach Partner Center. Its state persists in <data-dir>/sandbox.json.
-func startDevSandbox(cfg config.Config, log *slog.Logger) (*sandbox.Sandbox, string, func(), error) {
+// The dev mail catcher's inbox is served on the sandbox's listener under
+// mailInboxPath.
+func startDevSandbox(cfg config.Config, log *slog.Logger, inbox http.Handler) (*sandbox.Sandbox, string, func(), error) {
 	sb, err := sandbox.New(sandbox.Options{
 		Seed:      1,
 		RealTime:  true,
@@ -156,7 +167,12 @@ func startDevSandbox(cfg config.Config, log *slog.Logger) (*sandbox.Sandbox, str
 		sb.Close()
 		return nil, "", nil, fmt.Errorf("sandbox: listen on %s (set --sandbox-addr or PORTAL_SANDBOX_ADDR): %w", cfg.SandboxAddr, err)
 	}
-	hs := httpServer(sb.Handler(), log)
+	mux := http.NewServeMux()
+	mux.Handle("/", sb.Handler())
+	if inbox != nil {
+		mux.Handle(mailInboxPath, http.StripPrefix(strings.TrimSuffix(mailInboxPath, "/"), inbox))
+	}
+	hs := httpServer(mux, log)
 	go hs.Serve(ln)
 	url := "http://" + ln.Addr().String()
 	log.Info("Partner Center sandbox listening", "url", url)
@@ -171,4 +187,37 @@ func startDevSandbox(cfg config.Config, log *slog.Logger) (*sandbox.Sandbox, str
 		}
 	}
 	return sb, url, stop, nil
+}
+
+// mailInboxPath is where `portal dev` shows the mail catcher's inbox.
+const mailInboxPath = "/_mail/"
+
+// devMailFrom marks SMTP settings that dev itself wrote: they follow the
+// catcher's port from run to run; settings an admin typed are left alone.
+const devMailFrom = "portal@dev.localhost"
+
+// startDevMail starts the mail catcher (SMTP on 127.0.0.1:1025, or a free
+// port when that is taken) and points the portal's SMTP settings at it
+// unless an admin set others.
+func startDevMail(ctx context.Context, st *store.Store, log *slog.Logger) (*mailcatcher.Catcher, error) {
+	c, err := mailcatcher.Start("127.0.0.1:1025")
+	if err != nil {
+		if c, err = mailcatcher.Start("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("dev: mail catcher: %w", err)
+		}
+	}
+	set, err := st.Settings(ctx)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if set.SmtpHost == "" || set.SmtpFrom == devMailFrom {
+		if err := st.UpdateSMTPSettings(ctx, store.SMTPSettings{SmtpHost: c.Host(), SmtpPort: int32(c.Port()), SmtpSecurity: "none",
+			SmtpFrom: devMailFrom, SmtpFromName: "CSP Portal (dev)"}); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	log.Info("mail catcher listening", "smtp", c.Addr())
+	return c, nil
 }

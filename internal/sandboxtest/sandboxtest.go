@@ -19,6 +19,7 @@ import (
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/jobs"
+	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
@@ -138,6 +139,7 @@ type Stack struct {
 	PC       *pcconn.Conn
 	Mirror   *mirror.Mirror
 	Commerce *commerce.Service
+	Mail     *mail.Service // nil without a Box
 	Jobs     *jobs.Runner
 }
 
@@ -145,7 +147,7 @@ type Stack struct {
 // the client's rate limits lifted and no periodic jobs.
 type StackOptions struct {
 	// Config is the connection's configuration [the settings row, which
-	// needs Box].
+	// needs Box]. With a Box the stack also has a mailer.
 	Config   func(context.Context) (pccclient.Config, error)
 	Box      *secrets.Box
 	Logger   *slog.Logger // [Quiet]
@@ -186,20 +188,29 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	parts := []jobs.Part{m}
+	var mailer *mail.Service
+	if o.Box != nil {
+		if mailer, err = mail.New(mail.Deps{Store: st, Box: o.Box, Logger: o.Logger}); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, mailer)
+	}
 	com, err := commerce.New(commerce.Deps{Store: st, PC: pc, Mirror: m, Logger: o.Logger, Metrics: o.Metrics, Now: o.Now,
-		Options: o.Commerce})
+		Options: o.Commerce, Mail: mailer})
 	if err != nil {
 		t.Fatal(err)
 	}
+	parts = append(parts, com)
 	o.Jobs.NoPeriodic = !o.Periodic
 	if o.Jobs.Logger == nil {
 		o.Jobs.Logger = o.Logger
 	}
-	r, err := jobs.New(st, o.Jobs, m, com)
+	r, err := jobs.New(st, o.Jobs, parts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Jobs: r}
+	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Mail: mailer, Jobs: r}
 }
 
 // Start runs the River workers until the test ends.

@@ -186,6 +186,22 @@ type LoginAttempt struct {
 	At    time.Time
 }
 
+type MailOutbox struct {
+	ID         int64
+	Kind       string
+	DedupeKey  *string
+	Recipients []string
+	Subject    string
+	BodyEnc    []byte
+	MessageID  string
+	Status     string
+	Attempts   int32
+	LastError  string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	SentAt     *time.Time
+}
+
 type Offer struct {
 	Country                string
 	ID                     string
@@ -275,6 +291,15 @@ type OrderPlacement struct {
 	CreatedAt      time.Time
 }
 
+type PasswordReset struct {
+	ID        int64
+	UserID    int64
+	TokenHash []byte
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type PcAuditRecord struct {
 	ID                    string
 	CustomerID            *uuid.UUID
@@ -353,6 +378,13 @@ type Setting struct {
 	PcAppUserOkAt       *time.Time
 	PcAppUserError      string
 	PcAppUserErrorAt    *time.Time
+	SmtpHost            string
+	SmtpPort            int32
+	SmtpSecurity        string
+	SmtpUsername        string
+	SmtpPasswordEnc     []byte
+	SmtpFrom            string
+	SmtpFromName        string
 }
 
 type Sku struct {

@@ -19,7 +19,7 @@ func (q *Queries) CompleteSetup(ctx context.Context, db DBTX) error {
 }
 
 const getSettings = `-- name: GetSettings :one
-SELECT id, setup_token_hash, setup_step, setup_completed_at, pc_tenant_id, pc_client_id, pc_client_secret_enc, pc_api_url, pc_token_url, pc_refresh_token_enc, oidc_enabled, oidc_issuer, oidc_client_id, oidc_client_secret_enc, oidc_allowed_tenants, default_country, default_currency, default_language, updated_at, pc_user, pc_user_mfa, pc_connected_at, pc_refresh_rotated_at, pc_app_only_ok_at, pc_app_only_error, pc_app_only_error_at, pc_app_user_ok_at, pc_app_user_error, pc_app_user_error_at FROM settings WHERE id = 1
+SELECT id, setup_token_hash, setup_step, setup_completed_at, pc_tenant_id, pc_client_id, pc_client_secret_enc, pc_api_url, pc_token_url, pc_refresh_token_enc, oidc_enabled, oidc_issuer, oidc_client_id, oidc_client_secret_enc, oidc_allowed_tenants, default_country, default_currency, default_language, updated_at, pc_user, pc_user_mfa, pc_connected_at, pc_refresh_rotated_at, pc_app_only_ok_at, pc_app_only_error, pc_app_only_error_at, pc_app_user_ok_at, pc_app_user_error, pc_app_user_error_at, smtp_host, smtp_port, smtp_security, smtp_username, smtp_password_enc, smtp_from, smtp_from_name FROM settings WHERE id = 1
 `
 
 func (q *Queries) GetSettings(ctx context.Context, db DBTX) (Setting, error) {
@@ -55,6 +55,13 @@ func (q *Queries) GetSettings(ctx context.Context, db DBTX) (Setting, error) {
 		&i.PcAppUserOkAt,
 		&i.PcAppUserError,
 		&i.PcAppUserErrorAt,
+		&i.SmtpHost,
+		&i.SmtpPort,
+		&i.SmtpSecurity,
+		&i.SmtpUsername,
+		&i.SmtpPasswordEnc,
+		&i.SmtpFrom,
+		&i.SmtpFromName,
 	)
 	return i, err
 }

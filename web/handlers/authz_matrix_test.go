@@ -39,7 +39,8 @@ const (
 func policyOf(method, pattern string) (authzPolicy, bool) {
 	switch method + " " + pattern {
 	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /login", "POST /login", "POST /logout",
-		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}":
+		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}",
+		"GET /password/forgot", "POST /password/forgot", "GET /password/reset/{token}", "POST /password/reset/{token}":
 		return polPublic, true
 	case "GET /":
 		return polSignedIn, true
@@ -228,7 +229,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	e.createUser("staff", "sam@reseller.example")
 	e.createUser("admin", "ada@reseller.example")
 	inv := func(f tenantFixture, email string) string {
-		i, err := e.st.CreateInvitation(t.Context(), email, f.ID, []byte(uuid.NewString()), now.Add(time.Hour), store.Actor{Label: "test"})
+		i, err := e.st.CreateInvitation(t.Context(), email, f.ID, []byte(uuid.NewString()), now.Add(time.Hour), store.Actor{Label: "test"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) error 
 	} else if !isNotFound(err) {
 		return err
 	}
-	inv, err := s.com.Invite(ctx, actorOf(r), c.ID, email)
+	inv, err := s.com.Invite(ctx, actorOf(r), c.ID, cmp.Or(c.CompanyName, c.Domain), email, s.d.BaseURL+"/invitations/")
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/go-chi/chi/v5"
 )
 
 // maxBodyBytes limits request bodies; the portal's forms are small.
@@ -88,8 +90,14 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			return
 		}
+		// The route pattern, not the path: paths can carry one-time tokens
+		// (invitations, password resets, the setup link).
+		route := "unmatched"
+		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+			route = rc.RoutePattern()
+		}
 		s.log.InfoContext(r.Context(), "http", "request_id", requestID(r.Context()), "method", r.Method,
-			"path", r.URL.Path, "status", sw.status, "duration_ms", d.Milliseconds())
+			"route", route, "status", sw.status, "duration_ms", d.Milliseconds())
 	})
 }
 

@@ -106,6 +106,10 @@ var routeRules = map[string]roleRule{
 	"POST /customers/{id}/tenant-signin":                      staffOnly,
 	"GET /invitations/{token}":                                public, // the link is the credential
 	"POST /invitations/{token}":                               public,
+	"GET /password/forgot":                                    public, // answers the same whether an account exists
+	"POST /password/forgot":                                   public,
+	"GET /password/reset/{token}":                             public, // the link is the credential
+	"POST /password/reset/{token}":                            public,
 	"GET /admin/users":                                        adminOnly,
 	"POST /admin/users":                                       adminOnly,
 	"POST /admin/users/{id}/disable":                          adminOnly,
@@ -121,6 +125,8 @@ var routeRules = map[string]roleRule{
 	"GET /admin/settings/partner-center/health":               adminOnly,
 	"POST /admin/settings/oidc":                               adminOnly,
 	"POST /admin/settings/defaults":                           adminOnly,
+	"POST /admin/settings/mail":                               adminOnly,
+	"POST /admin/settings/mail/test":                          adminOnly,
 }
 
 func TestRoleMatrix(t *testing.T) {

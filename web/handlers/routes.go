@@ -37,6 +37,10 @@ func (s *Server) routes() http.Handler {
 	r.Post("/logout", s.h(s.logout))
 	r.Get("/auth/oidc/start", s.h(s.oidcStart))
 	r.Get("/auth/oidc/callback", s.h(s.oidcCallback))
+	r.Get("/password/forgot", s.h(s.passwordForgotShow))
+	r.Post("/password/forgot", s.h(s.passwordForgot))
+	r.Get("/password/reset/{token}", s.h(s.passwordResetShow))
+	r.Post("/password/reset/{token}", s.h(s.passwordReset))
 	r.Get("/invitations/{token}", s.h(s.invitationShow))
 	r.Post("/invitations/{token}", s.h(s.invitationAccept))
 
@@ -130,6 +134,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/admin/settings/partner-center/health", s.h(s.pcHealth))
 		r.Post("/admin/settings/oidc", s.h(s.settingsOIDC))
 		r.Post("/admin/settings/defaults", s.h(s.settingsDefaults))
+		r.Post("/admin/settings/mail", s.h(s.settingsMail))
+		r.Post("/admin/settings/mail/test", s.h(s.settingsMailTest))
 	})
 	return r
 }

@@ -16,9 +16,11 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cspportal/portal/accounts"
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
@@ -64,6 +66,13 @@ type Deps struct {
 	PC *pcconn.Conn
 	// Commerce runs every write to Partner Center.
 	Commerce *commerce.Service
+	// Mail queues and sends mail; Accounts runs the account writes (password
+	// resets, new users). nil builds them on Store and SecretBox.
+	Mail     *mail.Service
+	Accounts *accounts.Service
+	// MailInbox is the dev mail catcher's inbox URL, shown on the settings
+	// page ("" outside dev).
+	MailInbox string
 	// Registry receives the web layer's metrics; nil makes one of its own.
 	Registry *prometheus.Registry
 }
@@ -80,6 +89,8 @@ type Server struct {
 	client   *http.Client
 	pc       *pcconn.Conn
 	com      *commerce.Service
+	mail     *mail.Service
+	acc      *accounts.Service
 	counts   countsCache
 
 	// adminExists caches "an admin exists" once true, so the setup gate
@@ -130,6 +141,8 @@ func New(d Deps) (*Server, error) {
 		client:   d.HTTPClient,
 		pc:       d.PC,
 		com:      d.Commerce,
+		mail:     d.Mail,
+		acc:      d.Accounts,
 	}
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.serveError(w, r, err)
@@ -137,12 +150,18 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
-// defaultWriteSide builds the Partner Center connection and the write side
-// the binary did not give (tests that need no background jobs).
+// defaultWriteSide builds the Partner Center connection, the mailer and
+// the write side the binary did not give (tests that need no background
+// jobs).
 func defaultWriteSide(d *Deps) error {
 	var err error
 	if d.PC == nil {
 		if d.PC, err = pcconn.New(pcconn.Deps{Config: pcconn.FromSettings(d.Store, d.SecretBox), Logger: d.Logger}); err != nil {
+			return err
+		}
+	}
+	if d.Mail == nil {
+		if d.Mail, err = mail.New(mail.Deps{Store: d.Store, Box: d.SecretBox, Logger: d.Logger}); err != nil {
 			return err
 		}
 	}
@@ -151,7 +170,12 @@ func defaultWriteSide(d *Deps) error {
 		if err != nil {
 			return err
 		}
-		if d.Commerce, err = commerce.New(commerce.Deps{Store: d.Store, PC: d.PC, Mirror: m, Logger: d.Logger, Now: d.Now}); err != nil {
+		if d.Commerce, err = commerce.New(commerce.Deps{Store: d.Store, PC: d.PC, Mirror: m, Logger: d.Logger, Now: d.Now, Mail: d.Mail}); err != nil {
+			return err
+		}
+	}
+	if d.Accounts == nil {
+		if d.Accounts, err = accounts.New(accounts.Deps{Store: d.Store, Mail: d.Mail, BaseURL: d.BaseURL, Logger: d.Logger, Now: d.Now}); err != nil {
 			return err
 		}
 	}

@@ -23,6 +23,7 @@ func (s *Server) settingsShow(w http.ResponseWriter, r *http.Request) error {
 type settingsForms struct {
 	pc, oidc, defaults *templates.Form
 	test               *templates.TestResult
+	mail               *templates.MailForm
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, st store.Settings, o settingsForms) error {
@@ -35,6 +36,10 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		Defaults:         defaultsFormFrom(st),
 		CallbackURL:      s.d.BaseURL + "/auth/oidc/callback",
 		OIDCFromEnv:      s.d.OIDC.Issuer != "",
+		Mail:             s.mailFormFrom(r, st),
+	}
+	if o.mail != nil {
+		v.Mail = *o.mail
 	}
 	if o.pc != nil {
 		v.PC.Form = *o.pc

@@ -79,7 +79,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.st.CreateUser(ctx, store.NewUser{Email: email, DisplayName: name, Role: role, PasswordHash: hash})
+	u, err := s.acc.CreateUser(ctx, actorOf(r), store.NewUser{Email: email, DisplayName: name, Role: role, PasswordHash: hash})
 	if errors.Is(err, store.ErrConflict) {
 		f.Errors["email"] = "There is already an account with this email."
 		return s.renderUsers(w, r, http.StatusConflict, f)
@@ -87,8 +87,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.audit(ctx, auth.UserFrom(ctx), "user.created", "user", strconv.FormatInt(u.ID, 10), map[string]any{"email": u.Email, "role": u.Role})
-	s.flash(ctx, "success", fmt.Sprintf("%s can now sign in as %s.", u.Email, u.Role))
+	s.flash(ctx, "success", fmt.Sprintf("%s can now sign in as %s; a welcome mail is on its way.", u.Email, u.Role))
 	redirect(w, r, "/admin/users")
 	return nil
 }
