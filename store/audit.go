@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/store/db"
 )
@@ -50,42 +53,147 @@ func (s *Store) AuditTx(ctx context.Context, q db.DBTX, e AuditEntry) error {
 	return nil
 }
 
-// AuditFilter narrows the audit page; nil fields mean "any".
+// AuditFilter narrows the audit page; zero fields mean "any".
 type AuditFilter struct {
-	Actor, Action *string
-	CustomerID    *uuid.UUID
-	FromAt, ToAt  *time.Time // ToAt excluded
+	Actor      string     // part of the actor's email
+	Action     string     // an action, or its prefix
+	CustomerID *uuid.UUID // one customer
+	Customer   string     // part of a customer's name or domain
+	FromAt     *time.Time
+	ToAt       *time.Time // excluded
 }
 
-// AuditRow is one audit line with its customer's name.
-type AuditRow = db.AuditSearchRow
-
-// AuditSearch returns at most max lines matching f, newest first, after
-// skipping skip of them.
-func (s *Store) AuditSearch(ctx context.Context, f AuditFilter, skip, max int) ([]AuditRow, error) {
-	rows, err := s.Q.AuditSearch(ctx, s.Pool, db.AuditSearchParams{Actor: f.Actor, Action: f.Action, CustomerID: f.CustomerID,
-		FromAt: f.FromAt, ToAt: f.ToAt, Skip: int32(skip), Max: int32(max)})
-	if err != nil {
-		return nil, fmt.Errorf("audit search: %w", mapErr(err))
-	}
-	return rows, nil
+// AuditRow is one action of the audit trail: a command to Partner Center
+// shows as the line that queued it, with the outcome PC gave (pending
+// until it did).
+type AuditRow struct {
+	ID           int64
+	At           time.Time
+	Actor        string
+	Action       string
+	TargetType   string
+	TargetID     string
+	CustomerID   *uuid.UUID
+	CustomerName string
+	Before       json.RawMessage
+	After        json.RawMessage
+	PcRequestID  *uuid.UUID
+	Outcome      string
+	Detail       string
 }
 
-// AuditCount counts the lines matching f.
-func (s *Store) AuditCount(ctx context.Context, f AuditFilter) (int, error) {
-	n, err := s.Q.AuditCount(ctx, s.Pool, db.AuditCountParams{Actor: f.Actor, Action: f.Action, CustomerID: f.CustomerID,
-		FromAt: f.FromAt, ToAt: f.ToAt})
-	if err != nil {
-		return 0, fmt.Errorf("audit count: %w", mapErr(err))
-	}
-	return int(n), nil
+// AuditCursor is a position in the audit trail (newest first).
+type AuditCursor struct {
+	At time.Time
+	ID int64
 }
 
-// AuditActions lists the actions the audit trail holds, for the filter.
-func (s *Store) AuditActions(ctx context.Context) ([]string, error) {
-	a, err := s.Q.AuditActions(ctx, s.Pool)
-	if err != nil {
-		return nil, fmt.Errorf("audit actions: %w", mapErr(err))
+// AuditPage is one page of the audit trail, newest first, with the
+// positions to page from (nil where there is nothing more that way).
+type AuditPage struct {
+	Rows         []AuditRow
+	Newer, Older *AuditCursor
+}
+
+// Paging directions of AuditSearch.
+const (
+	AuditFirst = 0  // the newest entries
+	AuditOlder = -1 // entries older than the cursor
+	AuditNewer = 1  // entries newer than the cursor
+)
+
+// AuditSearch returns at most max actions matching f, newest first, from
+// cursor in direction dir. It pages by (at, id), never by offset, and
+// counts nothing, so its cost does not grow with the trail.
+func (s *Store) AuditSearch(ctx context.Context, f AuditFilter, dir int, cur AuditCursor, max int) (AuditPage, error) {
+	// Outcome lines are shown on the line that queued their command.
+	where := []string{`NOT (a.pc_request_id IS NOT NULL AND (a.action LIKE '%.succeeded' OR a.action LIKE '%.failed'))`}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
 	}
-	return a, nil
+	if f.Actor != "" {
+		where = append(where, "strpos(lower(a.actor), lower("+arg(f.Actor)+")) > 0")
+	}
+	if f.Action != "" {
+		where = append(where, "starts_with(a.action, "+arg(f.Action)+")")
+	}
+	if f.CustomerID != nil {
+		where = append(where, "a.customer_id = "+arg(*f.CustomerID))
+	}
+	if f.Customer != "" {
+		q := arg("%" + escapeLike(f.Customer) + "%")
+		where = append(where, "a.customer_id IN (SELECT id FROM customers WHERE company_name ILIKE "+q+" OR domain ILIKE "+q+")")
+	}
+	if f.FromAt != nil {
+		where = append(where, "a.at >= "+arg(*f.FromAt))
+	}
+	if f.ToAt != nil {
+		where = append(where, "a.at < "+arg(*f.ToAt))
+	}
+	order := "DESC"
+	switch dir {
+	case AuditOlder:
+		where = append(where, "(a.at, a.id) < ("+arg(cur.At)+", "+arg(cur.ID)+")")
+	case AuditNewer:
+		where = append(where, "(a.at, a.id) > ("+arg(cur.At)+", "+arg(cur.ID)+")")
+		order = "ASC"
+	}
+	q := `SELECT a.id, a.at, a.actor, a.action, a.target_type, a.target_id, a.customer_id, coalesce(c.company_name, ''),
+		a.before, a.after, a.pc_request_id, coalesce(o.outcome, a.outcome), coalesce(nullif(o.detail, ''), a.detail)
+	FROM audit_log a
+	LEFT JOIN customers c ON c.id = a.customer_id
+	LEFT JOIN LATERAL (SELECT o.outcome, o.detail FROM audit_log o
+		WHERE a.pc_request_id IS NOT NULL AND o.pc_request_id = a.pc_request_id AND o.id > a.id
+		ORDER BY o.id DESC LIMIT 1) o ON true
+	WHERE ` + strings.Join(where, " AND ") + `
+	ORDER BY a.at ` + order + `, a.id ` + order + ` LIMIT ` + arg(max+1)
+	rows, err := s.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return AuditPage{}, fmt.Errorf("audit search: %w", mapErr(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditRow, error) {
+		var a AuditRow
+		err := r.Scan(&a.ID, &a.At, &a.Actor, &a.Action, &a.TargetType, &a.TargetID, &a.CustomerID, &a.CustomerName,
+			&a.Before, &a.After, &a.PcRequestID, &a.Outcome, &a.Detail)
+		return a, err
+	})
+	if err != nil {
+		return AuditPage{}, fmt.Errorf("audit search: %w", mapErr(err))
+	}
+	more := len(out) > max
+	if more {
+		out = out[:max]
+	}
+	if dir == AuditNewer {
+		slices.Reverse(out)
+	}
+	p := AuditPage{Rows: out}
+	if len(out) == 0 {
+		return p, nil
+	}
+	first, last := &AuditCursor{At: out[0].At, ID: out[0].ID}, &AuditCursor{At: out[len(out)-1].At, ID: out[len(out)-1].ID}
+	switch dir {
+	case AuditFirst:
+		if more {
+			p.Older = last
+		}
+	case AuditOlder:
+		p.Newer = first
+		if more {
+			p.Older = last
+		}
+	case AuditNewer:
+		p.Older = last
+		if more {
+			p.Newer = first
+		}
+	}
+	return p, nil
+}
+
+// escapeLike makes s match itself in a LIKE pattern.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }

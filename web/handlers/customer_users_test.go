@@ -206,8 +206,15 @@ func TestViewAsCustomer(t *testing.T) {
 	if p := e.get(staff, base+"/orders/"+a.Orders[0]); p.StatusCode != http.StatusOK {
 		t.Errorf("view-as order: %d", p.StatusCode)
 	}
-	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 3 {
-		t.Errorf("%d view-as audit entries, want 3", n)
+	// Recorded once per session, not per page; a new session records again.
+	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 1 {
+		t.Errorf("%d view-as audit entries after three pages of one session, want 1", n)
+	}
+	again := e.client()
+	e.login(again, "sam@reseller.example")
+	e.get(again, base+"/subscriptions")
+	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 2 {
+		t.Errorf("%d view-as audit entries after a second session, want 2", n)
 	}
 	if p := e.get(staff, "/customers/"+uuid.NewString()+"/view/subscriptions"); p.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown customer: %d", p.StatusCode)

@@ -63,8 +63,13 @@ func (s *Server) scopeOf(r *http.Request) (customerScope, error) {
 	if err != nil {
 		return customerScope{}, err
 	}
-	if err := s.st.AuditViewAs(ctx, id, store.Actor{UserID: &u.ID, Label: u.Email}, r.URL.Path); err != nil {
-		return customerScope{}, err
+	// Recorded once per session and customer, not on every page a staff
+	// user opens while viewing as the customer.
+	if key := "viewed_as:" + id.String(); !s.sessions.GetBool(ctx, key) {
+		if err := s.st.AuditViewAs(ctx, id, store.Actor{UserID: &u.ID, Label: u.Email}, r.URL.Path); err != nil {
+			return customerScope{}, err
+		}
+		s.sessions.Put(ctx, key, true)
 	}
 	base := "/customers/" + id.String() + "/view"
 	return customerScope{id: id, view: templates.CustomerViewScope{Base: base, ViewAs: true, Print: printable,

@@ -24,8 +24,13 @@ func (s *Server) authPage(r *http.Request, title string) templates.Page {
 	return p
 }
 
-// passwordForgotShow asks for the address to send a reset link to.
+// passwordForgotShow asks for the address to send a reset link to (a
+// signed-in user is sent on, as the sign-in page does).
 func (s *Server) passwordForgotShow(w http.ResponseWriter, r *http.Request) error {
+	if auth.UserFrom(r.Context()) != nil {
+		redirect(w, r, "/")
+		return nil
+	}
 	return s.render(w, r, http.StatusOK, templates.PasswordForgotPage(s.authPage(r, "Forgot your password?"), templates.NewForm(), false))
 }
 
