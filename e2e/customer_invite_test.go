@@ -6,11 +6,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/mailcatcher"
 	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/store"
@@ -18,8 +20,9 @@ import (
 )
 
 // TestCustomerInvitationJourney: staff open a customer's users page from
-// the customer page, invite someone, and the invitee sets a password
-// through the one-time link and lands on the customer's subscriptions.
+// the customer page, invite someone, the invitation arrives by mail, and
+// the invitee sets a password through its one-time link and lands on the
+// customer's subscriptions; the link then no longer works.
 // Staff then open "view as customer".
 func TestCustomerInvitationJourney(t *testing.T) {
 	b := newBrowser(t)
@@ -27,7 +30,9 @@ func TestCustomerInvitationJourney(t *testing.T) {
 	var h http.Handler
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: sandboxtest.Box(t), BaseURL: ts.URL, Version: "e2e",
+	box := sandboxtest.Box(t)
+	mails := startMail(t, st, box)
+	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e",
 		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +72,11 @@ func TestCustomerInvitationJourney(t *testing.T) {
 	link := b.text(`[data-testid="invite-link"]`)
 	if !strings.HasPrefix(link, ts.URL+"/invitations/") {
 		t.Fatalf("invite link %q", link)
+	}
+	// The invitee gets the same link by mail.
+	got := mails.Wait(30*time.Second, func(ms []mailcatcher.Message) bool { return len(ms) > 0 })
+	if len(got) != 1 || got[0].To[0] != "ivy@alpha.example" || !strings.Contains(got[0].Text, link) {
+		t.Fatalf("invitation mail: %+v", got)
 	}
 	if dir := screenshotsDir(); dir != "" {
 		b.fullScreenshot(dir + "/customer-users.png")
