@@ -71,6 +71,7 @@ type staffPortal struct {
 	URL      string
 	Store    *store.Store
 	Sandbox  *sandbox.Sandbox
+	Stack    *sandboxtest.Stack
 	Email    string
 	Password string
 }
@@ -119,25 +120,26 @@ func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	if virtualClock {
 		clock = sb.Now
 	}
-	stack := sandboxtest.NewStack(t, st, sandboxtest.StackOptions{Box: box, Now: clock,
+	var h http.Handler
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(ts.Close)
+	stack := sandboxtest.NewStack(t, st, sandboxtest.StackOptions{Box: box, Now: clock, BaseURL: ts.URL,
 		Mirror: mirror.Options{Countries: []string{"US"}, PCNow: sb.Now}})
 	stack.Sync(mirror.KindCatalog)
 	stack.Sync(mirror.KindFull)
 	// The portal's workers (deliveries, settling new orders, add-on phases).
 	stack.Start()
 
-	var h http.Handler
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
 	deps := handlers.Deps{Store: st, SecretBox: box, BaseURL: ts.URL, Version: "e2e", PC: stack.PC, Commerce: stack.Commerce, Mail: stack.Mail,
-		Logger: slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+		Attention: stack.Attention,
+		Logger:    slog.New(slog.NewTextHandler(&testWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if virtualClock {
 		deps.Now = sb.Now
 	}
 	srv, err := handlers.New(deps)
 	must(err)
 	h = srv.Routes()
-	return &staffPortal{URL: ts.URL, Store: st, Sandbox: sb, Email: email, Password: password}
+	return &staffPortal{URL: ts.URL, Store: st, Sandbox: sb, Stack: stack, Email: email, Password: password}
 }
 
 // signIn signs the staff user in through the login form.

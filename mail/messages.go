@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -100,4 +101,59 @@ func durationText(d time.Duration) string {
 		return d.Truncate(time.Minute).String()
 	}
 	return d.String()
+}
+
+// AlertView is one event in an alert mail.
+type AlertView struct {
+	Title, Reason, Customer, Due, Link string
+}
+
+var alertList = template.Must(template.New("alerts").Parse(`<!doctype html><html lang="en"><body>
+<h1>{{.Title}}</h1>
+<ul>
+{{range .Alerts}}<li><p><strong>{{.Title}}</strong>{{if .Customer}} · {{.Customer}}{{end}}{{if .Due}} · due {{.Due}}{{end}}<br>
+{{.Reason}}<br><a href="{{.Link}}">Open in the portal</a></p></li>
+{{end}}</ul>
+{{if .Home}}<p><a href="{{.Home}}">Everything that needs attention</a></p>{{end}}
+<p>— CSP Portal</p>
+</body></html>`))
+
+func alertMail(kind, to, subject, title string, alerts []AlertView, home string) Message {
+	var text strings.Builder
+	text.WriteString(title + "\n\n")
+	for _, a := range alerts {
+		text.WriteString("* " + a.Title)
+		if a.Customer != "" {
+			text.WriteString(" · " + a.Customer)
+		}
+		if a.Due != "" {
+			text.WriteString(" · due " + a.Due)
+		}
+		text.WriteString("\n  " + a.Reason + "\n  " + a.Link + "\n\n")
+	}
+	if home != "" {
+		text.WriteString("Everything that needs attention: " + home + "\n\n")
+	}
+	text.WriteString("— CSP Portal\n")
+	var html bytes.Buffer
+	_ = alertList.Execute(&html, map[string]any{"Title": title, "Alerts": alerts, "Home": home})
+	return Message{To: []string{to}, Subject: subject, Text: text.String(), HTML: html.String(), Kind: kind}
+}
+
+// Alert is one event mailed at once (a reduce window closing today).
+func Alert(to string, a AlertView) Message {
+	return alertMail("alert", to, a.Title+": "+a.Customer, a.Title, []AlertView{a}, "")
+}
+
+// Digest is the day's events that need attention, in one mail.
+func Digest(to, day string, alerts []AlertView, home string) Message {
+	return alertMail("digest", to, "What needs attention on "+day+" ("+pluralize(len(alerts), "item", "items")+")",
+		"What needs attention", alerts, home)
+}
+
+func pluralize(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

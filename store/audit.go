@@ -23,6 +23,7 @@ type AuditEntry struct {
 	TargetID    string
 	Detail      string
 	After       any // marshalled to JSON when non-nil; never put secrets here
+	CustomerID  *uuid.UUID
 }
 
 // Audit appends an entry to the audit log.
@@ -39,6 +40,7 @@ func (s *Store) AuditTx(ctx context.Context, q db.DBTX, e AuditEntry) error {
 		TargetID:    e.TargetID,
 		Outcome:     "ok",
 		Detail:      e.Detail,
+		CustomerID:  e.CustomerID,
 	}
 	if e.After != nil {
 		b, err := json.Marshal(e.After)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cspportal/portal/attention"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/secrets"
@@ -130,11 +131,15 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
-	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com, mailer)
+	att, err := attention.New(attention.Deps{Store: st, Mail: mailer, BaseURL: cfg.BaseURL, Logger: log.With("component", "attention")})
 	if err != nil {
 		return nil, err
 	}
-	deps.Registry, deps.PC, deps.Commerce, deps.Mail = reg, pc, com, mailer
+	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com, mailer, att)
+	if err != nil {
+		return nil, err
+	}
+	deps.Registry, deps.PC, deps.Commerce, deps.Mail, deps.Attention = reg, pc, com, mailer, att
 	if mod != nil {
 		mod(&deps)
 	}

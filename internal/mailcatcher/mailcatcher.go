@@ -266,14 +266,14 @@ func (c *Catcher) Handler() http.Handler {
 }
 
 func page(w http.ResponseWriter, t *template.Template, data any) {
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-src 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src data:; frame-src 'self'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := t.Execute(w, data); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
 }
 
-var inboxTmpl = template.Must(template.New("inbox").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+var inboxTmpl = template.Must(template.New("inbox").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <title>Mail catcher · CSP Portal (dev)</title></head><body>
 <h1>Mail the portal sent</h1>
 <p>Development only: the portal's SMTP settings point here, and nothing leaves this machine.</p>
@@ -283,7 +283,7 @@ var inboxTmpl = template.Must(template.New("inbox").Parse(`<!doctype html><html 
 <td><a href="messages/{{.ID}}">{{.Subject}}</a></td></tr>{{end}}
 </tbody></table>{{end}}</body></html>`))
 
-var messageTmpl = template.Must(template.New("message").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8">
+var messageTmpl = template.Must(template.New("message").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <title>{{.Subject}} · Mail catcher</title></head><body>
 <p><a href="../">Inbox</a></p>
 <h1>{{.Subject}}</h1>

@@ -7,6 +7,7 @@
 package sandboxtest
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/cspportal/portal/attention"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/jobs"
@@ -135,12 +137,13 @@ func Quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // wires it: the Partner Center connection, the mirror (read side),
 // commerce (write side) and their River runner (not started).
 type Stack struct {
-	t        testing.TB
-	PC       *pcconn.Conn
-	Mirror   *mirror.Mirror
-	Commerce *commerce.Service
-	Mail     *mail.Service // nil without a Box
-	Jobs     *jobs.Runner
+	t         testing.TB
+	PC        *pcconn.Conn
+	Mirror    *mirror.Mirror
+	Commerce  *commerce.Service
+	Mail      *mail.Service      // nil without a Box
+	Attention *attention.Service // nil without a Box
+	Jobs      *jobs.Runner
 }
 
 // StackOptions tune a Stack; the zero value is the binary's defaults with
@@ -157,7 +160,8 @@ type StackOptions struct {
 	Commerce commerce.Options
 	Jobs     jobs.Options // NoPeriodic is forced unless Periodic
 	Periodic bool
-	Now      func() time.Time // commerce's clock [time.Now]
+	Now      func() time.Time // commerce's and attention's clock [time.Now]
+	BaseURL  string           // links in mails [http://portal.test]
 	Metrics  *mirror.Metrics
 }
 
@@ -202,6 +206,14 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 		t.Fatal(err)
 	}
 	parts = append(parts, com)
+	var att *attention.Service
+	if mailer != nil {
+		if att, err = attention.New(attention.Deps{Store: st, Mail: mailer, BaseURL: cmp.Or(o.BaseURL, "http://portal.test"), Logger: o.Logger,
+			Now: o.Now}); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, att)
+	}
 	o.Jobs.NoPeriodic = !o.Periodic
 	if o.Jobs.Logger == nil {
 		o.Jobs.Logger = o.Logger
@@ -210,7 +222,7 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Mail: mailer, Jobs: r}
+	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Mail: mailer, Attention: att, Jobs: r}
 }
 
 // Start runs the River workers until the test ends.

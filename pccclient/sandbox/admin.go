@@ -29,6 +29,7 @@ import (
 //	POST   /_sandbox/users/{upn}/revoke    revoke the user's refresh tokens (next redeem: invalid_grant AADSTS50173)
 //	POST   /_sandbox/user-token            {"user":"admin@sandbox.test"}: access and refresh token as after a consent
 //	POST   /_sandbox/customers/{cid}/relationship/remove   the customer removes the partner (403 20002 from then on)
+//	POST   /_sandbox/customers/{cid}/licenses               {"skuPartNumber":"SPE_E3","assigned":10}: licences the customer assigned (subscribedskus consumedUnits)
 //	POST   /_sandbox/customers/{cid}/delegated-admin       {"enabled":false}: no DAP/GDAP (subscribedskus 403 2032)
 //	POST   /_sandbox/customers/{cid}/subscriptions/{sid}/status  {"status":"disabled"} (any string)
 //	GET    /_sandbox/customers/{cid}/subscriptions/{sid}/lifecycle  the calendar PC has no fields for (Lifecycle):
@@ -203,6 +204,19 @@ func (s *Sandbox) adminRoutes() {
 			return 0, e
 		}
 		return custErr(s.SetDelegatedAdmin(r.PathValue("cid"), in.Enabled))
+	})
+	h("POST /_sandbox/customers/{cid}/licenses", func(r *http.Request) (int, any) {
+		var in struct {
+			SkuPartNumber string `json:"skuPartNumber"`
+			Assigned      int    `json:"assigned"`
+		}
+		if e := decode(r, &in); e != nil {
+			return 0, e
+		}
+		if in.SkuPartNumber == "" || in.Assigned < 0 {
+			return 0, errBadInput("skuPartNumber and assigned (0 or more) are required")
+		}
+		return custErr(s.AssignLicenses(r.PathValue("cid"), in.SkuPartNumber, in.Assigned))
 	})
 	h("POST /_sandbox/customers/{cid}/subscriptions/{sid}/status", func(r *http.Request) (int, any) {
 		var in struct {

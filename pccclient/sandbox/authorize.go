@@ -21,7 +21,7 @@ import (
 // error and error_description, like Entra.
 
 var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Sign in to the Partner Center sandbox</title><link rel="stylesheet" href="/sandbox-signin.css"></head>
 <body>
 <main>
@@ -81,7 +81,7 @@ var authorizeParams = []string{"client_id", "response_type", "redirect_uri", "re
 
 func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src data:; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
 	if err := r.ParseForm(); err != nil {

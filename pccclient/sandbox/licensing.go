@@ -115,6 +115,9 @@ func (s *Sandbox) listSubscribedSkus(c *call) (int, any) {
 			continue
 		}
 		w.ConsumedUnits = w.ActiveUnits * 3 / 4 // a stable, plausible assignment level
+		if n, ok := cust.Assigned[strings.ToUpper(w.ProductSku.SkuPartNumber)]; ok {
+			w.ConsumedUnits = min(n, w.ActiveUnits)
+		}
 		w.AvailableUnits = w.ActiveUnits - w.ConsumedUnits
 		w.TotalUnits = w.ActiveUnits + w.SuspendedUnits + w.WarningUnits
 		w.CapabilityStatus = "Enabled"

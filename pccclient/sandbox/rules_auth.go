@@ -92,6 +92,21 @@ func (s *Sandbox) SetDelegatedAdmin(customerID string, enabled bool) error {
 	return s.updateCustomer(customerID, func(c *customer) { c.NoDelegatedAdmin = !enabled })
 }
 
+// AssignLicenses sets how many licences of a SKU (its part number, e.g.
+// SPE_E3) the customer's admins have assigned, as subscribedskus reports
+// them (consumedUnits, at most the active units).
+func (s *Sandbox) AssignLicenses(customerID, skuPartNumber string, n int) error {
+	if n < 0 || skuPartNumber == "" {
+		return fmt.Errorf("sandbox: assign a SKU part number a count of 0 or more")
+	}
+	return s.updateCustomer(customerID, func(c *customer) {
+		if c.Assigned == nil {
+			c.Assigned = map[string]int{}
+		}
+		c.Assigned[strings.ToUpper(skuPartNumber)] = n
+	})
+}
+
 func (s *Sandbox) updateCustomer(customerID string, f func(*customer)) error {
 	s.mu.Lock()
 	c := s.st.Customers[key(customerID)]

@@ -300,6 +300,17 @@ func TestAsyncOrderAndEntitlements(t *testing.T) {
 		skus.num("items.0.availableUnits") != skus.num("items.0.activeUnits")-skus.num("items.0.consumedUnits") {
 		t.Fatalf("subscribed skus: %s", skus.raw)
 	}
+	// The customer's admins assign licences: consumedUnits follows, capped
+	// at the seats bought.
+	part := skus.str("items.0.productSku.skuPartNumber")
+	for _, c := range []struct{ assign, want int }{{4, 4}, {9, 4}, {1, 1}} {
+		want(t, e.do("POST", "/_sandbox/customers/"+cid+"/licenses", map[string]any{"skuPartNumber": strings.ToLower(part), "assigned": c.assign}), 200, "")
+		skus = e.do("GET", "/v1/customers/"+cid+"/subscribedskus", nil)
+		if got := skus.num("items.0.consumedUnits"); got != c.want || skus.num("items.0.availableUnits") != 4-c.want {
+			t.Fatalf("assigned %d: %s", c.assign, skus.raw)
+		}
+	}
+	want(t, e.do("POST", "/_sandbox/customers/"+cid+"/licenses", map[string]any{"skuPartNumber": part, "assigned": -1}), 400, "")
 	want(t, e.patchSub(cid, sid, map[string]any{"status": "suspended"}), 200, "")
 	if n := e.do("GET", "/v1/customers/"+cid+"/entitlements", nil).num("totalCount"); n != 1 {
 		t.Fatalf("entitlements after suspension = %d", n)

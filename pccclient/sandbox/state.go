@@ -28,6 +28,9 @@ type customer struct {
 	RelationshipRemoved bool `json:"relationshipRemoved,omitempty"`
 	// NoDelegatedAdmin: the partner has no DAP/GDAP role in the customer's tenant.
 	NoDelegatedAdmin bool `json:"noDelegatedAdmin,omitempty"`
+	// Assigned is how many licences of a SKU (by part number) the
+	// customer's admins assigned; SKUs not listed have three in four.
+	Assigned map[string]int `json:"assigned,omitempty"`
 }
 
 type order struct {

@@ -38,6 +38,10 @@ var auditActions = []templates.Option{
 	{Value: "settings.oidc_updated", Label: "Sign-in provider changed"},
 	{Value: "settings.smtp_updated", Label: "Email settings changed"},
 	{Value: "settings.defaults_updated", Label: "Defaults changed"},
+	{Value: "settings.alerts_updated", Label: "Alert rules changed"},
+	{Value: "alerts.opted_out", Label: "Customer's alerts stopped"},
+	{Value: "alerts.opted_in", Label: "Customer's alerts mailed again"},
+	{Value: "attention.dismissed", Label: "Dismissed from Needs attention"},
 	{Value: "pc.connect", Label: "Partner admin connected"},
 	{Value: "pc.disconnect", Label: "Partner admin disconnected"},
 }

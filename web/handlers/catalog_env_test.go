@@ -52,7 +52,7 @@ func startPCEnv(t *testing.T, opts sandbox.Options, virtualClock bool) *pcEnv {
 		}
 		pe.stack = sandboxtest.NewStack(t, d.Store, sandboxtest.StackOptions{Box: d.SecretBox, Logger: d.Logger, Now: pe.clock,
 			Mirror: mirror.Options{Countries: []string{"US"}, PCNow: pc.SB.Now}})
-		d.PC, d.Commerce, d.Mail = pe.stack.PC, pe.stack.Commerce, pe.stack.Mail
+		d.PC, d.Commerce, d.Mail, d.Attention = pe.stack.PC, pe.stack.Commerce, pe.stack.Mail, pe.stack.Attention
 	})
 	// Connected with a partner admin (with MFA), as after the consent flow:
 	// the agreement and license usage need the app+user credential.

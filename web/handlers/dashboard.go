@@ -2,8 +2,14 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
+	"github.com/go-chi/chi/v5"
+
+	"github.com/cspportal/portal/attention"
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -44,5 +50,51 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if c.LastSync != nil {
 		d.LastSync = c.LastSync.UTC().Format("2006-01-02 15:04 UTC")
 	}
+	if err := s.fillAttention(r, &d); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, "Dashboard", "/"), d))
+}
+
+// attentionShown is how many open items the dashboard lists.
+const attentionShown = 50
+
+func (s *Server) fillAttention(r *http.Request, d *templates.Dashboard) error {
+	items, total, err := s.att.Open(r.Context(), attentionShown)
+	if err != nil {
+		return err
+	}
+	now := s.att.Now()
+	for _, it := range items {
+		v := templates.AttentionView{ID: it.ID, Title: attention.Title(it.Kind), Reason: it.Reason, Href: it.Href, Customer: it.CustomerName}
+		if it.CustomerID != nil {
+			v.CustomerHref = "/customers/" + it.CustomerID.String()
+		}
+		if it.Deadline != nil {
+			v.Due = it.Deadline.UTC().Format("Mon 2 Jan 2006")
+			v.Urgent = it.Deadline.Sub(now) < 24*time.Hour
+		}
+		d.Attention = append(d.Attention, v)
+	}
+	d.MoreAttention = total - len(items)
+	return nil
+}
+
+// dismissAttention hides an item from the dashboard until it changes.
+func (s *Server) dismissAttention(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	ok, err := s.att.Dismiss(r.Context(), id, actorOf(r))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.flash(r.Context(), "info", "That item was already dismissed or resolved.")
+	} else {
+		s.flash(r.Context(), "success", "Dismissed. It comes back if its deadline changes.")
+	}
+	redirect(w, r, "/")
+	return nil
 }

@@ -127,6 +127,11 @@ var routeRules = map[string]roleRule{
 	"POST /admin/settings/defaults":                           adminOnly,
 	"POST /admin/settings/mail":                               adminOnly,
 	"POST /admin/settings/mail/test":                          adminOnly,
+	"GET /admin/alerts":                                       adminOnly,
+	"POST /admin/alerts":                                      adminOnly,
+	"POST /admin/alerts/optouts":                              adminOnly,
+	"POST /admin/alerts/optouts/delete":                       adminOnly,
+	"POST /attention/{id}/dismiss":                            staffOnly,
 }
 
 func TestRoleMatrix(t *testing.T) {

@@ -104,6 +104,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/sync", s.h(s.syncShow))
 		r.Get("/sync/live", s.h(s.syncLive))
 		r.Post("/sync", s.h(s.syncNow))
+		r.Post("/attention/{id}/dismiss", s.h(s.dismissAttention))
 	})
 
 	// Customer users: only their own customer's data.
@@ -136,6 +137,10 @@ func (s *Server) routes() http.Handler {
 		r.Post("/admin/settings/defaults", s.h(s.settingsDefaults))
 		r.Post("/admin/settings/mail", s.h(s.settingsMail))
 		r.Post("/admin/settings/mail/test", s.h(s.settingsMailTest))
+		r.Get("/admin/alerts", s.h(s.alertsShow))
+		r.Post("/admin/alerts", s.h(s.alertsSave))
+		r.Post("/admin/alerts/optouts", s.h(s.alertOptOutAdd))
+		r.Post("/admin/alerts/optouts/delete", s.h(s.alertOptOutRemove))
 	})
 	return r
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cspportal/portal/accounts"
+	"github.com/cspportal/portal/attention"
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
@@ -68,8 +69,9 @@ type Deps struct {
 	Commerce *commerce.Service
 	// Mail queues and sends mail; Accounts runs the account writes (password
 	// resets, new users). nil builds them on Store and SecretBox.
-	Mail     *mail.Service
-	Accounts *accounts.Service
+	Mail      *mail.Service
+	Accounts  *accounts.Service
+	Attention *attention.Service
 	// MailInbox is the dev mail catcher's inbox URL, shown on the settings
 	// page ("" outside dev).
 	MailInbox string
@@ -91,6 +93,7 @@ type Server struct {
 	com      *commerce.Service
 	mail     *mail.Service
 	acc      *accounts.Service
+	att      *attention.Service
 	counts   countsCache
 
 	// adminExists caches "an admin exists" once true, so the setup gate
@@ -143,6 +146,7 @@ func New(d Deps) (*Server, error) {
 		com:      d.Commerce,
 		mail:     d.Mail,
 		acc:      d.Accounts,
+		att:      d.Attention,
 	}
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.serveError(w, r, err)
@@ -176,6 +180,11 @@ func defaultWriteSide(d *Deps) error {
 	}
 	if d.Accounts == nil {
 		if d.Accounts, err = accounts.New(accounts.Deps{Store: d.Store, Mail: d.Mail, BaseURL: d.BaseURL, Logger: d.Logger, Now: d.Now}); err != nil {
+			return err
+		}
+	}
+	if d.Attention == nil {
+		if d.Attention, err = attention.New(attention.Deps{Store: d.Store, Mail: d.Mail, BaseURL: d.BaseURL, Logger: d.Logger, Now: d.Now}); err != nil {
 			return err
 		}
 	}

@@ -93,7 +93,7 @@ func SettingsPage(p Page, s Settings) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</section><section class=\"card\" id=\"defaults\" data-testid=\"settings-defaults\"><h2>Defaults</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<p class=\"muted small\"><a href=\"/admin/alerts\" data-testid=\"alerts-link\">Alerts</a>: which events are mailed, how far ahead and to whom.</p></section><section class=\"card\" id=\"defaults\" data-testid=\"settings-defaults\"><h2>Defaults</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
