@@ -414,7 +414,11 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 		if err != nil {
 			return fmt.Errorf("write customers: %w", err)
 		}
-		r.add("customers", len(custs))
+		// A full import or reconcile writes each customer twice (listing,
+		// then details); its summary counts the listing only.
+		if len(listed) > 0 || (r.kind != KindFull && r.kind != KindReconcile) {
+			r.add("customers", len(custs))
+		}
 		r.add("subscriptions", len(subs))
 		r.add("orders", len(orders))
 		r.add("agreements", len(agrs))

@@ -36,4 +36,8 @@ func TestFullImportMirrorsPartnerCenterAndIsIdempotent(t *testing.T) {
 	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind = 'full' AND status = 'succeeded' AND done = total AND total > 0`); n != 2 {
 		t.Fatalf("succeeded full runs with done = total: %d, want 2", n)
 	}
+	customers := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM customers WHERE gone_at IS NULL`)
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind = 'full' AND (counts->>'customers')::int = $1`, customers); n != 2 {
+		t.Fatalf("%d full runs whose summary counts each of the %d customers once, want 2", n, customers)
+	}
 }

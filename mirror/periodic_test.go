@@ -40,7 +40,7 @@ func TestTwoProcessesNeverRunTheSameSyncAtOnce(t *testing.T) {
 			defer wg.Done()
 			for range 15 {
 				for _, k := range []string{mirror.KindIncremental, mirror.KindFull} {
-					if _, err := m.Commerce.QueueSync(context.Background(), store.Actor{Label: "test"}, k); err != nil {
+					if _, _, err := m.Commerce.QueueSync(context.Background(), store.Actor{Label: "test"}, k); err != nil {
 						t.Errorf("request sync: %v", err)
 					}
 				}
@@ -171,4 +171,45 @@ func readMirrorSubs(t *testing.T, e *tenv, cust string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// "Sync now" pressed while a full import runs joins it: no second import
+// is queued to start when the first ends.
+func TestSyncNowDuringARunningImportJoinsIt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{Seed: 32}, sandboxtest.StackOptions{})
+	if err := e.SB.SeedBulk(30, 2); err != nil {
+		t.Fatal(err)
+	}
+	e.SB.SetFaults(sandbox.Faults{Latency: 20 * time.Millisecond}) // an import that lasts a while
+	m := e.NewStack(sandboxtest.StackOptions{})
+	m.Start()
+	ctx := context.Background()
+	if _, joined, err := m.Commerce.QueueSync(ctx, store.Actor{Label: "test"}, mirror.KindFull); err != nil || joined {
+		t.Fatalf("first request: joined %v, %v", joined, err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind = 'full' AND status = 'running'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the import never started")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, joined, err := m.Commerce.QueueSync(ctx, store.Actor{Label: "test"}, mirror.KindFull); err != nil || !joined {
+		t.Fatalf("request during the import: joined %v, %v", joined, err)
+	}
+	for sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind = 'full' AND status = 'succeeded'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the import never finished")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	e.SB.ResetFaults()
+	time.Sleep(300 * time.Millisecond) // a second import would be picked up by now
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM river_job WHERE kind = 'mirror.sync' AND args->>'kind' = 'full'`); n != 1 {
+		t.Fatalf("%d full import jobs, want 1", n)
+	}
+	if n := sandboxtest.Count(t, e.Store, `SELECT count(*) FROM sync_runs WHERE kind = 'full'`); n != 1 {
+		t.Fatalf("%d full imports ran, want 1", n)
+	}
 }

@@ -96,10 +96,15 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) error {
 		redirect(w, r, "/sync")
 		return nil
 	}
-	if _, err := s.com.QueueSync(r.Context(), actorOf(r), kind); err != nil {
+	_, joined, err := s.com.QueueSync(r.Context(), actorOf(r), kind)
+	if err != nil {
 		return err
 	}
-	s.flash(r.Context(), "success", "The "+kind+" sync is queued; progress appears below.")
+	if joined {
+		s.flash(r.Context(), "info", "A "+kind+" sync is already queued or running; it stands for this one. Progress appears below.")
+	} else {
+		s.flash(r.Context(), "success", "The "+kind+" sync is queued; progress appears below.")
+	}
 	redirect(w, r, "/sync")
 	return nil
 }

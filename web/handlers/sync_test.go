@@ -43,11 +43,15 @@ func TestSyncPageShowsRunsAndQueuesSyncNow(t *testing.T) {
 		t.Fatalf("live fragment is not a self-refreshing fragment:\n%s", p.body)
 	}
 
-	// "Sync now" queues one job per kind, however often it is pressed.
-	for range 2 {
+	// "Sync now" queues one job per kind, however often it is pressed, and
+	// says so.
+	for i, want := range []string{"The reconcile sync is queued", "A reconcile sync is already queued or running"} {
 		p = e.post(c, "/sync", url.Values{"kind": {"reconcile"}})
 		if p.StatusCode != http.StatusSeeOther || p.location() != "/sync" {
 			t.Fatalf("POST /sync: status %d location %q", p.StatusCode, p.location())
+		}
+		if p := e.get(c, "/sync"); !strings.Contains(p.body, want) {
+			t.Fatalf("press %d: the page does not say %q", i+1, want)
 		}
 	}
 	var n int
