@@ -26,13 +26,9 @@ var ErrChangeConflict = errors.New("subscription changed")
 // SubscriptionRules is what the commerce rules need of a mirrored
 // subscription.
 func SubscriptionRules(sub store.SubscriptionForChange) rules.Subscription {
-	start := sub.EffectiveStartDate
-	if start == nil {
-		start = sub.CreationDate
-	}
 	return rules.Subscription{OfferID: sub.OfferID, ProductType: sub.ProductType, Status: sub.Status, Quantity: int(sub.Quantity),
 		Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity), BillingType: sub.BillingType, IsAddOn: sub.ParentSubscriptionID != "",
-		WindowEnd: sub.CancellationAllowedUntil, Start: start}
+		WindowEnd: sub.CancellationAllowedUntil}
 }
 
 // SubscriptionVersion is the optimistic-concurrency version a change form

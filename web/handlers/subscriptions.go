@@ -63,7 +63,7 @@ func (s *Server) renderSubscription(w http.ResponseWriter, r *http.Request, stat
 func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionForChange) (templates.SubscriptionPageView, error) {
 	now := s.now()
 	rs := commerce.SubscriptionRules(sub)
-	dec := rules.DecreaseWindow(rs, now)
+	dec := rules.SeatDecrease(rs, now)
 	v := templates.SubscriptionPageView{ID: sub.ID, Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
 		FriendlyName: sub.FriendlyName, Offer: sub.OfferName, OfferID: sub.OfferID, Customer: cmp.Or(sub.CompanyName, sub.Domain),
 		CustomerHref: "/customers/" + sub.CustomerID.String(), Status: sub.Status, Quantity: int(sub.Quantity),
