@@ -66,6 +66,9 @@ type Deps struct {
 	Logger *slog.Logger // nil = slog.Default()
 	// Metrics is optional (NewMetrics).
 	Metrics *Metrics
+	// Pricer prices the next term of subscriptions for the renewal
+	// calendar [DefaultPricer].
+	Pricer  NextTermPricer
 	Options Options
 }
 
@@ -112,6 +115,7 @@ type Mirror struct {
 	log     *slog.Logger
 	opt     Options
 	metrics *Metrics
+	pricer  NextTermPricer
 }
 
 // New validates deps. Run works at once (the CLI uses it); AddWorkers and
@@ -127,7 +131,10 @@ func New(d Deps) (*Mirror, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	m := &Mirror{st: d.Store, pc: d.PC, log: cmp.Or(d.Logger, slog.Default()), opt: d.Options, metrics: d.Metrics}
+	m := &Mirror{st: d.Store, pc: d.PC, log: cmp.Or(d.Logger, slog.Default()), opt: d.Options, metrics: d.Metrics, pricer: d.Pricer}
+	if m.pricer == nil {
+		m.pricer = DefaultPricer{}
+	}
 	m.opt.setDefaults()
 	return m, nil
 }

@@ -123,7 +123,9 @@ type NextTermRequest struct {
 // to req against the scheduled targets. Problems come back by form field
 // (item_id, quantity, term, or _form).
 func CheckNextTerm(s Subscription, autoRenew bool, cur TermSpec, targets []Target, req NextTermRequest) (Scheduled, map[string]string) {
-	bad := func(field, msg string) (Scheduled, map[string]string) { return Scheduled{}, map[string]string{field: msg} }
+	bad := func(field, msg string) (Scheduled, map[string]string) {
+		return Scheduled{}, map[string]string{field: msg}
+	}
 	switch {
 	case !s.NCE():
 		return bad("_form", "Only new-commerce subscriptions take scheduled changes; change a legacy subscription now instead.")

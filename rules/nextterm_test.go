@@ -42,7 +42,9 @@ func TestNextTermOf(t *testing.T) {
 func TestCheckNextTerm(t *testing.T) {
 	t.Parallel()
 	sub := nce()
-	req := func(item, q, term string) rules.NextTermRequest { return rules.NextTermRequest{ItemID: item, Quantity: q, Term: term} }
+	req := func(item, q, term string) rules.NextTermRequest {
+		return rules.NextTermRequest{ItemID: item, Quantity: q, Term: term}
+	}
 	for _, c := range []struct {
 		name      string
 		s         rules.Subscription

@@ -59,6 +59,15 @@ type Availability struct {
 	GoneAt        *time.Time
 }
 
+type CalendarFeed struct {
+	ID         int64
+	UserID     int64
+	TokenHash  []byte
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
+}
+
 type Cart struct {
 	ID         int64
 	UserID     int64
@@ -158,6 +167,13 @@ type Customer struct {
 	RelationshipRemovedError       string
 	LicenseUsageError              string
 	LicenseUsageCheckedAt          *time.Time
+}
+
+type CustomerSetting struct {
+	CustomerID        uuid.UUID
+	ShowRenewalPrices bool
+	UpdatedAt         time.Time
+	UpdatedBy         *int64
 }
 
 type CustomerTenant struct {
@@ -436,6 +452,100 @@ type SubscriptionChange struct {
 	Reason         string
 	RequestedBy    *int64
 	CreatedAt      time.Time
+}
+
+type SubscriptionLifecycle struct {
+	SubscriptionID    string
+	CustomerID        uuid.UUID
+	Status            string
+	Nce               bool
+	AutoRenew         bool
+	CommitmentEndDate *time.Time
+	TermEnd           *time.Time
+	RenewsAt          *time.Time
+	BilledUntil       *time.Time
+	ExpiresAt         *time.Time
+	DisabledAt        *time.Time
+	DeletesAt         *time.Time
+	DeletesApprox     bool
+	Path              string
+	SuspendedAt       *time.Time
+	ReactivatedAt     *time.Time
+	Refundable        int32
+	WindowClosesAt    *time.Time
+	NextItemID        string
+	NextTitle         string
+	NextQuantity      int32
+	NextTermDuration  string
+	NextBillingCycle  string
+	Scheduled         bool
+	Currency          string
+	CurrentUnitPrice  decimal.NullDecimal
+	NextUnitPrice     decimal.NullDecimal
+	PriceSource       string
+	PriceChanges      *bool
+	ComputedAt        time.Time
+}
+
+type SubscriptionScheduledChange struct {
+	SubscriptionID    string
+	CustomerID        uuid.UUID
+	CatalogItemID     string
+	ProductID         string
+	SkuID             string
+	AvailabilityID    string
+	Title             string
+	TermDuration      string
+	BillingCycle      string
+	PromotionID       string
+	Quantity          int32
+	CustomTermEndDate *time.Time
+	FirstSeenAt       time.Time
+	RemovedAt         *time.Time
+	RemovedReason     string
+	SyncedAt          time.Time
+}
+
+type SubscriptionTerm struct {
+	SubscriptionID    string
+	CommitmentEndDate time.Time
+	CustomerID        uuid.UUID
+	TermStart         *time.Time
+	ItemID            string
+	Quantity          int32
+	TermDuration      string
+	BillingCycle      string
+	Currency          string
+	UnitPrice         decimal.NullDecimal
+	Renewal           bool
+	ObservedAt        time.Time
+}
+
+type SubscriptionTranch struct {
+	SubscriptionID string
+	Ordinal        int32
+	CustomerID     uuid.UUID
+	Quantity       int32
+	AllowedUntil   time.Time
+	SyncedAt       time.Time
+}
+
+type SubscriptionTransition struct {
+	OperationID       string
+	CustomerID        uuid.UUID
+	SubscriptionID    string
+	FromCatalogItemID string
+	ToCatalogItemID   string
+	ToSubscriptionID  string
+	Quantity          int32
+	TermDuration      string
+	BillingCycle      string
+	TransitionType    string
+	Status            string
+	Errors            string
+	StartedAt         *time.Time
+	UpdatedAt         *time.Time
+	SyncedAt          time.Time
 }
 
 type SyncDrift struct {
