@@ -103,6 +103,11 @@ CREATE TABLE subscription_lifecycle (
 -- The renewal calendar walks term ends in order (globally and per customer).
 CREATE INDEX subscription_lifecycle_term_end_idx ON subscription_lifecycle (term_end, subscription_id) WHERE term_end IS NOT NULL;
 CREATE INDEX subscription_lifecycle_customer_idx ON subscription_lifecycle (customer_id, term_end, subscription_id);
+-- Its rarer filters walk their own partial indexes.
+CREATE INDEX subscription_lifecycle_scheduled_idx ON subscription_lifecycle (term_end, subscription_id) WHERE scheduled;
+CREATE INDEX subscription_lifecycle_price_idx ON subscription_lifecycle (term_end, subscription_id) WHERE price_changes;
+CREATE INDEX subscription_lifecycle_norenew_idx ON subscription_lifecycle (term_end, subscription_id) WHERE NOT auto_renew;
+CREATE INDEX subscription_lifecycle_window_idx ON subscription_lifecycle (window_closes_at);
 
 -- The terms the mirror saw a subscription start, with the unit price it
 -- was renewed (or bought) at.

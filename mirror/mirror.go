@@ -142,6 +142,7 @@ func New(d Deps) (*Mirror, error) {
 // AddWorkers registers the sync worker.
 func (m *Mirror) AddWorkers(ws *river.Workers) {
 	river.AddWorker(ws, &syncWorker{m: m})
+	river.AddWorker(ws, &repriceWorker{m: m})
 }
 
 // Client returns the Partner Center client built from the current settings.
@@ -164,6 +165,7 @@ func (m *Mirror) PeriodicJobs() []*river.PeriodicJob {
 			&river.PeriodicJobOpts{ID: "mirror.reconcile"}),
 		river.NewPeriodicJob(river.PeriodicInterval(m.opt.CatalogInterval), job(KindCatalog),
 			&river.PeriodicJobOpts{ID: "mirror.catalog", RunOnStart: true}),
+		m.repricePeriodic(),
 	}
 }
 

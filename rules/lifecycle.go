@@ -86,7 +86,7 @@ func TermEnd(commitmentEnd time.Time) time.Time {
 // DeriveLifecycle computes the calendar of f's subscription.
 func DeriveLifecycle(f LifecycleFacts) Lifecycle {
 	var l Lifecycle
-	if f.CommitmentEnd == nil || f.CommitmentEnd.IsZero() || f.Usage {
+	if f.CommitmentEnd == nil || f.CommitmentEnd.IsZero() || f.CommitmentEnd.Year() >= 9999 || f.Usage {
 		return l
 	}
 	end := TermEnd(*f.CommitmentEnd)
@@ -224,4 +224,37 @@ func DeletesScheduled(action string, autoRenewOn bool) bool {
 		return !autoRenewOn
 	}
 	return false
+}
+
+// CustomerPath says to the customer what happens to a subscription that
+// does not simply renew ("" when it renews or nothing is ahead).
+func CustomerPath(status string, nce bool, l Lifecycle, now time.Time) string {
+	if l.TermEnd.IsZero() {
+		return ""
+	}
+	switch status {
+	case "active":
+		if !l.RenewsAt.IsZero() {
+			return ""
+		}
+		if nce {
+			return fmt.Sprintf("Does not renew: the term ends on %s. Your users keep access until %s; the data is then kept until it is deleted on %s.",
+				Day(l.ExpiresAt), Day(l.DisabledAt), Day(l.DeletesAt))
+		}
+		return "Does not renew: it ends on " + Day(l.ExpiresAt) + "."
+	case "suspended":
+		if nce {
+			return fmt.Sprintf("Suspended by your provider: your users cannot use it. Unless it is reactivated it is disabled on %s and deleted with its data on %s.",
+				Day(l.DisabledAt), Day(l.DeletesAt))
+		}
+		return "Suspended by your provider: your users cannot use it. Unless it is reactivated it is deleted with its data on " + Day(l.DeletesAt) + "."
+	case "expired":
+		if l.DisabledAt.IsZero() {
+			return "Ended on " + Day(l.ExpiresAt) + "."
+		}
+		return fmt.Sprintf("Ended on %s. Your users keep access until %s; the data is kept until it is deleted on %s.", Day(l.ExpiresAt), Day(l.DisabledAt), Day(l.DeletesAt))
+	case "disabled":
+		return "Disabled: your users have no access. The data is kept until it is deleted on " + Day(l.DeletesAt) + "."
+	}
+	return ""
 }

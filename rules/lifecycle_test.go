@@ -185,3 +185,25 @@ func TestSuspendEffectAndScheduledDeletion(t *testing.T) {
 		}
 	}
 }
+
+func TestCustomerPath(t *testing.T) {
+	t.Parallel()
+	end := date(2027, 2, 28)
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		f    rules.LifecycleFacts
+		want string
+	}{
+		{rules.LifecycleFacts{Status: "suspended", NCE: true, CommitmentEnd: end}, "Suspended by your provider: your users cannot use it. Unless it is reactivated it is disabled on 2027-03-01 and deleted with its data on 2027-06-29."},
+		{rules.LifecycleFacts{Status: "active", NCE: true, CommitmentEnd: end}, "Does not renew: the term ends on 2027-03-01. Your users keep access until 2027-03-31"},
+		{rules.LifecycleFacts{Status: "active", NCE: true, AutoRenew: true, CommitmentEnd: end}, ""},
+		{rules.LifecycleFacts{Status: "disabled", NCE: true, CommitmentEnd: end}, "deleted on 2027-06-29"},
+		{rules.LifecycleFacts{Status: "expired", NCE: true, CommitmentEnd: end}, "Ended on 2027-03-01."},
+		{rules.LifecycleFacts{Status: "suspended", CommitmentEnd: end}, "deleted with its data on 2027-03-01"},
+	} {
+		got := rules.CustomerPath(c.f.Status, c.f.NCE, rules.DeriveLifecycle(c.f), now)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("CustomerPath(%+v) = %q, want %q", c.f, got, c.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,6 +34,55 @@ func (q *Queries) CalendarFeedUser(ctx context.Context, db DBTX, tokenHash []byt
 	var i CalendarFeedUserRow
 	err := row.Scan(&i.ID, &i.Email)
 	return i, err
+}
+
+const catalogItemsByID = `-- name: CatalogItemsByID :many
+SELECT DISTINCT ON (upper(a.catalog_item_id)) a.catalog_item_id, k.title, k.min_quantity, k.max_quantity, a.terms
+FROM availabilities a
+JOIN skus k ON k.country = a.country AND k.product_id = a.product_id AND k.id = a.sku_id AND k.gone_at IS NULL
+WHERE upper(a.catalog_item_id) = ANY($1::text[]) AND a.gone_at IS NULL
+ORDER BY upper(a.catalog_item_id), (a.country = $2) DESC, a.country
+`
+
+type CatalogItemsByIDParams struct {
+	Ids     []string
+	Country string
+}
+
+type CatalogItemsByIDRow struct {
+	CatalogItemID string
+	Title         string
+	MinQuantity   int32
+	MaxQuantity   int32
+	Terms         json.RawMessage
+}
+
+// New-commerce catalog items by id (any case) with their SKU's title,
+// limits and terms, preferring the given country.
+func (q *Queries) CatalogItemsByID(ctx context.Context, db DBTX, arg CatalogItemsByIDParams) ([]CatalogItemsByIDRow, error) {
+	rows, err := db.Query(ctx, catalogItemsByID, arg.Ids, arg.Country)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CatalogItemsByIDRow
+	for rows.Next() {
+		var i CatalogItemsByIDRow
+		if err := rows.Scan(
+			&i.CatalogItemID,
+			&i.Title,
+			&i.MinQuantity,
+			&i.MaxQuantity,
+			&i.Terms,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const customerSettings = `-- name: CustomerSettings :one

@@ -172,3 +172,12 @@ SELECT DISTINCT ON (upper(k.product_id), upper(k.id)) (upper(k.product_id) || ':
 FROM skus k
 WHERE (upper(k.product_id) || ':' || upper(k.id)) = ANY(@keys::text[]) AND k.gone_at IS NULL
 ORDER BY upper(k.product_id), upper(k.id), k.country;
+
+-- name: CatalogItemsByID :many
+-- New-commerce catalog items by id (any case) with their SKU's title,
+-- limits and terms, preferring the given country.
+SELECT DISTINCT ON (upper(a.catalog_item_id)) a.catalog_item_id, k.title, k.min_quantity, k.max_quantity, a.terms
+FROM availabilities a
+JOIN skus k ON k.country = a.country AND k.product_id = a.product_id AND k.id = a.sku_id AND k.gone_at IS NULL
+WHERE upper(a.catalog_item_id) = ANY(@ids::text[]) AND a.gone_at IS NULL
+ORDER BY upper(a.catalog_item_id), (a.country = @country) DESC, a.country;

@@ -39,7 +39,8 @@ const (
 func policyOf(method, pattern string) (authzPolicy, bool) {
 	switch method + " " + pattern {
 	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /login", "POST /login", "POST /logout",
-		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}":
+		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}",
+		"GET /calendar/{feed}.ics":
 		return polPublic, true
 	case "GET /":
 		return polSignedIn, true
@@ -51,7 +52,7 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 		return polCustomer, true
 	case "admin":
 		return polAdmin, true
-	case "customers", "catalog", "orders", "sync", "audit", "audit.csv":
+	case "customers", "catalog", "orders", "sync", "audit", "audit.csv", "renewals", "renewals.csv":
 		return polStaff, true
 	}
 	return "", false

@@ -89,8 +89,17 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			return
 		}
 		s.log.InfoContext(r.Context(), "http", "request_id", requestID(r.Context()), "method", r.Method,
-			"path", r.URL.Path, "status", sw.status, "duration_ms", d.Milliseconds())
+			"path", logPath(r), "status", sw.status, "duration_ms", d.Milliseconds())
 	})
+}
+
+// logPath is r's path as the logs show it: the route pattern for paths
+// that carry a secret (a calendar feed's token), the path otherwise.
+func logPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/calendar/") {
+		return calendarFeedRoute
+	}
+	return r.URL.Path
 }
 
 // recoverer turns a panic into the 500 page with the request id.
