@@ -5,18 +5,19 @@
 -- the documented durations (PC has no field for the expired, disabled or
 -- deletion dates); pages and the renewal calendar read only these.
 
--- Seat tranches: PC's refundableQuantity.details as of the last read. Each
--- new-commerce purchase, renewal and seat increase has its own window; a
--- tranche whose window closed since the read stays until the next one
--- (pages compare allowed_until with now).
+-- Seat tranches: PC's refundableQuantity.details. Each new-commerce
+-- purchase, renewal and seat increase has its own window. PC returns only
+-- the open ones: a read replaces the open rows and keeps the closed ones a
+-- year (so pages can say when the last window closed); pages compare
+-- allowed_until with now.
 CREATE TABLE subscription_tranches (
     subscription_id text NOT NULL,
+    allowed_until   timestamptz NOT NULL,
     ordinal         int NOT NULL,
     customer_id     uuid NOT NULL,
     quantity        int NOT NULL,
-    allowed_until   timestamptz NOT NULL,
     synced_at       timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (subscription_id, ordinal)
+    PRIMARY KEY (subscription_id, allowed_until, ordinal)
 );
 CREATE INDEX subscription_tranches_until_idx ON subscription_tranches (allowed_until, subscription_id);
 

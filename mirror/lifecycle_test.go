@@ -43,7 +43,7 @@ func lifecycleOf(t *testing.T, e *tenv, sub string) lifecycleView {
 func tranchesOf(t *testing.T, e *tenv, sub string) []string {
 	t.Helper()
 	rows, err := e.Store.Pool.Query(context.Background(), `SELECT quantity || '@' || to_char(allowed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
-		FROM subscription_tranches WHERE subscription_id = $1 ORDER BY allowed_until`, sub)
+		FROM subscription_tranches WHERE subscription_id = $1 AND allowed_until >= $2 ORDER BY allowed_until`, sub, e.SB.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +109,9 @@ func TestLifecycleRowsFollowPartnerCenter(t *testing.T) {
 	e.Run(mirror.KindIncremental)
 	if got := tranchesOf(t, e, sub.ID); len(got) != 1 || got[0] != "5@"+at(added.Add(7*day)) {
 		t.Fatalf("tranches 8 days after purchase: %v", got)
+	}
+	if n := e.Count(`SELECT count(*) FROM subscription_tranches WHERE subscription_id = $1 AND quantity = 10`, sub.ID); n != 1 {
+		t.Fatalf("the purchase's closed tranche is not kept: %d", n)
 	}
 	if n := e.SB.Calls(sandbox.OpListSubscriptions) - lists; n != 0 {
 		t.Errorf("a seat change listed the customer's subscriptions %d time(s): want only the one read", n)

@@ -78,11 +78,14 @@ func SeatDecrease(s Subscription, now time.Time) Decrease {
 	open := OpenTranches(ts, now)
 	if len(open) == 0 {
 		last := LastClosed(ts, now)
+		if last.IsZero() && s.WindowEnd != nil && now.After(*s.WindowEnd) {
+			last = s.WindowEnd.UTC() // closed before the portal read the tranches
+		}
 		if last.IsZero() {
 			return Decrease{Reason: "Partner Center shows no seats of this new-commerce subscription in a cancellation window, so none can be removed; turn auto-renew off or schedule a lower quantity for the next term."}
 		}
-		return Decrease{Until: last, Reason: "The 7-day (168-hour) cancellation window after purchase, renewal or seat increase closed on " +
-			last.Format("2006-01-02 15:04 UTC") + ": no seats can be removed this term. Schedule a lower quantity for the next term, or turn auto-renew off."}
+		return Decrease{Until: last, Reason: "The 7-day (168-hour) cancellation window after purchase or renewal closed on " +
+			last.Format("2006-01-02 15:04 UTC") + ", and so did the window of every seat increase: no seats can be removed this term. Schedule a lower quantity for the next term, or turn auto-renew off."}
 	}
 	n := 0
 	parts := make([]string, len(open))

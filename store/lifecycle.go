@@ -100,7 +100,7 @@ func LifecycleBeforeTx(ctx context.Context, tx pgx.Tx, ids []string) (map[string
 func WriteLifecycle(ctx context.Context, tx pgx.Tx, w LifecycleWrite) error {
 	q := db.New()
 	if len(w.Replaced) > 0 {
-		if err := q.DeleteTranches(ctx, tx, w.Replaced); err != nil {
+		if err := q.DeleteTranches(ctx, tx, db.DeleteTranchesParams{Ids: w.Replaced, OpenFrom: w.At, ClosedBefore: w.At.AddDate(-1, -1, 0)}); err != nil {
 			return fmt.Errorf("tranches: %w", err)
 		}
 	}
@@ -153,7 +153,7 @@ func WriteTransitions(ctx context.Context, tx pgx.Tx, ts []TransitionRow) error 
 }
 
 var (
-	bulkTranches = bulk{table: "subscription_tranches", key: []string{"subscription_id", "ordinal"}, noGone: true,
+	bulkTranches = bulk{table: "subscription_tranches", key: []string{"subscription_id", "allowed_until", "ordinal"}, noGone: true,
 		cols: []string{"subscription_id", "ordinal", "customer_id", "quantity", "allowed_until", "synced_at"}}
 	bulkLifecycle = bulk{table: "subscription_lifecycle", key: []string{"subscription_id"}, noGone: true,
 		cols: []string{"subscription_id", "customer_id", "status", "nce", "auto_renew", "commitment_end_date", "term_end",
@@ -167,7 +167,7 @@ func trancheValues(ps []TrancheRow) [][]any {
 	seen := map[string]int{}
 	out := make([][]any, 0, len(ps))
 	for _, p := range ps {
-		out = appendUnique(out, seen, fmt.Sprint(p.SubscriptionID, "\x00", p.Ordinal),
+		out = appendUnique(out, seen, fmt.Sprint(p.SubscriptionID, "\x00", p.AllowedUntil.UnixNano(), "\x00", p.Ordinal),
 			[]any{p.SubscriptionID, p.Ordinal, p.CustomerID, p.Quantity, p.AllowedUntil, p.SyncedAt})
 	}
 	return out

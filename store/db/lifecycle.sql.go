@@ -192,11 +192,21 @@ func (q *Queries) DefaultTermPrices(ctx context.Context, db DBTX, arg DefaultTer
 }
 
 const deleteTranches = `-- name: DeleteTranches :exec
-DELETE FROM subscription_tranches WHERE subscription_id = ANY($1::text[])
+DELETE FROM subscription_tranches
+WHERE subscription_id = ANY($1::text[])
+  AND (allowed_until >= $2 OR allowed_until < $3)
 `
 
-func (q *Queries) DeleteTranches(ctx context.Context, db DBTX, ids []string) error {
-	_, err := db.Exec(ctx, deleteTranches, ids)
+type DeleteTranchesParams struct {
+	Ids          []string
+	OpenFrom     time.Time
+	ClosedBefore time.Time
+}
+
+// The open tranches of these subscriptions (a read returns them again)
+// and the ones closed more than a year ago.
+func (q *Queries) DeleteTranches(ctx context.Context, db DBTX, arg DeleteTranchesParams) error {
+	_, err := db.Exec(ctx, deleteTranches, arg.Ids, arg.OpenFrom, arg.ClosedBefore)
 	return err
 }
 

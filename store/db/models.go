@@ -523,10 +523,10 @@ type SubscriptionTerm struct {
 
 type SubscriptionTranch struct {
 	SubscriptionID string
+	AllowedUntil   time.Time
 	Ordinal        int32
 	CustomerID     uuid.UUID
 	Quantity       int32
-	AllowedUntil   time.Time
 	SyncedAt       time.Time
 }
 

@@ -14,7 +14,11 @@ FROM subscription_lifecycle l
 WHERE l.subscription_id = ANY(@ids::text[]);
 
 -- name: DeleteTranches :exec
-DELETE FROM subscription_tranches WHERE subscription_id = ANY(@ids::text[]);
+-- The open tranches of these subscriptions (a read returns them again)
+-- and the ones closed more than a year ago.
+DELETE FROM subscription_tranches
+WHERE subscription_id = ANY(@ids::text[])
+  AND (allowed_until >= @open_from OR allowed_until < @closed_before);
 
 -- name: MarkScheduledRemoved :exec
 -- Instructions PC no longer returns for these subscriptions.
