@@ -121,7 +121,9 @@ type transitionWatchWorker struct {
 	s *Service
 }
 
-func (w *transitionWatchWorker) Timeout(*river.Job[TransitionWatchArgs]) time.Duration { return time.Minute }
+func (w *transitionWatchWorker) Timeout(*river.Job[TransitionWatchArgs]) time.Duration {
+	return time.Minute
+}
 
 func (w *transitionWatchWorker) Work(ctx context.Context, job *river.Job[TransitionWatchArgs]) error {
 	s, a := w.s, job.Args

@@ -63,7 +63,9 @@ type RenewalRow struct {
 }
 
 // Cursor is r's position for the next page.
-func (r RenewalRow) Cursor() RenewalCursor { return RenewalCursor{TermEnd: r.TermEnd, ID: r.SubscriptionID} }
+func (r RenewalRow) Cursor() RenewalCursor {
+	return RenewalCursor{TermEnd: r.TermEnd, ID: r.SubscriptionID}
+}
 
 // RenewalCalendar returns the calendar rows f selects, by term end.
 func (s *Store) RenewalCalendar(ctx context.Context, f RenewalFilter) ([]RenewalRow, error) {

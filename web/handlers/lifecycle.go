@@ -85,7 +85,7 @@ func lifecycleView(sub store.SubscriptionForChange, life store.SubscriptionLifec
 	}
 	for _, t := range life.Terms {
 		line := templates.TermLine{Quantity: strconv.Itoa(int(t.Quantity)), Renewal: t.Renewal,
-			Term: rules.TermLabel(t.TermDuration) + ", billed " + rules.CycleLabel(t.BillingCycle),
+			Term:  rules.TermLabel(t.TermDuration) + ", billed " + rules.CycleLabel(t.BillingCycle),
 			Price: cmp.Or(unitPrice(t.UnitPrice, t.Currency, t.BillingCycle), "—")}
 		start := "?"
 		if t.TermStart != nil {
