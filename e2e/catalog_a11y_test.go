@@ -73,6 +73,8 @@ type staffPortal struct {
 	Sandbox  *sandbox.Sandbox
 	Email    string
 	Password string
+	// Stack is the portal's background side (syncs on demand).
+	Stack *sandboxtest.Stack
 }
 
 func startStaffPortal(t *testing.T) *staffPortal {
@@ -137,7 +139,7 @@ func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	srv, err := handlers.New(deps)
 	must(err)
 	h = srv.Routes()
-	return &staffPortal{URL: ts.URL, Store: st, Sandbox: sb, Email: email, Password: password}
+	return &staffPortal{URL: ts.URL, Store: st, Sandbox: sb, Email: email, Password: password, Stack: stack}
 }
 
 // signIn signs the staff user in through the login form.

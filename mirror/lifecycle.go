@@ -75,7 +75,7 @@ func (m *Mirror) writeLifecycle(ctx context.Context, tx pgx.Tx, ws []subWrite, r
 	if err != nil {
 		return err
 	}
-	out := store.LifecycleWrite{Replaced: ids, At: at}
+	out := store.LifecycleWrite{Replaced: ids, At: at, PCNow: m.opt.PCNow().UTC()}
 	removed := map[string][]string{}
 	qs := make([]PriceQuery, 0, len(ws))
 	rows := make([]store.LifecycleRow, 0, len(ws))

@@ -75,6 +75,9 @@ type LifecycleWrite struct {
 	Removed   []ScheduledRemoval
 	Terms     []TermRow
 	At        time.Time
+	// PCNow is Partner Center's time of the read: tranches closing after it
+	// are replaced, earlier ones kept as closed.
+	PCNow time.Time
 }
 
 // LifecycleBefore is what the mirror knew of a subscription before a write.
@@ -100,7 +103,7 @@ func LifecycleBeforeTx(ctx context.Context, tx pgx.Tx, ids []string) (map[string
 func WriteLifecycle(ctx context.Context, tx pgx.Tx, w LifecycleWrite) error {
 	q := db.New()
 	if len(w.Replaced) > 0 {
-		if err := q.DeleteTranches(ctx, tx, db.DeleteTranchesParams{Ids: w.Replaced, OpenFrom: w.At, ClosedBefore: w.At.AddDate(-1, -1, 0)}); err != nil {
+		if err := q.DeleteTranches(ctx, tx, db.DeleteTranchesParams{Ids: w.Replaced, OpenFrom: w.PCNow, ClosedBefore: w.PCNow.AddDate(-1, -1, 0)}); err != nil {
 			return fmt.Errorf("tranches: %w", err)
 		}
 	}

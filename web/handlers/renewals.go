@@ -30,7 +30,7 @@ import (
 const (
 	renewalPageSize  = 100
 	renewalExportMax = 100_000
-	renewalRange     = 90 * 24 * time.Hour
+	renewalRange     = 366 * 24 * time.Hour
 )
 
 // renewalFilters are the calendar's filter checkboxes.
