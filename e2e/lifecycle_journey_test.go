@@ -317,7 +317,8 @@ func TestUpgradeAndCalendarJourney(t *testing.T) {
 		chromedp.Click(testID("filter-window")),
 		chromedp.Click(testID("renewals-apply")),
 	)
-	b.eval("the filtered calendar", `new Promise(ok => { const f = () => { if (location.search.includes('window=1') && document.readyState === 'complete') ok(true); else setTimeout(f, 50); }; f(); })`)
+	b.waitLocation("the filtered calendar", "window=1")
+	b.run("the filtered calendar", chromedp.WaitVisible(testID("renewals-filters")))
 	if n := b.count(`[data-testid="renewal"]`); n == 0 || b.count(`[data-testid="renewal-window"]:empty`) != 0 {
 		t.Errorf("window filter: %d rows, %d without a window", n, b.count(`[data-testid="renewal-window"]:empty`))
 	}
@@ -355,6 +356,25 @@ func (b *browser) eval(name, script string) {
 	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](script, chromedp.EvalAwaitPromise))
 	if err != nil || !ok {
 		b.t.Fatalf("step %q: %v (%v)\n%s", name, ok, err, b.saveArtifacts(name))
+	}
+}
+
+// waitLocation waits until the page's address contains part (a form's
+// GET has navigated).
+func (b *browser) waitLocation(name, part string) {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		cancel()
+		if err == nil && strings.Contains(loc, part) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("step %q: the address is %q (%v)\n%s", name, loc, err, b.saveArtifacts(name))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

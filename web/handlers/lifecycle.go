@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,8 @@ func lifecycleView(sub store.SubscriptionForChange, life store.SubscriptionLifec
 			sc.RemovedReason, sc.RemovedAt.UTC().Format("2006-01-02 15:04 UTC"))
 		if life.Row.ReactivatedAt != nil && sc.RemovedReason == mirror.RemovedSuspension {
 			v.LostSchedule = commerce.NextTermSummary(gone.TermSpec)
+			v.RecreateHref = href + "/next-term?" + url.Values{"item_id": {gone.ItemID}, "quantity": {strconv.Itoa(gone.Quantity)},
+				"term": {rules.TermValue(rules.Term{Duration: gone.TermDuration, BillingCycle: gone.BillingCycle})}}.Encode()
 		}
 	}
 	v.Reactivated = sub.Status == "active" && life.Row.ReactivatedAt != nil && !sub.AutoRenewEnabled && rs.NCE()
@@ -182,7 +185,14 @@ func (s *Server) subscriptionNextTerm(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return s.renderNextTerm(w, r, http.StatusOK, sub, life, templates.NewForm(), "")
+	// A link may carry the change to schedule again (after a reactivation).
+	f := templates.NewForm()
+	for _, k := range []string{"item_id", "quantity", "term"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			f.Values[k] = v
+		}
+	}
+	return s.renderNextTerm(w, r, http.StatusOK, sub, life, f, "")
 }
 
 func (s *Server) renderNextTerm(w http.ResponseWriter, r *http.Request, status int, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, f templates.Form, token string) error {

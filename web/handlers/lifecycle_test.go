@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -202,5 +203,56 @@ func TestChangeRefusedWhenPartnerCenterMovedOn(t *testing.T) {
 	}
 	if q, _ := e.mirrored(sub); q != 33 {
 		t.Fatalf("mirror quantity %d, want PC's 33", q)
+	}
+}
+
+// TestReactivationPromptsForAutoRenewAndTheLostChange: suspending deletes
+// the scheduled change and turns auto-renew off; after the reactivation
+// the page prompts for both, with the lost change filled in.
+func TestReactivationPromptsForAutoRenewAndTheLostChange(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	c := e.client()
+	e.login(c, "staff@example.com")
+	cust, sub := e.subID("Fabrikam Inc", "%Premium%")
+	href := "/customers/" + cust + "/subscriptions/" + sub
+	f := e.subForm(c, href, "next_term", "item_id", e.offerOf(sub), "quantity", "35", "term", "P1Y/annual", "confirm", "1")
+	if r := e.changeResult(c, e.post(c, href, f)); !hasTestID(r.body, "change-done") {
+		t.Fatalf("schedule\n%s", r.body)
+	}
+	f = e.subForm(c, href, "suspend", "reason", "Unpaid invoices")
+	p := e.post(c, href, f)
+	if !strings.Contains(p.body, "turns auto-renew off and deletes the scheduled change") || !hasTestID(p.body, "confirm-warning") {
+		t.Fatalf("suspension confirmation\n%s", p.body)
+	}
+	f.Set("confirm", "1")
+	if r := e.changeResult(c, e.post(c, href, f)); !hasTestID(r.body, "change-done") {
+		t.Fatalf("suspend\n%s", r.body)
+	}
+	if p := e.get(c, href); !strings.Contains(p.body, "Suspended: billed until ") || !strings.Contains(p.body, "deleted by the suspension") {
+		t.Fatalf("suspended page\n%s", p.body)
+	}
+	f = e.subForm(c, href, "reactivate", "confirm", "1")
+	if r := e.changeResult(c, e.post(c, href, f)); !hasTestID(r.body, "change-done") {
+		t.Fatalf("reactivate\n%s", r.body)
+	}
+	page := e.get(c, href)
+	if !hasTestID(page.body, "reactivated-prompt") || !hasTestID(page.body, "reactivated-recreate") {
+		t.Fatalf("no prompt after the reactivation\n%s", page.body)
+	}
+	m := regexp.MustCompile(`href="([^"]+/next-term\?[^"]+)" data-testid="reactivated-recreate"`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatal("no link to schedule the change again")
+	}
+	f = e.subForm(c, href, "autorenew", "autorenew", "on", "confirm", "1")
+	if r := e.changeResult(c, e.post(c, href, f)); !hasTestID(r.body, "change-done") {
+		t.Fatalf("auto-renew on\n%s", r.body)
+	}
+	ed := e.get(c, strings.ReplaceAll(m[1], "&amp;", "&"))
+	if !strings.Contains(ed.body, `name="quantity" type="number" value="35"`) || !strings.Contains(ed.body, `value="P1Y/annual" selected`) {
+		t.Fatalf("the editor does not carry the lost change\n%s", ed.body)
+	}
+	if p := e.get(c, href); hasTestID(p.body, "reactivated-prompt") {
+		t.Fatal("the prompt stays once auto-renew is on")
 	}
 }
