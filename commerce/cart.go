@@ -95,8 +95,16 @@ func (s *Service) cartItem(ctx context.Context, country, id string) (rules.CartI
 		if err != nil {
 			return rules.CartItem{}, false, fmt.Errorf("catalog item %s: %w", id, err)
 		}
+		// Bases are productId:skuId prerequisites; PC's agreement
+		// prerequisite (MicrosoftCloudAgreement) is on every licence SKU.
+		var bases []string
+		for _, pre := range it.PurchasePrerequisites {
+			if strings.Contains(pre, ":") {
+				bases = append(bases, pre)
+			}
+		}
 		ci := rules.CartItem{Kind: "nce", ID: it.CatalogItemID, Name: it.Name, Min: int(it.MinQuantity), Max: int(it.MaxQuantity),
-			AddOn: len(it.PurchasePrerequisites) > 0, Bases: it.PurchasePrerequisites}
+			AddOn: len(bases) > 0, Bases: bases}
 		_ = json.Unmarshal(it.Terms, &ci.Terms)
 		return ci, true, nil
 	}

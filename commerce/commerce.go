@@ -5,8 +5,11 @@
 //
 // Use cases: PlaceOrder, RetryPlacement, CancelPlacement (orders.go),
 // AddCartLine, DeleteCartLine (cart.go), ChangeSubscription
-// (subscriptions.go), CreateCustomer, AdvanceOnboarding, RetryAgreement
-// (customers.go), QueueSync (sync.go). Handlers parse and validate a form,
+// (subscriptions.go; with PlanChange, and PlanNextTerm, PlanClearNextTerm
+// and PlanTransition for the lifecycle, lifecycle.go), CreateCustomer,
+// AdvanceOnboarding, RetryAgreement (customers.go), QueueSync (sync.go),
+// the renewal calendar's feeds and the customers' renewal prices
+// (renewals.go). Handlers parse and validate a form,
 // call one of them, and render.
 //
 // Delivery: a River job per command sends it with its MS-RequestId (a
@@ -128,6 +131,7 @@ func (s *Service) AddWorkers(ws *river.Workers) {
 	river.AddWorker(ws, &advancePlacementWorker{s: s})
 	river.AddWorker(ws, &placementSweepWorker{s: s})
 	river.AddWorker(ws, &settleOrderWorker{s: s})
+	river.AddWorker(ws, &transitionWatchWorker{s: s})
 }
 
 // PeriodicJobs is the sweep that re-queues add-on phases never queued.

@@ -171,6 +171,8 @@ func (s *Service) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Com
 		})
 	case CmdPatchSubscription:
 		return answer{}, s.deliverPatch(ctx, pc, cmd, cust)
+	case CmdCreateTransition:
+		return answer{}, s.deliverTransition(ctx, pc, cmd, cust)
 	}
 	return answer{}, &pccclient.ArgumentError{Operation: cmd.Kind, Field: "kind", Problem: "unknown command kind"}
 }
@@ -187,18 +189,10 @@ func (s *Service) deliverPatch(ctx context.Context, pc *pccclient.Client, cmd *d
 		if err != nil {
 			return err
 		}
-		if p.Quantity != nil {
-			sub.Quantity = *p.Quantity
+		if err := s.checkEtag(ctx, p, sub, cust); err != nil {
+			return err
 		}
-		if p.Status != nil {
-			sub.Status = *p.Status
-		}
-		if p.AutoRenewEnabled != nil {
-			sub.AutoRenewEnabled = *p.AutoRenewEnabled
-		}
-		if p.FriendlyName != nil {
-			sub.FriendlyName = *p.FriendlyName
-		}
+		p.apply(sub)
 		body, err := json.Marshal(sub)
 		if err != nil {
 			return fmt.Errorf("encode patch: %w", err)
@@ -213,7 +207,7 @@ func (s *Service) deliverPatch(ctx context.Context, pc *pccclient.Client, cmd *d
 	if err := json.Unmarshal(p.Body, &sub); err != nil {
 		return &pccclient.ArgumentError{Operation: cmd.Kind, Field: "payload.body", Problem: err.Error()}
 	}
-	out, err := pc.PatchSubscription(ctx, cmd.MsRequestID.String(), cust.String(), sub)
+	out, err := pc.PatchSubscriptionIfMatch(ctx, cmd.MsRequestID.String(), cust.String(), sub)
 	if err != nil {
 		return err
 	}
@@ -227,7 +221,7 @@ func (s *Service) deliverPatch(ctx context.Context, pc *pccclient.Client, cmd *d
 	}
 	usage := mirror.ReadLicenseUsage(ctx, pc, cust)
 	return s.finishCommand(ctx, cmd, CommandSucceeded, nil, out, nil, "", func(tx pgx.Tx, at time.Time) error {
-		return s.mir.ApplySubscription(ctx, tx, out, addOns, usage, cust, at)
+		return s.mir.ApplySubscriptionChange(ctx, tx, out, addOns, usage, cust, p.scheduledRemoval(), at)
 	})
 }
 

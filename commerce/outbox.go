@@ -27,6 +27,7 @@ const (
 	CmdCreateOrder       CommandKind = "create_order"       // payload CreateOrderPayload
 	CmdPatchOrder        CommandKind = "patch_order"        // payload PatchOrderPayload (add-on lines)
 	CmdPatchSubscription CommandKind = "patch_subscription" // payload PatchSubscriptionPayload
+	CmdCreateTransition  CommandKind = "create_transition"  // payload CreateTransitionPayload
 )
 
 // Command statuses (commands.status).
@@ -84,7 +85,21 @@ type PatchSubscriptionPayload struct {
 	Status           *pccclient.SubscriptionStatus `json:"status,omitempty"`
 	AutoRenewEnabled *bool                         `json:"autoRenewEnabled,omitempty"`
 	FriendlyName     *string                       `json:"friendlyName,omitempty"`
-	Body             json.RawMessage               `json:"body,omitempty"`
+	// ScheduledNextTerm sets the next term's instructions; ClearScheduled
+	// removes them.
+	ScheduledNextTerm *pccclient.ScheduledNextTermInstructions `json:"scheduledNextTermInstructions,omitempty"`
+	ClearScheduled    bool                                     `json:"clearScheduled,omitempty"`
+	// IfMatch is PC's etag of the subscription the staff member saw: the
+	// first attempt refuses the change (2055) when PC's copy moved on, and
+	// the PATCH carries If-Match, so a change made in between is never
+	// undone.
+	IfMatch string          `json:"ifMatch,omitempty"`
+	Body    json.RawMessage `json:"body,omitempty"`
+}
+
+// CreateTransitionPayload upgrades a subscription (POST .../transitions).
+type CreateTransitionPayload struct {
+	Transition pccclient.Transition `json:"transition"`
 }
 
 // DeliverArgs is the River job delivering one command.
@@ -120,10 +135,18 @@ func (c Command) validate() error {
 		p, ok := c.Payload.(PatchSubscriptionPayload)
 		if !ok {
 			errs = append(errs, errors.New("payload must be a PatchSubscriptionPayload"))
-		} else if p.Quantity == nil && p.Status == nil && p.AutoRenewEnabled == nil && p.FriendlyName == nil {
+		} else if p.Quantity == nil && p.Status == nil && p.AutoRenewEnabled == nil && p.FriendlyName == nil && p.ScheduledNextTerm == nil && !p.ClearScheduled {
 			errs = append(errs, errors.New("payload changes nothing"))
 		} else if p.Quantity != nil && *p.Quantity < 1 {
 			errs = append(errs, errors.New("quantity must be at least 1"))
+		}
+		if c.TargetID == "" {
+			errs = append(errs, errors.New("TargetID (the subscription id) is required"))
+		}
+	case CmdCreateTransition:
+		p, ok := c.Payload.(CreateTransitionPayload)
+		if !ok || p.Transition.ToCatalogItemID == "" {
+			errs = append(errs, errors.New("payload must be a CreateTransitionPayload with a target"))
 		}
 		if c.TargetID == "" {
 			errs = append(errs, errors.New("TargetID (the subscription id) is required"))

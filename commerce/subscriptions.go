@@ -23,18 +23,6 @@ import (
 // was queued.
 var ErrChangeConflict = errors.New("subscription changed")
 
-// SubscriptionRules is what the commerce rules need of a mirrored
-// subscription.
-func SubscriptionRules(sub store.SubscriptionForChange) rules.Subscription {
-	start := sub.EffectiveStartDate
-	if start == nil {
-		start = sub.CreationDate
-	}
-	return rules.Subscription{OfferID: sub.OfferID, ProductType: sub.ProductType, Status: sub.Status, Quantity: int(sub.Quantity),
-		Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity), BillingType: sub.BillingType, IsAddOn: sub.ParentSubscriptionID != "",
-		WindowEnd: sub.CancellationAllowedUntil, Start: start}
-}
-
 // SubscriptionVersion is the optimistic-concurrency version a change form
 // carries: a change is refused when the subscription moved since.
 func SubscriptionVersion(sub store.SubscriptionForChange) string {
@@ -56,6 +44,10 @@ type ChangeValues struct {
 	Status       string  `json:"status,omitempty"`
 	AutoRenew    *bool   `json:"autoRenewEnabled,omitempty"`
 	FriendlyName *string `json:"friendlyName,omitempty"`
+	// NextTerm says the next term (scheduled changes); Upgrade the product
+	// (transitions).
+	NextTerm *string `json:"nextTerm,omitempty"`
+	Upgrade  *string `json:"upgrade,omitempty"`
 }
 
 // Plan is a checked change: what the confirmation says and what is sent.
@@ -63,14 +55,26 @@ type Plan struct {
 	Action        string
 	Title, Effect string
 	Reason        string
+	// Warning is what else the change does that staff must know before
+	// confirming (it deletes the scheduled next-term change).
+	Warning       string
 	Before, After ChangeValues
 	patch         PatchSubscriptionPayload
+	transition    *pccclient.Transition
 }
 
 // PlanChange checks req against the commerce rules at now. Problems come
 // back by form field (quantity, reason, friendly_name, or _form).
-func PlanChange(sub store.SubscriptionForChange, req ChangeRequest, now time.Time) (Plan, map[string]string) {
-	rs := SubscriptionRules(sub)
+func PlanChange(sub store.SubscriptionForChange, life store.SubscriptionLifecycle, req ChangeRequest, now time.Time) (Plan, map[string]string) {
+	p, errs := planChange(sub, life, req, now)
+	if len(errs) == 0 {
+		p.Warning = scheduledWarning(&p, sub, life)
+	}
+	return p, errs
+}
+
+func planChange(sub store.SubscriptionForChange, life store.SubscriptionLifecycle, req ChangeRequest, now time.Time) (Plan, map[string]string) {
+	rs := SubscriptionRules(sub, life)
 	p := Plan{Action: req.Action}
 	bad := func(field, msg string) (Plan, map[string]string) { return p, map[string]string{field: msg} }
 	switch p.Action {
@@ -95,7 +99,7 @@ func PlanChange(sub store.SubscriptionForChange, req ChangeRequest, now time.Tim
 		}
 		st := pccclient.SubscriptionSuspended
 		p.patch.Status, p.Before.Status, p.After.Status = &st, sub.Status, "suspended"
-		p.Title, p.Effect = "Suspend the subscription", "The customer's users lose access to this subscription's services until it is reactivated."
+		p.Title, p.Effect = "Suspend the subscription", rules.SuspendEffect(rs, LifecycleOf(life), ScheduledOf(life) != nil)
 	case "reactivate":
 		if msg := rules.CheckReactivate(rs, sub.ParentStatus); msg != "" {
 			return bad("_form", msg)
@@ -103,6 +107,9 @@ func PlanChange(sub store.SubscriptionForChange, req ChangeRequest, now time.Tim
 		st := pccclient.SubscriptionActive
 		p.patch.Status, p.Before.Status, p.After.Status = &st, sub.Status, "active"
 		p.Title, p.Effect = "Reactivate the subscription", "The subscription becomes active again and is billed from today."
+		if rs.NCE() {
+			p.Effect += " Auto-renew stays off and scheduled changes stay deleted: turn auto-renew on again (and schedule the next term again) once it is active."
+		}
 	case "autorenew":
 		on := req.AutoRenew == "on"
 		if on == sub.AutoRenewEnabled {
@@ -166,6 +173,16 @@ func ChangeSummary(action string, before, after json.RawMessage) string {
 		if a.FriendlyName != nil {
 			return fmt.Sprintf("Rename to %q", *a.FriendlyName)
 		}
+	case "next_term":
+		if a.NextTerm != nil {
+			return "Next term: " + *a.NextTerm
+		}
+	case "next_term_clear":
+		return "Remove the scheduled change"
+	case "transition":
+		if a.Upgrade != nil {
+			return "Upgrade to " + *a.Upgrade
+		}
 	}
 	return action
 }
@@ -200,8 +217,15 @@ func (s *Service) ChangeSubscription(ctx context.Context, by Actor, sub store.Su
 		if open > 0 {
 			return ErrChangeConflict
 		}
-		id, err := s.enqueue(ctx, tx, Command{Kind: CmdPatchSubscription, CustomerID: sub.CustomerID, TargetID: sub.ID,
-			Payload: plan.patch, By: by}, s.opt.InlineHold)
+		cmd := Command{Kind: CmdPatchSubscription, CustomerID: sub.CustomerID, TargetID: sub.ID, By: by}
+		if plan.transition != nil {
+			cmd.Kind, cmd.Payload = CmdCreateTransition, CreateTransitionPayload{Transition: *plan.transition}
+		} else {
+			patch := plan.patch
+			patch.IfMatch = locked.Etag
+			cmd.Payload = patch
+		}
+		id, err := s.enqueue(ctx, tx, cmd, s.opt.InlineHold)
 		if err != nil {
 			return err
 		}

@@ -71,6 +71,7 @@ type staffPortal struct {
 	URL      string
 	Store    *store.Store
 	Sandbox  *sandbox.Sandbox
+	// Stack is the portal's background side (syncs on demand).
 	Stack    *sandboxtest.Stack
 	Email    string
 	Password string

@@ -54,6 +54,9 @@ func (m *Mirror) ApplyOrder(ctx context.Context, tx pgx.Tx, o *pccclient.Order, 
 			rows[i].ParentSubscriptionID = cmp.Or(rows[i].ParentSubscriptionID, parents[subs[i].ID])
 		}
 		m.st.Q.UpsertSubscription(ctx, tx, rows).Exec(func(_ int, e error) { berr = cmp.Or(berr, e) })
+		if berr == nil {
+			berr = m.writeLifecycle(ctx, tx, subWrites(subs, customer), true, "", at)
+		}
 	}
 	return berr
 }
@@ -114,6 +117,13 @@ func ReadLicenseUsage(ctx context.Context, pc *pccclient.Client, customer uuid.U
 // change, with its add-ons (nil when they could not be read: left alone)
 // and the customer's license usage (when it was read).
 func (m *Mirror) ApplySubscription(ctx context.Context, tx pgx.Tx, sub *pccclient.Subscription, addOns []pccclient.Subscription, usage LicenseUsage, customer uuid.UUID, at time.Time) error {
+	return m.ApplySubscriptionChange(ctx, tx, sub, addOns, usage, customer, "", at)
+}
+
+// ApplySubscriptionChange is ApplySubscription for the portal's own change
+// of sub: why (RemovedMidTerm, RemovedCleared, ...) is the reason recorded
+// if the change deleted its scheduled next-term instructions ("" to infer).
+func (m *Mirror) ApplySubscriptionChange(ctx context.Context, tx pgx.Tx, sub *pccclient.Subscription, addOns []pccclient.Subscription, usage LicenseUsage, customer uuid.UUID, why string, at time.Time) error {
 	rows := []db.UpsertSubscriptionParams{subscriptionRow(sub, customer, at, false)}
 	for i := range addOns {
 		r := subscriptionRow(&addOns[i], customer, at, true)
@@ -122,6 +132,12 @@ func (m *Mirror) ApplySubscription(ctx context.Context, tx pgx.Tx, sub *pccclien
 	}
 	var berr error
 	m.st.Q.UpsertSubscription(ctx, tx, rows).Exec(func(_ int, e error) { berr = cmp.Or(berr, e) })
+	if berr == nil {
+		berr = m.writeLifecycle(ctx, tx, []subWrite{{sub: sub, customer: customer}}, false, why, at)
+	}
+	if berr == nil {
+		berr = m.writeLifecycle(ctx, tx, subWrites(addOns, customer), true, "", at)
+	}
 	if berr == nil && usage.f != nil && usage.f.err == nil && !usage.f.gone {
 		berr = m.writeFetched(ctx, tx, usage.f, at)
 	}

@@ -304,6 +304,7 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 			lines  []db.UpsertOrderLineItemParams
 			agrs   []db.UpsertAgreementParams
 			skus   []store.SubscribedSkuRow
+			lws    []subWrite
 			gone   []uuid.UUID
 			ids    = map[need][]uuid.UUID{}
 		)
@@ -336,6 +337,7 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 			for i := range f.subs {
 				subs = append(subs, subscriptionRow(&f.subs[i], f.id, at, true))
 			}
+			lws = append(lws, subWrites(f.subs, f.id)...)
 			for i := range f.orders {
 				o, ls := orderRows(&f.orders[i], f.id, at)
 				orders = append(orders, o)
@@ -368,6 +370,10 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 		keep(store.BulkUpsertSubscriptions(ctx, tx, subs))
 		keep(store.BulkUpsertOrders(ctx, tx, orders))
 		keep(store.BulkUpsertOrderLines(ctx, tx, lines))
+		if err == nil {
+			// After the orders: the default pricer reads their lines.
+			keep(m.writeLifecycle(ctx, tx, lws, true, "", at))
+		}
 		if len(agrs) > 0 {
 			q.UpsertAgreement(ctx, tx, agrs).Exec(exec)
 		}

@@ -85,6 +85,7 @@ func (m *Mirror) incremental(ctx context.Context, pc *pccclient.Client, r *run, 
 		seen[id] = true
 	}
 	needs := map[uuid.UUID]need{}
+	subs := map[string]subTarget{}
 	var fresh []pccclient.AuditRecord
 	for _, a := range records {
 		if seen[a.ID] {
@@ -99,6 +100,22 @@ func (m *Mirror) incremental(ctx context.Context, pc *pccclient.Client, r *run, 
 		id, err := uuid.Parse(a.CustomerID)
 		if err != nil {
 			continue // partner-level records (invoices, ...) touch no customer
+		}
+		if sid, ok := lifecycleRecord(a); ok {
+			// One subscription changed: read it alone (and, for a change
+			// a person made, the licence usage it moves).
+			t := subs[strings.ToLower(sid)]
+			t.customer, t.id = id, sid
+			if a.OperationDate.After(t.seen) {
+				t.seen = a.OperationDate
+			}
+			op := strings.ToLower(string(a.OperationType))
+			t.transitions = t.transitions || op == string(pccclient.OpUpgradeSubscription) || op == string(pccclient.OpConvertTrialSubscription)
+			subs[strings.ToLower(sid)] = t
+			if !fromFulfillment(a) {
+				needs[id] |= needSkus
+			}
+			continue
 		}
 		needs[id] |= needFor(a)
 	}
@@ -124,6 +141,17 @@ func (m *Mirror) incremental(ctx context.Context, pc *pccclient.Client, r *run, 
 		// Keep the watermark: the next run reads these records again.
 		return false, fmt.Errorf("%d customers could not be read from partner center", len(failed))
 	}
+	var one []subTarget
+	for _, t := range subs {
+		if needs[t.customer]&needSubs == 0 || t.transitions { // else its whole list was just read
+			one = append(one, t)
+		}
+	}
+	n, err := m.refreshSubscriptions(ctx, pc, one)
+	if err != nil {
+		return false, err // the watermark stays: the next run reads them again
+	}
+	r.add("subscriptions_reread", n)
 	at := SyncTime()
 	err = m.inTx(ctx, func(tx pgx.Tx) error {
 		if len(fresh) > 0 {

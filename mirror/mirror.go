@@ -66,6 +66,9 @@ type Deps struct {
 	Logger *slog.Logger // nil = slog.Default()
 	// Metrics is optional (NewMetrics).
 	Metrics *Metrics
+	// Pricer prices the next term of subscriptions for the renewal
+	// calendar [DefaultPricer].
+	Pricer  NextTermPricer
 	Options Options
 }
 
@@ -112,6 +115,7 @@ type Mirror struct {
 	log     *slog.Logger
 	opt     Options
 	metrics *Metrics
+	pricer  NextTermPricer
 }
 
 // New validates deps. Run works at once (the CLI uses it); AddWorkers and
@@ -127,7 +131,10 @@ func New(d Deps) (*Mirror, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	m := &Mirror{st: d.Store, pc: d.PC, log: cmp.Or(d.Logger, slog.Default()), opt: d.Options, metrics: d.Metrics}
+	m := &Mirror{st: d.Store, pc: d.PC, log: cmp.Or(d.Logger, slog.Default()), opt: d.Options, metrics: d.Metrics, pricer: d.Pricer}
+	if m.pricer == nil {
+		m.pricer = DefaultPricer{}
+	}
 	m.opt.setDefaults()
 	return m, nil
 }
@@ -135,6 +142,7 @@ func New(d Deps) (*Mirror, error) {
 // AddWorkers registers the sync worker.
 func (m *Mirror) AddWorkers(ws *river.Workers) {
 	river.AddWorker(ws, &syncWorker{m: m})
+	river.AddWorker(ws, &repriceWorker{m: m})
 }
 
 // Client returns the Partner Center client built from the current settings.
@@ -157,6 +165,7 @@ func (m *Mirror) PeriodicJobs() []*river.PeriodicJob {
 			&river.PeriodicJobOpts{ID: "mirror.reconcile"}),
 		river.NewPeriodicJob(river.PeriodicInterval(m.opt.CatalogInterval), job(KindCatalog),
 			&river.PeriodicJobOpts{ID: "mirror.catalog", RunOnStart: true}),
+		m.repricePeriodic(),
 	}
 }
 

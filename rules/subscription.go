@@ -13,10 +13,6 @@ import (
 	"time"
 )
 
-// CancellationWindow is the new-commerce window after purchase or renewal
-// in which seats can be reduced (168 hours at GA).
-const CancellationWindow = 168 * time.Hour
-
 // Subscription is what the rules need to know about a subscription.
 type Subscription struct {
 	OfferID     string
@@ -26,11 +22,14 @@ type Subscription struct {
 	Min, Max    int    // the offer's or SKU's limits; 0 = unknown
 	BillingType string // license, usage, none
 	IsAddOn     bool
-	// WindowEnd is PC's cancellationAllowedUntilDate (new commerce).
+	// Tranches are the seat tranches PC returned (refundableQuantity's
+	// details) and TranchesKnown whether PC returned refundableQuantity at
+	// all (rows mirrored before the portal read it have none).
+	Tranches      []Tranche
+	TranchesKnown bool
+	// WindowEnd is PC's cancellationAllowedUntilDate (new commerce): the
+	// window of the purchase or renewal, used when no tranches are known.
 	WindowEnd *time.Time
-	// Start is the start of the current term (purchase or renewal), used
-	// when PC gives no WindowEnd.
-	Start *time.Time
 }
 
 // NCE reports whether s is a new-commerce subscription: its offer id is a
@@ -39,41 +38,72 @@ func (s Subscription) NCE() bool {
 	return strings.Count(s.OfferID, ":") >= 2 || strings.HasSuffix(strings.ToLower(s.ProductType), "nce")
 }
 
-// Decrease says whether seats can be removed now and until when.
+// tranches are s's tranches, or (mirrored before PC's refundableQuantity
+// was read) the whole quantity until cancellationAllowedUntilDate.
+func (s Subscription) tranches() []Tranche {
+	if s.TranchesKnown || s.WindowEnd == nil {
+		return s.Tranches
+	}
+	return []Tranche{{Quantity: s.Quantity, Until: s.WindowEnd.UTC()}}
+}
+
+// Decrease says how many seats can be removed now and until when.
 type Decrease struct {
 	Allowed bool
-	// Until is when the window closes (zero when there is none, e.g.
-	// legacy subscriptions, which can be decreased at any time).
+	// Removable is how many seats can be removed now (the quantity minus
+	// one for a legacy subscription; new commerce: the open tranches).
+	Removable int
+	// Open are the new-commerce tranches still open, closing first first.
+	Open []Tranche
+	// Until is when the last open tranche closes, or (nothing open) when
+	// the last one closed; zero for legacy subscriptions.
 	Until time.Time
 	// Reason explains the answer in a sentence for the page.
 	Reason string
 }
 
-// DecreaseWindow tells whether a seat decrease is possible at now.
-func DecreaseWindow(s Subscription, now time.Time) Decrease {
+// SeatDecrease tells how far the seat count of s can go down at now: a
+// legacy subscription any time, a new-commerce one by the seats of its
+// open tranches.
+func SeatDecrease(s Subscription, now time.Time) Decrease {
 	switch {
 	case s.Status != "active":
 		return Decrease{Reason: "Seats can only be changed while the subscription is active (it is " + s.Status + ")."}
 	case s.BillingType == "usage":
 		return Decrease{Reason: "This subscription is billed by usage: it has no seat count."}
 	case !s.NCE():
-		return Decrease{Allowed: true, Reason: "Seats can be removed at any time (legacy licence subscription)."}
+		return Decrease{Allowed: true, Removable: max(s.Quantity-1, 0), Reason: "Seats can be removed at any time (legacy licence subscription)."}
 	}
-	var until time.Time
-	switch {
-	case s.WindowEnd != nil:
-		until = s.WindowEnd.UTC()
-	case s.Start != nil:
-		until = s.Start.UTC().Add(CancellationWindow)
-	default:
-		return Decrease{Reason: "Partner Center gave no cancellation window for this new-commerce subscription, so seats cannot be removed; turn auto-renew off to end it at the term end."}
+	ts := s.tranches()
+	open := OpenTranches(ts, now)
+	if len(open) == 0 {
+		last := LastClosed(ts, now)
+		if last.IsZero() && s.WindowEnd != nil && now.After(*s.WindowEnd) {
+			last = s.WindowEnd.UTC() // closed before the portal read the tranches
+		}
+		if last.IsZero() {
+			return Decrease{Reason: "Partner Center shows no seats of this new-commerce subscription in a cancellation window, so none can be removed; turn auto-renew off or schedule a lower quantity for the next term."}
+		}
+		return Decrease{Until: last, Reason: "The 7-day (168-hour) cancellation window after purchase or renewal closed on " +
+			last.Format("2006-01-02 15:04 UTC") + ", and so did the window of every seat increase: no seats can be removed this term. Schedule a lower quantity for the next term, or turn auto-renew off."}
 	}
-	if now.After(until) {
-		return Decrease{Until: until, Reason: "The 7-day (168-hour) new-commerce cancellation window after purchase or renewal closed on " +
-			until.Format("2006-01-02 15:04 UTC") + ": seats can no longer be removed this term. Turn auto-renew off or lower the quantity at renewal."}
+	n := 0
+	parts := make([]string, len(open))
+	for i, t := range open {
+		n += t.Quantity
+		parts[i] = TrancheSentence(t, now)
 	}
-	return Decrease{Allowed: true, Until: until, Reason: "Seats can be removed until " + until.Format("2006-01-02 15:04 UTC") +
-		" (the 7-day new-commerce cancellation window after purchase or renewal)."}
+	until := open[len(open)-1].Until
+	reason := fmt.Sprintf("Seats can be removed until %s: at most %d of %d now (each purchase, renewal and seat increase has its own 7-day window). %s.",
+		until.Format("2006-01-02 15:04 UTC"), n, s.Quantity, upperFirst(strings.Join(parts, "; ")))
+	return Decrease{Allowed: true, Removable: min(n, s.Quantity-1), Open: open, Until: until, Reason: reason}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // CheckQuantity returns why the seat count cannot become q at now ("" when
@@ -94,11 +124,24 @@ func CheckQuantity(s Subscription, q int, now time.Time) string {
 		return fmt.Sprintf("The quantity can be at most %d for this offer.", s.Max)
 	}
 	if q < s.Quantity {
-		if d := DecreaseWindow(s, now); !d.Allowed {
+		d := SeatDecrease(s, now)
+		if !d.Allowed {
 			return d.Reason
+		}
+		if s.Quantity-q > d.Removable {
+			return fmt.Sprintf("At most %s can be removed now (down to %d): %s; the other seats are past their 7-day window.",
+				Seats(d.Removable), s.Quantity-d.Removable, trancheList(d.Open, now))
 		}
 	}
 	return ""
+}
+
+func trancheList(ts []Tranche, now time.Time) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = TrancheSentence(t, now)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // QuantityEffect states what a seat change does, for the confirmation.
@@ -117,13 +160,15 @@ func QuantityEffect(s Subscription, q int) string {
 	return "No change."
 }
 
-// CheckSuspend returns why s cannot be suspended ("" when it can).
+// CheckSuspend returns why s cannot be suspended ("" when it can). New
+// commerce can be suspended (learn.microsoft.com "Subscription lifecycle
+// states"), except usage-based subscriptions, which PC refuses (800096).
 func CheckSuspend(s Subscription) string {
 	switch {
 	case s.Status != "active":
 		return "Only an active subscription can be suspended (it is " + s.Status + ")."
-	case s.NCE():
-		return "New-commerce subscriptions cannot be suspended by the partner; turn auto-renew off or cancel within the window instead."
+	case s.NCE() && s.BillingType == "usage":
+		return "Usage-based new-commerce subscriptions cannot be suspended (Partner Center refuses it)."
 	}
 	return ""
 }
@@ -176,7 +221,3 @@ func Version(etag, status string, quantity int, autoRenew bool, friendlyName str
 	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%t\x00%s\x00%s", etag, status, quantity, autoRenew, friendlyName, w)
 	return hex.EncodeToString(h.Sum(nil))[:20]
 }
-
-// WindowCloses is when a new-commerce purchase made at t can no longer be
-// cancelled or reduced.
-func WindowCloses(t time.Time) time.Time { return t.UTC().Add(CancellationWindow) }

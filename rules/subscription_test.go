@@ -11,13 +11,19 @@ import (
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func nce(mod ...func(*rules.Subscription)) rules.Subscription {
-	end := t0.Add(rules.CancellationWindow)
+	end := t0.Add(rules.TrancheWindow)
 	s := rules.Subscription{OfferID: "CFQ7TTC0LH18:0001:CFQ7TTC0K5B4", Status: "active", Quantity: 10, Min: 1, Max: 300,
-		BillingType: "license", WindowEnd: &end}
+		BillingType: "license", WindowEnd: &end, TranchesKnown: true, Tranches: []rules.Tranche{{Quantity: 10, Until: end}}}
 	for _, m := range mod {
 		m(&s)
 	}
 	return s
+}
+
+// withTranches is 10 seats bought at t0 and 5 added three days later.
+func withTranches(s *rules.Subscription) {
+	s.Quantity = 15
+	s.Tranches = []rules.Tranche{{Quantity: 5, Until: t0.Add(72*time.Hour + rules.TrancheWindow)}, {Quantity: 10, Until: t0.Add(rules.TrancheWindow)}}
 }
 
 func legacy(mod ...func(*rules.Subscription)) rules.Subscription {
@@ -28,32 +34,35 @@ func legacy(mod ...func(*rules.Subscription)) rules.Subscription {
 	return s
 }
 
-func TestDecreaseWindow(t *testing.T) {
+func TestSeatDecrease(t *testing.T) {
 	t.Parallel()
-	start := t0
 	cases := []struct {
-		name    string
-		s       rules.Subscription
-		now     time.Time
-		allowed bool
-		until   time.Time
-		reason  string
+		name      string
+		s         rules.Subscription
+		now       time.Time
+		allowed   bool
+		removable int
+		until     time.Time
+		reason    string
 	}{
-		{"nce inside window", nce(), t0.Add(time.Hour), true, t0.Add(168 * time.Hour), "until 2026-03-08 12:00 UTC"},
-		{"nce at the last instant", nce(), t0.Add(168 * time.Hour), true, t0.Add(168 * time.Hour), "until"},
-		{"nce after 8 days", nce(), t0.Add(8 * 24 * time.Hour), false, t0.Add(168 * time.Hour), "closed on 2026-03-08 12:00 UTC"},
-		{"nce window from the term start", nce(func(s *rules.Subscription) { s.WindowEnd, s.Start = nil, &start }), t0.Add(100 * time.Hour), true, t0.Add(168 * time.Hour), "until"},
-		{"nce without any window", nce(func(s *rules.Subscription) { s.WindowEnd = nil }), t0, false, time.Time{}, "no cancellation window"},
-		{"legacy any time", legacy(), t0.AddDate(1, 0, 0), true, time.Time{}, "any time"},
-		{"suspended", legacy(func(s *rules.Subscription) { s.Status = "suspended" }), t0, false, time.Time{}, "it is suspended"},
-		{"usage", nce(func(s *rules.Subscription) { s.BillingType = "usage" }), t0, false, time.Time{}, "usage"},
-		{"nce by product type", legacy(func(s *rules.Subscription) { s.ProductType = "OnlineServicesNCE" }), t0, false, time.Time{}, "no cancellation window"},
+		{"nce inside window", nce(), t0.Add(time.Hour), true, 9, t0.Add(168 * time.Hour), "until 2026-03-08 12:00 UTC"},
+		{"nce at the last instant", nce(), t0.Add(168 * time.Hour), true, 9, t0.Add(168 * time.Hour), "until"},
+		{"nce after 8 days", nce(), t0.Add(8 * 24 * time.Hour), false, 0, t0.Add(168 * time.Hour), "closed on 2026-03-08 12:00 UTC"},
+		{"two tranches open", nce(withTranches), t0.Add(24 * time.Hour), true, 14, t0.Add(240 * time.Hour), "10 seats can be removed until Sun 8 Mar 12:00 UTC, 6 days from now; 5 seats can be removed until Wed 11 Mar 12:00 UTC, 9 days from now"},
+		{"only the seat add open", nce(withTranches), t0.Add(8 * 24 * time.Hour), true, 5, t0.Add(240 * time.Hour), "5 seats can be removed until Wed 11 Mar 12:00 UTC, 2 days from now"},
+		{"all closed", nce(withTranches), t0.Add(11 * 24 * time.Hour), false, 0, t0.Add(240 * time.Hour), "closed on 2026-03-11 12:00 UTC"},
+		{"mirrored before tranches: the term's window", nce(func(s *rules.Subscription) { s.TranchesKnown, s.Tranches = false, nil }), t0.Add(100 * time.Hour), true, 9, t0.Add(168 * time.Hour), "until"},
+		{"nce without any tranche", nce(func(s *rules.Subscription) { s.Tranches = nil }), t0, false, 0, time.Time{}, "no seats"},
+		{"legacy any time", legacy(), t0.AddDate(1, 0, 0), true, 9, time.Time{}, "any time"},
+		{"suspended", legacy(func(s *rules.Subscription) { s.Status = "suspended" }), t0, false, 0, time.Time{}, "it is suspended"},
+		{"usage", nce(func(s *rules.Subscription) { s.BillingType = "usage" }), t0, false, 0, time.Time{}, "usage"},
+		{"nce by product type", legacy(func(s *rules.Subscription) { s.ProductType = "OnlineServicesNCE" }), t0, false, 0, time.Time{}, "no seats"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := rules.DecreaseWindow(c.s, c.now)
-			if d.Allowed != c.allowed || !d.Until.Equal(c.until) || !strings.Contains(d.Reason, c.reason) {
-				t.Errorf("DecreaseWindow = %+v, want allowed %v until %v reason containing %q", d, c.allowed, c.until, c.reason)
+			d := rules.SeatDecrease(c.s, c.now)
+			if d.Allowed != c.allowed || d.Removable != c.removable || !d.Until.Equal(c.until) || !strings.Contains(d.Reason, c.reason) {
+				t.Errorf("SeatDecrease = %+v, want allowed %v removable %d until %v reason containing %q", d, c.allowed, c.removable, c.until, c.reason)
 			}
 		})
 	}
@@ -73,6 +82,9 @@ func TestCheckQuantity(t *testing.T) {
 		{"increase nce after window", nce(), 12, late, ""},
 		{"decrease nce inside window", nce(), 5, t0, ""},
 		{"decrease nce after window", nce(), 5, late, "window"},
+		{"decrease by the open tranche", nce(withTranches), 10, late, ""},
+		{"decrease beyond the open tranche", nce(withTranches), 9, late, "At most 5 seats can be removed now (down to 10): 5 seats can be removed until Wed 11 Mar 12:00 UTC, 2 days from now"},
+		{"decrease to zero seats of a fresh purchase", nce(), 1, t0, ""},
 		{"decrease legacy late", legacy(), 5, late, ""},
 		{"same quantity", nce(), 10, t0, "already 10"},
 		{"zero", nce(), 0, t0, "at least 1"},
@@ -100,7 +112,8 @@ func TestStatusAndSettingRules(t *testing.T) {
 		name, got, want string
 	}{
 		{"suspend legacy", rules.CheckSuspend(legacy()), ""},
-		{"suspend nce", rules.CheckSuspend(nce()), "New-commerce"},
+		{"suspend nce", rules.CheckSuspend(nce()), ""},
+		{"suspend nce by usage", rules.CheckSuspend(nce(func(s *rules.Subscription) { s.BillingType = "usage" })), "Usage-based"},
 		{"suspend suspended", rules.CheckSuspend(suspended), "Only an active"},
 		{"reactivate suspended", rules.CheckReactivate(suspended, ""), ""},
 		{"reactivate active", rules.CheckReactivate(legacy(), ""), "Only a suspended"},

@@ -108,6 +108,7 @@ type bulk struct {
 	key      []string
 	guard    string // extra WHERE on the update, or ""
 	keepCols []string
+	noGone   bool // the table has no gone_at (portal-derived rows)
 }
 
 func (b bulk) upsert(ctx context.Context, tx pgx.Tx, rows [][]any) error {
@@ -127,7 +128,9 @@ func (b bulk) upsert(ctx context.Context, tx pgx.Tx, rows [][]any) error {
 			set = append(set, c+" = excluded."+c)
 		}
 	}
-	set = append(set, "gone_at = NULL")
+	if !b.noGone {
+		set = append(set, "gone_at = NULL")
+	}
 	cols := strings.Join(b.cols, ", ")
 	q := fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s ON CONFLICT (%s) DO UPDATE SET %s %s`,
 		b.table, cols, cols, stage, strings.Join(b.key, ", "), strings.Join(set, ", "), b.guard)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -57,4 +58,27 @@ func LicenseOffers(t testing.TB, pc *pccclient.Client) []pccclient.Offer {
 		t.Fatal("no purchasable license offers in the sandbox catalog")
 	}
 	return out
+}
+
+// BuyNCE checks out one new-commerce line for customer through pc (outside
+// the portal), lets the order complete on the sandbox's clock and returns
+// the subscription.
+func (p *PC) BuyNCE(pc *pccclient.Client, customer, catalogItem string, qty int, term string, cycle pccclient.BillingCycle) *pccclient.Subscription {
+	p.t.Helper()
+	ctx := context.Background()
+	cart, err := pc.CreateCart(ctx, pccclient.NewRequestID(), customer, pccclient.Cart{LineItems: []pccclient.CartLineItem{{
+		CatalogItemID: catalogItem, Quantity: qty, BillingCycle: cycle, TermDuration: term}}})
+	if err != nil {
+		p.t.Fatalf("cart: %v", err)
+	}
+	res, err := pc.CheckoutCart(ctx, pccclient.NewRequestID(), customer, cart.ID)
+	if err != nil || len(res.Orders) != 1 || len(res.Orders[0].LineItems) != 1 {
+		p.t.Fatalf("checkout: %+v, %v", res, err)
+	}
+	p.SB.Advance(time.Minute)
+	sub, err := pc.GetSubscription(ctx, customer, res.Orders[0].LineItems[0].SubscriptionID)
+	if err != nil {
+		p.t.Fatalf("subscription: %v", err)
+	}
+	return sub
 }

@@ -159,6 +159,140 @@ func (b *InsertPCAuditRecordBatchResults) Close() error {
 	return b.br.Close()
 }
 
+const insertSubscriptionTerm = `-- name: InsertSubscriptionTerm :batchexec
+INSERT INTO subscription_terms (subscription_id, commitment_end_date, customer_id, term_start, item_id, quantity,
+    term_duration, billing_cycle, currency, unit_price, renewal, observed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7,
+    $8, $9, $10, $11, $12)
+ON CONFLICT (subscription_id, commitment_end_date) DO UPDATE SET
+    quantity = excluded.quantity, item_id = excluded.item_id, term_duration = excluded.term_duration,
+    billing_cycle = excluded.billing_cycle,
+    currency = CASE WHEN subscription_terms.unit_price IS NULL THEN excluded.currency ELSE subscription_terms.currency END,
+    unit_price = coalesce(subscription_terms.unit_price, excluded.unit_price)
+`
+
+type InsertSubscriptionTermBatchResults struct {
+	br     pgx.BatchResults
+	tot    int
+	closed bool
+}
+
+type InsertSubscriptionTermParams struct {
+	SubscriptionID    string
+	CommitmentEndDate time.Time
+	CustomerID        uuid.UUID
+	TermStart         *time.Time
+	ItemID            string
+	Quantity          int32
+	TermDuration      string
+	BillingCycle      string
+	Currency          string
+	UnitPrice         decimal.NullDecimal
+	Renewal           bool
+	ObservedAt        time.Time
+}
+
+func (q *Queries) InsertSubscriptionTerm(ctx context.Context, db DBTX, arg []InsertSubscriptionTermParams) *InsertSubscriptionTermBatchResults {
+	batch := &pgx.Batch{}
+	for _, a := range arg {
+		vals := []interface{}{
+			a.SubscriptionID,
+			a.CommitmentEndDate,
+			a.CustomerID,
+			a.TermStart,
+			a.ItemID,
+			a.Quantity,
+			a.TermDuration,
+			a.BillingCycle,
+			a.Currency,
+			a.UnitPrice,
+			a.Renewal,
+			a.ObservedAt,
+		}
+		batch.Queue(insertSubscriptionTerm, vals...)
+	}
+	br := db.SendBatch(ctx, batch)
+	return &InsertSubscriptionTermBatchResults{br, len(arg), false}
+}
+
+func (b *InsertSubscriptionTermBatchResults) Exec(f func(int, error)) {
+	defer b.br.Close()
+	for t := 0; t < b.tot; t++ {
+		if b.closed {
+			if f != nil {
+				f(t, ErrBatchAlreadyClosed)
+			}
+			continue
+		}
+		_, err := b.br.Exec()
+		if f != nil {
+			f(t, err)
+		}
+	}
+}
+
+func (b *InsertSubscriptionTermBatchResults) Close() error {
+	b.closed = true
+	return b.br.Close()
+}
+
+const setNextTermPrice = `-- name: SetNextTermPrice :batchexec
+UPDATE subscription_lifecycle SET currency = $1, current_unit_price = $2,
+    next_unit_price = $3, price_source = $4
+WHERE subscription_id = $5
+`
+
+type SetNextTermPriceBatchResults struct {
+	br     pgx.BatchResults
+	tot    int
+	closed bool
+}
+
+type SetNextTermPriceParams struct {
+	Currency         string
+	CurrentUnitPrice decimal.NullDecimal
+	NextUnitPrice    decimal.NullDecimal
+	PriceSource      string
+	SubscriptionID   string
+}
+
+func (q *Queries) SetNextTermPrice(ctx context.Context, db DBTX, arg []SetNextTermPriceParams) *SetNextTermPriceBatchResults {
+	batch := &pgx.Batch{}
+	for _, a := range arg {
+		vals := []interface{}{
+			a.Currency,
+			a.CurrentUnitPrice,
+			a.NextUnitPrice,
+			a.PriceSource,
+			a.SubscriptionID,
+		}
+		batch.Queue(setNextTermPrice, vals...)
+	}
+	br := db.SendBatch(ctx, batch)
+	return &SetNextTermPriceBatchResults{br, len(arg), false}
+}
+
+func (b *SetNextTermPriceBatchResults) Exec(f func(int, error)) {
+	defer b.br.Close()
+	for t := 0; t < b.tot; t++ {
+		if b.closed {
+			if f != nil {
+				f(t, ErrBatchAlreadyClosed)
+			}
+			continue
+		}
+		_, err := b.br.Exec()
+		if f != nil {
+			f(t, err)
+		}
+	}
+}
+
+func (b *SetNextTermPriceBatchResults) Close() error {
+	b.closed = true
+	return b.br.Close()
+}
+
 const upsertAgreement = `-- name: UpsertAgreement :batchexec
 INSERT INTO agreements (customer_id, agreement_type, template_id, date_agreed, user_id,
     contact_first_name, contact_last_name, contact_email, contact_phone, agreement_link, synced_at, gone_at)
@@ -840,6 +974,90 @@ func (b *UpsertProductBatchResults) Close() error {
 	return b.br.Close()
 }
 
+const upsertScheduledChange = `-- name: UpsertScheduledChange :batchexec
+INSERT INTO subscription_scheduled_changes (subscription_id, customer_id, catalog_item_id, product_id, sku_id,
+    availability_id, title, term_duration, billing_cycle, promotion_id, quantity, custom_term_end_date,
+    first_seen_at, removed_at, removed_reason, synced_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7,
+    $8, $9, $10, $11, $12, $13, NULL, '', $13)
+ON CONFLICT (subscription_id) DO UPDATE SET
+    customer_id = excluded.customer_id, catalog_item_id = excluded.catalog_item_id, product_id = excluded.product_id,
+    sku_id = excluded.sku_id, availability_id = excluded.availability_id, title = excluded.title,
+    term_duration = excluded.term_duration, billing_cycle = excluded.billing_cycle,
+    promotion_id = excluded.promotion_id, quantity = excluded.quantity,
+    custom_term_end_date = excluded.custom_term_end_date,
+    first_seen_at = CASE WHEN subscription_scheduled_changes.removed_at IS NULL
+        THEN subscription_scheduled_changes.first_seen_at ELSE excluded.first_seen_at END,
+    removed_at = NULL, removed_reason = '', synced_at = excluded.synced_at
+`
+
+type UpsertScheduledChangeBatchResults struct {
+	br     pgx.BatchResults
+	tot    int
+	closed bool
+}
+
+type UpsertScheduledChangeParams struct {
+	SubscriptionID    string
+	CustomerID        uuid.UUID
+	CatalogItemID     string
+	ProductID         string
+	SkuID             string
+	AvailabilityID    string
+	Title             string
+	TermDuration      string
+	BillingCycle      string
+	PromotionID       string
+	Quantity          int32
+	CustomTermEndDate *time.Time
+	SyncedAt          time.Time
+}
+
+func (q *Queries) UpsertScheduledChange(ctx context.Context, db DBTX, arg []UpsertScheduledChangeParams) *UpsertScheduledChangeBatchResults {
+	batch := &pgx.Batch{}
+	for _, a := range arg {
+		vals := []interface{}{
+			a.SubscriptionID,
+			a.CustomerID,
+			a.CatalogItemID,
+			a.ProductID,
+			a.SkuID,
+			a.AvailabilityID,
+			a.Title,
+			a.TermDuration,
+			a.BillingCycle,
+			a.PromotionID,
+			a.Quantity,
+			a.CustomTermEndDate,
+			a.SyncedAt,
+		}
+		batch.Queue(upsertScheduledChange, vals...)
+	}
+	br := db.SendBatch(ctx, batch)
+	return &UpsertScheduledChangeBatchResults{br, len(arg), false}
+}
+
+func (b *UpsertScheduledChangeBatchResults) Exec(f func(int, error)) {
+	defer b.br.Close()
+	for t := 0; t < b.tot; t++ {
+		if b.closed {
+			if f != nil {
+				f(t, ErrBatchAlreadyClosed)
+			}
+			continue
+		}
+		_, err := b.br.Exec()
+		if f != nil {
+			f(t, err)
+		}
+	}
+}
+
+func (b *UpsertScheduledChangeBatchResults) Close() error {
+	b.closed = true
+	return b.br.Close()
+}
+
 const upsertSku = `-- name: UpsertSku :batchexec
 INSERT INTO skus (country, product_id, id, title, description, min_quantity, max_quantity, is_trial,
     consumption_type, supported_billing_cycles, purchase_prerequisites, raw, synced_at, gone_at)
@@ -1052,6 +1270,89 @@ func (b *UpsertSubscriptionBatchResults) Exec(f func(int, error)) {
 }
 
 func (b *UpsertSubscriptionBatchResults) Close() error {
+	b.closed = true
+	return b.br.Close()
+}
+
+const upsertTransition = `-- name: UpsertTransition :batchexec
+INSERT INTO subscription_transitions (operation_id, customer_id, subscription_id, from_catalog_item_id,
+    to_catalog_item_id, to_subscription_id, quantity, term_duration, billing_cycle, transition_type, status,
+    errors, started_at, updated_at, synced_at)
+VALUES ($1, $2, $3, $4, $5,
+    $6, $7, $8, $9, $10, $11, $12,
+    $13, $14, $15)
+ON CONFLICT (operation_id) DO UPDATE SET
+    to_subscription_id = excluded.to_subscription_id, quantity = excluded.quantity, status = excluded.status,
+    errors = excluded.errors, updated_at = excluded.updated_at, synced_at = excluded.synced_at
+`
+
+type UpsertTransitionBatchResults struct {
+	br     pgx.BatchResults
+	tot    int
+	closed bool
+}
+
+type UpsertTransitionParams struct {
+	OperationID       string
+	CustomerID        uuid.UUID
+	SubscriptionID    string
+	FromCatalogItemID string
+	ToCatalogItemID   string
+	ToSubscriptionID  string
+	Quantity          int32
+	TermDuration      string
+	BillingCycle      string
+	TransitionType    string
+	Status            string
+	Errors            string
+	StartedAt         *time.Time
+	UpdatedAt         *time.Time
+	SyncedAt          time.Time
+}
+
+func (q *Queries) UpsertTransition(ctx context.Context, db DBTX, arg []UpsertTransitionParams) *UpsertTransitionBatchResults {
+	batch := &pgx.Batch{}
+	for _, a := range arg {
+		vals := []interface{}{
+			a.OperationID,
+			a.CustomerID,
+			a.SubscriptionID,
+			a.FromCatalogItemID,
+			a.ToCatalogItemID,
+			a.ToSubscriptionID,
+			a.Quantity,
+			a.TermDuration,
+			a.BillingCycle,
+			a.TransitionType,
+			a.Status,
+			a.Errors,
+			a.StartedAt,
+			a.UpdatedAt,
+			a.SyncedAt,
+		}
+		batch.Queue(upsertTransition, vals...)
+	}
+	br := db.SendBatch(ctx, batch)
+	return &UpsertTransitionBatchResults{br, len(arg), false}
+}
+
+func (b *UpsertTransitionBatchResults) Exec(f func(int, error)) {
+	defer b.br.Close()
+	for t := 0; t < b.tot; t++ {
+		if b.closed {
+			if f != nil {
+				f(t, ErrBatchAlreadyClosed)
+			}
+			continue
+		}
+		_, err := b.br.Exec()
+		if f != nil {
+			f(t, err)
+		}
+	}
+}
+
+func (b *UpsertTransitionBatchResults) Close() error {
 	b.closed = true
 	return b.br.Close()
 }

@@ -27,6 +27,48 @@ type Agreement struct {
 	GoneAt           *time.Time
 }
 
+type AlertDelivery struct {
+	ItemID    int64
+	LeadDays  int32
+	Recipient string
+	SentAt    time.Time
+}
+
+type AlertOptout struct {
+	CustomerID uuid.UUID
+	Kind       string
+}
+
+type AlertRule struct {
+	Kind      string
+	Enabled   bool
+	LeadDays  []int32
+	ToStaff   bool
+	ToEmails  []string
+	Immediate bool
+	UpdatedAt time.Time
+}
+
+type AttentionItem struct {
+	ID          int64
+	Kind        string
+	Subject     string
+	CustomerID  *uuid.UUID
+	Deadline    *time.Time
+	Reason      string
+	Href        string
+	OpenedAt    time.Time
+	ResolvedAt  *time.Time
+	DismissedAt *time.Time
+	DismissedBy *int64
+}
+
+type AttentionState struct {
+	ID          int32
+	EvaluatedAt *time.Time
+	FullAt      *time.Time
+}
+
 type AuditLog struct {
 	ID          int64
 	At          time.Time
@@ -57,6 +99,15 @@ type Availability struct {
 	Raw           json.RawMessage
 	SyncedAt      time.Time
 	GoneAt        *time.Time
+}
+
+type CalendarFeed struct {
+	ID         int64
+	UserID     int64
+	TokenHash  []byte
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
 }
 
 type Cart struct {
@@ -158,6 +209,13 @@ type Customer struct {
 	RelationshipRemovedError       string
 	LicenseUsageError              string
 	LicenseUsageCheckedAt          *time.Time
+}
+
+type CustomerSetting struct {
+	CustomerID        uuid.UUID
+	ShowRenewalPrices bool
+	UpdatedAt         time.Time
+	UpdatedBy         *int64
 }
 
 type CustomerTenant struct {
@@ -468,6 +526,100 @@ type SubscriptionChange struct {
 	Reason         string
 	RequestedBy    *int64
 	CreatedAt      time.Time
+}
+
+type SubscriptionLifecycle struct {
+	SubscriptionID    string
+	CustomerID        uuid.UUID
+	Status            string
+	Nce               bool
+	AutoRenew         bool
+	CommitmentEndDate *time.Time
+	TermEnd           *time.Time
+	RenewsAt          *time.Time
+	BilledUntil       *time.Time
+	ExpiresAt         *time.Time
+	DisabledAt        *time.Time
+	DeletesAt         *time.Time
+	DeletesApprox     bool
+	Path              string
+	SuspendedAt       *time.Time
+	ReactivatedAt     *time.Time
+	Refundable        int32
+	WindowClosesAt    *time.Time
+	NextItemID        string
+	NextTitle         string
+	NextQuantity      int32
+	NextTermDuration  string
+	NextBillingCycle  string
+	Scheduled         bool
+	Currency          string
+	CurrentUnitPrice  decimal.NullDecimal
+	NextUnitPrice     decimal.NullDecimal
+	PriceSource       string
+	PriceChanges      *bool
+	ComputedAt        time.Time
+}
+
+type SubscriptionScheduledChange struct {
+	SubscriptionID    string
+	CustomerID        uuid.UUID
+	CatalogItemID     string
+	ProductID         string
+	SkuID             string
+	AvailabilityID    string
+	Title             string
+	TermDuration      string
+	BillingCycle      string
+	PromotionID       string
+	Quantity          int32
+	CustomTermEndDate *time.Time
+	FirstSeenAt       time.Time
+	RemovedAt         *time.Time
+	RemovedReason     string
+	SyncedAt          time.Time
+}
+
+type SubscriptionTerm struct {
+	SubscriptionID    string
+	CommitmentEndDate time.Time
+	CustomerID        uuid.UUID
+	TermStart         *time.Time
+	ItemID            string
+	Quantity          int32
+	TermDuration      string
+	BillingCycle      string
+	Currency          string
+	UnitPrice         decimal.NullDecimal
+	Renewal           bool
+	ObservedAt        time.Time
+}
+
+type SubscriptionTranch struct {
+	SubscriptionID string
+	AllowedUntil   time.Time
+	Ordinal        int32
+	CustomerID     uuid.UUID
+	Quantity       int32
+	SyncedAt       time.Time
+}
+
+type SubscriptionTransition struct {
+	OperationID       string
+	CustomerID        uuid.UUID
+	SubscriptionID    string
+	FromCatalogItemID string
+	ToCatalogItemID   string
+	ToSubscriptionID  string
+	Quantity          int32
+	TermDuration      string
+	BillingCycle      string
+	TransitionType    string
+	Status            string
+	Errors            string
+	StartedAt         *time.Time
+	UpdatedAt         *time.Time
+	SyncedAt          time.Time
 }
 
 type SyncDrift struct {

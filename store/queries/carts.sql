@@ -78,7 +78,10 @@ ORDER BY lower(offer_name), id;
 SELECT o.id AS item_id, o.name, 'offer'::text AS kind, o.is_add_on FROM offers o
 WHERE o.country = @country AND o.is_available_for_purchase AND o.gone_at IS NULL
 UNION ALL
-SELECT a.catalog_item_id, (p.title || ' ' || k.title)::text, 'nce'::text, cardinality(k.purchase_prerequisites) > 0
+SELECT a.catalog_item_id, (p.title || ' ' || k.title)::text, 'nce'::text,
+    -- An add-on names its base SKUs (productId:skuId); PC's agreement
+    -- prerequisite (MicrosoftCloudAgreement) is on every licence SKU.
+    EXISTS (SELECT 1 FROM unnest(k.purchase_prerequisites) pre WHERE pre LIKE '%:%')
 FROM availabilities a
 JOIN skus k ON k.country = a.country AND k.product_id = a.product_id AND k.id = a.sku_id AND k.gone_at IS NULL
 JOIN products p ON p.country = a.country AND p.id = a.product_id AND p.gone_at IS NULL

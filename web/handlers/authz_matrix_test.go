@@ -40,7 +40,8 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 	switch method + " " + pattern {
 	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /login", "POST /login", "POST /logout",
 		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}",
-		"GET /password/forgot", "POST /password/forgot", "GET /password/reset/{token}", "POST /password/reset/{token}":
+		"GET /password/forgot", "POST /password/forgot", "GET /password/reset/{token}", "POST /password/reset/{token}",
+		"GET /calendar/{feed}.ics":
 		return polPublic, true
 	case "GET /":
 		return polSignedIn, true
@@ -52,7 +53,7 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 		return polCustomer, true
 	case "admin":
 		return polAdmin, true
-	case "customers", "catalog", "orders", "sync", "audit", "audit.csv", "attention":
+	case "customers", "catalog", "orders", "sync", "audit", "audit.csv", "attention", "renewals", "renewals.csv":
 		return polStaff, true
 	}
 	return "", false

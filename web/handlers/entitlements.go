@@ -173,8 +173,12 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	for _, row := range rows {
 		for _, x := range append([]templates.EntitlementRow{row}, row.AddOns...) {
 			if x.ID == want {
+				ren, err := s.customerRenewal(r.Context(), sc.id, x.ID)
+				if err != nil {
+					return err
+				}
 				return s.render(w, r, http.StatusOK, templates.SubscriptionDetailPage(s.customerPage(r, sc, x.Name),
-					templates.SubscriptionDetailView{Scope: sc.view, Row: x}))
+					templates.SubscriptionDetailView{Scope: sc.view, Row: x, Renewal: ren}))
 			}
 		}
 	}

@@ -57,7 +57,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		reqID = requestID(r.Context())
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", reqID, "method", r.Method,
-			"path", r.URL.Path, "status", status, "err", err)
+			"route", logRoute(r), "status", status, "err", err)
 	}
 	s.renderError(w, r, status, title, msg, reqID)
 }

@@ -90,15 +90,19 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			return
 		}
-		// The route pattern, not the path: paths can carry one-time tokens
-		// (invitations, password resets, the setup link).
-		route := "unmatched"
-		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-			route = rc.RoutePattern()
-		}
 		s.log.InfoContext(r.Context(), "http", "request_id", requestID(r.Context()), "method", r.Method,
-			"route", route, "status", sw.status, "duration_ms", d.Milliseconds())
+			"route", logRoute(r), "status", sw.status, "duration_ms", d.Milliseconds())
 	})
+}
+
+// logRoute is r's route pattern as the logs show it, never the path:
+// paths can carry secrets (invitations, password resets, the setup link,
+// a calendar feed's token).
+func logRoute(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+		return rc.RoutePattern()
+	}
+	return "unmatched"
 }
 
 // recoverer turns a panic into the 500 page with the request id.

@@ -104,6 +104,17 @@ var routeRules = map[string]roleRule{
 	"POST /customers/{id}/users/{uid}/revoke":                 staffOnly,
 	"POST /customers/{id}/invitations/{inv}/revoke":           staffOnly,
 	"POST /customers/{id}/tenant-signin":                      staffOnly,
+	"GET /customers/{id}/subscriptions/{sid}/tranches":        staffOnly,
+	"GET /customers/{id}/subscriptions/{sid}/next-term":       staffOnly,
+	"GET /customers/{id}/subscriptions/{sid}/upgrade":         staffOnly,
+	"GET /customers/{id}/renewals":                            staffOnly,
+	"GET /customers/{id}/renewals.csv":                        staffOnly,
+	"POST /customers/{id}/renewal-prices":                     staffOnly,
+	"GET /renewals":                                           staffOnly,
+	"GET /renewals.csv":                                       staffOnly,
+	"POST /renewals/feed":                                     staffOnly,
+	"POST /renewals/feed/revoke":                              staffOnly,
+	"GET /calendar/{feed}.ics":                                public, // the secret address is the credential
 	"GET /invitations/{token}":                                public, // the link is the credential
 	"POST /invitations/{token}":                               public,
 	"GET /password/forgot":                                    public, // answers the same whether an account exists

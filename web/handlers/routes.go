@@ -42,6 +42,8 @@ func (s *Server) routes() http.Handler {
 	r.Get("/password/reset/{token}", s.h(s.passwordResetShow))
 	r.Post("/password/reset/{token}", s.h(s.passwordReset))
 	r.Get("/invitations/{token}", s.h(s.invitationShow))
+	// The renewal calendar's feed: its secret address is its credential.
+	r.Get(calendarFeedRoute, s.h(s.calendarFeed))
 	r.Post("/invitations/{token}", s.h(s.invitationAccept))
 
 	// First-run wizard (its own access rules: setup token, then the admin).
@@ -86,6 +88,16 @@ func (s *Server) routes() http.Handler {
 		r.Get("/customers/{id}/subscriptions/{sid}", s.h(s.subscriptionShow))
 		r.Post("/customers/{id}/subscriptions/{sid}", s.h(s.subscriptionChange))
 		r.Get("/customers/{id}/subscriptions/{sid}/changes/{token}", s.h(s.subscriptionChangeShow))
+		r.Get("/customers/{id}/subscriptions/{sid}/tranches", s.h(s.subscriptionTranches))
+		r.Get("/customers/{id}/subscriptions/{sid}/next-term", s.h(s.subscriptionNextTerm))
+		r.Get("/customers/{id}/subscriptions/{sid}/upgrade", s.h(s.subscriptionUpgrade))
+		r.Get("/customers/{id}/renewals", s.h(s.customerRenewalList))
+		r.Get("/customers/{id}/renewals.csv", s.h(s.renewalExport))
+		r.Post("/customers/{id}/renewal-prices", s.h(s.customerRenewalPrices))
+		r.Get("/renewals", s.h(s.renewalList))
+		r.Get("/renewals.csv", s.h(s.renewalExport))
+		r.Post("/renewals/feed", s.h(s.renewalFeedCreate))
+		r.Post("/renewals/feed/revoke", s.h(s.renewalFeedRevoke))
 		r.Get("/customers/{id}/cart", s.h(s.cartShow))
 		r.Post("/customers/{id}/cart/lines", s.h(s.cartLineAdd))
 		r.Post("/customers/{id}/cart/lines/{line}/delete", s.h(s.cartLineDelete))

@@ -62,8 +62,12 @@ func (s *Server) renderSubscription(w http.ResponseWriter, r *http.Request, stat
 
 func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionForChange) (templates.SubscriptionPageView, error) {
 	now := s.now()
-	rs := commerce.SubscriptionRules(sub)
-	dec := rules.DecreaseWindow(rs, now)
+	life, err := s.st.SubscriptionLifecycle(ctx, sub.CustomerID, sub.ID)
+	if err != nil {
+		return templates.SubscriptionPageView{}, err
+	}
+	rs := commerce.SubscriptionRules(sub, life)
+	dec := rules.SeatDecrease(rs, now)
 	v := templates.SubscriptionPageView{ID: sub.ID, Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
 		FriendlyName: sub.FriendlyName, Offer: sub.OfferName, OfferID: sub.OfferID, Customer: cmp.Or(sub.CompanyName, sub.Domain),
 		CustomerHref: "/customers/" + sub.CustomerID.String(), Status: sub.Status, Quantity: int(sub.Quantity),
@@ -81,6 +85,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 	if sub.ParentSubscriptionID != "" {
 		v.ParentName, v.ParentHref, v.ParentStatus = cmp.Or(sub.ParentName, sub.ParentSubscriptionID), "/customers/"+sub.CustomerID.String()+"/subscriptions/"+sub.ParentSubscriptionID, sub.ParentStatus
 	}
+	v.Lifecycle = lifecycleView(sub, life, now, v.Version, v.Token)
 	v.Form.Values["quantity"] = strconv.Itoa(int(sub.Quantity))
 	v.Form.Values["friendly_name"] = sub.FriendlyName
 	addOns, err := s.st.SubscriptionAddOns(ctx, sub.CustomerID, sub.ID)
@@ -128,9 +133,10 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	f := templates.NewForm()
-	for _, k := range []string{"action", "quantity", "reason", "autorenew", "friendly_name", "version", "token", "confirm"} {
+	for _, k := range changeFields {
 		f.Values[k] = r.PostForm.Get(k)
 	}
+	f.Values["confirm"] = r.PostForm.Get("confirm")
 	token, err := uuid.Parse(f.Get("token"))
 	if err != nil {
 		f.Errors["_form"] = "The form expired. Check the values and try again."
@@ -149,10 +155,26 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 	if f.Get("version") != commerce.SubscriptionVersion(sub) {
 		return s.renderSubscription(w, r, http.StatusConflict, sub, templates.NewForm(), conflictMessage)
 	}
-	plan, problems := commerce.PlanChange(sub, commerce.ChangeRequest{Action: f.Get("action"), Quantity: f.Get("quantity"),
-		Reason: f.Get("reason"), AutoRenew: f.Get("autorenew"), FriendlyName: f.Get("friendly_name")}, s.now())
+	life, err := s.st.SubscriptionLifecycle(ctx, sub.CustomerID, sub.ID)
+	if err != nil {
+		return err
+	}
+	var plan commerce.Plan
+	var problems map[string]string
+	if isLifecycleAction(f.Get("action")) {
+		plan, problems = s.planLifecycle(ctx, sub, life, f)
+	} else {
+		plan, problems = commerce.PlanChange(sub, life, commerce.ChangeRequest{Action: f.Get("action"), Quantity: f.Get("quantity"),
+			Reason: f.Get("reason"), AutoRenew: f.Get("autorenew"), FriendlyName: f.Get("friendly_name")}, s.now())
+	}
 	if len(problems) > 0 {
 		f.Errors = problems
+		switch f.Get("action") {
+		case "next_term":
+			return s.renderNextTerm(w, r, http.StatusUnprocessableEntity, sub, life, f, f.Get("token"))
+		case "transition":
+			return s.renderUpgrade(w, r, http.StatusUnprocessableEntity, sub, life, f, f.Get("token"))
+		}
 		return s.renderSubscription(w, r, http.StatusUnprocessableEntity, sub, f, "")
 	}
 	if f.Get("confirm") != "1" {
@@ -173,14 +195,18 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// changeFields are the fields of the subscription change forms (the
+// confirmation carries them on).
+var changeFields = []string{"action", "quantity", "reason", "autorenew", "friendly_name", "item_id", "term", "type", "version", "token"}
+
 const conflictMessage = "This subscription changed since you opened the page (another user, a sync, or a change still on its way to Partner Center). Nothing was sent. The current values are shown below: check them and make your change again."
 
 // renderChangeConfirm is the confirmation step: what will happen, with the
 // form's values carried in hidden fields.
 func (s *Server) renderChangeConfirm(w http.ResponseWriter, r *http.Request, sub store.SubscriptionForChange, f templates.Form, plan commerce.Plan) error {
 	v := templates.SubscriptionConfirmView{Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName), Title: plan.Title,
-		Effect: plan.Effect, Action: plan.Action, Reason: plan.Reason, Hidden: map[string]string{}}
-	for _, k := range []string{"action", "quantity", "reason", "autorenew", "friendly_name", "version", "token"} {
+		Effect: plan.Effect, Action: plan.Action, Reason: plan.Reason, Warning: plan.Warning, Hidden: map[string]string{}}
+	for _, k := range changeFields {
 		if f.Get(k) != "" {
 			v.Hidden[k] = f.Get(k)
 		}

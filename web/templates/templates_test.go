@@ -92,8 +92,8 @@ func TestGeneratedUpToDate(t *testing.T) {
 func TestNavByRole(t *testing.T) {
 	t.Parallel()
 	for role, want := range map[string]string{
-		"admin":    "/,/catalog,/customers,/sync,/audit,/admin/users,/admin/settings",
-		"staff":    "/,/catalog,/customers,/sync,/audit",
+		"admin":    "/,/catalog,/customers,/renewals,/sync,/audit,/admin/users,/admin/settings",
+		"staff":    "/,/catalog,/customers,/renewals,/sync,/audit",
 		"customer": "/my/subscriptions",
 		"":         "",
 	} {

@@ -58,14 +58,15 @@ func navFor(role string) []navItem {
 	dashboard := navItem{"/", "Dashboard", "nav-dashboard"}
 	catalog := navItem{"/catalog", "Catalog", "nav-catalog"}
 	customers := navItem{"/customers", "Customers", "nav-customers"}
+	renewals := navItem{"/renewals", "Renewals", "nav-renewals"}
 	sync := navItem{"/sync", "Sync", "nav-sync"}
 	audit := navItem{"/audit", "Audit", "nav-audit"}
 	switch role {
 	case "admin":
-		return []navItem{dashboard, catalog, customers, sync, audit,
+		return []navItem{dashboard, catalog, customers, renewals, sync, audit,
 			{"/admin/users", "Users", "nav-users"}, {"/admin/settings", "Settings", "nav-settings"}}
 	case "staff":
-		return []navItem{dashboard, catalog, customers, sync, audit}
+		return []navItem{dashboard, catalog, customers, renewals, sync, audit}
 	case "customer":
 		return []navItem{{"/my/subscriptions", "My subscriptions", "nav-my-subscriptions"}}
 	}
