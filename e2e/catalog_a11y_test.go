@@ -68,9 +68,9 @@ func (b *browser) checkA11y(page string) {
 // staffPortal is a portal connected to a sandbox (wall-clock time, demo
 // customers), with the mirror imported and a staff account.
 type staffPortal struct {
-	URL      string
-	Store    *store.Store
-	Sandbox  *sandbox.Sandbox
+	URL     string
+	Store   *store.Store
+	Sandbox *sandbox.Sandbox
 	// Stack is the portal's background side (syncs on demand).
 	Stack    *sandboxtest.Stack
 	Email    string
