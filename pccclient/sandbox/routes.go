@@ -54,8 +54,7 @@ func (s *Sandbox) routes() {
 
 	s.handle("GET /v1/auditrecords", OpListAuditRecords, lockRead, true, s.listAuditRecords)
 	s.handle("GET /v1/relationships", OpListIndirectResellers, lockNone, true, s.listRelationships)
-	s.handle("GET /v1/invoices", OpListInvoices, lockRead, true, s.listInvoices)
-	s.handle("GET /v1/invoices/{id}", OpGetInvoice, lockRead, true, s.getInvoice)
+	s.billingRoutes()
 
 	s.handle("/", "unknown", lockNone, false, func(c *call) (int, any) {
 		return 0, newErr(http.StatusNotFound, "1000", "The requested resource %s %s is not supported by the sandbox", c.r.Method, c.r.URL.Path)
