@@ -52,14 +52,14 @@ type billState struct {
 
 // billingLedger is the sandbox's billing state (persisted with the state).
 type billingLedger struct {
-	Subs     map[string]*billSub   `json:"subs"`
-	Invoices []*billInvoice        `json:"invoices,omitempty"`
-	Ops      map[string]*exportOp  `json:"ops,omitempty"`
-	Manifest map[string]*manifest  `json:"manifests,omitempty"`
-	Config   BillingConfig         `json:"config"`
-	Served   map[string]int        `json:"served,omitempty"` // blob GETs per blob path (fail-once bookkeeping)
-	Seq      int                   `json:"seq,omitempty"`    // invoice number sequence
-	calls    map[string]int        // requests per billing operation (not persisted)
+	Subs     map[string]*billSub  `json:"subs"`
+	Invoices []*billInvoice       `json:"invoices,omitempty"`
+	Ops      map[string]*exportOp `json:"ops,omitempty"`
+	Manifest map[string]*manifest `json:"manifests,omitempty"`
+	Config   BillingConfig        `json:"config"`
+	Served   map[string]int       `json:"served,omitempty"` // blob GETs per blob path (fail-once bookkeeping)
+	Seq      int                  `json:"seq,omitempty"`    // invoice number sequence
+	calls    map[string]int       // requests per billing operation (not persisted)
 }
 
 // billing returns the ledger, creating it (caller holds s.mu for writing,
