@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cspportal/portal/billing"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/secrets"
@@ -124,7 +125,11 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
-	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com)
+	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: log.With("component", "billing")})
+	if err != nil {
+		return nil, err
+	}
+	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com, bil)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/cspportal/portal/billing"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/jobs"
@@ -75,7 +76,8 @@ func (p *PC) RefreshToken() string {
 // app+user credential (a fresh refresh token in memory).
 func (p *PC) Config() pccclient.Config {
 	return pccclient.Config{PartnerTenantID: p.Creds.TenantID, ClientID: p.Creds.ClientID, ClientSecret: p.Creds.ClientSecret,
-		BaseURL: p.URL, TokenURL: p.TokenURL(), UserTokens: pccclient.NewMemoryTokenStore(p.RefreshToken())}
+		BaseURL: p.URL, TokenURL: p.TokenURL(), UserTokens: pccclient.NewMemoryTokenStore(p.RefreshToken()),
+		GraphBaseURL: p.URL + sandbox.GraphPathPrefix}
 }
 
 // Client is a client on Config, for changes "outside the portal".
@@ -138,6 +140,7 @@ type Stack struct {
 	PC       *pcconn.Conn
 	Mirror   *mirror.Mirror
 	Commerce *commerce.Service
+	Billing  *billing.Service
 	Jobs     *jobs.Runner
 }
 
@@ -157,6 +160,7 @@ type StackOptions struct {
 	Periodic bool
 	Now      func() time.Time // commerce's clock [time.Now]
 	Metrics  *mirror.Metrics
+	Billing  billing.Options
 }
 
 // NewStack builds a Stack on st.
@@ -195,11 +199,15 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 	if o.Jobs.Logger == nil {
 		o.Jobs.Logger = o.Logger
 	}
-	r, err := jobs.New(st, o.Jobs, m, com)
+	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: o.Logger, Options: o.Billing})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Jobs: r}
+	r, err := jobs.New(st, o.Jobs, m, com, bil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Billing: bil, Jobs: r}
 }
 
 // Start runs the River workers until the test ends.
