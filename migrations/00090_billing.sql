@@ -169,6 +169,7 @@ CREATE TABLE billing_findings (
     reason          text NOT NULL
 );
 CREATE INDEX billing_findings_invoice_idx ON billing_findings (invoice_id, check_name);
+CREATE INDEX billing_findings_customer_idx ON billing_findings (invoice_id, pc_customer_id);
 
 -- +goose Down
 DROP TABLE billing_findings;

@@ -133,7 +133,7 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
-	deps.Registry, deps.PC, deps.Commerce = reg, pc, com
+	deps.Registry, deps.PC, deps.Commerce, deps.Billing = reg, pc, com, bil
 	if mod != nil {
 		mod(&deps)
 	}

@@ -51,7 +51,7 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 		return polCustomer, true
 	case "admin":
 		return polAdmin, true
-	case "customers", "catalog", "orders", "sync", "audit", "audit.csv":
+	case "customers", "catalog", "orders", "sync", "audit", "audit.csv", "billing":
 		return polStaff, true
 	}
 	return "", false

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/billing"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/mirror"
@@ -64,6 +65,9 @@ type Deps struct {
 	PC *pcconn.Conn
 	// Commerce runs every write to Partner Center.
 	Commerce *commerce.Service
+	// Billing imports invoices and writes their exports; nil builds one on
+	// PC (without its jobs running).
+	Billing *billing.Service
 	// Registry receives the web layer's metrics; nil makes one of its own.
 	Registry *prometheus.Registry
 }
@@ -80,6 +84,7 @@ type Server struct {
 	client   *http.Client
 	pc       *pcconn.Conn
 	com      *commerce.Service
+	bil      *billing.Service
 	counts   countsCache
 
 	// adminExists caches "an admin exists" once true, so the setup gate
@@ -130,6 +135,7 @@ func New(d Deps) (*Server, error) {
 		client:   d.HTTPClient,
 		pc:       d.PC,
 		com:      d.Commerce,
+		bil:      d.Billing,
 	}
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.serveError(w, r, err)
@@ -152,6 +158,11 @@ func defaultWriteSide(d *Deps) error {
 			return err
 		}
 		if d.Commerce, err = commerce.New(commerce.Deps{Store: d.Store, PC: d.PC, Mirror: m, Logger: d.Logger, Now: d.Now}); err != nil {
+			return err
+		}
+	}
+	if d.Billing == nil {
+		if d.Billing, err = billing.New(billing.Deps{Store: d.Store, PC: d.PC, Logger: d.Logger}); err != nil {
 			return err
 		}
 	}

@@ -92,9 +92,9 @@ func TestGeneratedUpToDate(t *testing.T) {
 func TestNavByRole(t *testing.T) {
 	t.Parallel()
 	for role, want := range map[string]string{
-		"admin":    "/,/catalog,/customers,/sync,/audit,/admin/users,/admin/settings",
-		"staff":    "/,/catalog,/customers,/sync,/audit",
-		"customer": "/my/subscriptions",
+		"admin":    "/,/catalog,/customers,/billing,/sync,/audit,/admin/users,/admin/settings",
+		"staff":    "/,/catalog,/customers,/billing,/sync,/audit",
+		"customer": "/my/subscriptions,/my/charges",
 		"":         "",
 	} {
 		var got []string

@@ -60,14 +60,15 @@ func navFor(role string) []navItem {
 	customers := navItem{"/customers", "Customers", "nav-customers"}
 	sync := navItem{"/sync", "Sync", "nav-sync"}
 	audit := navItem{"/audit", "Audit", "nav-audit"}
+	billing := navItem{"/billing", "Billing", "nav-billing"}
 	switch role {
 	case "admin":
-		return []navItem{dashboard, catalog, customers, sync, audit,
+		return []navItem{dashboard, catalog, customers, billing, sync, audit,
 			{"/admin/users", "Users", "nav-users"}, {"/admin/settings", "Settings", "nav-settings"}}
 	case "staff":
-		return []navItem{dashboard, catalog, customers, sync, audit}
+		return []navItem{dashboard, catalog, customers, billing, sync, audit}
 	case "customer":
-		return []navItem{{"/my/subscriptions", "My subscriptions", "nav-my-subscriptions"}}
+		return []navItem{{"/my/subscriptions", "My subscriptions", "nav-my-subscriptions"}, {"/my/charges", "My charges", "nav-my-charges"}}
 	}
 	return nil
 }
