@@ -161,6 +161,7 @@ type StackOptions struct {
 	Now      func() time.Time // commerce's clock [time.Now]
 	Metrics  *mirror.Metrics
 	Billing  billing.Options
+	Sale     billing.SalePricer // billing's sale prices [cost]
 }
 
 // NewStack builds a Stack on st.
@@ -199,7 +200,7 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 	if o.Jobs.Logger == nil {
 		o.Jobs.Logger = o.Logger
 	}
-	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: o.Logger, Options: o.Billing})
+	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: o.Logger, Options: o.Billing, Sale: o.Sale})
 	if err != nil {
 		t.Fatal(err)
 	}
