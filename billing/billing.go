@@ -114,6 +114,9 @@ type Options struct {
 	// MaxExports is how many exports an import asks for before it gives
 	// up (a failed operation or an expired SAS token asks again) [3].
 	MaxExports int
+	// PageCacheTTL is how old an invoice page may be (InvoicePage); a
+	// negative value turns the cache off [2s].
+	PageCacheTTL time.Duration
 }
 
 func (o *Options) setDefaults() {
@@ -123,6 +126,7 @@ func (o *Options) setDefaults() {
 	o.PollMax = cmp.Or(o.PollMax, 5*time.Minute)
 	o.Parallel = cmp.Or(o.Parallel, 3)
 	o.MaxExports = cmp.Or(o.MaxExports, 3)
+	o.PageCacheTTL = cmp.Or(o.PageCacheTTL, 2*time.Second)
 }
 
 // Service runs the billing use cases and jobs.
@@ -134,6 +138,7 @@ type Service struct {
 	prices PriceChecker
 	opt    Options
 	river  *river.Client[pgx.Tx]
+	pages  pageCache
 	// afterStep, in tests, runs after each persisted step; an error stops
 	// the import there as a crash would.
 	afterStep func(importID int64, state string) error
@@ -159,6 +164,7 @@ func New(d Deps) (*Service, error) {
 		s.prices = NoPriceSheet{}
 	}
 	s.opt.setDefaults()
+	s.pages.ttl = s.opt.PageCacheTTL
 	rc, err := river.NewClient(riverpgxv5.New(d.Store.Pool), &river.Config{Logger: s.log.With("component", "river")})
 	if err != nil {
 		return nil, fmt.Errorf("billing: river inserter: %w", err)

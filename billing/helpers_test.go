@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/cspportal/portal/billing"
 	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/pccclient"
@@ -163,6 +161,3 @@ func (f *fixture) invoiceRow(id string) store.BillingInvoice {
 func (f *fixture) count(sql string, args ...any) int { return f.env.Count(sql, args...) }
 
 var errCrash = errors.New("crash")
-
-// d is a decimal from a string.
-func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }

@@ -96,6 +96,7 @@ func (s *Service) RunImport(ctx context.Context, id int64) (time.Duration, error
 		}
 		var state string
 		var wait time.Duration
+		began := time.Now()
 		if imp.Source == rules.SourceV1 {
 			state, err = s.stepV1(ctx, pc, imp)
 		} else {
@@ -104,6 +105,8 @@ func (s *Service) RunImport(ctx context.Context, id int64) (time.Duration, error
 		if err != nil || wait > 0 {
 			return wait, err
 		}
+		s.log.Info("billing import step", "import", id, "invoice", imp.InvoiceID, "dataset", imp.Dataset, "from", imp.State,
+			"to", state, "took", time.Since(began).Round(time.Millisecond))
 		if s.afterStep != nil {
 			if err := s.afterStep(id, state); err != nil {
 				return 0, err
@@ -333,6 +336,7 @@ func (s *Service) finalize(ctx context.Context, pc *pccclient.Client, imp store.
 	if err != nil {
 		return "", err
 	}
+	s.pages.clear()
 	return store.ImportDone, nil
 }
 

@@ -20,6 +20,8 @@ CREATE TABLE billing_invoices (
     lines         bigint NOT NULL DEFAULT 0,      -- imported lines
     cost          numeric NOT NULL DEFAULT 0,     -- their sum (Microsoft's charge)
     sale          numeric NOT NULL DEFAULT 0,     -- what the customers are billed
+    findings      bigint NOT NULL DEFAULT 0,      -- reconciliation findings (not notes)
+    imported_at   timestamptz,                    -- when an import last switched its lines
     raw           jsonb NOT NULL DEFAULT '{}',
     synced_at     timestamptz NOT NULL DEFAULT now()
 );
@@ -139,6 +141,7 @@ CREATE TABLE billing_invoice_customers (
     lines           bigint NOT NULL,
     cost            numeric NOT NULL,
     sale            numeric NOT NULL,
+    findings        bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (invoice_id, pc_customer_id)
 );
 CREATE INDEX billing_invoice_customers_cost_idx ON billing_invoice_customers (invoice_id, cost DESC, pc_customer_id);

@@ -42,6 +42,8 @@ type BillingInvoice struct {
 	Lines        int64
 	Cost         decimal.Decimal
 	Sale         decimal.Decimal
+	Findings     int64      // reconciliation findings (not notes)
+	ImportedAt   *time.Time // when an import last switched its lines
 	SyncedAt     time.Time
 }
 
@@ -327,14 +329,29 @@ type BillingFinding struct {
 	Reason         string
 }
 
-// AddBillingFindings writes an invoice's findings.
+// AddBillingFindings writes an invoice's findings (COPY: an invoice of
+// subscriptions the mirror does not know has thousands) and counts them
+// on the invoice and its customers, for the pages.
 func (s *Store) AddBillingFindings(ctx context.Context, tx pgx.Tx, invoiceID string, fs []BillingFinding) error {
-	for _, f := range fs {
-		if _, err := tx.Exec(ctx, `INSERT INTO billing_findings (invoice_id, check_name, pc_customer_id, customer_id, customer_name,
-		    subscription_id, charge_type, charge_start, amount, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			invoiceID, f.Check, f.PCCustomerID, f.CustomerID, f.CustomerName, f.SubscriptionID, f.ChargeType, f.ChargeStart,
-			f.Amount, f.Reason); err != nil {
-			return fmt.Errorf("finding of %s: %w", invoiceID, mapErr(err))
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"billing_findings"}, []string{"invoice_id", "check_name", "pc_customer_id", "customer_id",
+		"customer_name", "subscription_id", "charge_type", "charge_start", "amount", "reason"},
+		pgx.CopyFromSlice(len(fs), func(i int) ([]any, error) {
+			f := fs[i]
+			return []any{invoiceID, f.Check, f.PCCustomerID, f.CustomerID, f.CustomerName, f.SubscriptionID, f.ChargeType,
+				f.ChargeStart, f.Amount, f.Reason}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("findings of %s: %w", invoiceID, mapErr(err))
+	}
+	for _, q := range []string{
+		`UPDATE billing_invoice_customers c SET findings = f.n FROM (SELECT pc_customer_id, count(*) AS n FROM billing_findings
+		    WHERE invoice_id = $1 AND check_name <> 'note' GROUP BY pc_customer_id) f
+		WHERE c.invoice_id = $1 AND c.pc_customer_id = f.pc_customer_id`,
+		`UPDATE billing_invoices SET findings = (SELECT count(*) FROM billing_findings WHERE invoice_id = $1 AND check_name <> 'note'),
+		    imported_at = now() WHERE id = $1`,
+	} {
+		if _, err := tx.Exec(ctx, q, invoiceID); err != nil {
+			return fmt.Errorf("count findings of %s: %w", invoiceID, mapErr(err))
 		}
 	}
 	return nil
@@ -471,12 +488,16 @@ func (s *Store) SubscriptionAuditChanges(ctx context.Context, q BillingDB, custo
 }
 
 const invoiceCols = `id, kind, invoice_date, period_start, period_end, currency, total, paid, document_type, new_commerce, lines,
-	cost, sale, synced_at`
+	cost, sale, findings, imported_at, synced_at`
+
+func invoiceDest(i *BillingInvoice) []any {
+	return []any{&i.ID, &i.Kind, &i.InvoiceDate, &i.PeriodStart, &i.PeriodEnd, &i.Currency, &i.Total, &i.Paid, &i.DocumentType,
+		&i.NewCommerce, &i.Lines, &i.Cost, &i.Sale, &i.Findings, &i.ImportedAt, &i.SyncedAt}
+}
 
 func scanInvoice(r pgx.Row) (BillingInvoice, error) {
 	var i BillingInvoice
-	err := r.Scan(&i.ID, &i.Kind, &i.InvoiceDate, &i.PeriodStart, &i.PeriodEnd, &i.Currency, &i.Total, &i.Paid, &i.DocumentType,
-		&i.NewCommerce, &i.Lines, &i.Cost, &i.Sale, &i.SyncedAt)
+	err := r.Scan(invoiceDest(&i)...)
 	return i, err
 }
 
@@ -520,9 +541,7 @@ func (s *Store) BillingImportsToQueue(ctx context.Context) ([]BillingImportToQue
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingImportToQueue, error) {
 		var t BillingImportToQueue
-		i := &t.Invoice
-		err := r.Scan(&i.ID, &i.Kind, &i.InvoiceDate, &i.PeriodStart, &i.PeriodEnd, &i.Currency, &i.Total, &i.Paid, &i.DocumentType,
-			&i.NewCommerce, &i.Lines, &i.Cost, &i.Sale, &i.SyncedAt, &t.Dataset)
+		err := r.Scan(append(invoiceDest(&t.Invoice), &t.Dataset)...)
 		return t, err
 	})
 }

@@ -18,7 +18,6 @@ import (
 // BillingInvoiceRow is an invoice on the billing page.
 type BillingInvoiceRow struct {
 	BillingInvoice
-	Findings int64
 	// Imports is the latest import of each dataset ("reconciliation:done").
 	Imports []string
 }
@@ -26,7 +25,6 @@ type BillingInvoiceRow struct {
 // BillingInvoices lists the invoices and accruals, newest period first.
 func (s *Store) BillingInvoices(ctx context.Context) ([]BillingInvoiceRow, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT `+invoiceCols+`,
-	    (SELECT count(*) FROM billing_findings f WHERE f.invoice_id = v.id AND f.check_name <> 'note'),
 	    coalesce((SELECT array_agg(dataset || ':' || state ORDER BY dataset) FROM (SELECT DISTINCT ON (dataset) dataset, state
 	        FROM billing_imports i WHERE i.invoice_id = v.id ORDER BY dataset, id DESC) s), '{}')
 	FROM billing_invoices v ORDER BY v.period_start DESC, v.kind, v.currency, v.id`)
@@ -35,9 +33,7 @@ func (s *Store) BillingInvoices(ctx context.Context) ([]BillingInvoiceRow, error
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingInvoiceRow, error) {
 		var i BillingInvoiceRow
-		v := &i.BillingInvoice
-		err := r.Scan(&v.ID, &v.Kind, &v.InvoiceDate, &v.PeriodStart, &v.PeriodEnd, &v.Currency, &v.Total, &v.Paid, &v.DocumentType,
-			&v.NewCommerce, &v.Lines, &v.Cost, &v.Sale, &v.SyncedAt, &i.Findings, &i.Imports)
+		err := r.Scan(append(invoiceDest(&i.BillingInvoice), &i.Imports)...)
 		return i, err
 	})
 }
@@ -62,22 +58,26 @@ type BillingCustomerRow struct {
 // BillingInvoiceCustomers pages through an invoice's customers, most
 // charged first, matching q (name, domain or id); it returns the total.
 func (s *Store) BillingInvoiceCustomers(ctx context.Context, invoiceID, q string, offset, limit int) ([]BillingCustomerRow, int, error) {
-	pattern := "%" + likeEscape(q) + "%"
-	var total int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_invoice_customers c WHERE c.invoice_id = $1
-	    AND ($2 = '' OR c.customer_name ILIKE $3 OR c.customer_domain ILIKE $3 OR c.pc_customer_id ILIKE $3)`,
-		invoiceID, q, pattern).Scan(&total); err != nil {
-		return nil, 0, mapErr(err)
-	}
 	rows, err := s.Pool.Query(ctx, `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
-	    (SELECT count(*) FROM billing_findings f WHERE f.invoice_id = c.invoice_id AND f.pc_customer_id = c.pc_customer_id)
+	    c.findings, count(*) OVER ()
 	FROM billing_invoice_customers c WHERE c.invoice_id = $1
 	    AND ($2 = '' OR c.customer_name ILIKE $3 OR c.customer_domain ILIKE $3 OR c.pc_customer_id ILIKE $3)
-	ORDER BY c.cost DESC, c.pc_customer_id OFFSET $4 LIMIT $5`, invoiceID, q, pattern, offset, limit)
+	ORDER BY c.cost DESC, c.pc_customer_id OFFSET $4 LIMIT $5`, invoiceID, q, "%"+likeEscape(q)+"%", offset, limit)
 	if err != nil {
 		return nil, 0, mapErr(err)
 	}
-	out, err := pgx.CollectRows(rows, scanBillingCustomer)
+	total := 0
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingCustomerRow, error) {
+		var c BillingCustomerRow
+		err := r.Scan(&c.PCCustomerID, &c.CustomerID, &c.Name, &c.Domain, &c.Lines, &c.Cost, &c.Sale, &c.Findings, &total)
+		return c, err
+	})
+	if err == nil && len(out) == 0 && offset > 0 {
+		// Past the last page: the window count came with no row.
+		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_invoice_customers c WHERE c.invoice_id = $1
+		    AND ($2 = '' OR c.customer_name ILIKE $3 OR c.customer_domain ILIKE $3 OR c.pc_customer_id ILIKE $3)`,
+			invoiceID, q, "%"+likeEscape(q)+"%").Scan(&total)
+	}
 	return out, total, mapErr(err)
 }
 
@@ -91,8 +91,7 @@ func scanBillingCustomer(r pgx.CollectableRow) (BillingCustomerRow, error) {
 // customer id (ErrNotFound when the invoice has no lines for it).
 func (s *Store) BillingInvoiceCustomer(ctx context.Context, invoiceID, pcCustomerID string) (BillingCustomerRow, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
-	    (SELECT count(*) FROM billing_findings f WHERE f.invoice_id = c.invoice_id AND f.pc_customer_id = c.pc_customer_id)
-	FROM billing_invoice_customers c WHERE c.invoice_id = $1 AND c.pc_customer_id = $2`, invoiceID, pcCustomerID)
+	    c.findings FROM billing_invoice_customers c WHERE c.invoice_id = $1 AND c.pc_customer_id = $2`, invoiceID, pcCustomerID)
 	if err != nil {
 		return BillingCustomerRow{}, mapErr(err)
 	}
@@ -304,11 +303,4 @@ func (s *Store) BillingInvoiceImports(ctx context.Context, invoiceID string) ([]
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingImport, error) { return scanImport(r) })
 	return out, mapErr(err)
-}
-
-// BillingFindingCount counts an invoice's findings (not its notes).
-func (s *Store) BillingFindingCount(ctx context.Context, invoiceID string) (int64, error) {
-	var n int64
-	err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_findings WHERE invoice_id = $1 AND check_name <> 'note'`, invoiceID).Scan(&n)
-	return n, mapErr(err)
 }

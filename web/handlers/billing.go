@@ -32,7 +32,9 @@ func money(d decimal.Decimal, cur string) string { return templates.Money(d, cur
 func monthLabel(t time.Time) string { return t.Format("January 2006") }
 
 // count renders a number of things with thousands separators: 1,000,000.
-func count(n int64) string { return strings.TrimSuffix(templates.Money(decimal.NewFromInt(n), ""), ".00") }
+func count(n int64) string {
+	return strings.TrimSuffix(templates.Money(decimal.NewFromInt(n), ""), ".00")
+}
 
 // importView renders an import for the pages.
 func importView(i store.BillingImport) templates.BillingImportView {
@@ -173,27 +175,20 @@ func (s *Server) billingSync(w http.ResponseWriter, r *http.Request) error {
 // billingInvoiceShow is an invoice: totals, imports and its customers.
 func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "invoice")
-	inv, err := s.st.BillingInvoice(r.Context(), id)
-	if err != nil {
-		return err
-	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
-	rows, total, err := s.st.BillingInvoiceCustomers(r.Context(), id, q, (page-1)*billingPageSize, billingPageSize)
+	data, err := s.bil.InvoicePage(r.Context(), id, q, page, billingPageSize)
 	if err != nil {
 		return err
 	}
-	imps, err := s.st.BillingInvoiceImports(r.Context(), id)
-	if err != nil {
-		return err
-	}
+	inv, rows, total, imps := data.Invoice, data.Customers, data.Total, data.Imports
 	base := "/billing/invoices/" + url.PathEscape(id)
 	cur := inv.Currency
 	v := templates.BillingInvoicePageView{ID: id, Title: "Invoice " + id, Period: monthLabel(inv.PeriodStart), Currency: cur,
 		Accrual: inv.Kind == "unbilled", PCTotal: money(inv.Total, cur), Cost: money(inv.Cost, cur), Sale: money(inv.Sale, cur),
 		Margin: money(inv.Sale.Sub(inv.Cost), cur), Lines: count(inv.Lines), FindingsHref: base + "/reconciliation",
-		ReimportHref: base + "/reimport", Q: q}
+		ReimportHref: base + "/reimport", Q: q, Findings: int(inv.Findings)}
 	if v.Accrual {
 		v.Title, v.PCTotal = "Unbilled "+monthLabel(inv.PeriodStart)+" so far", "not invoiced yet"
 	} else {
@@ -211,11 +206,6 @@ func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) erro
 			cv.Billing = "/billing/customers/" + c.CustomerID.String()
 		}
 		v.Customers = append(v.Customers, cv)
-	}
-	if n, err := s.st.BillingFindingCount(r.Context(), id); err == nil {
-		v.Findings = int(n)
-	} else {
-		return err
 	}
 	from := (page-1)*billingPageSize + 1
 	v.Shown = fmt.Sprintf("%d–%d of %s customers", min(from, total), min(from+len(rows)-1, total), count(int64(total)))

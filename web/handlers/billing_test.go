@@ -32,49 +32,8 @@ func billedPortal(t *testing.T) (pe *pcEnv, customer uuid.UUID, invoice string) 
 	t.Helper()
 	pe = startPCEnv(t, sandbox.Options{NoSeed: true}, true)
 	pe.sb.SetBillingConfig(sandbox.BillingConfig{})
+	customer = billMonth(t, pe, 10, 14)
 	ctx := t.Context()
-	pc, err := pe.stack.PC.Client(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cu, err := pc.CreateCustomer(ctx, pccclient.NewRequestID(), pccclient.Customer{
-		CompanyProfile: &pccclient.CompanyProfile{Domain: "fabrikam" + uuid.NewString()[:6] + ".onmicrosoft.com"},
-		BillingProfile: &pccclient.BillingProfile{Culture: "en-US", Language: "en", Email: "ap@fabrikam.example", CompanyName: "Fabrikam",
-			DefaultAddress: &pccclient.Address{FirstName: "A", LastName: "B", AddressLine1: "1 Main St", City: "Redmond", State: "WA",
-				PostalCode: "98052", Country: "US"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	md, err := pc.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pc.CreateAgreement(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Agreement{TemplateID: md.TemplateID,
-		Type: pccclient.AgreementMicrosoftCustomerAgreement, DateAgreed: pe.sb.Now(),
-		PrimaryContact: &pccclient.Contact{FirstName: "A", LastName: "B", Email: "a@example.com", PhoneNumber: "1234567890"}}); err != nil {
-		t.Fatal(err)
-	}
-	cart, err := pc.CreateCart(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Cart{LineItems: []pccclient.CartLineItem{{
-		CatalogItemID: "CFQ7TTC0LH18:0001:CFQ7TTC0K971", Quantity: 10, BillingCycle: pccclient.BillingCycleMonthly, TermDuration: "P1Y"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := pc.CheckoutCart(ctx, pccclient.NewRequestID(), cu.ID, cart.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pe.sb.Advance(3 * 24 * time.Hour)
-	sub, err := pc.GetSubscription(ctx, cu.ID, res.Orders[0].LineItems[0].SubscriptionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub.Quantity = 14
-	if _, err := pc.PatchSubscription(ctx, pccclient.NewRequestID(), cu.ID, *sub); err != nil {
-		t.Fatal(err)
-	}
-	now := pe.sb.Now()
-	pe.sb.Advance(time.Date(now.Year(), now.Month()+1, 8, 1, 0, 0, 0, time.UTC).Sub(now))
-	pe.sync("full")
 	st := sandboxtest.NewStack(t, pe.st, sandboxtest.StackOptions{Box: pe.box, Sale: markup{},
 		Mirror: mirror.Options{PCNow: pe.sb.Now}})
 	if err := st.Billing.Sync(ctx, billing.SyncArgs{Invoices: true}); err != nil {
@@ -100,7 +59,7 @@ func billedPortal(t *testing.T) (pe *pcEnv, customer uuid.UUID, invoice string) 
 	if len(invs) != 1 {
 		t.Fatalf("invoices %+v", invs)
 	}
-	return pe, uuid.MustParse(cu.ID), invs[0].ID
+	return pe, customer, invs[0].ID
 }
 
 // costs are every line's cost as the pages and exports would print it.
@@ -227,4 +186,55 @@ func TestCustomerSeesNoCost(t *testing.T) {
 	if p := pe.get(c, "/my/charges?invoice=G000000000"); p.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown month: %d", p.StatusCode)
 	}
+}
+
+// billMonth creates a customer in the sandbox, buys qty seats, raises them
+// to more three days later, moves the clock to the 8th of the next month
+// (the invoice is out) and syncs the mirror; it returns the customer.
+func billMonth(t *testing.T, pe *pcEnv, qty, more int) uuid.UUID {
+	t.Helper()
+	ctx := t.Context()
+	pc, err := pe.stack.PC.Client(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cu, err := pc.CreateCustomer(ctx, pccclient.NewRequestID(), pccclient.Customer{
+		CompanyProfile: &pccclient.CompanyProfile{Domain: "fabrikam" + uuid.NewString()[:6] + ".onmicrosoft.com"},
+		BillingProfile: &pccclient.BillingProfile{Culture: "en-US", Language: "en", Email: "ap@fabrikam.example", CompanyName: "Fabrikam",
+			DefaultAddress: &pccclient.Address{FirstName: "A", LastName: "B", AddressLine1: "1 Main St", City: "Redmond", State: "WA",
+				PostalCode: "98052", Country: "US"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := pc.GetAgreementMetadata(ctx, pccclient.AgreementMicrosoftCustomerAgreement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.CreateAgreement(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Agreement{TemplateID: md.TemplateID,
+		Type: pccclient.AgreementMicrosoftCustomerAgreement, DateAgreed: pe.sb.Now(),
+		PrimaryContact: &pccclient.Contact{FirstName: "A", LastName: "B", Email: "a@example.com", PhoneNumber: "1234567890"}}); err != nil {
+		t.Fatal(err)
+	}
+	cart, err := pc.CreateCart(ctx, pccclient.NewRequestID(), cu.ID, pccclient.Cart{LineItems: []pccclient.CartLineItem{{
+		CatalogItemID: "CFQ7TTC0LH18:0001:CFQ7TTC0K971", Quantity: qty, BillingCycle: pccclient.BillingCycleMonthly, TermDuration: "P1Y"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := pc.CheckoutCart(ctx, pccclient.NewRequestID(), cu.ID, cart.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe.sb.Advance(3 * 24 * time.Hour)
+	sub, err := pc.GetSubscription(ctx, cu.ID, res.Orders[0].LineItems[0].SubscriptionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub.Quantity = more
+	if _, err := pc.PatchSubscription(ctx, pccclient.NewRequestID(), cu.ID, *sub); err != nil {
+		t.Fatal(err)
+	}
+	now := pe.sb.Now()
+	pe.sb.Advance(time.Date(now.Year(), now.Month()+1, 8, 1, 0, 0, 0, time.UTC).Sub(now))
+	pe.sync("full")
+	return uuid.MustParse(cu.ID)
 }

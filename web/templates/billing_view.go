@@ -64,7 +64,9 @@ type ChartPoint struct {
 func (c BarChart) Empty() bool { return len(c.Groups) == 0 }
 
 // ViewBox is the SVG's viewBox.
-func (c BarChart) ViewBox() string { return "0 0 " + strconv.Itoa(c.Width) + " " + strconv.Itoa(c.Height) }
+func (c BarChart) ViewBox() string {
+	return "0 0 " + strconv.Itoa(c.Width) + " " + strconv.Itoa(c.Height)
+}
 
 // NewBarChart lays out points as grouped bars: heights scaled to the
 // largest value (negative values hang below the zero line), bar geometry
