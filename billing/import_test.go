@@ -219,3 +219,26 @@ func (p *failingPricer) Sale(_ context.Context, _ uuid.UUID, l billing.LineItem)
 	}
 	return l.Cost, nil
 }
+
+// TestAccrualOfTheOpenPeriod imports the month so far per currency: the
+// cycle charges of the new month, before its invoice exists.
+func TestAccrualOfTheOpenPeriod(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, billing.Options{})
+	inv := f.month()
+	f.env.SB.SetBillingConfig(sandbox.BillingConfig{})
+	f.sync()
+	f.runAll()
+	f.env.SB.Advance(2 * 24 * time.Hour) // past the subscriptions' monthly anniversary
+	if err := f.s.Sync(f.ctx, billing.SyncArgs{Unbilled: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.runAll()
+	acc := f.invoiceRow(billing.UnbilledID("USD"))
+	if acc.Kind != "unbilled" || acc.Lines == 0 || !acc.Cost.IsPositive() || !acc.PeriodStart.After(inv.Month) {
+		t.Fatalf("accrual %+v (invoice month %s)", acc, inv.Month)
+	}
+	if n := f.count(`SELECT count(*) FROM billing_lines WHERE invoice_id = $1 AND charge_type <> 'cycleCharge'`, acc.ID); n != 0 {
+		t.Fatalf("%d lines of the open period are not cycle charges", n)
+	}
+}

@@ -227,3 +227,50 @@ func TestBillingV1LineItemsPageWithContinuationTokens(t *testing.T) {
 	bad := e.do("GET", path+"&seekOperation=Next", nil, "MS-ContinuationToken", "nonsense")
 	want(t, bad, 400, "")
 }
+
+// TestBillingRenewalsAnnualAndAzureUsage: a monthly term renews (a renew
+// line the month after), an annual term is billed up front once, and an
+// Azure plan's daily usage lands in the usage export and the total.
+func TestBillingRenewalsAnnualAndAzureUsage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{NoSeed: true})
+	cid := e.newCustomer("renewals", true)
+	e.buyNCE(cid, nceBasic, 2, "P1M", "monthly")
+	e.buyNCE(cid, nceBasic, 3, "P1Y", "annual")
+	r := e.do("POST", "/v1/customers/"+cid+"/carts", map[string]any{"lineItems": []any{map[string]any{
+		"id": 0, "catalogItemId": "DZH318Z0BPS6:0001:DZH318Z0BPS6", "quantity": 1, "billingCycle": "monthly"}}})
+	want(t, r, 201, "")
+	want(t, e.do("POST", "/v1/customers/"+cid+"/carts/"+r.str("id")+"/checkout", nil), 201, "")
+	e.settle()
+	now := e.sb.Now()
+	e.advance(time.Date(now.Year(), now.Month()+2, 8, 1, 0, 0, 0, time.UTC).Sub(now))
+	invs := e.sb.BillingInvoices()
+	if len(invs) != 2 {
+		t.Fatalf("invoices %+v", invs)
+	}
+	types := func(id string) map[string]int {
+		r := e.do("GET", "/v1/invoices/"+id+"/lineitems?provider=onetime&invoicelineitemtype=billinglineitems", nil)
+		want(t, r, 200, "")
+		m := map[string]int{}
+		for _, it := range r.items() {
+			m[it["chargeType"].(string)+" "+it["billingFrequency"].(string)]++
+		}
+		return m
+	}
+	if got := types(invs[0].ID); got["new Monthly"] != 1 || got["new Annual"] != 1 || len(got) != 2 {
+		t.Fatalf("first month: %v", got)
+	}
+	if got := types(invs[1].ID); got["renew Monthly"] != 1 || len(got) != 1 {
+		t.Fatalf("second month (renewal, nothing for the annual term): %v", got)
+	}
+	for _, inv := range invs {
+		if inv.UsageLines == 0 {
+			t.Fatalf("no Azure usage on %+v", inv)
+		}
+		r := e.do("GET", "/v1/invoices/"+inv.ID+"/lineitems?provider=onetime&invoicelineitemtype=usagelineitems", nil)
+		want(t, r, 200, "")
+		if it := r.items()[0]; it["attributes"].(map[string]any)["objectType"] != "DailyRatedUsageLineItem" || it["meterName"] == "" {
+			t.Fatalf("usage line %v", it)
+		}
+	}
+}
