@@ -161,7 +161,8 @@ type StackOptions struct {
 	Now      func() time.Time // commerce's clock [time.Now]
 	Metrics  *mirror.Metrics
 	Billing  billing.Options
-	Sale     billing.SalePricer // billing's sale prices [cost]
+	Sale     billing.SalePricer   // billing's sale prices [cost]
+	Prices   billing.PriceChecker // billing's price checks [none: skipped]
 }
 
 // NewStack builds a Stack on st.
@@ -200,7 +201,8 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 	if o.Jobs.Logger == nil {
 		o.Jobs.Logger = o.Logger
 	}
-	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: o.Logger, Options: o.Billing, Sale: o.Sale})
+	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: o.Logger, Options: o.Billing, Sale: o.Sale,
+		Prices: o.Prices})
 	if err != nil {
 		t.Fatal(err)
 	}
