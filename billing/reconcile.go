@@ -87,7 +87,7 @@ func (s *Service) reconcile(ctx context.Context, tx pgx.Tx, inv store.BillingInv
 	statusSeen := map[string]bool{}
 	priceNote := ""
 	for _, c := range charges {
-		m := mirror[c.SubscriptionID]
+		m := mirror[strings.ToLower(c.SubscriptionID)]
 		cur := rules.SubscriptionState{Qty: m.Quantity, Status: m.Status}
 		rc := rules.Charge{SubscriptionID: c.SubscriptionID, ChargeType: c.ChargeType, Quantity: c.Quantity, Cost: c.Cost, Currency: c.Currency}
 		if c.ChargeStart != nil {

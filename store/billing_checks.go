@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,7 +62,7 @@ func (s *Store) UnmatchedBillingSubscriptions(ctx context.Context, q BillingDB, 
 	rows, err := q.Query(ctx, `SELECT g.pc_customer_id, min(g.customer_id::text)::uuid, max(c.customer_name), g.subscription_id,
 	    sum(g.cost), min(g.first_charge)
 	FROM billing_invoice_groups g
-	LEFT JOIN subscriptions s ON s.id = g.subscription_id
+	LEFT JOIN subscriptions s ON lower(s.id) = lower(g.subscription_id)
 	LEFT JOIN billing_invoice_customers c ON c.invoice_id = g.invoice_id AND c.pc_customer_id = g.pc_customer_id
 	WHERE g.invoice_id = $1 AND s.id IS NULL
 	GROUP BY g.pc_customer_id, g.subscription_id ORDER BY g.pc_customer_id, g.subscription_id`, invoiceID)
@@ -108,7 +109,7 @@ func (s *Store) MatchedBillingCharges(ctx context.Context, q BillingDB, invoiceI
 	    l.sku_id, l.availability_id, l.billing_frequency, max(l.term_and_billing_cycle), max(l.currency), count(*), sum(l.cost)
 	FROM billing_lines l
 	JOIN billing_imports i ON i.id = l.import_id AND i.state = 'done' AND i.invoice_id = $1
-	JOIN subscriptions s ON s.id = l.subscription_id
+	JOIN subscriptions s ON lower(s.id) = lower(l.subscription_id)
 	GROUP BY l.pc_customer_id, l.subscription_id, l.kind, l.charge_type, coalesce(l.charge_start, l.usage_date), l.quantity,
 	    l.unit_price, l.product_id, l.sku_id, l.availability_id, l.billing_frequency
 	ORDER BY l.pc_customer_id, l.subscription_id, 7, l.charge_type`, invoiceID)
@@ -138,9 +139,15 @@ type MirrorSubscription struct {
 	Quantity   int
 }
 
-// MirrorSubscriptions reads the mirrored subscriptions with these ids.
+// MirrorSubscriptions reads the mirrored subscriptions with these ids,
+// keyed by the lower-cased id (PC's billing data and its subscription
+// resources do not always agree on the case of a GUID).
 func (s *Store) MirrorSubscriptions(ctx context.Context, q BillingDB, ids []string) (map[string]MirrorSubscription, error) {
-	rows, err := q.Query(ctx, `SELECT id, customer_id, status, quantity FROM subscriptions WHERE id = ANY($1)`, ids)
+	lower := make([]string, len(ids))
+	for i, id := range ids {
+		lower[i] = strings.ToLower(id)
+	}
+	rows, err := q.Query(ctx, `SELECT id, customer_id, status, quantity FROM subscriptions WHERE lower(id) = ANY($1)`, lower)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -156,7 +163,7 @@ func (s *Store) MirrorSubscriptions(ctx context.Context, q BillingDB, ids []stri
 	}
 	out := make(map[string]MirrorSubscription, len(subs))
 	for _, m := range subs {
-		out[m.ID] = m
+		out[strings.ToLower(m.ID)] = m
 	}
 	return out, nil
 }
