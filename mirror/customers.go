@@ -422,7 +422,7 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 		}
 		// A full import or reconcile writes each customer twice (listing,
 		// then details); its summary counts the listing only.
-		if len(listed) > 0 || (r.kind != KindFull && r.kind != KindReconcile) {
+		if r == nil || len(listed) > 0 || (r.kind != KindFull && r.kind != KindReconcile) {
 			r.add("customers", len(custs))
 		}
 		r.add("subscriptions", len(subs))

@@ -20,6 +20,8 @@ type Client struct {
 	// priceApp and priceUser are the same credentials for the pricing
 	// host's audience.
 	priceApp, priceUser *tokenSource
+	// graphApp and graphUser are the same credentials for Microsoft Graph.
+	graphApp, graphUser *tokenSource
 	limiters            map[OpClass]*rate.Limiter
 }
 
@@ -34,6 +36,8 @@ func New(cfg Config) (*Client, error) {
 	c.user = &tokenSource{cfg: &c.cfg, kind: AppUser, resource: c.cfg.Resource}
 	c.priceApp = &tokenSource{cfg: &c.cfg, kind: AppOnly, resource: c.cfg.PricingResource}
 	c.priceUser = &tokenSource{cfg: &c.cfg, kind: AppUser, resource: c.cfg.PricingResource}
+	c.graphApp = &tokenSource{cfg: &c.cfg, kind: AppOnly, resource: c.cfg.GraphResource}
+	c.graphUser = &tokenSource{cfg: &c.cfg, kind: AppUser, resource: c.cfg.GraphResource}
 	for class, rl := range cfg.RateLimits {
 		c.limiters[class] = rate.NewLimiter(rl.Rate, rl.Burst)
 	}
@@ -45,6 +49,9 @@ func (c *Client) BaseURL() string { return c.cfg.BaseURL }
 
 // PricingBaseURL returns the pricing host's root (without /v1.0).
 func (c *Client) PricingBaseURL() string { return c.cfg.PricingBaseURL }
+
+// GraphBaseURL returns Microsoft Graph's root (without /v1.0).
+func (c *Client) GraphBaseURL() string { return c.cfg.GraphBaseURL }
 
 // NewRequestID returns a fresh MS-RequestId for a write. Persist it with the
 // intended change and pass the same value on every retry of that change.

@@ -31,6 +31,14 @@ const (
 	DefaultPricingResource = "https://api.partner.microsoft.com"
 	// DefaultPriceSheetTimeout bounds one price sheet download (tens of MB).
 	DefaultPriceSheetTimeout = 30 * time.Minute
+	// DefaultGraphBaseURL is Microsoft Graph, where Partner Center's
+	// billing reconciliation API v2 lives (learn.microsoft.com "Billed
+	// invoice reconciliation API v2": "isn't hosted on the Partner Center
+	// API host").
+	DefaultGraphBaseURL = "https://graph.microsoft.com"
+	// DefaultGraphResource is Microsoft Graph's token audience (scope
+	// https://graph.microsoft.com/.default on the v2 token endpoint).
+	DefaultGraphResource = "https://graph.microsoft.com"
 )
 
 // Clock is the time source of the client: token expiry, rate limiting,
@@ -117,8 +125,18 @@ type Config struct {
 	// audience (the Entra app needs Partner Center's pricing API permission).
 	PricingResource string
 	// PriceSheetTimeout bounds one price sheet download, replacing
-	// HTTPClient.Timeout for it; default DefaultPriceSheetTimeout.
+	// HTTPClient.Timeout for it; default DefaultPriceSheetTimeout. It
+	// bounds one billing blob download too.
 	PriceSheetTimeout time.Duration
+	// GraphBaseURL is Microsoft Graph (partner billing exports), default
+	// DefaultGraphBaseURL; for the sandbox its URL + sandbox.GraphPathPrefix.
+	// /v1.0/reports/... is appended.
+	GraphBaseURL string
+	// GraphResource is Graph's token audience, default
+	// DefaultGraphResource. The billing exports need the Entra app's
+	// PartnerBilling.Read.All permission; Graph accepts it as an
+	// application permission, so they are called app-only.
+	GraphResource string
 
 	HTTPClient  *http.Client  // default: a client with a 60s timeout
 	Clock       Clock         // default RealClock
@@ -152,7 +170,8 @@ func (c *Config) validate() error {
 	if c.ClientSecret == "" {
 		errs = append(errs, errors.New("ClientSecret is required"))
 	}
-	for name, u := range map[string]string{"BaseURL": c.BaseURL, "TokenURL": c.TokenURL, "PricingBaseURL": c.PricingBaseURL} {
+	for name, u := range map[string]string{"BaseURL": c.BaseURL, "TokenURL": c.TokenURL, "PricingBaseURL": c.PricingBaseURL,
+		"GraphBaseURL": c.GraphBaseURL} {
 		if u == "" {
 			continue
 		}
@@ -196,6 +215,13 @@ func (c *Config) setDefaults() {
 	c.PricingBaseURL = strings.TrimRight(c.PricingBaseURL, "/")
 	if c.PricingResource == "" {
 		c.PricingResource = DefaultPricingResource
+	}
+	if c.GraphBaseURL == "" {
+		c.GraphBaseURL = DefaultGraphBaseURL
+	}
+	c.GraphBaseURL = strings.TrimRight(c.GraphBaseURL, "/")
+	if c.GraphResource == "" {
+		c.GraphResource = DefaultGraphResource
 	}
 	if c.PriceSheetTimeout == 0 {
 		c.PriceSheetTimeout = DefaultPriceSheetTimeout

@@ -33,6 +33,9 @@ func (c Credential) String() string {
 // operation is called app-only. Not listed: entitlements, whose article says
 // "supports authentication with App+User credentials" without "only" (the
 // client keeps app-only there; PC's refusal would show as a 401).
+// Microsoft Graph's billing exports (graph-billing-*) are app-only too:
+// their permission, PartnerBilling.Read.All, exists as an application
+// permission (learn.microsoft.com "billedReconciliation: export").
 var appUserOps = map[string][]string{
 	// https://learn.microsoft.com/partner-center/developer/confirm-customer-consent-customer-agreement
 	"create-agreement": {"CreateAgreement"},

@@ -175,6 +175,25 @@
 // cover promotions (promotionId on cart and order lines); Markets and
 // GetCountryValidationRules the address rules of a customer's country.
 //
+// # Billing (Microsoft Graph and v1)
+//
+// Invoice reconciliation data lives on Microsoft Graph (Config.GraphBaseURL,
+// default https://graph.microsoft.com; the sandbox: its URL +
+// sandbox.GraphPathPrefix) with tokens for Config.GraphResource; its
+// permission, PartnerBilling.Read.All, is granted to the application, so
+// the calls are app-only. An export is asynchronous:
+//
+//	loc, err := c.StartBillingExport(ctx, pccclient.ExportRequest{Dataset: pccclient.BilledReconciliation, InvoiceID: id})
+//	op, err := c.GetBillingOperation(ctx, loc)   // running: wait op.RetryAfter; failed: op.Error (NoData)
+//	m, err := c.GetBillingManifest(ctx, op.ManifestURL)
+//	lines, err := c.OpenBillingBlob(ctx, m, m.Blobs[0]) // gzip JSON lines, streamed, no PC token sent
+//	for lines.Next() { l, err := pccclient.DecodeReconLine(lines.Bytes()) }
+//
+// URLs Graph hands out are followed on Graph's host only. Older periods and
+// clouds without Graph billing (CloudOf) read v1's InvoiceLineItemsPage
+// (2,000 items a page, continuation tokens); GetInvoiceStatement opens the
+// PDF.
+//
 // # Models
 //
 // Model types use PC's JSON member names; enums are typed strings so unknown

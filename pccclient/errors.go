@@ -167,6 +167,22 @@ func decodeError(body []byte, status int, h http.Header, op string) *Error {
 				return e
 			}
 		}
+		if _, ok := probe["error"]; ok {
+			// Microsoft Graph: {"error":{"code","message","innerError"}}.
+			var g struct {
+				Error struct {
+					Code    string `json:"code"`
+					Message string `json:"message"`
+				} `json:"error"`
+			}
+			if json.Unmarshal(body, &g) == nil && (g.Error.Code != "" || g.Error.Message != "") {
+				e.Code, e.Description = g.Error.Code, g.Error.Message
+				if e.RequestID == "" {
+					e.RequestID = h.Get("request-id")
+				}
+				return e
+			}
+		}
 		var f APIFault
 		if json.Unmarshal(body, &f) == nil && (f.Code != "" || f.Description != "") {
 			e.Code, e.Description, e.Data, e.Source = f.Code, f.Description, f.Data, f.Source

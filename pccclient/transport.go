@@ -43,18 +43,33 @@ type call struct {
 	// stream: a 2xx body is not read but returned open in result.body,
 	// and Config.PriceSheetTimeout replaces the HTTP client's timeout.
 	stream bool
+	// graph: the call goes to Microsoft Graph (Config.GraphBaseURL, path
+	// taken as is, or an absolute URL on that host) with tokens for
+	// Config.GraphResource.
+	graph bool
 }
 
 // result is what a successful call returns besides the decoded body.
 type result struct {
 	status int
 	body   io.ReadCloser // stream calls: the open body (the caller closes it)
-	header http.Header   // stream calls: the response headers
+	header http.Header   // the response headers
 }
 
 func (c *Client) endpoint(cl *call) (string, error) {
 	p, base := cl.path, c.cfg.BaseURL
-	if cl.pricing {
+	if cl.graph && strings.Contains(p, "://") {
+		// A URL Graph handed out (an operation's Location, a manifest's
+		// link): the token goes to Graph's own host only.
+		u, err := url.Parse(p)
+		g, _ := url.Parse(c.cfg.GraphBaseURL)
+		if err != nil || g == nil || !strings.EqualFold(u.Scheme, g.Scheme) || !strings.EqualFold(u.Host, g.Host) {
+			return "", fmt.Errorf("pccclient %s: %q is not on Microsoft Graph (%s)", cl.op, p, c.cfg.GraphBaseURL)
+		}
+		p, base = u.RequestURI(), g.Scheme+"://"+g.Host
+	} else if cl.graph {
+		base = c.cfg.GraphBaseURL
+	} else if cl.pricing {
 		base = c.cfg.PricingBaseURL
 	} else if !strings.HasPrefix(p, "/v1/") && p != "/v1" {
 		p = "/v1" + p
@@ -119,6 +134,9 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 	if cl.pricing {
 		appSrc, userSrc = c.priceApp, c.priceUser
 	}
+	if cl.graph {
+		appSrc, userSrc = c.graphApp, c.graphUser
+	}
 	src := appSrc
 	if cred == AppUser {
 		src = userSrc
@@ -175,6 +193,9 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		h.Set("MS-Contract-Version", "v1")
 		h.Set("User-Agent", c.cfg.UserAgent)
 		h.Set("X-Locale", c.cfg.Locale)
+		if cl.graph {
+			h.Set("client-request-id", reqID)
+		}
 		if payload != nil {
 			h.Set("Content-Type", "application/json")
 		} else if cl.method == http.MethodPost {
@@ -216,7 +237,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 					return result{}, fmt.Errorf("partner center %s: decode response (request %s): %w", cl.op, reqID, err)
 				}
 			}
-			return result{status: resp.StatusCode}, nil
+			return result{status: resp.StatusCode, header: resp.Header}, nil
 		}
 		e := decodeError(body, resp.StatusCode, resp.Header, cl.op)
 		e.RequestID, e.Attempts = reqID, attempt

@@ -133,6 +133,7 @@ func FromSettings(st *store.Store, box *secrets.Box) func(context.Context) (pccc
 			ClientSecret:    secret,
 			BaseURL:         s.PcApiUrl,
 			TokenURL:        TokenURL(s.PcTokenUrl),
+			GraphBaseURL:    GraphURL(s.PcApiUrl),
 		}
 		if len(s.PcRefreshTokenEnc) > 0 {
 			var at time.Time

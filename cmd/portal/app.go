@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cspportal/portal/attention"
+	"github.com/cspportal/portal/billing"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/config"
 	"github.com/cspportal/portal/internal/secrets"
@@ -135,11 +136,15 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
-	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com, mailer, att)
+	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: log.With("component", "billing")})
 	if err != nil {
 		return nil, err
 	}
-	deps.Registry, deps.PC, deps.Commerce, deps.Mail, deps.Attention = reg, pc, com, mailer, att
+	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com, mailer, att, bil)
+	if err != nil {
+		return nil, err
+	}
+	deps.Registry, deps.PC, deps.Commerce, deps.Mail, deps.Attention, deps.Billing = reg, pc, com, mailer, att, bil
 	if mod != nil {
 		mod(&deps)
 	}

@@ -53,6 +53,8 @@ func cmdSandbox(ctx context.Context, e env) error {
 
   API base URL   %[1]s            (PC paths under /v1)
   pricing URL    %[1]s%[5]s    (price sheets: api.partner.microsoft.com's /v1.0/sales/..., app+user)
+  graph URL      %[1]s%[6]s      (Microsoft Graph billing exports /v1.0/reports/partners/billing/..., app-only;
+                 POST %[1]s/_sandbox/billing tunes export delay, bulk lines, faults)
   token URL      %[1]s/%[2]s/oauth2/token          (v2: .../oauth2/v2.0/token)
   authorize URL  %[1]s/%[2]s/oauth2/v2.0/authorize  (partner admin consent, PKCE S256)
   tenant id      %[2]s
@@ -65,7 +67,7 @@ Try it:
     -d client_id=%[3]s -d client_secret=%[4]s \
     -d resource=https://api.partnercenter.microsoft.com | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Locale: en-US" '%[1]s/v1/offers?country=US&size=3'
-`, base, c.TenantID, c.ClientID, c.ClientSecret, sandbox.PricingPathPrefix)
+`, base, c.TenantID, c.ClientID, c.ClientSecret, sandbox.PricingPathPrefix, sandbox.GraphPathPrefix)
 	fmt.Fprintf(e.stdout, "\nPartner users (sign-in page of the authorize URL):\n")
 	for _, u := range sb.Users() {
 		mfa := "with MFA"

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/cspportal/portal/attention"
+	"github.com/cspportal/portal/billing"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/jobs"
@@ -78,7 +79,8 @@ func (p *PC) RefreshToken() string {
 // app+user credential (a fresh refresh token in memory).
 func (p *PC) Config() pccclient.Config {
 	return pccclient.Config{PartnerTenantID: p.Creds.TenantID, ClientID: p.Creds.ClientID, ClientSecret: p.Creds.ClientSecret,
-		BaseURL: p.URL, TokenURL: p.TokenURL(), UserTokens: pccclient.NewMemoryTokenStore(p.RefreshToken())}
+		BaseURL: p.URL, TokenURL: p.TokenURL(), UserTokens: pccclient.NewMemoryTokenStore(p.RefreshToken()),
+		GraphBaseURL: p.URL + sandbox.GraphPathPrefix}
 }
 
 // Client is a client on Config, for changes "outside the portal".
@@ -143,6 +145,7 @@ type Stack struct {
 	Commerce  *commerce.Service
 	Mail      *mail.Service      // nil without a Box
 	Attention *attention.Service // nil without a Box
+	Billing   *billing.Service
 	Jobs      *jobs.Runner
 }
 
@@ -163,6 +166,9 @@ type StackOptions struct {
 	Now      func() time.Time // commerce's and attention's clock [time.Now]
 	BaseURL  string           // links in mails [http://portal.test]
 	Metrics  *mirror.Metrics
+	Billing  billing.Options
+	Sale     billing.SalePricer   // billing's sale prices [cost]
+	Prices   billing.PriceChecker // billing's price checks [none: skipped]
 }
 
 // NewStack builds a Stack on st.
@@ -218,11 +224,17 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 	if o.Jobs.Logger == nil {
 		o.Jobs.Logger = o.Logger
 	}
+	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: o.Logger, Options: o.Billing, Sale: o.Sale,
+		Prices: o.Prices})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts = append(parts, bil)
 	r, err := jobs.New(st, o.Jobs, parts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Mail: mailer, Attention: att, Jobs: r}
+	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Mail: mailer, Attention: att, Billing: bil, Jobs: r}
 }
 
 // Start runs the River workers until the test ends.

@@ -71,6 +71,9 @@ func (s *Sandbox) audit(c *call, cust *customer, resourceType, opType string, ol
 	if rec.CustomizedData == nil {
 		rec.CustomizedData = []kv{}
 	}
+	if w, ok := newV.(subscriptionWire); ok && resourceType == "subscription" {
+		s.billObserve(now, w)
+	}
 	cid := ""
 	if cust != nil {
 		cid = cust.W.ID

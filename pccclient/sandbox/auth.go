@@ -499,7 +499,7 @@ func (s *Sandbox) checkToken(r *http.Request) (tokenInfo, *pcError) {
 		s.tokMu.RUnlock()
 		// A token for the pricing API (api.partner.microsoft.com) is not
 		// one for api.partnercenter.microsoft.com.
-		if found && s.clock.Now().Before(ti.Exp) && ti.Aud != PricingResource {
+		if found && s.clock.Now().Before(ti.Exp) && ti.Aud != PricingResource && ti.Aud != GraphResource {
 			return ti, nil
 		}
 	}

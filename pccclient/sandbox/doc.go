@@ -106,6 +106,30 @@
 // import benchmarks; rows are written as they are computed, so a 100k-row
 // sheet is never held in memory.
 //
+// # Billing
+//
+// The sandbox bills what it has seen (billing_ledger.go): every term a
+// subscription starts (purchase, renewal, transition) with its price, and
+// every change of seats or status on its clock. A month closes on the 8th
+// of the next month into one invoice per currency ("G" ids) with new,
+// cycleCharge, renew, pro-rated addQuantity/removeQuantity and
+// cancelImmediate lines and the Azure plans' daily usage; BillingInvoices
+// returns them for tests. Microsoft Graph's billing API is served under
+// GraphPathPrefix (tokens for GraphResource, app-only or app+user): export
+// -> 202 Location -> operation running with Retry-After until
+// BillingConfig.ExportDelay passed on the sandbox clock (default 2
+// minutes), then succeeded with a manifest link, or failed with code 5000
+// "No data available" -> manifest (rootDirectory, SAS token valid 12 hours,
+// blobs of BlobRows lines) -> gzip JSON-lines blobs under BlobPathPrefix,
+// rendered as they are read (Azure Storage's XML errors: 403 for a bad or
+// expired signature, 404, and with FailBlobOnce one 500). The basic
+// attribute set is accepted but answered with every attribute. BulkLines
+// appends synthetic lines (benchmarks). SetBillingConfig or POST
+// /_sandbox/billing {"exportDelaySeconds","bulkLines","blobRows","noData",
+// "failBlobOnce"} tune it. The v1 invoices list the new invoices with the
+// legacy seeded ones; their line items page 2,000 at a time with
+// continuation tokens; the statement is a PDF.
+//
 // # PC's rough edges
 //
 //   - Options.ReadAfterCreateDelay: a customer created through the API

@@ -171,38 +171,6 @@ func (s *Sandbox) seedInvoices(now time.Time, months int) {
 	}
 }
 
-func (s *Sandbox) listInvoices(c *call) (int, any) {
-	all := s.st.Invoices
-	// Newest first, as PC lists them.
-	items := make([]*invoiceWire, 0, len(all))
-	for i := len(all) - 1; i >= 0; i-- {
-		items = append(items, all[i])
-	}
-	off, _ := strconv.Atoi(c.qi("offset"))
-	size, _ := strconv.Atoi(c.qi("size"))
-	if size <= 0 {
-		size = 200
-	}
-	off = min(max(off, 0), len(items))
-	to := min(off+size, len(items))
-	col := newCollection(items[off:to], len(items), "/invoices?size="+strconv.Itoa(size)+"&offset="+strconv.Itoa(off))
-	if to < len(items) {
-		col.Links.Next = getLink("/invoices?size=" + strconv.Itoa(size) + "&offset=" + strconv.Itoa(to))
-	}
-	return 200, col
-}
-
-func (s *Sandbox) getInvoice(c *call) (int, any) {
-	id := c.pv("id")
-	if _, rest, ok := strings.Cut(id, "-"); ok {
-		id = rest // accept "Recurring-D0..." as in the self links
-	}
-	for _, inv := range s.st.Invoices {
-		if strings.EqualFold(inv.ID, id) {
-			return 200, inv
-		}
-	}
-	return 0, newErr(404, "1000", "Invoice %s not found", c.pv("id"))
-}
+// The invoice endpoints serve these with the new-commerce invoices (billing_v1.go).
 
 func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }

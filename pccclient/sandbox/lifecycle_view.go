@@ -81,6 +81,7 @@ func (s *Sandbox) recordTerm(cust *customer, sub *subscription, start time.Time,
 	if n := len(sub.Life.Terms); n > maxTerms {
 		sub.Life.Terms = append([]termRecord(nil), sub.Life.Terms[n-maxTerms:]...)
 	}
+	s.billTermStarted(cust, sub, start, renewal, price, cur.code)
 }
 
 // Lifecycle is the sandbox's calendar of one subscription, for tests and

@@ -104,6 +104,9 @@ func requestedAudience(form url.Values) string {
 	if strings.EqualFold(strings.TrimRight(r, "/"), PricingResource) {
 		return PricingResource
 	}
+	if strings.EqualFold(strings.TrimRight(r, "/"), GraphResource) {
+		return GraphResource
+	}
 	return Resource
 }
 

@@ -59,8 +59,7 @@ func (s *Sandbox) routes() {
 
 	s.handle("GET /v1/auditrecords", OpListAuditRecords, lockRead, true, s.stateCached(s.listAuditRecords))
 	s.handle("GET /v1/relationships", OpListIndirectResellers, lockNone, true, s.cached(s.listRelationships))
-	s.handle("GET /v1/invoices", OpListInvoices, lockRead, true, s.stateCached(s.listInvoices))
-	s.handle("GET /v1/invoices/{id}", OpGetInvoice, lockRead, true, s.stateCached(s.getInvoice))
+	s.billingRoutes()
 
 	s.handle("/", "unknown", lockNone, false, func(c *call) (int, any) {
 		return 0, newErr(http.StatusNotFound, "1000", "The requested resource %s %s is not supported by the sandbox", c.r.Method, c.r.URL.Path)

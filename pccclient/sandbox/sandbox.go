@@ -180,15 +180,26 @@ func New(opts Options) (*Sandbox, error) {
 	return s, nil
 }
 
-// Handler serves the PC API under /v1, the token endpoints, /_sandbox and
-// the pricing API under PricingPathPrefix (see PricingHandler).
+// Handler serves the PC API under /v1, the token endpoints, /_sandbox,
+// the pricing API under PricingPathPrefix (see PricingHandler), Microsoft
+// Graph's partner billing API under GraphPathPrefix and its export blobs
+// under BlobPathPrefix (see GraphHandler).
 func (s *Sandbox) Handler() http.Handler {
 	// A path prefix, not a mux pattern: "/pricing/" would collide with
 	// "/{tenant}/oauth2/token".
 	pricing := http.StripPrefix(PricingPathPrefix, s.pricing)
+	graph := http.StripPrefix(GraphPathPrefix, s.graphMux(GraphPathPrefix))
+	blobs := http.StripPrefix(BlobPathPrefix, s.blobMux())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, PricingPathPrefix+"/") {
+		switch p := r.URL.Path; {
+		case strings.HasPrefix(p, PricingPathPrefix+"/"):
 			pricing.ServeHTTP(w, r)
+			return
+		case strings.HasPrefix(p, GraphPathPrefix+"/"):
+			graph.ServeHTTP(w, r)
+			return
+		case strings.HasPrefix(p, BlobPathPrefix+"/"):
+			blobs.ServeHTTP(w, r)
 			return
 		}
 		s.mux.ServeHTTP(w, r)

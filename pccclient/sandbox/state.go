@@ -150,6 +150,8 @@ type state struct {
 	// PricesSeeded records that the first one was published (at New).
 	PriceChanges []PriceChange `json:"priceChanges,omitempty"`
 	PricesSeeded bool          `json:"pricesSeeded,omitempty"`
+	// Billing is what Partner Center bills (billing_*.go).
+	Billing *billingLedger `json:"billing,omitempty"`
 }
 
 func newState() *state {

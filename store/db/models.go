@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 )
 
@@ -99,6 +100,147 @@ type Availability struct {
 	Raw           json.RawMessage
 	SyncedAt      time.Time
 	GoneAt        *time.Time
+}
+
+type BillingFinding struct {
+	ID             int64
+	InvoiceID      string
+	CheckName      string
+	PcCustomerID   string
+	CustomerID     *uuid.UUID
+	CustomerName   string
+	SubscriptionID string
+	ChargeType     string
+	ChargeStart    pgtype.Date
+	Amount         decimal.Decimal
+	Reason         string
+}
+
+type BillingImport struct {
+	ID           int64
+	InvoiceID    string
+	Dataset      string
+	Source       string
+	State        string
+	OperationUrl string
+	ManifestUrl  string
+	Manifest     json.RawMessage
+	Etag         string
+	Continuation string
+	Pages        int32
+	BlobsTotal   int32
+	BlobsDone    int32
+	Rows         int64
+	Polls        int32
+	Attempts     int32
+	Error        string
+	Trigger      string
+	RequestedBy  *int64
+	StartedAt    time.Time
+	UpdatedAt    time.Time
+	FinishedAt   *time.Time
+}
+
+type BillingImportPart struct {
+	ImportID int64
+	Part     int32
+	Name     string
+	Rows     int64
+	DoneAt   time.Time
+}
+
+type BillingInvoice struct {
+	ID           string
+	Kind         string
+	InvoiceDate  *time.Time
+	PeriodStart  pgtype.Date
+	PeriodEnd    pgtype.Date
+	Currency     string
+	Total        decimal.Decimal
+	Paid         decimal.Decimal
+	DocumentType string
+	NewCommerce  bool
+	Lines        int64
+	Cost         decimal.Decimal
+	Sale         decimal.Decimal
+	Findings     int64
+	ImportedAt   *time.Time
+	Raw          json.RawMessage
+	SyncedAt     time.Time
+}
+
+type BillingInvoiceCustomer struct {
+	InvoiceID      string
+	PcCustomerID   string
+	CustomerID     *uuid.UUID
+	CustomerName   string
+	CustomerDomain string
+	Lines          int64
+	Cost           decimal.Decimal
+	Sale           decimal.Decimal
+	Findings       int64
+}
+
+type BillingInvoiceGroup struct {
+	InvoiceID           string
+	PcCustomerID        string
+	CustomerID          *uuid.UUID
+	SubscriptionID      string
+	SubscriptionName    string
+	ProductName         string
+	ChargeType          string
+	Kind                string
+	TermAndBillingCycle string
+	Lines               int64
+	Quantity            decimal.Decimal
+	Cost                decimal.Decimal
+	Sale                decimal.Decimal
+	FirstCharge         pgtype.Date
+}
+
+type BillingLine struct {
+	ImportID            int64
+	Part                int32
+	Line                int32
+	InvoiceID           string
+	Kind                string
+	PcCustomerID        string
+	CustomerID          *uuid.UUID
+	CustomerName        string
+	CustomerDomain      string
+	SubscriptionID      string
+	SubscriptionName    string
+	OrderID             string
+	ProductID           string
+	SkuID               string
+	AvailabilityID      string
+	ProductName         string
+	SkuName             string
+	ChargeType          string
+	ChargeStart         pgtype.Date
+	ChargeEnd           pgtype.Date
+	UsageDate           pgtype.Date
+	TermAndBillingCycle string
+	BillingFrequency    string
+	MeterName           string
+	MeterCategory       string
+	Unit                string
+	Quantity            decimal.Decimal
+	UnitPrice           decimal.Decimal
+	EffectiveUnitPrice  decimal.Decimal
+	Cost                decimal.Decimal
+	Sale                decimal.Decimal
+	Currency            string
+	ReferenceID         string
+}
+
+type BillingUsageDay struct {
+	InvoiceID    string
+	PcCustomerID string
+	CustomerID   *uuid.UUID
+	UsageDate    pgtype.Date
+	Cost         decimal.Decimal
+	Sale         decimal.Decimal
 }
 
 type CalendarFeed struct {

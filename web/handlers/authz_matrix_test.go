@@ -53,7 +53,7 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 		return polCustomer, true
 	case "admin":
 		return polAdmin, true
-	case "customers", "catalog", "orders", "sync", "audit", "audit.csv", "attention", "renewals", "renewals.csv":
+	case "customers", "catalog", "orders", "sync", "audit", "audit.csv", "attention", "renewals", "renewals.csv", "billing":
 		return polStaff, true
 	}
 	return "", false

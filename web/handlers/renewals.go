@@ -88,7 +88,7 @@ func renewalLine(r store.RenewalRow, now time.Time) templates.RenewalLine {
 	l := templates.RenewalLine{Date: rules.Day(r.TermEnd), CustomerName: r.CustomerName, CustomerHref: "/customers/" + r.CustomerID,
 		Name: r.Name, SubHref: "/customers/" + r.CustomerID + "/subscriptions/" + r.SubscriptionID, Status: r.Status,
 		AutoRenew: r.AutoRenew, Scheduled: r.Scheduled, PriceChanges: r.PriceChanges, Quantity: strconv.Itoa(r.Quantity),
-		CurrentPrice: money(r.CurrentPrice, r.Currency), NextPrice: money(r.NextPrice, r.Currency)}
+		CurrentPrice: nullMoney(r.CurrentPrice, r.Currency), NextPrice: nullMoney(r.NextPrice, r.Currency)}
 	switch {
 	case r.Status != "active" || !r.AutoRenew:
 		l.Next = "does not renew"
@@ -108,12 +108,12 @@ func renewalLine(r store.RenewalRow, now time.Time) templates.RenewalLine {
 	return l
 }
 
-// money is an amount with its currency, "—" when unknown.
-func money(d decimal.NullDecimal, currency string) string {
+// nullMoney is an amount with its currency, "—" when unknown.
+func nullMoney(d decimal.NullDecimal, currency string) string {
 	if !d.Valid {
 		return "—"
 	}
-	return strings.TrimSpace(currency + " " + d.Decimal.StringFixed(2))
+	return money(d.Decimal, currency)
 }
 
 // renewalList is the global calendar.

@@ -19,6 +19,7 @@ import (
 	"github.com/cspportal/portal/accounts"
 	"github.com/cspportal/portal/attention"
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/billing"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/mail"
@@ -75,6 +76,9 @@ type Deps struct {
 	// MailInbox is the dev mail catcher's inbox URL, shown on the settings
 	// page ("" outside dev).
 	MailInbox string
+	// Billing imports invoices and writes their exports; nil builds one on
+	// PC (without its jobs running).
+	Billing *billing.Service
 	// Registry receives the web layer's metrics; nil makes one of its own.
 	Registry *prometheus.Registry
 }
@@ -94,6 +98,7 @@ type Server struct {
 	mail     *mail.Service
 	acc      *accounts.Service
 	att      *attention.Service
+	bil      *billing.Service
 	counts   countsCache
 
 	// adminExists caches "an admin exists" once true, so the setup gate
@@ -147,6 +152,7 @@ func New(d Deps) (*Server, error) {
 		mail:     d.Mail,
 		acc:      d.Accounts,
 		att:      d.Attention,
+		bil:      d.Billing,
 	}
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.serveError(w, r, err)
@@ -185,6 +191,11 @@ func defaultWriteSide(d *Deps) error {
 	}
 	if d.Attention == nil {
 		if d.Attention, err = attention.New(attention.Deps{Store: d.Store, Mail: d.Mail, BaseURL: d.BaseURL, Logger: d.Logger, Now: d.Now}); err != nil {
+			return err
+		}
+	}
+	if d.Billing == nil {
+		if d.Billing, err = billing.New(billing.Deps{Store: d.Store, PC: d.PC, Logger: d.Logger}); err != nil {
 			return err
 		}
 	}

@@ -126,6 +126,13 @@ func (s *Server) syncView(r *http.Request) (templates.SyncView, error) {
 	for _, run := range st.Recent {
 		v.Recent = append(v.Recent, runView(run, now))
 	}
+	imps, err := s.st.RecentBillingImports(r.Context(), 8)
+	if err != nil {
+		return v, err
+	}
+	for _, i := range imps {
+		v.Billing = append(v.Billing, importView(i))
+	}
 	last := func(kind string) string {
 		run, ok := st.LastByKind[kind]
 		if !ok || run.FinishedAt == nil {

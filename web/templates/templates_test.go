@@ -92,9 +92,9 @@ func TestGeneratedUpToDate(t *testing.T) {
 func TestNavByRole(t *testing.T) {
 	t.Parallel()
 	for role, want := range map[string]string{
-		"admin":    "/,/catalog,/customers,/renewals,/sync,/audit,/admin/users,/admin/settings",
-		"staff":    "/,/catalog,/customers,/renewals,/sync,/audit",
-		"customer": "/my/subscriptions",
+		"admin":    "/,/catalog,/customers,/renewals,/billing,/sync,/audit,/admin/users,/admin/settings",
+		"staff":    "/,/catalog,/customers,/renewals,/billing,/sync,/audit",
+		"customer": "/my/subscriptions,/my/charges",
 		"":         "",
 	} {
 		var got []string

@@ -61,14 +61,15 @@ func navFor(role string) []navItem {
 	renewals := navItem{"/renewals", "Renewals", "nav-renewals"}
 	sync := navItem{"/sync", "Sync", "nav-sync"}
 	audit := navItem{"/audit", "Audit", "nav-audit"}
+	billing := navItem{"/billing", "Billing", "nav-billing"}
 	switch role {
 	case "admin":
-		return []navItem{dashboard, catalog, customers, renewals, sync, audit,
+		return []navItem{dashboard, catalog, customers, renewals, billing, sync, audit,
 			{"/admin/users", "Users", "nav-users"}, {"/admin/settings", "Settings", "nav-settings"}}
 	case "staff":
-		return []navItem{dashboard, catalog, customers, renewals, sync, audit}
+		return []navItem{dashboard, catalog, customers, renewals, billing, sync, audit}
 	case "customer":
-		return []navItem{{"/my/subscriptions", "My subscriptions", "nav-my-subscriptions"}}
+		return []navItem{{"/my/subscriptions", "My subscriptions", "nav-my-subscriptions"}, {"/my/charges", "My charges", "nav-my-charges"}}
 	}
 	return nil
 }

@@ -1,0 +1,87 @@
+package billing
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/cspportal/portal/store"
+)
+
+// InvoicePage is an invoice as its page shows it: the invoice, its latest
+// imports and one page of its customers (most charged first).
+type InvoicePage struct {
+	Invoice   store.BillingInvoice
+	Imports   []store.BillingImport
+	Customers []store.BillingCustomerRow
+	Total     int // customers matching the search
+}
+
+// pageCache keeps invoice pages for a moment: an invoice changes when an
+// import of it finishes (a few times a month) while its page is read by
+// many at once. Identical requests arriving together share one read.
+type pageCache struct {
+	ttl   time.Duration
+	group singleflight.Group
+	mu    sync.Mutex
+	m     map[string]pageEntry
+}
+
+type pageEntry struct {
+	at time.Time
+	v  InvoicePage
+}
+
+// maxCachedPages bounds the cache; past it, it starts over.
+const maxCachedPages = 512
+
+func (c *pageCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
+}
+
+// InvoicePage reads page (1-based, size customers a page) of the invoice's
+// customers matching q, with the invoice and its imports (store.ErrNotFound
+// for an unknown invoice). A page is at most Options.PageCacheTTL old.
+func (s *Service) InvoicePage(ctx context.Context, id, q string, page, size int) (InvoicePage, error) {
+	key := id + "\x00" + q + "\x00" + strconv.Itoa(page) + "\x00" + strconv.Itoa(size)
+	c := &s.pages
+	if c.ttl > 0 {
+		c.mu.Lock()
+		e, ok := c.m[key]
+		c.mu.Unlock()
+		if ok && time.Since(e.at) < c.ttl {
+			return e.v, nil
+		}
+	}
+	v, err, _ := c.group.Do(key, func() (any, error) {
+		var p InvoicePage
+		var err error
+		if p.Invoice, err = s.st.BillingInvoice(ctx, id); err != nil {
+			return p, err
+		}
+		if p.Customers, p.Total, err = s.st.BillingInvoiceCustomers(ctx, id, q, (page-1)*size, size); err != nil {
+			return p, err
+		}
+		if p.Imports, err = s.st.BillingInvoiceImports(ctx, id); err != nil {
+			return p, err
+		}
+		if c.ttl > 0 {
+			c.mu.Lock()
+			if c.m == nil || len(c.m) >= maxCachedPages {
+				c.m = map[string]pageEntry{}
+			}
+			c.m[key] = pageEntry{at: time.Now(), v: p}
+			c.mu.Unlock()
+		}
+		return p, nil
+	})
+	if err != nil {
+		return InvoicePage{}, err
+	}
+	return v.(InvoicePage), nil
+}

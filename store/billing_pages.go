@@ -1,0 +1,306 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+)
+
+// The billing pages' reads: from the invoices and their summaries, never
+// the lines in bulk (an invoice may hold a million), except the exports,
+// which stream one customer's lines.
+
+// BillingInvoiceRow is an invoice on the billing page.
+type BillingInvoiceRow struct {
+	BillingInvoice
+	// Imports is the latest import of each dataset ("reconciliation:done").
+	Imports []string
+}
+
+// BillingInvoices lists the invoices and accruals, newest period first.
+func (s *Store) BillingInvoices(ctx context.Context) ([]BillingInvoiceRow, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+invoiceCols+`,
+	    coalesce((SELECT array_agg(dataset || ':' || state ORDER BY dataset) FROM (SELECT DISTINCT ON (dataset) dataset, state
+	        FROM billing_imports i WHERE i.invoice_id = v.id ORDER BY dataset, id DESC) s), '{}')
+	FROM billing_invoices v ORDER BY v.period_start DESC, v.kind, v.currency, v.id`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingInvoiceRow, error) {
+		var i BillingInvoiceRow
+		err := r.Scan(append(invoiceDest(&i.BillingInvoice), &i.Imports)...)
+		return i, err
+	})
+}
+
+// BillingInvoice reads an invoice (ErrNotFound when unknown).
+func (s *Store) BillingInvoice(ctx context.Context, id string) (BillingInvoice, error) {
+	return s.BillingInvoiceTx(ctx, s.Pool, id)
+}
+
+// BillingCustomerRow is one customer's part of an invoice.
+type BillingCustomerRow struct {
+	PCCustomerID string
+	CustomerID   *uuid.UUID
+	Name         string
+	Domain       string
+	Lines        int64
+	Cost         decimal.Decimal
+	Sale         decimal.Decimal
+	Findings     int64
+}
+
+// BillingInvoiceCustomers pages through an invoice's customers, most
+// charged first, matching q (name, domain or id); it returns the total.
+func (s *Store) BillingInvoiceCustomers(ctx context.Context, invoiceID, q string, offset, limit int) ([]BillingCustomerRow, int, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
+	    c.findings, count(*) OVER ()
+	FROM billing_invoice_customers c WHERE c.invoice_id = $1
+	    AND ($2 = '' OR c.customer_name ILIKE $3 OR c.customer_domain ILIKE $3 OR c.pc_customer_id ILIKE $3)
+	ORDER BY c.cost DESC, c.pc_customer_id OFFSET $4 LIMIT $5`, invoiceID, q, "%"+likeEscape(q)+"%", offset, limit)
+	if err != nil {
+		return nil, 0, mapErr(err)
+	}
+	total := 0
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingCustomerRow, error) {
+		var c BillingCustomerRow
+		err := r.Scan(&c.PCCustomerID, &c.CustomerID, &c.Name, &c.Domain, &c.Lines, &c.Cost, &c.Sale, &c.Findings, &total)
+		return c, err
+	})
+	if err == nil && len(out) == 0 && offset > 0 {
+		// Past the last page: the window count came with no row.
+		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_invoice_customers c WHERE c.invoice_id = $1
+		    AND ($2 = '' OR c.customer_name ILIKE $3 OR c.customer_domain ILIKE $3 OR c.pc_customer_id ILIKE $3)`,
+			invoiceID, q, "%"+likeEscape(q)+"%").Scan(&total)
+	}
+	return out, total, mapErr(err)
+}
+
+func scanBillingCustomer(r pgx.CollectableRow) (BillingCustomerRow, error) {
+	var c BillingCustomerRow
+	err := r.Scan(&c.PCCustomerID, &c.CustomerID, &c.Name, &c.Domain, &c.Lines, &c.Cost, &c.Sale, &c.Findings)
+	return c, err
+}
+
+// BillingInvoiceCustomer is one customer's part of an invoice, by PC's
+// customer id (ErrNotFound when the invoice has no lines for it).
+func (s *Store) BillingInvoiceCustomer(ctx context.Context, invoiceID, pcCustomerID string) (BillingCustomerRow, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
+	    c.findings FROM billing_invoice_customers c WHERE c.invoice_id = $1 AND c.pc_customer_id = $2`, invoiceID, pcCustomerID)
+	if err != nil {
+		return BillingCustomerRow{}, mapErr(err)
+	}
+	c, err := pgx.CollectExactlyOneRow(rows, scanBillingCustomer)
+	return c, mapErr(err)
+}
+
+// BillingGroup is an invoice's lines of one subscription and charge type.
+type BillingGroup struct {
+	SubscriptionID   string
+	SubscriptionName string
+	ProductName      string
+	ChargeType       string
+	Kind             string
+	TermAndCycle     string
+	Lines            int64
+	Quantity         decimal.Decimal
+	Cost             decimal.Decimal
+	Sale             decimal.Decimal
+	FirstCharge      *time.Time
+}
+
+// BillingGroupFilter selects groups: by PC's customer id (staff) or by
+// the mirrored customer (the customer's own view), matching Q (product,
+// subscription, charge type).
+type BillingGroupFilter struct {
+	PCCustomerID string
+	CustomerID   *uuid.UUID
+	Q            string
+}
+
+// BillingInvoiceGroups lists a customer's groups of an invoice.
+func (s *Store) BillingInvoiceGroups(ctx context.Context, invoiceID string, f BillingGroupFilter) ([]BillingGroup, error) {
+	if f.PCCustomerID == "" && f.CustomerID == nil {
+		return nil, fmt.Errorf("billing groups of %s: no customer given", invoiceID)
+	}
+	if f.CustomerID != nil {
+		// Mirrored customers are keyed by PC's id: use the index.
+		f.PCCustomerID = strings.ToLower(f.CustomerID.String())
+	}
+	rows, err := s.Pool.Query(ctx, `SELECT subscription_id, subscription_name, product_name, charge_type, kind, term_and_billing_cycle,
+	    lines, quantity, cost, sale, first_charge
+	FROM billing_invoice_groups WHERE invoice_id = $1 AND ($2 = '' OR pc_customer_id = $2) AND ($3::uuid IS NULL OR customer_id = $3)
+	    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)
+	ORDER BY product_name, subscription_id, first_charge, charge_type`, invoiceID, f.PCCustomerID, f.CustomerID, f.Q,
+		"%"+likeEscape(f.Q)+"%")
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingGroup, error) {
+		var g BillingGroup
+		err := r.Scan(&g.SubscriptionID, &g.SubscriptionName, &g.ProductName, &g.ChargeType, &g.Kind, &g.TermAndCycle, &g.Lines,
+			&g.Quantity, &g.Cost, &g.Sale, &g.FirstCharge)
+		return g, err
+	})
+	return out, mapErr(err)
+}
+
+// BillingFindingRow is a finding as the reconciliation page lists it.
+type BillingFindingRow struct {
+	ID int64
+	BillingFinding
+}
+
+// BillingFindings lists an invoice's findings (notes last).
+func (s *Store) BillingFindings(ctx context.Context, invoiceID string) ([]BillingFindingRow, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, check_name, pc_customer_id, customer_id, customer_name, subscription_id, charge_type,
+	    charge_start, amount, reason FROM billing_findings WHERE invoice_id = $1
+	ORDER BY check_name = 'note', check_name, customer_name, subscription_id, charge_start, id`, invoiceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingFindingRow, error) {
+		var f BillingFindingRow
+		err := r.Scan(&f.ID, &f.Check, &f.PCCustomerID, &f.CustomerID, &f.CustomerName, &f.SubscriptionID, &f.ChargeType,
+			&f.ChargeStart, &f.Amount, &f.Reason)
+		return f, err
+	})
+	return out, mapErr(err)
+}
+
+// CustomerBillingMonth is a mirrored customer's part of one invoice.
+type CustomerBillingMonth struct {
+	InvoiceID   string
+	Kind        string
+	PeriodStart time.Time
+	Currency    string
+	Lines       int64
+	Cost        decimal.Decimal
+	Sale        decimal.Decimal
+}
+
+// CustomerBillingMonths lists a mirrored customer's invoices, newest first.
+func (s *Store) CustomerBillingMonths(ctx context.Context, customerID uuid.UUID) ([]CustomerBillingMonth, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT v.id, v.kind, v.period_start, v.currency, sum(c.lines), sum(c.cost), sum(c.sale)
+	FROM billing_invoice_customers c JOIN billing_invoices v ON v.id = c.invoice_id
+	WHERE c.customer_id = $1 GROUP BY v.id ORDER BY v.period_start DESC, v.kind, v.currency`, customerID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CustomerBillingMonth, error) {
+		var m CustomerBillingMonth
+		err := r.Scan(&m.InvoiceID, &m.Kind, &m.PeriodStart, &m.Currency, &m.Lines, &m.Cost, &m.Sale)
+		return m, err
+	})
+	return out, mapErr(err)
+}
+
+// BillingUsageDay is a customer's Azure usage on one day.
+type BillingUsageDay struct {
+	Day  time.Time
+	Cost decimal.Decimal
+	Sale decimal.Decimal
+}
+
+// CustomerUsageDays is a mirrored customer's Azure usage per day on an invoice.
+func (s *Store) CustomerUsageDays(ctx context.Context, customerID uuid.UUID, invoiceID string) ([]BillingUsageDay, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT usage_date, sum(cost), sum(sale) FROM billing_usage_days
+	WHERE customer_id = $1 AND invoice_id = $2 GROUP BY usage_date ORDER BY usage_date`, customerID, invoiceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingUsageDay, error) {
+		var u BillingUsageDay
+		err := r.Scan(&u.Day, &u.Cost, &u.Sale)
+		return u, err
+	})
+	return out, mapErr(err)
+}
+
+// BillingLine is one line as the exports write it.
+type BillingLine struct {
+	CustomerName     string
+	CustomerDomain   string
+	SubscriptionID   string
+	SubscriptionName string
+	OrderID          string
+	ProductID        string
+	SkuID            string
+	ProductName      string
+	SkuName          string
+	ChargeType       string
+	ChargeStart      *time.Time
+	ChargeEnd        *time.Time
+	UsageDate        *time.Time
+	TermAndCycle     string
+	BillingFrequency string
+	MeterName        string
+	Unit             string
+	Quantity         decimal.Decimal
+	UnitPrice        decimal.Decimal
+	Cost             decimal.Decimal
+	Sale             decimal.Decimal
+	Currency         string
+	Kind             string
+}
+
+// BillingLines streams an invoice's current lines of one customer to fn
+// (by PC's customer id for staff, by the mirrored id for the customer).
+func (s *Store) BillingLines(ctx context.Context, invoiceID string, f BillingGroupFilter, fn func(BillingLine) error) error {
+	if f.PCCustomerID == "" && f.CustomerID == nil {
+		return fmt.Errorf("billing lines of %s: no customer given", invoiceID)
+	}
+	if f.CustomerID != nil {
+		f.PCCustomerID = strings.ToLower(f.CustomerID.String())
+	}
+	rows, err := s.Pool.Query(ctx, `SELECT l.customer_name, l.customer_domain, l.subscription_id, l.subscription_name, l.order_id,
+	    l.product_id, l.sku_id, l.product_name, l.sku_name, l.charge_type, l.charge_start, l.charge_end, l.usage_date,
+	    l.term_and_billing_cycle, l.billing_frequency, l.meter_name, l.unit, l.quantity, l.unit_price, l.cost, l.sale, l.currency, l.kind
+	FROM billing_lines l JOIN billing_imports i ON i.id = l.import_id AND i.state = 'done' AND i.invoice_id = $1
+	WHERE ($2 = '' OR l.pc_customer_id = $2) AND ($3::uuid IS NULL OR l.customer_id = $3)
+	ORDER BY l.kind, l.product_name, l.subscription_id, coalesce(l.charge_start, l.usage_date), l.charge_type, l.part, l.line`,
+		invoiceID, f.PCCustomerID, f.CustomerID)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l BillingLine
+		if err := rows.Scan(&l.CustomerName, &l.CustomerDomain, &l.SubscriptionID, &l.SubscriptionName, &l.OrderID, &l.ProductID,
+			&l.SkuID, &l.ProductName, &l.SkuName, &l.ChargeType, &l.ChargeStart, &l.ChargeEnd, &l.UsageDate, &l.TermAndCycle,
+			&l.BillingFrequency, &l.MeterName, &l.Unit, &l.Quantity, &l.UnitPrice, &l.Cost, &l.Sale, &l.Currency, &l.Kind); err != nil {
+			return mapErr(err)
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err())
+}
+
+// RecentBillingImports are the latest imports, for the sync page.
+func (s *Store) RecentBillingImports(ctx context.Context, n int) ([]BillingImport, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+importCols+` FROM billing_imports i JOIN billing_invoices v ON v.id = i.invoice_id
+	ORDER BY i.updated_at DESC, i.id DESC LIMIT $1`, n)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingImport, error) { return scanImport(r) })
+	return out, mapErr(err)
+}
+
+// BillingInvoiceImports are an invoice's imports, newest first.
+func (s *Store) BillingInvoiceImports(ctx context.Context, invoiceID string) ([]BillingImport, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+importCols+` FROM billing_imports i JOIN billing_invoices v ON v.id = i.invoice_id
+	WHERE i.invoice_id = $1 ORDER BY i.id DESC LIMIT 10`, invoiceID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingImport, error) { return scanImport(r) })
+	return out, mapErr(err)
+}

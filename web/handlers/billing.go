@@ -1,0 +1,460 @@
+package handlers
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/cspportal/portal/billing"
+	"github.com/cspportal/portal/rules"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// The staff billing pages: invoices by month, an invoice's customers, a
+// customer's lines of an invoice (with the CSV and JSON exports), the
+// reconciliation findings, and a customer's months.
+
+const billingPageSize = 50
+
+func money(d decimal.Decimal, cur string) string { return templates.Money(d, cur) }
+
+func monthLabel(t time.Time) string { return t.Format("January 2006") }
+
+// count renders a number of things with thousands separators: 1,000,000.
+func count(n int64) string {
+	return strings.TrimSuffix(templates.Money(decimal.NewFromInt(n), ""), ".00")
+}
+
+// importView renders an import for the pages.
+func importView(i store.BillingImport) templates.BillingImportView {
+	v := templates.BillingImportView{ID: i.ID, Invoice: i.InvoiceID, Href: "/billing/invoices/" + url.PathEscape(i.InvoiceID),
+		Dataset: i.Dataset, Source: i.Source, State: strings.ReplaceAll(i.State, "_", " "), Polls: i.Polls, Error: i.Error,
+		Updated: i.UpdatedAt.Local().Format("2006-01-02 15:04:05"), Finished: i.FinishedAt != nil, Succeeded: i.State == store.ImportDone}
+	if i.Source == rules.SourceV1 {
+		v.Progress = strconv.Itoa(i.Pages) + " pages, " + count(i.Rows) + " lines"
+	} else {
+		v.Progress = strconv.Itoa(i.BlobsDone) + " of " + strconv.Itoa(i.BlobsTotal) + " blobs, " + count(i.Rows) + " lines"
+	}
+	if v.Succeeded {
+		v.Error = ""
+	}
+	return v
+}
+
+// billingList is the billing page: invoices by month with totals per
+// currency, a chart per currency, the latest imports.
+func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
+	invs, err := s.st.BillingInvoices(r.Context())
+	if err != nil {
+		return err
+	}
+	imps, err := s.st.RecentBillingImports(r.Context(), 10)
+	if err != nil {
+		return err
+	}
+	v := templates.BillingView{}
+	for _, i := range imps {
+		v.Imports = append(v.Imports, importView(i))
+	}
+	type key struct {
+		month   string
+		cur     string
+		accrual bool
+	}
+	idx := map[key]int{}
+	for _, inv := range invs {
+		k := key{inv.PeriodStart.Format("2006-01"), inv.Currency, inv.Kind == "unbilled"}
+		i, ok := idx[k]
+		if !ok {
+			anchor := "m-" + k.month + "-" + k.cur
+			if k.accrual {
+				anchor += "-accrual"
+			}
+			v.Months = append(v.Months, templates.BillingMonthView{Anchor: anchor, Month: monthLabel(inv.PeriodStart), Currency: inv.Currency,
+				Accrual: k.accrual})
+			i = len(v.Months) - 1
+			idx[k] = i
+		}
+		v.Months[i].Invoices = append(v.Months[i].Invoices, invoiceRowView(inv))
+	}
+	// Totals per month and currency, and a chart per currency (last 12 months).
+	byCur := map[string][]templates.ChartPoint{}
+	var curs []string
+	for i := range v.Months {
+		m := &v.Months[i]
+		var cost, sale decimal.Decimal
+		for _, inv := range invs {
+			if inv.PeriodStart.Format("January 2006") == m.Month && inv.Currency == m.Currency && (inv.Kind == "unbilled") == m.Accrual {
+				cost, sale = cost.Add(inv.Cost), sale.Add(inv.Sale)
+			}
+		}
+		m.Cost, m.Sale, m.Margin = money(cost, m.Currency), money(sale, m.Currency), money(sale.Sub(cost), m.Currency)
+		if m.Accrual {
+			continue
+		}
+		if _, ok := byCur[m.Currency]; !ok {
+			curs = append(curs, m.Currency)
+		}
+		if len(byCur[m.Currency]) < 12 {
+			label := m.Month
+			byCur[m.Currency] = append(byCur[m.Currency], templates.ChartPoint{Label: shortMonth(label), Href: "#" + m.Anchor,
+				Values: []decimal.Decimal{cost, sale, sale.Sub(cost)},
+				Titles: []string{label + " cost " + m.Cost, label + " sale " + m.Sale, label + " margin " + m.Margin}})
+		}
+	}
+	slices.Sort(curs)
+	for _, c := range curs {
+		pts := byCur[c]
+		slices.Reverse(pts)
+		v.Charts = append(v.Charts, templates.NewBarChart("chart-"+strings.ToLower(c), "Cost, sale and margin by month, "+c,
+			"Microsoft's cost, the sale to customers and the margin of each invoiced month in "+c+".", costSaleMargin, pts))
+	}
+	return s.render(w, r, http.StatusOK, templates.BillingPage(s.page(r, "Billing", "/billing"), v))
+}
+
+var costSaleMargin = []templates.ChartSeries{{Name: "Cost", Class: "bar-cost"}, {Name: "Sale", Class: "bar-sale"}, {Name: "Margin", Class: "bar-margin"}}
+
+// shortMonth is "Apr 26" for "April 2026".
+func shortMonth(label string) string {
+	t, err := time.Parse("January 2006", label)
+	if err != nil {
+		return label
+	}
+	return t.Format("Jan 06")
+}
+
+func invoiceRowView(inv store.BillingInvoiceRow) templates.BillingInvoiceView {
+	v := templates.BillingInvoiceView{ID: inv.ID, Href: "/billing/invoices/" + url.PathEscape(inv.ID), Accrual: inv.Kind == "unbilled",
+		Legacy: !inv.NewCommerce, Cost: money(inv.Cost, inv.Currency), Sale: money(inv.Sale, inv.Currency),
+		Margin: money(inv.Sale.Sub(inv.Cost), inv.Currency), Lines: count(inv.Lines), Findings: int(inv.Findings)}
+	if inv.Kind == "unbilled" {
+		v.PCTotal, v.Date = "—", "accrual, refreshed "+inv.SyncedAt.Local().Format("2006-01-02 15:04")
+	} else {
+		v.PCTotal = money(inv.Total, inv.Currency)
+		if inv.InvoiceDate != nil {
+			v.Date = inv.InvoiceDate.Format(time.DateOnly)
+		}
+	}
+	var st []string
+	for _, s := range inv.Imports {
+		ds, state, _ := strings.Cut(s, ":")
+		st = append(st, ds+" "+strings.ReplaceAll(state, "_", " "))
+	}
+	switch {
+	case !inv.NewCommerce:
+		v.Status = "legacy invoice (not imported)"
+	case len(st) == 0:
+		v.Status = "not imported yet"
+	default:
+		v.Status = strings.Join(st, " · ")
+	}
+	return v
+}
+
+// billingSync queues the invoice import.
+func (s *Server) billingSync(w http.ResponseWriter, r *http.Request) error {
+	if err := s.bil.QueueSync(r.Context(), actorOf(r)); err != nil {
+		return err
+	}
+	s.flash(r.Context(), "success", "The invoices are being imported; progress appears below.")
+	redirect(w, r, "/billing")
+	return nil
+}
+
+// billingInvoiceShow is an invoice: totals, imports and its customers.
+func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "invoice")
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	data, err := s.bil.InvoicePage(r.Context(), id, q, page, billingPageSize)
+	if err != nil {
+		return err
+	}
+	inv, rows, total, imps := data.Invoice, data.Customers, data.Total, data.Imports
+	base := "/billing/invoices/" + url.PathEscape(id)
+	cur := inv.Currency
+	v := templates.BillingInvoicePageView{ID: id, Title: "Invoice " + id, Period: monthLabel(inv.PeriodStart), Currency: cur,
+		Accrual: inv.Kind == "unbilled", PCTotal: money(inv.Total, cur), Cost: money(inv.Cost, cur), Sale: money(inv.Sale, cur),
+		Margin: money(inv.Sale.Sub(inv.Cost), cur), Lines: count(inv.Lines), FindingsHref: base + "/reconciliation",
+		ReimportHref: base + "/reimport", Q: q, Findings: int(inv.Findings)}
+	if v.Accrual {
+		v.Title, v.PCTotal = "Unbilled "+monthLabel(inv.PeriodStart)+" so far", "not invoiced yet"
+	} else {
+		v.StatementHref = base + "/statement"
+		v.Differs = inv.Lines > 0 && !inv.Cost.Round(2).Equal(inv.Total.Round(2))
+	}
+	for _, i := range imps {
+		v.Imports = append(v.Imports, importView(i))
+	}
+	for _, c := range rows {
+		cv := templates.BillingCustomerView{Name: cmp.Or(c.Name, c.PCCustomerID), Domain: c.Domain,
+			Href: base + "/customers/" + url.PathEscape(c.PCCustomerID), Unknown: c.CustomerID == nil, Lines: count(c.Lines),
+			Cost: money(c.Cost, cur), Sale: money(c.Sale, cur), Margin: money(c.Sale.Sub(c.Cost), cur), Findings: int(c.Findings)}
+		if c.CustomerID != nil {
+			cv.Billing = "/billing/customers/" + c.CustomerID.String()
+		}
+		v.Customers = append(v.Customers, cv)
+	}
+	from := (page-1)*billingPageSize + 1
+	v.Shown = fmt.Sprintf("%d–%d of %s customers", min(from, total), min(from+len(rows)-1, total), count(int64(total)))
+	link := func(p int) string {
+		qs := url.Values{"page": {strconv.Itoa(p)}}
+		if q != "" {
+			qs.Set("q", q)
+		}
+		return base + "?" + qs.Encode()
+	}
+	if page > 1 {
+		v.PrevHref = link(page - 1)
+	}
+	if page*billingPageSize < total {
+		v.NextHref = link(page + 1)
+	}
+	return s.render(w, r, http.StatusOK, templates.BillingInvoicePage(s.page(r, v.Title, "/billing"), v))
+}
+
+// billingReimport imports an invoice again.
+func (s *Server) billingReimport(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "invoice")
+	if err := s.bil.QueueReimport(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	s.flash(r.Context(), "success", "The invoice is being imported again.")
+	redirect(w, r, "/billing/invoices/"+url.PathEscape(id))
+	return nil
+}
+
+// billingStatement streams the invoice's statement PDF from Partner Center.
+func (s *Server) billingStatement(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "invoice")
+	pdf, err := s.bil.Statement(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	defer pdf.Close()
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+safeName(id)+`.pdf"`)
+	_, err = io.Copy(w, pdf)
+	return err
+}
+
+// safeName keeps letters, digits, dots and dashes of a file name.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// billingInvoiceCustomer is one customer's lines of an invoice.
+func (s *Server) billingInvoiceCustomer(w http.ResponseWriter, r *http.Request) error {
+	id, pc := chi.URLParam(r, "invoice"), chi.URLParam(r, "pc")
+	inv, err := s.st.BillingInvoice(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	c, err := s.st.BillingInvoiceCustomer(r.Context(), id, pc)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	groups, err := s.st.BillingInvoiceGroups(r.Context(), id, store.BillingGroupFilter{PCCustomerID: pc, Q: q})
+	if err != nil {
+		return err
+	}
+	cur := inv.Currency
+	base := "/billing/invoices/" + url.PathEscape(id)
+	self := base + "/customers/" + url.PathEscape(pc)
+	v := templates.BillingInvoiceCustomerView{InvoiceID: id, InvoiceHref: base, Period: monthLabel(inv.PeriodStart),
+		Name: cmp.Or(c.Name, pc), Domain: c.Domain, Q: q, Action: self, Cost: money(c.Cost, cur), Sale: money(c.Sale, cur),
+		Margin: money(c.Sale.Sub(c.Cost), cur), CSVHref: self + "/export.csv", JSONHref: self + "/export.json",
+		FindingsHref: base + "/reconciliation", Findings: int(c.Findings)}
+	if c.CustomerID != nil {
+		v.Billing = "/billing/customers/" + c.CustomerID.String()
+	}
+	for _, g := range groups {
+		gv := templates.BillingGroupView{Subscription: cmp.Or(g.SubscriptionName, g.SubscriptionID), Product: g.ProductName,
+			Charge: rules.ChargeLabel(g.ChargeType), ChargeType: g.ChargeType, Term: g.TermAndCycle, First: rules.Date(g.FirstCharge),
+			Lines: count(g.Lines), Quantity: g.Quantity.String(), Cost: money(g.Cost, cur), Sale: money(g.Sale, cur),
+			Margin: money(g.Sale.Sub(g.Cost), cur)}
+		if c.CustomerID != nil && g.Kind == "license" {
+			gv.SubscriptionHref = "/customers/" + c.CustomerID.String() + "/subscriptions/" + url.PathEscape(g.SubscriptionID)
+		}
+		v.Groups = append(v.Groups, gv)
+	}
+	return s.render(w, r, http.StatusOK, templates.BillingInvoiceCustomerPage(s.page(r, v.Name+" · "+id, "/billing"), v))
+}
+
+// billingExportCSV is a customer's lines of an invoice as CSV (staff:
+// cost, sale and margin).
+func (s *Server) billingExportCSV(w http.ResponseWriter, r *http.Request) error {
+	return s.billingExport(w, r, "csv")
+}
+
+// billingExportJSON is the same as JSON.
+func (s *Server) billingExportJSON(w http.ResponseWriter, r *http.Request) error {
+	return s.billingExport(w, r, "json")
+}
+
+func (s *Server) billingExport(w http.ResponseWriter, r *http.Request, format string) error {
+	id, pc := chi.URLParam(r, "invoice"), chi.URLParam(r, "pc")
+	e := billing.Export{InvoiceID: id, PCCustomerID: pc, Audience: billing.ForStaff}
+	return s.writeExport(w, r, e, format, id+"-"+pc)
+}
+
+// writeExport sets the download headers and writes the export; an unknown
+// invoice or customer is a 404 before anything is written.
+func (s *Server) writeExport(w http.ResponseWriter, r *http.Request, e billing.Export, format, name string) error {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	if format == "json" {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="`+safeName(name)+`.json"`)
+		return s.bil.WriteJSON(r.Context(), w, e)
+	}
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+safeName(name)+`.csv"`)
+	return s.bil.WriteCSV(r.Context(), w, e)
+}
+
+var findingTitles = map[string]string{
+	billing.CheckUnmatched: "Lines without a mirrored subscription",
+	billing.CheckSeats:     "Seats billed vs seats held",
+	billing.CheckStatus:    "Charges for suspended or cancelled subscriptions",
+	billing.CheckPrice:     "Prices vs the price sheet",
+}
+
+// billingFindings is an invoice's reconciliation findings.
+func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "invoice")
+	inv, err := s.st.BillingInvoice(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	fs, err := s.st.BillingFindings(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	base := "/billing/invoices/" + url.PathEscape(id)
+	v := templates.BillingFindingsView{InvoiceID: id, InvoiceHref: base, Period: monthLabel(inv.PeriodStart)}
+	idx := map[string]int{}
+	for _, f := range fs {
+		if f.Check == billing.CheckNote {
+			v.Notes = append(v.Notes, f.Reason)
+			continue
+		}
+		i, ok := idx[f.Check]
+		if !ok {
+			v.Groups = append(v.Groups, templates.BillingFindingGroup{Check: f.Check, Title: cmp.Or(findingTitles[f.Check], f.Check)})
+			i = len(v.Groups) - 1
+			idx[f.Check] = i
+		}
+		fv := templates.BillingFindingView{Customer: cmp.Or(f.CustomerName, f.PCCustomerID), Subscription: f.SubscriptionID,
+			Charge: rules.ChargeLabel(f.ChargeType), Start: rules.Date(f.ChargeStart), Amount: money(f.Amount, inv.Currency), Reason: f.Reason}
+		if f.CustomerID != nil {
+			fv.CustomerHref = "/billing/customers/" + f.CustomerID.String()
+		}
+		if f.CustomerID != nil && f.Check != billing.CheckUnmatched {
+			fv.SubscriptionHref = "/customers/" + f.CustomerID.String() + "/subscriptions/" + url.PathEscape(f.SubscriptionID)
+		} else if f.PCCustomerID != "" {
+			fv.SubscriptionHref = base + "/customers/" + url.PathEscape(f.PCCustomerID) + "?q=" + url.QueryEscape(f.SubscriptionID)
+		}
+		v.Groups[i].Items = append(v.Groups[i].Items, fv)
+	}
+	return s.render(w, r, http.StatusOK, templates.BillingFindingsPage(s.page(r, "Reconciliation of "+id, "/billing"), v))
+}
+
+// billingCustomer is a mirrored customer's billing over the months.
+func (s *Server) billingCustomer(w http.ResponseWriter, r *http.Request) error {
+	id, err := uuid.Parse(chi.URLParam(r, "id"))
+	if err != nil {
+		return store.ErrNotFound
+	}
+	c, err := s.st.CustomerHeader(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	months, err := s.st.CustomerBillingMonths(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v := templates.BillingCustomerPageView{Name: cmp.Or(c.CompanyName, c.Domain), CustomerRef: "/customers/" + id.String()}
+	var pts []templates.ChartPoint
+	for _, m := range months {
+		row := monthRow(m, "/billing/invoices/"+url.PathEscape(m.InvoiceID)+"/customers/"+url.PathEscape(strings.ToLower(id.String())), false)
+		v.Months = append(v.Months, row)
+		if m.Kind == "invoice" && len(pts) < 12 {
+			pts = append(pts, templates.ChartPoint{Label: m.PeriodStart.Format("Jan 06") + " " + m.Currency, Href: "#" + row.Anchor,
+				Values: []decimal.Decimal{m.Cost, m.Sale, m.Sale.Sub(m.Cost)},
+				Titles: []string{row.Month + " cost " + row.Cost, row.Month + " sale " + row.Sale, row.Month + " margin " + row.Margin}})
+		}
+	}
+	slices.Reverse(pts)
+	v.Chart = templates.NewBarChart("chart-customer", "Cost, sale and margin by month", "The customer's cost, sale and margin of each invoiced month.",
+		costSaleMargin, pts)
+	for _, m := range months[:min(len(months), 3)] {
+		days, err := s.st.CustomerUsageDays(r.Context(), id, m.InvoiceID)
+		if err != nil {
+			return err
+		}
+		if len(days) > 0 {
+			v.UsageMonth = monthLabel(m.PeriodStart)
+			v.Usage, v.UsageChart = usageRows(days, m.Currency, false)
+			break
+		}
+	}
+	return s.render(w, r, http.StatusOK, templates.BillingCustomerPage(s.page(r, "Billing of "+v.Name, "/billing"), v))
+}
+
+// monthRow is a customer's month; saleOnly leaves cost and margin out.
+func monthRow(m store.CustomerBillingMonth, href string, saleOnly bool) templates.BillingMonthRow {
+	anchor := "m-" + m.PeriodStart.Format("2006-01") + "-" + strings.ToLower(m.Currency)
+	if m.Kind == "unbilled" {
+		anchor += "-accrual"
+	}
+	row := templates.BillingMonthRow{Anchor: anchor, Month: monthLabel(m.PeriodStart), Href: href, Invoice: m.InvoiceID,
+		Accrual: m.Kind == "unbilled", Lines: count(m.Lines), Sale: money(m.Sale, m.Currency)}
+	if !saleOnly {
+		row.Cost, row.Margin = money(m.Cost, m.Currency), money(m.Sale.Sub(m.Cost), m.Currency)
+	}
+	return row
+}
+
+// usageRows are Azure usage days and their chart; saleOnly charts the sale
+// alone and leaves cost out of the rows.
+func usageRows(days []store.BillingUsageDay, cur string, saleOnly bool) ([]templates.UsageDayRow, templates.BarChart) {
+	var rows []templates.UsageDayRow
+	var pts []templates.ChartPoint
+	series := []templates.ChartSeries{{Name: "Cost", Class: "bar-cost"}, {Name: "Sale", Class: "bar-usage"}}
+	if saleOnly {
+		series = []templates.ChartSeries{{Name: "Amount", Class: "bar-usage"}}
+	}
+	for _, d := range days {
+		row := templates.UsageDayRow{Anchor: "d-" + d.Day.Format(time.DateOnly), Day: d.Day.Format(time.DateOnly), Sale: money(d.Sale, cur)}
+		p := templates.ChartPoint{Label: d.Day.Format("2"), Href: "#" + row.Anchor}
+		if saleOnly {
+			p.Values, p.Titles = []decimal.Decimal{d.Sale}, []string{row.Day + " " + row.Sale}
+		} else {
+			row.Cost = money(d.Cost, cur)
+			p.Values, p.Titles = []decimal.Decimal{d.Cost, d.Sale}, []string{row.Day + " cost " + row.Cost, row.Day + " sale " + row.Sale}
+		}
+		rows = append(rows, row)
+		pts = append(pts, p)
+	}
+	return rows, templates.NewBarChart("chart-usage", "Azure usage by day", "Azure usage of each day of the month.", series, pts)
+}

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/cspportal/portal/billing"
+	"github.com/cspportal/portal/rules"
+	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
+)
+
+// The customer's own charges (customer view, /my/charges, and staff "view
+// as customer" under /customers/{id}/view/charges): what the customer is
+// billed each month at the reseller's sale price. Every query takes the
+// scoped customer's id; Microsoft's cost is never read into these views.
+
+// chargesList shows the months and, below, one month's charges (?invoice=,
+// else the newest).
+func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	months, err := s.st.CustomerBillingMonths(r.Context(), sc.id)
+	if err != nil {
+		return err
+	}
+	base := sc.view.Base + "/charges"
+	v := templates.ChargesView{Scope: sc.view}
+	want := r.URL.Query().Get("invoice")
+	var selected *store.CustomerBillingMonth
+	var pts []templates.ChartPoint
+	for i, m := range months {
+		row := monthRow(m, base+"?invoice="+url.QueryEscape(m.InvoiceID), true)
+		v.Months = append(v.Months, row)
+		if m.InvoiceID == want || want == "" && selected == nil {
+			selected = &months[i]
+		}
+		if m.Kind == "invoice" && len(pts) < 12 {
+			pts = append(pts, templates.ChartPoint{Label: m.PeriodStart.Format("Jan 06"), Href: "#" + row.Anchor,
+				Values: []decimal.Decimal{m.Sale}, Titles: []string{row.Month + " " + row.Sale}})
+		}
+	}
+	if want != "" && selected == nil {
+		return store.ErrNotFound
+	}
+	slices.Reverse(pts)
+	v.Chart = templates.NewBarChart("chart-charges", "Charges by month", "What you were billed each month.",
+		[]templates.ChartSeries{{Name: "Amount", Class: "bar-sale"}}, pts)
+	if selected != nil {
+		groups, err := s.st.BillingInvoiceGroups(r.Context(), selected.InvoiceID, store.BillingGroupFilter{CustomerID: &sc.id})
+		if err != nil {
+			return err
+		}
+		cur := selected.Currency
+		v.Selected, v.Amount = monthLabel(selected.PeriodStart), money(selected.Sale, cur)
+		if selected.Kind == "unbilled" {
+			v.Selected += " so far"
+		}
+		v.CSVHref = sc.view.Base + "/charges.csv?invoice=" + url.QueryEscape(selected.InvoiceID)
+		for _, g := range groups {
+			v.Groups = append(v.Groups, templates.ChargeGroupView{Product: g.ProductName, Charge: rules.ChargeLabel(g.ChargeType),
+				Term: g.TermAndCycle, First: rules.Date(g.FirstCharge), Quantity: g.Quantity.String(), Amount: money(g.Sale, cur)})
+		}
+		days, err := s.st.CustomerUsageDays(r.Context(), sc.id, selected.InvoiceID)
+		if err != nil {
+			return err
+		}
+		if len(days) > 0 {
+			v.Usage, v.UsageChart = usageRows(days, cur, true)
+		}
+	}
+	return s.render(w, r, http.StatusOK, templates.ChargesPage(s.customerPage(r, sc, "Charges"), v))
+}
+
+// chargesExport is one month's charges as CSV (?invoice=, else the newest
+// month; only the header when nothing was billed yet), at sale price only.
+func (s *Server) chargesExport(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scopeOf(r)
+	if err != nil {
+		return err
+	}
+	inv := r.URL.Query().Get("invoice")
+	if inv == "" {
+		months, err := s.st.CustomerBillingMonths(r.Context(), sc.id)
+		if err != nil {
+			return err
+		}
+		if len(months) > 0 {
+			inv = months[0].InvoiceID
+		}
+	}
+	e := billing.Export{InvoiceID: inv, CustomerID: &sc.id, Audience: billing.ForCustomer}
+	return s.writeExport(w, r, e, "csv", "charges-"+strings.ToLower(inv))
+}
