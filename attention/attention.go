@@ -1,8 +1,9 @@
 // Package attention finds what staff must act on (renewals with unassigned
-// seats, subscriptions ending or suspended, reduce windows closing, orders
-// and changes Partner Center refused or that wait for a partner admin's
-// sign-in, the partner admin's sign-in running out, removed relationships,
-// failed syncs and drift) and mails it ahead of its deadline. Events that
+// seats or at a new price, subscriptions ending, suspended ones nearing
+// disablement or deletion, reduce windows closing, orders and changes
+// Partner Center refused or that wait for a partner admin's sign-in, the
+// partner admin's sign-in running out, removed relationships, failed syncs
+// and drift) and mails it ahead of its deadline. Events that
 // need no action (a monthly roll-over that renews as it is) are never
 // items.
 //
@@ -190,7 +191,7 @@ func (s *Service) view(a store.DueAlert) mail.AlertView {
 func (s *Service) Now() time.Time { return s.now() }
 
 // Kinds are the events, in the order the alert settings list them.
-var Kinds = []string{"window_closing", "renewal_unassigned", "ending", "suspended", "command_failed", "consent_waiting",
+var Kinds = []string{"window_closing", "renewal_unassigned", "renewal_price", "ending", "suspended", "command_failed", "consent_waiting",
 	"token_expiring", "relationship_removed", "sync_failed", "drift"}
 
 // Title names a kind of event in words.
@@ -198,10 +199,12 @@ func Title(kind string) string {
 	switch kind {
 	case "renewal_unassigned":
 		return "Renewal with unassigned seats"
+	case "renewal_price":
+		return "Renewal at a new price"
 	case "ending":
 		return "Subscription ending (auto-renew off)"
 	case "suspended":
-		return "Suspended subscription"
+		return "Suspended subscription nearing its end"
 	case "window_closing":
 		return "Seat reduction window closing"
 	case "command_failed":

@@ -112,6 +112,14 @@ func (e *env) sub(s sub) {
 	e.exec(`INSERT INTO subscriptions (id, customer_id, offer_name, status, quantity, billing_type, auto_renew_enabled,
 		commitment_end_date, cancellation_allowed_until, synced_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		s.id, s.customer, s.product, s.status, s.quantity, s.billing, s.autoRenew, ends, window, synced)
+	if window != nil {
+		e.exec(`INSERT INTO subscription_tranches (subscription_id, allowed_until, ordinal, customer_id, quantity) VALUES ($1, $2, 0, $3, 2)`,
+			s.id, window, s.customer)
+	}
+	if s.status == "suspended" && ends != nil {
+		e.exec(`INSERT INTO subscription_lifecycle (subscription_id, customer_id, status, nce, commitment_end_date, term_end, disabled_at, deletes_at, path)
+			VALUES ($1, $2, 'suspended', true, $3, $3, $3, $3::timestamptz + interval '120 days', 'suspended')`, s.id, s.customer, ends)
+	}
 	if s.purchased > 0 {
 		e.exec(`INSERT INTO subscribed_skus (customer_id, sku_id, sku_name, active_units, consumed_units, synced_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (customer_id, sku_id) DO UPDATE SET active_units = excluded.active_units, consumed_units = excluded.consumed_units`,
@@ -168,8 +176,14 @@ func TestEvaluationListsWhatNeedsActionOnly(t *testing.T) {
 		{id: "suspended", customer: b, product: "Power BI", status: "suspended", quantity: 2, ends: 15 * day},
 		{id: "window", customer: b, product: "Intune", status: "active", autoRenew: true, quantity: 4, ends: 300 * day, windowUntil: 5 * time.Hour},
 		{id: "window-later", customer: b, product: "Defender", status: "active", autoRenew: true, quantity: 4, ends: 300 * day, windowUntil: 3 * day},
+		{id: "dearer", customer: b, product: "Copilot", status: "active", autoRenew: true, quantity: 4, ends: 25 * day},
+		{id: "same-price", customer: b, product: "Entra ID P1", status: "active", autoRenew: true, quantity: 4, ends: 25 * day},
 	} {
 		e.sub(s)
+	}
+	for id, next := range map[string]string{"dearer": "31.50", "same-price": "30.00"} {
+		e.exec(`INSERT INTO subscription_lifecycle (subscription_id, customer_id, status, nce, auto_renew, term_end, renews_at, currency, current_unit_price, next_unit_price)
+			SELECT id, customer_id, status, true, true, commitment_end_date, commitment_end_date, 'USD', 30.00, $2::numeric FROM subscriptions WHERE id = $1`, id, next)
 	}
 	e.exec(`INSERT INTO commands (kind, customer_id, target_id, payload, ms_request_id, status, last_error, pc_error_code, updated_at)
 		VALUES ('patch_subscription', $1, 'window', '{}', gen_random_uuid(), 'failed', 'Quantity is below the minimum', '800002', now()),
@@ -187,6 +201,7 @@ func TestEvaluationListsWhatNeedsActionOnly(t *testing.T) {
 		"consent_waiting " + a.String(),
 		"ending ending",
 		"relationship_removed " + gone.String(),
+		"renewal_price dearer",
 		"renewal_unassigned unassigned",
 		"suspended suspended",
 		"sync_failed sync",
@@ -214,6 +229,12 @@ func TestEvaluationListsWhatNeedsActionOnly(t *testing.T) {
 		return it.Kind == "renewal_unassigned" && strings.Contains(it.Reason, "3 of the customer's 10 seats of this product are not assigned")
 	}) {
 		t.Fatal("the renewal's reason does not say how many seats are unassigned")
+	}
+	for _, want := range []string{"Copilot renews on", "at USD 31.50 per licence instead of USD 30.00", "Power BI is suspended: disabled on",
+		"Intune: 2 seat(s) added recently can be removed until"} {
+		if !slices.ContainsFunc(items, func(it store.AttentionItem) bool { return strings.Contains(it.Reason, want) }) {
+			t.Errorf("no item says %q", want)
+		}
 	}
 }
 

@@ -34,6 +34,7 @@ CREATE TABLE alert_rules (
 );
 INSERT INTO alert_rules (kind, lead_days, immediate) VALUES
     ('renewal_unassigned', '{30,7,1}', false),
+    ('renewal_price', '{30,7}', false),
     ('ending', '{30,7,1}', false),
     ('suspended', '{30,7,1}', false),
     ('window_closing', '{1}', true),

@@ -51,18 +51,39 @@ WHERE s.gone_at IS NULL AND s.status = 'active' AND NOT s.auto_renew_enabled AND
   AND s.commitment_end_date > $1 AND s.commitment_end_date <= $2
   AND ($3::uuid[] IS NULL OR s.customer_id = ANY($3))
 UNION ALL
-SELECT 'suspended', s.id, s.customer_id, s.commitment_end_date,
-    format('%s is suspended: still billed until %s, disabled from then unless it is reactivated.', coalesce(nullif(s.friendly_name, ''), s.offer_name), to_char(s.commitment_end_date AT TIME ZONE 'UTC', 'YYYY-MM-DD')),
+SELECT 'suspended', s.id, s.customer_id, n.at,
+    CASE WHEN n.what = 'disabled'
+        THEN format('%s is suspended: disabled on %s unless it is reactivated, and deleted with its data on %s.', coalesce(nullif(s.friendly_name, ''), s.offer_name),
+            to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), coalesce(to_char(l.deletes_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), 'a later date'))
+        ELSE format('%s is %s since its suspension: Partner Center deletes it and its data on %s.', coalesce(nullif(s.friendly_name, ''), s.offer_name),
+            s.status, to_char(n.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')) END,
     '/customers/' || s.customer_id || '/subscriptions/' || s.id
 FROM subscriptions s
-WHERE s.gone_at IS NULL AND s.status = 'suspended' AND s.commitment_end_date > $1 AND s.commitment_end_date <= $2
-  AND ($3::uuid[] IS NULL OR s.customer_id = ANY($3))
+LEFT JOIN subscription_lifecycle l ON l.subscription_id = s.id
+CROSS JOIN LATERAL (SELECT CASE WHEN l.disabled_at > $1 THEN l.disabled_at WHEN l.deletes_at > $1 THEN l.deletes_at
+        WHEN l.subscription_id IS NULL THEN s.commitment_end_date END AS at,
+    CASE WHEN l.disabled_at > $1 OR l.subscription_id IS NULL THEN 'disabled' ELSE 'deleted' END AS what) n
+WHERE s.gone_at IS NULL AND (s.status = 'suspended' OR (s.status IN ('disabled', 'expired') AND l.path = 'suspended'))
+  AND n.at > $1 AND n.at <= $2 AND ($3::uuid[] IS NULL OR s.customer_id = ANY($3))
 UNION ALL
-SELECT 'window_closing', s.id, s.customer_id, s.cancellation_allowed_until,
-    format('%s: seats can be removed until %s UTC; after that they stay until the term ends.', coalesce(nullif(s.friendly_name, ''), s.offer_name), to_char(s.cancellation_allowed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')),
+SELECT 'window_closing', s.id, s.customer_id, t.allowed_until,
+    format('%s: %s seat(s) added recently can be removed until %s UTC; after that they stay until the term ends.', coalesce(nullif(s.friendly_name, ''), s.offer_name),
+        t.seats, to_char(t.allowed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')),
     '/customers/' || s.customer_id || '/subscriptions/' || s.id
-FROM subscriptions s
-WHERE s.gone_at IS NULL AND s.status = 'active' AND s.cancellation_allowed_until > $1 AND s.cancellation_allowed_until <= $1 + interval '24 hours'
+FROM (SELECT subscription_id, allowed_until, sum(quantity) AS seats FROM subscription_tranches
+      WHERE allowed_until > $1 AND allowed_until <= $1 + interval '24 hours' GROUP BY 1, 2) t
+JOIN subscriptions s ON s.id = t.subscription_id
+WHERE s.gone_at IS NULL AND s.status = 'active' AND ($3::uuid[] IS NULL OR s.customer_id = ANY($3))
+UNION ALL
+SELECT 'renewal_price', s.id, s.customer_id, coalesce(l.renews_at, l.term_end),
+    format('%s renews on %s at %s %s per licence instead of %s %s.', coalesce(nullif(s.friendly_name, ''), s.offer_name),
+        to_char(coalesce(l.renews_at, l.term_end) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), l.currency, to_char(l.next_unit_price, 'FM999999999990.00'),
+        l.currency, to_char(l.current_unit_price, 'FM999999999990.00')),
+    '/customers/' || s.customer_id || '/subscriptions/' || s.id
+FROM subscription_lifecycle l
+JOIN subscriptions s ON s.id = l.subscription_id
+WHERE l.price_changes AND l.auto_renew AND s.gone_at IS NULL AND s.status = 'active'
+  AND coalesce(l.renews_at, l.term_end) > $1 AND coalesce(l.renews_at, l.term_end) <= $2
   AND ($3::uuid[] IS NULL OR s.customer_id = ANY($3))
 UNION ALL
 SELECT CASE WHEN c.pc_error_code = 'consent_required' THEN 'consent_waiting' ELSE 'command_failed' END, c.id::text, c.customer_id, NULL,
