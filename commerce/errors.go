@@ -22,11 +22,15 @@ const CodeConsentRequired = "consent_required"
 // Partner Center to show a new customer.
 const NotYetReadableMessage = "the new customer is not readable in Partner Center yet"
 
+// ReadAfterCreateWait says in words how long Partner Center takes to show
+// a new customer to its other APIs (the one place pages take it from).
+const ReadAfterCreateWait = "Partner Center shows a new customer to its other APIs only after a short delay, usually under a minute"
+
 // notYetReadableError: PC does not know a customer created moments ago yet.
 type notYetReadableError struct{ err error }
 
 func (e *notYetReadableError) Error() string {
-	return NotYetReadableMessage + " (it can take a few minutes); retrying: " + e.err.Error()
+	return NotYetReadableMessage + "; retrying: " + e.err.Error()
 }
 
 func (e *notYetReadableError) Unwrap() error { return e.err }

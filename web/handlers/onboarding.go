@@ -55,7 +55,7 @@ func (s *Server) onboardingStep(w http.ResponseWriter, r *http.Request) error {
 	if r.PostForm.Get("back") == "1" {
 		return s.renderOnboarding(w, r, http.StatusOK, onboardingOrder[max(i-1, 0)], f)
 	}
-	if bad := s.firstInvalidStep(f, i); bad != "" {
+	if bad := s.firstInvalidStep(r.Context(), f, i); bad != "" {
 		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, bad, f)
 	}
 	if step == "domain" {
@@ -69,10 +69,14 @@ func (s *Server) onboardingStep(w http.ResponseWriter, r *http.Request) error {
 }
 
 // firstInvalidStep validates steps 0..upto and returns the first with a
-// problem ("" when all are valid).
-func (s *Server) firstInvalidStep(f templates.Form, upto int) string {
+// problem ("" when all are valid). The company step is also checked
+// against Partner Center's rules for the chosen country.
+func (s *Server) firstInvalidStep(ctx context.Context, f templates.Form, upto int) string {
 	for _, st := range onboardingOrder[:upto+1] {
 		validateStep(f, st, s.now())
+		if st == "company" && f.Valid() {
+			s.checkCountryRules(ctx, f)
+		}
 		if !f.Valid() {
 			return st
 		}
@@ -81,7 +85,10 @@ func (s *Server) firstInvalidStep(f templates.Form, upto int) string {
 }
 
 func (s *Server) renderOnboarding(w http.ResponseWriter, r *http.Request, status int, step string, f templates.Form) error {
-	v := templates.OnboardingView{Step: step, Form: f, Hidden: hiddenExcept(f, step)}
+	if step == "agreement" && f.Get("mca_date") == "" {
+		f.Values["mca_date"] = s.now().UTC().Format("2006-01-02") // most customers accept the day they are onboarded
+	}
+	v := templates.OnboardingView{Step: step, Form: f, Hidden: hiddenExcept(f, step), Countries: countryOptions()}
 	if step == "review" {
 		v.Review = onboardingReview(f)
 	}
@@ -143,7 +150,7 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if bad := s.firstInvalidStep(f, len(onboardingOrder)-1); bad != "" {
+	if bad := s.firstInvalidStep(ctx, f, len(onboardingOrder)-1); bad != "" {
 		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, bad, f)
 	}
 	ob, err := s.com.CreateCustomer(ctx, actorOf(r), token, onboardingCustomer(f))
@@ -264,7 +271,7 @@ func (s *Server) onboardingStatusOf(ctx context.Context, ob store.Onboarding) (t
 			st.Done = true
 		case commerce.CommandPending, commerce.CommandDelivering:
 			if strings.Contains(agr.LastError, commerce.NotYetReadableMessage) {
-				st.AgreementWaiting = fmt.Sprintf("Waiting for Partner Center to show the new customer (it takes a minute or two); trying again automatically (attempt %d).", agr.Attempts)
+				st.AgreementWaiting = fmt.Sprintf("Waiting for the new customer: %s. The portal tries again by itself (attempt %d).", commerce.ReadAfterCreateWait, agr.Attempts)
 			}
 		case commerce.CommandSucceeded:
 			st.Done = true

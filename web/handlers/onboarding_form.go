@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -96,8 +97,8 @@ func validateStep(f templates.Form, step string, now time.Time) {
 		req("city", "Enter the city.")
 		req("postal_code", "Enter the postal code.")
 		c := f.Get("country")
-		if !reCountry.MatchString(c) {
-			f.Errors["country"] = "Enter a two-letter country code, e.g. US."
+		if _, ok := pccclient.LookupMarket(c); !ok || !reCountry.MatchString(c) {
+			f.Errors["country"] = "Choose the customer's country from the list."
 		}
 		if stateCountries[c] {
 			req("state", "Enter the state or region (required in "+c+").")

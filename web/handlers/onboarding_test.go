@@ -64,6 +64,10 @@ func TestOnboardingStepsValidateEachField(t *testing.T) {
 		{"company", "state", ""},
 		{"company", "postal_code", ""},
 		{"company", "country", "USA"},
+		{"company", "country", "XX"},
+		{"company", "postal_code", "ABCDE"}, // PC's rules for the US
+		{"company", "state", "Washington"},
+		{"company", "culture", "fr-FR"},
 		{"company", "culture", "english"},
 		{"company", "language", "eng"},
 		{"company", "registration_number", "12345"},
@@ -304,4 +308,45 @@ func TestOnboardingFallsBackToTheWorkerWhenPCIsDown(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d customers", n)
 	}
+}
+
+// The wizard's small courtesies: countries from PC's list, required fields
+// marked, the agreement dated today unless changed, and a domain error
+// that the live check replaces instead of standing beside its answer.
+func TestOnboardingFormMarksAndDefaults(t *testing.T) {
+	t.Parallel()
+	e := newPCEnv(t, true)
+	c := e.client()
+	e.login(c, "staff@example.com")
+	p := e.get(c, "/customers/new")
+	for _, want := range []string{`<select id="f-country" name="country" required`, `<option value="HU">Hungary (HU)</option>`,
+		`<option value="US" selected>United States (US)</option>`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("company step lacks %q", want)
+		}
+	}
+	if !strings.Contains(inputTag(p.body, "company_name"), " required") || strings.Contains(inputTag(p.body, "phone"), " required") {
+		t.Errorf("required marks: company name %q, phone %q", inputTag(p.body, "company_name"), inputTag(p.body, "phone"))
+	}
+	good := onboardingForm("fabrikam")
+	good.Del("mca_date")
+	p = e.post(c, "/customers/new", with(good, "step", "domain"))
+	if !hasTestID(p.body, "onboarding-agreement") || !strings.Contains(inputTag(p.body, "mca_date"), `value="`+time.Now().UTC().Format("2006-01-02")+`"`) ||
+		!strings.Contains(inputTag(p.body, "mca_phone"), " required") {
+		t.Fatalf("agreement step: no date default or the phone not marked required\n%s", p.body)
+	}
+	p = e.post(c, "/customers/new", with(good, "step", "domain", "domain_prefix", "fab-rikam"))
+	i := strings.Index(p.body, `id="domain-check"`)
+	if i < 0 || !strings.Contains(p.body[i:], `data-testid="error-domain_prefix"`) || strings.Contains(p.body[:i], `data-testid="error-domain_prefix"`) {
+		t.Fatal("the domain error is not inside the live check's region")
+	}
+}
+
+// inputTag is the <input> tag of a form field.
+func inputTag(body, name string) string {
+	i := strings.Index(body, `<input id="f-`+name+`"`)
+	if i < 0 {
+		return ""
+	}
+	return body[i : i+strings.Index(body[i:], ">")+1]
 }

@@ -98,8 +98,10 @@ type Server struct {
 	mail     *mail.Service
 	acc      *accounts.Service
 	att      *attention.Service
-	bil      *billing.Service
-	counts   countsCache
+	// addrRules caches PC's address rules per country (onboarding).
+	addrRules addressRulesCache
+	bil       *billing.Service
+	counts    countsCache
 
 	// adminExists caches "an admin exists" once true, so the setup gate
 	// costs no query per request after the first admin is created.
