@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 # same whoever generates them.
 TEMPL_DIR := web/templates
 
-.PHONY: run test check check-gofmt check-vet check-staticcheck check-templ check-sqlc build sandbox generate fmt help
+.PHONY: bench-pages run test fuzz check check-gofmt check-vet check-staticcheck check-templ check-sqlc build sandbox generate fmt help
 
 ## run: start the portal with a private Postgres (./.data) and the Partner Center sandbox
 # (Built, then run, rather than `go run`: the binary carries its VCS version
@@ -20,6 +20,13 @@ run:
 ## test: every test, including the browser journeys (race detector on)
 test:
 	$(GO) test -race -count=1 ./...
+
+## fuzz: run each hostile-input fuzz target for FUZZTIME (default 1m); `make test` runs their seeds only
+FUZZTIME ?= 1m
+fuzz:
+	@for t in FuzzCheckRequest FuzzClientAddr FuzzListParams FuzzOnboardingForm; do \
+		$(GO) test ./web/handlers -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; done
+	$(GO) test ./pccclient -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 
 ## check: formatting, vet, staticcheck, and no drift in generated code (templ, sqlc); make -k check reports every problem
 CHECKS := check-gofmt check-vet check-staticcheck check-templ
@@ -53,6 +60,10 @@ check-sqlc:
 ## build: a static binary in bin/portal, stamped with the version
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/portal ./cmd/portal
+
+## bench-pages: seed 10k customers / 100k subscriptions into portal_bench, start the portal and measure its pages at 64 clients (opt-in, minutes)
+bench-pages:
+	$(GO) run ./scripts/benchpages $(BENCH_ARGS)
 
 ## sandbox: run the Partner Center sandbox alone on 127.0.0.1:8090
 sandbox:

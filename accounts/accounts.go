@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
@@ -74,7 +75,7 @@ func (s *Service) CreateUser(ctx context.Context, by store.Actor, u store.NewUse
 		if err := s.audit(ctx, tx, by, "user.created", created.ID, map[string]any{"email": created.Email, "role": created.Role}); err != nil {
 			return err
 		}
-		_, err = s.mail.Queue(ctx, tx, mail.Welcome(created.Email, created.Role, s.base+"/login"))
+		_, err = s.mail.Queue(ctx, tx, mail.Welcome(i18n.From(ctx), created.Email, created.Role, s.base+"/login"))
 		return err
 	})
 	return created, err
@@ -113,9 +114,13 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 			ExpiresAt: now.Add(ResetTTL)}); err != nil {
 			return fmt.Errorf("password reset: %w", err)
 		}
-		m := mail.PasswordReset(u.Email, s.base+"/password/reset/"+token, ResetTTL)
+		l, ok := i18n.Parse(u.Language)
+		if !ok {
+			l = i18n.From(ctx) // the language the reset was asked in
+		}
+		m := mail.PasswordReset(l, u.Email, s.base+"/password/reset/"+token, ResetTTL)
 		if u.PasswordHash == nil {
-			m = mail.PasswordResetElsewhere(u.Email, s.base+"/login")
+			m = mail.PasswordResetElsewhere(l, u.Email, s.base+"/login")
 		}
 		if _, err := s.mail.Queue(ctx, tx, m); err != nil {
 			return err
@@ -190,4 +195,27 @@ func (s *Service) ResetPassword(ctx context.Context, token, hash string) (store.
 func (s *Service) audit(ctx context.Context, tx pgx.Tx, by store.Actor, action string, user int64, after any) error {
 	return s.st.AuditTx(ctx, tx, store.AuditEntry{ActorUserID: by.UserID, Actor: cmp.Or(by.Label, "system"), Action: action,
 		TargetType: "user", TargetID: strconv.FormatInt(user, 10), After: after})
+}
+
+// ClearSignInDelay forgets an account's failed sign-ins, lifting any delay
+// the throttle put on it (an admin helping a colleague locked out by
+// someone else's guesses); audited as user.sign_in_delay_cleared with the
+// number of failures forgotten.
+func (s *Service) ClearSignInDelay(ctx context.Context, by store.Actor, userID int64) (store.User, error) {
+	var u store.User
+	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if u, err = s.st.Q.GetUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		n, err := s.st.Q.ClearLoginFailures(ctx, tx, u.Email)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, by, "user.sign_in_delay_cleared", u.ID, map[string]any{"email": u.Email, "failures": n})
+	})
+	if err != nil {
+		return store.User{}, fmt.Errorf("clear sign-in delay of user %d: %w", userID, store.MapErr(err))
+	}
+	return u, nil
 }

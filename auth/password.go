@@ -4,9 +4,13 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 )
@@ -23,12 +27,68 @@ var hashParams = &argon2id.Params{
 	KeyLength:   32,
 }
 
-// HashPassword returns the argon2id hash of password in PHC string format.
-func HashPassword(password string) (string, error) {
+// ErrBusy means every password-hashing slot is taken and the queue is
+// full: the caller answers 503 with Retry-After at once rather than hold
+// another 19 MiB hash's worth of memory.
+var ErrBusy = errors.New("too many sign-ins at once")
+
+// hashPool bounds the argon2id hashes running at once (each holds 19 MiB
+// for ~0.1-0.3 s): GOMAXPROCS slots, a short queue, a bounded wait.
+type hashPool struct {
+	slots   chan struct{}
+	waiting atomic.Int64
+	queue   int64
+	wait    time.Duration
+}
+
+func newHashPool(n int) *hashPool {
+	return &hashPool{slots: make(chan struct{}, n), queue: int64(4 * n), wait: 2 * time.Second}
+}
+
+var hashes = newHashPool(runtime.GOMAXPROCS(0))
+
+// HashesRunning is how many password hashes run now (for tests and
+// metrics).
+func HashesRunning() int { return len(hashes.slots) }
+
+func (p *hashPool) do(ctx context.Context, f func()) error {
+	select {
+	case p.slots <- struct{}{}:
+	default:
+		if p.waiting.Add(1) > p.queue {
+			p.waiting.Add(-1)
+			return ErrBusy
+		}
+		t := time.NewTimer(p.wait)
+		select {
+		case p.slots <- struct{}{}:
+			p.waiting.Add(-1)
+			t.Stop()
+		case <-t.C:
+			p.waiting.Add(-1)
+			return ErrBusy
+		case <-ctx.Done():
+			p.waiting.Add(-1)
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+	defer func() { <-p.slots }()
+	f()
+	return nil
+}
+
+// HashPassword returns the argon2id hash of password in PHC string format
+// (ErrBusy when the hashing slots are full).
+func HashPassword(ctx context.Context, password string) (string, error) {
 	if password == "" {
 		return "", errors.New("hash password: empty password")
 	}
-	h, err := argon2id.CreateHash(password, hashParams)
+	var h string
+	var err error
+	if perr := hashes.do(ctx, func() { h, err = argon2id.CreateHash(password, hashParams) }); perr != nil {
+		return "", perr
+	}
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -36,12 +96,17 @@ func HashPassword(password string) (string, error) {
 }
 
 // CheckPassword reports whether password matches hash. A malformed hash is
-// an error, a wrong password is (false, nil).
-func CheckPassword(password, hash string) (bool, error) {
+// an error, a wrong password is (false, nil); ErrBusy when the hashing
+// slots are full.
+func CheckPassword(ctx context.Context, password, hash string) (bool, error) {
 	if hash == "" {
 		return false, nil
 	}
-	ok, err := argon2id.ComparePasswordAndHash(password, hash)
+	var ok bool
+	var err error
+	if perr := hashes.do(ctx, func() { ok, err = argon2id.ComparePasswordAndHash(password, hash) }); perr != nil {
+		return false, perr
+	}
 	if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
 	}
@@ -52,12 +117,14 @@ func CheckPassword(password, hash string) (bool, error) {
 // sign-in for an unknown email costs as much as one for a known email. It
 // is made on first use, not at start.
 var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("not-a-real-password-for-timing")
+	h, _ := argon2id.CreateHash("not-a-real-password-for-timing", hashParams)
 	return h
 })
 
 // CheckNoUser spends the time of one CheckPassword; call it when the email
-// is unknown so response time does not reveal which accounts exist.
-func CheckNoUser(password string) {
-	_, _ = CheckPassword(password, dummyHash())
+// is unknown so response time does not reveal which accounts exist. It
+// takes a hashing slot like any other (ErrBusy when full).
+func CheckNoUser(ctx context.Context, password string) error {
+	_, err := CheckPassword(ctx, password, dummyHash())
+	return err
 }

@@ -9,7 +9,7 @@ import (
 
 func TestPassword(t *testing.T) {
 	t.Parallel()
-	h, err := auth.HashPassword("correct horse battery")
+	h, err := auth.HashPassword(t.Context(), "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,12 +17,12 @@ func TestPassword(t *testing.T) {
 		t.Fatalf("hash %q", h)
 	}
 	for pw, want := range map[string]bool{"correct horse battery": true, "correct horse batterY": false, "": false} {
-		ok, err := auth.CheckPassword(pw, h)
+		ok, err := auth.CheckPassword(t.Context(), pw, h)
 		if err != nil || ok != want {
 			t.Errorf("CheckPassword(%q) = %v, %v; want %v", pw, ok, err, want)
 		}
 	}
-	if _, err := auth.CheckPassword("x", "not-a-hash"); err == nil {
+	if _, err := auth.CheckPassword(t.Context(), "x", "not-a-hash"); err == nil {
 		t.Error("malformed hash: want error")
 	}
 }

@@ -14,6 +14,7 @@ const (
 	RoleAdmin    = store.RoleAdmin
 	RoleStaff    = store.RoleStaff
 	RoleCustomer = store.RoleCustomer
+	RoleReseller = store.RoleReseller
 )
 
 type userKey struct{}

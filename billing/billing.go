@@ -75,8 +75,9 @@ var ErrNoPriceSheet = errors.New("no price sheet imported")
 
 // PriceChecker says what a line's unit price should be by the price sheet
 // of its month.
+// It reads through q, the caller's transaction.
 type PriceChecker interface {
-	ExpectedPrice(ctx context.Context, line LineItem) (decimal.Decimal, error)
+	ExpectedPrice(ctx context.Context, q store.BillingDB, line LineItem) (decimal.Decimal, error)
 }
 
 // NoPriceSheet is the PriceChecker without price sheets: every check is
@@ -84,7 +85,7 @@ type PriceChecker interface {
 type NoPriceSheet struct{}
 
 // ExpectedPrice returns ErrNoPriceSheet.
-func (NoPriceSheet) ExpectedPrice(context.Context, LineItem) (decimal.Decimal, error) {
+func (NoPriceSheet) ExpectedPrice(context.Context, store.BillingDB, LineItem) (decimal.Decimal, error) {
 	return decimal.Zero, ErrNoPriceSheet
 }
 

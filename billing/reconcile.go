@@ -116,7 +116,7 @@ func (s *Service) reconcile(ctx context.Context, tx pgx.Tx, inv store.BillingInv
 		if c.CustomerID != nil {
 			li.CustomerID = *c.CustomerID
 		}
-		want, err := s.prices.ExpectedPrice(ctx, li)
+		want, err := s.prices.ExpectedPrice(ctx, tx, li)
 		switch {
 		case errors.Is(err, ErrNoPriceSheet):
 			priceNote = "Unit prices were not checked: no price sheet imported for " + from.Format("January 2006") + "."

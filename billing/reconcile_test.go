@@ -11,13 +11,14 @@ import (
 
 	"github.com/cspportal/portal/billing"
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/store"
 )
 
 // sheet is a price sheet that disagrees with Partner Center about one
 // subscription's unit price.
 type sheet struct{ wrong string }
 
-func (p sheet) ExpectedPrice(_ context.Context, l billing.LineItem) (decimal.Decimal, error) {
+func (p sheet) ExpectedPrice(_ context.Context, _ store.BillingDB, l billing.LineItem) (decimal.Decimal, error) {
 	if l.SubscriptionID == p.wrong {
 		return l.UnitPrice.Add(decimal.NewFromInt(1)), nil
 	}

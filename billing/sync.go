@@ -98,7 +98,7 @@ func (s *Service) syncInvoices(ctx context.Context, pc *pccclient.Client, trigge
 	if err != nil {
 		return err
 	}
-	graph := pccclient.CloudOf(pc.BaseURL()).GraphBilling()
+	graph := pc.Cloud().GraphBilling()
 	for _, t := range todo {
 		src := rules.BillingSource(graph, t.Dataset, t.Invoice.PeriodStart)
 		err := s.st.InTx(ctx, func(tx pgx.Tx) error { return s.queueImport(ctx, tx, t.Invoice, t.Dataset, src, trigger, by) })
@@ -116,7 +116,7 @@ func (s *Service) syncUnbilled(ctx context.Context, pc *pccclient.Client, trigge
 	if err != nil {
 		return err
 	}
-	graph := pccclient.CloudOf(pc.BaseURL()).GraphBilling()
+	graph := pc.Cloud().GraphBilling()
 	now := time.Now().UTC()
 	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	for _, cur := range curs {
@@ -153,7 +153,7 @@ func (s *Service) sourceFor(ctx context.Context, inv store.BillingInvoice) (func
 	if err != nil {
 		return nil, err
 	}
-	graph := pccclient.CloudOf(pc.BaseURL()).GraphBilling()
+	graph := pc.Cloud().GraphBilling()
 	return func(ds string) string {
 		if inv.Kind == "unbilled" {
 			if graph {

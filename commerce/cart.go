@@ -10,8 +10,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 
+	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
@@ -19,13 +22,16 @@ import (
 
 // CartLineRequest is a line staff want to add to a customer's cart.
 type CartLineRequest struct {
-	ItemID string // legacy offer id or NCE product:sku:availability
+	ItemID      string // legacy offer id or NCE product:sku:availability
+	PromotionID string // an NCE promotion, or "" for none
+	TermEnd     string // a CartTermEnd value, or "" for a full term
 	rules.CartRequest
 }
 
 // AddCartLine checks a line against the catalog and the commerce rules and
 // adds it to by's cart for customer. Problems come back by form field
-// (item_id, quantity, term, billing_cycle, parent) and nothing is written;
+// (item_id, quantity, term, billing_cycle, parent, promotion, term_end) and
+// nothing is written;
 // name is the item's name on success.
 func (s *Service) AddCartLine(ctx context.Context, by Actor, customer store.CartCustomer, req CartLineRequest) (name string, problems map[string]string, err error) {
 	if by.UserID == nil {
@@ -37,6 +43,12 @@ func (s *Service) AddCartLine(ctx context.Context, by Actor, customer store.Cart
 	}
 	if !ok {
 		return "", map[string]string{"item_id": "Unknown offer: it is not in the catalog for " + customer.Country + " or not purchasable."}, nil
+	}
+	// The connected cloud may not sell it (21Vianet: no Azure plan); PC
+	// would refuse the order, so the cart says why at once.
+	if it.Kind == "nce" && rules.IsAzurePlan("sku", strings.Replace(it.ID, ":", "/", 1), "", "") &&
+		!pcconn.Profile(ctx, s.st).Has(rules.CapAzurePlan) {
+		return "", map[string]string{"item_id": i18n.T(ctx, "cloud.unavailable.azure_plan")}, nil
 	}
 	rows, err := s.st.CartLines(ctx, *by.UserID, customer.ID)
 	if err != nil {
@@ -57,11 +69,39 @@ func (s *Service) AddCartLine(ctx context.Context, by Actor, customer store.Cart
 	if len(problems) > 0 {
 		return "", problems, nil
 	}
+	var promo CartPromotion
+	if req.PromotionID != "" {
+		if it.Kind != "nce" {
+			return "", map[string]string{"promotion": "Promotions apply to new-commerce products only."}, nil
+		}
+		var problem string
+		if promo, problem, err = s.checkPromotion(ctx, customer.ID, customer.Country, it.ID, req.PromotionID, c.Quantity, c.Term, c.Cycle); err != nil {
+			return "", nil, err
+		} else if problem != "" {
+			return "", map[string]string{"promotion": problem}, nil
+		}
+	}
+	var termEnd pgtype.Date
+	if req.TermEnd != "" {
+		if it.Kind != "nce" || c.Term == "" {
+			return "", map[string]string{"term_end": "Only new-commerce terms can end early to align with other subscriptions."}, nil
+		}
+		end, problem, err := s.checkTermEnd(ctx, customer.ID, c.Term, req.TermEnd)
+		if err != nil {
+			return "", nil, err
+		}
+		if problem != "" {
+			return "", map[string]string{"term_end": problem}, nil
+		}
+		termEnd = pgtype.Date{Time: end, Valid: true}
+	}
 	var price decimal.NullDecimal
 	currency := ""
 	if p, err := s.st.Q.CartPrice(ctx, s.st.Pool, db.CartPriceParams{Country: customer.Country, ItemID: it.ID, TermDuration: c.Term,
 		BillingCycle: c.Cycle}); err == nil {
-		price, currency = decimal.NullDecimal{Decimal: p.UnitPrice, Valid: true}, p.Currency
+		// The line's cost is what PC charges: the list price less the
+		// promotion's discount.
+		price, currency = decimal.NullDecimal{Decimal: rules.Discounted(p.UnitPrice, promo.Fraction), Valid: true}, p.Currency
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return "", nil, fmt.Errorf("price of %s: %w", it.ID, err)
 	}
@@ -72,7 +112,8 @@ func (s *Service) AddCartLine(ctx context.Context, by Actor, customer store.Cart
 		}
 		_, err = s.st.Q.InsertCartLine(ctx, tx, db.InsertCartLineParams{CartID: cartID, Kind: it.Kind, ItemID: it.ID, Name: it.Name,
 			Quantity: int32(c.Quantity), TermDuration: c.Term, BillingCycle: c.Cycle, IsAddOn: it.AddOn, ParentLineID: c.ParentLineID,
-			ParentSubscriptionID: c.ParentSubscriptionID, UnitPrice: price, Currency: currency})
+			ParentSubscriptionID: c.ParentSubscriptionID, UnitPrice: price, Currency: currency, PromotionID: promo.ID,
+			PromotionLabel: promo.Label(), CustomTermEnd: termEnd})
 		if err != nil {
 			return fmt.Errorf("cart line: %w", store.MapErr(err))
 		}
@@ -133,4 +174,75 @@ func (s *Service) DeleteCartLine(ctx context.Context, by Actor, customer uuid.UU
 		return store.ErrNotFound
 	}
 	return nil
+}
+
+// CartPlan is one way an item can be bought: its term and billing cycle in
+// words, and the price list's unit price when the mirror has one.
+type CartPlan struct {
+	Value, Label, Price string
+	// Unit and Currency are the list unit price behind Price.
+	Unit     decimal.NullDecimal
+	Currency string
+}
+
+// CartConfiguration is what the cart's configurator offers for an item:
+// the item as AddCartLine checks it and the plans it is sold with.
+type CartConfiguration struct {
+	Item  rules.CartItem
+	Plans []CartPlan
+	// Promotions running for the item in the customer's market; when PC
+	// could not be asked, PromotionsProblem says so and ordering goes on.
+	Promotions        []CartPromotion
+	PromotionsProblem string
+	// TermEnds are the custom term end dates PC allows a purchase of the
+	// item by the customer (co-terming); TermEndsProblem as above.
+	TermEnds        []CartTermEnd
+	TermEndsProblem string
+}
+
+// ConfigureCartItem returns the configuration of item for a customer; ok
+// is false when the item cannot be bought in the customer's country.
+func (s *Service) ConfigureCartItem(ctx context.Context, customer store.CartCustomer, item string) (CartConfiguration, bool, error) {
+	country := customer.Country
+	it, ok, err := s.cartItem(ctx, country, item)
+	if err != nil || !ok {
+		return CartConfiguration{}, ok, err
+	}
+	c := CartConfiguration{Item: it}
+	add := func(term, cycle string) error {
+		p := CartPlan{Value: rules.PlanValue(term, cycle), Label: rules.PlanLabel(term, cycle)}
+		pr, err := s.st.Q.CartPrice(ctx, s.st.Pool, db.CartPriceParams{Country: country, ItemID: it.ID, TermDuration: term, BillingCycle: strings.ToLower(cycle)})
+		switch {
+		case err == nil:
+			p.Price = pr.UnitPrice.StringFixed(2) + " " + pr.Currency
+			p.Unit, p.Currency = decimal.NullDecimal{Decimal: pr.UnitPrice, Valid: true}, pr.Currency
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("price of %s: %w", it.ID, err)
+		}
+		c.Plans = append(c.Plans, p)
+		return nil
+	}
+	for _, t := range it.Terms {
+		if err := add(t.Duration, t.BillingCycle); err != nil {
+			return c, false, err
+		}
+	}
+	for _, cy := range it.Cycles {
+		if err := add("", cy); err != nil {
+			return c, false, err
+		}
+	}
+	if it.Kind == "nce" {
+		if c.Promotions, err = s.ItemPromotions(ctx, country, it.ID); err != nil {
+			s.log.WarnContext(ctx, "promotions not read", "country", country, "err", err)
+			c.PromotionsProblem = "Partner Center's promotions could not be read just now, so none are offered."
+		}
+		if terms := termsOf(it); len(terms) > 0 {
+			if c.TermEnds, err = s.termEnds(ctx, customer.ID, terms); err != nil {
+				s.log.WarnContext(ctx, "custom term end dates not read", "customer", customer.ID, "err", err)
+				c.TermEndsProblem = "Partner Center's custom end dates could not be read just now, so only full terms are offered."
+			}
+		}
+	}
+	return c, true, nil
 }

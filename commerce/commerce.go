@@ -94,6 +94,8 @@ type Service struct {
 	// river inserts jobs in the callers' transactions; the workers run in
 	// the process's River client (package jobs).
 	river *river.Client[pgx.Tx]
+	// promos caches each market's running promotions (promotions.go).
+	promos promoCache
 }
 
 // New validates d and returns a Service.

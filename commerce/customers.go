@@ -37,6 +37,10 @@ type NewCustomer struct {
 	Country, Culture, Language                        string
 	// Agreement is who accepted the Microsoft Customer Agreement, and when.
 	Agreement AgreementContact
+	// ResellerTenantID, when set, creates the customer for that indirect
+	// reseller (associatedPartnerId; the reseller's tenant id); empty makes
+	// it the partner's own.
+	ResellerTenantID string
 }
 
 // AgreementContact is the person who accepted the agreement for the customer.
@@ -55,6 +59,7 @@ func (c NewCustomer) wire() pccclient.Customer {
 		CompanyProfile: &pccclient.CompanyProfile{Domain: c.Domain(), OrganizationRegistrationNumber: c.RegistrationNumber},
 		BillingProfile: &pccclient.BillingProfile{FirstName: c.FirstName, LastName: c.LastName, Email: c.Email,
 			Culture: c.Culture, Language: c.Language, CompanyName: c.CompanyName, DefaultAddress: addr},
+		AssociatedPartnerID: c.ResellerTenantID,
 	}
 }
 
@@ -130,6 +135,11 @@ func (s *Service) CreateCustomer(ctx context.Context, by Actor, token uuid.UUID,
 	}
 	var cmdID int64
 	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
+		if c.ResellerTenantID != "" {
+			if err := s.resellerToCreateFor(ctx, tx, c.ResellerTenantID); err != nil {
+				return err
+			}
+		}
 		id, err := s.enqueue(ctx, tx, Command{Kind: CmdCreateCustomer, Payload: CreateCustomerPayload{Customer: c.wire()}, By: by}, s.opt.InlineHold)
 		if err != nil {
 			return err

@@ -12,8 +12,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/cspportal/portal/jobs"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/rules"
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -28,7 +31,28 @@ func (w *deliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
 	return time.Now().Add(min(d, 5*time.Minute))
 }
 
-func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 5 * time.Minute }
+// DeliveryTimeout bounds one delivery attempt (a PC exchange is bounded at
+// 60s; one that runs out is retried with the same MS-RequestId). It also
+// sets how soon a delivery whose process died is taken over: River's
+// rescuer waits for it (and jobs.DefaultRescueAfter), and by then the
+// attempt's context has ended, so two attempts never overlap.
+const DeliveryTimeout = time.Minute
+
+func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return DeliveryTimeout }
+
+// DeliveryTiming is how the runner treats a delivery that stopped, for
+// rules.StateOfDelivery.
+func DeliveryTiming() rules.DeliveryTiming {
+	return rules.DeliveryTiming{Timeout: DeliveryTimeout, RescueAfter: jobs.DefaultRescueAfter, RescueEvery: jobs.RescueEvery}
+}
+
+// StateOfDelivery is where command d's delivery stands at now (River's
+// timestamps are the wall clock's), crash recovery included.
+func StateOfDelivery(d store.CommandDelivery, now time.Time) rules.DeliveryState {
+	return rules.StateOfDelivery(rules.DeliveryFacts{Status: d.Status, Attempts: int(d.Attempts), UpdatedAt: d.UpdatedAt,
+		LastError: d.LastError, JobState: d.JobState, JobAttempt: d.JobAttempt, ScheduledAt: d.ScheduledAt,
+		AttemptedAt: d.AttemptedAt, JobLastError: d.JobLastError}, now, DeliveryTiming())
+}
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	s := w.s
@@ -90,7 +114,13 @@ func (s *Service) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Com
 		if err := json.Unmarshal(cmd.Payload, &p); err != nil {
 			return answer{}, badPayload(err)
 		}
-		c, err := pc.CreateCustomer(ctx, reqID, p.Customer)
+		var c *pccclient.Customer
+		var err error
+		if p.Customer.AssociatedPartnerID != "" {
+			c, err = pc.CreateCustomerForReseller(ctx, reqID, p.Customer.AssociatedPartnerID, p.Customer)
+		} else {
+			c, err = pc.CreateCustomer(ctx, reqID, p.Customer)
+		}
 		if err != nil {
 			return answer{}, err
 		}
@@ -173,6 +203,12 @@ func (s *Service) deliver(ctx context.Context, pc *pccclient.Client, cmd *db.Com
 		return answer{}, s.deliverPatch(ctx, pc, cmd, cust)
 	case CmdCreateTransition:
 		return answer{}, s.deliverTransition(ctx, pc, cmd, cust)
+	case CmdCreateServiceRequest:
+		return answer{}, s.deliverServiceRequest(ctx, pc, cmd, cust)
+	case CmdUpdateServiceRequest:
+		return answer{}, s.deliverServiceRequestUpdate(ctx, pc, cmd)
+	case CmdUpdateSupportProfile:
+		return answer{}, s.deliverSupportProfile(ctx, pc, cmd)
 	}
 	return answer{}, &pccclient.ArgumentError{Operation: cmd.Kind, Field: "kind", Problem: "unknown command kind"}
 }

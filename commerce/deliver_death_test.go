@@ -3,9 +3,7 @@ package commerce_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,43 +15,14 @@ import (
 
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/sandboxtest"
+	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/jobs"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 )
-
-// mortal is the database side of a process the test can kill: every
-// connection it opened is closed at once and no new one can be made, so
-// nothing that process does afterwards reaches Postgres.
-type mortal struct {
-	mu    sync.Mutex
-	dead  bool
-	conns []net.Conn
-}
-
-func (d *mortal) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.dead {
-		return nil, errors.New("process is dead")
-	}
-	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-	if err == nil {
-		d.conns = append(d.conns, c)
-	}
-	return c, err
-}
-
-func (d *mortal) kill() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.dead = true
-	for _, c := range d.conns {
-		c.Close()
-	}
-}
 
 // dieAfterOrder lets PC apply an order and kills the process before its
 // answer can be recorded.
@@ -89,14 +58,14 @@ func TestDeliveryWorkerKilledMidDeliveryThenRestarted(t *testing.T) {
 	ctx := context.Background()
 
 	// Process A: its own pool on the same database.
-	proc := &mortal{}
+	proc := &testdb.Mortal{}
 	pcfg := e.Store.Pool.Config().Copy()
-	pcfg.ConnConfig.DialFunc = proc.dial
+	pcfg.ConnConfig.DialFunc = proc.Dial
 	poolA, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &dieAfterOrder{base: http.DefaultTransport, died: make(chan struct{}), kill: proc.kill}
+	tr := &dieAfterOrder{base: http.DefaultTransport, died: make(chan struct{}), kill: proc.Kill}
 	cfgA := e.Config
 	cfgA.HTTPClient = &http.Client{Transport: tr}
 	a := sandboxtest.NewStack(t, store.New(poolA), sandboxtest.StackOptions{Logger: sandboxtest.Logger(), Timeout: 3 * time.Second,
@@ -131,13 +100,22 @@ func TestDeliveryWorkerKilledMidDeliveryThenRestarted(t *testing.T) {
 		t.Fatalf("PC saw %d create-order calls before the death, want 1", got)
 	}
 
+	if got := deliveryState(t, e.Store, id); got != rules.DeliverySending {
+		t.Fatalf("delivery state right after the death %q, want sending", got)
+	}
+
 	// Process B starts on the same database. River rescues a running job
-	// only once the worker's timeout (5 minutes for deliveries) and
+	// only once the worker's timeout (1 minute for deliveries) and
 	// RescueStuckJobsAfter have passed, and a new leader is elected once
 	// the dead one's 15s lease ran out: that time passes here at once.
 	if _, err := e.Store.Pool.Exec(ctx, `UPDATE river_job SET attempted_at = attempted_at - interval '10 minutes' WHERE id =
 		(SELECT river_job_id FROM commands WHERE id = $1)`, id); err != nil {
 		t.Fatal(err)
+	}
+	// What the order page makes of it: an attempt under way, then, once the
+	// attempt's timeout passed, interrupted and soon sent again.
+	if got := deliveryState(t, e.Store, id); got != rules.DeliveryInterrupted {
+		t.Fatalf("delivery state after the timeout %q, want interrupted", got)
 	}
 	if _, err := e.Store.Pool.Exec(ctx, `DELETE FROM river_leader`); err != nil {
 		t.Fatal(err)
@@ -184,4 +162,14 @@ func TestDeliveryWorkerKilledMidDeliveryThenRestarted(t *testing.T) {
 	if n := e.Count(`SELECT count(*) FROM audit_log WHERE action = 'pc.create_order.succeeded' AND pc_request_id = $1`, done.MsRequestID); n != 1 {
 		t.Fatalf("%d outcome entries in the audit log, want 1", n)
 	}
+}
+
+// deliveryState is what the order page says of command id's delivery now.
+func deliveryState(t *testing.T, st *store.Store, id int64) string {
+	t.Helper()
+	d, err := st.CommandDelivery(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return commerce.StateOfDelivery(d, time.Now()).State
 }

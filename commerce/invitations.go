@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/store"
 )
@@ -48,7 +49,7 @@ func (s *Service) Invite(ctx context.Context, by Actor, customer uuid.UUID, comp
 			if s.mail == nil {
 				return nil
 			}
-			_, err := s.mail.Queue(ctx, tx, mail.Invitation(inv.Email, company, link+token, inv.ExpiresAt))
+			_, err := s.mail.Queue(ctx, tx, mail.Invitation(i18n.From(ctx), inv.Email, company, link+token, inv.ExpiresAt))
 			return err
 		})
 	if err != nil {

@@ -98,7 +98,11 @@ func cartLines(rows []db.CartLine) []rules.CartLine {
 	out := make([]rules.CartLine, len(rows))
 	for i, l := range rows {
 		out[i] = rules.CartLine{ID: l.ID, ItemID: l.ItemID, Name: l.Name, Quantity: int(l.Quantity), TermDuration: l.TermDuration,
-			BillingCycle: l.BillingCycle, IsAddOn: l.IsAddOn, ParentLineID: l.ParentLineID, ParentSubscriptionID: l.ParentSubscriptionID}
+			BillingCycle: l.BillingCycle, IsAddOn: l.IsAddOn, ParentLineID: l.ParentLineID, ParentSubscriptionID: l.ParentSubscriptionID,
+			PromotionID: l.PromotionID, PromotionLabel: l.PromotionLabel}
+		if l.CustomTermEnd.Valid {
+			out[i].CustomTermEnd = l.CustomTermEnd.Time.Format(time.DateOnly)
+		}
 	}
 	return out
 }

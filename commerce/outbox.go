@@ -28,6 +28,15 @@ const (
 	CmdPatchOrder        CommandKind = "patch_order"        // payload PatchOrderPayload (add-on lines)
 	CmdPatchSubscription CommandKind = "patch_subscription" // payload PatchSubscriptionPayload
 	CmdCreateTransition  CommandKind = "create_transition"  // payload CreateTransitionPayload
+	// CmdCreateServiceRequest files a service request with Microsoft
+	// (payload CreateServiceRequestPayload; TargetID the support request).
+	CmdCreateServiceRequest CommandKind = "create_service_request"
+	// CmdUpdateServiceRequest adds a note to it or moves its status
+	// (payload UpdateServiceRequestPayload; TargetID the support request).
+	CmdUpdateServiceRequest CommandKind = "update_service_request"
+	// CmdUpdateSupportProfile replaces the partner's support profile
+	// (payload UpdateSupportProfilePayload; no customer).
+	CmdUpdateSupportProfile CommandKind = "update_support_profile"
 )
 
 // Command statuses (commands.status).
@@ -151,10 +160,24 @@ func (c Command) validate() error {
 		if c.TargetID == "" {
 			errs = append(errs, errors.New("TargetID (the subscription id) is required"))
 		}
+	case CmdCreateServiceRequest:
+		p, ok := c.Payload.(CreateServiceRequestPayload)
+		if !ok || p.AgentLocale == "" || p.SupportRequestID == 0 {
+			errs = append(errs, errors.New("payload must be a CreateServiceRequestPayload with a locale and the support request"))
+		}
+	case CmdUpdateServiceRequest:
+		p, ok := c.Payload.(UpdateServiceRequestPayload)
+		if !ok || p.ServiceRequestID == "" || (p.Note == "" && p.Status == "") {
+			errs = append(errs, errors.New("payload must be an UpdateServiceRequestPayload with a request and a note or status"))
+		}
+	case CmdUpdateSupportProfile:
+		if _, ok := c.Payload.(UpdateSupportProfilePayload); !ok {
+			errs = append(errs, errors.New("payload must be an UpdateSupportProfilePayload"))
+		}
 	default:
 		errs = append(errs, fmt.Errorf("unknown kind %q", c.Kind))
 	}
-	if c.Kind != CmdCreateCustomer && c.CustomerID == uuid.Nil {
+	if c.Kind != CmdCreateCustomer && c.Kind != CmdUpdateSupportProfile && c.CustomerID == uuid.Nil {
 		errs = append(errs, errors.New("CustomerID is required"))
 	}
 	return errors.Join(errs...)
@@ -167,6 +190,9 @@ func (c Command) validate() error {
 // command itself (DeliverNow). It returns the command id (commands.id).
 func (s *Service) enqueue(ctx context.Context, tx pgx.Tx, cmd Command, hold time.Duration) (int64, error) {
 	if err := cmd.validate(); err != nil {
+		return 0, fmt.Errorf("enqueue %s: %w", cmd.Kind, err)
+	}
+	if err := s.stampPartnerOnRecord(ctx, tx, &cmd); err != nil {
 		return 0, fmt.Errorf("enqueue %s: %w", cmd.Kind, err)
 	}
 	payload, err := json.Marshal(cmd.Payload)
@@ -227,6 +253,10 @@ func targetType(k CommandKind) string {
 		return "customer"
 	case CmdCreateOrder, CmdPatchOrder:
 		return "order"
+	case CmdCreateServiceRequest, CmdUpdateServiceRequest:
+		return "support_request"
+	case CmdUpdateSupportProfile:
+		return "partner"
 	}
 	return "subscription"
 }

@@ -46,7 +46,10 @@ func placementOrder(customer uuid.UUID, lines []rules.PlacementLine, phase int, 
 			continue
 		}
 		li := pccclient.OrderLineItem{LineItemNumber: l.OrderLineNum, OfferID: l.ItemID, Quantity: l.Quantity, TermDuration: l.Term,
-			ParentSubscriptionID: l.ParentSubID}
+			ParentSubscriptionID: l.ParentSubID, PromotionID: l.PromotionID}
+		if end, err := time.Parse(time.DateOnly, l.TermEnd); err == nil {
+			li.CustomTermEndDate = end
+		}
 		if phase == 2 {
 			li.ParentSubscriptionID = baseSubs[l.BaseLine]
 		}

@@ -36,6 +36,9 @@ type ChangeRequest struct {
 	Reason       string // suspend
 	AutoRenew    string // "on" or "off"
 	FriendlyName string
+	// Confirming is the confirmation page's submit; a decrease leaving
+	// users without a licence then needs AcceptLicenceLoss.
+	Confirming, AcceptLicenceLoss bool
 }
 
 // ChangeValues are the before and after of a change as stored.
@@ -57,7 +60,9 @@ type Plan struct {
 	Reason        string
 	// Warning is what else the change does that staff must know before
 	// confirming (it deletes the scheduled next-term change).
-	Warning       string
+	Warning string
+	// LicenceLoss is set when a decrease leaves users without a licence.
+	LicenceLoss   rules.LicenceLoss
 	Before, After ChangeValues
 	patch         PatchSubscriptionPayload
 	transition    *pccclient.Transition
@@ -89,6 +94,10 @@ func planChange(sub store.SubscriptionForChange, life store.SubscriptionLifecycl
 		old := int(sub.Quantity)
 		p.patch.Quantity, p.Before.Quantity, p.After.Quantity = &q, &old, &q
 		p.Title, p.Effect = "Change the seat count", rules.QuantityEffect(rs, q)
+		p.LicenceLoss = rules.CheckLicenceLoss(int(sub.LicencesAssigned), int(sub.LicencesPurchased), old-q)
+		if p.LicenceLoss.Lost > 0 && req.Confirming && !req.AcceptLicenceLoss {
+			return bad("accept_licence_loss", fmt.Sprintf("Tick the box to confirm that %d user(s) lose their licence, or go back and remove fewer seats.", p.LicenceLoss.Lost))
+		}
 	case "suspend":
 		if msg := rules.CheckSuspend(rs); msg != "" {
 			return bad("_form", msg)
@@ -194,58 +203,11 @@ func ChangeSummary(action string, before, after json.RawMessage) string {
 // form's token makes a double submit one change (a used token returns
 // nil). The change's page is .../subscriptions/{id}/changes/{token}.
 func (s *Service) ChangeSubscription(ctx context.Context, by Actor, sub store.SubscriptionForChange, version string, token uuid.UUID, plan Plan) error {
-	before, _ := json.Marshal(plan.Before)
-	after, _ := json.Marshal(plan.After)
 	var cmdID int64
 	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
-		q := s.st.Q
-		locked, err := q.LockSubscriptionForChange(ctx, tx, db.LockSubscriptionForChangeParams{ID: sub.ID, CustomerID: sub.CustomerID})
-		if err != nil {
-			return fmt.Errorf("lock subscription %s: %w", sub.ID, store.MapErr(err))
-		}
-		if _, err := q.SubscriptionChangeByToken(ctx, tx, db.SubscriptionChangeByTokenParams{Token: token, CustomerID: sub.CustomerID}); err == nil {
-			return errRepeated
-		}
-		if rules.Version(locked.Etag, locked.Status, int(locked.Quantity), locked.AutoRenewEnabled, locked.FriendlyName,
-			locked.CancellationAllowedUntil) != version {
-			return ErrChangeConflict
-		}
-		open, err := q.OpenSubscriptionCommands(ctx, tx, db.OpenSubscriptionCommandsParams{CustomerID: &sub.CustomerID, SubscriptionID: sub.ID})
-		if err != nil {
-			return fmt.Errorf("open commands of %s: %w", sub.ID, err)
-		}
-		if open > 0 {
-			return ErrChangeConflict
-		}
-		cmd := Command{Kind: CmdPatchSubscription, CustomerID: sub.CustomerID, TargetID: sub.ID, By: by}
-		if plan.transition != nil {
-			cmd.Kind, cmd.Payload = CmdCreateTransition, CreateTransitionPayload{Transition: *plan.transition}
-		} else {
-			patch := plan.patch
-			patch.IfMatch = locked.Etag
-			cmd.Payload = patch
-		}
-		id, err := s.enqueue(ctx, tx, cmd, s.opt.InlineHold)
-		if err != nil {
-			return err
-		}
-		detail := ChangeSummary(plan.Action, before, after)
-		if plan.Reason != "" {
-			detail += ": " + plan.Reason
-		}
-		if err := q.SetAuditBefore(ctx, tx, db.SetAuditBeforeParams{Before: before, Detail: detail, CommandID: id}); err != nil {
-			return fmt.Errorf("audit before: %w", err)
-		}
-		n, err := q.InsertSubscriptionChange(ctx, tx, db.InsertSubscriptionChangeParams{Token: token, CommandID: id, CustomerID: sub.CustomerID,
-			SubscriptionID: sub.ID, Action: plan.Action, Before: before, After: after, Reason: plan.Reason, RequestedBy: by.UserID})
-		if err != nil {
-			return fmt.Errorf("record change: %w", err)
-		}
-		if n == 0 {
-			return errRepeated
-		}
-		cmdID = id
-		return nil
+		var err error
+		cmdID, err = s.queueChangeTx(ctx, tx, by, sub, version, token, plan)
+		return err
 	})
 	switch {
 	case errors.Is(err, errRepeated):
@@ -255,4 +217,59 @@ func (s *Service) ChangeSubscription(ctx context.Context, by Actor, sub store.Su
 	}
 	s.deliverInline(ctx, cmdID)
 	return nil
+}
+
+// queueChangeTx is ChangeSubscription's transaction body, shared with the
+// use cases that change a subscription as part of something else (an
+// approved support request): errRepeated when token was used.
+func (s *Service) queueChangeTx(ctx context.Context, tx pgx.Tx, by Actor, sub store.SubscriptionForChange, version string, token uuid.UUID, plan Plan) (int64, error) {
+	before, _ := json.Marshal(plan.Before)
+	after, _ := json.Marshal(plan.After)
+	q := s.st.Q
+	locked, err := q.LockSubscriptionForChange(ctx, tx, db.LockSubscriptionForChangeParams{ID: sub.ID, CustomerID: sub.CustomerID})
+	if err != nil {
+		return 0, fmt.Errorf("lock subscription %s: %w", sub.ID, store.MapErr(err))
+	}
+	if _, err := q.SubscriptionChangeByToken(ctx, tx, db.SubscriptionChangeByTokenParams{Token: token, CustomerID: sub.CustomerID}); err == nil {
+		return 0, errRepeated
+	}
+	if rules.Version(locked.Etag, locked.Status, int(locked.Quantity), locked.AutoRenewEnabled, locked.FriendlyName,
+		locked.CancellationAllowedUntil) != version {
+		return 0, ErrChangeConflict
+	}
+	open, err := q.OpenSubscriptionCommands(ctx, tx, db.OpenSubscriptionCommandsParams{CustomerID: &sub.CustomerID, SubscriptionID: sub.ID})
+	if err != nil {
+		return 0, fmt.Errorf("open commands of %s: %w", sub.ID, err)
+	}
+	if open > 0 {
+		return 0, ErrChangeConflict
+	}
+	cmd := Command{Kind: CmdPatchSubscription, CustomerID: sub.CustomerID, TargetID: sub.ID, By: by}
+	if plan.transition != nil {
+		cmd.Kind, cmd.Payload = CmdCreateTransition, CreateTransitionPayload{Transition: *plan.transition}
+	} else {
+		patch := plan.patch
+		patch.IfMatch = locked.Etag
+		cmd.Payload = patch
+	}
+	id, err := s.enqueue(ctx, tx, cmd, s.opt.InlineHold)
+	if err != nil {
+		return 0, err
+	}
+	detail := ChangeSummary(plan.Action, before, after)
+	if plan.Reason != "" {
+		detail += ": " + plan.Reason
+	}
+	if err := q.SetAuditBefore(ctx, tx, db.SetAuditBeforeParams{Before: before, Detail: detail, CommandID: id}); err != nil {
+		return 0, fmt.Errorf("audit before: %w", err)
+	}
+	n, err := q.InsertSubscriptionChange(ctx, tx, db.InsertSubscriptionChangeParams{Token: token, CommandID: id, CustomerID: sub.CustomerID,
+		SubscriptionID: sub.ID, Action: plan.Action, Before: before, After: after, Reason: plan.Reason, RequestedBy: by.UserID})
+	if err != nil {
+		return 0, fmt.Errorf("record change: %w", err)
+	}
+	if n == 0 {
+		return 0, errRepeated
+	}
+	return id, nil
 }

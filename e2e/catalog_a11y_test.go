@@ -93,9 +93,16 @@ func startClockPortal(t *testing.T) *staffPortal {
 // its own clock and the portal reads it, else both follow wall time.
 func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	t.Helper()
+	return newCloudPortal(t, virtualClock, sandbox.CloudGlobal)
+}
+
+// newCloudPortal is newStaffPortal with the sandbox playing cloud, and the
+// portal's connection set to the same cloud.
+func newCloudPortal(t *testing.T, virtualClock bool, cloud string) *staffPortal {
+	t.Helper()
 	// Test data: the journeys order legacy offers, which PC (and the sandbox
 	// by default) no longer sells.
-	pc := sandboxtest.New(t, sandbox.Options{Seed: 5, RealTime: !virtualClock, LegacyPurchases: true})
+	pc := sandboxtest.New(t, sandbox.Options{Seed: 5, RealTime: !virtualClock, LegacyPurchases: true, Cloud: cloud})
 	sb := pc.SB
 	st := testdb.NewStore(t)
 	box := sandboxtest.Box(t)
@@ -109,6 +116,10 @@ func newStaffPortal(t *testing.T, virtualClock bool) *staffPortal {
 	// Connected with a partner admin (with MFA), as after the consent
 	// journey: agreements and license usage need the app+user credential.
 	pc.Store(st, box)
+	if cloud == sandbox.CloudChina {
+		_, err := st.Pool.Exec(ctx, `UPDATE settings SET pc_cloud = 'china'`)
+		must(err)
+	}
 	must(st.UpdateDefaults(ctx, store.Defaults{DefaultCountry: "US", DefaultCurrency: "USD", DefaultLanguage: "en-US"}))
 	must(st.CompleteSetup(ctx))
 	const email, password = "sam@reseller.example", "staff password for e2e"

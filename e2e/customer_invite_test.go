@@ -40,7 +40,7 @@ func TestCustomerInvitationJourney(t *testing.T) {
 	h = srv.Routes()
 	ctx := t.Context()
 	const staffPassword = "staff password 12345"
-	hash, err := auth.HashPassword(staffPassword)
+	hash, err := auth.HashPassword(t.Context(), staffPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

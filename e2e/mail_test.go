@@ -74,7 +74,7 @@ func TestPasswordResetJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	h = srv.Routes()
-	hash, err := auth.HashPassword("the forgotten password")
+	hash, err := auth.HashPassword(t.Context(), "the forgotten password")
 	if err != nil {
 		t.Fatal(err)
 	}

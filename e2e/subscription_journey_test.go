@@ -124,3 +124,50 @@ func TestSubscriptionSuspendJourney(t *testing.T) {
 		t.Fatalf("add-on status %q, want active", got)
 	}
 }
+
+// TestSubscriptionDecreaseBelowAssignedJourney: removing seats that users
+// hold warns with the numbers and needs the box ticked; without it the
+// confirmation is refused next to the box, with it PC gets the decrease.
+func TestSubscriptionDecreaseBelowAssignedJourney(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	p := startClockPortal(t)
+	p.signIn(b)
+	href := p.subHref(t, "Fabrikam Inc", "%Premium%")
+	cust, sub, _ := strings.Cut(strings.TrimPrefix(href, "/customers/"), "/subscriptions/")
+	var part string
+	if err := p.Store.Pool.QueryRow(t.Context(), `SELECT k.sku_part_number FROM subscribed_skus k JOIN subscriptions s
+		ON s.customer_id = k.customer_id AND lower(s.offer_name) = lower(k.sku_name) WHERE s.id = $1`, sub).Scan(&part); err != nil {
+		t.Fatalf("no licence usage mirrored for the subscription: %v", err)
+	}
+	if err := p.Sandbox.AssignLicenses(cust, part, 30); err != nil {
+		t.Fatal(err)
+	}
+	p.sync(t)
+
+	b.run("ask to keep 5 of 40 seats",
+		chromedp.Navigate(p.URL+href),
+		chromedp.WaitVisible(testID("sub-seats")),
+		chromedp.SetValue(field("quantity"), "5"),
+		chromedp.Click(testID("quantity-submit")),
+		chromedp.WaitVisible(testID("confirm-licence-loss")),
+	)
+	if got := b.text(`[data-testid="confirm-licence-loss"]`); !strings.Contains(got, "30 licence(s)") || !strings.Contains(got, "25 user(s)") {
+		t.Errorf("the warning says %q", got)
+	}
+	b.checkA11y("confirm-licence-loss")
+	b.run("confirm without ticking the box",
+		chromedp.Click(testID("confirm-submit")),
+		chromedp.WaitVisible(testID("error-accept_licence_loss")),
+	)
+	b.run("tick the box and confirm",
+		chromedp.Click(field("accept_licence_loss")),
+		chromedp.Click(testID("confirm-submit")),
+		chromedp.WaitVisible(testID("change-done")),
+		chromedp.Click(testID("change-back")),
+		chromedp.WaitVisible(testID("sub-quantity")),
+	)
+	if got := b.text(`[data-testid="sub-quantity"]`); got != "5" {
+		t.Fatalf("quantity %q after the consented decrease, want 5", got)
+	}
+}

@@ -35,13 +35,23 @@ type Options struct {
 	NoPeriodic bool
 	// RescueStuckJobsAfter is how long a running job may go silent before
 	// another process retries it (a killed process); River also waits for
-	// the worker's timeout (deliveries 5m) [10m].
+	// the worker's own timeout (deliveries 1m, syncs 6h), whose context
+	// has ended the attempt by then, so no job runs twice at once; a job
+	// without a timeout is never rescued [DefaultRescueAfter].
 	RescueStuckJobsAfter time.Duration
 	// FetchCooldown is the least time between two fetches of jobs; River's
 	// default (100ms) caps delivery at Workers jobs per 100ms however fast
 	// PC answers [10ms].
 	FetchCooldown time.Duration
 }
+
+// DefaultRescueAfter is how long a running job must have run (and its
+// worker's timeout passed) before River's rescuer gives it to another
+// process; RescueEvery is how often the rescuer looks (River's default).
+const (
+	DefaultRescueAfter = time.Minute
+	RescueEvery        = 30 * time.Second
+)
 
 // Runner is the process's River client.
 type Runner struct {
@@ -68,7 +78,7 @@ func New(st *store.Store, o Options, parts ...Part) (*Runner, error) {
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cmp.Or(o.Workers, 4)}},
 		Workers:              ws,
 		PeriodicJobs:         periodic,
-		RescueStuckJobsAfter: cmp.Or(o.RescueStuckJobsAfter, 10*time.Minute),
+		RescueStuckJobsAfter: cmp.Or(o.RescueStuckJobsAfter, DefaultRescueAfter),
 		FetchCooldown:        cmp.Or(o.FetchCooldown, 10*time.Millisecond),
 		JobTimeout:           -1, // each worker sets its own; contexts carry cancellation
 	})

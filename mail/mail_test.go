@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/internal/mailcatcher"
 	"github.com/cspportal/portal/internal/sandboxtest"
 	"github.com/cspportal/portal/internal/testdb"
@@ -83,7 +84,7 @@ func (e *env) row(sql string, args ...any) (status string, attempts int, body bo
 func TestQueuedMailIsSentOnceWithTextAndHTML(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	m := mail.Invitation("ann@alpha.example", "Alpha Ltd", "https://portal.example/invitations/tok123", time.Now().Add(time.Hour))
+	m := mail.Invitation(i18n.English, "ann@alpha.example", "Alpha Ltd", "https://portal.example/invitations/tok123", time.Now().Add(time.Hour))
 	m.Key = "invite:1"
 	if !e.queue(m) {
 		t.Fatal("not queued")
@@ -121,7 +122,7 @@ func TestMailWaitsForTheServerAndArrivesOnce(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.catcher.SetDown(true)
-	e.queue(mail.Test("ops@reseller.example"))
+	e.queue(mail.Test(i18n.English, "ops@reseller.example"))
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if status, attempts, _ := e.row(`WHERE kind = 'test'`); attempts >= 1 && status == "pending" {
@@ -152,7 +153,7 @@ func TestMailWaitsForTheServerAndArrivesOnce(t *testing.T) {
 func TestMailWithoutServerWaitsAndBadAddressFails(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	m := mail.Test("not an address")
+	m := mail.Test(i18n.English, "not an address")
 	e.queue(m)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -170,7 +171,7 @@ func TestMailWithoutServerWaitsAndBadAddressFails(t *testing.T) {
 	if err := e.st.UpdateSMTPSettings(t.Context(), store.SMTPSettings{SmtpPort: 587, SmtpSecurity: "starttls"}); err != nil {
 		t.Fatal(err)
 	}
-	e.queue(mail.Welcome("new@reseller.example", "staff", "https://portal.example/login"))
+	e.queue(mail.Welcome(i18n.English, "new@reseller.example", "staff", "https://portal.example/login"))
 	deadline = time.Now().Add(20 * time.Second)
 	for {
 		status, attempts, body := e.row(`WHERE kind = 'welcome'`)
@@ -184,5 +185,21 @@ func TestMailWithoutServerWaitsAndBadAddressFails(t *testing.T) {
 			t.Fatalf("never tried (status %s, %d attempts)", status, attempts)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestMailInChinese: a mail in Simplified Chinese has its subject, body and
+// html lang in Chinese, and no English sentence of the English mail.
+func TestMailInChinese(t *testing.T) {
+	m := mail.PasswordReset(i18n.SimplifiedChinese, "li@example.cn", "https://portal.example/password/reset/x", time.Hour)
+	if m.Subject != "重置您的 CSP 门户密码" || !strings.Contains(m.Text, "1 小时") || !strings.Contains(m.HTML, `lang="zh-Hans"`) {
+		t.Fatalf("zh mail: %q\n%s\n%s", m.Subject, m.Text, m.HTML)
+	}
+	if strings.Contains(m.Text, "Reset your password") {
+		t.Error("the Chinese mail has English text")
+	}
+	en := mail.PasswordReset(i18n.English, "ann@example.com", "https://portal.example/password/reset/x", 2*time.Hour)
+	if !strings.Contains(en.Text, "2 hours") || !strings.Contains(en.HTML, `lang="en"`) {
+		t.Fatalf("en mail:\n%s", en.Text)
 	}
 }

@@ -6,29 +6,38 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cspportal/portal/internal/i18n"
 )
 
 // The portal's mails. Each has a plain-text body and the same as simple
 // HTML (no images, no script, inline-free: mail clients strip styles
 // anyway).
 
-var layout = template.Must(template.New("mail").Parse(`<!doctype html><html lang="en"><body>
+var layout = template.Must(template.New("mail").Parse(`<!doctype html><html lang="{{.Lang}}"><body>
 <h1>{{.Title}}</h1>
 {{range .Paras}}<p>{{.}}</p>
 {{end}}{{if .Link}}<p><a href="{{.Link}}">{{.LinkText}}</a></p>
-<p>If the button does not work, copy this address into your browser:<br>{{.Link}}</p>
+<p>{{.Fallback}}<br>{{.Link}}</p>
 {{end}}{{range .After}}<p>{{.}}</p>
-{{end}}<p>— CSP Portal</p>
+{{end}}<p>{{.Signature}}</p>
 </body></html>`))
 
 type content struct {
+	Lang           i18n.Lang
 	Title          string
 	Paras          []string
 	Link, LinkText string
 	After          []string
+	// Fallback and Signature are filled by message in Lang.
+	Fallback, Signature string
 }
 
 func (c content) message(kind, to, subject, key string) Message {
+	if c.Lang == "" {
+		c.Lang = i18n.English
+	}
+	c.Fallback, c.Signature = i18n.In(c.Lang, "mail.link_fallback"), i18n.In(c.Lang, "mail.signature")
 	var text strings.Builder
 	text.WriteString(c.Title + "\n\n")
 	for _, p := range c.Paras {
@@ -40,63 +49,60 @@ func (c content) message(kind, to, subject, key string) Message {
 	for _, p := range c.After {
 		text.WriteString(p + "\n\n")
 	}
-	text.WriteString("— CSP Portal\n")
+	text.WriteString(c.Signature + "\n")
 	var html bytes.Buffer
 	_ = layout.Execute(&html, c)
 	return Message{To: []string{to}, Subject: subject, Text: text.String(), HTML: html.String(), Kind: kind, Key: key}
 }
 
-// PasswordReset is the mail with a one-time link to set a new password.
-func PasswordReset(to, link string, valid time.Duration) Message {
-	return content{Title: "Reset your password",
-		Paras: []string{"Someone (we hope you) asked to reset the password of the portal account " + to + "."},
-		Link:  link, LinkText: "Set a new password",
-		After: []string{"The link works once and for " + durationText(valid) + ". If you did not ask for it, ignore this mail: your password stays as it is."},
-	}.message("password_reset", to, "Reset your CSP Portal password", "")
+// PasswordReset is the mail with a one-time link to set a new password,
+// in language l.
+func PasswordReset(l i18n.Lang, to, link string, valid time.Duration) Message {
+	return content{Lang: l, Title: i18n.In(l, "mail.reset.title"),
+		Paras: []string{i18n.In(l, "mail.reset.body", to)},
+		Link:  link, LinkText: i18n.In(l, "mail.reset.link"),
+		After: []string{i18n.In(l, "mail.reset.after", durationText(l, valid))},
+	}.message("password_reset", to, i18n.In(l, "mail.reset.subject"), "")
 }
 
 // PasswordResetElsewhere answers a reset request for an account that signs
 // in with its organisation's account and has no password here.
-func PasswordResetElsewhere(to, loginURL string) Message {
-	return content{Title: "Your account has no password here",
-		Paras: []string{"Someone asked to reset the password of the portal account " + to + ", but it signs in with your organisation's Microsoft account: there is no portal password to reset."},
-		Link:  loginURL, LinkText: "Sign in with your organisation's account",
-		After: []string{"If you did not ask, ignore this mail."},
-	}.message("password_reset", to, "Signing in to the CSP Portal", "")
+func PasswordResetElsewhere(l i18n.Lang, to, loginURL string) Message {
+	return content{Lang: l, Title: i18n.In(l, "mail.reset_elsewhere.title"),
+		Paras: []string{i18n.In(l, "mail.reset_elsewhere.body", to)},
+		Link:  loginURL, LinkText: i18n.In(l, "mail.reset_elsewhere.link"),
+		After: []string{i18n.In(l, "mail.reset_elsewhere.after")},
+	}.message("password_reset", to, i18n.In(l, "mail.reset_elsewhere.subject"), "")
 }
 
 // Invitation invites a customer's person to their view of the portal.
-func Invitation(to, company, link string, expires time.Time) Message {
-	return content{Title: "You are invited to the CSP Portal",
-		Paras: []string{"Your reseller invites you to see " + company + "'s Microsoft subscriptions and licences in their portal."},
-		Link:  link, LinkText: "Accept the invitation",
-		After: []string{"The link works once, until " + expires.UTC().Format("Mon 2 Jan 2006 15:04 UTC") + "."},
-	}.message("invitation", to, "Invitation to "+company+"'s subscriptions", "")
+func Invitation(l i18n.Lang, to, company, link string, expires time.Time) Message {
+	return content{Lang: l, Title: i18n.In(l, "mail.invite.title"),
+		Paras: []string{i18n.In(l, "mail.invite.body", company)},
+		Link:  link, LinkText: i18n.In(l, "mail.invite.link"),
+		After: []string{i18n.In(l, "mail.invite.after", expires.UTC().Format("2006-01-02 15:04 UTC"))},
+	}.message("invitation", to, i18n.In(l, "mail.invite.subject", company), "")
 }
 
 // Welcome greets a new staff user or admin.
-func Welcome(to, role, loginURL string) Message {
-	return content{Title: "Welcome to the CSP Portal",
-		Paras: []string{"An account (" + role + ") was created for you: " + to + ".",
-			"Your admin gives you your first password, or use \"Forgot your password?\" on the sign-in page to set one."},
-		Link: loginURL, LinkText: "Sign in",
-	}.message("welcome", to, "Your CSP Portal account", "")
+func Welcome(l i18n.Lang, to, role, loginURL string) Message {
+	return content{Lang: l, Title: i18n.In(l, "mail.welcome.title"),
+		Paras: []string{i18n.In(l, "mail.welcome.body", i18n.In(l, "role."+role), to), i18n.In(l, "mail.welcome.body2")},
+		Link:  loginURL, LinkText: i18n.In(l, "mail.welcome.link"),
+	}.message("welcome", to, i18n.In(l, "mail.welcome.subject"), "")
 }
 
 // Test is the settings page's test mail.
-func Test(to string) Message {
-	return content{Title: "Test mail",
-		Paras: []string{"The portal can send mail through the SMTP server set on its settings page."},
-	}.message("test", to, "CSP Portal test mail", "")
+func Test(l i18n.Lang, to string) Message {
+	return content{Lang: l, Title: i18n.In(l, "mail.test.title"),
+		Paras: []string{i18n.In(l, "mail.test.body")},
+	}.message("test", to, i18n.In(l, "mail.test.subject"), "")
 }
 
-func durationText(d time.Duration) string {
+func durationText(l i18n.Lang, d time.Duration) string {
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
-		if d == time.Hour {
-			return "one hour"
-		}
-		return d.Truncate(time.Hour).String()
+		return i18n.In(l, "mail.duration.hours", int(d/time.Hour))
 	case d >= time.Minute:
 		return d.Truncate(time.Minute).String()
 	}

@@ -47,6 +47,7 @@ func (m *Mirror) pass(ctx context.Context, pc *pccclient.Client, r *run, drift b
 	}
 	r.setCheckpoint("pc_started_at", pcStart.Format(time.RFC3339Nano))
 	if phase, _ := r.getCheckpoint("phase"); phase != "details" {
+		m.passResellers(ctx, pc, r)
 		// The listing is cheap and its continuation tokens do not survive
 		// failures: on an error, list again from the start.
 		var err error

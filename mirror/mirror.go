@@ -143,6 +143,7 @@ func New(d Deps) (*Mirror, error) {
 func (m *Mirror) AddWorkers(ws *river.Workers) {
 	river.AddWorker(ws, &syncWorker{m: m})
 	river.AddWorker(ws, &repriceWorker{m: m})
+	river.AddWorker(ws, &serviceRequestWorker{m: m})
 }
 
 // Client returns the Partner Center client built from the current settings.
@@ -166,6 +167,7 @@ func (m *Mirror) PeriodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(m.opt.CatalogInterval), job(KindCatalog),
 			&river.PeriodicJobOpts{ID: "mirror.catalog", RunOnStart: true}),
 		m.repricePeriodic(),
+		m.serviceRequestPeriodic(),
 	}
 }
 

@@ -250,11 +250,35 @@ func (r *run) finish(ctx context.Context, err error) error {
 		r.m.log.Warn("sync run not saved", "run", r.id, "err", ferr)
 	}
 	r.recordCredentials(fctx, status)
+	if status == StatusSucceeded {
+		r.analyze(ctx)
+	}
 	p := r.progress()
 	r.m.metrics.run(r.kind, cmpStatus(status))
 	r.m.log.Info("sync finished", "kind", r.kind, "run", r.id, "status", cmpStatus(status), "done", p.Done,
 		"calls", p.Calls, "throttles", p.Throttles, "errors", p.Errors, "elapsed", p.Elapsed.Round(time.Millisecond))
 	return err
+}
+
+// analyze refreshes the planner's statistics of the tables a full import
+// or a catalog sync rewrote in bulk: until autovacuum gets to them (if it
+// is on at all) the planner works from the empty tables' statistics, and
+// a page's index scan can turn into a scan and sort of the whole table.
+func (r *run) analyze(ctx context.Context) {
+	var tables []string
+	switch r.kind {
+	case KindFull:
+		tables = store.MirrorTables
+	case KindCatalog:
+		tables = store.CatalogTables
+	default:
+		return
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := r.m.st.Analyze(actx, tables...); err != nil {
+		r.m.log.Warn("analyze after sync", "kind", r.kind, "err", err)
+	}
 }
 
 func cmpStatus(s string) string {

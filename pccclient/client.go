@@ -74,6 +74,32 @@ func WithMaxAttempts(ctx context.Context, n int) context.Context {
 	return context.WithValue(ctx, attemptsKey{}, n)
 }
 
+type localeKey struct{}
+
+// WithLocale makes each call made with ctx ask Partner Center for strings
+// in locale (X-Locale, e.g. "zh-CN"), overriding Config.Locale: a page a
+// person waits on asks in that person's language.
+func WithLocale(ctx context.Context, locale string) context.Context {
+	return context.WithValue(ctx, localeKey{}, locale)
+}
+
+// locale is the X-Locale of a call made with ctx.
+func (c *Client) locale(ctx context.Context) string {
+	if l, ok := ctx.Value(localeKey{}).(string); ok && l != "" {
+		return l
+	}
+	return c.cfg.Locale
+}
+
+// Cloud is the cloud this client talks to: Config.Cloud, else the one its
+// BaseURL names (CloudOf).
+func (c *Client) Cloud() Cloud {
+	if c.cfg.Cloud != "" {
+		return c.cfg.Cloud
+	}
+	return CloudOf(c.cfg.BaseURL)
+}
+
 // maxAttempts is the attempts one call made with ctx may take.
 func (c *Client) maxAttempts(ctx context.Context) int {
 	if n, ok := ctx.Value(attemptsKey{}).(int); ok && n > 0 && n < c.cfg.MaxAttempts {

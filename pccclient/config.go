@@ -113,6 +113,10 @@ type Config struct {
 	BaseURL  string // default DefaultBaseURL
 	TokenURL string // default DefaultTokenURL with {tenant} = PartnerTenantID
 	Resource string // token audience, default DefaultResource
+	// Cloud is the Partner Center instance (the settings' choice); "" means
+	// the one BaseURL names (CloudOf). It decides where billing data comes
+	// from, so the sandbox can play 21Vianet on a local URL.
+	Cloud Cloud
 
 	// PricingBaseURL is the pricing host (price sheets), default
 	// DefaultPricingBaseURL; for the sandbox its URL + sandbox.PricingPathPrefix

@@ -384,12 +384,11 @@ func TestProbeAndUserInfo(t *testing.T) {
 		pccclient.RequiredCredential("list-agreements") != pccclient.AppUser || pccclient.RequiredCredential("ListAgreementMetadata") != pccclient.AppUser || pccclient.RequiredCredential("create-customer") != pccclient.AppOnly {
 		t.Error("RequiredCredential table")
 	}
-	// The client's table and the sandbox's agree (the client does not call
-	// the indirect resellers list).
+	// The client's table and the sandbox's agree.
 	sbOps := map[string]bool{}
 	for _, op := range sandbox.AppUserOperations() {
 		sbOps[op] = true
-		if op != sandbox.OpListIndirectResellers && pccclient.RequiredCredential(op) != pccclient.AppUser {
+		if pccclient.RequiredCredential(op) != pccclient.AppUser {
 			t.Errorf("sandbox refuses app-only on %s but the client would send app-only", op)
 		}
 	}

@@ -46,10 +46,29 @@ var appUserOps = map[string][]string{
 	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-available-licenses
 	// (GET /customers/{id}/subscribedskus; also needs a GDAP role in the customer tenant)
 	"list-subscribed-skus": {"ListSubscribedSKUs"},
+	// https://learn.microsoft.com/partner-center/developer/retrieve-a-list-of-indirect-resellers
+	"list-indirect-resellers": {"ListIndirectResellers"},
+	// https://learn.microsoft.com/partner-center/developer/get-indirect-resellers-of-a-customer
+	"list-customer-relationships": {"ListCustomerRelationships"},
+	// https://learn.microsoft.com/partner-center/developer/verify-indirect-reseller-mpa-status
+	"get-agreement-status": {"GetMPAStatus"},
+	// https://learn.microsoft.com/partner-center/developer/create-a-customer-for-an-indirect-reseller
+	"create-customer-for-reseller": {"CreateCustomerForReseller"},
 	// https://learn.microsoft.com/partner-center/developer/get-a-price-sheet
 	// (on the pricing host, api.partner.microsoft.com, with its own token
 	// audience; roles Admin Agent or Sales Agent)
 	"get-price-sheet": {"GetPriceSheet", "OpenPriceSheet"},
+	// https://learn.microsoft.com/partner-center/developer/create-a-service-request,
+	// update-a-service-request, get-all-service-requests-for-a-customer
+	"create-service-request":         {"CreateServiceRequest"},
+	"update-service-request":         {"UpdateServiceRequest"},
+	"get-service-request":            {"GetServiceRequest"},
+	"list-service-requests":          {"ListServiceRequests"},
+	"list-customer-service-requests": {"ListCustomerServiceRequests"},
+	"get-customer-service-request":   {"GetCustomerServiceRequest"},
+	// https://learn.microsoft.com/partner-center/developer/get-support-profile, update-support-profile
+	"get-support-profile":    {"GetSupportProfile"},
+	"update-support-profile": {"UpdateSupportProfile"},
 }
 
 // RequiredCredential returns the credential Partner Center requires for op:

@@ -157,4 +157,17 @@ func TestCloudOf(t *testing.T) {
 	if pccclient.CloudUSGov.GraphBilling() {
 		t.Error("US Government has no Graph billing")
 	}
+	// The setting wins over the host: the sandbox playing 21Vianet.
+	for _, tc := range []struct {
+		cfg  pccclient.Cloud
+		want pccclient.Cloud
+	}{{"", pccclient.CloudGlobal}, {pccclient.Cloud21Vianet, pccclient.Cloud21Vianet}} {
+		c, err := pccclient.New(pccclient.Config{PartnerTenantID: "t", ClientID: "c", ClientSecret: "s", BaseURL: "http://127.0.0.1:8090", Cloud: tc.cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Cloud() != tc.want {
+			t.Errorf("Config.Cloud %q: Cloud() = %s", tc.cfg, c.Cloud())
+		}
+	}
 }

@@ -115,29 +115,6 @@ type InvoiceLineItem struct {
 	wire  wireState
 }
 
-// ServiceRequest is a support ticket. Severity and Status are kept raw: PC's
-// docs use strings, its samples integers.
-type ServiceRequest struct {
-	ID               string          `json:"id,omitempty"`
-	Title            string          `json:"title,omitempty"`
-	Description      string          `json:"description,omitempty"`
-	Severity         json.RawMessage `json:"severity,omitempty"`
-	Status           json.RawMessage `json:"status,omitempty"`
-	SupportTopicID   string          `json:"supportTopicId,omitempty"`
-	SupportTopicName string          `json:"supportTopicName,omitempty"`
-	PrimaryContact   *Contact        `json:"primaryContact,omitempty"`
-	ProductName      string          `json:"productName,omitempty"`
-	ProductID        string          `json:"productId,omitempty"`
-	CreatedDate      time.Time       `json:"createdDate,omitempty"`
-	LastModifiedDate time.Time       `json:"lastModifiedDate,omitempty"`
-	LastClosedDate   time.Time       `json:"lastClosedDate,omitempty"`
-	CountryCode      string          `json:"countryCode,omitempty"`
-	Attributes       Attributes      `json:"attributes,omitempty"`
-
-	Extra map[string]json.RawMessage `json:"-"`
-	wire  wireState
-}
-
 // Decimal converts one of PC's amounts (json.Number text) to a decimal;
 // an empty amount is zero.
 func Decimal(n json.Number) (decimal.Decimal, error) {

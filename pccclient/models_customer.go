@@ -98,7 +98,10 @@ type AgreementMetadata struct {
 	wire  wireState
 }
 
-// PartnerRelationship is an indirect reseller relationship.
+// PartnerRelationship is an indirect reseller (or provider) related to the
+// signed-in partner or to a customer. ID is the reseller's tenant id (what
+// a customer's AssociatedPartnerID and the IndirectReseller filter carry);
+// MpnID is its partner id (what an order line's PartnerIDOnRecord carries).
 type PartnerRelationship struct {
 	ID               string     `json:"id,omitempty"`
 	Name             string     `json:"name,omitempty"`

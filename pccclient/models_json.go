@@ -41,14 +41,6 @@ func (x *InvoiceLineItem) UnmarshalJSON(data []byte) error {
 // MarshalJSON encodes a InvoiceLineItem with PC's member names.
 func (x InvoiceLineItem) MarshalJSON() ([]byte, error) { return encodeModel(&x, x.Extra, x.wire) }
 
-// UnmarshalJSON decodes a ServiceRequest, keeping unknown members in Extra.
-func (x *ServiceRequest) UnmarshalJSON(data []byte) error {
-	return decodeModel(data, x, &x.Extra, &x.wire)
-}
-
-// MarshalJSON encodes a ServiceRequest with PC's member names.
-func (x ServiceRequest) MarshalJSON() ([]byte, error) { return encodeModel(&x, x.Extra, x.wire) }
-
 // UnmarshalJSON decodes a Offer, keeping unknown members in Extra.
 func (x *Offer) UnmarshalJSON(data []byte) error { return decodeModel(data, x, &x.Extra, &x.wire) }
 

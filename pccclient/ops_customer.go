@@ -67,7 +67,12 @@ func (c *Client) GetCustomer(ctx context.Context, customerID string) (*Customer,
 // PC creates the tenant once. The result carries UserCredentials: PC returns
 // the admin password only in this response.
 func (c *Client) CreateCustomer(ctx context.Context, requestID string, cu Customer) (*Customer, error) {
-	const op = "create-customer"
+	return c.createCustomer(ctx, "create-customer", requestID, cu)
+}
+
+// createCustomer is CreateCustomer under an operation id (which decides
+// the credential: app+user for a reseller's customer).
+func (c *Client) createCustomer(ctx context.Context, op, requestID string, cu Customer) (*Customer, error) {
 	a := check(op).guid("requestID", requestID)
 	if cu.CompanyProfile == nil || strings.TrimSpace(cu.CompanyProfile.Domain) == "" {
 		a.fail("companyProfile.domain", "is empty")

@@ -81,7 +81,18 @@ func TestSandboxResponsesUseKnownMembers(t *testing.T) {
 	sku := first(t, e.c.ListSKUs(ctx, "US", p.ID))
 	av := first(t, e.c.ListAvailabilities(ctx, "US", p.ID, sku.ID))
 
+	topics := must(e.c.ListSupportTopics(ctx))(t)
+	sr := must(e.c.CreateServiceRequest(ctx, pccclient.NewRequestID(), "en-US", pccclient.ServiceRequest{Title: "Shape", Description: "Shape check",
+		Severity: pccclient.SeverityMinimal, SupportTopicID: topics[0].ID}))(t)
+	if err := e.sb.UpdateServiceRequest(sr.ID, "attention_needed", "A note"); err != nil {
+		t.Fatal(err)
+	}
+
 	got := map[string]any{
+		"support topics":     topics,
+		"service request":    must(e.c.GetServiceRequest(ctx, sr.ID))(t),
+		"service requests":   must(pccclient.Collect(e.c.ListServiceRequests(ctx)))(t),
+		"support profile":    must(e.c.GetSupportProfile(ctx))(t),
 		"offers":             must(pccclient.Collect(e.c.ListOffers(ctx, "US")))(t),
 		"offer addons":       must(pccclient.Collect(e.c.ListOfferAddOns(ctx, "US", e1Offer)))(t),
 		"products":           must(pccclient.Collect(e.c.ListProducts(ctx, "US", "OnlineServices")))(t),

@@ -192,7 +192,7 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		h.Set("MS-CorrelationId", corrID)
 		h.Set("MS-Contract-Version", "v1")
 		h.Set("User-Agent", c.cfg.UserAgent)
-		h.Set("X-Locale", c.cfg.Locale)
+		h.Set("X-Locale", c.locale(ctx))
 		if cl.graph {
 			h.Set("client-request-id", reqID)
 		}

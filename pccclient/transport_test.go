@@ -74,6 +74,12 @@ func TestHeadersAndErrorDecoding(t *testing.T) {
 	if again[1].Header.Get("MS-RequestId") == h.Get("MS-RequestId") {
 		t.Error("two reads shared an MS-RequestId")
 	}
+	// A page a person reads in Chinese asks PC in Chinese.
+	_, _ = e.c.GetSubscription(pccclient.WithLocale(ctx, "zh-CN"), cu.ID, missing)
+	zh := e.rec.sent("/v1/customers/" + cu.ID + "/subscriptions/" + missing)
+	if got := zh[2].Header.Get("X-Locale"); got != "zh-CN" {
+		t.Errorf("X-Locale with WithLocale = %q, want zh-CN", got)
+	}
 }
 
 func TestTokenErrorCarriesOAuthErrorNotSecret(t *testing.T) {

@@ -17,8 +17,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/internal/secrets"
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 )
 
@@ -81,7 +83,8 @@ func (c *Conn) Client(ctx context.Context) (*pccclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := strings.Join([]string{cfg.PartnerTenantID, cfg.ClientID, cfg.ClientSecret, cfg.BaseURL, cfg.TokenURL, userTokensKey(cfg)}, "\x00")
+	key := strings.Join([]string{cfg.PartnerTenantID, cfg.ClientID, cfg.ClientSecret, cfg.BaseURL, cfg.TokenURL, userTokensKey(cfg),
+		string(cfg.Cloud), cfg.Resource, cfg.Locale}, "\x00")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.client != nil && c.key == key {
@@ -134,6 +137,11 @@ func FromSettings(st *store.Store, box *secrets.Box) func(context.Context) (pccc
 			BaseURL:         s.PcApiUrl,
 			TokenURL:        TokenURL(s.PcTokenUrl),
 			GraphBaseURL:    GraphURL(s.PcApiUrl),
+			PricingBaseURL:  PricingURL(s.PcApiUrl),
+		}
+		applyCloud(&cfg, s.PcCloud)
+		if l, ok := i18n.Parse(s.DefaultLanguage); ok {
+			cfg.Locale = l.PCLocale()
 		}
 		if len(s.PcRefreshTokenEnc) > 0 {
 			var at time.Time
@@ -144,6 +152,34 @@ func FromSettings(st *store.Store, box *secrets.Box) func(context.Context) (pccc
 		}
 		return cfg, nil
 	}
+}
+
+// applyCloud sets cfg's cloud from the settings' pc_cloud: 21Vianet has
+// no Graph billing (billing reads v1), and its token audience is its API
+// host when the connection points there (a sandbox URL keeps the default,
+// which the sandbox accepts).
+func applyCloud(cfg *pccclient.Config, stored string) {
+	c, _ := rules.ParseCloud(stored)
+	if c != rules.CloudChina {
+		return
+	}
+	cfg.Cloud = pccclient.Cloud21Vianet
+	p := rules.ProfileOf(c)
+	if strings.EqualFold(strings.TrimRight(cfg.BaseURL, "/"), p.APIBaseURL) {
+		cfg.Resource = p.Resource
+	}
+}
+
+// Profile is the capability set of the configured cloud (global when the
+// settings cannot be read: pages then show everything and Partner Center
+// has the last word).
+func Profile(ctx context.Context, st *store.Store) rules.CloudProfile {
+	s, err := st.Settings(ctx)
+	if err != nil {
+		return rules.ProfileOf(rules.CloudGlobal)
+	}
+	c, _ := rules.ParseCloud(s.PcCloud)
+	return rules.ProfileOf(c)
 }
 
 // userTokensKey identifies cfg's app+user consent, for the client cache: a

@@ -176,3 +176,27 @@ func TermLabel(t string) string {
 	}
 	return t
 }
+
+// PlanLabel says a term and billing cycle in words for the configurator
+// ("1 year, billed monthly"); term is "" for legacy offers.
+func PlanLabel(term, cycle string) string {
+	cycle = strings.ToLower(cycle)
+	billed := map[string]string{"monthly": "billed monthly", "annual": "billed annually", "triennial": "paid up front for 3 years",
+		"none": "no billing cycle", "onetime": "paid once"}[cycle]
+	if billed == "" {
+		billed = "billed " + cycle
+	}
+	if term == "" {
+		return strings.ToUpper(billed[:1]) + billed[1:]
+	}
+	return TermLabel(term) + ", " + billed
+}
+
+// PlanValue is the configurator's value for a term and billing cycle;
+// SplitPlan reads it back.
+func PlanValue(term, cycle string) string { return term + "|" + strings.ToLower(cycle) }
+
+// SplitPlan reads a PlanValue; ok is false for anything else.
+func SplitPlan(v string) (term, cycle string, ok bool) {
+	return strings.Cut(v, "|")
+}

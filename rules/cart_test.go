@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -85,5 +86,25 @@ func TestCheckCartLine(t *testing.T) {
 				t.Errorf("choice (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+func TestPlanLabel(t *testing.T) {
+	tests := []struct{ term, cycle, want string }{
+		{"P1Y", "monthly", "1 year, billed monthly"},
+		{"P1Y", "Annual", "1 year, billed annually"},
+		{"P3Y", "triennial", "3 years, paid up front for 3 years"},
+		{"P1M", "monthly", "1 month, billed monthly"},
+		{"", "monthly", "Billed monthly"},
+		{"P2Y", "quarterly", "P2Y, billed quarterly"},
+	}
+	for _, tt := range tests {
+		if got := rules.PlanLabel(tt.term, tt.cycle); got != tt.want {
+			t.Errorf("PlanLabel(%q, %q) = %q, want %q", tt.term, tt.cycle, got, tt.want)
+		}
+		term, cycle, ok := rules.SplitPlan(rules.PlanValue(tt.term, tt.cycle))
+		if !ok || term != tt.term || cycle != strings.ToLower(tt.cycle) {
+			t.Errorf("SplitPlan(PlanValue(%q, %q)) = %q, %q, %v", tt.term, tt.cycle, term, cycle, ok)
+		}
 	}
 }

@@ -16,6 +16,9 @@ type CartLine struct {
 	IsAddOn              bool
 	ParentLineID         *int64 // an add-on of a base in the same cart
 	ParentSubscriptionID string // an add-on of an existing subscription
+	PromotionID          string // NCE promotion chosen for the line, or ""
+	PromotionLabel       string // its name and discount in words
+	CustomTermEnd        string // co-termed end of the first term (2006-01-02), or ""
 }
 
 // PlacementLine is a cart line as submitted (order_placements.lines). Phase
@@ -31,6 +34,9 @@ type PlacementLine struct {
 	BaseLine     int    `json:"baseLine"` // phase 2: index of the base line; -1 otherwise
 	ParentSubID  string `json:"parentSubscriptionId,omitempty"`
 	OrderLineNum int    `json:"orderLine"` // line item number in its phase's order
+	PromotionID  string `json:"promotionId,omitempty"`
+	Promotion    string `json:"promotion,omitempty"` // the promotion in words, for the order page
+	TermEnd      string `json:"termEnd,omitempty"`   // custom term end date (2006-01-02)
 }
 
 // Phases numbers a cart's lines into the orders that place them: PC needs
@@ -45,7 +51,8 @@ func Phases(lines []CartLine) (out []PlacementLine, needsAddons bool) {
 		}
 		idx[l.ID] = len(out)
 		out = append(out, PlacementLine{ItemID: l.ItemID, Name: l.Name, Quantity: l.Quantity, Term: l.TermDuration, Cycle: l.BillingCycle,
-			Phase: 1, BaseLine: -1, ParentSubID: l.ParentSubscriptionID, OrderLineNum: n1})
+			Phase: 1, BaseLine: -1, ParentSubID: l.ParentSubscriptionID, OrderLineNum: n1, PromotionID: l.PromotionID,
+			Promotion: l.PromotionLabel, TermEnd: l.CustomTermEnd})
 		n1++
 	}
 	for _, l := range lines {
@@ -53,7 +60,8 @@ func Phases(lines []CartLine) (out []PlacementLine, needsAddons bool) {
 			continue
 		}
 		out = append(out, PlacementLine{ItemID: l.ItemID, Name: l.Name, Quantity: l.Quantity, Term: l.TermDuration, Cycle: l.BillingCycle,
-			Phase: 2, BaseLine: idx[*l.ParentLineID], OrderLineNum: n2})
+			Phase: 2, BaseLine: idx[*l.ParentLineID], OrderLineNum: n2, PromotionID: l.PromotionID,
+			Promotion: l.PromotionLabel, TermEnd: l.CustomTermEnd})
 		n2++
 	}
 	return out, n2 > 0

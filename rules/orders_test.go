@@ -12,19 +12,19 @@ func TestPhases(t *testing.T) {
 	t.Parallel()
 	one, three := int64(1), int64(3)
 	lines := []rules.CartLine{
-		{ID: 1, ItemID: "base-a", Name: "A", Quantity: 5, TermDuration: "P1Y", BillingCycle: "monthly"},
+		{ID: 1, ItemID: "base-a", Name: "A", Quantity: 5, TermDuration: "P1Y", BillingCycle: "monthly", PromotionID: "promo-a", PromotionLabel: "A promo (5% off)"},
 		{ID: 2, ItemID: "addon-x", Name: "X", Quantity: 5, BillingCycle: "monthly", IsAddOn: true, ParentLineID: &one},
 		{ID: 3, ItemID: "base-b", Name: "B", Quantity: 2, BillingCycle: "monthly"},
 		{ID: 4, ItemID: "addon-y", Name: "Y", Quantity: 1, BillingCycle: "monthly", IsAddOn: true, ParentSubscriptionID: "sub-9"},
-		{ID: 5, ItemID: "addon-z", Name: "Z", Quantity: 2, BillingCycle: "monthly", IsAddOn: true, ParentLineID: &three},
+		{ID: 5, ItemID: "addon-z", Name: "Z", Quantity: 2, BillingCycle: "monthly", IsAddOn: true, ParentLineID: &three, PromotionID: "promo-z"},
 	}
 	got, two := rules.Phases(lines)
 	want := []rules.PlacementLine{
-		{ItemID: "base-a", Name: "A", Quantity: 5, Term: "P1Y", Cycle: "monthly", Phase: 1, BaseLine: -1, OrderLineNum: 0},
+		{ItemID: "base-a", Name: "A", Quantity: 5, Term: "P1Y", Cycle: "monthly", Phase: 1, BaseLine: -1, OrderLineNum: 0, PromotionID: "promo-a", Promotion: "A promo (5% off)"},
 		{ItemID: "base-b", Name: "B", Quantity: 2, Cycle: "monthly", Phase: 1, BaseLine: -1, OrderLineNum: 1},
 		{ItemID: "addon-y", Name: "Y", Quantity: 1, Cycle: "monthly", Phase: 1, BaseLine: -1, ParentSubID: "sub-9", OrderLineNum: 2},
 		{ItemID: "addon-x", Name: "X", Quantity: 5, Cycle: "monthly", Phase: 2, BaseLine: 0, OrderLineNum: 0},
-		{ItemID: "addon-z", Name: "Z", Quantity: 2, Cycle: "monthly", Phase: 2, BaseLine: 1, OrderLineNum: 1},
+		{ItemID: "addon-z", Name: "Z", Quantity: 2, Cycle: "monthly", Phase: 2, BaseLine: 1, OrderLineNum: 1, PromotionID: "promo-z"},
 	}
 	if d := cmp.Diff(want, got); d != "" || !two {
 		t.Fatalf("phases (-want +got):\n%s\ntwo phases: %v", d, two)

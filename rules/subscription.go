@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Subscription is what the rules need to know about a subscription.
@@ -203,8 +204,8 @@ func CheckFriendlyName(s Subscription, name string) string {
 		return "A " + s.Status + " subscription cannot be renamed."
 	case strings.TrimSpace(name) == "":
 		return "Enter a name."
-	case len([]rune(name)) > 128:
-		return "The name can be at most 128 characters."
+	case utf8.RuneCountInString(name) > MaxFriendlyNameRunes:
+		return fmt.Sprintf("The name can be at most %d characters.", MaxFriendlyNameRunes)
 	}
 	return ""
 }
@@ -220,4 +221,56 @@ func Version(etag, status string, quantity int, autoRenew bool, friendlyName str
 	}
 	fmt.Fprintf(h, "%s\x00%s\x00%d\x00%t\x00%s\x00%s", etag, status, quantity, autoRenew, friendlyName, w)
 	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// LicenceLoss is what a seat decrease does to licences already assigned to
+// users: the product's assigned and purchased units (PC's subscribed SKUs,
+// -1 when unknown) and how many users would be left without one.
+type LicenceLoss struct {
+	Assigned, Remaining, Lost int
+}
+
+// CheckLicenceLoss returns the loss when removing `removed` seats from a
+// product with `purchased` units of which `assigned` are assigned; Lost is 0
+// when enough remain or the usage is unknown. Other subscriptions of the
+// same product count in purchased, so only the units left overall matter.
+func CheckLicenceLoss(assigned, purchased, removed int) LicenceLoss {
+	if assigned < 0 || purchased < 0 || removed <= 0 {
+		return LicenceLoss{}
+	}
+	remaining := max(purchased-removed, 0)
+	return LicenceLoss{Assigned: assigned, Remaining: remaining, Lost: max(assigned-remaining, 0)}
+}
+
+// Sentence states the loss for the confirmation page.
+func (l LicenceLoss) Sentence() string {
+	if l.Lost == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d licence(s) of this product are assigned to users, but only %d would remain: %d user(s) would be left without a licence. "+
+		"Unassign licences in the Microsoft 365 admin center first to choose who keeps one.", l.Assigned, l.Remaining, l.Lost)
+}
+
+// SuspensionOrigin says in words who suspended a subscription, from PC's
+// reason codes: a partner's suspension reads "CustomerCancellation" in PC,
+// which alone would read as if the customer had cancelled. Unknown codes are
+// kept as PC gave them.
+func SuspensionOrigin(reasons []string) string {
+	var out []string
+	for _, r := range reasons {
+		switch strings.ToLower(r) {
+		case "customercancellation":
+			out = append(out, "suspended by the partner (in Partner Center or through its API)")
+		case "parentsuspended":
+			out = append(out, "suspended with its base subscription")
+		case "channelpartnersuspension", "indirectprovidersuspension", "distributorsuspension":
+			out = append(out, "suspended by the distributor (indirect provider)")
+		case "fraud", "fraudsuspension", "creditcheck", "creditlimitexceeded", "paymentdefault", "nonpayment", "microsoftsuspension":
+			out = append(out, "suspended by Microsoft")
+		case "":
+		default:
+			out = append(out, "suspended for a reason Partner Center gives as "+r)
+		}
+	}
+	return strings.Join(out, "; ")
 }

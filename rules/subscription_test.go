@@ -183,3 +183,50 @@ func TestCheckOrderQuantity(t *testing.T) {
 		t.Errorf("WindowCloses = %v", got)
 	}
 }
+
+func TestCheckLicenceLoss(t *testing.T) {
+	tests := []struct {
+		name                         string
+		assigned, purchased, removed int
+		want                         rules.LicenceLoss
+	}{
+		{"the issue's case: 45 to 5 with 30 assigned", 30, 45, 40, rules.LicenceLoss{Assigned: 30, Remaining: 5, Lost: 25}},
+		{"enough unassigned seats", 30, 45, 15, rules.LicenceLoss{Assigned: 30, Remaining: 30}},
+		{"one short", 30, 45, 16, rules.LicenceLoss{Assigned: 30, Remaining: 29, Lost: 1}},
+		{"another subscription of the product keeps them", 10, 60, 40, rules.LicenceLoss{Assigned: 10, Remaining: 20}},
+		{"usage unknown", -1, -1, 40, rules.LicenceLoss{}},
+		{"an increase loses nothing", 30, 45, -5, rules.LicenceLoss{}},
+		{"the mirror is behind: more removed than purchased", 3, 2, 5, rules.LicenceLoss{Assigned: 3, Remaining: 0, Lost: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rules.CheckLicenceLoss(tt.assigned, tt.purchased, tt.removed)
+			if got != tt.want {
+				t.Fatalf("CheckLicenceLoss(%d, %d, %d) = %+v, want %+v", tt.assigned, tt.purchased, tt.removed, got, tt.want)
+			}
+			if (got.Sentence() == "") != (got.Lost == 0) {
+				t.Fatalf("Sentence() = %q for %+v", got.Sentence(), got)
+			}
+		})
+	}
+}
+
+func TestSuspensionOrigin(t *testing.T) {
+	tests := []struct {
+		reasons []string
+		want    string
+	}{
+		{nil, ""},
+		{[]string{"CustomerCancellation"}, "suspended by the partner (in Partner Center or through its API)"},
+		{[]string{"ParentSuspended"}, "suspended with its base subscription"},
+		{[]string{"Fraud"}, "suspended by Microsoft"},
+		{[]string{"ChannelPartnerSuspension"}, "suspended by the distributor (indirect provider)"},
+		{[]string{"SomethingNew"}, "suspended for a reason Partner Center gives as SomethingNew"},
+		{[]string{"CustomerCancellation", "Fraud"}, "suspended by the partner (in Partner Center or through its API); suspended by Microsoft"},
+	}
+	for _, tt := range tests {
+		if got := rules.SuspensionOrigin(tt.reasons); got != tt.want {
+			t.Errorf("SuspensionOrigin(%q) = %q, want %q", tt.reasons, got, tt.want)
+		}
+	}
+}

@@ -194,11 +194,16 @@ type AttentionItem struct {
 // deadline is before until or that have none, soonest first, and how
 // many there are in all.
 func (s *Store) OpenAttention(ctx context.Context, until time.Time, max int) ([]AttentionItem, int, error) {
+	// The first max items in the open index's order, joined to their
+	// customers; the total is an index-only count (count(*) OVER () joined
+	// every open item to its customer to count them).
 	rows, err := s.Pool.Query(ctx, `SELECT a.id, a.kind, a.customer_id, coalesce(c.company_name, c.domain, ''), a.deadline, a.reason, a.href, a.opened_at,
-			count(*) OVER ()
-		FROM attention_items a LEFT JOIN customers c ON c.id = a.customer_id
-		WHERE a.resolved_at IS NULL AND a.dismissed_at IS NULL AND (a.deadline IS NULL OR a.deadline <= $1)
-		ORDER BY a.deadline NULLS FIRST, a.id LIMIT $2`, until, max)
+			(SELECT count(*) FROM attention_items o WHERE o.resolved_at IS NULL AND o.dismissed_at IS NULL AND (o.deadline IS NULL OR o.deadline <= $1))
+		FROM (SELECT * FROM attention_items a
+			WHERE a.resolved_at IS NULL AND a.dismissed_at IS NULL AND (a.deadline IS NULL OR a.deadline <= $1)
+			ORDER BY a.deadline NULLS FIRST, a.id LIMIT $2) a
+		LEFT JOIN customers c ON c.id = a.customer_id
+		ORDER BY a.deadline NULLS FIRST, a.id`, until, max)
 	if err != nil {
 		return nil, 0, fmt.Errorf("open attention: %w", err)
 	}

@@ -122,28 +122,18 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 	if limit <= 0 || limit > 200 {
 		limit = 25
 	}
-	q := `SELECT ` + catalogCols + `, ` + rank + ` AS rank, count(*) OVER () AS total FROM catalog_items
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order +
+	tail := ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order +
 		` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
-	rows, err := s.Pool.Query(ctx, q, args...)
-	if err != nil {
-		return CatalogPage{}, fmt.Errorf("catalog search: %w", err)
-	}
 	var page CatalogPage
-	for rows.Next() {
-		var it CatalogItem
-		var rk float32
-		var total int
-		if err := rows.Scan(&it.Country, &it.Kind, &it.ID, &it.Name, &it.Description, &it.Family, &it.Billing, &it.IsAddOn,
-			&it.UnitType, &it.MinQuantity, &it.MaxQuantity, &it.Terms, &it.BillingCycles, &it.Purchasable, &it.Currencies,
-			&it.SyncedAt, &rk, &total); err != nil {
-			rows.Close()
-			return CatalogPage{}, fmt.Errorf("catalog search: %w", err)
-		}
-		page.Items = append(page.Items, it)
-		page.Total = total
+	var err error
+	if f.Currency != "" || f.Term != "" || f.BillingCycle != "" || f.Purchasable {
+		// These filters read the columns the view derives per row from
+		// prices and availabilities: one query, derived for every row.
+		page, err = s.catalogRows(ctx, `SELECT `+catalogCols+`, `+rank+` AS rank, count(*) OVER () AS total FROM catalog_items`+tail, args...)
+	} else {
+		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), `SELECT kind, id, `+rank+` AS rank, count(*) OVER () AS total FROM catalog_items`+tail, args...)
 	}
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return CatalogPage{}, fmt.Errorf("catalog search: %w", err)
 	}
 	if len(page.Items) == 0 && f.Offset > 0 {
@@ -158,6 +148,79 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 	return page, nil
 }
 
+// catalogRows runs a catalog query whose rows are catalogCols, a rank
+// and the total.
+func (s *Store) catalogRows(ctx context.Context, q string, args ...any) (CatalogPage, error) {
+	rows, err := s.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return CatalogPage{}, err
+	}
+	defer rows.Close()
+	var page CatalogPage
+	for rows.Next() {
+		var it CatalogItem
+		var rk float32
+		var total int
+		if err := rows.Scan(&it.Country, &it.Kind, &it.ID, &it.Name, &it.Description, &it.Family, &it.Billing, &it.IsAddOn,
+			&it.UnitType, &it.MinQuantity, &it.MaxQuantity, &it.Terms, &it.BillingCycles, &it.Purchasable, &it.Currencies,
+			&it.SyncedAt, &rk, &total); err != nil {
+			return CatalogPage{}, err
+		}
+		page.Items = append(page.Items, it)
+		page.Total = total
+	}
+	return page, rows.Err()
+}
+
+// catalogPage pages in two steps: q (kind, id and the total of the
+// matches, ordered, over the view's plain columns only) picks the page, then the
+// columns the view derives from prices and availabilities (terms, cycles,
+// currencies, purchasable) are read for that page's items alone, by
+// index (skus_item_idx), instead of for every item of the country.
+func (s *Store) catalogPage(ctx context.Context, country, q string, args ...any) (CatalogPage, error) {
+	rows, err := s.Pool.Query(ctx, q, args...)
+	if err != nil {
+		return CatalogPage{}, err
+	}
+	type key struct{ kind, id string }
+	var keys []key
+	var page CatalogPage
+	var offers, skus []string
+	for rows.Next() {
+		var k key
+		var rk float32
+		if err := rows.Scan(&k.kind, &k.id, &rk, &page.Total); err != nil {
+			rows.Close()
+			return CatalogPage{}, err
+		}
+		keys = append(keys, k)
+		if k.kind == "offer" {
+			offers = append(offers, k.id)
+		} else {
+			skus = append(skus, k.id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(keys) == 0 {
+		return page, err
+	}
+	items, err := s.catalogRows(ctx, `SELECT `+catalogCols+`, 0, 0 FROM catalog_items WHERE country = $1
+		AND ((kind = 'offer' AND id = ANY($2)) OR (kind = 'sku' AND id = ANY($3)))`, country, offers, skus)
+	if err != nil {
+		return CatalogPage{}, err
+	}
+	byKey := make(map[key]CatalogItem, len(items.Items))
+	for _, it := range items.Items {
+		byKey[key{it.Kind, it.ID}] = it
+	}
+	for _, k := range keys {
+		if it, ok := byKey[k]; ok { // gone between the two reads: left out
+			page.Items = append(page.Items, it)
+		}
+	}
+	return page, nil
+}
+
 // CatalogFacets are the values the catalog filters offer.
 type CatalogFacets struct {
 	Countries  []string
@@ -167,9 +230,42 @@ type CatalogFacets struct {
 	Cycles     []string
 }
 
+// facetsTTL bounds how long computed facets are reused even when no
+// catalog sync happened since (a price list loaded by other means).
+const facetsTTL = time.Minute
+
+// facetKey is one store's facets of one country.
+type facetKey struct {
+	st      *Store
+	country string
+}
+
+// facetsKept keeps each country's facets until the next catalog sync:
+// they derive from every item of the country (terms and cycles from every
+// availability), which cost more than the rest of the page, and they
+// change only when the catalog does.
+var facetsKept = kept[facetKey, CatalogFacets]{ttl: facetsTTL}
+
 // CatalogFacets lists the countries in the mirror and, for country, the
-// families, currencies, terms and billing cycles present.
+// families, currencies, terms and billing cycles present. They are
+// computed again after each catalog sync (and at least every minute); a
+// mirror never synced (tests writing the tables directly) computes them
+// every time.
 func (s *Store) CatalogFacets(ctx context.Context, country string) (CatalogFacets, error) {
+	country = strings.ToUpper(country)
+	var synced *time.Time
+	if err := s.Pool.QueryRow(ctx, `SELECT max(updated_at) FROM sync_watermarks WHERE name LIKE 'catalog:%'`).Scan(&synced); err != nil {
+		return CatalogFacets{}, fmt.Errorf("catalog facets: %w", err)
+	}
+	if synced == nil {
+		return s.catalogFacets(ctx, country)
+	}
+	return facetsKept.get(ctx, facetKey{s, country}, synced.UnixNano(), func(ctx context.Context) (CatalogFacets, error) {
+		return s.catalogFacets(ctx, country)
+	})
+}
+
+func (s *Store) catalogFacets(ctx context.Context, country string) (CatalogFacets, error) {
 	var f CatalogFacets
 	err := s.Pool.QueryRow(ctx, `SELECT
 		coalesce((SELECT array_agg(DISTINCT country ORDER BY country) FROM offers WHERE gone_at IS NULL), '{}'),
@@ -177,7 +273,7 @@ func (s *Store) CatalogFacets(ctx context.Context, country string) (CatalogFacet
 		coalesce((SELECT array_agg(DISTINCT c ORDER BY c) FROM catalog_items, unnest(currencies) c WHERE country = $1 AND gone_at IS NULL), '{}'),
 		coalesce((SELECT array_agg(DISTINCT t ORDER BY t) FROM catalog_items, unnest(terms) t WHERE country = $1 AND gone_at IS NULL), '{}'),
 		coalesce((SELECT array_agg(DISTINCT b ORDER BY b) FROM catalog_items, unnest(billing_cycles) b WHERE country = $1 AND gone_at IS NULL), '{}')`,
-		strings.ToUpper(country)).Scan(&f.Countries, &f.Families, &f.Currencies, &f.Terms, &f.Cycles)
+		country).Scan(&f.Countries, &f.Families, &f.Currencies, &f.Terms, &f.Cycles)
 	if err != nil {
 		return f, fmt.Errorf("catalog facets: %w", err)
 	}
@@ -250,15 +346,17 @@ type CatalogPrice struct {
 	BillingCycle string
 	Currency     string
 	UnitPrice    decimal.Decimal
+	// ERPPrice is Microsoft's estimated retail price (from the price sheet).
+	ERPPrice decimal.NullDecimal
 }
 
 // CatalogPrices returns the prices of a legacy offer (itemPrefix = offer
 // id) or of a SKU's availabilities (itemPrefix = "product:sku:").
 func (s *Store) CatalogPrices(ctx context.Context, country, itemPrefix string) ([]CatalogPrice, error) {
-	q := `SELECT item_id, term_duration, billing_cycle, currency, unit_price FROM prices
+	q := `SELECT item_id, term_duration, billing_cycle, currency, unit_price, erp_price FROM prices
 		WHERE country = $1 AND item_id = $2 AND gone_at IS NULL ORDER BY currency, term_duration, billing_cycle`
 	if strings.HasSuffix(itemPrefix, ":") {
-		q = `SELECT item_id, term_duration, billing_cycle, currency, unit_price FROM prices
+		q = `SELECT item_id, term_duration, billing_cycle, currency, unit_price, erp_price FROM prices
 			WHERE country = $1 AND starts_with(item_id, $2) AND gone_at IS NULL ORDER BY currency, term_duration, billing_cycle`
 	}
 	rows, err := s.Pool.Query(ctx, q, strings.ToUpper(country), itemPrefix)
@@ -301,4 +399,26 @@ func MarkPricesGone(ctx context.Context, tx pgx.Tx, country string, at time.Time
 		return fmt.Errorf("mark old prices gone: %w", err)
 	}
 	return nil
+}
+
+// CartItemOf is the cart's item id for a catalog item: a legacy offer's id,
+// or for a new-commerce SKU (id "product/sku") its first purchasable
+// availability's catalog item id. ErrNotFound when it cannot be bought.
+func (s *Store) CartItemOf(ctx context.Context, country, kind, id string) (string, error) {
+	country = strings.ToUpper(country)
+	var item string
+	var err error
+	if kind == "sku" {
+		product, sku, _ := strings.Cut(id, "/")
+		err = s.Pool.QueryRow(ctx, `SELECT catalog_item_id FROM availabilities
+			WHERE country = $1 AND product_id = $2 AND sku_id = $3 AND is_purchasable AND gone_at IS NULL AND catalog_item_id <> ''
+			ORDER BY id LIMIT 1`, country, product, sku).Scan(&item)
+	} else {
+		err = s.Pool.QueryRow(ctx, `SELECT id FROM offers WHERE country = $1 AND id = $2 AND is_available_for_purchase AND gone_at IS NULL`,
+			country, id).Scan(&item)
+	}
+	if err != nil {
+		return "", fmt.Errorf("cart item for %s %s: %w", kind, id, mapErr(err))
+	}
+	return item, nil
 }

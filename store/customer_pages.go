@@ -27,6 +27,10 @@ type CustomerFilter struct {
 	NoTotal bool
 	Offset  int
 	Limit   int
+	// After and Before page by keyset instead of Offset: the rows after
+	// (or the last Limit rows before) this customer in the list's order,
+	// so a page's cost does not grow with its number.
+	After, Before *uuid.UUID
 }
 
 // CustomerRow is one line of the customer list.
@@ -160,6 +164,15 @@ func searchCustomers(ctx context.Context, conn querier, f CustomerFilter) (Custo
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
+	order, offset := "lower(c.company_name), c.id", max(f.Offset, 0)
+	switch {
+	case f.After != nil:
+		where = append(where, "(lower(c.company_name), c.id) > (SELECT lower(k.company_name), k.id FROM customers k WHERE k.id = "+arg(*f.After)+")")
+		offset = 0
+	case f.Before != nil:
+		where = append(where, "(lower(c.company_name), c.id) < (SELECT lower(k.company_name), k.id FROM customers k WHERE k.id = "+arg(*f.Before)+")")
+		order, offset = "lower(c.company_name) DESC, c.id DESC", 0
+	}
 	nowArg := arg(now)
 	total := "count(*) OVER ()"
 	if f.NoTotal {
@@ -168,7 +181,7 @@ func searchCustomers(ctx context.Context, conn querier, f CustomerFilter) (Custo
 	q := `WITH page AS (
 		SELECT c.id, c.company_name, c.domain, c.address_country, c.relationship_removed_at IS NOT NULL AS removed, ` + total + ` AS total
 		FROM customers c WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY lower(c.company_name), c.id LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0)) + `)
+		ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(offset) + `)
 	SELECT p.id, p.company_name, p.domain, p.address_country, p.removed, p.total,
 		coalesce(st.n, 0), coalesce(st.suspended, 0), st.next_renewal, ag.has IS NOT NULL
 	FROM page p

@@ -51,7 +51,10 @@ func RiverMigrationVersion() int {
 
 func provider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
 	sqldb := stdlib.OpenDBFromPool(pool)
-	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.FS)
+	// Out of order: work in parallel uses numbered ranges, and a range
+	// below the newest applied migration (00120 after 00132) merges later;
+	// goose would otherwise refuse to apply it to an existing database.
+	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.FS, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		sqldb.Close()
 		return nil, nil, fmt.Errorf("load migrations: %w", err)
@@ -59,8 +62,30 @@ func provider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
 	return p, sqldb, nil
 }
 
-// MigrateUp applies every pending migration and returns the versions applied.
+// migrateLockKey is the session advisory lock MigrateUp holds, so replicas
+// started together with --migrate apply each migration once, one after
+// the other (the later ones find nothing pending).
+const migrateLockKey = 0x706f7274616c // "portal"
+
+// MigrateUp applies every pending migration and returns the versions
+// applied, under a session advisory lock across replicas.
 func MigrateUp(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate up: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(migrateLockKey)); err != nil {
+		return nil, fmt.Errorf("migrate up: lock: %w", err)
+	}
+	defer func() {
+		// On a broken connection the session ends and the lock with it.
+		_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrateLockKey))
+	}()
+	return migrateUpLocked(ctx, pool)
+}
+
+func migrateUpLocked(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
 	p, sqldb, err := provider(pool)
 	if err != nil {
 		return nil, err

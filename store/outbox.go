@@ -3,7 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/store/db"
 )
@@ -28,4 +32,39 @@ func (s *Store) SetCommandPayload(ctx context.Context, id int64, payload json.Ra
 		return fmt.Errorf("save command %d payload: %w", id, mapErr(err))
 	}
 	return nil
+}
+
+// CommandDelivery is a command with what River knows of its job, for pages
+// saying where its delivery stands (rules.StateOfDelivery).
+type CommandDelivery struct {
+	Command
+	JobState     string // River's job state; "" when the job is gone
+	JobAttempt   int
+	ScheduledAt  time.Time
+	AttemptedAt  time.Time // zero before River's first attempt
+	JobLastError string
+}
+
+// CommandDelivery reads command id and its River job (River's table is
+// only read here, never written).
+func (s *Store) CommandDelivery(ctx context.Context, id int64) (CommandDelivery, error) {
+	c, err := s.Command(ctx, id)
+	if err != nil || c.RiverJobID == nil {
+		return CommandDelivery{Command: c}, err
+	}
+	d := CommandDelivery{Command: c}
+	var attempted *time.Time
+	err = s.Pool.QueryRow(ctx, `SELECT state::text, attempt, scheduled_at, attempted_at,
+		coalesce(errors[array_length(errors, 1)]->>'error', '') FROM river_job WHERE id = $1`, *c.RiverJobID).
+		Scan(&d.JobState, &d.JobAttempt, &d.ScheduledAt, &attempted, &d.JobLastError)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, nil
+	}
+	if err != nil {
+		return d, fmt.Errorf("command %d job: %w", id, mapErr(err))
+	}
+	if attempted != nil {
+		d.AttemptedAt = *attempted
+	}
+	return d, nil
 }

@@ -19,7 +19,8 @@ type PCSettings = db.UpdatePCSettingsParams
 // stored secret.
 type OIDCSettings = db.UpdateOIDCSettingsParams
 
-// Defaults are the instance's default country, currency and language.
+// Defaults are the instance's default country, currency and language, and
+// the partner mode (ModeDirect or ModeIndirect; nil keeps the stored one).
 type Defaults = db.UpdateDefaultsParams
 
 // Settings returns the settings row.
@@ -55,8 +56,12 @@ func (s *Store) CompleteSetup(ctx context.Context) error {
 	return nil
 }
 
-// UpdatePCSettings saves the Partner Center connection.
+// UpdatePCSettings saves the Partner Center connection (an empty cloud is
+// the global one).
 func (s *Store) UpdatePCSettings(ctx context.Context, p PCSettings) error {
+	if p.PcCloud == "" {
+		p.PcCloud = "global"
+	}
 	if err := s.Q.UpdatePCSettings(ctx, s.Pool, p); err != nil {
 		return fmt.Errorf("update partner center settings: %w", mapErr(err))
 	}

@@ -8,6 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -92,4 +96,56 @@ func (s *Store) Ping(ctx context.Context) error { return s.Pool.Ping(ctx) }
 // MigrationState reports the schema's migrations against the binary's.
 func (s *Store) MigrationState(ctx context.Context) (MigrationState, error) {
 	return Migrations(ctx, s.Pool)
+}
+
+// MirrorTables are the tables a full import rewrites in bulk.
+var MirrorTables = []string{"customers", "subscriptions", "subscription_lifecycle", "subscription_tranches", "subscription_terms",
+	"orders", "order_line_items", "agreements", "subscribed_skus", "pc_audit_records"}
+
+// CatalogTables are the tables a catalog sync rewrites in bulk.
+var CatalogTables = []string{"offers", "offer_relations", "products", "skus", "availabilities", "prices"}
+
+// Analyze refreshes the planner's statistics of tables (after bulk
+// writes, without waiting for autovacuum).
+func (s *Store) Analyze(ctx context.Context, tables ...string) error {
+	if len(tables) == 0 {
+		return nil
+	}
+	ids := make([]string, len(tables))
+	for i, t := range tables {
+		ids[i] = pgx.Identifier{t}.Sanitize()
+	}
+	if _, err := s.Pool.Exec(ctx, "ANALYZE "+strings.Join(ids, ", ")); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	return nil
+}
+
+// IsUnavailable reports whether err means the database could not be
+// reached (refused or lost connection, server shutting down or starting,
+// too many connections): pages then say so with 503 rather than a generic
+// 500, and the request can simply be retried.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case strings.HasPrefix(pgErr.Code, "08"), // connection_exception
+			pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03", // shutdowns, cannot_connect_now
+			pgErr.Code == "53300": // too_many_connections
+			return true
+		}
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF)
 }

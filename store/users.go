@@ -20,6 +20,9 @@ const (
 	RoleAdmin    = "admin"
 	RoleStaff    = "staff"
 	RoleCustomer = "customer"
+	// RoleReseller is an indirect reseller's staff: bound to one reseller
+	// (ResellerID), sees only that reseller's customers.
+	RoleReseller = "reseller"
 )
 
 // NewUser is the input of CreateUser. PasswordHash is empty for OIDC-only
@@ -33,6 +36,7 @@ type NewUser struct {
 	CustomerVia  string // "tenant" or "invitation" for customer users
 	OIDCIssuer   string // set with OIDCSubject for accounts created at an OIDC sign-in
 	OIDCSubject  string
+	ResellerID   *uuid.UUID // set exactly when Role is RoleReseller
 }
 
 // CreateUser inserts a user. A duplicate email returns ErrConflict.
@@ -89,6 +93,7 @@ func (u NewUser) params() db.CreateUserParams {
 		DisplayName: strings.TrimSpace(u.DisplayName),
 		Role:        u.Role,
 		CustomerID:  u.CustomerID,
+		ResellerID:  u.ResellerID,
 	}
 	if u.PasswordHash != "" {
 		p.PasswordHash = &u.PasswordHash
@@ -195,6 +200,15 @@ func (s *Store) BindCustomerTenant(ctx context.Context, tenantID string, custome
 	err := s.Q.BindCustomerTenant(ctx, s.Pool, db.BindCustomerTenantParams{TenantID: tenantID, CustomerID: customerID})
 	if err != nil {
 		return fmt.Errorf("bind tenant %s: %w", tenantID, mapErr(err))
+	}
+	return nil
+}
+
+// SetUserLanguage stores the language a user chose ("" follows the
+// browser).
+func (s *Store) SetUserLanguage(ctx context.Context, id int64, lang string) error {
+	if err := s.Q.SetUserLanguage(ctx, s.Pool, db.SetUserLanguageParams{ID: id, Language: lang}); err != nil {
+		return fmt.Errorf("set user language: %w", mapErr(err))
 	}
 	return nil
 }

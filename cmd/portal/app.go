@@ -23,6 +23,7 @@ import (
 	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pcconn"
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
 )
@@ -97,9 +98,10 @@ func ensureMigrated(ctx context.Context, st *store.Store, migrate bool, log *slo
 
 // portal is a running portal's parts, built the same way by serve and dev.
 type portal struct {
-	srv    *handlers.Server
-	runner *jobs.Runner
-	log    *slog.Logger
+	srv         *handlers.Server
+	runner      *jobs.Runner
+	log         *slog.Logger
+	metricsAddr string // PORTAL_METRICS_ADDR; "" or "off" serves no metrics
 }
 
 // newPortal builds the Partner Center connection, the mirror (read side),
@@ -119,8 +121,9 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
+	pricer := prices.NewPricer(st)
 	m, err := mirror.New(mirror.Deps{Store: st, PC: pc, Logger: log.With("component", "mirror"), Metrics: stats,
-		Options: mirror.Options{IncrementalInterval: cfg.SyncInterval}})
+		Options: mirror.Options{IncrementalInterval: cfg.SyncInterval}, Pricer: pricer})
 	if err != nil {
 		return nil, err
 	}
@@ -136,15 +139,19 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
-	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: log.With("component", "billing")})
+	bil, err := billing.New(billing.Deps{Store: st, PC: pc, Logger: log.With("component", "billing"), Sale: pricer, Prices: pricer})
 	if err != nil {
 		return nil, err
 	}
-	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com, mailer, att, bil)
+	pri, err := prices.New(prices.Deps{Store: st, PC: pc, Mirror: m, Pricer: pricer, Logger: log.With("component", "prices")})
 	if err != nil {
 		return nil, err
 	}
-	deps.Registry, deps.PC, deps.Commerce, deps.Mail, deps.Attention, deps.Billing = reg, pc, com, mailer, att, bil
+	runner, err := jobs.New(st, jobs.Options{Logger: log}, m, com, mailer, att, bil, pri)
+	if err != nil {
+		return nil, err
+	}
+	deps.Registry, deps.PC, deps.Commerce, deps.Mail, deps.Attention, deps.Billing, deps.Prices = reg, pc, com, mailer, att, bil, pri
 	if mod != nil {
 		mod(&deps)
 	}
@@ -152,13 +159,20 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
-	return &portal{srv: srv, runner: runner, log: log}, nil
+	return &portal{srv: srv, runner: runner, log: log, metricsAddr: cfg.MetricsAddr}, nil
 }
 
 // run starts the background jobs and serves on ln until ctx ends; then it
 // drains HTTP and stops the jobs (within the shutdown timeout each), before
 // the caller closes the database.
 func (p *portal) run(ctx context.Context, ln net.Listener, shutdown time.Duration, announce func(setupURL string)) error {
+	if p.metricsAddr != "" && p.metricsAddr != "off" {
+		stop, err := serveMetrics(p.metricsAddr, p.srv, p.log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if err := p.runner.Start(ctx); err != nil {
 		return fmt.Errorf("start background jobs: %w", err)
 	}
@@ -172,6 +186,23 @@ func (p *portal) run(ctx context.Context, ln net.Listener, shutdown time.Duratio
 	return servePortal(ctx, ln, shutdown, p.srv, p.log, announce)
 }
 
+// serveMetrics serves /metrics on a listener of its own (loopback by
+// default), so the public listener never shows them; stop closes it.
+func serveMetrics(addr string, srv *handlers.Server, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s (set PORTAL_METRICS_ADDR, or off): %w", addr, err)
+	}
+	hs := httpServer(srv.MetricsHandler(), log)
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { hs.Close() }, nil
+}
+
 // webDeps builds the web layer's dependencies from the configuration.
 func webDeps(cfg config.Config, st *store.Store, log *slog.Logger) (handlers.Deps, error) {
 	key, err := secrets.ParseKey(cfg.SecretKey)
@@ -183,18 +214,20 @@ func webDeps(cfg config.Config, st *store.Store, log *slog.Logger) (handlers.Dep
 		return handlers.Deps{}, err
 	}
 	return handlers.Deps{
-		Store:         st,
-		Logger:        log,
-		SecretBox:     box,
-		BaseURL:       cfg.BaseURL,
-		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"),
-		Version:       versionString(),
+		Store:          st,
+		Logger:         log,
+		SecretBox:      box,
+		BaseURL:        cfg.BaseURL,
+		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
+		Version:        versionString(),
+		TrustedProxies: cfg.TrustedProxies,
 		PCDefaults: handlers.PCDefaults{
 			TenantID:     cfg.PC.TenantID,
 			ClientID:     cfg.PC.ClientID,
 			ClientSecret: cfg.PC.ClientSecret,
 			APIURL:       cfg.PC.APIURL,
 			TokenURL:     cfg.PC.TokenURL,
+			Cloud:        cfg.PC.Cloud,
 		},
 		OIDC: handlers.OIDCConfig{
 			Issuer:         cfg.OIDC.Issuer,

@@ -109,7 +109,7 @@ func cmdDev(ctx context.Context, e env) error {
 		d.MailInbox = inbox
 		d.PCDefaults = handlers.PCDefaults{
 			TenantID: creds.TenantID, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
-			APIURL: sbURL, TokenURL: sbURL + "/" + creds.TenantID + "/oauth2/token",
+			APIURL: sbURL, TokenURL: sbURL + "/" + creds.TenantID + "/oauth2/token", Cloud: cfg.SandboxCloud,
 		}
 	})
 	if err != nil {
@@ -155,6 +155,7 @@ func startDevSandbox(cfg config.Config, log *slog.Logger, inbox http.Handler) (*
 		Logger:    log.With("component", "sandbox"),
 		// Like PC, a new customer is not readable at once (PC: ~90 s).
 		ReadAfterCreateDelay: 20 * time.Second,
+		Cloud:                cfg.SandboxCloud,
 		// Strict like PC: agreements and license usage need a partner
 		// admin's app+user sign-in, which the wizard's "Connect a partner
 		// admin account" obtains on the sandbox's sign-in page.

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"strings"
 	"sync"
@@ -16,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/internal/testdb"
+	"github.com/cspportal/portal/migrations"
+	"github.com/cspportal/portal/store"
 )
 
 const testKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
@@ -194,4 +197,54 @@ func TestServeRefusesPendingMigrations(t *testing.T) {
 			t.Errorf("message lacks %q: %v", want, err)
 		}
 	}
+}
+
+// TestMigrateConcurrentReplicas: three replicas migrating one empty
+// database at once all succeed, and each migration is applied once.
+func TestMigrateConcurrentReplicas(t *testing.T) {
+	t.Parallel()
+	dbURL := emptyDB(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	applied := make([][]int64, 3)
+	for i := range 3 {
+		wg.Go(func() {
+			st, err := store.Open(t.Context(), dbURL)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer st.Close()
+			applied[i], errs[i] = store.MigrateUp(t.Context(), st.Pool)
+		})
+	}
+	wg.Wait()
+	total := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("replica %d: %v", i, err)
+		}
+		total += len(applied[i])
+	}
+	st, err := store.Open(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ms, err := st.MigrationState(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := migrationCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != n || ms.Pending != 0 {
+		t.Fatalf("%d applications over 3 replicas for %d migrations (%d pending)", total, n, ms.Pending)
+	}
+}
+
+func migrationCount() (int, error) {
+	ents, err := fs.Glob(migrations.FS, "*.sql")
+	return len(ents), err
 }

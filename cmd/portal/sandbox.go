@@ -27,6 +27,7 @@ func cmdSandbox(ctx context.Context, e env) error {
 	readDelay := fs.Duration("read-after-create", 20*time.Second, "how long a new customer is not readable (PC: about 90s; 0 disables)")
 	appOnly := fs.Bool("allow-app-only", false, "accept app-only tokens on the operations PC only allows with app+user (less strict than PC)")
 	priceRows := fs.Int("price-sheet-rows", 0, "synthetic rows appended to every license-based price sheet (import benchmarks; also POST /_sandbox/pricesheet)")
+	cloud := fs.String("cloud", "global", "the Partner Center to play: global, or china (operated by 21Vianet: no Azure plan, no Graph billing)")
 	verbose := fs.Bool("v", false, "log every request")
 	if err := fs.Parse(e.args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -38,7 +39,7 @@ func cmdSandbox(ctx context.Context, e env) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	sb, err := sandbox.New(sandbox.Options{Seed: *seed, RealTime: *realTime, OrderDelay: *orderDelay,
 		StateFile: *stateFile, Logger: log, NoSeed: *noSeed, ReadAfterCreateDelay: *readDelay, AllowAppOnlyEverywhere: *appOnly,
-		PriceSheetBulkRows: *priceRows})
+		PriceSheetBulkRows: *priceRows, Cloud: *cloud})
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
@@ -68,6 +69,9 @@ Try it:
     -d resource=https://api.partnercenter.microsoft.com | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
   curl -s -H "Authorization: Bearer $TOKEN" -H "X-Locale: en-US" '%[1]s/v1/offers?country=US&size=3'
 `, base, c.TenantID, c.ClientID, c.ClientSecret, sandbox.PricingPathPrefix, sandbox.GraphPathPrefix)
+	if *cloud == sandbox.CloudChina {
+		fmt.Fprintf(e.stdout, "\nCloud: Partner Center operated by 21Vianet (choose it in the portal's settings): Azure plan purchases and Graph billing exports are refused.\n")
+	}
 	fmt.Fprintf(e.stdout, "\nPartner users (sign-in page of the authorize URL):\n")
 	for _, u := range sb.Users() {
 		mfa := "with MFA"

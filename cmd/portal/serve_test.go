@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,6 +33,11 @@ type started struct {
 // ready in its log (it returns the first submatch).
 func startPortal(t *testing.T, env map[string]string, ready string, args ...string) (*started, string) {
 	t.Helper()
+	if _, ok := env["PORTAL_METRICS_ADDR"]; !ok {
+		// The default port (9090) would collide between parallel tests.
+		env = maps.Clone(env)
+		env["PORTAL_METRICS_ADDR"] = "127.0.0.1:0"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &started{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
@@ -97,6 +103,18 @@ func TestServeMigratesServesAndShutsDown(t *testing.T) {
 	if code, _ := get(t, "http://"+addr+"/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz = %d", code)
 	}
+	// /metrics is on its own listener only.
+	waitFor(t, s.stderr, "metrics listening")
+	m := regexp.MustCompile(`metrics listening.* addr=(\S+)`).FindStringSubmatch(s.stderr.String())
+	if m == nil {
+		t.Fatal("no metrics listener logged")
+	}
+	if code, body := get(t, "http://"+m[1]+"/metrics"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("metrics listener /metrics = %d", code)
+	}
+	if code, body := get(t, "http://"+addr+"/metrics"); strings.Contains(body, "go_goroutines") {
+		t.Errorf("the portal's own listener serves /metrics: %d", code)
+	}
 	// The setup link is logged at WARN once the listener is up.
 	waitFor(t, s.stderr, "setup_url=")
 	logs := s.stderr.String()
@@ -142,7 +160,7 @@ func TestUserCreateAdminAndResetPassword(t *testing.T) {
 	if u.Role != store.RoleAdmin || u.DisplayName != "Ada" || u.PasswordHash == nil {
 		t.Fatalf("user = %+v", u)
 	}
-	if ok, err := auth.CheckPassword("correct horse battery", *u.PasswordHash); !ok || err != nil {
+	if ok, err := auth.CheckPassword(t.Context(), "correct horse battery", *u.PasswordHash); !ok || err != nil {
 		t.Errorf("stored hash does not match the password: %v", err)
 	}
 
@@ -160,7 +178,7 @@ func TestUserCreateAdminAndResetPassword(t *testing.T) {
 		t.Fatalf("reset-password: %v", err)
 	}
 	u, _ = st.UserByEmail(ctx, "admin@example.com")
-	if ok, _ := auth.CheckPassword("a much newer passphrase", *u.PasswordHash); !ok {
+	if ok, _ := auth.CheckPassword(t.Context(), "a much newer passphrase", *u.PasswordHash); !ok {
 		t.Error("reset-password did not change the password")
 	}
 	if _, _, err := runPortal(ctx, env, "user", "reset-password", "--email", "nobody@example.com"); err == nil ||

@@ -69,7 +69,7 @@ func cmdUser(ctx context.Context, e env) error {
 	if err := ensureMigrated(ctx, st, false, nil); err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.HashPassword(ctx, pw)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -40,12 +41,22 @@ type Config struct {
 	// SandboxAddr is where `portal dev` serves the embedded Partner Center
 	// sandbox (PORTAL_SANDBOX_ADDR, --sandbox-addr).
 	SandboxAddr string
+	// SandboxCloud is the Partner Center the embedded sandbox plays
+	// ("global" or "china").
+	SandboxCloud string
 	// SyncInterval is how often the mirror syncs with Partner Center
 	// (PORTAL_SYNC_INTERVAL, --sync-interval). Reserved for the sync jobs.
 	SyncInterval time.Duration
 	// ShutdownTimeout bounds the graceful shutdown (PORTAL_SHUTDOWN_TIMEOUT,
 	// --shutdown-timeout).
 	ShutdownTimeout time.Duration
+	// MetricsAddr is where /metrics listens, apart from the portal
+	// (PORTAL_METRICS_ADDR, --metrics-addr; loopback by default, "off" for
+	// none).
+	MetricsAddr string
+	// TrustedProxies are the reverse proxies whose forwarding headers name
+	// the client (PORTAL_TRUSTED_PROXIES); empty believes none.
+	TrustedProxies []netip.Prefix
 	// PC holds optional Partner Center values that pre-fill the setup
 	// wizard (PORTAL_PC_*; environment only).
 	PC PC
@@ -67,6 +78,7 @@ type PC struct {
 	ClientSecret string
 	APIURL       string
 	TokenURL     string
+	Cloud        string // "global" or "china", pre-selected in the wizard
 }
 
 // OIDC is the single sign-on provider given by the environment.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -51,8 +52,11 @@ func TestLoadDefaultsAndOverrides(t *testing.T) {
 				"PORTAL_ADDR": "0.0.0.0:9000", "PORTAL_MIGRATE": "true", "PORTAL_LOG_LEVEL": "debug",
 				"PORTAL_LOG_FORMAT": "json", "PORTAL_BASE_URL": "https://portal.example.com/",
 				"PORTAL_PC_CLIENT_ID": "app", "PORTAL_SYNC_INTERVAL": "1h",
+				"PORTAL_TRUSTED_PROXIES": "10.0.0.0/8, 172.18.0.7,fd00::/8", "PORTAL_METRICS_ADDR": "0.0.0.0:9100",
 			},
 			want: func(c *Config) {
+				c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.18.0.7/32"), netip.MustParsePrefix("fd00::/8")}
+				c.MetricsAddr = "0.0.0.0:9100"
 				c.Addr = "0.0.0.0:9000"
 				c.BaseURL = "https://portal.example.com"
 				c.Migrate = true
@@ -88,7 +92,7 @@ func TestLoadDefaultsAndOverrides(t *testing.T) {
 				c.DatabaseURL = ""
 				c.SecretKey = ""
 				c.DataDir = ".data"
-				c.SandboxAddr = "127.0.0.1:8090"
+				c.SandboxAddr, c.SandboxCloud = "127.0.0.1:8090", "global"
 				c.PC = PC{}
 			},
 		},
@@ -114,12 +118,13 @@ func TestLoadDefaultsAndOverrides(t *testing.T) {
 				DatabaseURL: "postgres://u@db/portal", SecretKey: goodKey,
 				LogLevel: slog.LevelInfo, LogFormat: "text",
 				SyncInterval: 15 * time.Minute, ShutdownTimeout: 15 * time.Second,
-				PC:   PC{APIURL: DefaultPCAPIURL, TokenURL: DefaultPCTokenURL},
-				Args: []string{},
+				MetricsAddr: "127.0.0.1:9090",
+				PC:          PC{APIURL: DefaultPCAPIURL, TokenURL: DefaultPCTokenURL, Cloud: "global"},
+				Args:        []string{},
 			}
 			tt.want(&want)
 			want.cmd = tt.cmd
-			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Config{})); diff != "" {
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Config{}), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
 				t.Errorf("config mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -129,12 +134,13 @@ func TestLoadDefaultsAndOverrides(t *testing.T) {
 func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	t.Parallel()
 	_, err := load(t, "serve", map[string]string{
-		"PORTAL_SECRET_KEY":    "c2hvcnQ=",
-		"PORTAL_ADDR":          "8080",
-		"PORTAL_LOG_FORMAT":    "xml",
-		"PORTAL_MIGRATE":       "perhaps",
-		"PORTAL_BASE_URL":      "portal.example.com",
-		"PORTAL_SYNC_INTERVAL": "5s",
+		"PORTAL_SECRET_KEY":      "c2hvcnQ=",
+		"PORTAL_ADDR":            "8080",
+		"PORTAL_LOG_FORMAT":      "xml",
+		"PORTAL_MIGRATE":         "perhaps",
+		"PORTAL_BASE_URL":        "portal.example.com",
+		"PORTAL_SYNC_INTERVAL":   "5s",
+		"PORTAL_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local",
 	}, "--log-level", "loud")
 	if err == nil {
 		t.Fatal("Load accepted a broken configuration")
@@ -147,6 +153,7 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 		"PORTAL_MIGRATE: must be true or false",
 		"PORTAL_BASE_URL: must be an absolute http(s) URL",
 		"PORTAL_SYNC_INTERVAL: must be a duration of at least 1m",
+		"PORTAL_TRUSTED_PROXIES: must be CIDRs or addresses separated by commas, not proxy.local",
 		"--log-level: must be debug, info, warn or error",
 	} {
 		if !strings.Contains(err.Error(), want) {

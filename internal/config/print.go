@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -38,6 +39,8 @@ func (c Config) entries() [][2]string {
 		{"PORTAL_SANDBOX_ADDR", "sandbox_addr", c.SandboxAddr},
 		{"PORTAL_SYNC_INTERVAL", "sync_interval", c.SyncInterval.String()},
 		{"PORTAL_SHUTDOWN_TIMEOUT", "shutdown_timeout", c.ShutdownTimeout.String()},
+		{"PORTAL_METRICS_ADDR", "metrics_addr", c.MetricsAddr},
+		{"PORTAL_TRUSTED_PROXIES", "trusted_proxies", prefixes(c.TrustedProxies)},
 		{"PORTAL_PC_TENANT_ID", "pc_tenant_id", c.PC.TenantID},
 		{"PORTAL_PC_CLIENT_ID", "pc_client_id", c.PC.ClientID},
 		{"PORTAL_PC_CLIENT_SECRET", "pc_client_secret", secret(c.PC.ClientSecret)},
@@ -116,4 +119,12 @@ func (c Config) Logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func prefixes(ps []netip.Prefix) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return strings.Join(out, ",")
 }

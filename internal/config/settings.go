@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -148,6 +149,18 @@ var settings = []setting{
 		},
 	},
 	{
+		flag: "sandbox-cloud", env: "PORTAL_SANDBOX_CLOUD", def: "global", cmds: []string{"dev"},
+		usage: "the Partner Center the embedded sandbox plays: global, or china (operated by 21Vianet); the wizard pre-selects it",
+		apply: func(c *Config, v string) error {
+			switch v {
+			case "global", "china":
+				c.SandboxCloud = v
+				return nil
+			}
+			return errors.New("must be global or china")
+		},
+	},
+	{
 		flag: "sync-interval", env: "PORTAL_SYNC_INTERVAL", def: "15m", cmds: webCmds,
 		usage: "how often the mirror syncs with Partner Center (reserved for the sync jobs)",
 		apply: func(c *Config, v string) error {
@@ -168,6 +181,47 @@ var settings = []setting{
 				return fmt.Errorf("must be a positive duration (e.g. 15s), got %q", v)
 			}
 			c.ShutdownTimeout = d
+			return nil
+		},
+	},
+	{
+		flag: "metrics-addr", env: "PORTAL_METRICS_ADDR", def: "127.0.0.1:9090", cmds: webCmds,
+		usage: "listen address of /metrics (Prometheus), apart from the portal's; \"off\" serves none",
+		apply: func(c *Config, v string) error {
+			if v != "off" {
+				if err := checkAddr(v); err != nil {
+					return fmt.Errorf("must be host:port or off, got %q", v)
+				}
+			}
+			c.MetricsAddr = v
+			return nil
+		},
+	},
+	{
+		flag: "trusted-proxies", env: "PORTAL_TRUSTED_PROXIES", cmds: webCmds,
+		usage: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/Forwarded is believed",
+		apply: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			var bad []string
+			for part := range strings.SplitSeq(v, ",") {
+				part = strings.TrimSpace(part)
+				if part == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(part)
+				if err != nil {
+					a, aerr := netip.ParseAddr(part)
+					if aerr != nil {
+						bad = append(bad, part)
+						continue
+					}
+					p = netip.PrefixFrom(a, a.BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+			if len(bad) > 0 {
+				return fmt.Errorf("must be CIDRs or addresses separated by commas, not %s", strings.Join(bad, ", "))
+			}
 			return nil
 		},
 	},
@@ -206,6 +260,18 @@ var settings = []setting{
 			}
 			c.PC.TokenURL = strings.TrimRight(v, "/")
 			return nil
+		},
+	},
+	{
+		env: "PORTAL_PC_CLOUD", def: "global", cmds: []string{"serve"},
+		usage: "the Partner Center pre-selected in the setup wizard: global, or china (operated by 21Vianet)",
+		apply: func(c *Config, v string) error {
+			switch v {
+			case "global", "china":
+				c.PC.Cloud = v
+				return nil
+			}
+			return errors.New("must be global or china")
 		},
 	},
 	{

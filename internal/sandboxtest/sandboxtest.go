@@ -27,6 +27,7 @@ import (
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/pcconn"
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/store"
 )
 
@@ -80,7 +81,7 @@ func (p *PC) RefreshToken() string {
 func (p *PC) Config() pccclient.Config {
 	return pccclient.Config{PartnerTenantID: p.Creds.TenantID, ClientID: p.Creds.ClientID, ClientSecret: p.Creds.ClientSecret,
 		BaseURL: p.URL, TokenURL: p.TokenURL(), UserTokens: pccclient.NewMemoryTokenStore(p.RefreshToken()),
-		GraphBaseURL: p.URL + sandbox.GraphPathPrefix}
+		GraphBaseURL: p.URL + sandbox.GraphPathPrefix, PricingBaseURL: p.URL + sandbox.PricingPathPrefix}
 }
 
 // Client is a client on Config, for changes "outside the portal".
@@ -146,6 +147,7 @@ type Stack struct {
 	Mail      *mail.Service      // nil without a Box
 	Attention *attention.Service // nil without a Box
 	Billing   *billing.Service
+	Prices    *prices.Service
 	Jobs      *jobs.Runner
 }
 
@@ -167,8 +169,11 @@ type StackOptions struct {
 	BaseURL  string           // links in mails [http://portal.test]
 	Metrics  *mirror.Metrics
 	Billing  billing.Options
-	Sale     billing.SalePricer   // billing's sale prices [cost]
-	Prices   billing.PriceChecker // billing's price checks [none: skipped]
+	Sale     billing.SalePricer   // billing's sale prices [the price sheets' Pricer]
+	Prices   billing.PriceChecker // billing's price checks [the price sheets' Pricer]
+	// Pricer prices renewals, sales and checks [prices.NewPricer].
+	Pricer      *prices.Pricer
+	PriceSheets prices.Options
 }
 
 // NewStack builds a Stack on st.
@@ -194,7 +199,16 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mirror.New(mirror.Deps{Store: st, PC: pc, Logger: o.Logger, Metrics: o.Metrics, Options: o.Mirror})
+	if o.Pricer == nil {
+		o.Pricer = prices.NewPricer(st)
+	}
+	if o.Sale == nil {
+		o.Sale = o.Pricer
+	}
+	if o.Prices == nil {
+		o.Prices = o.Pricer
+	}
+	m, err := mirror.New(mirror.Deps{Store: st, PC: pc, Logger: o.Logger, Metrics: o.Metrics, Options: o.Mirror, Pricer: o.Pricer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,12 +243,16 @@ func NewStack(t testing.TB, st *store.Store, o StackOptions) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts = append(parts, bil)
+	pri, err := prices.New(prices.Deps{Store: st, PC: pc, Mirror: m, Pricer: o.Pricer, Logger: o.Logger, Now: o.Now, Options: o.PriceSheets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts = append(parts, bil, pri)
 	r, err := jobs.New(st, o.Jobs, parts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Mail: mailer, Attention: att, Billing: bil, Jobs: r}
+	return &Stack{t: t, PC: pc, Mirror: m, Commerce: com, Mail: mailer, Attention: att, Billing: bil, Prices: pri, Jobs: r}
 }
 
 // Start runs the River workers until the test ends.

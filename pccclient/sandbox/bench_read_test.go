@@ -37,6 +37,7 @@ func readEndpoints(b *testing.B, e *tenv) []struct{ name, method, path string } 
 		{"customers", "GET", "/v1/customers?size=100"},
 		{"customer", "GET", "/v1/customers/" + cid},
 		{"agreements", "GET", "/v1/customers/" + cid + "/agreements"},
+		{"custom-term-end-dates", "GET", "/v1/customers/" + nce + "/subscriptions/customTermEndDates?term_duration=P1Y"},
 		{"agreement-metadata", "GET", "/v1/agreements"},
 		{"cart", "GET", "/v1/customers/" + nce + "/carts/" + cart},
 		{"orders", "GET", "/v1/customers/" + cid + "/orders"},

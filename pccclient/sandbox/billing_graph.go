@@ -190,6 +190,16 @@ func (s *Sandbox) graphMux(prefix string) *http.ServeMux {
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		graphFail(w, r, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+r.URL.Path+"'.")
 	})
+	if s.china() {
+		// Microsoft Graph operated by 21Vianet has no partner billing
+		// reports (Graph's national cloud deployments): every path is an
+		// unknown segment there.
+		china := http.NewServeMux()
+		china.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			graphFail(w, r, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'partners'.")
+		})
+		return china
+	}
 	return m
 }
 

@@ -17,6 +17,8 @@ const (
 	cartErrInvalid     = "InvalidInput"
 	cartErrPromotion   = "InvalidPromotionId"
 	cartErrLegacy      = "LegacyOfferNotEligibleForPurchase"
+	cartErrTermEnd     = "InvalidCustomTermEndDate"
+	cartErrTermEndItem = "InvalidCustomTermEndDateProduct"
 )
 
 func (s *Sandbox) checkCartLine(cust *customer, li *cartLineItem, cur string, now time.Time) {
@@ -38,6 +40,16 @@ func (s *Sandbox) checkCartLine(cust *customer, li *cartLineItem, cur string, no
 		if errs := s.promotionErrors(cust, it, li.Quantity, li.TermDuration, li.BillingCycle, p, now); len(errs) > 0 {
 			li.Error = &cartError{ErrorCode: cartErrPromotion, ErrorDescription: "The promotion " + li.PromotionID +
 				" cannot be applied: " + errs[0].Description, AdditionalInformation: errs[0].Type}
+		}
+	}
+	if li.Error == nil && it != nil && li.CustomTermEndDate != nil {
+		pl := cartPurchase(it, *li, -1)
+		if e := s.checkCustomTermEnd(cust, &pl, now); e != nil {
+			code := cartErrTermEnd
+			if e.Code == "10016" {
+				code = cartErrTermEndItem
+			}
+			li.Error = &cartError{ErrorCode: code, ErrorDescription: e.Description}
 		}
 	}
 }
@@ -158,7 +170,8 @@ func (s *Sandbox) checkoutCart(c *call) (int, any) {
 
 func cartPurchase(it *item, li cartLineItem, parent int) purchaseLine {
 	pl := purchaseLine{item: it, quantity: li.Quantity, friendlyName: li.FriendlyName, parentLine: parent,
-		termDuration: li.TermDuration, billingCycle: li.BillingCycle, provisioning: li.ProvisioningContext, promotionID: li.PromotionID}
+		termDuration: li.TermDuration, billingCycle: li.BillingCycle, provisioning: li.ProvisioningContext, promotionID: li.PromotionID,
+		customTermEnd: li.CustomTermEndDate.timeOf()}
 	for _, p := range li.Participants {
 		if strings.EqualFold(p.Key, "TransactionReseller") {
 			pl.partnerID = p.Value

@@ -123,6 +123,13 @@ type item struct {
 	Avail     *seedAvailability
 }
 
+// azurePlan reports whether it is the Azure plan (usage-based Azure under
+// the Microsoft Customer Agreement).
+func (it *item) azurePlan() bool {
+	return it.NCE && it.Product != nil && (strings.EqualFold(it.Product.ID, "DZH318Z0BPS6") ||
+		(it.Product.ProductType.SubType != nil && strings.EqualFold(it.Product.ProductType.SubType.ID, "AzurePlan")))
+}
+
 // skuKey is the productId:skuId of an NCE item (prerequisites use it).
 func (it *item) skuKey() string {
 	if it.NCE {

@@ -76,7 +76,8 @@ var contractCases = map[string]func(e *tenv) res{
 		return e.do("POST", "/v1/customers/"+e.demo("Litware Inc")+"/agreements", e.example("customer-agreement-create.request.json"))
 	},
 	"customer-create-indirect.response.json": func(e *tenv) res {
-		return e.do("POST", "/v1/customers", e.example("customer-create-indirect.request.json"))
+		// App+User only ("Create a customer for an indirect reseller").
+		return e.do("POST", "/v1/customers", e.example("customer-create-indirect.request.json"), "Authorization", "Bearer "+e.userToken)
 	},
 	"customer-create.response.json": func(e *tenv) res {
 		return e.do("POST", "/v1/customers", e.example("customer-create.request.json"))

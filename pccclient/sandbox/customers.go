@@ -63,6 +63,17 @@ func (s *Sandbox) createCustomer(c *call) (int, any) {
 	case bp.DefaultAddress.AddressLine1 == "" || bp.DefaultAddress.City == "" || bp.DefaultAddress.PostalCode == "":
 		return 0, errInvalidProperty("billingProfile.defaultAddress requires addressLine1, city and postalCode")
 	}
+	if e := customerTooLong(in); e != nil {
+		return 0, e
+	}
+	if in.AssociatedPartnerID != "" {
+		if e := s.checkCredential(OpCreateCustomerForReseller, c.tok); e != nil {
+			return 0, e
+		}
+		if e := checkAssociatedPartner(in.AssociatedPartnerID); e != nil {
+			return 0, e
+		}
+	}
 	cc := strings.ToUpper(bp.DefaultAddress.Country)
 	needsReg := slices.Contains(regNumberCountries, cc)
 	switch {
@@ -257,6 +268,11 @@ func (s *Sandbox) createAgreement(c *call) (int, any) {
 		return 0, errInvalidProperty("primaryContact requires firstName, lastName and email")
 	case in.DateAgreed.IsZero():
 		return 0, errInvalidProperty("dateAgreed is required")
+	}
+	pc := in.PrimaryContact
+	if e := tooLong(fieldLimit{"primaryContact.firstName", pc.FirstName, limitName}, fieldLimit{"primaryContact.lastName", pc.LastName, limitName},
+		fieldLimit{"primaryContact.email", pc.Email, limitEmail}, fieldLimit{"primaryContact.phoneNumber", pc.PhoneNumber, limitText}); e != nil {
+		return 0, e
 	}
 	in.Type = "MicrosoftCustomerAgreement"
 	for _, a := range cust.Agreements {

@@ -58,6 +58,13 @@ func errLegacyRetired(id string) *pcError {
 	return newErr(http.StatusForbidden, "2091", "Offer is no longer available for purchase: %s is a legacy offer; buy the new commerce product instead", id)
 }
 
+// errNotInChina refuses a catalog item Partner Center operated by 21Vianet
+// does not have: its catalog lacks the product, so PC answers as for an
+// unknown offer.
+func errNotInChina(id, why string) *pcError {
+	return newErr(http.StatusBadRequest, "800004", "Invalid offer Id %s: %s", id, why)
+}
+
 func errInvalidOffer(id string) *pcError {
 	return newErr(http.StatusBadRequest, "800004", "Invalid offer Id %s", id)
 }

@@ -60,6 +60,17 @@ const (
 	OpCheckPromotionEligibilities = "check-promotion-eligibilities"
 	// OpGetCountryValidationRules is GET /countryvalidationrules/{country}.
 	OpGetCountryValidationRules = "get-country-validation-rules"
+	// OpGetCustomTermEndDates is GET /customers/{id}/subscriptions/customTermEndDates.
+	OpGetCustomTermEndDates = "get-custom-term-end-dates"
+	// OpListCustomerRelationships is GET /customers/{id}/relationships (the
+	// customer's indirect resellers).
+	OpListCustomerRelationships = "list-customer-relationships"
+	// OpGetAgreementStatus is GET /compliance/csp/agreementstatus (an
+	// indirect reseller's Microsoft Partner Agreement status).
+	OpGetAgreementStatus = "get-agreement-status"
+	// OpCreateCustomerForReseller is POST /customers with associatedPartnerId
+	// (not a route of its own: the credential rule of that request).
+	OpCreateCustomerForReseller = "create-customer-for-reseller"
 )
 
 var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpListProducts, OpGetProduct,
@@ -69,7 +80,11 @@ var allOps = []string{OpToken, OpListOffers, OpGetOffer, OpListOfferAddons, OpLi
 	OpListSubscriptions, OpGetSubscription, OpListSubscriptionAddons, OpPatchSubscription,
 	OpGetProvisioningStatus, OpListEntitlements, OpListSubscribedSkus, OpListAuditRecords,
 	OpListInvoices, OpGetInvoice, OpGetOrderProvisioningStatus, OpListIndirectResellers, OpUpdateCart, OpGetPriceSheet,
-	OpListPromotions, OpGetPromotion, OpCheckPromotionEligibilities, OpGetCountryValidationRules}
+	OpListPromotions, OpGetPromotion, OpCheckPromotionEligibilities, OpGetCountryValidationRules,
+	OpGetCustomTermEndDates,
+	OpListSupportTopics, OpCreateServiceRequest, OpListServiceRequests, OpGetServiceRequest, OpUpdateServiceRequest,
+	OpListCustomerServiceRequests, OpGetCustomerServiceRequest, OpGetSupportProfile, OpUpdateSupportProfile,
+	OpListCustomerRelationships, OpGetAgreementStatus}
 
 // Ops returns every operation id the sandbox serves.
 func Ops() []string { return append([]string(nil), allOps...) }

@@ -82,11 +82,12 @@ func (e *tenv) fetchUserToken() string {
 
 // tokenFor picks the credential PC requires for the request, as the
 // client does: app+user for the App+User-only operations (agreements,
-// agreement metadata, subscribedskus, indirect resellers), app-only otherwise.
+// agreement metadata, subscribedskus, indirect resellers, a customer's
+// resellers, MPA status), app-only otherwise.
 func (e *tenv) tokenFor(path string) string {
 	p, _, _ := strings.Cut(path, "?")
-	if p == "/v1/agreements" || p == "/v1/relationships" ||
-		strings.HasPrefix(p, "/v1/customers/") && (strings.HasSuffix(p, "/agreements") || strings.HasSuffix(p, "/subscribedskus")) {
+	if p == "/v1/agreements" || p == "/v1/relationships" || strings.HasPrefix(p, "/v1/compliance/") ||
+		strings.HasPrefix(p, "/v1/customers/") && (strings.HasSuffix(p, "/agreements") || strings.HasSuffix(p, "/subscribedskus") || strings.HasSuffix(p, "/relationships")) {
 		return e.userToken
 	}
 	return e.token

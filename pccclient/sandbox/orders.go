@@ -16,6 +16,7 @@ type orderLineIn struct {
 	PartnerIDOnRecord    string            `json:"partnerIdOnRecord"`
 	ProvisioningContext  map[string]string `json:"provisioningContext"`
 	PromotionID          string            `json:"promotionId"`
+	CustomTermEndDate    *pcDate           `json:"customTermEndDate"`
 }
 
 type orderIn struct {
@@ -37,7 +38,8 @@ func (s *Sandbox) linesOf(in []orderLineIn, cycle string) ([]purchaseLine, *pcEr
 		}
 		lines = append(lines, purchaseLine{item: it, quantity: li.Quantity, friendlyName: li.FriendlyName,
 			parentSubID: li.ParentSubscriptionID, parentLine: -1, partnerID: li.PartnerIDOnRecord,
-			termDuration: li.TermDuration, billingCycle: cycle, provisioning: li.ProvisioningContext, promotionID: li.PromotionID})
+			termDuration: li.TermDuration, billingCycle: cycle, provisioning: li.ProvisioningContext, promotionID: li.PromotionID,
+			customTermEnd: li.CustomTermEndDate.timeOf()})
 	}
 	return lines, nil
 }
@@ -77,6 +79,9 @@ func (s *Sandbox) createOrder(c *call) (int, any) {
 		}
 		if pe := s.checkPromotion(cust, &lines[i], c.now); pe != nil {
 			return 0, errPromotion(lines[i].promotionID, pe)
+		}
+		if e := s.checkCustomTermEnd(cust, &lines[i], c.now); e != nil {
+			return 0, e
 		}
 		nce = nce || lines[i].item.NCE
 	}

@@ -26,6 +26,9 @@ type purchaseLine struct {
 	billingCycle string
 	provisioning map[string]string
 	promotionID  string
+	// customTermEnd is the co-termed or month-aligned end of the first
+	// term (coterm.go), nil for a full term.
+	customTermEnd *time.Time
 }
 
 var farFuture = time.Date(9999, 12, 10, 0, 0, 0, 0, time.UTC)
@@ -46,6 +49,9 @@ func refundWindow(t *seedTerm, start time.Time) time.Time {
 // resolveLine fills defaults and checks the catalog-level rules of one line.
 func (s *Sandbox) resolveLine(cust *customer, pl *purchaseLine, lines []purchaseLine) *pcError {
 	it := pl.item
+	if s.china() && it.azurePlan() {
+		return errNotInChina(it.ID, "the Azure plan is not sold through Partner Center operated by 21Vianet")
+	}
 	if e := checkPartnerOnRecord(pl.partnerID); e != nil {
 		return e
 	}
@@ -204,6 +210,9 @@ func (s *Sandbox) newSubscription(now time.Time, cust *customer, o *order, pl pu
 		w.Links.Sku = getLink("/products/" + p.ID + "/skus/" + sk.ID + "?country=" + cust.Country)
 		w.Links.Availability = getLink("/products/" + p.ID + "/skus/" + sk.ID + "/availabilities/" + it.Avail.ID + "?country=" + cust.Country)
 		w.CommitmentEndDate = addDuration(start, w.TermDuration).Add(-24 * time.Hour)
+		if pl.customTermEnd != nil {
+			w.CommitmentEndDate = day(*pl.customTermEnd)
+		}
 	default:
 		w.CommitmentEndDate = start.AddDate(1, 0, 0).Add(-24 * time.Hour)
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -60,4 +61,119 @@ func (s *Sandbox) listRelationships(c *call) (int, any) {
 		items = append(items, w)
 	}
 	return 200, newCollection(items, len(items), "/relationships?relationship_type=IsIndirectCloudSolutionProviderOf")
+}
+
+// resellerByTenant finds an indirect reseller by its tenant id (the
+// relationship's id, which is what associatedPartnerId and the
+// IndirectReseller customer filter carry).
+func resellerByTenant(id string) (reseller, bool) {
+	for _, r := range resellers {
+		if strings.EqualFold(r.w.ID, id) {
+			return r, true
+		}
+	}
+	return reseller{}, false
+}
+
+// checkAssociatedPartner validates a create-customer associatedPartnerId:
+// the tenant id of one of the provider's indirect resellers ("Create a
+// customer for an indirect reseller": the reseller must have a partnership
+// with the indirect provider). PC documents no dedicated code; the sandbox
+// answers with the documented 800016 "not a valid Indirect Reseller".
+func checkAssociatedPartner(id string) *pcError {
+	if _, ok := resellerByTenant(id); !ok {
+		return newErr(http.StatusBadRequest, "800016", "%s is not a valid Indirect Reseller of this partner", id)
+	}
+	return nil
+}
+
+// customerRelationships serves GET /v1/customers/{cid}/relationships: the
+// indirect resellers the customer has a relationship with ("Get indirect
+// resellers of a customer"): the one it was created for, if any.
+func (s *Sandbox) customerRelationships(c *call) (int, any) {
+	cust, e := s.customerLocked(c.pv("cid"))
+	if e != nil {
+		return 0, e
+	}
+	items := []partnerRelationshipWire{}
+	if r, ok := resellerByTenant(cust.W.AssociatedPartnerID); ok {
+		w := r.w
+		w.RelationshipType, w.State, w.Attributes = "is_indirect_reseller_of", "Active", attrs{ObjectType: "PartnerRelationship"}
+		items = append(items, w)
+	}
+	return 200, newCollection(items, len(items), "/customers/"+cust.W.ID+"/relationships")
+}
+
+// agreementStatusWire is PC's AgreementSignatureStatus.
+type agreementStatusWire struct {
+	IsAgreementSigned bool `json:"isAgreementSigned"`
+}
+
+// agreementStatus serves GET /v1/compliance/{program}/agreementstatus with
+// exactly one of mpnId or tenantId ("Verify an indirect reseller's Microsoft
+// Partner Agreement signing status"), with the article's error answers:
+// 400 2000 (both, non-numeric MPN id, tenant id not a GUID), 2001 (neither),
+// 2200 (MPN id unknown), 2203 (MPN id has not signed the MPA), 2205 (tenant
+// id unknown), 2206 (tenant has not signed).
+func (s *Sandbox) agreementStatus(c *call) (int, any) {
+	if !strings.EqualFold(c.pv("program"), "csp") {
+		return 0, newErr(http.StatusNotFound, "1000", "Program %s is not supported", c.pv("program"))
+	}
+	mpn, tenant := c.qi("mpnId"), c.qi("tenantId")
+	bad := func(code, format string, args ...any) *pcError {
+		e := newErr(http.StatusBadRequest, code, format, args...)
+		e.Source = "ComplianceController"
+		return e
+	}
+	switch {
+	case mpn == "" && tenant == "":
+		return 0, bad("2001", "Both MPN Id and Tenant Id cannot be empty.")
+	case mpn != "" && tenant != "":
+		return 0, bad("2000", "Both MPN Id and Tenant Id should not be passed.")
+	case mpn != "":
+		if _, err := strconv.ParseUint(mpn, 10, 63); err != nil {
+			return 0, bad("2000", "MPN Id must be numeric.")
+		}
+		for _, r := range resellers {
+			if r.w.MpnID == mpn {
+				if !r.mpa {
+					return 0, newErr(http.StatusBadRequest, "2203", "MPN Id %s has not signed Microsoft Partner Agreement (MPA) for the CSP region where the order is being placed. Please advise your reseller to sign MPA to continue with the order.", mpn)
+				}
+				return 200, agreementStatusWire{IsAgreementSigned: true}
+			}
+		}
+		return 0, newErr(http.StatusBadRequest, "2200", "MPN Id %s is either invalid or not yet migrated to Partner Center. Please advise your reseller to migrate the reseller MPN ID to Partner Center to continue with this order.", mpn)
+	default:
+		if !isGUID(tenant) {
+			return 0, bad("2000", "Tenant Id must be a GUID.")
+		}
+		r, ok := resellerByTenant(tenant)
+		if !ok {
+			return 0, newErr(http.StatusBadRequest, "2205", "Partner Center doesn't find any account associated to the Tenant ID %s", tenant)
+		}
+		if !r.mpa {
+			return 0, newErr(http.StatusBadRequest, "2206", "Partner Center Account associated to Tenant Id %s hasn't signed the agreement", tenant)
+		}
+		return 200, agreementStatusWire{IsAgreementSigned: true}
+	}
+}
+
+// isGUID reports whether s has the 8-4-4-4-12 hex form of a GUID.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
 }

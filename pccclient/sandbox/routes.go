@@ -49,6 +49,7 @@ func (s *Sandbox) routes() {
 	s.handle("GET /v1/customers/{cid}/orders/{oid}/provisioningstatus", OpGetOrderProvisioningStatus, lockRead, true, s.stateCached(s.orderProvisioningStatus))
 
 	s.handle("GET /v1/customers/{cid}/subscriptions", OpListSubscriptions, lockRead, true, s.stateCached(s.listSubscriptions))
+	s.handle("GET /v1/customers/{cid}/subscriptions/customTermEndDates", OpGetCustomTermEndDates, lockRead, true, s.stateCached(s.customTermEndDates))
 	s.handle("GET /v1/customers/{cid}/subscriptions/{sid}", OpGetSubscription, lockRead, true, s.stateCached(s.getSubscription))
 	s.handle("PATCH /v1/customers/{cid}/subscriptions/{sid}", OpPatchSubscription, lockWrite, true, s.patchSubscription)
 	s.handle("GET /v1/customers/{cid}/subscriptions/{sid}/addons", OpListSubscriptionAddons, lockRead, true, s.stateCached(s.listSubscriptionAddons))
@@ -59,7 +60,11 @@ func (s *Sandbox) routes() {
 
 	s.handle("GET /v1/auditrecords", OpListAuditRecords, lockRead, true, s.stateCached(s.listAuditRecords))
 	s.handle("GET /v1/relationships", OpListIndirectResellers, lockNone, true, s.cached(s.listRelationships))
+	s.handle("GET /v1/customers/{cid}/relationships", OpListCustomerRelationships, lockRead, true, s.stateCached(s.customerRelationships))
+	s.handle("GET /v1/compliance/{program}/agreementstatus", OpGetAgreementStatus, lockNone, true, s.cached(s.agreementStatus))
 	s.billingRoutes()
+	s.serviceRequestRoutes()
+	s.supportProfileRoutes()
 
 	s.handle("/", "unknown", lockNone, false, func(c *call) (int, any) {
 		return 0, newErr(http.StatusNotFound, "1000", "The requested resource %s %s is not supported by the sandbox", c.r.Method, c.r.URL.Path)

@@ -16,12 +16,25 @@ import (
 //   - get-agreement-metadata: learn.microsoft.com/partner-center/developer/get-customer-agreement-metadata
 //   - list-subscribed-skus: learn.microsoft.com/partner-center/developer/get-a-list-of-available-licenses
 //   - list-indirect-resellers: learn.microsoft.com/partner-center/developer/retrieve-a-list-of-indirect-resellers
+//   - the service request operations (create, update, get, list, the
+//     customer's list): learn.microsoft.com/partner-center/developer/
+//     create-a-service-request, update-a-service-request,
+//     get-all-service-requests-for-a-customer
+//   - get-support-profile, update-support-profile: learn.microsoft.com/
+//     partner-center/developer/get-support-profile, update-support-profile
+//   - list-customer-relationships: learn.microsoft.com/partner-center/developer/get-indirect-resellers-of-a-customer
+//   - get-agreement-status: learn.microsoft.com/partner-center/developer/verify-indirect-reseller-mpa-status
+//   - create-customer-for-reseller (POST /customers with associatedPartnerId):
+//     learn.microsoft.com/partner-center/developer/create-a-customer-for-an-indirect-reseller
 //   - get-price-sheet: learn.microsoft.com/partner-center/developer/get-a-price-sheet (on the
 //     pricing host, which checks it itself: pricingAuth)
 //
 // Entitlements ("supports authentication with App+User credentials",
 // without "only") stay open to app-only tokens.
-var appUserOps = []string{OpCreateAgreement, OpListAgreements, OpGetAgreementMetadata, OpListSubscribedSkus, OpListIndirectResellers, OpGetPriceSheet}
+var appUserOps = []string{OpCreateAgreement, OpListAgreements, OpGetAgreementMetadata, OpListSubscribedSkus, OpListIndirectResellers, OpGetPriceSheet,
+	OpCreateServiceRequest, OpUpdateServiceRequest, OpGetServiceRequest, OpListServiceRequests, OpListCustomerServiceRequests, OpGetCustomerServiceRequest,
+	OpGetSupportProfile, OpUpdateSupportProfile,
+	OpListCustomerRelationships, OpGetAgreementStatus, OpCreateCustomerForReseller}
 
 // AppUserOperations returns the operation ids that refuse app-only tokens
 // (unless Options.AllowAppOnlyEverywhere).

@@ -57,7 +57,23 @@ type Options struct {
 	// flows on legacy subscriptions; the zero value refuses them like PC
 	// (orders 403 2091, cart line items LegacyOfferNotEligibleForPurchase).
 	LegacyPurchases bool
+	// Cloud is the Partner Center the sandbox plays: "" or CloudGlobal, or
+	// CloudChina (Partner Center operated by 21Vianet), which refuses what
+	// 21Vianet does not offer: Azure plan purchases (400 800004, the
+	// product is not in its catalog) and Microsoft Graph's partner billing
+	// reports (Graph's 400 BadRequest for an unknown segment); invoices
+	// come from the v1 API as before.
+	Cloud string
 }
+
+// Clouds the sandbox can play (Options.Cloud).
+const (
+	CloudGlobal = "global"
+	CloudChina  = "china"
+)
+
+// china reports whether the sandbox plays Partner Center operated by 21Vianet.
+func (s *Sandbox) china() bool { return s.opts.Cloud == CloudChina }
 
 // Credentials are what a client uses to obtain tokens from the sandbox.
 type Credentials struct {
@@ -127,6 +143,11 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch opts.Cloud {
+	case "", CloudGlobal, CloudChina:
+	default:
+		return nil, fmt.Errorf("sandbox: unknown cloud %q (global or china)", opts.Cloud)
 	}
 	clock := opts.Clock
 	if clock == nil {

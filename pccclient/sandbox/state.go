@@ -152,6 +152,14 @@ type state struct {
 	PricesSeeded bool          `json:"pricesSeeded,omitempty"`
 	// Billing is what Partner Center bills (billing_*.go).
 	Billing *billingLedger `json:"billing,omitempty"`
+	// ServiceRequests are the service requests filed with Microsoft
+	// support (servicerequests.go), ServiceRequestIDs in filing order.
+	ServiceRequests   map[string]*serviceRequest `json:"serviceRequests,omitempty"`
+	ServiceRequestIDs []string                   `json:"serviceRequestIds,omitempty"`
+	// SupportProfile is the partner's (nil: the default), with a version
+	// for its etag.
+	SupportProfile        *supportProfileWire `json:"supportProfile,omitempty"`
+	SupportProfileVersion int                 `json:"supportProfileVersion,omitempty"`
 }
 
 func newState() *state {

@@ -110,6 +110,11 @@ func (s *Sandbox) patchSubscription(c *call) (int, any) {
 	ch.qty = p.Quantity != nil && *p.Quantity != w.Quantity
 	ch.renew = p.AutoRenewEnabled != nil && *p.AutoRenewEnabled != w.AutoRenewEnabled
 	name := p.FriendlyName != nil && *p.FriendlyName != w.FriendlyName
+	if name {
+		if e := tooLong(fieldLimit{"friendlyName", *p.FriendlyName, limitFriendlyName}); e != nil {
+			return 0, e
+		}
+	}
 	cycle := p.BillingCycle != nil && *p.BillingCycle != "" && !strings.EqualFold(*p.BillingCycle, w.BillingCycle)
 	partner := p.PartnerID != nil && *p.PartnerID != w.PartnerID
 	if p.ScheduledNextTermInstructions != nil {

@@ -75,6 +75,7 @@ type cartLineItem struct {
 	OrderGroup          string            `json:"orderGroup,omitempty"`
 	AddonItems          []cartLineItem    `json:"addonItems,omitempty"`
 	RenewsTo            *renewsTo         `json:"renewsTo,omitempty"`
+	CustomTermEndDate   *pcDate           `json:"customTermEndDate,omitempty"`
 	Error               *cartError        `json:"error,omitempty"`
 }
 

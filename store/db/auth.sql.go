@@ -27,13 +27,16 @@ func (q *Queries) BindCustomerTenant(ctx context.Context, db DBTX, arg BindCusto
 	return err
 }
 
-const clearLoginFailures = `-- name: ClearLoginFailures :exec
+const clearLoginFailures = `-- name: ClearLoginFailures :execrows
 DELETE FROM login_attempts WHERE lower(email) = lower($1)
 `
 
-func (q *Queries) ClearLoginFailures(ctx context.Context, db DBTX, email string) error {
-	_, err := db.Exec(ctx, clearLoginFailures, email)
-	return err
+func (q *Queries) ClearLoginFailures(ctx context.Context, db DBTX, email string) (int64, error) {
+	result, err := db.Exec(ctx, clearLoginFailures, email)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const customerForTenant = `-- name: CustomerForTenant :one
@@ -50,8 +53,17 @@ func (q *Queries) CustomerForTenant(ctx context.Context, db DBTX, tenantID strin
 	return customer_id, err
 }
 
-const insertLoginAttempt = `-- name: InsertLoginAttempt :exec
-INSERT INTO login_attempts (email, ip, at) VALUES (lower($1), $2, $3)
+const deleteLoginAttempt = `-- name: DeleteLoginAttempt :exec
+DELETE FROM login_attempts WHERE id = $1
+`
+
+func (q *Queries) DeleteLoginAttempt(ctx context.Context, db DBTX, id int64) error {
+	_, err := db.Exec(ctx, deleteLoginAttempt, id)
+	return err
+}
+
+const insertLoginAttempt = `-- name: InsertLoginAttempt :one
+INSERT INTO login_attempts (email, ip, at) VALUES (lower($1), $2, $3) RETURNING id
 `
 
 type InsertLoginAttemptParams struct {
@@ -60,53 +72,23 @@ type InsertLoginAttemptParams struct {
 	At    time.Time
 }
 
-func (q *Queries) InsertLoginAttempt(ctx context.Context, db DBTX, arg InsertLoginAttemptParams) error {
-	_, err := db.Exec(ctx, insertLoginAttempt, arg.Email, arg.Ip, arg.At)
+func (q *Queries) InsertLoginAttempt(ctx context.Context, db DBTX, arg InsertLoginAttemptParams) (int64, error) {
+	row := db.QueryRow(ctx, insertLoginAttempt, arg.Email, arg.Ip, arg.At)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const lockSignInKey = `-- name: LockSignInKey :exec
+SELECT pg_advisory_xact_lock(hashtextextended($1::text, 20))
+`
+
+// A transaction-scoped lock on one throttle key ('account:...' or
+// 'address:...'): the count and the attempt it admits are one step, so
+// concurrent guesses cannot all pass the check before any is recorded.
+func (q *Queries) LockSignInKey(ctx context.Context, db DBTX, key string) error {
+	_, err := db.Exec(ctx, lockSignInKey, key)
 	return err
-}
-
-const loginFailuresByEmail = `-- name: LoginFailuresByEmail :one
-SELECT count(*) AS failures, coalesce(min(at), $1::timestamptz)::timestamptz AS oldest
-FROM login_attempts WHERE lower(email) = lower($2) AND at > $1
-`
-
-type LoginFailuresByEmailParams struct {
-	Since time.Time
-	Email string
-}
-
-type LoginFailuresByEmailRow struct {
-	Failures int64
-	Oldest   time.Time
-}
-
-func (q *Queries) LoginFailuresByEmail(ctx context.Context, db DBTX, arg LoginFailuresByEmailParams) (LoginFailuresByEmailRow, error) {
-	row := db.QueryRow(ctx, loginFailuresByEmail, arg.Since, arg.Email)
-	var i LoginFailuresByEmailRow
-	err := row.Scan(&i.Failures, &i.Oldest)
-	return i, err
-}
-
-const loginFailuresByIP = `-- name: LoginFailuresByIP :one
-SELECT count(*) AS failures, coalesce(min(at), $1::timestamptz)::timestamptz AS oldest
-FROM login_attempts WHERE ip = $2 AND at > $1
-`
-
-type LoginFailuresByIPParams struct {
-	Since time.Time
-	Ip    string
-}
-
-type LoginFailuresByIPRow struct {
-	Failures int64
-	Oldest   time.Time
-}
-
-func (q *Queries) LoginFailuresByIP(ctx context.Context, db DBTX, arg LoginFailuresByIPParams) (LoginFailuresByIPRow, error) {
-	row := db.QueryRow(ctx, loginFailuresByIP, arg.Since, arg.Ip)
-	var i LoginFailuresByIPRow
-	err := row.Scan(&i.Failures, &i.Oldest)
-	return i, err
 }
 
 const pruneLoginAttempts = `-- name: PruneLoginAttempts :exec
@@ -116,4 +98,109 @@ DELETE FROM login_attempts WHERE at < $1
 func (q *Queries) PruneLoginAttempts(ctx context.Context, db DBTX, before time.Time) error {
 	_, err := db.Exec(ctx, pruneLoginAttempts, before)
 	return err
+}
+
+const signInAttemptRanks = `-- name: SignInAttemptRanks :one
+SELECT
+    count(*) FILTER (WHERE lower(a.email) = lower(me.email))::int AS account_rank,
+    count(*) FILTER (WHERE lower(a.email) = lower(me.email) AND a.ip = me.ip)::int AS pair_rank,
+    count(*) FILTER (WHERE a.ip = me.ip)::int AS address_rank
+FROM login_attempts me
+JOIN login_attempts a ON a.id <= me.id AND a.at > $1 AND (lower(a.email) = lower(me.email) OR a.ip = me.ip)
+WHERE me.id = $2
+`
+
+type SignInAttemptRanksParams struct {
+	Since time.Time
+	ID    int64
+}
+
+type SignInAttemptRanksRow struct {
+	AccountRank int32
+	PairRank    int32
+	AddressRank int32
+}
+
+// Where one failed attempt stands among its keys' failures in the window:
+// the attempt whose rank equals a limit is the one that started a delay.
+func (q *Queries) SignInAttemptRanks(ctx context.Context, db DBTX, arg SignInAttemptRanksParams) (SignInAttemptRanksRow, error) {
+	row := db.QueryRow(ctx, signInAttemptRanks, arg.Since, arg.ID)
+	var i SignInAttemptRanksRow
+	err := row.Scan(&i.AccountRank, &i.PairRank, &i.AddressRank)
+	return i, err
+}
+
+const signInThrottleState = `-- name: SignInThrottleState :one
+SELECT
+    count(*) FILTER (WHERE lower(email) = lower($1))::int AS account_failures,
+    coalesce(max(at) FILTER (WHERE lower(email) = lower($1)), $2)::timestamptz AS account_last,
+    count(*) FILTER (WHERE lower(email) = lower($1) AND ip = $3)::int AS pair_failures,
+    coalesce(max(at) FILTER (WHERE lower(email) = lower($1) AND ip = $3), $2)::timestamptz AS pair_last,
+    count(*) FILTER (WHERE ip = $3)::int AS address_failures,
+    coalesce(max(at) FILTER (WHERE ip = $3), $2)::timestamptz AS address_last
+FROM login_attempts
+WHERE at > $2 AND (lower(email) = lower($1) OR ip = $3)
+`
+
+type SignInThrottleStateParams struct {
+	Email string
+	Since time.Time
+	Ip    string
+}
+
+type SignInThrottleStateRow struct {
+	AccountFailures int32
+	AccountLast     time.Time
+	PairFailures    int32
+	PairLast        time.Time
+	AddressFailures int32
+	AddressLast     time.Time
+}
+
+// The failures in the window for the account, for the account from this
+// address, and for the address, with the latest of each.
+func (q *Queries) SignInThrottleState(ctx context.Context, db DBTX, arg SignInThrottleStateParams) (SignInThrottleStateRow, error) {
+	row := db.QueryRow(ctx, signInThrottleState, arg.Email, arg.Since, arg.Ip)
+	var i SignInThrottleStateRow
+	err := row.Scan(
+		&i.AccountFailures,
+		&i.AccountLast,
+		&i.PairFailures,
+		&i.PairLast,
+		&i.AddressFailures,
+		&i.AddressLast,
+	)
+	return i, err
+}
+
+const signInThrottledAccounts = `-- name: SignInThrottledAccounts :many
+SELECT lower(email)::text AS email, count(*)::int AS failures, max(at)::timestamptz AS last
+FROM login_attempts WHERE at > $1 GROUP BY lower(email)
+`
+
+type SignInThrottledAccountsRow struct {
+	Email    string
+	Failures int32
+	Last     time.Time
+}
+
+// Accounts with failures in the window, for the admins' users page.
+func (q *Queries) SignInThrottledAccounts(ctx context.Context, db DBTX, since time.Time) ([]SignInThrottledAccountsRow, error) {
+	rows, err := db.Query(ctx, signInThrottledAccounts, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SignInThrottledAccountsRow
+	for rows.Next() {
+		var i SignInThrottledAccountsRow
+		if err := rows.Scan(&i.Email, &i.Failures, &i.Last); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

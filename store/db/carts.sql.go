@@ -8,13 +8,15 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 )
 
 const cartCatalogItem = `-- name: CartCatalogItem :one
-SELECT a.catalog_item_id, (p.title || ' ' || k.title)::text AS name, k.min_quantity, k.max_quantity,
+SELECT a.catalog_item_id, (CASE WHEN lower(k.title) LIKE lower(p.title) || '%' THEN k.title ELSE p.title || ' ' || k.title END)::text AS name, k.min_quantity, k.max_quantity,
     k.purchase_prerequisites, a.is_purchasable, a.terms, a.currency
 FROM availabilities a
 JOIN skus k ON k.country = a.country AND k.product_id = a.product_id AND k.id = a.sku_id AND k.gone_at IS NULL
@@ -84,7 +86,8 @@ const cartItemChoices = `-- name: CartItemChoices :many
 SELECT o.id AS item_id, o.name, 'offer'::text AS kind, o.is_add_on FROM offers o
 WHERE o.country = $1 AND o.is_available_for_purchase AND o.gone_at IS NULL
 UNION ALL
-SELECT a.catalog_item_id, (p.title || ' ' || k.title)::text, 'nce'::text,
+SELECT a.catalog_item_id, (CASE WHEN lower(k.title) LIKE lower(p.title) || '%' THEN k.title
+        ELSE p.title || ' ' || k.title END)::text, 'nce'::text,
     -- An add-on names its base SKUs (productId:skuId); PC's agreement
     -- prerequisite (MicrosoftCloudAgreement) is on every licence SKU.
     EXISTS (SELECT 1 FROM unnest(k.purchase_prerequisites) pre WHERE pre LIKE '%:%')
@@ -104,6 +107,8 @@ type CartItemChoicesRow struct {
 }
 
 // What can be put in a cart for a country: legacy offers and NCE items.
+// A SKU titled like its product ("Microsoft 365 Business Premium" under
+// the same product) is named once, not twice.
 func (q *Queries) CartItemChoices(ctx context.Context, db DBTX, country string) ([]CartItemChoicesRow, error) {
 	rows, err := db.Query(ctx, cartItemChoices, country)
 	if err != nil {
@@ -130,7 +135,7 @@ func (q *Queries) CartItemChoices(ctx context.Context, db DBTX, country string) 
 }
 
 const cartLines = `-- name: CartLines :many
-SELECT l.id, l.cart_id, l.kind, l.item_id, l.name, l.quantity, l.term_duration, l.billing_cycle, l.is_add_on, l.parent_line_id, l.parent_subscription_id, l.unit_price, l.currency, l.created_at FROM cart_lines l JOIN carts c ON c.id = l.cart_id
+SELECT l.id, l.cart_id, l.kind, l.item_id, l.name, l.quantity, l.term_duration, l.billing_cycle, l.is_add_on, l.parent_line_id, l.parent_subscription_id, l.unit_price, l.currency, l.created_at, l.promotion_id, l.promotion_label, l.custom_term_end FROM cart_lines l JOIN carts c ON c.id = l.cart_id
 WHERE c.user_id = $1 AND c.customer_id = $2
 ORDER BY l.id
 `
@@ -164,6 +169,9 @@ func (q *Queries) CartLines(ctx context.Context, db DBTX, arg CartLinesParams) (
 			&i.UnitPrice,
 			&i.Currency,
 			&i.CreatedAt,
+			&i.PromotionID,
+			&i.PromotionLabel,
+			&i.CustomTermEnd,
 		); err != nil {
 			return nil, err
 		}
@@ -375,9 +383,9 @@ func (q *Queries) EnsureCart(ctx context.Context, db DBTX, arg EnsureCartParams)
 
 const insertCartLine = `-- name: InsertCartLine :one
 INSERT INTO cart_lines (cart_id, kind, item_id, name, quantity, term_duration, billing_cycle, is_add_on,
-    parent_line_id, parent_subscription_id, unit_price, currency)
+    parent_line_id, parent_subscription_id, unit_price, currency, promotion_id, promotion_label, custom_term_end)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-    $9, $10, $11, $12)
+    $9, $10, $11, $12, $13, $14, $15)
 RETURNING id
 `
 
@@ -394,6 +402,9 @@ type InsertCartLineParams struct {
 	ParentSubscriptionID string
 	UnitPrice            decimal.NullDecimal
 	Currency             string
+	PromotionID          string
+	PromotionLabel       string
+	CustomTermEnd        pgtype.Date
 }
 
 func (q *Queries) InsertCartLine(ctx context.Context, db DBTX, arg InsertCartLineParams) (int64, error) {
@@ -410,6 +421,9 @@ func (q *Queries) InsertCartLine(ctx context.Context, db DBTX, arg InsertCartLin
 		arg.ParentSubscriptionID,
 		arg.UnitPrice,
 		arg.Currency,
+		arg.PromotionID,
+		arg.PromotionLabel,
+		arg.CustomTermEnd,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -430,4 +444,41 @@ func (q *Queries) LockCart(ctx context.Context, db DBTX, arg LockCartParams) (in
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const subscriptionLabels = `-- name: SubscriptionLabels :many
+SELECT id, coalesce(nullif(friendly_name, ''), offer_name)::text AS name, commitment_end_date
+FROM subscriptions WHERE customer_id = $1 AND lower(id) = ANY($2::text[])
+`
+
+type SubscriptionLabelsParams struct {
+	CustomerID uuid.UUID
+	Ids        []string
+}
+
+type SubscriptionLabelsRow struct {
+	ID                string
+	Name              string
+	CommitmentEndDate *time.Time
+}
+
+// Names of a customer's mirrored subscriptions, for choices that list them.
+func (q *Queries) SubscriptionLabels(ctx context.Context, db DBTX, arg SubscriptionLabelsParams) ([]SubscriptionLabelsRow, error) {
+	rows, err := db.Query(ctx, subscriptionLabels, arg.CustomerID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SubscriptionLabelsRow
+	for rows.Next() {
+		var i SubscriptionLabelsRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.CommitmentEndDate); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

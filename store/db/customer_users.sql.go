@@ -36,7 +36,7 @@ func (q *Queries) CustomerHeader(ctx context.Context, db DBTX, id uuid.UUID) (Cu
 }
 
 const customerUser = `-- name: CustomerUser :one
-SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at FROM users WHERE id = $1 AND role = 'customer' AND customer_id = $2::uuid
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id FROM users WHERE id = $1 AND role = 'customer' AND customer_id = $2::uuid
 `
 
 type CustomerUserParams struct {
@@ -61,6 +61,8 @@ func (q *Queries) CustomerUser(ctx context.Context, db DBTX, arg CustomerUserPar
 		&i.LastLoginAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Language,
+		&i.ResellerID,
 	)
 	return i, err
 }
@@ -163,7 +165,7 @@ func (q *Queries) UnbindCustomerTenants(ctx context.Context, db DBTX, customerID
 
 const usersOfCustomer = `-- name: UsersOfCustomer :many
 
-SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at FROM users WHERE role = 'customer' AND customer_id = $1::uuid ORDER BY lower(email), id
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id FROM users WHERE role = 'customer' AND customer_id = $1::uuid ORDER BY lower(email), id
 `
 
 // Customer users and the tenant sign-in switch, always scoped by the
@@ -191,6 +193,8 @@ func (q *Queries) UsersOfCustomer(ctx context.Context, db DBTX, customerID uuid.
 			&i.LastLoginAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Language,
+			&i.ResellerID,
 		); err != nil {
 			return nil, err
 		}

@@ -147,7 +147,7 @@ func (q *Queries) CustomerOrder(ctx context.Context, db DBTX, arg CustomerOrderP
 
 const customerOrderLines = `-- name: CustomerOrderLines :many
 SELECT l.line_item_number, l.offer_id, l.subscription_id, l.parent_subscription_id, l.friendly_name,
-    l.quantity, l.term_duration, l.transaction_type
+    l.quantity, l.term_duration, l.transaction_type, l.unit_price
 FROM order_line_items l JOIN orders o ON o.id = l.order_id
 WHERE l.order_id = $1 AND o.customer_id = $2 AND l.gone_at IS NULL
 ORDER BY l.line_item_number
@@ -167,6 +167,7 @@ type CustomerOrderLinesRow struct {
 	Quantity             int32
 	TermDuration         string
 	TransactionType      string
+	UnitPrice            decimal.NullDecimal
 }
 
 func (q *Queries) CustomerOrderLines(ctx context.Context, db DBTX, arg CustomerOrderLinesParams) ([]CustomerOrderLinesRow, error) {
@@ -187,6 +188,7 @@ func (q *Queries) CustomerOrderLines(ctx context.Context, db DBTX, arg CustomerO
 			&i.Quantity,
 			&i.TermDuration,
 			&i.TransactionType,
+			&i.UnitPrice,
 		); err != nil {
 			return nil, err
 		}

@@ -275,6 +275,9 @@ type CartLine struct {
 	UnitPrice            decimal.NullDecimal
 	Currency             string
 	CreatedAt            time.Time
+	PromotionID          string
+	PromotionLabel       string
+	CustomTermEnd        pgtype.Date
 }
 
 type CatalogItem struct {
@@ -402,6 +405,20 @@ type MailOutbox struct {
 	SentAt     *time.Time
 }
 
+type MarkupRule struct {
+	ID             int64
+	CustomerID     *uuid.UUID
+	Family         string
+	ProductID      string
+	SkuID          string
+	Kind           string
+	Amount         decimal.Decimal
+	Rounding       string
+	AllowBelowCost bool
+	UpdatedBy      *int64
+	UpdatedAt      time.Time
+}
+
 type Offer struct {
 	Country                string
 	ID                     string
@@ -516,6 +533,39 @@ type PcAuditRecord struct {
 	SyncedAt              time.Time
 }
 
+type PcServiceRequest struct {
+	ID               string
+	CustomerID       *uuid.UUID
+	Title            string
+	Description      string
+	Severity         string
+	Status           string
+	SupportTopicID   string
+	SupportTopicName string
+	CreatedDate      *time.Time
+	LastModifiedDate *time.Time
+	LastClosedDate   *time.Time
+	Notes            json.RawMessage
+	Raw              json.RawMessage
+	SyncedAt         time.Time
+}
+
+type PcSupportProfile struct {
+	ID        bool
+	Email     string
+	Telephone string
+	Website   string
+	Etag      string
+	SyncedAt  time.Time
+}
+
+type PcSupportTopic struct {
+	ID          string
+	Name        string
+	Description string
+	SyncedAt    time.Time
+}
+
 type Price struct {
 	Country      string
 	ItemID       string
@@ -525,6 +575,42 @@ type Price struct {
 	UnitPrice    decimal.Decimal
 	SyncedAt     time.Time
 	GoneAt       *time.Time
+	ErpPrice     decimal.NullDecimal
+}
+
+type PriceSheetImport struct {
+	ID          int64
+	Market      string
+	View        string
+	Timeline    string
+	Month       pgtype.Date
+	State       string
+	Rows        int64
+	Error       string
+	Trigger     string
+	RequestedBy *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	FinishedAt  *time.Time
+}
+
+type PriceSheetRow struct {
+	ImportID       int64
+	Line           int32
+	Market         string
+	ProductID      string
+	SkuID          string
+	ProductTitle   string
+	SkuTitle       string
+	TermDuration   string
+	BillingPlan    string
+	Currency       string
+	UnitPrice      decimal.Decimal
+	ErpPrice       decimal.NullDecimal
+	TierMin        decimal.NullDecimal
+	EffectiveStart *time.Time
+	EffectiveEnd   *time.Time
+	Segment        string
 }
 
 type Product struct {
@@ -539,6 +625,21 @@ type Product struct {
 	Raw                json.RawMessage
 	SyncedAt           time.Time
 	GoneAt             *time.Time
+}
+
+type Reseller struct {
+	TenantID         uuid.UUID
+	Name             string
+	MpnID            string
+	Location         string
+	State            string
+	RelationshipType string
+	MpaSigned        *bool
+	MpaCode          string
+	MpaDescription   string
+	MpaCheckedAt     *time.Time
+	SyncedAt         time.Time
+	GoneAt           *time.Time
 }
 
 type Session struct {
@@ -585,6 +686,8 @@ type Setting struct {
 	SmtpPasswordEnc     []byte
 	SmtpFrom            string
 	SmtpFromName        string
+	PcCloud             string
+	PartnerMode         string
 }
 
 type Sku struct {
@@ -764,6 +867,41 @@ type SubscriptionTransition struct {
 	SyncedAt          time.Time
 }
 
+type SupportReply struct {
+	ID           int64
+	RequestID    int64
+	CustomerID   uuid.UUID
+	AuthorUserID *int64
+	AuthorLabel  string
+	FromStaff    bool
+	Body         string
+	CreatedAt    time.Time
+}
+
+type SupportRequest struct {
+	ID                  int64
+	CustomerID          uuid.UUID
+	Kind                string
+	Token               uuid.UUID
+	SubscriptionID      string
+	CurrentSeats        *int32
+	RequestedSeats      *int32
+	Subject             string
+	Description         string
+	Severity            string
+	Status              string
+	AssignedTo          *int64
+	RequestedBy         *int64
+	RequesterLabel      string
+	DecidedBy           *int64
+	DecisionReason      string
+	ChangeToken         *uuid.UUID
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	EscalationCommandID *int64
+	PcServiceRequestID  *string
+}
+
 type SyncDrift struct {
 	ID         int64
 	RunID      int64
@@ -818,4 +956,6 @@ type User struct {
 	LastLoginAt  *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	Language     string
+	ResellerID   *uuid.UUID
 }

@@ -59,7 +59,7 @@ func (q *Queries) FindSession(ctx context.Context, db DBTX, token string) (FindS
 }
 
 const findUserSession = `-- name: FindUserSession :one
-SELECT s.data, s.expiry, u.id, u.email, u.display_name, u.role, u.password_hash, u.oidc_issuer, u.oidc_subject, u.customer_id, u.customer_via, u.disabled_at, u.last_login_at, u.created_at, u.updated_at
+SELECT s.data, s.expiry, u.id, u.email, u.display_name, u.role, u.password_hash, u.oidc_issuer, u.oidc_subject, u.customer_id, u.customer_via, u.disabled_at, u.last_login_at, u.created_at, u.updated_at, u.language, u.reseller_id
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token = $1 AND current_timestamp < s.expiry
 `
@@ -92,6 +92,8 @@ func (q *Queries) FindUserSession(ctx context.Context, db DBTX, token string) (F
 		&i.User.LastLoginAt,
 		&i.User.CreatedAt,
 		&i.User.UpdatedAt,
+		&i.User.Language,
+		&i.User.ResellerID,
 	)
 	return i, err
 }

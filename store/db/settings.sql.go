@@ -19,7 +19,7 @@ func (q *Queries) CompleteSetup(ctx context.Context, db DBTX) error {
 }
 
 const getSettings = `-- name: GetSettings :one
-SELECT id, setup_token_hash, setup_step, setup_completed_at, pc_tenant_id, pc_client_id, pc_client_secret_enc, pc_api_url, pc_token_url, pc_refresh_token_enc, oidc_enabled, oidc_issuer, oidc_client_id, oidc_client_secret_enc, oidc_allowed_tenants, default_country, default_currency, default_language, updated_at, pc_user, pc_user_mfa, pc_connected_at, pc_refresh_rotated_at, pc_app_only_ok_at, pc_app_only_error, pc_app_only_error_at, pc_app_user_ok_at, pc_app_user_error, pc_app_user_error_at, smtp_host, smtp_port, smtp_security, smtp_username, smtp_password_enc, smtp_from, smtp_from_name FROM settings WHERE id = 1
+SELECT id, setup_token_hash, setup_step, setup_completed_at, pc_tenant_id, pc_client_id, pc_client_secret_enc, pc_api_url, pc_token_url, pc_refresh_token_enc, oidc_enabled, oidc_issuer, oidc_client_id, oidc_client_secret_enc, oidc_allowed_tenants, default_country, default_currency, default_language, updated_at, pc_user, pc_user_mfa, pc_connected_at, pc_refresh_rotated_at, pc_app_only_ok_at, pc_app_only_error, pc_app_only_error_at, pc_app_user_ok_at, pc_app_user_error, pc_app_user_error_at, smtp_host, smtp_port, smtp_security, smtp_username, smtp_password_enc, smtp_from, smtp_from_name, pc_cloud, partner_mode FROM settings WHERE id = 1
 `
 
 func (q *Queries) GetSettings(ctx context.Context, db DBTX) (Setting, error) {
@@ -62,6 +62,8 @@ func (q *Queries) GetSettings(ctx context.Context, db DBTX) (Setting, error) {
 		&i.SmtpPasswordEnc,
 		&i.SmtpFrom,
 		&i.SmtpFromName,
+		&i.PcCloud,
+		&i.PartnerMode,
 	)
 	return i, err
 }
@@ -89,6 +91,7 @@ UPDATE settings SET
     default_country = $1,
     default_currency = $2,
     default_language = $3,
+    partner_mode = coalesce($4, partner_mode),
     updated_at = now()
 WHERE id = 1
 `
@@ -97,10 +100,16 @@ type UpdateDefaultsParams struct {
 	DefaultCountry  string
 	DefaultCurrency string
 	DefaultLanguage string
+	PartnerMode     *string
 }
 
 func (q *Queries) UpdateDefaults(ctx context.Context, db DBTX, arg UpdateDefaultsParams) error {
-	_, err := db.Exec(ctx, updateDefaults, arg.DefaultCountry, arg.DefaultCurrency, arg.DefaultLanguage)
+	_, err := db.Exec(ctx, updateDefaults,
+		arg.DefaultCountry,
+		arg.DefaultCurrency,
+		arg.DefaultLanguage,
+		arg.PartnerMode,
+	)
 	return err
 }
 
@@ -142,6 +151,7 @@ UPDATE settings SET
     pc_client_secret_enc = coalesce($3, pc_client_secret_enc),
     pc_api_url = $4,
     pc_token_url = $5,
+    pc_cloud = $6,
     updated_at = now()
 WHERE id = 1
 `
@@ -152,6 +162,7 @@ type UpdatePCSettingsParams struct {
 	PcClientSecretEnc []byte
 	PcApiUrl          string
 	PcTokenUrl        string
+	PcCloud           string
 }
 
 // A NULL secret keeps the stored one (an empty form field means "keep").
@@ -162,6 +173,7 @@ func (q *Queries) UpdatePCSettings(ctx context.Context, db DBTX, arg UpdatePCSet
 		arg.PcClientSecretEnc,
 		arg.PcApiUrl,
 		arg.PcTokenUrl,
+		arg.PcCloud,
 	)
 	return err
 }

@@ -354,9 +354,18 @@ SELECT s.id, s.customer_id, s.parent_subscription_id, s.order_id, s.offer_id, s.
     coalesce((SELECT p.status FROM subscriptions p WHERE p.id = s.parent_subscription_id
               AND p.customer_id = s.customer_id), '')::text AS parent_status,
     coalesce((SELECT coalesce(nullif(p.friendly_name, ''), p.offer_name) FROM subscriptions p
-              WHERE p.id = s.parent_subscription_id AND p.customer_id = s.customer_id), '')::text AS parent_name
+              WHERE p.id = s.parent_subscription_id AND p.customer_id = s.customer_id), '')::text AS parent_name,
+    -- The licence usage of its product (PC's subscribed SKUs, matched by
+    -- name as on the customer view); -1 when the mirror has none.
+    coalesce(u.consumed_units, -1)::int AS licences_assigned,
+    coalesce(u.active_units, -1)::int AS licences_purchased
 FROM subscriptions s
 JOIN customers c ON c.id = s.customer_id
+LEFT JOIN LATERAL (
+    SELECT k.consumed_units, k.active_units FROM subscribed_skus k
+    WHERE k.customer_id = s.customer_id AND k.gone_at IS NULL AND lower(k.sku_name) = lower(s.offer_name)
+    ORDER BY k.sku_id LIMIT 1
+) u ON true
 WHERE s.id = $1 AND s.customer_id = $2 AND s.gone_at IS NULL
 `
 
@@ -394,6 +403,8 @@ type SubscriptionForChangeRow struct {
 	MaxQuantity              int32
 	ParentStatus             string
 	ParentName               string
+	LicencesAssigned         int32
+	LicencesPurchased        int32
 }
 
 // Subscription changes by staff. Every query takes the customer id and
@@ -432,6 +443,8 @@ func (q *Queries) SubscriptionForChange(ctx context.Context, db DBTX, arg Subscr
 		&i.MaxQuantity,
 		&i.ParentStatus,
 		&i.ParentName,
+		&i.LicencesAssigned,
+		&i.LicencesPurchased,
 	)
 	return i, err
 }

@@ -23,9 +23,9 @@ func (q *Queries) CountAdmins(ctx context.Context, db DBTX) (int64, error) {
 }
 
 const createUser = `-- name: CreateUser :one
-INSERT INTO users (email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at
+INSERT INTO users (email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, reseller_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id
 `
 
 type CreateUserParams struct {
@@ -37,6 +37,7 @@ type CreateUserParams struct {
 	OidcSubject  *string
 	CustomerID   *uuid.UUID
 	CustomerVia  *string
+	ResellerID   *uuid.UUID
 }
 
 func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams) (User, error) {
@@ -49,6 +50,7 @@ func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams)
 		arg.OidcSubject,
 		arg.CustomerID,
 		arg.CustomerVia,
+		arg.ResellerID,
 	)
 	var i User
 	err := row.Scan(
@@ -65,12 +67,14 @@ func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams)
 		&i.LastLoginAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Language,
+		&i.ResellerID,
 	)
 	return i, err
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at FROM users WHERE id = $1
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) {
@@ -90,12 +94,14 @@ func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) 
 		&i.LastLoginAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Language,
+		&i.ResellerID,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at FROM users WHERE lower(email) = lower($1)
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id FROM users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (User, error) {
@@ -115,12 +121,14 @@ func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (Us
 		&i.LastLoginAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Language,
+		&i.ResellerID,
 	)
 	return i, err
 }
 
 const getUserByOIDC = `-- name: GetUserByOIDC :one
-SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2
 `
 
 type GetUserByOIDCParams struct {
@@ -145,6 +153,8 @@ func (q *Queries) GetUserByOIDC(ctx context.Context, db DBTX, arg GetUserByOIDCP
 		&i.LastLoginAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Language,
+		&i.ResellerID,
 	)
 	return i, err
 }
@@ -165,7 +175,7 @@ func (q *Queries) LinkUserOIDC(ctx context.Context, db DBTX, arg LinkUserOIDCPar
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at FROM users ORDER BY role, lower(email)
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id FROM users ORDER BY role, lower(email)
 `
 
 func (q *Queries) ListUsers(ctx context.Context, db DBTX) ([]User, error) {
@@ -191,6 +201,8 @@ func (q *Queries) ListUsers(ctx context.Context, db DBTX) ([]User, error) {
 			&i.LastLoginAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Language,
+			&i.ResellerID,
 		); err != nil {
 			return nil, err
 		}
@@ -215,6 +227,20 @@ type SetUserDisabledParams struct {
 
 func (q *Queries) SetUserDisabled(ctx context.Context, db DBTX, arg SetUserDisabledParams) error {
 	_, err := db.Exec(ctx, setUserDisabled, arg.Disabled, arg.ID)
+	return err
+}
+
+const setUserLanguage = `-- name: SetUserLanguage :exec
+UPDATE users SET language = $1, updated_at = now() WHERE id = $2
+`
+
+type SetUserLanguageParams struct {
+	Language string
+	ID       int64
+}
+
+func (q *Queries) SetUserLanguage(ctx context.Context, db DBTX, arg SetUserLanguageParams) error {
+	_, err := db.Exec(ctx, setUserLanguage, arg.Language, arg.ID)
 	return err
 }
 

@@ -16,9 +16,9 @@ ORDER BY l.id;
 
 -- name: InsertCartLine :one
 INSERT INTO cart_lines (cart_id, kind, item_id, name, quantity, term_duration, billing_cycle, is_add_on,
-    parent_line_id, parent_subscription_id, unit_price, currency)
+    parent_line_id, parent_subscription_id, unit_price, currency, promotion_id, promotion_label, custom_term_end)
 VALUES (@cart_id, @kind, @item_id, @name, @quantity, @term_duration, @billing_cycle, @is_add_on,
-    @parent_line_id, @parent_subscription_id, @unit_price, @currency)
+    @parent_line_id, @parent_subscription_id, @unit_price, @currency, @promotion_id, @promotion_label, @custom_term_end)
 RETURNING id;
 
 -- name: DeleteCartLine :execrows
@@ -44,7 +44,7 @@ WHERE o.country = @country AND o.id = @id AND o.gone_at IS NULL;
 -- name: CartCatalogItem :one
 -- A new-commerce catalog item (productId:skuId:availabilityId) for the
 -- customer's country with its SKU's limits, prerequisites and terms.
-SELECT a.catalog_item_id, (p.title || ' ' || k.title)::text AS name, k.min_quantity, k.max_quantity,
+SELECT a.catalog_item_id, (CASE WHEN lower(k.title) LIKE lower(p.title) || '%' THEN k.title ELSE p.title || ' ' || k.title END)::text AS name, k.min_quantity, k.max_quantity,
     k.purchase_prerequisites, a.is_purchasable, a.terms, a.currency
 FROM availabilities a
 JOIN skus k ON k.country = a.country AND k.product_id = a.product_id AND k.id = a.sku_id AND k.gone_at IS NULL
@@ -78,7 +78,10 @@ ORDER BY lower(offer_name), id;
 SELECT o.id AS item_id, o.name, 'offer'::text AS kind, o.is_add_on FROM offers o
 WHERE o.country = @country AND o.is_available_for_purchase AND o.gone_at IS NULL
 UNION ALL
-SELECT a.catalog_item_id, (p.title || ' ' || k.title)::text, 'nce'::text,
+-- A SKU titled like its product ("Microsoft 365 Business Premium" under
+-- the same product) is named once, not twice.
+SELECT a.catalog_item_id, (CASE WHEN lower(k.title) LIKE lower(p.title) || '%' THEN k.title
+        ELSE p.title || ' ' || k.title END)::text, 'nce'::text,
     -- An add-on names its base SKUs (productId:skuId); PC's agreement
     -- prerequisite (MicrosoftCloudAgreement) is on every licence SKU.
     EXISTS (SELECT 1 FROM unnest(k.purchase_prerequisites) pre WHERE pre LIKE '%:%')
@@ -88,3 +91,8 @@ JOIN products p ON p.country = a.country AND p.id = a.product_id AND p.gone_at I
 WHERE a.country = @country AND a.is_purchasable AND a.gone_at IS NULL AND a.catalog_item_id <> ''
 ORDER BY 2, 1
 LIMIT 500;
+
+-- name: SubscriptionLabels :many
+-- Names of a customer's mirrored subscriptions, for choices that list them.
+SELECT id, coalesce(nullif(friendly_name, ''), offer_name)::text AS name, commitment_end_date
+FROM subscriptions WHERE customer_id = @customer_id AND lower(id) = ANY(@ids::text[]);

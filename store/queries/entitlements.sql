@@ -44,7 +44,7 @@ FROM orders o WHERE o.id = @id AND o.customer_id = @customer_id AND o.gone_at IS
 
 -- name: CustomerOrderLines :many
 SELECT l.line_item_number, l.offer_id, l.subscription_id, l.parent_subscription_id, l.friendly_name,
-    l.quantity, l.term_duration, l.transaction_type
+    l.quantity, l.term_duration, l.transaction_type, l.unit_price
 FROM order_line_items l JOIN orders o ON o.id = l.order_id
 WHERE l.order_id = @order_id AND o.customer_id = @customer_id AND l.gone_at IS NULL
 ORDER BY l.line_item_number;

@@ -18,6 +18,7 @@ UPDATE settings SET
     pc_client_secret_enc = coalesce(sqlc.narg(pc_client_secret_enc), pc_client_secret_enc),
     pc_api_url = @pc_api_url,
     pc_token_url = @pc_token_url,
+    pc_cloud = @pc_cloud,
     updated_at = now()
 WHERE id = 1;
 
@@ -37,5 +38,6 @@ UPDATE settings SET
     default_country = @default_country,
     default_currency = @default_currency,
     default_language = @default_language,
+    partner_mode = coalesce(sqlc.narg(partner_mode), partner_mode),
     updated_at = now()
 WHERE id = 1;

@@ -1,6 +1,6 @@
 -- name: CreateUser :one
-INSERT INTO users (email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via)
-VALUES (@email, @display_name, @role, @password_hash, @oidc_issuer, @oidc_subject, @customer_id, @customer_via)
+INSERT INTO users (email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, reseller_id)
+VALUES (@email, @display_name, @role, @password_hash, @oidc_issuer, @oidc_subject, @customer_id, @customer_via, sqlc.narg(reseller_id))
 RETURNING *;
 
 -- name: GetUser :one
@@ -31,3 +31,6 @@ SELECT * FROM users ORDER BY role, lower(email);
 UPDATE users SET disabled_at = CASE WHEN @disabled::bool THEN coalesce(disabled_at, now()) ELSE NULL END,
     updated_at = now()
 WHERE id = @id;
+
+-- name: SetUserLanguage :exec
+UPDATE users SET language = @language, updated_at = now() WHERE id = @id;

@@ -8,14 +8,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/mail"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -31,7 +32,7 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) error {
 		redirect(w, r, next)
 		return nil
 	}
-	p := s.page(r, "Sign in", "")
+	p := s.page(r, i18n.T(r.Context(), "login.title"), "")
 	p.Width = "narrow"
 	if r.URL.Query().Get("signed_out") == "1" && p.Flash.Message == "" {
 		p.Flash = templates.Flash{Kind: "success", Message: "You have been signed out."}
@@ -52,7 +53,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	f.Values["email"] = email
 	fail := func(status int, msg string) error {
 		f.Errors["_form"] = msg
-		p := s.page(r, "Sign in", "")
+		p := s.page(r, i18n.T(r.Context(), "login.title"), "")
 		p.Width = "narrow"
 		return s.render(w, r, status, templates.LoginPage(p, f, next, s.oidcLabel(ctx)))
 	}
@@ -63,12 +64,12 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		if password == "" {
 			f.Errors["password"] = "Enter your password."
 		}
-		p := s.page(r, "Sign in", "")
+		p := s.page(r, i18n.T(r.Context(), "login.title"), "")
 		p.Width = "narrow"
 		return s.render(w, r, http.StatusUnprocessableEntity, templates.LoginPage(p, f, next, s.oidcLabel(ctx)))
 	}
-	ip := clientIP(r)
-	wait, err := s.throttle.Check(ctx, email, ip)
+	ip := s.clientIP(r)
+	attempt, wait, err := s.throttle.Admit(ctx, email, ip)
 	if err != nil {
 		return err
 	}
@@ -83,20 +84,28 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	ok := false
 	if err == nil && u.PasswordHash != nil {
-		if ok, err = auth.CheckPassword(password, *u.PasswordHash); err != nil {
-			return err
-		}
+		ok, err = auth.CheckPassword(ctx, password, *u.PasswordHash)
 	} else {
-		auth.CheckNoUser(password)
+		err = auth.CheckNoUser(ctx, password)
+	}
+	if errors.Is(err, auth.ErrBusy) {
+		// The attempt stays recorded: a flood of sign-ins counts against
+		// its keys even when it never reached a hash.
+		s.log.WarnContext(ctx, "sign-in refused: hashing slots full", "request_id", requestID(ctx), "ip", ip)
+		w.Header().Set("Retry-After", "2")
+		return fail(http.StatusServiceUnavailable, "The portal is busy signing people in. Try again in a few seconds.")
+	}
+	if err != nil {
+		return err
 	}
 	if !ok || u.DisabledAt != nil {
-		if err := s.throttle.Failure(ctx, email, ip); err != nil {
+		if err := s.throttle.Failed(ctx, attempt); err != nil {
 			return err
 		}
 		s.log.InfoContext(ctx, "sign-in failed", "request_id", requestID(ctx), "ip", ip, "email_hash", hashEmail(email))
 		return fail(http.StatusUnauthorized, badCredentials)
 	}
-	if err := s.throttle.Success(ctx, email); err != nil {
+	if err := s.throttle.Succeeded(ctx, attempt); err != nil {
 		return err
 	}
 	if err := s.signIn(ctx, u); err != nil {
@@ -279,23 +288,20 @@ func (s *Server) oidcProvider(ctx context.Context) (*auth.OIDC, error) {
 	return o, nil
 }
 
-// clientIP is the connection's address. X-Forwarded-For is not trusted:
-// behind a proxy, throttling per IP then counts the proxy.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // hashEmail identifies an email in logs without writing it.
 func hashEmail(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
 	return hex.EncodeToString(sum[:6])
 }
 
+// validEmail accepts one plain address of at most 254 characters (RFC
+// 5321's path limit) whose domain has a dot: "a@b" is no one's mailbox.
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s, "@")
+	if err != nil || a.Address != s || utf8.RuneCountInString(s) > 254 {
+		return false
+	}
+	at := strings.LastIndex(s, "@")
+	domain := s[at+1:]
+	return at > 0 && strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.HasPrefix(domain, ".")
 }

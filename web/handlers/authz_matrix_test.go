@@ -32,13 +32,14 @@ const (
 	polStaff    authzPolicy = "staff"
 	polAdmin    authzPolicy = "admin"
 	polCustomer authzPolicy = "customer"
+	polReseller authzPolicy = "reseller" // reseller users, none of the matrix's roles (resellers_test.go)
 )
 
 // policyOf classifies a authzRoute by its path. Unknown paths have no authzPolicy:
 // the test fails until someone decides who may use them.
 func policyOf(method, pattern string) (authzPolicy, bool) {
 	switch method + " " + pattern {
-	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /login", "POST /login", "POST /logout",
+	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /login", "POST /login", "POST /logout", "POST /language",
 		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}",
 		"GET /password/forgot", "POST /password/forgot", "GET /password/reset/{token}", "POST /password/reset/{token}",
 		"GET /calendar/{feed}.ics":
@@ -51,9 +52,11 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 		return polSetup, true
 	case "my":
 		return polCustomer, true
+	case "reseller":
+		return polReseller, true
 	case "admin":
 		return polAdmin, true
-	case "customers", "catalog", "orders", "sync", "audit", "audit.csv", "attention", "renewals", "renewals.csv", "billing":
+	case "customers", "catalog", "orders", "sync", "audit", "audit.csv", "attention", "renewals", "renewals.csv", "billing", "support", "resellers":
 		return polStaff, true
 	}
 	return "", false
@@ -62,7 +65,7 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 // owned are the parameters that name a customer's record.
 func owned(pattern, param string) bool {
 	switch param {
-	case "sub", "sid", "order", "uid", "inv":
+	case "sub", "sid", "order", "uid", "inv", "rid":
 		return true
 	case "id":
 		return strings.HasPrefix(pattern, "/customers/") || strings.HasPrefix(pattern, "/admin/users/")
@@ -72,7 +75,7 @@ func owned(pattern, param string) bool {
 
 // authzIDs are one customer's ids by parameter kind.
 type authzIDs struct {
-	customer, sub, order, uid, inv string
+	customer, sub, order, uid, inv, req string
 }
 
 func (m authzIDs) value(pattern, param string) string {
@@ -90,6 +93,8 @@ func (m authzIDs) value(pattern, param string) string {
 		return m.uid
 	case "inv":
 		return m.inv
+	case "rid":
+		return m.req
 	}
 	return ""
 }
@@ -236,9 +241,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		return strconv.FormatInt(i.ID, 10)
 	}
-	a := authzIDs{customer: fa.ID.String(), sub: fa.Subs["base"], order: fa.Orders[0], uid: strconv.FormatInt(ua.ID, 10), inv: inv(fa, "a2@alpha.example")}
-	b := authzIDs{customer: fb.ID.String(), sub: fb.Subs["base"], order: fb.Orders[0], uid: strconv.FormatInt(ub.ID, 10), inv: inv(fb, "b2@bravo.example")}
-	rnd := authzIDs{customer: uuid.NewString(), sub: uuid.NewString(), order: "ord-" + uuid.NewString(), uid: "987654321", inv: "987654321"}
+	a := authzIDs{customer: fa.ID.String(), sub: fa.Subs["base"], order: fa.Orders[0], uid: strconv.FormatInt(ua.ID, 10), inv: inv(fa, "a2@alpha.example"),
+		req: e.seedSeatRequest(fa, ua)}
+	b := authzIDs{customer: fb.ID.String(), sub: fb.Subs["base"], order: fb.Orders[0], uid: strconv.FormatInt(ub.ID, 10), inv: inv(fb, "b2@bravo.example"),
+		req: e.seedSeatRequest(fb, ub)}
+	rnd := authzIDs{customer: uuid.NewString(), sub: uuid.NewString(), order: "ord-" + uuid.NewString(), uid: "987654321", inv: "987654321", req: "987654321"}
 
 	roles := []string{"anonymous", "customer A", "customer B", "staff", "admin"}
 	clients := map[string]*http.Client{}
@@ -269,14 +276,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("%s %s: no authzPolicy; classify it in policyOf", rt.method, rt.pattern)
 			continue
 		}
-		// Customer routes accept no state-changing request (sign-out is public).
-		if pol == polCustomer && rt.method != http.MethodGet && rt.method != http.MethodHead {
+		// Customer routes accept no state-changing request (sign-out is
+		// public) but their requests to the reseller.
+		if pol == polCustomer && rt.method != http.MethodGet && rt.method != http.MethodHead && !strings.HasPrefix(rt.pattern, "/my/requests") {
 			t.Errorf("%s %s: a customer authzRoute that changes state", rt.method, rt.pattern)
 		}
 		for _, v := range authzVariants(rt.pattern, a, b, rnd) {
 			for _, role := range roles {
 				w := authzExpect(pol, rt.method, role, v)
-				if rt.method == http.MethodPost && (rt.pattern == "/login" || rt.pattern == "/logout") {
+				if rt.method == http.MethodPost && (rt.pattern == "/login" || rt.pattern == "/logout" || rt.pattern == "/language") {
 					w = wantSkip
 				}
 				if w == wantSkip {
@@ -308,7 +316,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 				if strings.HasPrefix(role, "customer") && p.StatusCode == http.StatusOK {
 					for _, m := range formRe.FindAllStringSubmatch(p.body, -1) {
-						if m[1] != "/logout" {
+						if m[1] != "/logout" && m[1] != "/language" && !strings.HasPrefix(m[1], "/my/requests") {
 							t.Errorf("%s as %s: a form posts to %s", v.path, role, m[1])
 						}
 					}

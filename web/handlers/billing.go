@@ -120,7 +120,9 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 		v.Charts = append(v.Charts, templates.NewBarChart("chart-"+strings.ToLower(c), "Cost, sale and margin by month, "+c,
 			"Microsoft's cost, the sale to customers and the margin of each invoiced month in "+c+".", costSaleMargin, pts))
 	}
-	return s.render(w, r, http.StatusOK, templates.BillingPage(s.page(r, "Billing", "/billing"), v))
+	p := s.page(r, "Billing", "/billing")
+	p.Unavailable = s.missing(r.Context(), rules.CapGraphBilling)
+	return s.render(w, r, http.StatusOK, templates.BillingPage(p, v))
 }
 
 var costSaleMargin = []templates.ChartSeries{{Name: "Cost", Class: "bar-cost"}, {Name: "Sale", Class: "bar-sale"}, {Name: "Margin", Class: "bar-margin"}}
@@ -175,9 +177,8 @@ func (s *Server) billingSync(w http.ResponseWriter, r *http.Request) error {
 // billingInvoiceShow is an invoice: totals, imports and its customers.
 func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "invoice")
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
+	q := searchTerms(r.URL.Query().Get("q"))
+	page := pageParam(r.URL.Query().Get("page"))
 	data, err := s.bil.InvoicePage(r.Context(), id, q, page, billingPageSize)
 	if err != nil {
 		return err
@@ -272,7 +273,7 @@ func (s *Server) billingInvoiceCustomer(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	q := searchTerms(r.URL.Query().Get("q"))
 	groups, err := s.st.BillingInvoiceGroups(r.Context(), id, store.BillingGroupFilter{PCCustomerID: pc, Q: q})
 	if err != nil {
 		return err

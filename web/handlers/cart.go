@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
@@ -33,9 +35,12 @@ func (s *Server) cartShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := templates.NewForm()
 	f.Values["quantity"] = "1"
-	if v := r.URL.Query().Get("item"); v != "" {
+	// ?item= from links (an offer's "Order for a customer"), ?item_id=
+	// from the cart's own product choice.
+	if v := cmp.Or(r.URL.Query().Get("item_id"), r.URL.Query().Get("item")); v != "" {
 		f.Values["item_id"] = v
 	}
+	f.Values["find"] = strings.TrimSpace(r.URL.Query().Get("find"))
 	return s.renderCart(w, r, http.StatusOK, c, f)
 }
 
@@ -48,17 +53,50 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 	base := "/customers/" + c.ID.String()
 	v := templates.CartView{Customer: cmp.Or(c.CompanyName, c.Domain), CustomerHref: base, Action: base + "/cart/lines",
 		ReviewHref: base + "/cart/review", Form: f}
-	v.Lines = cartLineViews(lines, base)
+	if v.Lines, _, err = s.cartLineViews(ctx, c, lines, base); err != nil {
+		return err
+	}
 	choices, err := s.st.CartItemChoices(ctx, c.Country)
 	if err != nil {
 		return err
 	}
+	find := strings.ToLower(f.Get("find"))
 	for _, ch := range choices {
 		label := ch.Name
 		if ch.IsAddOn {
 			label += " (add-on)"
 		}
+		if ch.Kind == "offer" {
+			label += " · legacy"
+		}
+		// The search narrows the list; the chosen item stays in it.
+		if find != "" && !strings.Contains(strings.ToLower(label), find) && ch.ItemID != f.Get("item_id") {
+			continue
+		}
 		v.Items = append(v.Items, templates.Option{Value: ch.ItemID, Label: label})
+	}
+	if item := f.Get("item_id"); item != "" {
+		conf, ok, err := s.com.ConfigureCartItem(ctx, c, item)
+		if err != nil {
+			return err
+		}
+		if ok {
+			v.Config = configView(conf, f)
+			// Each plan's sale price, as the cart lines show it.
+			for i, p := range conf.Plans {
+				if !p.Unit.Valid {
+					continue
+				}
+				sale, _, err := s.pri.Pricer().UnitSale(ctx, c.ID, conf.Item.ID, "", p.Unit.Decimal)
+				if err != nil {
+					return err
+				}
+				v.Config.Plans[i].Sale = sale.StringFixed(2) + " " + p.Currency
+			}
+		} else if f.Errors["item_id"] == "" {
+			f.Errors["item_id"] = "This item is not in the catalog for " + c.Country + " or cannot be bought."
+			v.Form = f
+		}
 	}
 	parents, err := s.st.CartParentCandidates(ctx, c.ID)
 	if err != nil {
@@ -92,7 +130,13 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 	return s.render(w, r, status, templates.CartPage(s.page(r, "Cart for "+v.Customer, "/customers"), v))
 }
 
-func cartLineViews(lines []store.CartLine, base string) []templates.CartLineView {
+// cartLineViews shows the lines with cost, the customer's sale price and
+// the margin, the line's sale a month and what the item's other plans
+// would cost (rules.PlanDifferences); sales are the lines' sale per
+// billing period per currency.
+func (s *Server) cartLineViews(ctx context.Context, c store.CartCustomer, lines []store.CartLine, base string) ([]templates.CartLineView, map[string]decimal.Decimal, error) {
+	customer := c.ID
+	sales := map[string]decimal.Decimal{}
 	names := map[int64]string{}
 	for _, l := range lines {
 		names[l.ID] = l.Name
@@ -101,9 +145,27 @@ func cartLineViews(lines []store.CartLine, base string) []templates.CartLineView
 	for _, l := range lines {
 		lv := templates.CartLineView{ID: strconv.FormatInt(l.ID, 10), Name: l.Name, ItemID: l.ItemID, Quantity: int(l.Quantity),
 			Term: cmp.Or(rules.TermLabel(l.TermDuration), "—"), Cycle: cmp.Or(l.BillingCycle, "—"), NCE: l.Kind == "nce",
-			DeleteHref: base + "/cart/lines/" + strconv.FormatInt(l.ID, 10) + "/delete", Price: "—"}
+			DeleteHref: base + "/cart/lines/" + strconv.FormatInt(l.ID, 10) + "/delete", Price: "—", Sale: "—", Line: "—", Margin: "—",
+			Promotion: l.PromotionLabel}
+		if l.CustomTermEnd.Valid {
+			lv.TermEnd = l.CustomTermEnd.Time.Format("2 Jan 2006")
+		}
 		if l.UnitPrice.Valid {
 			lv.Price = l.UnitPrice.Decimal.StringFixed(2) + " " + l.Currency
+			sale, _, err := s.pri.Pricer().UnitSale(ctx, customer, l.ItemID, "", l.UnitPrice.Decimal)
+			if err != nil {
+				return nil, nil, err
+			}
+			qty := decimal.NewFromInt(int64(l.Quantity))
+			lv.Sale = sale.StringFixed(2) + " " + l.Currency
+			lv.Line = sale.Mul(qty).StringFixed(2) + " " + l.Currency
+			lv.Margin = marginLabel(l.UnitPrice.Decimal.Mul(qty), sale.Mul(qty))
+			sales[l.Currency] = sales[l.Currency].Add(sale.Mul(qty))
+			if l.Kind == "nce" {
+				if err := s.cartLinePlans(ctx, c, l, sale, &lv); err != nil {
+					return nil, nil, err
+				}
+			}
 		}
 		switch {
 		case l.ParentLineID != nil:
@@ -113,7 +175,7 @@ func cartLineViews(lines []store.CartLine, base string) []templates.CartLineView
 		}
 		out = append(out, lv)
 	}
-	return out
+	return out, sales, nil
 }
 
 // cartLineAdd adds a line (commerce.AddCartLine); problems re-render the
@@ -128,16 +190,24 @@ func (s *Server) cartLineAdd(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := templates.NewForm()
-	for _, k := range []string{"item_id", "quantity", "term", "billing_cycle", "parent"} {
+	for _, k := range []string{"item_id", "quantity", "term", "billing_cycle", "parent", "plan", "promotion", "term_end"} {
 		f.Values[k] = strings.TrimSpace(r.PostForm.Get(k))
 	}
-	name, problems, err := s.com.AddCartLine(ctx, actorOf(r), c, commerce.CartLineRequest{ItemID: f.Get("item_id"),
+	// The configurator sends the plan as one choice of term and cycle.
+	if term, cycle, ok := rules.SplitPlan(f.Get("plan")); ok {
+		f.Values["term"], f.Values["billing_cycle"] = term, cycle
+	}
+	name, problems, err := s.com.AddCartLine(ctx, actorOf(r), c, commerce.CartLineRequest{ItemID: f.Get("item_id"), PromotionID: f.Get("promotion"), TermEnd: f.Get("term_end"),
 		CartRequest: rules.CartRequest{Quantity: f.Get("quantity"), Term: f.Get("term"), Cycle: f.Get("billing_cycle"), Parent: f.Get("parent")}})
 	if err != nil {
 		return err
 	}
 	if len(problems) > 0 {
 		f.Errors = problems
+		// The configurator shows term and cycle problems at its plan choice.
+		if msg := cmp.Or(problems["term"], problems["billing_cycle"]); msg != "" {
+			f.Errors["plan"] = msg
+		}
 		return s.renderCart(w, r, http.StatusUnprocessableEntity, c, f)
 	}
 	s.flash(ctx, "success", name+" added to the cart.")
@@ -161,5 +231,70 @@ func (s *Server) cartLineDelete(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.flash(ctx, "success", "Line removed.")
 	redirect(w, r, "/customers/"+c.ID.String()+"/cart")
+	return nil
+}
+
+// configView is the configurator for a chosen item: its plans (the first
+// chosen unless the form chose one), quantity limits and whether it needs
+// a base.
+func configView(conf commerce.CartConfiguration, f templates.Form) *templates.CartConfig {
+	it := conf.Item
+	v := &templates.CartConfig{ItemID: it.ID, Name: it.Name, NCE: it.Kind == "nce", AddOn: it.AddOn, Min: it.Min, Max: it.Max}
+	chosen := f.Get("plan")
+	if chosen == "" && f.Get("term")+f.Get("billing_cycle") != "" {
+		chosen = rules.PlanValue(f.Get("term"), f.Get("billing_cycle"))
+	}
+	for i, p := range conf.Plans {
+		v.Plans = append(v.Plans, templates.CartPlanView{Value: p.Value, Label: p.Label, Price: p.Price,
+			Checked: p.Value == chosen || (chosen == "" && i == 0)})
+	}
+	for _, p := range conf.Promotions {
+		v.Promotions = append(v.Promotions, templates.CartPromotionView{Value: p.ID, Name: p.Name, Discount: p.Discount,
+			Plans: strings.Join(p.PlanLabels, "; "), Description: p.Description, Auto: p.Auto, Checked: strings.EqualFold(p.ID, f.Get("promotion"))})
+	}
+	v.PromotionsNote = conf.PromotionsProblem
+	for _, te := range conf.TermEnds {
+		v.TermEnds = append(v.TermEnds, templates.Option{Value: te.Value, Label: te.Label})
+	}
+	v.TermEndsNote = conf.TermEndsProblem
+	return v
+}
+
+// cartLinePlans says what the line costs the customer a month and, in
+// words, what the item's other terms and billing plans would cost per
+// licence and month at the customer's sale prices.
+func (s *Server) cartLinePlans(ctx context.Context, c store.CartCustomer, l store.CartLine, sale decimal.Decimal, lv *templates.CartLineView) error {
+	if m, ok := rules.MonthlyEquivalent(sale, int64(l.Quantity), l.BillingCycle, l.TermDuration); ok {
+		lv.Monthly = templates.Money(m, l.Currency) + " a month"
+	}
+	ps, err := s.st.CatalogPrices(ctx, c.Country, l.ItemID)
+	if err != nil {
+		return err
+	}
+	var plans []rules.PlanPrice
+	for _, p := range ps {
+		if !strings.EqualFold(p.Currency, l.Currency) {
+			continue
+		}
+		unit, _, err := s.pri.Pricer().UnitSale(ctx, c.ID, l.ItemID, "", p.UnitPrice)
+		if err != nil {
+			return err
+		}
+		plans = append(plans, rules.PlanPrice{Term: p.TermDuration, Cycle: p.BillingCycle, Unit: unit})
+	}
+	_, diffs, ok := rules.PlanDifferences(rules.PlanPrice{Term: l.TermDuration, Cycle: l.BillingCycle, Unit: sale}, plans)
+	if !ok {
+		return nil
+	}
+	for _, d := range diffs {
+		how := d.Percent.Abs().StringFixed(1) + " % more"
+		switch {
+		case d.Percent.IsNegative():
+			how = d.Percent.Abs().StringFixed(1) + " % less"
+		case d.Percent.IsZero():
+			how = "the same"
+		}
+		lv.Plans = append(lv.Plans, rules.PlanLabel(d.Term, d.Cycle)+": "+templates.Money(d.Monthly, l.Currency)+" a licence a month, "+how)
+	}
 	return nil
 }

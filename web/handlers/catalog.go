@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"cmp"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -41,6 +43,7 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 		country = cmp.Or(st.DefaultCountry, "US")
 	}
 	f.Values["country"] = country
+	f.Values["q"] = searchTerms(f.Get("q"))
 	facets, err := s.st.CatalogFacets(ctx, country)
 	if err != nil {
 		return err
@@ -68,7 +71,7 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 	if f.Get("sort") == "" {
 		f.Values["sort"] = "relevance"
 	}
-	page := max(atoiDefault(q.Get("page"), 1), 1)
+	page := pageParam(q.Get("page"))
 	filter := store.CatalogFilter{Query: f.Get("q"), Country: country, Currency: f.Get("currency"), Family: f.Get("family"),
 		Billing: f.Get("billing"), AddOn: f.Get("addon"), Term: f.Get("term"), BillingCycle: f.Get("cycle"),
 		Purchasable: f.Get("purchasable") == "1", Sort: f.Get("sort"), Offset: (page - 1) * catalogPageSize, Limit: catalogPageSize}
@@ -105,6 +108,12 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 			Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, Terms: termsLabel(it.Terms), Cycles: strings.Join(it.BillingCycles, ", "),
 			Purchasable: it.Purchasable, Description: it.Description})
 	}
+	if err := s.catalogRowPrices(ctx, country, res.Items, v.Rows); err != nil {
+		return err
+	}
+	if v.NoPrices, err = s.noPriceSheet(ctx); err != nil {
+		return err
+	}
 	v.Pager = pager(r.URL, page, catalogPageSize, res.Total)
 	return s.render(w, r, http.StatusOK, templates.CatalogPage(s.page(r, "Catalog", "/catalog"), v))
 }
@@ -129,7 +138,14 @@ func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
 		Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, UnitType: cmp.Or(it.UnitType, "—"),
 		MinQuantity: int(it.MinQuantity), MaxQuantity: int(it.MaxQuantity), Terms: cmp.Or(termsLabel(it.Terms), "—"),
 		Cycles: cmp.Or(strings.Join(it.BillingCycles, ", "), "—"), Purchasable: it.Purchasable, Gone: gone != nil,
-		OrderHref: "/orders/new?" + url.Values{"country": {it.Country}, "item": {it.Kind + ":" + it.ID}}.Encode()}
+		OrderHref:       "/orders/new?" + url.Values{"country": {it.Country}, "item": {it.Kind + ":" + it.ID}}.Encode(),
+		ReplacementHref: "/catalog?" + url.Values{"country": {it.Country}, "q": {it.Name}}.Encode()}
+	p := s.page(r, it.Name, "/catalog")
+	if rules.IsAzurePlan(it.Kind, it.ID, it.Family, it.Billing) {
+		if p.Unavailable = s.missing(ctx, rules.CapAzurePlan); len(p.Unavailable) > 0 {
+			v.Unavailable = true
+		}
+	}
 	pricesKey := it.ID
 	if kind == "sku" {
 		pricesKey = strings.Replace(it.ID, "/", ":", 1) + ":"
@@ -165,22 +181,65 @@ func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, p := range prices {
+		sale, rule, err := s.pri.Pricer().UnitSale(ctx, uuid.Nil, it.ID, it.Family, p.UnitPrice)
+		if err != nil {
+			return err
+		}
 		v.Prices = append(v.Prices, templates.OfferPriceRow{Term: cmp.Or(rules.TermLabel(p.TermDuration), "—"), Cycle: cmp.Or(p.BillingCycle, "—"),
-			Currency: p.Currency, Price: p.UnitPrice.StringFixed(2)})
+			Currency: p.Currency, Price: p.UnitPrice.StringFixed(2), Sale: sale.StringFixed(2), Margin: marginLabel(p.UnitPrice, sale),
+			Rule: cmp.Or(rule, "no rule: at cost"), ERP: "—"})
+		if p.ERPPrice.Valid {
+			v.Prices[len(v.Prices)-1].ERP = p.ERPPrice.Decimal.StringFixed(2)
+		}
 	}
-	return s.render(w, r, http.StatusOK, templates.OfferPage(s.page(r, it.Name, "/catalog"), v))
+	return s.render(w, r, http.StatusOK, templates.OfferPage(p, v))
 }
 
 // orderNew is a placeholder for ordering until the ordering work lands.
 func (s *Server) orderNew(w http.ResponseWriter, r *http.Request) error {
-	name := "an offer"
-	country := strings.ToUpper(r.URL.Query().Get("country"))
-	if kind, id, ok := strings.Cut(r.URL.Query().Get("item"), ":"); ok && reCountry.MatchString(country) {
-		if it, _, err := s.st.CatalogItem(r.Context(), country, kind, id); err == nil {
-			name = it.Name
+	ctx := r.Context()
+	q := r.URL.Query()
+	country := strings.ToUpper(q.Get("country"))
+	kind, id, ok := strings.Cut(q.Get("item"), ":")
+	if !ok || !reCountry.MatchString(country) {
+		return store.ErrNotFound
+	}
+	it, _, err := s.st.CatalogItem(ctx, country, kind, id)
+	if err != nil {
+		return err
+	}
+	v := templates.OrderForView{Offer: it.Name, OfferHref: offerHref(country, kind, id), Country: country,
+		Item: q.Get("item"), Query: strings.TrimSpace(q.Get("q"))}
+	p := s.page(r, "Order "+it.Name, "/catalog")
+	if rules.IsAzurePlan(it.Kind, it.ID, it.Family, it.Billing) {
+		if p.Unavailable = s.missing(ctx, rules.CapAzurePlan); len(p.Unavailable) > 0 {
+			v.Unavailable = true
+			return s.render(w, r, http.StatusOK, templates.OrderForPage(p, v))
 		}
 	}
-	return s.render(w, r, http.StatusOK, templates.OrderPlaceholder(s.page(r, "Order", "/catalog"), name))
+	cartItem, err := s.st.CartItemOf(ctx, country, kind, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		v.NotBuyable = true
+	case err != nil:
+		return err
+	}
+	if !v.NotBuyable {
+		page, err := s.st.CustomerSearch(ctx, store.CustomerFilter{Query: v.Query, Limit: 20, NoTotal: true, Now: s.now()})
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Rows {
+			cv := templates.OrderForCustomer{Name: cmp.Or(c.CompanyName, c.Domain), Domain: c.Domain, Country: c.Country,
+				Href: "/customers/" + c.ID.String() + "/cart"}
+			if strings.EqualFold(c.Country, country) {
+				cv.Href += "?" + url.Values{"item": {cartItem}}.Encode()
+				cv.SameMarket = true
+			}
+			v.Customers = append(v.Customers, cv)
+		}
+	}
+	return s.render(w, r, http.StatusOK, templates.OrderForPage(p, v))
 }
 
 func offerHref(country, kind, id string) string {

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -122,7 +124,7 @@ func TestCatalogSearchFiltersSortAndPages(t *testing.T) {
 
 func TestOfferPageShowsPricesAddOnsAndPrerequisites(t *testing.T) {
 	t.Parallel()
-	e := newPCEnv(t, true)
+	e := newPCEnv(t, false) // the demo customers, to order for
 	c := e.client()
 	e.login(c, "staff@example.com")
 	e.sync("catalog")
@@ -161,9 +163,35 @@ func TestOfferPageShowsPricesAddOnsAndPrerequisites(t *testing.T) {
 	if p.StatusCode != http.StatusOK || !strings.Contains(p.body, "1 year") {
 		t.Fatalf("SKU page: %d\n%s", p.StatusCode, p.body)
 	}
-	// The order action leads to the placeholder naming the offer.
-	if p = e.get(c, "/orders/new?country=US&item=offer:"+base); !hasTestID(p.body, "order-placeholder") || !strings.Contains(p.body, baseName) {
-		t.Fatalf("order placeholder: %d", p.StatusCode)
+	// "Order for a customer" asks which customer, then opens that
+	// customer's cart with the item chosen.
+	e.sync("full")
+	var custID, custName string
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT id, company_name FROM customers WHERE address_country = 'US' AND gone_at IS NULL
+		ORDER BY company_name LIMIT 1`).Scan(&custID, &custName); err != nil {
+		t.Fatalf("no US customer mirrored: %v", err)
+	}
+	p = e.get(c, "/orders/new?"+url.Values{"country": {"US"}, "item": {"offer:" + base}, "q": {custName}}.Encode())
+	want := "/customers/" + custID + "/cart?item=" + url.QueryEscape(base)
+	if p.StatusCode != http.StatusOK || !hasTestID(p.body, "order-for-customer") || !strings.Contains(p.body, baseName) ||
+		!strings.Contains(p.body, html.EscapeString(want)) {
+		t.Fatalf("order for a customer: %d, want a link to %s\n%s", p.StatusCode, want, p.body)
+	}
+	if p = e.get(c, want); !strings.Contains(p.body, `value="`+base+`" selected`) {
+		t.Fatalf("the cart does not have %s chosen\n%s", base, p.body)
+	}
+	// A new-commerce SKU opens the cart with its purchasable availability.
+	var item string
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT catalog_item_id FROM availabilities WHERE country = 'US' AND product_id = $1 AND sku_id = $2
+		AND is_purchasable AND gone_at IS NULL ORDER BY id LIMIT 1`, prod, sku).Scan(&item); err != nil {
+		t.Fatal(err)
+	}
+	p = e.get(c, "/orders/new?"+url.Values{"country": {"US"}, "item": {"sku:" + prod + "/" + sku}, "q": {custName}}.Encode())
+	if !strings.Contains(p.body, html.EscapeString("/customers/"+custID+"/cart?item="+url.QueryEscape(item))) {
+		t.Fatalf("order a SKU: want a cart link with %s\n%s", item, p.body)
+	}
+	if p = e.get(c, "/orders/new?country=US&item=offer:no-such-offer"); p.StatusCode != http.StatusNotFound {
+		t.Fatalf("order an unknown offer: %d, want 404", p.StatusCode)
 	}
 	for _, path := range []string{"/catalog/US/offers/no-such-offer", "/catalog/usa/offers/" + base, "/catalog/US/products/x/skus/y"} {
 		if p = e.get(c, path); p.StatusCode != http.StatusNotFound {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -30,13 +32,13 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	f := templates.NewForm()
-	f.Values["q"] = strings.TrimSpace(q.Get("q"))
+	f.Values["q"] = searchTerms(q.Get("q"))
 	for _, k := range []string{"suspended", "renewals", "noagreement"} {
 		if q.Get(k) == "1" {
 			f.Values[k] = "1"
 		}
 	}
-	page := max(atoiDefault(q.Get("page"), 1), 1)
+	page := pageParam(q.Get("page"))
 	now := s.now()
 	counts, err := s.counts.get(ctx, s.st, now)
 	if err != nil {
@@ -46,6 +48,12 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 		Renewals: f.Get("renewals") == "1", NoAgreement: f.Get("noagreement") == "1", Now: now,
 		Offset: (page - 1) * customerPageSize, Limit: customerPageSize}
 	filter.NoTotal = filter.Query == "" && !filter.Suspended && !filter.Renewals && !filter.NoAgreement
+	if filter.NoTotal && page > 1 {
+		// The unfiltered list's previous/next links name the customer the
+		// page starts after (or ends before): a keyset, so page 150 costs
+		// what page 2 does. A bare ?page=N still works by offset.
+		filter.After, filter.Before = uuidParam(q.Get("after")), uuidParam(q.Get("before"))
+	}
 	res, err := s.st.CustomerSearch(ctx, filter)
 	if err != nil {
 		return err
@@ -55,6 +63,9 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := templates.CustomerListView{Form: f, Total: res.Total, All: counts.All, Suspended: counts.Suspended,
 		Renewals: counts.Renewals, NoAgreement: counts.NoAgreement, Pager: pager(r.URL, page, customerPageSize, res.Total)}
+	if filter.NoTotal && len(res.Rows) > 0 {
+		keysetLinks(&v.Pager, r.URL, page, res.Rows[0].ID, res.Rows[len(res.Rows)-1].ID)
+	}
 	for _, c := range res.Rows {
 		row := templates.CustomerListRow{Href: "/customers/" + c.ID.String(), Name: cmp.Or(c.CompanyName, c.Domain), Domain: c.Domain,
 			Country: c.Country, Subscriptions: c.Subscriptions, Suspended: c.Suspended, Agreement: c.HasAgreement, NextRenewal: "—",
@@ -65,6 +76,40 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 		v.Rows = append(v.Rows, row)
 	}
 	return s.render(w, r, http.StatusOK, templates.CustomerListPage(s.page(r, "Customers", "/customers"), v))
+}
+
+// uuidParam is v as a customer id, nil when it is none.
+func uuidParam(v string) *uuid.UUID {
+	id, err := uuid.Parse(v)
+	if err != nil {
+		return nil
+	}
+	return &id
+}
+
+// keysetLinks points the pager's previous and next links of page at the
+// customers before first and after last.
+func keysetLinks(pg *templates.Pager, u *url.URL, page int, first, last uuid.UUID) {
+	link := func(n int, key string, id uuid.UUID) string {
+		q := u.Query()
+		q.Del("after")
+		q.Del("before")
+		q.Del("page")
+		if n > 1 {
+			q.Set("page", strconv.Itoa(n))
+			q.Set(key, id.String())
+		}
+		if len(q) == 0 {
+			return u.Path
+		}
+		return u.Path + "?" + q.Encode()
+	}
+	if pg.PrevHref != "" {
+		pg.PrevHref = link(page-1, "before", first)
+	}
+	if pg.NextHref != "" {
+		pg.NextHref = link(page+1, "after", last)
+	}
 }
 
 // customerCountsTTL is how long the customer list's filter counts are
@@ -167,6 +212,27 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 			v.Subscriptions[i].AddOns[j].Href = "/customers/" + c.ID.String() + "/subscriptions/" + v.Subscriptions[i].AddOns[j].ID
 		}
 	}
+	// Prices: the run rate at cost and sale, and each subscription's
+	// renewal at its next term's sale price.
+	rr, err := s.pri.Pricer().CustomerRunRate(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	base := "/customers/" + c.ID.String()
+	v.RunRate, v.RunRateTotals = runRateView(rr, base)
+	v.PriceListHref, v.PriceListCostHref = base+"/prices.csv", base+"/prices.csv?cost=1"
+	byID := make(map[string]prices.SubscriptionPrice, len(rr.Subscriptions))
+	for _, sp := range rr.Subscriptions {
+		byID[sp.ID] = sp
+	}
+	for i := range v.Subscriptions {
+		sv := &v.Subscriptions[i]
+		sv.RenewsAt, sv.PriceChanges = saleRenewal(byID[sv.ID]), byID[sv.ID].SaleChanges()
+		for j := range sv.AddOns {
+			a := &sv.AddOns[j]
+			a.RenewsAt, a.PriceChanges = saleRenewal(byID[a.ID]), byID[a.ID].SaleChanges()
+		}
+	}
 	for _, o := range d.Orders {
 		ov := templates.OrderView{ID: o.ID, Status: o.Status, Lines: int(o.Lines), Created: "—", Total: "—"}
 		if o.CreationDate != nil {
@@ -210,7 +276,8 @@ func nestSubscriptions(subs []store.CustomerSubscription) []templates.Subscripti
 	view := func(s store.CustomerSubscription) templates.SubscriptionView {
 		return templates.SubscriptionView{ID: s.ID, Name: cmp.Or(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
 			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmp.Or(rules.TermLabel(s.TermDuration), "—"),
-			Cycle: cmp.Or(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: renewalDate(s.CommitmentEndDate)}
+			Cycle: cmp.Or(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: renewalDate(s.CommitmentEndDate),
+			NCE: rules.Subscription{OfferID: s.OfferID}.NCE()}
 	}
 	nested := rules.NestAddOns(subs, func(s store.CustomerSubscription) string { return s.ID },
 		func(s store.CustomerSubscription) string { return s.ParentSubscriptionID })

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -75,6 +76,23 @@ func TestCustomerListSearchFiltersCountsAndPages(t *testing.T) {
 	}
 	if strings.ToLower(first[49][2]) > strings.ToLower(second[0][2]) {
 		t.Fatalf("not ordered by name across pages: %q then %q", first[49][2], second[0][2])
+	}
+	// The pager's links page by keyset (the customer a page starts after or
+	// ends before) and show the same pages as the offsets.
+	next := pagerHref(t, e.get(c, "/customers").body, "next")
+	if !strings.Contains(next, "after="+first[49][1]) {
+		t.Fatalf("next link %q does not start after the last customer shown", next)
+	}
+	p = e.get(c, next)
+	if got := customerLinkRe.FindAllStringSubmatch(p.body, -1); len(got) != len(second) || got[0][1] != second[0][1] || got[len(got)-1][1] != second[len(second)-1][1] {
+		t.Fatalf("keyset page 2 differs from the offset page 2")
+	}
+	if prev := pagerHref(t, p.body, "prev"); prev != "/customers" {
+		t.Fatalf("previous link of page 2 is %q, want the first page", prev)
+	}
+	p = e.get(c, "/customers?page=2&before="+second[0][1])
+	if got := customerLinkRe.FindAllStringSubmatch(p.body, -1); len(got) != 50 || got[0][1] != first[0][1] || got[49][1] != first[49][1] {
+		t.Fatalf("the 50 customers before page 2's first are not page 1")
 	}
 
 	var byName int
@@ -183,4 +201,18 @@ func TestCustomerPageShowsProfilesSubscriptionsUsageAndAudit(t *testing.T) {
 	if p = e.get(cc, "/customers/"+id); p.StatusCode != http.StatusForbidden {
 		t.Errorf("customer user: %d, want 403", p.StatusCode)
 	}
+}
+
+var pagerRe = regexp.MustCompile(`<a href="([^"]+)" rel="(prev|next)"`)
+
+// pagerHref returns the page's previous or next link.
+func pagerHref(t *testing.T, body, rel string) string {
+	t.Helper()
+	for _, m := range pagerRe.FindAllStringSubmatch(body, -1) {
+		if m[2] == rel {
+			return html.UnescapeString(m[1])
+		}
+	}
+	t.Fatalf("no %s link", rel)
+	return ""
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/cspportal/portal/attention"
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -19,6 +21,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserFrom(r.Context())
 	if u.Role == auth.RoleCustomer {
 		redirect(w, r, "/my/subscriptions")
+		return nil
+	}
+	if u.Role == auth.RoleReseller {
+		redirect(w, r, "/reseller/customers")
 		return nil
 	}
 	st, err := s.st.Settings(r.Context())
@@ -33,6 +39,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		SetupComplete: st.SetupCompletedAt != nil,
 		PCConfigured:  st.PcTenantID != "" && len(st.PcClientSecretEnc) > 0,
 		PCTenantID:    st.PcTenantID,
+		China:         st.PcCloud == string(rules.CloudChina),
 		Users:         len(users),
 		Country:       st.DefaultCountry,
 		Currency:      st.DefaultCurrency,
@@ -53,7 +60,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if err := s.fillAttention(r, &d); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, "Dashboard", "/"), d))
+	return s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, i18n.T(r.Context(), "dash.title"), "/"), d))
 }
 
 // attentionShown is how many open items the dashboard lists.

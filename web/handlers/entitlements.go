@@ -12,8 +12,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -149,7 +151,12 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC")}
+	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), sc.id)
+	if err != nil {
+		return err
+	}
+	salePrices(rows, rr)
+	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC"), Totals: saleTotals(rr)}
 	for _, r := range v.Rows {
 		for _, x := range append([]templates.EntitlementRow{r}, r.AddOns...) {
 			if x.Entitled {
@@ -159,7 +166,7 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	return s.render(w, r, http.StatusOK, templates.EntitlementsPage(s.customerPage(r, sc, "Subscriptions"), v))
+	return s.render(w, r, http.StatusOK, templates.EntitlementsPage(s.customerPage(r, sc, i18n.T(r.Context(), "cv.subscriptions")), v))
 }
 
 // entitlementShow is one subscription of the customer, with its add-ons.
@@ -169,11 +176,16 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), sc.id)
+	if err != nil {
+		return err
+	}
+	sps := salePrices(rows, rr)
 	want := chi.URLParam(r, "sub")
 	for _, row := range rows {
 		for _, x := range append([]templates.EntitlementRow{row}, row.AddOns...) {
 			if x.ID == want {
-				ren, err := s.customerRenewal(r.Context(), sc.id, x.ID)
+				ren, err := s.customerRenewal(r.Context(), sc.id, x.ID, sps[x.ID])
 				if err != nil {
 					return err
 				}
@@ -192,6 +204,7 @@ func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var b strings.Builder
+	b.WriteString("\uFEFF") // a UTF-8 BOM: Excel then reads Chinese names right
 	cw := csv.NewWriter(&b)
 	_ = cw.Write([]string{"subscription_id", "base_subscription_id", "product", "offer", "quantity", "unit", "seats_assigned",
 		"seats_purchased", "status", "term", "billing_cycle", "start_date", "renewal_date", "auto_renew", "entitled", "reason"})
@@ -231,11 +244,28 @@ func (s *Server) customerOrderList(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v := templates.CustomerOrdersView{Scope: sc.view}
+	ids := make([]string, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+	}
+	// Totals at the customer's sale prices: PC's totalPrice is the cost.
+	priced, err := s.st.CustomerOrderLinePrices(r.Context(), sc.id, ids)
+	if err != nil {
+		return err
+	}
+	totals := map[string]decimal.Decimal{}
+	for _, l := range priced {
+		sale, _, err := s.pri.Pricer().UnitSale(r.Context(), sc.id, l.OfferID, "", l.UnitPrice)
+		if err != nil {
+			return err
+		}
+		totals[l.OrderID] = totals[l.OrderID].Add(sale.Mul(decimal.NewFromInt(int64(l.Quantity))))
+	}
 	for _, o := range orders {
 		row := templates.CustomerOrderRow{ID: o.ID, Href: sc.view.Base + "/orders/" + o.ID, Status: o.Status,
 			Created: rules.Date(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: int(o.Lines)}
-		if o.TotalPrice.Valid {
-			row.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.CurrencyCode
+		if t, ok := totals[o.ID]; ok {
+			row.Total = t.StringFixed(2) + " " + o.CurrencyCode
 		}
 		v.Orders = append(v.Orders, row)
 	}
@@ -255,17 +285,27 @@ func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error
 	}
 	v := templates.CustomerOrderView{Scope: sc.view, Order: templates.CustomerOrderRow{ID: o.ID, Status: o.Status,
 		Created: rules.Date(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: len(lines)}}
-	if o.TotalPrice.Valid {
-		v.Order.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.CurrencyCode
-	}
+	total, priced := decimal.Zero, false
 	for _, l := range lines {
 		lr := templates.CustomerOrderLineRow{Number: strconv.Itoa(int(l.LineItemNumber) + 1), Offer: l.OfferID,
 			Name: cmp.Or(l.FriendlyName, l.OfferID), Quantity: strconv.Itoa(int(l.Quantity)), Term: cmp.Or(rules.TermLabel(l.TermDuration), "—"),
-			Type: l.TransactionType}
+			Type: l.TransactionType, Price: "—"}
+		if l.UnitPrice.Valid {
+			// the customer's sale price, never PC's (the cost)
+			sale, _, err := s.pri.Pricer().UnitSale(r.Context(), sc.id, l.OfferID, "", l.UnitPrice.Decimal)
+			if err != nil {
+				return err
+			}
+			lr.Price = sale.StringFixed(2) + " " + o.CurrencyCode
+			total, priced = total.Add(sale.Mul(decimal.NewFromInt(int64(l.Quantity)))), true
+		}
 		if l.SubscriptionID != "" {
 			lr.SubscriptionHref = sc.view.Base + "/subscriptions/" + l.SubscriptionID
 		}
 		v.Lines = append(v.Lines, lr)
+	}
+	if priced {
+		v.Order.Total = total.StringFixed(2) + " " + o.CurrencyCode
 	}
 	return s.render(w, r, http.StatusOK, templates.CustomerOrderPage(s.customerPage(r, sc, "Order "+o.ID), v))
 }

@@ -86,3 +86,17 @@ func (e *env) createCustomerUser(email string, id uuid.UUID) store.User {
 	}
 	return u
 }
+
+// seedSeatRequest stores a seat request of f's base subscription by u and
+// returns its id.
+func (e *env) seedSeatRequest(f tenantFixture, u store.User) string {
+	e.t.Helper()
+	var id int64
+	err := e.st.Pool.QueryRow(e.t.Context(), `INSERT INTO support_requests (customer_id, kind, token, subscription_id, current_seats,
+		requested_seats, subject, requested_by, requester_label) VALUES ($1, 'seats', $2, $3, 10, 15, $4, $5, $6) RETURNING id`,
+		f.ID, uuid.New(), f.Subs["base"], f.Name+" seats", u.ID, u.Email).Scan(&id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return fmt.Sprint(id)
+}

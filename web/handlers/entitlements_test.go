@@ -112,7 +112,11 @@ func TestCustomerEntitlementsCSVAndPrint(t *testing.T) {
 		!strings.Contains(p.Header.Get("Content-Disposition"), `attachment; filename="entitlements-2026-11-25.csv"`) {
 		t.Fatalf("csv: %d %v", p.StatusCode, p.Header)
 	}
-	recs, err := csv.NewReader(strings.NewReader(p.body)).ReadAll()
+	body, bom := strings.CutPrefix(p.body, "\uFEFF")
+	if !bom {
+		t.Error("the CSV has no UTF-8 BOM (Excel would garble Chinese names)")
+	}
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

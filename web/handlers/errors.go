@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -40,12 +42,33 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		s.serveConsentError(w, r, err)
 		return
 	}
+	if r.Context().Err() == context.Canceled && errors.Is(err, context.Canceled) {
+		// The client hung up: nobody reads a page, and it is not the
+		// portal's failure. 499 is nginx's word for it, in the log only.
+		s.log.InfoContext(r.Context(), "client went away", "request_id", requestID(r.Context()), "method", r.Method,
+			"route", logRoute(r), "status", 499)
+		return
+	}
+	if store.IsUnavailable(err) {
+		s.log.WarnContext(r.Context(), "database unreachable", "request_id", requestID(r.Context()), "method", r.Method,
+			"route", logRoute(r), "err", err)
+		w.Header().Set("Retry-After", "5")
+		s.renderError(w, r, http.StatusServiceUnavailable, "Database unreachable",
+			"The portal cannot reach its database; retrying. Try again in a few seconds.", requestID(r.Context()))
+		return
+	}
 	var he *httpError
+	var por *rules.PartnerOnRecordError
 	status, title, msg := http.StatusInternalServerError, "Something went wrong",
 		"The portal could not complete this request. If it keeps happening, give your administrator the request id below."
 	switch {
 	case errors.As(err, &he):
 		status, title, msg = he.status, http.StatusText(he.status), he.msg
+	case errors.As(err, &por):
+		// An indirect reseller's order that cannot name it (issue 19).
+		status, title, msg = http.StatusConflict, "Order not submitted", por.Msg
+	case isTooLarge(err):
+		status, title, msg = errTooLarge.status, http.StatusText(errTooLarge.status), errTooLarge.msg
 	case errors.Is(err, store.ErrNotFound):
 		status, title, msg = http.StatusNotFound, "Page not found", "There is nothing at this address."
 	case errors.Is(err, errForbidden):
@@ -84,4 +107,10 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 // forbidden is the 403 page, for RequireRole and cross-origin refusals.
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {
 	s.serveError(w, r, errForbidden)
+}
+
+// isTooLarge reports a body over the limit, however a handler read it.
+func isTooLarge(err error) bool {
+	_, ok := errors.AsType[*http.MaxBytesError](err)
+	return ok
 }

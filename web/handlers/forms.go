@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -28,6 +29,7 @@ var (
 // pcInput is a submitted Partner Center connection.
 type pcInput struct {
 	TenantID, ClientID, Secret, APIURL, TokenURL string
+	Cloud                                        rules.Cloud
 }
 
 // parsePC reads and validates the Partner Center form. An empty secret is
@@ -41,6 +43,13 @@ func parsePC(r *http.Request, secretStored bool) (templates.Form, pcInput) {
 		APIURL:   strings.TrimRight(strings.TrimSpace(r.PostForm.Get("pc_api_url")), "/"),
 		TokenURL: strings.TrimSpace(r.PostForm.Get("pc_token_url")),
 	}
+	cloud, ok := rules.ParseCloud(r.PostForm.Get("pc_cloud"))
+	if !ok {
+		f.Errors["pc_cloud"] = "Choose the global Partner Center or the one operated by 21Vianet."
+	}
+	in.Cloud = cloud
+	in.APIURL, in.TokenURL = followCloud(cloud, in.APIURL, in.TokenURL)
+	f.Values["pc_cloud"] = string(cloud)
 	f.Values["pc_tenant_id"], f.Values["pc_client_id"] = in.TenantID, in.ClientID
 	f.Values["pc_api_url"], f.Values["pc_token_url"] = in.APIURL, in.TokenURL
 	if !isGUID(in.TenantID) {
@@ -61,6 +70,23 @@ func parsePC(r *http.Request, secretStored bool) (templates.Form, pcInput) {
 	return f, in
 }
 
+// followCloud moves URLs left at another cloud's official address to
+// cloud's, so choosing the cloud is enough; any other URL (the sandbox, a
+// proxy) is kept, and an empty one stays an error.
+func followCloud(cloud rules.Cloud, apiURL, tokenURL string) (string, string) {
+	p := rules.ProfileOf(cloud)
+	for _, c := range rules.Clouds {
+		o := rules.ProfileOf(c)
+		if strings.EqualFold(apiURL, o.APIBaseURL) {
+			apiURL = p.APIBaseURL
+		}
+		if strings.EqualFold(tokenURL, o.TokenURL) || strings.EqualFold(strings.TrimRight(tokenURL, "/"), o.Authority) {
+			tokenURL = p.TokenURL
+		}
+	}
+	return apiURL, tokenURL
+}
+
 // pcFormFrom fills the form from stored settings.
 func pcFormFrom(st store.Settings) templates.Form {
 	f := templates.NewForm()
@@ -68,6 +94,7 @@ func pcFormFrom(st store.Settings) templates.Form {
 	f.Values["pc_client_id"] = st.PcClientID
 	f.Values["pc_api_url"] = cmp.Or(st.PcApiUrl, defaultPCAPIURL)
 	f.Values["pc_token_url"] = cmp.Or(st.PcTokenUrl, defaultPCTokenURL)
+	f.Values["pc_cloud"] = cmp.Or(st.PcCloud, string(rules.CloudGlobal))
 	return f
 }
 
@@ -138,6 +165,15 @@ func parseDefaults(r *http.Request) (templates.Form, store.Defaults) {
 		DefaultLanguage: strings.TrimSpace(r.PostForm.Get("default_language")),
 	}
 	f.Values["default_country"], f.Values["default_currency"], f.Values["default_language"] = d.DefaultCountry, d.DefaultCurrency, d.DefaultLanguage
+	// The partner mode: absent keeps the stored one (older forms, scripts).
+	switch mode := r.PostForm.Get("partner_mode"); mode {
+	case "":
+	case store.ModeDirect, store.ModeIndirect:
+		d.PartnerMode = &mode
+		f.Values["partner_mode"] = mode
+	default:
+		f.Errors["partner_mode"] = "Choose direct-bill partner or indirect provider."
+	}
 	if !reCountry.MatchString(d.DefaultCountry) {
 		f.Errors["default_country"] = "Enter a two-letter country code, e.g. US."
 	}
@@ -156,6 +192,7 @@ func defaultsFormFrom(st store.Settings) templates.Form {
 	f.Values["default_country"] = st.DefaultCountry
 	f.Values["default_currency"] = st.DefaultCurrency
 	f.Values["default_language"] = st.DefaultLanguage
+	f.Values["partner_mode"] = st.PartnerMode
 	return f
 }
 

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -135,7 +136,7 @@ var testHash = sync.OnceValue(func() string {
 	if err != nil {
 		panic(err)
 	}
-	if ok, err := auth.CheckPassword(testPassword, h); !ok || err != nil {
+	if ok, err := auth.CheckPassword(context.Background(), testPassword, h); !ok || err != nil {
 		panic("auth.CheckPassword does not accept an argon2id hash")
 	}
 	return h

@@ -128,7 +128,7 @@ func (s *Server) invitationAccept(w http.ResponseWriter, r *http.Request) error 
 	if !f.Valid() {
 		return s.invitationPage(w, r, http.StatusUnprocessableEntity, inv, f)
 	}
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.HashPassword(r.Context(), pw)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -14,7 +16,7 @@ import (
 // view: when and as what it renews, its next-term price where the
 // reseller shows it (customer_settings), or what happens to it instead.
 // Every read takes the customer id.
-func (s *Server) customerRenewal(ctx context.Context, customer uuid.UUID, sub string) (*templates.CustomerRenewalView, error) {
+func (s *Server) customerRenewal(ctx context.Context, customer uuid.UUID, sub string, sp prices.SubscriptionPrice) (*templates.CustomerRenewalView, error) {
 	life, err := s.st.SubscriptionLifecycle(ctx, customer, sub)
 	if err != nil || !life.Known {
 		return nil, err
@@ -36,7 +38,8 @@ func (s *Server) customerRenewal(ctx context.Context, customer uuid.UUID, sub st
 			return nil, err
 		}
 		if show {
-			v.Price = unitPrice(row.NextUnitPrice, row.Currency, row.NextBillingCycle)
+			// the sale price: row's prices are the reseller's cost
+			v.Price = saleUnit(sp.NextUnitSale, sp.Currency, cmp.Or(row.NextBillingCycle, sp.BillingCycle))
 		}
 	}
 	if v.Renews == "" && v.Path == "" {

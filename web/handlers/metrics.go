@@ -43,9 +43,35 @@ func (m *metrics) observe(r *http.Request, status int, d time.Duration) {
 			route = p
 		}
 	}
-	m.duration.WithLabelValues(route, r.Method, strconv.Itoa(status)).Observe(d.Seconds())
+	m.duration.WithLabelValues(route, methodLabel(r.Method), statusLabel(status)).Observe(d.Seconds())
 }
 
-func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+// methodLabel bounds the method label: a method is whatever a client
+// sends (20 KB names grew a series each), so anything but the standard
+// ones is "other".
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
+}
+
+// statusLabel keeps real status codes and folds anything else.
+func statusLabel(code int) string {
+	if code < 100 || code > 599 {
+		return "other"
+	}
+	return strconv.Itoa(code)
+}
+
+// MetricsHandler serves the Prometheus metrics (/metrics) and /healthz.
+// It is meant for a listener of its own (PORTAL_METRICS_ADDR, loopback by
+// default): the portal's public listener does not serve /metrics.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	return mux
 }

@@ -82,6 +82,9 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		start := s.now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
+		if !sw.wrote && r.Context().Err() == context.Canceled {
+			sw.status = 499 // the client hung up before an answer
+		}
 		d := time.Since(start)
 		if s.now().Before(start) || d < 0 {
 			d = 0
@@ -103,6 +106,24 @@ func logRoute(r *http.Request) string {
 		return rc.RoutePattern()
 	}
 	return "unmatched"
+}
+
+// secretPathPrefixes are the paths whose next segment is a bearer token.
+var secretPathPrefixes = []string{"/invitations/", "/password/reset/", "/calendar/", "/customers/onboarding/"}
+
+// redactPath is a path fit for the log before routing has named its
+// pattern: the token after a secret prefix becomes "{token}".
+func redactPath(p string) string {
+	for _, pre := range secretPathPrefixes {
+		if rest, ok := strings.CutPrefix(p, pre); ok {
+			tail := ""
+			if i := strings.IndexByte(rest, '/'); i >= 0 {
+				tail = rest[i:]
+			}
+			return pre + "{token}" + tail
+		}
+	}
+	return p
 }
 
 // recoverer turns a panic into the 500 page with the request id.
@@ -156,7 +177,7 @@ func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	}
 	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.WarnContext(r.Context(), "cross-origin request refused", "request_id", requestID(r.Context()),
-			"method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+			"method", r.Method, "path", redactPath(r.URL.Path), "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 		s.forbidden(w, r)
 	}))
 	return p.Handler(next)
@@ -189,5 +210,5 @@ func exceptInfra(mw func(http.Handler) http.Handler) func(http.Handler) http.Han
 }
 
 func isInfra(path string) bool {
-	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
+	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/favicon.ico"
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pcconn"
@@ -89,6 +90,20 @@ func (s *Server) renderOnboarding(w http.ResponseWriter, r *http.Request, status
 		f.Values["mca_date"] = s.now().UTC().Format("2006-01-02") // most customers accept the day they are onboarded
 	}
 	v := templates.OnboardingView{Step: step, Form: f, Hidden: hiddenExcept(f, step), Countries: countryOptions()}
+	choices, err := s.st.ResellerChoices(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, c := range choices {
+		label := c.Name + " (partner id " + c.MpnID + ")"
+		if c.MpaSigned != nil && !*c.MpaSigned {
+			label += ": has not signed the MPA"
+		}
+		v.Resellers = append(v.Resellers, templates.Option{Value: c.TenantID.String(), Label: label})
+		if c.TenantID.String() == f.Get("reseller_tenant_id") {
+			f.Values["reseller_name"] = c.Name
+		}
+	}
 	if step == "review" {
 		v.Review = onboardingReview(f)
 	}
@@ -106,6 +121,13 @@ func (s *Server) onboardingDomainCheck(w http.ResponseWriter, r *http.Request) e
 			return s.render(w, r, http.StatusOK, templates.DomainCheck("", "", ""))
 		}
 		return s.render(w, r, http.StatusOK, templates.DomainCheck("invalid", domain, msg))
+	}
+	if a, ok := s.live.cached("domain:"+prefix, s.now()); ok {
+		return s.render(w, r, http.StatusOK, templates.DomainCheck(a.state, domain, a.msg))
+	}
+	if u := auth.UserFrom(r.Context()); u == nil || !s.live.allow(u.ID, s.now()) {
+		return s.render(w, r, http.StatusOK, templates.DomainCheck("unknown", domain,
+			"Too many checks in a minute: availability is checked again when you continue and when the customer is created."))
 	}
 	state, msg := s.domainState(r.Context(), prefix)
 	return s.render(w, r, http.StatusOK, templates.DomainCheck(state, domain, msg))
@@ -125,10 +147,12 @@ func (s *Server) domainState(ctx context.Context, prefix string) (string, string
 	if err != nil {
 		return "unknown", "Availability could not be checked right now (" + pcMessage(err) + "); it is checked again when the customer is created."
 	}
+	state, msg := "available", ""
 	if !free {
-		return "taken", domain + " is taken. Choose another prefix."
+		state, msg = "taken", domain+" is taken. Choose another prefix."
 	}
-	return "available", ""
+	s.live.remember("domain:"+prefix, state, msg, s.now())
+	return state, msg
 }
 
 // onboardingCreate creates the customer (commerce.CreateCustomer) and
@@ -157,6 +181,9 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 	var refused *commerce.RefusedError
 	var noTemplate *commerce.TemplateError
 	switch {
+	case errors.Is(err, commerce.ErrUnknownReseller):
+		f.Errors["reseller_tenant_id"] = "Partner Center does not list this reseller (any more). Choose another, or none."
+		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "company", f)
 	case errors.Is(err, pcconn.ErrNotConfigured):
 		f.Errors["_form"] = "The Partner Center connection is not set up: an admin completes it under Settings."
 		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "review", f)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"net/http"
 	"net/mail"
 	"regexp"
@@ -9,13 +10,14 @@ import (
 
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/pccclient"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/web/templates"
 )
 
 // onboardingFields are the wizard's fields by step.
 var onboardingFields = map[string][]string{
 	"company": {"company_name", "first_name", "last_name", "email", "phone", "address_line1", "address_line2", "city", "state",
-		"postal_code", "country", "culture", "language", "registration_number"},
+		"postal_code", "country", "culture", "language", "registration_number", "reseller_tenant_id"},
 	"domain":    {"domain_prefix"},
 	"agreement": {"mca_first_name", "mca_last_name", "mca_email", "mca_phone", "mca_date"},
 	"review":    {},
@@ -84,11 +86,22 @@ func validateStep(f templates.Form, step string, now time.Time) {
 			f.Errors[name] = "Enter a phone number with digits, spaces and an optional leading +."
 		}
 	}
+	// Lengths count characters, not bytes (rules.CustomerFieldLimits): a
+	// Chinese company name of 86 characters is 258 bytes and was refused;
+	// a 10,000-character last name was sent to PC.
+	defer func() {
+		for name, msg := range rules.CheckLengths(onboardingFields[step], f.Get, rules.CustomerFieldLimits) {
+			if _, bad := f.Errors[name]; !bad {
+				f.Errors[name] = msg
+			}
+		}
+	}()
 	switch step {
 	case "company":
-		if req("company_name", "Enter the company's legal name.") && len(f.Get("company_name")) > 255 {
-			f.Errors["company_name"] = "Use at most 255 characters."
+		if id := f.Get("reseller_tenant_id"); id != "" && !isGUID(id) {
+			f.Errors["reseller_tenant_id"] = "Choose a reseller from the list."
 		}
+		req("company_name", "Enter the company's legal name.")
 		req("first_name", "Enter the billing contact's first name.")
 		req("last_name", "Enter the billing contact's last name.")
 		email("email")
@@ -161,7 +174,7 @@ func onboardingCustomer(f templates.Form) commerce.NewCustomer {
 		RegistrationNumber: f.Get("registration_number"), FirstName: f.Get("first_name"), LastName: f.Get("last_name"),
 		Email: f.Get("email"), Phone: f.Get("phone"), AddressLine1: f.Get("address_line1"), AddressLine2: f.Get("address_line2"),
 		City: f.Get("city"), State: f.Get("state"), PostCode: f.Get("postal_code"), Country: f.Get("country"),
-		Culture: f.Get("culture"), Language: f.Get("language"),
+		Culture: f.Get("culture"), Language: f.Get("language"), ResellerTenantID: f.Get("reseller_tenant_id"),
 		Agreement: commerce.AgreementContact{FirstName: f.Get("mca_first_name"), LastName: f.Get("mca_last_name"),
 			Email: f.Get("mca_email"), Phone: f.Get("mca_phone"), DateAgreed: agreed}}
 }
@@ -170,7 +183,7 @@ func onboardingCustomer(f templates.Form) commerce.NewCustomer {
 func onboardingReview(f templates.Form) []templates.ReviewRow {
 	addr := strings.Join(nonEmpty(f.Get("address_line1"), f.Get("address_line2"),
 		strings.TrimSpace(f.Get("postal_code")+" "+f.Get("city")), f.Get("state"), f.Get("country")), ", ")
-	return []templates.ReviewRow{
+	rows := []templates.ReviewRow{
 		{Label: "Company", Value: f.Get("company_name"), TestID: "review-company"},
 		{Label: "Billing contact", Value: f.Get("first_name") + " " + f.Get("last_name") + " <" + f.Get("email") + ">", TestID: "review-contact"},
 		{Label: "Address", Value: addr, TestID: "review-address"},
@@ -178,6 +191,10 @@ func onboardingReview(f templates.Form) []templates.ReviewRow {
 		{Label: "Agreement accepted by", Value: f.Get("mca_first_name") + " " + f.Get("mca_last_name") + " <" + f.Get("mca_email") + ">", TestID: "review-mca"},
 		{Label: "Date agreed", Value: f.Get("mca_date"), TestID: "review-mca-date"},
 	}
+	if name := f.Get("reseller_name"); f.Get("reseller_tenant_id") != "" {
+		rows = append(rows, templates.ReviewRow{Label: "For indirect reseller", Value: cmp.Or(name, f.Get("reseller_tenant_id")), TestID: "review-reseller"})
+	}
+	return rows
 }
 
 func nonEmpty(ss ...string) []string {

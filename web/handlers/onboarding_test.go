@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -150,6 +151,24 @@ func TestOnboardingDomainCheckIsLive(t *testing.T) {
 	e.sb.FailNext(sandbox.OpCheckDomain, 2, http.StatusServiceUnavailable)
 	if p := hx("anotherfreeone"); !hasTestID(p.body, "domain-unknown") {
 		t.Fatalf("check with PC failing: %s", p.body)
+	}
+	// The same prefix again is answered from the short cache; a script
+	// typing fast is limited per user.
+	before = e.sb.Calls(sandbox.OpCheckDomain)
+	if p := hx("brandnewtenant42"); !hasTestID(p.body, "domain-available") {
+		t.Fatalf("cached answer: %s", p.body)
+	}
+	if got := e.sb.Calls(sandbox.OpCheckDomain) - before; got != 0 {
+		t.Fatalf("a repeated prefix cost %d PC calls", got)
+	}
+	limited := 0
+	for i := range 100 {
+		if p := hx(fmt.Sprintf("scripted%d", i)); strings.Contains(p.body, "Too many checks") {
+			limited++
+		}
+	}
+	if got := e.sb.Calls(sandbox.OpCheckDomain) - before; got > 30 || limited < 70 {
+		t.Fatalf("100 scripted checks: %d PC calls, %d limited", got, limited)
 	}
 }
 
@@ -349,4 +368,32 @@ func inputTag(body, name string) string {
 		return ""
 	}
 	return body[i : i+strings.Index(body[i:], ">")+1]
+}
+
+// Each field's length is checked in characters against its limit
+// (rules.CustomerFieldLimits) and the message stands next to the field;
+// a long name in Chinese within the limit passes.
+func TestOnboardingFieldLengths(t *testing.T) {
+	t.Parallel()
+	e := newPCEnv(t, true)
+	c := e.client()
+	e.login(c, "staff@example.com")
+	good := onboardingForm("lengths")
+	for _, tc := range []struct{ step, field, value, msg string }{
+		{"company", "last_name", strings.Repeat("x", 10000), "Use at most 64 characters (this has 10000)."},
+		{"company", "first_name", strings.Repeat("é", 65), "Use at most 64 characters (this has 65)."},
+		{"company", "company_name", strings.Repeat("北", 256), "Use at most 255 characters (this has 256)."},
+		{"company", "address_line1", strings.Repeat("x", 256), "Use at most 255 characters (this has 256)."},
+		{"company", "postal_code", strings.Repeat("9", 41), "Use at most 40 characters (this has 41)."},
+		{"agreement", "mca_last_name", strings.Repeat("x", 65), "Use at most 64 characters (this has 65)."},
+	} {
+		p := e.post(c, "/customers/new", with(good, "step", tc.step, tc.field, tc.value))
+		if p.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(p.body, `data-testid="error-`+tc.field+`">`+tc.msg+`<`) {
+			t.Errorf("%s %s of %d characters: status %d, message next to the field missing\n%s", tc.step, tc.field,
+				len([]rune(tc.value)), p.StatusCode, p.body)
+		}
+	}
+	if p := e.post(c, "/customers/new", with(good, "step", "company", "company_name", strings.Repeat("北", 255))); hasTestID(p.body, "error-company_name") {
+		t.Errorf("a company name of 255 Chinese characters (765 bytes) was refused")
+	}
 }

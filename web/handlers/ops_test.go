@@ -1,8 +1,11 @@
 package handlers_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,10 +31,10 @@ func TestHealthReadyMetrics(t *testing.T) {
 	e.createUser("admin", "admin@example.com")
 	e.get(c, "/login")
 	e.get(c, "/no-such-page")
-	p := e.get(c, "/metrics")
-	if p.StatusCode != http.StatusOK {
-		t.Fatalf("metrics: %d", p.StatusCode)
+	if p := e.get(c, "/metrics"); strings.Contains(p.body, "go_goroutines") {
+		t.Fatal("the portal's listener serves /metrics")
 	}
+	p := e.metrics()
 	for _, want := range []string{
 		`portal_http_request_duration_seconds_count{method="GET",route="/login",status="200"} 1`,
 		`portal_http_request_duration_seconds_count{method="GET",route="/readyz",status="200"} 1`,
@@ -50,6 +53,65 @@ func TestHealthReadyMetrics(t *testing.T) {
 	p = e.get(c, "/readyz")
 	if p.StatusCode != http.StatusServiceUnavailable || !strings.Contains(p.body, "pending") {
 		t.Fatalf("readyz with a pending migration: %d %q", p.StatusCode, p.body)
+	}
+}
+
+// metrics reads /metrics from the server's metrics handler (its own
+// listener in the binary).
+func (e *env) metrics() page {
+	e.t.Helper()
+	ms := httptest.NewServer(e.srv.MetricsHandler())
+	defer ms.Close()
+	resp, err := http.Get(ms.URL + "/metrics")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("metrics: %d", resp.StatusCode)
+	}
+	return page{Response: resp, body: string(b)}
+}
+
+// TestMetricsLabelsBounded sends hostile methods and paths: the number of
+// series stays what ordinary traffic makes.
+func TestMetricsLabelsBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("admin", "admin@example.com")
+	c := e.client()
+	series := func() int {
+		n := 0
+		for line := range strings.SplitSeq(e.metrics().body, "\n") {
+			if strings.HasPrefix(line, "portal_http_request_duration_seconds_count{") {
+				n++
+			}
+		}
+		return n
+	}
+	hostile := func(i int) {
+		method := strings.Repeat("X", 2000) + strconv.Itoa(i)
+		path := "/no/such/" + strings.Repeat("a", 500) + strconv.Itoa(i)
+		req, _ := http.NewRequest(method, e.ts.URL+path, nil)
+		if resp, err := c.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		req, _ = http.NewRequest(http.MethodGet, e.ts.URL+path, nil)
+		if resp, err := c.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	hostile(0)
+	before := series()
+	for i := 1; i <= 100; i++ {
+		hostile(i)
+	}
+	if after := series(); after != before {
+		t.Fatalf("hostile methods and paths grew the series from %d to %d", before, after)
+	}
+	if body := e.metrics().body; !strings.Contains(body, `method="other"`) || strings.Contains(body, "XXXX") {
+		t.Fatal("an unknown method is not labelled other")
 	}
 }
 

@@ -26,7 +26,7 @@ func (e *pcEnv) placeBaseWithAddOn(c *http.Client) (cust, href string) {
 	if p := e.post(c, cart+"/lines", url.Values{"item_id": {base}, "quantity": {"5"}}); p.StatusCode != http.StatusSeeOther {
 		e.t.Fatalf("add base: %d\n%s", p.StatusCode, p.body)
 	}
-	lineRef := cartLineIDRe(e.get(c, cart).body)
+	lineRef := cartLineIDRe(e.get(c, cart+"?"+url.Values{"item": {addOn}}.Encode()).body)
 	if p := e.post(c, cart+"/lines", url.Values{"item_id": {addOn}, "quantity": {"2"}, "parent": {lineRef}}); p.StatusCode != http.StatusSeeOther {
 		e.t.Fatalf("add add-on: %d\n%s", p.StatusCode, p.body)
 	}

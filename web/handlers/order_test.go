@@ -76,9 +76,10 @@ func TestOrderBaseWithAddOnTwoPhases(t *testing.T) {
 	if p := e.post(c, cart+"/lines", url.Values{"item_id": {base}, "quantity": {"5"}}); p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add base: %d\n%s", p.StatusCode, p.body)
 	}
-	p := e.get(c, cart)
+	// Configuring the add-on offers the base line as its parent.
+	p := e.get(c, cart+"?"+url.Values{"item": {addOn}}.Encode())
 	lineRef := cartLineIDRe(p.body)
-	if lineRef == "" {
+	if lineRef == "" || !hasTestID(p.body, "cart-configurator") {
 		t.Fatalf("the base line is not offered as a parent\n%s", p.body)
 	}
 	if p := e.post(c, cart+"/lines", url.Values{"item_id": {addOn}, "quantity": {"5"}, "parent": {lineRef}}); p.StatusCode != http.StatusSeeOther {
@@ -155,7 +156,8 @@ func TestOrderCartBadInputWritesNothing(t *testing.T) {
 		{"zero", url.Values{"item_id": {base}, "quantity": {"0"}}, "quantity", "at least 1"},
 		{"too many", url.Values{"item_id": {base}, "quantity": {"999999999"}}, "quantity", "at most"},
 		{"not a number", url.Values{"item_id": {base}, "quantity": {"five"}}, "quantity", "whole number"},
-		{"bad cycle", url.Values{"item_id": {base}, "quantity": {"1"}, "billing_cycle": {"weekly"}}, "billing_cycle", "billed"},
+		{"bad cycle", url.Values{"item_id": {base}, "quantity": {"1"}, "billing_cycle": {"weekly"}}, "plan", "billed"},
+		{"bad plan", url.Values{"item_id": {base}, "quantity": {"1"}, "plan": {"|weekly"}}, "plan", "billed"},
 		{"add-on without parent", url.Values{"item_id": {addOn}, "quantity": {"1"}}, "parent", "is an add-on"},
 		{"add-on on the wrong base", url.Values{"item_id": {addOn}, "quantity": {"1"}, "parent": {"sub:" + powerBI}}, "parent", "cannot be added"},
 		{"add-on on another customer's subscription", url.Values{"item_id": {addOn}, "quantity": {"1"}, "parent": {"sub:" + wingtipSub}}, "parent", "does not belong"},
@@ -250,5 +252,44 @@ func TestOrderPageReadsTheMirror(t *testing.T) {
 	}
 	if p := e.get(c, href); !strings.Contains(p.body, `data-testid="order-addons" data-status="succeeded" data-completed="false"`) {
 		t.Fatalf("the add-on phase does not follow the mirror's status\n%s", p.body)
+	}
+}
+
+// The cart's configurator: a search narrows the products, names are not
+// doubled, and a chosen NCE item offers its terms and billing cycles in
+// words; the chosen plan becomes the line's term and cycle.
+func TestCartConfiguratorPlansInWords(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	c := e.client()
+	e.login(c, "staff@example.com")
+	cust, _ := e.subID("Contoso Ltd", "Office 365 E3")
+	cart := "/customers/" + cust + "/cart"
+	p := e.get(c, cart+"?find=business+premium")
+	if strings.Contains(p.body, "Microsoft 365 Business Premium Microsoft 365 Business Premium") || !strings.Contains(p.body, "Microsoft 365 Business Premium") ||
+		strings.Contains(p.body, ">Visio Plan 2<") {
+		t.Fatalf("search for business premium\n%s", p.body)
+	}
+	var item string
+	var terms []byte
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT a.catalog_item_id, a.terms FROM availabilities a JOIN skus k
+		ON k.country = a.country AND k.product_id = a.product_id AND k.id = a.sku_id
+		WHERE a.country = 'US' AND a.is_purchasable AND k.title = 'Microsoft 365 Business Premium' AND a.terms::text LIKE '%P3Y%'
+		ORDER BY a.catalog_item_id LIMIT 1`).Scan(&item, &terms); err != nil {
+		t.Fatalf("no Business Premium sold for 3 years in the sandbox: %v", err)
+	}
+	p = e.get(c, cart+"?"+url.Values{"item": {item}}.Encode())
+	if !hasTestID(p.body, "cart-configurator") || !strings.Contains(p.body, "1 year, billed monthly") || !strings.Contains(p.body, "3 years, billed annually") {
+		t.Fatalf("configurator for %s (terms %s)\n%s", item, terms, p.body)
+	}
+	if p := e.post(c, cart+"/lines", url.Values{"item_id": {item}, "quantity": {"3"}, "plan": {"P3Y|annual"}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add with the 3-year plan: %d\n%s", p.StatusCode, p.body)
+	}
+	var term, cycle string
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT term_duration, billing_cycle FROM cart_lines WHERE item_id = $1`, item).Scan(&term, &cycle); err != nil {
+		t.Fatal(err)
+	}
+	if term != "P3Y" || cycle != "annual" {
+		t.Fatalf("the line is %s %s, want P3Y annual", term, cycle)
 	}
 }

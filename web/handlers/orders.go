@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -33,7 +36,11 @@ func (s *Server) cartReview(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := "/customers/" + c.ID.String()
 	v := templates.CartReviewView{Customer: cmp.Or(c.CompanyName, c.Domain), CartHref: base + "/cart", Action: base + "/orders",
-		Token: uuid.NewString(), Lines: cartLineViews(lines, base)}
+		Token: uuid.NewString()}
+	var sales map[string]decimal.Decimal
+	if v.Lines, sales, err = s.cartLineViews(ctx, c, lines, base); err != nil {
+		return err
+	}
 	totals := map[string]decimal.Decimal{}
 	for _, l := range lines {
 		if l.UnitPrice.Valid {
@@ -48,8 +55,9 @@ func (s *Server) cartReview(w http.ResponseWriter, r *http.Request) error {
 			v.TwoPhases = true
 		}
 	}
-	for cur, t := range totals {
-		v.Totals = append(v.Totals, t.StringFixed(2)+" "+cur)
+	for _, cur := range slices.Sorted(maps.Keys(totals)) {
+		v.Totals = append(v.Totals, totals[cur].StringFixed(2)+" "+cur)
+		v.SaleTotals = append(v.SaleTotals, sales[cur].StringFixed(2)+" "+cur)
 	}
 	return s.render(w, r, http.StatusOK, templates.CartReviewPage(s.page(r, "Review the order", "/customers"), v))
 }
@@ -122,6 +130,9 @@ func (s *Server) orderShow(w http.ResponseWriter, r *http.Request) error {
 	if isHTMX(r) {
 		return s.render(w, r, http.StatusOK, templates.OrderProgress(v))
 	}
+	if err := s.placementPrices(ctx, p.CustomerID, v.Lines); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, templates.OrderPage(s.page(r, "Order", "/customers"), v))
 }
 
@@ -132,14 +143,16 @@ func (s *Server) placementView(ctx context.Context, p store.OrderPlacement) (tem
 	var lines []rules.PlacementLine
 	_ = json.Unmarshal(p.Lines, &lines)
 	phase := func(id int64) (templates.OrderPhase, error) {
-		cmd, err := s.st.Command(ctx, id)
+		d, err := s.st.CommandDelivery(ctx, id)
 		if err != nil {
 			return templates.OrderPhase{}, err
 		}
+		cmd := d.Command
 		ph := templates.OrderPhase{Status: cmd.Status, RequestID: cmd.MsRequestID.String()}
 		if cmd.Status == commerce.CommandFailed {
 			ph.Error = pcRefusal(cmd.LastError, cmd.PcErrorCode)
 		}
+		ph.Delivery = deliveryView(d)
 		if o, ok := commerce.PlacedOrder(cmd); ok {
 			ph.OrderID = o.ID
 			for _, li := range o.Lines {
@@ -154,7 +167,11 @@ func (s *Server) placementView(ctx context.Context, p store.OrderPlacement) (tem
 		return v, err
 	}
 	for _, l := range lines {
-		lv := templates.OrderLine{Name: l.Name, Quantity: l.Quantity, Term: cmp.Or(rules.TermLabel(l.Term), "—"), Cycle: cmp.Or(l.Cycle, "—"), Phase: l.Phase}
+		lv := templates.OrderLine{Name: l.Name, Quantity: l.Quantity, Term: cmp.Or(rules.TermLabel(l.Term), "—"), Cycle: cmp.Or(l.Cycle, "—"), Phase: l.Phase,
+			Promotion: l.Promotion, ItemID: l.ItemID, TermDuration: l.Term, BillingCycle: l.Cycle}
+		if end, err := time.Parse(time.DateOnly, l.TermEnd); err == nil {
+			lv.TermEnd = end.Format("2 Jan 2006")
+		}
 		if l.Phase == 2 && l.BaseLine >= 0 && l.BaseLine < len(lines) {
 			lv.Parent = lines[l.BaseLine].Name
 		}
@@ -177,6 +194,27 @@ func (s *Server) placementView(ctx context.Context, p store.OrderPlacement) (tem
 		rules.Phase{Status: v.Addons.Status, Completed: v.Addons.Completed}, p.NeedsAddons, v.Cancelled)
 	v.CanRetry, v.CanCancel, v.Done = st.CanRetry, st.CanCancel, st.Done
 	return v, nil
+}
+
+// deliveryView says where a command's delivery stands, crash recovery
+// included. River's timestamps are the database's wall clock, so this
+// compares with time.Now, not the server's (possibly virtual) clock.
+func deliveryView(d store.CommandDelivery) templates.DeliveryView {
+	now := time.Now()
+	st := commerce.StateOfDelivery(d, now)
+	v := templates.DeliveryView{State: st.State, Attempts: st.Attempts, LastError: st.LastError, Since: clockTime(st.Since)}
+	if !st.Next.IsZero() {
+		v.Next, v.Overdue = clockTime(st.Next), !st.Next.After(now)
+	}
+	return v
+}
+
+// clockTime is a time of day as the order page shows it (UTC).
+func clockTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("15:04:05 UTC")
 }
 
 // mirrorSubscriptionStatus fills the new subscriptions' status and offer

@@ -90,7 +90,7 @@ func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request) error {
 	if !f.Valid() {
 		return s.render(w, r, http.StatusUnprocessableEntity, templates.PasswordResetPage(s.authPage(r, "Set a new password"), f, reset.Email, r.URL.Path))
 	}
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.HashPassword(r.Context(), pw)
 	if err != nil {
 		return err
 	}

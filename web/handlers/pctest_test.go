@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,5 +156,49 @@ func TestSettingsConnectSavesFormLikeSave(t *testing.T) {
 	}
 	if st, _ := e.st.Settings(t.Context()); st.PcTenantID != creds.TenantID || audits() != 1 {
 		t.Fatalf("connect did not save (tenant %q) and audit (%d entries) the form", st.PcTenantID, audits())
+	}
+}
+
+// "Test connection" calls PC (a token and a read) each time: a user gets
+// pcTestsPerMinute a minute, then a plain message with Retry-After and no
+// call to PC; another user is not affected.
+func TestPCTestConnectionRateLimited(t *testing.T) {
+	t.Parallel()
+	sb, sbURL := newSandbox(t)
+	creds := sb.Credentials()
+	e := newEnv(t)
+	e.createUser("admin", "admin@example.com")
+	e.createUser("admin", "admin2@example.com")
+	e.completeSetup()
+	c := e.client()
+	e.login(c, "admin@example.com")
+	form := url.Values{"pc_tenant_id": {creds.TenantID}, "pc_client_id": {creds.ClientID}, "pc_client_secret": {creds.ClientSecret},
+		"pc_api_url": {sbURL}, "pc_token_url": {sbURL + "/{tenant}/oauth2/token"}}
+	for i := range 6 {
+		if p := e.post(c, "/admin/settings/pc/test", form, "HX-Request", "true"); !hasTestID(p.body, "pc-test-ok") {
+			t.Fatalf("test %d of 6 in a minute: %d\n%s", i+1, p.StatusCode, p.body)
+		}
+	}
+	calls := sb.Calls("list-customers")
+	p := e.post(c, "/admin/settings/pc/test", form, "HX-Request", "true")
+	retry, err := strconv.Atoi(p.Header.Get("Retry-After"))
+	if !hasTestID(p.body, "pc-test-limited") || !strings.Contains(p.body, "Too many connection tests") || err != nil || retry < 1 || retry > 60 {
+		t.Fatalf("7th test in a minute: %d, Retry-After %q\n%s", p.StatusCode, p.Header.Get("Retry-After"), p.body)
+	}
+	if !strings.Contains(p.body, "Try again in "+strconv.Itoa(retry)+" seconds") {
+		t.Fatalf("the message does not say when to try again (Retry-After %d)\n%s", retry, p.body)
+	}
+	p = e.post(c, "/admin/settings/pc/test", form)
+	if p.StatusCode != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" || !hasTestID(p.body, "pc-test-limited") ||
+		!hasTestID(p.body, "settings-title") {
+		t.Fatalf("limited plain POST: %d, Retry-After %q\n%s", p.StatusCode, p.Header.Get("Retry-After"), p.body)
+	}
+	if got := sb.Calls("list-customers"); got != calls {
+		t.Fatalf("PC was called %d more times past the limit", got-calls)
+	}
+	other := e.client()
+	e.login(other, "admin2@example.com")
+	if p := e.post(other, "/admin/settings/pc/test", form, "HX-Request", "true"); !hasTestID(p.body, "pc-test-ok") {
+		t.Fatalf("another admin is limited too: %d\n%s", p.StatusCode, p.body)
 	}
 }

@@ -47,9 +47,7 @@ func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" 
 func (s *Server) page(r *http.Request, title, active string) templates.Page {
 	p := s.basePage(r, title, active)
 	if s.sessionLoaded(r) {
-		if msg := s.sessions.PopString(r.Context(), sessFlashMsg); msg != "" {
-			p.Flash = templates.Flash{Kind: s.sessions.PopString(r.Context(), sessFlashKind), Message: msg}
-		}
+		p.Flash = s.popFlash(r)
 	}
 	return p
 }
@@ -57,7 +55,7 @@ func (s *Server) page(r *http.Request, title, active string) templates.Page {
 // basePage is page without the flash, for error pages: the flash stays for
 // the next real page.
 func (s *Server) basePage(r *http.Request, title, active string) templates.Page {
-	p := templates.Page{Title: title, Active: active, Version: s.d.Version, Dev: s.d.Dev}
+	p := templates.Page{Title: title, Active: active, Version: s.d.Version, Dev: s.d.Dev, Path: r.URL.RequestURI()}
 	if u := auth.UserFrom(r.Context()); u != nil {
 		p.Viewer = &templates.Viewer{Name: u.DisplayName, Email: u.Email, Role: u.Role}
 	}
@@ -65,7 +63,9 @@ func (s *Server) basePage(r *http.Request, title, active string) templates.Page 
 }
 
 // redirect answers with a redirect that htmx follows as a full navigation.
+// A flash this request set is shown by the page it redirects to only.
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	bindFlash(r, to)
 	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", to)
 		w.WriteHeader(http.StatusNoContent)

@@ -34,6 +34,8 @@ var (
 	adminOnly   = roleRule{toLogin, allowed, forbidden, forbidden}
 	custOnly    = roleRule{toLogin, forbidden, forbidden, allowed}
 	setupClosed = roleRule{notFoundOK, notFoundOK, notFoundOK, notFoundOK}
+	// resellerOnly: none of these roles (reseller users: resellers_test.go).
+	resellerOnly = roleRule{toLogin, forbidden, forbidden, forbidden}
 )
 
 // routeRules is the expected access for every route after setup. The test
@@ -42,11 +44,11 @@ var (
 var routeRules = map[string]roleRule{
 	"GET /healthz":                       public,
 	"GET /readyz":                        public,
-	"GET /metrics":                       public,
 	"GET /static/*":                      public,
 	"GET /login":                         public,
 	"POST /login":                        public,
 	"POST /logout":                       public,
+	"POST /language":                     public,
 	"GET /auth/oidc/start":               setupClosed, // 404 while OIDC is not configured
 	"GET /auth/oidc/callback":            setupClosed,
 	"GET /setup":                         setupClosed,
@@ -61,6 +63,9 @@ var routeRules = map[string]roleRule{
 	"GET /":                              signedIn,
 	"GET /catalog":                       staffOnly,
 	"GET /customers":                     staffOnly,
+	"GET /resellers":                     staffOnly,
+	"GET /reseller/customers":            resellerOnly,
+	"GET /reseller/customers/{id}":       resellerOnly,
 	"GET /catalog/{country}/offers/{id}": staffOnly,
 	"GET /catalog/{country}/products/{product}/skus/{sku}": staffOnly,
 	"GET /orders/new":                                            staffOnly,
@@ -112,6 +117,8 @@ var routeRules = map[string]roleRule{
 	"POST /customers/{id}/renewal-prices":                        staffOnly,
 	"GET /renewals":                                              staffOnly,
 	"GET /renewals.csv":                                          staffOnly,
+	"GET /renewals/price-changes":                                staffOnly,
+	"GET /customers/{id}/prices.csv":                             staffOnly,
 	"POST /renewals/feed":                                        staffOnly,
 	"POST /renewals/feed/revoke":                                 staffOnly,
 	"GET /calendar/{feed}.ics":                                   public, // the secret address is the credential
@@ -125,7 +132,10 @@ var routeRules = map[string]roleRule{
 	"POST /admin/users":                                          adminOnly,
 	"POST /admin/users/{id}/disable":                             adminOnly,
 	"POST /admin/users/{id}/enable":                              adminOnly,
+	"POST /admin/users/{id}/sign-in-delay/clear":                 adminOnly,
 	"GET /admin/settings":                                        adminOnly,
+	"GET /admin/settings/support-profile":                        adminOnly,
+	"POST /admin/settings/support-profile":                       adminOnly,
 	"POST /admin/settings/pc":                                    adminOnly,
 	"POST /admin/settings/pc/test":                               adminOnly,
 	"POST /admin/settings/pc/connect":                            adminOnly,
@@ -138,6 +148,10 @@ var routeRules = map[string]roleRule{
 	"POST /admin/settings/defaults":                              adminOnly,
 	"POST /admin/settings/mail":                                  adminOnly,
 	"POST /admin/settings/mail/test":                             adminOnly,
+	"GET /admin/prices":                                          adminOnly,
+	"POST /admin/prices/import":                                  adminOnly,
+	"POST /admin/prices/rules":                                   adminOnly,
+	"POST /admin/prices/rules/{id}/delete":                       adminOnly,
 	"GET /admin/alerts":                                          adminOnly,
 	"POST /admin/alerts":                                         adminOnly,
 	"POST /admin/alerts/optouts":                                 adminOnly,
@@ -145,8 +159,10 @@ var routeRules = map[string]roleRule{
 	"POST /attention/{id}/dismiss":                               staffOnly,
 	"GET /my/charges":                                            custOnly,
 	"GET /my/charges.csv":                                        custOnly,
+	"GET /my/prices.csv":                                         custOnly,
 	"GET /customers/{id}/view/charges":                           staffOnly,
 	"GET /customers/{id}/view/charges.csv":                       staffOnly,
+	"GET /customers/{id}/view/prices.csv":                        staffOnly,
 	"GET /billing":                                               staffOnly,
 	"POST /billing/sync":                                         staffOnly,
 	"GET /billing/customers/{id}":                                staffOnly,
@@ -157,6 +173,22 @@ var routeRules = map[string]roleRule{
 	"GET /billing/invoices/{invoice}/customers/{pc}":             staffOnly,
 	"GET /billing/invoices/{invoice}/customers/{pc}/export.csv":  staffOnly,
 	"GET /billing/invoices/{invoice}/customers/{pc}/export.json": staffOnly,
+	"GET /my/requests":                                           custOnly,
+	"GET /my/requests/new":                                       custOnly,
+	"POST /my/requests/seats":                                    custOnly,
+	"POST /my/requests/tickets":                                  custOnly,
+	"GET /my/requests/{rid}":                                     custOnly,
+	"POST /my/requests/{rid}/replies":                            custOnly,
+	"GET /support":                                               staffOnly,
+	"GET /support/{rid}":                                         staffOnly,
+	"POST /support/{rid}/replies":                                staffOnly,
+	"POST /support/{rid}/status":                                 staffOnly,
+	"POST /support/{rid}/assign":                                 staffOnly,
+	"POST /support/{rid}/reject":                                 staffOnly,
+	"GET /support/{rid}/approve":                                 staffOnly,
+	"POST /support/{rid}/approve":                                staffOnly,
+	"POST /support/{rid}/escalate":                               staffOnly,
+	"POST /support/{rid}/escalation/notes":                       staffOnly,
 }
 
 func TestRoleMatrix(t *testing.T) {
@@ -191,8 +223,8 @@ func TestRoleMatrix(t *testing.T) {
 		method, path, _ := strings.Cut(mr, " ")
 		path = samplePath(path)
 		for i, c := range clients {
-			if mr == "POST /logout" || mr == "POST /login" {
-				continue // would change the client's session; covered in auth tests
+			if mr == "POST /logout" || mr == "POST /login" || mr == "POST /language" {
+				continue // would change the client's session or language; covered in auth and language tests
 			}
 			var p page
 			if method == http.MethodPost {

@@ -17,10 +17,10 @@ const requestTimeout = 30 * time.Second
 // routes is the whole URL surface of the portal.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, limitBody, s.crossOrigin,
+	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, limitBody, s.checkInput, s.crossOrigin,
 		timeout(requestTimeout),
-		exceptInfra(auth.LoadAndSave(s.sessions)), exceptInfra(markSessionLoaded), exceptInfra(s.loadUser),
-		exceptInfra(s.setupGate), middleware.GetHead)
+		exceptInfra(auth.LoadAndSave(s.sessions)), exceptInfra(s.markSessionLoaded), exceptInfra(s.loadUser),
+		exceptInfra(s.language), exceptInfra(s.setupGate), middleware.GetHead)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 	forbidden := http.HandlerFunc(s.forbidden)
@@ -28,13 +28,18 @@ func (s *Server) routes() http.Handler {
 	// Operations.
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Method(http.MethodGet, "/metrics", s.metricsHandler())
 	r.Method(http.MethodGet, "/static/*", http.StripPrefix("/static", static.Handler()))
+	// Browsers ask for /favicon.ico on pages that do not name an icon
+	// (a redirect's interstitial, a plain-text error); send them to ours.
+	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, static.URL("img/favicon.svg"), http.StatusMovedPermanently)
+	})
 
 	// Sign-in.
 	r.Get("/login", s.h(s.loginShow))
 	r.Post("/login", s.h(s.loginSubmit))
 	r.Post("/logout", s.h(s.logout))
+	r.Post("/language", s.h(s.languageSet))
 	r.Get("/auth/oidc/start", s.h(s.oidcStart))
 	r.Get("/auth/oidc/callback", s.h(s.oidcCallback))
 	r.Get("/password/forgot", s.h(s.passwordForgotShow))
@@ -59,8 +64,16 @@ func (s *Server) routes() http.Handler {
 
 	// Every signed-in user.
 	r.Group(func(r chi.Router) {
-		r.Use(auth.RequireRole(forbidden, auth.RoleAdmin, auth.RoleStaff, auth.RoleCustomer))
+		r.Use(auth.RequireRole(forbidden, auth.RoleAdmin, auth.RoleStaff, auth.RoleCustomer, auth.RoleReseller))
 		r.Get("/", s.h(s.home))
+	})
+
+	// An indirect reseller's users: only their reseller's customers, scoped
+	// by the user's reseller_id in every query.
+	r.Group(func(r chi.Router) {
+		r.Use(auth.RequireRole(forbidden, auth.RoleReseller))
+		r.Get("/reseller/customers", s.h(s.resellerCustomerList))
+		r.Get("/reseller/customers/{id}", s.h(s.resellerCustomerShow))
 	})
 
 	// Reseller staff (admins too).
@@ -71,6 +84,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/catalog/{country}/products/{product}/skus/{sku}", s.h(s.offerShow))
 		r.Get("/orders/new", s.h(s.orderNew))
 		r.Get("/customers", s.h(s.customerList))
+		r.Get("/resellers", s.h(s.resellerList))
 		r.Get("/customers/new", s.h(s.onboardingNew))
 		r.Post("/customers/new", s.h(s.onboardingStep))
 		r.Get("/customers/new/domain-check", s.h(s.onboardingDomainCheck))
@@ -96,6 +110,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/customers/{id}/renewal-prices", s.h(s.customerRenewalPrices))
 		r.Get("/renewals", s.h(s.renewalList))
 		r.Get("/renewals.csv", s.h(s.renewalExport))
+		r.Get(priceChangesPath, s.h(s.priceChangeList))
 		r.Post("/renewals/feed", s.h(s.renewalFeedCreate))
 		r.Post("/renewals/feed/revoke", s.h(s.renewalFeedRevoke))
 		r.Get("/customers/{id}/cart", s.h(s.cartShow))
@@ -113,6 +128,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/customers/{id}/view/orders/{order}", s.h(s.customerOrderShow))
 		r.Get("/customers/{id}/view/charges", s.h(s.chargesList))
 		r.Get("/customers/{id}/view/charges.csv", s.h(s.chargesExport))
+		r.Get("/customers/{id}/view/prices.csv", s.h(s.priceListExport))
+		r.Get("/customers/{id}/prices.csv", s.h(s.customerPriceListExport))
 		r.Get("/audit", s.h(s.auditList))
 		r.Get("/audit.csv", s.h(s.auditExport))
 		r.Get("/billing", s.h(s.billingList))
@@ -129,6 +146,16 @@ func (s *Server) routes() http.Handler {
 		r.Get("/sync/live", s.h(s.syncLive))
 		r.Post("/sync", s.h(s.syncNow))
 		r.Post("/attention/{id}/dismiss", s.h(s.dismissAttention))
+		r.Get("/support", s.h(s.supportQueue))
+		r.Get("/support/{rid}", s.h(s.supportShow))
+		r.Post("/support/{rid}/replies", s.h(s.supportReply))
+		r.Post("/support/{rid}/status", s.h(s.supportStatus))
+		r.Post("/support/{rid}/assign", s.h(s.supportAssign))
+		r.Post("/support/{rid}/reject", s.h(s.supportReject))
+		r.Get("/support/{rid}/approve", s.h(s.supportApproveConfirm))
+		r.Post("/support/{rid}/approve", s.h(s.supportApprove))
+		r.Post("/support/{rid}/escalate", s.h(s.supportEscalate))
+		r.Post("/support/{rid}/escalation/notes", s.h(s.supportPCNote))
 	})
 
 	// Customer users: only their own customer's data.
@@ -141,6 +168,13 @@ func (s *Server) routes() http.Handler {
 		r.Get("/my/orders/{order}", s.h(s.customerOrderShow))
 		r.Get("/my/charges", s.h(s.chargesList))
 		r.Get("/my/charges.csv", s.h(s.chargesExport))
+		r.Get("/my/prices.csv", s.h(s.priceListExport))
+		r.Get("/my/requests", s.h(s.supportList))
+		r.Get("/my/requests/new", s.h(s.supportNew))
+		r.Post("/my/requests/seats", s.h(s.supportSeatsCreate))
+		r.Post("/my/requests/tickets", s.h(s.supportTicketCreate))
+		r.Get("/my/requests/{rid}", s.h(s.supportShow))
+		r.Post("/my/requests/{rid}/replies", s.h(s.supportReply))
 	})
 
 	// Admins.
@@ -150,7 +184,10 @@ func (s *Server) routes() http.Handler {
 		r.Post("/admin/users", s.h(s.userCreate))
 		r.Post("/admin/users/{id}/disable", s.h(s.userDisable))
 		r.Post("/admin/users/{id}/enable", s.h(s.userEnable))
+		r.Post("/admin/users/{id}/sign-in-delay/clear", s.h(s.userClearSignInDelay))
 		r.Get("/admin/settings", s.h(s.settingsShow))
+		r.Get("/admin/settings/support-profile", s.h(s.supportProfileShow))
+		r.Post("/admin/settings/support-profile", s.h(s.supportProfileSave))
 		r.Post("/admin/settings/pc", s.h(s.settingsPC))
 		r.Post("/admin/settings/pc/test", s.h(s.settingsPCTest))
 		r.Post("/admin/settings/pc/connect", s.h(s.settingsPCConnect))
@@ -163,6 +200,10 @@ func (s *Server) routes() http.Handler {
 		r.Post("/admin/settings/defaults", s.h(s.settingsDefaults))
 		r.Post("/admin/settings/mail", s.h(s.settingsMail))
 		r.Post("/admin/settings/mail/test", s.h(s.settingsMailTest))
+		r.Get("/admin/prices", s.h(s.pricesShow))
+		r.Post("/admin/prices/import", s.h(s.pricesImport))
+		r.Post("/admin/prices/rules", s.h(s.pricesRuleSave))
+		r.Post("/admin/prices/rules/{id}/delete", s.h(s.pricesRuleDelete))
 		r.Get("/admin/alerts", s.h(s.alertsShow))
 		r.Post("/admin/alerts", s.h(s.alertsSave))
 		r.Post("/admin/alerts/optouts", s.h(s.alertOptOutAdd))

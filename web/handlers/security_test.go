@@ -115,8 +115,8 @@ func TestBodyLimit(t *testing.T) {
 	e.createUser("admin", "admin@example.com")
 	big := url.Values{"email": {"admin@example.com"}, "password": {strings.Repeat("x", 2<<20)}}
 	p := e.post(e.client(), "/login", big)
-	if p.StatusCode != http.StatusBadRequest {
-		t.Fatalf("2 MiB body: status %d, want 400", p.StatusCode)
+	if p.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("2 MiB body: status %d, want 413", p.StatusCode)
 	}
 }
 

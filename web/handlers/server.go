@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ import (
 	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pcconn"
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/store"
 )
 
@@ -35,6 +37,7 @@ type PCDefaults struct {
 	ClientSecret string
 	APIURL       string
 	TokenURL     string
+	Cloud        string // "global" or "china" (the sandbox's --cloud in dev)
 }
 
 // OIDCConfig is an OIDC sign-in provider given by the environment.
@@ -79,8 +82,15 @@ type Deps struct {
 	// Billing imports invoices and writes their exports; nil builds one on
 	// PC (without its jobs running).
 	Billing *billing.Service
+	// Prices imports price sheets and runs the markup rules; nil builds
+	// one on PC (without its jobs running).
+	Prices *prices.Service
 	// Registry receives the web layer's metrics; nil makes one of its own.
 	Registry *prometheus.Registry
+	// TrustedProxies are the reverse proxies (PORTAL_TRUSTED_PROXIES) whose
+	// X-Forwarded-For / Forwarded headers name the client; from any other
+	// peer those headers are ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the web layer's dependencies; handlers are its methods.
@@ -101,7 +111,10 @@ type Server struct {
 	// addrRules caches PC's address rules per country (onboarding).
 	addrRules addressRulesCache
 	bil       *billing.Service
+	pri       *prices.Service
 	counts    countsCache
+	// live limits and caches PC calls made while someone types.
+	live liveChecks
 
 	// adminExists caches "an admin exists" once true, so the setup gate
 	// costs no query per request after the first admin is created.
@@ -155,6 +168,7 @@ func New(d Deps) (*Server, error) {
 		acc:      d.Accounts,
 		att:      d.Attention,
 		bil:      d.Billing,
+		pri:      d.Prices,
 	}
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.serveError(w, r, err)
@@ -198,6 +212,11 @@ func defaultWriteSide(d *Deps) error {
 	}
 	if d.Billing == nil {
 		if d.Billing, err = billing.New(billing.Deps{Store: d.Store, PC: d.PC, Logger: d.Logger}); err != nil {
+			return err
+		}
+	}
+	if d.Prices == nil {
+		if d.Prices, err = prices.New(prices.Deps{Store: d.Store, PC: d.PC, Logger: d.Logger, Now: d.Now}); err != nil {
 			return err
 		}
 	}

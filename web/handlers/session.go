@@ -12,19 +12,17 @@ import (
 
 // Session keys.
 const (
-	sessUserID    = auth.SessionUserID
-	sessRole      = "role"
-	sessFlashMsg  = "flash_msg"
-	sessFlashKind = "flash_kind"
-	sessSetupOK   = "setup_token_ok"
-	sessOIDC      = "oidc_pending"
+	sessUserID  = auth.SessionUserID
+	sessRole    = "role"
+	sessSetupOK = "setup_token_ok"
+	sessOIDC    = "oidc_pending"
 )
 
 // markSessionLoaded notes that scs has loaded the session, so pages
 // rendered outside it (e.g. a static 404) do not touch it.
-func markSessionLoaded(next http.Handler) http.Handler {
+func (s *Server) markSessionLoaded(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionLoadedKey, true)))
+		next.ServeHTTP(w, r.WithContext(s.withFlashSlot(context.WithValue(r.Context(), sessionLoadedKey, true))))
 	})
 }
 
@@ -93,12 +91,6 @@ func (s *Server) signIn(ctx context.Context, u store.User) error {
 		s.log.WarnContext(ctx, "prune sessions", "err", err)
 	}
 	return nil
-}
-
-// flash queues a one-time message for the next page.
-func (s *Server) flash(ctx context.Context, kind, msg string) {
-	s.sessions.Put(ctx, sessFlashKind, kind)
-	s.sessions.Put(ctx, sessFlashMsg, msg)
 }
 
 // setupGate sends every page to /setup while no admin exists and setup is

@@ -3,7 +3,10 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/store"
@@ -49,6 +52,9 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	}
 	if o.defaults != nil {
 		v.Defaults = *o.defaults
+	}
+	if n, err := s.st.CountResellers(r.Context()); err == nil && n > 0 {
+		v.Defaults.Values["partner_mode_hint"] = fmt.Sprintf("Partner Center lists %d indirect resellers for this partner (last full sync): it is an indirect provider.", n)
 	}
 	return s.render(w, r, status, templates.SettingsPage(s.page(r, "Settings", "/admin/settings"), v))
 }
@@ -100,10 +106,11 @@ func (s *Server) settingsPCTest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	status := testStatus(w, r, res)
 	if isHTMX(r) {
-		return s.render(w, r, http.StatusOK, templates.TestResultBox(res))
+		return s.render(w, r, status, templates.TestResultBox(res))
 	}
-	return s.renderSettings(w, r, http.StatusOK, st, settingsForms{pc: &f, test: res})
+	return s.renderSettings(w, r, status, st, settingsForms{pc: &f, test: res})
 }
 
 // settingsOIDC saves the sign-in provider.
@@ -182,7 +189,8 @@ func (s *Server) savePC(ctx context.Context, in pcInput) error {
 	if err != nil {
 		return err
 	}
-	p := store.PCSettings{PcTenantID: in.TenantID, PcClientID: in.ClientID, PcApiUrl: in.APIURL, PcTokenUrl: in.TokenURL}
+	p := store.PCSettings{PcTenantID: in.TenantID, PcClientID: in.ClientID, PcApiUrl: in.APIURL, PcTokenUrl: in.TokenURL,
+		PcCloud: string(in.Cloud)}
 	if in.Secret != "" {
 		p.PcClientSecretEnc = s.d.SecretBox.Seal(in.Secret)
 	} else if len(st.PcClientSecretEnc) == 0 && s.d.PCDefaults.ClientSecret != "" {
@@ -211,14 +219,37 @@ func (s *Server) pcTest(r *http.Request, st store.Settings) (templates.Form, *te
 		return f, nil, err
 	}
 	in.Secret = sec
+	key := "pctest:address:" + s.clientIP(r)
+	if u := auth.UserFrom(r.Context()); u != nil {
+		key = "pctest:user:" + strconv.FormatInt(u.ID, 10)
+	}
+	if wait, ok := s.live.limit(key, pcTestsPerMinute, time.Minute, s.now()); !ok {
+		secs := int(math.Ceil(wait.Seconds()))
+		return f, &templates.TestResult{RetryAfter: secs, Message: fmt.Sprintf(
+			"Too many connection tests: at most %d a minute. Try again in %d seconds.", pcTestsPerMinute, secs)}, nil
+	}
 	res := s.testPC(r.Context(), in)
 	s.log.InfoContext(r.Context(), "partner center connection test", "request_id", requestID(r.Context()),
 		"ok", res.OK, "code", res.Code)
 	return f, res, nil
 }
 
+// testStatus is a connection test's HTTP status: 429 with Retry-After when
+// it was refused for its rate (200 to htmx, which swaps only 2xx answers
+// into the page, still with Retry-After), else 200.
+func testStatus(w http.ResponseWriter, r *http.Request, res *templates.TestResult) int {
+	if res == nil || res.RetryAfter == 0 {
+		return http.StatusOK
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(res.RetryAfter))
+	if isHTMX(r) {
+		return http.StatusOK
+	}
+	return http.StatusTooManyRequests
+}
+
 func firstError(f templates.Form) string {
-	for _, k := range []string{"pc_tenant_id", "pc_client_id", "pc_client_secret", "pc_api_url", "pc_token_url"} {
+	for _, k := range []string{"pc_cloud", "pc_tenant_id", "pc_client_id", "pc_client_secret", "pc_api_url", "pc_token_url"} {
 		if e := f.Err(k); e != "" {
 			return e
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -110,7 +111,7 @@ func (s *Server) saveMail(w http.ResponseWriter, r *http.Request, test bool) (bo
 func (s *Server) testMail(ctx context.Context, to string) *templates.TestResult {
 	c, err := s.mail.Settings(ctx)
 	if err == nil {
-		err = s.mail.Send(ctx, c, mail.Test(to), "")
+		err = s.mail.Send(ctx, c, mail.Test(i18n.From(ctx), to), "")
 	}
 	if err != nil {
 		s.log.InfoContext(ctx, "test mail failed", "request_id", requestID(ctx), "err", err)

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -147,7 +148,7 @@ func (s *Server) presentSetupToken(w http.ResponseWriter, r *http.Request, token
 	}
 	sum := sha256.Sum256([]byte(token))
 	if len(st.SetupTokenHash) == 0 || subtle.ConstantTimeCompare(sum[:], st.SetupTokenHash) != 1 {
-		s.log.WarnContext(ctx, "wrong setup token", "request_id", requestID(ctx), "ip", clientIP(r))
+		s.log.WarnContext(ctx, "wrong setup token", "request_id", requestID(ctx), "ip", s.clientIP(r))
 		f := templates.NewForm()
 		f.Errors["token"] = "This setup token is not valid. Copy it again from the server log (restarting the portal prints a new one)."
 		return s.renderSetupToken(w, r, http.StatusForbidden, f)
@@ -206,6 +207,7 @@ func (s *Server) pcDevDefaults() templates.Form {
 	f.Values["pc_client_id"] = s.d.PCDefaults.ClientID
 	f.Values["pc_api_url"] = cmp.Or(s.d.PCDefaults.APIURL, defaultPCAPIURL)
 	f.Values["pc_token_url"] = cmp.Or(s.d.PCDefaults.TokenURL, defaultPCTokenURL)
+	f.Values["pc_cloud"] = cmp.Or(s.d.PCDefaults.Cloud, string(rules.CloudGlobal))
 	return f
 }
 
@@ -251,7 +253,7 @@ func (s *Server) setupAdmin(w http.ResponseWriter, r *http.Request) error {
 	if !f.Valid() {
 		return s.renderSetupStep(w, r, ss, stepAdmin, http.StatusUnprocessableEntity, f, nil)
 	}
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.HashPassword(r.Context(), pw)
 	if err != nil {
 		return err
 	}
@@ -320,10 +322,11 @@ func (s *Server) setupPCTest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	status := testStatus(w, r, res)
 	if isHTMX(r) {
-		return s.render(w, r, http.StatusOK, templates.TestResultBox(res))
+		return s.render(w, r, status, templates.TestResultBox(res))
 	}
-	return s.renderSetupStep(w, r, ss, stepPC, http.StatusOK, f, res)
+	return s.renderSetupStep(w, r, ss, stepPC, status, f, res)
 }
 
 // setupOIDC is step 3: the sign-in provider, or skip.

@@ -74,7 +74,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 		Unit: strings.ToLower(cmp.Or(sub.UnitType, "licenses")), Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity),
 		Term: cmp.Or(rules.TermLabel(sub.TermDuration), "—"), Cycle: cmp.Or(sub.BillingCycle, "—"), AutoRenew: sub.AutoRenewEnabled,
 		NCE: rs.NCE(), Renews: renewalDate(sub.CommitmentEndDate), Version: commerce.SubscriptionVersion(sub), Token: uuid.NewString(),
-		DecreaseAllowed: dec.Allowed, DecreaseReason: dec.Reason, SuspensionReasons: strings.Join(sub.SuspensionReasons, ", "),
+		DecreaseAllowed: dec.Allowed, DecreaseReason: dec.Reason,
 		CanSuspend: rules.CheckSuspend(rs) == "", CanReactivate: rules.CheckReactivate(rs, sub.ParentStatus) == "",
 		ReactivateProblem: rules.CheckReactivate(rs, sub.ParentStatus), CanChangeSeats: rs.Status == "active" && rs.BillingType != "usage",
 		CanAutoRenew: rules.CheckAutoRenew(rs, !sub.AutoRenewEnabled) == "", SyncedAgo: ago(time.Since(sub.SyncedAt)), // synced_at is wall-clock time
@@ -108,6 +108,9 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 			v.PendingHref = cv.Href
 		}
 		v.Changes = append(v.Changes, cv)
+	}
+	if sub.Status == "suspended" {
+		v.Suspension = suspensionView(sub, changes)
 	}
 	audit, err := s.st.SubscriptionAudit(ctx, sub.CustomerID, sub.ID)
 	if err != nil {
@@ -165,10 +168,14 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 		plan, problems = s.planLifecycle(ctx, sub, life, f)
 	} else {
 		plan, problems = commerce.PlanChange(sub, life, commerce.ChangeRequest{Action: f.Get("action"), Quantity: f.Get("quantity"),
-			Reason: f.Get("reason"), AutoRenew: f.Get("autorenew"), FriendlyName: f.Get("friendly_name")}, s.now())
+			Reason: f.Get("reason"), AutoRenew: f.Get("autorenew"), FriendlyName: f.Get("friendly_name"),
+			Confirming: f.Get("confirm") == "1", AcceptLicenceLoss: r.PostForm.Get("accept_licence_loss") == "1"}, s.now())
 	}
 	if len(problems) > 0 {
 		f.Errors = problems
+		if problems["accept_licence_loss"] != "" {
+			return s.renderChangeConfirm(w, r, http.StatusUnprocessableEntity, sub, f, plan)
+		}
 		switch f.Get("action") {
 		case "next_term":
 			return s.renderNextTerm(w, r, http.StatusUnprocessableEntity, sub, life, f, f.Get("token"))
@@ -178,7 +185,7 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 		return s.renderSubscription(w, r, http.StatusUnprocessableEntity, sub, f, "")
 	}
 	if f.Get("confirm") != "1" {
-		return s.renderChangeConfirm(w, r, sub, f, plan)
+		return s.renderChangeConfirm(w, r, http.StatusOK, sub, f, plan)
 	}
 	err = s.com.ChangeSubscription(ctx, actorOf(r), sub, f.Get("version"), token, plan)
 	if errors.Is(err, commerce.ErrChangeConflict) {
@@ -203,9 +210,10 @@ const conflictMessage = "This subscription changed since you opened the page (an
 
 // renderChangeConfirm is the confirmation step: what will happen, with the
 // form's values carried in hidden fields.
-func (s *Server) renderChangeConfirm(w http.ResponseWriter, r *http.Request, sub store.SubscriptionForChange, f templates.Form, plan commerce.Plan) error {
+func (s *Server) renderChangeConfirm(w http.ResponseWriter, r *http.Request, status int, sub store.SubscriptionForChange, f templates.Form, plan commerce.Plan) error {
 	v := templates.SubscriptionConfirmView{Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName), Title: plan.Title,
-		Effect: plan.Effect, Action: plan.Action, Reason: plan.Reason, Warning: plan.Warning, Hidden: map[string]string{}}
+		Effect: plan.Effect, Action: plan.Action, Reason: plan.Reason, Warning: plan.Warning, Hidden: map[string]string{},
+		LicenceLoss: plan.LicenceLoss.Sentence(), Form: f}
 	for _, k := range changeFields {
 		if f.Get(k) != "" {
 			v.Hidden[k] = f.Get(k)
@@ -225,7 +233,7 @@ func (s *Server) renderChangeConfirm(w http.ResponseWriter, r *http.Request, sub
 			}
 		}
 	}
-	return s.render(w, r, http.StatusOK, templates.SubscriptionConfirmPage(s.page(r, plan.Title, "/customers"), v))
+	return s.render(w, r, status, templates.SubscriptionConfirmPage(s.page(r, plan.Title, "/customers"), v))
 }
 
 // subscriptionChangeShow is a change's progress: pending (the page polls),
@@ -269,6 +277,14 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 	} else if ch.LastError != "" {
 		v.Error = "Last attempt: " + pcRefusal(ch.LastError, ch.PcErrorCode) + " — retrying."
 	}
+	if ch.CommandStatus == commerce.CommandPending || ch.CommandStatus == commerce.CommandDelivering {
+		d, err := s.st.CommandDelivery(ctx, ch.CommandID)
+		if err != nil {
+			return err
+		}
+		v.Delivery = deliveryView(d)
+		v.Delivery.LastError = "" // v.Error says it, in PC's words
+	}
 	if isHTMX(r) {
 		return s.render(w, r, http.StatusOK, templates.SubscriptionChangeStatus(v))
 	}
@@ -289,4 +305,21 @@ func pcRefusal(lastError, code string) string {
 		return msg + " (Partner Center error " + code + ")"
 	}
 	return msg
+}
+
+// suspensionView separates who suspended the subscription and why (the
+// portal's own change, newest first in changes, when it was the last
+// status change to succeed) from PC's reason codes in words.
+func suspensionView(sub store.SubscriptionForChange, changes []store.SubscriptionChange) templates.SuspensionView {
+	v := templates.SuspensionView{Origin: rules.SuspensionOrigin(sub.SuspensionReasons), Codes: strings.Join(sub.SuspensionReasons, ", ")}
+	for _, c := range changes {
+		if c.CommandStatus != commerce.CommandSucceeded || (c.Action != "suspend" && c.Action != "reactivate") {
+			continue
+		}
+		if c.Action == "suspend" {
+			v.By, v.Reason, v.At = c.RequestedByLabel, c.Reason, c.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		break
+	}
+	return v
 }

@@ -118,8 +118,18 @@ func TestSubscriptionSuspendBaseWithAddOnAndReactivate(t *testing.T) {
 	if !strings.Contains(detail, "not paid") {
 		t.Fatalf("audit detail %q lacks the reason", detail)
 	}
+	// Who suspended and why stand apart from PC's code, which alone reads
+	// as if the customer had cancelled.
+	bp := e.get(c, href)
+	if !hasTestID(bp.body, "sub-suspended-by") || !strings.Contains(bp.body, "Customer has not paid for two months") ||
+		!strings.Contains(bp.body, "staff@example.com") || !strings.Contains(bp.body, "suspended by the partner") {
+		t.Fatalf("suspended base: want who, their reason and PC's reason in words\n%s", bp.body)
+	}
 	// The add-on cannot be reactivated before its base.
 	ap := e.get(c, "/customers/"+cust+"/subscriptions/"+addOn)
+	if !strings.Contains(ap.body, "suspended with its base subscription") || hasTestID(ap.body, "sub-suspended-by") {
+		t.Fatalf("add-on suspended with its base: want PC's reason in words only\n%s", ap.body)
+	}
 	if !hasTestID(ap.body, "reactivate-problem") || !strings.Contains(ap.body, "reactivate the base first") {
 		t.Fatalf("add-on page under a suspended base\n%s", ap.body)
 	}
@@ -406,6 +416,8 @@ func TestSubscriptionChangeWithoutPCGoesToTheWorker(t *testing.T) {
 	}
 	if r := e.get(c, p.location()); !hasTestID(r.body, "change-pending") || !strings.Contains(r.body, "hx-get=") {
 		t.Fatalf("want a polling pending page\n%s", r.body)
+	} else if !strings.Contains(r.body, `data-testid="change-delivery" data-delivery="queued"`) {
+		t.Fatalf("the page does not say the change is queued for a worker\n%s", r.body)
 	}
 	var state string
 	if err := e.st.Pool.QueryRow(t.Context(), `SELECT j.state FROM river_job j JOIN commands c ON c.river_job_id = j.id`).Scan(&state); err != nil {
@@ -413,5 +425,55 @@ func TestSubscriptionChangeWithoutPCGoesToTheWorker(t *testing.T) {
 	}
 	if state != "available" {
 		t.Fatalf("delivery job is %s, want available for the worker at once", state)
+	}
+}
+
+// A decrease below the licences assigned to users warns with the numbers and
+// is sent only once staff tick the box saying they accept it.
+func TestSubscriptionDecreaseBelowAssignedLicencesNeedsConsent(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	c := e.client()
+	e.login(c, "staff@example.com")
+	cust, sub := e.subID("Fabrikam Inc", "%Premium%")
+	href := "/customers/" + cust + "/subscriptions/" + sub
+	var part string
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT k.sku_part_number FROM subscribed_skus k JOIN subscriptions s
+		ON s.customer_id = k.customer_id AND lower(s.offer_name) = lower(k.sku_name) WHERE s.id = $1`, sub).Scan(&part); err != nil {
+		t.Fatalf("the mirror has no licence usage for the subscription's product: %v", err)
+	}
+	if err := e.sb.AssignLicenses(cust, part, 30); err != nil {
+		t.Fatal(err)
+	}
+	e.sync("full")
+
+	// Removing 10 of 40 leaves 30 for the 30 users: no warning.
+	p := e.post(c, href, e.subForm(c, href, "quantity", "quantity", "30"))
+	if p.StatusCode != http.StatusOK || !hasTestID(p.body, "change-confirm") || hasTestID(p.body, "confirm-licence-loss") {
+		t.Fatalf("40 -> 30 with 30 assigned: want a plain confirmation: %d\n%s", p.StatusCode, p.body)
+	}
+	// Removing 35 leaves 5: 25 users lose their licence.
+	f := e.subForm(c, href, "quantity", "quantity", "5")
+	p = e.post(c, href, f)
+	if p.StatusCode != http.StatusOK || !hasTestID(p.body, "confirm-licence-loss") ||
+		!strings.Contains(p.body, "30 licence(s) of this product are assigned to users, but only 5 would remain: 25 user(s)") {
+		t.Fatalf("40 -> 5 with 30 assigned: want the licence warning: %d\n%s", p.StatusCode, p.body)
+	}
+	// Confirming without the box is refused next to it and writes nothing.
+	f.Set("confirm", "1")
+	p = e.post(c, href, f)
+	if p.StatusCode != http.StatusUnprocessableEntity || !hasTestID(p.body, "error-accept_licence_loss") || !hasTestID(p.body, "confirm-licence-loss") {
+		t.Fatalf("confirm without consent: %d\n%s", p.StatusCode, p.body)
+	}
+	if n := e.countCommands(); n != 0 {
+		t.Fatalf("a decrease without consent queued %d command(s)", n)
+	}
+	// With the box ticked it goes through to PC and the mirror.
+	f.Set("accept_licence_loss", "1")
+	if r := e.changeResult(c, e.post(c, href, f)); !hasTestID(r.body, "change-done") {
+		t.Fatalf("confirmed decrease: want done\n%s", r.body)
+	}
+	if q, _ := e.mirrored(sub); q != 5 {
+		t.Fatalf("mirror quantity %d, want 5", q)
 	}
 }

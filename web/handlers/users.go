@@ -24,6 +24,10 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
+	failures, err := s.st.ThrottledAccounts(r.Context(), s.now().Add(-s.throttle.Window))
+	if err != nil {
+		return err
+	}
 	me := auth.UserFrom(r.Context())
 	rows := make([]templates.UserRow, 0, len(users))
 	for _, u := range users {
@@ -39,6 +43,12 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		}
 		if row.Disabled {
 			row.Status = "disabled"
+		}
+		if fc, ok := failures[strings.ToLower(u.Email)]; ok {
+			row.SignInFailures = fc.Failures
+			if wait := s.throttle.Wait(store.SignInState{Account: fc}, s.now()); wait > 0 {
+				row.Status += ", sign-in delayed"
+			}
 		}
 		if u.LastLoginAt != nil {
 			row.LastLogin = u.LastLoginAt.UTC().Format("2006-01-02 15:04 UTC")
@@ -75,7 +85,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 	if !f.Valid() {
 		return s.renderUsers(w, r, http.StatusUnprocessableEntity, f)
 	}
-	hash, err := auth.HashPassword(pw)
+	hash, err := auth.HashPassword(r.Context(), pw)
 	if err != nil {
 		return err
 	}
@@ -123,6 +133,22 @@ func (s *Server) userSetDisabled(w http.ResponseWriter, r *http.Request, disable
 	}
 	s.audit(ctx, auth.UserFrom(ctx), action, "user", strconv.FormatInt(u.ID, 10), map[string]any{"email": u.Email})
 	s.flash(ctx, "success", fmt.Sprintf("%s is %s.", u.Email, verb))
+	redirect(w, r, "/admin/users")
+	return nil
+}
+
+// userClearSignInDelay forgets an account's failed sign-ins, so its owner
+// can sign in at once whoever was guessing.
+func (s *Server) userClearSignInDelay(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	u, err := s.acc.ClearSignInDelay(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	s.flash(r.Context(), "success", fmt.Sprintf("Failed sign-ins of %s are cleared: they can sign in now.", u.Email))
 	redirect(w, r, "/admin/users")
 	return nil
 }

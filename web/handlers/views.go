@@ -15,15 +15,6 @@ import (
 // Helpers the pages share to present values: paging, dates, durations and
 // labels.
 
-// atoiDefault is s as a number, d when it is not one.
-func atoiDefault(s string, d int) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return d
-	}
-	return n
-}
-
 // pager builds the page links of a list at u, keeping its other parameters.
 func pager(u *url.URL, page, size, total int) templates.Pager {
 	pages := max((total+size-1)/size, 1)

@@ -92,9 +92,9 @@ func TestGeneratedUpToDate(t *testing.T) {
 func TestNavByRole(t *testing.T) {
 	t.Parallel()
 	for role, want := range map[string]string{
-		"admin":    "/,/catalog,/customers,/renewals,/billing,/sync,/audit,/admin/users,/admin/settings",
-		"staff":    "/,/catalog,/customers,/renewals,/billing,/sync,/audit",
-		"customer": "/my/subscriptions,/my/charges",
+		"admin":    "/,/catalog,/customers,/renewals,/billing,/support,/sync,/audit,/admin/users,/admin/settings",
+		"staff":    "/,/catalog,/customers,/renewals,/billing,/support,/sync,/audit",
+		"customer": "/my/subscriptions,/my/charges,/my/requests",
 		"":         "",
 	} {
 		var got []string

@@ -3,7 +3,13 @@
 // templates never touch the database.
 package templates
 
-import "github.com/cspportal/portal/web/static"
+import (
+	"context"
+	"strings"
+
+	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/web/static"
+)
 
 // Viewer is the signed-in user as pages see it.
 type Viewer struct {
@@ -28,6 +34,13 @@ type Page struct {
 	Width   string // "", "narrow" or "medium"
 	NoNav   bool   // setup and sign-in pages
 	Dev     bool   // development mode: Partner Center is the sandbox
+	// Unavailable lists the capabilities (rules.Capability) the page would
+	// use that the connected cloud does not offer; the layout explains
+	// each above the content.
+	Unavailable []string
+	// Path is the page's path and query, where the language switch
+	// returns to.
+	Path string
 }
 
 // Form carries submitted values and per-field error messages.
@@ -55,23 +68,37 @@ type navItem struct {
 
 // navFor returns the navigation for a role.
 func navFor(role string) []navItem {
-	dashboard := navItem{"/", "Dashboard", "nav-dashboard"}
-	catalog := navItem{"/catalog", "Catalog", "nav-catalog"}
-	customers := navItem{"/customers", "Customers", "nav-customers"}
-	renewals := navItem{"/renewals", "Renewals", "nav-renewals"}
-	sync := navItem{"/sync", "Sync", "nav-sync"}
-	audit := navItem{"/audit", "Audit", "nav-audit"}
-	billing := navItem{"/billing", "Billing", "nav-billing"}
+	dashboard := navItem{"/", "nav.dashboard", "nav-dashboard"}
+	catalog := navItem{"/catalog", "nav.catalog", "nav-catalog"}
+	customers := navItem{"/customers", "nav.customers", "nav-customers"}
+	renewals := navItem{"/renewals", "nav.renewals", "nav-renewals"}
+	sync := navItem{"/sync", "nav.sync", "nav-sync"}
+	audit := navItem{"/audit", "nav.audit", "nav-audit"}
+	billing := navItem{"/billing", "nav.billing", "nav-billing"}
+	support := navItem{"/support", "nav.support", "nav-support"}
 	switch role {
 	case "admin":
-		return []navItem{dashboard, catalog, customers, renewals, billing, sync, audit,
-			{"/admin/users", "Users", "nav-users"}, {"/admin/settings", "Settings", "nav-settings"}}
+		return []navItem{dashboard, catalog, customers, renewals, billing, support, sync, audit,
+			{"/admin/users", "nav.users", "nav-users"}, {"/admin/settings", "nav.settings", "nav-settings"}}
 	case "staff":
-		return []navItem{dashboard, catalog, customers, renewals, billing, sync, audit}
+		return []navItem{dashboard, catalog, customers, renewals, billing, support, sync, audit}
+	case "reseller":
+		return []navItem{{"/reseller/customers", "Customers", "nav-reseller-customers"}}
 	case "customer":
-		return []navItem{{"/my/subscriptions", "My subscriptions", "nav-my-subscriptions"}, {"/my/charges", "My charges", "nav-my-charges"}}
+		return []navItem{{"/my/subscriptions", "nav.my_subscriptions", "nav-my-subscriptions"}, {"/my/charges", "nav.my_charges", "nav-my-charges"},
+			{"/my/requests", "nav.my_requests", "nav-my-requests"}}
 	}
 	return nil
 }
 
 func asset(name string) string { return static.URL(name) }
+
+// statusText is a subscription status in the reader's language (PC's own
+// word when the catalogs do not know it).
+func statusText(ctx context.Context, status string) string {
+	k := "status." + strings.ToLower(status)
+	if t := i18n.T(ctx, k); t != k {
+		return t
+	}
+	return status
+}

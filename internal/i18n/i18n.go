@@ -1,0 +1,181 @@
+// Package i18n holds the portal's message catalogs (English and Simplified
+// Chinese) and picks a request's language: the user's setting, else the
+// browser's Accept-Language, else the portal's default. Messages are
+// looked up by key with golang.org/x/text/message; a sentence is one
+// message with its arguments in place (never concatenated), and counts go
+// through x/text's plural rules.
+package i18n
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/message/catalog"
+)
+
+// Lang is a language the portal speaks, as stored in users.language and
+// settings.default_language ("en", "zh-Hans").
+type Lang string
+
+// Languages.
+const (
+	English           Lang = "en"
+	SimplifiedChinese Lang = "zh-Hans"
+)
+
+// Langs lists the languages, the default first (the header's switch).
+var Langs = []Lang{English, SimplifiedChinese}
+
+// Tag is the BCP 47 tag of l (the lang attribute of <html>).
+func (l Lang) Tag() string { return string(l) }
+
+// Name is l's name in l itself (the language switch shows each language
+// in its own words).
+func (l Lang) Name() string {
+	if l == SimplifiedChinese {
+		return "中文"
+	}
+	return "English"
+}
+
+// PCLocale is the X-Locale Partner Center is asked with for l.
+func (l Lang) PCLocale() string {
+	if l == SimplifiedChinese {
+		return "zh-CN"
+	}
+	return "en-US"
+}
+
+// Parse reads a stored or submitted language; ok is false for anything
+// the portal does not speak.
+func Parse(s string) (Lang, bool) {
+	switch s {
+	case "en", "en-US", "en-GB":
+		return English, true
+	case "zh-Hans", "zh", "zh-CN", "zh-SG", "zh-Hans-CN":
+		return SimplifiedChinese, true
+	}
+	return English, false
+}
+
+var matcher = language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
+
+// Pick chooses a request's language: the user's setting, else the best
+// match of the Accept-Language header, else the portal's default.
+func Pick(user, acceptLanguage, portalDefault string) Lang {
+	if l, ok := Negotiate(user, acceptLanguage); ok {
+		return l
+	}
+	if l, ok := Parse(portalDefault); ok {
+		return l
+	}
+	return English
+}
+
+// Negotiate is Pick without the portal's default: ok is false when
+// neither the user's setting nor Accept-Language names a language the
+// portal speaks (the caller then reads the default, which costs a query).
+func Negotiate(user, acceptLanguage string) (Lang, bool) {
+	if l, ok := Parse(user); ok {
+		return l, true
+	}
+	if acceptLanguage != "" {
+		tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+		if err == nil && len(tags) > 0 {
+			if _, idx, conf := matcher.Match(tags...); conf != language.No {
+				return Langs[idx], true
+			}
+		}
+	}
+	return English, false
+}
+
+type ctxKey struct{}
+
+// WithLang returns ctx carrying l.
+func WithLang(ctx context.Context, l Lang) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// From returns ctx's language (English when none was set).
+func From(ctx context.Context) Lang {
+	if l, ok := ctx.Value(ctxKey{}).(Lang); ok {
+		return l
+	}
+	return English
+}
+
+var (
+	cat      = catalog.NewBuilder(catalog.Fallback(language.English))
+	printers = map[Lang]*message.Printer{}
+)
+
+func tagOf(l Lang) language.Tag {
+	if l == SimplifiedChinese {
+		return language.SimplifiedChinese
+	}
+	return language.English
+}
+
+func init() {
+	for l, msgs := range map[Lang]map[string]string{English: en, SimplifiedChinese: zhHans} {
+		for k, v := range msgs {
+			if err := cat.SetString(tagOf(l), k, v); err != nil {
+				panic(fmt.Sprintf("i18n: %s %s: %v", l, k, err))
+			}
+		}
+	}
+	for l, msgs := range map[Lang]map[string]Plural{English: enPlural, SimplifiedChinese: zhHansPlural} {
+		for k, p := range msgs {
+			cases := []any{"one", p.One, "other", p.Other}
+			if l == SimplifiedChinese { // Chinese has the plural category "other" only
+				cases = []any{"other", p.Other}
+			}
+			if err := cat.Set(tagOf(l), k, plural.Selectf(1, "%d", cases...)); err != nil {
+				panic(fmt.Sprintf("i18n: %s %s: %v", l, k, err))
+			}
+		}
+	}
+	for _, l := range Langs {
+		printers[l] = message.NewPrinter(tagOf(l), message.Catalog(cat))
+	}
+}
+
+// Plural is a message with a count as its first argument: One for the
+// plural category "one" (English: 1), Other for the rest (Chinese has
+// only Other).
+type Plural struct{ One, Other string }
+
+// T is the message key in ctx's language, with args in place.
+func T(ctx context.Context, key string, args ...any) string { return In(From(ctx), key, args...) }
+
+// In is the message key in l, with args in place. An unknown key comes
+// back as the key itself, so a missing message shows rather than hides.
+func In(l Lang, key string, args ...any) string {
+	p := printers[l]
+	if p == nil {
+		p = printers[English]
+	}
+	return p.Sprintf(key, args...)
+}
+
+// Keys lists a language's message keys, sorted (the catalogs' test).
+func Keys(l Lang) []string {
+	m, pm := en, enPlural
+	if l == SimplifiedChinese {
+		m, pm = zhHans, zhHansPlural
+	}
+	out := make([]string, 0, len(m)+len(pm))
+	for k := range m {
+		out = append(out, k)
+	}
+	for k := range pm {
+		out = append(out, k+" (plural)")
+	}
+	sort.Strings(out)
+	return out
+}

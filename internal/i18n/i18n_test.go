@@ -1,0 +1,67 @@
+package i18n
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+func TestCatalogsMatch(t *testing.T) {
+	en, zh := Keys(English), Keys(SimplifiedChinese)
+	for _, k := range en {
+		if !slices.Contains(zh, k) {
+			t.Errorf("zh-Hans lacks %q", k)
+		}
+	}
+	for _, k := range zh {
+		if !slices.Contains(en, k) {
+			t.Errorf("en lacks %q", k)
+		}
+	}
+}
+
+func TestPick(t *testing.T) {
+	for _, tc := range []struct {
+		user, accept, def string
+		want              Lang
+	}{
+		{"zh-Hans", "en-US", "en", SimplifiedChinese},
+		{"en", "zh-CN,zh;q=0.9", "zh-Hans", English},
+		{"", "zh-CN,zh;q=0.9,en;q=0.5", "en", SimplifiedChinese},
+		{"", "zh-TW", "en", SimplifiedChinese},
+		{"", "fr-FR,de;q=0.8", "zh-Hans", SimplifiedChinese},
+		{"", "fr-FR", "en", English},
+		{"", "", "zh-Hans", SimplifiedChinese},
+		{"", "", "", English},
+		{"", "not a header;;", "zh-Hans", SimplifiedChinese},
+	} {
+		if got := Pick(tc.user, tc.accept, tc.def); got != tc.want {
+			t.Errorf("Pick(%q, %q, %q) = %s, want %s", tc.user, tc.accept, tc.def, got, tc.want)
+		}
+	}
+}
+
+func TestMessages(t *testing.T) {
+	ctx := WithLang(context.Background(), SimplifiedChinese)
+	if got := T(ctx, "dash.welcome", "李雷"); got != "欢迎回来，李雷。" {
+		t.Errorf("zh welcome = %q", got)
+	}
+	if got := In(English, "dash.admins", 1); got != "1 admin" {
+		t.Errorf("en one = %q", got)
+	}
+	if got := In(English, "dash.admins", 3); got != "3 admins" {
+		t.Errorf("en other = %q", got)
+	}
+	if got := In(SimplifiedChinese, "dash.admins", 3); got != "3 位管理员" {
+		t.Errorf("zh other = %q", got)
+	}
+	if got := In(English, "no.such.key"); got != "no.such.key" {
+		t.Errorf("unknown key = %q", got)
+	}
+	if From(context.Background()) != English {
+		t.Error("default language is not English")
+	}
+	if SimplifiedChinese.PCLocale() != "zh-CN" || English.PCLocale() != "en-US" {
+		t.Error("X-Locale mapping")
+	}
+}

@@ -1,0 +1,73 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+func TestMonthlyEquivalent(t *testing.T) {
+	d := decimal.RequireFromString
+	tests := []struct {
+		name        string
+		unit        string
+		qty         int64
+		cycle, term string
+		want        string
+		ok          bool
+	}{
+		{"monthly billing is the unit price", "12.50", 10, "monthly", "P1Y", "125", true},
+		{"annual billing over 12 months", "120", 3, "Annual", "P1Y", "30", true},
+		{"triennial over 36 months", "360", 1, "triennial", "P3Y", "10", true},
+		{"paid once for a year", "120", 1, "none", "P1Y", "10", true},
+		{"paid once for a month", "7", 2, "", "P1M", "14", true},
+		{"no fraction lost before rounding", "10", 1, "annual", "P1Y", "0.83333333", true},
+		{"usage has no monthly equivalent", "1", 1, "usage", "", "0", false},
+		{"unknown term paid once", "1", 1, "none", "P5Y", "0", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := MonthlyEquivalent(d(tt.unit), tt.qty, tt.cycle, tt.term)
+			if ok != tt.ok || !got.Equal(d(tt.want)) {
+				t.Fatalf("MonthlyEquivalent = %s, %v; want %s, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestMarginShare(t *testing.T) {
+	d := decimal.RequireFromString
+	for _, tt := range []struct{ cost, sale, want string }{
+		{"10", "12.50", "20"},
+		{"10", "10", "0"},
+		{"10", "0", "0"},
+		{"12", "10", "-20"},
+		{"8.37", "9.63", "13.1"},
+	} {
+		if got := MarginShare(d(tt.cost), d(tt.sale)); !got.Equal(d(tt.want)) {
+			t.Errorf("MarginShare(%s, %s) = %s, want %s", tt.cost, tt.sale, got, tt.want)
+		}
+	}
+}
+
+func TestPlanDifferences(t *testing.T) {
+	d := decimal.RequireFromString
+	// the NCE shape: P1Y paid up front 68.40 (5.70 a month), billed
+	// monthly 5 % more (6.00), a monthly term 20 % more than that (7.20)
+	plans := []PlanPrice{{"P1M", "monthly", d("7.20")}, {"P1Y", "monthly", d("6.00")}, {"P1Y", "annual", d("68.40")},
+		{"P3Y", "triennial", d("194.40")}, {"", "usage", d("1")}}
+	monthly, diffs, ok := PlanDifferences(PlanPrice{"P1Y", "monthly", d("6.00")}, plans)
+	if !ok || !monthly.Equal(d("6")) || len(diffs) != 3 {
+		t.Fatalf("PlanDifferences = %s, %v, %v", monthly, diffs, ok)
+	}
+	want := []struct{ term, cycle, monthly, pct string }{{"P3Y", "triennial", "5.4", "-10"}, {"P1Y", "annual", "5.7", "-5"}, {"P1M", "monthly", "7.2", "20"}}
+	for i, w := range want {
+		g := diffs[i]
+		if g.Term != w.term || g.Cycle != w.cycle || !g.Monthly.Equal(d(w.monthly)) || !g.Percent.Equal(d(w.pct)) {
+			t.Errorf("diff %d = %+v, want %+v", i, g, w)
+		}
+	}
+	if _, _, ok := PlanDifferences(PlanPrice{"", "usage", d("1")}, plans); ok {
+		t.Error("a usage plan has no monthly equivalent")
+	}
+}

@@ -1,0 +1,314 @@
+// Command benchpages is the portal's page load harness: it seeds a
+// database of the design size (10,000 customers, 100,000 subscriptions,
+// 100,000 order lines and audit rows) by COPY, starts the real portal
+// binary on it, signs in as staff and as customer users, and drives each
+// page with 64 concurrent clients, printing per page req/s, p50/p95/p99
+// and the CPU time the portal and Postgres spent per request.
+//
+// It is opt-in (not part of go test):
+//
+//	make bench-pages
+//	go run ./scripts/benchpages -c 64 -d 10s -pages 'customers|audit'
+//
+// The database (default portal_bench on 127.0.0.1:5432) is seeded once
+// and reused; -reseed drops and seeds it again.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cspportal/portal/internal/secrets"
+	"github.com/cspportal/portal/store"
+)
+
+// customerUsers is how many customer users are seeded (one per client at
+// the default concurrency).
+const customerUsers = 64
+
+func customerUserEmail(i int) string { return fmt.Sprintf("user%d@tenant%d.example", i, i) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := runBench(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchpages:", err)
+		os.Exit(1)
+	}
+}
+
+func runBench(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("benchpages", flag.ContinueOnError)
+	admin := fs.String("admin-url", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "Postgres URL of a database to create the bench database from")
+	dbName := fs.String("db", "portal_bench", "name of the bench database")
+	reseed := fs.Bool("reseed", false, "drop and seed the bench database again")
+	seedOnly := fs.Bool("seed-only", false, "seed (if needed) and exit")
+	conc := fs.Int("c", 64, "concurrent clients")
+	dur := fs.Duration("d", 10*time.Second, "measured duration per page (a fifth more is warm-up)")
+	only := fs.String("pages", "", "regexp: only pages whose name matches")
+	binary := fs.String("binary", "", "run this portal binary instead of building ./cmd/portal (to compare two builds on one data set)")
+	target := fs.String("url", "", "measure a portal already running on this base URL (on the bench database) instead of starting one")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *conc > customerUsers {
+		return fmt.Errorf("-c at most %d (one customer user each)", customerUsers)
+	}
+	dbURL, err := withDB(*admin, *dbName)
+	if err != nil {
+		return err
+	}
+	s := defaultSizes
+	if err := prepare(ctx, *admin, *dbName, dbURL, *reseed, s, out); err != nil {
+		return err
+	}
+	if *seedOnly {
+		return nil
+	}
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	base, pid := *target, 0
+	if base == "" {
+		var stopServer func()
+		base, pid, stopServer, err = startPortal(ctx, *binary, dbURL, out)
+		if err != nil {
+			return err
+		}
+		defer stopServer()
+		// The binary's periodic jobs run once at start (attention's
+		// evaluation over every customer): let them finish first.
+		waitJobs(ctx, &store.Store{Pool: pool}, 2*time.Minute)
+	}
+
+	staff := make([]*http.Client, *conc)
+	cust := make([]*http.Client, *conc)
+	for w := range *conc {
+		staff[w], cust[w] = newClient(), newClient()
+		if err := signIn(ctx, staff[w], base, "staff@bench.example"); err != nil {
+			return err
+		}
+		if err := signIn(ctx, cust[w], base, customerUserEmail(w+1)); err != nil {
+			return err
+		}
+	}
+	var re *regexp.Regexp
+	if *only != "" {
+		if re, err = regexp.Compile(*only); err != nil {
+			return err
+		}
+	}
+	cpu := &cpuMeter{pool: pool, db: *dbName, serverPID: pid}
+	fmt.Fprintf(out, "\n%d clients, %s per page, GOMAXPROCS of the box: %d CPUs; load average before: %s\n\n", *conc, *dur, numCPU(), loadAvg())
+	const row = "%-30s %7s %8s %8s %8s %8s %8s %12s %12s %6s  %s\n"
+	fmt.Fprintf(out, row, "page", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "KiB/req", "portal µs/req", "Postgres µs/req", "errors", "load avg")
+	var order []string
+	rows, err := pool.Query(ctx, `SELECT id::text FROM customers WHERE gone_at IS NULL ORDER BY lower(company_name), id`)
+	if err != nil {
+		return err
+	}
+	if order, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return err
+	}
+	for _, p := range pages(s, order) {
+		if re != nil && !re.MatchString(p.name) {
+			continue
+		}
+		clients := staff
+		if p.customer {
+			clients = cust
+		}
+		r := run(ctx, base, p, clients, *dur, cpu)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		cpuCol := func(d time.Duration, ok bool) string {
+			if !ok {
+				return "-"
+			}
+			return fmt.Sprintf("%d", d.Microseconds())
+		}
+		f1 := func(v float64) string { return fmt.Sprintf("%.1f", v) }
+		fmt.Fprintf(out, row, r.name, fmt.Sprintf("%.0f", r.rps), f1(ms(r.p50)), f1(ms(r.p95)), f1(ms(r.p99)), f1(ms(r.max)),
+			f1(float64(r.bytes)/1024/float64(max(r.n, 1))), cpuCol(r.srvCPU, r.serverCPUOK), cpuCol(r.pgCPU, r.pgCPUOK),
+			fmt.Sprint(r.errs), loadAvg())
+		if r.firstErr != "" {
+			fmt.Fprintf(out, "  first error: %s\n", r.firstErr)
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func numCPU() int {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	return max(1, strings.Count(string(b), "processor\t:"))
+}
+
+// withDB returns admin's URL with the database name replaced.
+func withDB(admin, name string) (string, error) {
+	cfg, err := pgx.ParseConfig(admin)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), nil
+}
+
+// prepare creates, migrates and seeds the bench database unless it is
+// already seeded (and not asked to reseed). A database that is only
+// behind on migrations is migrated, keeping its data.
+func prepare(ctx context.Context, admin, name, dbURL string, reseed bool, s sizes, out io.Writer) error {
+	ac, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return err
+	}
+	defer ac.Close(ctx)
+	var exists bool
+	if err := ac.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return err
+	}
+	ident := pgx.Identifier{name}.Sanitize()
+	if exists && reseed {
+		if _, err := ac.Exec(ctx, "DROP DATABASE "+ident+" WITH (FORCE)"); err != nil {
+			return err
+		}
+		exists = false
+	}
+	if !exists {
+		if _, err := ac.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
+			return err
+		}
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := store.MigrateUp(ctx, st.Pool); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var customers int
+	if err := st.Pool.QueryRow(ctx, "SELECT count(*) FROM customers").Scan(&customers); err != nil {
+		return err
+	}
+	if customers > 0 {
+		fmt.Fprintf(out, "bench database %s: %d customers (seeded before; -reseed to start again)\n", name, customers)
+		_, err := st.Pool.Exec(ctx, "ANALYZE")
+		return err
+	}
+	fmt.Fprintf(out, "seeding %s: %d customers, about %d subscriptions (%d customers with %d), %d order lines, %d audit rows\n",
+		name, s.Customers, s.Subs, s.Big, s.BigSubs, s.Lines, s.Audit)
+	t0 := time.Now()
+	if err := seed(ctx, st.Pool, s, func(f string, a ...any) { fmt.Fprintf(out, f+"\n", a...) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seeded in %s\n", time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// startPortal builds ./cmd/portal (unless bin is given) and runs `portal serve` on a free
+// loopback port against dbURL; it returns the base URL, the process id
+// and a func that stops it.
+func startPortal(ctx context.Context, bin, dbURL string, out io.Writer) (string, int, func(), error) {
+	dir, err := os.MkdirTemp("", "benchpages")
+	if err != nil {
+		return "", 0, nil, err
+	}
+	if bin == "" {
+		bin = filepath.Join(dir, "portal")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/portal")
+		build.Stdout, build.Stderr = out, os.Stderr
+		if err := build.Run(); err != nil {
+			return "", 0, nil, fmt.Errorf("build the portal (run from the repository root): %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", 0, nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	base := "http://" + addr
+	logf, err := os.Create(filepath.Join(dir, "portal.log"))
+	if err != nil {
+		return "", 0, nil, err
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "PORTAL_ADDR="+addr, "PORTAL_BASE_URL="+base,
+		"PORTAL_SECRET_KEY="+secrets.GenerateKey(), "PORTAL_LOG_LEVEL=warn")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return "", 0, nil, err
+	}
+	stopFn := func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+		os.RemoveAll(dir)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			stopFn()
+			return "", 0, nil, errors.New("the portal did not become ready in 30s (see its log)")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	fmt.Fprintf(out, "portal serve (pid %d) on %s, log %s\n", cmd.Process.Pid, base, logf.Name())
+	return base, cmd.Process.Pid, stopFn, nil
+}
+
+// waitJobs waits until no River job is running or available (up to max).
+func waitJobs(ctx context.Context, st *store.Store, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	time.Sleep(2 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		depth, err := st.JobQueueDepth(ctx)
+		if err != nil {
+			return
+		}
+		n := int64(0)
+		for _, d := range depth {
+			if d.State == "running" || d.State == "available" {
+				n += d.N
+			}
+		}
+		if n == 0 {
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

@@ -1,0 +1,69 @@
+-- Indirect resellers (issue 19).
+
+-- name: UpsertReseller :exec
+INSERT INTO resellers (tenant_id, name, mpn_id, location, state, relationship_type, synced_at, gone_at)
+VALUES (@tenant_id, @name, @mpn_id, @location, @state, @relationship_type, @synced_at, NULL)
+ON CONFLICT (tenant_id) DO UPDATE SET
+    name = excluded.name, mpn_id = excluded.mpn_id, location = excluded.location, state = excluded.state,
+    relationship_type = excluded.relationship_type, synced_at = excluded.synced_at, gone_at = NULL;
+
+-- name: MarkResellersGone :execrows
+-- Resellers PC no longer lists (the relationship ended) stay, marked gone.
+UPDATE resellers SET gone_at = @at
+WHERE gone_at IS NULL AND NOT (tenant_id = ANY(@seen::uuid[]));
+
+-- name: SetResellerMPA :exec
+UPDATE resellers SET mpa_signed = @mpa_signed, mpa_code = @mpa_code, mpa_description = @mpa_description,
+    mpa_checked_at = @checked_at
+WHERE tenant_id = @tenant_id;
+
+-- name: CountResellers :one
+SELECT count(*) FROM resellers WHERE gone_at IS NULL;
+
+-- name: ListResellersPage :many
+-- The resellers page: by name, with each one's customer count.
+SELECT r.tenant_id, r.name, r.mpn_id, r.location, r.state, r.mpa_signed, r.mpa_code, r.mpa_description,
+       r.mpa_checked_at, r.synced_at,
+       (SELECT count(*) FROM customers c
+         WHERE c.associated_partner_id = r.tenant_id::text AND c.gone_at IS NULL)::bigint AS customers
+FROM resellers r
+WHERE r.gone_at IS NULL
+ORDER BY lower(r.name), r.tenant_id
+LIMIT @lim OFFSET @off;
+
+-- name: GetReseller :one
+SELECT * FROM resellers WHERE tenant_id = @tenant_id;
+
+-- name: ResellerOfRecord :one
+-- The reseller a customer belongs to (associatedPartnerId) as an order
+-- needs it; the reseller columns are NULL when the mirror does not know it.
+SELECT c.associated_partner_id, r.tenant_id AS reseller_tenant_id, r.name AS reseller_name,
+       r.mpn_id AS reseller_mpn_id, r.mpa_signed, r.gone_at AS reseller_gone_at
+FROM customers c
+LEFT JOIN resellers r ON r.tenant_id::text = lower(c.associated_partner_id)
+WHERE c.id = @customer_id;
+
+-- name: ResellerChoices :many
+-- The resellers a new customer may be created for (indirect provider mode).
+SELECT r.tenant_id, r.name, r.mpn_id, r.mpa_signed
+FROM resellers r, settings s
+WHERE s.id = 1 AND s.partner_mode = 'indirect' AND r.gone_at IS NULL
+ORDER BY lower(r.name), r.tenant_id
+LIMIT 1000;
+
+-- name: GetResellerCustomer :one
+-- A customer as its reseller's users may see it: another reseller's (or
+-- the provider's own) customer is not found.
+SELECT * FROM customers
+WHERE id = @id AND associated_partner_id = @reseller_id::text AND gone_at IS NULL;
+
+-- name: ListResellerCustomers :many
+-- A reseller's customers by name (its users' customer list).
+SELECT id, company_name, domain, address_country, synced_at
+FROM customers
+WHERE associated_partner_id = @reseller_id::text AND gone_at IS NULL
+ORDER BY lower(company_name), id
+LIMIT @lim OFFSET @off;
+
+-- name: CountResellerCustomers :one
+SELECT count(*) FROM customers WHERE associated_partner_id = @reseller_id::text AND gone_at IS NULL;

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cspportal/portal/store/db"
+)
+
+// Partner modes (settings.partner_mode).
+const (
+	// ModeDirect is a direct-bill partner selling to its own customers.
+	ModeDirect = "direct"
+	// ModeIndirect is an indirect provider selling through indirect resellers.
+	ModeIndirect = "indirect"
+)
+
+// Reseller is an indirect reseller as the mirror last read it.
+type Reseller = db.Reseller
+
+// ResellerRow is a reseller on the resellers page, with its customer count.
+type ResellerRow = db.ListResellersPageRow
+
+// ResellersPage is one page of the resellers list.
+type ResellersPage struct {
+	Rows  []ResellerRow
+	Total int    // current resellers
+	Mode  string // the partner mode (ModeDirect, ModeIndirect)
+}
+
+// ResellersPage returns one page (1-based) of the current resellers by name,
+// how many there are and the partner mode.
+func (s *Store) ResellersPage(ctx context.Context, page, size int) (ResellersPage, error) {
+	var out ResellersPage
+	st, err := s.Q.GetSettings(ctx, s.Pool)
+	if err != nil {
+		return out, fmt.Errorf("get settings: %w", mapErr(err))
+	}
+	out.Mode = st.PartnerMode
+	n, err := s.Q.CountResellers(ctx, s.Pool)
+	if err != nil {
+		return out, fmt.Errorf("count resellers: %w", mapErr(err))
+	}
+	out.Total = int(n)
+	out.Rows, err = s.Q.ListResellersPage(ctx, s.Pool, db.ListResellersPageParams{Lim: int32(size), Off: int32((page - 1) * size)})
+	if err != nil {
+		return out, fmt.Errorf("list resellers: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// CountResellers returns how many resellers Partner Center listed at the
+// last sync (the settings page's hint for the partner mode).
+func (s *Store) CountResellers(ctx context.Context) (int, error) {
+	n, err := s.Q.CountResellers(ctx, s.Pool)
+	if err != nil {
+		return 0, fmt.Errorf("count resellers: %w", mapErr(err))
+	}
+	return int(n), nil
+}
+
+// Reseller returns a reseller by tenant id (ErrNotFound if unknown).
+func (s *Store) Reseller(ctx context.Context, tenantID uuid.UUID) (Reseller, error) {
+	r, err := s.Q.GetReseller(ctx, s.Pool, tenantID)
+	if err != nil {
+		return Reseller{}, fmt.Errorf("get reseller %s: %w", tenantID, mapErr(err))
+	}
+	return r, nil
+}
+
+// ResellerChoice is a reseller a new customer may be created for.
+type ResellerChoice = db.ResellerChoicesRow
+
+// ResellerChoices returns the current resellers by name when the partner is
+// an indirect provider, none otherwise.
+func (s *Store) ResellerChoices(ctx context.Context) ([]ResellerChoice, error) {
+	rows, err := s.Q.ResellerChoices(ctx, s.Pool)
+	if err != nil {
+		return nil, fmt.Errorf("reseller choices: %w", mapErr(err))
+	}
+	return rows, nil
+}
+
+// ResellerCustomerRow is a customer on a reseller user's list.
+type ResellerCustomerRow = db.ListResellerCustomersRow
+
+// ResellerCustomersPage is one page of a reseller's customers.
+type ResellerCustomersPage struct {
+	Rows  []ResellerCustomerRow
+	Total int
+}
+
+// ResellerCustomers returns one page (1-based) of reseller's customers by
+// name. The reseller is a parameter of every query: another reseller's
+// customers never come back.
+func (s *Store) ResellerCustomers(ctx context.Context, reseller uuid.UUID, page, size int) (ResellerCustomersPage, error) {
+	var out ResellerCustomersPage
+	n, err := s.Q.CountResellerCustomers(ctx, s.Pool, reseller.String())
+	if err != nil {
+		return out, fmt.Errorf("count reseller customers: %w", mapErr(err))
+	}
+	out.Total = int(n)
+	out.Rows, err = s.Q.ListResellerCustomers(ctx, s.Pool, db.ListResellerCustomersParams{ResellerID: reseller.String(),
+		Lim: int32(size), Off: int32((page - 1) * size)})
+	if err != nil {
+		return out, fmt.Errorf("list reseller customers: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// ResellerCustomerDetail is a reseller's customer with its subscriptions.
+type ResellerCustomerDetail struct {
+	Customer      Customer
+	Subscriptions []CustomerSubscription
+}
+
+// ResellerCustomer reads one of reseller's customers and its subscriptions
+// in one snapshot; ErrNotFound when the customer is not that reseller's.
+func (s *Store) ResellerCustomer(ctx context.Context, reseller, id uuid.UUID) (ResellerCustomerDetail, error) {
+	var d ResellerCustomerDetail
+	err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		if d.Customer, err = s.Q.GetResellerCustomer(ctx, tx, db.GetResellerCustomerParams{ID: id, ResellerID: reseller.String()}); err != nil {
+			return mapErr(err)
+		}
+		d.Subscriptions, err = s.Q.ListCustomerSubscriptions(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return d, fmt.Errorf("reseller customer %s: %w", id, err)
+	}
+	return d, nil
+}
