@@ -59,8 +59,9 @@ func TestPrivateClusterFallback(t *testing.T) {
 	}
 }
 
+// Not parallel: its sweeps would remove the folder TestPrivateClusterFallback
+// is creating in the same process, before that cluster takes its lock.
 func TestSweepAbandonedKeepsLiveClusters(t *testing.T) {
-	t.Parallel()
 	abandoned, err := os.MkdirTemp("", privatePrefix)
 	if err != nil {
 		t.Fatal(err)
