@@ -56,10 +56,10 @@ func StateOfDelivery(d store.CommandDelivery, now time.Time) rules.DeliveryState
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	s := w.s
-	cmd, err := s.st.Q.StartCommandAttempt(ctx, s.st.Pool, job.Args.CommandID)
+	cmd, err := s.startAttempt(ctx, job.Args.CommandID, DeliveryTimeout)
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // finished already (or gone): nothing to do
+			return s.notTaken(ctx, job.Args.CommandID)
 		}
 		return fmt.Errorf("command %d: %w", job.Args.CommandID, err)
 	}
@@ -74,10 +74,17 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		log.Info("command delivered")
 		return nil
 	}
+	if errors.Is(err, errSuperseded) {
+		log.Warn("a later attempt took the command over; this one's answer is dropped")
+		return nil
+	}
 	if permanent(err) || job.Attempt >= job.MaxAttempts {
 		log.Warn("command failed", "err", err)
 		s.metrics.Delivery(cmd.Kind, CommandFailed)
-		return s.finishCommand(context.WithoutCancel(ctx), &cmd, CommandFailed, err, nil, nil, "")
+		if ferr := s.finishCommand(context.WithoutCancel(ctx), &cmd, CommandFailed, err, nil, nil, ""); !errors.Is(ferr, errSuperseded) {
+			return ferr
+		}
+		return nil
 	}
 	log.Info("command will be retried", "err", err)
 	s.metrics.Delivery(cmd.Kind, "retry")
@@ -85,9 +92,44 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	return err
 }
 
-// recordRetry notes a transient failure on the command, for its page.
+// errSuperseded: another attempt started on the command after this one
+// (River rescued this one's job as stuck), so only that one may finish it.
+var errSuperseded = errors.New("another attempt took the command over")
+
+// startAttempt takes command id for one attempt, leased for as long as
+// the attempt may take; pgx.ErrNoRows when it is finished, gone, or
+// another attempt holds it.
+func (s *Service) startAttempt(ctx context.Context, id int64, lease time.Duration) (db.Command, error) {
+	return s.st.Q.StartCommandAttempt(ctx, s.st.Pool, db.StartCommandAttemptParams{ID: id, LeaseSeconds: lease.Seconds()})
+}
+
+// notTaken is what a job does with a command it could not take: nothing
+// once the command finished (or is gone); while another attempt's lease
+// runs, wait for the lease's end, since that attempt's process may die.
+func (s *Service) notTaken(ctx context.Context, id int64) error {
+	c, err := s.st.Q.GetCommand(ctx, s.st.Pool, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("command %d: %w", id, err)
+	}
+	if c.Status != CommandPending && c.Status != CommandDelivering {
+		return nil
+	}
+	wait := time.Second
+	if c.LeaseUntil != nil {
+		wait += max(time.Until(*c.LeaseUntil), 0)
+	}
+	s.log.Info("command held by another attempt; waiting for its lease", "command", id, "wait", wait)
+	return river.JobSnooze(wait)
+}
+
+// recordRetry notes a transient failure on the command, for its page, and
+// ends the attempt's lease so the next one may start when River says.
 func (s *Service) recordRetry(ctx context.Context, cmd *db.Command, err error) {
-	if rerr := s.st.Q.RetryCommand(ctx, s.st.Pool, db.RetryCommandParams{ID: cmd.ID, LastError: err.Error(), PcErrorCode: errorCode(err)}); rerr != nil {
+	if rerr := s.st.Q.RetryCommand(ctx, s.st.Pool, db.RetryCommandParams{ID: cmd.ID, LastError: err.Error(), PcErrorCode: errorCode(err),
+		Attempt: cmd.Attempts}); rerr != nil {
 		s.log.Warn("command retry not recorded", "command", cmd.ID, "err", rerr)
 	}
 }
@@ -264,7 +306,8 @@ func (s *Service) deliverPatch(ctx context.Context, pc *pccclient.Client, cmd *d
 // finishCommand marks the command done (failed when derr is not nil, with
 // its text and PC's code), applies PC's answer (result, written as the
 // command's result; apply may be nil) and appends the outcome to the audit
-// log, in one transaction.
+// log, in one transaction. Only the attempt that started last may: for
+// any other it changes nothing and returns errSuperseded.
 func (s *Service) finishCommand(ctx context.Context, cmd *db.Command, status string, derr error, result any, customer *uuid.UUID, targetID string, apply ...func(tx pgx.Tx, at time.Time) error) error {
 	at := mirror.SyncTime()
 	var res json.RawMessage
@@ -277,9 +320,13 @@ func (s *Service) finishCommand(ctx context.Context, cmd *db.Command, status str
 	}
 	return s.st.InTx(ctx, func(tx pgx.Tx) error {
 		// Finish first: the mirror's upserts skip rows with pending commands.
-		if err := s.st.Q.FinishCommand(ctx, tx, db.FinishCommandParams{ID: cmd.ID, Status: status, LastError: errText,
-			PcErrorCode: code, Result: res, CustomerID: customer, TargetID: targetID}); err != nil {
+		n, err := s.st.Q.FinishCommand(ctx, tx, db.FinishCommandParams{ID: cmd.ID, Status: status, LastError: errText,
+			PcErrorCode: code, Result: res, CustomerID: customer, TargetID: targetID, Attempt: cmd.Attempts})
+		if err != nil {
 			return fmt.Errorf("finish command %d: %w", cmd.ID, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("finish command %d (attempt %d): %w", cmd.ID, cmd.Attempts, errSuperseded)
 		}
 		for _, f := range apply {
 			if err := f(tx, at); err != nil {
@@ -300,7 +347,7 @@ func (s *Service) finishCommand(ctx context.Context, cmd *db.Command, status str
 		if status == CommandFailed {
 			outcome, detail = "failed", errText
 		}
-		_, err := s.st.Q.InsertAudit(ctx, tx, db.InsertAuditParams{
+		_, err = s.st.Q.InsertAudit(ctx, tx, db.InsertAuditParams{
 			ActorUserID: cmd.RequestedBy, Actor: cmp.Or(cmd.RequestedByLabel, "system"),
 			Action: "pc." + cmd.Kind + "." + status, TargetType: targetType(CommandKind(cmd.Kind)),
 			TargetID: cmp.Or(targetID, cmd.TargetID), CustomerID: cust, After: res,

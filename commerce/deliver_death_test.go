@@ -87,6 +87,7 @@ func TestDeliveryWorkerKilledMidDeliveryThenRestarted(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("process A never delivered the order")
 	}
+	killed := time.Now()
 	time.Sleep(200 * time.Millisecond) // A's worker fails to record anything
 	var jobState, cmdStatus string
 	if err := e.Store.Pool.QueryRow(ctx, `SELECT j.state::text, c.status FROM commands c JOIN river_job j ON j.id = c.river_job_id
@@ -112,6 +113,9 @@ func TestDeliveryWorkerKilledMidDeliveryThenRestarted(t *testing.T) {
 		(SELECT river_job_id FROM commands WHERE id = $1)`, id); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.Store.Pool.Exec(ctx, `UPDATE commands SET lease_until = lease_until - interval '10 minutes' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
 	// What the order page makes of it: an attempt under way, then, once the
 	// attempt's timeout passed, interrupted and soon sent again.
 	if got := deliveryState(t, e.Store, id); got != rules.DeliveryInterrupted {
@@ -131,6 +135,12 @@ func TestDeliveryWorkerKilledMidDeliveryThenRestarted(t *testing.T) {
 			if c.Attempts != 2 {
 				t.Errorf("attempts %d, want 2 (A's, then B's)", c.Attempts)
 			}
+			// The waits skipped above (the attempt's timeout, River's
+			// rescue delay and round, the dead leader's lease) come on top
+			// in a real restart: DeliveryTiming says how long they are.
+			tm := commerce.DeliveryTiming()
+			t.Logf("kill to delivered: %v here; a real restart adds up to %v of rescue wait",
+				time.Since(killed).Round(time.Millisecond), max(tm.Timeout, tm.RescueAfter)+tm.RescueEvery)
 			break
 		}
 		if c.Status == commerce.CommandFailed || time.Now().After(deadline) {

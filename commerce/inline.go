@@ -52,7 +52,8 @@ func (s *Service) DeliverNow(ctx context.Context, id int64) (Delivery, error) {
 		s.release(ctx, cmd.RiverJobID)
 		return Delivery{Command: cmd}, err
 	}
-	cmd, err := s.st.Q.StartCommandAttempt(ctx, s.st.Pool, id)
+	// The held job takes over when the hold ends: the lease ends with it.
+	cmd, err := s.startAttempt(ctx, id, min(s.opt.InlineHold, DeliveryTimeout))
 	if errors.Is(err, pgx.ErrNoRows) {
 		got, err := s.st.Command(ctx, id)
 		return Delivery{Command: got}, err
@@ -63,10 +64,13 @@ func (s *Service) DeliverNow(ctx context.Context, id int64) (Delivery, error) {
 	dctx := pccclient.WithCorrelationID(ctx, cmd.MsRequestID.String())
 	answer, derr := s.deliver(dctx, pc, &cmd)
 	bg := context.WithoutCancel(ctx)
+	if errors.Is(derr, errSuperseded) {
+		derr = nil // the worker took over from this attempt: its outcome stands
+	}
 	if derr != nil {
 		if permanent(derr) {
 			s.log.Warn("command failed", "command", cmd.ID, "kind", cmd.Kind, "err", derr)
-			if ferr := s.finishCommand(bg, &cmd, CommandFailed, derr, nil, nil, ""); ferr != nil {
+			if ferr := s.finishCommand(bg, &cmd, CommandFailed, derr, nil, nil, ""); ferr != nil && !errors.Is(ferr, errSuperseded) {
 				return Delivery{Command: cmd}, ferr
 			}
 		} else {

@@ -78,6 +78,10 @@ func TestTwoReplicasOneDiesMidOrder(t *testing.T) {
 		WHERE state = 'running' AND id IN (SELECT river_job_id FROM commands WHERE id = ANY($1))`, ids); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.Store.Pool.Exec(ctx, `UPDATE commands SET lease_until = lease_until - interval '10 minutes'
+		WHERE id = ANY($1) AND status = 'delivering'`, ids); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.Store.Pool.Exec(ctx, `DELETE FROM river_leader`); err != nil {
 		t.Fatal(err)
 	}

@@ -320,6 +320,7 @@ type Command struct {
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	FinishedAt       *time.Time
+	LeaseUntil       *time.Time
 }
 
 type Customer struct {

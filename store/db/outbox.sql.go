@@ -41,12 +41,12 @@ func (q *Queries) CountCommandsByStatus(ctx context.Context, db DBTX) ([]CountCo
 	return items, nil
 }
 
-const finishCommand = `-- name: FinishCommand :exec
+const finishCommand = `-- name: FinishCommand :execrows
 UPDATE commands SET status = $1, last_error = $2, pc_error_code = $3,
     result = $4, customer_id = coalesce($5, customer_id),
     target_id = CASE WHEN $6::text = '' THEN target_id ELSE $6::text END,
-    updated_at = now(), finished_at = now()
-WHERE id = $7
+    updated_at = now(), finished_at = now(), lease_until = NULL
+WHERE id = $7 AND attempts = $8 AND status IN ('pending', 'delivering')
 `
 
 type FinishCommandParams struct {
@@ -57,10 +57,13 @@ type FinishCommandParams struct {
 	CustomerID  *uuid.UUID
 	TargetID    string
 	ID          int64
+	Attempt     int32
 }
 
-func (q *Queries) FinishCommand(ctx context.Context, db DBTX, arg FinishCommandParams) error {
-	_, err := db.Exec(ctx, finishCommand,
+// Only the attempt that started last (attempts) finishes an open command:
+// a late attempt that another has taken over from changes nothing.
+func (q *Queries) FinishCommand(ctx context.Context, db DBTX, arg FinishCommandParams) (int64, error) {
+	result, err := db.Exec(ctx, finishCommand,
 		arg.Status,
 		arg.LastError,
 		arg.PcErrorCode,
@@ -68,12 +71,16 @@ func (q *Queries) FinishCommand(ctx context.Context, db DBTX, arg FinishCommandP
 		arg.CustomerID,
 		arg.TargetID,
 		arg.ID,
+		arg.Attempt,
 	)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const getCommand = `-- name: GetCommand :one
-SELECT id, kind, customer_id, target_id, payload, ms_request_id, status, attempts, last_error, pc_error_code, result, requested_by, requested_by_label, audit_log_id, river_job_id, created_at, updated_at, finished_at FROM commands WHERE id = $1
+SELECT id, kind, customer_id, target_id, payload, ms_request_id, status, attempts, last_error, pc_error_code, result, requested_by, requested_by_label, audit_log_id, river_job_id, created_at, updated_at, finished_at, lease_until FROM commands WHERE id = $1
 `
 
 func (q *Queries) GetCommand(ctx context.Context, db DBTX, id int64) (Command, error) {
@@ -98,6 +105,7 @@ func (q *Queries) GetCommand(ctx context.Context, db DBTX, id int64) (Command, e
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.FinishedAt,
+		&i.LeaseUntil,
 	)
 	return i, err
 }
@@ -106,7 +114,7 @@ const insertCommand = `-- name: InsertCommand :one
 
 INSERT INTO commands (kind, customer_id, target_id, payload, ms_request_id, requested_by, requested_by_label, audit_log_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, kind, customer_id, target_id, payload, ms_request_id, status, attempts, last_error, pc_error_code, result, requested_by, requested_by_label, audit_log_id, river_job_id, created_at, updated_at, finished_at
+RETURNING id, kind, customer_id, target_id, payload, ms_request_id, status, attempts, last_error, pc_error_code, result, requested_by, requested_by_label, audit_log_id, river_job_id, created_at, updated_at, finished_at, lease_until
 `
 
 type InsertCommandParams struct {
@@ -152,48 +160,22 @@ func (q *Queries) InsertCommand(ctx context.Context, db DBTX, arg InsertCommandP
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.FinishedAt,
+		&i.LeaseUntil,
 	)
 	return i, err
 }
 
-const retryCommand = `-- name: RetryCommand :exec
-UPDATE commands SET last_error = $1, pc_error_code = $2, updated_at = now()
-WHERE id = $3
+const lockCustomerCommand = `-- name: LockCustomerCommand :one
+SELECT id, kind, customer_id, target_id, payload, ms_request_id, status, attempts, last_error, pc_error_code, result, requested_by, requested_by_label, audit_log_id, river_job_id, created_at, updated_at, finished_at, lease_until FROM commands WHERE id = $1 AND customer_id = $2 FOR UPDATE
 `
 
-type RetryCommandParams struct {
-	LastError   string
-	PcErrorCode string
-	ID          int64
-}
-
-func (q *Queries) RetryCommand(ctx context.Context, db DBTX, arg RetryCommandParams) error {
-	_, err := db.Exec(ctx, retryCommand, arg.LastError, arg.PcErrorCode, arg.ID)
-	return err
-}
-
-const setCommandJob = `-- name: SetCommandJob :exec
-UPDATE commands SET river_job_id = $1 WHERE id = $2
-`
-
-type SetCommandJobParams struct {
-	RiverJobID *int64
+type LockCustomerCommandParams struct {
 	ID         int64
+	CustomerID *uuid.UUID
 }
 
-func (q *Queries) SetCommandJob(ctx context.Context, db DBTX, arg SetCommandJobParams) error {
-	_, err := db.Exec(ctx, setCommandJob, arg.RiverJobID, arg.ID)
-	return err
-}
-
-const startCommandAttempt = `-- name: StartCommandAttempt :one
-UPDATE commands SET status = 'delivering', attempts = attempts + 1, updated_at = now()
-WHERE id = $1 AND status IN ('pending', 'delivering')
-RETURNING id, kind, customer_id, target_id, payload, ms_request_id, status, attempts, last_error, pc_error_code, result, requested_by, requested_by_label, audit_log_id, river_job_id, created_at, updated_at, finished_at
-`
-
-func (q *Queries) StartCommandAttempt(ctx context.Context, db DBTX, id int64) (Command, error) {
-	row := db.QueryRow(ctx, startCommandAttempt, id)
+func (q *Queries) LockCustomerCommand(ctx context.Context, db DBTX, arg LockCustomerCommandParams) (Command, error) {
+	row := db.QueryRow(ctx, lockCustomerCommand, arg.ID, arg.CustomerID)
 	var i Command
 	err := row.Scan(
 		&i.ID,
@@ -214,6 +196,86 @@ func (q *Queries) StartCommandAttempt(ctx context.Context, db DBTX, id int64) (C
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.FinishedAt,
+		&i.LeaseUntil,
+	)
+	return i, err
+}
+
+const retryCommand = `-- name: RetryCommand :exec
+UPDATE commands SET last_error = $1, pc_error_code = $2, updated_at = now(), lease_until = NULL
+WHERE id = $3 AND attempts = $4 AND status IN ('pending', 'delivering')
+`
+
+type RetryCommandParams struct {
+	LastError   string
+	PcErrorCode string
+	ID          int64
+	Attempt     int32
+}
+
+// Only the attempt holding the command records its failure and gives up
+// its lease, so the next attempt may start at once.
+func (q *Queries) RetryCommand(ctx context.Context, db DBTX, arg RetryCommandParams) error {
+	_, err := db.Exec(ctx, retryCommand,
+		arg.LastError,
+		arg.PcErrorCode,
+		arg.ID,
+		arg.Attempt,
+	)
+	return err
+}
+
+const setCommandJob = `-- name: SetCommandJob :exec
+UPDATE commands SET river_job_id = $1 WHERE id = $2
+`
+
+type SetCommandJobParams struct {
+	RiverJobID *int64
+	ID         int64
+}
+
+func (q *Queries) SetCommandJob(ctx context.Context, db DBTX, arg SetCommandJobParams) error {
+	_, err := db.Exec(ctx, setCommandJob, arg.RiverJobID, arg.ID)
+	return err
+}
+
+const startCommandAttempt = `-- name: StartCommandAttempt :one
+UPDATE commands SET status = 'delivering', attempts = attempts + 1, updated_at = now(),
+    lease_until = now() + make_interval(secs => $1::float8)
+WHERE id = $2 AND status IN ('pending', 'delivering') AND (lease_until IS NULL OR lease_until <= now())
+RETURNING id, kind, customer_id, target_id, payload, ms_request_id, status, attempts, last_error, pc_error_code, result, requested_by, requested_by_label, audit_log_id, river_job_id, created_at, updated_at, finished_at, lease_until
+`
+
+type StartCommandAttemptParams struct {
+	LeaseSeconds float64
+	ID           int64
+}
+
+// An open command whose last attempt's lease ran out (or never was) is
+// taken by this attempt, on the database's clock, for lease_seconds.
+func (q *Queries) StartCommandAttempt(ctx context.Context, db DBTX, arg StartCommandAttemptParams) (Command, error) {
+	row := db.QueryRow(ctx, startCommandAttempt, arg.LeaseSeconds, arg.ID)
+	var i Command
+	err := row.Scan(
+		&i.ID,
+		&i.Kind,
+		&i.CustomerID,
+		&i.TargetID,
+		&i.Payload,
+		&i.MsRequestID,
+		&i.Status,
+		&i.Attempts,
+		&i.LastError,
+		&i.PcErrorCode,
+		&i.Result,
+		&i.RequestedBy,
+		&i.RequestedByLabel,
+		&i.AuditLogID,
+		&i.RiverJobID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.FinishedAt,
+		&i.LeaseUntil,
 	)
 	return i, err
 }

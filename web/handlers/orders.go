@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,7 +153,7 @@ func (s *Server) placementView(ctx context.Context, p store.OrderPlacement) (tem
 		if cmd.Status == commerce.CommandFailed {
 			ph.Error = pcRefusal(cmd.LastError, cmd.PcErrorCode)
 		}
-		ph.Delivery = deliveryView(d)
+		ph.Delivery = deliveryView(d, v.Href)
 		if o, ok := commerce.PlacedOrder(cmd); ok {
 			ph.OrderID = o.ID
 			for _, li := range o.Lines {
@@ -197,16 +198,45 @@ func (s *Server) placementView(ctx context.Context, p store.OrderPlacement) (tem
 }
 
 // deliveryView says where a command's delivery stands, crash recovery
-// included. River's timestamps are the database's wall clock, so this
-// compares with time.Now, not the server's (possibly virtual) clock.
-func deliveryView(d store.CommandDelivery) templates.DeliveryView {
+// included, shown on page back (which a resend returns to). River's
+// timestamps are the database's wall clock, so this compares with
+// time.Now, not the server's (possibly virtual) clock.
+func deliveryView(d store.CommandDelivery, back string) templates.DeliveryView {
 	now := time.Now()
 	st := commerce.StateOfDelivery(d, now)
 	v := templates.DeliveryView{State: st.State, Attempts: st.Attempts, LastError: st.LastError, Since: clockTime(st.Since)}
 	if !st.Next.IsZero() {
 		v.Next, v.Overdue = clockTime(st.Next), !st.Next.After(now)
 	}
+	if st.State == rules.DeliveryStopped && d.CustomerID != nil {
+		v.ResendHref = "/customers/" + d.CustomerID.String() + "/commands/" + strconv.FormatInt(d.ID, 10) + "/resend"
+		v.Back = back
+	}
 	return v
+}
+
+// commandResend queues a command no job sends any more again, with its
+// MS-RequestId, and returns to the page it was shown on.
+func (s *Server) commandResend(w http.ResponseWriter, r *http.Request) error {
+	cust, err := uuid.Parse(chi.URLParam(r, "id"))
+	if err != nil {
+		return store.ErrNotFound
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "cmd"), 10, 64)
+	if err != nil || id < 1 {
+		return store.ErrNotFound
+	}
+	if err := s.com.ResendCommand(r.Context(), actorOf(r), cust, id); err != nil {
+		return err
+	}
+	back := "/customers/" + cust.String()
+	// Only a page of this customer: never a redirect elsewhere.
+	if b := r.PostFormValue("back"); strings.HasPrefix(b, back+"/") && !strings.ContainsAny(b, "\\?#") && !strings.Contains(b, "//") && !strings.Contains(b, "..") {
+		back = b
+	}
+	s.flash(r.Context(), "success", "Sent again with the same request id.")
+	redirect(w, r, back)
+	return nil
 }
 
 // clockTime is a time of day as the order page shows it (UTC).

@@ -121,6 +121,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/customers/{id}/orders/{token}", s.h(s.orderShow))
 		r.Post("/customers/{id}/orders/{token}/retry", s.h(s.orderRetry))
 		r.Post("/customers/{id}/orders/{token}/cancel", s.h(s.orderCancel))
+		r.Post("/customers/{id}/commands/{cmd}/resend", s.h(s.commandResend))
 		r.Get("/customers/{id}/view/subscriptions", s.h(s.entitlementList))
 		r.Get("/customers/{id}/view/subscriptions.csv", s.h(s.entitlementExport))
 		r.Get("/customers/{id}/view/subscriptions/{sub}", s.h(s.entitlementShow))

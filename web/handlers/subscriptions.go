@@ -282,7 +282,7 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 		if err != nil {
 			return err
 		}
-		v.Delivery = deliveryView(d)
+		v.Delivery = deliveryView(d, r.URL.Path)
 		v.Delivery.LastError = "" // v.Error says it, in PC's words
 	}
 	if isHTMX(r) {
