@@ -95,6 +95,7 @@ var routeRules = map[string]roleRule{
 	"POST /customers/{id}/orders":                                staffOnly,
 	"GET /customers/{id}/orders/{token}":                         staffOnly,
 	"POST /customers/{id}/orders/{token}/retry":                  staffOnly,
+	"POST /customers/{id}/commands/{cmd}/resend":                 staffOnly,
 	"POST /customers/{id}/orders/{token}/cancel":                 staffOnly,
 	"GET /customers/{id}/subscriptions/{sid}":                    staffOnly,
 	"POST /customers/{id}/subscriptions/{sid}":                   staffOnly,
