@@ -89,6 +89,9 @@ func TestDeliveryJobWaitsForAnAttemptsLease(t *testing.T) {
 		WHERE c.id = $1 AND j.state = 'scheduled' AND j.scheduled_at > now() + interval '30 seconds'`, id); n != 1 {
 		t.Fatal("the command's job is not waiting for the first attempt's lease")
 	}
+	if got := deliveryState(t, e.Store, id); got != rules.DeliverySending {
+		t.Fatalf("the page says %q while the first attempt holds the command, want sending", got)
+	}
 	close(stall.release)
 	if err := <-done; err != nil {
 		t.Fatalf("the slow attempt: %v", err)
