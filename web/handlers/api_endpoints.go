@@ -235,13 +235,13 @@ type apiOrderRequest struct {
 
 // apiOrder is an order as the API answers it.
 type apiOrder struct {
-	ID          string                `json:"id"`
-	CustomerID  string                `json:"customer_id"`
-	Status      string                `json:"status"`
-	PCOrderID   string                `json:"pc_order_id,omitempty"`
-	Error       string                `json:"error,omitempty"`
-	ErrorCode   string                `json:"pc_error_code,omitempty"`
-	MSRequestID string                `json:"ms_request_id"`
+	ID          string          `json:"id"`
+	CustomerID  string          `json:"customer_id"`
+	Status      string          `json:"status"`
+	PCOrderID   string          `json:"pc_order_id,omitempty"`
+	Error       string          `json:"error,omitempty"`
+	ErrorCode   string          `json:"pc_error_code,omitempty"`
+	MSRequestID string          `json:"ms_request_id"`
 	Lines       []apiPlacedLine `json:"lines"`
 }
 
