@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -342,8 +343,33 @@ func TestAPIOrderAndSeatChangeIdempotent(t *testing.T) {
 	if p := e.apiCall(rwA, http.MethodPost, orders, body, "Idempotency-Key", "order-2"); p.StatusCode != http.StatusConflict {
 		t.Fatalf("concurrent duplicate: %d %s", p.StatusCode, p.body)
 	}
-	if n := e.sb.Calls(sandbox.OpCreateOrder); n != 1 {
-		t.Fatalf("%d create-order calls after the refused requests, want 1", n)
+	// A burst of the same new request at once: each answer is the first
+	// one (201, or its replay) or 409 while it runs; PC gets one order.
+	burst := strings.Replace(body, `"quantity": 3`, `"quantity": 2`, 1)
+	var wg sync.WaitGroup
+	answers := make([]page, 6)
+	for i := range answers {
+		wg.Go(func() { answers[i] = e.apiCall(rwA, http.MethodPost, orders, burst, "Idempotency-Key", "order-3") })
+	}
+	wg.Wait()
+	created := ""
+	for i, a := range answers {
+		switch a.StatusCode {
+		case http.StatusCreated:
+			if created != "" && a.body != created {
+				t.Errorf("burst answer %d differs from the first:\n%s\n%s", i, a.body, created)
+			}
+			created = a.body
+		case http.StatusConflict:
+		default:
+			t.Errorf("burst answer %d: %d %s", i, a.StatusCode, a.body)
+		}
+	}
+	if created == "" {
+		t.Error("no request of the burst placed the order")
+	}
+	if n := e.sb.Calls(sandbox.OpCreateOrder); n != 2 {
+		t.Fatalf("%d create-order calls after the refused requests and the burst, want 2", n)
 	}
 	// PC got the reseller as partner of record, and the audit names the token.
 	var por, actor string
@@ -355,7 +381,7 @@ func TestAPIOrderAndSeatChangeIdempotent(t *testing.T) {
 		t.Errorf("command: partnerIdOnRecord %q, by %q", por, actor)
 	}
 	if n := e.count(`SELECT count(*) FROM audit_log a JOIN users u ON u.id = a.actor_user_id
-		WHERE a.action = 'pc.create_order' AND a.actor = 'ann@firstup.example via API token RMM' AND u.email = 'ann@firstup.example'`); n != 1 {
+		WHERE a.action = 'pc.create_order' AND a.actor = 'ann@firstup.example via API token RMM' AND u.email = 'ann@firstup.example' AND a.pc_request_id = $1`, wantReq); n != 1 {
 		t.Errorf("%d audit entries of the order naming the token and the user", n)
 	}
 
