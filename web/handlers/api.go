@@ -234,8 +234,8 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 // first request claims the key with the hash of its body and stores its
 // answer; a replay gets that answer again (Idempotent-Replayed: true), the
 // same key with another request 422, and one while the first is still
-// running 409. A server error frees the key so a retry runs again (the
-// write itself is keyed too, so it is never made twice).
+// running 409. A server error or a conflict frees the key so a retry runs
+// again (the write itself is keyed too, so it is never made twice).
 func (s *Server) apiIdempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
@@ -285,7 +285,9 @@ func (s *Server) apiIdempotent(next http.Handler) http.Handler {
 		if buf.status == 0 {
 			buf.status = http.StatusOK
 		}
-		if buf.status >= 500 {
+		// A conflict (the subscription moved, a change still on its way) is
+		// worth retrying with the same key, so it is not kept either.
+		if buf.status >= 500 || buf.status == http.StatusConflict {
 			if err := s.st.ReleaseIdempotencyKey(wctx, p.ID, key); err != nil {
 				s.log.WarnContext(ctx, "idempotency key not released", "request_id", requestID(ctx), "err", err)
 			}
