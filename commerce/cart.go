@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -37,83 +38,23 @@ func (s *Service) AddCartLine(ctx context.Context, by Actor, customer store.Cart
 	if by.UserID == nil {
 		return "", nil, errors.New("add cart line: carts belong to a user")
 	}
-	it, ok, err := s.cartItem(ctx, customer.Country, req.ItemID)
-	if err != nil {
-		return "", nil, err
-	}
-	if !ok {
-		return "", map[string]string{"item_id": "Unknown offer: it is not in the catalog for " + customer.Country + " or not purchasable."}, nil
-	}
-	// The connected cloud may not sell it (21Vianet: no Azure plan); PC
-	// would refuse the order, so the cart says why at once.
-	if it.Kind == "nce" && rules.IsAzurePlan("sku", strings.Replace(it.ID, ":", "/", 1), "", "") &&
-		!pcconn.Profile(ctx, s.st).Has(rules.CapAzurePlan) {
-		return "", map[string]string{"item_id": i18n.T(ctx, "cloud.unavailable.azure_plan")}, nil
-	}
 	rows, err := s.st.CartLines(ctx, *by.UserID, customer.ID)
 	if err != nil {
 		return "", nil, err
 	}
-	var parent *rules.ParentSubscription
-	if id, ok := strings.CutPrefix(req.Parent, "sub:"); ok {
-		p, err := s.st.Q.CartParentSubscription(ctx, s.st.Pool, db.CartParentSubscriptionParams{ID: id, CustomerID: customer.ID})
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
-			return "", nil, fmt.Errorf("parent subscription: %w", err)
-		default:
-			parent = &rules.ParentSubscription{ID: p.ID, OfferID: p.OfferID, OfferName: p.OfferName, Name: cmp.Or(p.FriendlyName, p.OfferName), Status: p.Status}
-		}
-	}
-	c, problems := rules.CheckCartLine(it, req.CartRequest, cartLines(rows), parent)
-	if len(problems) > 0 {
-		return "", problems, nil
-	}
-	var promo CartPromotion
-	if req.PromotionID != "" {
-		if it.Kind != "nce" {
-			return "", map[string]string{"promotion": "Promotions apply to new-commerce products only."}, nil
-		}
-		var problem string
-		if promo, problem, err = s.checkPromotion(ctx, customer.ID, customer.Country, it.ID, req.PromotionID, c.Quantity, c.Term, c.Cycle); err != nil {
-			return "", nil, err
-		} else if problem != "" {
-			return "", map[string]string{"promotion": problem}, nil
-		}
-	}
-	var termEnd pgtype.Date
-	if req.TermEnd != "" {
-		if it.Kind != "nce" || c.Term == "" {
-			return "", map[string]string{"term_end": "Only new-commerce terms can end early to align with other subscriptions."}, nil
-		}
-		end, problem, err := s.checkTermEnd(ctx, customer.ID, c.Term, req.TermEnd)
-		if err != nil {
-			return "", nil, err
-		}
-		if problem != "" {
-			return "", map[string]string{"term_end": problem}, nil
-		}
-		termEnd = pgtype.Date{Time: end, Valid: true}
-	}
-	var price decimal.NullDecimal
-	currency := ""
-	if p, err := s.st.Q.CartPrice(ctx, s.st.Pool, db.CartPriceParams{Country: customer.Country, ItemID: it.ID, TermDuration: c.Term,
-		BillingCycle: c.Cycle}); err == nil {
-		// The line's cost is what PC charges: the list price less the
-		// promotion's discount.
-		price, currency = decimal.NullDecimal{Decimal: rules.Discounted(p.UnitPrice, promo.Fraction), Valid: true}, p.Currency
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return "", nil, fmt.Errorf("price of %s: %w", it.ID, err)
+	l, problems, err := s.checkLine(ctx, customer, req, cartLines(rows))
+	if err != nil || len(problems) > 0 {
+		return "", problems, err
 	}
 	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
 		cartID, err := s.st.Q.EnsureCart(ctx, tx, db.EnsureCartParams{UserID: *by.UserID, CustomerID: customer.ID})
 		if err != nil {
 			return fmt.Errorf("cart: %w", err)
 		}
-		_, err = s.st.Q.InsertCartLine(ctx, tx, db.InsertCartLineParams{CartID: cartID, Kind: it.Kind, ItemID: it.ID, Name: it.Name,
-			Quantity: int32(c.Quantity), TermDuration: c.Term, BillingCycle: c.Cycle, IsAddOn: it.AddOn, ParentLineID: c.ParentLineID,
-			ParentSubscriptionID: c.ParentSubscriptionID, UnitPrice: price, Currency: currency, PromotionID: promo.ID,
-			PromotionLabel: promo.Label(), CustomTermEnd: termEnd})
+		_, err = s.st.Q.InsertCartLine(ctx, tx, db.InsertCartLineParams{CartID: cartID, Kind: l.it.Kind, ItemID: l.it.ID, Name: l.it.Name,
+			Quantity: int32(l.c.Quantity), TermDuration: l.c.Term, BillingCycle: l.c.Cycle, IsAddOn: l.it.AddOn, ParentLineID: l.c.ParentLineID,
+			ParentSubscriptionID: l.c.ParentSubscriptionID, UnitPrice: l.price, Currency: l.currency, PromotionID: l.promo.ID,
+			PromotionLabel: l.promo.Label(), CustomTermEnd: l.termEnd})
 		if err != nil {
 			return fmt.Errorf("cart line: %w", store.MapErr(err))
 		}
@@ -122,7 +63,99 @@ func (s *Service) AddCartLine(ctx context.Context, by Actor, customer store.Cart
 	if err != nil {
 		return "", nil, err
 	}
-	return it.Name, nil, nil
+	return l.it.Name, nil, nil
+}
+
+// checkedLine is a line that passed checkLine, ready for a cart or an
+// order.
+type checkedLine struct {
+	it       rules.CartItem
+	c        rules.CartChoice
+	promo    CartPromotion
+	termEnd  pgtype.Date
+	price    decimal.NullDecimal
+	currency string
+}
+
+// rulesLine is l as the order rules see it, as line id of its order.
+func (l checkedLine) rulesLine(id int64) rules.CartLine {
+	out := rules.CartLine{ID: id, ItemID: l.it.ID, Name: l.it.Name, Quantity: l.c.Quantity, TermDuration: l.c.Term, BillingCycle: l.c.Cycle,
+		IsAddOn: l.it.AddOn, ParentLineID: l.c.ParentLineID, ParentSubscriptionID: l.c.ParentSubscriptionID, PromotionID: l.promo.ID,
+		PromotionLabel: l.promo.Label()}
+	if l.termEnd.Valid {
+		out.CustomTermEnd = l.termEnd.Time.Format(time.DateOnly)
+	}
+	return out
+}
+
+// checkLine checks req against the catalog, the commerce rules and the
+// lines already chosen (existing): the checks of the cart page and of the
+// API's orders, so both refuse the same lines with the same words.
+func (s *Service) checkLine(ctx context.Context, customer store.CartCustomer, req CartLineRequest, existing []rules.CartLine) (checkedLine, map[string]string, error) {
+	var l checkedLine
+	it, ok, err := s.cartItem(ctx, customer.Country, req.ItemID)
+	if err != nil {
+		return l, nil, err
+	}
+	if !ok {
+		return l, map[string]string{"item_id": "Unknown offer: it is not in the catalog for " + customer.Country + " or not purchasable."}, nil
+	}
+	l.it = it
+	// The connected cloud may not sell it (21Vianet: no Azure plan); PC
+	// would refuse the order, so the cart says why at once.
+	if it.Kind == "nce" && rules.IsAzurePlan("sku", strings.Replace(it.ID, ":", "/", 1), "", "") &&
+		!pcconn.Profile(ctx, s.st).Has(rules.CapAzurePlan) {
+		return l, map[string]string{"item_id": i18n.T(ctx, "cloud.unavailable.azure_plan")}, nil
+	}
+	var parent *rules.ParentSubscription
+	if id, ok := strings.CutPrefix(req.Parent, "sub:"); ok {
+		p, err := s.st.Q.CartParentSubscription(ctx, s.st.Pool, db.CartParentSubscriptionParams{ID: id, CustomerID: customer.ID})
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return l, nil, fmt.Errorf("parent subscription: %w", err)
+		default:
+			parent = &rules.ParentSubscription{ID: p.ID, OfferID: p.OfferID, OfferName: p.OfferName, Name: cmp.Or(p.FriendlyName, p.OfferName), Status: p.Status}
+		}
+	}
+	c, problems := rules.CheckCartLine(it, req.CartRequest, existing, parent)
+	if len(problems) > 0 {
+		return l, problems, nil
+	}
+	l.c = c
+	if req.PromotionID != "" {
+		if it.Kind != "nce" {
+			return l, map[string]string{"promotion": "Promotions apply to new-commerce products only."}, nil
+		}
+		var problem string
+		if l.promo, problem, err = s.checkPromotion(ctx, customer.ID, customer.Country, it.ID, req.PromotionID, c.Quantity, c.Term, c.Cycle); err != nil {
+			return l, nil, err
+		} else if problem != "" {
+			return l, map[string]string{"promotion": problem}, nil
+		}
+	}
+	if req.TermEnd != "" {
+		if it.Kind != "nce" || c.Term == "" {
+			return l, map[string]string{"term_end": "Only new-commerce terms can end early to align with other subscriptions."}, nil
+		}
+		end, problem, err := s.checkTermEnd(ctx, customer.ID, c.Term, req.TermEnd)
+		if err != nil {
+			return l, nil, err
+		}
+		if problem != "" {
+			return l, map[string]string{"term_end": problem}, nil
+		}
+		l.termEnd = pgtype.Date{Time: end, Valid: true}
+	}
+	if p, err := s.st.Q.CartPrice(ctx, s.st.Pool, db.CartPriceParams{Country: customer.Country, ItemID: it.ID, TermDuration: c.Term,
+		BillingCycle: c.Cycle}); err == nil {
+		// The line's cost is what PC charges: the list price less the
+		// promotion's discount.
+		l.price, l.currency = decimal.NullDecimal{Decimal: rules.Discounted(p.UnitPrice, l.promo.Fraction), Valid: true}, p.Currency
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return l, nil, fmt.Errorf("price of %s: %w", it.ID, err)
+	}
+	return l, nil, nil
 }
 
 // cartItem finds a purchasable legacy offer or NCE catalog item for the

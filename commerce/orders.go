@@ -46,9 +46,6 @@ func (s *Service) PlaceOrder(ctx context.Context, by Actor, customer, token uuid
 		if err != nil {
 			return fmt.Errorf("lock cart: %w", err)
 		}
-		if _, err := q.OrderPlacement(ctx, tx, db.OrderPlacementParams{Token: token, CustomerID: customer}); err == nil {
-			return errRepeated
-		}
 		rows, err := q.CartLines(ctx, tx, db.CartLinesParams{UserID: *by.UserID, CustomerID: customer})
 		if err != nil {
 			return fmt.Errorf("cart lines: %w", err)
@@ -56,20 +53,9 @@ func (s *Service) PlaceOrder(ctx context.Context, by Actor, customer, token uuid
 		if len(rows) == 0 {
 			return ErrEmptyCart
 		}
-		lines, needsAddons := rules.Phases(cartLines(rows))
-		id, err := s.enqueue(ctx, tx, Command{Kind: CmdCreateOrder, CustomerID: customer,
-			Payload: CreateOrderPayload{Order: placementOrder(customer, lines, 1, nil)}, By: by}, s.opt.InlineHold)
+		id, err := s.placeTx(ctx, tx, by, customer, token, cartLines(rows), uuid.Nil)
 		if err != nil {
 			return err
-		}
-		raw, _ := json.Marshal(lines)
-		n, err := q.InsertOrderPlacement(ctx, tx, db.InsertOrderPlacementParams{Token: token, CustomerID: customer, UserID: by.UserID,
-			Lines: raw, BaseCommandID: id, NeedsAddons: needsAddons})
-		if err != nil {
-			return fmt.Errorf("order placement: %w", err)
-		}
-		if n == 0 {
-			return errRepeated
 		}
 		if err := q.ClearCart(ctx, tx, cartID); err != nil {
 			return fmt.Errorf("clear cart: %w", err)
@@ -91,6 +77,87 @@ func (s *Service) PlaceOrder(ctx context.Context, by Actor, customer, token uuid
 	}
 	s.deliverInline(ctx, cmdID)
 	return nil
+}
+
+// PlaceOrderLines places an order of lines for customer without a cart
+// (the reseller API): every line gets the cart's checks (checkLine, in
+// order, so a "line:N" parent names the Nth line, from 1) and problems come
+// back by "lines[i].field" with nothing written. token names the order
+// (its page and order_placements row) and makes a repeat one order: a
+// used token returns no problems and places nothing. requestID is the
+// MS-RequestId of the first phase, stable across the caller's retries.
+func (s *Service) PlaceOrderLines(ctx context.Context, by Actor, customer store.CartCustomer, token, requestID uuid.UUID, reqs []CartLineRequest) (map[string]string, error) {
+	switch {
+	case len(reqs) == 0:
+		return map[string]string{"lines": "Add at least one line."}, nil
+	case len(reqs) > maxOrderLines:
+		return map[string]string{"lines": fmt.Sprintf("An order has at most %d lines.", maxOrderLines)}, nil
+	}
+	if _, err := s.st.OrderPlacement(ctx, customer.ID, token); err == nil {
+		return nil, nil
+	}
+	lines := make([]rules.CartLine, 0, len(reqs))
+	problems := map[string]string{}
+	for i, req := range reqs {
+		l, pr, err := s.checkLine(ctx, customer, req, lines)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range pr {
+			problems[fmt.Sprintf("lines[%d].%s", i, k)] = v
+		}
+		if len(pr) == 0 {
+			lines = append(lines, l.rulesLine(int64(i+1)))
+		}
+	}
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	var cmdID int64
+	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		cmdID, err = s.placeTx(ctx, tx, by, customer.ID, token, lines, requestID)
+		return err
+	})
+	switch {
+	case errors.Is(err, errRepeated):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	s.deliverInline(ctx, cmdID)
+	return nil, nil
+}
+
+// maxOrderLines bounds an order placed through the API (PC's own limit on
+// line items per order is 50).
+const maxOrderLines = 50
+
+// placeTx queues the first phase of an order of lines and records its
+// placement under token in tx, the one path of the cart's and the API's
+// orders: errRepeated when token was used. requestID, when set, is the
+// command's MS-RequestId.
+func (s *Service) placeTx(ctx context.Context, tx pgx.Tx, by Actor, customer, token uuid.UUID, rows []rules.CartLine, requestID uuid.UUID) (int64, error) {
+	q := s.st.Q
+	if _, err := q.OrderPlacement(ctx, tx, db.OrderPlacementParams{Token: token, CustomerID: customer}); err == nil {
+		return 0, errRepeated
+	}
+	lines, needsAddons := rules.Phases(rows)
+	id, err := s.enqueue(ctx, tx, Command{Kind: CmdCreateOrder, CustomerID: customer, RequestID: requestID,
+		Payload: CreateOrderPayload{Order: placementOrder(customer, lines, 1, nil)}, By: by}, s.opt.InlineHold)
+	if err != nil {
+		return 0, err
+	}
+	raw, _ := json.Marshal(lines)
+	n, err := q.InsertOrderPlacement(ctx, tx, db.InsertOrderPlacementParams{Token: token, CustomerID: customer, UserID: by.UserID,
+		Lines: raw, BaseCommandID: id, NeedsAddons: needsAddons})
+	if err != nil {
+		return 0, fmt.Errorf("order placement: %w", err)
+	}
+	if n == 0 {
+		return 0, errRepeated
+	}
+	return id, nil
 }
 
 // cartLines are the rules' view of the cart's rows.

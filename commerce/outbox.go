@@ -61,6 +61,9 @@ type Command struct {
 	Payload any
 	// By is who asked.
 	By Actor
+	// RequestID is the MS-RequestId when the caller has a stable one (an
+	// API write's Idempotency-Key); zero draws a fresh one.
+	RequestID uuid.UUID
 }
 
 // CreateCustomerPayload creates a customer (tenant) in PC.
@@ -199,7 +202,10 @@ func (s *Service) enqueue(ctx context.Context, tx pgx.Tx, cmd Command, hold time
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s: encode payload: %w", cmd.Kind, err)
 	}
-	reqID := uuid.New()
+	reqID := cmd.RequestID
+	if reqID == uuid.Nil {
+		reqID = uuid.New()
+	}
 	var cust *uuid.UUID
 	if cmd.CustomerID != uuid.Nil {
 		c := cmd.CustomerID

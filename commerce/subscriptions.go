@@ -66,6 +66,14 @@ type Plan struct {
 	Before, After ChangeValues
 	patch         PatchSubscriptionPayload
 	transition    *pccclient.Transition
+	requestID     uuid.UUID
+}
+
+// WithRequestID returns p sent with MS-RequestId id (an API write's
+// Idempotency-Key), so a retried request is one change in PC too.
+func (p Plan) WithRequestID(id uuid.UUID) Plan {
+	p.requestID = id
+	return p
 }
 
 // PlanChange checks req against the commerce rules at now. Problems come
@@ -244,7 +252,7 @@ func (s *Service) queueChangeTx(ctx context.Context, tx pgx.Tx, by Actor, sub st
 	if open > 0 {
 		return 0, ErrChangeConflict
 	}
-	cmd := Command{Kind: CmdPatchSubscription, CustomerID: sub.CustomerID, TargetID: sub.ID, By: by}
+	cmd := Command{Kind: CmdPatchSubscription, CustomerID: sub.CustomerID, TargetID: sub.ID, By: by, RequestID: plan.requestID}
 	if plan.transition != nil {
 		cmd.Kind, cmd.Payload = CmdCreateTransition, CreateTransitionPayload{Transition: *plan.transition}
 	} else {

@@ -50,6 +50,29 @@ type AlertRule struct {
 	UpdatedAt time.Time
 }
 
+type ApiIdempotency struct {
+	TokenID     int64
+	Key         string
+	Method      string
+	Path        string
+	RequestHash []byte
+	StatusCode  *int32
+	Response    []byte
+	CreatedAt   time.Time
+	CompletedAt *time.Time
+}
+
+type ApiToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Scope      string
+	TokenHash  []byte
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
 type AttentionItem struct {
 	ID          int64
 	Kind        string

@@ -33,6 +33,10 @@ const (
 	polAdmin    authzPolicy = "admin"
 	polCustomer authzPolicy = "customer"
 	polReseller authzPolicy = "reseller" // reseller users, none of the matrix's roles (resellers_test.go)
+	// polAPI is the reseller API: a bearer token of a reseller user, never
+	// a session, so every role here gets 401 (tokens x resellers:
+	// api_test.go).
+	polAPI authzPolicy = "api"
 )
 
 // policyOf classifies a authzRoute by its path. Unknown paths have no authzPolicy:
@@ -42,7 +46,7 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /favicon.ico", "GET /login", "POST /login", "POST /logout", "POST /language",
 		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}",
 		"GET /password/forgot", "POST /password/forgot", "GET /password/reset/{token}", "POST /password/reset/{token}",
-		"GET /calendar/{feed}.ics":
+		"GET /calendar/{feed}.ics", "GET /api/v1/openapi.json":
 		return polPublic, true
 	case "GET /":
 		return polSignedIn, true
@@ -50,6 +54,8 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 	switch first, _, _ := strings.Cut(strings.TrimPrefix(pattern, "/"), "/"); first {
 	case "setup":
 		return polSetup, true
+	case "api":
+		return polAPI, true
 	case "my":
 		return polCustomer, true
 	case "reseller":
@@ -173,6 +179,7 @@ var (
 	want200     = cellWant{status: http.StatusOK}
 	want403     = cellWant{status: http.StatusForbidden}
 	want404     = cellWant{status: http.StatusNotFound}
+	want401     = cellWant{status: http.StatusUnauthorized}
 )
 
 func roleAllowed(pol authzPolicy, role string) bool {
@@ -199,6 +206,8 @@ func authzExpect(pol authzPolicy, method, role string, v authzVariant) cellWant 
 		return wantAllowed
 	case pol == polPublic:
 		return wantAllowed
+	case pol == polAPI:
+		return want401
 	case role == "anonymous":
 		return wantLogin
 	case !roleAllowed(pol, role):
@@ -293,9 +302,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 				cells++
 				var p page
-				if rt.method == http.MethodGet {
+				switch {
+				case rt.method == http.MethodGet:
 					p = e.get(clients[role], v.path)
-				} else {
+				case pol == polAPI:
+					req, _ := http.NewRequest(rt.method, e.ts.URL+v.path, strings.NewReader(`{"quantity": 1, "lines": []}`))
+					req.Header.Set("Content-Type", "application/json")
+					p = e.do(clients[role], req)
+				default:
 					req, _ := http.NewRequest(rt.method, e.ts.URL+v.path, strings.NewReader(""))
 					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 					p = e.do(clients[role], req)

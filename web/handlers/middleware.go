@@ -195,12 +195,14 @@ func timeout(d time.Duration) func(http.Handler) http.Handler {
 }
 
 // exceptInfra applies mw to every request except static files and the
-// health and metrics endpoints, which need no session or database.
+// health and metrics endpoints, which need no session or database, and the
+// reseller API, which authenticates by bearer token and must never accept
+// a session cookie.
 func exceptInfra(mw func(http.Handler) http.Handler) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		wrapped := mw(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if isInfra(r.URL.Path) {
+			if isInfra(r.URL.Path) || isAPI(r.URL.Path) {
 				next.ServeHTTP(w, r)
 				return
 			}

@@ -14,14 +14,15 @@ import (
 type access int
 
 const (
-	allowed    access = iota // past the role check: anything but 403, a redirect to /login or a 5xx (a missing record's 404 and a form's 422 count)
-	toLogin                  // 303 to /login?next=...
-	forbidden                // 403
-	notFoundOK               // exactly 404 (e.g. the wizard after setup)
+	allowed      access = iota // past the role check: anything but 403, a redirect to /login or a 5xx (a missing record's 404 and a form's 422 count)
+	toLogin                    // 303 to /login?next=...
+	forbidden                  // 403
+	notFoundOK                 // exactly 404 (e.g. the wizard after setup)
+	unauthorized               // 401: the reseller API, which takes a bearer token and never a session
 )
 
 func (a access) String() string {
-	return [...]string{"allowed", "redirect to login", "403", "404"}[a]
+	return [...]string{"allowed", "redirect to login", "403", "404", "401"}[a]
 }
 
 // roleRule gives the expected access for [anonymous, admin, staff, customer].
@@ -36,38 +37,51 @@ var (
 	setupClosed = roleRule{notFoundOK, notFoundOK, notFoundOK, notFoundOK}
 	// resellerOnly: none of these roles (reseller users: resellers_test.go).
 	resellerOnly = roleRule{toLogin, forbidden, forbidden, forbidden}
+	// apiToken: a session of any role is not a credential for the API
+	// (tokens: api_test.go).
+	apiToken = roleRule{unauthorized, unauthorized, unauthorized, unauthorized}
 )
 
 // routeRules is the expected access for every route after setup. The test
 // walks the router and fails on any route missing here, so a new route
 // cannot escape the matrix.
 var routeRules = map[string]roleRule{
-	"GET /healthz":                       public,
-	"GET /readyz":                        public,
-	"GET /static/*":                      public,
-	"GET /favicon.ico":                   public,
-	"GET /login":                         public,
-	"POST /login":                        public,
-	"POST /logout":                       public,
-	"POST /language":                     public,
-	"GET /auth/oidc/start":               setupClosed, // 404 while OIDC is not configured
-	"GET /auth/oidc/callback":            setupClosed,
-	"GET /setup":                         setupClosed,
-	"POST /setup/token":                  setupClosed,
-	"POST /setup/admin":                  setupClosed,
-	"POST /setup/pc":                     setupClosed,
-	"POST /setup/pc/test":                setupClosed,
-	"POST /setup/pc/connect":             setupClosed,
-	"POST /setup/oidc":                   setupClosed,
-	"POST /setup/defaults":               setupClosed,
-	"POST /setup/finish":                 setupClosed,
-	"GET /":                              signedIn,
-	"GET /catalog":                       staffOnly,
-	"GET /customers":                     staffOnly,
-	"GET /resellers":                     staffOnly,
-	"GET /reseller/customers":            resellerOnly,
-	"GET /reseller/customers/{id}":       resellerOnly,
-	"GET /catalog/{country}/offers/{id}": staffOnly,
+	"GET /healthz":                             public,
+	"GET /readyz":                              public,
+	"GET /favicon.ico":                         public,
+	"GET /static/*":                            public,
+	"GET /login":                               public,
+	"POST /login":                              public,
+	"POST /logout":                             public,
+	"POST /language":                           public,
+	"GET /auth/oidc/start":                     setupClosed, // 404 while OIDC is not configured
+	"GET /auth/oidc/callback":                  setupClosed,
+	"GET /setup":                               setupClosed,
+	"POST /setup/token":                        setupClosed,
+	"POST /setup/admin":                        setupClosed,
+	"POST /setup/pc":                           setupClosed,
+	"POST /setup/pc/test":                      setupClosed,
+	"POST /setup/pc/connect":                   setupClosed,
+	"POST /setup/oidc":                         setupClosed,
+	"POST /setup/defaults":                     setupClosed,
+	"POST /setup/finish":                       setupClosed,
+	"GET /":                                    signedIn,
+	"GET /catalog":                             staffOnly,
+	"GET /customers":                           staffOnly,
+	"GET /resellers":                           staffOnly,
+	"GET /reseller/customers":                  resellerOnly,
+	"GET /reseller/customers/{id}":             resellerOnly,
+	"GET /reseller/api-tokens":                 resellerOnly,
+	"POST /reseller/api-tokens":                resellerOnly,
+	"POST /reseller/api-tokens/{tid}/revoke":   resellerOnly,
+	"GET /api/v1/openapi.json":                 public,
+	"GET /api/v1/customers":                    apiToken,
+	"GET /api/v1/customers/{id}":               apiToken,
+	"GET /api/v1/customers/{id}/subscriptions": apiToken,
+	"POST /api/v1/customers/{id}/orders":       apiToken,
+	"GET /api/v1/subscriptions/{id}":           apiToken,
+	"PATCH /api/v1/subscriptions/{id}":         apiToken,
+	"GET /catalog/{country}/offers/{id}":       staffOnly,
 	"GET /catalog/{country}/products/{product}/skus/{sku}": staffOnly,
 	"GET /orders/new":                                            staffOnly,
 	"GET /customers/new":                                         staffOnly,
@@ -229,10 +243,15 @@ func TestRoleMatrix(t *testing.T) {
 				continue // would change the client's session or language; covered in auth and language tests
 			}
 			var p page
-			if method == http.MethodPost {
+			switch method {
+			case http.MethodPost:
 				p = e.post(c, path, url.Values{})
-			} else {
+			case http.MethodGet:
 				p = e.get(c, path)
+			default:
+				req, _ := http.NewRequest(method, e.ts.URL+path, strings.NewReader("{}"))
+				req.Header.Set("Content-Type", "application/json")
+				p = e.do(c, req)
 			}
 			got := classify(p)
 			if !accessMatches(rule[i], got) {
@@ -272,6 +291,8 @@ func classify(p page) access {
 		return toLogin
 	case p.StatusCode == http.StatusNotFound:
 		return notFoundOK
+	case p.StatusCode == http.StatusUnauthorized:
+		return unauthorized
 	case p.StatusCode < 500:
 		return allowed
 	}

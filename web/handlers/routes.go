@@ -17,7 +17,7 @@ const requestTimeout = 30 * time.Second
 // routes is the whole URL surface of the portal.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, limitBody, s.checkInput, s.crossOrigin,
+	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, limitBody, s.checkInput, s.apiCrossOrigin(s.crossOrigin),
 		timeout(requestTimeout),
 		exceptInfra(auth.LoadAndSave(s.sessions)), exceptInfra(s.markSessionLoaded), exceptInfra(s.loadUser),
 		exceptInfra(s.language), exceptInfra(s.setupGate), middleware.GetHead)
@@ -34,6 +34,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, static.URL("img/favicon.svg"), http.StatusMovedPermanently)
 	})
+
+	// The reseller API: bearer tokens, never a session (api.go).
+	r.Route(apiPrefix, s.apiRoutes)
 
 	// Sign-in.
 	r.Get("/login", s.h(s.loginShow))
@@ -74,6 +77,9 @@ func (s *Server) routes() http.Handler {
 		r.Use(auth.RequireRole(forbidden, auth.RoleReseller))
 		r.Get("/reseller/customers", s.h(s.resellerCustomerList))
 		r.Get("/reseller/customers/{id}", s.h(s.resellerCustomerShow))
+		r.Get("/reseller/api-tokens", s.h(s.apiTokenList))
+		r.Post("/reseller/api-tokens", s.h(s.apiTokenCreate))
+		r.Post("/reseller/api-tokens/{tid}/revoke", s.h(s.apiTokenRevoke))
 	})
 
 	// Reseller staff (admins too).

@@ -83,7 +83,7 @@ func navFor(role string) []navItem {
 	case "staff":
 		return []navItem{dashboard, catalog, customers, renewals, billing, support, sync, audit}
 	case "reseller":
-		return []navItem{{"/reseller/customers", "Customers", "nav-reseller-customers"}}
+		return []navItem{{"/reseller/customers", "Customers", "nav-reseller-customers"}, {"/reseller/api-tokens", "API tokens", "nav-reseller-api-tokens"}}
 	case "customer":
 		return []navItem{{"/my/subscriptions", "nav.my_subscriptions", "nav-my-subscriptions"}, {"/my/charges", "nav.my_charges", "nav-my-charges"},
 			{"/my/requests", "nav.my_requests", "nav-my-requests"}}
