@@ -225,7 +225,7 @@ func (s *Server) renderSupportRequest(w http.ResponseWriter, r *http.Request, st
 		Customer: q.CustomerName, CustomerHref: "/customers/" + q.CustomerID.String(), Subscription: cmp.Or(q.SubscriptionName, q.SubscriptionID),
 		Requester: q.RequesterLabel, Created: q.CreatedAt.UTC().Format(supportTime), Assigned: q.AssignedEmail,
 		Decision: q.DecisionReason, DecidedBy: q.DecidedByEmail, CanReply: !rules.SupportDone(q.Status), ReplyForm: reply,
-		StatusForm: statusForm, RejectForm: reject}
+		StatusForm: statusForm, RejectForm: reject, AutoApproved: q.AutoApprovedAt != nil}
 	v.Href = "/my/requests/" + v.ID
 	if staff {
 		v.Href = "/support/" + v.ID
@@ -252,6 +252,12 @@ func (s *Server) renderSupportRequest(w http.ResponseWriter, r *http.Request, st
 		}
 		if staff {
 			v.ChangeHref = v.SubscriptionHref + "/changes/" + ch.Token.String()
+		}
+	}
+	if e := pv.CustomerEscalation; e != nil {
+		v.CustomerEscalation = &templates.CustomerEscalationView{Status: e.Status, StatusLabel: rules.CustomerEscalationStatus(e.CommandStatus, e.Status)}
+		if e.LastModified != nil {
+			v.CustomerEscalation.Updated = e.LastModified.UTC().Format(supportTime)
 		}
 	}
 	if staff {
