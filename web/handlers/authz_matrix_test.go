@@ -42,7 +42,7 @@ func policyOf(method, pattern string) (authzPolicy, bool) {
 	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /login", "POST /login", "POST /logout", "POST /language",
 		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}",
 		"GET /password/forgot", "POST /password/forgot", "GET /password/reset/{token}", "POST /password/reset/{token}",
-		"GET /calendar/{feed}.ics":
+		"GET /calendar/{feed}.ics", "GET /favicon.ico":
 		return polPublic, true
 	case "GET /":
 		return polSignedIn, true

@@ -130,4 +130,3 @@ func (s *Server) seatPolicySave(w http.ResponseWriter, r *http.Request) error {
 	redirect(w, r, "/admin/settings/seat-approval")
 	return nil
 }
-
