@@ -123,6 +123,9 @@ func TestSeatPolicyAutoApproval(t *testing.T) {
 	if !hasTestID(p.body, "support-auto-approved") || !strings.Contains(p.body, `data-status="succeeded"`) {
 		t.Fatalf("the customer does not see the request approved and done:\n%s", p.body)
 	}
+	if p := e.get(staff, "/support/"+id); !strings.Contains(p.body, "Approved automatically by the seat request policy.") || hasTestID(p.body, "support-approve") {
+		t.Fatalf("the staff page does not say the policy approved it:\n%s", p.body)
+	}
 	if got := e.sandboxSeats(cust, sub); got != q0+3 {
 		t.Fatalf("sandbox quantity %d, want %d", got, q0+3)
 	}
