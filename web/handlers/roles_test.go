@@ -43,6 +43,7 @@ var (
 // cannot escape the matrix.
 var routeRules = map[string]roleRule{
 	"GET /healthz":                       public,
+	"GET /favicon.ico":                   public,
 	"GET /readyz":                        public,
 	"GET /static/*":                      public,
 	"GET /login":                         public,
@@ -136,6 +137,8 @@ var routeRules = map[string]roleRule{
 	"GET /admin/settings":                                        adminOnly,
 	"GET /admin/settings/support-profile":                        adminOnly,
 	"POST /admin/settings/support-profile":                       adminOnly,
+	"GET /admin/settings/seat-approval":                          adminOnly,
+	"POST /admin/settings/seat-approval":                         adminOnly,
 	"POST /admin/settings/pc":                                    adminOnly,
 	"POST /admin/settings/pc/test":                               adminOnly,
 	"POST /admin/settings/pc/connect":                            adminOnly,
