@@ -184,3 +184,58 @@ func TestSeatPolicyAutoApproval(t *testing.T) {
 		t.Fatalf("%d audit entries of the customer's policy, want 2", n)
 	}
 }
+
+// TestSeatPolicyMonthlyLimitUnderConcurrency: two requests of one customer
+// for different subscriptions arrive at once, each within the per-request
+// limit but together over the month's: the policy approves exactly one.
+func TestSeatPolicyMonthlyLimitUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	cust, _ := e.subID("Fabrikam Inc", "%Premium%")
+	rows, err := e.st.Pool.Query(t.Context(), `SELECT id, quantity FROM subscriptions WHERE customer_id = $1 AND status = 'active'
+		AND parent_subscription_id = '' AND billing_type = 'license' ORDER BY id LIMIT 2`, cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subs []string
+	var qs []int
+	for rows.Next() {
+		var id string
+		var q int
+		if err := rows.Scan(&id, &q); err != nil {
+			t.Fatal(err)
+		}
+		subs, qs = append(subs, id), append(qs, q)
+	}
+	if len(subs) != 2 {
+		t.Fatalf("Fabrikam has %d licence subscriptions, want 2", len(subs))
+	}
+	e.createCustomerUser("cara@fabrikam.example", uuid.MustParse(cust))
+	e.createUser("admin", "ada@example.com")
+	cara, ada := e.client(), e.client()
+	e.login(cara, "cara@fabrikam.example")
+	e.login(ada, "ada@example.com")
+	if p := e.post(ada, "/admin/settings/seat-approval", url.Values{"scope": {"all"}, "enabled": {"on"}, "max_per_request": {"3"},
+		"max_per_month": {"4"}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", p.StatusCode, p.body)
+	}
+	toks := []string{e.supportToken(cara, "/my/requests/new?subscription="+url.QueryEscape(subs[0])),
+		e.supportToken(cara, "/my/requests/new?subscription="+url.QueryEscape(subs[1]))}
+	done := make(chan page, 2)
+	for i := range subs {
+		go func() {
+			done <- e.post(cara, "/my/requests/seats", url.Values{"token": {toks[i]}, "subscription": {subs[i]}, "seats": {strconv.Itoa(qs[i] + 3)}})
+		}()
+	}
+	for range subs {
+		if p := <-done; p.StatusCode != http.StatusSeeOther {
+			t.Fatalf("seat request: %d\n%s", p.StatusCode, p.body)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM support_requests WHERE status = 'approved' AND auto_approved_at IS NOT NULL`); n != 1 {
+		t.Fatalf("%d requests auto-approved, want 1 (3 + 3 > 4 a month)", n)
+	}
+	if n := e.count(`SELECT count(*) FROM support_requests WHERE status = 'open'`); n != 1 {
+		t.Fatalf("%d requests wait for staff, want 1", n)
+	}
+}
