@@ -36,26 +36,27 @@ type SeatRequestInput struct {
 // RequestSeats records customer's request to change a subscription's seat
 // count to in.Seats, checked against the same rules as a staff change (a
 // decrease only within PC's cancellation window, with the reason when
-// not). It returns the request's id, or the problems by form field
-// ("seats"). A repeated form token returns the first request.
-func (s *Service) RequestSeats(ctx context.Context, by Actor, base string, customer uuid.UUID, in SeatRequestInput) (int64, map[string]string, error) {
+// not). It returns the request's id and whether the auto-approval policy
+// approved it at once, or the problems by form field ("seats"). A
+// repeated form token returns the first request.
+func (s *Service) RequestSeats(ctx context.Context, by Actor, base string, customer uuid.UUID, in SeatRequestInput) (int64, bool, map[string]string, error) {
 	if id, err := s.st.SupportRequestIDByToken(ctx, customer, in.Token); err == nil {
-		return id, nil, nil
+		return id, false, nil, nil
 	}
 	sub, err := s.st.SubscriptionForChange(ctx, customer, in.SubscriptionID)
 	if err != nil {
-		return 0, nil, err
+		return 0, false, nil, err
 	}
 	n, msg := rules.ParseSeatCount(in.Seats, int(sub.Quantity))
 	if msg != "" {
-		return 0, map[string]string{"seats": msg}, nil
+		return 0, false, map[string]string{"seats": msg}, nil
 	}
 	life, err := s.st.SubscriptionLifecycle(ctx, customer, sub.ID)
 	if err != nil {
-		return 0, nil, err
+		return 0, false, nil, err
 	}
 	if _, problems := PlanChange(sub, life, ChangeRequest{Action: "quantity", Quantity: strconv.Itoa(n)}, s.now()); len(problems) > 0 {
-		return 0, map[string]string{"seats": cmp.Or(problems["quantity"], problems["_form"])}, nil
+		return 0, false, map[string]string{"seats": cmp.Or(problems["quantity"], problems["_form"])}, nil
 	}
 	cur, want := sub.Quantity, int32(n)
 	name := cmp.Or(sub.FriendlyName, sub.OfferName)
@@ -64,10 +65,9 @@ func (s *Service) RequestSeats(ctx context.Context, by Actor, base string, custo
 		RequestedBy: by.UserID, RequesterLabel: by.Label}
 	id, err := s.insertSupport(ctx, by, base, p, "support.seats_requested")
 	if err != nil {
-		return 0, nil, err
+		return 0, false, nil, err
 	}
-	s.autoApprove(ctx, base, id)
-	return id, nil, nil
+	return id, s.autoApprove(ctx, base, id), nil, nil
 }
 
 // SeatRequestForm is what the customer's seat request form shows: the

@@ -98,6 +98,9 @@ func TestSupportSeatPolicyJourney(t *testing.T) {
 
 	signIn("cara@fabrikam.example", "entitlements-title")
 	askSeats(q0 + 3)
+	if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "approved under your reseller's policy") {
+		t.Fatalf("flash %q", got)
+	}
 	deadline := time.Now().Add(15 * time.Second)
 	for b.text(`[data-testid="support-change-status"]`) != "succeeded" && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)

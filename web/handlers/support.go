@@ -146,7 +146,7 @@ func (s *Server) supportSeatsCreate(w http.ResponseWriter, r *http.Request) erro
 		f.Errors["_form"] = "The form expired. Check the values and try again."
 		return s.renderSupportNew(w, r, http.StatusUnprocessableEntity, "seats", f, uuid.NewString())
 	}
-	id, problems, err := s.com.RequestSeats(r.Context(), actorOf(r), s.d.BaseURL, cust,
+	id, auto, problems, err := s.com.RequestSeats(r.Context(), actorOf(r), s.d.BaseURL, cust,
 		commerce.SeatRequestInput{SubscriptionID: f.Get("subscription"), Seats: f.Get("seats"), Token: token})
 	if err != nil {
 		return err
@@ -155,7 +155,11 @@ func (s *Server) supportSeatsCreate(w http.ResponseWriter, r *http.Request) erro
 		f.Errors = problems
 		return s.renderSupportNew(w, r, http.StatusUnprocessableEntity, "seats", f, token.String())
 	}
-	s.flash(r.Context(), "success", "Your request was sent to your reseller.")
+	msg := "Your request was sent to your reseller."
+	if auto {
+		msg = "Your request was approved under your reseller's policy and is on its way to Microsoft."
+	}
+	s.flash(r.Context(), "success", msg)
 	redirect(w, r, "/my/requests/"+strconv.FormatInt(id, 10))
 	return nil
 }
