@@ -36,26 +36,27 @@ type SeatRequestInput struct {
 // RequestSeats records customer's request to change a subscription's seat
 // count to in.Seats, checked against the same rules as a staff change (a
 // decrease only within PC's cancellation window, with the reason when
-// not). It returns the request's id, or the problems by form field
-// ("seats"). A repeated form token returns the first request.
-func (s *Service) RequestSeats(ctx context.Context, by Actor, base string, customer uuid.UUID, in SeatRequestInput) (int64, map[string]string, error) {
+// not). It returns the request's id and whether the auto-approval policy
+// approved it at once, or the problems by form field ("seats"). A
+// repeated form token returns the first request.
+func (s *Service) RequestSeats(ctx context.Context, by Actor, base string, customer uuid.UUID, in SeatRequestInput) (int64, bool, map[string]string, error) {
 	if id, err := s.st.SupportRequestIDByToken(ctx, customer, in.Token); err == nil {
-		return id, nil, nil
+		return id, false, nil, nil
 	}
 	sub, err := s.st.SubscriptionForChange(ctx, customer, in.SubscriptionID)
 	if err != nil {
-		return 0, nil, err
+		return 0, false, nil, err
 	}
 	n, msg := rules.ParseSeatCount(in.Seats, int(sub.Quantity))
 	if msg != "" {
-		return 0, map[string]string{"seats": msg}, nil
+		return 0, false, map[string]string{"seats": msg}, nil
 	}
 	life, err := s.st.SubscriptionLifecycle(ctx, customer, sub.ID)
 	if err != nil {
-		return 0, nil, err
+		return 0, false, nil, err
 	}
 	if _, problems := PlanChange(sub, life, ChangeRequest{Action: "quantity", Quantity: strconv.Itoa(n)}, s.now()); len(problems) > 0 {
-		return 0, map[string]string{"seats": cmp.Or(problems["quantity"], problems["_form"])}, nil
+		return 0, false, map[string]string{"seats": cmp.Or(problems["quantity"], problems["_form"])}, nil
 	}
 	cur, want := sub.Quantity, int32(n)
 	name := cmp.Or(sub.FriendlyName, sub.OfferName)
@@ -63,7 +64,10 @@ func (s *Service) RequestSeats(ctx context.Context, by Actor, base string, custo
 		CurrentSeats: &cur, RequestedSeats: &want, Subject: name + ": " + rules.SeatRequestSummary(int(cur), n), Severity: "normal",
 		RequestedBy: by.UserID, RequesterLabel: by.Label}
 	id, err := s.insertSupport(ctx, by, base, p, "support.seats_requested")
-	return id, nil, err
+	if err != nil {
+		return 0, false, nil, err
+	}
+	return id, s.autoApprove(ctx, base, id), nil, nil
 }
 
 // SeatRequestForm is what the customer's seat request form shows: the
@@ -338,9 +342,44 @@ func (s *Service) ApproveSeatRequest(ctx context.Context, by Actor, base string,
 	if a.Problem != "" {
 		return map[string]string{"_form": a.Problem}, nil
 	}
+	problems, _, err := s.approveSeats(ctx, by, base, a, version, token, false)
+	return problems, err
+}
+
+// PolicyActor is who approves a seat request the auto-approval policy let
+// through, in the audit trail and on the change.
+var PolicyActor = Actor{Label: "auto-approved by policy"}
+
+// autoApprove approves seat request id at once when the customer's
+// auto-approval policy allows it, through the same steps as a staff
+// approval. Otherwise, and on any failure, the request simply waits for
+// staff: a policy problem never loses the customer's request.
+func (s *Service) autoApprove(ctx context.Context, base string, id int64) bool {
+	a, err := s.PlanSeatApproval(ctx, id)
+	if err != nil || a.Problem != "" {
+		if err != nil {
+			s.log.WarnContext(ctx, "seat request auto-approval: plan", "request", id, "err", err)
+		}
+		return false
+	}
+	a.Plan.Reason += ", auto-approved by policy"
+	_, approved, err := s.approveSeats(ctx, PolicyActor, base, a, a.Version, uuid.New(), true)
+	if err != nil && !errors.Is(err, ErrChangeConflict) {
+		s.log.WarnContext(ctx, "seat request auto-approval", "request", id, "err", err)
+	}
+	return approved
+}
+
+// approveSeats is the approval's transaction (see ApproveSeatRequest).
+// With auto, the customer's policy decides inside the transaction, under
+// a per-customer lock so concurrent requests cannot both use the month's
+// last seats; a request it does not allow is left untouched.
+func (s *Service) approveSeats(ctx context.Context, by Actor, base string, a SeatApproval, version string, token uuid.UUID, auto bool) (map[string]string, bool, error) {
+	id := a.Request.ID
 	var cmdID int64
 	var problems map[string]string
-	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
+	approved := false
+	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
 		r, err := s.lockSupport(ctx, tx, nil, id)
 		if err != nil {
 			return err
@@ -349,6 +388,16 @@ func (s *Service) ApproveSeatRequest(ctx context.Context, by Actor, base string,
 			problems = map[string]string{"_form": msg}
 			return nil
 		}
+		summary := rules.SeatRequestSummary(int(*r.CurrentSeats), int(*r.RequestedSeats))
+		action, detail, what := "support.approved", summary+", asked by "+r.RequesterLabel, "Your request was approved: "
+		if auto {
+			pol, why, err := s.checkPolicyTx(ctx, tx, r)
+			if err != nil || why != "" {
+				return err
+			}
+			action, detail = "support.auto_approved", detail+"; auto-approved by policy ("+rules.SeatPolicySummary(pol)+")"
+			what = "Your request was approved automatically: "
+		}
 		if cmdID, err = s.queueChangeTx(ctx, tx, by, a.Sub, version, token, a.Plan); err != nil {
 			return err
 		}
@@ -356,21 +405,27 @@ func (s *Service) ApproveSeatRequest(ctx context.Context, by Actor, base string,
 			DecidedBy: by.UserID, ChangeToken: &token}); err != nil {
 			return fmt.Errorf("approve support request %d: %w", id, err)
 		}
-		summary := rules.SeatRequestSummary(int(*r.CurrentSeats), int(*r.RequestedSeats))
-		if err := s.auditSupport(ctx, tx, by, "support.approved", id, r.CustomerID, summary+", asked by "+r.RequesterLabel); err != nil {
+		if auto {
+			at := s.now()
+			if err := s.st.Q.MarkSupportAutoApproved(ctx, tx, db.MarkSupportAutoApprovedParams{ID: id, At: &at}); err != nil {
+				return fmt.Errorf("auto-approve support request %d: %w", id, err)
+			}
+		}
+		if err := s.auditSupport(ctx, tx, by, action, id, r.CustomerID, detail); err != nil {
 			return err
 		}
-		return s.mailRequester(ctx, tx, r, base, "Your request was approved: "+summary+". The change is on its way to Microsoft.",
+		approved = true
+		return s.mailRequester(ctx, tx, r, base, what+summary+". The change is on its way to Microsoft.",
 			fmt.Sprintf("support:%d:approved", id))
 	})
 	switch {
 	case errors.Is(err, errRepeated):
-		return nil, nil
-	case err != nil || problems != nil:
-		return problems, err
+		return nil, false, nil
+	case err != nil || problems != nil || !approved:
+		return problems, false, err
 	}
 	s.deliverInline(ctx, cmdID)
-	return nil, nil
+	return nil, true, nil
 }
 
 // lockSupport locks request id for a write and reads it with its names;

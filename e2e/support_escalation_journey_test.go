@@ -16,7 +16,8 @@ import (
 // and opens a ticket; staff reject the seat request with a reason and
 // escalate the ticket to Microsoft; the customer sees the reason, the
 // sandbox holds the service request, and Microsoft's answer reaches the
-// ticket's page through the service request sync.
+// ticket's page through the service request sync; the customer's ticket
+// shows the request's status with Microsoft but none of its notes.
 func TestSupportRejectionAndEscalationJourney(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
@@ -129,4 +130,16 @@ func TestSupportRejectionAndEscalationJourney(t *testing.T) {
 		t.Fatalf("the customer sees %q", got)
 	}
 	b.checkA11y("rejected request")
+	b.run("the customer's escalated ticket",
+		chromedp.Navigate(p.URL+"/my/requests/"+ticketID),
+		chromedp.WaitVisible(testID("support-microsoft")),
+	)
+	if got := b.text(`[data-testid="support-microsoft-status"]`); got != "Microsoft asked your reseller for more information." {
+		t.Fatalf("the customer sees the escalation as %q", got)
+	}
+	if body := b.text("main"); strings.Contains(body, "Please send a network trace.") || strings.Contains(body, srs[0].ID) ||
+		strings.Contains(body, "Started after the tenant moved region.") {
+		t.Fatalf("the customer's page shows the service request's notes or id:\n%s", body)
+	}
+	b.checkA11y("customer's escalated ticket")
 }

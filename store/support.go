@@ -45,6 +45,9 @@ type SupportRequestView struct {
 	// (staff pages only).
 	Escalation *SupportEscalation
 	Topics     []SupportTopic
+	// CustomerEscalation is what the customer sees of the escalation
+	// (customer pages only; nil when not escalated).
+	CustomerEscalation *CustomerEscalation
 }
 
 // SupportRequestPage reads request id's page: customer set scopes it to
@@ -69,6 +72,11 @@ func (s *Store) SupportRequestPage(ctx context.Context, customer *uuid.UUID, id 
 			return v, err
 		}
 		v.Change = &ch
+	}
+	if customer != nil && v.Request.Kind == "ticket" {
+		if v.CustomerEscalation, err = s.CustomerEscalationOf(ctx, *customer, id); err != nil {
+			return v, err
+		}
 	}
 	if customer == nil {
 		if v.Staff, err = s.SupportStaff(ctx); err != nil {

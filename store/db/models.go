@@ -666,6 +666,17 @@ type Reseller struct {
 	GoneAt           *time.Time
 }
 
+type SeatApprovalPolicy struct {
+	ID            int64
+	CustomerID    *uuid.UUID
+	Enabled       bool
+	MaxPerRequest *int32
+	MaxPerMonth   *int32
+	UpdatedBy     *int64
+	UpdatedLabel  string
+	UpdatedAt     time.Time
+}
+
 type Session struct {
 	Token  string
 	Data   []byte
@@ -924,6 +935,7 @@ type SupportRequest struct {
 	UpdatedAt           time.Time
 	EscalationCommandID *int64
 	PcServiceRequestID  *string
+	AutoApprovedAt      *time.Time
 }
 
 type SyncDrift struct {

@@ -13,6 +13,37 @@ import (
 	"github.com/google/uuid"
 )
 
+const customerEscalation = `-- name: CustomerEscalation :one
+SELECT COALESCE(c.status, '')::text AS command_status, COALESCE(sr.status, '')::text AS pc_status,
+    sr.last_modified_date AS pc_last_modified
+FROM support_requests r
+LEFT JOIN commands c ON c.id = r.escalation_command_id
+LEFT JOIN pc_service_requests sr ON sr.id = r.pc_service_request_id
+WHERE r.id = $1 AND r.customer_id = $2 AND r.escalation_command_id IS NOT NULL
+`
+
+type CustomerEscalationParams struct {
+	ID         int64
+	CustomerID uuid.UUID
+}
+
+type CustomerEscalationRow struct {
+	CommandStatus  string
+	PcStatus       string
+	PcLastModified *time.Time
+}
+
+// What a customer may see of their ticket's escalation: whether it was
+// filed and PC's status. PC's notes (the partner's conversation with
+// Microsoft), topic, severity, request id and delivery errors are staff's
+// only and are not read here.
+func (q *Queries) CustomerEscalation(ctx context.Context, db DBTX, arg CustomerEscalationParams) (CustomerEscalationRow, error) {
+	row := db.QueryRow(ctx, customerEscalation, arg.ID, arg.CustomerID)
+	var i CustomerEscalationRow
+	err := row.Scan(&i.CommandStatus, &i.PcStatus, &i.PcLastModified)
+	return i, err
+}
+
 const deleteStaleSupportTopics = `-- name: DeleteStaleSupportTopics :exec
 DELETE FROM pc_support_topics WHERE synced_at < $1
 `

@@ -26,6 +26,24 @@ func (q *Queries) AssignSupportRequest(ctx context.Context, db DBTX, arg AssignS
 	return err
 }
 
+const autoApprovedSeatsSince = `-- name: AutoApprovedSeatsSince :one
+SELECT COALESCE(sum(GREATEST(requested_seats - current_seats, 0)), 0)::bigint FROM support_requests
+WHERE customer_id = $1 AND auto_approved_at >= $2
+`
+
+type AutoApprovedSeatsSinceParams struct {
+	CustomerID uuid.UUID
+	Since      *time.Time
+}
+
+// Seats the policy added for a customer since a moment (the month's start).
+func (q *Queries) AutoApprovedSeatsSince(ctx context.Context, db DBTX, arg AutoApprovedSeatsSinceParams) (int64, error) {
+	row := db.QueryRow(ctx, autoApprovedSeatsSince, arg.CustomerID, arg.Since)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const decideSupportRequest = `-- name: DecideSupportRequest :exec
 UPDATE support_requests SET status = $1, decided_by = $2, decision_reason = $3,
     change_token = $4, updated_at = now()
@@ -49,6 +67,19 @@ func (q *Queries) DecideSupportRequest(ctx context.Context, db DBTX, arg DecideS
 		arg.ID,
 	)
 	return err
+}
+
+const deleteSeatPolicy = `-- name: DeleteSeatPolicy :execrows
+DELETE FROM seat_approval_policies WHERE customer_id = $1
+`
+
+// A customer's own row removed: the policy for every customer applies again.
+func (q *Queries) DeleteSeatPolicy(ctx context.Context, db DBTX, customerID *uuid.UUID) (int64, error) {
+	result, err := db.Exec(ctx, deleteSeatPolicy, customerID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const insertSupportReply = `-- name: InsertSupportReply :one
@@ -126,8 +157,19 @@ func (q *Queries) InsertSupportRequest(ctx context.Context, db DBTX, arg InsertS
 	return id, err
 }
 
+const lockSeatPolicyOfCustomer = `-- name: LockSeatPolicyOfCustomer :exec
+SELECT pg_advisory_xact_lock(hashtextextended('seat-policy:' || CAST($1::uuid AS text), 0))
+`
+
+// Serialises a customer's auto-approvals, so two requests cannot both fit
+// the month's allowance.
+func (q *Queries) LockSeatPolicyOfCustomer(ctx context.Context, db DBTX, customerID uuid.UUID) error {
+	_, err := db.Exec(ctx, lockSeatPolicyOfCustomer, customerID)
+	return err
+}
+
 const lockSupportRequest = `-- name: LockSupportRequest :one
-SELECT id, customer_id, kind, token, subscription_id, current_seats, requested_seats, subject, description, severity, status, assigned_to, requested_by, requester_label, decided_by, decision_reason, change_token, created_at, updated_at, escalation_command_id, pc_service_request_id FROM support_requests WHERE id = $1 FOR UPDATE
+SELECT id, customer_id, kind, token, subscription_id, current_seats, requested_seats, subject, description, severity, status, assigned_to, requested_by, requester_label, decided_by, decision_reason, change_token, created_at, updated_at, escalation_command_id, pc_service_request_id, auto_approved_at FROM support_requests WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LockSupportRequest(ctx context.Context, db DBTX, id int64) (SupportRequest, error) {
@@ -155,6 +197,127 @@ func (q *Queries) LockSupportRequest(ctx context.Context, db DBTX, id int64) (Su
 		&i.UpdatedAt,
 		&i.EscalationCommandID,
 		&i.PcServiceRequestID,
+		&i.AutoApprovedAt,
+	)
+	return i, err
+}
+
+const markSupportAutoApproved = `-- name: MarkSupportAutoApproved :exec
+UPDATE support_requests SET auto_approved_at = $1 WHERE id = $2
+`
+
+type MarkSupportAutoApprovedParams struct {
+	At *time.Time
+	ID int64
+}
+
+func (q *Queries) MarkSupportAutoApproved(ctx context.Context, db DBTX, arg MarkSupportAutoApprovedParams) error {
+	_, err := db.Exec(ctx, markSupportAutoApproved, arg.At, arg.ID)
+	return err
+}
+
+const seatPolicies = `-- name: SeatPolicies :many
+SELECT p.customer_id, p.enabled, p.max_per_request, p.max_per_month, p.updated_label, p.updated_at,
+    COALESCE(NULLIF(c.company_name, ''), c.domain, '')::text AS customer_name
+FROM seat_approval_policies p
+LEFT JOIN customers c ON c.id = p.customer_id
+ORDER BY p.customer_id IS NOT NULL, customer_name, p.customer_id
+LIMIT 1000
+`
+
+type SeatPoliciesRow struct {
+	CustomerID    *uuid.UUID
+	Enabled       bool
+	MaxPerRequest *int32
+	MaxPerMonth   *int32
+	UpdatedLabel  string
+	UpdatedAt     time.Time
+	CustomerName  string
+}
+
+// The admins' page: the policy for every customer first, then customers'.
+func (q *Queries) SeatPolicies(ctx context.Context, db DBTX) ([]SeatPoliciesRow, error) {
+	rows, err := db.Query(ctx, seatPolicies)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SeatPoliciesRow
+	for rows.Next() {
+		var i SeatPoliciesRow
+		if err := rows.Scan(
+			&i.CustomerID,
+			&i.Enabled,
+			&i.MaxPerRequest,
+			&i.MaxPerMonth,
+			&i.UpdatedLabel,
+			&i.UpdatedAt,
+			&i.CustomerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const seatPolicyCustomers = `-- name: SeatPolicyCustomers :many
+SELECT id, COALESCE(NULLIF(company_name, ''), domain)::text AS name FROM customers ORDER BY 2, id LIMIT 2000
+`
+
+type SeatPolicyCustomersRow struct {
+	ID   uuid.UUID
+	Name string
+}
+
+// The customers an admin can give their own policy.
+func (q *Queries) SeatPolicyCustomers(ctx context.Context, db DBTX) ([]SeatPolicyCustomersRow, error) {
+	rows, err := db.Query(ctx, seatPolicyCustomers)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SeatPolicyCustomersRow
+	for rows.Next() {
+		var i SeatPolicyCustomersRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const seatPolicyOf = `-- name: SeatPolicyOf :one
+SELECT customer_id, enabled, max_per_request, max_per_month FROM seat_approval_policies
+WHERE customer_id = $1 OR customer_id IS NULL
+ORDER BY customer_id NULLS LAST
+LIMIT 1
+`
+
+type SeatPolicyOfRow struct {
+	CustomerID    *uuid.UUID
+	Enabled       bool
+	MaxPerRequest *int32
+	MaxPerMonth   *int32
+}
+
+// The auto-approval policy that applies to a customer: their own row, else
+// the one for every customer (no row: off).
+func (q *Queries) SeatPolicyOf(ctx context.Context, db DBTX, customerID *uuid.UUID) (SeatPolicyOfRow, error) {
+	row := db.QueryRow(ctx, seatPolicyOf, customerID)
+	var i SeatPolicyOfRow
+	err := row.Scan(
+		&i.CustomerID,
+		&i.Enabled,
+		&i.MaxPerRequest,
+		&i.MaxPerMonth,
 	)
 	return i, err
 }
@@ -291,7 +454,7 @@ func (q *Queries) SupportReplies(ctx context.Context, db DBTX, arg SupportReplie
 }
 
 const supportRequest = `-- name: SupportRequest :one
-SELECT r.id, r.customer_id, r.kind, r.token, r.subscription_id, r.current_seats, r.requested_seats, r.subject, r.description, r.severity, r.status, r.assigned_to, r.requested_by, r.requester_label, r.decided_by, r.decision_reason, r.change_token, r.created_at, r.updated_at, r.escalation_command_id, r.pc_service_request_id, COALESCE(NULLIF(c.company_name, ''), c.domain)::text AS customer_name,
+SELECT r.id, r.customer_id, r.kind, r.token, r.subscription_id, r.current_seats, r.requested_seats, r.subject, r.description, r.severity, r.status, r.assigned_to, r.requested_by, r.requester_label, r.decided_by, r.decision_reason, r.change_token, r.created_at, r.updated_at, r.escalation_command_id, r.pc_service_request_id, r.auto_approved_at, COALESCE(NULLIF(c.company_name, ''), c.domain)::text AS customer_name,
     COALESCE(NULLIF(s.friendly_name, ''), s.offer_name, '')::text AS subscription_name,
     COALESCE(a.email, '')::text AS assigned_email, COALESCE(u.email, '')::text AS requester_email,
     COALESCE(d.email, '')::text AS decided_by_email
@@ -331,6 +494,7 @@ type SupportRequestRow struct {
 	UpdatedAt           time.Time
 	EscalationCommandID *int64
 	PcServiceRequestID  *string
+	AutoApprovedAt      *time.Time
 	CustomerName        string
 	SubscriptionName    string
 	AssignedEmail       string
@@ -365,6 +529,7 @@ func (q *Queries) SupportRequest(ctx context.Context, db DBTX, arg SupportReques
 		&i.UpdatedAt,
 		&i.EscalationCommandID,
 		&i.PcServiceRequestID,
+		&i.AutoApprovedAt,
 		&i.CustomerName,
 		&i.SubscriptionName,
 		&i.AssignedEmail,
@@ -484,4 +649,35 @@ func (q *Queries) SupportStaff(ctx context.Context, db DBTX) ([]SupportStaffRow,
 		return nil, err
 	}
 	return items, nil
+}
+
+const upsertSeatPolicy = `-- name: UpsertSeatPolicy :exec
+INSERT INTO seat_approval_policies (customer_id, enabled, max_per_request, max_per_month, updated_by, updated_label, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (customer_id) DO UPDATE SET enabled = EXCLUDED.enabled, max_per_request = EXCLUDED.max_per_request,
+    max_per_month = EXCLUDED.max_per_month, updated_by = EXCLUDED.updated_by, updated_label = EXCLUDED.updated_label,
+    updated_at = EXCLUDED.updated_at
+`
+
+type UpsertSeatPolicyParams struct {
+	CustomerID    *uuid.UUID
+	Enabled       bool
+	MaxPerRequest *int32
+	MaxPerMonth   *int32
+	UpdatedBy     *int64
+	UpdatedLabel  string
+	UpdatedAt     time.Time
+}
+
+func (q *Queries) UpsertSeatPolicy(ctx context.Context, db DBTX, arg UpsertSeatPolicyParams) error {
+	_, err := db.Exec(ctx, upsertSeatPolicy,
+		arg.CustomerID,
+		arg.Enabled,
+		arg.MaxPerRequest,
+		arg.MaxPerMonth,
+		arg.UpdatedBy,
+		arg.UpdatedLabel,
+		arg.UpdatedAt,
+	)
+	return err
 }

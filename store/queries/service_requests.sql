@@ -65,3 +65,15 @@ SELECT email, telephone, website, synced_at FROM pc_support_profile WHERE id;
 -- name: SupportProfileChange :one
 -- The latest change of the support profile sent to Partner Center.
 SELECT id, status, last_error, created_at FROM commands WHERE kind = 'update_support_profile' ORDER BY id DESC LIMIT 1;
+
+-- name: CustomerEscalation :one
+-- What a customer may see of their ticket's escalation: whether it was
+-- filed and PC's status. PC's notes (the partner's conversation with
+-- Microsoft), topic, severity, request id and delivery errors are staff's
+-- only and are not read here.
+SELECT COALESCE(c.status, '')::text AS command_status, COALESCE(sr.status, '')::text AS pc_status,
+    sr.last_modified_date AS pc_last_modified
+FROM support_requests r
+LEFT JOIN commands c ON c.id = r.escalation_command_id
+LEFT JOIN pc_service_requests sr ON sr.id = r.pc_service_request_id
+WHERE r.id = @id AND r.customer_id = @customer_id AND r.escalation_command_id IS NOT NULL;

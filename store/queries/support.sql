@@ -80,3 +80,48 @@ SELECT * FROM support_replies WHERE request_id = @request_id AND customer_id = @
 -- Who can answer requests: active staff and admins (the assignee list and
 -- the mail recipients of a new request).
 SELECT id, email FROM users WHERE role IN ('admin', 'staff') AND disabled_at IS NULL ORDER BY email LIMIT 200;
+
+-- name: SeatPolicyOf :one
+-- The auto-approval policy that applies to a customer: their own row, else
+-- the one for every customer (no row: off).
+SELECT customer_id, enabled, max_per_request, max_per_month FROM seat_approval_policies
+WHERE customer_id = @customer_id OR customer_id IS NULL
+ORDER BY customer_id NULLS LAST
+LIMIT 1;
+
+-- name: LockSeatPolicyOfCustomer :exec
+-- Serialises a customer's auto-approvals, so two requests cannot both fit
+-- the month's allowance.
+SELECT pg_advisory_xact_lock(hashtextextended('seat-policy:' || CAST(@customer_id::uuid AS text), 0));
+
+-- name: AutoApprovedSeatsSince :one
+-- Seats the policy added for a customer since a moment (the month's start).
+SELECT COALESCE(sum(GREATEST(requested_seats - current_seats, 0)), 0)::bigint FROM support_requests
+WHERE customer_id = @customer_id AND auto_approved_at >= @since;
+
+-- name: MarkSupportAutoApproved :exec
+UPDATE support_requests SET auto_approved_at = @at WHERE id = @id;
+
+-- name: SeatPolicies :many
+-- The admins' page: the policy for every customer first, then customers'.
+SELECT p.customer_id, p.enabled, p.max_per_request, p.max_per_month, p.updated_label, p.updated_at,
+    COALESCE(NULLIF(c.company_name, ''), c.domain, '')::text AS customer_name
+FROM seat_approval_policies p
+LEFT JOIN customers c ON c.id = p.customer_id
+ORDER BY p.customer_id IS NOT NULL, customer_name, p.customer_id
+LIMIT 1000;
+
+-- name: UpsertSeatPolicy :exec
+INSERT INTO seat_approval_policies (customer_id, enabled, max_per_request, max_per_month, updated_by, updated_label, updated_at)
+VALUES (sqlc.narg(customer_id), @enabled, sqlc.narg(max_per_request), sqlc.narg(max_per_month), @updated_by, @updated_label, @updated_at)
+ON CONFLICT (customer_id) DO UPDATE SET enabled = EXCLUDED.enabled, max_per_request = EXCLUDED.max_per_request,
+    max_per_month = EXCLUDED.max_per_month, updated_by = EXCLUDED.updated_by, updated_label = EXCLUDED.updated_label,
+    updated_at = EXCLUDED.updated_at;
+
+-- name: DeleteSeatPolicy :execrows
+-- A customer's own row removed: the policy for every customer applies again.
+DELETE FROM seat_approval_policies WHERE customer_id = @customer_id;
+
+-- name: SeatPolicyCustomers :many
+-- The customers an admin can give their own policy.
+SELECT id, COALESCE(NULLIF(company_name, ''), domain)::text AS name FROM customers ORDER BY 2, id LIMIT 2000;

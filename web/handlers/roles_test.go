@@ -152,6 +152,8 @@ var routeRules = map[string]roleRule{
 	"GET /admin/settings":                                        adminOnly,
 	"GET /admin/settings/support-profile":                        adminOnly,
 	"POST /admin/settings/support-profile":                       adminOnly,
+	"GET /admin/settings/seat-approval":                          adminOnly,
+	"POST /admin/settings/seat-approval":                         adminOnly,
 	"POST /admin/settings/pc":                                    adminOnly,
 	"POST /admin/settings/pc/test":                               adminOnly,
 	"POST /admin/settings/pc/connect":                            adminOnly,

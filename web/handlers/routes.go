@@ -195,6 +195,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/admin/settings", s.h(s.settingsShow))
 		r.Get("/admin/settings/support-profile", s.h(s.supportProfileShow))
 		r.Post("/admin/settings/support-profile", s.h(s.supportProfileSave))
+		r.Get("/admin/settings/seat-approval", s.h(s.seatPolicyShow))
+		r.Post("/admin/settings/seat-approval", s.h(s.seatPolicySave))
 		r.Post("/admin/settings/pc", s.h(s.settingsPC))
 		r.Post("/admin/settings/pc/test", s.h(s.settingsPCTest))
 		r.Post("/admin/settings/pc/connect", s.h(s.settingsPCConnect))

@@ -146,7 +146,7 @@ func (s *Server) supportSeatsCreate(w http.ResponseWriter, r *http.Request) erro
 		f.Errors["_form"] = "The form expired. Check the values and try again."
 		return s.renderSupportNew(w, r, http.StatusUnprocessableEntity, "seats", f, uuid.NewString())
 	}
-	id, problems, err := s.com.RequestSeats(r.Context(), actorOf(r), s.d.BaseURL, cust,
+	id, auto, problems, err := s.com.RequestSeats(r.Context(), actorOf(r), s.d.BaseURL, cust,
 		commerce.SeatRequestInput{SubscriptionID: f.Get("subscription"), Seats: f.Get("seats"), Token: token})
 	if err != nil {
 		return err
@@ -155,7 +155,11 @@ func (s *Server) supportSeatsCreate(w http.ResponseWriter, r *http.Request) erro
 		f.Errors = problems
 		return s.renderSupportNew(w, r, http.StatusUnprocessableEntity, "seats", f, token.String())
 	}
-	s.flash(r.Context(), "success", "Your request was sent to your reseller.")
+	msg := "Your request was sent to your reseller."
+	if auto {
+		msg = "Your request was approved under your reseller's policy and is on its way to Microsoft."
+	}
+	s.flash(r.Context(), "success", msg)
 	redirect(w, r, "/my/requests/"+strconv.FormatInt(id, 10))
 	return nil
 }
@@ -225,7 +229,7 @@ func (s *Server) renderSupportRequest(w http.ResponseWriter, r *http.Request, st
 		Customer: q.CustomerName, CustomerHref: "/customers/" + q.CustomerID.String(), Subscription: cmp.Or(q.SubscriptionName, q.SubscriptionID),
 		Requester: q.RequesterLabel, Created: q.CreatedAt.UTC().Format(supportTime), Assigned: q.AssignedEmail,
 		Decision: q.DecisionReason, DecidedBy: q.DecidedByEmail, CanReply: !rules.SupportDone(q.Status), ReplyForm: reply,
-		StatusForm: statusForm, RejectForm: reject}
+		StatusForm: statusForm, RejectForm: reject, AutoApproved: q.AutoApprovedAt != nil}
 	v.Href = "/my/requests/" + v.ID
 	if staff {
 		v.Href = "/support/" + v.ID
@@ -252,6 +256,12 @@ func (s *Server) renderSupportRequest(w http.ResponseWriter, r *http.Request, st
 		}
 		if staff {
 			v.ChangeHref = v.SubscriptionHref + "/changes/" + ch.Token.String()
+		}
+	}
+	if e := pv.CustomerEscalation; e != nil {
+		v.CustomerEscalation = &templates.CustomerEscalationView{Status: e.Status, StatusLabel: rules.CustomerEscalationStatus(e.CommandStatus, e.Status)}
+		if e.LastModified != nil {
+			v.CustomerEscalation.Updated = e.LastModified.UTC().Format(supportTime)
 		}
 	}
 	if staff {

@@ -130,3 +130,78 @@ func TestSupportTicketEscalatedToPartnerCenter(t *testing.T) {
 		t.Fatalf("%d mirrored service requests of the customer, want 1", n)
 	}
 }
+
+// TestSupportEscalationCustomerView: once staff escalate a customer's
+// ticket, the customer's page of it says where it stands with Microsoft
+// (PC's status, in words) and nothing else of the service request: not
+// PC's notes (the partner's conversation with Microsoft), its id, topic
+// or severity. Another customer sees nothing of it.
+func TestSupportEscalationCustomerView(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	cust, _ := e.subID("Fabrikam Inc", "%Premium%")
+	other, _ := e.subID("Contoso Ltd", "%")
+	e.createCustomerUser("cara@fabrikam.example", uuid.MustParse(cust))
+	e.createCustomerUser("otto@contoso.example", uuid.MustParse(other))
+	cara, otto, staff := e.client(), e.client(), e.client()
+	e.login(cara, "cara@fabrikam.example")
+	e.login(otto, "otto@contoso.example")
+	e.login(staff, "staff@example.com")
+
+	tok := e.supportToken(cara, "/my/requests/new?kind=ticket")
+	p := e.post(cara, "/my/requests/tickets", url.Values{"token": {tok}, "subject": {"Teams calls drop"},
+		"description": {"Calls drop after a minute for every user."}, "severity": {"high"}})
+	m := supportHrefRe.FindStringSubmatch(p.location())
+	if p.StatusCode != http.StatusSeeOther || m == nil {
+		t.Fatalf("ticket: %d %q\n%s", p.StatusCode, p.location(), p.body)
+	}
+	id := m[1]
+	if p := e.get(cara, "/my/requests/"+id); p.StatusCode != http.StatusOK || hasTestID(p.body, "support-microsoft") {
+		t.Fatalf("before the escalation: %d\n%s", p.StatusCode, p.body)
+	}
+	if _, err := e.m.SyncServiceRequests(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	const staffNote = "Customer is on the old contract, do not mention pricing."
+	if p := e.post(staff, "/support/"+id+"/escalate", url.Values{"topic": {"32444667"}, "severity": {"moderate"}, "note": {staffNote}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("escalate: %d\n%s", p.StatusCode, p.body)
+	}
+	srs := e.sb.ServiceRequests()
+	if len(srs) != 1 {
+		t.Fatalf("%d service requests in the sandbox, want 1", len(srs))
+	}
+	const msNote = "Please send a network trace of the tenant."
+	if err := e.sb.UpdateServiceRequest(srs[0].ID, "attention_needed", msNote); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.SyncServiceRequests(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.get(staff, "/support/"+id); !strings.Contains(p.body, msNote) {
+		t.Fatalf("staff do not see Microsoft's note (the test would prove nothing):\n%s", p.body)
+	}
+	p = e.get(cara, "/my/requests/"+id)
+	if p.StatusCode != http.StatusOK || !hasTestID(p.body, "support-microsoft") || !strings.Contains(p.body, `data-status="attention_needed"`) ||
+		!strings.Contains(p.body, "Microsoft asked your reseller for more information.") {
+		t.Fatalf("the customer does not see the service request's status:\n%s", p.body)
+	}
+	for _, secret := range []string{msNote, staffNote, srs[0].ID, "Partner Center Issues", "moderate", "escalation-notes"} {
+		if strings.Contains(p.body, secret) {
+			t.Errorf("the customer's page shows %q", secret)
+		}
+	}
+	if p := e.get(otto, "/my/requests/"+id); p.StatusCode != http.StatusNotFound || strings.Contains(p.body, "Microsoft") {
+		t.Fatalf("another customer reads the ticket: %d", p.StatusCode)
+	}
+
+	// Microsoft closes it: the customer's page follows.
+	if err := e.sb.UpdateServiceRequest(srs[0].ID, "closed", "Fixed by the region move."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.SyncServiceRequests(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.get(cara, "/my/requests/"+id); !strings.Contains(p.body, `data-status="closed"`) || strings.Contains(p.body, "Fixed by the region move.") {
+		t.Fatalf("after Microsoft closed it:\n%s", p.body)
+	}
+}

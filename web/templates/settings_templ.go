@@ -50,7 +50,7 @@ func SettingsPage(p Page, s Settings) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-header\"><div><h1 data-testid=\"settings-title\">Settings</h1><p>The Partner Center connection, sign-in providers, email and defaults. Price sheets and markup rules: <a href=\"/admin/prices\" data-testid=\"settings-prices\">Prices</a>. What customers see as your support contact: <a href=\"/admin/settings/support-profile\" data-testid=\"settings-support-profile\">Support profile</a>.</p></div></div><section class=\"card\" id=\"pc\" data-testid=\"settings-pc\"><h2>Partner Center connection</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-header\"><div><h1 data-testid=\"settings-title\">Settings</h1><p>The Partner Center connection, sign-in providers, email and defaults. Price sheets and markup rules: <a href=\"/admin/prices\" data-testid=\"settings-prices\">Prices</a>. What customers see as your support contact: <a href=\"/admin/settings/support-profile\" data-testid=\"settings-support-profile\">Support profile</a>. Which customers' seat requests are approved without staff: <a href=\"/admin/settings/seat-approval\" data-testid=\"settings-seat-approval\">Seat request auto-approval</a>.</p></div></div><section class=\"card\" id=\"pc\" data-testid=\"settings-pc\"><h2>Partner Center connection</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
