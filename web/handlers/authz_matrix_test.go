@@ -39,7 +39,7 @@ const (
 // the test fails until someone decides who may use them.
 func policyOf(method, pattern string) (authzPolicy, bool) {
 	switch method + " " + pattern {
-	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /login", "POST /login", "POST /logout", "POST /language",
+	case "GET /healthz", "GET /readyz", "GET /metrics", "GET /static/*", "GET /favicon.ico", "GET /login", "POST /login", "POST /logout", "POST /language",
 		"GET /auth/oidc/start", "GET /auth/oidc/callback", "GET /invitations/{token}", "POST /invitations/{token}",
 		"GET /password/forgot", "POST /password/forgot", "GET /password/reset/{token}", "POST /password/reset/{token}",
 		"GET /calendar/{feed}.ics":

@@ -141,8 +141,8 @@ func TestCartStatesMonthlyAndPlanDifferences(t *testing.T) {
 	e.login(c, "ada@example.com")
 	for _, path := range []string{"/customers/" + a.ID.String() + "/cart", "/customers/" + a.ID.String() + "/cart/review"} {
 		p := e.get(c, path)
-		for _, want := range []string{"18.00 USD a month", "1 year, billed annually: 5.70 USD a licence a month, 5.0 % less",
-			"1 month, billed monthly: 7.20 USD a licence a month, 20.0 % more"} {
+		for _, want := range []string{"$18.00 a month", "1 year, billed annually: $5.70 a licence a month, 5.0 % less",
+			"1 month, billed monthly: $7.20 a licence a month, 20.0 % more"} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("%s lacks %q", path, want)
 			}
@@ -162,7 +162,7 @@ func TestCartStatesMonthlyAndPlanDifferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := e.get(c, "/customers/"+a.ID.String()+"/orders/"+token.String())
-	if !strings.Contains(p.body, "18.00 USD") || !strings.Contains(p.body, "19.80 USD") || !hasTestID(p.body, "order-line-prices") {
+	if !strings.Contains(p.body, "$18.00") || !strings.Contains(p.body, "$19.80") || !hasTestID(p.body, "order-line-prices") {
 		t.Errorf("order page: %d, no line prices\n%s", p.StatusCode, p.body)
 	}
 }

@@ -45,6 +45,7 @@ var routeRules = map[string]roleRule{
 	"GET /healthz":                       public,
 	"GET /readyz":                        public,
 	"GET /static/*":                      public,
+	"GET /favicon.ico":                   public,
 	"GET /login":                         public,
 	"POST /login":                        public,
 	"POST /logout":                       public,
