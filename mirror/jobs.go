@@ -61,6 +61,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 				w.m.log.Warn("catalog sync not queued", "err", qerr)
 			}
 		}
+		for _, a := range w.m.after {
+			if _, qerr := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, a, nil); qerr != nil {
+				w.m.log.Warn("job after the full sync not queued", "kind", a.Kind(), "err", qerr)
+			}
+		}
 	}
 	switch {
 	case errors.Is(err, pcconn.ErrNotConfigured):
