@@ -117,8 +117,8 @@ func TestDevPricesAfterConsentJourney(t *testing.T) {
 	}
 	t.Logf("catalog: %s", waitFor("the catalog", "/catalog?q=Business+Basic", `[data-testid="catalog-results"]`))
 	b.run("find Contoso", chromedp.Navigate(base+"/customers?q=Contoso"), chromedp.WaitVisible(testID("customer-link")))
-	link, err := chromedp.Run(b.ctx, chromedp.AttributeValue(testID("customer-link"), "href"))
-	href := link.Value
+	attr, err := chromedp.Run(b.ctx, chromedp.AttributeValue(testID("customer-link"), "href"))
+	href := attr.Value
 	if err != nil || !strings.HasPrefix(href, "/customers/") {
 		t.Fatalf("customer link %q: %v", href, err)
 	}
