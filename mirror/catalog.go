@@ -20,6 +20,8 @@ import (
 // runCatalog mirrors the catalog of every configured country: legacy
 // offers with their add-on and prerequisite relations, and new-commerce
 // products, SKUs and availabilities. Items PC no longer lists are marked gone.
+// A country's price list is then rebuilt from its loaded price sheet, which
+// may have arrived before the availabilities it joins (a new install).
 func (m *Mirror) runCatalog(ctx context.Context, pc *pccclient.Client, o RunOptions) (int64, error) {
 	r, err := m.startRun(ctx, KindCatalog, o, false)
 	if err != nil {
@@ -35,11 +37,22 @@ func (m *Mirror) runCatalog(ctx context.Context, pc *pccclient.Client, o RunOpti
 		countries = []string{st.DefaultCountry}
 	}
 	r.setTotal(len(countries))
+	repriced := false
 	for _, c := range countries {
 		if err := m.catalogCountry(ctx, pc, r, strings.ToUpper(c)); err != nil {
 			return r.id, r.finish(ctx, fmt.Errorf("catalog %s: %w", c, err))
 		}
+		ok, err := m.st.RebuildPriceList(ctx, c, m.opt.PCNow())
+		if err != nil {
+			return r.id, r.finish(ctx, fmt.Errorf("catalog %s: %w", c, err))
+		}
+		repriced = repriced || ok
 		r.step(1)
+	}
+	if repriced {
+		if _, err := m.RepriceRenewals(ctx); err != nil {
+			return r.id, r.finish(ctx, err)
+		}
 	}
 	return r.id, r.finish(ctx, nil)
 }

@@ -301,3 +301,26 @@ func TestRefreshRetriesSheetsThatNeededConsent(t *testing.T) {
 		t.Fatalf("%d refresh jobs waiting, want 1 (unique)", n)
 	}
 }
+
+// TestCatalogSyncPricesASheetLoadedBeforeIt: on a new install the sheet
+// can arrive before the catalog's availabilities (it then prices nothing);
+// the catalog sync rebuilds the price list from it.
+func TestCatalogSyncPricesASheetLoadedBeforeIt(t *testing.T) {
+	env := sandboxtest.NewEnv(t, sandbox.Options{}, sandboxtest.StackOptions{})
+	s := newService(t, env, prices.Options{})
+	imps := importAll(t, env, s, "US")
+	for _, i := range imps {
+		if i.Timeline == "current" && (i.State != "done" || i.Rows == 0) {
+			t.Fatalf("current import = %+v, want done with rows", i)
+		}
+	}
+	if n := env.Count(`SELECT count(*) FROM prices WHERE country = 'US' AND gone_at IS NULL`); n != 0 {
+		t.Fatalf("%d prices without a catalog", n)
+	}
+	env.Run(mirror.KindCatalog)
+	if n := env.Count(`SELECT count(*) FROM prices p JOIN price_sheet_rows r ON r.unit_price = p.unit_price
+		JOIN availabilities a ON a.catalog_item_id = p.item_id AND r.product_id = a.product_id AND r.sku_id = a.sku_id
+		WHERE p.country = 'US' AND p.gone_at IS NULL`); n == 0 {
+		t.Fatal("the catalog sync did not price the list from the loaded sheet")
+	}
+}
