@@ -23,7 +23,8 @@ import (
 // data), the setup wizard with the partner admin's sign-in, and then,
 // without any other step, prices in the catalog, in a customer's cart and
 // on the customer's page (Fabrikam: the demo's US customer with
-// new-commerce subscriptions, which the price sheets price).
+// new-commerce subscriptions, which the price sheets price; Tailspin the
+// same in France, in euros).
 func TestDevPricesAfterConsentJourney(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
@@ -102,33 +103,39 @@ func TestDevPricesAfterConsentJourney(t *testing.T) {
 
 	// No more clicks on prices or sync: the background jobs bring the
 	// catalog, the customers and the price sheets.
-	waitFor := func(what, path, css string) string {
+	waitFor := func(what, path, css, symbol string) string {
 		t.Helper()
 		deadline := time.Now().Add(3 * time.Minute)
 		for {
 			b.run(what, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("main")))
 			if b.count(css) > 0 {
-				if got := b.text(css); strings.Contains(got, "$") {
+				if got := b.text(css); strings.Contains(got, symbol) {
 					return got
 				}
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: no dollar price in %s 3 minutes after setup:\n%s\nprice sheets: %s", what, css, b.text("main"),
+				t.Fatalf("%s: no %s price in %s 3 minutes after setup:\n%s\nprice sheets: %s", what, symbol, css, b.text("main"),
 					b.pageText(base+"/admin/prices", "main"))
 			}
 			time.Sleep(2 * time.Second)
 		}
 	}
-	t.Logf("catalog: %s", waitFor("the catalog", "/catalog?q=Business+Basic", `[data-testid="catalog-results"]`))
-	b.run("find Fabrikam", chromedp.Navigate(base+"/customers?q=Fabrikam"), chromedp.WaitVisible(testID("customer-link")))
-	attr, err := chromedp.Run(b.ctx, chromedp.AttributeValue(testID("customer-link"), "href"))
-	href := attr.Value
-	if err != nil || !strings.HasPrefix(href, "/customers/") {
-		t.Fatalf("customer link %q: %v", href, err)
+	t.Logf("catalog: %s", waitFor("the catalog", "/catalog?q=Business+Basic", `[data-testid="catalog-results"]`, "$"))
+	customer := func(name string) string {
+		t.Helper()
+		b.run("find "+name, chromedp.Navigate(base+"/customers?q="+name), chromedp.WaitVisible(testID("customer-link")))
+		attr, err := chromedp.Run(b.ctx, chromedp.AttributeValue(testID("customer-link"), "href"))
+		if err != nil || !strings.HasPrefix(attr.Value, "/customers/") {
+			t.Fatalf("%s's link %q: %v", name, attr.Value, err)
+		}
+		return attr.Value
 	}
-	t.Logf("customer page: %s", waitFor("the customer's run rate", href, `[data-testid="run-rate-totals"]`))
-	t.Logf("customer view: %s", waitFor("the customer's own view", href+"/view/subscriptions", `[data-testid="entitlements-table"]`))
-	t.Logf("cart: %s", waitFor("the cart's plans", href+"/cart?item_id=CFQ7TTC0LH18:0001:CFQ7TTC0K971", `[data-testid="cart-plans"]`))
+	href := customer("Fabrikam")
+	t.Logf("customer page: %s", waitFor("the customer's run rate", href, `[data-testid="run-rate-totals"]`, "$"))
+	t.Logf("customer view: %s", waitFor("the customer's own view", href+"/view/subscriptions", `[data-testid="entitlements-table"]`, "$"))
+	t.Logf("cart: %s", waitFor("the cart's plans", href+"/cart?item_id=CFQ7TTC0LH18:0001:CFQ7TTC0K971", `[data-testid="cart-plans"]`, "$"))
+	// Tailspin is in France: its country's catalog and sheet price it in euros.
+	t.Logf("Tailspin: %s", waitFor("Tailspin's run rate", customer("Tailspin"), `[data-testid="run-rate-totals"]`, "€"))
 	if ps := realProblems(b.Problems()); len(ps) > 0 {
 		t.Errorf("console problems: %v", ps)
 	}

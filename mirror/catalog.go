@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,7 +35,18 @@ func (m *Mirror) runCatalog(ctx context.Context, pc *pccclient.Client, o RunOpti
 		if err != nil {
 			return r.id, r.finish(ctx, err)
 		}
-		countries = []string{st.DefaultCountry}
+		// The customers' countries too: a customer's cart and price list
+		// read the catalog of its own country.
+		markets, err := m.st.PriceMarkets(ctx)
+		if err != nil {
+			return r.id, r.finish(ctx, err)
+		}
+		countries = []string{strings.ToUpper(st.DefaultCountry)}
+		for _, c := range markets {
+			if !slices.Contains(countries, c) {
+				countries = append(countries, c)
+			}
+		}
 	}
 	r.setTotal(len(countries))
 	repriced := false

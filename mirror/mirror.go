@@ -81,7 +81,7 @@ type Options struct {
 	IncrementalInterval time.Duration // period of the incremental sync [5m]
 	ReconcileHour       int           // UTC hour of the nightly reconcile [3]
 	CatalogInterval     time.Duration // period of the catalog sync [24h]
-	Countries           []string      // catalog countries [settings' default country]
+	Countries           []string      // catalog countries [settings' default country and the customers' countries]
 	TargetViews         []string      // new-commerce product views to mirror [OnlineServices, Software, Azure]
 	Concurrency         int           // concurrent PC fetches in a pass [8]
 	BatchSize           int           // customers per write transaction [50]

@@ -125,6 +125,9 @@ func (s *Store) FinishPriceSheetImport(ctx context.Context, id int64, at time.Ti
 			Scan(&market, &view, &timeline, &month); err != nil {
 			return fmt.Errorf("price sheet import %d: %w", id, mapErr(err))
 		}
+		if err := lockPriceList(ctx, tx, market); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM price_sheet_rows WHERE import_id IN (SELECT id FROM price_sheet_imports
 			WHERE market = $1 AND view = $2 AND timeline = $3 AND month = $4 AND state = 'done' AND id <> $5)`,
 			market, view, timeline, month, id); err != nil {
@@ -151,6 +154,9 @@ func (s *Store) FinishPriceSheetImport(ctx context.Context, id int64, at time.Ti
 func (s *Store) RebuildPriceList(ctx context.Context, market string, at time.Time) (bool, error) {
 	found := false
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if err := lockPriceList(ctx, tx, market); err != nil {
+			return err
+		}
 		var id int64
 		err := tx.QueryRow(ctx, `SELECT id FROM price_sheet_imports WHERE market = $1 AND view = 'updatedlicensebased'
 			AND timeline = 'current' AND state = 'done' ORDER BY month DESC, finished_at DESC LIMIT 1`, strings.ToUpper(market)).Scan(&id)
@@ -164,6 +170,17 @@ func (s *Store) RebuildPriceList(ctx context.Context, market string, at time.Tim
 		return rebuildPriceList(ctx, tx, id, strings.ToUpper(market), at)
 	})
 	return found, err
+}
+
+// lockPriceList serializes the rebuilds of market's price list until tx
+// ends: a sheet finishing while the catalog sync rebuilds would otherwise
+// each miss the other's uncommitted rows (the sheet's join finds no
+// availabilities, the catalog's finds no finished sheet).
+func lockPriceList(ctx context.Context, tx pgx.Tx, market string) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('price_list:' || upper($1)))`, market); err != nil {
+		return fmt.Errorf("lock price list %s: %w", market, err)
+	}
+	return nil
 }
 
 // rebuildPriceList replaces market's price list with sheet import id's
