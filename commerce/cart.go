@@ -212,8 +212,8 @@ func (s *Service) DeleteCartLine(ctx context.Context, by Actor, customer uuid.UU
 // CartPlan is one way an item can be bought: its term and billing cycle in
 // words, and the price list's unit price when the mirror has one.
 type CartPlan struct {
-	Value, Label, Price string
-	// Unit and Currency are the list unit price behind Price.
+	Value, Label string
+	// Unit and Currency are the list unit price (the page formats it).
 	Unit     decimal.NullDecimal
 	Currency string
 }
@@ -247,7 +247,6 @@ func (s *Service) ConfigureCartItem(ctx context.Context, customer store.CartCust
 		pr, err := s.st.Q.CartPrice(ctx, s.st.Pool, db.CartPriceParams{Country: country, ItemID: it.ID, TermDuration: term, BillingCycle: strings.ToLower(cycle)})
 		switch {
 		case err == nil:
-			p.Price = pr.UnitPrice.StringFixed(2) + " " + pr.Currency
 			p.Unit, p.Currency = decimal.NullDecimal{Decimal: pr.UnitPrice, Valid: true}, pr.Currency
 		case !errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("price of %s: %w", it.ID, err)

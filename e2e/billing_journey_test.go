@@ -143,7 +143,7 @@ func TestBillingJourney(t *testing.T) {
 	if got, want := b.text(`[data-testid="invoice-pc-total"]`), templates.Money(inv.Total, "USD"); got != want {
 		t.Errorf("Microsoft total %q, want %q", got, want)
 	}
-	if strings.Contains(b.text(`[data-testid="invoice-cost"]`), "0.00 USD") {
+	if b.text(`[data-testid="invoice-cost"]`) == templates.Money(decimal.Zero, "USD") {
 		t.Errorf("invoice cost %q", b.text(`[data-testid="invoice-cost"]`))
 	}
 	if n := b.count(`[data-testid="invoice-customer"]`); n != 2 {
@@ -204,14 +204,22 @@ func TestBillingJourney(t *testing.T) {
 	}
 }
 
-// amountOf reads "1,234.56 USD" (or "−1.00 USD").
+// amountOf reads a dollar amount as the pages show it: "$1,234.56" (or
+// "−$1.00"); anything else fails the test.
 func amountOf(t *testing.T, s string) decimal.Decimal {
 	t.Helper()
-	s = strings.ReplaceAll(strings.TrimSuffix(strings.TrimSpace(s), " USD"), ",", "")
-	s = strings.ReplaceAll(s, "−", "-")
-	d, err := decimal.NewFromString(s)
+	s = strings.TrimSpace(s)
+	neg, ok := strings.CutPrefix(s, "−")
+	num, ok2 := strings.CutPrefix(neg, "$")
+	if !ok2 {
+		t.Fatalf("amount %q: want $1,234.56", s)
+	}
+	d, err := decimal.NewFromString(strings.ReplaceAll(num, ",", ""))
 	if err != nil {
 		t.Fatalf("amount %q: %v", s, err)
+	}
+	if ok {
+		d = d.Neg()
 	}
 	return d
 }

@@ -194,7 +194,7 @@ func TestLifecycleJourney(t *testing.T) {
 		return decimal.RequireFromString("86.40"), q.Renewal
 	})
 	b.run("the next-term price", chromedp.Navigate(p.URL+href), chromedp.WaitVisible(testID("next-term-price")))
-	if got := b.text(`[data-testid="next-term-price-change"]`); !strings.Contains(got, "USD 72.00 → USD 86.40") {
+	if got := b.text(`[data-testid="next-term-price-change"]`); !strings.Contains(got, "$72.00 → $86.40") {
 		t.Errorf("price change says %q", got)
 	}
 	var termEnd time.Time
@@ -207,7 +207,7 @@ func TestLifecycleJourney(t *testing.T) {
 	if got := b.text(`[data-testid="tranche"]`); !strings.HasPrefix(got, "16 seats can be removed until ") {
 		t.Errorf("the renewal's tranche: %q", got)
 	}
-	if got := b.text(`[data-testid="current-term-price"]`); !strings.Contains(got, "USD 86.40") {
+	if got := b.text(`[data-testid="current-term-price"]`); !strings.Contains(got, "$86.40") {
 		t.Errorf("the renewed term's price: %q", got)
 	}
 	if n := b.count(`[data-testid="term"]`); n != 2 {

@@ -22,6 +22,7 @@ import (
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
+	"github.com/cspportal/portal/web/templates"
 )
 
 // TestPricesJourney: the admin imports Partner Center's price sheets and
@@ -179,8 +180,8 @@ func TestPricesJourney(t *testing.T) {
 	b.run("open the order", chromedp.Navigate(ts.URL+"/my/orders/"+orderID), chromedp.WaitVisible(testID("order-line-price")))
 	b.checkA11y("customer-order")
 	body := b.text("main")
-	if !strings.Contains(body, sale.StringFixed(2)) {
-		t.Errorf("the customer's order does not show the sale price %s:\n%s", sale.StringFixed(2), body)
+	if !strings.Contains(body, templates.Money(sale, "USD")) {
+		t.Errorf("the customer's order does not show the sale price %s:\n%s", templates.Money(sale, "USD"), body)
 	}
 	if strings.Contains(body, cost.StringFixed(2)) || strings.Contains(body, "Cost") || strings.Contains(body, "Margin") {
 		t.Errorf("the customer's order shows a cost or margin:\n%s", body)
@@ -188,7 +189,7 @@ func TestPricesJourney(t *testing.T) {
 	b.run("open the subscriptions", chromedp.Navigate(ts.URL+"/my/subscriptions"), chromedp.WaitVisible(testID("entitlements-table")))
 	b.checkA11y("customer-subscriptions")
 	body = b.text("main")
-	if !strings.Contains(body, lineSale.StringFixed(2)) || !strings.Contains(body, lineSale.Mul(decimal.NewFromInt(4)).StringFixed(2)+" USD a month") {
+	if !strings.Contains(body, templates.Money(lineSale, "USD")) || !strings.Contains(body, templates.Money(lineSale.Mul(decimal.NewFromInt(4)), "USD")+" a month") {
 		t.Errorf("the customer's subscriptions do not show the sale price %s:\n%s", lineSale.StringFixed(2), body)
 	}
 	if strings.Contains(body, lineCost.StringFixed(2)) || strings.Contains(body, "Cost") || strings.Contains(body, "Margin") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,8 @@ import (
 // runCatalog mirrors the catalog of every configured country: legacy
 // offers with their add-on and prerequisite relations, and new-commerce
 // products, SKUs and availabilities. Items PC no longer lists are marked gone.
+// A country's price list is then rebuilt from its loaded price sheet, which
+// may have arrived before the availabilities it joins (a new install).
 func (m *Mirror) runCatalog(ctx context.Context, pc *pccclient.Client, o RunOptions) (int64, error) {
 	r, err := m.startRun(ctx, KindCatalog, o, false)
 	if err != nil {
@@ -32,14 +35,36 @@ func (m *Mirror) runCatalog(ctx context.Context, pc *pccclient.Client, o RunOpti
 		if err != nil {
 			return r.id, r.finish(ctx, err)
 		}
-		countries = []string{st.DefaultCountry}
+		// The customers' countries too: a customer's cart and price list
+		// read the catalog of its own country.
+		markets, err := m.st.PriceMarkets(ctx)
+		if err != nil {
+			return r.id, r.finish(ctx, err)
+		}
+		countries = []string{strings.ToUpper(st.DefaultCountry)}
+		for _, c := range markets {
+			if !slices.Contains(countries, c) {
+				countries = append(countries, c)
+			}
+		}
 	}
 	r.setTotal(len(countries))
+	repriced := false
 	for _, c := range countries {
 		if err := m.catalogCountry(ctx, pc, r, strings.ToUpper(c)); err != nil {
 			return r.id, r.finish(ctx, fmt.Errorf("catalog %s: %w", c, err))
 		}
+		ok, err := m.st.RebuildPriceList(ctx, c, m.opt.PCNow())
+		if err != nil {
+			return r.id, r.finish(ctx, fmt.Errorf("catalog %s: %w", c, err))
+		}
+		repriced = repriced || ok
 		r.step(1)
+	}
+	if repriced {
+		if _, err := m.RepriceRenewals(ctx); err != nil {
+			return r.id, r.finish(ctx, err)
+		}
 	}
 	return r.id, r.finish(ctx, nil)
 }

@@ -55,10 +55,16 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	_, err := w.m.Run(ctx, job.Args.SyncKind, RunOptions{Trigger: job.Args.Trigger, RequestedBy: job.Args.RequestedBy, JobID: job.ID})
 	if err == nil && job.Args.SyncKind == KindFull {
 		// The first import (from the wizard) brings the catalog along
-		// instead of leaving it for the daily schedule.
-		if synced, qerr := w.m.st.CatalogSynced(ctx); qerr == nil && !synced {
+		// instead of leaving it for the daily schedule, and so does an
+		// import that finds customers in a country without one.
+		if lacks, qerr := w.m.st.CatalogLacksCountries(ctx); qerr == nil && lacks {
 			if _, qerr := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, SyncArgs{SyncKind: KindCatalog, Trigger: "after-import"}, nil); qerr != nil {
 				w.m.log.Warn("catalog sync not queued", "err", qerr)
+			}
+		}
+		for _, a := range w.m.after {
+			if _, qerr := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, a, nil); qerr != nil {
+				w.m.log.Warn("job after the full sync not queued", "kind", a.Kind(), "err", qerr)
 			}
 		}
 	}

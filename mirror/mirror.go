@@ -68,8 +68,12 @@ type Deps struct {
 	Metrics *Metrics
 	// Pricer prices the next term of subscriptions for the renewal
 	// calendar [DefaultPricer].
-	Pricer  NextTermPricer
-	Options Options
+	Pricer NextTermPricer
+	// AfterFullSync are jobs queued when a full sync succeeds: the price
+	// sheets' refresh, so a market new customers bring is priced at once
+	// (package prices imports mirror, so it cannot be named here).
+	AfterFullSync []river.JobArgs
+	Options       Options
 }
 
 // Options tune the mirror; zero values take the defaults in brackets.
@@ -77,7 +81,7 @@ type Options struct {
 	IncrementalInterval time.Duration // period of the incremental sync [5m]
 	ReconcileHour       int           // UTC hour of the nightly reconcile [3]
 	CatalogInterval     time.Duration // period of the catalog sync [24h]
-	Countries           []string      // catalog countries [settings' default country]
+	Countries           []string      // catalog countries [settings' default country and the customers' countries]
 	TargetViews         []string      // new-commerce product views to mirror [OnlineServices, Software, Azure]
 	Concurrency         int           // concurrent PC fetches in a pass [8]
 	BatchSize           int           // customers per write transaction [50]
@@ -116,6 +120,7 @@ type Mirror struct {
 	opt     Options
 	metrics *Metrics
 	pricer  NextTermPricer
+	after   []river.JobArgs
 }
 
 // New validates deps. Run works at once (the CLI uses it); AddWorkers and
@@ -131,7 +136,8 @@ func New(d Deps) (*Mirror, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	m := &Mirror{st: d.Store, pc: d.PC, log: cmp.Or(d.Logger, slog.Default()), opt: d.Options, metrics: d.Metrics, pricer: d.Pricer}
+	m := &Mirror{st: d.Store, pc: d.PC, log: cmp.Or(d.Logger, slog.Default()), opt: d.Options, metrics: d.Metrics, pricer: d.Pricer,
+		after: d.AfterFullSync}
 	if m.pricer == nil {
 		m.pricer = DefaultPricer{}
 	}

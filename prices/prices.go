@@ -218,8 +218,20 @@ func (s *Service) queue(ctx context.Context, tx pgx.Tx, market, timeline, trigge
 	return true, nil
 }
 
+// QueueRefresh queues a refresh now rather than at the next hour: a new
+// partner admin sign-in makes the sheets downloadable (a refresh already
+// waiting is enough).
+func (s *Service) QueueRefresh(ctx context.Context) error {
+	if _, err := s.river.Insert(ctx, RefreshArgs{}, nil); err != nil {
+		return fmt.Errorf("queue price refresh: %w", err)
+	}
+	return nil
+}
+
 // Refresh queues what the schedule needs: a market's current sheet when
-// this month's is not loaded, its future sheet when not checked today.
+// this month's is not loaded, its future sheet when not checked today (a
+// check that failed or lacked the partner admin's sign-in does not count,
+// so the sheets follow a new connection within the hour).
 func (s *Service) Refresh(ctx context.Context) (int, error) {
 	if !pcconn.Profile(ctx, s.st).Has(rules.CapPriceSheets) {
 		return 0, nil // 21Vianet has no price sheet downloads (the prices page says so)
@@ -245,7 +257,7 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 				switch {
 				case i.Timeline == "current" && i.Month.Equal(month) && (i.State == "done" || i.State == "queued" || i.State == "loading"):
 					needCur = false
-				case i.Timeline == "future" && now.Sub(i.CreatedAt) < 24*time.Hour:
+				case i.Timeline == "future" && i.State != "failed" && i.State != "consent_required" && now.Sub(i.CreatedAt) < 24*time.Hour:
 					needFut = false
 				}
 			}

@@ -254,3 +254,73 @@ func TestFutureSheetPricesTheRenewal(t *testing.T) {
 		t.Fatalf("renewal priced %v -> %v by %q; want the future sheet's changed price", cur, next, source)
 	}
 }
+
+// TestRefreshRetriesSheetsThatNeededConsent: sheets that could not be
+// downloaded without the partner admin's sign-in are queued again by the
+// next refresh (the one a new sign-in queues), the future one included.
+func TestRefreshRetriesSheetsThatNeededConsent(t *testing.T) {
+	env := sandboxtest.NewEnv(t, sandbox.Options{}, sandboxtest.StackOptions{})
+	env.Config.UserTokens = nil
+	env.Stack = env.NewStack(sandboxtest.StackOptions{})
+	s := newService(t, env, prices.Options{})
+	ctx := context.Background()
+	importQueued := func() {
+		t.Helper()
+		imps, err := env.Store.PriceSheetImports(ctx, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range imps {
+			if i.State == "queued" {
+				if err := s.Import(ctx, i.ID); err != nil {
+					t.Fatalf("import %d: %v", i.ID, err)
+				}
+			}
+		}
+	}
+	if n, err := s.Refresh(ctx); err != nil || n != 2 {
+		t.Fatalf("first refresh queued %d (%v), want 2", n, err)
+	}
+	importQueued()
+	if n := env.Count(`SELECT count(*) FROM price_sheet_imports WHERE state = 'consent_required'`); n != 2 {
+		t.Fatalf("%d imports need consent, want 2", n)
+	}
+	if n, err := s.Refresh(ctx); err != nil || n != 2 {
+		t.Fatalf("refresh after imports that needed consent queued %d (%v), want 2 (current and future again)", n, err)
+	}
+	if n, err := s.Refresh(ctx); err != nil || n != 0 {
+		t.Fatalf("refresh with both queued queued %d (%v), want 0", n, err)
+	}
+	if err := s.QueueRefresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.QueueRefresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := env.Count(`SELECT count(*) FROM river_job WHERE kind = 'prices.refresh' AND state = 'available'`); n != 1 {
+		t.Fatalf("%d refresh jobs waiting, want 1 (unique)", n)
+	}
+}
+
+// TestCatalogSyncPricesASheetLoadedBeforeIt: on a new install the sheet
+// can arrive before the catalog's availabilities (it then prices nothing);
+// the catalog sync rebuilds the price list from it.
+func TestCatalogSyncPricesASheetLoadedBeforeIt(t *testing.T) {
+	env := sandboxtest.NewEnv(t, sandbox.Options{}, sandboxtest.StackOptions{})
+	s := newService(t, env, prices.Options{})
+	imps := importAll(t, env, s, "US")
+	for _, i := range imps {
+		if i.Timeline == "current" && (i.State != "done" || i.Rows == 0) {
+			t.Fatalf("current import = %+v, want done with rows", i)
+		}
+	}
+	if n := env.Count(`SELECT count(*) FROM prices WHERE country = 'US' AND gone_at IS NULL`); n != 0 {
+		t.Fatalf("%d prices without a catalog", n)
+	}
+	env.Run(mirror.KindCatalog)
+	if n := env.Count(`SELECT count(*) FROM prices p JOIN price_sheet_rows r ON r.unit_price = p.unit_price
+		JOIN availabilities a ON a.catalog_item_id = p.item_id AND r.product_id = a.product_id AND r.sku_id = a.sku_id
+		WHERE p.country = 'US' AND p.gone_at IS NULL`); n == 0 {
+		t.Fatal("the catalog sync did not price the list from the loaded sheet")
+	}
+}

@@ -125,6 +125,9 @@ func (s *Store) FinishPriceSheetImport(ctx context.Context, id int64, at time.Ti
 			Scan(&market, &view, &timeline, &month); err != nil {
 			return fmt.Errorf("price sheet import %d: %w", id, mapErr(err))
 		}
+		if err := lockPriceList(ctx, tx, market); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM price_sheet_rows WHERE import_id IN (SELECT id FROM price_sheet_imports
 			WHERE market = $1 AND view = $2 AND timeline = $3 AND month = $4 AND state = 'done' AND id <> $5)`,
 			market, view, timeline, month, id); err != nil {
@@ -141,27 +144,69 @@ func (s *Store) FinishPriceSheetImport(ctx context.Context, id int64, at time.Ti
 		if view != "updatedlicensebased" || timeline != "current" {
 			return nil
 		}
-		// One price per catalog item, term, plan and currency: the row in
-		// effect at at (the latest start), the first tier, the availability's
-		// segment when the sheet says one.
-		if _, err := tx.Exec(ctx, `INSERT INTO prices (country, item_id, term_duration, billing_cycle, currency, unit_price, erp_price, synced_at, gone_at)
-			SELECT DISTINCT ON (a.catalog_item_id, r.term_duration, r.billing_plan, r.currency)
-			       a.country, a.catalog_item_id, r.term_duration, r.billing_plan, upper(r.currency), r.unit_price, r.erp_price,
-			       $3::timestamptz, NULL::timestamptz
-			FROM price_sheet_rows r
-			JOIN availabilities a ON a.country = $2 AND a.product_id = r.product_id AND a.sku_id = r.sku_id AND a.gone_at IS NULL
-			     AND a.catalog_item_id <> ''
-			     AND (r.segment = '' OR a.segment = '' OR lower(a.segment) = lower(r.segment))
-			WHERE r.import_id = $1 AND (r.effective_start IS NULL OR r.effective_start <= $3)
-			  AND (r.effective_end IS NULL OR r.effective_end > $3)
-			ORDER BY a.catalog_item_id, r.term_duration, r.billing_plan, r.currency, r.effective_start DESC NULLS LAST,
-			         r.tier_min NULLS FIRST, r.line
-			ON CONFLICT (country, item_id, term_duration, billing_cycle, currency)
-			DO UPDATE SET unit_price = excluded.unit_price, erp_price = excluded.erp_price, synced_at = excluded.synced_at, gone_at = NULL`, id, market, at); err != nil {
-			return fmt.Errorf("rebuild price list %s: %w", market, err)
-		}
-		return MarkPricesGone(ctx, tx, market, at)
+		return rebuildPriceList(ctx, tx, id, market, at)
 	})
+}
+
+// RebuildPriceList rebuilds market's price list from its latest current
+// license-based sheet; false when none is loaded. The catalog sync calls
+// it: a sheet imported before the catalog's availabilities priced nothing.
+func (s *Store) RebuildPriceList(ctx context.Context, market string, at time.Time) (bool, error) {
+	found := false
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if err := lockPriceList(ctx, tx, market); err != nil {
+			return err
+		}
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM price_sheet_imports WHERE market = $1 AND view = 'updatedlicensebased'
+			AND timeline = 'current' AND state = 'done' ORDER BY month DESC, finished_at DESC LIMIT 1`, strings.ToUpper(market)).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("latest price sheet of %s: %w", market, err)
+		}
+		found = true
+		return rebuildPriceList(ctx, tx, id, strings.ToUpper(market), at)
+	})
+	return found, err
+}
+
+// lockPriceList serializes the rebuilds of market's price list until tx
+// ends: a sheet finishing while the catalog sync rebuilds would otherwise
+// each miss the other's uncommitted rows (the sheet's join finds no
+// availabilities, the catalog's finds no finished sheet).
+func lockPriceList(ctx context.Context, tx pgx.Tx, market string) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('price_list:' || upper($1)))`, market); err != nil {
+		return fmt.Errorf("lock price list %s: %w", market, err)
+	}
+	return nil
+}
+
+// rebuildPriceList replaces market's price list with sheet import id's
+// rows joined to the catalog's availabilities; prices the sheet no longer
+// has are marked gone.
+func rebuildPriceList(ctx context.Context, tx pgx.Tx, id int64, market string, at time.Time) error {
+	// One price per catalog item, term, plan and currency: the row in
+	// effect at at (the latest start), the first tier, the availability's
+	// segment when the sheet says one.
+	if _, err := tx.Exec(ctx, `INSERT INTO prices (country, item_id, term_duration, billing_cycle, currency, unit_price, erp_price, synced_at, gone_at)
+		SELECT DISTINCT ON (a.catalog_item_id, r.term_duration, r.billing_plan, r.currency)
+		       a.country, a.catalog_item_id, r.term_duration, r.billing_plan, upper(r.currency), r.unit_price, r.erp_price,
+		       $3::timestamptz, NULL::timestamptz
+		FROM price_sheet_rows r
+		JOIN availabilities a ON a.country = $2 AND a.product_id = r.product_id AND a.sku_id = r.sku_id AND a.gone_at IS NULL
+		     AND a.catalog_item_id <> ''
+		     AND (r.segment = '' OR a.segment = '' OR lower(a.segment) = lower(r.segment))
+		WHERE r.import_id = $1 AND (r.effective_start IS NULL OR r.effective_start <= $3)
+		  AND (r.effective_end IS NULL OR r.effective_end > $3)
+		ORDER BY a.catalog_item_id, r.term_duration, r.billing_plan, r.currency, r.effective_start DESC NULLS LAST,
+		         r.tier_min NULLS FIRST, r.line
+		ON CONFLICT (country, item_id, term_duration, billing_cycle, currency)
+		DO UPDATE SET unit_price = excluded.unit_price, erp_price = excluded.erp_price, synced_at = excluded.synced_at, gone_at = NULL`, id, market, at); err != nil {
+		return fmt.Errorf("rebuild price list %s: %w", market, err)
+	}
+	return MarkPricesGone(ctx, tx, market, at)
 }
 
 // EndPriceSheetImport ends an import without a sheet: state no_change,

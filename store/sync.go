@@ -122,6 +122,19 @@ func (s *Store) CatalogSynced(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
+// CatalogLacksCountries says whether the catalog was never synced or a
+// customer's country has no catalog yet (a catalog sync that ran before the
+// first import knew only the default country).
+func (s *Store) CatalogLacksCountries(ctx context.Context) (bool, error) {
+	var lacks bool
+	if err := s.Pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM sync_watermarks WHERE name LIKE 'catalog:%')
+		OR EXISTS (SELECT 1 FROM customers c WHERE c.address_country <> '' AND c.gone_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM sync_watermarks w WHERE w.name = 'catalog:' || upper(c.address_country)))`).Scan(&lacks); err != nil {
+		return false, fmt.Errorf("catalog countries: %w", mapErr(err))
+	}
+	return lacks, nil
+}
+
 // LastCustomerSync is when any replica last finished a successful customer
 // sync (full, incremental or reconcile); nil before the first.
 func (s *Store) LastCustomerSync(ctx context.Context) (*time.Time, error) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
 
 	"github.com/cspportal/portal/attention"
 	"github.com/cspportal/portal/billing"
@@ -123,7 +124,8 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	}
 	pricer := prices.NewPricer(st)
 	m, err := mirror.New(mirror.Deps{Store: st, PC: pc, Logger: log.With("component", "mirror"), Metrics: stats,
-		Options: mirror.Options{IncrementalInterval: cfg.SyncInterval}, Pricer: pricer})
+		Options: mirror.Options{IncrementalInterval: cfg.SyncInterval}, Pricer: pricer,
+		AfterFullSync: []river.JobArgs{prices.RefreshArgs{}}})
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func monthLabel(t time.Time) string { return t.Format("January 2006") }
 
 // count renders a number of things with thousands separators: 1,000,000.
 func count(n int64) string {
-	return strings.TrimSuffix(templates.Money(decimal.NewFromInt(n), ""), ".00")
+	return templates.Count(n)
 }
 
 // importView renders an import for the pages.

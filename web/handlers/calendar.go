@@ -11,6 +11,7 @@ import (
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
+	"github.com/cspportal/portal/web/templates"
 )
 
 // The renewal calendar as an iCalendar feed (RFC 5545) at a per-user
@@ -114,7 +115,7 @@ func RenewalEvent(x store.RenewalRow) FeedEvent {
 			e.Description += " A change is scheduled for the next term."
 		}
 		if x.NextPrice.Valid {
-			e.Description += fmt.Sprintf(" Unit price from then: %s %s.", x.Currency, x.NextPrice.Decimal.StringFixed(2))
+			e.Description += " Unit price from then: " + templates.Money(x.NextPrice.Decimal, x.Currency) + "."
 		}
 	}
 	return e

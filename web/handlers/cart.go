@@ -91,7 +91,7 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 				if err != nil {
 					return err
 				}
-				v.Config.Plans[i].Sale = sale.StringFixed(2) + " " + p.Currency
+				v.Config.Plans[i].Sale = templates.Money(sale, p.Currency)
 			}
 		} else if f.Errors["item_id"] == "" {
 			f.Errors["item_id"] = "This item is not in the catalog for " + c.Country + " or cannot be bought."
@@ -151,15 +151,15 @@ func (s *Server) cartLineViews(ctx context.Context, c store.CartCustomer, lines 
 			lv.TermEnd = l.CustomTermEnd.Time.Format("2 Jan 2006")
 		}
 		if l.UnitPrice.Valid {
-			lv.Price = l.UnitPrice.Decimal.StringFixed(2) + " " + l.Currency
+			lv.Price = templates.Money(l.UnitPrice.Decimal, l.Currency)
 			sale, _, err := s.pri.Pricer().UnitSale(ctx, customer, l.ItemID, "", l.UnitPrice.Decimal)
 			if err != nil {
 				return nil, nil, err
 			}
 			qty := decimal.NewFromInt(int64(l.Quantity))
-			lv.Sale = sale.StringFixed(2) + " " + l.Currency
-			lv.Line = sale.Mul(qty).StringFixed(2) + " " + l.Currency
-			lv.Margin = marginLabel(l.UnitPrice.Decimal.Mul(qty), sale.Mul(qty))
+			lv.Sale = templates.Money(sale, l.Currency)
+			lv.Line = templates.Money(sale.Mul(qty), l.Currency)
+			lv.Margin = marginLabel(l.UnitPrice.Decimal.Mul(qty), sale.Mul(qty), l.Currency)
 			sales[l.Currency] = sales[l.Currency].Add(sale.Mul(qty))
 			if l.Kind == "nce" {
 				if err := s.cartLinePlans(ctx, c, l, sale, &lv); err != nil {
@@ -245,8 +245,11 @@ func configView(conf commerce.CartConfiguration, f templates.Form) *templates.Ca
 		chosen = rules.PlanValue(f.Get("term"), f.Get("billing_cycle"))
 	}
 	for i, p := range conf.Plans {
-		v.Plans = append(v.Plans, templates.CartPlanView{Value: p.Value, Label: p.Label, Price: p.Price,
-			Checked: p.Value == chosen || (chosen == "" && i == 0)})
+		pv := templates.CartPlanView{Value: p.Value, Label: p.Label, Checked: p.Value == chosen || (chosen == "" && i == 0)}
+		if p.Unit.Valid {
+			pv.Price = templates.Money(p.Unit.Decimal, p.Currency)
+		}
+		v.Plans = append(v.Plans, pv)
 	}
 	for _, p := range conf.Promotions {
 		v.Promotions = append(v.Promotions, templates.CartPromotionView{Value: p.ID, Name: p.Name, Discount: p.Discount,

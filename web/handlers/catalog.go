@@ -186,10 +186,10 @@ func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Prices = append(v.Prices, templates.OfferPriceRow{Term: cmp.Or(rules.TermLabel(p.TermDuration), "—"), Cycle: cmp.Or(p.BillingCycle, "—"),
-			Currency: p.Currency, Price: p.UnitPrice.StringFixed(2), Sale: sale.StringFixed(2), Margin: marginLabel(p.UnitPrice, sale),
+			Currency: p.Currency, Price: templates.Money(p.UnitPrice, p.Currency), Sale: templates.Money(sale, p.Currency), Margin: marginLabel(p.UnitPrice, sale, p.Currency),
 			Rule: cmp.Or(rule, "no rule: at cost"), ERP: "—"})
 		if p.ERPPrice.Valid {
-			v.Prices[len(v.Prices)-1].ERP = p.ERPPrice.Decimal.StringFixed(2)
+			v.Prices[len(v.Prices)-1].ERP = templates.Money(p.ERPPrice.Decimal, p.Currency)
 		}
 	}
 	return s.render(w, r, http.StatusOK, templates.OfferPage(p, v))

@@ -239,7 +239,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 			ov.Created = o.CreationDate.UTC().Format("2006-01-02")
 		}
 		if o.TotalPrice.Valid {
-			ov.Total = o.TotalPrice.Decimal.StringFixed(2) + " " + o.Currency
+			ov.Total = templates.Money(o.TotalPrice.Decimal, o.Currency)
 		}
 		v.Orders = append(v.Orders, ov)
 	}

@@ -265,7 +265,7 @@ func (s *Server) customerOrderList(w http.ResponseWriter, r *http.Request) error
 		row := templates.CustomerOrderRow{ID: o.ID, Href: sc.view.Base + "/orders/" + o.ID, Status: o.Status,
 			Created: rules.Date(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: int(o.Lines)}
 		if t, ok := totals[o.ID]; ok {
-			row.Total = t.StringFixed(2) + " " + o.CurrencyCode
+			row.Total = templates.MoneyCtx(r.Context(), t, o.CurrencyCode)
 		}
 		v.Orders = append(v.Orders, row)
 	}
@@ -296,7 +296,7 @@ func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error
 			if err != nil {
 				return err
 			}
-			lr.Price = sale.StringFixed(2) + " " + o.CurrencyCode
+			lr.Price = templates.MoneyCtx(r.Context(), sale, o.CurrencyCode)
 			total, priced = total.Add(sale.Mul(decimal.NewFromInt(int64(l.Quantity)))), true
 		}
 		if l.SubscriptionID != "" {
@@ -305,7 +305,7 @@ func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error
 		v.Lines = append(v.Lines, lr)
 	}
 	if priced {
-		v.Order.Total = total.StringFixed(2) + " " + o.CurrencyCode
+		v.Order.Total = templates.MoneyCtx(r.Context(), total, o.CurrencyCode)
 	}
 	return s.render(w, r, http.StatusOK, templates.CustomerOrderPage(s.customerPage(r, sc, "Order "+o.ID), v))
 }

@@ -114,25 +114,25 @@ func tranchesView(sub store.SubscriptionForChange, life store.SubscriptionLifecy
 	return v
 }
 
-// unitPrice says a unit price per billing period ("USD 7.25 per licence,
-// billed annual"), "" when unknown.
+// unitPrice says a unit price per billing period ("$7.25 per licence,
+// billed annually"), "" when unknown.
 func unitPrice(p decimal.NullDecimal, currency, cycle string) string {
 	if !p.Valid {
 		return ""
 	}
-	return fmt.Sprintf("%s %s per licence, billed %s", currency, p.Decimal.StringFixed(2), rules.CycleLabel(cycle))
+	return templates.Money(p.Decimal, currency) + " per licence, billed " + rules.CycleLabel(cycle)
 }
 
-// priceChange says a price change at renewal ("+20.8 %: USD 6.00 → USD 7.25").
+// priceChange says a price change at renewal ("(+20.8 %): $6.00 → $7.25").
 func priceChange(cur, next decimal.Decimal, currency string) string {
 	if cur.IsZero() {
-		return fmt.Sprintf("The price changes at renewal: %s %s → %s %s.", currency, cur.StringFixed(2), currency, next.StringFixed(2))
+		return fmt.Sprintf("The price changes at renewal: %s → %s.", templates.Money(cur, currency), templates.Money(next, currency))
 	}
 	pct := next.Sub(cur).Div(cur).Mul(decimal.NewFromInt(100)).StringFixed(1)
 	if !strings.HasPrefix(pct, "-") {
 		pct = "+" + pct
 	}
-	return fmt.Sprintf("The price changes at renewal (%s %%): %s %s → %s %s.", pct, currency, cur.StringFixed(2), currency, next.StringFixed(2))
+	return fmt.Sprintf("The price changes at renewal (%s %%): %s → %s.", pct, templates.Money(cur, currency), templates.Money(next, currency))
 }
 
 // subscriptionTranches is the tranches' countdown alone (refreshed by htmx).

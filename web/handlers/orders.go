@@ -57,8 +57,8 @@ func (s *Server) cartReview(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	for _, cur := range slices.Sorted(maps.Keys(totals)) {
-		v.Totals = append(v.Totals, totals[cur].StringFixed(2)+" "+cur)
-		v.SaleTotals = append(v.SaleTotals, sales[cur].StringFixed(2)+" "+cur)
+		v.Totals = append(v.Totals, templates.Money(totals[cur], cur))
+		v.SaleTotals = append(v.SaleTotals, templates.Money(sales[cur], cur))
 	}
 	return s.render(w, r, http.StatusOK, templates.CartReviewPage(s.page(r, "Review the order", "/customers"), v))
 }

@@ -155,6 +155,11 @@ func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.audit(ctx, auth.UserFrom(ctx), "pc.connect", "settings", "pc_user", map[string]any{"user": g.User, "mfa": g.MFA})
 	s.log.InfoContext(ctx, "partner admin connected", "request_id", requestID(ctx), "user", g.User, "mfa", g.MFA)
+	// The price sheets need this sign-in: fetch them now, not at the next
+	// hourly refresh (which still catches up if this fails).
+	if err := s.pri.QueueRefresh(ctx); err != nil {
+		s.log.WarnContext(ctx, "price refresh not queued after consent", "request_id", requestID(ctx), "err", err)
+	}
 	if g.MFA {
 		s.flash(ctx, "success", "Partner admin account connected: "+cmp.Or(g.User, "signed in")+" (with multi-factor authentication).")
 	} else {

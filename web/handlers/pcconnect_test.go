@@ -132,6 +132,11 @@ func TestPartnerAdminConsentConnectsAndHealthTurnsGreen(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d pc.connect audit entries", n)
 	}
+	// The price sheets need this sign-in: a refresh is queued at once.
+	e.st.Pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE kind = 'prices.refresh'`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d price refreshes queued after consent, want 1", n)
+	}
 
 	// Revoked at Entra: the panel says so in plain words, not a raw 401.
 	e.sb.RevokeUserTokens("admin@sandbox.test")

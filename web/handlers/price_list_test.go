@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/cspportal/portal/web/templates"
 )
 
 // seedPriceList puts one US catalog item with two prices (6.00 a month
@@ -141,8 +144,8 @@ func TestCartStatesMonthlyAndPlanDifferences(t *testing.T) {
 	e.login(c, "ada@example.com")
 	for _, path := range []string{"/customers/" + a.ID.String() + "/cart", "/customers/" + a.ID.String() + "/cart/review"} {
 		p := e.get(c, path)
-		for _, want := range []string{"18.00 USD a month", "1 year, billed annually: 5.70 USD a licence a month, 5.0 % less",
-			"1 month, billed monthly: 7.20 USD a licence a month, 20.0 % more"} {
+		for _, want := range []string{"$18.00 a month", "1 year, billed annually: $5.70 a licence a month, 5.0 % less",
+			"1 month, billed monthly: $7.20 a licence a month, 20.0 % more"} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("%s lacks %q", path, want)
 			}
@@ -162,7 +165,67 @@ func TestCartStatesMonthlyAndPlanDifferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := e.get(c, "/customers/"+a.ID.String()+"/orders/"+token.String())
-	if !strings.Contains(p.body, "18.00 USD") || !strings.Contains(p.body, "19.80 USD") || !hasTestID(p.body, "order-line-prices") {
+	if !strings.Contains(p.body, "$18.00") || !strings.Contains(p.body, "$19.80") || !hasTestID(p.body, "order-line-prices") {
 		t.Errorf("order page: %d, no line prices\n%s", p.StatusCode, p.body)
+	}
+}
+
+// TestCartReviewTotalsPerCurrency: a cart whose lines are priced in two
+// currencies shows a cost and a sale total per currency, never their sum.
+func TestCartReviewTotalsPerCurrency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.createUser("admin", "ada@example.com")
+	e.completeSetup()
+	a := e.seedTenant("Contoso", time.Now())
+	ctx := t.Context()
+	var cart int64
+	if err := e.st.Pool.QueryRow(ctx, `INSERT INTO carts (user_id, customer_id) VALUES ($1, $2) RETURNING id`, u.ID, a.ID).Scan(&cart); err != nil {
+		t.Fatal(err)
+	}
+	type line struct {
+		item, currency string
+		qty            int64
+		unit           decimal.Decimal
+	}
+	lines := []line{{"offer-usd", "USD", 3, decimal.RequireFromString("6.00")}, {"offer-eur", "EUR", 2, decimal.RequireFromString("1250.25")}}
+	for _, l := range lines {
+		if _, err := e.st.Pool.Exec(ctx, `INSERT INTO cart_lines (cart_id, kind, item_id, name, quantity, term_duration, billing_cycle, unit_price, currency)
+			VALUES ($1, 'offer', $2, $2, $3, 'P1M', 'monthly', $4, $5)`, cart, l.item, l.qty, l.unit, l.currency); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.client()
+	e.login(c, "ada@example.com")
+	if p := e.post(c, "/admin/prices/rules", url.Values{"kind": {"percent"}, "amount": {"10"}, "rounding": {"cents"}}); p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rule: %d", p.StatusCode)
+	}
+	p := e.get(c, "/customers/"+a.ID.String()+"/cart/review")
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("review: %d", p.StatusCode)
+	}
+	ten := decimal.RequireFromString("1.10")
+	var costSum, saleSum decimal.Decimal
+	for _, l := range lines {
+		cost := l.unit.Mul(decimal.NewFromInt(l.qty))
+		sale := l.unit.Mul(ten).Round(2).Mul(decimal.NewFromInt(l.qty))
+		costSum, saleSum = costSum.Add(cost), saleSum.Add(sale)
+		for _, want := range []string{`data-testid="review-total">` + templates.Money(cost, l.currency) + "<",
+			`data-testid="review-sale-total">` + templates.Money(sale, l.currency) + "<"} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("review lacks %s", want)
+			}
+		}
+	}
+	if n := strings.Count(p.body, `data-testid="review-total"`); n != 2 {
+		t.Errorf("%d cost totals, want one per currency", n)
+	}
+	for _, sum := range []decimal.Decimal{costSum, saleSum} {
+		if s := templates.Money(sum, ""); strings.Contains(p.body, s) {
+			t.Errorf("the review sums USD and EUR: %s", s)
+		}
+	}
+	if t.Failed() {
+		t.Log(p.body)
 	}
 }

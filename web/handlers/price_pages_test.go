@@ -35,7 +35,7 @@ func (e *env) seedLifecyclePrices(f tenantFixture, renews time.Time) {
 
 // costs are the amounts only staff may see for the fixture above with a
 // 15 % markup: unit costs, monthly costs and margins.
-var staffOnlyAmounts = []string{"8.37", "8.62", "24.00", "83.70", "20.00 EUR", "103.70", "12.60", "15.60", "margin", "Margin"}
+var staffOnlyAmounts = []string{"8.37", "8.62", "24.00", "83.70", "€20.00", "103.70", "12.60", "15.60", "margin", "Margin"}
 
 func TestCustomerPageRunRateAndRenewalAtSale(t *testing.T) {
 	t.Parallel()
@@ -56,8 +56,8 @@ func TestCustomerPageRunRateAndRenewalAtSale(t *testing.T) {
 	}
 	// base: 10 x 8.37 = 83.70 cost, 10 x 9.63 = 96.30 sale a month;
 	// add-on: 10 x 24.00 / 12 = 20.00 cost, 10 x 27.60 / 12 = 23.00 sale.
-	for _, want := range []string{"103.70 EUR", "119.30 EUR", "15.60 EUR (13.1 %)", "83.70 EUR", "96.30 EUR", "12.60 EUR (13.1 %)",
-		"renews at 9.91 EUR per licence, billed monthly on 2027-01-15", "renews at 27.60 EUR per licence, billed annual on 2027-01-15",
+	for _, want := range []string{"€103.70", "€119.30", "€15.60 (13.1 %)", "€83.70", "€96.30", "€12.60 (13.1 %)",
+		"renews at €9.91 per licence, billed monthly on 2027-01-15", "renews at €27.60 per licence, billed annual on 2027-01-15",
 		"not in the run rate: no price known", "/customers/" + a.ID.String() + "/prices.csv?cost=1"} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("customer page lacks %q", want)
@@ -78,7 +78,7 @@ func TestCustomerPageRunRateAndRenewalAtSale(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = e.get(admin, "/customers/"+a.ID.String())
-	for _, want := range []string{`data-currency="EUR"`, `data-currency="USD"`, "119.30 EUR", "50.00 USD", "57.50 USD"} {
+	for _, want := range []string{`data-currency="EUR"`, `data-currency="USD"`, "€119.30", "$50.00", "$57.50"} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("two currencies: customer page lacks %q", want)
 		}
@@ -124,11 +124,11 @@ func TestCustomerViewShowsSaleNeverCost(t *testing.T) {
 		}
 	}
 	base := a.Subs["base"]
-	check("customer", "/my/subscriptions", c, "9.63 EUR per licence, billed monthly", "96.30 EUR", "119.30 EUR a month")
-	check("customer", "/my/subscriptions/"+base, c, "9.63 EUR per licence", "Price from then: 9.91 EUR per licence")
+	check("customer", "/my/subscriptions", c, "€9.63 per licence, billed monthly", "€96.30", "€119.30 a month")
+	check("customer", "/my/subscriptions/"+base, c, "€9.63 per licence", "Price from then: €9.91 per licence")
 	view := "/customers/" + a.ID.String() + "/view"
-	check("staff as customer", view+"/subscriptions", admin, "119.30 EUR a month")
-	check("staff as customer", view+"/subscriptions/"+base, admin, "9.91 EUR")
+	check("staff as customer", view+"/subscriptions", admin, "€119.30 a month")
+	check("staff as customer", view+"/subscriptions/"+base, admin, "€9.91")
 }
 
 func TestRenewalPriceChangesListed(t *testing.T) {
@@ -153,7 +153,7 @@ func TestRenewalPriceChangesListed(t *testing.T) {
 	if n := strings.Count(p.body, `data-testid="price-change-row"`); n != 1 {
 		t.Fatalf("rows = %d, want 1\n%s", n, p.body)
 	}
-	for _, want := range []string{"2027-01-15", "9.63 EUR per licence, billed monthly", "9.91 EUR per licence, billed monthly", "+2.80 EUR", "+2.9 %",
+	for _, want := range []string{"2027-01-15", "€9.63 per licence, billed monthly", "€9.91 per licence, billed monthly", "+€2.80", "+2.9 %",
 		"/customers/" + a.ID.String() + "/subscriptions/" + a.Subs["base"]} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("price changes lack %q", want)
@@ -186,7 +186,7 @@ func TestRenewalPriceChangesListed(t *testing.T) {
 		t.Fatalf("second page (%s): %d rows\n%s", next, n, second.body)
 	}
 	// 11.50 x 1.15 = 13.23 vs 11.50 a year: (13.23 - 11.50) / 12 x 2 seats
-	if !strings.Contains(second.body, "Many 55") || strings.Contains(second.body, "Many 49<") || !strings.Contains(second.body, "+0.29 EUR") {
+	if !strings.Contains(second.body, "Many 55") || strings.Contains(second.body, "Many 49<") || !strings.Contains(second.body, "+€0.29") {
 		t.Errorf("second page rows:\n%s", second.body)
 	}
 	// staff only

@@ -161,13 +161,13 @@ func (s *Server) pricesRuleDelete(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// marginLabel is sale - cost and its share of the sale ("1.50 (13.0%)").
-func marginLabel(cost, sale decimal.Decimal) string {
+// marginLabel is sale - cost and its share of the sale ("$1.50 (13.0%)").
+func marginLabel(cost, sale decimal.Decimal, currency string) string {
 	m := sale.Sub(cost)
 	if sale.IsZero() {
-		return m.StringFixed(2)
+		return templates.Money(m, currency)
 	}
-	return m.StringFixed(2) + " (" + m.Mul(decimal.NewFromInt(100)).Div(sale).StringFixed(1) + "%)"
+	return templates.Money(m, currency) + " (" + m.Mul(decimal.NewFromInt(100)).Div(sale).StringFixed(1) + "%)"
 }
 
 // catalogRowPrices fills each new-commerce row's lowest monthly-billed
@@ -198,8 +198,8 @@ func (s *Server) catalogRowPrices(ctx context.Context, country string, items []s
 			if err != nil {
 				return err
 			}
-			costs = append(costs, f.UnitPrice.StringFixed(2)+" "+f.Currency)
-			sales = append(sales, sale.StringFixed(2)+" "+f.Currency)
+			costs = append(costs, templates.Money(f.UnitPrice, f.Currency))
+			sales = append(sales, templates.Money(sale, f.Currency))
 		}
 		rows[i].FromCost, rows[i].FromSale = strings.Join(costs, ", "), strings.Join(sales, ", ")
 	}

@@ -84,11 +84,11 @@ func TestCustomerSeesSalePricesNeverCost(t *testing.T) {
 		if strings.Contains(p.body, "10.37") || strings.Contains(p.body, "120.50") || strings.Contains(p.body, "829.60") {
 			t.Errorf("%s shows a cost:\n%s", path, p.body)
 		}
-		if !strings.Contains(p.body, "1039.20 EUR") {
-			t.Errorf("%s: no sale total 1039.20 EUR:\n%s", path, p.body)
+		if !strings.Contains(p.body, "€1,039.20") {
+			t.Errorf("%s: no sale total €1,039.20:\n%s", path, p.body)
 		}
 	}
-	if p := e.get(c, "/my/orders/"+a.Orders[0]); !strings.Contains(p.body, "12.99 EUR") {
+	if p := e.get(c, "/my/orders/"+a.Orders[0]); !strings.Contains(p.body, "€12.99") {
 		t.Error("no sale unit price on the order's lines")
 	}
 }

@@ -39,7 +39,7 @@ func TestCartPromotionAppliedAndPlaced(t *testing.T) {
 	if !hasTestID(p.body, "cart-promotions") || !strings.Contains(p.body, promo) || !strings.Contains(p.body, "15% off") {
 		t.Fatalf("the configurator does not offer the promotion\n%s", p.body)
 	}
-	if !strings.Contains(p.body, "list price 22.00 USD per unit") || !strings.Contains(p.body, "customer pays 24.20 USD per unit") {
+	if !strings.Contains(p.body, "list price $22.00 per unit") || !strings.Contains(p.body, "customer pays $24.20 per unit") {
 		t.Fatalf("the configurator's plans lack the list or sale price\n%s", p.body)
 	}
 	id := promotionValue(t, p.body)

@@ -208,7 +208,7 @@ func TestCustomerSeesRenewalAndPriceWhereAllowed(t *testing.T) {
 		t.Fatalf("setting: %d\n%s", r.StatusCode, r.body)
 	}
 	p = e.get(c, view)
-	if !hasTestID(p.body, "customer-renewal-price") || !strings.Contains(p.body, "22.00 USD per licence") {
+	if !hasTestID(p.body, "customer-renewal-price") || !strings.Contains(p.body, "$22.00 per licence") {
 		t.Fatalf("customer view with prices shown\n%s", p.body)
 	}
 	var action string

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -123,29 +122,6 @@ func compact(d decimal.Decimal) string {
 		return d.Div(decimal.NewFromInt(1000)).Round(1).String() + "k"
 	}
 	return d.Round(0).String()
-}
-
-// Money renders an amount with its currency: 1,234.56 USD.
-func Money(d decimal.Decimal, currency string) string {
-	s := d.StringFixed(2)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String() + "." + frac
-	if neg {
-		out = "−" + out
-	}
-	if currency != "" {
-		out += " " + currency
-	}
-	return out
 }
 
 // BillingImportView is one import on the billing and sync pages.
