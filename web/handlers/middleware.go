@@ -1,14 +1,18 @@
 package handlers
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -224,6 +228,15 @@ const compressLevel = 5
 // ranges stay byte ranges.
 func compress(next http.Handler) http.Handler {
 	c := middleware.NewCompressor(compressLevel, "text/html", "application/json", "text/csv")
+	// chi's own encoders take a compressor (about 1 MB) from its pool as
+	// the request arrives and keep it until the handler returns, so 500
+	// requests waiting on the database held 300 MB (TestSignInFloodMemory).
+	for name, pool := range map[string]*sync.Pool{
+		"deflate": {New: func() any { w, _ := flate.NewWriter(io.Discard, compressLevel); return w }},
+		"gzip":    {New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, compressLevel); return w }},
+	} {
+		c.SetEncoder(name, func(w io.Writer, _ int) io.Writer { return &lazyEncoder{dst: w, pool: pool} })
+	}
 	h := c.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The compressor marks Vary only on what it compresses; a cache
@@ -234,4 +247,48 @@ func compress(next http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// pooledEncoder is a gzip or flate writer.
+type pooledEncoder interface {
+	io.WriteCloser
+	Reset(io.Writer)
+	Flush() error
+}
+
+// lazyEncoder takes a compressor from its pool at the first write and
+// gives it back when closed: a request holds one only while its answer
+// is written, and an answer that is not compressed never takes one.
+type lazyEncoder struct {
+	dst  io.Writer
+	pool *sync.Pool
+	enc  pooledEncoder // nil until the first write
+}
+
+func (l *lazyEncoder) Write(p []byte) (int, error) {
+	if l.enc == nil {
+		l.enc = l.pool.Get().(pooledEncoder)
+		l.enc.Reset(l.dst)
+	}
+	return l.enc.Write(p)
+}
+
+// Flush sends what is compressed so far (chi's Flush calls it).
+func (l *lazyEncoder) Flush() error {
+	if l.enc == nil {
+		return nil
+	}
+	return l.enc.Flush()
+}
+
+// Close ends the stream, if one began, and returns the compressor.
+func (l *lazyEncoder) Close() error {
+	if l.enc == nil {
+		return nil
+	}
+	err := l.enc.Close()
+	l.enc.Reset(io.Discard)
+	l.pool.Put(l.enc)
+	l.enc = nil
+	return err
 }
