@@ -38,6 +38,9 @@ func TestOrderBaseWithAddOnJourney(t *testing.T) {
 	b.run("choose the customer",
 		chromedp.SendKeys(testID("field-q"), "Contoso"),
 		chromedp.Click(testID("order-for-search-submit")),
+		// The page before the search lists customers too: wait for the
+		// answer (its field holds the search) before clicking one.
+		chromedp.WaitVisible(testID("field-q")+`[value="Contoso"]`),
 		chromedp.WaitVisible(testID("order-for-link")),
 		chromedp.Click(testID("order-for-link")),
 		chromedp.WaitVisible(testID("cart-empty")),

@@ -205,7 +205,21 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	v.Subscriptions = nestSubscriptions(d.Subscriptions)
+	// The totals cover every subscription; the tables show one page of
+	// products (a base with its add-ons).
+	all := nestSubscriptions(d.Subscriptions)
+	for _, sb := range d.Subscriptions {
+		v.SubscriptionCount, v.Seats = v.SubscriptionCount+1, v.Seats+int(sb.Quantity)
+	}
+	lo, hi, pg := rowWindow(r.URL, len(all), func(i int) string { return all[i].ID })
+	v.Subscriptions, v.SubscriptionPager = all[lo:hi], pg
+	onPage := map[string]int{} // the page's subscriptions by their place in its table
+	for _, sb := range v.Subscriptions {
+		onPage[sb.ID] = len(onPage) + 1
+		for _, a := range sb.AddOns {
+			onPage[a.ID] = len(onPage) + 1
+		}
+	}
 	for i := range v.Subscriptions {
 		v.Subscriptions[i].Href = "/customers/" + c.ID.String() + "/subscriptions/" + v.Subscriptions[i].ID
 		for j := range v.Subscriptions[i].AddOns {
@@ -220,6 +234,8 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := "/customers/" + c.ID.String()
 	v.RunRate, v.RunRateTotals = runRateView(rr, base)
+	v.RunRate = slices.DeleteFunc(v.RunRate, func(l templates.RunRateLine) bool { return onPage[l.ID] == 0 })
+	slices.SortFunc(v.RunRate, func(a, b templates.RunRateLine) int { return cmp.Compare(onPage[a.ID], onPage[b.ID]) })
 	v.PriceListHref, v.PriceListCostHref = base+"/prices.csv", base+"/prices.csv?cost=1"
 	byID := make(map[string]prices.SubscriptionPrice, len(rr.Subscriptions))
 	for _, sp := range rr.Subscriptions {
@@ -290,7 +306,7 @@ func nestSubscriptions(subs []store.CustomerSubscription) []templates.Subscripti
 		out = append(out, v)
 	}
 	slices.SortStableFunc(out, func(a, b templates.SubscriptionView) int {
-		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
 	})
 	return out
 }

@@ -126,7 +126,7 @@ func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Tim
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b templates.EntitlementRow) int {
-		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
 	})
 	return out
 }
@@ -157,14 +157,21 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 	}
 	salePrices(rows, rr)
 	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC"), Totals: saleTotals(rr)}
-	for _, r := range v.Rows {
+	// The counts cover every subscription, the table one page of them
+	// (all of them on the printable version).
+	for _, r := range rows {
 		for _, x := range append([]templates.EntitlementRow{r}, r.AddOns...) {
+			v.Subscriptions, v.Seats = v.Subscriptions+1, v.Seats+x.Quantity
 			if x.Entitled {
 				v.Entitled++
 			} else {
 				v.NotEntitled++
 			}
 		}
+	}
+	if !sc.view.Print {
+		lo, hi, pg := rowWindow(r.URL, len(rows), func(i int) string { return rows[i].ID })
+		v.Rows, v.Pager = rows[lo:hi], pg
 	}
 	return s.render(w, r, http.StatusOK, templates.EntitlementsPage(s.customerPage(r, sc, i18n.T(r.Context(), "cv.subscriptions")), v))
 }

@@ -39,6 +39,30 @@ func bigCustomer(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 	if err := st.CompleteSetup(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	id := seedBigCustomer(tb, st, n)
+	if _, err := st.CreateUser(ctx, store.NewUser{Email: "big@big.example", Role: store.RoleCustomer, PasswordHash: testHash(),
+		CustomerID: &id, CustomerVia: "invitation"}); err != nil {
+		tb.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"big@big.example"}, "password": {testPassword}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "portal_session" {
+			return h, c
+		}
+	}
+	tb.Fatalf("no session after login: %d", rec.Code)
+	return nil, nil
+}
+
+// seedBigCustomer adds "Big Co" with n subscriptions (every fifth an
+// add-on of the one before) and "Other Co" with as many, and returns Big
+// Co's id.
+func seedBigCustomer(tb testing.TB, st *store.Store, n int) uuid.UUID {
+	tb.Helper()
+	ctx := tb.Context()
 	id, other := uuid.New(), uuid.New()
 	for _, q := range []string{
 		`INSERT INTO customers (id, tenant_id, company_name) VALUES ($1::uuid, $1::uuid::text, 'Big Co'), ($2::uuid, $2::uuid::text, 'Other Co')`,
@@ -69,21 +93,7 @@ func bigCustomer(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 	if _, err := st.Pool.Exec(ctx, `ANALYZE`); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := st.CreateUser(ctx, store.NewUser{Email: "big@big.example", Role: store.RoleCustomer, PasswordHash: testHash(),
-		CustomerID: &id, CustomerVia: "invitation"}); err != nil {
-		tb.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"big@big.example"}, "password": {testPassword}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == "portal_session" {
-			return h, c
-		}
-	}
-	tb.Fatalf("no session after login: %d", rec.Code)
-	return nil, nil
+	return id
 }
 
 // serveTimed requests path through the router and returns the time spent.
@@ -106,8 +116,9 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return s[min(len(s)-1, int(float64(len(s))*p))]
 }
 
-// TestEntitlementPage500 checks the page of a customer with 500
-// subscriptions is complete and only its own, and logs the server time.
+// TestEntitlementPage500 checks the first page of a customer with 500
+// subscriptions holds 50 products, the printable version all of them and
+// neither another customer's, and logs the server time.
 func TestEntitlementPage500(t *testing.T) {
 	t.Parallel()
 	h, c := bigCustomer(t, 500)
@@ -117,11 +128,17 @@ func TestEntitlementPage500(t *testing.T) {
 		d, rec := serveTimed(t, h, c, "/my/subscriptions")
 		ds, body = append(ds, d), rec.Body.String()
 	}
-	if n := strings.Count(body, `data-testid="entitlement-row"`); n != 500 {
-		t.Errorf("%d rows, want 500", n)
+	rows, addOns := strings.Count(body, `data-testid="entitlement-row"`), strings.Count(body, `data-testid="entitlement-addon"`)
+	if rows-addOns != 50 {
+		t.Errorf("%d products on the first page, want 50", rows-addOns)
 	}
-	if n := strings.Count(body, `data-testid="entitlement-addon"`); n != 100 {
-		t.Errorf("%d add-ons, want 100", n)
+	// The printable version is the whole list.
+	_, rec := serveTimed(t, h, c, "/my/subscriptions?print=1")
+	if n := strings.Count(rec.Body.String(), `data-testid="entitlement-row"`); n != 500 {
+		t.Errorf("%d rows printable, want 500", n)
+	}
+	if n := strings.Count(rec.Body.String(), `data-testid="entitlement-addon"`); n != 100 {
+		t.Errorf("%d add-ons printable, want 100", n)
 	}
 	if strings.Contains(body, "Other Co") {
 		t.Error("another customer's data on the page")

@@ -17,7 +17,7 @@ const requestTimeout = 30 * time.Second
 // routes is the whole URL surface of the portal.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, limitBody, s.checkInput, s.apiCrossOrigin(s.crossOrigin),
+	r.Use(s.withRequestID, s.accessLog, s.recoverer, s.securityHeaders, compress, limitBody, s.checkInput, s.apiCrossOrigin(s.crossOrigin),
 		timeout(requestTimeout),
 		exceptInfra(auth.LoadAndSave(s.sessions)), exceptInfra(s.markSessionLoaded), exceptInfra(s.loadUser),
 		exceptInfra(s.language), exceptInfra(s.setupGate), middleware.GetHead)
