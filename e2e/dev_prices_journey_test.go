@@ -28,41 +28,7 @@ import (
 func TestDevPricesAfterConsentJourney(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "portal")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/cspportal/portal/cmd/portal").CombinedOutput(); err != nil {
-		t.Fatalf("build the portal: %v\n%s", err, out)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "dev", "--data-dir", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0", "--sandbox-addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+testdb.New(t), "PORTAL_METRICS_ADDR=127.0.0.1:0", "PORTAL_LOG_LEVEL=warn")
-	var stdout, stderr lockedBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) } // Ctrl-C: drain HTTP, stop the workers
-	cmd.WaitDelay = 30 * time.Second
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		// Wait reports the context's cancellation; the exit status says
-		// whether Ctrl-C stopped the portal cleanly.
-		_ = cmd.Wait()
-		if !cmd.ProcessState.Success() {
-			t.Errorf("portal dev after Ctrl-C: %v\nstderr:\n%s", cmd.ProcessState, stderr.String())
-		}
-	})
-	link := regexp.MustCompile(`(http://\S+)/setup\?token=\S+`)
-	deadline := time.Now().Add(60 * time.Second)
-	for link.FindString(stdout.String()) == "" {
-		if time.Now().After(deadline) {
-			t.Fatalf("no setup link printed\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	m := link.FindStringSubmatch(stdout.String())
-	setup, base := m[0], m[1]
+	setup, base := startDev(t)
 	const email, password = "ada@reseller.example", "a long admin password"
 
 	// The wizard as the README describes it: the Partner Center step is
@@ -139,6 +105,49 @@ func TestDevPricesAfterConsentJourney(t *testing.T) {
 	if ps := realProblems(b.Problems()); len(ps) > 0 {
 		t.Errorf("console problems: %v", ps)
 	}
+}
+
+// startDev builds the portal and runs `portal dev` (its own Postgres
+// database, sandbox and mail catcher on free ports) until the test ends,
+// when Ctrl-C must stop it cleanly. It returns the one-time setup link and
+// the portal's base URL.
+func startDev(t *testing.T) (setup, base string) {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "portal")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/cspportal/portal/cmd/portal").CombinedOutput(); err != nil {
+		t.Fatalf("build the portal: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "dev", "--data-dir", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0", "--sandbox-addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+testdb.New(t), "PORTAL_METRICS_ADDR=127.0.0.1:0", "PORTAL_LOG_LEVEL=warn")
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) } // Ctrl-C: drain HTTP, stop the workers
+	cmd.WaitDelay = 30 * time.Second
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		// Wait reports the context's cancellation; the exit status says
+		// whether Ctrl-C stopped the portal cleanly.
+		_ = cmd.Wait()
+		if !cmd.ProcessState.Success() {
+			t.Errorf("portal dev after Ctrl-C: %v\nstderr:\n%s", cmd.ProcessState, stderr.String())
+		}
+	})
+	link := regexp.MustCompile(`(http://\S+)/setup\?token=\S+`)
+	deadline := time.Now().Add(60 * time.Second)
+	for link.FindString(stdout.String()) == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no setup link printed\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	m := link.FindStringSubmatch(stdout.String())
+	return m[0], m[1]
 }
 
 // pageText opens url and returns the text of css (for failure messages).

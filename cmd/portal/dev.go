@@ -97,6 +97,9 @@ func cmdDev(ctx context.Context, e env) error {
 	}
 	defer stopSandbox()
 	inbox := sbURL + mailInboxPath
+	if err := devSignIn(ctx, st, cfg, sb.Credentials(), sbURL, log); err != nil {
+		return err
+	}
 
 	ln, err := listen(&cfg)
 	if err != nil {
@@ -221,4 +224,36 @@ func startDevMail(ctx context.Context, st *store.Store, log *slog.Logger) (*mail
 	}
 	log.Info("mail catcher listening", "smtp", c.Addr())
 	return c, nil
+}
+
+// devSignIn makes the sandbox the portal's single sign-on provider (its
+// Entra ID for the partner's and the customers' tenants) unless an admin
+// chose another one: settings dev wrote earlier (the sandbox's client id
+// on a loopback issuer) follow the sandbox's address from run to run, and
+// an admin who turned sign-in off keeps it off.
+func devSignIn(ctx context.Context, st *store.Store, cfg config.Config, creds sandbox.Credentials, sbURL string, log *slog.Logger) error {
+	set, err := st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	ours := set.OidcClientID == creds.ClientID && strings.HasPrefix(set.OidcIssuer, "http://127.0.0.1:") &&
+		strings.HasSuffix(set.OidcIssuer, "/organizations/v2.0")
+	if set.OidcIssuer != "" && !ours {
+		return nil
+	}
+	key, err := secrets.ParseKey(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		return err
+	}
+	enabled := set.OidcEnabled || set.OidcIssuer == ""
+	if err := st.UpdateOIDCSettings(ctx, store.OIDCSettings{OidcEnabled: enabled, OidcIssuer: sbURL + "/organizations/v2.0",
+		OidcClientID: creds.ClientID, OidcClientSecretEnc: box.Seal(creds.ClientSecret), OidcAllowedTenants: set.OidcAllowedTenants}); err != nil {
+		return err
+	}
+	log.Info("single sign-on through the sandbox's Entra ID", "issuer", sbURL+"/organizations/v2.0", "enabled", enabled)
+	return nil
 }

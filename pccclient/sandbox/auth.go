@@ -77,6 +77,12 @@ type authCode struct {
 	Challenge   string
 	Expires     time.Time
 	Used        bool
+	// SignIn marks an OIDC sign-in (signin.go): the code yields an ID
+	// token for the user's tenant, with Nonce, for Scope.
+	SignIn   bool
+	Nonce    string
+	Scope    string
+	TenantID string
 }
 
 type oauthError struct {
@@ -131,7 +137,8 @@ func (s *Sandbox) tokenHandler(v2 bool) handler {
 		if err != nil {
 			return s.oauthFail(c, 400, "invalid_request", "AADSTS900144", "The request body must contain the following parameter: 'grant_type'.")
 		}
-		if t := c.pv("tenant"); !strings.EqualFold(t, s.creds.TenantID) {
+		signIn := form.Get("grant_type") == "authorization_code" && s.isSignInCode(form.Get("code"))
+		if t := c.pv("tenant"); !strings.EqualFold(t, s.creds.TenantID) && !(signIn && s.signInTenantOK(t)) {
 			return s.oauthFail(c, 400, "invalid_request", "AADSTS90002", "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", t)
 		}
 		if id, secret, ok := c.r.BasicAuth(); ok && form.Get("client_id") == "" {
@@ -169,6 +176,9 @@ func (s *Sandbox) tokenHandler(v2 bool) handler {
 				return fail()
 			}
 		case "authorization_code":
+			if signIn {
+				return s.signInToken(c, form, v2)
+			}
 			var fail func() (int, any)
 			user, mfa, refresh, fail = s.redeemCode(c, form)
 			if fail != nil {
@@ -273,12 +283,33 @@ func (s *Sandbox) purgeGrantsLocked(now time.Time) {
 	}
 }
 
-// redeemCode checks an authorization_code grant: the code exists, was
-// issued to this client, is unexpired and unused, redirect_uri matches the
-// authorize request and code_verifier matches the S256 challenge.
+// redeemCode redeems the partner admin's consent code (see spendCode) for
+// the user and a new refresh token.
 func (s *Sandbox) redeemCode(c *call, form url.Values) (*User, bool, string, func() (int, any)) {
-	fail := func(status int, code, aadsts, format string, args ...any) (*User, bool, string, func() (int, any)) {
-		return nil, false, "", func() (int, any) { return s.oauthFail(c, status, code, aadsts, format, args...) }
+	ac, fail := s.spendCode(c, form)
+	if fail != nil {
+		return nil, false, "", fail
+	}
+	u := s.user(ac.User)
+	if u == nil {
+		return nil, false, "", func() (int, any) {
+			return s.oauthFail(c, 400, "invalid_grant", "AADSTS50034", "The user account %s does not exist in the %s directory.", ac.User, s.creds.TenantID)
+		}
+	}
+	s.mu.Lock()
+	rt := s.newGrantLocked(c.now, u.UPN, ac.MFA)
+	s.mu.Unlock()
+	s.changed()
+	return u, ac.MFA, rt, nil
+}
+
+// spendCode checks an authorization_code grant and marks the code used:
+// the code exists, was issued to this client, is unexpired and unused,
+// redirect_uri matches the authorize request and code_verifier matches the
+// S256 challenge. It returns the error answer when any check fails.
+func (s *Sandbox) spendCode(c *call, form url.Values) (*authCode, func() (int, any)) {
+	fail := func(status int, code, aadsts, format string, args ...any) (*authCode, func() (int, any)) {
+		return nil, func() (int, any) { return s.oauthFail(c, status, code, aadsts, format, args...) }
 	}
 	code := form.Get("code")
 	if code == "" {
@@ -312,15 +343,7 @@ func (s *Sandbox) redeemCode(c *call, form url.Values) (*User, bool, string, fun
 	}
 	ac.Used = true
 	s.tokMu.Unlock()
-	u := s.user(ac.User)
-	if u == nil {
-		return fail(400, "invalid_grant", "AADSTS50034", "The user account %s does not exist in the %s directory.", ac.User, s.creds.TenantID)
-	}
-	s.mu.Lock()
-	rt := s.newGrantLocked(c.now, u.UPN, ac.MFA)
-	s.mu.Unlock()
-	s.changed()
-	return u, ac.MFA, rt, nil
+	return ac, nil
 }
 
 func pkceS256(verifier string) string {

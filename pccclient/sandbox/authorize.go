@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -26,7 +27,8 @@ var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
 <body>
 <main>
 <h1>Sign in</h1>
-<p>Partner Center sandbox: sign in as a partner admin to let the application call Partner Center on your behalf.</p>
+{{if .SignIn}}<p>Entra ID sandbox: sign in with a work account of the partner's tenant or of one of its customers' tenants (admin@ the customer's domain).</p>
+{{else}}<p>Partner Center sandbox: sign in as a partner admin to let the application call Partner Center on your behalf.</p>{{end}}
 {{if .Fatal}}<p role="alert" id="error">{{.Fatal}}</p>{{else}}
 {{if .ReturnTo}}<p class="note">After you sign in (or cancel) you go back to <strong>{{.ReturnTo}}</strong>.</p>
 {{end}}
@@ -35,7 +37,7 @@ var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
 {{end}}{{if .Error}}<p role="alert" id="error">{{.Error}}</p>
 {{end}}<p><label for="username">Email</label><br><input id="username" name="username" type="email" autocomplete="username" value="{{.Username}}" required></p>
 <p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
-<p><button type="submit" name="action" value="signin" id="signin">Sign in and accept</button>
+<p><button type="submit" name="action" value="signin" id="signin">{{if .SignIn}}Sign in{{else}}Sign in and accept{{end}}</button>
 <button type="submit" name="action" value="cancel" id="cancel" formnovalidate>Cancel</button></p>
 </form>
 <details><summary>Test users</summary><ul>{{range .Users}}<li><code>{{.UPN}}</code> / <code>{{.Password}}</code> ({{if .MFA}}with{{else}}without{{end}} MFA)</li>{{end}}</ul></details>
@@ -54,6 +56,7 @@ type signInData struct {
 	Fatal    string
 	ReturnTo string // the redirect URI's host, once checked
 	Users    []User
+	SignIn   bool // an OIDC sign-in (signin.go), not the Partner Center consent
 }
 
 // signInCSS styles the sign-in page; served from the sandbox's origin so
@@ -89,7 +92,13 @@ func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := r.Form // query and, for POST, the body
-	page := signInData{Action: r.URL.Path, Username: p.Get("login_hint"), Users: s.users()}
+	signIn := isSignIn(p)
+	page := signInData{Action: r.URL.Path, Username: p.Get("login_hint"), SignIn: signIn}
+	if signIn {
+		page.Users = s.signInTestUsers()
+	} else {
+		page.Users = s.users()
+	}
 	for _, k := range authorizeParams {
 		if v := p.Get(k); v != "" {
 			page.Hidden = append(page.Hidden, hiddenField{k, v})
@@ -100,7 +109,8 @@ func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		_ = signInPage.Execute(w, page)
 	}
-	if t := r.PathValue("tenant"); !s.tenantOK(t) {
+	tenant := r.PathValue("tenant")
+	if t := tenant; !s.tenantOK(t) && !(signIn && s.signInTenantOK(t)) {
 		page.Fatal = "AADSTS90002: Tenant '" + t + "' not found."
 		show(http.StatusBadRequest)
 		return
@@ -142,7 +152,12 @@ func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
 	case p.Get("code_challenge_method") != "S256":
 		fail("invalid_request", "AADSTS501491: Invalid size of Code_Challenge parameter or code_challenge_method is not 'S256' (the sandbox accepts S256 only).")
 		return
-	case !strings.Contains(p.Get("scope"), "user_impersonation") && !strings.EqualFold(p.Get("resource"), Resource):
+	case signIn && p.Get("nonce") == "":
+		// Entra requires a nonce when an id_token is asked for; a portal
+		// that forgets it could not detect a replayed token.
+		fail("invalid_request", "AADSTS900144: The request body must contain the following parameter: 'nonce'.")
+		return
+	case !signIn && !strings.Contains(p.Get("scope"), "user_impersonation") && !strings.EqualFold(p.Get("resource"), Resource):
 		fail("invalid_scope", "AADSTS70011: The provided request must include a 'scope' with "+Resource+"/user_impersonation.")
 		return
 	}
@@ -153,6 +168,10 @@ func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
 	if p.Get("action") == "cancel" {
 		back(url.Values{"error": {"access_denied"}, "error_subcode": {"cancel"},
 			"error_description": {"AADSTS65004: User declined to consent to access the app."}})
+		return
+	}
+	if signIn {
+		s.signInCode(w, r, p, tenant, &page, show, back)
 		return
 	}
 	u := s.user(p.Get("username"))
@@ -167,6 +186,32 @@ func (s *Sandbox) authorizeHandler(w http.ResponseWriter, r *http.Request) {
 	s.tokMu.Lock()
 	s.codes[code] = &authCode{User: u.UPN, MFA: u.MFA, ClientID: p.Get("client_id"), RedirectURI: p.Get("redirect_uri"),
 		Challenge: p.Get("code_challenge"), Expires: now.Add(codeLifetime)}
+	s.tokMu.Unlock()
+	back(url.Values{"code": {code}, "session_state": {randToken(12)}})
+}
+
+// signInCode checks an OIDC sign-in's account and sends a code back. A
+// tenant-specific authority signs in only its own tenant's users, as Entra
+// does for a single-tenant authority.
+func (s *Sandbox) signInCode(w http.ResponseWriter, r *http.Request, p url.Values, tenant string, page *signInData, show func(int), back func(url.Values)) {
+	u := s.signInAccount(p.Get("username"))
+	if u == nil || u.Password != p.Get("password") {
+		page.Username = p.Get("username")
+		page.Error = "Your account or password is incorrect."
+		show(http.StatusOK)
+		return
+	}
+	if !slices.Contains(multiTenantAuthorities, strings.ToLower(tenant)) && !strings.EqualFold(tenant, u.TenantID) {
+		page.Username = p.Get("username")
+		page.Error = "AADSTS50020: User account '" + u.UPN + "' does not exist in tenant '" + tenant + "' and cannot access the application in that tenant."
+		show(http.StatusOK)
+		return
+	}
+	code := "sbx-code." + randToken(32)
+	s.tokMu.Lock()
+	s.codes[code] = &authCode{User: u.UPN, MFA: u.MFA, ClientID: p.Get("client_id"), RedirectURI: p.Get("redirect_uri"),
+		Challenge: p.Get("code_challenge"), Expires: s.clock.Now().Add(codeLifetime),
+		SignIn: true, Nonce: p.Get("nonce"), Scope: p.Get("scope"), TenantID: u.TenantID}
 	s.tokMu.Unlock()
 	back(url.Values{"code": {code}, "session_state": {randToken(12)}})
 }

@@ -93,7 +93,8 @@ func (s *Sandbox) createCustomer(c *call) (int, any) {
 	cust := s.newCustomer(c.now, in, cc)
 	cust.CreatedAt = c.now
 	w := cust.W
-	w.UserCredentials = &userCredentials{UserName: "admin", Password: s.newPassword()}
+	cust.AdminPassword = s.newPassword()
+	w.UserCredentials = &userCredentials{UserName: "admin", Password: cust.AdminPassword}
 	s.audit(c, cust, "customer", "add_customer", nil, w,
 		kv{Key: "PrimaryDomainName", Value: strp(cust.W.CompanyProfile.Domain)}, kv{Key: "Relationship", Value: strp("Reseller")})
 	return http.StatusCreated, &w

@@ -50,6 +50,17 @@
 // revoked one gives AADSTS50173, all as invalid_grant. Refresh tokens are
 // persisted with the state; access tokens and codes are not.
 //
+// The same page signs users in to an app with OpenID Connect when the
+// scope asks for "openid" without Partner Center's user_impersonation
+// (signin.go): discovery at /{tenant}/v2.0/.well-known/openid-configuration
+// ("organizations" and "common" publish the issuer {base}/{tenantid}/v2.0),
+// keys at /{tenant}/discovery/v2.0/keys, a nonce required, and an RS256 ID
+// token naming the user's tenant (tid, oid, email, amr). Besides the
+// partner users, the admin of every customer tenant signs in as
+// admin@<the customer's domain>: seeded customers with
+// CustomerAdminPassword, customers created through the API with the
+// one-time password of their userCredentials.
+//
 // Access tokens are JWT-shaped (unsigned) with aud, iss, tid, appid, idtyp
 // ("app" or "user"), upn, amr (["pwd","mfa"] or ["pwd"]), iat and exp on
 // the sandbox clock; the sandbox also keeps its own table of them. Every

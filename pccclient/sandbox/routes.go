@@ -12,6 +12,8 @@ func (s *Sandbox) routes() {
 	}
 	// Browsers showing the sign-in page ask for a favicon; Entra's sign-in
 	// pages have one, so answer it rather than log a 404 in the console.
+	s.mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", s.openIDConfiguration)
+	s.mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", s.signingKeys)
 	s.mux.HandleFunc("GET /sandbox-signin.css", signInStyle)
 	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"cmp"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -115,6 +116,13 @@ type Sandbox struct {
 	tokMu  sync.RWMutex // guards tokens and codes
 	tokens map[string]tokenInfo
 	codes  map[string]*authCode
+
+	// signKey signs OIDC ID tokens (signin.go).
+	signKey struct {
+		once sync.Once
+		key  *rsa.PrivateKey
+		kid  string
+	}
 
 	// Runtime-switchable strictness (Options.ReadAfterCreateDelay and
 	// AllowAppOnlyEverywhere; /_sandbox/options).

@@ -31,6 +31,10 @@ type customer struct {
 	// Assigned is how many licences of a SKU (by part number) the
 	// customer's admins assigned; SKUs not listed have three in four.
 	Assigned map[string]int `json:"assigned,omitempty"`
+	// AdminPassword is the one-time password PC returned for the tenant's
+	// admin when the customer was created (signin.go lets admin@<domain>
+	// sign in with it).
+	AdminPassword string `json:"adminPassword,omitempty"`
 }
 
 type order struct {
