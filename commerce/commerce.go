@@ -127,13 +127,15 @@ func New(d Deps) (*Service, error) {
 	return s, nil
 }
 
-// AddWorkers registers the delivery, settle and add-on-phase workers.
+// AddWorkers registers the delivery, settle, add-on-phase, transition and
+// seat-review workers.
 func (s *Service) AddWorkers(ws *river.Workers) {
 	river.AddWorker(ws, &deliverWorker{s: s})
 	river.AddWorker(ws, &advancePlacementWorker{s: s})
 	river.AddWorker(ws, &placementSweepWorker{s: s})
 	river.AddWorker(ws, &settleOrderWorker{s: s})
 	river.AddWorker(ws, &transitionWatchWorker{s: s})
+	river.AddWorker(ws, &seatReviewWorker{s: s})
 }
 
 // PeriodicJobs is the sweep that re-queues add-on phases never queued.

@@ -3,6 +3,8 @@ package commerce
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -15,4 +17,10 @@ func (s *Service) Enqueue(ctx context.Context, cmd Command) (int64, error) {
 		return err
 	})
 	return id, err
+}
+
+// RequestSeatsThenDie is RequestSeats in a process that dies right after
+// storing the request, before the policy decided it.
+func (s *Service) RequestSeatsThenDie(ctx context.Context, by Actor, base string, customer uuid.UUID, in SeatRequestInput) (int64, map[string]string, error) {
+	return s.storeSeatRequest(ctx, by, base, customer, in)
 }

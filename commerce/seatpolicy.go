@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -105,4 +106,50 @@ func (s *Service) checkPolicyTx(ctx context.Context, tx pgx.Tx, r store.SupportR
 		return p, "", fmt.Errorf("seats auto-approved for %s: %w", r.CustomerID, err)
 	}
 	return p, rules.CheckAutoApproval(p, int(*r.CurrentSeats), int(*r.RequestedSeats), int(used)), nil
+}
+
+// policyOn reports whether an enabled auto-approval policy applies to
+// customer, so a new seat request may be approved without staff.
+func (s *Service) policyOn(ctx context.Context, tx pgx.Tx, customer uuid.UUID) (bool, error) {
+	row, err := s.st.Q.SeatPolicyOf(ctx, tx, &customer)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("seat policy of %s: %w", customer, err)
+	}
+	return row.Enabled, nil
+}
+
+// seatReviewDelay is how long after a seat request its review job runs:
+// by then RequestSeats has decided it, unless the process died.
+const seatReviewDelay = 30 * time.Second
+
+// SeatReviewArgs is the River job, queued with a seat request the policy
+// may approve, that finishes what RequestSeats began: the policy's
+// decision and, when the request still waits, the staff's mail.
+type SeatReviewArgs struct {
+	RequestID int64  `json:"request_id" river:"unique"`
+	Base      string `json:"base"`
+}
+
+// Kind is River's job kind.
+func (SeatReviewArgs) Kind() string { return "commerce.seat_review" }
+
+// InsertOpts makes the job unique per request.
+func (SeatReviewArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type seatReviewWorker struct {
+	river.WorkerDefaults[SeatReviewArgs]
+	s *Service
+}
+
+func (w *seatReviewWorker) Work(ctx context.Context, job *river.Job[SeatReviewArgs]) error {
+	a := job.Args
+	if w.s.autoApprove(ctx, a.Base, a.RequestID) {
+		return nil
+	}
+	return w.s.mailStaffIfWaiting(ctx, a.Base, a.RequestID)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/rules"
@@ -43,20 +44,37 @@ func (s *Service) RequestSeats(ctx context.Context, by Actor, base string, custo
 	if id, err := s.st.SupportRequestIDByToken(ctx, customer, in.Token); err == nil {
 		return id, false, nil, nil
 	}
+	id, problems, err := s.storeSeatRequest(ctx, by, base, customer, in)
+	if err != nil || problems != nil {
+		return 0, false, problems, err
+	}
+	approved := s.autoApprove(ctx, base, id)
+	if !approved {
+		if err := s.mailStaffIfWaiting(ctx, base, id); err != nil {
+			// The review job mails them later; the request is stored.
+			s.log.WarnContext(ctx, "seat request: staff mail", "request", id, "err", err)
+		}
+	}
+	return id, approved, nil, nil
+}
+
+// storeSeatRequest checks and stores a seat request (RequestSeats' first
+// step; what follows it is also the review job's).
+func (s *Service) storeSeatRequest(ctx context.Context, by Actor, base string, customer uuid.UUID, in SeatRequestInput) (int64, map[string]string, error) {
 	sub, err := s.st.SubscriptionForChange(ctx, customer, in.SubscriptionID)
 	if err != nil {
-		return 0, false, nil, err
+		return 0, nil, err
 	}
 	n, msg := rules.ParseSeatCount(in.Seats, int(sub.Quantity))
 	if msg != "" {
-		return 0, false, map[string]string{"seats": msg}, nil
+		return 0, map[string]string{"seats": msg}, nil
 	}
 	life, err := s.st.SubscriptionLifecycle(ctx, customer, sub.ID)
 	if err != nil {
-		return 0, false, nil, err
+		return 0, nil, err
 	}
 	if _, problems := PlanChange(sub, life, ChangeRequest{Action: "quantity", Quantity: strconv.Itoa(n)}, s.now()); len(problems) > 0 {
-		return 0, false, map[string]string{"seats": cmp.Or(problems["quantity"], problems["_form"])}, nil
+		return 0, map[string]string{"seats": cmp.Or(problems["quantity"], problems["_form"])}, nil
 	}
 	cur, want := sub.Quantity, int32(n)
 	name := cmp.Or(sub.FriendlyName, sub.OfferName)
@@ -64,10 +82,7 @@ func (s *Service) RequestSeats(ctx context.Context, by Actor, base string, custo
 		CurrentSeats: &cur, RequestedSeats: &want, Subject: name + ": " + rules.SeatRequestSummary(int(cur), n), Severity: "normal",
 		RequestedBy: by.UserID, RequesterLabel: by.Label}
 	id, err := s.insertSupport(ctx, by, base, p, "support.seats_requested")
-	if err != nil {
-		return 0, false, nil, err
-	}
-	return id, s.autoApprove(ctx, base, id), nil, nil
+	return id, nil, err
 }
 
 // SeatRequestForm is what the customer's seat request form shows: the
@@ -140,13 +155,25 @@ func (s *Service) insertSupport(ctx context.Context, by Actor, base string, p db
 		if err := s.auditSupport(ctx, tx, by, action, id, p.CustomerID, p.Subject); err != nil {
 			return err
 		}
+		if p.Kind == rules.SupportSeats {
+			// The policy may approve it in a moment: staff hear of it only
+			// if it still waits for them, from RequestSeats or, should this
+			// process die first, from the review job.
+			held, err := s.policyOn(ctx, tx, p.CustomerID)
+			if err != nil {
+				return err
+			}
+			if held {
+				_, err := s.river.InsertTx(ctx, tx, SeatReviewArgs{RequestID: id, Base: base},
+					&river.InsertOpts{ScheduledAt: s.now().Add(seatReviewDelay)})
+				return err
+			}
+		}
 		r, err := s.st.Q.SupportRequest(ctx, tx, db.SupportRequestParams{ID: id})
 		if err != nil {
 			return fmt.Errorf("support request %d: %w", id, err)
 		}
-		return s.mailStaff(ctx, tx, nil, func(to []string) mail.Message {
-			return mail.SupportNew(to, r.CustomerName, p.Subject, staffLink(base, id), fmt.Sprintf("support:%d:new", id))
-		})
+		return s.mailStaffNew(ctx, tx, r, base)
 	})
 	if errors.Is(err, errRepeated) {
 		return s.st.SupportRequestIDByToken(ctx, p.CustomerID, p.Token)
@@ -444,6 +471,26 @@ func (s *Service) lockSupport(ctx context.Context, tx pgx.Tx, customer *uuid.UUI
 func (s *Service) auditSupport(ctx context.Context, tx pgx.Tx, by Actor, action string, id int64, customer uuid.UUID, detail string) error {
 	return s.st.AuditTx(ctx, tx, store.AuditEntry{ActorUserID: by.UserID, Actor: cmp.Or(by.Label, "system"), Action: action,
 		TargetType: "support_request", TargetID: strconv.FormatInt(id, 10), CustomerID: &customer, Detail: detail})
+}
+
+// mailStaffNew queues the staff's mail about new request r (once: the
+// mail's key is the request's).
+func (s *Service) mailStaffNew(ctx context.Context, tx pgx.Tx, r store.SupportRequest, base string) error {
+	return s.mailStaff(ctx, tx, nil, func(to []string) mail.Message {
+		return mail.SupportNew(to, r.CustomerName, r.Subject, staffLink(base, r.ID), fmt.Sprintf("support:%d:new", r.ID))
+	})
+}
+
+// mailStaffIfWaiting mails staff about request id when it still waits for
+// them (the policy did not approve it).
+func (s *Service) mailStaffIfWaiting(ctx context.Context, base string, id int64) error {
+	return s.st.InTx(ctx, func(tx pgx.Tx) error {
+		r, err := s.lockSupport(ctx, tx, nil, id)
+		if err != nil || r.Status != rules.SupportOpen {
+			return err
+		}
+		return s.mailStaffNew(ctx, tx, r, base)
+	})
 }
 
 // mailStaff queues build's mail to only, or when empty to every active

@@ -143,6 +143,20 @@ func TestSeatPolicyAutoApproval(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM audit_log WHERE action = 'seat_policy.saved' AND actor = 'ada@example.com'`); n != 1 {
 		t.Fatalf("%d policy audit entries, want 1", n)
 	}
+	// Staff are not asked to review what the policy approved, and the
+	// review job queued with it finds nothing to do.
+	staffNew := func(id string) int {
+		return e.count(`SELECT count(*) FROM mail_outbox WHERE dedupe_key = $1`, "support:"+id+":new")
+	}
+	if n := staffNew(first); n != 1 {
+		t.Fatalf("request without a policy: %d staff mails, want 1", n)
+	}
+	if n := staffNew(id); n != 0 {
+		t.Fatalf("auto-approved request: %d 'new request' mails to staff, want none", n)
+	}
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'commerce.seat_review' AND args->>'request_id' = $1`, id); n != 1 {
+		t.Fatalf("%d review jobs for the auto-approved request, want 1", n)
+	}
 
 	// Over the month's allowance (3 + 5 > 7), and a decrease: both wait.
 	over := e.askSeats(cara, sub, q0+8)
@@ -157,6 +171,11 @@ func TestSeatPolicyAutoApproval(t *testing.T) {
 	}
 	if p := e.get(cara, "/my/requests/"+over); hasTestID(p.body, "support-auto-approved") || !strings.Contains(p.body, `data-status="open"`) {
 		t.Fatalf("the request over the policy:\n%s", p.body)
+	}
+	for _, r := range []string{over, down} {
+		if n := staffNew(r); n != 1 {
+			t.Fatalf("request %s waits for staff: %d staff mails, want 1", r, n)
+		}
 	}
 	for _, r := range []string{over, down} {
 		if p := e.post(staff, "/support/"+r+"/reject", url.Values{"reason": {"Not now."}}); p.StatusCode != http.StatusSeeOther {
