@@ -230,7 +230,7 @@ func TestEvaluationListsWhatNeedsActionOnly(t *testing.T) {
 	}) {
 		t.Fatal("the renewal's reason does not say how many seats are unassigned")
 	}
-	for _, want := range []string{"Copilot renews on", "at USD 31.50 per licence instead of USD 30.00", "Power BI is suspended: disabled on",
+	for _, want := range []string{"Copilot renews on", "at $31.50 per licence instead of $30.00", "Power BI is suspended: disabled on",
 		"Intune: 2 seat(s) added recently can be removed until"} {
 		if !slices.ContainsFunc(items, func(it store.AttentionItem) bool { return strings.Contains(it.Reason, want) }) {
 			t.Errorf("no item says %q", want)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 )
@@ -44,8 +45,8 @@ func (s *Service) reconcile(ctx context.Context, tx pgx.Tx, inv store.BillingInv
 	}
 	for i := range out {
 		f := &out[i]
-		f.Reason = fmt.Sprintf("Subscription %s is not in the mirror, yet %s %s was charged for it: it was bought outside the portal, "+
-			"or the customer's subscriptions were not synced since.", f.SubscriptionID, f.Amount.StringFixed(2), inv.Currency)
+		f.Reason = fmt.Sprintf("Subscription %s is not in the mirror, yet %s was charged for it: it was bought outside the portal, "+
+			"or the customer's subscriptions were not synced since.", f.SubscriptionID, i18n.Money(i18n.English, f.Amount, inv.Currency))
 	}
 	var charges []store.BillingCharge
 	if err := s.st.MatchedBillingCharges(ctx, tx, inv.ID, func(c store.BillingCharge) error {

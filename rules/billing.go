@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/cspportal/portal/internal/i18n"
 )
 
 // Where line items come from.
@@ -162,15 +164,15 @@ func CheckStatus(c Charge, changes []SubscriptionChange, current SubscriptionSta
 		return Mismatch{}, false
 	}
 	if s := StateAt(changes, current, c.Start); !chargeable(s.Status) {
-		return Mismatch{Check: "status", Reason: fmt.Sprintf("Charged %s %s (%s from %s) while the subscription was %s.",
-			c.Cost.StringFixed(2), c.Currency, ChargeLabel(c.ChargeType), c.Start.Format(time.DateOnly), s.Status)}, true
+		return Mismatch{Check: "status", Reason: fmt.Sprintf("Charged %s (%s from %s) while the subscription was %s.",
+			i18n.Money(i18n.English, c.Cost, c.Currency), ChargeLabel(c.ChargeType), c.Start.Format(time.DateOnly), s.Status)}, true
 	}
 	for _, ch := range changes {
 		if ch.At.Before(from) || !ch.At.Before(to) || chargeable(ch.NewStatus) || !chargeable(ch.OldStatus) {
 			continue
 		}
-		return Mismatch{Check: "status", Reason: fmt.Sprintf("Charged %s %s (%s from %s); the subscription was %s on %s, in this billing period.",
-			c.Cost.StringFixed(2), c.Currency, ChargeLabel(c.ChargeType), c.Start.Format(time.DateOnly), strings.ToLower(ch.NewStatus),
+		return Mismatch{Check: "status", Reason: fmt.Sprintf("Charged %s (%s from %s); the subscription was %s on %s, in this billing period.",
+			i18n.Money(i18n.English, c.Cost, c.Currency), ChargeLabel(c.ChargeType), c.Start.Format(time.DateOnly), strings.ToLower(ch.NewStatus),
 			ch.At.Format(time.DateOnly))}, true
 	}
 	return Mismatch{}, false

@@ -76,9 +76,9 @@ JOIN subscriptions s ON s.id = t.subscription_id
 WHERE s.gone_at IS NULL AND s.status = 'active' AND ($3::uuid[] IS NULL OR s.customer_id = ANY($3))
 UNION ALL
 SELECT 'renewal_price', s.id, s.customer_id, coalesce(l.renews_at, l.term_end),
-    format('%s renews on %s at %s %s per licence instead of %s %s.', coalesce(nullif(s.friendly_name, ''), s.offer_name),
-        to_char(coalesce(l.renews_at, l.term_end) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), l.currency, to_char(l.next_unit_price, 'FM999999999990.00'),
-        l.currency, to_char(l.current_unit_price, 'FM999999999990.00')),
+    format('%s renews on %s at %s per licence instead of %s.', coalesce(nullif(s.friendly_name, ''), s.offer_name),
+        to_char(coalesce(l.renews_at, l.term_end) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), money_text(l.next_unit_price, l.currency),
+        money_text(l.current_unit_price, l.currency)),
     '/customers/' || s.customer_id || '/subscriptions/' || s.id
 FROM subscription_lifecycle l
 JOIN subscriptions s ON s.id = l.subscription_id

@@ -3,7 +3,8 @@
 // browser's Accept-Language, else the portal's default. Messages are
 // looked up by key with golang.org/x/text/message; a sentence is one
 // message with its arguments in place (never concatenated), and counts go
-// through x/text's plural rules.
+// through x/text's plural rules. Money renders amounts with CLDR's
+// currency symbols for each language.
 package i18n
 
 import (

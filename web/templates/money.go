@@ -2,126 +2,26 @@ package templates
 
 import (
 	"context"
-	"strings"
-	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
-	"golang.org/x/text/currency"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 
 	"github.com/cspportal/portal/internal/i18n"
 )
 
-// Money renders an amount for a person in English: the currency's CLDR
-// symbol, its standard number of decimals and thousands separators, a
-// real minus sign: "$1,234.50", "CHF 1,234.50", "¥1,235", "−€3.00". An
-// unknown currency code follows the number ("1,234.50 XYZ"); an empty
-// one leaves the number alone. Exports use plain decimals instead.
+// Money renders an amount for a person in English (i18n.Money): "$1,234.50",
+// "CHF 1,234.50", "¥1,235", "−€3.00". Exports use plain decimals instead.
 func Money(d decimal.Decimal, currency string) string {
-	return MoneyIn(i18n.English, d, currency)
+	return i18n.Money(i18n.English, d, currency)
 }
 
 // MoneyCtx is Money in the request's language (symbols differ: the
 // yuan is "CN¥" in English and "￥" in Chinese).
 func MoneyCtx(ctx context.Context, d decimal.Decimal, currency string) string {
-	return MoneyIn(i18n.From(ctx), d, currency)
+	return i18n.Money(i18n.From(ctx), d, currency)
 }
 
 // MoneyIn is Money in language l.
-func MoneyIn(l i18n.Lang, d decimal.Decimal, cur string) string {
-	f := formatOf(l, cur)
-	d = f.round(d)
-	num := groupDigits(d.Abs().StringFixed(f.scale))
-	var out string
-	switch {
-	case f.symbol == "":
-		out = num
-	case !f.known:
-		out = num + " " + f.symbol
-	case f.spaced:
-		out = f.symbol + " " + num
-	default:
-		out = f.symbol + num
-	}
-	if d.IsNegative() {
-		out = "−" + out
-	}
-	return out
-}
+func MoneyIn(l i18n.Lang, d decimal.Decimal, cur string) string { return i18n.Money(l, d, cur) }
 
 // Count renders a whole number with thousands separators: 1,000,000.
-func Count(n int64) string {
-	s := decimal.NewFromInt(n).String()
-	if neg, ok := strings.CutPrefix(s, "-"); ok {
-		return "−" + groupDigits(neg)
-	}
-	return groupDigits(s)
-}
-
-// moneyFormat is what one currency looks like in one language.
-type moneyFormat struct {
-	symbol    string
-	known     bool  // an ISO 4217 code x/text knows
-	spaced    bool  // the symbol ends in a letter ("CHF 1.00"), CLDR's currency spacing
-	scale     int32 // decimals shown
-	increment int64 // rounding step in units of the last decimal (1 for most)
-}
-
-func (f moneyFormat) round(d decimal.Decimal) decimal.Decimal {
-	if f.increment <= 1 {
-		return d.Round(f.scale)
-	}
-	step := decimal.New(f.increment, -f.scale)
-	return d.Div(step).Round(0).Mul(step)
-}
-
-type moneyKey struct {
-	lang i18n.Lang
-	cur  string
-}
-
-// moneyFormats caches formats per language and currency: the CLDR lookup
-// goes through fmt and would otherwise run for every amount of a page.
-var moneyFormats sync.Map // moneyKey -> moneyFormat
-
-func formatOf(l i18n.Lang, cur string) moneyFormat {
-	key := moneyKey{l, cur}
-	if f, ok := moneyFormats.Load(key); ok {
-		return f.(moneyFormat)
-	}
-	f := moneyFormat{symbol: cur, scale: 2, increment: 1}
-	if u, err := currency.ParseISO(cur); err == nil && cur != "" {
-		tag := language.English
-		if l == i18n.SimplifiedChinese {
-			tag = language.SimplifiedChinese
-		}
-		scale, inc := currency.Standard.Rounding(u)
-		f.symbol = message.NewPrinter(tag).Sprint(currency.Symbol(u))
-		f.known, f.scale, f.increment = true, int32(scale), int64(inc)
-		last, _ := utf8.DecodeLastRuneInString(f.symbol)
-		f.spaced = unicode.IsLetter(last)
-	}
-	moneyFormats.Store(key, f)
-	return f
-}
-
-// groupDigits puts thousands separators into a non-negative decimal
-// string: "1234567.50" -> "1,234,567.50".
-func groupDigits(s string) string {
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i := range len(whole) {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(whole[i])
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
-}
+func Count(n int64) string { return i18n.Count(n) }
