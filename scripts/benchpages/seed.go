@@ -265,8 +265,8 @@ func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ..
 }
 
 // seedCatalog writes a new-commerce catalog for two countries: products
-// with SKUs, two availabilities each (monthly and annual terms), and some
-// legacy offers with prices.
+// with SKUs, two availabilities each (monthly and annual terms) with their
+// prices, and some legacy offers with prices.
 func seedCatalog(_ context.Context, cp func(string, []string, [][]any) error, now time.Time) error {
 	var prods, skus, avails, offers, prices [][]any
 	types := []string{"OnlineServices", "Azure", "Software", "OnlineServices"}
@@ -282,8 +282,19 @@ func seedCatalog(_ context.Context, cp func(string, []string, [][]any) error, no
 				skus = append(skus, []any{country, pid, sid, fmt.Sprintf("%s (tier %d)", title, k+1), "SKU of " + title, 1, 2500,
 					"", []string{"monthly", "annual"}, addOn, now})
 				for a, term := range []string{"P1M", "P1Y"} {
-					avails = append(avails, []any{country, pid, sid, fmt.Sprintf("AV%d", a), fmt.Sprintf("%s:%s:AV%d", pid, sid, a),
+					item := fmt.Sprintf("%s:%s:AV%d", pid, sid, a)
+					avails = append(avails, []any{country, pid, sid, fmt.Sprintf("AV%d", a), item,
 						cur, "commercial", true, true, fmt.Sprintf(`[{"duration": %q, "billingCycle": "Monthly"}, {"duration": %q, "billingCycle": "Annual"}]`, term, term), now})
+					// The price list the price sheets build: a monthly term
+					// costs 20% more than annual, monthly billing of an
+					// annual term 5% more than paying up front.
+					base := decimal.NewFromInt(int64(4 + (p*3+k)%40))
+					if term == "P1M" {
+						prices = append(prices, []any{country, item, term, "monthly", cur, base.Mul(decimal.RequireFromString("1.2")), now})
+					} else {
+						prices = append(prices, []any{country, item, term, "annual", cur, base.Mul(decimal.NewFromInt(12)), now},
+							[]any{country, item, term, "monthly", cur, base.Mul(decimal.RequireFromString("1.05")), now})
+					}
 				}
 			}
 		}
