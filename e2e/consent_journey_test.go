@@ -23,17 +23,8 @@ func TestPartnerAdminConsentJourney(t *testing.T) {
 	creds := p.Sandbox.Credentials()
 	const email, password = "ada@reseller.example", "a long admin password"
 
-	b.run("setup token and admin",
-		chromedp.Navigate(link),
-		chromedp.WaitVisible(testID("setup-admin")),
-		chromedp.SendKeys(field("email"), email),
-		chromedp.SendKeys(field("display_name"), "Ada Lovelace"),
-		chromedp.SendKeys(field("password"), password),
-		chromedp.SendKeys(field("password_confirm"), password),
-		chromedp.Click(testID("setup-admin-submit")),
-		chromedp.WaitVisible(testID("setup-pc")),
-		chromedp.WaitVisible(testID("pc-user-not-connected")),
-	)
+	b.wizardAdmin(link, email, password)
+	b.run("no partner admin yet", chromedp.WaitVisible(testID("pc-user-not-connected")))
 	shot := func(name string) {
 		if dir := screenshotsDir(); dir != "" {
 			b.fullScreenshot(filepath.Join(dir, "consent-"+name+".png"))

@@ -34,16 +34,7 @@ func TestDevPricesAfterConsentJourney(t *testing.T) {
 	// The wizard as the README describes it: the Partner Center step is
 	// filled in with the sandbox's details; the admin signs in on the
 	// sandbox's page with MFA.
-	b.run("admin account",
-		chromedp.Navigate(setup),
-		chromedp.WaitVisible(testID("setup-admin")),
-		chromedp.SendKeys(field("email"), email),
-		chromedp.SendKeys(field("display_name"), "Ada Lovelace"),
-		chromedp.SendKeys(field("password"), password),
-		chromedp.SendKeys(field("password_confirm"), password),
-		chromedp.Click(testID("setup-admin-submit")),
-		chromedp.WaitVisible(testID("setup-pc")),
-	)
+	b.wizardAdmin(setup, email, password)
 	b.run("connect the partner admin",
 		chromedp.Click(testID("pc-connect-user")),
 		chromedp.WaitVisible(chromedp.CSS("#username")),
@@ -148,6 +139,22 @@ func startDev(t *testing.T) (setup, base string) {
 	}
 	m := link.FindStringSubmatch(stdout.String())
 	return m[0], m[1]
+}
+
+// wizardAdmin opens the one-time setup link and creates the first admin,
+// Ada, which leaves the wizard on its Partner Center step.
+func (b *browser) wizardAdmin(setup, email, password string) {
+	b.t.Helper()
+	b.run("setup link and admin account",
+		chromedp.Navigate(setup),
+		chromedp.WaitVisible(testID("setup-admin")),
+		chromedp.SendKeys(field("email"), email),
+		chromedp.SendKeys(field("display_name"), "Ada Lovelace"),
+		chromedp.SendKeys(field("password"), password),
+		chromedp.SendKeys(field("password_confirm"), password),
+		chromedp.Click(testID("setup-admin-submit")),
+		chromedp.WaitVisible(testID("setup-pc")),
+	)
 }
 
 // pageText opens url and returns the text of css (for failure messages).

@@ -20,15 +20,8 @@ func TestDevCustomerEntraSignInJourney(t *testing.T) {
 	setup, base := startDev(t)
 	const email, password = "ada@reseller.example", "a long admin password"
 
-	b.run("admin account",
-		chromedp.Navigate(setup),
-		chromedp.WaitVisible(testID("setup-admin")),
-		chromedp.SendKeys(field("email"), email),
-		chromedp.SendKeys(field("display_name"), "Ada Lovelace"),
-		chromedp.SendKeys(field("password"), password),
-		chromedp.SendKeys(field("password_confirm"), password),
-		chromedp.Click(testID("setup-admin-submit")),
-		chromedp.WaitVisible(testID("setup-pc")),
+	b.wizardAdmin(setup, email, password)
+	b.run("save the sandbox's connection",
 		chromedp.Click(testID("pc-save")),
 		chromedp.WaitVisible(testID("setup-oidc")),
 	)

@@ -62,7 +62,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 				w.m.log.Warn("catalog sync not queued", "err", qerr)
 			}
 		}
-		for _, a := range w.m.after {
+		// The subscriptions it wrote may have come after the price lists
+		// that price them (the first import races the first sheets), so
+		// their next terms are priced again.
+		after := append([]river.JobArgs{RepriceArgs{}}, w.m.after...)
+		for _, a := range after {
 			if _, qerr := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, a, nil); qerr != nil {
 				w.m.log.Warn("job after the full sync not queued", "kind", a.Kind(), "err", qerr)
 			}
