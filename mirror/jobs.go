@@ -62,11 +62,17 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 				w.m.log.Warn("catalog sync not queued", "err", qerr)
 			}
 		}
-		// The subscriptions it wrote may have come after the price lists
-		// that price them (the first import races the first sheets), so
-		// their next terms are priced again.
-		after := append([]river.JobArgs{RepriceArgs{}}, w.m.after...)
-		for _, a := range after {
+		// The subscriptions and orders it wrote may have come after the
+		// price lists that price them (the first import races the first
+		// sheets), so their terms are priced again, here: a queued reprice
+		// job is skipped while another one, which may have read before
+		// this sync committed, still runs.
+		if n, rerr := w.m.RepriceRenewals(ctx); rerr != nil {
+			w.m.log.Warn("reprice after the full sync", "err", rerr)
+		} else {
+			w.m.log.Info("terms priced after the full sync", "subscriptions", n)
+		}
+		for _, a := range w.m.after {
 			if _, qerr := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, a, nil); qerr != nil {
 				w.m.log.Warn("job after the full sync not queued", "kind", a.Kind(), "err", qerr)
 			}
