@@ -207,11 +207,7 @@ func serveMetrics(addr string, srv *handlers.Server, log *slog.Logger) (stop fun
 
 // webDeps builds the web layer's dependencies from the configuration.
 func webDeps(cfg config.Config, st *store.Store, log *slog.Logger) (handlers.Deps, error) {
-	key, err := secrets.ParseKey(cfg.SecretKey)
-	if err != nil {
-		return handlers.Deps{}, err
-	}
-	box, err := secrets.New(key)
+	box, err := secretBox(cfg)
 	if err != nil {
 		return handlers.Deps{}, err
 	}
@@ -238,6 +234,15 @@ func webDeps(cfg config.Config, st *store.Store, log *slog.Logger) (handlers.Dep
 			AllowedTenants: cfg.OIDC.AllowedTenants,
 		},
 	}, nil
+}
+
+// secretBox seals and opens the stored secrets with PORTAL_SECRET_KEY.
+func secretBox(cfg config.Config) (*secrets.Box, error) {
+	key, err := secrets.ParseKey(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	return secrets.New(key)
 }
 
 // httpServer returns a server with timeouts suited to a server-rendered

@@ -241,11 +241,7 @@ func devSignIn(ctx context.Context, st *store.Store, cfg config.Config, creds sa
 	if set.OidcIssuer != "" && !ours {
 		return nil
 	}
-	key, err := secrets.ParseKey(cfg.SecretKey)
-	if err != nil {
-		return err
-	}
-	box, err := secrets.New(key)
+	box, err := secretBox(cfg)
 	if err != nil {
 		return err
 	}
