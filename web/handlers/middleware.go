@@ -233,11 +233,16 @@ func compress(next http.Handler) http.Handler {
 	// chi's own encoders take a compressor (about 1 MB) from its pool as
 	// the request arrives and keep it until the handler returns, so 500
 	// requests waiting on the database held 300 MB (TestSignInFloodMemory).
-	for name, pool := range map[string]*sync.Pool{
-		"deflate": {New: func() any { w, _ := flate.NewWriter(io.Discard, compressLevel); return w }},
-		"gzip":    {New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, compressLevel); return w }},
+	// SetEncoder puts the latest encoder first, so the order is fixed:
+	// gzip, set last, wins for clients that take both.
+	for _, e := range []struct {
+		name string
+		pool *sync.Pool
+	}{
+		{"deflate", &sync.Pool{New: func() any { w, _ := flate.NewWriter(io.Discard, compressLevel); return w }}},
+		{"gzip", &sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, compressLevel); return w }}},
 	} {
-		c.SetEncoder(name, func(w io.Writer, _ int) io.Writer { return &lazyEncoder{dst: w, pool: pool} })
+		c.SetEncoder(e.name, func(w io.Writer, _ int) io.Writer { return &lazyEncoder{dst: w, pool: e.pool} })
 	}
 	h := c.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
