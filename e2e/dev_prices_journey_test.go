@@ -91,10 +91,11 @@ func TestDevPricesAfterConsentJourney(t *testing.T) {
 	t.Logf("customer page: %s", waitFor("the customer's run rate", href, `[data-testid="run-rate-totals"]`, "$"))
 	t.Logf("customer view: %s", waitFor("the customer's own view", href+"/view/subscriptions", `[data-testid="entitlements-table"]`, "$"))
 	t.Logf("cart: %s", waitFor("the cart's plans", href+"/cart?item_id=CFQ7TTC0LH18:0001:CFQ7TTC0K971", `[data-testid="cart-plans"]`, "$"))
-	// Tailspin is in France: its country's catalog and sheet price its
-	// renewal in euros. (Its run rate also needs the current term's price,
-	// which some first imports do not find: a known gap, see issue 14.)
-	t.Logf("Tailspin: %s", waitFor("Tailspin's renewal price", customer("Tailspin"), `[data-testid="subscription-renews-at"]`, "€"))
+	// Tailspin is in France: its country's catalog and sheets price both
+	// its current term (the run rate) and its renewal in euros.
+	tailspin := customer("Tailspin")
+	t.Logf("Tailspin: %s", waitFor("Tailspin's renewal price", tailspin, `[data-testid="subscription-renews-at"]`, "€"))
+	t.Logf("Tailspin's run rate: %s", waitFor("Tailspin's run rate", tailspin, `[data-testid="run-rate-totals"]`, "€"))
 	if ps := realProblems(b.Problems()); len(ps) > 0 {
 		t.Errorf("console problems: %v", ps)
 	}

@@ -29,7 +29,10 @@ func (m *Mirror) runCatalog(ctx context.Context, pc *pccclient.Client, o RunOpti
 		return 0, err
 	}
 	ctx = pcconn.WithCallStats(ctx, &r.stats)
-	countries := m.opt.Countries
+	countries := o.Countries
+	if len(countries) == 0 {
+		countries = m.opt.Countries
+	}
 	if len(countries) == 0 {
 		st, err := m.st.Settings(ctx)
 		if err != nil {

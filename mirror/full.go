@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,7 +34,49 @@ func (m *Mirror) runPass(ctx context.Context, pc *pccclient.Client, kind string,
 		return 0, err
 	}
 	ctx = pcconn.WithCallStats(ctx, &r.stats)
-	return r.id, r.finish(ctx, m.pass(ctx, pc, r, kind == KindReconcile))
+	if err := r.finish(ctx, m.pass(ctx, pc, r, kind == KindReconcile)); err != nil {
+		return r.id, err
+	}
+	if kind == KindFull {
+		m.afterFullImport(ctx)
+	}
+	return r.id, nil
+}
+
+// afterFullImport follows every successful full import, whoever ran it
+// (the wizard's job, an incremental sync falling back to one, the CLI):
+//   - the catalog of the customers' countries it found without one is
+//     queued (a catalog sync that started before the import knew only the
+//     default country);
+//   - the terms it wrote are priced again, here and not by a queued job: a
+//     queued reprice is skipped while another one, which may have read
+//     before this import committed, still runs;
+//   - the jobs that follow an import (a price sheet refresh) are queued.
+//
+// Its failures are logged: the import itself is done.
+func (m *Mirror) afterFullImport(ctx context.Context) {
+	missing, err := m.st.CatalogMissingCountries(ctx)
+	if err != nil {
+		m.log.Warn("catalog countries after the full sync", "err", err)
+	}
+	if len(m.opt.Countries) > 0 {
+		missing = slices.DeleteFunc(missing, func(c string) bool { return !slices.Contains(m.opt.Countries, c) })
+	}
+	if len(missing) > 0 {
+		if _, err := m.jobs.Insert(ctx, SyncArgs{SyncKind: KindCatalog, Trigger: "after-import", Countries: missing}, nil); err != nil {
+			m.log.Warn("catalog sync not queued", "countries", missing, "err", err)
+		}
+	}
+	if n, err := m.RepriceRenewals(ctx); err != nil {
+		m.log.Warn("reprice after the full sync", "err", err)
+	} else {
+		m.log.Info("terms priced after the full sync", "subscriptions", n)
+	}
+	for _, a := range m.after {
+		if _, err := m.jobs.Insert(ctx, a, nil); err != nil {
+			m.log.Warn("job after the full sync not queued", "kind", a.Kind(), "err", err)
+		}
+	}
 }
 
 func (m *Mirror) pass(ctx context.Context, pc *pccclient.Client, r *run, drift bool) error {

@@ -13,13 +13,16 @@ import (
 	"github.com/cspportal/portal/pcconn"
 )
 
-// SyncArgs is the River job that runs one sync. Only Kind takes part in
-// uniqueness: one job per kind may be queued or running at a time, whoever
-// asked for it.
+// SyncArgs is the River job that runs one sync. Kind and Countries take
+// part in uniqueness: one job per kind may be queued or running at a time,
+// whoever asked for it, except that a catalog sync of named countries (a
+// full import found customers in them) is not swallowed by a catalog sync
+// that is already running without them.
 type SyncArgs struct {
-	SyncKind    string `json:"kind" river:"unique"`
-	Trigger     string `json:"trigger,omitempty"` // schedule, manual, wizard, fallback
-	RequestedBy *int64 `json:"requested_by,omitempty"`
+	SyncKind    string   `json:"kind" river:"unique"`
+	Trigger     string   `json:"trigger,omitempty"` // schedule, manual, wizard, fallback, after-import
+	RequestedBy *int64   `json:"requested_by,omitempty"`
+	Countries   []string `json:"countries,omitempty" river:"unique"` // a catalog sync of only these
 }
 
 // Kind is River's job kind.
@@ -52,32 +55,8 @@ const syncTimeout = 6 * time.Hour
 func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return syncTimeout }
 
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
-	_, err := w.m.Run(ctx, job.Args.SyncKind, RunOptions{Trigger: job.Args.Trigger, RequestedBy: job.Args.RequestedBy, JobID: job.ID})
-	if err == nil && job.Args.SyncKind == KindFull {
-		// The first import (from the wizard) brings the catalog along
-		// instead of leaving it for the daily schedule, and so does an
-		// import that finds customers in a country without one.
-		if lacks, qerr := w.m.st.CatalogLacksCountries(ctx); qerr == nil && lacks {
-			if _, qerr := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, SyncArgs{SyncKind: KindCatalog, Trigger: "after-import"}, nil); qerr != nil {
-				w.m.log.Warn("catalog sync not queued", "err", qerr)
-			}
-		}
-		// The subscriptions and orders it wrote may have come after the
-		// price lists that price them (the first import races the first
-		// sheets), so their terms are priced again, here: a queued reprice
-		// job is skipped while another one, which may have read before
-		// this sync committed, still runs.
-		if n, rerr := w.m.RepriceRenewals(ctx); rerr != nil {
-			w.m.log.Warn("reprice after the full sync", "err", rerr)
-		} else {
-			w.m.log.Info("terms priced after the full sync", "subscriptions", n)
-		}
-		for _, a := range w.m.after {
-			if _, qerr := river.ClientFromContext[pgx.Tx](ctx).Insert(ctx, a, nil); qerr != nil {
-				w.m.log.Warn("job after the full sync not queued", "kind", a.Kind(), "err", qerr)
-			}
-		}
-	}
+	_, err := w.m.Run(ctx, job.Args.SyncKind, RunOptions{Trigger: job.Args.Trigger, RequestedBy: job.Args.RequestedBy, JobID: job.ID,
+		Countries: job.Args.Countries})
 	switch {
 	case errors.Is(err, pcconn.ErrNotConfigured):
 		w.m.log.Info("sync skipped: partner center not configured", "kind", job.Args.SyncKind)
@@ -109,9 +88,10 @@ var ErrBusy = errors.New("another sync is running")
 
 // RunOptions describe who started a run.
 type RunOptions struct {
-	Trigger     string // schedule, manual, cli, wizard, fallback
+	Trigger     string // schedule, manual, cli, wizard, fallback, after-import
 	RequestedBy *int64
-	JobID       int64 // River job id, 0 outside River
+	JobID       int64    // River job id, 0 outside River
+	Countries   []string // a catalog sync of only these countries
 }
 
 // Run runs one sync of kind in the calling goroutine and returns its run id.

@@ -36,7 +36,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pcconn"
@@ -121,6 +123,7 @@ type Mirror struct {
 	metrics *Metrics
 	pricer  NextTermPricer
 	after   []river.JobArgs
+	jobs    *river.Client[pgx.Tx] // inserts only: the jobs package works them
 }
 
 // New validates deps. Run works at once (the CLI uses it); AddWorkers and
@@ -142,6 +145,11 @@ func New(d Deps) (*Mirror, error) {
 		m.pricer = DefaultPricer{}
 	}
 	m.opt.setDefaults()
+	rc, err := river.NewClient(riverpgxv5.New(d.Store.Pool), &river.Config{Logger: m.log.With("component", "river")})
+	if err != nil {
+		return nil, fmt.Errorf("mirror: river inserter: %w", err)
+	}
+	m.jobs = rc
 	return m, nil
 }
 

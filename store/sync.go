@@ -122,17 +122,21 @@ func (s *Store) CatalogSynced(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
-// CatalogLacksCountries says whether the catalog was never synced or a
-// customer's country has no catalog yet (a catalog sync that ran before the
-// first import knew only the default country).
-func (s *Store) CatalogLacksCountries(ctx context.Context) (bool, error) {
-	var lacks bool
-	if err := s.Pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM sync_watermarks WHERE name LIKE 'catalog:%')
-		OR EXISTS (SELECT 1 FROM customers c WHERE c.address_country <> '' AND c.gone_at IS NULL
-		  AND NOT EXISTS (SELECT 1 FROM sync_watermarks w WHERE w.name = 'catalog:' || upper(c.address_country)))`).Scan(&lacks); err != nil {
-		return false, fmt.Errorf("catalog countries: %w", mapErr(err))
+// CatalogMissingCountries lists, in order, the countries whose catalog was
+// never synced among the default country and the customers' countries (a
+// catalog sync that ran before the first import knew only the default one).
+func (s *Store) CatalogMissingCountries(ctx context.Context) ([]string, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT x.c FROM (SELECT upper(default_country) AS c FROM settings WHERE default_country <> ''
+		UNION SELECT upper(address_country) FROM customers WHERE address_country <> '' AND gone_at IS NULL) x
+		WHERE NOT EXISTS (SELECT 1 FROM sync_watermarks w WHERE w.name = 'catalog:' || x.c) ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("catalog countries: %w", mapErr(err))
 	}
-	return lacks, nil
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("catalog countries: %w", mapErr(err))
+	}
+	return out, nil
 }
 
 // LastCustomerSync is when any replica last finished a successful customer
