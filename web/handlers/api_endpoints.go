@@ -135,25 +135,91 @@ func (s *Server) apiSubscriptionShow(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// apiSeatChange is the body of a seat change.
-type apiSeatChange struct {
+// apiSubscriptionPatch is the body of a subscription change: exactly one
+// of quantity, status, auto_renew and friendly_name, as on the
+// subscription's page (one change, one confirmation, one PC call).
+type apiSubscriptionPatch struct {
 	Quantity *int `json:"quantity"`
 	// AcceptLicenceLoss confirms a decrease that leaves assigned users
 	// without a licence (the page's tick box).
-	AcceptLicenceLoss bool `json:"accept_licence_loss"`
+	AcceptLicenceLoss bool    `json:"accept_licence_loss"`
+	Status            *string `json:"status"` // suspended or active
+	// SuspensionReason is why a subscription is suspended (kept in the
+	// audit trail, as the page asks for it).
+	SuspensionReason string  `json:"suspension_reason"`
+	AutoRenew        *bool   `json:"auto_renew"`
+	FriendlyName     *string `json:"friendly_name"`
+}
+
+// errAPIOneChange is a body with no change or more than one.
+const errAPIOneChange = "Give exactly one change: quantity, status, auto_renew or friendly_name."
+
+// changeRequest maps the body to the page's change request; field is the
+// body's field the change came from (for errors the page puts on the form).
+func (b apiSubscriptionPatch) changeRequest() (req commerce.ChangeRequest, field string, problems map[string]string) {
+	n := 0
+	for _, set := range []bool{b.Quantity != nil, b.Status != nil, b.AutoRenew != nil, b.FriendlyName != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return req, "", map[string]string{"_body": errAPIOneChange}
+	}
+	req = commerce.ChangeRequest{Confirming: true, AcceptLicenceLoss: b.AcceptLicenceLoss}
+	switch {
+	case b.Quantity != nil:
+		req.Action, req.Quantity, field = "quantity", strconv.Itoa(*b.Quantity), "quantity"
+	case b.Status != nil:
+		field = "status"
+		switch *b.Status {
+		case "suspended":
+			req.Action, req.Reason = "suspend", b.SuspensionReason
+		case "active":
+			req.Action = "reactivate"
+		default:
+			return req, field, map[string]string{"status": `Give "suspended" or "active".`}
+		}
+	case b.AutoRenew != nil:
+		req.Action, req.AutoRenew, field = "autorenew", commerce.OnOff(*b.AutoRenew), "auto_renew"
+	default:
+		req.Action, req.FriendlyName, field = "name", *b.FriendlyName, "friendly_name"
+	}
+	return req, field, nil
+}
+
+// apiProblems names the page's problems by the API body's fields.
+func apiProblems(problems map[string]string, field string) map[string]string {
+	out := make(map[string]string, len(problems))
+	for k, v := range problems {
+		switch k {
+		case "_form":
+			k = field
+		case "reason":
+			k = "suspension_reason"
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // apiChange is a change as the API answers it.
 type apiChange struct {
-	ID             string `json:"id"`
-	SubscriptionID string `json:"subscription_id"`
-	Action         string `json:"action"`
-	QuantityBefore *int   `json:"quantity_before,omitempty"`
-	QuantityAfter  *int   `json:"quantity_after,omitempty"`
-	Status         string `json:"status"`
-	Error          string `json:"error,omitempty"`
-	ErrorCode      string `json:"pc_error_code,omitempty"`
-	MSRequestID    string `json:"ms_request_id"`
+	ID                 string  `json:"id"`
+	SubscriptionID     string  `json:"subscription_id"`
+	Action             string  `json:"action"`
+	QuantityBefore     *int    `json:"quantity_before,omitempty"`
+	QuantityAfter      *int    `json:"quantity_after,omitempty"`
+	StatusBefore       string  `json:"subscription_status_before,omitempty"`
+	StatusAfter        string  `json:"subscription_status_after,omitempty"`
+	AutoRenewBefore    *bool   `json:"auto_renew_before,omitempty"`
+	AutoRenewAfter     *bool   `json:"auto_renew_after,omitempty"`
+	FriendlyNameBefore *string `json:"friendly_name_before,omitempty"`
+	FriendlyNameAfter  *string `json:"friendly_name_after,omitempty"`
+	Status             string  `json:"status"`
+	Error              string  `json:"error,omitempty"`
+	ErrorCode          string  `json:"pc_error_code,omitempty"`
+	MSRequestID        string  `json:"ms_request_id"`
 }
 
 // writeIDs are an API write's token and MS-RequestId: derived from the
@@ -170,7 +236,7 @@ func writeIDs(r *http.Request) (token, requestID uuid.UUID) {
 func (s *Server) apiSubscriptionChange(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := apiPrincipal(r)
-	var body apiSeatChange
+	var body apiSubscriptionPatch
 	if err := decodeJSON(r, &body); err != nil {
 		return err
 	}
@@ -178,9 +244,9 @@ func (s *Server) apiSubscriptionChange(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if body.Quantity == nil {
-		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation", Message: errAPIValidation,
-			Fields: map[string]string{"quantity": "Give the new seat count."}}
+	req, field, problems := body.changeRequest()
+	if len(problems) > 0 {
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation", Message: errAPIValidation, Fields: problems}
 	}
 	token, reqID := writeIDs(r)
 	if ch, err := s.st.SubscriptionChangeByToken(ctx, sub.CustomerID, token); err == nil {
@@ -191,10 +257,10 @@ func (s *Server) apiSubscriptionChange(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	plan, problems := commerce.PlanChange(sub, life, commerce.ChangeRequest{Action: "quantity", Quantity: strconv.Itoa(*body.Quantity),
-		Confirming: true, AcceptLicenceLoss: body.AcceptLicenceLoss}, s.now())
+	plan, problems := commerce.PlanChange(sub, life, req, s.now())
 	if len(problems) > 0 {
-		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation", Message: errAPIValidation, Fields: problems}
+		return &apiError{Status: http.StatusUnprocessableEntity, Code: "validation", Message: errAPIValidation,
+			Fields: apiProblems(problems, field)}
 	}
 	if err := s.com.ChangeSubscription(ctx, apiActor(p), sub, commerce.SubscriptionVersion(sub), token, plan.WithRequestID(reqID)); err != nil {
 		return err
@@ -211,7 +277,8 @@ func (s *Server) writeChange(w http.ResponseWriter, status int, ch store.Subscri
 	_ = json.Unmarshal(ch.Before, &before)
 	_ = json.Unmarshal(ch.After, &after)
 	writeJSON(w, status, apiChange{ID: ch.Token.String(), SubscriptionID: ch.SubscriptionID, Action: ch.Action, QuantityBefore: before.Quantity,
-		QuantityAfter: after.Quantity, Status: ch.CommandStatus, Error: ch.LastError, ErrorCode: ch.PcErrorCode, MSRequestID: ch.MsRequestID.String()})
+		QuantityAfter: after.Quantity, StatusBefore: before.Status, StatusAfter: after.Status, AutoRenewBefore: before.AutoRenew,
+		AutoRenewAfter: after.AutoRenew, FriendlyNameBefore: before.FriendlyName, FriendlyNameAfter: after.FriendlyName, Status: ch.CommandStatus, Error: ch.LastError, ErrorCode: ch.PcErrorCode, MSRequestID: ch.MsRequestID.String()})
 	return nil
 }
 

@@ -38,9 +38,9 @@ var apiOperations = []apiOperation{
 		write:   true, body: "OrderRequest", ok: 201, result: "Order", errors: []int{400, 401, 403, 404, 409, 422}},
 	{method: http.MethodGet, path: "/subscriptions/{id}", id: "getSubscription", summary: "One subscription of the reseller's customers.", ok: 200,
 		result: "Subscription", errors: []int{401, 404}},
-	{method: http.MethodPatch, path: "/subscriptions/{id}", id: "changeSeats",
-		summary: "Change a subscription's seat count with the portal's seat rules (NCE decrease window, limits).",
-		write:   true, body: "SeatChange", ok: 200, result: "Change", errors: []int{400, 401, 403, 404, 409, 422}},
+	{method: http.MethodPatch, path: "/subscriptions/{id}", id: "changeSubscription",
+		summary: "Make one change to a subscription with the portal's rules, as its page does: the seat count (NCE decrease window, limits), suspend or reactivate, auto-renew, or the name.",
+		write:   true, body: "SubscriptionChange", ok: 200, result: "Change", errors: []int{400, 401, 403, 404, 409, 422}},
 }
 
 var (
@@ -52,6 +52,16 @@ var (
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
 	openAPIOnce.Do(func() { openAPIDoc = buildOpenAPI() })
 	writeJSON(w, http.StatusOK, openAPIDoc)
+}
+
+// withOneOf makes o take exactly one of fields.
+func withOneOf(o map[string]any, fields ...string) map[string]any {
+	var one []any
+	for _, f := range fields {
+		one = append(one, map[string]any{"required": []string{f}})
+	}
+	o["oneOf"] = one
+	return o
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
@@ -89,10 +99,18 @@ func buildOpenAPI() map[string]any {
 			"commitment_end_date": map[string]any{"type": "string", "format": "date-time"}, "min_quantity": integer, "max_quantity": integer},
 			"id", "offer_id", "offer_name", "status", "quantity"),
 		"SubscriptionList": listOf("Subscription"),
-		"SeatChange": obj(map[string]any{"quantity": map[string]any{"type": "integer", "minimum": 1},
-			"accept_licence_loss": map[string]any{"type": "boolean", "description": "Confirms a decrease that leaves assigned users without a licence."}},
-			"quantity"),
-		"Change": obj(map[string]any{"id": str, "subscription_id": str, "action": str, "quantity_before": integer, "quantity_after": integer,
+		"SubscriptionChange": withOneOf(obj(map[string]any{"quantity": map[string]any{"type": "integer", "minimum": 1},
+			"accept_licence_loss": map[string]any{"type": "boolean", "description": "Confirms a decrease that leaves assigned users without a licence."},
+			"status":              map[string]any{"type": "string", "enum": []string{"suspended", "active"}, "description": "Suspend, or reactivate a suspended subscription."},
+			"suspension_reason":   map[string]any{"type": "string", "minLength": 3, "maxLength": 500, "description": "Why it is suspended (required to suspend)."},
+			"auto_renew":          map[string]any{"type": "boolean"},
+			"friendly_name":       map[string]any{"type": "string", "minLength": 1}}),
+			"quantity", "status", "auto_renew", "friendly_name"),
+		"Change": obj(map[string]any{"id": str, "subscription_id": str,
+			"action":          map[string]any{"type": "string", "enum": []string{"quantity", "suspend", "reactivate", "autorenew", "name"}},
+			"quantity_before": integer, "quantity_after": integer,
+			"subscription_status_before": str, "subscription_status_after": str,
+			"auto_renew_before": boolean, "auto_renew_after": boolean, "friendly_name_before": str, "friendly_name_after": str,
 			"status": map[string]any{"type": "string", "enum": []string{"pending", "delivering", "succeeded", "failed"}},
 			"error":  str, "pc_error_code": str, "ms_request_id": str}, "id", "subscription_id", "action", "status", "ms_request_id"),
 		"OrderLine": obj(map[string]any{"item_id": map[string]any{"type": "string", "description": "A legacy offer id or an NCE productId:skuId:availabilityId."},

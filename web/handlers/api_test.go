@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
 	"github.com/cspportal/portal/store"
 )
@@ -484,4 +485,95 @@ func TestAPIOpenAPIDescribesRoutes(t *testing.T) {
 func sha256Of(s string) []byte {
 	sum := sha256.Sum256([]byte(s))
 	return sum[:]
+}
+
+// TestAPISubscriptionChanges: the PATCH takes one change of each kind the
+// page makes (rename, suspend, reactivate, auto-renew) with the page's
+// rules and errors by field, reaches PC once per key, and refuses a body
+// with no change or two.
+func TestAPISubscriptionChanges(t *testing.T) {
+	t.Parallel()
+	e := newSubEnv(t)
+	custA, subA := e.subID("Contoso Ltd", "Office 365 E3")
+	custB, _ := e.subID("Fabrikam Inc", "%")
+	e.apiResellers(uuid.MustParse(custA), uuid.MustParse(custB))
+	ca, cb := e.client(), e.client()
+	e.login(ca, "ann@firstup.example")
+	e.login(cb, "bob@relecloud.example")
+	rwA, readA, rwB := e.apiToken(ca, "RMM", "read_write"), e.apiToken(ca, "PSA", "read"), e.apiToken(cb, "B tool", "read_write")
+	path := "/api/v1/subscriptions/" + subA
+	pc, err := e.pcClientForTest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inPC := func() *pccclient.Subscription {
+		t.Helper()
+		s, err := pc.GetSubscription(t.Context(), custA, subA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	// Refusals: nothing reaches PC.
+	for _, c := range []struct{ body, field string }{
+		{`{}`, "_body"},
+		{`{"friendly_name": "A", "auto_renew": false}`, "_body"},
+		{`{"status": "deleted"}`, "status"},
+		{`{"status": "suspended"}`, "suspension_reason"},
+		{`{"status": "active"}`, "status"}, // it is active already
+		{`{"friendly_name": "  "}`, "friendly_name"},
+		{`{"auto_renew": true}`, "auto_renew"}, // it is on already
+	} {
+		p := e.apiCall(rwA, http.MethodPatch, path, c.body, "Idempotency-Key", "bad-"+c.body)
+		if code, fields := apiErrorOf(t, p); p.StatusCode != http.StatusUnprocessableEntity || code != "validation" || fields[c.field] == "" {
+			t.Errorf("%s: %d %s, want 422 naming %s", c.body, p.StatusCode, p.body, c.field)
+		}
+	}
+	if p := e.apiCall(readA, http.MethodPatch, path, `{"friendly_name": "Sales"}`, "Idempotency-Key", "r"); p.StatusCode != http.StatusForbidden {
+		t.Errorf("rename with a read token: %d", p.StatusCode)
+	}
+	if p := e.apiCall(rwB, http.MethodPatch, path, `{"friendly_name": "Sales"}`, "Idempotency-Key", "b"); p.StatusCode != http.StatusNotFound {
+		t.Errorf("rename with B's token: %d", p.StatusCode)
+	}
+	if n := e.sb.Calls(sandbox.OpPatchSubscription); n != 0 {
+		t.Fatalf("%d patch-subscription calls after refusals only", n)
+	}
+
+	// Each change, replayed once: one PC call each, PC and the answer agree.
+	steps := []struct {
+		key, body, want string
+		check           func(*pccclient.Subscription) bool
+	}{
+		{"rename", `{"friendly_name": "Sales team"}`, `"friendly_name_after":"Sales team"`,
+			func(s *pccclient.Subscription) bool { return s.FriendlyName == "Sales team" }},
+		{"suspend", `{"status": "suspended", "suspension_reason": "Customer asked to pause"}`, `"subscription_status_after":"suspended"`,
+			func(s *pccclient.Subscription) bool { return s.Status.Is(pccclient.SubscriptionSuspended) }},
+		{"reactivate", `{"status": "active"}`, `"subscription_status_after":"active"`,
+			func(s *pccclient.Subscription) bool { return s.Status.Is(pccclient.SubscriptionActive) }},
+		{"renew-off", `{"auto_renew": false}`, `"auto_renew_after":false`,
+			func(s *pccclient.Subscription) bool { return !s.AutoRenewEnabled }},
+	}
+	for i, st := range steps {
+		first := e.apiCall(rwA, http.MethodPatch, path, st.body, "Idempotency-Key", st.key)
+		if first.StatusCode != http.StatusOK || !strings.Contains(first.body, `"status":"succeeded"`) || !strings.Contains(first.body, st.want) {
+			t.Fatalf("%s: %d %s", st.key, first.StatusCode, first.body)
+		}
+		again := e.apiCall(rwA, http.MethodPatch, path, st.body, "Idempotency-Key", st.key)
+		if again.StatusCode != first.StatusCode || again.body != first.body {
+			t.Fatalf("%s replayed: %d %s", st.key, again.StatusCode, again.body)
+		}
+		if n := e.sb.Calls(sandbox.OpPatchSubscription); n != i+1 {
+			t.Fatalf("after %s: %d patch-subscription calls, want %d", st.key, n, i+1)
+		}
+		if s := inPC(); !st.check(s) {
+			t.Fatalf("after %s PC has status %s, name %q", st.key, s.Status, s.FriendlyName)
+		}
+	}
+	if p := e.apiCall(readA, http.MethodGet, path, ""); !strings.Contains(p.body, `"friendly_name":"Sales team"`) || !strings.Contains(p.body, `"status":"active"`) {
+		t.Errorf("the API reads %s", p.body)
+	}
+	if n := e.count(`SELECT count(*) FROM audit_log WHERE action = 'pc.patch_subscription' AND actor = 'ann@firstup.example via API token RMM'`); n != len(steps) {
+		t.Errorf("%d audit entries of the API's changes naming the token, want %d", n, len(steps))
+	}
 }
