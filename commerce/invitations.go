@@ -41,17 +41,25 @@ func InvitationTokenHash(token string) []byte {
 // goes to, e.g. https://portal.example/invitations/; company names the
 // customer in the mail).
 func (s *Service) Invite(ctx context.Context, by Actor, customer uuid.UUID, company, email, link string) (Invited, error) {
+	return s.invite(ctx, company, link, func(hash []byte, expires time.Time, then func(pgx.Tx, store.Invitation) error) (store.Invitation, error) {
+		return s.st.CreateInvitation(ctx, email, customer, hash, expires, by, then)
+	})
+}
+
+// invite makes a token, has create store its hash (running then in the
+// same transaction) and queues the invitation's mail there.
+func (s *Service) invite(ctx context.Context, company, link string,
+	create func(hash []byte, expires time.Time, then func(pgx.Tx, store.Invitation) error) (store.Invitation, error)) (Invited, error) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
-	inv, err := s.st.CreateInvitation(ctx, email, customer, InvitationTokenHash(token), s.now().Add(InvitationTTL), by,
-		func(tx pgx.Tx, inv store.Invitation) error {
-			if s.mail == nil {
-				return nil
-			}
-			_, err := s.mail.Queue(ctx, tx, mail.Invitation(i18n.From(ctx), inv.Email, company, link+token, inv.ExpiresAt))
-			return err
-		})
+	inv, err := create(InvitationTokenHash(token), s.now().Add(InvitationTTL), func(tx pgx.Tx, inv store.Invitation) error {
+		if s.mail == nil {
+			return nil
+		}
+		_, err := s.mail.Queue(ctx, tx, mail.Invitation(i18n.From(ctx), inv.Email, company, link+token, inv.ExpiresAt))
+		return err
+	})
 	if err != nil {
 		return Invited{}, err
 	}
@@ -78,4 +86,22 @@ func (s *Service) RevokeCustomerUser(ctx context.Context, by Actor, customer uui
 // tenant on or off.
 func (s *Service) SetTenantSignIn(ctx context.Context, by Actor, customer uuid.UUID, tenant string, on bool) error {
 	return s.st.SetTenantSignIn(ctx, customer, tenant, on, by, s.now())
+}
+
+// InviteResellerUser invites email to be a user of reseller (named
+// company in the mail): like Invite, bound to the reseller.
+func (s *Service) InviteResellerUser(ctx context.Context, by Actor, reseller uuid.UUID, company, email, link string) (Invited, error) {
+	return s.invite(ctx, company, link, func(hash []byte, expires time.Time, then func(pgx.Tx, store.Invitation) error) (store.Invitation, error) {
+		return s.st.CreateResellerInvitation(ctx, email, reseller, hash, expires, by, then)
+	})
+}
+
+// RevokeResellerInvitation cancels a pending invitation of reseller.
+func (s *Service) RevokeResellerInvitation(ctx context.Context, by Actor, reseller uuid.UUID, id int64) error {
+	return s.st.RevokeResellerInvitation(ctx, reseller, id, by, s.now())
+}
+
+// RevokeResellerUser removes a reseller user's access.
+func (s *Service) RevokeResellerUser(ctx context.Context, by Actor, reseller uuid.UUID, user int64) error {
+	return s.st.RevokeResellerUser(ctx, reseller, user, by, s.now())
 }

@@ -26,7 +26,7 @@ func (s *Store) CreateInvitation(ctx context.Context, email string, customerID u
 	var inv Invitation
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		p := db.CreateInvitationParams{Email: strings.TrimSpace(email), CustomerID: customerID, TokenHash: tokenHash, ExpiresAt: expires,
+		p := db.CreateInvitationParams{Email: strings.TrimSpace(email), CustomerID: &customerID, TokenHash: tokenHash, ExpiresAt: expires,
 			CreatedBy: by.UserID}
 		if inv, err = s.Q.CreateInvitation(ctx, tx, p); err != nil {
 			return err
@@ -63,19 +63,23 @@ func (s *Store) InvitationsOfCustomer(ctx context.Context, customerID uuid.UUID)
 	return invs, nil
 }
 
-// AcceptInvitation creates the invited customer user with passwordHash and
-// marks the invitation used, in one transaction. It returns
-// ErrInvitationUsed when the invitation was accepted, revoked or expired
-// meanwhile, and ErrConflict when the email already has an account.
+// AcceptInvitation creates the invited user (a customer user, or a
+// reseller user for a reseller's invitation) with passwordHash and marks
+// the invitation used, in one transaction. It returns ErrInvitationUsed
+// when the invitation was accepted, revoked or expired meanwhile, and
+// ErrConflict when the email already has an account.
 func (s *Store) AcceptInvitation(ctx context.Context, inv Invitation, displayName, passwordHash string, now time.Time) (User, error) {
 	var u User
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		via := "invitation"
-		cid := inv.CustomerID
+		p := db.CreateUserParams{Email: inv.Email, DisplayName: strings.TrimSpace(displayName), Role: RoleCustomer, PasswordHash: &passwordHash}
+		if inv.ResellerID != nil {
+			p.Role, p.ResellerID = RoleReseller, inv.ResellerID
+		} else {
+			via := "invitation"
+			p.CustomerID, p.CustomerVia = inv.CustomerID, &via
+		}
 		var err error
-		u, err = s.Q.CreateUser(ctx, tx, db.CreateUserParams{Email: inv.Email, DisplayName: strings.TrimSpace(displayName),
-			Role: RoleCustomer, PasswordHash: &passwordHash, CustomerID: &cid, CustomerVia: &via})
-		if err != nil {
+		if u, err = s.Q.CreateUser(ctx, tx, p); err != nil {
 			return mapErr(err)
 		}
 		n, err := s.Q.MarkInvitationAccepted(ctx, tx, db.MarkInvitationAcceptedParams{Now: now, UserID: u.ID, ID: inv.ID})
@@ -85,7 +89,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, inv Invitation, displayNam
 		if n == 0 {
 			return ErrInvitationUsed
 		}
-		return s.auditTx(ctx, tx, Actor{UserID: &u.ID, Label: u.Email}, "customer_user.invitation_accepted", "user", fmt.Sprint(u.ID), cid, "")
+		by := Actor{UserID: &u.ID, Label: u.Email}
+		if inv.ResellerID != nil {
+			return s.resellerAuditTx(ctx, tx, by, "reseller_user.invitation_accepted", "user", fmt.Sprint(u.ID), *inv.ResellerID)
+		}
+		return s.auditTx(ctx, tx, by, "customer_user.invitation_accepted", "user", fmt.Sprint(u.ID), *inv.CustomerID, "")
 	})
 	if err != nil {
 		return u, fmt.Errorf("accept invitation %d: %w", inv.ID, err)

@@ -16,12 +16,12 @@ const createInvitation = `-- name: CreateInvitation :one
 
 INSERT INTO invitations (email, customer_id, token_hash, expires_at, created_by)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, email, customer_id, token_hash, expires_at, accepted_at, revoked_at, user_id, created_by, created_at
+RETURNING id, email, customer_id, token_hash, expires_at, accepted_at, revoked_at, user_id, created_by, created_at, reseller_id
 `
 
 type CreateInvitationParams struct {
 	Email      string
-	CustomerID uuid.UUID
+	CustomerID *uuid.UUID
 	TokenHash  []byte
 	ExpiresAt  time.Time
 	CreatedBy  *int64
@@ -49,12 +49,71 @@ func (q *Queries) CreateInvitation(ctx context.Context, db DBTX, arg CreateInvit
 		&i.UserID,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.ResellerID,
 	)
 	return i, err
 }
 
+const createResellerInvitation = `-- name: CreateResellerInvitation :one
+INSERT INTO invitations (email, reseller_id, token_hash, expires_at, created_by)
+VALUES ($1, $2::uuid, $3, $4, $5)
+RETURNING id, email, customer_id, token_hash, expires_at, accepted_at, revoked_at, user_id, created_by, created_at, reseller_id
+`
+
+type CreateResellerInvitationParams struct {
+	Email      string
+	ResellerID uuid.UUID
+	TokenHash  []byte
+	ExpiresAt  time.Time
+	CreatedBy  *int64
+}
+
+func (q *Queries) CreateResellerInvitation(ctx context.Context, db DBTX, arg CreateResellerInvitationParams) (Invitation, error) {
+	row := db.QueryRow(ctx, createResellerInvitation,
+		arg.Email,
+		arg.ResellerID,
+		arg.TokenHash,
+		arg.ExpiresAt,
+		arg.CreatedBy,
+	)
+	var i Invitation
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.CustomerID,
+		&i.TokenHash,
+		&i.ExpiresAt,
+		&i.AcceptedAt,
+		&i.RevokedAt,
+		&i.UserID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.ResellerID,
+	)
+	return i, err
+}
+
+const disableResellerUser = `-- name: DisableResellerUser :execrows
+UPDATE users SET disabled_at = $1::timestamptz, updated_at = $1::timestamptz
+WHERE id = $2 AND role = 'reseller' AND reseller_id = $3::uuid AND disabled_at IS NULL
+`
+
+type DisableResellerUserParams struct {
+	Now        time.Time
+	ID         int64
+	ResellerID uuid.UUID
+}
+
+func (q *Queries) DisableResellerUser(ctx context.Context, db DBTX, arg DisableResellerUserParams) (int64, error) {
+	result, err := db.Exec(ctx, disableResellerUser, arg.Now, arg.ID, arg.ResellerID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const invitationByTokenHash = `-- name: InvitationByTokenHash :one
-SELECT id, email, customer_id, token_hash, expires_at, accepted_at, revoked_at, user_id, created_by, created_at FROM invitations WHERE token_hash = $1
+SELECT id, email, customer_id, token_hash, expires_at, accepted_at, revoked_at, user_id, created_by, created_at, reseller_id FROM invitations WHERE token_hash = $1
 `
 
 func (q *Queries) InvitationByTokenHash(ctx context.Context, db DBTX, tokenHash []byte) (Invitation, error) {
@@ -71,12 +130,13 @@ func (q *Queries) InvitationByTokenHash(ctx context.Context, db DBTX, tokenHash 
 		&i.UserID,
 		&i.CreatedBy,
 		&i.CreatedAt,
+		&i.ResellerID,
 	)
 	return i, err
 }
 
 const invitationsOfCustomer = `-- name: InvitationsOfCustomer :many
-SELECT id, email, customer_id, token_hash, expires_at, accepted_at, revoked_at, user_id, created_by, created_at FROM invitations WHERE customer_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100
+SELECT id, email, customer_id, token_hash, expires_at, accepted_at, revoked_at, user_id, created_by, created_at, reseller_id FROM invitations WHERE customer_id = $1::uuid ORDER BY created_at DESC, id DESC LIMIT 100
 `
 
 func (q *Queries) InvitationsOfCustomer(ctx context.Context, db DBTX, customerID uuid.UUID) ([]Invitation, error) {
@@ -99,6 +159,43 @@ func (q *Queries) InvitationsOfCustomer(ctx context.Context, db DBTX, customerID
 			&i.UserID,
 			&i.CreatedBy,
 			&i.CreatedAt,
+			&i.ResellerID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const invitationsOfReseller = `-- name: InvitationsOfReseller :many
+SELECT id, email, customer_id, token_hash, expires_at, accepted_at, revoked_at, user_id, created_by, created_at, reseller_id FROM invitations WHERE reseller_id = $1::uuid ORDER BY created_at DESC, id DESC LIMIT 100
+`
+
+func (q *Queries) InvitationsOfReseller(ctx context.Context, db DBTX, resellerID uuid.UUID) ([]Invitation, error) {
+	rows, err := db.Query(ctx, invitationsOfReseller, resellerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Invitation
+	for rows.Next() {
+		var i Invitation
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.CustomerID,
+			&i.TokenHash,
+			&i.ExpiresAt,
+			&i.AcceptedAt,
+			&i.RevokedAt,
+			&i.UserID,
+			&i.CreatedBy,
+			&i.CreatedAt,
+			&i.ResellerID,
 		); err != nil {
 			return nil, err
 		}
@@ -131,7 +228,7 @@ func (q *Queries) MarkInvitationAccepted(ctx context.Context, db DBTX, arg MarkI
 
 const revokeInvitation = `-- name: RevokeInvitation :execrows
 UPDATE invitations SET revoked_at = $1::timestamptz
-WHERE id = $2 AND customer_id = $3 AND accepted_at IS NULL AND revoked_at IS NULL
+WHERE id = $2 AND customer_id = $3::uuid AND accepted_at IS NULL AND revoked_at IS NULL
 `
 
 type RevokeInvitationParams struct {
@@ -146,4 +243,63 @@ func (q *Queries) RevokeInvitation(ctx context.Context, db DBTX, arg RevokeInvit
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const revokeResellerInvitation = `-- name: RevokeResellerInvitation :execrows
+UPDATE invitations SET revoked_at = $1::timestamptz
+WHERE id = $2 AND reseller_id = $3::uuid AND accepted_at IS NULL AND revoked_at IS NULL
+`
+
+type RevokeResellerInvitationParams struct {
+	Now        time.Time
+	ID         int64
+	ResellerID uuid.UUID
+}
+
+func (q *Queries) RevokeResellerInvitation(ctx context.Context, db DBTX, arg RevokeResellerInvitationParams) (int64, error) {
+	result, err := db.Exec(ctx, revokeResellerInvitation, arg.Now, arg.ID, arg.ResellerID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const usersOfReseller = `-- name: UsersOfReseller :many
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id FROM users WHERE role = 'reseller' AND reseller_id = $1::uuid ORDER BY lower(email), id
+`
+
+func (q *Queries) UsersOfReseller(ctx context.Context, db DBTX, resellerID uuid.UUID) ([]User, error) {
+	rows, err := db.Query(ctx, usersOfReseller, resellerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []User
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.DisplayName,
+			&i.Role,
+			&i.PasswordHash,
+			&i.OidcIssuer,
+			&i.OidcSubject,
+			&i.CustomerID,
+			&i.CustomerVia,
+			&i.DisabledAt,
+			&i.LastLoginAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Language,
+			&i.ResellerID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -396,7 +396,7 @@ type CustomerTenant struct {
 type Invitation struct {
 	ID         int64
 	Email      string
-	CustomerID uuid.UUID
+	CustomerID *uuid.UUID
 	TokenHash  []byte
 	ExpiresAt  time.Time
 	AcceptedAt *time.Time
@@ -404,6 +404,7 @@ type Invitation struct {
 	UserID     *int64
 	CreatedBy  *int64
 	CreatedAt  time.Time
+	ResellerID *uuid.UUID
 }
 
 type LoginAttempt struct {

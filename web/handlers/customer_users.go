@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -67,6 +68,14 @@ func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c s
 	base := "/customers/" + c.ID.String()
 	v := templates.CustomerUsersView{CustomerID: c.ID.String(), CustomerName: cmp.Or(c.CompanyName, c.Domain), TenantID: tenantOf(c),
 		TenantSignIn: len(tenants) > 0, Form: f, InviteLink: link, InviteExpires: expires}
+	v.Users, v.Invitations = userRows(users, base), invitationRows(invs, base, s.now())
+	return s.render(w, r, status, templates.CustomerUsersPage(s.page(r, "Users of "+v.CustomerName, "/customers"), v))
+}
+
+// userRows are the rows of a customer's or reseller's users; base is the
+// page their revoke links start from.
+func userRows(users []store.User, base string) []templates.CustomerUserRow {
+	rows := make([]templates.CustomerUserRow, 0, len(users))
 	for _, u := range users {
 		row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.DisplayName, Via: "invitation (password)",
 			Status: "active", LastLogin: rules.Date(u.LastLoginAt), Active: u.DisabledAt == nil,
@@ -77,9 +86,14 @@ func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c s
 		if u.DisabledAt != nil {
 			row.Status = "revoked " + rules.Date(u.DisabledAt)
 		}
-		v.Users = append(v.Users, row)
+		rows = append(rows, row)
 	}
-	now := s.now()
+	return rows
+}
+
+// invitationRows are the rows of invitations with their state at now.
+func invitationRows(invs []store.Invitation, base string, now time.Time) []templates.InvitationRow {
+	rows := make([]templates.InvitationRow, 0, len(invs))
 	for _, i := range invs {
 		row := templates.InvitationRow{Email: i.Email, Expires: i.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"),
 			RevokeHref: base + "/invitations/" + strconv.FormatInt(i.ID, 10) + "/revoke"}
@@ -93,9 +107,9 @@ func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c s
 		default:
 			row.State, row.Pending = "pending", true
 		}
-		v.Invitations = append(v.Invitations, row)
+		rows = append(rows, row)
 	}
-	return s.render(w, r, status, templates.CustomerUsersPage(s.page(r, "Users of "+v.CustomerName, "/customers"), v))
+	return rows
 }
 
 // customerUserRevokeConfirm asks before revoking a customer user.
@@ -115,7 +129,7 @@ func (s *Server) customerUserRevokeConfirm(w http.ResponseWriter, r *http.Reques
 	row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email,
 		RevokeHref: "/customers/" + c.ID.String() + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
 	return s.render(w, r, http.StatusOK, templates.CustomerUserRevokePage(s.page(r, "Revoke "+u.Email, "/customers"),
-		c.ID.String(), cmp.Or(c.CompanyName, c.Domain), row))
+		"/customers/"+c.ID.String()+"/users", "the view of "+cmp.Or(c.CompanyName, c.Domain), row))
 }
 
 // customerUserRevoke disables a customer user (their sessions end on the

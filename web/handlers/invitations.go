@@ -88,8 +88,15 @@ func (s *Server) validInvitation(r *http.Request) (store.Invitation, error) {
 
 func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request, status int, inv store.Invitation, f templates.Form) error {
 	name := "your organisation"
-	if c, err := s.st.CustomerHeader(r.Context(), inv.CustomerID); err == nil {
-		name = cmp.Or(c.CompanyName, c.Domain)
+	switch {
+	case inv.ResellerID != nil:
+		if rs, err := s.st.Reseller(r.Context(), *inv.ResellerID); err == nil {
+			name = rs.Name
+		}
+	case inv.CustomerID != nil:
+		if c, err := s.st.CustomerHeader(r.Context(), *inv.CustomerID); err == nil {
+			name = cmp.Or(c.CompanyName, c.Domain)
+		}
 	}
 	p := s.page(r, "Accept the invitation", "")
 	p.Width, p.NoNav = "narrow", true
@@ -145,7 +152,11 @@ func (s *Server) invitationAccept(w http.ResponseWriter, r *http.Request) error 
 	if err := s.signIn(ctx, u); err != nil {
 		return err
 	}
-	s.log.InfoContext(ctx, "invitation accepted", "request_id", requestID(ctx), "user_id", u.ID, "customer_id", inv.CustomerID)
+	s.log.InfoContext(ctx, "invitation accepted", "request_id", requestID(ctx), "user_id", u.ID, "role", u.Role)
+	if u.Role == store.RoleReseller {
+		redirect(w, r, "/reseller/customers")
+		return nil
+	}
 	redirect(w, r, "/my/subscriptions")
 	return nil
 }

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -25,19 +27,161 @@ func (s *Server) resellerList(w http.ResponseWriter, r *http.Request) error {
 	v := templates.ResellersView{Indirect: res.Mode == store.ModeIndirect, Total: res.Total,
 		Pager: pager(r.URL, page, resellersPageSize, res.Total)}
 	for _, row := range res.Rows {
-		rv := templates.ResellerRowView{Name: row.Name, TenantID: row.TenantID.String(), MpnID: row.MpnID,
-			Location: row.Location, State: row.State, Customers: int(row.Customers), Synced: fmtTime(&row.SyncedAt)}
-		switch {
-		case row.MpaSigned == nil:
-			rv.MPA = "not checked"
-		case *row.MpaSigned:
-			rv.MPA = "signed"
-		default:
-			rv.MPA, rv.MPADetail = "not signed", row.MpaDescription
-		}
+		rv := resellerRow(store.Reseller{TenantID: row.TenantID, Name: row.Name, MpnID: row.MpnID, Location: row.Location, State: row.State,
+			MpaSigned: row.MpaSigned, MpaDescription: row.MpaDescription, SyncedAt: row.SyncedAt})
+		rv.Customers = int(row.Customers)
 		v.Rows = append(v.Rows, rv)
 	}
 	return s.render(w, r, http.StatusOK, templates.ResellersPage(s.page(r, "Indirect resellers", "/resellers"), v))
+}
+
+// resellerRow is what the resellers pages say of a reseller.
+func resellerRow(row store.Reseller) templates.ResellerRowView {
+	rv := templates.ResellerRowView{Name: row.Name, TenantID: row.TenantID.String(), MpnID: row.MpnID,
+		Location: row.Location, State: row.State, Synced: fmtTime(&row.SyncedAt)}
+	switch {
+	case row.MpaSigned == nil:
+		rv.MPA = "not checked"
+	case *row.MpaSigned:
+		rv.MPA = "signed"
+	default:
+		rv.MPA, rv.MPADetail = "not signed", row.MpaDescription
+	}
+	return rv
+}
+
+// resellerParam is the reseller named by {tenant} (404 otherwise).
+func (s *Server) resellerParam(r *http.Request) (store.Reseller, error) {
+	id, err := uuid.Parse(chi.URLParam(r, "tenant"))
+	if err != nil {
+		return store.Reseller{}, store.ErrNotFound
+	}
+	return s.st.Reseller(r.Context(), id)
+}
+
+// resellerShow is a reseller's page: its facts and its users.
+func (s *Server) resellerShow(w http.ResponseWriter, r *http.Request) error {
+	rs, err := s.resellerParam(r)
+	if err != nil {
+		return err
+	}
+	return s.renderReseller(w, r, rs, http.StatusOK, templates.NewForm(), "", "")
+}
+
+func (s *Server) renderReseller(w http.ResponseWriter, r *http.Request, rs store.Reseller, status int, f templates.Form, link, expires string) error {
+	ctx := r.Context()
+	users, err := s.st.UsersOfReseller(ctx, rs.TenantID)
+	if err != nil {
+		return err
+	}
+	invs, err := s.st.InvitationsOfReseller(ctx, rs.TenantID)
+	if err != nil {
+		return err
+	}
+	base := "/resellers/" + rs.TenantID.String()
+	v := templates.ResellerView{ResellerRowView: resellerRow(rs), Users: userRows(users, base), Invitations: invitationRows(invs, base, s.now()),
+		Form: f, InviteLink: link, InviteExpires: expires}
+	return s.render(w, r, status, templates.ResellerPage(s.page(r, rs.Name, "/resellers"), v))
+}
+
+// resellerInvite invites a user of the reseller: a one-time link shown
+// once and mailed.
+func (s *Server) resellerInvite(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	rs, err := s.resellerParam(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
+	}
+	f := templates.NewForm()
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	f.Values["email"] = email
+	if !validEmail(email) {
+		f.Errors["email"] = "Enter an email address such as name@example.com."
+		return s.renderReseller(w, r, rs, http.StatusUnprocessableEntity, f, "", "")
+	}
+	if _, err := s.st.UserByEmail(ctx, email); err == nil {
+		f.Errors["email"] = "An account with this email already exists."
+		return s.renderReseller(w, r, rs, http.StatusUnprocessableEntity, f, "", "")
+	} else if !isNotFound(err) {
+		return err
+	}
+	inv, err := s.com.InviteResellerUser(ctx, actorOf(r), rs.TenantID, rs.Name, email, s.d.BaseURL+"/invitations/")
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "reseller user invited", "request_id", requestID(ctx), "reseller", rs.TenantID, "invitation_id", inv.ID)
+	return s.renderReseller(w, r, rs, http.StatusOK, templates.NewForm(), s.d.BaseURL+"/invitations/"+inv.Token,
+		inv.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// resellerInvitationRevoke cancels a pending invitation of the reseller.
+func (s *Server) resellerInvitationRevoke(w http.ResponseWriter, r *http.Request) error {
+	rs, err := s.resellerParam(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "inv"), 10, 64)
+	if err != nil {
+		return store.ErrNotFound
+	}
+	if err := s.com.RevokeResellerInvitation(r.Context(), actorOf(r), rs.TenantID, id); err != nil {
+		return err
+	}
+	s.flash(r.Context(), "success", "Invitation revoked.")
+	redirect(w, r, "/resellers/"+rs.TenantID.String())
+	return nil
+}
+
+// resellerUserOf is the reseller and its user named by {uid}.
+func (s *Server) resellerUserOf(r *http.Request) (store.Reseller, store.User, error) {
+	rs, err := s.resellerParam(r)
+	if err != nil {
+		return rs, store.User{}, err
+	}
+	uid, err := strconv.ParseInt(chi.URLParam(r, "uid"), 10, 64)
+	if err != nil {
+		return rs, store.User{}, store.ErrNotFound
+	}
+	users, err := s.st.UsersOfReseller(r.Context(), rs.TenantID)
+	if err != nil {
+		return rs, store.User{}, err
+	}
+	for _, u := range users {
+		if u.ID == uid {
+			return rs, u, nil
+		}
+	}
+	return rs, store.User{}, store.ErrNotFound
+}
+
+// resellerUserRevokeConfirm asks before revoking a reseller user.
+func (s *Server) resellerUserRevokeConfirm(w http.ResponseWriter, r *http.Request) error {
+	rs, u, err := s.resellerUserOf(r)
+	if err != nil {
+		return err
+	}
+	base := "/resellers/" + rs.TenantID.String()
+	row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, RevokeHref: base + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
+	return s.render(w, r, http.StatusOK, templates.CustomerUserRevokePage(s.page(r, "Revoke "+u.Email, "/resellers"), base, rs.Name, row))
+}
+
+// resellerUserRevoke disables a reseller user (their sessions end on the
+// next request).
+func (s *Server) resellerUserRevoke(w http.ResponseWriter, r *http.Request) error {
+	rs, u, err := s.resellerUserOf(r)
+	if err != nil {
+		return err
+	}
+	if err := s.com.RevokeResellerUser(r.Context(), actorOf(r), rs.TenantID, u.ID); err != nil {
+		return err
+	}
+	s.log.InfoContext(r.Context(), "reseller user revoked", "request_id", requestID(r.Context()), "reseller", rs.TenantID, "user_id", u.ID)
+	s.flash(r.Context(), "success", "Access revoked.")
+	redirect(w, r, "/resellers/"+rs.TenantID.String())
+	return nil
 }
 
 // resellerOf is the signed-in reseller user's reseller (the route group
