@@ -100,7 +100,7 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request, status i
 	}
 	p := s.page(r, "Accept the invitation", "")
 	p.Width, p.NoNav = "narrow", true
-	return s.render(w, r, status, templates.InvitationPage(p, f, inv.Email, name, r.URL.Path))
+	return s.render(w, r, status, templates.InvitationPage(p, f, inv.Email, name, r.URL.Path, inv.ResellerID != nil))
 }
 
 // invitationShow is the invitee's form to set a password.

@@ -52,7 +52,7 @@ func TestResellerUserInvitations(t *testing.T) {
 	}
 	link := strings.TrimPrefix(m[1], e.ts.URL)
 	invitee := e.client()
-	if p := e.get(invitee, link); p.StatusCode != http.StatusOK || !strings.Contains(p.body, "First Up") {
+	if p := e.get(invitee, link); p.StatusCode != http.StatusOK || !strings.Contains(p.body, "manage the customers of First Up") {
 		t.Fatalf("invitation page: %d\n%s", p.StatusCode, p.body)
 	}
 	p = e.post(invitee, link, url.Values{"name": {"Cleo"}, "password": {testPassword}, "password_confirm": {testPassword}})
