@@ -28,21 +28,12 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
-	}
-	f := templates.NewForm()
-	email := strings.TrimSpace(r.PostForm.Get("email"))
-	f.Values["email"] = email
-	if !validEmail(email) {
-		f.Errors["email"] = "Enter an email address such as name@example.com."
-		return s.renderCustomerUsers(w, r, c, http.StatusUnprocessableEntity, f, "", "")
-	}
-	if _, err := s.st.UserByEmail(ctx, email); err == nil {
-		f.Errors["email"] = "An account with this email already exists."
-		return s.renderCustomerUsers(w, r, c, http.StatusUnprocessableEntity, f, "", "")
-	} else if !isNotFound(err) {
+	email, f, err := s.inviteeEmail(r)
+	if err != nil {
 		return err
+	}
+	if !f.Valid() {
+		return s.renderCustomerUsers(w, r, c, http.StatusUnprocessableEntity, f, "", "")
 	}
 	inv, err := s.com.Invite(ctx, actorOf(r), c.ID, cmp.Or(c.CompanyName, c.Domain), email, s.d.BaseURL+"/invitations/")
 	if err != nil {
@@ -51,6 +42,27 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) error 
 	s.log.InfoContext(ctx, "customer user invited", "request_id", requestID(ctx), "customer_id", c.ID, "invitation_id", inv.ID)
 	return s.renderCustomerUsers(w, r, c, http.StatusOK, templates.NewForm(), s.d.BaseURL+"/invitations/"+inv.Token,
 		inv.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// inviteeEmail reads an invitation form's email: the form carries an
+// error by the field when it is not an address or already has an account.
+func (s *Server) inviteeEmail(r *http.Request) (string, templates.Form, error) {
+	f := templates.NewForm()
+	if err := r.ParseForm(); err != nil {
+		return "", f, &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	f.Values["email"] = email
+	if !validEmail(email) {
+		f.Errors["email"] = "Enter an email address such as name@example.com."
+		return email, f, nil
+	}
+	if _, err := s.st.UserByEmail(r.Context(), email); err == nil {
+		f.Errors["email"] = "An account with this email already exists."
+	} else if !isNotFound(err) {
+		return email, f, err
+	}
+	return email, f, nil
 }
 
 // invitationRevoke cancels a pending invitation.

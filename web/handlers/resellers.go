@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -92,21 +91,12 @@ func (s *Server) resellerInvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return &httpError{status: http.StatusBadRequest, msg: "The form could not be read."}
-	}
-	f := templates.NewForm()
-	email := strings.TrimSpace(r.PostForm.Get("email"))
-	f.Values["email"] = email
-	if !validEmail(email) {
-		f.Errors["email"] = "Enter an email address such as name@example.com."
-		return s.renderReseller(w, r, rs, http.StatusUnprocessableEntity, f, "", "")
-	}
-	if _, err := s.st.UserByEmail(ctx, email); err == nil {
-		f.Errors["email"] = "An account with this email already exists."
-		return s.renderReseller(w, r, rs, http.StatusUnprocessableEntity, f, "", "")
-	} else if !isNotFound(err) {
+	email, f, err := s.inviteeEmail(r)
+	if err != nil {
 		return err
+	}
+	if !f.Valid() {
+		return s.renderReseller(w, r, rs, http.StatusUnprocessableEntity, f, "", "")
 	}
 	inv, err := s.com.InviteResellerUser(ctx, actorOf(r), rs.TenantID, rs.Name, email, s.d.BaseURL+"/invitations/")
 	if err != nil {
