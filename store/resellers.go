@@ -134,3 +134,17 @@ func (s *Store) ResellerCustomer(ctx context.Context, reseller, id uuid.UUID) (R
 	}
 	return d, nil
 }
+
+// LineWithoutRecord is an order line of a reseller's customer that does
+// not name the reseller as partner of record.
+type LineWithoutRecord = db.ResellerLinesWithoutRecordRow
+
+// ResellerLinesWithoutRecord returns up to 100 order lines of r's
+// customers whose partner of record is not r, newest first.
+func (s *Store) ResellerLinesWithoutRecord(ctx context.Context, r Reseller) ([]LineWithoutRecord, error) {
+	rows, err := s.Q.ResellerLinesWithoutRecord(ctx, s.Pool, db.ResellerLinesWithoutRecordParams{TenantID: r.TenantID.String(), MpnID: r.MpnID})
+	if err != nil {
+		return nil, fmt.Errorf("order lines of reseller %s without it as partner of record: %w", r.TenantID, mapErr(err))
+	}
+	return rows, nil
+}

@@ -281,6 +281,66 @@ func (q *Queries) ResellerChoices(ctx context.Context, db DBTX) ([]ResellerChoic
 	return items, nil
 }
 
+const resellerLinesWithoutRecord = `-- name: ResellerLinesWithoutRecord :many
+SELECT o.id AS order_id, c.id AS customer_id, c.company_name, o.creation_date, li.line_item_number, li.offer_id,
+       li.friendly_name, li.quantity, li.partner_id_on_record
+FROM customers c
+JOIN orders o ON o.customer_id = c.id AND o.gone_at IS NULL
+JOIN order_line_items li ON li.order_id = o.id AND li.gone_at IS NULL
+WHERE c.associated_partner_id = $1::text AND c.gone_at IS NULL AND li.partner_id_on_record <> $2::text
+ORDER BY o.creation_date DESC NULLS LAST, o.id, li.line_item_number
+LIMIT 100
+`
+
+type ResellerLinesWithoutRecordParams struct {
+	TenantID string
+	MpnID    string
+}
+
+type ResellerLinesWithoutRecordRow struct {
+	OrderID           string
+	CustomerID        uuid.UUID
+	CompanyName       string
+	CreationDate      *time.Time
+	LineItemNumber    int32
+	OfferID           string
+	FriendlyName      string
+	Quantity          int32
+	PartnerIDOnRecord string
+}
+
+// Order lines of a reseller's customers that do not name the reseller as
+// partner of record (it loses its incentives on them), newest first.
+func (q *Queries) ResellerLinesWithoutRecord(ctx context.Context, db DBTX, arg ResellerLinesWithoutRecordParams) ([]ResellerLinesWithoutRecordRow, error) {
+	rows, err := db.Query(ctx, resellerLinesWithoutRecord, arg.TenantID, arg.MpnID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ResellerLinesWithoutRecordRow
+	for rows.Next() {
+		var i ResellerLinesWithoutRecordRow
+		if err := rows.Scan(
+			&i.OrderID,
+			&i.CustomerID,
+			&i.CompanyName,
+			&i.CreationDate,
+			&i.LineItemNumber,
+			&i.OfferID,
+			&i.FriendlyName,
+			&i.Quantity,
+			&i.PartnerIDOnRecord,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const resellerOfRecord = `-- name: ResellerOfRecord :one
 SELECT c.associated_partner_id, r.tenant_id AS reseller_tenant_id, r.name AS reseller_name,
        r.mpn_id AS reseller_mpn_id, r.mpa_signed, r.gone_at AS reseller_gone_at

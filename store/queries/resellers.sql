@@ -67,3 +67,15 @@ LIMIT @lim OFFSET @off;
 
 -- name: CountResellerCustomers :one
 SELECT count(*) FROM customers WHERE associated_partner_id = @reseller_id::text AND gone_at IS NULL;
+
+-- name: ResellerLinesWithoutRecord :many
+-- Order lines of a reseller's customers that do not name the reseller as
+-- partner of record (it loses its incentives on them), newest first.
+SELECT o.id AS order_id, c.id AS customer_id, c.company_name, o.creation_date, li.line_item_number, li.offer_id,
+       li.friendly_name, li.quantity, li.partner_id_on_record
+FROM customers c
+JOIN orders o ON o.customer_id = c.id AND o.gone_at IS NULL
+JOIN order_line_items li ON li.order_id = o.id AND li.gone_at IS NULL
+WHERE c.associated_partner_id = @tenant_id::text AND c.gone_at IS NULL AND li.partner_id_on_record <> @mpn_id::text
+ORDER BY o.creation_date DESC NULLS LAST, o.id, li.line_item_number
+LIMIT 100;

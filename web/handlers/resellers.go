@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -77,9 +79,18 @@ func (s *Server) renderReseller(w http.ResponseWriter, r *http.Request, rs store
 	if err != nil {
 		return err
 	}
+	lines, err := s.st.ResellerLinesWithoutRecord(ctx, rs)
+	if err != nil {
+		return err
+	}
 	base := "/resellers/" + rs.TenantID.String()
 	v := templates.ResellerView{ResellerRowView: resellerRow(rs), Users: userRows(users, base), Invitations: invitationRows(invs, base, s.now()),
 		Form: f, InviteLink: link, InviteExpires: expires}
+	for _, l := range lines {
+		v.Unrecorded = append(v.Unrecorded, templates.UnrecordedLineView{Customer: l.CompanyName, CustomerHref: "/customers/" + l.CustomerID.String(),
+			OrderID: l.OrderID, Date: rules.Date(l.CreationDate), Offer: cmp.Or(l.FriendlyName, l.OfferID), Record: cmp.Or(l.PartnerIDOnRecord, "none"),
+			Line: int(l.LineItemNumber), Quantity: int(l.Quantity)})
+	}
 	return s.render(w, r, status, templates.ResellerPage(s.page(r, rs.Name, "/resellers"), v))
 }
 
