@@ -80,6 +80,16 @@ func (s *Store) UsersOfReseller(ctx context.Context, reseller uuid.UUID) ([]User
 	return us, nil
 }
 
+// ResellerUser returns user id of reseller, or ErrNotFound when it does
+// not exist or belongs to another reseller.
+func (s *Store) ResellerUser(ctx context.Context, reseller uuid.UUID, id int64) (User, error) {
+	u, err := s.Q.ResellerUser(ctx, s.Pool, db.ResellerUserParams{ID: id, ResellerID: reseller})
+	if err != nil {
+		return u, fmt.Errorf("user %d of reseller %s: %w", id, reseller, mapErr(err))
+	}
+	return u, nil
+}
+
 // RevokeResellerUser disables a user of reseller (signed out at the next
 // request), or returns ErrNotFound when reseller has no such active user.
 func (s *Store) RevokeResellerUser(ctx context.Context, reseller uuid.UUID, id int64, by Actor, now time.Time) error {

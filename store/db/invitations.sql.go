@@ -226,6 +226,38 @@ func (q *Queries) MarkInvitationAccepted(ctx context.Context, db DBTX, arg MarkI
 	return result.RowsAffected(), nil
 }
 
+const resellerUser = `-- name: ResellerUser :one
+SELECT id, email, display_name, role, password_hash, oidc_issuer, oidc_subject, customer_id, customer_via, disabled_at, last_login_at, created_at, updated_at, language, reseller_id FROM users WHERE id = $1 AND role = 'reseller' AND reseller_id = $2::uuid
+`
+
+type ResellerUserParams struct {
+	ID         int64
+	ResellerID uuid.UUID
+}
+
+func (q *Queries) ResellerUser(ctx context.Context, db DBTX, arg ResellerUserParams) (User, error) {
+	row := db.QueryRow(ctx, resellerUser, arg.ID, arg.ResellerID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.DisplayName,
+		&i.Role,
+		&i.PasswordHash,
+		&i.OidcIssuer,
+		&i.OidcSubject,
+		&i.CustomerID,
+		&i.CustomerVia,
+		&i.DisabledAt,
+		&i.LastLoginAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Language,
+		&i.ResellerID,
+	)
+	return i, err
+}
+
 const revokeInvitation = `-- name: RevokeInvitation :execrows
 UPDATE invitations SET revoked_at = $1::timestamptz
 WHERE id = $2 AND customer_id = $3::uuid AND accepted_at IS NULL AND revoked_at IS NULL

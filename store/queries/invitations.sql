@@ -35,6 +35,9 @@ WHERE id = @id AND reseller_id = @reseller_id::uuid AND accepted_at IS NULL AND 
 -- name: UsersOfReseller :many
 SELECT * FROM users WHERE role = 'reseller' AND reseller_id = @reseller_id::uuid ORDER BY lower(email), id;
 
+-- name: ResellerUser :one
+SELECT * FROM users WHERE id = @id AND role = 'reseller' AND reseller_id = @reseller_id::uuid;
+
 -- name: DisableResellerUser :execrows
 UPDATE users SET disabled_at = @now::timestamptz, updated_at = @now::timestamptz
 WHERE id = @id AND role = 'reseller' AND reseller_id = @reseller_id::uuid AND disabled_at IS NULL;

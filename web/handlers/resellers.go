@@ -146,16 +146,8 @@ func (s *Server) resellerUserOf(r *http.Request) (store.Reseller, store.User, er
 	if err != nil {
 		return rs, store.User{}, store.ErrNotFound
 	}
-	users, err := s.st.UsersOfReseller(r.Context(), rs.TenantID)
-	if err != nil {
-		return rs, store.User{}, err
-	}
-	for _, u := range users {
-		if u.ID == uid {
-			return rs, u, nil
-		}
-	}
-	return rs, store.User{}, store.ErrNotFound
+	u, err := s.st.ResellerUser(r.Context(), rs.TenantID, uid)
+	return rs, u, err
 }
 
 // resellerUserRevokeConfirm asks before revoking a reseller user.
