@@ -120,8 +120,14 @@ func (s *Store) AuditViewAs(ctx context.Context, customerID uuid.UUID, by Actor,
 }
 
 func (s *Store) auditTx(ctx context.Context, q db.DBTX, by Actor, action, targetType, targetID string, customerID uuid.UUID, detail string) error {
+	return s.insertAudit(ctx, q, by, action, targetType, targetID, &customerID, detail)
+}
+
+// insertAudit writes a successful action's audit entry, scoped to
+// customerID when not nil.
+func (s *Store) insertAudit(ctx context.Context, q db.DBTX, by Actor, action, targetType, targetID string, customerID *uuid.UUID, detail string) error {
 	p := db.InsertAuditParams{ActorUserID: by.UserID, Actor: by.Label, Action: action, TargetType: targetType, TargetID: targetID,
-		CustomerID: &customerID, Outcome: "ok", Detail: detail}
+		CustomerID: customerID, Outcome: "ok", Detail: detail}
 	if _, err := s.Q.InsertAudit(ctx, q, p); err != nil {
 		return fmt.Errorf("audit %s: %w", action, mapErr(err))
 	}

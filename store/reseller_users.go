@@ -112,10 +112,5 @@ func (s *Store) RevokeResellerUser(ctx context.Context, reseller uuid.UUID, id i
 // resellerAuditTx audits a change to a reseller's users; the reseller is
 // named in the detail (the audit log's scope column is for customers).
 func (s *Store) resellerAuditTx(ctx context.Context, q db.DBTX, by Actor, action, targetType, targetID string, reseller uuid.UUID) error {
-	p := db.InsertAuditParams{ActorUserID: by.UserID, Actor: by.Label, Action: action, TargetType: targetType, TargetID: targetID,
-		Outcome: "ok", Detail: "reseller " + reseller.String()}
-	if _, err := s.Q.InsertAudit(ctx, q, p); err != nil {
-		return fmt.Errorf("audit %s: %w", action, mapErr(err))
-	}
-	return nil
+	return s.insertAudit(ctx, q, by, action, targetType, targetID, nil, "reseller "+reseller.String())
 }
