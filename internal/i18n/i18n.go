@@ -164,18 +164,50 @@ func In(l Lang, key string, args ...any) string {
 	return p.Sprintf(key, args...)
 }
 
-// Keys lists a language's message keys, sorted (the catalogs' test).
+// Msgs is one area's messages, each key with its text in English and in
+// Simplified Chinese side by side, so a page's translations sit in one
+// place (catalog_*.go).
+type Msgs map[string][2]string
+
+// Plurals is one area's messages with a count, English then Chinese.
+type Plurals map[string][2]Plural
+
+// register adds an area's messages to the catalogs; it runs while the
+// package's variables are set (var _ = register(...)), before init builds
+// the printers. A key defined twice is a programming error.
+func register(m Msgs, p Plurals) bool {
+	for k, v := range m {
+		if _, dup := en[k]; dup {
+			panic("i18n: message " + k + " defined twice")
+		}
+		en[k], zhHans[k] = v[0], v[1]
+	}
+	for k, v := range p {
+		if _, dup := enPlural[k]; dup {
+			panic("i18n: plural message " + k + " defined twice")
+		}
+		enPlural[k], zhHansPlural[k] = v[0], v[1]
+	}
+	return true
+}
+
+// Keys lists a language's message keys, sorted (the catalogs' test); a
+// key whose text is empty counts as missing.
 func Keys(l Lang) []string {
 	m, pm := en, enPlural
 	if l == SimplifiedChinese {
 		m, pm = zhHans, zhHansPlural
 	}
 	out := make([]string, 0, len(m)+len(pm))
-	for k := range m {
-		out = append(out, k)
+	for k, v := range m {
+		if v != "" {
+			out = append(out, k)
+		}
 	}
-	for k := range pm {
-		out = append(out, k+" (plural)")
+	for k, v := range pm {
+		if v.Other != "" {
+			out = append(out, k+" (plural)")
+		}
 	}
 	sort.Strings(out)
 	return out
