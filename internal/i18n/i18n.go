@@ -191,6 +191,39 @@ func register(m Msgs, p Plurals) bool {
 	return true
 }
 
+// sentences maps an English sentence the Go code writes (a form field's
+// error, a flash) to its Simplified Chinese text. Such text is keyed by
+// itself, as gettext does, so handlers and use cases keep reading as
+// English and a sentence without a translation still shows.
+var sentences = map[string]string{}
+
+// registerSentences adds English sentences and their Chinese texts
+// (var _ = registerSentences(...) in a catalog_*.go file).
+func registerSentences(m map[string]string) bool {
+	for en, zh := range m {
+		if _, dup := sentences[en]; dup {
+			panic("i18n: sentence " + en + " translated twice")
+		}
+		sentences[en] = zh
+	}
+	return true
+}
+
+// Text is the English sentence s in ctx's language: its translation when
+// the catalogs have one, else s itself.
+func Text(ctx context.Context, s string) string {
+	if From(ctx) == SimplifiedChinese {
+		if zh, ok := sentences[s]; ok && zh != "" {
+			return zh
+		}
+	}
+	return s
+}
+
+// Translated reports whether the English sentence s has a Chinese text
+// (the test that every literal message of the handlers is translated).
+func Translated(s string) bool { return sentences[s] != "" }
+
 // Keys lists a language's message keys, sorted (the catalogs' test); a
 // key whose text is empty counts as missing.
 func Keys(l Lang) []string {

@@ -65,3 +65,21 @@ func TestMessages(t *testing.T) {
 		t.Error("X-Locale mapping")
 	}
 }
+
+func TestText(t *testing.T) {
+	zh := WithLang(context.Background(), SimplifiedChinese)
+	en := WithLang(context.Background(), English)
+	s := "Enter a valid email address."
+	if !Translated(s) {
+		t.Fatalf("%q has no Chinese text", s)
+	}
+	if got := Text(zh, s); got == s || got == "" {
+		t.Errorf("zh Text(%q) = %q", s, got)
+	}
+	if got := Text(en, s); got != s {
+		t.Errorf("en Text(%q) = %q", s, got)
+	}
+	if got := Text(zh, "Not a catalogued sentence."); got != "Not a catalogued sentence." {
+		t.Errorf("an unknown sentence became %q", got)
+	}
+}
