@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestCatalogsMatch(t *testing.T) {
@@ -81,5 +82,21 @@ func TestText(t *testing.T) {
 	}
 	if got := Text(zh, "Not a catalogued sentence."); got != "Not a catalogued sentence." {
 		t.Errorf("an unknown sentence became %q", got)
+	}
+}
+
+func TestDates(t *testing.T) {
+	d := time.Date(2026, time.April, 2, 15, 4, 0, 0, time.UTC)
+	for _, tc := range []struct{ got, want string }{
+		{Month(English, d), "April 2026"},
+		{Month(SimplifiedChinese, d), "2026年4月"},
+		{ShortMonth(English, d), "Apr 26"},
+		{ShortMonth(SimplifiedChinese, d), "26年4月"},
+		{Day(English, d), "2 Apr 2026"},
+		{Day(SimplifiedChinese, d), "2026年4月2日"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
 	}
 }

@@ -35,7 +35,7 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, i18n.T(r.Context(), "login.title"), "")
 	p.Width = "narrow"
 	if r.URL.Query().Get("signed_out") == "1" && p.Flash.Message == "" {
-		p.Flash = templates.Flash{Kind: "success", Message: "You have been signed out."}
+		p.Flash = templates.Flash{Kind: "success", Message: i18n.Text(r.Context(), "You have been signed out.")}
 	}
 	return s.render(w, r, http.StatusOK, templates.LoginPage(p, templates.NewForm(), next, s.oidcLabel(r.Context())))
 }

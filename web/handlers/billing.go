@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/billing"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -29,7 +31,8 @@ const billingPageSize = 50
 
 func money(d decimal.Decimal, cur string) string { return templates.Money(d, cur) }
 
-func monthLabel(t time.Time) string { return t.Format("January 2006") }
+// monthLabel is a billing month in the reader's language ("April 2026").
+func monthLabel(ctx context.Context, t time.Time) string { return i18n.Month(i18n.From(ctx), t) }
 
 // count renders a number of things with thousands separators: 1,000,000.
 func count(n int64) string {
@@ -73,6 +76,7 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 		accrual bool
 	}
 	idx := map[key]int{}
+	var starts []time.Time // each month's first day, for the charts
 	for _, inv := range invs {
 		k := key{inv.PeriodStart.Format("2006-01"), inv.Currency, inv.Kind == "unbilled"}
 		i, ok := idx[k]
@@ -81,8 +85,9 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 			if k.accrual {
 				anchor += "-accrual"
 			}
-			v.Months = append(v.Months, templates.BillingMonthView{Anchor: anchor, Month: monthLabel(inv.PeriodStart), Currency: inv.Currency,
+			v.Months = append(v.Months, templates.BillingMonthView{Anchor: anchor, Month: monthLabel(r.Context(), inv.PeriodStart), Currency: inv.Currency,
 				Accrual: k.accrual})
+			starts = append(starts, inv.PeriodStart)
 			i = len(v.Months) - 1
 			idx[k] = i
 		}
@@ -95,7 +100,7 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 		m := &v.Months[i]
 		var cost, sale decimal.Decimal
 		for _, inv := range invs {
-			if inv.PeriodStart.Format("January 2006") == m.Month && inv.Currency == m.Currency && (inv.Kind == "unbilled") == m.Accrual {
+			if monthLabel(r.Context(), inv.PeriodStart) == m.Month && inv.Currency == m.Currency && (inv.Kind == "unbilled") == m.Accrual {
 				cost, sale = cost.Add(inv.Cost), sale.Add(inv.Sale)
 			}
 		}
@@ -108,7 +113,7 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 		}
 		if len(byCur[m.Currency]) < 12 {
 			label := m.Month
-			byCur[m.Currency] = append(byCur[m.Currency], templates.ChartPoint{Label: shortMonth(label), Href: "#" + m.Anchor,
+			byCur[m.Currency] = append(byCur[m.Currency], templates.ChartPoint{Label: shortMonth(r.Context(), starts[i]), Href: "#" + m.Anchor,
 				Values: []decimal.Decimal{cost, sale, sale.Sub(cost)},
 				Titles: []string{label + " cost " + m.Cost, label + " sale " + m.Sale, label + " margin " + m.Margin}})
 		}
@@ -127,14 +132,8 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 
 var costSaleMargin = []templates.ChartSeries{{Name: "Cost", Class: "bar-cost"}, {Name: "Sale", Class: "bar-sale"}, {Name: "Margin", Class: "bar-margin"}}
 
-// shortMonth is "Apr 26" for "April 2026".
-func shortMonth(label string) string {
-	t, err := time.Parse("January 2006", label)
-	if err != nil {
-		return label
-	}
-	return t.Format("Jan 06")
-}
+// shortMonth is a chart's month in the reader's language ("Apr 26").
+func shortMonth(ctx context.Context, t time.Time) string { return i18n.ShortMonth(i18n.From(ctx), t) }
 
 func invoiceRowView(inv store.BillingInvoiceRow) templates.BillingInvoiceView {
 	v := templates.BillingInvoiceView{ID: inv.ID, Href: "/billing/invoices/" + url.PathEscape(inv.ID), Accrual: inv.Kind == "unbilled",
@@ -186,12 +185,12 @@ func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) erro
 	inv, rows, total, imps := data.Invoice, data.Customers, data.Total, data.Imports
 	base := "/billing/invoices/" + url.PathEscape(id)
 	cur := inv.Currency
-	v := templates.BillingInvoicePageView{ID: id, Title: "Invoice " + id, Period: monthLabel(inv.PeriodStart), Currency: cur,
+	v := templates.BillingInvoicePageView{ID: id, Title: "Invoice " + id, Period: monthLabel(r.Context(), inv.PeriodStart), Currency: cur,
 		Accrual: inv.Kind == "unbilled", PCTotal: money(inv.Total, cur), Cost: money(inv.Cost, cur), Sale: money(inv.Sale, cur),
 		Margin: money(inv.Sale.Sub(inv.Cost), cur), Lines: count(inv.Lines), FindingsHref: base + "/reconciliation",
 		ReimportHref: base + "/reimport", Q: q, Findings: int(inv.Findings)}
 	if v.Accrual {
-		v.Title, v.PCTotal = "Unbilled "+monthLabel(inv.PeriodStart)+" so far", "not invoiced yet"
+		v.Title, v.PCTotal = "Unbilled "+monthLabel(r.Context(), inv.PeriodStart)+" so far", "not invoiced yet"
 	} else {
 		v.StatementHref = base + "/statement"
 		v.Differs = inv.Lines > 0 && !inv.Cost.Round(2).Equal(inv.Total.Round(2))
@@ -281,7 +280,7 @@ func (s *Server) billingInvoiceCustomer(w http.ResponseWriter, r *http.Request) 
 	cur := inv.Currency
 	base := "/billing/invoices/" + url.PathEscape(id)
 	self := base + "/customers/" + url.PathEscape(pc)
-	v := templates.BillingInvoiceCustomerView{InvoiceID: id, InvoiceHref: base, Period: monthLabel(inv.PeriodStart),
+	v := templates.BillingInvoiceCustomerView{InvoiceID: id, InvoiceHref: base, Period: monthLabel(r.Context(), inv.PeriodStart),
 		Name: cmp.Or(c.Name, pc), Domain: c.Domain, Q: q, Action: self, Cost: money(c.Cost, cur), Sale: money(c.Sale, cur),
 		Margin: money(c.Sale.Sub(c.Cost), cur), CSVHref: self + "/export.csv", JSONHref: self + "/export.json",
 		FindingsHref: base + "/reconciliation", Findings: int(c.Findings)}
@@ -352,7 +351,7 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := "/billing/invoices/" + url.PathEscape(id)
-	v := templates.BillingFindingsView{InvoiceID: id, InvoiceHref: base, Period: monthLabel(inv.PeriodStart)}
+	v := templates.BillingFindingsView{InvoiceID: id, InvoiceHref: base, Period: monthLabel(r.Context(), inv.PeriodStart)}
 	idx := map[string]int{}
 	for _, f := range fs {
 		if f.Check == billing.CheckNote {
@@ -397,10 +396,10 @@ func (s *Server) billingCustomer(w http.ResponseWriter, r *http.Request) error {
 	v := templates.BillingCustomerPageView{Name: cmp.Or(c.CompanyName, c.Domain), CustomerRef: "/customers/" + id.String()}
 	var pts []templates.ChartPoint
 	for _, m := range months {
-		row := monthRow(m, "/billing/invoices/"+url.PathEscape(m.InvoiceID)+"/customers/"+url.PathEscape(strings.ToLower(id.String())), false)
+		row := monthRow(r.Context(), m, "/billing/invoices/"+url.PathEscape(m.InvoiceID)+"/customers/"+url.PathEscape(strings.ToLower(id.String())), false)
 		v.Months = append(v.Months, row)
 		if m.Kind == "invoice" && len(pts) < 12 {
-			pts = append(pts, templates.ChartPoint{Label: m.PeriodStart.Format("Jan 06") + " " + m.Currency, Href: "#" + row.Anchor,
+			pts = append(pts, templates.ChartPoint{Label: shortMonth(r.Context(), m.PeriodStart) + " " + m.Currency, Href: "#" + row.Anchor,
 				Values: []decimal.Decimal{m.Cost, m.Sale, m.Sale.Sub(m.Cost)},
 				Titles: []string{row.Month + " cost " + row.Cost, row.Month + " sale " + row.Sale, row.Month + " margin " + row.Margin}})
 		}
@@ -414,7 +413,7 @@ func (s *Server) billingCustomer(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if len(days) > 0 {
-			v.UsageMonth = monthLabel(m.PeriodStart)
+			v.UsageMonth = monthLabel(r.Context(), m.PeriodStart)
 			v.Usage, v.UsageChart = usageRows(days, m.Currency, false)
 			break
 		}
@@ -423,12 +422,12 @@ func (s *Server) billingCustomer(w http.ResponseWriter, r *http.Request) error {
 }
 
 // monthRow is a customer's month; saleOnly leaves cost and margin out.
-func monthRow(m store.CustomerBillingMonth, href string, saleOnly bool) templates.BillingMonthRow {
+func monthRow(ctx context.Context, m store.CustomerBillingMonth, href string, saleOnly bool) templates.BillingMonthRow {
 	anchor := "m-" + m.PeriodStart.Format("2006-01") + "-" + strings.ToLower(m.Currency)
 	if m.Kind == "unbilled" {
 		anchor += "-accrual"
 	}
-	row := templates.BillingMonthRow{Anchor: anchor, Month: monthLabel(m.PeriodStart), Href: href, Invoice: m.InvoiceID,
+	row := templates.BillingMonthRow{Anchor: anchor, Month: monthLabel(ctx, m.PeriodStart), Href: href, Invoice: m.InvoiceID,
 		Accrual: m.Kind == "unbilled", Lines: count(m.Lines), Sale: money(m.Sale, m.Currency)}
 	if !saleOnly {
 		row.Cost, row.Margin = money(m.Cost, m.Currency), money(m.Sale.Sub(m.Cost), m.Currency)

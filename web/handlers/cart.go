@@ -13,6 +13,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -148,7 +149,7 @@ func (s *Server) cartLineViews(ctx context.Context, c store.CartCustomer, lines 
 			DeleteHref: base + "/cart/lines/" + strconv.FormatInt(l.ID, 10) + "/delete", Price: "—", Sale: "—", Line: "—", Margin: "—",
 			Promotion: l.PromotionLabel}
 		if l.CustomTermEnd.Valid {
-			lv.TermEnd = l.CustomTermEnd.Time.Format("2 Jan 2006")
+			lv.TermEnd = i18n.Day(i18n.From(ctx), l.CustomTermEnd.Time)
 		}
 		if l.UnitPrice.Valid {
 			lv.Price = templates.Money(l.UnitPrice.Decimal, l.Currency)

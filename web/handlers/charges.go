@@ -36,13 +36,13 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 	var selected *store.CustomerBillingMonth
 	var pts []templates.ChartPoint
 	for i, m := range months {
-		row := monthRow(m, base+"?invoice="+url.QueryEscape(m.InvoiceID), true)
+		row := monthRow(r.Context(), m, base+"?invoice="+url.QueryEscape(m.InvoiceID), true)
 		v.Months = append(v.Months, row)
 		if m.InvoiceID == want || want == "" && selected == nil {
 			selected = &months[i]
 		}
 		if m.Kind == "invoice" && len(pts) < 12 {
-			pts = append(pts, templates.ChartPoint{Label: m.PeriodStart.Format("Jan 06"), Href: "#" + row.Anchor,
+			pts = append(pts, templates.ChartPoint{Label: shortMonth(r.Context(), m.PeriodStart), Href: "#" + row.Anchor,
 				Values: []decimal.Decimal{m.Sale}, Titles: []string{row.Month + " " + row.Sale}})
 		}
 	}
@@ -58,7 +58,7 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		cur := selected.Currency
-		v.Selected, v.Amount = monthLabel(selected.PeriodStart), money(selected.Sale, cur)
+		v.Selected, v.Amount = monthLabel(r.Context(), selected.PeriodStart), money(selected.Sale, cur)
 		if selected.Kind == "unbilled" {
 			v.Selected += " so far"
 		}

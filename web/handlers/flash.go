@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -55,7 +56,9 @@ func (s *Server) flash(ctx context.Context, kind, msg string) {
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
 	queue := s.flashQueue(ctx)
-	queue = append(queue, pendingFlash{ID: id, Kind: kind, Msg: msg, At: time.Now()})
+	// The message is put in the reader's language now: the page that shows
+	// it may be another request, but it is the same reader.
+	queue = append(queue, pendingFlash{ID: id, Kind: kind, Msg: i18n.Text(ctx, msg), At: time.Now()})
 	if len(queue) > flashMaxQueue {
 		queue = queue[len(queue)-flashMaxQueue:]
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -171,7 +172,7 @@ func (s *Server) placementView(ctx context.Context, p store.OrderPlacement) (tem
 		lv := templates.OrderLine{Name: l.Name, Quantity: l.Quantity, Term: cmp.Or(rules.TermLabel(l.Term), "—"), Cycle: cmp.Or(l.Cycle, "—"), Phase: l.Phase,
 			Promotion: l.Promotion, ItemID: l.ItemID, TermDuration: l.Term, BillingCycle: l.Cycle}
 		if end, err := time.Parse(time.DateOnly, l.TermEnd); err == nil {
-			lv.TermEnd = end.Format("2 Jan 2006")
+			lv.TermEnd = i18n.Day(i18n.From(ctx), end)
 		}
 		if l.Phase == 2 && l.BaseLine >= 0 && l.BaseLine < len(lines) {
 			lv.Parent = lines[l.BaseLine].Name

@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -55,7 +56,7 @@ func (s *Server) page(r *http.Request, title, active string) templates.Page {
 // basePage is page without the flash, for error pages: the flash stays for
 // the next real page.
 func (s *Server) basePage(r *http.Request, title, active string) templates.Page {
-	p := templates.Page{Title: title, Active: active, Version: s.d.Version, Dev: s.d.Dev, Path: r.URL.RequestURI()}
+	p := templates.Page{Title: i18n.Text(r.Context(), title), Active: active, Version: s.d.Version, Dev: s.d.Dev, Path: r.URL.RequestURI()}
 	if u := auth.UserFrom(r.Context()); u != nil {
 		p.Viewer = &templates.Viewer{Name: u.DisplayName, Email: u.Email, Role: u.Role}
 	}
