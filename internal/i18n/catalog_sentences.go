@@ -17,50 +17,6 @@ var _ = registerSentences(map[string]string{
 	"That customer's events are no longer mailed.":                   "该客户的事件将不再通过邮件发送。",
 	"That customer's events are mailed again.":                       "该客户的事件将重新通过邮件发送。",
 
-	// web/handlers/api.go
-	"Send an API token: Authorization: Bearer cspp_…":                                                                "请发送 API 令牌：Authorization: Bearer cspp_…",
-	"The API token is unknown or revoked.":                                                                           "该 API 令牌未知或已被吊销。",
-	"This token may only read; make a read and write token to change things.":                                        "此令牌只能读取；如需更改数据，请创建具有读写权限的令牌。",
-	"There is nothing at this address for your reseller.":                                                            "此地址下没有属于您的经销商的内容。",
-	"A request with this Idempotency-Key is still running; retry in a moment.":                                       "使用此 Idempotency-Key 的请求仍在处理中，请稍后重试。",
-	"This Idempotency-Key was used for another request; use a new key for a new request.":                            "此 Idempotency-Key 已用于另一个请求；新请求请使用新的键。",
-	"The body is not the JSON this endpoint takes.":                                                                  "请求正文不是此端点接受的 JSON。",
-	"The subscription changed meanwhile or a change is still on its way to Partner Center; read it again and retry.": "订阅在此期间已发生变化，或有更改仍在提交到合作伙伴中心的途中；请重新读取后重试。",
-	"This address does not take that method.":                                                                        "此地址不接受该方法。",
-	"Some fields are not valid: see fields.":                                                                         "部分字段无效：请查看 fields。",
-	"The body is over 1 MiB.":                                                                                        "请求正文超过 1 MiB。",
-	"The portal cannot reach its database; retry in a few seconds.":                                                  "门户无法连接其数据库，请几秒钟后重试。",
-	"Use at most 255 characters of text (a UUID is a good key).":                                                     "最多使用 255 个字符的文本（UUID 是很好的键）。",
-
-	// web/handlers/api_endpoints.go
-	"Give a page number from 1.": "请提供从 1 开始的页码。",
-	"Give exactly one change: quantity, status, auto_renew or friendly_name.": "请只提供一项更改：quantity、status、auto_renew 或 friendly_name。",
-	"Give \"suspended\" or \"active\".":                                       "请提供 \"suspended\" 或 \"active\"。",
-
-	// web/handlers/api_openapi.go
-	"This description.":                             "本接口说明文档。",
-	"The reseller's customers by name, 100 a page.": "经销商的客户，按名称排序，每页 100 个。",
-	"One of the reseller's customers.":              "经销商的某个客户。",
-	"A customer's subscriptions.":                   "某个客户的订阅。",
-	"Order for a customer: the lines are checked like the cart's and placed in Partner Center with the reseller as partner of record.": "为客户下单：各行按购物车的规则检查，并以该经销商作为记录合作伙伴在合作伙伴中心下单。",
-	"One subscription of the reseller's customers.": "经销商客户的某个订阅。",
-	"Make one change to a subscription with the portal's rules, as its page does: the seat count (NCE decrease window, limits), suspend or reactivate, auto-renew, or the name.": "按门户的规则对订阅进行一项更改，与订阅页面相同：席位数（NCE 减少窗口期、限制）、暂停或重新激活、自动续订，或名称。",
-	"Problems by field, e.g. quantity or lines[0].item_id.":                                                          "按字段列出的问题，例如 quantity 或 lines[0].item_id。",
-	"Confirms a decrease that leaves assigned users without a licence.":                                              "确认一次会导致已分配用户失去许可证的席位减少。",
-	"Suspend, or reactivate a suspended subscription.":                                                               "暂停订阅，或重新激活已暂停的订阅。",
-	"Why it is suspended (required to suspend).":                                                                     "暂停的原因（暂停时必填）。",
-	"A legacy offer id or an NCE productId:skuId:availabilityId.":                                                    "旧版产品/服务 ID，或 NCE 的 productId:skuId:availabilityId。",
-	"For an add-on: sub:<subscription id>, or line:<n> for the order's nth line (from 1).":                           "用于附加产品：sub:<订阅 ID>，或 line:<n> 表示订单的第 n 行（从 1 开始）。",
-	"The body is not valid JSON for this operation.":                                                                 "请求正文不是此操作的有效 JSON。",
-	"No token, or an unknown or revoked one.":                                                                        "没有令牌，或令牌未知或已被吊销。",
-	"The token's scope is read only.":                                                                                "该令牌的范围为只读。",
-	"Not one of the reseller's.":                                                                                     "不属于该经销商。",
-	"A request with the same Idempotency-Key is still running, or the subscription changed meanwhile.":               "使用相同 Idempotency-Key 的请求仍在处理中，或订阅在此期间已发生变化。",
-	"Validation problems by field, or an Idempotency-Key reused with another request.":                               "按字段列出的验证问题，或 Idempotency-Key 被另一个请求重复使用。",
-	"Makes a retry answer the first request's answer and change nothing twice; reusing it with another body is 422.": "使重试返回首次请求的响应，且不会重复执行任何更改；将其用于不同的请求正文会返回 422。",
-	"A reseller's customers, subscriptions, seat changes and orders. Tokens are made by the reseller's users on /reseller/api-tokens; every answer is scoped to the token's reseller.": "经销商的客户、订阅、席位更改和订单。令牌由经销商的用户在 /reseller/api-tokens 上创建；每个响应都限定在令牌所属经销商的范围内。",
-	"A reseller user's API token; scope read or read_write.": "经销商用户的 API 令牌；范围为 read 或 read_write。",
-
 	// web/handlers/api_tokens.go
 	"The token is revoked: tools using it get 401 from now on.": "令牌已吊销：使用它的工具从现在起将收到 401。",
 
@@ -157,9 +113,6 @@ var _ = registerSentences(map[string]string{
 	"This needs a partner admin's sign-in: an admin reconnects Partner Center in the settings.":                     "此操作需要合作伙伴管理员登录：请由管理员在设置中重新连接合作伙伴中心。",
 	"Partner Center does not know this subscription (any more): the next sync updates the portal.":                  "合作伙伴中心中没有（或不再有）此订阅：下次同步时会更新门户。",
 	"Scheduled changes apply at renewal: the subscription must be active with auto-renew on.":                       "计划的更改在续订时生效：订阅必须处于活动状态并已开启自动续订。",
-
-	// web/handlers/metrics.go
-	"HTTP request latency by route pattern, method and status.": "按路由模式、方法和状态统计的 HTTP 请求延迟。",
 
 	// web/handlers/onboarding.go
 	"Too many checks in a minute: availability is checked again when you continue and when the customer is created.":             "一分钟内检查次数过多：继续操作和创建客户时会再次检查可用性。",
