@@ -43,7 +43,9 @@ func (b *browser) englishOnPage() []string {
 }
 
 // hasHan reports whether s holds Chinese characters.
-func hasHan(s string) bool { return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) }
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+}
 
 // TestChinaStaffJourney: the whole staff flow in Chinese against the
 // sandbox playing Partner Center operated by 21Vianet: onboard a customer
