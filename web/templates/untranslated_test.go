@@ -71,8 +71,21 @@ func TestTemplatesHaveNoUntranslatedText(t *testing.T) {
 			return walkElement(n)
 		}
 		v.StringExpression = func(n *templparser.StringExpression) error {
-			for _, lit := range textLiterals(n.Expression.Value) {
+			for _, lit := range textLiterals(n.Expression.Value, false) {
 				report(n.Expression.Range.From.Line, "string", lit)
+			}
+			return nil
+		}
+		walkTempl := v.TemplElementExpression
+		v.TemplElementExpression = func(n *templparser.TemplElementExpression) error {
+			for _, lit := range textLiterals(n.Expression.Value, true) {
+				report(n.Expression.Range.From.Line, "argument", lit)
+			}
+			return walkTempl(n)
+		}
+		v.CallTemplateExpression = func(n *templparser.CallTemplateExpression) error {
+			for _, lit := range textLiterals(n.Expression.Value, true) {
+				report(n.Expression.Range.From.Line, "argument", lit)
 			}
 			return nil
 		}
@@ -91,7 +104,7 @@ func checkAttrs(attrs []templparser.Attribute, report func(uint32, string, strin
 			}
 		case *templparser.ExpressionAttribute:
 			if slices.Contains(visibleAttrs, a.Key.String()) {
-				for _, lit := range textLiterals(a.Expression.Value) {
+				for _, lit := range textLiterals(a.Expression.Value, false) {
 					report(a.Range.From.Line, a.Key.String(), lit)
 				}
 			}
@@ -103,8 +116,10 @@ func checkAttrs(attrs []templparser.Attribute, report func(uint32, string, strin
 }
 
 // textLiterals returns the string literals of a Go expression that read as
-// text: they hold words and are not message keys.
-func textLiterals(expr string) []string {
+// text: they hold words and are not message keys. In a component's
+// arguments (call) only literals with a capital or a space count: the rest
+// are field names, input types and classes ("email", "text", "mono").
+func textLiterals(expr string, call bool) []string {
 	e, err := parser.ParseExpr(expr)
 	if err != nil {
 		return nil
@@ -116,6 +131,9 @@ func textLiterals(expr string) []string {
 			return true
 		}
 		s, err := strconv.Unquote(lit.Value)
+		if call && (strings.HasPrefix(s, "/") || !strings.ContainsFunc(s, func(r rune) bool { return r == ' ' || unicode.IsUpper(r) })) {
+			return true
+		}
 		if err == nil && !messageKey.MatchString(s) && hasWords(s) {
 			out = append(out, s)
 		}
