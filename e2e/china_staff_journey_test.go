@@ -132,7 +132,7 @@ func TestChinaStaffJourney(t *testing.T) {
 	b.run("create",
 		chromedp.Click(testID("onboarding-create")),
 		chromedp.WaitVisible(testID("admin-credentials")),
-		chromedp.WaitVisible(chromedp.Search(`//*[@data-testid="progress-agreement-state" and text()="done"]`)),
+		chromedp.WaitVisible(`[data-testid="progress-agreement-state"][data-state="succeeded"]`),
 	)
 	check("onboarding-result")
 
