@@ -233,3 +233,13 @@ func SessionUser(ctx context.Context) (store.User, bool) {
 	}
 	return *l.row.User, true
 }
+
+// SessionInstance returns the settings loaded with a signed-in user's
+// session (see store.Instance), so a page reads them without a query.
+func SessionInstance(ctx context.Context) (store.Instance, bool) {
+	l, _ := ctx.Value(loadedKey{}).(*loadedSession)
+	if l == nil || !l.found || l.row.Instance == nil {
+		return store.Instance{}, false
+	}
+	return *l.row.Instance, true
+}

@@ -21,6 +21,18 @@ type SessionRow struct {
 	UserID int64
 	// User is UserID's current row; nil when UserID is 0.
 	User *User
+	// Instance is the settings every page reads, loaded with a signed-in
+	// user's session; nil for an anonymous one.
+	Instance *Instance
+}
+
+// Instance is what every page of a signed-in user reads from the settings:
+// the partner mode (the Resellers entry of the menu), the cloud (what the
+// pages offer) and the default language.
+type Instance struct {
+	PartnerMode     string
+	Cloud           string
+	DefaultLanguage string
 }
 
 // FindSession returns the live (unexpired) session with token, or
@@ -29,7 +41,8 @@ type SessionRow struct {
 func (s *Store) FindSession(ctx context.Context, token string) (SessionRow, error) {
 	r, err := s.Q.FindUserSession(ctx, s.Pool, token)
 	if err == nil {
-		return SessionRow{Data: r.Data, Expiry: r.Expiry, UserID: r.User.ID, User: &r.User}, nil
+		return SessionRow{Data: r.Data, Expiry: r.Expiry, UserID: r.User.ID, User: &r.User,
+			Instance: &Instance{PartnerMode: r.PartnerMode, Cloud: r.PcCloud, DefaultLanguage: r.DefaultLanguage}}, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return SessionRow{}, fmt.Errorf("find session: %w", err)

@@ -25,6 +25,8 @@ var en = map[string]string{
 	"nav.billing":          "Billing",
 	"nav.support":          "Support",
 	"nav.users":            "Users",
+	"nav.resellers":        "Resellers",
+	"nav.api_tokens":       "API tokens",
 	"nav.settings":         "Settings",
 	"nav.my_subscriptions": "My subscriptions",
 	"nav.my_charges":       "My charges",

@@ -24,6 +24,8 @@ var zhHans = map[string]string{
 	"nav.billing":          "账单",
 	"nav.support":          "支持",
 	"nav.users":            "用户",
+	"nav.resellers":        "经销商",
+	"nav.api_tokens":       "API 令牌",
 	"nav.settings":         "设置",
 	"nav.my_subscriptions": "我的订阅",
 	"nav.my_charges":       "我的费用",

@@ -59,20 +59,24 @@ func (q *Queries) FindSession(ctx context.Context, db DBTX, token string) (FindS
 }
 
 const findUserSession = `-- name: FindUserSession :one
-SELECT s.data, s.expiry, u.id, u.email, u.display_name, u.role, u.password_hash, u.oidc_issuer, u.oidc_subject, u.customer_id, u.customer_via, u.disabled_at, u.last_login_at, u.created_at, u.updated_at, u.language, u.reseller_id
-FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token = $1 AND current_timestamp < s.expiry
+SELECT s.data, s.expiry, u.id, u.email, u.display_name, u.role, u.password_hash, u.oidc_issuer, u.oidc_subject, u.customer_id, u.customer_via, u.disabled_at, u.last_login_at, u.created_at, u.updated_at, u.language, u.reseller_id, st.partner_mode, st.pc_cloud, st.default_language
+FROM sessions s JOIN users u ON u.id = s.user_id CROSS JOIN settings st
+WHERE s.token = $1 AND current_timestamp < s.expiry AND st.id = 1
 `
 
 type FindUserSessionRow struct {
-	Data   []byte
-	Expiry time.Time
-	User   User
+	Data            []byte
+	Expiry          time.Time
+	User            User
+	PartnerMode     string
+	PcCloud         string
+	DefaultLanguage string
 }
 
 // A live session of a signed-in user with that user's current row (role,
-// disabled), in one round trip. No row for an anonymous session: then
-// FindSession.
+// disabled) and the instance settings every page reads (partner mode,
+// cloud, default language), in one round trip. No row for an anonymous
+// session: then FindSession.
 func (q *Queries) FindUserSession(ctx context.Context, db DBTX, token string) (FindUserSessionRow, error) {
 	row := db.QueryRow(ctx, findUserSession, token)
 	var i FindUserSessionRow
@@ -94,6 +98,9 @@ func (q *Queries) FindUserSession(ctx context.Context, db DBTX, token string) (F
 		&i.User.UpdatedAt,
 		&i.User.Language,
 		&i.User.ResellerID,
+		&i.PartnerMode,
+		&i.PcCloud,
+		&i.DefaultLanguage,
 	)
 	return i, err
 }

@@ -1,10 +1,11 @@
 -- name: FindUserSession :one
 -- A live session of a signed-in user with that user's current row (role,
--- disabled), in one round trip. No row for an anonymous session: then
--- FindSession.
-SELECT s.data, s.expiry, sqlc.embed(u)
-FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token = @token AND current_timestamp < s.expiry;
+-- disabled) and the instance settings every page reads (partner mode,
+-- cloud, default language), in one round trip. No row for an anonymous
+-- session: then FindSession.
+SELECT s.data, s.expiry, sqlc.embed(u), st.partner_mode, st.pc_cloud, st.default_language
+FROM sessions s JOIN users u ON u.id = s.user_id CROSS JOIN settings st
+WHERE s.token = @token AND current_timestamp < s.expiry AND st.id = 1;
 
 -- name: FindSession :one
 SELECT data, expiry, user_id FROM sessions WHERE token = @token AND current_timestamp < expiry;

@@ -32,11 +32,7 @@ func (s *Server) language(next http.Handler) http.Handler {
 		}
 		l, ok := i18n.Negotiate(choice, r.Header.Get("Accept-Language"))
 		if !ok {
-			def := ""
-			if st, err := s.st.Settings(ctx); err == nil {
-				def = st.DefaultLanguage
-			}
-			l = i18n.Pick("", "", def)
+			l = i18n.Pick("", "", s.instance(ctx).DefaultLanguage)
 		}
 		ctx = i18n.WithLang(ctx, l)
 		ctx = pccclient.WithLocale(ctx, l.PCLocale())

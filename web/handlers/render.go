@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -59,6 +61,9 @@ func (s *Server) basePage(r *http.Request, title, active string) templates.Page 
 	p := templates.Page{Title: i18n.Text(r.Context(), title), Active: active, Version: s.d.Version, Dev: s.d.Dev, Path: r.URL.RequestURI()}
 	if u := auth.UserFrom(r.Context()); u != nil {
 		p.Viewer = &templates.Viewer{Name: u.DisplayName, Email: u.Email, Role: u.Role}
+		if u.Role == store.RoleAdmin || u.Role == store.RoleStaff {
+			p.Viewer.Provider = s.instance(r.Context()).PartnerMode == store.ModeIndirect
+		}
 	}
 	return p
 }
@@ -73,4 +78,18 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) {
 		return
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// instance is the settings every page reads: loaded with a signed-in
+// user's session at no cost, else read (anonymous pages, API calls).
+// Unreadable settings read as the defaults: a page still renders.
+func (s *Server) instance(ctx context.Context) store.Instance {
+	if in, ok := auth.SessionInstance(ctx); ok {
+		return in
+	}
+	st, err := s.st.Settings(ctx)
+	if err != nil {
+		return store.Instance{}
+	}
+	return store.Instance{PartnerMode: st.PartnerMode, Cloud: st.PcCloud, DefaultLanguage: st.DefaultLanguage}
 }

@@ -28,6 +28,9 @@ func TestResellersPage(t *testing.T) {
 	if p.StatusCode != http.StatusOK || !hasTestID(p.body, "resellers-empty") || !hasTestID(p.body, "resellers-direct-mode") {
 		t.Fatalf("empty list: status %d\n%s", p.StatusCode, p.body)
 	}
+	if hasTestID(p.body, "nav-resellers") {
+		t.Error("a direct-bill partner's menu lists resellers")
+	}
 
 	if _, err := e.st.Pool.Exec(t.Context(), `INSERT INTO resellers (tenant_id, name, mpn_id, location, state, mpa_signed, mpa_code, mpa_description)
 		SELECT gen_random_uuid(), 'Reseller ' || lpad(i::text, 3, '0'), (4800000 + i)::text, 'US', 'Active',
@@ -77,6 +80,12 @@ func TestResellersPage(t *testing.T) {
 	}
 	if p := e.get(c, "/resellers"); hasTestID(p.body, "resellers-direct-mode") {
 		t.Errorf("indirect mode still shows the direct-mode notice")
+	}
+	// The provider's staff and admins find the resellers in the menu.
+	for _, who := range []*http.Client{c, a} {
+		if p := e.get(who, "/"); !hasTestID(p.body, "nav-resellers") {
+			t.Errorf("an indirect provider's menu lacks the resellers")
+		}
 	}
 	if p := e.get(a, "/admin/settings"); !strings.Contains(p.body, `value="indirect" checked`) {
 		t.Errorf("settings do not show the indirect mode chosen")

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/a-h/templ"
+
+	"github.com/cspportal/portal/internal/i18n"
 )
 
 // TestNoInlineScriptOrStyle renders every page and checks nothing would
@@ -91,18 +93,28 @@ func TestGeneratedUpToDate(t *testing.T) {
 
 func TestNavByRole(t *testing.T) {
 	t.Parallel()
-	for role, want := range map[string]string{
-		"admin":    "/,/catalog,/customers,/renewals,/billing,/support,/sync,/audit,/admin/users,/admin/settings",
-		"staff":    "/,/catalog,/customers,/renewals,/billing,/support,/sync,/audit",
-		"customer": "/my/subscriptions,/my/charges,/my/requests",
-		"":         "",
+	for _, tc := range []struct {
+		role     string
+		provider bool
+		want     string
+	}{
+		{"admin", false, "/,/catalog,/customers,/renewals,/billing,/support,/sync,/audit,/admin/users,/admin/settings"},
+		{"admin", true, "/,/catalog,/customers,/resellers,/renewals,/billing,/support,/sync,/audit,/admin/users,/admin/settings"},
+		{"staff", false, "/,/catalog,/customers,/renewals,/billing,/support,/sync,/audit"},
+		{"staff", true, "/,/catalog,/customers,/resellers,/renewals,/billing,/support,/sync,/audit"},
+		{"reseller", true, "/reseller/customers,/reseller/api-tokens"},
+		{"customer", true, "/my/subscriptions,/my/charges,/my/requests"},
+		{"", false, ""},
 	} {
 		var got []string
-		for _, it := range navFor(role) {
+		for _, it := range navFor(tc.role, tc.provider) {
 			got = append(got, it.Href)
+			if i18n.In(i18n.SimplifiedChinese, it.Label) == it.Label {
+				t.Errorf("nav entry %s has no Chinese label", it.Label)
+			}
 		}
-		if strings.Join(got, ",") != want {
-			t.Errorf("nav for %q = %v, want %s", role, got, want)
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("nav for %q (provider %v) = %v, want %s", tc.role, tc.provider, got, tc.want)
 		}
 	}
 }

@@ -15,7 +15,10 @@ import (
 type Viewer struct {
 	Name  string
 	Email string
-	Role  string // admin, staff or customer
+	Role  string // admin, staff, reseller or customer
+	// Provider is true when the portal's partner is an indirect provider:
+	// its staff get the resellers in their menu.
+	Provider bool
 }
 
 // Flash is a one-time message shown at the top of the next page.
@@ -66,8 +69,9 @@ type navItem struct {
 	Href, Label, TestID string
 }
 
-// navFor returns the navigation for a role.
-func navFor(role string) []navItem {
+// navFor returns the navigation for a role; provider adds the resellers
+// for the staff of an indirect provider.
+func navFor(role string, provider bool) []navItem {
 	dashboard := navItem{"/", "nav.dashboard", "nav-dashboard"}
 	catalog := navItem{"/catalog", "nav.catalog", "nav-catalog"}
 	customers := navItem{"/customers", "nav.customers", "nav-customers"}
@@ -76,14 +80,18 @@ func navFor(role string) []navItem {
 	audit := navItem{"/audit", "nav.audit", "nav-audit"}
 	billing := navItem{"/billing", "nav.billing", "nav-billing"}
 	support := navItem{"/support", "nav.support", "nav-support"}
+	staff := []navItem{dashboard, catalog, customers}
+	if provider {
+		staff = append(staff, navItem{"/resellers", "nav.resellers", "nav-resellers"})
+	}
+	staff = append(staff, renewals, billing, support, sync, audit)
 	switch role {
 	case "admin":
-		return []navItem{dashboard, catalog, customers, renewals, billing, support, sync, audit,
-			{"/admin/users", "nav.users", "nav-users"}, {"/admin/settings", "nav.settings", "nav-settings"}}
+		return append(staff, navItem{"/admin/users", "nav.users", "nav-users"}, navItem{"/admin/settings", "nav.settings", "nav-settings"})
 	case "staff":
-		return []navItem{dashboard, catalog, customers, renewals, billing, support, sync, audit}
+		return staff
 	case "reseller":
-		return []navItem{{"/reseller/customers", "Customers", "nav-reseller-customers"}, {"/reseller/api-tokens", "API tokens", "nav-reseller-api-tokens"}}
+		return []navItem{{"/reseller/customers", "nav.customers", "nav-reseller-customers"}, {"/reseller/api-tokens", "nav.api_tokens", "nav-reseller-api-tokens"}}
 	case "customer":
 		return []navItem{{"/my/subscriptions", "nav.my_subscriptions", "nav-my-subscriptions"}, {"/my/charges", "nav.my_charges", "nav-my-charges"},
 			{"/my/requests", "nav.my_requests", "nav-my-requests"}}
