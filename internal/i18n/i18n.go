@@ -144,7 +144,18 @@ func init() {
 	for _, l := range Langs {
 		printers[l] = message.NewPrinter(tagOf(l), message.Catalog(cat))
 	}
+	// Most messages have no arguments: each is formatted once here, and a
+	// page's dozens of labels cost a map lookup each instead of a Sprintf.
+	for l, msgs := range map[Lang]map[string]string{English: en, SimplifiedChinese: zhHans} {
+		plain[l] = make(map[string]string, len(msgs))
+		for k := range msgs {
+			plain[l][k] = printers[l].Sprintf(k)
+		}
+	}
 }
+
+// plain holds each language's messages formatted without arguments.
+var plain = map[Lang]map[string]string{}
 
 // Plural is a message with a count as its first argument: One for the
 // plural category "one" (English: 1), Other for the rest (Chinese has
@@ -157,6 +168,11 @@ func T(ctx context.Context, key string, args ...any) string { return In(From(ctx
 // In is the message key in l, with args in place. An unknown key comes
 // back as the key itself, so a missing message shows rather than hides.
 func In(l Lang, key string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := plain[l][key]; ok {
+			return s
+		}
+	}
 	p := printers[l]
 	if p == nil {
 		p = printers[English]

@@ -100,3 +100,17 @@ func TestDates(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkT(b *testing.B) {
+	ctx := WithLang(context.Background(), SimplifiedChinese)
+	b.Run("plain", func(b *testing.B) {
+		for b.Loop() {
+			_ = T(ctx, "nav.customers")
+		}
+	})
+	b.Run("args", func(b *testing.B) {
+		for b.Loop() {
+			_ = T(ctx, "dash.welcome", "李雷")
+		}
+	})
+}
