@@ -131,7 +131,7 @@ func (s *Server) syncView(r *http.Request) (templates.SyncView, error) {
 		return v, err
 	}
 	for _, i := range imps {
-		v.Billing = append(v.Billing, importView(i))
+		v.Billing = append(v.Billing, importView(r.Context(), i))
 	}
 	last := func(kind string) string {
 		run, ok := st.LastByKind[kind]

@@ -1,0 +1,53 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/mirror"
+	"github.com/cspportal/portal/rules"
+)
+
+// Terms and billing cycles in the reader's language: rules says them in
+// English; the pages say them through the catalogs.
+
+var termKeys = map[string]string{"P1M": "h.term.p1m", "P1Y": "h.term.p1y", "P3Y": "h.term.p3y"}
+
+// termLabel is rules.TermLabel in the reader's language ("1 year").
+func termLabel(ctx context.Context, duration string) string {
+	if k, ok := termKeys[duration]; ok {
+		return i18n.T(ctx, k)
+	}
+	return rules.TermLabel(duration)
+}
+
+var cycleKeys = map[string]string{"monthly": "h.cycle.monthly", "annual": "h.cycle.annual", "triennial": "h.cycle.triennial",
+	"none": "h.cycle.none", "": "h.cycle.none"}
+
+// cycleLabel is rules.CycleLabel in the reader's language ("monthly").
+func cycleLabel(ctx context.Context, cycle string) string {
+	if k, ok := cycleKeys[strings.ToLower(cycle)]; ok {
+		return i18n.T(ctx, k)
+	}
+	return rules.CycleLabel(cycle)
+}
+
+// termChoiceLabel is rules.TermChoiceLabel in the reader's language ("1
+// year, billed monthly").
+func termChoiceLabel(ctx context.Context, t rules.Term) string {
+	return i18n.T(ctx, "h.term.billed", termLabel(ctx, t.Duration), cycleLabel(ctx, t.BillingCycle))
+}
+
+var removedKeys = map[string]string{mirror.RemovedAtRenewal: "h.removed.at_renewal", mirror.RemovedSuspension: "h.removed.suspension",
+	mirror.RemovedAutoRenew: "h.removed.autorenew", mirror.RemovedMidTerm: "h.removed.mid_term", mirror.RemovedCleared: "h.removed.cleared",
+	mirror.RemovedEnded: "h.removed.ended"}
+
+// removedReason is why a scheduled change was removed (mirror.Removed*),
+// in the reader's language.
+func removedReason(ctx context.Context, reason string) string {
+	if k, ok := removedKeys[reason]; ok {
+		return i18n.T(ctx, k)
+	}
+	return reason
+}
