@@ -181,7 +181,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := d.Customer
 	v := templates.CustomerView{ID: c.ID.String(), Name: cmp.Or(c.CompanyName, c.Domain), Domain: c.Domain, TenantID: cmp.Or(c.TenantID, c.ID.String()),
-		Email: c.CompanyEmail, Relationship: cmp.Or(c.Relationship, "—"), Gone: c.GoneAt != nil, SyncedAgo: ago(s.now().Sub(c.SyncedAt)),
+		Email: c.CompanyEmail, Relationship: cmp.Or(c.Relationship, "—"), Gone: c.GoneAt != nil, SyncedAgo: ago(ctx, s.now().Sub(c.SyncedAt)),
 		RetryHref: "/customers/" + c.ID.String() + "/agreement/retry", LicenseUsageProblem: c.LicenseUsageError}
 	if c.RelationshipRemovedAt != nil {
 		v.RelationshipRemoved = c.RelationshipRemovedAt.UTC().Format("2006-01-02")

@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/mirror"
@@ -50,4 +52,35 @@ func removedReason(ctx context.Context, reason string) string {
 		return i18n.T(ctx, k)
 	}
 	return reason
+}
+
+var planKeys = map[string]string{"monthly": "h.plan.monthly", "annual": "h.plan.annual", "triennial": "h.plan.triennial",
+	"none": "h.plan.none", "onetime": "h.plan.onetime"}
+
+// planLabel is rules.PlanLabel in the reader's language ("1 year, billed
+// monthly"; "Billed monthly" for a legacy offer, whose term is "").
+func planLabel(ctx context.Context, term, cycle string) string {
+	cycle = strings.ToLower(cycle)
+	var billed string
+	if k, ok := planKeys[cycle]; ok {
+		billed = i18n.T(ctx, k)
+	} else {
+		billed = i18n.T(ctx, "h.plan.other", cycle)
+	}
+	if term == "" {
+		r, n := utf8.DecodeRuneInString(billed)
+		return string(unicode.ToUpper(r)) + billed[n:]
+	}
+	return i18n.T(ctx, "h.plan.term", termLabel(ctx, term), billed)
+}
+
+// csvHeader is a download's header row in the reader's language: each
+// column's label is the message "h.csv.<column>", whose English text is the
+// column's name. The column order never changes.
+func csvHeader(ctx context.Context, cols ...string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = i18n.T(ctx, "h.csv."+c)
+	}
+	return out
 }

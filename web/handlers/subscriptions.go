@@ -78,7 +78,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 		DecreaseAllowed: dec.Allowed, DecreaseReason: dec.Reason,
 		CanSuspend: rules.CheckSuspend(rs) == "", CanReactivate: rules.CheckReactivate(rs, sub.ParentStatus) == "",
 		ReactivateProblem: rules.CheckReactivate(rs, sub.ParentStatus), CanChangeSeats: rs.Status == "active" && rs.BillingType != "usage",
-		CanAutoRenew: rules.CheckAutoRenew(rs, !sub.AutoRenewEnabled) == "", SyncedAgo: ago(time.Since(sub.SyncedAt)), // synced_at is wall-clock time
+		CanAutoRenew: rules.CheckAutoRenew(rs, !sub.AutoRenewEnabled) == "", SyncedAgo: ago(ctx, time.Since(sub.SyncedAt)), // synced_at is wall-clock time
 		Form: templates.NewForm()}
 	if !dec.Until.IsZero() {
 		v.DecreaseUntil = dec.Until.Format("2006-01-02 15:04 UTC")
