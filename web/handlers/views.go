@@ -106,7 +106,7 @@ func ptrTo[T any](v T) *T { return &v }
 func (s *Server) serveConsentError(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
 	s.log.InfoContext(ctx, "partner center needs a partner admin's sign-in", "request_id", requestID(ctx), "err", err)
-	n := consentNotice(ctx, consentText(err))
+	n := consentNotice(ctx, consentText(ctx, err))
 	p := s.basePage(r, "Partner admin sign-in needed", "")
 	p.Width = "medium"
 	if rerr := s.render(w, r, http.StatusConflict, templates.ConsentRequiredPage(p, n)); rerr != nil {
