@@ -225,6 +225,19 @@ var _ = register(Msgs{
 	"h.onb.review_mca":              {"Agreement accepted by", "协议接受人"},
 	"h.onb.review_mca_date":         {"Date agreed", "接受日期"},
 	"h.onb.review_reseller":         {"For indirect reseller", "间接经销商"},
+	// web/handlers/support.go, support_escalate.go
+	"h.support.st_open":             {"Open", "待处理"},
+	"h.support.st_in_progress":      {"In progress", "处理中"},
+	"h.support.st_waiting_customer": {"Waiting for the customer", "等待客户回复"},
+	"h.support.st_approved":         {"Approved", "已批准"},
+	"h.support.st_rejected":         {"Rejected", "已拒绝"},
+	"h.support.st_closed":           {"Closed", "已关闭"},
+	"h.support.not_done":            {"Not done", "未完成"},
+	"h.support.your_requests":       {"Your requests", "您的请求"},
+	"h.support.new_request":         {"New request", "新建请求"},
+	"h.support.approve_title":       {"Approve request #%s", "批准请求 #%s"},
+	"h.support.reopen":              {"Reopen", "重新打开"},
+	"h.support.close_it":            {"Close it", "关闭"},
 }, Plurals{
 	"h.renewals.window": {{One: "%[2]s seat until %[3]s", Other: "%[2]s seats until %[3]s"}, {Other: "%[2]s 个席位，截至 %[3]s"}},
 })

@@ -84,3 +84,15 @@ func csvHeader(ctx context.Context, cols ...string) []string {
 	}
 	return out
 }
+
+var supportStatusKeys = map[string]string{rules.SupportOpen: "h.support.st_open", rules.SupportInProgress: "h.support.st_in_progress",
+	rules.SupportWaitingCustomer: "h.support.st_waiting_customer", rules.SupportApproved: "h.support.st_approved",
+	rules.SupportRejected: "h.support.st_rejected", rules.SupportClosed: "h.support.st_closed"}
+
+// supportStatusLabel is rules.SupportStatusLabel in the reader's language.
+func supportStatusLabel(ctx context.Context, status string) string {
+	if k, ok := supportStatusKeys[status]; ok {
+		return i18n.T(ctx, k)
+	}
+	return rules.SupportStatusLabel(status)
+}
