@@ -238,6 +238,31 @@ var _ = register(Msgs{
 	"h.support.approve_title":       {"Approve request #%s", "批准请求 #%s"},
 	"h.support.reopen":              {"Reopen", "重新打开"},
 	"h.support.close_it":            {"Close it", "关闭"},
+	// web/handlers/price_pages.go
+	"h.price.renews_at": {"renews at %s on %s", "将于 %[2]s 以 %[1]s 续订"},
+	"h.price.licences":  {"%s licences", "%s 个许可证"},
+
+	// CSV header rows: price list, audit trail
+	"h.csv.sku":                    {"sku", "SKU"},
+	"h.csv.catalog_item_id":        {"catalog_item_id", "目录项 ID"},
+	"h.csv.billing_plan":           {"billing_plan", "计费计划"},
+	"h.csv.unit_price":             {"unit_price", "单价"},
+	"h.csv.monthly_equivalent":     {"monthly_equivalent", "月度等价金额"},
+	"h.csv.estimated_retail_price": {"estimated_retail_price", "估计零售价"},
+	"h.csv.cost":                   {"cost", "成本"},
+	"h.csv.margin":                 {"margin", "利润"},
+	"h.csv.margin_percent":         {"margin_percent", "利润率（%%）"},
+	"h.csv.markup_rule":            {"markup_rule", "加价规则"},
+	"h.csv.at":                     {"at", "时间"},
+	"h.csv.actor":                  {"actor", "操作者"},
+	"h.csv.action":                 {"action", "操作"},
+	"h.csv.what":                   {"what", "内容"},
+	"h.csv.target_type":            {"target_type", "对象类型"},
+	"h.csv.target_id":              {"target_id", "对象 ID"},
+	"h.csv.detail":                 {"detail", "详细信息"},
+	"h.csv.pc_request_id":          {"pc_request_id", "合作伙伴中心请求 ID"},
+	"h.csv.before":                 {"before", "更改前"},
+	"h.csv.after":                  {"after", "更改后"},
 }, Plurals{
 	"h.renewals.window": {{One: "%[2]s seat until %[3]s", Other: "%[2]s seats until %[3]s"}, {Other: "%[2]s 个席位，截至 %[3]s"}},
 })

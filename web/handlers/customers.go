@@ -236,7 +236,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := "/customers/" + c.ID.String()
-	v.RunRate, v.RunRateTotals = runRateView(rr, base)
+	v.RunRate, v.RunRateTotals = runRateView(ctx, rr, base)
 	v.RunRate = slices.DeleteFunc(v.RunRate, func(l templates.RunRateLine) bool { return onPage[l.ID] == 0 })
 	slices.SortFunc(v.RunRate, func(a, b templates.RunRateLine) int { return cmp.Compare(onPage[a.ID], onPage[b.ID]) })
 	v.PriceListHref, v.PriceListCostHref = base+"/prices.csv", base+"/prices.csv?cost=1"
@@ -246,10 +246,10 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	for i := range v.Subscriptions {
 		sv := &v.Subscriptions[i]
-		sv.RenewsAt, sv.PriceChanges = saleRenewal(byID[sv.ID]), byID[sv.ID].SaleChanges()
+		sv.RenewsAt, sv.PriceChanges = saleRenewal(ctx, byID[sv.ID]), byID[sv.ID].SaleChanges()
 		for j := range sv.AddOns {
 			a := &sv.AddOns[j]
-			a.RenewsAt, a.PriceChanges = saleRenewal(byID[a.ID]), byID[a.ID].SaleChanges()
+			a.RenewsAt, a.PriceChanges = saleRenewal(ctx, byID[a.ID]), byID[a.ID].SaleChanges()
 		}
 	}
 	for _, o := range d.Orders {

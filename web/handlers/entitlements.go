@@ -155,8 +155,8 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	salePrices(rows, rr)
-	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC"), Totals: saleTotals(rr)}
+	salePrices(r.Context(), rows, rr)
+	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC"), Totals: saleTotals(r.Context(), rr)}
 	// The counts cover every subscription, the table one page of them
 	// (all of them on the printable version).
 	for _, r := range rows {
@@ -187,7 +187,7 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sps := salePrices(rows, rr)
+	sps := salePrices(r.Context(), rows, rr)
 	want := chi.URLParam(r, "sub")
 	for _, row := range rows {
 		for _, x := range append([]templates.EntitlementRow{row}, row.AddOns...) {
