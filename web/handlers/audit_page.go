@@ -156,8 +156,8 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte("\ufeff"))
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"at", "actor", "action", "what", "target_type", "target_id", "customer_id", "customer", "status", "detail",
-		"pc_request_id", "before", "after"})
+	_ = cw.Write(csvHeader(ctx, "at", "actor", "action", "what", "target_type", "target_id", "customer_id", "customer", "status", "detail",
+		"pc_request_id", "before", "after"))
 	for _, a := range page.Rows {
 		cust, req := "", ""
 		if a.CustomerID != nil {

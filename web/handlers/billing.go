@@ -3,7 +3,6 @@ package handlers
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -40,14 +39,14 @@ func count(n int64) string {
 }
 
 // importView renders an import for the pages.
-func importView(i store.BillingImport) templates.BillingImportView {
+func importView(ctx context.Context, i store.BillingImport) templates.BillingImportView {
 	v := templates.BillingImportView{ID: i.ID, Invoice: i.InvoiceID, Href: "/billing/invoices/" + url.PathEscape(i.InvoiceID),
 		Dataset: i.Dataset, Source: i.Source, State: strings.ReplaceAll(i.State, "_", " "), Polls: i.Polls, Error: i.Error,
 		Updated: i.UpdatedAt.Local().Format("2006-01-02 15:04:05"), Finished: i.FinishedAt != nil, Succeeded: i.State == store.ImportDone}
 	if i.Source == rules.SourceV1 {
-		v.Progress = strconv.Itoa(i.Pages) + " pages, " + count(i.Rows) + " lines"
+		v.Progress = i18n.T(ctx, "h.billing.import_pages", strconv.Itoa(i.Pages), count(i.Rows))
 	} else {
-		v.Progress = strconv.Itoa(i.BlobsDone) + " of " + strconv.Itoa(i.BlobsTotal) + " blobs, " + count(i.Rows) + " lines"
+		v.Progress = i18n.T(ctx, "h.billing.import_blobs", strconv.Itoa(i.BlobsDone), strconv.Itoa(i.BlobsTotal), count(i.Rows))
 	}
 	if v.Succeeded {
 		v.Error = ""
@@ -68,7 +67,7 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := templates.BillingView{}
 	for _, i := range imps {
-		v.Imports = append(v.Imports, importView(i))
+		v.Imports = append(v.Imports, importView(r.Context(), i))
 	}
 	type key struct {
 		month   string
@@ -91,7 +90,7 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 			i = len(v.Months) - 1
 			idx[k] = i
 		}
-		v.Months[i].Invoices = append(v.Months[i].Invoices, invoiceRowView(inv))
+		v.Months[i].Invoices = append(v.Months[i].Invoices, invoiceRowView(r.Context(), inv))
 	}
 	// Totals per month and currency, and a chart per currency (last 12 months).
 	byCur := map[string][]templates.ChartPoint{}
@@ -115,32 +114,42 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 			label := m.Month
 			byCur[m.Currency] = append(byCur[m.Currency], templates.ChartPoint{Label: shortMonth(r.Context(), starts[i]), Href: "#" + m.Anchor,
 				Values: []decimal.Decimal{cost, sale, sale.Sub(cost)},
-				Titles: []string{label + " cost " + m.Cost, label + " sale " + m.Sale, label + " margin " + m.Margin}})
+				Titles: barTitles(r.Context(), label, m.Cost, m.Sale, m.Margin)})
 		}
 	}
 	slices.Sort(curs)
 	for _, c := range curs {
 		pts := byCur[c]
 		slices.Reverse(pts)
-		v.Charts = append(v.Charts, templates.NewBarChart("chart-"+strings.ToLower(c), "Cost, sale and margin by month, "+c,
-			"Microsoft's cost, the sale to customers and the margin of each invoiced month in "+c+".", costSaleMargin, pts))
+		v.Charts = append(v.Charts, templates.NewBarChart("chart-"+strings.ToLower(c), i18n.T(r.Context(), "h.billing.chart_title_cur", c),
+			i18n.T(r.Context(), "h.billing.chart_desc_cur", c), costSaleMargin(r.Context()), pts))
 	}
 	p := s.page(r, "Billing", "/billing")
 	p.Unavailable = s.missing(r.Context(), rules.CapGraphBilling)
 	return s.render(w, r, http.StatusOK, templates.BillingPage(p, v))
 }
 
-var costSaleMargin = []templates.ChartSeries{{Name: "Cost", Class: "bar-cost"}, {Name: "Sale", Class: "bar-sale"}, {Name: "Margin", Class: "bar-margin"}}
+// costSaleMargin are the series of a cost, sale and margin chart.
+func costSaleMargin(ctx context.Context) []templates.ChartSeries {
+	return []templates.ChartSeries{{Name: i18n.T(ctx, "h.billing.series_cost"), Class: "bar-cost"},
+		{Name: i18n.T(ctx, "h.billing.series_sale"), Class: "bar-sale"}, {Name: i18n.T(ctx, "h.billing.series_margin"), Class: "bar-margin"}}
+}
+
+// barTitles are the bar titles of a month of a cost, sale and margin chart.
+func barTitles(ctx context.Context, label, cost, sale, margin string) []string {
+	return []string{i18n.T(ctx, "h.billing.bar_cost", label, cost), i18n.T(ctx, "h.billing.bar_sale", label, sale),
+		i18n.T(ctx, "h.billing.bar_margin", label, margin)}
+}
 
 // shortMonth is a chart's month in the reader's language ("Apr 26").
 func shortMonth(ctx context.Context, t time.Time) string { return i18n.ShortMonth(i18n.From(ctx), t) }
 
-func invoiceRowView(inv store.BillingInvoiceRow) templates.BillingInvoiceView {
+func invoiceRowView(ctx context.Context, inv store.BillingInvoiceRow) templates.BillingInvoiceView {
 	v := templates.BillingInvoiceView{ID: inv.ID, Href: "/billing/invoices/" + url.PathEscape(inv.ID), Accrual: inv.Kind == "unbilled",
 		Legacy: !inv.NewCommerce, Cost: money(inv.Cost, inv.Currency), Sale: money(inv.Sale, inv.Currency),
 		Margin: money(inv.Sale.Sub(inv.Cost), inv.Currency), Lines: count(inv.Lines), Findings: int(inv.Findings)}
 	if inv.Kind == "unbilled" {
-		v.PCTotal, v.Date = "—", "accrual, refreshed "+inv.SyncedAt.Local().Format("2006-01-02 15:04")
+		v.PCTotal, v.Date = "—", i18n.T(ctx, "h.billing.accrual_refreshed", inv.SyncedAt.Local().Format("2006-01-02 15:04"))
 	} else {
 		v.PCTotal = money(inv.Total, inv.Currency)
 		if inv.InvoiceDate != nil {
@@ -154,9 +163,9 @@ func invoiceRowView(inv store.BillingInvoiceRow) templates.BillingInvoiceView {
 	}
 	switch {
 	case !inv.NewCommerce:
-		v.Status = "legacy invoice (not imported)"
+		v.Status = i18n.T(ctx, "h.billing.legacy_invoice")
 	case len(st) == 0:
-		v.Status = "not imported yet"
+		v.Status = i18n.T(ctx, "h.billing.not_imported")
 	default:
 		v.Status = strings.Join(st, " · ")
 	}
@@ -185,18 +194,18 @@ func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) erro
 	inv, rows, total, imps := data.Invoice, data.Customers, data.Total, data.Imports
 	base := "/billing/invoices/" + url.PathEscape(id)
 	cur := inv.Currency
-	v := templates.BillingInvoicePageView{ID: id, Title: "Invoice " + id, Period: monthLabel(r.Context(), inv.PeriodStart), Currency: cur,
+	v := templates.BillingInvoicePageView{ID: id, Title: i18n.T(r.Context(), "h.billing.invoice_title", id), Period: monthLabel(r.Context(), inv.PeriodStart), Currency: cur,
 		Accrual: inv.Kind == "unbilled", PCTotal: money(inv.Total, cur), Cost: money(inv.Cost, cur), Sale: money(inv.Sale, cur),
 		Margin: money(inv.Sale.Sub(inv.Cost), cur), Lines: count(inv.Lines), FindingsHref: base + "/reconciliation",
 		ReimportHref: base + "/reimport", Q: q, Findings: int(inv.Findings)}
 	if v.Accrual {
-		v.Title, v.PCTotal = "Unbilled "+monthLabel(r.Context(), inv.PeriodStart)+" so far", "not invoiced yet"
+		v.Title, v.PCTotal = i18n.T(r.Context(), "h.billing.unbilled_title", monthLabel(r.Context(), inv.PeriodStart)), i18n.T(r.Context(), "h.billing.not_invoiced")
 	} else {
 		v.StatementHref = base + "/statement"
 		v.Differs = inv.Lines > 0 && !inv.Cost.Round(2).Equal(inv.Total.Round(2))
 	}
 	for _, i := range imps {
-		v.Imports = append(v.Imports, importView(i))
+		v.Imports = append(v.Imports, importView(r.Context(), i))
 	}
 	for _, c := range rows {
 		cv := templates.BillingCustomerView{Name: cmp.Or(c.Name, c.PCCustomerID), Domain: c.Domain,
@@ -208,7 +217,7 @@ func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) erro
 		v.Customers = append(v.Customers, cv)
 	}
 	from := (page-1)*billingPageSize + 1
-	v.Shown = fmt.Sprintf("%d–%d of %s customers", min(from, total), min(from+len(rows)-1, total), count(int64(total)))
+	v.Shown = i18n.T(r.Context(), "h.billing.shown", strconv.Itoa(min(from, total)), strconv.Itoa(min(from+len(rows)-1, total)), count(int64(total)))
 	link := func(p int) string {
 		qs := url.Values{"page": {strconv.Itoa(p)}}
 		if q != "" {
@@ -332,11 +341,12 @@ func (s *Server) writeExport(w http.ResponseWriter, r *http.Request, e billing.E
 	return s.bil.WriteCSV(r.Context(), w, e)
 }
 
+// findingTitles are the message keys of the reconciliation checks' titles.
 var findingTitles = map[string]string{
-	billing.CheckUnmatched: "Lines without a mirrored subscription",
-	billing.CheckSeats:     "Seats billed vs seats held",
-	billing.CheckStatus:    "Charges for suspended or cancelled subscriptions",
-	billing.CheckPrice:     "Prices vs the price sheet",
+	billing.CheckUnmatched: "h.billing.finding_unmatched",
+	billing.CheckSeats:     "h.billing.finding_seats",
+	billing.CheckStatus:    "h.billing.finding_status",
+	billing.CheckPrice:     "h.billing.finding_price",
 }
 
 // billingFindings is an invoice's reconciliation findings.
@@ -360,7 +370,11 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 		}
 		i, ok := idx[f.Check]
 		if !ok {
-			v.Groups = append(v.Groups, templates.BillingFindingGroup{Check: f.Check, Title: cmp.Or(findingTitles[f.Check], f.Check)})
+			title := f.Check
+			if key, ok := findingTitles[f.Check]; ok {
+				title = i18n.T(r.Context(), key)
+			}
+			v.Groups = append(v.Groups, templates.BillingFindingGroup{Check: f.Check, Title: title})
 			i = len(v.Groups) - 1
 			idx[f.Check] = i
 		}
@@ -376,7 +390,7 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Groups[i].Items = append(v.Groups[i].Items, fv)
 	}
-	return s.render(w, r, http.StatusOK, templates.BillingFindingsPage(s.page(r, "Reconciliation of "+id, "/billing"), v))
+	return s.render(w, r, http.StatusOK, templates.BillingFindingsPage(s.page(r, i18n.T(r.Context(), "h.billing.reconciliation_title", id), "/billing"), v))
 }
 
 // billingCustomer is a mirrored customer's billing over the months.
@@ -401,12 +415,12 @@ func (s *Server) billingCustomer(w http.ResponseWriter, r *http.Request) error {
 		if m.Kind == "invoice" && len(pts) < 12 {
 			pts = append(pts, templates.ChartPoint{Label: shortMonth(r.Context(), m.PeriodStart) + " " + m.Currency, Href: "#" + row.Anchor,
 				Values: []decimal.Decimal{m.Cost, m.Sale, m.Sale.Sub(m.Cost)},
-				Titles: []string{row.Month + " cost " + row.Cost, row.Month + " sale " + row.Sale, row.Month + " margin " + row.Margin}})
+				Titles: barTitles(r.Context(), row.Month, row.Cost, row.Sale, row.Margin)})
 		}
 	}
 	slices.Reverse(pts)
-	v.Chart = templates.NewBarChart("chart-customer", "Cost, sale and margin by month", "The customer's cost, sale and margin of each invoiced month.",
-		costSaleMargin, pts)
+	v.Chart = templates.NewBarChart("chart-customer", i18n.T(r.Context(), "h.billing.chart_title"),
+		i18n.Text(r.Context(), "The customer's cost, sale and margin of each invoiced month."), costSaleMargin(r.Context()), pts)
 	for _, m := range months[:min(len(months), 3)] {
 		days, err := s.st.CustomerUsageDays(r.Context(), id, m.InvoiceID)
 		if err != nil {
@@ -414,11 +428,11 @@ func (s *Server) billingCustomer(w http.ResponseWriter, r *http.Request) error {
 		}
 		if len(days) > 0 {
 			v.UsageMonth = monthLabel(r.Context(), m.PeriodStart)
-			v.Usage, v.UsageChart = usageRows(days, m.Currency, false)
+			v.Usage, v.UsageChart = usageRows(r.Context(), days, m.Currency, false)
 			break
 		}
 	}
-	return s.render(w, r, http.StatusOK, templates.BillingCustomerPage(s.page(r, "Billing of "+v.Name, "/billing"), v))
+	return s.render(w, r, http.StatusOK, templates.BillingCustomerPage(s.page(r, i18n.T(r.Context(), "h.billing.customer_title", v.Name), "/billing"), v))
 }
 
 // monthRow is a customer's month; saleOnly leaves cost and margin out.
@@ -437,12 +451,12 @@ func monthRow(ctx context.Context, m store.CustomerBillingMonth, href string, sa
 
 // usageRows are Azure usage days and their chart; saleOnly charts the sale
 // alone and leaves cost out of the rows.
-func usageRows(days []store.BillingUsageDay, cur string, saleOnly bool) ([]templates.UsageDayRow, templates.BarChart) {
+func usageRows(ctx context.Context, days []store.BillingUsageDay, cur string, saleOnly bool) ([]templates.UsageDayRow, templates.BarChart) {
 	var rows []templates.UsageDayRow
 	var pts []templates.ChartPoint
-	series := []templates.ChartSeries{{Name: "Cost", Class: "bar-cost"}, {Name: "Sale", Class: "bar-usage"}}
+	series := []templates.ChartSeries{{Name: i18n.T(ctx, "h.billing.series_cost"), Class: "bar-cost"}, {Name: i18n.T(ctx, "h.billing.series_sale"), Class: "bar-usage"}}
 	if saleOnly {
-		series = []templates.ChartSeries{{Name: "Amount", Class: "bar-usage"}}
+		series = []templates.ChartSeries{{Name: i18n.T(ctx, "h.billing.series_amount"), Class: "bar-usage"}}
 	}
 	for _, d := range days {
 		row := templates.UsageDayRow{Anchor: "d-" + d.Day.Format(time.DateOnly), Day: d.Day.Format(time.DateOnly), Sale: money(d.Sale, cur)}
@@ -451,10 +465,10 @@ func usageRows(days []store.BillingUsageDay, cur string, saleOnly bool) ([]templ
 			p.Values, p.Titles = []decimal.Decimal{d.Sale}, []string{row.Day + " " + row.Sale}
 		} else {
 			row.Cost = money(d.Cost, cur)
-			p.Values, p.Titles = []decimal.Decimal{d.Cost, d.Sale}, []string{row.Day + " cost " + row.Cost, row.Day + " sale " + row.Sale}
+			p.Values, p.Titles = []decimal.Decimal{d.Cost, d.Sale}, []string{i18n.T(ctx, "h.billing.bar_cost", row.Day, row.Cost), i18n.T(ctx, "h.billing.bar_sale", row.Day, row.Sale)}
 		}
 		rows = append(rows, row)
 		pts = append(pts, p)
 	}
-	return rows, templates.NewBarChart("chart-usage", "Azure usage by day", "Azure usage of each day of the month.", series, pts)
+	return rows, templates.NewBarChart("chart-usage", i18n.T(ctx, "h.billing.usage_title"), i18n.Text(ctx, "Azure usage of each day of the month."), series, pts)
 }

@@ -65,10 +65,10 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 	for _, ch := range choices {
 		label := ch.Name
 		if ch.IsAddOn {
-			label += " (add-on)"
+			label = i18n.T(ctx, "h.cart.item_addon", label)
 		}
 		if ch.Kind == "offer" {
-			label += " · legacy"
+			label = i18n.T(ctx, "h.cart.item_legacy", label)
 		}
 		// The search narrows the list; the chosen item stays in it.
 		if find != "" && !strings.Contains(strings.ToLower(label), find) && ch.ItemID != f.Get("item_id") {
@@ -82,7 +82,7 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 			return err
 		}
 		if ok {
-			v.Config = configView(conf, f)
+			v.Config = configView(ctx, conf, f)
 			// Each plan's sale price, as the cart lines show it.
 			for i, p := range conf.Plans {
 				if !p.Unit.Valid {
@@ -95,7 +95,7 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 				v.Config.Plans[i].Sale = templates.Money(sale, p.Currency)
 			}
 		} else if f.Errors["item_id"] == "" {
-			f.Errors["item_id"] = "This item is not in the catalog for " + c.Country + " or cannot be bought."
+			f.Errors["item_id"] = i18n.T(ctx, "h.cart.not_in_catalog", c.Country)
 			v.Form = f
 		}
 	}
@@ -104,11 +104,11 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	for _, p := range parents {
-		v.Parents = append(v.Parents, templates.Option{Value: "sub:" + p.ID, Label: "Subscription: " + cmp.Or(p.FriendlyName, p.OfferName)})
+		v.Parents = append(v.Parents, templates.Option{Value: "sub:" + p.ID, Label: i18n.T(ctx, "h.cart.parent_sub", cmp.Or(p.FriendlyName, p.OfferName))})
 	}
 	for _, l := range lines {
 		if !l.IsAddOn {
-			v.Parents = append(v.Parents, templates.Option{Value: "line:" + strconv.FormatInt(l.ID, 10), Label: "In this cart: " + l.Name})
+			v.Parents = append(v.Parents, templates.Option{Value: "line:" + strconv.FormatInt(l.ID, 10), Label: i18n.T(ctx, "h.cart.parent_line", l.Name)})
 		}
 	}
 	recent, err := s.st.RecentOrderPlacements(ctx, c.ID)
@@ -119,16 +119,16 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 		state := o.BaseStatus
 		switch {
 		case o.CancelledAt != nil:
-			state = "cancelled"
+			state = i18n.T(ctx, "status.cancelled")
 		case o.BaseStatus == commerce.CommandSucceeded && o.NeedsAddons && o.AddonCommandID == nil:
-			state = "waiting to place the add-ons"
+			state = i18n.T(ctx, "h.cart.waiting_addons")
 		case o.AddonStatus != "":
-			state = "add-ons " + o.AddonStatus
+			state = i18n.T(ctx, "h.cart.addons_status", o.AddonStatus)
 		}
 		v.Recent = append(v.Recent, templates.RecentOrder{Href: base + "/orders/" + o.Token.String(),
 			At: o.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), By: o.RequestedByLabel, State: state})
 	}
-	return s.render(w, r, status, templates.CartPage(s.page(r, "Cart for "+v.Customer, "/customers"), v))
+	return s.render(w, r, status, templates.CartPage(s.page(r, i18n.T(ctx, "h.cart.title", v.Customer), "/customers"), v))
 }
 
 // cartLineViews shows the lines with cost, the customer's sale price and
@@ -145,7 +145,7 @@ func (s *Server) cartLineViews(ctx context.Context, c store.CartCustomer, lines 
 	var out []templates.CartLineView
 	for _, l := range lines {
 		lv := templates.CartLineView{ID: strconv.FormatInt(l.ID, 10), Name: l.Name, ItemID: l.ItemID, Quantity: int(l.Quantity),
-			Term: cmp.Or(rules.TermLabel(l.TermDuration), "—"), Cycle: cmp.Or(l.BillingCycle, "—"), NCE: l.Kind == "nce",
+			Term: cmp.Or(termLabel(ctx, l.TermDuration), "—"), Cycle: cmp.Or(l.BillingCycle, "—"), NCE: l.Kind == "nce",
 			DeleteHref: base + "/cart/lines/" + strconv.FormatInt(l.ID, 10) + "/delete", Price: "—", Sale: "—", Line: "—", Margin: "—",
 			Promotion: l.PromotionLabel}
 		if l.CustomTermEnd.Valid {
@@ -170,9 +170,9 @@ func (s *Server) cartLineViews(ctx context.Context, c store.CartCustomer, lines 
 		}
 		switch {
 		case l.ParentLineID != nil:
-			lv.Parent = "with " + names[*l.ParentLineID] + " (this cart)"
+			lv.Parent = i18n.T(ctx, "h.cart.with_line", names[*l.ParentLineID])
 		case l.ParentSubscriptionID != "":
-			lv.Parent = "on subscription " + l.ParentSubscriptionID
+			lv.Parent = i18n.T(ctx, "h.cart.on_sub", l.ParentSubscriptionID)
 		}
 		out = append(out, lv)
 	}
@@ -211,7 +211,7 @@ func (s *Server) cartLineAdd(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderCart(w, r, http.StatusUnprocessableEntity, c, f)
 	}
-	s.flash(ctx, "success", name+" added to the cart.")
+	s.flash(ctx, "success", i18n.T(ctx, "h.cart.added", name))
 	redirect(w, r, "/customers/"+c.ID.String()+"/cart")
 	return nil
 }
@@ -238,7 +238,7 @@ func (s *Server) cartLineDelete(w http.ResponseWriter, r *http.Request) error {
 // configView is the configurator for a chosen item: its plans (the first
 // chosen unless the form chose one), quantity limits and whether it needs
 // a base.
-func configView(conf commerce.CartConfiguration, f templates.Form) *templates.CartConfig {
+func configView(ctx context.Context, conf commerce.CartConfiguration, f templates.Form) *templates.CartConfig {
 	it := conf.Item
 	v := &templates.CartConfig{ItemID: it.ID, Name: it.Name, NCE: it.Kind == "nce", AddOn: it.AddOn, Min: it.Min, Max: it.Max}
 	chosen := f.Get("plan")
@@ -246,7 +246,11 @@ func configView(conf commerce.CartConfiguration, f templates.Form) *templates.Ca
 		chosen = rules.PlanValue(f.Get("term"), f.Get("billing_cycle"))
 	}
 	for i, p := range conf.Plans {
-		pv := templates.CartPlanView{Value: p.Value, Label: p.Label, Checked: p.Value == chosen || (chosen == "" && i == 0)}
+		label := p.Label
+		if term, cycle, ok := rules.SplitPlan(p.Value); ok {
+			label = planLabel(ctx, term, cycle)
+		}
+		pv := templates.CartPlanView{Value: p.Value, Label: label, Checked: p.Value == chosen || (chosen == "" && i == 0)}
 		if p.Unit.Valid {
 			pv.Price = templates.Money(p.Unit.Decimal, p.Currency)
 		}
@@ -269,7 +273,7 @@ func configView(conf commerce.CartConfiguration, f templates.Form) *templates.Ca
 // licence and month at the customer's sale prices.
 func (s *Server) cartLinePlans(ctx context.Context, c store.CartCustomer, l store.CartLine, sale decimal.Decimal, lv *templates.CartLineView) error {
 	if m, ok := rules.MonthlyEquivalent(sale, int64(l.Quantity), l.BillingCycle, l.TermDuration); ok {
-		lv.Monthly = templates.Money(m, l.Currency) + " a month"
+		lv.Monthly = i18n.T(ctx, "ent.a_month", templates.Money(m, l.Currency))
 	}
 	ps, err := s.st.CatalogPrices(ctx, c.Country, l.ItemID)
 	if err != nil {
@@ -291,14 +295,14 @@ func (s *Server) cartLinePlans(ctx context.Context, c store.CartCustomer, l stor
 		return nil
 	}
 	for _, d := range diffs {
-		how := d.Percent.Abs().StringFixed(1) + " % more"
+		how := i18n.T(ctx, "h.cart.pct_more", d.Percent.Abs().StringFixed(1))
 		switch {
 		case d.Percent.IsNegative():
-			how = d.Percent.Abs().StringFixed(1) + " % less"
+			how = i18n.T(ctx, "h.cart.pct_less", d.Percent.Abs().StringFixed(1))
 		case d.Percent.IsZero():
-			how = "the same"
+			how = i18n.T(ctx, "h.cart.same")
 		}
-		lv.Plans = append(lv.Plans, rules.PlanLabel(d.Term, d.Cycle)+": "+templates.Money(d.Monthly, l.Currency)+" a licence a month, "+how)
+		lv.Plans = append(lv.Plans, i18n.T(ctx, "h.cart.plan_price", planLabel(ctx, d.Term, d.Cycle), templates.Money(d.Monthly, l.Currency), how))
 	}
 	return nil
 }

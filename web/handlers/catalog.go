@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -79,11 +80,11 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := templates.CatalogView{Form: f, Total: res.Total, Freshness: "The catalog has not been synced yet: run a catalog sync from the Sync page."}
+	v := templates.CatalogView{Form: f, Total: res.Total, Freshness: i18n.Text(ctx, "The catalog has not been synced yet: run a catalog sync from the Sync page.")}
 	if at, ok, err := s.st.CatalogSyncedAt(ctx, country); err != nil {
 		return err
 	} else if ok {
-		v.Freshness = "Catalog synced " + ago(s.now().Sub(at)) + " ago."
+		v.Freshness = i18n.T(ctx, "h.catalog.synced_ago", ago(ctx, s.now().Sub(at)))
 	}
 	for _, c := range facets.Countries {
 		v.Countries = append(v.Countries, templates.Option{Value: c, Label: c})
@@ -98,14 +99,14 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 		v.Families = append(v.Families, templates.Option{Value: c, Label: c})
 	}
 	for _, t := range facets.Terms {
-		v.Terms = append(v.Terms, templates.Option{Value: t, Label: rules.TermLabel(t)})
+		v.Terms = append(v.Terms, templates.Option{Value: t, Label: termLabel(ctx, t)})
 	}
 	for _, c := range facets.Cycles {
 		v.Cycles = append(v.Cycles, templates.Option{Value: c, Label: c})
 	}
 	for _, it := range res.Items {
 		v.Rows = append(v.Rows, templates.CatalogRow{Href: offerHref(it.Country, it.Kind, it.ID), Name: it.Name, Kind: it.Kind,
-			Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, Terms: termsLabel(it.Terms), Cycles: strings.Join(it.BillingCycles, ", "),
+			Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, Terms: termsLabel(ctx, it.Terms), Cycles: strings.Join(it.BillingCycles, ", "),
 			Purchasable: it.Purchasable, Description: it.Description})
 	}
 	if err := s.catalogRowPrices(ctx, country, res.Items, v.Rows); err != nil {
@@ -136,7 +137,7 @@ func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := templates.OfferView{Name: it.Name, ID: it.ID, Kind: it.Kind, Country: it.Country, Description: it.Description,
 		Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, UnitType: cmp.Or(it.UnitType, "—"),
-		MinQuantity: int(it.MinQuantity), MaxQuantity: int(it.MaxQuantity), Terms: cmp.Or(termsLabel(it.Terms), "—"),
+		MinQuantity: int(it.MinQuantity), MaxQuantity: int(it.MaxQuantity), Terms: cmp.Or(termsLabel(ctx, it.Terms), "—"),
 		Cycles: cmp.Or(strings.Join(it.BillingCycles, ", "), "—"), Purchasable: it.Purchasable, Gone: gone != nil,
 		OrderHref:       "/orders/new?" + url.Values{"country": {it.Country}, "item": {it.Kind + ":" + it.ID}}.Encode(),
 		ReplacementHref: "/catalog?" + url.Values{"country": {it.Country}, "q": {it.Name}}.Encode()}
@@ -185,9 +186,9 @@ func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		v.Prices = append(v.Prices, templates.OfferPriceRow{Term: cmp.Or(rules.TermLabel(p.TermDuration), "—"), Cycle: cmp.Or(p.BillingCycle, "—"),
+		v.Prices = append(v.Prices, templates.OfferPriceRow{Term: cmp.Or(termLabel(ctx, p.TermDuration), "—"), Cycle: cmp.Or(p.BillingCycle, "—"),
 			Currency: p.Currency, Price: templates.Money(p.UnitPrice, p.Currency), Sale: templates.Money(sale, p.Currency), Margin: marginLabel(p.UnitPrice, sale, p.Currency),
-			Rule: cmp.Or(rule, "no rule: at cost"), ERP: "—"})
+			Rule: cmp.Or(rule, i18n.T(ctx, "h.catalog.no_rule")), ERP: "—"})
 		if p.ERPPrice.Valid {
 			v.Prices[len(v.Prices)-1].ERP = templates.Money(p.ERPPrice.Decimal, p.Currency)
 		}
@@ -210,7 +211,7 @@ func (s *Server) orderNew(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := templates.OrderForView{Offer: it.Name, OfferHref: offerHref(country, kind, id), Country: country,
 		Item: q.Get("item"), Query: strings.TrimSpace(q.Get("q"))}
-	p := s.page(r, "Order "+it.Name, "/catalog")
+	p := s.page(r, i18n.T(ctx, "h.catalog.order_title", it.Name), "/catalog")
 	if rules.IsAzurePlan(it.Kind, it.ID, it.Family, it.Billing) {
 		if p.Unavailable = s.missing(ctx, rules.CapAzurePlan); len(p.Unavailable) > 0 {
 			v.Unavailable = true

@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/billing"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -50,8 +51,8 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 		return store.ErrNotFound
 	}
 	slices.Reverse(pts)
-	v.Chart = templates.NewBarChart("chart-charges", "Charges by month", "What you were billed each month.",
-		[]templates.ChartSeries{{Name: "Amount", Class: "bar-sale"}}, pts)
+	v.Chart = templates.NewBarChart("chart-charges", i18n.T(r.Context(), "h.charges.chart_title"), i18n.Text(r.Context(), "What you were billed each month."),
+		[]templates.ChartSeries{{Name: i18n.T(r.Context(), "h.billing.series_amount"), Class: "bar-sale"}}, pts)
 	if selected != nil {
 		groups, err := s.st.BillingInvoiceGroups(r.Context(), selected.InvoiceID, store.BillingGroupFilter{CustomerID: &sc.id})
 		if err != nil {
@@ -60,7 +61,7 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 		cur := selected.Currency
 		v.Selected, v.Amount = monthLabel(r.Context(), selected.PeriodStart), money(selected.Sale, cur)
 		if selected.Kind == "unbilled" {
-			v.Selected += " so far"
+			v.Selected = i18n.T(r.Context(), "h.charges.so_far", v.Selected)
 		}
 		v.CSVHref = sc.view.Base + "/charges.csv?invoice=" + url.QueryEscape(selected.InvoiceID)
 		for _, g := range groups {
@@ -72,10 +73,10 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if len(days) > 0 {
-			v.Usage, v.UsageChart = usageRows(days, cur, true)
+			v.Usage, v.UsageChart = usageRows(r.Context(), days, cur, true)
 		}
 	}
-	return s.render(w, r, http.StatusOK, templates.ChargesPage(s.customerPage(r, sc, "Charges"), v))
+	return s.render(w, r, http.StatusOK, templates.ChargesPage(s.customerPage(r, sc, i18n.T(r.Context(), "h.charges.title")), v))
 }
 
 // chargesExport is one month's charges as CSV (?invoice=, else the newest

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -68,23 +70,23 @@ func (s *Server) renderCustomerUsers(w http.ResponseWriter, r *http.Request, c s
 	base := "/customers/" + c.ID.String()
 	v := templates.CustomerUsersView{CustomerID: c.ID.String(), CustomerName: cmp.Or(c.CompanyName, c.Domain), TenantID: tenantOf(c),
 		TenantSignIn: len(tenants) > 0, Form: f, InviteLink: link, InviteExpires: expires}
-	v.Users, v.Invitations = userRows(users, base), invitationRows(invs, base, s.now())
-	return s.render(w, r, status, templates.CustomerUsersPage(s.page(r, "Users of "+v.CustomerName, "/customers"), v))
+	v.Users, v.Invitations = userRows(ctx, users, base), invitationRows(ctx, invs, base, s.now())
+	return s.render(w, r, status, templates.CustomerUsersPage(s.page(r, i18n.T(ctx, "h.users.of", v.CustomerName), "/customers"), v))
 }
 
 // userRows are the rows of a customer's or reseller's users; base is the
 // page their revoke links start from.
-func userRows(users []store.User, base string) []templates.CustomerUserRow {
+func userRows(ctx context.Context, users []store.User, base string) []templates.CustomerUserRow {
 	rows := make([]templates.CustomerUserRow, 0, len(users))
 	for _, u := range users {
-		row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.DisplayName, Via: "invitation (password)",
-			Status: "active", LastLogin: rules.Date(u.LastLoginAt), Active: u.DisabledAt == nil,
+		row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Name: u.DisplayName, Via: i18n.T(ctx, "h.users.via_invitation"),
+			Status: i18n.T(ctx, "status.active"), LastLogin: rules.Date(u.LastLoginAt), Active: u.DisabledAt == nil,
 			RevokeHref: base + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
 		if u.CustomerVia != nil && *u.CustomerVia == "tenant" {
-			row.Via = "Microsoft (tenant)"
+			row.Via = i18n.T(ctx, "h.users.via_tenant")
 		}
 		if u.DisabledAt != nil {
-			row.Status = "revoked " + rules.Date(u.DisabledAt)
+			row.Status = i18n.T(ctx, "h.users.revoked_on", rules.Date(u.DisabledAt))
 		}
 		rows = append(rows, row)
 	}
@@ -92,20 +94,20 @@ func userRows(users []store.User, base string) []templates.CustomerUserRow {
 }
 
 // invitationRows are the rows of invitations with their state at now.
-func invitationRows(invs []store.Invitation, base string, now time.Time) []templates.InvitationRow {
+func invitationRows(ctx context.Context, invs []store.Invitation, base string, now time.Time) []templates.InvitationRow {
 	rows := make([]templates.InvitationRow, 0, len(invs))
 	for _, i := range invs {
 		row := templates.InvitationRow{Email: i.Email, Expires: i.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"),
 			RevokeHref: base + "/invitations/" + strconv.FormatInt(i.ID, 10) + "/revoke"}
 		switch {
 		case i.AcceptedAt != nil:
-			row.State = "accepted " + rules.Date(i.AcceptedAt)
+			row.State = i18n.T(ctx, "h.users.accepted_on", rules.Date(i.AcceptedAt))
 		case i.RevokedAt != nil:
-			row.State = "revoked"
+			row.State = i18n.T(ctx, "h.users.revoked")
 		case !now.Before(i.ExpiresAt):
-			row.State = "expired"
+			row.State = i18n.T(ctx, "status.expired")
 		default:
-			row.State, row.Pending = "pending", true
+			row.State, row.Pending = i18n.T(ctx, "status.pending"), true
 		}
 		rows = append(rows, row)
 	}
@@ -128,8 +130,8 @@ func (s *Server) customerUserRevokeConfirm(w http.ResponseWriter, r *http.Reques
 	}
 	row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email,
 		RevokeHref: "/customers/" + c.ID.String() + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
-	return s.render(w, r, http.StatusOK, templates.CustomerUserRevokePage(s.page(r, "Revoke "+u.Email, "/customers"),
-		"/customers/"+c.ID.String()+"/users", "the view of "+cmp.Or(c.CompanyName, c.Domain), row))
+	return s.render(w, r, http.StatusOK, templates.CustomerUserRevokePage(s.page(r, i18n.T(r.Context(), "h.users.revoke_title", u.Email), "/customers"),
+		"/customers/"+c.ID.String()+"/users", i18n.T(r.Context(), "h.users.view_of", cmp.Or(c.CompanyName, c.Domain)), row))
 }
 
 // customerUserRevoke disables a customer user (their sessions end on the

@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -180,7 +181,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := d.Customer
 	v := templates.CustomerView{ID: c.ID.String(), Name: cmp.Or(c.CompanyName, c.Domain), Domain: c.Domain, TenantID: cmp.Or(c.TenantID, c.ID.String()),
-		Email: c.CompanyEmail, Relationship: cmp.Or(c.Relationship, "—"), Gone: c.GoneAt != nil, SyncedAgo: ago(s.now().Sub(c.SyncedAt)),
+		Email: c.CompanyEmail, Relationship: cmp.Or(c.Relationship, "—"), Gone: c.GoneAt != nil, SyncedAgo: ago(ctx, s.now().Sub(c.SyncedAt)),
 		RetryHref: "/customers/" + c.ID.String() + "/agreement/retry", LicenseUsageProblem: c.LicenseUsageError}
 	if c.RelationshipRemovedAt != nil {
 		v.RelationshipRemoved = c.RelationshipRemovedAt.UTC().Format("2006-01-02")
@@ -190,14 +191,16 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 			v.Address = append(v.Address, l)
 		}
 	}
-	for _, kv := range [][2]string{{"Contact", strings.TrimSpace(c.BillingFirstName + " " + c.BillingLastName)}, {"Email", c.BillingEmail},
-		{"Phone", c.BillingPhone}, {"Company", c.BillingCompanyName}, {"Culture", c.BillingCulture}, {"Language", c.BillingLanguage}} {
+	for _, kv := range [][2]string{{i18n.T(ctx, "h.customer.contact"), strings.TrimSpace(c.BillingFirstName + " " + c.BillingLastName)},
+		{i18n.T(ctx, "h.customer.email"), c.BillingEmail}, {i18n.T(ctx, "h.customer.phone"), c.BillingPhone},
+		{i18n.T(ctx, "h.customer.company"), c.BillingCompanyName}, {i18n.T(ctx, "h.customer.culture"), c.BillingCulture},
+		{i18n.T(ctx, "h.customer.language"), c.BillingLanguage}} {
 		if kv[1] != "" {
 			v.Billing = append(v.Billing, templates.AuditView{At: kv[0], Actor: kv[1]})
 		}
 	}
 	for _, a := range d.Agreements {
-		v.Agreements = append(v.Agreements, templates.AgreementView{Type: agreementName(a.AgreementType), Date: a.DateAgreed.UTC().Format("2006-01-02"),
+		v.Agreements = append(v.Agreements, templates.AgreementView{Type: agreementName(ctx, a.AgreementType), Date: a.DateAgreed.UTC().Format("2006-01-02"),
 			Contact: strings.TrimSpace(a.ContactFirstName+" "+a.ContactLastName) + " <" + a.ContactEmail + ">"})
 	}
 	if len(d.Agreements) == 0 {
@@ -233,7 +236,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := "/customers/" + c.ID.String()
-	v.RunRate, v.RunRateTotals = runRateView(rr, base)
+	v.RunRate, v.RunRateTotals = runRateView(ctx, rr, base)
 	v.RunRate = slices.DeleteFunc(v.RunRate, func(l templates.RunRateLine) bool { return onPage[l.ID] == 0 })
 	slices.SortFunc(v.RunRate, func(a, b templates.RunRateLine) int { return cmp.Compare(onPage[a.ID], onPage[b.ID]) })
 	v.PriceListHref, v.PriceListCostHref = base+"/prices.csv", base+"/prices.csv?cost=1"
@@ -243,10 +246,10 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	for i := range v.Subscriptions {
 		sv := &v.Subscriptions[i]
-		sv.RenewsAt, sv.PriceChanges = saleRenewal(byID[sv.ID]), byID[sv.ID].SaleChanges()
+		sv.RenewsAt, sv.PriceChanges = saleRenewal(ctx, byID[sv.ID]), byID[sv.ID].SaleChanges()
 		for j := range sv.AddOns {
 			a := &sv.AddOns[j]
-			a.RenewsAt, a.PriceChanges = saleRenewal(byID[a.ID]), byID[a.ID].SaleChanges()
+			a.RenewsAt, a.PriceChanges = saleRenewal(ctx, byID[a.ID]), byID[a.ID].SaleChanges()
 		}
 	}
 	for _, o := range d.Orders {
@@ -264,24 +267,24 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 			Assigned: int(u.Assigned), Purchased: int(u.Purchased), Over: u.Assigned > u.Purchased})
 	}
 	for _, a := range d.Audit {
-		v.Audit = append(v.Audit, templates.AuditView{At: a.At.UTC().Format("2006-01-02 15:04 UTC"), Source: sourceLabel(a.Source),
+		v.Audit = append(v.Audit, templates.AuditView{At: a.At.UTC().Format("2006-01-02 15:04 UTC"), Source: sourceLabel(ctx, a.Source),
 			Actor: a.Actor, Action: a.Action, Outcome: a.Outcome, Detail: a.Detail})
 	}
 	return s.render(w, r, http.StatusOK, templates.CustomerPage(s.page(r, v.Name, "/customers"), v))
 }
 
-func sourceLabel(s string) string {
+func sourceLabel(ctx context.Context, s string) string {
 	if s == "pc" {
-		return "Partner Center"
+		return i18n.T(ctx, "h.source.pc")
 	}
-	return "portal"
+	return i18n.T(ctx, "h.source.portal")
 }
 
 // agreementName is an agreement type as people write it
 // ("MicrosoftCustomerAgreement" is the Microsoft Customer Agreement).
-func agreementName(t string) string {
+func agreementName(ctx context.Context, t string) string {
 	if t == "MicrosoftCustomerAgreement" {
-		return "Microsoft Customer Agreement"
+		return i18n.T(ctx, "h.customer.mca")
 	}
 	return t
 }

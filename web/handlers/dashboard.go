@@ -79,6 +79,9 @@ func (s *Server) fillAttention(r *http.Request, d *templates.Dashboard) error {
 		}
 		if it.Deadline != nil {
 			v.Due = it.Deadline.UTC().Format("Mon 2 Jan 2006")
+			if l := i18n.From(r.Context()); l != i18n.English {
+				v.Due = i18n.Day(l, it.Deadline.UTC())
+			}
 			v.Urgent = it.Deadline.Sub(now) < 24*time.Hour
 		}
 		d.Attention = append(d.Attention, v)

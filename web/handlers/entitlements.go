@@ -47,7 +47,7 @@ func (s *Server) scopeOf(r *http.Request) (customerScope, error) {
 		if u.CustomerID == nil {
 			return customerScope{}, errForbidden
 		}
-		sc := customerScope{id: *u.CustomerID, view: templates.CustomerViewScope{Base: "/my", Print: printable, CustomerName: "your organisation"}}
+		sc := customerScope{id: *u.CustomerID, view: templates.CustomerViewScope{Base: "/my", Print: printable, CustomerName: i18n.T(ctx, "h.cv.your_org")}}
 		c, err := s.st.CustomerHeader(ctx, sc.id)
 		switch {
 		case err == nil:
@@ -155,8 +155,8 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	salePrices(rows, rr)
-	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC"), Totals: saleTotals(rr)}
+	salePrices(r.Context(), rows, rr)
+	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC"), Totals: saleTotals(r.Context(), rr)}
 	// The counts cover every subscription, the table one page of them
 	// (all of them on the printable version).
 	for _, r := range rows {
@@ -187,7 +187,7 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sps := salePrices(rows, rr)
+	sps := salePrices(r.Context(), rows, rr)
 	want := chi.URLParam(r, "sub")
 	for _, row := range rows {
 		for _, x := range append([]templates.EntitlementRow{row}, row.AddOns...) {
@@ -213,8 +213,8 @@ func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error
 	var b strings.Builder
 	b.WriteString("\uFEFF") // a UTF-8 BOM: Excel then reads Chinese names right
 	cw := csv.NewWriter(&b)
-	_ = cw.Write([]string{"subscription_id", "base_subscription_id", "product", "offer", "quantity", "unit", "seats_assigned",
-		"seats_purchased", "status", "term", "billing_cycle", "start_date", "renewal_date", "auto_renew", "entitled", "reason"})
+	_ = cw.Write(csvHeader(r.Context(), "subscription_id", "base_subscription_id", "product", "offer", "quantity", "unit", "seats_assigned",
+		"seats_purchased", "status", "term", "billing_cycle", "start_date", "renewal_date", "auto_renew", "entitled", "reason"))
 	line := func(x templates.EntitlementRow, base string) {
 		assigned, purchased := "", ""
 		if x.HasUsage {
@@ -276,7 +276,7 @@ func (s *Server) customerOrderList(w http.ResponseWriter, r *http.Request) error
 		}
 		v.Orders = append(v.Orders, row)
 	}
-	return s.render(w, r, http.StatusOK, templates.CustomerOrdersPage(s.customerPage(r, sc, "Order history"), v))
+	return s.render(w, r, http.StatusOK, templates.CustomerOrdersPage(s.customerPage(r, sc, i18n.T(r.Context(), "cv.orders")), v))
 }
 
 // customerOrderShow is one order of the customer; another customer's order
@@ -295,7 +295,7 @@ func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error
 	total, priced := decimal.Zero, false
 	for _, l := range lines {
 		lr := templates.CustomerOrderLineRow{Number: strconv.Itoa(int(l.LineItemNumber) + 1), Offer: l.OfferID,
-			Name: cmp.Or(l.FriendlyName, l.OfferID), Quantity: strconv.Itoa(int(l.Quantity)), Term: cmp.Or(rules.TermLabel(l.TermDuration), "—"),
+			Name: cmp.Or(l.FriendlyName, l.OfferID), Quantity: strconv.Itoa(int(l.Quantity)), Term: cmp.Or(termLabel(r.Context(), l.TermDuration), "—"),
 			Type: l.TransactionType, Price: "—"}
 		if l.UnitPrice.Valid {
 			// the customer's sale price, never PC's (the cost)
@@ -314,5 +314,5 @@ func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error
 	if priced {
 		v.Order.Total = templates.MoneyCtx(r.Context(), total, o.CurrencyCode)
 	}
-	return s.render(w, r, http.StatusOK, templates.CustomerOrderPage(s.customerPage(r, sc, "Order "+o.ID), v))
+	return s.render(w, r, http.StatusOK, templates.CustomerOrderPage(s.customerPage(r, sc, i18n.T(r.Context(), "h.order.title", o.ID)), v))
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pcconn"
@@ -29,12 +29,12 @@ import (
 // change) and commerce.ChangeSubscription.
 
 // lifecycleView builds the lifecycle part of the subscription page.
-func lifecycleView(sub store.SubscriptionForChange, life store.SubscriptionLifecycle, now time.Time, version, token string) templates.LifecycleView {
+func lifecycleView(ctx context.Context, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, now time.Time, version, token string) templates.LifecycleView {
 	href := subscriptionHref(sub)
 	rs := commerce.SubscriptionRules(sub, life)
 	l := commerce.LifecycleOf(life)
 	v := templates.LifecycleView{Href: href, Version: version, Token: token, Known: life.Known, NCE: rs.NCE(), Status: sub.Status,
-		Tranches: tranchesView(sub, life, now), Path: rules.PostTermPath(sub.Status, rs.NCE(), l, now),
+		Tranches: tranchesView(ctx, sub, life, now), Path: rules.PostTermPath(sub.Status, rs.NCE(), l, now),
 		NextTermHref: href + "/next-term", UpgradeHref: href + "/upgrade",
 		CalendarHref: "/customers/" + sub.CustomerID.String() + "/renewals"}
 	cur := commerce.CurrentTerm(sub)
@@ -43,11 +43,11 @@ func lifecycleView(sub store.SubscriptionForChange, life store.SubscriptionLifec
 		next := rules.NextTermOf(cur, sched)
 		v.NextTerm = templates.NextTermView{Summary: commerce.NextTermSummary(next.TermSpec), Scheduled: next.Scheduled, Changes: next.Changes}
 		if !l.RenewsAt.IsZero() || sched != nil {
-			v.NextTerm.Price = unitPrice(life.Row.NextUnitPrice, life.Row.Currency, next.BillingCycle)
+			v.NextTerm.Price = unitPrice(ctx, life.Row.NextUnitPrice, life.Row.Currency, next.BillingCycle)
 		}
-		v.NextTerm.Current = unitPrice(life.Row.CurrentUnitPrice, life.Row.Currency, cur.BillingCycle)
+		v.NextTerm.Current = unitPrice(ctx, life.Row.CurrentUnitPrice, life.Row.Currency, cur.BillingCycle)
 		if life.Row.PriceChanges != nil && *life.Row.PriceChanges {
-			v.NextTerm.PriceChange = priceChange(life.Row.CurrentUnitPrice.Decimal, life.Row.NextUnitPrice.Decimal, life.Row.Currency)
+			v.NextTerm.PriceChange = priceChange(ctx, life.Row.CurrentUnitPrice.Decimal, life.Row.NextUnitPrice.Decimal, life.Row.Currency)
 		}
 		if v.NextTerm.Price != "" || v.NextTerm.Current != "" {
 			v.NextTerm.PriceSource = life.Row.PriceSource
@@ -55,21 +55,21 @@ func lifecycleView(sub store.SubscriptionForChange, life store.SubscriptionLifec
 	}
 	switch {
 	case !rs.NCE():
-		v.ScheduleWhy = "Legacy subscriptions take no scheduled changes: change them now instead."
+		v.ScheduleWhy = i18n.Text(ctx, "Legacy subscriptions take no scheduled changes: change them now instead.")
 	case sub.Status != "active":
-		v.ScheduleWhy = "Changes can be scheduled while the subscription is active."
+		v.ScheduleWhy = i18n.Text(ctx, "Changes can be scheduled while the subscription is active.")
 	case !sub.AutoRenewEnabled:
-		v.ScheduleWhy = "Scheduled changes apply at renewal: turn auto-renew on to schedule one."
+		v.ScheduleWhy = i18n.Text(ctx, "Scheduled changes apply at renewal: turn auto-renew on to schedule one.")
 	case sub.BillingType == "usage":
-		v.ScheduleWhy = "Usage-based subscriptions do not renew."
+		v.ScheduleWhy = i18n.Text(ctx, "Usage-based subscriptions do not renew.")
 	default:
 		v.CanSchedule = true
 	}
 	if sc := life.Scheduled; sc != nil && sc.RemovedAt != nil {
 		gone := rules.NextTermOf(cur, &rules.Scheduled{TermSpec: rules.TermSpec{ItemID: sc.CatalogItemID, Title: sc.Title,
 			Quantity: int(sc.Quantity), TermDuration: sc.TermDuration, BillingCycle: sc.BillingCycle}})
-		v.ScheduledGone = fmt.Sprintf("The change scheduled for the next term (%s) was %s on %s.", commerce.NextTermSummary(gone.TermSpec),
-			sc.RemovedReason, sc.RemovedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		v.ScheduledGone = i18n.T(ctx, "h.life.scheduled_gone", commerce.NextTermSummary(gone.TermSpec),
+			removedReason(ctx, sc.RemovedReason), sc.RemovedAt.UTC().Format("2006-01-02 15:04 UTC"))
 		if life.Row.ReactivatedAt != nil && sc.RemovedReason == mirror.RemovedSuspension {
 			v.LostSchedule = commerce.NextTermSummary(gone.TermSpec)
 			v.RecreateHref = href + "/next-term?" + url.Values{"item_id": {gone.ItemID}, "quantity": {strconv.Itoa(gone.Quantity)},
@@ -80,7 +80,7 @@ func lifecycleView(sub store.SubscriptionForChange, life store.SubscriptionLifec
 	v.CanUpgrade = rs.NCE() && sub.Status == "active" && sub.BillingType != "usage"
 	for _, t := range life.Transitions {
 		line := templates.TransitionLine{To: t.ToCatalogItemID, Quantity: strconv.Itoa(int(t.Quantity)), Status: t.Status, Errors: t.Errors,
-			Kind: map[bool]string{true: "moved", false: "kept"}[t.TransitionType == rules.TransitionWithLicenseTransfer]}
+			Kind: i18n.T(ctx, map[bool]string{true: "h.life.moved", false: "h.life.kept"}[t.TransitionType == rules.TransitionWithLicenseTransfer])}
 		if t.StartedAt != nil {
 			line.When = t.StartedAt.UTC().Format("2006-01-02 15:04 UTC")
 		}
@@ -88,8 +88,8 @@ func lifecycleView(sub store.SubscriptionForChange, life store.SubscriptionLifec
 	}
 	for _, t := range life.Terms {
 		line := templates.TermLine{Quantity: strconv.Itoa(int(t.Quantity)), Renewal: t.Renewal,
-			Term:  rules.TermLabel(t.TermDuration) + ", billed " + rules.CycleLabel(t.BillingCycle),
-			Price: cmp.Or(unitPrice(t.UnitPrice, t.Currency, t.BillingCycle), "—")}
+			Term:  termChoiceLabel(ctx, rules.Term{Duration: t.TermDuration, BillingCycle: t.BillingCycle}),
+			Price: cmp.Or(unitPrice(ctx, t.UnitPrice, t.Currency, t.BillingCycle), "—")}
 		start := "?"
 		if t.TermStart != nil {
 			start = rules.Day(*t.TermStart)
@@ -101,7 +101,7 @@ func lifecycleView(sub store.SubscriptionForChange, life store.SubscriptionLifec
 }
 
 // tranchesView is the countdown of sub's tranches at now.
-func tranchesView(sub store.SubscriptionForChange, life store.SubscriptionLifecycle, now time.Time) templates.TranchesView {
+func tranchesView(ctx context.Context, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, now time.Time) templates.TranchesView {
 	rs := commerce.SubscriptionRules(sub, life)
 	v := templates.TranchesView{Href: subscriptionHref(sub) + "/tranches", NCE: rs.NCE() && sub.BillingType != "usage"}
 	d := rules.SeatDecrease(rs, now)
@@ -109,30 +109,30 @@ func tranchesView(sub store.SubscriptionForChange, life store.SubscriptionLifecy
 		v.Lines = append(v.Lines, templates.TrancheLine{Quantity: t.Quantity, Sentence: rules.TrancheSentence(t, now)})
 	}
 	if len(v.Lines) == 0 && sub.Status == "active" {
-		v.Closed = "No seats can be removed now: every purchase, renewal and seat increase of this term is past its 7-day window."
+		v.Closed = i18n.Text(ctx, "No seats can be removed now: every purchase, renewal and seat increase of this term is past its 7-day window.")
 	}
 	return v
 }
 
 // unitPrice says a unit price per billing period ("$7.25 per licence,
 // billed annually"), "" when unknown.
-func unitPrice(p decimal.NullDecimal, currency, cycle string) string {
+func unitPrice(ctx context.Context, p decimal.NullDecimal, currency, cycle string) string {
 	if !p.Valid {
 		return ""
 	}
-	return templates.Money(p.Decimal, currency) + " per licence, billed " + rules.CycleLabel(cycle)
+	return i18n.T(ctx, "h.price.per_licence", templates.Money(p.Decimal, currency), cycleLabel(ctx, cycle))
 }
 
 // priceChange says a price change at renewal ("(+20.8 %): $6.00 → $7.25").
-func priceChange(cur, next decimal.Decimal, currency string) string {
+func priceChange(ctx context.Context, cur, next decimal.Decimal, currency string) string {
 	if cur.IsZero() {
-		return fmt.Sprintf("The price changes at renewal: %s → %s.", templates.Money(cur, currency), templates.Money(next, currency))
+		return i18n.T(ctx, "h.price.change", templates.Money(cur, currency), templates.Money(next, currency))
 	}
 	pct := next.Sub(cur).Div(cur).Mul(decimal.NewFromInt(100)).StringFixed(1)
 	if !strings.HasPrefix(pct, "-") {
 		pct = "+" + pct
 	}
-	return fmt.Sprintf("The price changes at renewal (%s %%): %s → %s.", pct, templates.Money(cur, currency), templates.Money(next, currency))
+	return i18n.T(ctx, "h.price.change_pct", pct, templates.Money(cur, currency), templates.Money(next, currency))
 }
 
 // subscriptionTranches is the tranches' countdown alone (refreshed by htmx).
@@ -145,29 +145,29 @@ func (s *Server) subscriptionTranches(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, templates.TranchesFragment(tranchesView(sub, life, s.now())))
+	return s.render(w, r, http.StatusOK, templates.TranchesFragment(tranchesView(r.Context(), sub, life, s.now())))
 }
 
 // targetsProblem says why PC's targets could not be read.
-func targetsProblem(err error) string {
+func targetsProblem(ctx context.Context, err error) string {
 	switch {
 	case errors.Is(err, pcconn.ErrNotConfigured):
-		return "Partner Center is not connected: an admin sets the connection up in the settings."
+		return i18n.Text(ctx, "Partner Center is not connected: an admin sets the connection up in the settings.")
 	case pccclient.IsConsentRequired(err):
-		return "This needs a partner admin's sign-in: an admin reconnects Partner Center in the settings."
+		return i18n.Text(ctx, "This needs a partner admin's sign-in: an admin reconnects Partner Center in the settings.")
 	case pccclient.IsNotFound(err):
-		return "Partner Center does not know this subscription (any more): the next sync updates the portal."
+		return i18n.Text(ctx, "Partner Center does not know this subscription (any more): the next sync updates the portal.")
 	}
-	return "Partner Center did not answer (" + pcRefusal(err.Error(), "") + "). Try again in a moment."
+	return i18n.T(ctx, "h.life.pc_no_answer", pcRefusal(ctx, err.Error(), ""))
 }
 
 // targetLines presents PC's targets.
-func targetLines(ts []commerce.Target) []templates.TargetLine {
+func targetLines(ctx context.Context, ts []commerce.Target) []templates.TargetLine {
 	out := make([]templates.TargetLine, 0, len(ts))
 	for _, t := range ts {
 		terms := make([]string, len(t.Terms))
 		for i, x := range t.Terms {
-			terms[i] = rules.TermChoiceLabel(x)
+			terms[i] = termChoiceLabel(ctx, x)
 		}
 		out = append(out, templates.TargetLine{ItemID: t.ItemID, Title: t.Title, Eligible: t.Eligible, Problems: t.Problems,
 			Terms: strings.Join(terms, "; "), LicenseEligible: t.LicenseTransfer.Eligible, LicenseProblems: t.LicenseTransfer.Problems})
@@ -214,15 +214,15 @@ func (s *Server) renderNextTerm(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	if !sub.AutoRenewEnabled || sub.Status != "active" {
-		v.Problem = "Scheduled changes apply at renewal: the subscription must be active with auto-renew on."
+		v.Problem = i18n.Text(ctx, "Scheduled changes apply at renewal: the subscription must be active with auto-renew on.")
 		return s.render(w, r, status, templates.NextTermPage(s.page(r, "Change the next term", "/customers"), v))
 	}
 	targets, err := s.com.Targets(ctx, sub, true)
 	if err != nil {
-		v.Problem = targetsProblem(err)
+		v.Problem = targetsProblem(r.Context(), err)
 		return s.render(w, r, status, templates.NextTermPage(s.page(r, "Change the next term", "/customers"), v))
 	}
-	v.Targets = targetLines(targets)
+	v.Targets = targetLines(r.Context(), targets)
 	seen := map[string]bool{}
 	for _, t := range targets {
 		if t.Eligible {
@@ -231,7 +231,7 @@ func (s *Server) renderNextTerm(w http.ResponseWriter, r *http.Request, status i
 		for _, x := range t.Terms {
 			if val := rules.TermValue(x); !seen[val] {
 				seen[val] = true
-				v.Terms = append(v.Terms, templates.Choice{Value: val, Label: rules.TermChoiceLabel(x)})
+				v.Terms = append(v.Terms, templates.Choice{Value: val, Label: termChoiceLabel(ctx, x)})
 			}
 		}
 	}
@@ -261,15 +261,14 @@ func (s *Server) renderUpgrade(w http.ResponseWriter, r *http.Request, status in
 		v.Form = templates.NewForm()
 	}
 	if sched := commerce.ScheduledOf(life); sched != nil {
-		v.Warning = "An upgrade is a mid-term change: it deletes the change scheduled for the next term (" +
-			commerce.NextTermSummary(rules.NextTermOf(commerce.CurrentTerm(sub), sched).TermSpec) + ")."
+		v.Warning = i18n.T(ctx, "h.life.upgrade_warning", commerce.NextTermSummary(rules.NextTermOf(commerce.CurrentTerm(sub), sched).TermSpec))
 	}
 	targets, err := s.com.Targets(ctx, sub, false)
 	if err != nil {
-		v.Problem = targetsProblem(err)
+		v.Problem = targetsProblem(r.Context(), err)
 		return s.render(w, r, status, templates.UpgradePage(s.page(r, "Upgrade", "/customers"), v))
 	}
-	v.Targets = targetLines(targets)
+	v.Targets = targetLines(r.Context(), targets)
 	for _, t := range targets {
 		if t.Eligible || t.LicenseTransfer.Eligible {
 			v.Items = append(v.Items, templates.Choice{Value: t.ItemID, Label: t.Title})
@@ -289,7 +288,7 @@ func (s *Server) planLifecycle(ctx context.Context, sub store.SubscriptionForCha
 	scheduled := f.Get("action") == "next_term"
 	targets, err := s.com.Targets(tctx, sub, scheduled)
 	if err != nil {
-		return commerce.Plan{}, map[string]string{"_form": targetsProblem(err)}
+		return commerce.Plan{}, map[string]string{"_form": targetsProblem(ctx, err)}
 	}
 	if scheduled {
 		return commerce.PlanNextTerm(sub, life, targets, rules.NextTermRequest{ItemID: f.Get("item_id"), Quantity: f.Get("quantity"), Term: f.Get("term")})

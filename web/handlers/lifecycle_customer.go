@@ -39,7 +39,7 @@ func (s *Server) customerRenewal(ctx context.Context, customer uuid.UUID, sub st
 		}
 		if show {
 			// the sale price: row's prices are the reseller's cost
-			v.Price = saleUnit(sp.NextUnitSale, sp.Currency, cmp.Or(row.NextBillingCycle, sp.BillingCycle))
+			v.Price = saleUnit(ctx, sp.NextUnitSale, sp.Currency, cmp.Or(row.NextBillingCycle, sp.BillingCycle))
 		}
 	}
 	if v.Renews == "" && v.Path == "" {

@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +15,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
@@ -74,7 +75,7 @@ func (s *Server) onboardingStep(w http.ResponseWriter, r *http.Request) error {
 // against Partner Center's rules for the chosen country.
 func (s *Server) firstInvalidStep(ctx context.Context, f templates.Form, upto int) string {
 	for _, st := range onboardingOrder[:upto+1] {
-		validateStep(f, st, s.now())
+		validateStepIn(ctx, f, st, s.now())
 		if st == "company" && f.Valid() {
 			s.checkCountryRules(ctx, f)
 		}
@@ -95,9 +96,9 @@ func (s *Server) renderOnboarding(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	for _, c := range choices {
-		label := c.Name + " (partner id " + c.MpnID + ")"
+		label := i18n.T(r.Context(), "h.onb.reseller", c.Name, c.MpnID)
 		if c.MpaSigned != nil && !*c.MpaSigned {
-			label += ": has not signed the MPA"
+			label = i18n.T(r.Context(), "h.onb.reseller_no_mpa", label)
 		}
 		v.Resellers = append(v.Resellers, templates.Option{Value: c.TenantID.String(), Label: label})
 		if c.TenantID.String() == f.Get("reseller_tenant_id") {
@@ -105,7 +106,7 @@ func (s *Server) renderOnboarding(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	if step == "review" {
-		v.Review = onboardingReview(f)
+		v.Review = onboardingReview(r.Context(), f)
 	}
 	p := s.page(r, "Onboard a customer", "/customers")
 	p.Width = "medium"
@@ -120,14 +121,14 @@ func (s *Server) onboardingDomainCheck(w http.ResponseWriter, r *http.Request) e
 		if prefix == "" {
 			return s.render(w, r, http.StatusOK, templates.DomainCheck("", "", ""))
 		}
-		return s.render(w, r, http.StatusOK, templates.DomainCheck("invalid", domain, msg))
+		return s.render(w, r, http.StatusOK, templates.DomainCheck("invalid", domain, i18n.Text(r.Context(), msg)))
 	}
 	if a, ok := s.live.cached("domain:"+prefix, s.now()); ok {
-		return s.render(w, r, http.StatusOK, templates.DomainCheck(a.state, domain, a.msg))
+		return s.render(w, r, http.StatusOK, templates.DomainCheck(a.state, domain, domainMessage(r.Context(), a.state, domain, a.msg)))
 	}
 	if u := auth.UserFrom(r.Context()); u == nil || !s.live.allow(u.ID, s.now()) {
 		return s.render(w, r, http.StatusOK, templates.DomainCheck("unknown", domain,
-			"Too many checks in a minute: availability is checked again when you continue and when the customer is created."))
+			i18n.Text(r.Context(), "Too many checks in a minute: availability is checked again when you continue and when the customer is created.")))
 	}
 	state, msg := s.domainState(r.Context(), prefix)
 	return s.render(w, r, http.StatusOK, templates.DomainCheck(state, domain, msg))
@@ -139,20 +140,31 @@ func (s *Server) domainState(ctx context.Context, prefix string) (string, string
 	domain := prefix + ".onmicrosoft.com"
 	pc, err := s.pc.Client(ctx)
 	if err != nil {
-		return "unknown", "Availability cannot be checked: the Partner Center connection is not set up."
+		return "unknown", i18n.Text(ctx, "Availability cannot be checked: the Partner Center connection is not set up.")
 	}
 	ctx, cancel := context.WithTimeout(pcconn.Interactive(ctx), 10*time.Second)
 	defer cancel()
 	free, err := pc.CheckDomainAvailable(ctx, domain)
 	if err != nil {
-		return "unknown", "Availability could not be checked right now (" + pcMessage(err) + "); it is checked again when the customer is created."
+		return "unknown", i18n.T(ctx, "h.onb.domain_unchecked", pcMessage(ctx, err))
 	}
-	state, msg := "available", ""
+	state := "available"
 	if !free {
-		state, msg = "taken", domain+" is taken. Choose another prefix."
+		state = "taken"
 	}
-	s.live.remember("domain:"+prefix, state, msg, s.now())
-	return state, msg
+	// Remembered for every reader: the message is put in each one's
+	// language when shown.
+	s.live.remember("domain:"+prefix, state, "", s.now())
+	return state, domainMessage(ctx, state, domain, "")
+}
+
+// domainMessage is a remembered availability's message in the reader's
+// language.
+func domainMessage(ctx context.Context, state, domain, msg string) string {
+	if state == "taken" {
+		return i18n.T(ctx, "h.onb.domain_taken", domain)
+	}
+	return msg
 }
 
 // onboardingCreate creates the customer (commerce.CreateCustomer) and
@@ -188,18 +200,18 @@ func (s *Server) onboardingCreate(w http.ResponseWriter, r *http.Request) error 
 		f.Errors["_form"] = "The Partner Center connection is not set up: an admin completes it under Settings."
 		return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "review", f)
 	case errors.As(err, &noTemplate):
-		f.Errors["_form"] = "Partner Center did not give the Microsoft Customer Agreement template (" + pcMessage(noTemplate.Err) + "). Nothing was created; try again."
+		f.Errors["_form"] = i18n.T(ctx, "h.onb.no_template", pcMessage(ctx, noTemplate.Err))
 		return s.renderOnboarding(w, r, http.StatusBadGateway, "review", f)
 	case errors.As(err, &refused):
 		// PC refused: nothing exists in PC. Let the user fix the form and
 		// try again with a fresh token.
 		why := refused.LastError
 		if refused.Err != nil {
-			why = pcMessage(refused.Err)
+			why = pcMessage(ctx, refused.Err)
 		}
-		msg := "Partner Center refused to create the customer: " + why
+		msg := i18n.T(ctx, "h.onb.create_refused", why)
 		f.Values["token"] = uuid.NewString()
-		if strings.Contains(strings.ToLower(msg), "domain") {
+		if strings.Contains(strings.ToLower(why), "domain") {
 			f.Errors["domain_prefix"] = msg
 			return s.renderOnboarding(w, r, http.StatusUnprocessableEntity, "domain", f)
 		}
@@ -227,7 +239,7 @@ func (s *Server) onboardingResult(w http.ResponseWriter, r *http.Request, ob sto
 	} else if st.CreateState != commerce.CommandFailed {
 		v.CredentialsLost = true
 	}
-	p := s.page(r, "Onboarding "+ob.CompanyName, "/customers")
+	p := s.page(r, i18n.T(r.Context(), "h.onb.title", ob.CompanyName), "/customers")
 	p.Width = "medium"
 	return s.render(w, r, http.StatusOK, templates.OnboardingResultPage(p, v))
 }
@@ -274,10 +286,10 @@ func (s *Server) onboardingStatusOf(ctx context.Context, ob store.Onboarding) (t
 	}
 	st.CreateState = create.Status
 	if create.Status == commerce.CommandFailed {
-		st.CreateDetail = "Partner Center refused: " + create.LastError
+		st.CreateDetail = i18n.T(ctx, "h.onb.pc_refused", create.LastError)
 		st.Done = true
 	} else if create.Status != commerce.CommandSucceeded && create.LastError != "" {
-		st.CreateDetail = "Retrying after: " + create.LastError
+		st.CreateDetail = i18n.T(ctx, "h.onb.retrying_after", create.LastError)
 	}
 	if create.CustomerID != nil {
 		st.CustomerHref = "/customers/" + create.CustomerID.String()
@@ -290,15 +302,15 @@ func (s *Server) onboardingStatusOf(ctx context.Context, ob store.Onboarding) (t
 		st.AgreementState = agr.Status
 		switch agr.Status {
 		case commerce.CommandFailed:
-			st.AgreementDetail = "Partner Center refused the agreement: " + agr.LastError + " The customer exists; retry from the customer's page."
+			st.AgreementDetail = i18n.T(ctx, "h.onb.agreement_refused", agr.LastError)
 			if isConsentCode(agr.PcErrorCode) {
-				st.AgreementDetail = "The customer exists, but the agreement was not recorded. Retry from the customer's page once a partner admin is connected."
+				st.AgreementDetail = i18n.Text(ctx, "The customer exists, but the agreement was not recorded. Retry from the customer's page once a partner admin is connected.")
 				st.Consent = s.consentNoticeNow(ctx)
 			}
 			st.Done = true
 		case commerce.CommandPending, commerce.CommandDelivering:
 			if strings.Contains(agr.LastError, commerce.NotYetReadableMessage) {
-				st.AgreementWaiting = fmt.Sprintf("Waiting for the new customer: %s. The portal tries again by itself (attempt %d).", commerce.ReadAfterCreateWait, agr.Attempts)
+				st.AgreementWaiting = i18n.T(ctx, "h.onb.waiting", commerce.ReadAfterCreateWait, strconv.Itoa(int(agr.Attempts)))
 			}
 		case commerce.CommandSucceeded:
 			st.Done = true
@@ -318,7 +330,7 @@ func (s *Server) agreementState(r *http.Request, id uuid.UUID, v *templates.Cust
 		return err
 	}
 	if ob.AgreementCommandID == nil {
-		v.AgreementNote, v.CanRetry = "not sent to Partner Center yet.", true
+		v.AgreementNote, v.CanRetry = i18n.T(r.Context(), "h.onb.note_not_sent"), true
 		return nil
 	}
 	agr, err := s.st.Command(r.Context(), *ob.AgreementCommandID)
@@ -327,17 +339,17 @@ func (s *Server) agreementState(r *http.Request, id uuid.UUID, v *templates.Cust
 	}
 	switch agr.Status {
 	case commerce.CommandFailed:
-		v.AgreementNote, v.CanRetry = "Partner Center refused it: "+agr.LastError, true
+		v.AgreementNote, v.CanRetry = i18n.T(r.Context(), "h.onb.note_refused", agr.LastError), true
 		if isConsentCode(agr.PcErrorCode) {
-			v.AgreementNote = "not recorded: it needs a partner admin's sign-in."
+			v.AgreementNote = i18n.T(r.Context(), "h.onb.note_consent")
 			v.Consent = s.consentNoticeNow(r.Context())
 		}
 	case commerce.CommandSucceeded:
-		v.AgreementNote = "accepted; it appears here with the next sync."
+		v.AgreementNote = i18n.T(r.Context(), "h.onb.note_accepted")
 	default:
-		v.AgreementNote = "being sent to Partner Center."
+		v.AgreementNote = i18n.T(r.Context(), "h.onb.note_sending")
 		if strings.Contains(agr.LastError, commerce.NotYetReadableMessage) {
-			v.AgreementNote = "waiting for Partner Center to show the new customer; retried automatically."
+			v.AgreementNote = i18n.T(r.Context(), "h.onb.note_waiting")
 		}
 	}
 	return nil
@@ -361,9 +373,9 @@ func (s *Server) agreementRetry(w http.ResponseWriter, r *http.Request) error {
 	case cmd.Status == commerce.CommandSucceeded:
 		kind, msg = "success", "Partner Center recorded the agreement."
 	case cmd.Status == commerce.CommandFailed:
-		kind, msg = "error", "Partner Center refused the agreement again: "+pcMessage(err)
+		kind, msg = "error", i18n.T(ctx, "h.onb.agreement_refused_again", pcMessage(ctx, err))
 		if pccclient.IsConsentRequired(err) {
-			msg = "The agreement was not recorded: " + consentText(err)
+			msg = i18n.T(ctx, "h.onb.agreement_not_recorded", consentText(ctx, err))
 		}
 	case err != nil && cmd.Status == "":
 		return err
@@ -374,17 +386,17 @@ func (s *Server) agreementRetry(w http.ResponseWriter, r *http.Request) error {
 }
 
 // pcMessage is PC's own message for err, without internals.
-func pcMessage(err error) string {
+func pcMessage(ctx context.Context, err error) string {
 	if err == nil {
-		return "no answer"
+		return i18n.T(ctx, "h.pc.no_answer")
 	}
 	if pccclient.IsConsentRequired(err) {
-		return consentText(err)
+		return consentText(ctx, err)
 	}
 	var pe *pccclient.Error
 	if errors.As(err, &pe) {
 		if pe.HTTPStatus == 0 {
-			return "Partner Center could not be reached"
+			return i18n.T(ctx, "h.pc.unreachable")
 		}
 		return cmp.Or(pe.Description, pe.Error())
 	}
@@ -393,10 +405,10 @@ func pcMessage(err error) string {
 		return ae.Error()
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return "Partner Center did not answer in time"
+		return i18n.T(ctx, "h.pc.timeout")
 	}
 	if errors.Is(err, pcconn.ErrNotConfigured) {
-		return "the Partner Center connection is not set up"
+		return i18n.T(ctx, "h.pc.not_set_up")
 	}
-	return "unexpected error"
+	return i18n.T(ctx, "h.pc.unexpected")
 }

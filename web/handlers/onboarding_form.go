@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"net/mail"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/web/templates"
@@ -57,8 +59,14 @@ func onboardingInput(r *http.Request) templates.Form {
 	return f
 }
 
-// validateStep checks one step's fields, adding messages to f.Errors.
+// validateStep checks one step's fields, adding messages to f.Errors
+// (in English).
 func validateStep(f templates.Form, step string, now time.Time) {
+	validateStepIn(context.Background(), f, step, now)
+}
+
+// validateStepIn is validateStep with the messages in ctx's language.
+func validateStepIn(ctx context.Context, f templates.Form, step string, now time.Time) {
 	req := func(name, msg string) bool {
 		if f.Get(name) == "" {
 			f.Errors[name] = msg
@@ -114,7 +122,7 @@ func validateStep(f templates.Form, step string, now time.Time) {
 			f.Errors["country"] = "Choose the customer's country from the list."
 		}
 		if stateCountries[c] {
-			req("state", "Enter the state or region (required in "+c+").")
+			req("state", i18n.T(ctx, "h.onb.state_required", c))
 		}
 		if !reCulture.MatchString(f.Get("culture")) {
 			f.Errors["culture"] = "Enter a culture like en-US."
@@ -125,9 +133,9 @@ func validateStep(f templates.Form, step string, now time.Time) {
 		reg := f.Get("registration_number")
 		switch {
 		case regNumberCountries[c] && reg == "":
-			f.Errors["registration_number"] = "Partner Center requires the organization registration number in " + c + "."
+			f.Errors["registration_number"] = i18n.T(ctx, "h.onb.reg_required", c)
 		case !regNumberCountries[c] && reg != "" && reCountry.MatchString(c):
-			f.Errors["registration_number"] = "Leave this empty: Partner Center refuses a registration number for " + c + "."
+			f.Errors["registration_number"] = i18n.T(ctx, "h.onb.reg_refused", c)
 		case reg != "" && !reRegNumber.MatchString(reg):
 			f.Errors["registration_number"] = "Use letters, digits and hyphens (4 to 32)."
 		}
@@ -180,19 +188,19 @@ func onboardingCustomer(f templates.Form) commerce.NewCustomer {
 }
 
 // onboardingReview lists what will be sent.
-func onboardingReview(f templates.Form) []templates.ReviewRow {
+func onboardingReview(ctx context.Context, f templates.Form) []templates.ReviewRow {
 	addr := strings.Join(nonEmpty(f.Get("address_line1"), f.Get("address_line2"),
 		strings.TrimSpace(f.Get("postal_code")+" "+f.Get("city")), f.Get("state"), f.Get("country")), ", ")
 	rows := []templates.ReviewRow{
-		{Label: "Company", Value: f.Get("company_name"), TestID: "review-company"},
-		{Label: "Billing contact", Value: f.Get("first_name") + " " + f.Get("last_name") + " <" + f.Get("email") + ">", TestID: "review-contact"},
-		{Label: "Address", Value: addr, TestID: "review-address"},
-		{Label: "Domain", Value: f.Get("domain_prefix") + ".onmicrosoft.com", TestID: "review-domain"},
-		{Label: "Agreement accepted by", Value: f.Get("mca_first_name") + " " + f.Get("mca_last_name") + " <" + f.Get("mca_email") + ">", TestID: "review-mca"},
-		{Label: "Date agreed", Value: f.Get("mca_date"), TestID: "review-mca-date"},
+		{Label: i18n.T(ctx, "h.customer.company"), Value: f.Get("company_name"), TestID: "review-company"},
+		{Label: i18n.T(ctx, "h.onb.review_contact"), Value: f.Get("first_name") + " " + f.Get("last_name") + " <" + f.Get("email") + ">", TestID: "review-contact"},
+		{Label: i18n.T(ctx, "h.onb.review_address"), Value: addr, TestID: "review-address"},
+		{Label: i18n.T(ctx, "h.onb.review_domain"), Value: f.Get("domain_prefix") + ".onmicrosoft.com", TestID: "review-domain"},
+		{Label: i18n.T(ctx, "h.onb.review_mca"), Value: f.Get("mca_first_name") + " " + f.Get("mca_last_name") + " <" + f.Get("mca_email") + ">", TestID: "review-mca"},
+		{Label: i18n.T(ctx, "h.onb.review_mca_date"), Value: f.Get("mca_date"), TestID: "review-mca-date"},
 	}
 	if name := f.Get("reseller_name"); f.Get("reseller_tenant_id") != "" {
-		rows = append(rows, templates.ReviewRow{Label: "For indirect reseller", Value: cmp.Or(name, f.Get("reseller_tenant_id")), TestID: "review-reseller"})
+		rows = append(rows, templates.ReviewRow{Label: i18n.T(ctx, "h.onb.review_reseller"), Value: cmp.Or(name, f.Get("reseller_tenant_id")), TestID: "review-reseller"})
 	}
 	return rows
 }

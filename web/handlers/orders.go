@@ -152,7 +152,7 @@ func (s *Server) placementView(ctx context.Context, p store.OrderPlacement) (tem
 		cmd := d.Command
 		ph := templates.OrderPhase{Status: cmd.Status, RequestID: cmd.MsRequestID.String()}
 		if cmd.Status == commerce.CommandFailed {
-			ph.Error = pcRefusal(cmd.LastError, cmd.PcErrorCode)
+			ph.Error = pcRefusal(ctx, cmd.LastError, cmd.PcErrorCode)
 		}
 		ph.Delivery = deliveryView(d, v.Href)
 		if o, ok := commerce.PlacedOrder(cmd); ok {

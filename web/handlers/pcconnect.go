@@ -13,6 +13,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/store"
@@ -122,18 +123,18 @@ func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.State == "" || subtle.ConstantTimeCompare([]byte(p.State), []byte(q.Get("state"))) != 1 || time.Since(p.Started) > pcConsentTTL {
 		s.log.WarnContext(ctx, "partner center consent: state mismatch or expired", "request_id", requestID(ctx))
-		return fail(http.StatusBadRequest, "This sign-in answer does not belong to a connection started in this browser session, or it took longer than 15 minutes. Start again.", "")
+		return fail(http.StatusBadRequest, i18n.Text(ctx, "This sign-in answer does not belong to a connection started in this browser session, or it took longer than 15 minutes. Start again."), "")
 	}
 	if e := q.Get("error"); e != "" {
 		s.log.InfoContext(ctx, "partner center consent refused", "request_id", requestID(ctx), "error", e)
 		if e == "access_denied" && q.Get("error_subcode") == "cancel" {
-			return fail(http.StatusOK, "The sign-in was cancelled, so no partner admin account was connected. The sign-in page said: "+cmp.Or(q.Get("error_description"), e), e)
+			return fail(http.StatusOK, i18n.T(ctx, "h.pc.cancelled", cmp.Or(q.Get("error_description"), e)), e)
 		}
-		return fail(http.StatusOK, "The sign-in was cancelled or refused: "+cmp.Or(q.Get("error_description"), e), e)
+		return fail(http.StatusOK, i18n.T(ctx, "h.pc.refused", cmp.Or(q.Get("error_description"), e)), e)
 	}
 	code := q.Get("code")
 	if code == "" {
-		return fail(http.StatusBadRequest, "The sign-in page answered without an authorization code. Start again.", "")
+		return fail(http.StatusBadRequest, i18n.Text(ctx, "The sign-in page answered without an authorization code. Start again."), "")
 	}
 	pc, err := s.pc.Client(ctx)
 	if err != nil {
@@ -145,9 +146,9 @@ func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		var te *pccclient.TokenError
 		if errors.As(err, &te) {
-			return fail(http.StatusBadGateway, "The identity platform refused the sign-in: "+cmp.Or(te.Description, te.Error()), te.OAuthError)
+			return fail(http.StatusBadGateway, i18n.T(ctx, "h.pc.idp_refused", cmp.Or(te.Description, te.Error())), te.OAuthError)
 		}
-		return fail(http.StatusBadGateway, "The identity platform could not be reached: "+err.Error(), "")
+		return fail(http.StatusBadGateway, i18n.T(ctx, "h.pc.idp_unreachable", err.Error()), "")
 	}
 	now := time.Now()
 	if err := s.st.ConnectPCUser(ctx, store.PCUserGrant{RefreshTokenEnc: s.d.SecretBox.Seal(g.RefreshToken), User: g.User, MFA: g.MFA, At: now}); err != nil {
@@ -161,9 +162,9 @@ func (s *Server) pcCallback(w http.ResponseWriter, r *http.Request) error {
 		s.log.WarnContext(ctx, "price refresh not queued after consent", "request_id", requestID(ctx), "err", err)
 	}
 	if g.MFA {
-		s.flash(ctx, "success", "Partner admin account connected: "+cmp.Or(g.User, "signed in")+" (with multi-factor authentication).")
+		s.flash(ctx, "success", i18n.T(ctx, "h.pc.connected_mfa", cmp.Or(g.User, i18n.T(ctx, "h.pc.signed_in"))))
 	} else {
-		s.flash(ctx, "error", "Connected as "+cmp.Or(g.User, "the partner admin")+", but without multi-factor authentication: Partner Center refuses app+user calls without it. Reconnect and sign in with MFA.")
+		s.flash(ctx, "error", i18n.T(ctx, "h.pc.connected_no_mfa", cmp.Or(g.User, i18n.T(ctx, "h.pc.the_admin"))))
 	}
 	redirect(w, r, cmp.Or(p.Return, pcHealthPath))
 	return nil
@@ -245,8 +246,8 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := templates.PCHealth{User: s.pcUserStatus(st), SettingsHref: "/admin/settings#pc"}
 	v.Configured = st.PcTenantID != "" && st.PcClientID != "" && s.pcSecretAvailable(st)
-	appOnly := templates.CredentialHealth{Name: "App-only (app id and secret)", Key: "app-only"}
-	appUser := templates.CredentialHealth{Name: "App+user (partner admin sign-in)", Key: "app-user"}
+	appOnly := templates.CredentialHealth{Name: i18n.T(ctx, "h.pc.cred_app_only"), Key: "app-only"}
+	appUser := templates.CredentialHealth{Name: i18n.T(ctx, "h.pc.cred_app_user"), Key: "app-user"}
 	if v.Configured {
 		pc, err := s.pc.Client(ctx)
 		if err != nil && !errors.Is(err, pcconn.ErrNotConfigured) {
@@ -264,7 +265,7 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 			s.recordProbe(ctx, pccclient.AppOnly, ao, now)
 			appOnly.Probed, appOnly.OK = true, ao.OK
 			if !ao.OK {
-				appOnly.Problem = probeMessage(ao.Err)
+				appOnly.Problem = probeMessage(ctx, ao.Err)
 			}
 			if len(st.PcRefreshTokenEnc) > 0 {
 				s.recordProbe(ctx, pccclient.AppUser, au, now)
@@ -273,7 +274,7 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 					appUser.User = au.User
 				}
 				if !au.OK {
-					appUser.Problem = probeMessage(au.Err)
+					appUser.Problem = probeMessage(ctx, au.Err)
 				}
 			}
 			if st, err = s.st.Settings(ctx); err != nil {
@@ -295,11 +296,11 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 	v.Credentials = []templates.CredentialHealth{appOnly, appUser}
 	userOK := appUser.Probed && appUser.OK && appUser.MFA
 	v.Operations = []templates.OperationHealth{
-		{Name: "Read customers, subscriptions, orders and the catalog", Credential: "app-only", OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed || !v.Configured},
-		{Name: "Create customers, place orders, change subscriptions", Credential: "app-only", OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed || !v.Configured},
-		{Name: "Partner Center reads as the partner admin", Credential: "app+user", OK: appUser.Probed && appUser.OK, Known: appUser.Probed || !appUser.Connected},
-		{Name: "Accept the Microsoft Customer Agreement, read agreements", Credential: "app+user with MFA", OK: userOK, Known: appUser.Probed || !appUser.Connected},
-		{Name: "Read license usage (assigned vs purchased seats)", Credential: "app+user with MFA, and delegated admin rights per customer", OK: userOK, Known: appUser.Probed || !appUser.Connected},
+		{Name: i18n.T(ctx, "h.pc.op_read"), Credential: i18n.T(ctx, "h.pc.c_app_only"), OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed || !v.Configured},
+		{Name: i18n.T(ctx, "h.pc.op_write"), Credential: i18n.T(ctx, "h.pc.c_app_only"), OK: appOnly.Probed && appOnly.OK, Known: appOnly.Probed || !v.Configured},
+		{Name: i18n.T(ctx, "h.pc.op_user_read"), Credential: i18n.T(ctx, "h.pc.c_app_user"), OK: appUser.Probed && appUser.OK, Known: appUser.Probed || !appUser.Connected},
+		{Name: i18n.T(ctx, "h.pc.op_mca"), Credential: i18n.T(ctx, "h.pc.c_app_user_mfa"), OK: userOK, Known: appUser.Probed || !appUser.Connected},
+		{Name: i18n.T(ctx, "h.pc.op_usage"), Credential: i18n.T(ctx, "h.pc.c_app_user_gdap"), OK: userOK, Known: appUser.Probed || !appUser.Connected},
 	}
 	sum, probs, err := s.st.LicenseUsage(ctx, 50)
 	if err != nil {
@@ -318,7 +319,7 @@ func (s *Server) pcHealth(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) recordProbe(ctx context.Context, cred pccclient.Credential, p pccclient.ProbeResult, at time.Time) {
 	msg := ""
 	if !p.OK {
-		msg = probeMessage(p.Err)
+		msg = probeMessage(context.Background(), p.Err) // stored: in English, as the other stored errors
 	}
 	if err := s.st.RecordPCCredentialResult(ctx, cred == pccclient.AppUser, msg, at); err != nil {
 		s.log.WarnContext(ctx, "record credential health", "err", err)
@@ -326,31 +327,31 @@ func (s *Server) recordProbe(ctx context.Context, cred pccclient.Credential, p p
 }
 
 // probeMessage says in plain words why a credential did not work.
-func probeMessage(err error) string {
+func probeMessage(ctx context.Context, err error) string {
 	if err == nil {
-		return "Partner Center did not answer."
+		return i18n.Text(ctx, "Partner Center did not answer.")
 	}
 	if pccclient.IsConsentRequired(err) {
-		return consentText(err)
+		return consentText(ctx, err)
 	}
-	return pcMessage(err)
+	return pcMessage(ctx, err)
 }
 
 // consentText is the staff-facing message for a *pccclient.ConsentError:
 // what is missing and who can fix it, never a raw 401.
-func consentText(err error) string {
+func consentText(ctx context.Context, err error) string {
 	var why string
 	switch pccclient.ConsentReasonOf(err) {
 	case pccclient.NotConnected:
-		why = "This needs a partner admin's sign-in, and no partner admin account is connected."
+		why = i18n.Text(ctx, "This needs a partner admin's sign-in, and no partner admin account is connected.")
 	case pccclient.Expired:
-		why = "This needs a partner admin's sign-in, and the connected one has expired or was revoked."
+		why = i18n.Text(ctx, "This needs a partner admin's sign-in, and the connected one has expired or was revoked.")
 	case pccclient.MFARequired:
-		why = "This needs a partner admin's sign-in with multi-factor authentication; the connected admin signed in without it."
+		why = i18n.Text(ctx, "This needs a partner admin's sign-in with multi-factor authentication; the connected admin signed in without it.")
 	default:
-		why = "This needs a partner admin's sign-in, and Partner Center refused the connected one for this operation."
+		why = i18n.Text(ctx, "This needs a partner admin's sign-in, and Partner Center refused the connected one for this operation.")
 	}
-	return why + " An admin can reconnect Partner Center on Settings → Partner Center connection."
+	return i18n.T(ctx, "h.pc.consent_fix", why)
 }
 
 // consentNotice is the view of a consent problem for the current user
@@ -378,5 +379,5 @@ func (s *Server) consentNoticeNow(ctx context.Context) *templates.ConsentNotice 
 			reason = pccclient.MFARequired
 		}
 	}
-	return consentNotice(ctx, consentText(&pccclient.ConsentError{Reason: reason}))
+	return consentNotice(ctx, consentText(ctx, &pccclient.ConsentError{Reason: reason}))
 }

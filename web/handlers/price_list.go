@@ -54,10 +54,11 @@ func (s *Server) writePriceList(w http.ResponseWriter, r *http.Request, customer
 	var b bytes.Buffer
 	b.WriteString("\ufeff")
 	cw := csv.NewWriter(&b)
-	head := priceListSaleColumns
+	cols := priceListSaleColumns
 	if withCost {
-		head = append(append([]string{}, head...), "cost", "margin", "margin_percent", "markup_rule")
+		cols = append(append([]string{}, cols...), "cost", "margin", "margin_percent", "markup_rule")
 	}
+	head := csvHeader(r.Context(), cols...)
 	_ = cw.Write(head)
 	for _, l := range lines {
 		rec := priceListRecord(l)

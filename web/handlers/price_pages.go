@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/web/templates"
@@ -22,18 +23,18 @@ import (
 
 // saleUnit says a unit sale price per billing period ("9.63 USD per
 // licence, billed monthly"), "" when unknown.
-func saleUnit(d decimal.NullDecimal, currency, cycle string) string {
+func saleUnit(ctx context.Context, d decimal.NullDecimal, currency, cycle string) string {
 	if !d.Valid {
 		return ""
 	}
-	return templates.Money(d.Decimal, currency) + " per licence, billed " + rules.CycleLabel(cycle)
+	return i18n.T(ctx, "h.price.per_licence", templates.Money(d.Decimal, currency), cycleLabel(ctx, cycle))
 }
 
 // saleRenewal is the "renews at … on …" line of a subscription, at the
 // next term's sale price (the future sheet's when the term renews into a
 // month PC has published prices for); "" when it does not renew or its
 // price is not known.
-func saleRenewal(sp prices.SubscriptionPrice) string {
+func saleRenewal(ctx context.Context, sp prices.SubscriptionPrice) string {
 	if sp.RenewsOn == nil || !sp.NextUnitSale.Valid {
 		return ""
 	}
@@ -41,18 +42,18 @@ func saleRenewal(sp prices.SubscriptionPrice) string {
 	if cycle == "" {
 		cycle = sp.BillingCycle
 	}
-	return "renews at " + saleUnit(sp.NextUnitSale, sp.Currency, cycle) + " on " + rules.Day(*sp.RenewsOn)
+	return i18n.T(ctx, "h.price.renews_at", saleUnit(ctx, sp.NextUnitSale, sp.Currency, cycle), rules.Day(*sp.RenewsOn))
 }
 
 // runRateView is the staff customer page's run rate: every subscription
 // at cost and sale per unit and per month, and the totals per currency.
-func runRateView(rr prices.RunRate, customerHref string) ([]templates.RunRateLine, []templates.RunRateTotal) {
+func runRateView(ctx context.Context, rr prices.RunRate, customerHref string) ([]templates.RunRateLine, []templates.RunRateTotal) {
 	lines := make([]templates.RunRateLine, 0, len(rr.Subscriptions))
 	for _, sp := range rr.Subscriptions {
 		l := templates.RunRateLine{ID: sp.ID, Name: sp.Name, Href: customerHref + "/subscriptions/" + sp.ID,
-			Quantity: strconv.Itoa(sp.Quantity), Plan: strings.TrimSpace(rules.TermLabel(sp.TermDuration) + ", billed " + rules.CycleLabel(sp.BillingCycle)),
+			Quantity: strconv.Itoa(sp.Quantity), Plan: strings.TrimSpace(termChoiceLabel(ctx, rules.Term{Duration: sp.TermDuration, BillingCycle: sp.BillingCycle})),
 			UnitCost: "—", UnitSale: "—", Cost: "—", Sale: "—", Margin: "—", Rule: sp.Rule, NotCounted: sp.NotCounted,
-			Renewal: saleRenewal(sp), PriceChanges: sp.SaleChanges()}
+			Renewal: saleRenewal(ctx, sp), PriceChanges: sp.SaleChanges()}
 		if sp.UnitCost.Valid {
 			l.UnitCost = templates.Money(sp.UnitCost.Decimal, sp.Currency)
 			l.UnitSale = templates.Money(sp.UnitSale.Decimal, sp.Currency)
@@ -83,17 +84,17 @@ func marginOf(cost, sale decimal.Decimal, currency string) string {
 
 // saleTotals are the customer's monthly totals at sale, per currency
 // ("1,234.56 EUR a month"), for the customer's view.
-func saleTotals(rr prices.RunRate) []string {
+func saleTotals(ctx context.Context, rr prices.RunRate) []string {
 	out := make([]string, 0, len(rr.Totals))
 	for _, t := range rr.Totals {
-		out = append(out, templates.Money(t.Sale, t.Currency)+" a month")
+		out = append(out, i18n.T(ctx, "ent.a_month", templates.Money(t.Sale, t.Currency)))
 	}
 	return out
 }
 
 // salePrices fills the customer view's rows (add-ons too) with their sale
 // prices and returns the priced subscriptions by id.
-func salePrices(rows []templates.EntitlementRow, rr prices.RunRate) map[string]prices.SubscriptionPrice {
+func salePrices(ctx context.Context, rows []templates.EntitlementRow, rr prices.RunRate) map[string]prices.SubscriptionPrice {
 	byID := make(map[string]prices.SubscriptionPrice, len(rr.Subscriptions))
 	for _, sp := range rr.Subscriptions {
 		byID[sp.ID] = sp
@@ -103,7 +104,7 @@ func salePrices(rows []templates.EntitlementRow, rr prices.RunRate) map[string]p
 		if !ok || !sp.UnitSale.Valid {
 			return
 		}
-		r.Price = saleUnit(sp.UnitSale, sp.Currency, sp.BillingCycle)
+		r.Price = saleUnit(ctx, sp.UnitSale, sp.Currency, sp.BillingCycle)
 		if sp.Counted {
 			r.Monthly = templates.Money(sp.MonthlySale, sp.Currency)
 		}
@@ -150,9 +151,9 @@ func (s *Server) priceChangeList(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Rows = append(v.Rows, templates.PriceChangeRow{Customer: c.Customer, CustomerHref: cust, Name: c.Name,
 			Href: cust + "/subscriptions/" + c.SubscriptionID, Renews: rules.Day(c.RenewsOn),
-			Current: saleUnit(decimal.NewNullDecimal(c.CurrentSale), c.Currency, c.CurrentCycle),
-			Next:    saleUnit(decimal.NewNullDecimal(c.NextSale), c.Currency, c.NextCycle),
-			Seats:   strconv.Itoa(c.Quantity) + " licences", Change: sign + templates.Money(c.PerMonth, c.Currency), Percent: pct + " %",
+			Current: saleUnit(r.Context(), decimal.NewNullDecimal(c.CurrentSale), c.Currency, c.CurrentCycle),
+			Next:    saleUnit(r.Context(), decimal.NewNullDecimal(c.NextSale), c.Currency, c.NextCycle),
+			Seats:   i18n.T(r.Context(), "h.price.licences", strconv.Itoa(c.Quantity)), Change: sign + templates.Money(c.PerMonth, c.Currency), Percent: pct + " %",
 			Up: c.PerMonth.IsPositive(), Source: c.Source})
 	}
 	return s.render(w, r, http.StatusOK, templates.PriceChangesPage(s.page(r, "Price changes at renewal", "/renewals"), v))

@@ -3,9 +3,9 @@ package handlers
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -33,13 +34,14 @@ const (
 	renewalRange     = 366 * 24 * time.Hour
 )
 
-// renewalFilters are the calendar's filter checkboxes.
+// renewalFilters are the calendar's filter checkboxes (label: a message
+// key).
 var renewalFilters = []struct{ name, label string }{
-	{"autorenew_off", "Auto-renew off"},
-	{"scheduled", "Scheduled change pending"},
-	{"unassigned", "Seats unassigned"},
-	{"price", "Price changes at renewal"},
-	{"window", "Seats removable now"},
+	{"autorenew_off", "h.renewals.f_autorenew_off"},
+	{"scheduled", "h.renewals.f_scheduled"},
+	{"unassigned", "h.renewals.f_unassigned"},
+	{"price", "h.renewals.f_price"},
+	{"window", "h.renewals.f_window"},
 }
 
 // renewalFilterOf reads the calendar's filter from q at now; problems are
@@ -84,25 +86,25 @@ func renewalFilterOf(q url.Values, now time.Time, customer *uuid.UUID) (store.Re
 }
 
 // renewalLine presents a calendar row.
-func renewalLine(r store.RenewalRow, now time.Time) templates.RenewalLine {
+func renewalLine(ctx context.Context, r store.RenewalRow, now time.Time) templates.RenewalLine {
 	l := templates.RenewalLine{Date: rules.Day(r.TermEnd), CustomerName: r.CustomerName, CustomerHref: "/customers/" + r.CustomerID,
 		Name: r.Name, SubHref: "/customers/" + r.CustomerID + "/subscriptions/" + r.SubscriptionID, Status: r.Status,
 		AutoRenew: r.AutoRenew, Scheduled: r.Scheduled, PriceChanges: r.PriceChanges, Quantity: strconv.Itoa(r.Quantity),
 		CurrentPrice: nullMoney(r.CurrentPrice, r.Currency), NextPrice: nullMoney(r.NextPrice, r.Currency)}
 	switch {
 	case r.Status != "active" || !r.AutoRenew:
-		l.Next = "does not renew"
+		l.Next = i18n.T(ctx, "h.renewals.no_renewal")
 	default:
-		l.Next = fmt.Sprintf("%d · %s · %s", r.NextQuantity, rules.TermLabel(r.NextTermDuration), rules.CycleLabel(r.NextBillingCycle))
+		l.Next = strconv.Itoa(r.NextQuantity) + " · " + termLabel(ctx, r.NextTermDuration) + " · " + cycleLabel(ctx, r.NextBillingCycle)
 		if r.NextTitle != "" && r.NextTitle != r.OfferName {
 			l.Next = r.NextTitle + " · " + l.Next
 		}
 	}
 	if r.OpenSeats > 0 && r.WindowClosesAt != nil {
-		l.Window = fmt.Sprintf("%s until %s", rules.Seats(r.OpenSeats), rules.Moment(now, *r.WindowClosesAt))
+		l.Window = i18n.T(ctx, "h.renewals.window", r.OpenSeats, strconv.Itoa(r.OpenSeats), rules.Moment(now, *r.WindowClosesAt))
 	}
 	if r.HasUsage {
-		l.Usage = fmt.Sprintf("%d of %d assigned", r.Assigned, r.Purchased)
+		l.Usage = i18n.T(ctx, "h.renewals.usage", strconv.Itoa(r.Assigned), strconv.Itoa(r.Purchased))
 		l.Unassigned = r.Purchased > r.Assigned
 	}
 	return l
@@ -134,14 +136,14 @@ func (s *Server) renderRenewals(w http.ResponseWriter, r *http.Request, customer
 	ctx := r.Context()
 	now := s.now()
 	rf, f := renewalFilterOf(r.URL.Query(), now, customer)
-	v := templates.RenewalsView{Title: "Renewal calendar", Action: "/renewals", Now: rules.Moment(now, now), Form: f}
+	v := templates.RenewalsView{Title: i18n.T(ctx, "h.renewals.title"), Action: "/renewals", Now: rules.Moment(now, now), Form: f}
 	if customer != nil {
 		c, err := s.st.CustomerHeader(ctx, *customer)
 		if err != nil {
 			return err
 		}
 		v.CustomerName, v.CustomerHref = cmp.Or(c.CompanyName, c.Domain), "/customers/"+c.ID.String()
-		v.Title = "Renewal calendar: " + v.CustomerName
+		v.Title = i18n.T(ctx, "h.renewals.title_of", v.CustomerName)
 		v.Action = v.CustomerHref + "/renewals"
 		v.PricesAction = v.CustomerHref + "/renewal-prices"
 		if v.ShowPrices, err = s.st.ShowsRenewalPrices(ctx, *customer); err != nil {
@@ -149,14 +151,14 @@ func (s *Server) renderRenewals(w http.ResponseWriter, r *http.Request, customer
 		}
 	}
 	for _, x := range renewalFilters {
-		v.Filters = append(v.Filters, templates.RenewalFilterOption{Name: x.name, Label: x.label, On: r.URL.Query().Get(x.name) == "1"})
+		v.Filters = append(v.Filters, templates.RenewalFilterOption{Name: x.name, Label: i18n.T(ctx, x.label), On: r.URL.Query().Get(x.name) == "1"})
 	}
 	rows, err := s.st.RenewalCalendar(ctx, rf)
 	if err != nil {
 		return err
 	}
 	for _, row := range rows {
-		v.Rows = append(v.Rows, renewalLine(row, now))
+		v.Rows = append(v.Rows, renewalLine(ctx, row, now))
 	}
 	q := r.URL.Query()
 	q.Del("after")
@@ -173,7 +175,7 @@ func (s *Server) renderRenewals(w http.ResponseWriter, r *http.Request, customer
 	if u := auth.UserFrom(ctx); u != nil && feedURL == "" {
 		switch fd, err := s.st.LiveCalendarFeed(ctx, u.ID); {
 		case err == nil:
-			v.Feed.Has, v.Feed.Created, v.Feed.LastUsed = true, rules.Moment(now, fd.CreatedAt), "never"
+			v.Feed.Has, v.Feed.Created, v.Feed.LastUsed = true, rules.Moment(now, fd.CreatedAt), i18n.T(ctx, "h.sync.never")
 			if fd.LastUsedAt != nil {
 				v.Feed.LastUsed = rules.Moment(now, *fd.LastUsedAt)
 			}
@@ -207,9 +209,9 @@ func (s *Server) renewalExport(w http.ResponseWriter, r *http.Request) error {
 	var b bytes.Buffer
 	b.WriteString("\uFEFF")
 	cw := csv.NewWriter(&b)
-	_ = cw.Write([]string{"renewal_date", "customer_id", "customer", "subscription_id", "subscription", "status", "auto_renew",
+	_ = cw.Write(csvHeader(r.Context(), "renewal_date", "customer_id", "customer", "subscription_id", "subscription", "status", "auto_renew",
 		"quantity", "next_quantity", "next_product", "next_term", "next_billing_cycle", "scheduled_change", "currency",
-		"current_unit_price", "next_unit_price", "price_changes", "seats_removable_now", "removable_until", "seats_assigned", "seats_purchased"})
+		"current_unit_price", "next_unit_price", "price_changes", "seats_removable_now", "removable_until", "seats_assigned", "seats_purchased"))
 	n := 0
 	for n < renewalExportMax {
 		rows, err := s.st.RenewalCalendar(r.Context(), rf)

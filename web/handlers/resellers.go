@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -84,7 +85,7 @@ func (s *Server) renderReseller(w http.ResponseWriter, r *http.Request, rs store
 		return err
 	}
 	base := "/resellers/" + rs.TenantID.String()
-	v := templates.ResellerView{ResellerRowView: resellerRow(rs), Users: userRows(users, base), Invitations: invitationRows(invs, base, s.now()),
+	v := templates.ResellerView{ResellerRowView: resellerRow(rs), Users: userRows(r.Context(), users, base), Invitations: invitationRows(r.Context(), invs, base, s.now()),
 		Form: f, InviteLink: link, InviteExpires: expires}
 	for _, l := range lines {
 		v.Unrecorded = append(v.Unrecorded, templates.UnrecordedLineView{Customer: l.CompanyName, CustomerHref: "/customers/" + l.CustomerID.String(),
@@ -158,7 +159,7 @@ func (s *Server) resellerUserRevokeConfirm(w http.ResponseWriter, r *http.Reques
 	}
 	base := "/resellers/" + rs.TenantID.String()
 	row := templates.CustomerUserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, RevokeHref: base + "/users/" + strconv.FormatInt(u.ID, 10) + "/revoke"}
-	return s.render(w, r, http.StatusOK, templates.CustomerUserRevokePage(s.page(r, "Revoke "+u.Email, "/resellers"), base, rs.Name, row))
+	return s.render(w, r, http.StatusOK, templates.CustomerUserRevokePage(s.page(r, i18n.T(r.Context(), "h.users.revoke_title", u.Email), "/resellers"), base, rs.Name, row))
 }
 
 // resellerUserRevoke disables a reseller user (their sessions end on the

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -77,7 +78,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 		DecreaseAllowed: dec.Allowed, DecreaseReason: dec.Reason,
 		CanSuspend: rules.CheckSuspend(rs) == "", CanReactivate: rules.CheckReactivate(rs, sub.ParentStatus) == "",
 		ReactivateProblem: rules.CheckReactivate(rs, sub.ParentStatus), CanChangeSeats: rs.Status == "active" && rs.BillingType != "usage",
-		CanAutoRenew: rules.CheckAutoRenew(rs, !sub.AutoRenewEnabled) == "", SyncedAgo: ago(time.Since(sub.SyncedAt)), // synced_at is wall-clock time
+		CanAutoRenew: rules.CheckAutoRenew(rs, !sub.AutoRenewEnabled) == "", SyncedAgo: ago(ctx, time.Since(sub.SyncedAt)), // synced_at is wall-clock time
 		Form: templates.NewForm()}
 	if !dec.Until.IsZero() {
 		v.DecreaseUntil = dec.Until.Format("2006-01-02 15:04 UTC")
@@ -85,7 +86,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 	if sub.ParentSubscriptionID != "" {
 		v.ParentName, v.ParentHref, v.ParentStatus = cmp.Or(sub.ParentName, sub.ParentSubscriptionID), "/customers/"+sub.CustomerID.String()+"/subscriptions/"+sub.ParentSubscriptionID, sub.ParentStatus
 	}
-	v.Lifecycle = lifecycleView(sub, life, now, v.Version, v.Token)
+	v.Lifecycle = lifecycleView(ctx, sub, life, now, v.Version, v.Token)
 	v.Form.Values["quantity"] = strconv.Itoa(int(sub.Quantity))
 	v.Form.Values["friendly_name"] = sub.FriendlyName
 	addOns, err := s.st.SubscriptionAddOns(ctx, sub.CustomerID, sub.ID)
@@ -117,7 +118,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 		return v, err
 	}
 	for _, a := range audit {
-		row := templates.AuditView{At: a.At.UTC().Format("2006-01-02 15:04 UTC"), Source: "portal", Actor: a.Actor, Action: a.Action,
+		row := templates.AuditView{At: a.At.UTC().Format("2006-01-02 15:04 UTC"), Source: sourceLabel(ctx, "portal"), Actor: a.Actor, Action: a.Action,
 			Outcome: a.Outcome, Detail: a.Detail}
 		v.Audit = append(v.Audit, row)
 	}
@@ -260,7 +261,7 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 		Status: ch.CommandStatus, RequestID: ch.MsRequestID.String(), By: ch.RequestedByLabel, Attempts: int(ch.Attempts),
 		Quantity: int(sub.Quantity), SubStatus: sub.Status, AutoRenew: sub.AutoRenewEnabled, FriendlyName: sub.FriendlyName}
 	if ch.CommandStatus == commerce.CommandFailed {
-		v.Error = pcRefusal(ch.LastError, ch.PcErrorCode)
+		v.Error = pcRefusal(ctx, ch.LastError, ch.PcErrorCode)
 		// Retry: the same change with a fresh token against the current values.
 		var after commerce.ChangeValues
 		_ = json.Unmarshal(ch.After, &after)
@@ -275,7 +276,7 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 			v.Retry["friendly_name"] = *after.FriendlyName
 		}
 	} else if ch.LastError != "" {
-		v.Error = "Last attempt: " + pcRefusal(ch.LastError, ch.PcErrorCode) + " — retrying."
+		v.Error = i18n.T(ctx, "h.sub.last_attempt", pcRefusal(ctx, ch.LastError, ch.PcErrorCode))
 	}
 	if ch.CommandStatus == commerce.CommandPending || ch.CommandStatus == commerce.CommandDelivering {
 		d, err := s.st.CommandDelivery(ctx, ch.CommandID)
@@ -292,7 +293,7 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 }
 
 // pcRefusal turns a stored delivery error into PC's message for the page.
-func pcRefusal(lastError, code string) string {
+func pcRefusal(ctx context.Context, lastError, code string) string {
 	msg := lastError
 	// pccclient errors read "partner center <op>: HTTP <status> code <code>:
 	// <description>"; show the description.
@@ -302,7 +303,7 @@ func pcRefusal(lastError, code string) string {
 		}
 	}
 	if code != "" {
-		return msg + " (Partner Center error " + code + ")"
+		return i18n.T(ctx, "h.sub.pc_error", msg, code)
 	}
 	return msg
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -48,9 +50,9 @@ func beforeParam(r *http.Request) int64 {
 	return n
 }
 
-func supportRow(id int64, base, kind, subject, status, severity, requester string, created string) templates.SupportRow {
+func supportRow(ctx context.Context, id int64, base, kind, subject, status, severity, requester string, created string) templates.SupportRow {
 	return templates.SupportRow{ID: strconv.FormatInt(id, 10), Href: base + "/" + strconv.FormatInt(id, 10), Kind: kind, Subject: subject,
-		Status: status, StatusLabel: rules.SupportStatusLabel(status), Severity: severity, Requester: requester, Created: created}
+		Status: status, StatusLabel: supportStatusLabel(ctx, status), Severity: severity, Requester: requester, Created: created}
 }
 
 // supportPage is a customer's support page layout, "My requests" lit.
@@ -77,10 +79,10 @@ func (s *Server) supportList(w http.ResponseWriter, r *http.Request) error {
 			v.NextHref = "/my/requests?before=" + strconv.FormatInt(rows[i-1].ID, 10)
 			break
 		}
-		v.Rows = append(v.Rows, supportRow(x.ID, "/my/requests", x.Kind, x.Subject, x.Status, x.Severity, x.RequesterLabel,
+		v.Rows = append(v.Rows, supportRow(r.Context(), x.ID, "/my/requests", x.Kind, x.Subject, x.Status, x.Severity, x.RequesterLabel,
 			x.CreatedAt.UTC().Format(supportTime)))
 	}
-	return s.render(w, r, http.StatusOK, templates.CustomerSupportPage(s.supportPage(r, sc, "Your requests"), v))
+	return s.render(w, r, http.StatusOK, templates.CustomerSupportPage(s.supportPage(r, sc, i18n.T(r.Context(), "h.support.your_requests")), v))
 }
 
 // supportNew is the customer's form: ?subscription=ID asks for seats of
@@ -127,7 +129,7 @@ func (s *Server) renderSupportNew(w http.ResponseWriter, r *http.Request, status
 			v.Severities = append(v.Severities, templates.Option{Value: sev, Label: sev})
 		}
 	}
-	return s.render(w, r, status, templates.SupportNewPage(s.supportPage(r, sc, "New request"), v))
+	return s.render(w, r, status, templates.SupportNewPage(s.supportPage(r, sc, i18n.T(r.Context(), "h.support.new_request")), v))
 }
 
 // supportSeatsCreate records a seat request (commerce.RequestSeats).
@@ -225,7 +227,7 @@ func (s *Server) renderSupportRequest(w http.ResponseWriter, r *http.Request, st
 	}
 	q := pv.Request
 	v := templates.SupportRequestView{Scope: sc.view, Staff: staff, ID: strconv.FormatInt(q.ID, 10), Kind: q.Kind, Subject: q.Subject,
-		Description: q.Description, Severity: q.Severity, Status: q.Status, StatusLabel: rules.SupportStatusLabel(q.Status),
+		Description: q.Description, Severity: q.Severity, Status: q.Status, StatusLabel: supportStatusLabel(r.Context(), q.Status),
 		Customer: q.CustomerName, CustomerHref: "/customers/" + q.CustomerID.String(), Subscription: cmp.Or(q.SubscriptionName, q.SubscriptionID),
 		Requester: q.RequesterLabel, Created: q.CreatedAt.UTC().Format(supportTime), Assigned: q.AssignedEmail,
 		Decision: q.DecisionReason, DecidedBy: q.DecidedByEmail, CanReply: !rules.SupportDone(q.Status), ReplyForm: reply,
@@ -249,7 +251,7 @@ func (s *Server) renderSupportRequest(w http.ResponseWriter, r *http.Request, st
 	if ch := pv.Change; ch != nil {
 		v.ChangeStatus = ch.CommandStatus
 		if ch.CommandStatus == commerce.CommandFailed || ch.CommandStatus == "consent_required" {
-			v.ChangeError = "Partner Center did not accept the change yet; your reseller is looking at it."
+			v.ChangeError = i18n.Text(r.Context(), "Partner Center did not accept the change yet; your reseller is looking at it.")
 			if staff {
 				v.ChangeError = ch.LastError
 			}
@@ -267,7 +269,7 @@ func (s *Server) renderSupportRequest(w http.ResponseWriter, r *http.Request, st
 	if staff {
 		v.CanDecide = rules.CheckSupportDecision(q.Kind, q.Status) == ""
 		for _, st := range rules.SupportNextStatuses(q.Kind, q.Status) {
-			v.NextStatuses = append(v.NextStatuses, templates.Option{Value: st, Label: rules.SupportStatusLabel(st)})
+			v.NextStatuses = append(v.NextStatuses, templates.Option{Value: st, Label: supportStatusLabel(r.Context(), st)})
 		}
 		for _, m := range pv.Staff {
 			v.Assignees = append(v.Assignees, templates.Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Email})
@@ -275,7 +277,7 @@ func (s *Server) renderSupportRequest(w http.ResponseWriter, r *http.Request, st
 		if q.AssignedTo != nil {
 			v.AssigneeID = strconv.FormatInt(*q.AssignedTo, 10)
 		}
-		escalationView(&v, pv, escalate)
+		escalationView(r.Context(), &v, pv, escalate)
 		return s.render(w, r, status, templates.SupportRequestPage(s.page(r, "#"+v.ID+" "+q.Subject, "/support"), v))
 	}
 	return s.render(w, r, status, templates.CustomerSupportRequestPage(s.supportPage(r, sc, "#"+v.ID+" "+q.Subject), v))
@@ -325,9 +327,9 @@ func (s *Server) supportQueue(w http.ResponseWriter, r *http.Request) error {
 		rules.SupportRejected, rules.SupportClosed}
 	v := templates.SupportQueueView{Status: f.Status, Mine: q.Get("mine") == "1"}
 	for _, st := range valid[1:] {
-		label := rules.SupportStatusLabel(st)
+		label := supportStatusLabel(r.Context(), st)
 		if st == "active" {
-			label = "Not done"
+			label = i18n.T(r.Context(), "h.support.not_done")
 		}
 		v.Statuses = append(v.Statuses, templates.Option{Value: st, Label: label})
 	}
@@ -356,7 +358,7 @@ func (s *Server) supportQueue(w http.ResponseWriter, r *http.Request) error {
 			v.NextHref = "/support?" + next.Encode()
 			break
 		}
-		row := supportRow(x.ID, "/support", x.Kind, x.Subject, x.Status, x.Severity, x.RequesterLabel, x.CreatedAt.UTC().Format(supportTime))
+		row := supportRow(r.Context(), x.ID, "/support", x.Kind, x.Subject, x.Status, x.Severity, x.RequesterLabel, x.CreatedAt.UTC().Format(supportTime))
 		row.Customer, row.CustomerHref, row.Assigned = x.CustomerName, "/customers/"+x.CustomerID.String(), cmp.Or(x.AssignedEmail, "—")
 		v.Rows = append(v.Rows, row)
 	}
@@ -457,7 +459,7 @@ func (s *Server) renderApprove(w http.ResponseWriter, r *http.Request, status in
 	v := templates.SupportApproveView{Href: back + "/approve", BackHref: back, Subject: a.Request.Subject, Customer: a.Request.CustomerName,
 		Title: a.Plan.Title, Effect: a.Plan.Effect, Warning: a.Plan.Warning, Reason: a.Plan.Reason, Version: a.Version,
 		Token: uuid.NewString(), Problem: a.Problem, Notice: notice}
-	return s.render(w, r, status, templates.SupportApprovePage(s.page(r, "Approve request #"+strconv.FormatInt(a.Request.ID, 10), "/support"), v))
+	return s.render(w, r, status, templates.SupportApprovePage(s.page(r, i18n.T(r.Context(), "h.support.approve_title", strconv.FormatInt(a.Request.ID, 10)), "/support"), v))
 }
 
 // supportApprove approves a seat request: the subscription change is

@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -16,7 +18,7 @@ import (
 
 // escalationView fills the ticket page's escalation card: the service
 // request once filed, else the form (with PC's topics and severities).
-func escalationView(v *templates.SupportRequestView, pv store.SupportRequestView, forms []templates.Form) {
+func escalationView(ctx context.Context, v *templates.SupportRequestView, pv store.SupportRequestView, forms []templates.Form) {
 	if e := pv.Escalation; e != nil {
 		ev := &templates.SupportEscalationView{CommandStatus: e.CommandStatus, CommandError: e.CommandError,
 			ServiceRequestID: e.ServiceRequestID, Status: e.Status, StatusLabel: rules.ServiceRequestStatusLabel(e.Status),
@@ -37,9 +39,9 @@ func escalationView(v *templates.SupportRequestView, pv store.SupportRequestView
 			v.PCNoteForm = forms[1]
 		}
 		if e.Status == "closed" {
-			v.PCStatuses = []templates.Option{{Value: "open", Label: "Reopen"}}
+			v.PCStatuses = []templates.Option{{Value: "open", Label: i18n.T(ctx, "h.support.reopen")}}
 		} else {
-			v.PCStatuses = []templates.Option{{Value: "closed", Label: "Close it"}}
+			v.PCStatuses = []templates.Option{{Value: "closed", Label: i18n.T(ctx, "h.support.close_it")}}
 		}
 		return
 	}

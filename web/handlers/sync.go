@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -23,7 +24,7 @@ func (s *Server) syncShow(w http.ResponseWriter, r *http.Request) error {
 	// The last sync could not use the partner admin's sign-in: say what
 	// was skipped and (admins) how to fix it.
 	if set, err := s.st.Settings(r.Context()); err == nil && set.PcAppUserError != "" {
-		v.Consent = consentNotice(r.Context(), "Agreements and license usage were not synced: "+set.PcAppUserError)
+		v.Consent = consentNotice(r.Context(), i18n.T(r.Context(), "h.sync.consent_skipped", set.PcAppUserError))
 	}
 	d, err := s.st.LatestDrift(r.Context(), driftShown)
 	if err != nil {
@@ -92,7 +93,7 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) error {
 	switch kind {
 	case mirror.KindIncremental, mirror.KindFull, mirror.KindReconcile, mirror.KindCatalog:
 	default:
-		s.flash(r.Context(), "error", fmt.Sprintf("Unknown sync %q.", kind))
+		s.flash(r.Context(), "error", i18n.T(r.Context(), "h.sync.unknown_kind", kind))
 		redirect(w, r, "/sync")
 		return nil
 	}
@@ -101,9 +102,9 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if joined {
-		s.flash(r.Context(), "info", "A "+kind+" sync is already queued or running; it stands for this one. Progress appears below.")
+		s.flash(r.Context(), "info", i18n.T(r.Context(), "h.sync.joined", i18n.T(r.Context(), "h.sync.kind."+kind)))
 	} else {
-		s.flash(r.Context(), "success", "The "+kind+" sync is queued; progress appears below.")
+		s.flash(r.Context(), "success", i18n.T(r.Context(), "h.sync.queued", i18n.T(r.Context(), "h.sync.kind."+kind)))
 	}
 	redirect(w, r, "/sync")
 	return nil
@@ -118,7 +119,7 @@ func (s *Server) syncView(r *http.Request) (templates.SyncView, error) {
 	if s.d.Now != nil {
 		now = s.d.Now()
 	}
-	v := templates.SyncView{Lag: "never synced", PendingCommands: st.Commands[commerce.CommandPending] + st.Commands[commerce.CommandDelivering],
+	v := templates.SyncView{Lag: i18n.T(r.Context(), "h.sync.never_synced"), PendingCommands: st.Commands[commerce.CommandPending] + st.Commands[commerce.CommandDelivering],
 		FailedCommands: st.Commands[commerce.CommandFailed]}
 	for _, run := range st.Running {
 		v.Running = append(v.Running, runView(run, now))
@@ -131,14 +132,14 @@ func (s *Server) syncView(r *http.Request) (templates.SyncView, error) {
 		return v, err
 	}
 	for _, i := range imps {
-		v.Billing = append(v.Billing, importView(i))
+		v.Billing = append(v.Billing, importView(r.Context(), i))
 	}
 	last := func(kind string) string {
 		run, ok := st.LastByKind[kind]
 		if !ok || run.FinishedAt == nil {
-			return "never"
+			return i18n.T(r.Context(), "h.sync.never")
 		}
-		return fmt.Sprintf("%s ago (%s)", ago(now.Sub(*run.FinishedAt)), run.Status)
+		return i18n.T(r.Context(), "h.sync.ago_status", ago(r.Context(), now.Sub(*run.FinishedAt)), run.Status)
 	}
 	v.LastFull, v.LastIncremental = last(mirror.KindFull), last(mirror.KindIncremental)
 	v.LastReconcile, v.LastCatalog = last(mirror.KindReconcile), last(mirror.KindCatalog)
@@ -150,7 +151,7 @@ func (s *Server) syncView(r *http.Request) (templates.SyncView, error) {
 		}
 	}
 	if !newest.IsZero() {
-		v.Lag = ago(now.Sub(newest))
+		v.Lag = ago(r.Context(), now.Sub(newest))
 	}
 	return v, nil
 }

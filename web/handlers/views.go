@@ -1,13 +1,14 @@
 package handlers
 
 import (
-	"fmt"
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -41,10 +42,10 @@ func pager(u *url.URL, page, size, total int) templates.Pager {
 }
 
 // termsLabel says terms in words, comma separated.
-func termsLabel(ts []string) string {
+func termsLabel(ctx context.Context, ts []string) string {
 	out := make([]string, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, rules.TermLabel(t))
+		out = append(out, termLabel(ctx, t))
 	}
 	return strings.Join(out, ", ")
 }
@@ -78,16 +79,16 @@ func renewalDate(t *time.Time) string {
 }
 
 // ago renders a duration for people: "12 seconds", "5 minutes", "3 hours".
-func ago(d time.Duration) string {
+func ago(ctx context.Context, d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%d seconds", int(d.Seconds()))
+		return i18n.T(ctx, "h.ago.seconds", strconv.Itoa(int(d.Seconds())))
 	case d < time.Hour:
-		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+		return i18n.T(ctx, "h.ago.minutes", strconv.Itoa(int(d.Minutes())))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
+		return i18n.T(ctx, "h.ago.hours", strconv.Itoa(int(d.Hours())))
 	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
+	return i18n.T(ctx, "h.ago.days", strconv.Itoa(int(d.Hours()/24)))
 }
 
 func fmtTime(t *time.Time) string {
@@ -105,7 +106,7 @@ func ptrTo[T any](v T) *T { return &v }
 func (s *Server) serveConsentError(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
 	s.log.InfoContext(ctx, "partner center needs a partner admin's sign-in", "request_id", requestID(ctx), "err", err)
-	n := consentNotice(ctx, consentText(err))
+	n := consentNotice(ctx, consentText(ctx, err))
 	p := s.basePage(r, "Partner admin sign-in needed", "")
 	p.Width = "medium"
 	if rerr := s.render(w, r, http.StatusConflict, templates.ConsentRequiredPage(p, n)); rerr != nil {
