@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pcconn"
 	"github.com/cspportal/portal/rules"
@@ -162,7 +163,7 @@ func ruleTargets(ts []Target) []rules.Target {
 // NextTermSummary says a next term in a few words ("12 seats of Microsoft
 // 365 Business Basic, 1 year, billed monthly").
 func NextTermSummary(t rules.TermSpec) string {
-	return fmt.Sprintf("%s of %s, %s, billed %s", rules.Seats(t.Quantity), t.Title, rules.TermLabel(t.TermDuration), rules.CycleLabel(t.BillingCycle))
+	return fmt.Sprintf("%s of %s, %s, billed %s", rules.Seats(i18n.English, t.Quantity), t.Title, rules.TermLabel(t.TermDuration), rules.CycleLabel(t.BillingCycle))
 }
 
 // PlanNextTerm checks a scheduled change of sub against the scheduled
@@ -230,12 +231,12 @@ func PlanTransition(sub store.SubscriptionForChange, life store.SubscriptionLife
 	p.transition = &pccclient.Transition{FromSubscriptionID: sub.ID, ToCatalogItemID: c.ItemID, Quantity: c.Quantity,
 		TransitionType: pccclient.TransitionType(c.Type)}
 	before := sub.OfferName
-	after := fmt.Sprintf("%s (%s)", c.Title, rules.Seats(c.Quantity))
+	after := fmt.Sprintf("%s (%s)", c.Title, rules.Seats(i18n.English, c.Quantity))
 	p.Before.Upgrade, p.After.Upgrade = &before, &after
 	p.Title = "Upgrade to " + c.Title
 	moved := "The whole subscription becomes " + c.Title + " (same subscription id)."
 	if c.Quantity < int(sub.Quantity) {
-		moved = fmt.Sprintf("%s move to a new %s subscription; %d stay on %s.", rules.Seats(c.Quantity), c.Title, int(sub.Quantity)-c.Quantity, sub.OfferName)
+		moved = fmt.Sprintf("%s move to a new %s subscription; %d stay on %s.", rules.Seats(i18n.English, c.Quantity), c.Title, int(sub.Quantity)-c.Quantity, sub.OfferName)
 	}
 	lic := " Users keep their current licences: reassign them in the admin center."
 	if c.Type == rules.TransitionWithLicenseTransfer {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -39,6 +40,9 @@ type ChangeRequest struct {
 	// Confirming is the confirmation page's submit; a decrease leaving
 	// users without a licence then needs AcceptLicenceLoss.
 	Confirming, AcceptLicenceLoss bool
+	// Lang is the language of the plan's title and effect (English when
+	// unset: the API and audit).
+	Lang i18n.Lang
 }
 
 // ChangeValues are the before and after of a change as stored.
@@ -96,12 +100,12 @@ func planChange(sub store.SubscriptionForChange, life store.SubscriptionLifecycl
 		if err != nil {
 			return bad("quantity", "Enter a whole number of seats.")
 		}
-		if msg := rules.CheckQuantity(rs, q, now); msg != "" {
+		if msg := rules.CheckQuantity(req.Lang, rs, q, now); msg != "" {
 			return bad("quantity", msg)
 		}
 		old := int(sub.Quantity)
 		p.patch.Quantity, p.Before.Quantity, p.After.Quantity = &q, &old, &q
-		p.Title, p.Effect = "Change the seat count", rules.QuantityEffect(rs, q)
+		p.Title, p.Effect = i18n.In(req.Lang, "commerce.title_quantity"), rules.QuantityEffect(req.Lang, rs, q)
 		p.LicenceLoss = rules.CheckLicenceLoss(int(sub.LicencesAssigned), int(sub.LicencesPurchased), old-q)
 		if p.LicenceLoss.Lost > 0 && req.Confirming && !req.AcceptLicenceLoss {
 			return bad("accept_licence_loss", fmt.Sprintf("Tick the box to confirm that %d user(s) lose their licence, or go back and remove fewer seats.", p.LicenceLoss.Lost))
@@ -116,16 +120,16 @@ func planChange(sub store.SubscriptionForChange, life store.SubscriptionLifecycl
 		}
 		st := pccclient.SubscriptionSuspended
 		p.patch.Status, p.Before.Status, p.After.Status = &st, sub.Status, "suspended"
-		p.Title, p.Effect = "Suspend the subscription", rules.SuspendEffect(rs, LifecycleOf(life), ScheduledOf(life) != nil)
+		p.Title, p.Effect = i18n.In(req.Lang, "commerce.title_suspend"), rules.SuspendEffect(rs, LifecycleOf(life), ScheduledOf(life) != nil)
 	case "reactivate":
 		if msg := rules.CheckReactivate(rs, sub.ParentStatus); msg != "" {
 			return bad("_form", msg)
 		}
 		st := pccclient.SubscriptionActive
 		p.patch.Status, p.Before.Status, p.After.Status = &st, sub.Status, "active"
-		p.Title, p.Effect = "Reactivate the subscription", "The subscription becomes active again and is billed from today."
+		p.Title, p.Effect = i18n.In(req.Lang, "commerce.title_reactivate"), i18n.In(req.Lang, "commerce.effect_reactivate")
 		if rs.NCE() {
-			p.Effect += " Auto-renew stays off and scheduled changes stay deleted: turn auto-renew on again (and schedule the next term again) once it is active."
+			p.Effect = i18n.In(req.Lang, "commerce.effect_reactivate_nce")
 		}
 	case "autorenew":
 		on := req.AutoRenew == "on"
@@ -137,11 +141,12 @@ func planChange(sub store.SubscriptionForChange, life store.SubscriptionLifecycl
 		}
 		old := sub.AutoRenewEnabled
 		p.patch.AutoRenewEnabled, p.Before.AutoRenew, p.After.AutoRenew = &on, &old, &on
-		p.Title = "Turn auto-renew " + OnOff(on)
 		if on {
-			p.Effect = "The subscription renews for another term on " + rules.Date(sub.CommitmentEndDate) + "."
+			p.Title = i18n.In(req.Lang, "commerce.title_autorenew_on")
+			p.Effect = i18n.In(req.Lang, "commerce.effect_autorenew_on", rules.Date(sub.CommitmentEndDate))
 		} else {
-			p.Effect = "The subscription ends on " + rules.Date(sub.CommitmentEndDate) + " instead of renewing."
+			p.Title = i18n.In(req.Lang, "commerce.title_autorenew_off")
+			p.Effect = i18n.In(req.Lang, "commerce.effect_autorenew_off", rules.Date(sub.CommitmentEndDate))
 		}
 	case "name":
 		name := strings.TrimSpace(req.FriendlyName)
@@ -153,7 +158,7 @@ func planChange(sub store.SubscriptionForChange, life store.SubscriptionLifecycl
 		}
 		old := sub.FriendlyName
 		p.patch.FriendlyName, p.Before.FriendlyName, p.After.FriendlyName = &name, &old, &name
-		p.Title, p.Effect = "Rename the subscription", fmt.Sprintf("The subscription is shown as %q in Partner Center and here.", name)
+		p.Title, p.Effect = i18n.In(req.Lang, "commerce.title_rename"), i18n.In(req.Lang, "commerce.effect_rename", name)
 	default:
 		return bad("_form", "Choose a change to make.")
 	}
@@ -168,37 +173,41 @@ func OnOff(b bool) string {
 	return "off"
 }
 
-// ChangeSummary says a stored change in a few words ("Seats 45 → 40").
-func ChangeSummary(action string, before, after json.RawMessage) string {
+// ChangeSummary says a stored change in a few words in l ("Seats 45 →
+// 40"); the audit trail keeps it in English.
+func ChangeSummary(l i18n.Lang, action string, before, after json.RawMessage) string {
 	var b, a ChangeValues
 	_ = json.Unmarshal(before, &b)
 	_ = json.Unmarshal(after, &a)
 	switch action {
 	case "quantity":
 		if b.Quantity != nil && a.Quantity != nil {
-			return fmt.Sprintf("Seats %d → %d", *b.Quantity, *a.Quantity)
+			return i18n.In(l, "commerce.summary_seats", strconv.Itoa(*b.Quantity), strconv.Itoa(*a.Quantity))
 		}
 	case "suspend":
-		return "Suspend"
+		return i18n.In(l, "commerce.summary_suspend")
 	case "reactivate":
-		return "Reactivate"
+		return i18n.In(l, "commerce.summary_reactivate")
 	case "autorenew":
 		if a.AutoRenew != nil {
-			return "Auto-renew " + OnOff(*a.AutoRenew)
+			if *a.AutoRenew {
+				return i18n.In(l, "commerce.summary_autorenew_on")
+			}
+			return i18n.In(l, "commerce.summary_autorenew_off")
 		}
 	case "name":
 		if a.FriendlyName != nil {
-			return fmt.Sprintf("Rename to %q", *a.FriendlyName)
+			return i18n.In(l, "commerce.summary_rename", *a.FriendlyName)
 		}
 	case "next_term":
 		if a.NextTerm != nil {
-			return "Next term: " + *a.NextTerm
+			return i18n.In(l, "commerce.summary_next_term", *a.NextTerm)
 		}
 	case "next_term_clear":
-		return "Remove the scheduled change"
+		return i18n.In(l, "commerce.summary_next_term_clear")
 	case "transition":
 		if a.Upgrade != nil {
-			return "Upgrade to " + *a.Upgrade
+			return i18n.In(l, "commerce.summary_upgrade", *a.Upgrade)
 		}
 	}
 	return action
@@ -264,7 +273,7 @@ func (s *Service) queueChangeTx(ctx context.Context, tx pgx.Tx, by Actor, sub st
 	if err != nil {
 		return 0, err
 	}
-	detail := ChangeSummary(plan.Action, before, after)
+	detail := ChangeSummary(i18n.English, plan.Action, before, after)
 	if plan.Reason != "" {
 		detail += ": " + plan.Reason
 	}

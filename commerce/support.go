@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/mail"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -106,7 +107,7 @@ func (s *Service) PlanSeatRequest(ctx context.Context, customer uuid.UUID, sub s
 	if err != nil {
 		return f, err
 	}
-	f.Decrease = rules.SeatDecrease(SubscriptionRules(f.Sub, life), s.now())
+	f.Decrease = rules.SeatDecrease(i18n.From(ctx), SubscriptionRules(f.Sub, life), s.now())
 	return f, nil
 }
 

@@ -34,7 +34,12 @@ func (b *browser) englishOnPage() []string {
 		for (const el of main.querySelectorAll('input[type=submit], input[placeholder], [aria-label], [title]')) {
 			text += ' ' + (el.value || '') + ' ' + (el.placeholder || '') + ' ' + (el.getAttribute('aria-label') || '') + ' ' + (el.title || '');
 		}
-		return `+string(words)+`.filter(w => new RegExp('\\b' + w + '\\b').test(text));
+		const found = [];
+		for (const w of `+string(words)+`) {
+			const m = new RegExp('\\b' + w + '\\b').exec(text);
+			if (m) found.push(w + ' in "' + text.slice(Math.max(0, m.index - 30), m.index + 40).replace(/\\s+/g, ' ') + '"');
+		}
+		return found;
 	})()`))
 	if err != nil {
 		b.t.Fatal(err)

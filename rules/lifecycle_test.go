@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 )
 
@@ -28,7 +29,7 @@ func TestCountdown(t *testing.T) {
 		{-26 * time.Hour, "1 day 2 hours ago"},
 		{-5 * time.Minute, "5 minutes ago"},
 	} {
-		if got := rules.Countdown(now, now.Add(c.d)); got != c.want {
+		if got := rules.Countdown(i18n.English, now, now.Add(c.d)); got != c.want {
 			t.Errorf("Countdown(%v) = %q, want %q", c.d, got, c.want)
 		}
 	}
@@ -48,8 +49,18 @@ func TestTrancheSentence(t *testing.T) {
 		{rules.Tranche{Quantity: 2, Until: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)}, now, "2 seats can be removed until Sat 2 Jan 2027 00:00 UTC, 24 days 14 hours from now"},
 		{rules.Tranche{Quantity: 4, Until: now.Add(-2 * time.Hour)}, now, "4 seats could be removed until Tue 8 Dec 07:58 UTC, 2 hours ago"},
 	} {
-		if got := rules.TrancheSentence(c.tr, c.now); got != c.want {
+		if got := rules.TrancheSentence(i18n.English, c.tr, c.now); got != c.want {
 			t.Errorf("TrancheSentence(%+v) = %q, want %q", c.tr, got, c.want)
+		}
+	}
+	// In Chinese: the date reads 月/日/周, the countdown 天/小时 and no plural.
+	for tr, want := range map[rules.Tranche]string{
+		{Quantity: 3, Until: time.Date(2026, 12, 10, 14, 2, 0, 0, time.UTC)}: "3 个席位可在 12月10日 周四 14:02 UTC 之前减少，2 天 4 小时后",
+		{Quantity: 1, Until: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)}:    "1 个席位可在 2027年1月2日 周六 00:00 UTC 之前减少，24 天 14 小时后",
+		{Quantity: 4, Until: now.Add(-90 * time.Second)}:                     "4 个席位原可在 12月8日 周二 09:56 UTC 之前减少，1 分钟前",
+	} {
+		if got := rules.TrancheSentence(i18n.SimplifiedChinese, tr, now); got != want {
+			t.Errorf("zh TrancheSentence(%+v) = %q, want %q", tr, got, want)
 		}
 	}
 }

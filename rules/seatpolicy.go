@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/cspportal/portal/internal/i18n"
 	"strconv"
 	"strings"
 )
@@ -34,10 +35,10 @@ func CheckAutoApproval(p SeatPolicy, current, requested, approvedThisMonth int) 
 	case add <= 0:
 		return "Only seat increases are approved automatically."
 	case p.MaxPerRequest > 0 && add > p.MaxPerRequest:
-		return fmt.Sprintf("It adds %s; the policy approves at most %d per request.", Seats(add), p.MaxPerRequest)
+		return fmt.Sprintf("It adds %s; the policy approves at most %d per request.", Seats(i18n.English, add), p.MaxPerRequest)
 	case p.MaxPerMonth > 0 && approvedThisMonth+add > p.MaxPerMonth:
 		return fmt.Sprintf("It adds %s; the policy approves at most %d a month and %d were approved this month.",
-			Seats(add), p.MaxPerMonth, approvedThisMonth)
+			Seats(i18n.English, add), p.MaxPerMonth, approvedThisMonth)
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/cspportal/portal/internal/i18n"
 	"strconv"
 	"strings"
 	"time"
@@ -65,15 +66,15 @@ type Decrease struct {
 
 // SeatDecrease tells how far the seat count of s can go down at now: a
 // legacy subscription any time, a new-commerce one by the seats of its
-// open tranches.
-func SeatDecrease(s Subscription, now time.Time) Decrease {
+// open tranches. The reason is in l.
+func SeatDecrease(l i18n.Lang, s Subscription, now time.Time) Decrease {
 	switch {
 	case s.Status != "active":
-		return Decrease{Reason: "Seats can only be changed while the subscription is active (it is " + s.Status + ")."}
+		return Decrease{Reason: i18n.In(l, "rules.decrease_inactive", i18n.Status(l, s.Status))}
 	case s.BillingType == "usage":
-		return Decrease{Reason: "This subscription is billed by usage: it has no seat count."}
+		return Decrease{Reason: i18n.In(l, "rules.decrease_usage")}
 	case !s.NCE():
-		return Decrease{Allowed: true, Removable: max(s.Quantity-1, 0), Reason: "Seats can be removed at any time (legacy licence subscription)."}
+		return Decrease{Allowed: true, Removable: max(s.Quantity-1, 0), Reason: i18n.In(l, "rules.decrease_legacy")}
 	}
 	ts := s.tranches()
 	open := OpenTranches(ts, now)
@@ -83,33 +84,31 @@ func SeatDecrease(s Subscription, now time.Time) Decrease {
 			last = s.WindowEnd.UTC() // closed before the portal read the tranches
 		}
 		if last.IsZero() {
-			return Decrease{Reason: "Partner Center shows no seats of this new-commerce subscription in a cancellation window, so none can be removed; turn auto-renew off or schedule a lower quantity for the next term."}
+			return Decrease{Reason: i18n.In(l, "rules.decrease_no_window")}
 		}
-		return Decrease{Until: last, Reason: "The 7-day (168-hour) cancellation window after purchase or renewal closed on " +
-			last.Format("2006-01-02 15:04 UTC") + ", and so did the window of every seat increase: no seats can be removed this term. Schedule a lower quantity for the next term, or turn auto-renew off."}
+		return Decrease{Until: last, Reason: i18n.In(l, "rules.decrease_closed", last.Format("2006-01-02 15:04 UTC"))}
 	}
 	n := 0
-	parts := make([]string, len(open))
-	for i, t := range open {
+	for _, t := range open {
 		n += t.Quantity
-		parts[i] = TrancheSentence(t, now)
 	}
 	until := open[len(open)-1].Until
-	reason := fmt.Sprintf("Seats can be removed until %s: at most %d of %d now (each purchase, renewal and seat increase has its own 7-day window). %s.",
-		until.Format("2006-01-02 15:04 UTC"), n, s.Quantity, upperFirst(strings.Join(parts, "; ")))
+	reason := i18n.In(l, "rules.decrease_open", until.Format("2006-01-02 15:04 UTC"), strconv.Itoa(n), strconv.Itoa(s.Quantity),
+		upperFirst(l, trancheList(l, open, now)))
 	return Decrease{Allowed: true, Removable: min(n, s.Quantity-1), Open: open, Until: until, Reason: reason}
 }
 
-func upperFirst(s string) string {
-	if s == "" {
+// upperFirst capitalises an English list that starts a sentence.
+func upperFirst(l i18n.Lang, s string) string {
+	if s == "" || l == i18n.SimplifiedChinese {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // CheckQuantity returns why the seat count cannot become q at now ("" when
-// it can).
-func CheckQuantity(s Subscription, q int, now time.Time) string {
+// it can); a reason about the decrease window is in l.
+func CheckQuantity(l i18n.Lang, s Subscription, q int, now time.Time) string {
 	switch {
 	case s.Status != "active":
 		return "Seats can only be changed while the subscription is active (it is " + s.Status + ")."
@@ -125,40 +124,40 @@ func CheckQuantity(s Subscription, q int, now time.Time) string {
 		return fmt.Sprintf("The quantity can be at most %d for this offer.", s.Max)
 	}
 	if q < s.Quantity {
-		d := SeatDecrease(s, now)
+		d := SeatDecrease(l, s, now)
 		if !d.Allowed {
 			return d.Reason
 		}
 		if s.Quantity-q > d.Removable {
-			return fmt.Sprintf("At most %s can be removed now (down to %d): %s; the other seats are past their 7-day window.",
-				Seats(d.Removable), s.Quantity-d.Removable, trancheList(d.Open, now))
+			return i18n.In(l, "rules.decrease_at_most", Seats(l, d.Removable), strconv.Itoa(s.Quantity-d.Removable), trancheList(l, d.Open, now))
 		}
 	}
 	return ""
 }
 
-func trancheList(ts []Tranche, now time.Time) string {
+// trancheList says the open tranches as one list in l.
+func trancheList(l i18n.Lang, ts []Tranche, now time.Time) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
-		parts[i] = TrancheSentence(t, now)
+		parts[i] = TrancheSentence(l, t, now)
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, i18n.In(l, "rules.list_sep"))
 }
 
 // QuantityEffect states what a seat change does, for the confirmation.
-func QuantityEffect(s Subscription, q int) string {
-	d := q - s.Quantity
+func QuantityEffect(l i18n.Lang, s Subscription, q int) string {
+	d, from, to := q-s.Quantity, strconv.Itoa(s.Quantity), strconv.Itoa(q)
 	switch {
 	case d > 0 && s.NCE():
-		return fmt.Sprintf("Adds %d seat(s) (from %d to %d). New-commerce seats are charged prorated to the end of the current term, and can only be removed again within 7 days.", d, s.Quantity, q)
+		return i18n.In(l, "rules.quantity_add_nce", strconv.Itoa(d), from, to)
 	case d > 0:
-		return fmt.Sprintf("Adds %d seat(s) (from %d to %d), charged from today.", d, s.Quantity, q)
+		return i18n.In(l, "rules.quantity_add", strconv.Itoa(d), from, to)
 	case d < 0 && s.NCE():
-		return fmt.Sprintf("Removes %d seat(s) (from %d to %d). Partner Center refunds the unused part prorated; after the window closes this cannot be undone this term.", -d, s.Quantity, q)
+		return i18n.In(l, "rules.quantity_remove_nce", strconv.Itoa(-d), from, to)
 	case d < 0:
-		return fmt.Sprintf("Removes %d seat(s) (from %d to %d); users beyond %d lose their licence.", -d, s.Quantity, q, q)
+		return i18n.In(l, "rules.quantity_remove", strconv.Itoa(-d), from, to)
 	}
-	return "No change."
+	return i18n.In(l, "rules.quantity_same")
 }
 
 // CheckSuspend returns why s cannot be suspended ("" when it can). New

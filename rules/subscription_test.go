@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 )
 
@@ -60,7 +61,7 @@ func TestSeatDecrease(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := rules.SeatDecrease(c.s, c.now)
+			d := rules.SeatDecrease(i18n.English, c.s, c.now)
 			if d.Allowed != c.allowed || d.Removable != c.removable || !d.Until.Equal(c.until) || !strings.Contains(d.Reason, c.reason) {
 				t.Errorf("SeatDecrease = %+v, want allowed %v removable %d until %v reason containing %q", d, c.allowed, c.removable, c.until, c.reason)
 			}
@@ -96,7 +97,7 @@ func TestCheckQuantity(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := rules.CheckQuantity(c.s, c.q, c.now)
+			got := rules.CheckQuantity(i18n.English, c.s, c.q, c.now)
 			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 				t.Errorf("CheckQuantity(%d) = %q, want %q", c.q, got, c.want)
 			}
@@ -160,9 +161,14 @@ func TestQuantityEffect(t *testing.T) {
 		s    rules.Subscription
 		q    int
 		want string
-	}{{nce(), 12, "Adds 2 seat(s)"}, {nce(), 7, "Removes 3 seat(s)"}, {legacy(), 9, "Removes 1 seat(s)"}, {legacy(), 10, "No change"}} {
-		if got := rules.QuantityEffect(c.s, c.q); !strings.Contains(got, c.want) {
+		zh   string
+	}{{nce(), 12, "Adds 2 seat(s) (from 10 to 12)", "增加 2 个席位（从 10 个增至 12 个）"}, {nce(), 7, "Removes 3 seat(s)", "减少 3 个席位"},
+		{legacy(), 9, "users beyond 9 lose their licence", "超出 9 个的用户将失去许可证"}, {legacy(), 10, "No change", "没有更改"}} {
+		if got := rules.QuantityEffect(i18n.English, c.s, c.q); !strings.Contains(got, c.want) {
 			t.Errorf("QuantityEffect(%d) = %q, want %q", c.q, got, c.want)
+		}
+		if got := rules.QuantityEffect(i18n.SimplifiedChinese, c.s, c.q); !strings.Contains(got, c.zh) {
+			t.Errorf("QuantityEffect(zh, %d) = %q, want %q", c.q, got, c.zh)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/cspportal/portal/internal/i18n"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,7 +166,7 @@ func ParseSeatCount(typed string, current int) (int, string) {
 		return 0, "Enter the number of seats you need in total (a whole number, at least 1)."
 	}
 	if n == current {
-		return n, fmt.Sprintf("You have %s already: enter the total you need.", Seats(current))
+		return n, fmt.Sprintf("You have %s already: enter the total you need.", Seats(i18n.English, current))
 	}
 	return n, ""
 }

@@ -10,8 +10,11 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cspportal/portal/internal/i18n"
 )
 
 // TrancheWindow is how long the seats of a new-commerce purchase, renewal
@@ -67,61 +70,63 @@ func LastClosed(ts []Tranche, now time.Time) time.Time {
 // increase) made at t can no longer be removed.
 func WindowCloses(t time.Time) time.Time { return t.UTC().Add(TrancheWindow) }
 
-// Moment says an instant the way the pages do: "Thu 10 Dec 14:02 UTC",
-// with the year when it is not now's.
-func Moment(now, t time.Time) string {
+// Moment says an instant the way the pages do in l: "Thu 10 Dec 14:02
+// UTC", "12月10日 周四 14:02 UTC", with the year when it is not now's.
+func Moment(l i18n.Lang, now, t time.Time) string {
 	t = t.UTC()
-	if t.Year() != now.UTC().Year() {
+	sameYear := t.Year() == now.UTC().Year()
+	if l == i18n.SimplifiedChinese {
+		day := fmt.Sprintf("%d月%d日 周%s %s UTC", int(t.Month()), t.Day(), []string{"日", "一", "二", "三", "四", "五", "六"}[t.Weekday()], t.Format("15:04"))
+		if !sameYear {
+			return strconv.Itoa(t.Year()) + "年" + day
+		}
+		return day
+	}
+	if !sameYear {
 		return t.Format("Mon 2 Jan 2006 15:04 UTC")
 	}
 	return t.Format("Mon 2 Jan 15:04 UTC")
 }
 
-// Countdown says how far t is from now in words, to the minute: "2 days 4
-// hours from now", "3 hours 5 minutes from now", "less than a minute from
-// now", "1 day ago".
-func Countdown(now, t time.Time) string {
+// Countdown says how far t is from now in words in l, to the minute: "2
+// days 4 hours from now", "3 hours 5 minutes from now", "less than a minute
+// from now", "1 day ago".
+func Countdown(l i18n.Lang, now, t time.Time) string {
 	d := t.Sub(now)
-	suffix := " from now"
+	key := "rules.countdown_ahead"
 	if d < 0 {
-		d, suffix = -d, " ago"
+		d, key = -d, "rules.countdown_ago"
 	}
 	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
 	var parts []string
 	switch {
 	case days > 0:
-		parts = append(parts, plural(days, "day"))
+		parts = append(parts, i18n.In(l, "rules.days", days))
 		if hours > 0 {
-			parts = append(parts, plural(hours, "hour"))
+			parts = append(parts, i18n.In(l, "rules.hours", hours))
 		}
 	case hours > 0:
-		parts = append(parts, plural(hours, "hour"))
+		parts = append(parts, i18n.In(l, "rules.hours", hours))
 		if mins > 0 {
-			parts = append(parts, plural(mins, "minute"))
+			parts = append(parts, i18n.In(l, "rules.minutes", mins))
 		}
 	case mins > 0:
-		parts = append(parts, plural(mins, "minute"))
+		parts = append(parts, i18n.In(l, "rules.minutes", mins))
 	default:
-		return "less than a minute" + suffix
+		return i18n.In(l, key+"_moment")
 	}
-	return strings.Join(parts, " ") + suffix
+	return i18n.In(l, key, strings.Join(parts, " "))
 }
 
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
+// Seats says a number of seats in l ("1 seat", "3 seats", "3 个席位").
+func Seats(l i18n.Lang, n int) string { return i18n.In(l, "rules.seats", n, strconv.Itoa(n)) }
 
-// Seats says a number of seats ("1 seat", "3 seats").
-func Seats(n int) string { return plural(n, "seat") }
-
-// TrancheSentence says what t allows at now: "3 seats can be removed until
-// Thu 10 Dec 14:02 UTC, 2 days 4 hours from now".
-func TrancheSentence(t Tranche, now time.Time) string {
+// TrancheSentence says what t allows at now in l: "3 seats can be removed
+// until Thu 10 Dec 14:02 UTC, 2 days 4 hours from now".
+func TrancheSentence(l i18n.Lang, t Tranche, now time.Time) string {
+	key := "rules.tranche_open"
 	if !t.Open(now) {
-		return fmt.Sprintf("%s could be removed until %s, %s", Seats(t.Quantity), Moment(now, t.Until), Countdown(now, t.Until))
+		key = "rules.tranche_closed"
 	}
-	return fmt.Sprintf("%s can be removed until %s, %s", Seats(t.Quantity), Moment(now, t.Until), Countdown(now, t.Until))
+	return i18n.In(l, key, Seats(l, t.Quantity), Moment(l, now, t.Until), Countdown(l, now, t.Until))
 }

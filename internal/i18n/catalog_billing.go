@@ -41,7 +41,7 @@ var _ = register(Msgs{
 	"billing.col_day":             {"Day", "日期"},
 	"billing.so_far_unbilled":     {"so far (unbilled)", "迄今（尚未出账）"},
 	"billing.so_far":              {"(so far)", "（迄今）"},
-	"billing.legacy":              {"A legacy invoice: no new-commerce line items to import", "旧版发票：没有可导入的新商业明细"},
+	"billing.legacy":              {"A legacy invoice: no new-commerce line items to import", "旧版发票：没有可导入的新式商务明细"},
 	"billing.month_total":         {"Total %s, %s", "%s 合计，%s"},
 	"billing.imports":             {"Invoice imports", "发票导入"},
 	"billing.statement":           {"Statement (PDF)", "对账单（PDF）"},
@@ -107,7 +107,7 @@ var _ = register(Msgs{
 
 	// Prices and markup rules.
 	"prices.title":           {"Prices", "价格"},
-	"prices.intro":           {"Costs come from Partner Center's price sheets (new-commerce licences, per market and currency); sale prices are the cost with the most specific markup rule applied. Customers only ever see sale prices.", "成本来自合作伙伴中心的价目表（新商业许可证，按市场和货币区分）；售价是对成本应用最具体的加价规则后的价格。客户只会看到售价。"},
+	"prices.intro":           {"Costs come from Partner Center's price sheets (new-commerce licences, per market and currency); sale prices are the cost with the most specific markup rule applied. Customers only ever see sale prices.", "成本来自合作伙伴中心的价目表（新式商务许可证，按市场和货币区分）；售价是对成本应用最具体的加价规则后的价格。客户只会看到售价。"},
 	"prices.price_changes":   {"Renewals whose price changes", "续订价格变化的订阅"},
 	"prices.consent":         {"Price sheets need a partner admin's sign-in (Admin Agent or Sales Agent).", "价目表需要合作伙伴管理员（管理员代理或销售代理）登录。"},
 	"prices.consent_link":    {"Connect a partner admin account", "连接合作伙伴管理员账户"},

@@ -141,7 +141,7 @@ var _ = register(Msgs{
 
 	// Shared parts.
 	"components.secret_stored": {"•••• stored — leave empty to keep it", "•••• 已保存 — 留空则保持不变"},
-	"components.new_commerce":  {"new commerce", "新商业"},
+	"components.new_commerce":  {"new commerce", "新式商务"},
 	"components.legacy":        {"legacy", "旧版"},
 	"layout.role_reseller":     {"reseller", "经销商"},
 	"dash.coming_soon":         {"Nothing here yet", "此处暂无内容"},

@@ -320,10 +320,7 @@ var _ = registerSentences(map[string]string{
 	"Your reseller is filing it with Microsoft.":                                            "您的经销商正在将其提交给 Microsoft。",
 
 	// rules/subscription.go
-	"This subscription is billed by usage: it has no seat count.":     "此订阅按使用量计费：没有席位数。",
-	"Seats can be removed at any time (legacy licence subscription).": "席位可随时减少（旧版许可证订阅）。",
-	"Partner Center shows no seats of this new-commerce subscription in a cancellation window, so none can be removed; turn auto-renew off or schedule a lower quantity for the next term.": "合作伙伴中心显示此新式商务订阅没有处于取消窗口期内的席位，因此无法减少席位；请关闭自动续订，或为下一期限计划更少的数量。",
-	"No change.": "没有更改。",
+	"This subscription is billed by usage: it has no seat count.":                             "此订阅按使用量计费：没有席位数。",
 	"Usage-based new-commerce subscriptions cannot be suspended (Partner Center refuses it).": "按使用量计费的新式商务订阅无法暂停（合作伙伴中心会拒绝）。",
 	"Enter a name.": "请输入名称。",
 	"Unassign licences in the Microsoft 365 admin center first to choose who keeps one.": "请先在 Microsoft 365 管理中心取消分配许可证，以选择由谁保留许可证。",
@@ -364,10 +361,9 @@ var _ = registerSentences(map[string]string{
 	"Choose one of your customers, or all customers.": "请选择您的某个客户，或所有客户。",
 
 	// commerce/subscriptions.go
-	"Give the reason for suspending (3 to 500 characters).":           "请填写暂停原因（3 到 500 个字符）。",
-	"The subscription becomes active again and is billed from today.": "订阅将重新变为活动状态，并从今天开始计费。",
-	"The name is unchanged.":                                          "名称未更改。",
-	"Choose a change to make.":                                        "请选择要进行的更改。",
+	"Give the reason for suspending (3 to 500 characters).": "请填写暂停原因（3 到 500 个字符）。",
+	"The name is unchanged.":                                "名称未更改。",
+	"Choose a change to make.":                              "请选择要进行的更改。",
 
 	// commerce/support.go
 	"Choose one of your subscriptions, or none.": "请选择您的某个订阅，或不选择。",

@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -260,4 +261,14 @@ func Keys(l Lang) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Status is a subscription or order status in l (Partner Center's own word
+// when the catalogs do not know it).
+func Status(l Lang, status string) string {
+	k := "status." + strings.ToLower(status)
+	if t := In(l, k); t != k {
+		return t
+	}
+	return status
 }

@@ -30,6 +30,7 @@ var forTools = []string{"api.go", "api_endpoints.go", "api_openapi.go", "metrics
 // with a format (%d) are not looked up this way.
 func TestSentencesAreTranslated(t *testing.T) {
 	n := 0
+	seen := map[string]bool{}
 	for _, dir := range sentenceDirs {
 		files, err := filepath.Glob(filepath.Join("..", "..", dir, "*.go"))
 		if err != nil || len(files) == 0 {
@@ -41,6 +42,7 @@ func TestSentencesAreTranslated(t *testing.T) {
 			}
 			for _, s := range readerSentences(t, f) {
 				n++
+				seen[s.text] = true
 				if !Translated(s.text) {
 					t.Errorf("%s:%d: %q has no Chinese text (internal/i18n/catalog_sentences.go)", s.file, s.line, s.text)
 				}
@@ -49,6 +51,12 @@ func TestSentencesAreTranslated(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("found only %d sentences: the scan is broken", n)
+	}
+	// A translation whose sentence the code no longer writes is dead weight.
+	for en := range sentences {
+		if !seen[en] {
+			t.Errorf("catalog_sentences.go translates %q, which no code writes any more", en)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -79,7 +80,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 		c.line("DTSTAMP", stamp)
 		c.line("DTSTART", x.Until.UTC().Format("20060102T150405Z"))
 		c.line("DTEND", x.Until.UTC().Add(15*time.Minute).Format("20060102T150405Z"))
-		c.text("SUMMARY", fmt.Sprintf("Last moment to remove %s: %s (%s)", rules.Seats(x.Quantity), x.Name, x.CustomerName))
+		c.text("SUMMARY", fmt.Sprintf("Last moment to remove %s: %s (%s)", rules.Seats(i18n.English, x.Quantity), x.Name, x.CustomerName))
 		c.text("DESCRIPTION", "After this moment these seats are billed to the end of the term (the 7-day window of a new-commerce purchase, renewal or seat increase).")
 		c.line("URL", base+"/customers/"+x.CustomerID+"/subscriptions/"+x.SubscriptionID)
 		c.line("END", "VEVENT")
@@ -106,10 +107,10 @@ func RenewalEvent(x store.RenewalRow) FeedEvent {
 		e.Description = "The subscription is " + x.Status + ": it does not renew."
 	case !x.AutoRenew:
 		e.Summary = fmt.Sprintf("Ends (auto-renew off): %s (%s)", x.Name, x.CustomerName)
-		e.Description = fmt.Sprintf("%s end with the term.", rules.Seats(x.Quantity))
+		e.Description = fmt.Sprintf("%s end with the term.", rules.Seats(i18n.English, x.Quantity))
 	default:
 		e.Summary = fmt.Sprintf("Renews: %s (%s), %d → %d seats", x.Name, x.CustomerName, x.Quantity, x.NextQuantity)
-		e.Description = fmt.Sprintf("Renews as %s, %s, billed %s.", rules.Seats(x.NextQuantity), rules.TermLabel(x.NextTermDuration),
+		e.Description = fmt.Sprintf("Renews as %s, %s, billed %s.", rules.Seats(i18n.English, x.NextQuantity), rules.TermLabel(x.NextTermDuration),
 			rules.CycleLabel(x.NextBillingCycle))
 		if x.Scheduled {
 			e.Description += " A change is scheduled for the next term."

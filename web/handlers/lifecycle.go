@@ -104,9 +104,9 @@ func lifecycleView(ctx context.Context, sub store.SubscriptionForChange, life st
 func tranchesView(ctx context.Context, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, now time.Time) templates.TranchesView {
 	rs := commerce.SubscriptionRules(sub, life)
 	v := templates.TranchesView{Href: subscriptionHref(sub) + "/tranches", NCE: rs.NCE() && sub.BillingType != "usage"}
-	d := rules.SeatDecrease(rs, now)
+	d := rules.SeatDecrease(i18n.From(ctx), rs, now)
 	for _, t := range d.Open {
-		v.Lines = append(v.Lines, templates.TrancheLine{Quantity: t.Quantity, Sentence: rules.TrancheSentence(t, now)})
+		v.Lines = append(v.Lines, templates.TrancheLine{Quantity: t.Quantity, Sentence: rules.TrancheSentence(i18n.From(ctx), t, now)})
 	}
 	if len(v.Lines) == 0 && sub.Status == "active" {
 		v.Closed = i18n.Text(ctx, "No seats can be removed now: every purchase, renewal and seat increase of this term is past its 7-day window.")

@@ -101,7 +101,7 @@ func renewalLine(ctx context.Context, r store.RenewalRow, now time.Time) templat
 		}
 	}
 	if r.OpenSeats > 0 && r.WindowClosesAt != nil {
-		l.Window = i18n.T(ctx, "h.renewals.window", r.OpenSeats, strconv.Itoa(r.OpenSeats), rules.Moment(now, *r.WindowClosesAt))
+		l.Window = i18n.T(ctx, "h.renewals.window", r.OpenSeats, strconv.Itoa(r.OpenSeats), rules.Moment(i18n.From(ctx), now, *r.WindowClosesAt))
 	}
 	if r.HasUsage {
 		l.Usage = i18n.T(ctx, "h.renewals.usage", strconv.Itoa(r.Assigned), strconv.Itoa(r.Purchased))
@@ -136,7 +136,7 @@ func (s *Server) renderRenewals(w http.ResponseWriter, r *http.Request, customer
 	ctx := r.Context()
 	now := s.now()
 	rf, f := renewalFilterOf(r.URL.Query(), now, customer)
-	v := templates.RenewalsView{Title: i18n.T(ctx, "h.renewals.title"), Action: "/renewals", Now: rules.Moment(now, now), Form: f}
+	v := templates.RenewalsView{Title: i18n.T(ctx, "h.renewals.title"), Action: "/renewals", Now: rules.Moment(i18n.From(ctx), now, now), Form: f}
 	if customer != nil {
 		c, err := s.st.CustomerHeader(ctx, *customer)
 		if err != nil {
@@ -175,9 +175,9 @@ func (s *Server) renderRenewals(w http.ResponseWriter, r *http.Request, customer
 	if u := auth.UserFrom(ctx); u != nil && feedURL == "" {
 		switch fd, err := s.st.LiveCalendarFeed(ctx, u.ID); {
 		case err == nil:
-			v.Feed.Has, v.Feed.Created, v.Feed.LastUsed = true, rules.Moment(now, fd.CreatedAt), i18n.T(ctx, "h.sync.never")
+			v.Feed.Has, v.Feed.Created, v.Feed.LastUsed = true, rules.Moment(i18n.From(ctx), now, fd.CreatedAt), i18n.T(ctx, "h.sync.never")
 			if fd.LastUsedAt != nil {
-				v.Feed.LastUsed = rules.Moment(now, *fd.LastUsedAt)
+				v.Feed.LastUsed = rules.Moment(i18n.From(ctx), now, *fd.LastUsedAt)
 			}
 		case !errors.Is(err, store.ErrNotFound):
 			return err

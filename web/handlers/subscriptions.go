@@ -68,7 +68,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 		return templates.SubscriptionPageView{}, err
 	}
 	rs := commerce.SubscriptionRules(sub, life)
-	dec := rules.SeatDecrease(rs, now)
+	dec := rules.SeatDecrease(i18n.From(ctx), rs, now)
 	v := templates.SubscriptionPageView{ID: sub.ID, Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
 		FriendlyName: sub.FriendlyName, Offer: sub.OfferName, OfferID: sub.OfferID, Customer: cmp.Or(sub.CompanyName, sub.Domain),
 		CustomerHref: "/customers/" + sub.CustomerID.String(), Status: sub.Status, Quantity: int(sub.Quantity),
@@ -103,7 +103,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 	}
 	for _, c := range changes {
 		cv := templates.SubscriptionChangeRow{At: c.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), By: c.RequestedByLabel,
-			What: commerce.ChangeSummary(c.Action, c.Before, c.After), Status: c.CommandStatus, Error: c.LastError, RequestID: c.MsRequestID.String(),
+			What: commerce.ChangeSummary(i18n.From(ctx), c.Action, c.Before, c.After), Status: c.CommandStatus, Error: c.LastError, RequestID: c.MsRequestID.String(),
 			Href: v.Href + "/changes/" + c.Token.String()}
 		if cv.Status == commerce.CommandPending || cv.Status == commerce.CommandDelivering {
 			v.PendingHref = cv.Href
@@ -168,7 +168,7 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 	if isLifecycleAction(f.Get("action")) {
 		plan, problems = s.planLifecycle(ctx, sub, life, f)
 	} else {
-		plan, problems = commerce.PlanChange(sub, life, commerce.ChangeRequest{Action: f.Get("action"), Quantity: f.Get("quantity"),
+		plan, problems = commerce.PlanChange(sub, life, commerce.ChangeRequest{Lang: i18n.From(r.Context()), Action: f.Get("action"), Quantity: f.Get("quantity"),
 			Reason: f.Get("reason"), AutoRenew: f.Get("autorenew"), FriendlyName: f.Get("friendly_name"),
 			Confirming: f.Get("confirm") == "1", AcceptLicenceLoss: r.PostForm.Get("accept_licence_loss") == "1"}, s.now())
 	}
@@ -257,7 +257,7 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 		return store.ErrNotFound
 	}
 	v := templates.SubscriptionChangeView{Href: subscriptionHref(sub), StatusHref: subscriptionHref(sub) + "/changes/" + token.String(),
-		Name: cmp.Or(sub.FriendlyName, sub.OfferName), What: commerce.ChangeSummary(ch.Action, ch.Before, ch.After), Reason: ch.Reason,
+		Name: cmp.Or(sub.FriendlyName, sub.OfferName), What: commerce.ChangeSummary(i18n.From(r.Context()), ch.Action, ch.Before, ch.After), Reason: ch.Reason,
 		Status: ch.CommandStatus, RequestID: ch.MsRequestID.String(), By: ch.RequestedByLabel, Attempts: int(ch.Attempts),
 		Quantity: int(sub.Quantity), SubStatus: sub.Status, AutoRenew: sub.AutoRenewEnabled, FriendlyName: sub.FriendlyName}
 	if ch.CommandStatus == commerce.CommandFailed {

@@ -5,7 +5,6 @@ package templates
 
 import (
 	"context"
-	"strings"
 
 	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/web/static"
@@ -104,9 +103,5 @@ func asset(name string) string { return static.URL(name) }
 // statusText is a subscription status in the reader's language (PC's own
 // word when the catalogs do not know it).
 func statusText(ctx context.Context, status string) string {
-	k := "status." + strings.ToLower(status)
-	if t := i18n.T(ctx, k); t != k {
-		return t
-	}
-	return status
+	return i18n.Status(i18n.From(ctx), status)
 }
