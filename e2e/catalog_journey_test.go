@@ -72,65 +72,23 @@ func TestCatalogAndOnboardingJourney(t *testing.T) {
 
 	// Onboarding.
 	const prefix = "journeycorp7"
-	b.run("start onboarding",
-		chromedp.Navigate(p.URL+"/customers"),
-		chromedp.WaitVisible(testID("customer-new")),
-		chromedp.Click(testID("customer-new")),
-		chromedp.WaitVisible(testID("onboarding-company")),
-	)
-	b.checkA11y("onboarding-company")
-	b.run("company with a mistake",
-		chromedp.SendKeys(field("company_name"), "Journey Corp"),
-		chromedp.SendKeys(field("first_name"), "Jo"),
-		chromedp.SendKeys(field("last_name"), "Urney"),
-		chromedp.SendKeys(field("email"), "jo@journey"),
-		chromedp.SendKeys(field("address_line1"), "1 Main Street"),
-		chromedp.SendKeys(field("city"), "Seattle"),
-		chromedp.SendKeys(field("state"), "WA"),
-		chromedp.SendKeys(field("postal_code"), "98101"),
-		chromedp.Click(testID("onboarding-next")),
-		chromedp.WaitVisible(testID("error-email")),
-	)
-	b.checkA11y("onboarding-company-errors")
-	b.run("company fixed",
-		chromedp.SetValue(field("email"), "jo@journey.example"),
-		chromedp.Click(testID("onboarding-next")),
-		chromedp.WaitVisible(testID("onboarding-domain")),
-	)
-	b.run("domain: live check",
-		chromedp.SendKeys(field("domain_prefix"), prefix),
-		chromedp.WaitVisible(testID("domain-available")),
-	)
-	b.checkA11y("onboarding-domain")
-	b.run("agreement",
-		chromedp.Click(testID("onboarding-next")),
-		chromedp.WaitVisible(testID("onboarding-agreement")),
-		chromedp.SendKeys(field("mca_first_name"), "Grace"),
-		chromedp.SendKeys(field("mca_last_name"), "Hopper"),
-		chromedp.SendKeys(field("mca_email"), "grace@journey.example"),
-		chromedp.SendKeys(field("mca_phone"), "+1 206 555 0100"),
-		chromedp.SetValue(field("mca_date"), time.Now().Format("2006-01-02")),
-	)
-	b.checkA11y("onboarding-agreement")
-	b.run("review",
-		chromedp.Click(testID("onboarding-next")),
-		chromedp.WaitVisible(testID("onboarding-review")),
-	)
-	if got := b.text(`[data-testid="review-domain"]`); got != prefix+".onmicrosoft.com" {
-		t.Errorf("review domain %q", got)
-	}
-	b.checkA11y("onboarding-review")
-	b.run("create",
-		chromedp.Click(testID("onboarding-create")),
-		chromedp.WaitVisible(testID("admin-credentials")),
-	)
-	if pw := b.text(`[data-testid="admin-password"]`); len(pw) < 8 {
-		t.Errorf("admin password %q", pw)
-	}
-	b.run("agreement done",
-		chromedp.WaitVisible(chromedp.Search(`//*[@data-testid="progress-agreement-state" and text()="done"]`)),
-	)
-	b.checkA11y("onboarding-result")
+	b.onboard(p.URL, newCustomer{Company: "Journey Corp", First: "Jo", Last: "Urney", BadEmail: "jo@journey", Email: "jo@journey.example",
+		Street: "1 Main Street", City: "Seattle", State: "WA", Postal: "98101", Prefix: prefix, AgreementDate: time.Now().Format("2006-01-02")},
+		func(step string) {
+			switch step {
+			case "customers":
+				return
+			case "onboarding-review":
+				if got := b.text(`[data-testid="review-domain"]`); got != prefix+".onmicrosoft.com" {
+					t.Errorf("review domain %q", got)
+				}
+			case "onboarding-result":
+				if pw := b.text(`[data-testid="admin-password"]`); len(pw) < 8 {
+					t.Errorf("admin password %q", pw)
+				}
+			}
+			b.checkA11y(step)
+		})
 	b.run("customer list",
 		chromedp.Navigate(p.URL+"/customers?q="+prefix),
 		chromedp.WaitVisible(testID("customers-results")),

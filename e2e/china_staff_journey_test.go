@@ -85,61 +85,16 @@ func TestChinaStaffJourney(t *testing.T) {
 
 	// Onboarding, with a mistake the form explains in Chinese.
 	const prefix = "zhongguo7"
-	b.run("start onboarding",
-		chromedp.Navigate(p.URL+"/customers"),
-		chromedp.WaitVisible(testID("customer-new")),
-	)
-	check("customers")
-	b.run("onboarding form",
-		chromedp.Click(testID("customer-new")),
-		chromedp.WaitVisible(testID("onboarding-company")),
-	)
-	check("onboarding-company")
-	b.run("company with a mistake",
-		chromedp.SendKeys(field("company_name"), "长城贸易有限公司"),
-		chromedp.SendKeys(field("first_name"), "伟"),
-		chromedp.SendKeys(field("last_name"), "王"),
-		chromedp.SendKeys(field("email"), "wang@changcheng"),
-		chromedp.SendKeys(field("address_line1"), "1 Main Street"),
-		chromedp.SendKeys(field("city"), "Seattle"),
-		chromedp.SendKeys(field("state"), "WA"),
-		chromedp.SendKeys(field("postal_code"), "98101"),
-		chromedp.Click(testID("onboarding-next")),
-		chromedp.WaitVisible(testID("error-email")),
-	)
-	if got := b.text(`[data-testid="error-email"]`); !hasHan(got) {
-		t.Errorf("the email's error is not in Chinese: %q", got)
-	}
-	check("onboarding-company-errors")
-	b.run("company fixed",
-		chromedp.SetValue(field("email"), "wang@changcheng.example"),
-		chromedp.Click(testID("onboarding-next")),
-		chromedp.WaitVisible(testID("onboarding-domain")),
-		chromedp.SendKeys(field("domain_prefix"), prefix),
-		chromedp.WaitVisible(testID("domain-available")),
-	)
-	check("onboarding-domain")
-	b.run("agreement",
-		chromedp.Click(testID("onboarding-next")),
-		chromedp.WaitVisible(testID("onboarding-agreement")),
-		chromedp.SendKeys(field("mca_first_name"), "伟"),
-		chromedp.SendKeys(field("mca_last_name"), "王"),
-		chromedp.SendKeys(field("mca_email"), "wang@changcheng.example"),
-		chromedp.SendKeys(field("mca_phone"), "+1 206 555 0100"),
-		chromedp.SetValue(field("mca_date"), p.Sandbox.Now().Format("2006-01-02")),
-	)
-	check("onboarding-agreement")
-	b.run("review",
-		chromedp.Click(testID("onboarding-next")),
-		chromedp.WaitVisible(testID("onboarding-review")),
-	)
-	check("onboarding-review")
-	b.run("create",
-		chromedp.Click(testID("onboarding-create")),
-		chromedp.WaitVisible(testID("admin-credentials")),
-		chromedp.WaitVisible(`[data-testid="progress-agreement-state"][data-state="succeeded"]`),
-	)
-	check("onboarding-result")
+	b.onboard(p.URL, newCustomer{Company: "长城贸易有限公司", First: "伟", Last: "王", BadEmail: "wang@changcheng", Email: "wang@changcheng.example",
+		Street: "1 Main Street", City: "Seattle", State: "WA", Postal: "98101", Prefix: prefix, AgreementDate: p.Sandbox.Now().Format("2006-01-02")},
+		func(step string) {
+			if step == "onboarding-company-errors" {
+				if got := b.text(`[data-testid="error-email"]`); !hasHan(got) {
+					t.Errorf("the email's error is not in Chinese: %q", got)
+				}
+			}
+			check(step)
+		})
 
 	// An order for the new customer.
 	var cust string

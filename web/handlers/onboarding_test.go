@@ -185,7 +185,7 @@ func TestOnboardingCreatesOneCustomerAndShowsTheSignInOnce(t *testing.T) {
 		t.Fatalf("create: %d\n%s", p.StatusCode, p.body)
 	}
 	password := m[1]
-	if !strings.Contains(p.body, `data-testid="progress-create-state">done`) || !strings.Contains(p.body, `data-testid="progress-agreement-state">done`) {
+	if !strings.Contains(p.body, `data-testid="progress-create-state" data-state="succeeded">done`) || !strings.Contains(p.body, `data-testid="progress-agreement-state" data-state="succeeded">done`) {
 		t.Fatalf("progress after create:\n%s", p.body)
 	}
 	if e.sb.Calls(sandbox.OpCreateCustomer) != 1 || e.sb.Calls(sandbox.OpCreateAgreement) != 1 {
@@ -265,7 +265,7 @@ func TestOnboardingRefusedByPartnerCenter(t *testing.T) {
 	// shows "agreement pending" with a retry that then succeeds.
 	e.sb.FailNext(sandbox.OpCreateAgreement, 1, http.StatusBadRequest)
 	p = e.post(c, "/customers/new/create", onboardingForm("contosofresh"))
-	if p.StatusCode != http.StatusOK || !passwordRe.MatchString(p.body) || !strings.Contains(p.body, `data-testid="progress-agreement-state">failed`) {
+	if p.StatusCode != http.StatusOK || !passwordRe.MatchString(p.body) || !strings.Contains(p.body, `data-testid="progress-agreement-state" data-state="failed">failed`) {
 		t.Fatalf("agreement refused: %d\n%s", p.StatusCode, p.body)
 	}
 	var id string
@@ -306,7 +306,7 @@ func TestOnboardingFallsBackToTheWorkerWhenPCIsDown(t *testing.T) {
 	e.st.Pool.QueryRow(ctx, `SELECT token::text FROM onboardings`).Scan(&token)
 	for {
 		p = e.get(c, "/customers/onboarding/"+token+"/status")
-		if strings.Contains(p.body, `data-testid="progress-agreement-state">done`) {
+		if strings.Contains(p.body, `data-testid="progress-agreement-state" data-state="succeeded">done`) {
 			break
 		}
 		if ctx.Err() != nil {

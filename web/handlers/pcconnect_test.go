@@ -194,8 +194,8 @@ func TestAppOnlyCredentialOnAppUserOperationShowsClearMessage(t *testing.T) {
 	e.login(admin, "admin@example.com")
 
 	p := e.post(staff, "/customers/new/create", onboardingForm("noconsentco"))
-	if p.StatusCode != http.StatusOK || !strings.Contains(p.body, `data-testid="progress-create-state">done`) ||
-		!strings.Contains(p.body, `data-testid="progress-agreement-state">failed`) || !hasTestID(p.body, "consent-required") {
+	if p.StatusCode != http.StatusOK || !strings.Contains(p.body, `data-testid="progress-create-state" data-state="succeeded">done`) ||
+		!strings.Contains(p.body, `data-testid="progress-agreement-state" data-state="failed">failed`) || !hasTestID(p.body, "consent-required") {
 		t.Fatalf("onboarding without a partner admin: %d\n%s", p.StatusCode, p.body)
 	}
 	for _, raw := range []string{"401", "Unauthorized", "Access denied"} {
@@ -252,8 +252,8 @@ func TestOnboardingSucceedsThroughReadAfterCreateDelay(t *testing.T) {
 	c := e.client()
 	e.login(c, "staff@example.com")
 	p := e.post(c, "/customers/new/create", onboardingForm("slowco"))
-	if p.StatusCode != http.StatusOK || !strings.Contains(p.body, `data-testid="progress-create-state">done`) ||
-		strings.Contains(p.body, `data-testid="progress-agreement-state">failed`) {
+	if p.StatusCode != http.StatusOK || !strings.Contains(p.body, `data-testid="progress-create-state" data-state="succeeded">done`) ||
+		strings.Contains(p.body, `data-testid="progress-agreement-state" data-state="failed">failed`) {
 		t.Fatalf("create: %d\n%s", p.StatusCode, p.body)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
@@ -265,10 +265,10 @@ func TestOnboardingSucceedsThroughReadAfterCreateDelay(t *testing.T) {
 	for {
 		p = e.get(c, "/customers/onboarding/"+token+"/status")
 		sawWaiting = sawWaiting || hasTestID(p.body, "progress-agreement-waiting")
-		if strings.Contains(p.body, `data-testid="progress-agreement-state">done`) {
+		if strings.Contains(p.body, `data-testid="progress-agreement-state" data-state="succeeded">done`) {
 			break
 		}
-		if strings.Contains(p.body, `data-testid="progress-agreement-state">failed`) || ctx.Err() != nil {
+		if strings.Contains(p.body, `data-testid="progress-agreement-state" data-state="failed">failed`) || ctx.Err() != nil {
 			t.Fatalf("agreement did not get through the delay:\n%s", p.body)
 		}
 		time.Sleep(200 * time.Millisecond)
