@@ -80,13 +80,18 @@ var _ = register(Msgs{
 	"h2.err.s504":            {"Gateway Timeout", "网关超时"},
 
 	// web/handlers/password.go, invitations.go, users.go, setup.go
-	"h2.pw.min_length":       {"Use at least %s characters.", "请至少使用 %s 个字符。"},
-	"h2.pw.set_title":        {"Set a new password", "设置新密码"},
-	"h2.setup.title":         {"Set up", "设置"},
-	"h2.users.created":       {"%s can now sign in as %s; a welcome mail is on its way.", "%s 现在可以以%s身份登录；欢迎邮件正在发送中。"},
-	"h2.users.enabled":       {"%s is enabled.", "%s 已启用。"},
-	"h2.users.disabled":      {"%s is disabled.", "%s 已禁用。"},
-	"h2.users.delay_cleared": {"Failed sign-ins of %s are cleared: they can sign in now.", "已清除 %s 的失败登录记录：该用户现在可以登录。"},
+	"h2.pw.min_length":         {"Use at least %s characters.", "请至少使用 %s 个字符。"},
+	"h2.pw.set_title":          {"Set a new password", "设置新密码"},
+	"h2.setup.title":           {"Set up", "设置"},
+	"h2.users.created":         {"%s can now sign in as %s; a welcome mail is on its way.", "%s 现在可以以%s身份登录；欢迎邮件正在发送中。"},
+	"h2.users.enabled":         {"%s is enabled.", "%s 已启用。"},
+	"h2.users.disabled":        {"%s is disabled.", "%s 已禁用。"},
+	"h2.users.delay_cleared":   {"Failed sign-ins of %s are cleared: they can sign in now.", "已清除 %s 的失败登录记录：该用户现在可以登录。"},
+	"h2.users.signin_password": {"password", "密码"},
+	"h2.users.signin_both":     {"password, OIDC", "密码、OIDC"},
+	"h2.users.signin_oidc":     {"OIDC", "OIDC"},
+	"h2.users.signin_unlinked": {"OIDC (not yet linked)", "OIDC（尚未关联）"},
+	"h2.users.status_delayed":  {"%s, sign-in delayed", "%s，登录已延迟"},
 
 	// web/handlers/settings.go, settings_mail.go, pctest.go
 	"h2.settings.indirect_hint":  {"Partner Center lists %s indirect resellers for this partner (last full sync): it is an indirect provider.", "合作伙伴中心为此合作伙伴列出了 %s 个间接经销商（上次完整同步）：它是间接提供商。"},

@@ -99,7 +99,7 @@ func (s *Server) validInvitation(r *http.Request) (store.Invitation, error) {
 }
 
 func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request, status int, inv store.Invitation, f templates.Form) error {
-	name := "your organisation"
+	name := i18n.T(r.Context(), "h.cv.your_org")
 	switch {
 	case inv.ResellerID != nil:
 		if rs, err := s.st.Reseller(r.Context(), *inv.ResellerID); err == nil {

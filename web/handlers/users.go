@@ -28,18 +28,19 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	me := auth.UserFrom(r.Context())
+	ctx := r.Context()
+	me := auth.UserFrom(ctx)
 	rows := make([]templates.UserRow, 0, len(users))
 	for _, u := range users {
-		row := templates.UserRow{ID: u.ID, Email: u.Email, Name: u.DisplayName, Role: u.Role, SignIn: "password",
-			Status: "active", LastLogin: "never", Disabled: u.DisabledAt != nil, Self: me != nil && me.ID == u.ID}
+		row := templates.UserRow{ID: u.ID, Email: u.Email, Name: u.DisplayName, Role: u.Role, SignIn: i18n.T(ctx, "h2.users.signin_password"),
+			Status: "active", LastLogin: i18n.T(ctx, "h.sync.never"), Disabled: u.DisabledAt != nil, Self: me != nil && me.ID == u.ID}
 		switch {
 		case u.OidcSubject != nil && u.PasswordHash != nil:
-			row.SignIn = "password, OIDC"
+			row.SignIn = i18n.T(ctx, "h2.users.signin_both")
 		case u.OidcSubject != nil:
-			row.SignIn = "OIDC"
+			row.SignIn = i18n.T(ctx, "h2.users.signin_oidc")
 		case u.PasswordHash == nil:
-			row.SignIn = "OIDC (not yet linked)"
+			row.SignIn = i18n.T(ctx, "h2.users.signin_unlinked")
 		}
 		if row.Disabled {
 			row.Status = "disabled"
@@ -47,7 +48,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		if fc, ok := failures[strings.ToLower(u.Email)]; ok {
 			row.SignInFailures = fc.Failures
 			if wait := s.throttle.Wait(store.SignInState{Account: fc}, s.now()); wait > 0 {
-				row.Status += ", sign-in delayed"
+				row.Status = i18n.T(ctx, "h2.users.status_delayed", i18n.Status(i18n.From(ctx), row.Status))
 			}
 		}
 		if u.LastLoginAt != nil {
