@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/attention"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -48,7 +50,7 @@ func (s *Server) renderAlerts(w http.ResponseWriter, r *http.Request, status int
 		v.Rules = append(v.Rules, templates.AlertRuleRow{Kind: k.Kind, Title: attention.Title(k.Kind), Immediate: k.Immediate})
 	}
 	for _, o := range opts {
-		title := "Every event"
+		title := i18n.T(ctx, "h2.alerts.every_event")
 		if o.Kind != store.AllAlerts {
 			title = attention.Title(o.Kind)
 		}
@@ -76,7 +78,7 @@ func (s *Server) alertsSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, parsed := parseAlertRules(r, rules)
+	f, parsed := parseAlertRules(ctx, r, rules)
 	if len(f.Errors) > 0 {
 		f.Errors["_form"] = "Some rules need fixing; see the messages below."
 		return s.renderAlerts(w, r, http.StatusUnprocessableEntity, rules, f, templates.NewForm())
@@ -93,7 +95,7 @@ func (s *Server) alertsSave(w http.ResponseWriter, r *http.Request) error {
 const maxLeadDays = int(attention.Horizon / (24 * 60 * 60 * 1e9))
 
 // parseAlertRules reads every rule of the form.
-func parseAlertRules(r *http.Request, rules []store.AlertRule) (templates.Form, []store.AlertRule) {
+func parseAlertRules(ctx context.Context, r *http.Request, rules []store.AlertRule) (templates.Form, []store.AlertRule) {
 	f := templates.NewForm()
 	out := make([]store.AlertRule, 0, len(rules))
 	for _, ru := range rules {
@@ -102,11 +104,11 @@ func parseAlertRules(r *http.Request, rules []store.AlertRule) (templates.Form, 
 		f.Values[k+".lead"] = strings.TrimSpace(r.PostForm.Get(k + ".lead"))
 		f.Values[k+".emails"] = strings.TrimSpace(r.PostForm.Get(k + ".emails"))
 		ru.Enabled, ru.ToStaff = f.Get(k+".enabled") == "on", f.Get(k+".staff") == "on"
-		days, msg := parseDays(f.Get(k + ".lead"))
+		days, msg := parseDays(ctx, f.Get(k+".lead"))
 		if msg != "" {
 			f.Errors[k+".lead"] = msg
 		}
-		emails, msg := parseEmails(f.Get(k + ".emails"))
+		emails, msg := parseEmails(ctx, f.Get(k+".emails"))
 		if msg != "" {
 			f.Errors[k+".emails"] = msg
 		}
@@ -120,7 +122,7 @@ func parseAlertRules(r *http.Request, rules []store.AlertRule) (templates.Form, 
 }
 
 // parseDays reads "30, 7, 1" into distinct days, largest first.
-func parseDays(s string) ([]int32, string) {
+func parseDays(ctx context.Context, s string) ([]int32, string) {
 	var days []int32
 	for part := range strings.SplitSeq(s, ",") {
 		part = strings.TrimSpace(part)
@@ -129,7 +131,7 @@ func parseDays(s string) ([]int32, string) {
 		}
 		n, err := strconv.Atoi(part)
 		if err != nil || n < 0 || n > maxLeadDays {
-			return nil, "Enter whole days from 0 to " + strconv.Itoa(maxLeadDays) + ", separated by commas."
+			return nil, i18n.T(ctx, "h2.alerts.days_range", strconv.Itoa(maxLeadDays))
 		}
 		if !slices.Contains(days, int32(n)) {
 			days = append(days, int32(n))
@@ -143,11 +145,11 @@ func parseDays(s string) ([]int32, string) {
 }
 
 // parseEmails reads comma- or space-separated addresses.
-func parseEmails(s string) ([]string, string) {
+func parseEmails(ctx context.Context, s string) ([]string, string) {
 	out := []string{}
 	for _, e := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' }) {
 		if !validEmail(e) {
-			return nil, strconv.Quote(e) + " is not an email address."
+			return nil, i18n.T(ctx, "h2.alerts.not_email", strconv.Quote(e))
 		}
 		if e = strings.ToLower(e); !slices.Contains(out, e) {
 			out = append(out, e)

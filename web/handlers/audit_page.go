@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"cmp"
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -97,7 +98,7 @@ func cursorLink(u *url.URL, key string, c *store.AuditCursor) string {
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p, f := auditFilter(r.URL.Query())
-	v := templates.AuditPageView{Form: f, Actions: auditActions}
+	v := templates.AuditPageView{Form: f, Actions: auditActionOptions(ctx)}
 	status := http.StatusOK
 	if f.Valid() {
 		dir, cur := auditCursor(r.URL.Query())
@@ -106,7 +107,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, a := range page.Rows {
-			v.Rows = append(v.Rows, auditRowView(a))
+			v.Rows = append(v.Rows, auditRowView(ctx, a))
 		}
 		v.NewerHref, v.OlderHref = cursorLink(r.URL, "newer", page.Newer), cursorLink(r.URL, "older", page.Older)
 		csvQ := r.URL.Query()
@@ -122,8 +123,8 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, status, templates.AuditPage(s.page(r, "Audit trail", "/audit"), v))
 }
 
-func auditRowView(a store.AuditRow) templates.AuditRow {
-	row := templates.AuditRow{At: a.At.UTC().Format("2006-01-02 15:04:05 UTC"), Actor: a.Actor, Action: auditLabel(a.Action, a.Detail),
+func auditRowView(ctx context.Context, a store.AuditRow) templates.AuditRow {
+	row := templates.AuditRow{At: a.At.UTC().Format("2006-01-02 15:04:05 UTC"), Actor: a.Actor, Action: auditLabel(ctx, a.Action, a.Detail),
 		Code: a.Action, Target: strings.TrimSpace(a.TargetType + " " + a.TargetID), Customer: a.CustomerName,
 		Status: auditStatus(a.Outcome), Detail: a.Detail, Diff: auditDiff(a.Before, a.After)}
 	if a.CustomerID != nil {
@@ -166,8 +167,8 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
 		if a.PcRequestID != nil {
 			req = a.PcRequestID.String()
 		}
-		if err := cw.Write(csvSafe(a.At.UTC().Format(time.RFC3339), a.Actor, a.Action, auditLabel(a.Action, a.Detail), a.TargetType,
-			a.TargetID, cust, a.CustomerName, auditStatus(a.Outcome), a.Detail, req, string(a.Before), string(a.After))); err != nil {
+		if err := cw.Write(csvSafe(a.At.UTC().Format(time.RFC3339), a.Actor, a.Action, auditLabel(ctx, a.Action, a.Detail), a.TargetType,
+			a.TargetID, cust, a.CustomerName, auditStatusText(ctx, a.Outcome), a.Detail, req, string(a.Before), string(a.After))); err != nil {
 			return err
 		}
 	}

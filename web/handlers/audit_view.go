@@ -1,53 +1,55 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/web/templates"
 )
 
-// auditActions names the audit trail's actions in words, in the order the
-// action filter lists them.
+// auditActions names the audit trail's actions in words (message keys),
+// in the order the action filter lists them.
 var auditActions = []templates.Option{
-	{Value: "pc.create_customer", Label: "Customer created in Partner Center"},
-	{Value: "pc.accept_agreement", Label: "Customer agreement recorded"},
-	{Value: "pc.create_order", Label: "Order placed"},
-	{Value: "pc.patch_order", Label: "Add-ons added to an order"},
-	{Value: "pc.patch_subscription", Label: "Subscription changed"},
-	{Value: "order.cancelled", Label: "Order lines cancelled"},
-	{Value: "customer_user.invited", Label: "Customer user invited"},
-	{Value: "customer_user.invitation_accepted", Label: "Invitation accepted"},
-	{Value: "customer_user.invitation_revoked", Label: "Invitation revoked"},
-	{Value: "customer_user.revoked", Label: "Customer user's access revoked"},
-	{Value: "reseller_user.invited", Label: "Reseller user invited"},
-	{Value: "reseller_user.invitation_accepted", Label: "Reseller user's invitation accepted"},
-	{Value: "reseller_user.invitation_revoked", Label: "Reseller user's invitation revoked"},
-	{Value: "reseller_user.revoked", Label: "Reseller user's access revoked"},
-	{Value: "customer_view.tenant_enabled", Label: "Tenant sign-in turned on"},
-	{Value: "customer_view.tenant_disabled", Label: "Tenant sign-in turned off"},
-	{Value: "customer_view.viewed_as", Label: "Viewed as the customer"},
-	{Value: "user.created", Label: "User created"},
-	{Value: "user.created_by_tenant", Label: "Customer user created at sign-in"},
-	{Value: "user.admin_created", Label: "Admin created (command line)"},
-	{Value: "user.enabled", Label: "User enabled"},
-	{Value: "user.disabled", Label: "User disabled"},
-	{Value: "user.password_reset_requested", Label: "Password reset asked for"},
-	{Value: "user.password_reset", Label: "Password reset"},
-	{Value: "setup.admin_created", Label: "First admin created"},
-	{Value: "setup.completed", Label: "Setup completed"},
-	{Value: "settings.pc_updated", Label: "Partner Center connection changed"},
-	{Value: "settings.oidc_updated", Label: "Sign-in provider changed"},
-	{Value: "settings.smtp_updated", Label: "Email settings changed"},
-	{Value: "settings.defaults_updated", Label: "Defaults changed"},
-	{Value: "settings.alerts_updated", Label: "Alert rules changed"},
-	{Value: "alerts.opted_out", Label: "Customer's alerts stopped"},
-	{Value: "alerts.opted_in", Label: "Customer's alerts mailed again"},
-	{Value: "attention.dismissed", Label: "Dismissed from Needs attention"},
-	{Value: "pc.connect", Label: "Partner admin connected"},
-	{Value: "pc.disconnect", Label: "Partner admin disconnected"},
+	{Value: "pc.create_customer", Label: "h2.audit.pc.create_customer"},
+	{Value: "pc.accept_agreement", Label: "h2.audit.pc.accept_agreement"},
+	{Value: "pc.create_order", Label: "h2.audit.pc.create_order"},
+	{Value: "pc.patch_order", Label: "h2.audit.pc.patch_order"},
+	{Value: "pc.patch_subscription", Label: "h2.audit.pc.patch_subscription"},
+	{Value: "order.cancelled", Label: "h2.audit.order.cancelled"},
+	{Value: "customer_user.invited", Label: "h2.audit.customer_user.invited"},
+	{Value: "customer_user.invitation_accepted", Label: "h2.audit.customer_user.invitation_accepted"},
+	{Value: "customer_user.invitation_revoked", Label: "h2.audit.customer_user.invitation_revoked"},
+	{Value: "customer_user.revoked", Label: "h2.audit.customer_user.revoked"},
+	{Value: "reseller_user.invited", Label: "h2.audit.reseller_user.invited"},
+	{Value: "reseller_user.invitation_accepted", Label: "h2.audit.reseller_user.invitation_accepted"},
+	{Value: "reseller_user.invitation_revoked", Label: "h2.audit.reseller_user.invitation_revoked"},
+	{Value: "reseller_user.revoked", Label: "h2.audit.reseller_user.revoked"},
+	{Value: "customer_view.tenant_enabled", Label: "h2.audit.customer_view.tenant_enabled"},
+	{Value: "customer_view.tenant_disabled", Label: "h2.audit.customer_view.tenant_disabled"},
+	{Value: "customer_view.viewed_as", Label: "h2.audit.customer_view.viewed_as"},
+	{Value: "user.created", Label: "h2.audit.user.created"},
+	{Value: "user.created_by_tenant", Label: "h2.audit.user.created_by_tenant"},
+	{Value: "user.admin_created", Label: "h2.audit.user.admin_created"},
+	{Value: "user.enabled", Label: "h2.audit.user.enabled"},
+	{Value: "user.disabled", Label: "h2.audit.user.disabled"},
+	{Value: "user.password_reset_requested", Label: "h2.audit.user.password_reset_requested"},
+	{Value: "user.password_reset", Label: "h2.audit.user.password_reset"},
+	{Value: "setup.admin_created", Label: "h2.audit.setup.admin_created"},
+	{Value: "setup.completed", Label: "h2.audit.setup.completed"},
+	{Value: "settings.pc_updated", Label: "h2.audit.settings.pc_updated"},
+	{Value: "settings.oidc_updated", Label: "h2.audit.settings.oidc_updated"},
+	{Value: "settings.smtp_updated", Label: "h2.audit.settings.smtp_updated"},
+	{Value: "settings.defaults_updated", Label: "h2.audit.settings.defaults_updated"},
+	{Value: "settings.alerts_updated", Label: "h2.audit.settings.alerts_updated"},
+	{Value: "alerts.opted_out", Label: "h2.audit.alerts.opted_out"},
+	{Value: "alerts.opted_in", Label: "h2.audit.alerts.opted_in"},
+	{Value: "attention.dismissed", Label: "h2.audit.attention.dismissed"},
+	{Value: "pc.connect", Label: "h2.audit.pc.connect"},
+	{Value: "pc.disconnect", Label: "h2.audit.pc.disconnect"},
 }
 
 var auditLabels = func() map[string]string {
@@ -58,16 +60,25 @@ var auditLabels = func() map[string]string {
 	return m
 }()
 
+// auditActionOptions is the action filter's options in ctx's language.
+func auditActionOptions(ctx context.Context) []templates.Option {
+	out := make([]templates.Option, len(auditActions))
+	for i, a := range auditActions {
+		out[i] = templates.Option{Value: a.Value, Label: i18n.T(ctx, a.Label)}
+	}
+	return out
+}
+
 // auditLabel says an action in words: a subscription change by what it
 // changed ("Seats 45 → 40"), others by their label; an action the portal
 // does not know yet shows as it is stored.
-func auditLabel(action, detail string) string {
+func auditLabel(ctx context.Context, action, detail string) string {
 	if action == "pc.patch_subscription" && detail != "" {
 		what, _, _ := strings.Cut(detail, ": ")
-		return "Subscription changed: " + what
+		return i18n.T(ctx, "h2.audit.subscription_changed", what)
 	}
 	if l, ok := auditLabels[action]; ok {
-		return l
+		return i18n.T(ctx, l)
 	}
 	return action
 }
@@ -81,6 +92,20 @@ func auditStatus(outcome string) string {
 		return "pending"
 	case "failed":
 		return "failed"
+	}
+	return outcome
+}
+
+// auditStatusText is a line's outcome in ctx's language (the CSV export;
+// the page keeps the word, which is also its CSS class).
+func auditStatusText(ctx context.Context, outcome string) string {
+	switch outcome {
+	case "ok":
+		return i18n.T(ctx, "h2.audit.st_done")
+	case "pending":
+		return i18n.T(ctx, "h2.audit.st_pending")
+	case "failed":
+		return i18n.T(ctx, "h2.audit.st_failed")
 	}
 	return outcome
 }

@@ -150,7 +150,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	refuse := func(msg string) error {
 		p := s.page(r, "Sign-in refused", "")
 		p.Width = "narrow"
-		return s.render(w, r, http.StatusForbidden, templates.SignInRefused(p, msg))
+		return s.render(w, r, http.StatusForbidden, templates.SignInRefused(p, i18n.Text(ctx, msg)))
 	}
 	var pending auth.Pending
 	if raw := s.sessions.PopString(ctx, sessOIDC); raw != "" {
@@ -159,7 +159,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
 		s.log.InfoContext(ctx, "oidc sign-in refused by provider", "request_id", requestID(ctx), "error", e)
-		return refuse("The sign-in provider refused: " + cmp.Or(q.Get("error_description"), e))
+		return refuse(i18n.T(ctx, "h2.auth.provider_refused", cmp.Or(q.Get("error_description"), e)))
 	}
 	o, err := s.oidcProvider(ctx)
 	if err != nil {
@@ -210,7 +210,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		s.log.InfoContext(ctx, "oidc sign-in of unknown user", "request_id", requestID(ctx), "email_hash", hashEmail(id.Email), "tid", id.TenantID)
-		return refuse(fmt.Sprintf("There is no portal account for %s. Ask your administrator for an invitation.", cmp.Or(id.Email, "this identity")))
+		return refuse(i18n.T(ctx, "h2.auth.no_account", cmp.Or(id.Email, i18n.T(ctx, "h2.auth.this_identity"))))
 	}
 	if err != nil {
 		return err
@@ -233,9 +233,9 @@ func (s *Server) oidcLabel(ctx context.Context) string {
 		return ""
 	}
 	if strings.Contains(cfg.Issuer, "login.microsoftonline.com") {
-		return "Sign in with Microsoft"
+		return i18n.T(ctx, "h2.auth.oidc_microsoft")
 	}
-	return "Sign in with single sign-on"
+	return i18n.T(ctx, "h2.auth.oidc_sso")
 }
 
 // oidcSettings returns the OIDC provider to use: the environment's when

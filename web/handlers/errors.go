@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -53,28 +54,29 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "database unreachable", "request_id", requestID(r.Context()), "method", r.Method,
 			"route", logRoute(r), "err", err)
 		w.Header().Set("Retry-After", "5")
-		s.renderError(w, r, http.StatusServiceUnavailable, "Database unreachable",
+		s.renderError(w, r, http.StatusServiceUnavailable, i18n.T(r.Context(), "h2.err.db_title"),
 			"The portal cannot reach its database; retrying. Try again in a few seconds.", requestID(r.Context()))
 		return
 	}
 	var he *httpError
 	var por *rules.PartnerOnRecordError
-	status, title, msg := http.StatusInternalServerError, "Something went wrong",
+	ctx := r.Context()
+	status, title, msg := http.StatusInternalServerError, i18n.T(ctx, "h2.err.internal_title"),
 		"The portal could not complete this request. If it keeps happening, give your administrator the request id below."
 	switch {
 	case errors.As(err, &he):
-		status, title, msg = he.status, http.StatusText(he.status), he.msg
+		status, title, msg = he.status, statusTitle(ctx, he.status), he.msg
 	case errors.As(err, &por):
 		// An indirect reseller's order that cannot name it (issue 19).
-		status, title, msg = http.StatusConflict, "Order not submitted", por.Msg
+		status, title, msg = http.StatusConflict, i18n.T(ctx, "h2.err.order_title"), por.Msg
 	case isTooLarge(err):
-		status, title, msg = errTooLarge.status, http.StatusText(errTooLarge.status), errTooLarge.msg
+		status, title, msg = errTooLarge.status, statusTitle(ctx, errTooLarge.status), errTooLarge.msg
 	case errors.Is(err, store.ErrNotFound):
-		status, title, msg = http.StatusNotFound, "Page not found", "There is nothing at this address."
+		status, title, msg = http.StatusNotFound, i18n.T(ctx, "h2.err.not_found_title"), "There is nothing at this address."
 	case errors.Is(err, errForbidden):
-		status, title, msg = http.StatusForbidden, "Access denied", "Your account is not allowed to open this page."
+		status, title, msg = http.StatusForbidden, i18n.T(ctx, "h2.err.forbidden_title"), "Your account is not allowed to open this page."
 	case errors.Is(err, store.ErrConflict):
-		status, title, msg = http.StatusConflict, "Conflict", "Someone changed this at the same time. Reload the page and try again."
+		status, title, msg = http.StatusConflict, i18n.T(ctx, "h2.err.conflict_title"), "Someone changed this at the same time. Reload the page and try again."
 	}
 	reqID := ""
 	if status >= 500 {
@@ -85,8 +87,35 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, status, title, msg, reqID)
 }
 
-// renderError writes an error page (or, for htmx, the bare message).
+// statusTitle is an HTTP status's name in ctx's language (Go's English
+// name for a status the catalogs do not know).
+func statusTitle(ctx context.Context, status int) string {
+	if k, ok := statusTitleKeys[status]; ok {
+		return i18n.T(ctx, k)
+	}
+	return http.StatusText(status)
+}
+
+var statusTitleKeys = map[int]string{
+	http.StatusBadRequest:            "h2.err.s400",
+	http.StatusForbidden:             "h2.err.s403",
+	http.StatusNotFound:              "h2.err.s404",
+	http.StatusMethodNotAllowed:      "h2.err.s405",
+	http.StatusConflict:              "h2.err.s409",
+	http.StatusGone:                  "h2.err.s410",
+	http.StatusRequestEntityTooLarge: "h2.err.s413",
+	http.StatusUnprocessableEntity:   "h2.err.s422",
+	http.StatusTooManyRequests:       "h2.err.s429",
+	http.StatusInternalServerError:   "h2.err.s500",
+	http.StatusBadGateway:            "h2.err.s502",
+	http.StatusServiceUnavailable:    "h2.err.s503",
+	http.StatusGatewayTimeout:        "h2.err.s504",
+}
+
+// renderError writes an error page (or, for htmx, the bare message); a
+// fixed English message is put in the reader's language here.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, title, msg, reqID string) {
+	msg = i18n.Text(r.Context(), msg)
 	p := s.basePage(r, title, "")
 	if err := s.render(w, r, status, templates.ErrorPage(p, status, title, msg, reqID)); err != nil {
 		s.log.ErrorContext(r.Context(), "render error page", "request_id", requestID(r.Context()), "err", err)

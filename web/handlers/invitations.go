@@ -3,7 +3,6 @@ package handlers
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -99,7 +99,7 @@ func (s *Server) validInvitation(r *http.Request) (store.Invitation, error) {
 }
 
 func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request, status int, inv store.Invitation, f templates.Form) error {
-	name := "your organisation"
+	name := i18n.T(r.Context(), "h.cv.your_org")
 	switch {
 	case inv.ResellerID != nil:
 		if rs, err := s.st.Reseller(r.Context(), *inv.ResellerID); err == nil {
@@ -140,7 +140,7 @@ func (s *Server) invitationAccept(w http.ResponseWriter, r *http.Request) error 
 	f.Values["name"] = name
 	pw, confirm := r.PostForm.Get("password"), r.PostForm.Get("password_confirm")
 	if len([]rune(pw)) < auth.MinPasswordLength {
-		f.Errors["password"] = fmt.Sprintf("Use at least %d characters.", auth.MinPasswordLength)
+		f.Errors["password"] = i18n.T(ctx, "h2.pw.min_length", strconv.Itoa(auth.MinPasswordLength))
 	} else if pw != confirm {
 		f.Errors["password_confirm"] = "The two passwords do not match."
 	}

@@ -2,14 +2,15 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/cspportal/portal/accounts"
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/web/templates"
 )
 
@@ -62,7 +63,7 @@ func (s *Server) passwordResetShow(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, templates.PasswordResetPage(s.authPage(r, "Set a new password"), templates.NewForm(), reset.Email, r.URL.Path))
+	return s.render(w, r, http.StatusOK, templates.PasswordResetPage(s.authPage(r, i18n.T(r.Context(), "h2.pw.set_title")), templates.NewForm(), reset.Email, r.URL.Path))
 }
 
 // passwordReset sets the new password, uses the link up and signs the user
@@ -83,12 +84,12 @@ func (s *Server) passwordReset(w http.ResponseWriter, r *http.Request) error {
 	f := templates.NewForm()
 	pw, confirm := r.PostForm.Get("password"), r.PostForm.Get("password_confirm")
 	if len([]rune(pw)) < auth.MinPasswordLength {
-		f.Errors["password"] = fmt.Sprintf("Use at least %d characters.", auth.MinPasswordLength)
+		f.Errors["password"] = i18n.T(ctx, "h2.pw.min_length", strconv.Itoa(auth.MinPasswordLength))
 	} else if pw != confirm {
 		f.Errors["password_confirm"] = "The two passwords do not match."
 	}
 	if !f.Valid() {
-		return s.render(w, r, http.StatusUnprocessableEntity, templates.PasswordResetPage(s.authPage(r, "Set a new password"), f, reset.Email, r.URL.Path))
+		return s.render(w, r, http.StatusUnprocessableEntity, templates.PasswordResetPage(s.authPage(r, i18n.T(r.Context(), "h2.pw.set_title")), f, reset.Email, r.URL.Path))
 	}
 	hash, err := auth.HashPassword(r.Context(), pw)
 	if err != nil {

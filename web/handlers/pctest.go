@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -29,11 +30,11 @@ func (s *Server) testPC(ctx context.Context, in pcInput) *templates.TestResult {
 		MaxAttempts:     1,
 	})
 	if err != nil {
-		return &templates.TestResult{Message: "The connection settings are not usable: " + err.Error()}
+		return &templates.TestResult{Message: i18n.T(ctx, "h2.pctest.unusable", err.Error())}
 	}
 	res := c.Probe(ctx, pccclient.AppOnly)
 	if res.OK {
-		return &templates.TestResult{OK: true, Message: "Connected: got an app-only token and read your customer list."}
+		return &templates.TestResult{OK: true, Message: i18n.Text(ctx, "Connected: got an app-only token and read your customer list.")}
 	}
 	err = res.Err
 	var te *pccclient.TokenError
@@ -44,23 +45,23 @@ func (s *Server) testPC(ctx context.Context, in pcInput) *templates.TestResult {
 		if code == "" && te.HTTPStatus != 0 {
 			code = "HTTP " + strconv.Itoa(te.HTTPStatus)
 		}
-		return &templates.TestResult{Code: code, Message: "Could not get a token: " + cmp.Or(te.Description, te.Error())}
+		return &templates.TestResult{Code: code, Message: i18n.T(ctx, "h2.pctest.no_token", cmp.Or(te.Description, te.Error()))}
 	case errors.As(err, &pe):
 		code := pe.Code
 		if code == "" && pe.HTTPStatus != 0 {
 			code = "HTTP " + strconv.Itoa(pe.HTTPStatus)
 		}
 		if pe.HTTPStatus == 0 {
-			return &templates.TestResult{Message: "Partner Center could not be reached: " + errText(pe.Err)}
+			return &templates.TestResult{Message: i18n.T(ctx, "h2.pctest.unreachable", errText(ctx, pe.Err))}
 		}
-		return &templates.TestResult{Code: code, Message: "Partner Center returned an error: " + cmp.Or(pe.Description, pe.Error())}
+		return &templates.TestResult{Code: code, Message: i18n.T(ctx, "h2.pctest.pc_error", cmp.Or(pe.Description, pe.Error()))}
 	}
-	return &templates.TestResult{Message: "The connection test failed: " + err.Error()}
+	return &templates.TestResult{Message: i18n.T(ctx, "h2.pctest.failed", err.Error())}
 }
 
-func errText(err error) string {
+func errText(ctx context.Context, err error) string {
 	if err == nil {
-		return "no answer"
+		return i18n.T(ctx, "h.pc.no_answer")
 	}
 	return err.Error()
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -37,8 +37,8 @@ func (s *Server) renderPrices(w http.ResponseWriter, r *http.Request, status int
 	}
 	v := templates.PricesView{Form: f}
 	for _, i := range imps {
-		row := templates.PriceImportRow{ID: i.ID, Market: i.Market, Timeline: i.Timeline, Month: i.Month.Format("January 2006"),
-			State: i.State, Rows: i.Rows, Error: i.Error, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04")}
+		row := templates.PriceImportRow{ID: i.ID, Market: i.Market, Timeline: i.Timeline, Month: i18n.Month(i18n.From(ctx), i.Month),
+			State: importState(ctx, i.State), Rows: i.Rows, Error: i.Error, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04")}
 		if i.State == "queued" || i.State == "loading" {
 			v.Running = true
 		}
@@ -50,7 +50,7 @@ func (s *Server) renderPrices(w http.ResponseWriter, r *http.Request, status int
 	for _, m := range rs {
 		rr := prices.RuleOf(m)
 		v.Rules = append(v.Rules, templates.MarkupRuleRow{ID: m.ID, Scope: rr.Scope(), Customer: m.CustomerName, Family: m.Family,
-			Product: strings.Trim(m.ProductID+"/"+m.SkuID, "/"), Markup: prices.Describe(rr), Rounding: roundingLabel(m.Rounding),
+			Product: strings.Trim(m.ProductID+"/"+m.SkuID, "/"), Markup: prices.Describe(rr), Rounding: roundingLabel(ctx, m.Rounding),
 			BelowCost: m.AllowBelowCost, UpdatedBy: m.UpdatedBy})
 	}
 	p := s.page(r, "Prices", "/admin/prices")
@@ -58,14 +58,24 @@ func (s *Server) renderPrices(w http.ResponseWriter, r *http.Request, status int
 	return s.render(w, r, status, templates.PricesPage(p, v))
 }
 
-func roundingLabel(r string) string {
+func roundingLabel(ctx context.Context, r string) string {
 	switch r {
 	case rules.RoundWhole:
-		return "to whole units"
+		return i18n.T(ctx, "h2.prices.round_whole")
 	case rules.Round99:
-		return "up to .99"
+		return i18n.T(ctx, "h2.prices.round_99")
 	}
-	return "to cents"
+	return i18n.T(ctx, "h2.prices.round_cents")
+}
+
+// importState is a price sheet import's state in words (the stored word
+// when the catalogs do not know it).
+func importState(ctx context.Context, state string) string {
+	k := "h2.prices.import_" + state
+	if t := i18n.T(ctx, k); t != k {
+		return t
+	}
+	return state
 }
 
 // pricesImport queues the price sheets of every customer market (or the
@@ -88,7 +98,7 @@ func (s *Server) pricesImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("%d price sheets queued for import.", n)
+	msg := i18n.T(r.Context(), "h2.prices.queued", strconv.Itoa(n))
 	if n == 0 {
 		msg = "The price sheets are already being imported."
 	}

@@ -89,7 +89,7 @@ func (s *Server) renderReseller(w http.ResponseWriter, r *http.Request, rs store
 		Form: f, InviteLink: link, InviteExpires: expires}
 	for _, l := range lines {
 		v.Unrecorded = append(v.Unrecorded, templates.UnrecordedLineView{Customer: l.CompanyName, CustomerHref: "/customers/" + l.CustomerID.String(),
-			OrderID: l.OrderID, Date: rules.Date(l.CreationDate), Offer: cmp.Or(l.FriendlyName, l.OfferID), Record: cmp.Or(l.PartnerIDOnRecord, "none"),
+			OrderID: l.OrderID, Date: rules.Date(l.CreationDate), Offer: cmp.Or(l.FriendlyName, l.OfferID), Record: cmp.Or(l.PartnerIDOnRecord, i18n.T(ctx, "h2.resellers.no_record")),
 			Line: int(l.LineItemNumber), Quantity: int(l.Quantity)})
 	}
 	return s.render(w, r, status, templates.ResellerPage(s.page(r, rs.Name, "/resellers"), v))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -58,7 +59,7 @@ func (s *Server) renderSeatPolicy(w http.ResponseWriter, r *http.Request, status
 			continue
 		}
 		v.Rows = append(v.Rows, templates.SeatPolicyRowView{CustomerID: p.CustomerID.String(), Customer: p.CustomerName,
-			Summary: rules.SeatPolicySummary(seatPolicyOf(p)), Updated: p.UpdatedAt.UTC().Format(supportTime) + " by " + p.UpdatedLabel})
+			Summary: rules.SeatPolicySummary(seatPolicyOf(p)), Updated: i18n.T(r.Context(), "h2.seat.updated_by", p.UpdatedAt.UTC().Format(supportTime), p.UpdatedLabel)})
 	}
 	for _, c := range pv.Customers {
 		v.Customers = append(v.Customers, templates.Option{Value: c.ID.String(), Label: c.Name})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -54,7 +55,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 		v.Defaults = *o.defaults
 	}
 	if n, err := s.st.CountResellers(r.Context()); err == nil && n > 0 {
-		v.Defaults.Values["partner_mode_hint"] = fmt.Sprintf("Partner Center lists %d indirect resellers for this partner (last full sync): it is an indirect provider.", n)
+		v.Defaults.Values["partner_mode_hint"] = i18n.T(r.Context(), "h2.settings.indirect_hint", strconv.Itoa(int(n)))
 	}
 	return s.render(w, r, status, templates.SettingsPage(s.page(r, "Settings", "/admin/settings"), v))
 }
@@ -212,7 +213,7 @@ func (s *Server) saveOIDC(ctx context.Context, in oidcInput) error {
 func (s *Server) pcTest(r *http.Request, st store.Settings) (templates.Form, *templates.TestResult, error) {
 	f, in := parsePC(r, s.pcSecretAvailable(st))
 	if !f.Valid() {
-		return f, &templates.TestResult{Message: "Fix the highlighted fields first: " + firstError(f)}, nil
+		return f, &templates.TestResult{Message: i18n.T(r.Context(), "h2.settings.fix_first", i18n.Text(r.Context(), firstError(f)))}, nil
 	}
 	sec, err := s.pcSecret(st, in)
 	if err != nil {
@@ -225,8 +226,8 @@ func (s *Server) pcTest(r *http.Request, st store.Settings) (templates.Form, *te
 	}
 	if wait, ok := s.live.limit(key, pcTestsPerMinute, time.Minute, s.now()); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
-		return f, &templates.TestResult{RetryAfter: secs, Message: fmt.Sprintf(
-			"Too many connection tests: at most %d a minute. Try again in %d seconds.", pcTestsPerMinute, secs)}, nil
+		return f, &templates.TestResult{RetryAfter: secs, Message: i18n.T(r.Context(), "h2.settings.too_many_tests",
+			strconv.Itoa(pcTestsPerMinute), strconv.Itoa(secs))}, nil
 	}
 	res := s.testPC(r.Context(), in)
 	s.log.InfoContext(r.Context(), "partner center connection test", "request_id", requestID(r.Context()),

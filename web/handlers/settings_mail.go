@@ -115,7 +115,7 @@ func (s *Server) testMail(ctx context.Context, to string) *templates.TestResult 
 	}
 	if err != nil {
 		s.log.InfoContext(ctx, "test mail failed", "request_id", requestID(ctx), "err", err)
-		return &templates.TestResult{Message: "The test mail was not sent: " + err.Error()}
+		return &templates.TestResult{Message: i18n.T(ctx, "h2.mail.test_failed", err.Error())}
 	}
-	return &templates.TestResult{OK: true, Message: "A test mail was sent to " + to + ". Check that it arrived."}
+	return &templates.TestResult{OK: true, Message: i18n.T(ctx, "h2.mail.test_sent", to)}
 }

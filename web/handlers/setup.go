@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -100,7 +101,7 @@ func (s *Server) setupAccess(w http.ResponseWriter, r *http.Request) (setupState
 }
 
 func (s *Server) renderSetupToken(w http.ResponseWriter, r *http.Request, status int, f templates.Form) error {
-	p := s.setupPage(r, "Set up")
+	p := s.setupPage(r, i18n.T(r.Context(), "h2.setup.title"))
 	p.Width = "narrow"
 	return s.render(w, r, status, templates.SetupTokenPage(p, f))
 }
@@ -164,7 +165,7 @@ func (s *Server) presentSetupToken(w http.ResponseWriter, r *http.Request, token
 // renderSetupStep renders one step with form f (nil Values = from settings).
 func (s *Server) renderSetupStep(w http.ResponseWriter, r *http.Request, ss setupState, step, status int, f templates.Form, test *templates.TestResult) error {
 	st := ss.settings
-	p := s.setupPage(r, "Set up")
+	p := s.setupPage(r, i18n.T(r.Context(), "h2.setup.title"))
 	switch step {
 	case stepAdmin:
 		if f.Values == nil {
@@ -245,7 +246,7 @@ func (s *Server) setupAdmin(w http.ResponseWriter, r *http.Request) error {
 		f.Errors["display_name"] = "Enter your name as it should appear in the portal."
 	}
 	if len([]rune(pw)) < auth.MinPasswordLength {
-		f.Errors["password"] = fmt.Sprintf("Use at least %d characters.", auth.MinPasswordLength)
+		f.Errors["password"] = i18n.T(ctx, "h2.pw.min_length", strconv.Itoa(auth.MinPasswordLength))
 	}
 	if confirm != pw {
 		f.Errors["password_confirm"] = "The two passwords do not match."

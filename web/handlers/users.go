@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/cspportal/portal/auth"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
 )
@@ -28,18 +28,19 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	me := auth.UserFrom(r.Context())
+	ctx := r.Context()
+	me := auth.UserFrom(ctx)
 	rows := make([]templates.UserRow, 0, len(users))
 	for _, u := range users {
-		row := templates.UserRow{ID: u.ID, Email: u.Email, Name: u.DisplayName, Role: u.Role, SignIn: "password",
-			Status: "active", LastLogin: "never", Disabled: u.DisabledAt != nil, Self: me != nil && me.ID == u.ID}
+		row := templates.UserRow{ID: u.ID, Email: u.Email, Name: u.DisplayName, Role: u.Role, SignIn: i18n.T(ctx, "h2.users.signin_password"),
+			Status: "active", LastLogin: i18n.T(ctx, "h.sync.never"), Disabled: u.DisabledAt != nil, Self: me != nil && me.ID == u.ID}
 		switch {
 		case u.OidcSubject != nil && u.PasswordHash != nil:
-			row.SignIn = "password, OIDC"
+			row.SignIn = i18n.T(ctx, "h2.users.signin_both")
 		case u.OidcSubject != nil:
-			row.SignIn = "OIDC"
+			row.SignIn = i18n.T(ctx, "h2.users.signin_oidc")
 		case u.PasswordHash == nil:
-			row.SignIn = "OIDC (not yet linked)"
+			row.SignIn = i18n.T(ctx, "h2.users.signin_unlinked")
 		}
 		if row.Disabled {
 			row.Status = "disabled"
@@ -47,7 +48,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		if fc, ok := failures[strings.ToLower(u.Email)]; ok {
 			row.SignInFailures = fc.Failures
 			if wait := s.throttle.Wait(store.SignInState{Account: fc}, s.now()); wait > 0 {
-				row.Status += ", sign-in delayed"
+				row.Status = i18n.T(ctx, "h2.users.status_delayed", i18n.Status(i18n.From(ctx), row.Status))
 			}
 		}
 		if u.LastLoginAt != nil {
@@ -80,7 +81,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 		f.Errors["role"] = "Choose staff or admin."
 	}
 	if len([]rune(pw)) < auth.MinPasswordLength {
-		f.Errors["password"] = fmt.Sprintf("Use at least %d characters.", auth.MinPasswordLength)
+		f.Errors["password"] = i18n.T(ctx, "h2.pw.min_length", strconv.Itoa(auth.MinPasswordLength))
 	}
 	if !f.Valid() {
 		return s.renderUsers(w, r, http.StatusUnprocessableEntity, f)
@@ -97,7 +98,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.flash(ctx, "success", fmt.Sprintf("%s can now sign in as %s; a welcome mail is on its way.", u.Email, u.Role))
+	s.flash(ctx, "success", i18n.T(ctx, "h2.users.created", u.Email, i18n.T(ctx, "role."+u.Role)))
 	redirect(w, r, "/admin/users")
 	return nil
 }
@@ -127,12 +128,12 @@ func (s *Server) userSetDisabled(w http.ResponseWriter, r *http.Request, disable
 	if err := s.st.SetUserDisabled(ctx, u.ID, disabled); err != nil {
 		return err
 	}
-	action, verb := "user.enabled", "enabled"
+	action, msg := "user.enabled", "h2.users.enabled"
 	if disabled {
-		action, verb = "user.disabled", "disabled"
+		action, msg = "user.disabled", "h2.users.disabled"
 	}
 	s.audit(ctx, auth.UserFrom(ctx), action, "user", strconv.FormatInt(u.ID, 10), map[string]any{"email": u.Email})
-	s.flash(ctx, "success", fmt.Sprintf("%s is %s.", u.Email, verb))
+	s.flash(ctx, "success", i18n.T(ctx, msg, u.Email))
 	redirect(w, r, "/admin/users")
 	return nil
 }
@@ -148,7 +149,7 @@ func (s *Server) userClearSignInDelay(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	s.flash(r.Context(), "success", fmt.Sprintf("Failed sign-ins of %s are cleared: they can sign in now.", u.Email))
+	s.flash(r.Context(), "success", i18n.T(r.Context(), "h2.users.delay_cleared", u.Email))
 	redirect(w, r, "/admin/users")
 	return nil
 }
