@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store/db"
@@ -76,7 +77,7 @@ func (s *Service) checkTermEnd(ctx context.Context, customer uuid.UUID, term, va
 		return end, "Choose one of the listed end dates, or a full term.", nil
 	}
 	if t != term {
-		return end, "This end date is for a " + rules.TermLabel(t) + " term; the plan chosen is " + cmp.Or(rules.TermLabel(term), "without a term") + ".", nil
+		return end, "This end date is for a " + rules.TermLabel(i18n.English, t) + " term; the plan chosen is " + cmp.Or(rules.TermLabel(i18n.English, term), "without a term") + ".", nil
 	}
 	ends, err := s.termEnds(ctx, customer, []string{term})
 	if err != nil {

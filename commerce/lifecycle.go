@@ -2,7 +2,7 @@ package commerce
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/cspportal/portal/internal/i18n"
@@ -160,15 +160,17 @@ func ruleTargets(ts []Target) []rules.Target {
 	return out
 }
 
-// NextTermSummary says a next term in a few words ("12 seats of Microsoft
-// 365 Business Basic, 1 year, billed monthly").
-func NextTermSummary(t rules.TermSpec) string {
-	return fmt.Sprintf("%s of %s, %s, billed %s", rules.Seats(i18n.English, t.Quantity), t.Title, rules.TermLabel(t.TermDuration), rules.CycleLabel(t.BillingCycle))
+// NextTermSummary says a next term in a few words in l ("12 seats of
+// Microsoft 365 Business Basic, 1 year, billed monthly"); the stored
+// change and the audit trail keep it in English.
+func NextTermSummary(l i18n.Lang, t rules.TermSpec) string {
+	return i18n.In(l, "r.next_term_summary", rules.Seats(l, t.Quantity), t.Title, rules.TermLabel(l, t.TermDuration), rules.CycleLabel(l, t.BillingCycle))
 }
 
 // PlanNextTerm checks a scheduled change of sub against the scheduled
-// targets PC offers.
-func PlanNextTerm(sub store.SubscriptionForChange, life store.SubscriptionLifecycle, targets []Target, req rules.NextTermRequest) (Plan, map[string]string) {
+// targets PC offers; the plan's title and effect are in l (the stored
+// before and after stay English).
+func PlanNextTerm(l i18n.Lang, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, targets []Target, req rules.NextTermRequest) (Plan, map[string]string) {
 	p := Plan{Action: "next_term"}
 	cur := CurrentTerm(sub)
 	sched, errs := rules.CheckNextTerm(SubscriptionRules(sub, life), sub.AutoRenewEnabled, cur, ruleTargets(targets), req)
@@ -182,24 +184,25 @@ func PlanNextTerm(sub store.SubscriptionForChange, life store.SubscriptionLifecy
 	p.patch.ScheduledNextTerm = &pccclient.ScheduledNextTermInstructions{Quantity: sched.Quantity, Product: &pccclient.NextTermProduct{
 		ProductID: parts[0], SkuID: parts[1], AvailabilityID: parts[2], TermDuration: sched.TermDuration,
 		BillingCycle: pccclient.BillingCycle(sched.BillingCycle)}}
-	next := rules.NextTermOf(cur, &sched)
-	before, after := "as it is", NextTermSummary(next.TermSpec)
+	next := rules.NextTermOf(l, cur, &sched)
+	before, after := "as it is", NextTermSummary(i18n.English, next.TermSpec)
 	if old := ScheduledOf(life); old != nil {
-		before = NextTermSummary(rules.NextTermOf(cur, old).TermSpec)
+		before = NextTermSummary(i18n.English, rules.NextTermOf(i18n.English, cur, old).TermSpec)
 	}
 	p.Before.NextTerm, p.After.NextTerm = &before, &after
-	renews := "at the renewal"
+	p.Title = i18n.In(l, "r.title_next_term")
+	changes := strings.Join(next.Changes, i18n.In(l, "rules.list_sep"))
 	if r := LifecycleOf(life); !r.TermEnd.IsZero() {
-		renews = "at the renewal on " + rules.Day(r.TermEnd)
+		p.Effect = i18n.In(l, "r.effect_next_term_on", rules.Day(r.TermEnd), NextTermSummary(l, next.TermSpec), changes)
+	} else {
+		p.Effect = i18n.In(l, "r.effect_next_term", NextTermSummary(l, next.TermSpec), changes)
 	}
-	p.Title = "Schedule a change for the next term"
-	p.Effect = fmt.Sprintf("%s the subscription renews as %s (%s). Nothing changes before then; any mid-term change (seats, suspension, an upgrade, auto-renew off) deletes this scheduled change.",
-		upper(renews), after, strings.Join(next.Changes, "; "))
 	return p, nil
 }
 
-// PlanClearNextTerm removes sub's scheduled change.
-func PlanClearNextTerm(sub store.SubscriptionForChange, life store.SubscriptionLifecycle) (Plan, map[string]string) {
+// PlanClearNextTerm removes sub's scheduled change; the plan's title and
+// effect are in l.
+func PlanClearNextTerm(l i18n.Lang, sub store.SubscriptionForChange, life store.SubscriptionLifecycle) (Plan, map[string]string) {
 	p := Plan{Action: "next_term_clear"}
 	old := ScheduledOf(life)
 	if old == nil {
@@ -208,17 +211,18 @@ func PlanClearNextTerm(sub store.SubscriptionForChange, life store.SubscriptionL
 	if sub.Status != "active" {
 		return p, map[string]string{"_form": "Scheduled changes can only be removed while the subscription is active (it is " + sub.Status + ")."}
 	}
-	before, after := NextTermSummary(rules.NextTermOf(CurrentTerm(sub), old).TermSpec), "as it is"
+	oldTerm := rules.NextTermOf(l, CurrentTerm(sub), old).TermSpec
+	before, after := NextTermSummary(i18n.English, oldTerm), "as it is"
 	p.Before.NextTerm, p.After.NextTerm = &before, &after
 	p.patch.ClearScheduled = true
-	p.Title = "Remove the scheduled change"
-	p.Effect = "The subscription renews as it is now (" + NextTermSummary(CurrentTerm(sub)) + ") instead of " + before + "."
+	p.Title = i18n.In(l, "r.title_next_term_clear")
+	p.Effect = i18n.In(l, "r.effect_next_term_clear", NextTermSummary(l, CurrentTerm(sub)), NextTermSummary(l, oldTerm))
 	return p, nil
 }
 
 // PlanTransition checks an upgrade of sub against the immediate targets
-// PC offers.
-func PlanTransition(sub store.SubscriptionForChange, life store.SubscriptionLifecycle, targets []Target, req rules.TransitionRequest) (Plan, map[string]string) {
+// PC offers; the plan's title, effect and warning are in l.
+func PlanTransition(l i18n.Lang, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, targets []Target, req rules.TransitionRequest) (Plan, map[string]string) {
 	p := Plan{Action: "transition"}
 	byID := map[string]map[string]rules.Target{}
 	for _, t := range targets {
@@ -231,31 +235,25 @@ func PlanTransition(sub store.SubscriptionForChange, life store.SubscriptionLife
 	p.transition = &pccclient.Transition{FromSubscriptionID: sub.ID, ToCatalogItemID: c.ItemID, Quantity: c.Quantity,
 		TransitionType: pccclient.TransitionType(c.Type)}
 	before := sub.OfferName
-	after := fmt.Sprintf("%s (%s)", c.Title, rules.Seats(i18n.English, c.Quantity))
+	after := c.Title + " (" + rules.Seats(i18n.English, c.Quantity) + ")"
 	p.Before.Upgrade, p.After.Upgrade = &before, &after
-	p.Title = "Upgrade to " + c.Title
-	moved := "The whole subscription becomes " + c.Title + " (same subscription id)."
+	p.Title = i18n.In(l, "r.title_upgrade", c.Title)
+	moved := i18n.In(l, "r.upgrade_whole", c.Title)
 	if c.Quantity < int(sub.Quantity) {
-		moved = fmt.Sprintf("%s move to a new %s subscription; %d stay on %s.", rules.Seats(i18n.English, c.Quantity), c.Title, int(sub.Quantity)-c.Quantity, sub.OfferName)
+		moved = i18n.In(l, "r.upgrade_part", rules.Seats(l, c.Quantity), c.Title, strconv.Itoa(int(sub.Quantity)-c.Quantity), sub.OfferName)
 	}
-	lic := " Users keep their current licences: reassign them in the admin center."
+	lic := i18n.In(l, "r.upgrade_keep_licences")
 	if c.Type == rules.TransitionWithLicenseTransfer {
-		lic = " The users' licences move to the new product."
+		lic = i18n.In(l, "r.upgrade_move_licences")
 	}
-	p.Effect = moved + lic + " Partner Center bills the new product from today, prorated to the term end; the upgrade finishes within minutes."
-	p.Warning = scheduledWarning(&p, sub, life)
+	p.Effect = i18n.In(l, "r.upgrade_effect", moved, lic)
+	p.Warning = scheduledWarning(l, &p, sub, life)
 	return p, nil
 }
 
-func upper(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// scheduledWarning says which scheduled change a plan deletes ("" none).
-func scheduledWarning(plan *Plan, sub store.SubscriptionForChange, life store.SubscriptionLifecycle) string {
+// scheduledWarning says which scheduled change a plan deletes in l (""
+// none).
+func scheduledWarning(l i18n.Lang, plan *Plan, sub store.SubscriptionForChange, life store.SubscriptionLifecycle) string {
 	old := ScheduledOf(life)
 	if old == nil {
 		return ""
@@ -264,6 +262,5 @@ func scheduledWarning(plan *Plan, sub store.SubscriptionForChange, life store.Su
 	if !rules.DeletesScheduled(plan.Action, on) {
 		return ""
 	}
-	return "This deletes the change scheduled for the next term (" + NextTermSummary(rules.NextTermOf(CurrentTerm(sub), old).TermSpec) +
-		"): Partner Center deletes scheduled changes on any mid-term change. Schedule it again afterwards if it still applies."
+	return i18n.In(l, "r.scheduled_warning", NextTermSummary(l, rules.NextTermOf(l, CurrentTerm(sub), old).TermSpec))
 }

@@ -85,7 +85,7 @@ func (p Plan) WithRequestID(id uuid.UUID) Plan {
 func PlanChange(sub store.SubscriptionForChange, life store.SubscriptionLifecycle, req ChangeRequest, now time.Time) (Plan, map[string]string) {
 	p, errs := planChange(sub, life, req, now)
 	if len(errs) == 0 {
-		p.Warning = scheduledWarning(&p, sub, life)
+		p.Warning = scheduledWarning(req.Lang, &p, sub, life)
 	}
 	return p, errs
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -196,7 +197,7 @@ func lifecycleRow(w subWrite, prev store.LifecycleBefore, known bool, titles map
 		sched = &rules.Scheduled{TermSpec: rules.TermSpec{ItemID: id, Title: title, Quantity: nt.Quantity,
 			TermDuration: nt.Product.TermDuration, BillingCycle: string(nt.Product.BillingCycle)}, CustomTermEnd: tptr(nt.CustomTermEndDate)}
 	}
-	next := rules.NextTermOf(cur, sched)
+	next := rules.NextTermOf(i18n.English, cur, sched)
 	row.NextItemID, row.NextTitle, row.NextQuantity = next.ItemID, next.Title, int32(next.Quantity)
 	row.NextTermDuration, row.NextBillingCycle, row.Scheduled = next.TermDuration, next.BillingCycle, next.Scheduled
 	q := PriceQuery{SubscriptionID: s.ID, CustomerID: w.customer, OrderID: s.OrderID, Current: cur, Next: next.TermSpec, RenewsOn: l.TermEnd}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cspportal/portal/internal/i18n"
 )
 
 // Cart lines: what staff may put in a cart for a customer, checked before
@@ -95,7 +97,7 @@ func CheckCartLine(it CartItem, req CartRequest, lines []CartLine, parent *Paren
 		if !slices.ContainsFunc(it.Terms, func(t Term) bool { return t.Duration == term && strings.EqualFold(t.BillingCycle, cycle) }) {
 			var opts []string
 			for _, t := range it.Terms {
-				opts = append(opts, TermLabel(t.Duration)+" billed "+strings.ToLower(t.BillingCycle))
+				opts = append(opts, TermLabel(i18n.English, t.Duration)+" billed "+strings.ToLower(t.BillingCycle))
 			}
 			errs["term"] = "Choose a term and billing cycle this item offers: " + strings.Join(opts, ", ") + "."
 		}
@@ -164,15 +166,15 @@ func CheckOrderQuantity(q, min, max int) string {
 	return ""
 }
 
-// TermLabel says an ISO 8601 term duration in words ("" stays "").
-func TermLabel(t string) string {
+// TermLabel says an ISO 8601 term duration in words in l ("" stays "").
+func TermLabel(l i18n.Lang, t string) string {
 	switch t {
 	case "P1M":
-		return "1 month"
+		return i18n.In(l, "r.term.p1m")
 	case "P1Y":
-		return "1 year"
+		return i18n.In(l, "r.term.p1y")
 	case "P3Y":
-		return "3 years"
+		return i18n.In(l, "r.term.p3y")
 	}
 	return t
 }
@@ -189,7 +191,7 @@ func PlanLabel(term, cycle string) string {
 	if term == "" {
 		return strings.ToUpper(billed[:1]) + billed[1:]
 	}
-	return TermLabel(term) + ", " + billed
+	return TermLabel(i18n.English, term) + ", " + billed
 }
 
 // PlanValue is the configurator's value for a term and billing cycle;

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cspportal/portal/internal/i18n"
 )
 
 // Custom term end dates of new NCE purchases: a term may end with the
@@ -32,7 +34,7 @@ func TermEndLabel(term string, end time.Time, monthAligned bool, subscriptions [
 	date := end.Format("2 Jan 2006")
 	prefix := map[string]string{"P1M": "1-month", "P1Y": "1-year", "P3Y": "3-year"}[term]
 	if prefix == "" {
-		prefix = TermLabel(term)
+		prefix = TermLabel(i18n.English, term)
 	}
 	prefix += " term: "
 	if monthAligned {

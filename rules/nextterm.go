@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cspportal/portal/internal/i18n"
 )
 
 // TermSpec is a term as a subscription has it or will renew into.
@@ -38,8 +40,8 @@ type NextTerm struct {
 }
 
 // NextTermOf is cur as it renews, with the scheduled instructions s (nil
-// when there are none) applied.
-func NextTermOf(cur TermSpec, s *Scheduled) NextTerm {
+// when there are none) applied; its Changes are in l.
+func NextTermOf(l i18n.Lang, cur TermSpec, s *Scheduled) NextTerm {
 	n := NextTerm{TermSpec: cur}
 	if s == nil {
 		return n
@@ -61,34 +63,34 @@ func NextTermOf(cur TermSpec, s *Scheduled) NextTerm {
 		n.BillingCycle = strings.ToLower(s.BillingCycle)
 	}
 	if !strings.EqualFold(n.ItemID, cur.ItemID) && n.ItemID != "" {
-		n.Changes = append(n.Changes, "product "+cur.Title+" → "+n.Title)
+		n.Changes = append(n.Changes, i18n.In(l, "r.change_product", cur.Title, n.Title))
 	}
 	if n.Quantity != cur.Quantity {
-		n.Changes = append(n.Changes, fmt.Sprintf("quantity %d → %d", cur.Quantity, n.Quantity))
+		n.Changes = append(n.Changes, i18n.In(l, "r.change_quantity", strconv.Itoa(cur.Quantity), strconv.Itoa(n.Quantity)))
 	}
 	if n.TermDuration != cur.TermDuration {
-		n.Changes = append(n.Changes, "term "+TermLabel(cur.TermDuration)+" → "+TermLabel(n.TermDuration))
+		n.Changes = append(n.Changes, i18n.In(l, "r.change_term", TermLabel(l, cur.TermDuration), TermLabel(l, n.TermDuration)))
 	}
 	if !strings.EqualFold(n.BillingCycle, cur.BillingCycle) {
-		n.Changes = append(n.Changes, "billing plan "+CycleLabel(cur.BillingCycle)+" → "+CycleLabel(n.BillingCycle))
+		n.Changes = append(n.Changes, i18n.In(l, "r.change_cycle", CycleLabel(l, cur.BillingCycle), CycleLabel(l, n.BillingCycle)))
 	}
 	if n.CustomTermEnd != nil {
-		n.Changes = append(n.Changes, "term ends on "+Day(*n.CustomTermEnd))
+		n.Changes = append(n.Changes, i18n.In(l, "r.change_term_end", Day(*n.CustomTermEnd)))
 	}
 	return n
 }
 
-// CycleLabel says a billing cycle in words.
-func CycleLabel(c string) string {
+// CycleLabel says a billing cycle in words in l.
+func CycleLabel(l i18n.Lang, c string) string {
 	switch strings.ToLower(c) {
 	case "monthly":
-		return "monthly"
+		return i18n.In(l, "r.cycle.monthly")
 	case "annual":
-		return "annual"
+		return i18n.In(l, "r.cycle.annual")
 	case "triennial":
-		return "every 3 years"
+		return i18n.In(l, "r.cycle.triennial")
 	case "none", "":
-		return "none"
+		return i18n.In(l, "r.cycle.none")
 	}
 	return strings.ToLower(c)
 }
@@ -109,7 +111,7 @@ func TermValue(t Term) string { return t.Duration + "/" + strings.ToLower(t.Bill
 
 // TermChoiceLabel says a term and billing plan ("1 year, billed annual").
 func TermChoiceLabel(t Term) string {
-	return TermLabel(t.Duration) + ", billed " + CycleLabel(t.BillingCycle)
+	return TermLabel(i18n.English, t.Duration) + ", billed " + CycleLabel(i18n.English, t.BillingCycle)
 }
 
 // NextTermRequest is the scheduled-change editor's form.
@@ -164,7 +166,7 @@ func CheckNextTerm(s Subscription, autoRenew bool, cur TermSpec, targets []Targe
 	}
 	out := Scheduled{TermSpec: TermSpec{ItemID: t.ItemID, Title: t.Title, Quantity: q, TermDuration: term.Duration,
 		BillingCycle: strings.ToLower(term.BillingCycle)}}
-	if len(NextTermOf(cur, &out).Changes) == 0 {
+	if len(NextTermOf(i18n.English, cur, &out).Changes) == 0 {
 		return bad("_form", "That is how the subscription renews already: change the quantity, term, billing plan or product.")
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
 )
 
@@ -32,10 +33,18 @@ func TestNextTermOf(t *testing.T) {
 		{"upgrade", &rules.Scheduled{TermSpec: rules.TermSpec{ItemID: "CFQ7TTC0LDPB:0001:CFQ7TTC0K5DM", Title: "Microsoft 365 Business Standard", TermDuration: "P1M", BillingCycle: "monthly"}},
 			15, "monthly", true, "product Microsoft 365 Business Basic → Microsoft 365 Business Standard; term 1 year → 1 month; billing plan annual → monthly"},
 	} {
-		n := rules.NextTermOf(basic, c.s)
+		n := rules.NextTermOf(i18n.English, basic, c.s)
 		if n.Quantity != c.qty || n.BillingCycle != c.cycle || n.Scheduled != c.scheduled || strings.Join(n.Changes, "; ") != c.changes {
 			t.Errorf("%s: %+v, want qty %d cycle %s scheduled %v changes %q", c.name, n, c.qty, c.cycle, c.scheduled, c.changes)
 		}
+	}
+	// In Chinese: the changes, terms and billing cycles read in Chinese.
+	n := rules.NextTermOf(i18n.SimplifiedChinese, basic, &rules.Scheduled{TermSpec: rules.TermSpec{Quantity: 12, TermDuration: "P1M", BillingCycle: "monthly"}})
+	if got, want := strings.Join(n.Changes, "；"), "数量 15 → 12；期限 1 年 → 1 个月；计费方案 按年 → 按月"; got != want {
+		t.Errorf("zh NextTermOf changes = %q, want %q", got, want)
+	}
+	if got, want := rules.TermLabel(i18n.SimplifiedChinese, "P3Y")+"/"+rules.CycleLabel(i18n.SimplifiedChinese, "Triennial"), "3 年/每 3 年"; got != want {
+		t.Errorf("zh TermLabel/CycleLabel = %q, want %q", got, want)
 	}
 }
 

@@ -110,8 +110,8 @@ func RenewalEvent(x store.RenewalRow) FeedEvent {
 		e.Description = fmt.Sprintf("%s end with the term.", rules.Seats(i18n.English, x.Quantity))
 	default:
 		e.Summary = fmt.Sprintf("Renews: %s (%s), %d → %d seats", x.Name, x.CustomerName, x.Quantity, x.NextQuantity)
-		e.Description = fmt.Sprintf("Renews as %s, %s, billed %s.", rules.Seats(i18n.English, x.NextQuantity), rules.TermLabel(x.NextTermDuration),
-			rules.CycleLabel(x.NextBillingCycle))
+		e.Description = fmt.Sprintf("Renews as %s, %s, billed %s.", rules.Seats(i18n.English, x.NextQuantity), rules.TermLabel(i18n.English, x.NextTermDuration),
+			rules.CycleLabel(i18n.English, x.NextBillingCycle))
 		if x.Scheduled {
 			e.Description += " A change is scheduled for the next term."
 		}

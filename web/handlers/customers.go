@@ -210,7 +210,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The totals cover every subscription; the tables show one page of
 	// products (a base with its add-ons).
-	all := nestSubscriptions(d.Subscriptions)
+	all := nestSubscriptions(i18n.From(r.Context()), d.Subscriptions)
 	for _, sb := range d.Subscriptions {
 		v.SubscriptionCount, v.Seats = v.SubscriptionCount+1, v.Seats+int(sb.Quantity)
 	}
@@ -291,10 +291,10 @@ func agreementName(ctx context.Context, t string) string {
 
 // nestSubscriptions groups add-ons under their base subscription; add-ons
 // whose base is not mirrored are listed on their own.
-func nestSubscriptions(subs []store.CustomerSubscription) []templates.SubscriptionView {
+func nestSubscriptions(l i18n.Lang, subs []store.CustomerSubscription) []templates.SubscriptionView {
 	view := func(s store.CustomerSubscription) templates.SubscriptionView {
 		return templates.SubscriptionView{ID: s.ID, Name: cmp.Or(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
-			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmp.Or(rules.TermLabel(s.TermDuration), "—"),
+			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmp.Or(rules.TermLabel(l, s.TermDuration), "—"),
 			Cycle: cmp.Or(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: renewalDate(s.CommitmentEndDate),
 			NCE: rules.Subscription{OfferID: s.OfferID}.NCE()}
 	}

@@ -93,7 +93,7 @@ func (s *Server) customerPage(r *http.Request, sc customerScope, title string) t
 // entitlementRows evaluates the entitlement rule for each subscription and
 // nests add-ons under their base (add-ons whose base is not listed stand
 // alone), products by name.
-func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Time) []templates.EntitlementRow {
+func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string, now time.Time) []templates.EntitlementRow {
 	byID := make(map[string]*store.CustomerEntitlement, len(subs))
 	for i := range subs {
 		byID[subs[i].ID] = &subs[i]
@@ -112,7 +112,7 @@ func entitlementRows(subs []store.CustomerEntitlement, base string, now time.Tim
 		return templates.EntitlementRow{ID: e.ID, Href: base + "/subscriptions/" + e.ID, Name: cmp.Or(e.FriendlyName, e.OfferName),
 			Offer: e.OfferName, Status: cmp.Or(e.Status, "unknown"), Quantity: int(e.Quantity), Unit: strings.ToLower(e.UnitType),
 			HasUsage: e.HasUsage, Assigned: int(e.Assigned), Purchased: int(e.Purchased),
-			Term: cmp.Or(rules.TermLabel(e.TermDuration), "—"), Cycle: e.BillingCycle, Start: rules.Date(e.EffectiveStartDate),
+			Term: cmp.Or(rules.TermLabel(l, e.TermDuration), "—"), Cycle: e.BillingCycle, Start: rules.Date(e.EffectiveStartDate),
 			Renews: renewalDate(e.CommitmentEndDate), AutoRenew: e.AutoRenewEnabled, Entitled: ok, Reason: why}
 	}
 	nested := rules.NestAddOns(subs, func(e store.CustomerEntitlement) string { return e.ID },
@@ -142,7 +142,7 @@ func (s *Server) entitlementsOf(r *http.Request) (sc customerScope, rows []templ
 		return sc, nil, now, err
 	}
 	now = s.now()
-	return sc, entitlementRows(subs, sc.view.Base, now), now, nil
+	return sc, entitlementRows(i18n.From(r.Context()), subs, sc.view.Base, now), now, nil
 }
 
 // entitlementList is the customer's subscriptions with their entitlement.

@@ -21,7 +21,7 @@ func termLabel(ctx context.Context, duration string) string {
 	if k, ok := termKeys[duration]; ok {
 		return i18n.T(ctx, k)
 	}
-	return rules.TermLabel(duration)
+	return rules.TermLabel(i18n.From(ctx), duration)
 }
 
 var cycleKeys = map[string]string{"monthly": "h.cycle.monthly", "annual": "h.cycle.annual", "triennial": "h.cycle.triennial",
@@ -32,7 +32,7 @@ func cycleLabel(ctx context.Context, cycle string) string {
 	if k, ok := cycleKeys[strings.ToLower(cycle)]; ok {
 		return i18n.T(ctx, k)
 	}
-	return rules.CycleLabel(cycle)
+	return rules.CycleLabel(i18n.From(ctx), cycle)
 }
 
 // termChoiceLabel is rules.TermChoiceLabel in the reader's language ("1

@@ -40,8 +40,8 @@ func lifecycleView(ctx context.Context, sub store.SubscriptionForChange, life st
 	cur := commerce.CurrentTerm(sub)
 	sched := commerce.ScheduledOf(life)
 	if sub.Status == "active" || sub.Status == "suspended" {
-		next := rules.NextTermOf(cur, sched)
-		v.NextTerm = templates.NextTermView{Summary: commerce.NextTermSummary(next.TermSpec), Scheduled: next.Scheduled, Changes: next.Changes}
+		next := rules.NextTermOf(i18n.From(ctx), cur, sched)
+		v.NextTerm = templates.NextTermView{Summary: commerce.NextTermSummary(i18n.From(ctx), next.TermSpec), Scheduled: next.Scheduled, Changes: next.Changes}
 		if !l.RenewsAt.IsZero() || sched != nil {
 			v.NextTerm.Price = unitPrice(ctx, life.Row.NextUnitPrice, life.Row.Currency, next.BillingCycle)
 		}
@@ -66,12 +66,12 @@ func lifecycleView(ctx context.Context, sub store.SubscriptionForChange, life st
 		v.CanSchedule = true
 	}
 	if sc := life.Scheduled; sc != nil && sc.RemovedAt != nil {
-		gone := rules.NextTermOf(cur, &rules.Scheduled{TermSpec: rules.TermSpec{ItemID: sc.CatalogItemID, Title: sc.Title,
+		gone := rules.NextTermOf(i18n.From(ctx), cur, &rules.Scheduled{TermSpec: rules.TermSpec{ItemID: sc.CatalogItemID, Title: sc.Title,
 			Quantity: int(sc.Quantity), TermDuration: sc.TermDuration, BillingCycle: sc.BillingCycle}})
-		v.ScheduledGone = i18n.T(ctx, "h.life.scheduled_gone", commerce.NextTermSummary(gone.TermSpec),
+		v.ScheduledGone = i18n.T(ctx, "h.life.scheduled_gone", commerce.NextTermSummary(i18n.From(ctx), gone.TermSpec),
 			removedReason(ctx, sc.RemovedReason), sc.RemovedAt.UTC().Format("2006-01-02 15:04 UTC"))
 		if life.Row.ReactivatedAt != nil && sc.RemovedReason == mirror.RemovedSuspension {
-			v.LostSchedule = commerce.NextTermSummary(gone.TermSpec)
+			v.LostSchedule = commerce.NextTermSummary(i18n.From(ctx), gone.TermSpec)
 			v.RecreateHref = href + "/next-term?" + url.Values{"item_id": {gone.ItemID}, "quantity": {strconv.Itoa(gone.Quantity)},
 				"term": {rules.TermValue(rules.Term{Duration: gone.TermDuration, BillingCycle: gone.BillingCycle})}}.Encode()
 		}
@@ -199,9 +199,9 @@ func (s *Server) renderNextTerm(w http.ResponseWriter, r *http.Request, status i
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
 	cur := commerce.CurrentTerm(sub)
-	next := rules.NextTermOf(cur, commerce.ScheduledOf(life))
+	next := rules.NextTermOf(i18n.From(ctx), cur, commerce.ScheduledOf(life))
 	v := templates.NextTermEditView{Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
-		Current: commerce.NextTermSummary(cur), Renews: rules.PostTermPath(sub.Status, true, commerce.LifecycleOf(life), s.now()),
+		Current: commerce.NextTermSummary(i18n.From(ctx), cur), Renews: rules.PostTermPath(sub.Status, true, commerce.LifecycleOf(life), s.now()),
 		Version: commerce.SubscriptionVersion(sub), Token: cmp.Or(token, newToken()), Form: f}
 	if v.Form.Values == nil {
 		v.Form = templates.NewForm()
@@ -255,13 +255,13 @@ func (s *Server) renderUpgrade(w http.ResponseWriter, r *http.Request, status in
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
 	v := templates.UpgradeView{Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
-		Current: commerce.NextTermSummary(commerce.CurrentTerm(sub)), Quantity: int(sub.Quantity),
+		Current: commerce.NextTermSummary(i18n.From(ctx), commerce.CurrentTerm(sub)), Quantity: int(sub.Quantity),
 		Version: commerce.SubscriptionVersion(sub), Token: cmp.Or(token, newToken()), Form: f}
 	if v.Form.Values == nil {
 		v.Form = templates.NewForm()
 	}
 	if sched := commerce.ScheduledOf(life); sched != nil {
-		v.Warning = i18n.T(ctx, "h.life.upgrade_warning", commerce.NextTermSummary(rules.NextTermOf(commerce.CurrentTerm(sub), sched).TermSpec))
+		v.Warning = i18n.T(ctx, "h.life.upgrade_warning", commerce.NextTermSummary(i18n.From(ctx), rules.NextTermOf(i18n.From(ctx), commerce.CurrentTerm(sub), sched).TermSpec))
 	}
 	targets, err := s.com.Targets(ctx, sub, false)
 	if err != nil {
@@ -281,7 +281,7 @@ func (s *Server) renderUpgrade(w http.ResponseWriter, r *http.Request, status in
 // transition) of f's form against the targets PC offers now.
 func (s *Server) planLifecycle(ctx context.Context, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, f templates.Form) (commerce.Plan, map[string]string) {
 	if f.Get("action") == "next_term_clear" {
-		return commerce.PlanClearNextTerm(sub, life)
+		return commerce.PlanClearNextTerm(i18n.From(ctx), sub, life)
 	}
 	tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -291,9 +291,9 @@ func (s *Server) planLifecycle(ctx context.Context, sub store.SubscriptionForCha
 		return commerce.Plan{}, map[string]string{"_form": targetsProblem(ctx, err)}
 	}
 	if scheduled {
-		return commerce.PlanNextTerm(sub, life, targets, rules.NextTermRequest{ItemID: f.Get("item_id"), Quantity: f.Get("quantity"), Term: f.Get("term")})
+		return commerce.PlanNextTerm(i18n.From(ctx), sub, life, targets, rules.NextTermRequest{ItemID: f.Get("item_id"), Quantity: f.Get("quantity"), Term: f.Get("term")})
 	}
-	return commerce.PlanTransition(sub, life, targets, rules.TransitionRequest{ItemID: f.Get("item_id"), Quantity: f.Get("quantity"), Type: f.Get("type")})
+	return commerce.PlanTransition(i18n.From(ctx), sub, life, targets, rules.TransitionRequest{ItemID: f.Get("item_id"), Quantity: f.Get("quantity"), Type: f.Get("type")})
 }
 
 func newToken() string { return uuid.NewString() }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/commerce"
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/web/templates"
@@ -32,7 +33,7 @@ func (s *Server) customerRenewal(ctx context.Context, customer uuid.UUID, sub st
 		if next.Title == "" {
 			next.Title = "this product"
 		}
-		v.Renews = commerce.NextTermSummary(next)
+		v.Renews = commerce.NextTermSummary(i18n.From(ctx), next)
 		show, err := s.st.ShowsRenewalPrices(ctx, customer)
 		if err != nil {
 			return nil, err

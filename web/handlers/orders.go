@@ -169,7 +169,7 @@ func (s *Server) placementView(ctx context.Context, p store.OrderPlacement) (tem
 		return v, err
 	}
 	for _, l := range lines {
-		lv := templates.OrderLine{Name: l.Name, Quantity: l.Quantity, Term: cmp.Or(rules.TermLabel(l.Term), "—"), Cycle: cmp.Or(l.Cycle, "—"), Phase: l.Phase,
+		lv := templates.OrderLine{Name: l.Name, Quantity: l.Quantity, Term: cmp.Or(rules.TermLabel(i18n.From(ctx), l.Term), "—"), Cycle: cmp.Or(l.Cycle, "—"), Phase: l.Phase,
 			Promotion: l.Promotion, ItemID: l.ItemID, TermDuration: l.Term, BillingCycle: l.Cycle}
 		if end, err := time.Parse(time.DateOnly, l.TermEnd); err == nil {
 			lv.TermEnd = i18n.Day(i18n.From(ctx), end)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
@@ -94,7 +95,7 @@ func priceListRecord(l prices.PriceListLine) []string {
 		erp = l.ERP.Decimal.StringFixed(2)
 	}
 	text := csvSafe(l.Product, l.SKU, l.ItemID)
-	return []string{text[0], text[1], text[2], rules.TermLabel(l.TermDuration), rules.CycleLabel(l.BillingCycle), l.Currency,
+	return []string{text[0], text[1], text[2], rules.TermLabel(i18n.English, l.TermDuration), rules.CycleLabel(i18n.English, l.BillingCycle), l.Currency,
 		l.Sale.StringFixed(2), monthly, erp}
 }
 

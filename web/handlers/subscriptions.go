@@ -73,7 +73,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 		FriendlyName: sub.FriendlyName, Offer: sub.OfferName, OfferID: sub.OfferID, Customer: cmp.Or(sub.CompanyName, sub.Domain),
 		CustomerHref: "/customers/" + sub.CustomerID.String(), Status: sub.Status, Quantity: int(sub.Quantity),
 		Unit: strings.ToLower(cmp.Or(sub.UnitType, "licenses")), Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity),
-		Term: cmp.Or(rules.TermLabel(sub.TermDuration), "—"), Cycle: cmp.Or(sub.BillingCycle, "—"), AutoRenew: sub.AutoRenewEnabled,
+		Term: cmp.Or(rules.TermLabel(i18n.From(ctx), sub.TermDuration), "—"), Cycle: cmp.Or(sub.BillingCycle, "—"), AutoRenew: sub.AutoRenewEnabled,
 		NCE: rs.NCE(), Renews: renewalDate(sub.CommitmentEndDate), Version: commerce.SubscriptionVersion(sub), Token: uuid.NewString(),
 		DecreaseAllowed: dec.Allowed, DecreaseReason: dec.Reason,
 		CanSuspend: rules.CheckSuspend(rs) == "", CanReactivate: rules.CheckReactivate(rs, sub.ParentStatus) == "",
