@@ -55,9 +55,12 @@ func New(t testing.TB, o sandbox.Options) *PC {
 	}
 	srv := httptest.NewServer(sb.Handler())
 	t.Cleanup(func() {
+		// The sandbox first: closing it releases requests held by a timeout
+		// fault, which srv.Close would otherwise wait for (one can arrive
+		// on a new connection after CloseClientConnections).
+		_ = sb.Close()
 		srv.CloseClientConnections()
 		srv.Close()
-		_ = sb.Close()
 	})
 	return &PC{t: t, SB: sb, URL: srv.URL, Creds: sb.Credentials()}
 }
