@@ -53,13 +53,6 @@ var _ = register(Msgs{
 	"h.users.revoke_title":   {"Revoke %s", "撤销 %s"},
 	"h.users.view_of":        {"the view of %s", "%s 的视图"},
 	// Terms and billing cycles (web/handlers/labels.go)
-	"h.term.p1m":           {"1 month", "1 个月"},
-	"h.term.p1y":           {"1 year", "1 年"},
-	"h.term.p3y":           {"3 years", "3 年"},
-	"h.cycle.monthly":      {"monthly", "按月"},
-	"h.cycle.annual":       {"annual", "按年"},
-	"h.cycle.triennial":    {"every 3 years", "每 3 年"},
-	"h.cycle.none":         {"none", "无"},
 	"h.term.billed":        {"%s, billed %s", "%s，%s计费"},
 	"h.removed.at_renewal": {"applied at the renewal", "已在续订时生效"},
 	"h.removed.suspension": {"deleted by the suspension", "因暂停而被删除"},

@@ -14,24 +14,13 @@ import (
 // Terms and billing cycles in the reader's language: rules says them in
 // English; the pages say them through the catalogs.
 
-var termKeys = map[string]string{"P1M": "h.term.p1m", "P1Y": "h.term.p1y", "P3Y": "h.term.p3y"}
-
 // termLabel is rules.TermLabel in the reader's language ("1 year").
 func termLabel(ctx context.Context, duration string) string {
-	if k, ok := termKeys[duration]; ok {
-		return i18n.T(ctx, k)
-	}
 	return rules.TermLabel(i18n.From(ctx), duration)
 }
 
-var cycleKeys = map[string]string{"monthly": "h.cycle.monthly", "annual": "h.cycle.annual", "triennial": "h.cycle.triennial",
-	"none": "h.cycle.none", "": "h.cycle.none"}
-
 // cycleLabel is rules.CycleLabel in the reader's language ("monthly").
 func cycleLabel(ctx context.Context, cycle string) string {
-	if k, ok := cycleKeys[strings.ToLower(cycle)]; ok {
-		return i18n.T(ctx, k)
-	}
 	return rules.CycleLabel(i18n.From(ctx), cycle)
 }
 
