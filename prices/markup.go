@@ -20,9 +20,13 @@ import (
 	"github.com/cspportal/portal/store/db"
 )
 
-// RuleForm is a markup rule as the admin form submits it.
+// RuleForm is a markup rule as a form submits it: the admin's (the
+// provider's rules, ResellerID narrowing one to a reseller) or a reseller
+// user's (Owner set: that reseller's own rules for its customers).
 type RuleForm struct {
+	Owner          store.RuleOwner
 	CustomerID     *uuid.UUID
+	ResellerID     *uuid.UUID
 	Family         string
 	ProductID      string
 	SkuID          string
@@ -41,6 +45,12 @@ func (s *Service) SaveRule(ctx context.Context, by store.Actor, f RuleForm) (pro
 	if f.CustomerID != nil {
 		r.CustomerID = *f.CustomerID
 	}
+	if f.Owner.Reseller != nil {
+		f.ResellerID = f.Owner.Reseller
+	}
+	if f.ResellerID != nil {
+		r.ResellerID = *f.ResellerID
+	}
 	amount, aerr := rules.ParseAmount(f.Amount)
 	r.Amount = amount
 	problems = rules.CheckMarkupRule(r)
@@ -50,7 +60,7 @@ func (s *Service) SaveRule(ctx context.Context, by store.Actor, f RuleForm) (pro
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	row := store.MarkupRule{CustomerID: f.CustomerID, Family: r.Family, ProductID: r.ProductID, SkuID: r.SkuID, Kind: r.Kind,
+	row := store.MarkupRule{CustomerID: f.CustomerID, ResellerID: f.ResellerID, ByReseller: f.Owner.Reseller != nil, Family: r.Family, ProductID: r.ProductID, SkuID: r.SkuID, Kind: r.Kind,
 		Amount: r.Amount, Rounding: r.Rounding, AllowBelowCost: r.AllowBelowCost}
 	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
 		id, err := s.st.SaveMarkupRule(ctx, tx, row, by.UserID)
@@ -64,6 +74,9 @@ func (s *Service) SaveRule(ctx context.Context, by store.Actor, f RuleForm) (pro
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
+		if f.CustomerID == nil {
+			return map[string]string{"reseller_id": "No such reseller."}, nil
+		}
 		return map[string]string{"customer_id": "No such customer."}, nil
 	}
 	if err != nil {
@@ -73,14 +86,15 @@ func (s *Service) SaveRule(ctx context.Context, by store.Actor, f RuleForm) (pro
 	return nil, nil
 }
 
-// DeleteRule deletes a markup rule: one transaction with the audit entry.
-func (s *Service) DeleteRule(ctx context.Context, by store.Actor, id int64) error {
+// DeleteRule deletes one of owner's markup rules (another party's is
+// ErrNotFound): one transaction with the audit entry.
+func (s *Service) DeleteRule(ctx context.Context, by store.Actor, owner store.RuleOwner, id int64) error {
 	err := s.st.InTx(ctx, func(tx pgx.Tx) error {
-		old, err := s.st.MarkupRuleTx(ctx, tx, id)
+		old, err := s.st.MarkupRuleTx(ctx, tx, owner, id)
 		if err != nil {
 			return err
 		}
-		if err := s.st.DeleteMarkupRule(ctx, tx, id); err != nil {
+		if err := s.st.DeleteMarkupRule(ctx, tx, owner, id); err != nil {
 			return err
 		}
 		before, _ := json.Marshal(ruleAudit(old))
@@ -95,7 +109,7 @@ func (s *Service) DeleteRule(ctx context.Context, by store.Actor, id int64) erro
 }
 
 func ruleAudit(r store.MarkupRule) map[string]any {
-	return map[string]any{"customer_id": r.CustomerID, "family": r.Family, "product_id": r.ProductID, "sku_id": r.SkuID,
+	return map[string]any{"customer_id": r.CustomerID, "reseller_id": r.ResellerID, "by_reseller": r.ByReseller, "family": r.Family, "product_id": r.ProductID, "sku_id": r.SkuID,
 		"kind": r.Kind, "amount": r.Amount.String(), "rounding": r.Rounding, "allow_below_cost": r.AllowBelowCost}
 }
 
@@ -121,6 +135,9 @@ func RuleOf(r store.MarkupRule) rules.MarkupRule {
 	if r.CustomerID != nil {
 		m.CustomerID = *r.CustomerID
 	}
+	if r.ResellerID != nil {
+		m.ResellerID = *r.ResellerID
+	}
 	return m
 }
 
@@ -128,19 +145,32 @@ func RuleOf(r store.MarkupRule) rules.MarkupRule {
 // is billing's SalePricer and PriceChecker and the mirror's
 // NextTermPricer. The rules are read at most once a few seconds (an
 // invoice import prices every line).
+//
+// Prices have two tiers when the partner is an indirect provider: the
+// provider's rules price what it bills (a direct customer, or a reseller
+// for its customers' lines), and each reseller's own rules price what its
+// customers pay on top of that.
 type Pricer struct {
 	st  *store.Store
 	ttl time.Duration
 
-	mu     sync.Mutex
-	rules  []rules.MarkupRule
-	loaded time.Time
-	fams   map[string]string // "product/sku" -> family
+	mu        sync.Mutex
+	rules     ruleSet
+	loaded    time.Time
+	fams      map[string]string       // "product/sku" -> family
+	resellers map[uuid.UUID]uuid.UUID // customer -> its reseller (uuid.Nil: direct)
+}
+
+// ruleSet is the rules split by owner.
+type ruleSet struct {
+	provider []rules.MarkupRule
+	reseller map[uuid.UUID][]rules.MarkupRule // a reseller's own rules
+	scoped   bool                             // some rule depends on the customer's reseller
 }
 
 // NewPricer returns a Pricer on st.
 func NewPricer(st *store.Store) *Pricer {
-	return &Pricer{st: st, ttl: 5 * time.Second, fams: map[string]string{}}
+	return &Pricer{st: st, ttl: 5 * time.Second, fams: map[string]string{}, resellers: map[uuid.UUID]uuid.UUID{}}
 }
 
 var (
@@ -154,26 +184,57 @@ func (p *Pricer) Forget() {
 	p.mu.Lock()
 	p.loaded = time.Time{}
 	p.fams = map[string]string{}
+	p.resellers = map[uuid.UUID]uuid.UUID{}
 	p.mu.Unlock()
 }
 
-// Rules returns the markup rules.
-func (p *Pricer) Rules(ctx context.Context) ([]rules.MarkupRule, error) {
+// ruleSet returns the markup rules of every party.
+func (p *Pricer) ruleSet(ctx context.Context) (ruleSet, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.loaded.IsZero() && time.Since(p.loaded) < p.ttl {
 		return p.rules, nil
 	}
-	rs, err := p.st.MarkupRules(ctx)
+	rs, err := p.st.AllMarkupRules(ctx)
 	if err != nil {
-		return nil, err
+		return ruleSet{}, err
 	}
-	p.rules = make([]rules.MarkupRule, len(rs))
-	for i, r := range rs {
-		p.rules[i] = RuleOf(r)
+	set := ruleSet{reseller: map[uuid.UUID][]rules.MarkupRule{}}
+	for _, r := range rs {
+		m := RuleOf(r)
+		if r.ByReseller {
+			set.reseller[m.ResellerID] = append(set.reseller[m.ResellerID], m)
+		} else {
+			set.provider = append(set.provider, m)
+		}
+		set.scoped = set.scoped || r.ResellerID != nil
 	}
-	p.loaded = time.Now()
-	return p.rules, nil
+	// Customers are read again too: a reseller synced after its customer.
+	p.rules, p.loaded, p.resellers = set, time.Now(), map[uuid.UUID]uuid.UUID{}
+	return set, nil
+}
+
+// resellerOf returns customer's indirect reseller (uuid.Nil: a direct
+// customer), cached with the rules: PC never moves a customer to another
+// reseller.
+func (p *Pricer) resellerOf(ctx context.Context, customer uuid.UUID) (uuid.UUID, error) {
+	if customer == uuid.Nil {
+		return uuid.Nil, nil
+	}
+	p.mu.Lock()
+	r, ok := p.resellers[customer]
+	p.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	r, err := p.st.CustomerReseller(ctx, customer)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	p.mu.Lock()
+	p.resellers[customer] = r
+	p.mu.Unlock()
+	return r, nil
 }
 
 // family returns the catalog family of product/sku (cached).
@@ -198,16 +259,24 @@ func (p *Pricer) family(ctx context.Context, productID, skuID string) string {
 // Sale implements billing.SalePricer: the line's cost priced by the most
 // specific markup rule (per unit, then scaled to the line's cost, so a
 // prorated charge keeps its proportion).
+//
+// It is the provider's sale: for a reseller's customer, the price billed
+// to the reseller.
 func (p *Pricer) Sale(ctx context.Context, customer uuid.UUID, line billing.LineItem) (decimal.Decimal, error) {
-	rs, err := p.Rules(ctx)
+	set, err := p.ruleSet(ctx)
 	if err != nil {
 		return decimal.Zero, err
 	}
 	it := rules.PricedItem{CustomerID: customer, ProductID: line.ProductID, SkuID: line.SkuID}
-	if len(rs) > 0 && line.ProductID != "" {
+	if len(set.provider) > 0 && line.ProductID != "" {
 		it.Family = p.family(ctx, line.ProductID, line.SkuID)
 	}
-	r, ok := rules.PickMarkup(rs, it)
+	if set.scoped {
+		if it.ResellerID, err = p.resellerOf(ctx, customer); err != nil {
+			return decimal.Zero, err
+		}
+	}
+	r, ok := rules.PickMarkup(set.provider, it)
 	if !ok {
 		return line.Cost, nil
 	}
@@ -301,27 +370,81 @@ func (p *Pricer) TermPrices(ctx context.Context, tx pgx.Tx, qs []mirror.PriceQue
 	return out, nil
 }
 
-// UnitSale prices one unit of a catalog item (a catalog item id
-// "PRODUCT:SKU:AVAILABILITY" or "PRODUCT/SKU") at cost for customer
-// (uuid.Nil: no customer's own rule) and names the rule that priced it
-// ("" when no rule matched: sale = cost).
-func (p *Pricer) UnitSale(ctx context.Context, customer uuid.UUID, itemID, family string, cost decimal.Decimal) (decimal.Decimal, string, error) {
-	rs, err := p.Rules(ctx)
-	if err != nil {
-		return cost, "", err
+// Party is who looks at a price: each sees its own cost and sale.
+type Party int
+
+// The parties: the provider (cost: Microsoft's price; sale: what it bills
+// the customer or, for a reseller's customer, the reseller), a reseller
+// (cost: the provider's price; sale: its customer's price) and a customer
+// (cost and sale: what it pays).
+const (
+	Provider Party = iota
+	Reseller
+	Customer
+)
+
+// Quote is one unit of an item priced through both tiers.
+type Quote struct {
+	Cost     decimal.Decimal // what the provider pays Microsoft
+	Provider decimal.Decimal // the provider's sale (to a direct customer or to the reseller)
+	Customer decimal.Decimal // what the customer pays
+	Reseller uuid.UUID       // the customer's reseller; uuid.Nil: a direct customer
+	// The rules that priced each tier ("" when none did: sale = cost).
+	ProviderRule, ResellerRule string
+}
+
+// Seen is the quote as party sees it: its cost and its sale.
+func (q Quote) Seen(party Party) (cost, sale decimal.Decimal, rule string) {
+	switch party {
+	case Reseller:
+		return q.Provider, q.Customer, q.ResellerRule
+	case Customer:
+		return q.Customer, q.Customer, ""
 	}
-	if len(rs) == 0 {
-		return cost, "", nil
+	return q.Cost, q.Provider, q.ProviderRule
+}
+
+// Quote prices one unit of a catalog item (a catalog item id
+// "PRODUCT:SKU:AVAILABILITY" or "PRODUCT/SKU") at cost for customer
+// (uuid.Nil: no customer's own rule) through the provider's rules and,
+// for a reseller's customer, the reseller's own rules.
+func (p *Pricer) Quote(ctx context.Context, customer uuid.UUID, itemID, family string, cost decimal.Decimal) (Quote, error) {
+	q := Quote{Cost: cost, Provider: cost, Customer: cost}
+	set, err := p.ruleSet(ctx)
+	if err != nil {
+		return q, err
+	}
+	if len(set.provider) == 0 && len(set.reseller) == 0 {
+		return q, nil
+	}
+	if set.scoped {
+		if q.Reseller, err = p.resellerOf(ctx, customer); err != nil {
+			return q, err
+		}
 	}
 	product, sku := splitItem(itemID)
 	if family == "" && product != "" {
 		family = p.family(ctx, product, sku)
 	}
-	sale, r, ok := rules.SalePrice(rs, rules.PricedItem{CustomerID: customer, Family: family, ProductID: product, SkuID: sku}, cost)
-	if !ok {
-		return cost, "", nil
+	it := rules.PricedItem{CustomerID: customer, ResellerID: q.Reseller, Family: family, ProductID: product, SkuID: sku}
+	if sale, r, ok := rules.SalePrice(set.provider, it, cost); ok {
+		q.Provider, q.ProviderRule = sale, r.Scope()+" "+describe(r)
 	}
-	return sale, r.Scope() + " " + describe(r), nil
+	q.Customer = q.Provider
+	if q.Reseller != uuid.Nil {
+		if sale, r, ok := rules.SalePrice(set.reseller[q.Reseller], it, q.Provider); ok {
+			q.Customer, q.ResellerRule = sale, r.Scope()+" "+describe(r)
+		}
+	}
+	return q, nil
+}
+
+// UnitSale prices one unit of a catalog item at cost for customer as
+// party sees it, and names the rule that priced it ("" when none did).
+func (p *Pricer) UnitSale(ctx context.Context, party Party, customer uuid.UUID, itemID, family string, cost decimal.Decimal) (decimal.Decimal, string, error) {
+	q, err := p.Quote(ctx, customer, itemID, family, cost)
+	_, sale, rule := q.Seen(party)
+	return sale, rule, err
 }
 
 // splitItem returns the product and SKU of a catalog item id.

@@ -73,9 +73,10 @@ type RunRate struct {
 }
 
 // CustomerRunRate prices the customer's subscriptions (no other
-// customer's) at cost and sale, per unit and per month, with the next
-// term's prices, and totals the active ones per currency.
-func (p *Pricer) CustomerRunRate(ctx context.Context, customer uuid.UUID) (RunRate, error) {
+// customer's) at cost and sale as party sees them, per unit and per
+// month, with the next term's prices, and totals the active ones per
+// currency.
+func (p *Pricer) CustomerRunRate(ctx context.Context, party Party, customer uuid.UUID) (RunRate, error) {
 	rows, err := p.st.CustomerPricedSubscriptions(ctx, customer)
 	if err != nil {
 		return RunRate{}, err
@@ -89,18 +90,20 @@ func (p *Pricer) CustomerRunRate(ctx context.Context, customer uuid.UUID) (RunRa
 			NextBillingCycle: strings.ToLower(r.NextBillingCycle), NextQuantity: int(r.NextQuantity), RenewsOn: r.RenewsAt,
 			PriceSource: r.PriceSource}
 		if r.CurrentUnitPrice.Valid {
-			sale, rule, err := p.UnitSale(ctx, customer, r.OfferID, "", r.CurrentUnitPrice.Decimal)
+			q, err := p.Quote(ctx, customer, r.OfferID, "", r.CurrentUnitPrice.Decimal)
 			if err != nil {
 				return RunRate{}, err
 			}
-			sp.UnitSale, sp.Rule = decimal.NewNullDecimal(sale), rule
+			cost, sale, rule := q.Seen(party)
+			sp.UnitCost, sp.UnitSale, sp.Rule = decimal.NewNullDecimal(cost), decimal.NewNullDecimal(sale), rule
 		}
 		if r.NextUnitPrice.Valid {
-			sale, _, err := p.UnitSale(ctx, customer, cmp.Or(r.NextItemID, r.OfferID), "", r.NextUnitPrice.Decimal)
+			q, err := p.Quote(ctx, customer, cmp.Or(r.NextItemID, r.OfferID), "", r.NextUnitPrice.Decimal)
 			if err != nil {
 				return RunRate{}, err
 			}
-			sp.NextUnitSale = decimal.NewNullDecimal(sale)
+			cost, sale, _ := q.Seen(party)
+			sp.NextUnitCost, sp.NextUnitSale = decimal.NewNullDecimal(cost), decimal.NewNullDecimal(sale)
 		}
 		var mc, ms decimal.Decimal
 		ok := false
@@ -212,11 +215,11 @@ func (p *Pricer) RenewalPriceChanges(ctx context.Context, after string, limit in
 		}
 		for _, c := range cands {
 			afterEnd, afterID = *c.TermEnd, c.SubscriptionID
-			curSale, _, err := p.UnitSale(ctx, c.CustomerID, c.OfferID, "", c.CurrentUnitPrice.Decimal)
+			curSale, _, err := p.UnitSale(ctx, Provider, c.CustomerID, c.OfferID, "", c.CurrentUnitPrice.Decimal)
 			if err != nil {
 				return nil, "", err
 			}
-			nextSale, _, err := p.UnitSale(ctx, c.CustomerID, cmp.Or(c.NextItemID, c.OfferID), "", c.NextUnitPrice.Decimal)
+			nextSale, _, err := p.UnitSale(ctx, Provider, c.CustomerID, cmp.Or(c.NextItemID, c.OfferID), "", c.NextUnitPrice.Decimal)
 			if err != nil {
 				return nil, "", err
 			}
@@ -267,8 +270,9 @@ type PriceListLine struct {
 }
 
 // CustomerPriceList prices the customer's market's price list for the
-// customer (its own markup rules first); market is the country priced.
-func (p *Pricer) CustomerPriceList(ctx context.Context, customer uuid.UUID) (market string, out []PriceListLine, err error) {
+// customer (its own markup rules first) as party sees it; market is the
+// country priced.
+func (p *Pricer) CustomerPriceList(ctx context.Context, party Party, customer uuid.UUID) (market string, out []PriceListLine, err error) {
 	if market, err = p.st.CustomerPriceMarket(ctx, customer); err != nil {
 		return "", nil, err
 	}
@@ -278,12 +282,13 @@ func (p *Pricer) CustomerPriceList(ctx context.Context, customer uuid.UUID) (mar
 	}
 	out = make([]PriceListLine, 0, len(rows))
 	for _, r := range rows {
-		sale, rule, err := p.UnitSale(ctx, customer, r.ItemID, r.Family, r.UnitPrice)
+		q, err := p.Quote(ctx, customer, r.ItemID, r.Family, r.UnitPrice)
 		if err != nil {
 			return market, nil, fmt.Errorf("price list of %s: %w", customer, err)
 		}
+		cost, sale, rule := q.Seen(party)
 		out = append(out, PriceListLine{ItemID: r.ItemID, Product: r.ProductTitle, SKU: r.SkuTitle, TermDuration: r.TermDuration,
-			BillingCycle: r.BillingCycle, Currency: strings.ToUpper(r.Currency), Cost: r.UnitPrice, Sale: sale, ERP: r.ErpPrice, Rule: rule})
+			BillingCycle: r.BillingCycle, Currency: strings.ToUpper(r.Currency), Cost: cost, Sale: sale, ERP: r.ErpPrice, Rule: rule})
 	}
 	return market, out, nil
 }

@@ -195,6 +195,32 @@ func TestPricerChecksAndMarksUpBilledLines(t *testing.T) {
 	if n := env.Count(`SELECT count(*) FROM audit_log WHERE action = 'prices.markup_saved'`); n != 2 {
 		t.Fatalf("%d audit entries, want 2", n)
 	}
+
+	// A reseller's customer: the provider bills the reseller at its rule
+	// for that reseller (+5 %), never at the reseller's own rule (+50 %).
+	res, rcust := uuid.New(), uuid.New()
+	if _, err := env.Store.Pool.Exec(ctx, `INSERT INTO resellers (tenant_id, name, mpn_id) VALUES ($1, 'First Up', '4847383')`, res); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store.Pool.Exec(ctx, `INSERT INTO customers (id, company_name, address_country, associated_partner_id)
+		VALUES ($1, 'Tailspin', 'US', $2::text)`, rcust, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []prices.RuleForm{{ResellerID: &res, Amount: "5"}, {Owner: store.ResellerRules(res), Amount: "50"}} {
+		f.Kind, f.Rounding = "percent", "cents"
+		if pr, err := s.SaveRule(ctx, by, f); err != nil || len(pr) > 0 {
+			t.Fatal(pr, err)
+		}
+	}
+	want = price.Mul(decimal.RequireFromString("1.05")).Round(2).Mul(decimal.NewFromInt(3)).Round(2)
+	if sale, err := p.Sale(ctx, rcust, line); err != nil || !sale.Equal(want) {
+		t.Fatalf("Sale to the reseller = %s, %v; want %s (its rule +5%%)", sale, err, want)
+	}
+	q, err := p.Quote(ctx, rcust, product+"/"+sku, "", price)
+	toReseller := price.Mul(decimal.RequireFromString("1.05")).Round(2)
+	if err != nil || !q.Provider.Equal(toReseller) || !q.Customer.Equal(toReseller.Mul(decimal.RequireFromString("1.5")).Round(2)) || q.Reseller != res {
+		t.Fatalf("Quote = %+v, %v", q, err)
+	}
 }
 
 func TestFutureSheetPricesTheRenewal(t *testing.T) {

@@ -10,10 +10,12 @@ import (
 
 // MarkupRule turns a cost into a sale price for the lines it matches. Its
 // scope is the fields set: none (the default), Family, ProductID,
-// ProductID+SkuID, each optionally for one CustomerID.
+// ProductID+SkuID, each optionally for one CustomerID or, among the
+// provider's rules, one ResellerID (the reseller's customers' lines).
 type MarkupRule struct {
 	ID             int64
 	CustomerID     uuid.UUID // uuid.Nil: every customer
+	ResellerID     uuid.UUID // uuid.Nil: every reseller and direct customer
 	Family         string
 	ProductID      string
 	SkuID          string
@@ -35,6 +37,7 @@ const (
 // PricedItem is what a markup rule is matched against.
 type PricedItem struct {
 	CustomerID uuid.UUID
+	ResellerID uuid.UUID // the customer's indirect reseller; uuid.Nil: a direct customer
 	Family     string
 	ProductID  string
 	SkuID      string
@@ -51,11 +54,18 @@ func (r MarkupRule) Scope() string {
 	case r.Family != "":
 		s = "Family"
 	}
-	if r.CustomerID != uuid.Nil {
+	who := ""
+	switch {
+	case r.CustomerID != uuid.Nil:
+		who = "Customer"
+	case r.ResellerID != uuid.Nil:
+		who = "Reseller"
+	}
+	if who != "" {
 		if s == "" {
-			return "Customer"
+			return who
 		}
-		return "Customer × " + s
+		return who + " × " + s
 	}
 	return cmpOr(s, "Default")
 }
@@ -67,8 +77,8 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// specificity orders the levels: a customer's rule beats every general
-// one, then SKU > product > family > none.
+// specificity orders the levels: a customer's rule beats a reseller's,
+// which beats every general one, then SKU > product > family > none.
 func (r MarkupRule) specificity() int {
 	n := 0
 	switch {
@@ -80,6 +90,8 @@ func (r MarkupRule) specificity() int {
 		n = 1
 	}
 	if r.CustomerID != uuid.Nil {
+		n += 20
+	} else if r.ResellerID != uuid.Nil {
 		n += 10
 	}
 	return n
@@ -88,6 +100,9 @@ func (r MarkupRule) specificity() int {
 // matches says whether r applies to it.
 func (r MarkupRule) matches(it PricedItem) bool {
 	if r.CustomerID != uuid.Nil && r.CustomerID != it.CustomerID {
+		return false
+	}
+	if r.ResellerID != uuid.Nil && r.ResellerID != it.ResellerID {
 		return false
 	}
 	if r.Family != "" && !strings.EqualFold(r.Family, it.Family) {

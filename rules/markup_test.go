@@ -42,6 +42,37 @@ func TestPickMarkupMostSpecificWins(t *testing.T) {
 	}
 }
 
+func TestPickMarkupResellerLevel(t *testing.T) {
+	resA, resB, custA := uuid.New(), uuid.New(), uuid.New()
+	rs := []MarkupRule{
+		{ID: 1, Kind: MarkupPercent, Amount: decimal.NewFromInt(15)},
+		{ID: 2, ProductID: "CFQ7TTC0LH18", SkuID: "0001", Kind: MarkupPercent, Amount: decimal.NewFromInt(20)},
+		{ID: 3, ResellerID: resA, Kind: MarkupPercent, Amount: decimal.NewFromInt(10)},
+		{ID: 4, ResellerID: resA, ProductID: "CFQ7TTC0LH18", Kind: MarkupPercent, Amount: decimal.NewFromInt(8)},
+		{ID: 5, CustomerID: custA, Kind: MarkupPercent, Amount: decimal.NewFromInt(3)},
+	}
+	tests := []struct {
+		name  string
+		it    PricedItem
+		want  int64
+		scope string
+	}{
+		{"direct customer: general rules", PricedItem{CustomerID: uuid.New(), ProductID: "X", SkuID: "1"}, 1, "Default"},
+		{"reseller beats every general rule", PricedItem{CustomerID: uuid.New(), ResellerID: resA, ProductID: "CFQ7TTC0LH18", SkuID: "0002"}, 4, "Reseller × Product"},
+		{"reseller beats a general SKU rule", PricedItem{CustomerID: uuid.New(), ResellerID: resA, ProductID: "Y", SkuID: "0001"}, 3, "Reseller"},
+		{"another reseller: general rules", PricedItem{CustomerID: uuid.New(), ResellerID: resB, ProductID: "CFQ7TTC0LH18", SkuID: "0001"}, 2, "SKU"},
+		{"customer beats its reseller", PricedItem{CustomerID: custA, ResellerID: resA, ProductID: "CFQ7TTC0LH18", SkuID: "0001"}, 5, "Customer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := PickMarkup(rs, tt.it)
+			if !ok || got.ID != tt.want || got.Scope() != tt.scope {
+				t.Fatalf("PickMarkup = rule %d %q (ok %v), want %d %q", got.ID, got.Scope(), ok, tt.want, tt.scope)
+			}
+		})
+	}
+}
+
 func TestApplyMarkupRounding(t *testing.T) {
 	d := decimal.RequireFromString
 	tests := []struct {

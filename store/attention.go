@@ -280,13 +280,16 @@ func (s *Store) SaveAlertRules(ctx context.Context, rules []AlertRule, by Actor)
 const AllAlerts = "*"
 
 // CustomersNamed finds up to max customers by name or domain: the exact
-// matches (any case) when there are any, else those containing q.
-func (s *Store) CustomersNamed(ctx context.Context, q string, max int) ([]uuid.UUID, error) {
-	rows, err := s.Pool.Query(ctx, `WITH exact AS (SELECT id FROM customers WHERE gone_at IS NULL AND (lower(company_name) = lower($1) OR lower(domain) = lower($1)) LIMIT $2)
+// matches (any case) when there are any, else those containing q. A
+// reseller (non-nil) finds only its own customers.
+func (s *Store) CustomersNamed(ctx context.Context, reseller *uuid.UUID, q string, max int) ([]uuid.UUID, error) {
+	rows, err := s.Pool.Query(ctx, `WITH mine AS (SELECT id, company_name, domain FROM customers WHERE gone_at IS NULL
+			AND ($4::uuid IS NULL OR associated_partner_id = $4::uuid::text)),
+		exact AS (SELECT id FROM mine WHERE lower(company_name) = lower($1) OR lower(domain) = lower($1) LIMIT $2)
 		SELECT id FROM exact
 		UNION ALL
-		(SELECT id FROM customers WHERE gone_at IS NULL AND NOT EXISTS (SELECT 1 FROM exact)
-			AND (company_name ILIKE '%' || $3 || '%' OR domain ILIKE '%' || $3 || '%') ORDER BY company_name LIMIT $2)`, q, max, likeEscape(q))
+		(SELECT id FROM mine WHERE NOT EXISTS (SELECT 1 FROM exact)
+			AND (company_name ILIKE '%' || $3 || '%' OR domain ILIKE '%' || $3 || '%') ORDER BY company_name LIMIT $2)`, q, max, likeEscape(q), reseller)
 	if err != nil {
 		return nil, fmt.Errorf("customers named: %w", err)
 	}

@@ -276,11 +276,15 @@ func (s *Store) SheetPrices(ctx context.Context, q BillingDB, market, timeline s
 	return out, nil
 }
 
-// MarkupRule is a markup rule row.
+// MarkupRule is a markup rule row. ResellerID narrows a provider's rule to
+// one reseller; with ByReseller it is that reseller's own rule.
 type MarkupRule struct {
 	ID             int64
 	CustomerID     *uuid.UUID
 	CustomerName   string
+	ResellerID     *uuid.UUID
+	ResellerName   string
+	ByReseller     bool
 	Family         string
 	ProductID      string
 	SkuID          string
@@ -292,12 +296,39 @@ type MarkupRule struct {
 	UpdatedBy      string
 }
 
-// MarkupRules lists every rule, general ones first.
-func (s *Store) MarkupRules(ctx context.Context) ([]MarkupRule, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT m.id, m.customer_id, coalesce(c.company_name, ''), m.family, m.product_id, m.sku_id,
-		m.kind, m.amount, m.rounding, m.allow_below_cost, m.updated_at, coalesce(u.email, '')
-		FROM markup_rules m LEFT JOIN customers c ON c.id = m.customer_id LEFT JOIN users u ON u.id = m.updated_by
-		ORDER BY m.customer_id NULLS FIRST, c.company_name, m.family, m.product_id, m.sku_id`)
+// RuleOwner says whose markup rules a query reads: the provider's
+// (Reseller nil) or one reseller's own. Each party reads only its own.
+type RuleOwner struct {
+	Reseller *uuid.UUID
+}
+
+// ProviderRules is the provider's side.
+var ProviderRules = RuleOwner{}
+
+// ResellerRules is reseller's own side.
+func ResellerRules(reseller uuid.UUID) RuleOwner { return RuleOwner{Reseller: &reseller} }
+
+const markupRuleColumns = `m.id, m.customer_id, coalesce(c.company_name, ''), m.reseller_id, coalesce(r.name, ''), m.by_reseller,
+	m.family, m.product_id, m.sku_id, m.kind, m.amount, m.rounding, m.allow_below_cost, m.updated_at, coalesce(u.email, '')
+	FROM markup_rules m LEFT JOIN customers c ON c.id = m.customer_id LEFT JOIN resellers r ON r.tenant_id = m.reseller_id
+	LEFT JOIN users u ON u.id = m.updated_by`
+
+// ownerIs matches an owner's rules ($1 the reseller or NULL).
+const ownerIs = `m.by_reseller = ($1::uuid IS NOT NULL) AND ($1::uuid IS NULL OR m.reseller_id = $1::uuid)`
+
+// MarkupRules lists owner's rules, general ones first.
+func (s *Store) MarkupRules(ctx context.Context, owner RuleOwner) ([]MarkupRule, error) {
+	return s.markupRules(ctx, `SELECT `+markupRuleColumns+` WHERE `+ownerIs+`
+		ORDER BY m.reseller_id NULLS FIRST, r.name, m.customer_id NULLS FIRST, c.company_name, m.family, m.product_id, m.sku_id`, owner.Reseller)
+}
+
+// AllMarkupRules lists every party's rules (the pricer's input).
+func (s *Store) AllMarkupRules(ctx context.Context) ([]MarkupRule, error) {
+	return s.markupRules(ctx, `SELECT `+markupRuleColumns+` ORDER BY m.id`)
+}
+
+func (s *Store) markupRules(ctx context.Context, sql string, args ...any) ([]MarkupRule, error) {
+	rows, err := s.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("markup rules: %w", err)
 	}
@@ -308,38 +339,53 @@ func (s *Store) MarkupRules(ctx context.Context) ([]MarkupRule, error) {
 	return out, nil
 }
 
-// MarkupRuleTx reads one rule inside tx, locked (ErrNotFound).
-func (s *Store) MarkupRuleTx(ctx context.Context, tx pgx.Tx, id int64) (MarkupRule, error) {
-	var r MarkupRule
-	err := tx.QueryRow(ctx, `SELECT m.id, m.customer_id, '', m.family, m.product_id, m.sku_id, m.kind, m.amount, m.rounding,
-		m.allow_below_cost, m.updated_at, '' FROM markup_rules m WHERE m.id = $1 FOR UPDATE`, id).
-		Scan(&r.ID, &r.CustomerID, &r.CustomerName, &r.Family, &r.ProductID, &r.SkuID, &r.Kind, &r.Amount, &r.Rounding,
-			&r.AllowBelowCost, &r.UpdatedAt, &r.UpdatedBy)
+// MarkupRuleTx reads one of owner's rules inside tx, locked; another
+// party's rule is ErrNotFound.
+func (s *Store) MarkupRuleTx(ctx context.Context, tx pgx.Tx, owner RuleOwner, id int64) (MarkupRule, error) {
+	rows, err := tx.Query(ctx, `SELECT `+markupRuleColumns+` WHERE `+ownerIs+` AND m.id = $2 FOR UPDATE OF m`, owner.Reseller, id)
+	if err != nil {
+		return MarkupRule{}, fmt.Errorf("markup rule %d: %w", id, err)
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[MarkupRule])
 	if err != nil {
 		return r, fmt.Errorf("markup rule %d: %w", id, mapErr(err))
 	}
 	return r, nil
 }
 
-// SaveMarkupRule inserts a rule, or replaces the rule of the same scope,
-// inside tx, and returns its id.
+// SaveMarkupRule inserts a rule, or replaces the rule of the same owner
+// and scope, inside tx, and returns its id. A reseller's rule for a
+// customer must be for one of its own customers (ErrNotFound otherwise).
 func (s *Store) SaveMarkupRule(ctx context.Context, tx pgx.Tx, r MarkupRule, by *int64) (int64, error) {
+	if r.ByReseller && r.CustomerID != nil {
+		var mine bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1 AND associated_partner_id = $2::uuid::text AND gone_at IS NULL)`,
+			r.CustomerID, r.ResellerID).Scan(&mine); err != nil {
+			return 0, fmt.Errorf("save markup rule: %w", err)
+		}
+		if !mine {
+			return 0, fmt.Errorf("save markup rule: customer %s: %w", r.CustomerID, ErrNotFound)
+		}
+	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO markup_rules (customer_id, family, product_id, sku_id, kind, amount, rounding, allow_below_cost, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		ON CONFLICT (coalesce(customer_id, '00000000-0000-0000-0000-000000000000'::uuid), family, product_id, sku_id)
+	err := tx.QueryRow(ctx, `INSERT INTO markup_rules (customer_id, reseller_id, by_reseller, family, product_id, sku_id, kind, amount, rounding,
+		    allow_below_cost, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (by_reseller, coalesce(reseller_id, '00000000-0000-0000-0000-000000000000'::uuid),
+		    coalesce(customer_id, '00000000-0000-0000-0000-000000000000'::uuid), family, product_id, sku_id)
 		DO UPDATE SET kind = excluded.kind, amount = excluded.amount, rounding = excluded.rounding,
 		    allow_below_cost = excluded.allow_below_cost, updated_by = excluded.updated_by, updated_at = now()
-		RETURNING id`, r.CustomerID, r.Family, r.ProductID, r.SkuID, r.Kind, r.Amount, r.Rounding, r.AllowBelowCost, by).Scan(&id)
+		RETURNING id`, r.CustomerID, r.ResellerID, r.ByReseller, r.Family, r.ProductID, r.SkuID, r.Kind, r.Amount, r.Rounding,
+		r.AllowBelowCost, by).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save markup rule: %w", mapErr(err))
 	}
 	return id, nil
 }
 
-// DeleteMarkupRule deletes a rule inside tx.
-func (s *Store) DeleteMarkupRule(ctx context.Context, tx pgx.Tx, id int64) error {
-	_, err := tx.Exec(ctx, `DELETE FROM markup_rules WHERE id = $1`, id)
+// DeleteMarkupRule deletes one of owner's rules inside tx.
+func (s *Store) DeleteMarkupRule(ctx context.Context, tx pgx.Tx, owner RuleOwner, id int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM markup_rules m WHERE `+ownerIs+` AND m.id = $2`, owner.Reseller, id)
 	if err != nil {
 		return fmt.Errorf("delete markup rule %d: %w", id, err)
 	}
@@ -474,4 +520,23 @@ func (s *Store) CatalogFromPrices(ctx context.Context, country string, ids []str
 		return nil, fmt.Errorf("catalog from prices: %w", err)
 	}
 	return out, nil
+}
+
+// CustomerReseller returns the indirect reseller a customer was created
+// for (uuid.Nil: the partner's own customer, or one whose reseller is not
+// among the synced resellers).
+func (s *Store) CustomerReseller(ctx context.Context, customer uuid.UUID) (uuid.UUID, error) {
+	var r *uuid.UUID
+	err := s.Pool.QueryRow(ctx, `SELECT r.tenant_id FROM customers c LEFT JOIN resellers r ON c.associated_partner_id <> ''
+		AND r.tenant_id::text = c.associated_partner_id WHERE c.id = $1`, customer).Scan(&r)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, nil
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("customer %s reseller: %w", customer, err)
+	}
+	if r == nil {
+		return uuid.Nil, nil
+	}
+	return *r, nil
 }

@@ -152,6 +152,14 @@ var _ = register(Msgs{
 	"prices.rounding_x99":    {"Up to .99", "向上取到 .99"},
 	"prices.below_cost":      {"Allow a sale price below cost", "允许售价低于成本"},
 	"prices.save":            {"Save rule", "保存规则"},
+	"prices.col_reseller":    {"Reseller", "经销商"},
+	"prices.reseller":        {"Reseller (optional)", "经销商（可选）"},
+	"prices.reseller_any":    {"Every reseller and direct customer", "所有经销商和直接客户"},
+	"prices.reseller_hint":   {"Your price to this reseller for its customers' lines. A customer's own rule still wins.", "您对该经销商（针对其客户的订单行）的价格。客户自己的规则仍然优先。"},
+	"prices.own_title":       {"Your prices", "您的价格"},
+	"prices.own_intro":       {"Your cost is your provider's price to you. Your customers pay your cost with the most specific of your markup rules applied; they never see your cost.", "您的成本是供应商给您的价格。您的客户支付的是对您的成本应用您最具体的加价规则后的价格；他们永远看不到您的成本。"},
+	"prices.own_rules_hint":  {"The most specific rule wins: customer × SKU, customer × product, customer × family, customer, SKU, product, family, then the default. Without any rule, your customers pay your cost.", "最具体的规则优先：客户 × SKU、客户 × 产品、客户 × 产品系列、客户、SKU、产品、产品系列，最后是默认规则。没有任何规则时，您的客户支付您的成本价。"},
+	"prices.own_no_rules":    {"No markup rules yet: your customers pay your cost. Add a default margin below.", "尚无加价规则：您的客户按您的成本付款。请在下方添加默认利润率。"},
 }, Plurals{
 	// English said "findings" for one too; One keeps it as it was.
 	"billing.findings_link": {{One: "%d reconciliation findings", Other: "%d reconciliation findings"}, {Other: "%d 项对账差异"}},

@@ -375,6 +375,8 @@ var _ = registerSentences(map[string]string{
 	// prices/markup.go
 	"Enter a number, such as 15 or 2.50.": "请输入数字，例如 15 或 2.50。",
 	"No such customer.":                   "找不到此客户。",
+	"No such reseller.":                   "找不到此经销商。",
+	"Your prices":                         "您的价格",
 
 	// prices/prices.go
 	"Partner Center is not connected yet.":                       "尚未连接合作伙伴中心。",

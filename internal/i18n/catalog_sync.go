@@ -158,6 +158,8 @@ var _ = register(Msgs{
 	"resellers.col_domain":           {"Domain", "域名"},
 	"resellers.col_country":          {"Country", "国家/地区"},
 	"resellers.subscriptions":        {"Subscriptions", "订阅"},
+	"resellers.prices":               {"Prices", "价格"},
+	"resellers.prices_hint":          {"Cost is your provider's price to you; sale is what this customer pays, set by your markup rules.", "成本是供应商给您的价格；售价是该客户支付的价格，由您的加价规则决定。"},
 	"resellers.col_subscription":     {"Subscription", "订阅"},
 	"resellers.col_seats":            {"Seats", "席位"},
 

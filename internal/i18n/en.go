@@ -27,6 +27,7 @@ var en = map[string]string{
 	"nav.users":            "Users",
 	"nav.resellers":        "Resellers",
 	"nav.api_tokens":       "API tokens",
+	"nav.your_prices":      "Your prices",
 	"nav.settings":         "Settings",
 	"nav.my_subscriptions": "My subscriptions",
 	"nav.my_charges":       "My charges",

@@ -193,7 +193,7 @@ func (s *Server) alertOptOutAdd(w http.ResponseWriter, r *http.Request) error {
 	if q := of.Get("customer"); q == "" {
 		of.Errors["customer"] = "Enter the customer's name or domain."
 	} else {
-		matches, err := s.st.CustomersNamed(ctx, q, 2)
+		matches, err := s.st.CustomersNamed(ctx, nil, q, 2)
 		switch {
 		case err != nil:
 			return err

@@ -14,6 +14,7 @@ import (
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -88,7 +89,7 @@ func (s *Server) renderCart(w http.ResponseWriter, r *http.Request, status int, 
 				if !p.Unit.Valid {
 					continue
 				}
-				sale, _, err := s.pri.Pricer().UnitSale(ctx, c.ID, conf.Item.ID, "", p.Unit.Decimal)
+				sale, _, err := s.pri.Pricer().UnitSale(ctx, prices.Provider, c.ID, conf.Item.ID, "", p.Unit.Decimal)
 				if err != nil {
 					return err
 				}
@@ -153,7 +154,7 @@ func (s *Server) cartLineViews(ctx context.Context, c store.CartCustomer, lines 
 		}
 		if l.UnitPrice.Valid {
 			lv.Price = templates.Money(l.UnitPrice.Decimal, l.Currency)
-			sale, _, err := s.pri.Pricer().UnitSale(ctx, customer, l.ItemID, "", l.UnitPrice.Decimal)
+			sale, _, err := s.pri.Pricer().UnitSale(ctx, prices.Provider, customer, l.ItemID, "", l.UnitPrice.Decimal)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -284,7 +285,7 @@ func (s *Server) cartLinePlans(ctx context.Context, c store.CartCustomer, l stor
 		if !strings.EqualFold(p.Currency, l.Currency) {
 			continue
 		}
-		unit, _, err := s.pri.Pricer().UnitSale(ctx, c.ID, l.ItemID, "", p.UnitPrice)
+		unit, _, err := s.pri.Pricer().UnitSale(ctx, prices.Provider, c.ID, l.ItemID, "", p.UnitPrice)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -177,12 +178,12 @@ func (s *Server) offerShow(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	prices, err := s.st.CatalogPrices(ctx, country, pricesKey)
+	ps, err := s.st.CatalogPrices(ctx, country, pricesKey)
 	if err != nil {
 		return err
 	}
-	for _, p := range prices {
-		sale, rule, err := s.pri.Pricer().UnitSale(ctx, uuid.Nil, it.ID, it.Family, p.UnitPrice)
+	for _, p := range ps {
+		sale, rule, err := s.pri.Pricer().UnitSale(ctx, prices.Provider, uuid.Nil, it.ID, it.Family, p.UnitPrice)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -151,7 +152,7 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), sc.id)
+	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), prices.Customer, sc.id)
 	if err != nil {
 		return err
 	}
@@ -183,7 +184,7 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), sc.id)
+	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), prices.Customer, sc.id)
 	if err != nil {
 		return err
 	}
@@ -262,7 +263,7 @@ func (s *Server) customerOrderList(w http.ResponseWriter, r *http.Request) error
 	}
 	totals := map[string]decimal.Decimal{}
 	for _, l := range priced {
-		sale, _, err := s.pri.Pricer().UnitSale(r.Context(), sc.id, l.OfferID, "", l.UnitPrice)
+		sale, _, err := s.pri.Pricer().UnitSale(r.Context(), prices.Customer, sc.id, l.OfferID, "", l.UnitPrice)
 		if err != nil {
 			return err
 		}
@@ -299,7 +300,7 @@ func (s *Server) customerOrderShow(w http.ResponseWriter, r *http.Request) error
 			Type: l.TransactionType, Price: "—"}
 		if l.UnitPrice.Valid {
 			// the customer's sale price, never PC's (the cost)
-			sale, _, err := s.pri.Pricer().UnitSale(r.Context(), sc.id, l.OfferID, "", l.UnitPrice.Decimal)
+			sale, _, err := s.pri.Pricer().UnitSale(r.Context(), prices.Customer, sc.id, l.OfferID, "", l.UnitPrice.Decimal)
 			if err != nil {
 				return err
 			}

@@ -48,7 +48,11 @@ func (s *Server) customerPriceListExport(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) writePriceList(w http.ResponseWriter, r *http.Request, customer uuid.UUID, withCost bool) error {
-	market, lines, err := s.pri.Pricer().CustomerPriceList(r.Context(), customer)
+	party := prices.Customer
+	if withCost {
+		party = prices.Provider
+	}
+	market, lines, err := s.pri.Pricer().CustomerPriceList(r.Context(), party, customer)
 	if err != nil {
 		return err
 	}

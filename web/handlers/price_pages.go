@@ -180,7 +180,7 @@ func (s *Server) placementPrices(ctx context.Context, customer uuid.UUID, lines 
 			if p.TermDuration != l.TermDuration || !strings.EqualFold(p.BillingCycle, l.BillingCycle) {
 				continue
 			}
-			sale, _, err := s.pri.Pricer().UnitSale(ctx, customer, l.ItemID, "", p.UnitPrice)
+			sale, _, err := s.pri.Pricer().UnitSale(ctx, prices.Provider, customer, l.ItemID, "", p.UnitPrice)
 			if err != nil {
 				return err
 			}

@@ -31,11 +31,11 @@ func (s *Server) renderPrices(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	rs, err := s.st.MarkupRules(ctx)
+	rv, err := s.markupRulesView(ctx, store.ProviderRules, f)
 	if err != nil {
 		return err
 	}
-	v := templates.PricesView{Form: f}
+	v := templates.PricesView{Form: f, Rules: rv.Rules, Resellers: rv.Resellers}
 	for _, i := range imps {
 		row := templates.PriceImportRow{ID: i.ID, Market: i.Market, Timeline: i.Timeline, Month: i18n.Month(i18n.From(ctx), i.Month),
 			State: importState(ctx, i.State), Rows: i.Rows, Error: i.Error, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04")}
@@ -46,12 +46,6 @@ func (s *Server) renderPrices(w http.ResponseWriter, r *http.Request, status int
 			v.NeedsConsent = true
 		}
 		v.Imports = append(v.Imports, row)
-	}
-	for _, m := range rs {
-		rr := prices.RuleOf(m)
-		v.Rules = append(v.Rules, templates.MarkupRuleRow{ID: m.ID, Scope: rr.Scope(), Customer: m.CustomerName, Family: m.Family,
-			Product: strings.Trim(m.ProductID+"/"+m.SkuID, "/"), Markup: prices.Describe(rr), Rounding: roundingLabel(ctx, m.Rounding),
-			BelowCost: m.AllowBelowCost, UpdatedBy: m.UpdatedBy})
 	}
 	p := s.page(r, "Prices", "/admin/prices")
 	p.Unavailable = s.missing(r.Context(), rules.CapPriceSheets)
@@ -107,23 +101,61 @@ func (s *Server) pricesImport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// pricesRuleSave adds (or replaces) a markup rule.
-func (s *Server) pricesRuleSave(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	if err := parseForm(r); err != nil {
-		return err
+// markupRulesView is owner's rules with the form (f) to add one; the
+// provider's form offers its resellers when it has any.
+func (s *Server) markupRulesView(ctx context.Context, owner store.RuleOwner, f templates.Form) (templates.MarkupRulesView, error) {
+	rs, err := s.st.MarkupRules(ctx, owner)
+	if err != nil {
+		return templates.MarkupRulesView{}, err
 	}
+	v := templates.MarkupRulesView{Form: f, Base: "/admin/prices/rules", Own: owner.Reseller != nil}
+	if v.Own {
+		v.Base = "/reseller/prices/rules"
+	} else {
+		choices, err := s.st.ResellerChoices(ctx)
+		if err != nil {
+			return v, err
+		}
+		for _, c := range choices {
+			v.Resellers = append(v.Resellers, templates.Option{Value: c.TenantID.String(), Label: i18n.T(ctx, "h.onb.reseller", c.Name, c.MpnID)})
+		}
+	}
+	for _, m := range rs {
+		rr := prices.RuleOf(m)
+		v.Rules = append(v.Rules, templates.MarkupRuleRow{ID: m.ID, Scope: rr.Scope(), Reseller: m.ResellerName, Customer: m.CustomerName,
+			Family: m.Family, Product: strings.Trim(m.ProductID+"/"+m.SkuID, "/"), Markup: prices.Describe(rr),
+			Rounding: roundingLabel(ctx, m.Rounding), BelowCost: m.AllowBelowCost, UpdatedBy: m.UpdatedBy})
+	}
+	return v, nil
+}
+
+// saveMarkupRule reads a markup rule form and saves it as owner's rule; the
+// form comes back with its errors when nothing was saved. A reseller names
+// only its own customers; the provider may narrow a rule to one reseller.
+func (s *Server) saveMarkupRule(r *http.Request, owner store.RuleOwner) (templates.Form, error) {
+	ctx := r.Context()
 	f := templates.NewForm()
-	for _, k := range []string{"customer", "family", "product_id", "sku_id", "kind", "amount", "rounding", "below_cost"} {
+	if err := parseForm(r); err != nil {
+		return f, err
+	}
+	for _, k := range []string{"reseller", "customer", "family", "product_id", "sku_id", "kind", "amount", "rounding", "below_cost"} {
 		f.Values[k] = strings.TrimSpace(r.PostForm.Get(k))
 	}
-	form := prices.RuleForm{Family: f.Get("family"), ProductID: f.Get("product_id"), SkuID: f.Get("sku_id"), Kind: f.Get("kind"),
+	form := prices.RuleForm{Owner: owner, Family: f.Get("family"), ProductID: f.Get("product_id"), SkuID: f.Get("sku_id"), Kind: f.Get("kind"),
 		Amount: f.Get("amount"), Rounding: f.Get("rounding"), AllowBelowCost: f.Get("below_cost") == "on"}
+	if v := f.Get("reseller"); v != "" && owner.Reseller == nil {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			f.Errors["reseller"] = "Choose a reseller from the list."
+		} else {
+			form.ResellerID = &id
+		}
+	}
 	if q := f.Get("customer"); q != "" {
-		matches, err := s.st.CustomersNamed(ctx, q, 2)
+		matches, err := s.st.CustomersNamed(ctx, owner.Reseller, q, 2)
 		switch {
 		case err != nil:
-			return err
+			return f, err
 		case len(matches) == 0:
 			f.Errors["customer"] = "No customer has that name or domain."
 		case len(matches) > 1:
@@ -139,36 +171,103 @@ func (s *Server) pricesRuleSave(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Errors) == 0 {
 		problems, err := s.pri.SaveRule(ctx, actorOf(r), form)
 		if err != nil {
-			return err
+			return f, err
 		}
 		for k, v := range problems {
-			if k == "customer_id" {
+			switch k {
+			case "customer_id":
 				k = "customer"
+			case "reseller_id":
+				k = "reseller"
 			}
 			f.Errors[k] = v
 		}
 	}
 	if len(f.Errors) > 0 {
 		f.Errors["_form"] = "The rule was not saved; see the messages below."
+	}
+	return f, nil
+}
+
+// pricesRuleSave adds (or replaces) one of the provider's markup rules.
+func (s *Server) pricesRuleSave(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.saveMarkupRule(r, store.ProviderRules)
+	if err != nil {
+		return err
+	}
+	if !f.Valid() {
 		return s.renderPrices(w, r, http.StatusUnprocessableEntity, f)
 	}
-	s.flash(ctx, "success", "Markup rule saved.")
+	s.flash(r.Context(), "success", "Markup rule saved.")
 	redirect(w, r, "/admin/prices")
 	return nil
 }
 
-// pricesRuleDelete deletes a markup rule (the form confirms first).
-func (s *Server) pricesRuleDelete(w http.ResponseWriter, r *http.Request) error {
+// deleteMarkupRule deletes owner's rule {id} (the form confirms first);
+// another party's rule is not found.
+func (s *Server) deleteMarkupRule(w http.ResponseWriter, r *http.Request, owner store.RuleOwner, back string) error {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil {
 		return store.ErrNotFound
 	}
-	if err := s.pri.DeleteRule(r.Context(), actorOf(r), id); err != nil {
+	if err := s.pri.DeleteRule(r.Context(), actorOf(r), owner, id); err != nil {
 		return err
 	}
 	s.flash(r.Context(), "success", "Markup rule deleted.")
-	redirect(w, r, "/admin/prices")
+	redirect(w, r, back)
 	return nil
+}
+
+// pricesRuleDelete deletes one of the provider's markup rules.
+func (s *Server) pricesRuleDelete(w http.ResponseWriter, r *http.Request) error {
+	return s.deleteMarkupRule(w, r, store.ProviderRules, "/admin/prices")
+}
+
+// resellerPrices is a reseller user's prices page: its own markup rules
+// on its cost, which its customers pay.
+func (s *Server) resellerPrices(w http.ResponseWriter, r *http.Request) error {
+	f := templates.NewForm()
+	f.Values["kind"], f.Values["rounding"] = rules.MarkupPercent, rules.RoundCents
+	return s.renderResellerPrices(w, r, http.StatusOK, f)
+}
+
+func (s *Server) renderResellerPrices(w http.ResponseWriter, r *http.Request, status int, f templates.Form) error {
+	reseller, err := resellerOf(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.markupRulesView(r.Context(), store.ResellerRules(reseller), f)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, status, templates.ResellerPricesPage(s.page(r, "Your prices", "/reseller/prices"), templates.ResellerPricesView{MarkupRulesView: v}))
+}
+
+// resellerRuleSave adds (or replaces) one of the reseller's own rules.
+func (s *Server) resellerRuleSave(w http.ResponseWriter, r *http.Request) error {
+	reseller, err := resellerOf(r)
+	if err != nil {
+		return err
+	}
+	f, err := s.saveMarkupRule(r, store.ResellerRules(reseller))
+	if err != nil {
+		return err
+	}
+	if !f.Valid() {
+		return s.renderResellerPrices(w, r, http.StatusUnprocessableEntity, f)
+	}
+	s.flash(r.Context(), "success", "Markup rule saved.")
+	redirect(w, r, "/reseller/prices")
+	return nil
+}
+
+// resellerRuleDelete deletes one of the reseller's own rules.
+func (s *Server) resellerRuleDelete(w http.ResponseWriter, r *http.Request) error {
+	reseller, err := resellerOf(r)
+	if err != nil {
+		return err
+	}
+	return s.deleteMarkupRule(w, r, store.ResellerRules(reseller), "/reseller/prices")
 }
 
 // marginLabel is sale - cost and its share of the sale ("$1.50 (13.0%)").
@@ -204,7 +303,7 @@ func (s *Server) catalogRowPrices(ctx context.Context, country string, items []s
 		}
 		var costs, sales []string
 		for _, f := range fs {
-			sale, _, err := s.pri.Pricer().UnitSale(ctx, uuid.Nil, it.ID, it.Family, f.UnitPrice)
+			sale, _, err := s.pri.Pricer().UnitSale(ctx, prices.Provider, uuid.Nil, it.ID, it.Family, f.UnitPrice)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/internal/i18n"
+	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/templates"
@@ -228,6 +229,13 @@ func (s *Server) resellerCustomerShow(w http.ResponseWriter, r *http.Request) er
 		v.Subscriptions = append(v.Subscriptions, templates.ResellerSubscriptionView{Name: cmpOr(sub.FriendlyName, sub.OfferName),
 			Status: sub.Status, Quantity: int(sub.Quantity)})
 	}
+	// The reseller's own cost and margin: the provider's price is its cost,
+	// Microsoft's never shows.
+	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), prices.Reseller, id)
+	if err != nil {
+		return err
+	}
+	v.RunRate, v.RunRateTotals = runRateView(r.Context(), rr, "")
 	return s.render(w, r, http.StatusOK, templates.ResellerCustomerPage(s.page(r, d.Customer.CompanyName, "/reseller/customers"), v))
 }
 

@@ -102,7 +102,7 @@ func TestNavByRole(t *testing.T) {
 		{"admin", true, "/,/catalog,/customers,/resellers,/renewals,/billing,/support,/sync,/audit,/admin/users,/admin/settings"},
 		{"staff", false, "/,/catalog,/customers,/renewals,/billing,/support,/sync,/audit"},
 		{"staff", true, "/,/catalog,/customers,/resellers,/renewals,/billing,/support,/sync,/audit"},
-		{"reseller", true, "/reseller/customers,/reseller/api-tokens"},
+		{"reseller", true, "/reseller/customers,/reseller/prices,/reseller/api-tokens"},
 		{"customer", true, "/my/subscriptions,/my/charges,/my/requests"},
 		{"", false, ""},
 	} {

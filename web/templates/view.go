@@ -90,7 +90,8 @@ func navFor(role string, provider bool) []navItem {
 	case "staff":
 		return staff
 	case "reseller":
-		return []navItem{{"/reseller/customers", "nav.customers", "nav-reseller-customers"}, {"/reseller/api-tokens", "nav.api_tokens", "nav-reseller-api-tokens"}}
+		return []navItem{{"/reseller/customers", "nav.customers", "nav-reseller-customers"}, {"/reseller/prices", "nav.your_prices", "nav-reseller-prices"},
+			{"/reseller/api-tokens", "nav.api_tokens", "nav-reseller-api-tokens"}}
 	case "customer":
 		return []navItem{{"/my/subscriptions", "nav.my_subscriptions", "nav-my-subscriptions"}, {"/my/charges", "nav.my_charges", "nav-my-charges"},
 			{"/my/requests", "nav.my_requests", "nav-my-requests"}}
