@@ -442,6 +442,8 @@ type MarkupRule struct {
 	AllowBelowCost bool
 	UpdatedBy      *int64
 	UpdatedAt      time.Time
+	ResellerID     *uuid.UUID
+	ByReseller     bool
 }
 
 type Offer struct {
