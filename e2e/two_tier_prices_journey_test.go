@@ -64,7 +64,9 @@ func TestTwoTierPricesJourney(t *testing.T) {
 			chromedp.WaitVisible(testID(landing)),
 		)
 	}
-	signOut := func() { b.run("sign out", chromedp.Click(testID("logout")), chromedp.WaitVisible(testID("login-form"))) }
+	signOut := func() {
+		b.run("sign out", chromedp.Click(testID("logout")), chromedp.WaitVisible(testID("login-form")))
+	}
 	has := func(who, css string, want, never []string) {
 		t.Helper()
 		text := b.text(css)
