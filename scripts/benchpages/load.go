@@ -62,6 +62,9 @@ func pages(s sizes, order []string, mine [][]string) []page {
 		{name: "view as customer (500 subs)", path: func(r *rand.Rand, _ int) string {
 			return "/customers/" + customerID(big(r)).String() + "/view/subscriptions"
 		}},
+		{name: "resellers ?page=1..2", path: func(r *rand.Rand, _ int) string {
+			return "/resellers?page=" + strconv.Itoa(1+r.IntN((resellers+49)/50))
+		}},
 		{name: "dashboard /", path: func(*rand.Rand, int) string { return "/" }},
 		{name: "renewals", path: func(*rand.Rand, int) string { return "/renewals" }},
 		// Customer users: worker w is customer w+1's user, so the first
