@@ -251,8 +251,8 @@ func prepare(ctx context.Context, admin, name, dbURL string, reseed bool, s size
 		_, err := st.Pool.Exec(ctx, "ANALYZE")
 		return err
 	}
-	fmt.Fprintf(out, "seeding %s: %d customers, about %d subscriptions (%d customers with %d), %d order lines, %d audit rows\n",
-		name, s.Customers, s.Subs, s.Big, s.BigSubs, s.Lines, s.Audit)
+	fmt.Fprintf(out, "seeding %s: %d customers over %d resellers, about %d subscriptions (%d customers with %d), %d order lines, %d audit rows\n",
+		name, s.Customers, resellers, s.Subs, s.Big, s.BigSubs, s.Lines, s.Audit)
 	t0 := time.Now()
 	if err := seed(ctx, st.Pool, s, func(f string, a ...any) { fmt.Fprintf(out, f+"\n", a...) }); err != nil {
 		return err
