@@ -22,13 +22,15 @@ import (
 // request (drawn at random, so no single cached URL is measured).
 type page struct {
 	name     string
-	customer bool // asked by customer users (else staff)
+	customer bool // asked by customer users
+	reseller bool // asked by reseller users (else staff)
 	path     func(r *rand.Rand, worker int) string
 }
 
 // pages returns the measured pages for the seeded sizes.
-// order is the customer list's order (ids), for the keyset links.
-func pages(s sizes, order []string) []page {
+// order is the customer list's order (ids), for the keyset links; mine
+// is each reseller user's (worker's) customers in its list's order.
+func pages(s sizes, order []string, mine [][]string) []page {
 	small := func(r *rand.Rand) int { return s.Big + 1 + r.IntN(s.Customers-s.Big) }
 	big := func(r *rand.Rand) int { return 1 + r.IntN(s.Big) }
 	searches := searchTerms(s)
@@ -60,12 +62,23 @@ func pages(s sizes, order []string) []page {
 		{name: "view as customer (500 subs)", path: func(r *rand.Rand, _ int) string {
 			return "/customers/" + customerID(big(r)).String() + "/view/subscriptions"
 		}},
+		{name: "resellers ?page=1..2", path: func(r *rand.Rand, _ int) string {
+			return "/resellers?page=" + strconv.Itoa(1+r.IntN((resellers+49)/50))
+		}},
 		{name: "dashboard /", path: func(*rand.Rand, int) string { return "/" }},
 		{name: "renewals", path: func(*rand.Rand, int) string { return "/renewals" }},
 		// Customer users: worker w is customer w+1's user, so the first
 		// s.Big workers are big customers.
 		{name: "my/subscriptions (customer)", customer: true, path: func(*rand.Rand, int) string { return "/my/subscriptions" }},
 		{name: "my/orders (customer)", customer: true, path: func(*rand.Rand, int) string { return "/my/orders" }},
+		// Reseller users: worker w is reseller user w+1, whose reseller has
+		// about s.Customers/resellers customers.
+		{name: "reseller/customers ?page=", reseller: true, path: func(r *rand.Rand, w int) string {
+			return "/reseller/customers?page=" + strconv.Itoa(1+r.IntN((len(mine[w])+49)/50))
+		}},
+		{name: "reseller/customers/{id}", reseller: true, path: func(r *rand.Rand, w int) string {
+			return "/reseller/customers/" + mine[w][r.IntN(len(mine[w]))]
+		}},
 	}
 }
 

@@ -1,7 +1,8 @@
 // Command benchpages is the portal's page load harness: it seeds a
 // database of the design size (10,000 customers, 100,000 subscriptions,
 // 100,000 order lines and audit rows) by COPY, starts the real portal
-// binary on it, signs in as staff and as customer users, and drives each
+// binary on it, signs in as staff, as customer users and as indirect
+// resellers' users (100 resellers share the customers), and drives each
 // page with 64 concurrent clients, printing per page req/s, p50/p95/p99
 // and the CPU time the portal and Postgres spent per request.
 //
@@ -11,7 +12,8 @@
 //	go run ./scripts/benchpages -c 64 -d 10s -pages 'customers|audit'
 //
 // The database (default portal_bench on 127.0.0.1:5432) is seeded once
-// and reused; -reseed drops and seeds it again.
+// and reused; -reseed drops and seeds it again. One seeded before the
+// resellers existed gets them added (and its customers spread over them).
 package main
 
 import (
@@ -66,8 +68,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *conc > customerUsers {
-		return fmt.Errorf("-c at most %d (one customer user each)", customerUsers)
+	if *conc > min(customerUsers, resellerUsers) {
+		return fmt.Errorf("-c at most %d (one customer user and one reseller user each)", min(customerUsers, resellerUsers))
 	}
 	dbURL, err := withDB(*admin, *dbName)
 	if err != nil {
@@ -101,12 +103,16 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 
 	staff := make([]*http.Client, *conc)
 	cust := make([]*http.Client, *conc)
+	resel := make([]*http.Client, *conc)
 	for w := range *conc {
-		staff[w], cust[w] = newClient(), newClient()
+		staff[w], cust[w], resel[w] = newClient(), newClient(), newClient()
 		if err := signIn(ctx, staff[w], base, "staff@bench.example"); err != nil {
 			return err
 		}
 		if err := signIn(ctx, cust[w], base, customerUserEmail(w+1)); err != nil {
+			return err
+		}
+		if err := signIn(ctx, resel[w], base, resellerUserEmail(w+1)); err != nil {
 			return err
 		}
 	}
@@ -128,13 +134,32 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if order, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 		return err
 	}
-	for _, p := range pages(s, order) {
+	// Each reseller user's customers in its list's order (worker w is
+	// reseller user w+1).
+	mine := make([][]string, *conc)
+	for w := range *conc {
+		rows, err := pool.Query(ctx, `SELECT c.id::text FROM users u JOIN customers c ON c.associated_partner_id = u.reseller_id::text
+			WHERE lower(u.email) = lower($1) AND c.gone_at IS NULL ORDER BY lower(c.company_name), c.id`, resellerUserEmail(w+1))
+		if err != nil {
+			return err
+		}
+		if mine[w], err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		if len(mine[w]) == 0 {
+			return fmt.Errorf("reseller user %s has no customers", resellerUserEmail(w+1))
+		}
+	}
+	for _, p := range pages(s, order, mine) {
 		if re != nil && !re.MatchString(p.name) {
 			continue
 		}
 		clients := staff
-		if p.customer {
+		switch {
+		case p.customer:
 			clients = cust
+		case p.reseller:
+			clients = resel
 		}
 		r := run(ctx, base, p, clients, *dur, cpu)
 		if ctx.Err() != nil {
@@ -212,11 +237,22 @@ func prepare(ctx context.Context, admin, name, dbURL string, reseed bool, s size
 	}
 	if customers > 0 {
 		fmt.Fprintf(out, "bench database %s: %d customers (seeded before; -reseed to start again)\n", name, customers)
+		var n int
+		if err := st.Pool.QueryRow(ctx, "SELECT count(*) FROM resellers").Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			// Seeded before the indirect model: add it, keeping the rest.
+			fmt.Fprintf(out, "adding %d resellers and %d reseller users, every customer a reseller's\n", resellers, resellerUsers)
+			if err := topUpResellers(ctx, st.Pool, s, func(f string, a ...any) { fmt.Fprintf(out, f+"\n", a...) }); err != nil {
+				return err
+			}
+		}
 		_, err := st.Pool.Exec(ctx, "ANALYZE")
 		return err
 	}
-	fmt.Fprintf(out, "seeding %s: %d customers, about %d subscriptions (%d customers with %d), %d order lines, %d audit rows\n",
-		name, s.Customers, s.Subs, s.Big, s.BigSubs, s.Lines, s.Audit)
+	fmt.Fprintf(out, "seeding %s: %d customers over %d resellers, about %d subscriptions (%d customers with %d), %d order lines, %d audit rows\n",
+		name, s.Customers, resellers, s.Subs, s.Big, s.BigSubs, s.Lines, s.Audit)
 	t0 := time.Now()
 	if err := seed(ctx, st.Pool, s, func(f string, a ...any) { fmt.Fprintf(out, f+"\n", a...) }); err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,7 +27,7 @@ type sizes struct {
 var defaultSizes = sizes{Customers: 10_000, Subs: 100_000, Big: 10, BigSubs: 500, Lines: 100_000, Audit: 100_000, PCAudit: 50_000}
 
 // benchPassword signs in every seeded user. Its hash uses cheap argon2id
-// parameters (they travel in the hash) so signing in 65 users is quick.
+// parameters (they travel in the hash) so signing in 129 users is quick.
 const benchPassword = "bench password, not a secret"
 
 // customerID is the seeded customer number i's id: stable across seeds,
@@ -68,9 +67,9 @@ func subsOf(s sizes, i int) int {
 }
 
 // seed fills a freshly migrated database with the bench data set by
-// COPY: customers, subscriptions (with their lifecycle rows), agreements,
+// COPY: customers (each an indirect reseller's), subscriptions (with their lifecycle rows), agreements,
 // licence usage, orders and their lines, the audit trail, PC's audit
-// records, a catalog and the users the harness signs in as.
+// records, a catalog, the resellers and the users the harness signs in as.
 func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ...any)) error {
 	rng := rand.New(rand.NewPCG(23, 23))
 	now := time.Now().UTC().Truncate(time.Second)
@@ -95,11 +94,11 @@ func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ..
 		cust = append(cust, []any{id, id.String(), "tenant" + strconv.Itoa(i) + ".onmicrosoft.com", companyName(i),
 			"info@tenant" + strconv.Itoa(i) + ".example", strconv.Itoa(i) + " Main Street", "Springfield", "12345",
 			countries[i%len(countries)], "Pat", "Doe", "billing@tenant" + strconv.Itoa(i) + ".example", "en-US", "en", "reseller", removed,
-			now.Add(-time.Duration(rng.IntN(3600)) * time.Second)})
+			now.Add(-time.Duration(rng.IntN(3600)) * time.Second), resellerTenant(resellerOfCustomer(i)).String()})
 	}
 	if err := cp("customers", []string{"id", "tenant_id", "domain", "company_name", "company_email", "address_line1", "address_city",
 		"address_postal_code", "address_country", "billing_first_name", "billing_last_name", "billing_email", "billing_culture",
-		"billing_language", "relationship", "relationship_removed_at", "synced_at"}, cust); err != nil {
+		"billing_language", "relationship", "relationship_removed_at", "synced_at", "associated_partner_id"}, cust); err != nil {
 		return err
 	}
 	cust = nil
@@ -204,8 +203,9 @@ func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ..
 	}
 
 	// Users: an admin, a staff member, and one customer user for each of
-	// the first customers (the big ones first).
-	hash, err := argon2id.CreateHash(benchPassword, &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32})
+	// the first customers (the big ones first); the reseller users follow
+	// with their resellers.
+	hash, err := benchHash()
 	if err != nil {
 		return err
 	}
@@ -214,6 +214,9 @@ func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ..
 		users = append(users, []any{customerUserEmail(i), "User " + strconv.Itoa(i), "customer", hash, customerID(i), "invitation"})
 	}
 	if err := cp("users", []string{"email", "display_name", "role", "password_hash", "customer_id", "customer_via"}, users); err != nil {
+		return err
+	}
+	if err := seedResellers(ctx, pool, cp, now); err != nil {
 		return err
 	}
 

@@ -16,6 +16,7 @@ const countResellerCustomers = `-- name: CountResellerCustomers :one
 SELECT count(*) FROM customers WHERE associated_partner_id = $1::text AND gone_at IS NULL
 `
 
+// An index-only scan of customers_reseller_list.
 func (q *Queries) CountResellerCustomers(ctx context.Context, db DBTX, resellerID string) (int64, error) {
 	row := db.QueryRow(ctx, countResellerCustomers, resellerID)
 	var count int64
@@ -110,7 +111,9 @@ func (q *Queries) GetResellerCustomer(ctx context.Context, db DBTX, arg GetResel
 }
 
 const listResellerCustomers = `-- name: ListResellerCustomers :many
-SELECT id, company_name, domain, address_country, synced_at
+SELECT id, company_name, domain, address_country,
+       (SELECT count(*) FROM customers n
+         WHERE n.associated_partner_id = $1::text AND n.gone_at IS NULL)::bigint AS total
 FROM customers
 WHERE associated_partner_id = $1::text AND gone_at IS NULL
 ORDER BY lower(company_name), id
@@ -128,10 +131,14 @@ type ListResellerCustomersRow struct {
 	CompanyName    string
 	Domain         string
 	AddressCountry string
-	SyncedAt       time.Time
+	Total          int64
 }
 
-// A reseller's customers by name (its users' customer list).
+// A page of a reseller's customers by name (its users' customer list),
+// each row with how many the reseller has: one statement, one snapshot,
+// the count evaluated once. Both read customers_reseller_list alone (keep
+// the columns to its own). A page past the end has no rows, so no count:
+// CountResellerCustomers then.
 func (q *Queries) ListResellerCustomers(ctx context.Context, db DBTX, arg ListResellerCustomersParams) ([]ListResellerCustomersRow, error) {
 	rows, err := db.Query(ctx, listResellerCustomers, arg.ResellerID, arg.Off, arg.Lim)
 	if err != nil {
@@ -146,7 +153,7 @@ func (q *Queries) ListResellerCustomers(ctx context.Context, db DBTX, arg ListRe
 			&i.CompanyName,
 			&i.Domain,
 			&i.AddressCountry,
-			&i.SyncedAt,
+			&i.Total,
 		); err != nil {
 			return nil, err
 		}

@@ -58,14 +58,21 @@ SELECT * FROM customers
 WHERE id = @id AND associated_partner_id = @reseller_id::text AND gone_at IS NULL;
 
 -- name: ListResellerCustomers :many
--- A reseller's customers by name (its users' customer list).
-SELECT id, company_name, domain, address_country, synced_at
+-- A page of a reseller's customers by name (its users' customer list),
+-- each row with how many the reseller has: one statement, one snapshot,
+-- the count evaluated once. Both read customers_reseller_list alone (keep
+-- the columns to its own). A page past the end has no rows, so no count:
+-- CountResellerCustomers then.
+SELECT id, company_name, domain, address_country,
+       (SELECT count(*) FROM customers n
+         WHERE n.associated_partner_id = @reseller_id::text AND n.gone_at IS NULL)::bigint AS total
 FROM customers
 WHERE associated_partner_id = @reseller_id::text AND gone_at IS NULL
 ORDER BY lower(company_name), id
 LIMIT @lim OFFSET @off;
 
 -- name: CountResellerCustomers :one
+-- An index-only scan of customers_reseller_list.
 SELECT count(*) FROM customers WHERE associated_partner_id = @reseller_id::text AND gone_at IS NULL;
 
 -- name: ResellerLinesWithoutRecord :many

@@ -1,0 +1,74 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/cspportal/portal/internal/testdb"
+)
+
+// A reseller's customer list pages by name with the reseller's count on
+// every page, past the end too; other resellers', the provider's own and
+// gone customers are not in it.
+func TestResellerCustomersPagesAndCounts(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	a, b, empty := uuid.New(), uuid.New(), uuid.New()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`INSERT INTO resellers (tenant_id, name, mpn_id) VALUES ($1, 'A', '1'), ($2, 'B', '2'), ($3, 'Empty', '3')`, a, b, empty)
+	add := func(name, partner string, gone bool) {
+		t.Helper()
+		exec(`INSERT INTO customers (id, company_name, domain, associated_partner_id, gone_at)
+			VALUES (gen_random_uuid(), $1, lower($1) || '.example', $2, CASE WHEN $3::bool THEN now() END)`, name, partner, gone)
+	}
+	var want []string
+	for i := range 5 {
+		name := fmt.Sprintf("alpha %d", 5-i) // inserted out of name order
+		add(name, a.String(), false)
+		want = append([]string{name}, want...)
+	}
+	add("alpha gone", a.String(), true)
+	add("bravo", b.String(), false)
+	add("own", "", false)
+
+	names := func(reseller uuid.UUID, page, size int) ([]string, int) {
+		t.Helper()
+		res, err := s.ResellerCustomers(ctx, reseller, page, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range res.Rows {
+			out = append(out, r.CompanyName)
+		}
+		return out, res.Total
+	}
+	for _, c := range []struct {
+		reseller   uuid.UUID
+		page, size int
+		want       []string
+		total      int
+	}{
+		{a, 1, 2, want[:2], 5},
+		{a, 2, 2, want[2:4], 5},
+		{a, 3, 2, want[4:], 5},
+		{a, 4, 2, nil, 5}, // past the end: still the count
+		{b, 1, 50, []string{"bravo"}, 1},
+		{empty, 1, 50, nil, 0},
+		{empty, 2, 50, nil, 0},
+	} {
+		got, total := names(c.reseller, c.page, c.size)
+		if diff := cmp.Diff(c.want, got); diff != "" || total != c.total {
+			t.Errorf("reseller %s page %d of %d: total %d, want %d; rows (-want +got):\n%s", c.reseller, c.page, c.size, total, c.total, diff)
+		}
+	}
+}
