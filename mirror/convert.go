@@ -54,7 +54,7 @@ func nullDecimal(n json.Number) decimal.NullDecimal {
 func customerRow(c *pccclient.Customer, id uuid.UUID, at time.Time) store.MirroredCustomer {
 	p := store.MirroredCustomer{
 		ID: id, CommerceID: c.CommerceID, Relationship: lower(string(c.RelationshipToPartner)),
-		AllowDelegatedAccess: c.AllowDelegatedAccess, AssociatedPartnerID: c.AssociatedPartnerID,
+		AllowDelegatedAccess: c.AllowDelegatedAccess, AssociatedPartnerID: lower(c.AssociatedPartnerID),
 		Etag: c.Attributes.Etag, SyncedAt: at,
 	}
 	if cp := c.CompanyProfile; cp != nil {

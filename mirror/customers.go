@@ -329,7 +329,7 @@ func (m *Mirror) writeBatchTx(ctx context.Context, tx pgx.Tx, r *run, batch []*f
 					listed = append(listed, db.UpsertCustomerListedParams{ID: c.ID, TenantID: c.TenantID, CommerceID: c.CommerceID,
 						Domain: c.Domain, CompanyName: c.CompanyName, CompanyEmail: c.CompanyEmail,
 						OrganizationRegistrationNumber: c.OrganizationRegistrationNumber, Relationship: c.Relationship,
-						AllowDelegatedAccess: c.AllowDelegatedAccess, AssociatedPartnerID: c.AssociatedPartnerID,
+						AllowDelegatedAccess: c.AllowDelegatedAccess, AssociatedPartnerID: lower(c.AssociatedPartnerID),
 						Raw: c.Raw, SyncedAt: at})
 				}
 				custs = append(custs, c)
