@@ -46,9 +46,8 @@ func (s *Service) SaveRule(ctx context.Context, by store.Actor, f RuleForm) (pro
 		r.CustomerID = *f.CustomerID
 	}
 	if f.Owner.Reseller != nil {
-		f.ResellerID = f.Owner.Reseller
-	}
-	if f.ResellerID != nil {
+		f.ResellerID = f.Owner.Reseller // its own rule, scoped like a provider's general one
+	} else if f.ResellerID != nil {
 		r.ResellerID = *f.ResellerID
 	}
 	amount, aerr := rules.ParseAmount(f.Amount)
@@ -128,14 +127,16 @@ func describe(r rules.MarkupRule) string {
 // Describe says what a rule does in words, for the pages.
 func Describe(r rules.MarkupRule) string { return describe(r) }
 
-// RuleOf converts a stored rule.
+// RuleOf converts a stored rule. A reseller's own rule is read within its
+// reseller's rules: its scope is customer, product or default, as the
+// reseller sees it, not "Reseller".
 func RuleOf(r store.MarkupRule) rules.MarkupRule {
 	m := rules.MarkupRule{ID: r.ID, Family: r.Family, ProductID: r.ProductID, SkuID: r.SkuID, Kind: r.Kind, Amount: r.Amount,
 		Rounding: r.Rounding, AllowBelowCost: r.AllowBelowCost}
 	if r.CustomerID != nil {
 		m.CustomerID = *r.CustomerID
 	}
-	if r.ResellerID != nil {
+	if r.ResellerID != nil && !r.ByReseller {
 		m.ResellerID = *r.ResellerID
 	}
 	return m
@@ -203,7 +204,7 @@ func (p *Pricer) ruleSet(ctx context.Context) (ruleSet, error) {
 	for _, r := range rs {
 		m := RuleOf(r)
 		if r.ByReseller {
-			set.reseller[m.ResellerID] = append(set.reseller[m.ResellerID], m)
+			set.reseller[*r.ResellerID] = append(set.reseller[*r.ResellerID], m)
 		} else {
 			set.provider = append(set.provider, m)
 		}

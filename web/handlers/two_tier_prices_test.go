@@ -91,9 +91,9 @@ func TestTwoTierPrices(t *testing.T) {
 	}
 	// Alpha's base: Microsoft 8.37, A pays 8.37 + 10 % = 9.21, Alpha pays
 	// 9.21 + 20 % = 11.05 (10 seats: 83.70, 92.10, 110.50 a month).
-	check("provider", admin, "/admin/prices", []string{"First Up", "+10%", "+15%"}, []string{"+20%"})
+	check("provider", admin, "/admin/prices", []string{"First Up", "+10%", "+15%", "<td>Reseller</td>"}, []string{"+20%"})
 	check("provider", admin, "/customers/"+alpha.ID.String(), []string{"€8.37", "€9.21", "€83.70", "€92.10"}, []string{"€11.05", "€110.50"})
-	check("reseller A", ann, "/reseller/prices", []string{"+20%"}, []string{"+10%", "+15%"})
+	check("reseller A", ann, "/reseller/prices", []string{"+20%", "<td>Default</td>"}, []string{"+10%", "+15%", "Reseller ×", "<td>Reseller</td>"})
 	check("reseller A", ann, "/reseller/customers/"+alpha.ID.String(), []string{"€9.21", "€11.05", "€92.10", "€110.50", "€18.40 (16.7 %)"},
 		[]string{"8.37", "83.70"})
 	check("customer of A", cu, "/my/subscriptions", []string{"€11.05 per licence", "€110.50"}, []string{"8.37", "9.21", "92.10"})
