@@ -210,12 +210,12 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The totals cover every subscription; the tables show one page of
 	// products (a base with its add-ons).
-	all := nestSubscriptions(i18n.From(r.Context()), d.Subscriptions)
+	all := nestSubscriptions(d.Subscriptions)
 	for _, sb := range d.Subscriptions {
 		v.SubscriptionCount, v.Seats = v.SubscriptionCount+1, v.Seats+int(sb.Quantity)
 	}
-	lo, hi, pg := rowWindow(r.URL, len(all), func(i int) string { return all[i].ID })
-	v.Subscriptions, v.SubscriptionPager = all[lo:hi], pg
+	lo, hi, pg := rowWindow(r.URL, len(all), func(i int) string { return all[i].Item.ID })
+	v.Subscriptions, v.SubscriptionPager = subscriptionViews(i18n.From(ctx), all[lo:hi]), pg
 	onPage := map[string]int{} // the page's subscriptions by their place in its table
 	for _, sb := range v.Subscriptions {
 		onPage[sb.ID] = len(onPage) + 1
@@ -236,12 +236,15 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := "/customers/" + c.ID.String()
-	v.RunRate, v.RunRateTotals = runRateView(ctx, rr, base)
-	v.RunRate = slices.DeleteFunc(v.RunRate, func(l templates.RunRateLine) bool { return onPage[l.ID] == 0 })
-	slices.SortFunc(v.RunRate, func(a, b templates.RunRateLine) int { return cmp.Compare(onPage[a.ID], onPage[b.ID]) })
+	// Lines are formatted for the page's subscriptions only; the totals
+	// cover them all.
+	paged := rr
+	paged.Subscriptions = slices.DeleteFunc(slices.Clone(rr.Subscriptions), func(sp prices.SubscriptionPrice) bool { return onPage[sp.ID] == 0 })
+	slices.SortFunc(paged.Subscriptions, func(a, b prices.SubscriptionPrice) int { return cmp.Compare(onPage[a.ID], onPage[b.ID]) })
+	v.RunRate, v.RunRateTotals = runRateView(ctx, paged, base)
 	v.PriceListHref, v.PriceListCostHref = base+"/prices.csv", base+"/prices.csv?cost=1"
-	byID := make(map[string]prices.SubscriptionPrice, len(rr.Subscriptions))
-	for _, sp := range rr.Subscriptions {
+	byID := make(map[string]prices.SubscriptionPrice, len(paged.Subscriptions))
+	for _, sp := range paged.Subscriptions {
 		byID[sp.ID] = sp
 	}
 	for i := range v.Subscriptions {
@@ -291,15 +294,30 @@ func agreementName(ctx context.Context, t string) string {
 
 // nestSubscriptions groups add-ons under their base subscription; add-ons
 // whose base is not mirrored are listed on their own.
-func nestSubscriptions(l i18n.Lang, subs []store.CustomerSubscription) []templates.SubscriptionView {
+func nestSubscriptions(subs []store.CustomerSubscription) []rules.Nested[store.CustomerSubscription] {
+	nested := rules.NestAddOns(subs, func(s store.CustomerSubscription) string { return s.ID },
+		func(s store.CustomerSubscription) string { return s.ParentSubscriptionID })
+	// Sort keys once: lower-casing inside the comparison allocated twice per
+	// comparison, thousands of times for a big customer.
+	keys := make(map[string]string, len(nested))
+	for _, n := range nested {
+		keys[n.Item.ID] = strings.ToLower(cmp.Or(n.Item.FriendlyName, n.Item.OfferName))
+	}
+	slices.SortStableFunc(nested, func(a, b rules.Nested[store.CustomerSubscription]) int {
+		return cmp.Or(cmp.Compare(keys[a.Item.ID], keys[b.Item.ID]), cmp.Compare(a.Item.ID, b.Item.ID))
+	})
+	return nested
+}
+
+// subscriptionViews are the customer page's rows of the products given (a
+// base with its add-ons): only the page's products are formatted.
+func subscriptionViews(l i18n.Lang, nested []rules.Nested[store.CustomerSubscription]) []templates.SubscriptionView {
 	view := func(s store.CustomerSubscription) templates.SubscriptionView {
 		return templates.SubscriptionView{ID: s.ID, Name: cmp.Or(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
 			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmp.Or(rules.TermLabel(l, s.TermDuration), "—"),
 			Cycle: cmp.Or(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: renewalDate(s.CommitmentEndDate),
 			NCE: rules.Subscription{OfferID: s.OfferID}.NCE()}
 	}
-	nested := rules.NestAddOns(subs, func(s store.CustomerSubscription) string { return s.ID },
-		func(s store.CustomerSubscription) string { return s.ParentSubscriptionID })
 	out := make([]templates.SubscriptionView, 0, len(nested))
 	for _, n := range nested {
 		v := view(n.Item)
@@ -308,8 +326,5 @@ func nestSubscriptions(l i18n.Lang, subs []store.CustomerSubscription) []templat
 		}
 		out = append(out, v)
 	}
-	slices.SortStableFunc(out, func(a, b templates.SubscriptionView) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
-	})
 	return out
 }
