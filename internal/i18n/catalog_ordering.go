@@ -49,7 +49,6 @@ var _ = register(Msgs{
 	"catalog.legacy":           {"A legacy offer: Partner Center keeps it for existing subscriptions, but it cannot be bought again.", "旧版产品：合作伙伴中心为现有订阅保留它，但不能再次购买。"},
 	"catalog.legacy_new":       {"New purchases are new commerce:", "新购买均采用新商务："},
 	"catalog.legacy_link":      {"find its new-commerce version", "查找其新商务版本"},
-	"catalog.full_stop":        {".", "。"},
 	"catalog.commerce":         {"Commerce", "商务类型"},
 	"catalog.type":             {"Type", "类型"},
 	"catalog.type_base_offer":  {"base offer", "基础产品"},

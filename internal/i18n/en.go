@@ -28,6 +28,7 @@ var en = map[string]string{
 	"nav.resellers":        "Resellers",
 	"nav.api_tokens":       "API tokens",
 	"nav.your_prices":      "Your prices",
+	"punct.full_stop":      ".", // ends a sentence built around an element, in any page
 	"nav.settings":         "Settings",
 	"nav.my_subscriptions": "My subscriptions",
 	"nav.my_charges":       "My charges",

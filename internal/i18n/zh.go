@@ -27,6 +27,7 @@ var zhHans = map[string]string{
 	"nav.resellers":        "经销商",
 	"nav.api_tokens":       "API 令牌",
 	"nav.your_prices":      "您的价格",
+	"punct.full_stop":      "。",
 	"nav.settings":         "设置",
 	"nav.my_subscriptions": "我的订阅",
 	"nav.my_charges":       "我的费用",

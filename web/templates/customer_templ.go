@@ -800,7 +800,7 @@ func CustomerPage(p Page, v CustomerView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = sentenceWith("customer.meta", monoText(v.Domain, "customer-page-domain"), monoText(v.TenantID, "customer-tenant"), v.SyncedAgo).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = sentenceWith("customer.meta", inlineSpan(v.Domain, templ.Attributes{"class": "mono", "data-testid": "customer-page-domain"}), inlineSpan(v.TenantID, templ.Attributes{"class": "mono", "data-testid": "customer-tenant"}), v.SyncedAgo).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -924,7 +924,7 @@ func CustomerPage(p Page, v CustomerView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = sentenceWith("customer.removed", strongText(i18n.T(ctx, "customer.removed_title"), ""), v.RelationshipRemoved).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = sentenceWith("customer.removed", inlineStrong(i18n.T(ctx, "customer.removed_title"), nil), v.RelationshipRemoved).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1118,7 +1118,7 @@ func CustomerPage(p Page, v CustomerView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = sentenceWith("customer.agreement_pending", strongText(i18n.T(ctx, "customer.agreement_pending_title"), ""), v.AgreementNote).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = sentenceWith("customer.agreement_pending", inlineStrong(i18n.T(ctx, "customer.agreement_pending_title"), nil), v.AgreementNote).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -175,7 +175,7 @@ func CustomerUsersPage(p Page, v CustomerUsersView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = sentenceWith("customer_users.tenant_signin_on", monoText(v.TenantID, "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = sentenceWith("customer_users.tenant_signin_on", inlineSpan(v.TenantID, monoClass)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

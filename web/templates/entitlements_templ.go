@@ -1916,7 +1916,7 @@ func CustomerOrderPage(p Page, v CustomerOrderView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = sentenceWith("entitlements.order_title", monoText(v.Order.ID, "order-id")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = sentenceWith("entitlements.order_title", inlineSpan(v.Order.ID, templ.Attributes{"class": "mono", "data-testid": "order-id"})).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -64,7 +64,7 @@ func InvitationPage(p Page, f Form, email, orgName, action string, reseller bool
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = sentenceWith("invitation.sub_reseller", orgName, strongText(email, "invitation-email")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = sentenceWith("invitation.sub_reseller", orgName, inlineStrong(email, templ.Attributes{"data-testid": "invitation-email"})).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -77,7 +77,7 @@ func InvitationPage(p Page, f Form, email, orgName, action string, reseller bool
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = sentenceWith("invitation.sub_customer", orgName, strongText(email, "invitation-email")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = sentenceWith("invitation.sub_customer", orgName, inlineStrong(email, templ.Attributes{"data-testid": "invitation-email"})).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -452,7 +452,7 @@ func OnboardingPage(p Page, v OnboardingView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = sentenceWith("onboarding.domain_intro", monoText(i18n.T(ctx, "onboarding.domain_example"), "")).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = sentenceWith("onboarding.domain_intro", inlineSpan(i18n.T(ctx, "onboarding.domain_example"), monoClass)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1081,7 +1081,7 @@ func DomainCheck(state, domain, msg string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = sentenceWith("onboarding.domain_available", strongText(domain, "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = sentenceWith("onboarding.domain_available", inlineStrong(domain, nil)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1094,7 +1094,7 @@ func DomainCheck(state, domain, msg string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = sentenceWith("onboarding.domain_taken", strongText(domain, "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = sentenceWith("onboarding.domain_taken", inlineStrong(domain, nil)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -263,7 +263,7 @@ func OrderPage(p Page, v PlacementView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = sentenceWith("order.line_prices", monoText(l.Cost, "order-line-cost"), monoText(l.Sale, "order-line-sale"), monoText(l.Margin, "")).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = sentenceWith("order.line_prices", inlineSpan(l.Cost, templ.Attributes{"class": "mono", "data-testid": "order-line-cost"}), inlineSpan(l.Sale, templ.Attributes{"class": "mono", "data-testid": "order-line-sale"}), inlineSpan(l.Margin, monoClass)).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -669,7 +669,7 @@ func orderPhase(id, title string, ph OrderPhase) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = sentenceWith("order.ids", monoText(ph.OrderID, ""), monoText(ph.RequestID, "")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = sentenceWith("order.ids", inlineSpan(ph.OrderID, monoClass), inlineSpan(ph.RequestID, monoClass)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
