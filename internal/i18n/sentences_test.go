@@ -72,7 +72,12 @@ func readerSentences(t *testing.T, file string) []sentence {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One walk over the calls: literals given to loggers and error
+	// constructors are for operators; a page's title and a flash are read
+	// whatever their shape (and counted once, here).
 	forOperators := map[*ast.BasicLit]bool{}
+	var out []sentence
+	titleArg := map[string]int{"page": 1, "basePage": 1, "flash": 2}
 	ast.Inspect(af, func(n ast.Node) bool {
 		c, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -82,38 +87,23 @@ func readerSentences(t *testing.T, file string) []sentence {
 		if !ok {
 			return true
 		}
-		id, ok := sel.X.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		switch {
-		case id.Name == "slog", id.Name == "log", id.Name == "logger",
-			id.Name == "fmt" && sel.Sel.Name == "Errorf", id.Name == "errors" && sel.Sel.Name == "New":
-			for _, a := range c.Args {
-				if l, ok := a.(*ast.BasicLit); ok {
-					forOperators[l] = true
+		if id, ok := sel.X.(*ast.Ident); ok {
+			switch {
+			case id.Name == "slog", id.Name == "log", id.Name == "logger",
+				id.Name == "fmt" && sel.Sel.Name == "Errorf", id.Name == "errors" && sel.Sel.Name == "New":
+				for _, a := range c.Args {
+					if l, ok := a.(*ast.BasicLit); ok {
+						forOperators[l] = true
+					}
 				}
+				return true
 			}
 		}
-		return true
-	})
-	var out []sentence
-	// A page's title and a flash are read whatever their shape.
-	ast.Inspect(af, func(n ast.Node) bool {
-		c, ok := n.(*ast.CallExpr)
-		if !ok {
-			return true
-		}
-		sel, ok := c.Fun.(*ast.SelectorExpr)
-		if !ok {
-			return true
-		}
-		arg := map[string]int{"page": 1, "basePage": 1, "flash": 2}
-		if i, ok := arg[sel.Sel.Name]; ok && len(c.Args) > i {
+		if i, ok := titleArg[sel.Sel.Name]; ok && len(c.Args) > i {
 			if l, ok := c.Args[i].(*ast.BasicLit); ok && l.Kind == token.STRING {
 				if s, err := strconv.Unquote(l.Value); err == nil && s != "" && !strings.Contains(s, "%") {
 					out = append(out, sentence{file, fs.Position(l.Pos()).Line, s})
-					forOperators[l] = true // counted once
+					forOperators[l] = true
 				}
 			}
 		}
