@@ -311,6 +311,24 @@ func sanitize(s string) string {
 }
 
 // testID is a CSS selector for a data-testid.
+// signIn signs email in through the login form at base and waits for the
+// landing page's test id.
+func (b *browser) signIn(base, email, password, landing string) {
+	b.run("sign in as "+email,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(testID("login-form")),
+		chromedp.SendKeys(field("email"), email),
+		chromedp.SendKeys(field("password"), password),
+		chromedp.Click(testID("login-submit")),
+		chromedp.WaitVisible(testID(landing)),
+	)
+}
+
+// signOut signs out from the menu and waits for the login form.
+func (b *browser) signOut() {
+	b.run("sign out", chromedp.Click(testID("logout")), chromedp.WaitVisible(testID("login-form")))
+}
+
 func testID(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + id + `"]`) }
 
 // field is the CSS selector of a form field by name.

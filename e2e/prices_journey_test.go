@@ -81,19 +81,8 @@ func TestPricesJourney(t *testing.T) {
 		PasswordHash: hash, CustomerID: &custID, CustomerVia: "invitation"})
 	must(err)
 
-	signIn := func(email, landing string) {
-		b.run("sign in as "+email,
-			chromedp.Navigate(ts.URL+"/login"),
-			chromedp.WaitVisible(testID("login-form")),
-			chromedp.SendKeys(field("email"), email),
-			chromedp.SendKeys(field("password"), password),
-			chromedp.Click(testID("login-submit")),
-			chromedp.WaitVisible(testID(landing)),
-		)
-	}
-	signOut := func() {
-		b.run("sign out", chromedp.Click(testID("logout")), chromedp.WaitVisible(testID("login-form")))
-	}
+	signIn := func(email, landing string) { b.signIn(ts.URL, email, password, landing) }
+	signOut := b.signOut
 
 	// The admin imports the sheets and sets the margin.
 	signIn("ada@reseller.example", "dashboard")

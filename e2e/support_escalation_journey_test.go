@@ -38,19 +38,8 @@ func TestSupportRejectionAndEscalationJourney(t *testing.T) {
 	if _, err := p.Stack.Mirror.SyncServiceRequests(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	signIn := func(who, pass string, landing string) {
-		b.run("sign in as "+who,
-			chromedp.Navigate(p.URL+"/login"),
-			chromedp.WaitVisible(testID("login-form")),
-			chromedp.SendKeys(field("email"), who),
-			chromedp.SendKeys(field("password"), pass),
-			chromedp.Click(testID("login-submit")),
-			chromedp.WaitVisible(testID(landing)),
-		)
-	}
-	signOut := func() {
-		b.run("sign out", chromedp.Click(testID("logout")), chromedp.WaitVisible(testID("login-form")))
-	}
+	signIn := func(who, pass string, landing string) { b.signIn(p.URL, who, pass, landing) }
+	signOut := b.signOut
 
 	signIn(email, password, "entitlements-title")
 	var seatsHref, ticketHref string

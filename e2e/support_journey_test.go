@@ -40,19 +40,8 @@ func TestSupportSeatRequestJourney(t *testing.T) {
 		CustomerID: &id, CustomerVia: "invitation"}); err != nil {
 		t.Fatal(err)
 	}
-	signIn := func(who, pass string, landing string) {
-		b.run("sign in as "+who,
-			chromedp.Navigate(p.URL+"/login"),
-			chromedp.WaitVisible(testID("login-form")),
-			chromedp.SendKeys(field("email"), who),
-			chromedp.SendKeys(field("password"), pass),
-			chromedp.Click(testID("login-submit")),
-			chromedp.WaitVisible(testID(landing)),
-		)
-	}
-	signOut := func() {
-		b.run("sign out", chromedp.Click(testID("logout")), chromedp.WaitVisible(testID("login-form")))
-	}
+	signIn := func(who, pass string, landing string) { b.signIn(p.URL, who, pass, landing) }
+	signOut := b.signOut
 
 	signIn(email, password, "entitlements-title")
 	b.run("ask for 5 more seats",

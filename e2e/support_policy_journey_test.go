@@ -44,19 +44,8 @@ func TestSupportSeatPolicyJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	signIn := func(who, landing string) {
-		b.run("sign in as "+who,
-			chromedp.Navigate(p.URL+"/login"),
-			chromedp.WaitVisible(testID("login-form")),
-			chromedp.SendKeys(field("email"), who),
-			chromedp.SendKeys(field("password"), "password for e2e users"),
-			chromedp.Click(testID("login-submit")),
-			chromedp.WaitVisible(testID(landing)),
-		)
-	}
-	signOut := func() {
-		b.run("sign out", chromedp.Click(testID("logout")), chromedp.WaitVisible(testID("login-form")))
-	}
+	signIn := func(who, landing string) { b.signIn(p.URL, who, "password for e2e users", landing) }
+	signOut := b.signOut
 	askSeats := func(n int) {
 		b.run("ask for "+strconv.Itoa(n)+" seats",
 			chromedp.Navigate(p.URL+"/my/subscriptions/"+url.PathEscape(sub)),

@@ -54,19 +54,8 @@ func TestTwoTierPricesJourney(t *testing.T) {
 	if err := p.Store.CompleteSetup(ctx); err != nil {
 		t.Fatal(err)
 	}
-	signIn := func(email, landing string) {
-		b.run("sign in as "+email,
-			chromedp.Navigate(p.URL+"/login"),
-			chromedp.WaitVisible(testID("login-form")),
-			chromedp.SendKeys(field("email"), email),
-			chromedp.SendKeys(field("password"), password),
-			chromedp.Click(testID("login-submit")),
-			chromedp.WaitVisible(testID(landing)),
-		)
-	}
-	signOut := func() {
-		b.run("sign out", chromedp.Click(testID("logout")), chromedp.WaitVisible(testID("login-form")))
-	}
+	signIn := func(email, landing string) { b.signIn(p.URL, email, password, landing) }
+	signOut := b.signOut
 	has := func(who, css string, want, never []string) {
 		t.Helper()
 		text := b.text(css)
