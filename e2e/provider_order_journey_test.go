@@ -1,21 +1,27 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+
+	"github.com/cspportal/portal/auth"
 
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
+	"github.com/cspportal/portal/store"
 )
 
 // TestProviderOrderJourney: an indirect provider's staff onboard a
 // customer for reseller ReleCloud (the wizard's reseller choice; Partner
 // Center records it as associatedPartnerId) and order for it: the order
-// line reaches Partner Center with ReleCloud's partnerIdOnRecord, and the
-// customer's page names its reseller.
+// line reaches Partner Center with ReleCloud's partnerIdOnRecord. Then
+// ReleCloud's user finds the customer and adds seats to what it bought.
 func TestProviderOrderJourney(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
@@ -84,6 +90,46 @@ func TestProviderOrderJourney(t *testing.T) {
 		if li.PartnerIDOnRecord != releCloudMpn {
 			t.Errorf("order line %d reached Partner Center with partnerIdOnRecord %q, want ReleCloud's %s", li.LineItemNumber, li.PartnerIDOnRecord, releCloudMpn)
 		}
+	}
+
+	// ReleCloud's own user adds two seats from its pages.
+	const password = "releclouds long password"
+	hash, err := auth.HashPassword(ctx, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := uuid.MustParse(releCloud)
+	if _, err := p.Store.CreateUser(ctx, store.NewUser{Email: "rita@relecloud.example", Role: store.RoleReseller, ResellerID: &res,
+		PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	ctxWait, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		var n int
+		_ = p.Store.Pool.QueryRow(ctxWait, `SELECT count(*) FROM subscriptions WHERE customer_id = $1 AND offer_name = 'Office 365 E3'`, cust).Scan(&n)
+		if n > 0 {
+			break
+		}
+		select {
+		case <-ctxWait.Done():
+			t.Fatal("the order's subscription never reached the mirror")
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	b.signOut()
+	b.signIn(p.URL, "rita@relecloud.example", password, "reseller-customers-results")
+	b.run("ReleCloud opens its customer and the subscription",
+		chromedp.Click(testID("reseller-customer-link")),
+		chromedp.WaitVisible(testID("reseller-subscription-link")),
+		chromedp.Click(testID("reseller-subscription-link")),
+		chromedp.WaitVisible(testID("form-quantity")),
+	)
+	b.checkA11y("reseller's subscription page")
+	b.changeSeats("ReleCloud adds two seats", "6")
+	b.run("back to the subscription", chromedp.Click(testID("change-back")), chromedp.WaitVisible(testID("sub-quantity")))
+	if got := b.text(`[data-testid="sub-quantity"]`); got != "6" {
+		t.Errorf("quantity %q after ReleCloud's change, want 6", got)
 	}
 	if ps := realProblems(b.Problems()); len(ps) > 0 {
 		t.Errorf("browser problems: %v", ps)

@@ -30,7 +30,7 @@ import (
 
 // lifecycleView builds the lifecycle part of the subscription page.
 func lifecycleView(ctx context.Context, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, now time.Time, version, token string) templates.LifecycleView {
-	href := subscriptionHref(sub)
+	href := subscriptionHref(ctx, sub)
 	rs := commerce.SubscriptionRules(sub, life)
 	l := commerce.LifecycleOf(life)
 	v := templates.LifecycleView{Href: href, Version: version, Token: token, Known: life.Known, NCE: rs.NCE(), Status: sub.Status,
@@ -103,7 +103,7 @@ func lifecycleView(ctx context.Context, sub store.SubscriptionForChange, life st
 // tranchesView is the countdown of sub's tranches at now.
 func tranchesView(ctx context.Context, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, now time.Time) templates.TranchesView {
 	rs := commerce.SubscriptionRules(sub, life)
-	v := templates.TranchesView{Href: subscriptionHref(sub) + "/tranches", NCE: rs.NCE() && sub.BillingType != "usage"}
+	v := templates.TranchesView{Href: subscriptionHref(ctx, sub) + "/tranches", NCE: rs.NCE() && sub.BillingType != "usage"}
 	d := rules.SeatDecrease(i18n.From(ctx), rs, now)
 	for _, t := range d.Open {
 		v.Lines = append(v.Lines, templates.TrancheLine{Quantity: t.Quantity, Sentence: rules.TrancheSentence(i18n.From(ctx), t, now)})
@@ -200,7 +200,7 @@ func (s *Server) renderNextTerm(w http.ResponseWriter, r *http.Request, status i
 	defer cancel()
 	cur := commerce.CurrentTerm(sub)
 	next := rules.NextTermOf(i18n.From(ctx), cur, commerce.ScheduledOf(life))
-	v := templates.NextTermEditView{Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
+	v := templates.NextTermEditView{Href: subscriptionHref(ctx, sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
 		Current: commerce.NextTermSummary(i18n.From(ctx), cur), Renews: rules.PostTermPath(sub.Status, true, commerce.LifecycleOf(life), s.now()),
 		Version: commerce.SubscriptionVersion(sub), Token: cmp.Or(token, newToken()), Form: f}
 	if v.Form.Values == nil {
@@ -254,7 +254,7 @@ func (s *Server) subscriptionUpgrade(w http.ResponseWriter, r *http.Request) err
 func (s *Server) renderUpgrade(w http.ResponseWriter, r *http.Request, status int, sub store.SubscriptionForChange, life store.SubscriptionLifecycle, f templates.Form, token string) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
-	v := templates.UpgradeView{Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
+	v := templates.UpgradeView{Href: subscriptionHref(ctx, sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
 		Current: commerce.NextTermSummary(i18n.From(ctx), commerce.CurrentTerm(sub)), Quantity: int(sub.Quantity),
 		Version: commerce.SubscriptionVersion(sub), Token: cmp.Or(token, newToken()), Form: f}
 	if v.Form.Values == nil {

@@ -227,7 +227,7 @@ func (s *Server) resellerCustomerShow(w http.ResponseWriter, r *http.Request) er
 	v := templates.ResellerCustomerView{Name: d.Customer.CompanyName, Domain: d.Customer.Domain}
 	for _, sub := range d.Subscriptions {
 		v.Subscriptions = append(v.Subscriptions, templates.ResellerSubscriptionView{Name: cmpOr(sub.FriendlyName, sub.OfferName),
-			Status: sub.Status, Quantity: int(sub.Quantity)})
+			Status: sub.Status, Quantity: int(sub.Quantity), Href: "/reseller/customers/" + id.String() + "/subscriptions/" + sub.ID})
 	}
 	// The reseller's own cost and margin: the provider's price is its cost,
 	// Microsoft's never shows.

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/commerce"
 	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/rules"
@@ -21,17 +22,52 @@ import (
 )
 
 // subscriptionFromURL loads the subscription named by the URL, scoped to the
-// customer in the URL: another customer's subscription id is not found.
+// customer in the URL: another customer's subscription id is not found. A
+// reseller's user finds only its reseller's customers' subscriptions (the
+// reseller is a parameter of the query).
 func (s *Server) subscriptionFromURL(r *http.Request) (store.SubscriptionForChange, error) {
 	cust, err := uuid.Parse(chi.URLParam(r, "id"))
 	if err != nil {
 		return store.SubscriptionForChange{}, store.ErrNotFound
 	}
+	if reseller := viewerReseller(r.Context()); reseller != nil {
+		sub, err := s.st.ResellerSubscriptionForChange(r.Context(), *reseller, chi.URLParam(r, "sid"))
+		if err == nil && sub.CustomerID != cust {
+			return store.SubscriptionForChange{}, store.ErrNotFound
+		}
+		return sub, err
+	}
 	return s.st.SubscriptionForChange(r.Context(), cust, chi.URLParam(r, "sid"))
 }
 
-func subscriptionHref(sub store.SubscriptionForChange) string {
-	return "/customers/" + sub.CustomerID.String() + "/subscriptions/" + sub.ID
+// viewerReseller is the signed-in reseller user's reseller (nil for
+// anyone else).
+func viewerReseller(ctx context.Context) *uuid.UUID {
+	if u := auth.UserFrom(ctx); u != nil && u.Role == store.RoleReseller {
+		return u.ResellerID
+	}
+	return nil
+}
+
+// customerHref is where the viewer's pages of a customer are: staff's
+// under /customers, a reseller user's under /reseller/customers.
+func customerHref(ctx context.Context, customer uuid.UUID) string {
+	if viewerReseller(ctx) != nil {
+		return "/reseller/customers/" + customer.String()
+	}
+	return "/customers/" + customer.String()
+}
+
+// customersNav is the menu entry of the viewer's customer pages.
+func customersNav(ctx context.Context) string {
+	if viewerReseller(ctx) != nil {
+		return "/reseller/customers"
+	}
+	return "/customers"
+}
+
+func subscriptionHref(ctx context.Context, sub store.SubscriptionForChange) string {
+	return customerHref(ctx, sub.CustomerID) + "/subscriptions/" + sub.ID
 }
 
 // subscriptionShow is one subscription with the changes staff can make.
@@ -58,6 +94,12 @@ func (s *Server) renderSubscription(w http.ResponseWriter, r *http.Request, stat
 		}
 	}
 	v.Form.Errors = f.Errors
+	if viewerReseller(ctx) != nil {
+		// Seats only, and nothing of the provider's: no prices, renewal
+		// plans or audit trail.
+		v.Lifecycle, v.Audit = templates.LifecycleView{Tranches: v.Lifecycle.Tranches}, nil
+		return s.render(w, r, status, templates.ResellerSubscriptionPage(s.page(r, v.Name, "/reseller/customers"), v))
+	}
 	return s.render(w, r, status, templates.SubscriptionPage(s.page(r, v.Name, "/customers"), v))
 }
 
@@ -69,9 +111,9 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 	}
 	rs := commerce.SubscriptionRules(sub, life)
 	dec := rules.SeatDecrease(i18n.From(ctx), rs, now)
-	v := templates.SubscriptionPageView{ID: sub.ID, Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
+	v := templates.SubscriptionPageView{ID: sub.ID, Href: subscriptionHref(ctx, sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName),
 		FriendlyName: sub.FriendlyName, Offer: sub.OfferName, OfferID: sub.OfferID, Customer: cmp.Or(sub.CompanyName, sub.Domain),
-		CustomerHref: "/customers/" + sub.CustomerID.String(), Status: sub.Status, Quantity: int(sub.Quantity),
+		CustomerHref: customerHref(ctx, sub.CustomerID), Status: sub.Status, Quantity: int(sub.Quantity),
 		Unit: strings.ToLower(cmp.Or(sub.UnitType, "licenses")), Min: int(sub.MinQuantity), Max: int(sub.MaxQuantity),
 		Term: cmp.Or(rules.TermLabel(i18n.From(ctx), sub.TermDuration), "—"), Cycle: cmp.Or(sub.BillingCycle, "—"), AutoRenew: sub.AutoRenewEnabled,
 		NCE: rs.NCE(), Renews: renewalDate(sub.CommitmentEndDate), Version: commerce.SubscriptionVersion(sub), Token: uuid.NewString(),
@@ -84,7 +126,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 		v.DecreaseUntil = dec.Until.Format("2006-01-02 15:04 UTC")
 	}
 	if sub.ParentSubscriptionID != "" {
-		v.ParentName, v.ParentHref, v.ParentStatus = cmp.Or(sub.ParentName, sub.ParentSubscriptionID), "/customers/"+sub.CustomerID.String()+"/subscriptions/"+sub.ParentSubscriptionID, sub.ParentStatus
+		v.ParentName, v.ParentHref, v.ParentStatus = cmp.Or(sub.ParentName, sub.ParentSubscriptionID), customerHref(ctx, sub.CustomerID)+"/subscriptions/"+sub.ParentSubscriptionID, sub.ParentStatus
 	}
 	v.Lifecycle = lifecycleView(ctx, sub, life, now, v.Version, v.Token)
 	v.Form.Values["quantity"] = strconv.Itoa(int(sub.Quantity))
@@ -95,7 +137,7 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 	}
 	for _, a := range addOns {
 		v.AddOns = append(v.AddOns, templates.SubscriptionAddOn{Name: cmp.Or(a.FriendlyName, a.OfferName), Status: a.Status, Quantity: int(a.Quantity),
-			Href: "/customers/" + sub.CustomerID.String() + "/subscriptions/" + a.ID})
+			Href: customerHref(ctx, sub.CustomerID) + "/subscriptions/" + a.ID})
 	}
 	changes, err := s.st.SubscriptionChanges(ctx, sub.CustomerID, sub.ID)
 	if err != nil {
@@ -141,12 +183,15 @@ func (s *Server) subscriptionChange(w http.ResponseWriter, r *http.Request) erro
 		f.Values[k] = r.PostForm.Get(k)
 	}
 	f.Values["confirm"] = r.PostForm.Get("confirm")
+	if viewerReseller(ctx) != nil && f.Get("action") != "quantity" {
+		return errForbidden // a reseller's users change seat counts only
+	}
 	token, err := uuid.Parse(f.Get("token"))
 	if err != nil {
 		f.Errors["_form"] = "The form expired. Check the values and try again."
 		return s.renderSubscription(w, r, http.StatusUnprocessableEntity, sub, f, "")
 	}
-	changeHref := subscriptionHref(sub) + "/changes/" + token.String()
+	changeHref := subscriptionHref(ctx, sub) + "/changes/" + token.String()
 	if ch, err := s.st.SubscriptionChangeByToken(ctx, sub.CustomerID, token); err == nil {
 		if ch.SubscriptionID != sub.ID {
 			return &httpError{status: http.StatusUnprocessableEntity, msg: "This form belongs to another subscription."}
@@ -212,7 +257,7 @@ const conflictMessage = "This subscription changed since you opened the page (an
 // renderChangeConfirm is the confirmation step: what will happen, with the
 // form's values carried in hidden fields.
 func (s *Server) renderChangeConfirm(w http.ResponseWriter, r *http.Request, status int, sub store.SubscriptionForChange, f templates.Form, plan commerce.Plan) error {
-	v := templates.SubscriptionConfirmView{Href: subscriptionHref(sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName), Title: plan.Title,
+	v := templates.SubscriptionConfirmView{Href: subscriptionHref(r.Context(), sub), Name: cmp.Or(sub.FriendlyName, sub.OfferName), Title: plan.Title,
 		Effect: plan.Effect, Action: plan.Action, Reason: plan.Reason, Warning: plan.Warning, Hidden: map[string]string{},
 		LicenceLoss: plan.LicenceLoss.Sentence(), Form: f}
 	for _, k := range changeFields {
@@ -234,7 +279,7 @@ func (s *Server) renderChangeConfirm(w http.ResponseWriter, r *http.Request, sta
 			}
 		}
 	}
-	return s.render(w, r, status, templates.SubscriptionConfirmPage(s.page(r, plan.Title, "/customers"), v))
+	return s.render(w, r, status, templates.SubscriptionConfirmPage(s.page(r, plan.Title, customersNav(r.Context())), v))
 }
 
 // subscriptionChangeShow is a change's progress: pending (the page polls),
@@ -256,7 +301,7 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 	if ch.SubscriptionID != sub.ID {
 		return store.ErrNotFound
 	}
-	v := templates.SubscriptionChangeView{Href: subscriptionHref(sub), StatusHref: subscriptionHref(sub) + "/changes/" + token.String(),
+	v := templates.SubscriptionChangeView{Href: subscriptionHref(ctx, sub), StatusHref: subscriptionHref(ctx, sub) + "/changes/" + token.String(),
 		Name: cmp.Or(sub.FriendlyName, sub.OfferName), What: commerce.ChangeSummary(i18n.From(r.Context()), ch.Action, ch.Before, ch.After), Reason: ch.Reason,
 		Status: ch.CommandStatus, RequestID: ch.MsRequestID.String(), By: ch.RequestedByLabel, Attempts: int(ch.Attempts),
 		Quantity: int(sub.Quantity), SubStatus: sub.Status, AutoRenew: sub.AutoRenewEnabled, FriendlyName: sub.FriendlyName}
@@ -284,12 +329,15 @@ func (s *Server) subscriptionChangeShow(w http.ResponseWriter, r *http.Request) 
 			return err
 		}
 		v.Delivery = deliveryView(d, r.URL.Path)
+		if viewerReseller(ctx) != nil {
+			v.Delivery.ResendHref = "" // sending again is the provider's staff's
+		}
 		v.Delivery.LastError = "" // v.Error says it, in PC's words
 	}
 	if isHTMX(r) {
 		return s.render(w, r, http.StatusOK, templates.SubscriptionChangeStatus(v))
 	}
-	return s.render(w, r, http.StatusOK, templates.SubscriptionChangePage(s.page(r, v.What, "/customers"), v))
+	return s.render(w, r, http.StatusOK, templates.SubscriptionChangePage(s.page(r, v.What, customersNav(r.Context())), v))
 }
 
 // pcRefusal turns a stored delivery error into PC's message for the page.
