@@ -59,8 +59,9 @@ func (s *Service) SaveRule(ctx context.Context, by store.Actor, f RuleForm) (pro
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	row := store.MarkupRule{CustomerID: f.CustomerID, ResellerID: f.ResellerID, ByReseller: f.Owner.Reseller != nil, Family: r.Family, ProductID: r.ProductID, SkuID: r.SkuID, Kind: r.Kind,
-		Amount: r.Amount, Rounding: r.Rounding, AllowBelowCost: r.AllowBelowCost}
+	row := store.MarkupRule{CustomerID: f.CustomerID, ResellerID: f.ResellerID, ByReseller: f.Owner.Reseller != nil,
+		Family: r.Family, ProductID: r.ProductID, SkuID: r.SkuID, Kind: r.Kind, Amount: r.Amount, Rounding: r.Rounding,
+		AllowBelowCost: r.AllowBelowCost}
 	err = s.st.InTx(ctx, func(tx pgx.Tx) error {
 		id, err := s.st.SaveMarkupRule(ctx, tx, row, by.UserID)
 		if err != nil {
@@ -108,8 +109,8 @@ func (s *Service) DeleteRule(ctx context.Context, by store.Actor, owner store.Ru
 }
 
 func ruleAudit(r store.MarkupRule) map[string]any {
-	return map[string]any{"customer_id": r.CustomerID, "reseller_id": r.ResellerID, "by_reseller": r.ByReseller, "family": r.Family, "product_id": r.ProductID, "sku_id": r.SkuID,
-		"kind": r.Kind, "amount": r.Amount.String(), "rounding": r.Rounding, "allow_below_cost": r.AllowBelowCost}
+	return map[string]any{"customer_id": r.CustomerID, "reseller_id": r.ResellerID, "by_reseller": r.ByReseller, "family": r.Family,
+		"product_id": r.ProductID, "sku_id": r.SkuID, "kind": r.Kind, "amount": r.Amount.String(), "rounding": r.Rounding, "allow_below_cost": r.AllowBelowCost}
 }
 
 // describe says what a rule does in words ("+15%", "+2.50 per unit").
