@@ -266,3 +266,22 @@ func (q *Queries) TouchUserLogin(ctx context.Context, db DBTX, id int64) error {
 	_, err := db.Exec(ctx, touchUserLogin, id)
 	return err
 }
+
+const userCounts = `-- name: UserCounts :one
+SELECT count(*)::bigint AS users,
+       (count(*) FILTER (WHERE role = 'admin' AND disabled_at IS NULL))::bigint AS admins
+FROM users
+`
+
+type UserCountsRow struct {
+	Users  int64
+	Admins int64
+}
+
+// The dashboard's figures: every user, and the enabled admins.
+func (q *Queries) UserCounts(ctx context.Context, db DBTX) (UserCountsRow, error) {
+	row := db.QueryRow(ctx, userCounts)
+	var i UserCountsRow
+	err := row.Scan(&i.Users, &i.Admins)
+	return i, err
+}

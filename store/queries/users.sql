@@ -24,6 +24,12 @@ UPDATE users SET last_login_at = now() WHERE id = @id;
 -- name: LinkUserOIDC :exec
 UPDATE users SET oidc_issuer = @oidc_issuer, oidc_subject = @oidc_subject, updated_at = now() WHERE id = @id;
 
+-- name: UserCounts :one
+-- The dashboard's figures: every user, and the enabled admins.
+SELECT count(*)::bigint AS users,
+       (count(*) FILTER (WHERE role = 'admin' AND disabled_at IS NULL))::bigint AS admins
+FROM users;
+
 -- name: ListUsers :many
 SELECT * FROM users ORDER BY role, lower(email);
 

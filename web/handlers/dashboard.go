@@ -31,7 +31,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.st.ListUsers(r.Context())
+	users, admins, err := s.st.UserCounts(r.Context())
 	if err != nil {
 		return err
 	}
@@ -40,14 +40,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		PCConfigured:  st.PcTenantID != "" && len(st.PcClientSecretEnc) > 0,
 		PCTenantID:    st.PcTenantID,
 		China:         st.PcCloud == string(rules.CloudChina),
-		Users:         len(users),
+		Users:         users,
+		Admins:        admins,
 		Country:       st.DefaultCountry,
 		Currency:      st.DefaultCurrency,
-	}
-	for _, u := range users {
-		if u.Role == auth.RoleAdmin && u.DisabledAt == nil {
-			d.Admins++
-		}
 	}
 	c, err := s.st.DashboardCounts(r.Context())
 	if err != nil {

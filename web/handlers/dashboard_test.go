@@ -27,7 +27,16 @@ func TestDashboardShowsTheMirror(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Users: staff, two admins (one disabled): 3 users, 1 enabled admin.
+	e.createUser("admin", "ada@example.com")
+	off := e.createUser("admin", "old@example.com")
+	if _, err := e.st.Pool.Exec(ctx, `UPDATE users SET disabled_at = now() WHERE id = $1`, off.ID); err != nil {
+		t.Fatal(err)
+	}
 	p = e.get(c, "/")
+	if !strings.Contains(p.body, `data-testid="user-count">3<`) || !strings.Contains(p.body, "1 admin") {
+		t.Errorf("user counts: want 3 users, 1 admin")
+	}
 	if !hasTestID(p.body, "mirror-counts") || hasTestID(p.body, "mirror-empty") {
 		t.Fatal("mirror counts not shown")
 	}
