@@ -257,6 +257,11 @@ func (r *run) finish(ctx context.Context, err error) error {
 	r.m.metrics.run(r.kind, cmpStatus(status))
 	r.m.log.Info("sync finished", "kind", r.kind, "run", r.id, "status", cmpStatus(status), "done", p.Done,
 		"calls", p.Calls, "throttles", p.Throttles, "errors", p.Errors, "elapsed", p.Elapsed.Round(time.Millisecond))
+	// A cancelled write can fail as its closed connection ("use of closed
+	// network connection"): say it was the cancellation.
+	if cerr := ctx.Err(); err != nil && cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
 	return err
 }
 
