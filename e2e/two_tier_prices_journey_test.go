@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,6 +97,9 @@ func TestTwoTierPricesJourney(t *testing.T) {
 	)
 	has("reseller's rules", `[data-testid="markup-rules"]`, []string{"+20%"}, []string{"+10%", "First Up"})
 	b.checkA11y("reseller's prices")
+	if dir := screenshotsDir(); dir != "" {
+		b.fullScreenshot(filepath.Join(dir, "reseller-prices.png"))
+	}
 	// 8.37 + 10 % = 9.21 is First Up's cost; + 20 % = 11.05 Alpha's price;
 	// 5 licences: 46.05 and 55.25 a month, a margin of 9.20.
 	b.run("First Up opens Alpha",
@@ -104,6 +108,9 @@ func TestTwoTierPricesJourney(t *testing.T) {
 		chromedp.Click(testID("reseller-customer-link")),
 		chromedp.WaitVisible(testID("reseller-run-rate")),
 	)
+	if dir := screenshotsDir(); dir != "" {
+		b.fullScreenshot(filepath.Join(dir, "reseller-customer-prices.png"))
+	}
 	has("reseller's customer", "main", []string{"€9.21", "€11.05", "€46.05", "€55.25", "€9.20 (16.7 %)"}, []string{"8.37", "41.85"})
 	b.checkA11y("reseller's customer with prices")
 	signOut()
