@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -94,11 +95,35 @@ type ResellerCustomersPage struct {
 }
 
 // ResellerCustomers returns one page (1-based) of reseller's customers by
-// name and how many it has. The reseller is a parameter of every query:
-// another reseller's customers never come back.
-func (s *Store) ResellerCustomers(ctx context.Context, reseller uuid.UUID, page, size int) (ResellerCustomersPage, error) {
+// name, those whose name or domain contains q when q is not empty, and how
+// many there are. The reseller is a parameter of every query: another
+// reseller's customers never come back.
+func (s *Store) ResellerCustomers(ctx context.Context, reseller uuid.UUID, q string, page, size int) (ResellerCustomersPage, error) {
 	var out ResellerCustomersPage
 	var err error
+	if q = strings.TrimSpace(q); q != "" {
+		args := db.SearchResellerCustomersParams{ResellerID: reseller.String(), Pattern: "%" + likeEscape(q) + "%",
+			Lim: int32(size), Off: int32((page - 1) * size)}
+		rows, err := s.Q.SearchResellerCustomers(ctx, s.Pool, args)
+		if err == nil && len(rows) == 0 && page > 1 {
+			// Past the last page: the first row of the first says how many.
+			args.Lim, args.Off = 1, 0
+			var first []db.SearchResellerCustomersRow
+			if first, err = s.Q.SearchResellerCustomers(ctx, s.Pool, args); err == nil && len(first) > 0 {
+				out.Total = int(first[0].Total)
+			}
+		}
+		if err != nil {
+			return out, fmt.Errorf("search reseller customers: %w", mapErr(err))
+		}
+		for _, r := range rows {
+			out.Rows = append(out.Rows, ResellerCustomerRow(r))
+		}
+		if len(rows) > 0 {
+			out.Total = int(rows[0].Total)
+		}
+		return out, nil
+	}
 	// The page carries the count (one round trip: this list is the
 	// reseller users' busiest page); only a page past the end asks again.
 	out.Rows, err = s.Q.ListResellerCustomers(ctx, s.Pool, db.ListResellerCustomersParams{ResellerID: reseller.String(),

@@ -40,9 +40,9 @@ func TestResellerCustomersPagesAndCounts(t *testing.T) {
 	add("bravo", b.String(), false)
 	add("own", "", false)
 
-	names := func(reseller uuid.UUID, page, size int) ([]string, int) {
+	names := func(reseller uuid.UUID, q string, page, size int) ([]string, int) {
 		t.Helper()
-		res, err := s.ResellerCustomers(ctx, reseller, page, size)
+		res, err := s.ResellerCustomers(ctx, reseller, q, page, size)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,21 +54,30 @@ func TestResellerCustomersPagesAndCounts(t *testing.T) {
 	}
 	for _, c := range []struct {
 		reseller   uuid.UUID
+		q          string
 		page, size int
 		want       []string
 		total      int
 	}{
-		{a, 1, 2, want[:2], 5},
-		{a, 2, 2, want[2:4], 5},
-		{a, 3, 2, want[4:], 5},
-		{a, 4, 2, nil, 5}, // past the end: still the count
-		{b, 1, 50, []string{"bravo"}, 1},
-		{empty, 1, 50, nil, 0},
-		{empty, 2, 50, nil, 0},
+		{a, "", 1, 2, want[:2], 5},
+		{a, "", 2, 2, want[2:4], 5},
+		{a, "", 3, 2, want[4:], 5},
+		{a, "", 4, 2, nil, 5}, // past the end: still the count
+		{b, "", 1, 50, []string{"bravo"}, 1},
+		{empty, "", 1, 50, nil, 0},
+		{empty, "", 2, 50, nil, 0},
+		// Searches: name or domain, any case, only the reseller's own.
+		{a, "ALPHA 3", 1, 50, []string{"alpha 3"}, 1},
+		{a, "a 4.example", 1, 50, []string{"alpha 4"}, 1},
+		{a, "alpha", 2, 2, want[2:4], 5},
+		{a, "alpha", 9, 2, nil, 5}, // past the end of a search: its count
+		{a, "bravo", 1, 50, nil, 0},
+		{a, "gone", 1, 50, nil, 0},
+		{a, "%", 1, 50, nil, 0}, // a wildcard is a character
 	} {
-		got, total := names(c.reseller, c.page, c.size)
+		got, total := names(c.reseller, c.q, c.page, c.size)
 		if diff := cmp.Diff(c.want, got); diff != "" || total != c.total {
-			t.Errorf("reseller %s page %d of %d: total %d, want %d; rows (-want +got):\n%s", c.reseller, c.page, c.size, total, c.total, diff)
+			t.Errorf("reseller %s %q page %d of %d: total %d, want %d; rows (-want +got):\n%s", c.reseller, c.q, c.page, c.size, total, c.total, diff)
 		}
 	}
 }

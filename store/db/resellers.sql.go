@@ -381,6 +381,63 @@ func (q *Queries) ResellerOfRecord(ctx context.Context, db DBTX, customerID uuid
 	return i, err
 }
 
+const searchResellerCustomers = `-- name: SearchResellerCustomers :many
+SELECT id, company_name, domain, address_country, (count(*) OVER ())::bigint AS total
+FROM customers
+WHERE associated_partner_id = $1::text AND gone_at IS NULL
+  AND (company_name ILIKE $2::text OR domain ILIKE $2::text)
+ORDER BY lower(company_name), id
+LIMIT $4 OFFSET $3
+`
+
+type SearchResellerCustomersParams struct {
+	ResellerID string
+	Pattern    string
+	Off        int32
+	Lim        int32
+}
+
+type SearchResellerCustomersRow struct {
+	ID             uuid.UUID
+	CompanyName    string
+	Domain         string
+	AddressCountry string
+	Total          int64
+}
+
+// A page of the reseller's customers whose name or domain contains the
+// search (@pattern: %...%, escaped), by name, each row with how many match.
+func (q *Queries) SearchResellerCustomers(ctx context.Context, db DBTX, arg SearchResellerCustomersParams) ([]SearchResellerCustomersRow, error) {
+	rows, err := db.Query(ctx, searchResellerCustomers,
+		arg.ResellerID,
+		arg.Pattern,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SearchResellerCustomersRow
+	for rows.Next() {
+		var i SearchResellerCustomersRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CompanyName,
+			&i.Domain,
+			&i.AddressCountry,
+			&i.Total,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setResellerMPA = `-- name: SetResellerMPA :exec
 UPDATE resellers SET mpa_signed = $1, mpa_code = $2, mpa_description = $3,
     mpa_checked_at = $4

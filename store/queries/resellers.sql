@@ -71,6 +71,16 @@ WHERE associated_partner_id = @reseller_id::text AND gone_at IS NULL
 ORDER BY lower(company_name), id
 LIMIT @lim OFFSET @off;
 
+-- name: SearchResellerCustomers :many
+-- A page of the reseller's customers whose name or domain contains the
+-- search (@pattern: %...%, escaped), by name, each row with how many match.
+SELECT id, company_name, domain, address_country, (count(*) OVER ())::bigint AS total
+FROM customers
+WHERE associated_partner_id = @reseller_id::text AND gone_at IS NULL
+  AND (company_name ILIKE @pattern::text OR domain ILIKE @pattern::text)
+ORDER BY lower(company_name), id
+LIMIT @lim OFFSET @off;
+
 -- name: CountResellerCustomers :one
 -- An index-only scan of customers_reseller_list.
 SELECT count(*) FROM customers WHERE associated_partner_id = @reseller_id::text AND gone_at IS NULL;

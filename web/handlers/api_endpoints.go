@@ -70,7 +70,7 @@ func (s *Server) apiCustomerList(w http.ResponseWriter, r *http.Request) error {
 		}
 		page = n
 	}
-	res, err := s.st.ResellerCustomers(r.Context(), apiPrincipal(r).ResellerID, page, apiPageSize)
+	res, err := s.st.ResellerCustomers(r.Context(), apiPrincipal(r).ResellerID, "", page, apiPageSize)
 	if err != nil {
 		return err
 	}

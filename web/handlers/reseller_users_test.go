@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -135,5 +136,39 @@ func TestResellerUserInvitations(t *testing.T) {
 	}
 	if p := e.get(staff, page); !strings.Contains(p.body, "revoked") {
 		t.Error("the reseller page does not show the revoked user and invitation")
+	}
+}
+
+// TestResellerCustomerSearch: a reseller user searches its own customers
+// by name or domain; another reseller's customer never matches, and a
+// search without a match says so with the way back to the whole list.
+func TestResellerCustomerSearch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.completeSetup()
+	alpha, bravo := e.seedTenant("Alpha Trading", time.Now()), e.seedTenant("Bravo Foods", time.Now())
+	e.apiResellers(alpha.ID, bravo.ID)
+	ann, bob := e.client(), e.client()
+	e.login(ann, "ann@firstup.example")
+	e.login(bob, "bob@relecloud.example")
+	rows := func(c *http.Client, q string) (int, string) {
+		t.Helper()
+		p := e.get(c, "/reseller/customers?q="+url.QueryEscape(q))
+		if p.StatusCode != http.StatusOK || !hasTestID(p.body, "reseller-customers-search") {
+			t.Fatalf("search %q: %d", q, p.StatusCode)
+		}
+		return strings.Count(p.body, `data-testid="reseller-customer-row"`), p.body
+	}
+	if n, body := rows(ann, "alpha"); n != 1 || !strings.Contains(body, "Alpha Trading") || !strings.Contains(body, `value="alpha"`) {
+		t.Errorf("ann's search for alpha: %d rows", n)
+	}
+	if n, body := rows(ann, "bravo"); n != 0 || !hasTestID(body, "reseller-customers-none") || strings.Contains(body, "Bravo Foods") {
+		t.Errorf("ann's search for B's customer: %d rows", n)
+	}
+	if n, _ := rows(bob, "TRADING"); n != 0 {
+		t.Errorf("bob finds A's customer: %d rows", n)
+	}
+	if n, _ := rows(bob, "foods"); n != 1 {
+		t.Errorf("bob's search for his own customer: %d rows", n)
 	}
 }

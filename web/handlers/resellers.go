@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -190,18 +191,19 @@ func resellerOf(r *http.Request) (uuid.UUID, error) {
 }
 
 // resellerCustomerList is a reseller user's customer list: its reseller's
-// customers only (the reseller is a parameter of the query).
+// customers only (the reseller is a parameter of the query), searched by
+// name or domain with ?q=.
 func (s *Server) resellerCustomerList(w http.ResponseWriter, r *http.Request) error {
 	reseller, err := resellerOf(r)
 	if err != nil {
 		return err
 	}
-	page := pageParam(r.URL.Query().Get("page"))
-	res, err := s.st.ResellerCustomers(r.Context(), reseller, page, resellersPageSize)
+	page, q := pageParam(r.URL.Query().Get("page")), strings.TrimSpace(r.URL.Query().Get("q"))
+	res, err := s.st.ResellerCustomers(r.Context(), reseller, q, page, resellersPageSize)
 	if err != nil {
 		return err
 	}
-	v := templates.ResellerCustomersView{Total: res.Total, Pager: pager(r.URL, page, resellersPageSize, res.Total)}
+	v := templates.ResellerCustomersView{Query: q, Total: res.Total, Pager: pager(r.URL, page, resellersPageSize, res.Total)}
 	for _, c := range res.Rows {
 		v.Rows = append(v.Rows, templates.ResellerCustomerRowView{Name: c.CompanyName, Domain: c.Domain, Country: c.AddressCountry,
 			Href: "/reseller/customers/" + c.ID.String()})
