@@ -524,19 +524,14 @@ func (s *Store) CatalogFromPrices(ctx context.Context, country string, ids []str
 
 // CustomerReseller returns the indirect reseller a customer was created
 // for (uuid.Nil: the partner's own customer, or one whose reseller is not
-// among the synced resellers).
+// among the synced resellers): the reseller an order names, ResellerOfRecord.
 func (s *Store) CustomerReseller(ctx context.Context, customer uuid.UUID) (uuid.UUID, error) {
-	var r *uuid.UUID
-	err := s.Pool.QueryRow(ctx, `SELECT r.tenant_id FROM customers c LEFT JOIN resellers r ON c.associated_partner_id <> ''
-		AND r.tenant_id::text = c.associated_partner_id WHERE c.id = $1`, customer).Scan(&r)
-	if errors.Is(err, pgx.ErrNoRows) {
+	row, err := s.Q.ResellerOfRecord(ctx, s.Pool, customer)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && row.ResellerTenantID == nil {
 		return uuid.Nil, nil
 	}
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("customer %s reseller: %w", customer, err)
 	}
-	if r == nil {
-		return uuid.Nil, nil
-	}
-	return *r, nil
+	return *row.ResellerTenantID, nil
 }
