@@ -239,6 +239,23 @@ func (p *Pricer) resellerOf(ctx context.Context, customer uuid.UUID) (uuid.UUID,
 	return r, nil
 }
 
+// item is what the rules match for a unit of product/sku sold to
+// customer: its family (looked up when not given) and, when a rule depends
+// on it, the customer's reseller.
+func (p *Pricer) item(ctx context.Context, set ruleSet, customer uuid.UUID, product, sku, family string) (rules.PricedItem, error) {
+	it := rules.PricedItem{CustomerID: customer, Family: family, ProductID: product, SkuID: sku}
+	if it.Family == "" && product != "" {
+		it.Family = p.family(ctx, product, sku)
+	}
+	if set.scoped {
+		var err error
+		if it.ResellerID, err = p.resellerOf(ctx, customer); err != nil {
+			return it, err
+		}
+	}
+	return it, nil
+}
+
 // family returns the catalog family of product/sku (cached).
 func (p *Pricer) family(ctx context.Context, productID, skuID string) string {
 	key := strings.ToUpper(productID) + "/" + strings.ToUpper(skuID)
@@ -269,14 +286,12 @@ func (p *Pricer) Sale(ctx context.Context, customer uuid.UUID, line billing.Line
 	if err != nil {
 		return decimal.Zero, err
 	}
-	it := rules.PricedItem{CustomerID: customer, ProductID: line.ProductID, SkuID: line.SkuID}
-	if len(set.provider) > 0 && line.ProductID != "" {
-		it.Family = p.family(ctx, line.ProductID, line.SkuID)
+	if len(set.provider) == 0 {
+		return line.Cost, nil
 	}
-	if set.scoped {
-		if it.ResellerID, err = p.resellerOf(ctx, customer); err != nil {
-			return decimal.Zero, err
-		}
+	it, err := p.item(ctx, set, customer, line.ProductID, line.SkuID, "")
+	if err != nil {
+		return decimal.Zero, err
 	}
 	r, ok := rules.PickMarkup(set.provider, it)
 	if !ok {
@@ -419,16 +434,12 @@ func (p *Pricer) Quote(ctx context.Context, customer uuid.UUID, itemID, family s
 	if len(set.provider) == 0 && len(set.reseller) == 0 {
 		return q, nil
 	}
-	if set.scoped {
-		if q.Reseller, err = p.resellerOf(ctx, customer); err != nil {
-			return q, err
-		}
-	}
 	product, sku := splitItem(itemID)
-	if family == "" && product != "" {
-		family = p.family(ctx, product, sku)
+	it, err := p.item(ctx, set, customer, product, sku, family)
+	if err != nil {
+		return q, err
 	}
-	it := rules.PricedItem{CustomerID: customer, ResellerID: q.Reseller, Family: family, ProductID: product, SkuID: sku}
+	q.Reseller = it.ResellerID
 	if sale, r, ok := rules.SalePrice(set.provider, it, cost); ok {
 		q.Provider, q.ProviderRule = sale, r.Scope()+" "+describe(r)
 	}
