@@ -20,9 +20,14 @@ import (
 // pricesShow is the admin's prices page: the price sheet imports with
 // their progress and the markup rules with the form to add one.
 func (s *Server) pricesShow(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPrices(w, r, http.StatusOK, newRuleForm())
+}
+
+// newRuleForm is an empty markup rule form: a percentage, to cents.
+func newRuleForm() templates.Form {
 	f := templates.NewForm()
 	f.Values["kind"], f.Values["rounding"] = rules.MarkupPercent, rules.RoundCents
-	return s.renderPrices(w, r, http.StatusOK, f)
+	return f
 }
 
 func (s *Server) renderPrices(w http.ResponseWriter, r *http.Request, status int, f templates.Form) error {
@@ -189,18 +194,25 @@ func (s *Server) saveMarkupRule(r *http.Request, owner store.RuleOwner) (templat
 	return f, nil
 }
 
-// pricesRuleSave adds (or replaces) one of the provider's markup rules.
-func (s *Server) pricesRuleSave(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.saveMarkupRule(r, store.ProviderRules)
+// ruleSaved answers a markup rule form: the page again with the form's
+// errors (render), or back to the page with a flash once saved.
+func (s *Server) ruleSaved(w http.ResponseWriter, r *http.Request, owner store.RuleOwner, back string,
+	render func(http.ResponseWriter, *http.Request, int, templates.Form) error) error {
+	f, err := s.saveMarkupRule(r, owner)
 	if err != nil {
 		return err
 	}
 	if !f.Valid() {
-		return s.renderPrices(w, r, http.StatusUnprocessableEntity, f)
+		return render(w, r, http.StatusUnprocessableEntity, f)
 	}
 	s.flash(r.Context(), "success", "Markup rule saved.")
-	redirect(w, r, "/admin/prices")
+	redirect(w, r, back)
 	return nil
+}
+
+// pricesRuleSave adds (or replaces) one of the provider's markup rules.
+func (s *Server) pricesRuleSave(w http.ResponseWriter, r *http.Request) error {
+	return s.ruleSaved(w, r, store.ProviderRules, "/admin/prices", s.renderPrices)
 }
 
 // deleteMarkupRule deletes owner's rule {id} (the form confirms first);
@@ -226,9 +238,7 @@ func (s *Server) pricesRuleDelete(w http.ResponseWriter, r *http.Request) error 
 // resellerPrices is a reseller user's prices page: its own markup rules
 // on its cost, which its customers pay.
 func (s *Server) resellerPrices(w http.ResponseWriter, r *http.Request) error {
-	f := templates.NewForm()
-	f.Values["kind"], f.Values["rounding"] = rules.MarkupPercent, rules.RoundCents
-	return s.renderResellerPrices(w, r, http.StatusOK, f)
+	return s.renderResellerPrices(w, r, http.StatusOK, newRuleForm())
 }
 
 func (s *Server) renderResellerPrices(w http.ResponseWriter, r *http.Request, status int, f templates.Form) error {
@@ -249,16 +259,7 @@ func (s *Server) resellerRuleSave(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	f, err := s.saveMarkupRule(r, store.ResellerRules(reseller))
-	if err != nil {
-		return err
-	}
-	if !f.Valid() {
-		return s.renderResellerPrices(w, r, http.StatusUnprocessableEntity, f)
-	}
-	s.flash(r.Context(), "success", "Markup rule saved.")
-	redirect(w, r, "/reseller/prices")
-	return nil
+	return s.ruleSaved(w, r, store.ResellerRules(reseller), "/reseller/prices", s.renderResellerPrices)
 }
 
 // resellerRuleDelete deletes one of the reseller's own rules.

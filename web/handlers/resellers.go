@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
-	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/internal/i18n"
 	"github.com/cspportal/portal/prices"
 	"github.com/cspportal/portal/rules"
@@ -183,11 +182,10 @@ func (s *Server) resellerUserRevoke(w http.ResponseWriter, r *http.Request) erro
 // resellerOf is the signed-in reseller user's reseller (the route group
 // admits only reseller users, who always have one).
 func resellerOf(r *http.Request) (uuid.UUID, error) {
-	u := auth.UserFrom(r.Context())
-	if u == nil || u.ResellerID == nil {
-		return uuid.Nil, errForbidden
+	if id := viewerReseller(r.Context()); id != nil {
+		return *id, nil
 	}
-	return *u.ResellerID, nil
+	return uuid.Nil, errForbidden
 }
 
 // resellerCustomerList is a reseller user's customer list: its reseller's
