@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,15 +125,7 @@ func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string,
 		}
 		out = append(out, r)
 	}
-	// Sort keys once: lower-casing inside the comparison allocated twice per
-	// comparison, thousands of times for a big customer.
-	keys := make(map[string]string, len(out))
-	for _, r := range out {
-		keys[r.ID] = strings.ToLower(r.Name)
-	}
-	slices.SortStableFunc(out, func(a, b templates.EntitlementRow) int {
-		return cmp.Or(cmp.Compare(keys[a.ID], keys[b.ID]), cmp.Compare(a.ID, b.ID))
-	})
+	sortByName(out, func(r templates.EntitlementRow) (string, string) { return r.Name, r.ID })
 	return out
 }
 
