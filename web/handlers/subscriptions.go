@@ -94,13 +94,11 @@ func (s *Server) renderSubscription(w http.ResponseWriter, r *http.Request, stat
 		}
 	}
 	v.Form.Errors = f.Errors
+	p := s.page(r, v.Name, customersNav(ctx))
 	if viewerReseller(ctx) != nil {
-		// Seats only, and nothing of the provider's: no prices, renewal
-		// plans or audit trail.
-		v.Lifecycle, v.Audit = templates.LifecycleView{Tranches: v.Lifecycle.Tranches}, nil
-		return s.render(w, r, status, templates.ResellerSubscriptionPage(s.page(r, v.Name, "/reseller/customers"), v))
+		return s.render(w, r, status, templates.ResellerSubscriptionPage(p, v))
 	}
-	return s.render(w, r, status, templates.SubscriptionPage(s.page(r, v.Name, "/customers"), v))
+	return s.render(w, r, status, templates.SubscriptionPage(p, v))
 }
 
 func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionForChange) (templates.SubscriptionPageView, error) {
@@ -154,6 +152,12 @@ func (s *Server) subscriptionView(ctx context.Context, sub store.SubscriptionFor
 	}
 	if sub.Status == "suspended" {
 		v.Suspension = suspensionView(sub, changes)
+	}
+	if viewerReseller(ctx) != nil {
+		// A reseller's users see the seats, nothing of the provider's: no
+		// prices, renewal plans or audit trail (not even read).
+		v.Lifecycle = templates.LifecycleView{Tranches: v.Lifecycle.Tranches}
+		return v, nil
 	}
 	audit, err := s.st.SubscriptionAudit(ctx, sub.CustomerID, sub.ID)
 	if err != nil {
