@@ -40,7 +40,7 @@ func (s *Server) renderPrices(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	v := templates.PricesView{Form: f, Rules: rv.Rules, Resellers: rv.Resellers}
+	v := templates.PricesView{MarkupRulesView: rv}
 	for _, i := range imps {
 		row := templates.PriceImportRow{ID: i.ID, Market: i.Market, Timeline: i.Timeline, Month: i18n.Month(i18n.From(ctx), i.Month),
 			State: importState(ctx, i.State), Rows: i.Rows, Error: i.Error, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04")}
