@@ -9,7 +9,6 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -89,16 +88,7 @@ func topUpResellers(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(
 		return fmt.Errorf("assign customers to resellers: %w", err)
 	}
 	logf("  %-26s %8d rows  %6s", "customers (resellers)", tag.RowsAffected(), time.Since(t0).Round(time.Millisecond))
-	cp := func(table string, cols []string, rows [][]any) error {
-		t0 := time.Now()
-		n, err := pool.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
-		if err != nil {
-			return fmt.Errorf("copy %s: %w", table, err)
-		}
-		logf("  %-26s %8d rows  %6s", table, n, time.Since(t0).Round(time.Millisecond))
-		return nil
-	}
-	if err := seedResellers(ctx, pool, cp, time.Now().UTC().Truncate(time.Second)); err != nil {
+	if err := seedResellers(ctx, pool, copier(ctx, pool, logf), time.Now().UTC().Truncate(time.Second)); err != nil {
 		return err
 	}
 	// The UPDATE left every customer's old version behind: rewrite the

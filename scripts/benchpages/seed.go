@@ -66,15 +66,10 @@ func subsOf(s sizes, i int) int {
 	return max(n, 1)
 }
 
-// seed fills a freshly migrated database with the bench data set by
-// COPY: customers (each an indirect reseller's), subscriptions (with their lifecycle rows), agreements,
-// licence usage, orders and their lines, the audit trail, PC's audit
-// records, a catalog, the resellers and the users the harness signs in as.
-func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ...any)) error {
-	rng := rand.New(rand.NewPCG(23, 23))
-	now := time.Now().UTC().Truncate(time.Second)
-	day := 24 * time.Hour
-	cp := func(table string, cols []string, rows [][]any) error {
+// copier returns a func that COPYs rows into a table and logs how many
+// and how long.
+func copier(ctx context.Context, pool *pgxpool.Pool, logf func(string, ...any)) func(table string, cols []string, rows [][]any) error {
+	return func(table string, cols []string, rows [][]any) error {
 		t0 := time.Now()
 		n, err := pool.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
 		if err != nil {
@@ -83,6 +78,17 @@ func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ..
 		logf("  %-26s %8d rows  %6s", table, n, time.Since(t0).Round(time.Millisecond))
 		return nil
 	}
+}
+
+// seed fills a freshly migrated database with the bench data set by
+// COPY: customers (each an indirect reseller's), subscriptions (with their lifecycle rows), agreements,
+// licence usage, orders and their lines, the audit trail, PC's audit
+// records, a catalog, the resellers and the users the harness signs in as.
+func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ...any)) error {
+	rng := rand.New(rand.NewPCG(23, 23))
+	now := time.Now().UTC().Truncate(time.Second)
+	day := 24 * time.Hour
+	cp := copier(ctx, pool, logf)
 
 	var cust [][]any
 	for i := 1; i <= s.Customers; i++ {
