@@ -52,6 +52,27 @@ func hasHan(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
 }
 
+// mirroredSubscription waits (up to 30 s) for the customer's subscription
+// to offer to reach the mirror, as an order's does once PC provisions it,
+// and returns its id.
+func (p *staffPortal) mirroredSubscription(t *testing.T, customer, offer string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for {
+		var sub string
+		_ = p.Store.Pool.QueryRow(ctx, `SELECT id FROM subscriptions WHERE customer_id = $1 AND offer_name = $2`, customer, offer).Scan(&sub)
+		if sub != "" {
+			return sub
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the order's subscription never reached the mirror")
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
 // TestChinaStaffJourney: the whole staff flow in Chinese against the
 // sandbox playing Partner Center operated by 21Vianet: onboard a customer
 // (a mistake first, explained in Chinese), order for it, add seats to what
@@ -133,19 +154,7 @@ func TestChinaStaffJourney(t *testing.T) {
 	check("order")
 
 	// More seats on what it bought.
-	var sub string
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	for sub == "" {
-		_ = p.Store.Pool.QueryRow(ctx, `SELECT id FROM subscriptions WHERE customer_id = $1 AND offer_name = 'Office 365 E3'`, cust).Scan(&sub)
-		if sub == "" {
-			select {
-			case <-ctx.Done():
-				t.Fatal("the order's subscription never reached the mirror")
-			case <-time.After(200 * time.Millisecond):
-			}
-		}
-	}
+	sub := p.mirroredSubscription(t, cust, "Office 365 E3")
 	b.run("open the subscription",
 		chromedp.Navigate(p.URL+"/customers/"+cust+"/subscriptions/"+sub),
 		chromedp.WaitVisible(testID("sub-seats")),

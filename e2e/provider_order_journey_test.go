@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
@@ -103,20 +101,7 @@ func TestProviderOrderJourney(t *testing.T) {
 		PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
-	ctxWait, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	for {
-		var n int
-		_ = p.Store.Pool.QueryRow(ctxWait, `SELECT count(*) FROM subscriptions WHERE customer_id = $1 AND offer_name = 'Office 365 E3'`, cust).Scan(&n)
-		if n > 0 {
-			break
-		}
-		select {
-		case <-ctxWait.Done():
-			t.Fatal("the order's subscription never reached the mirror")
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	p.mirroredSubscription(t, cust, "Office 365 E3")
 	b.signOut()
 	b.signIn(p.URL, "rita@relecloud.example", password, "reseller-customers-results")
 	b.run("ReleCloud opens its customer and the subscription",
