@@ -102,8 +102,8 @@ func (m *Mirror) incremental(ctx context.Context, pc *pccclient.Client, r *run, 
 			continue // partner-level records (invoices, ...) touch no customer
 		}
 		if sid, ok := lifecycleRecord(a); ok {
-			// One subscription changed: read it alone (and, for a change
-			// a person made, the licence usage it moves).
+			// One subscription changed: read it alone (and, for a seat or
+			// status change a person made, the licence usage it moves).
 			t := subs[strings.ToLower(sid)]
 			t.customer, t.id = id, sid
 			if a.OperationDate.After(t.seen) {
@@ -112,7 +112,7 @@ func (m *Mirror) incremental(ctx context.Context, pc *pccclient.Client, r *run, 
 			op := strings.ToLower(string(a.OperationType))
 			t.transitions = t.transitions || op == string(pccclient.OpUpgradeSubscription) || op == string(pccclient.OpConvertTrialSubscription)
 			subs[strings.ToLower(sid)] = t
-			if !fromFulfillment(a) {
+			if !fromFulfillment(a) && movesLicences(a) {
 				needs[id] |= needSkus
 			}
 			continue

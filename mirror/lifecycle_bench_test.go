@@ -86,9 +86,9 @@ func TestIncrementalLifecycleSyncIsProportional(t *testing.T) {
 	for _, n := range []int{10, 40} {
 		custs := lifecycleChanges(t, e, n)
 		c := incrementalCost(t, e)
-		if c.gets != n || c.lists != 0 || c.skus != custs {
+		if c.gets != n || c.lists != 0 || c.skus != 0 {
 			t.Fatalf("%d changes over %d customers: %d subscription reads, %d list reads, %d licence-usage reads; want %d, 0, %d",
-				n, custs, c.gets, c.lists, c.skus, n, custs)
+				n, custs, c.gets, c.lists, c.skus, n, 0)
 		}
 	}
 	if n := e.Count(`SELECT count(*) FROM subscription_lifecycle l JOIN subscriptions s ON s.id = l.subscription_id

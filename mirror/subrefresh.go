@@ -53,6 +53,27 @@ func lifecycleRecord(a pccclient.AuditRecord) (string, bool) {
 	return v.ID, true
 }
 
+// movesLicences reports whether a person's change of one subscription can
+// move its customer's licence usage: a seat, status or offer change can, a
+// rename or an auto-renew switch cannot. Without both values (PC records
+// them for subscription updates) it assumes the change can.
+func movesLicences(a pccclient.AuditRecord) bool {
+	if !strings.EqualFold(string(a.OperationType), string(pccclient.OpUpdateSubscription)) {
+		return true
+	}
+	type seats struct {
+		Quantity *int   `json:"Quantity"`
+		Status   string `json:"Status"`
+		OfferID  string `json:"OfferId"`
+	}
+	var o, n seats
+	if json.Unmarshal([]byte(a.ResourceOldValue), &o) != nil || json.Unmarshal([]byte(a.ResourceNewValue), &n) != nil ||
+		o.Quantity == nil || n.Quantity == nil {
+		return true
+	}
+	return *o.Quantity != *n.Quantity || !strings.EqualFold(o.Status, n.Status) || !strings.EqualFold(o.OfferID, n.OfferID)
+}
+
 // fromFulfillment reports a change PC made itself (renewals, expiries,
 // the end of a suspended term), which moves no licence assignment.
 func fromFulfillment(a pccclient.AuditRecord) bool {

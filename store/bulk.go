@@ -109,6 +109,11 @@ type bulk struct {
 	guard    string // extra WHERE on the update, or ""
 	keepCols []string
 	noGone   bool // the table has no gone_at (portal-derived rows)
+	// changed, with noGone, skips rows equal to the stored one but for
+	// the changed column (a stamp), so re-deriving a row that did not
+	// change writes nothing. Tables whose gone marking reads synced_at
+	// cannot use it.
+	changed string
 }
 
 func (b bulk) upsert(ctx context.Context, tx pgx.Tx, rows [][]any) error {
@@ -131,9 +136,22 @@ func (b bulk) upsert(ctx context.Context, tx pgx.Tx, rows [][]any) error {
 	if !b.noGone {
 		set = append(set, "gone_at = NULL")
 	}
+	where := b.guard
+	if b.changed != "" {
+		var old, cur []string
+		for _, c := range b.cols {
+			if !slices.Contains(b.key, c) && c != b.changed {
+				old, cur = append(old, b.table+"."+c), append(cur, "excluded."+c)
+			}
+		}
+		where = fmt.Sprintf("WHERE (%s) IS DISTINCT FROM (%s)", strings.Join(old, ", "), strings.Join(cur, ", "))
+		if b.guard != "" {
+			where = b.guard + " AND " + where[len("WHERE "):]
+		}
+	}
 	cols := strings.Join(b.cols, ", ")
 	q := fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s ON CONFLICT (%s) DO UPDATE SET %s %s`,
-		b.table, cols, cols, stage, strings.Join(b.key, ", "), strings.Join(set, ", "), b.guard)
+		b.table, cols, cols, stage, strings.Join(b.key, ", "), strings.Join(set, ", "), where)
 	if _, err := tx.Exec(ctx, q); err != nil {
 		return fmt.Errorf("upsert %s: %w", b.table, err)
 	}

@@ -158,7 +158,7 @@ func WriteTransitions(ctx context.Context, tx pgx.Tx, ts []TransitionRow) error 
 var (
 	bulkTranches = bulk{table: "subscription_tranches", key: []string{"subscription_id", "allowed_until", "ordinal"}, noGone: true,
 		cols: []string{"subscription_id", "ordinal", "customer_id", "quantity", "allowed_until", "synced_at"}}
-	bulkLifecycle = bulk{table: "subscription_lifecycle", key: []string{"subscription_id"}, noGone: true,
+	bulkLifecycle = bulk{table: "subscription_lifecycle", key: []string{"subscription_id"}, noGone: true, changed: "computed_at",
 		cols: []string{"subscription_id", "customer_id", "status", "nce", "auto_renew", "commitment_end_date", "term_end",
 			"renews_at", "billed_until", "expires_at", "disabled_at", "deletes_at", "deletes_approx", "path", "suspended_at",
 			"reactivated_at", "refundable", "window_closes_at", "next_item_id", "next_title", "next_quantity",
