@@ -81,8 +81,9 @@ func (p *Pricer) CustomerRunRate(ctx context.Context, party Party, customer uuid
 	if err != nil {
 		return RunRate{}, err
 	}
-	var out RunRate
+	out := RunRate{Subscriptions: make([]SubscriptionPrice, 0, len(rows))}
 	totals := map[string]*CurrencyTotal{}
+	quote := p.quoter(customer)
 	for _, r := range rows {
 		sp := SubscriptionPrice{ID: r.ID, ParentID: r.ParentSubscriptionID, Name: cmp.Or(r.FriendlyName, r.OfferName), Offer: r.OfferName,
 			Status: r.Status, Quantity: int(r.Quantity), TermDuration: r.TermDuration, BillingCycle: strings.ToLower(r.BillingCycle),
@@ -90,7 +91,7 @@ func (p *Pricer) CustomerRunRate(ctx context.Context, party Party, customer uuid
 			NextBillingCycle: strings.ToLower(r.NextBillingCycle), NextQuantity: int(r.NextQuantity), RenewsOn: r.RenewsAt,
 			PriceSource: r.PriceSource}
 		if r.CurrentUnitPrice.Valid {
-			q, err := p.Quote(ctx, customer, r.OfferID, "", r.CurrentUnitPrice.Decimal)
+			q, err := quote(ctx, r.OfferID, r.CurrentUnitPrice.Decimal)
 			if err != nil {
 				return RunRate{}, err
 			}
@@ -98,7 +99,7 @@ func (p *Pricer) CustomerRunRate(ctx context.Context, party Party, customer uuid
 			sp.UnitCost, sp.UnitSale, sp.Rule = decimal.NewNullDecimal(cost), decimal.NewNullDecimal(sale), rule
 		}
 		if r.NextUnitPrice.Valid {
-			q, err := p.Quote(ctx, customer, cmp.Or(r.NextItemID, r.OfferID), "", r.NextUnitPrice.Decimal)
+			q, err := quote(ctx, cmp.Or(r.NextItemID, r.OfferID), r.NextUnitPrice.Decimal)
 			if err != nil {
 				return RunRate{}, err
 			}
@@ -143,6 +144,28 @@ func (p *Pricer) CustomerRunRate(ctx context.Context, party Party, customer uuid
 	}
 	slices.SortFunc(out.Totals, func(a, b CurrencyTotal) int { return cmp.Compare(a.Currency, b.Currency) })
 	return out, nil
+}
+
+// quoter prices units for one customer, once per item and cost: a big
+// customer holds many subscriptions of few offers at few prices.
+func (p *Pricer) quoter(customer uuid.UUID) func(ctx context.Context, item string, cost decimal.Decimal) (Quote, error) {
+	type priced struct {
+		cost decimal.Decimal
+		q    Quote
+	}
+	seen := map[string][]priced{}
+	return func(ctx context.Context, item string, cost decimal.Decimal) (Quote, error) {
+		for _, pr := range seen[item] {
+			if pr.cost.Equal(cost) {
+				return pr.q, nil
+			}
+		}
+		q, err := p.Quote(ctx, customer, item, "", cost)
+		if err == nil {
+			seen[item] = append(seen[item], priced{cost, q})
+		}
+		return q, err
+	}
 }
 
 // nextMonthly is the next term's monthly cost and sale (at the next

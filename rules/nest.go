@@ -15,12 +15,16 @@ func NestAddOns[T any](items []T, id, parent func(T) string) []Nested[T] {
 		present[id(it)] = true
 	}
 	under := map[string][]T{}
-	var out []Nested[T]
+	nested := 0
 	for _, it := range items {
 		if p := parent(it); p != "" && present[p] {
 			under[p] = append(under[p], it)
+			nested++
 		}
 	}
+	// Sized up front: T can be a wide row, and growing by appends copies
+	// every row several times.
+	out := make([]Nested[T], 0, len(items)-nested)
 	for _, it := range items {
 		if p := parent(it); p != "" && present[p] {
 			continue

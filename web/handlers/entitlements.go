@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,7 +94,7 @@ func (s *Server) customerPage(r *http.Request, sc customerScope, title string) t
 // entitlementRows evaluates the entitlement rule for each subscription and
 // nests add-ons under their base (add-ons whose base is not listed stand
 // alone), products by name.
-func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string, now time.Time) []templates.EntitlementRow {
+func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string, now time.Time) ([]templates.EntitlementRow, func([]templates.EntitlementRow)) {
 	byID := make(map[string]*store.CustomerEntitlement, len(subs))
 	for i := range subs {
 		byID[subs[i].ID] = &subs[i]
@@ -102,6 +103,8 @@ func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string,
 		return rules.Holding{Status: e.Status, SuspensionReasons: e.SuspensionReasons, IsTrial: e.IsTrial,
 			AutoRenew: e.AutoRenewEnabled, CommitmentEndDate: e.CommitmentEndDate, ReplacedBy: e.ReplacedBy, OrderStatus: e.OrderStatus}
 	}
+	// Every row is evaluated (the counts cover them all); only the rows
+	// shown are formatted, by format.
 	row := func(e *store.CustomerEntitlement) templates.EntitlementRow {
 		var parent *rules.Holding
 		if p := byID[e.ParentSubscriptionID]; e.ParentSubscriptionID != "" && p != nil {
@@ -109,11 +112,15 @@ func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string,
 			parent = &ps
 		}
 		ok, why := rules.Entitled(holding(e), parent, now)
-		return templates.EntitlementRow{ID: e.ID, Href: base + "/subscriptions/" + e.ID, Name: cmp.Or(e.FriendlyName, e.OfferName),
-			Offer: e.OfferName, Status: cmp.Or(e.Status, "unknown"), Quantity: int(e.Quantity), Unit: strings.ToLower(e.UnitType),
-			HasUsage: e.HasUsage, Assigned: int(e.Assigned), Purchased: int(e.Purchased),
-			Term: cmp.Or(rules.TermLabel(l, e.TermDuration), "—"), Cycle: e.BillingCycle, Start: rules.Date(e.EffectiveStartDate),
-			Renews: renewalDate(e.CommitmentEndDate), AutoRenew: e.AutoRenewEnabled, Entitled: ok, Reason: why}
+		return templates.EntitlementRow{ID: e.ID, Name: cmp.Or(e.FriendlyName, e.OfferName), Quantity: int(e.Quantity),
+			Entitled: ok, Reason: why}
+	}
+	format := func(r *templates.EntitlementRow) {
+		e := byID[r.ID]
+		r.Href, r.Offer, r.Status, r.Unit = base+"/subscriptions/"+e.ID, e.OfferName, cmp.Or(e.Status, "unknown"), strings.ToLower(e.UnitType)
+		r.HasUsage, r.Assigned, r.Purchased = e.HasUsage, int(e.Assigned), int(e.Purchased)
+		r.Term, r.Cycle, r.Start = cmp.Or(rules.TermLabel(l, e.TermDuration), "—"), e.BillingCycle, rules.Date(e.EffectiveStartDate)
+		r.Renews, r.AutoRenew = renewalDate(e.CommitmentEndDate), e.AutoRenewEnabled
 	}
 	nested := rules.NestAddOns(subs, func(e store.CustomerEntitlement) string { return e.ID },
 		func(e store.CustomerEntitlement) string { return e.ParentSubscriptionID })
@@ -126,26 +133,35 @@ func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string,
 		out = append(out, r)
 	}
 	sortByName(out, func(r templates.EntitlementRow) (string, string) { return r.Name, r.ID })
-	return out
+	return out, func(rows []templates.EntitlementRow) {
+		for i := range rows {
+			format(&rows[i])
+			for j := range rows[i].AddOns {
+				format(&rows[i].AddOns[j])
+			}
+		}
+	}
 }
 
 // entitlementsOf loads the scoped customer's subscriptions as entitlement
-// rows (bases with their add-ons nested), evaluated at now.
-func (s *Server) entitlementsOf(r *http.Request) (sc customerScope, rows []templates.EntitlementRow, now time.Time, err error) {
+// rows (bases with their add-ons nested), evaluated at now; format fills
+// in the rest of the rows it is given (those shown).
+func (s *Server) entitlementsOf(r *http.Request) (sc customerScope, rows []templates.EntitlementRow, format func([]templates.EntitlementRow), now time.Time, err error) {
 	if sc, err = s.scopeOf(r); err != nil {
-		return sc, nil, now, err
+		return sc, nil, nil, now, err
 	}
 	subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
 	if err != nil {
-		return sc, nil, now, err
+		return sc, nil, nil, now, err
 	}
 	now = s.now()
-	return sc, entitlementRows(i18n.From(r.Context()), subs, sc.view.Base, now), now, nil
+	rows, format = entitlementRows(i18n.From(r.Context()), subs, sc.view.Base, now)
+	return sc, rows, format, now, nil
 }
 
 // entitlementList is the customer's subscriptions with their entitlement.
 func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
-	sc, rows, now, err := s.entitlementsOf(r)
+	sc, rows, format, now, err := s.entitlementsOf(r)
 	if err != nil {
 		return err
 	}
@@ -170,33 +186,41 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 		lo, hi, pg := rowWindow(r.URL, len(rows), func(i int) string { return rows[i].ID })
 		v.Rows, v.Pager = rows[lo:hi], pg
 	}
-	salePrices(r.Context(), v.Rows, rr) // the rows shown only
+	format(v.Rows) // the rows shown only
+	salePrices(r.Context(), v.Rows, rr)
 	return s.render(w, r, http.StatusOK, templates.EntitlementsPage(s.customerPage(r, sc, i18n.T(r.Context(), "cv.subscriptions")), v))
 }
 
 // entitlementShow is one subscription of the customer, with its add-ons.
 // Another customer's subscription is simply not found.
 func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
-	sc, rows, _, err := s.entitlementsOf(r)
+	sc, rows, format, _, err := s.entitlementsOf(r)
 	if err != nil {
 		return err
 	}
+	want := chi.URLParam(r, "sub")
+	i := slices.IndexFunc(rows, func(row templates.EntitlementRow) bool {
+		return row.ID == want || slices.ContainsFunc(row.AddOns, func(a templates.EntitlementRow) bool { return a.ID == want })
+	})
+	if i < 0 {
+		return store.ErrNotFound
+	}
+	// The product the subscription belongs to is the one row formatted.
+	rows = rows[i : i+1]
+	format(rows)
 	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), prices.Customer, sc.id)
 	if err != nil {
 		return err
 	}
 	sps := salePrices(r.Context(), rows, rr)
-	want := chi.URLParam(r, "sub")
-	for _, row := range rows {
-		for _, x := range append([]templates.EntitlementRow{row}, row.AddOns...) {
-			if x.ID == want {
-				ren, err := s.customerRenewal(r.Context(), sc.id, x.ID, sps[x.ID])
-				if err != nil {
-					return err
-				}
-				return s.render(w, r, http.StatusOK, templates.SubscriptionDetailPage(s.customerPage(r, sc, x.Name),
-					templates.SubscriptionDetailView{Scope: sc.view, Row: x, Renewal: ren}))
+	for _, x := range append([]templates.EntitlementRow{rows[0]}, rows[0].AddOns...) {
+		if x.ID == want {
+			ren, err := s.customerRenewal(r.Context(), sc.id, x.ID, sps[x.ID])
+			if err != nil {
+				return err
 			}
+			return s.render(w, r, http.StatusOK, templates.SubscriptionDetailPage(s.customerPage(r, sc, x.Name),
+				templates.SubscriptionDetailView{Scope: sc.view, Row: x, Renewal: ren}))
 		}
 	}
 	return store.ErrNotFound
@@ -204,10 +228,11 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 
 // entitlementExport is the entitlements as CSV (add-ons after their base).
 func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error {
-	_, rows, now, err := s.entitlementsOf(r)
+	_, rows, format, now, err := s.entitlementsOf(r)
 	if err != nil {
 		return err
 	}
+	format(rows)
 	var b strings.Builder
 	b.WriteString("\uFEFF") // a UTF-8 BOM: Excel then reads Chinese names right
 	cw := csv.NewWriter(&b)

@@ -95,9 +95,18 @@ func saleTotals(ctx context.Context, rr prices.RunRate) []string {
 // salePrices fills the customer view's rows (add-ons too) with their sale
 // prices and returns the priced subscriptions by id.
 func salePrices(ctx context.Context, rows []templates.EntitlementRow, rr prices.RunRate) map[string]prices.SubscriptionPrice {
-	byID := make(map[string]prices.SubscriptionPrice, len(rr.Subscriptions))
+	// Only the rows given are looked up: a page of a big customer's list.
+	byID := make(map[string]prices.SubscriptionPrice, len(rows))
+	for i := range rows {
+		byID[rows[i].ID] = prices.SubscriptionPrice{}
+		for j := range rows[i].AddOns {
+			byID[rows[i].AddOns[j].ID] = prices.SubscriptionPrice{}
+		}
+	}
 	for _, sp := range rr.Subscriptions {
-		byID[sp.ID] = sp
+		if _, ok := byID[sp.ID]; ok {
+			byID[sp.ID] = sp
+		}
 	}
 	fill := func(r *templates.EntitlementRow) {
 		sp, ok := byID[r.ID]
