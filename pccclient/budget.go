@@ -22,7 +22,7 @@ type bucket struct {
 	lim      *rate.Limiter
 	base     rate.Limit
 	burst    int
-	adaptive bool      // false for Config.RateLimits buckets (pinned pace)
+	adaptive bool      // false for Config.RateLimits buckets: a pinned pace, no pause or slow-down
 	paused   time.Time // no request leaves before this (Retry-After)
 	lastUsed time.Time
 }
@@ -63,13 +63,16 @@ func (b *bucket) cancel(r *rate.Reservation, now time.Time) {
 // 1/64 of the budget); the 429s of requests already in flight extend the
 // pause but do not halve it again.
 func (b *bucket) throttled(now time.Time, retryAfter time.Duration) {
+	if !b.adaptive {
+		return // a pinned pace: only the throttled call itself waits, as before
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	wasPaused := now.Before(b.paused)
 	if until := now.Add(retryAfter); until.After(b.paused) {
 		b.paused = until
 	}
-	if b.adaptive && !wasPaused && b.base != rate.Inf {
+	if !wasPaused && b.base != rate.Inf {
 		b.lim.SetLimitAt(b.at(now), max(b.lim.Limit()/2, b.base/64))
 	}
 }

@@ -121,6 +121,12 @@ func TestBucketAdapts(t *testing.T) {
 	if r, _ := a.state(); r != 4 {
 		t.Errorf("rate after 25 successes %v, want back to 4", r)
 	}
+	// A pinned pace (Config.RateLimits) neither pauses nor slows.
+	p := newBucket(RateLimit{Rate: 4, Burst: 2}, false, t0)
+	p.throttled(t0, 30*time.Second)
+	if r, until := p.state(); r != 4 || !until.IsZero() {
+		t.Errorf("pinned bucket after a 429: rate %v paused until %v", r, until)
+	}
 }
 
 // TestCustomerBucketsBounded: per-customer buckets are bounded; idle ones

@@ -148,6 +148,7 @@ type faultState struct {
 	rng      *rand.Rand
 	f        Faults
 	windows  map[string]*window
+	sweepAt  int // len(windows) that triggers the next sweep of expired ones
 	throttle map[string]*shot
 	fail     map[string]*shot
 	dropN    map[string]int

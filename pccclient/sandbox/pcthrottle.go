@@ -126,9 +126,10 @@ func (p *PCThrottling) limit(op, method string) (int, Scope) {
 	}
 }
 
-// maxWindows bounds the per-minute windows kept before expired ones are
-// swept (one per API and customer: an import touches every customer).
-const maxWindows = 4096
+// minSweep is the number of per-minute windows (one per API and
+// customer: an import touches every customer) kept before expired ones
+// are swept.
+const minSweep = 4096
 
 // count adds one request to the window of wkey and returns how long until
 // that window frees up if the request is over limit (0: allowed). The
@@ -136,12 +137,15 @@ const maxWindows = 4096
 func (f *faultState) count(wkey string, limit int, now time.Time) time.Duration {
 	win := f.windows[wkey]
 	if win == nil || now.Sub(win.start) >= time.Minute {
-		if win == nil && len(f.windows) >= maxWindows {
+		if win == nil && len(f.windows) >= max(f.sweepAt, minSweep) {
 			for k, w := range f.windows {
 				if now.Sub(w.start) >= time.Minute {
 					delete(f.windows, k)
 				}
 			}
+			// The next sweep waits until the map doubles, so a minute with
+			// more live windows than minSweep costs O(1) per request.
+			f.sweepAt = 2 * len(f.windows)
 		}
 		win = &window{start: now}
 		f.windows[wkey] = win
