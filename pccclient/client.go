@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"golang.org/x/time/rate"
 )
 
 // Client is a Partner Center REST client. It is safe for concurrent use.
@@ -22,7 +21,7 @@ type Client struct {
 	priceApp, priceUser *tokenSource
 	// graphApp and graphUser are the same credentials for Microsoft Graph.
 	graphApp, graphUser *tokenSource
-	limiters            map[OpClass]*rate.Limiter
+	budgets             *budgets
 }
 
 // New validates cfg (all problems joined into one error) and returns a client.
@@ -31,16 +30,13 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("pccclient: invalid config: %w", err)
 	}
 	cfg.setDefaults()
-	c := &Client{cfg: cfg, limiters: map[OpClass]*rate.Limiter{}}
+	c := &Client{cfg: cfg, budgets: newBudgets(cfg.Budgets, cfg.RateLimits)}
 	c.tokens = &tokenSource{cfg: &c.cfg, kind: AppOnly, resource: c.cfg.Resource}
 	c.user = &tokenSource{cfg: &c.cfg, kind: AppUser, resource: c.cfg.Resource}
 	c.priceApp = &tokenSource{cfg: &c.cfg, kind: AppOnly, resource: c.cfg.PricingResource}
 	c.priceUser = &tokenSource{cfg: &c.cfg, kind: AppUser, resource: c.cfg.PricingResource}
 	c.graphApp = &tokenSource{cfg: &c.cfg, kind: AppOnly, resource: c.cfg.GraphResource}
 	c.graphUser = &tokenSource{cfg: &c.cfg, kind: AppUser, resource: c.cfg.GraphResource}
-	for class, rl := range cfg.RateLimits {
-		c.limiters[class] = rate.NewLimiter(rl.Rate, rl.Burst)
-	}
 	return c, nil
 }
 

@@ -57,7 +57,8 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 // RealClock is the wall clock.
 var RealClock Clock = realClock{}
 
-// OpClass groups operations that share a client-side rate limit.
+// OpClass groups operations for Config.RateLimits and Budgets.Unlisted
+// (PC's own throttling is per API, see ThrottleScope).
 type OpClass string
 
 // Operation classes.
@@ -66,10 +67,11 @@ const (
 	ClassCatalog OpClass = "catalog"
 	// ClassRead: customer-scoped reads (customers, subscriptions, orders,
 	// entitlements, subscribed SKUs, invoices). PC throttles several of
-	// these per partner and per partner+customer.
+	// these per partner and customer (ThrottleScope).
 	ClassRead OpClass = "read"
 	// ClassWrite: creates and PATCHes (customers, agreements, carts,
-	// checkout, orders, subscriptions). PC lists these as throttled.
+	// checkout, orders, subscriptions). PC lists carts, orders and
+	// subscription changes as throttled.
 	ClassWrite OpClass = "write"
 	// ClassAudit: audit record queries (PC recommends one query per day window).
 	ClassAudit OpClass = "audit"
@@ -82,13 +84,12 @@ type RateLimit struct {
 	Burst int
 }
 
-// DefaultRateLimits are the client-side limits used when Config.RateLimits
-// does not override a class. Partner Center publishes no numbers (its
-// throttling guidance only says writes throttle sooner than reads and some
-// APIs count per partner+customer), so these are deliberately conservative
-// for one portal instance sharing a partner tenant: catalog 20/s (burst 40),
-// reads 20/s (burst 40), writes 5/s (burst 10), audit 2/s (burst 5).
-// Tests and benchmarks against the sandbox set rate.Inf.
+// DefaultRateLimits are the one-bucket-per-class limits the client used
+// before it followed PC's throttling model (catalog 20/s burst 40, reads
+// 20/s burst 40, writes 5/s burst 10, audit 2/s burst 5, each for the
+// whole partner). The client no longer applies them by itself (see
+// Budgets); they remain a reference pace for Config.RateLimits, e.g. a
+// benchmark that replays the former client.
 func DefaultRateLimits() map[OpClass]RateLimit {
 	return map[OpClass]RateLimit{
 		ClassCatalog: {Rate: 20, Burst: 40},
@@ -152,7 +153,16 @@ type Config struct {
 	MaxBackoff  time.Duration // cap; default 30s
 	// MaxRetryAfter caps how long a single 429 wait may be; default 2m.
 	MaxRetryAfter time.Duration
-	// RateLimits overrides DefaultRateLimits per class.
+	// Budgets are the client's own limits, in the scopes of PC's
+	// throttling model (per listed API and customer, per listed API
+	// partner-wide, per class for unlisted APIs); zero fields take
+	// DefaultBudgets. A 429 pauses its scope for Retry-After and halves
+	// its rate until successes bring it back.
+	Budgets Budgets
+	// RateLimits pins each class it names to one partner-wide bucket
+	// (the former client's behaviour, without the model's scopes or
+	// adaptation); rate.Inf lifts the client's limits for the class.
+	// Tests and benchmarks use it; production leaves it nil.
 	RateLimits map[OpClass]RateLimit
 	// PageSize overrides the page size of paged lists (offers, offer
 	// add-ons, invoices, audit records, and customers unless
@@ -196,6 +206,23 @@ func (c *Config) validate() error {
 	for class, rl := range c.RateLimits {
 		if rl.Rate <= 0 || (rl.Burst < 1 && rl.Rate != rate.Inf) {
 			errs = append(errs, fmt.Errorf("RateLimits[%s] needs Rate > 0 and Burst >= 1", class))
+		}
+	}
+	b := c.Budgets
+	for name, rl := range map[string]RateLimit{"CustomerRead": b.CustomerRead, "CustomerWrite": b.CustomerWrite,
+		"PartnerRead": b.PartnerRead, "PartnerWrite": b.PartnerWrite} {
+		if rl.Rate < 0 || (rl.Rate > 0 && rl.Burst < 1 && rl.Rate != rate.Inf) {
+			errs = append(errs, fmt.Errorf("Config.Budgets.%s needs Rate > 0 and Burst >= 1 (or zero for the default)", name))
+		}
+	}
+	for class, rl := range b.Unlisted {
+		if rl.Rate <= 0 || (rl.Burst < 1 && rl.Rate != rate.Inf) {
+			errs = append(errs, fmt.Errorf("Config.Budgets.Unlisted[%s] needs Rate > 0 and Burst >= 1", class))
+		}
+	}
+	for op, sc := range b.Scopes {
+		if ThrottleScope(op) == ScopeNone || (sc != ScopePartner && sc != ScopeCustomer) {
+			errs = append(errs, fmt.Errorf("Config.Budgets.Scopes[%s] = %q: only a throttled operation moves, to %q or %q", op, sc, ScopePartner, ScopeCustomer))
 		}
 	}
 	return errors.Join(errs...)
@@ -257,9 +284,4 @@ func (c *Config) setDefaults() {
 	if c.MaxRetryAfter == 0 {
 		c.MaxRetryAfter = 2 * time.Minute
 	}
-	limits := DefaultRateLimits()
-	for k, v := range c.RateLimits {
-		limits[k] = v
-	}
-	c.RateLimits = limits
 }

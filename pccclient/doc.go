@@ -92,8 +92,12 @@
 // network errors (including a dropped connection) back off exponentially
 // with jitter. A context deadline that would pass during a wait ends the
 // call at once. Before each attempt the call takes a token from its
-// operation class's rate limiter (DefaultRateLimits; Config.RateLimits
-// overrides, rate.Inf disables).
+// budget, in the scope PC throttles it in (ThrottleScope): one per listed
+// API and customer, so many customers are read at once; one per listed
+// per-partner API; one per class for the APIs PC does not throttle
+// (Budgets, DefaultBudgets). A 429 pauses the whole scope for Retry-After
+// and halves its rate, which successes bring back; other scopes go on.
+// Config.RateLimits pins a class to one bucket instead (rate.Inf: none).
 //
 // # Errors
 //

@@ -148,8 +148,9 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 		hc = &cp
 	}
 	fellBack := false
+	bucket := c.budgets.bucketFor(cl, c.cfg.Clock.Now())
 	for attempt := 1; ; attempt++ {
-		if err := c.waitLimit(ctx, cl.class); err != nil {
+		if err := c.waitBucket(ctx, cl, bucket); err != nil {
 			return result{}, c.ctxError(cl, last, err, reqID, corrID, attempt-1)
 		}
 		tok, err := src.token(ctx)
@@ -231,6 +232,9 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 			continue
 		}
 		log(slog.LevelDebug, "pccclient: response", "method", cl.method, "status", resp.StatusCode, "attempt", attempt, "took", time.Since(start))
+		if bucket != nil && resp.StatusCode < 300 {
+			bucket.succeeded(c.cfg.Clock.Now())
+		}
 		if accepted(resp.StatusCode, cl.ok) {
 			if cl.out != nil && len(bytes.TrimSpace(body)) > 0 {
 				if err := json.Unmarshal(body, cl.out); err != nil {
@@ -258,6 +262,10 @@ func (c *Client) do(ctx context.Context, cl *call) (result, error) {
 			wait = e.RetryAfter
 			if wait <= 0 {
 				wait = c.backoff(attempt)
+			}
+			if bucket != nil {
+				// The whole scope waits, and slows down; other scopes go on.
+				bucket.throttled(c.cfg.Clock.Now(), wait)
 			}
 			if wait > c.cfg.MaxRetryAfter {
 				return result{}, e
@@ -357,26 +365,4 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	case <-c.cfg.Clock.After(d):
 		return nil
 	}
-}
-
-// waitLimit takes a token from the class's limiter, waiting on the client's clock.
-func (c *Client) waitLimit(ctx context.Context, class OpClass) error {
-	lim := c.limiters[class]
-	if lim == nil {
-		return nil
-	}
-	now := c.cfg.Clock.Now()
-	r := lim.ReserveN(now, 1)
-	if !r.OK() {
-		return fmt.Errorf("pccclient: rate limiter for %s refuses requests", class)
-	}
-	d := r.DelayFrom(now)
-	if d <= 0 {
-		return nil
-	}
-	if err := c.sleep(ctx, d); err != nil {
-		r.CancelAt(c.cfg.Clock.Now())
-		return err
-	}
-	return nil
 }

@@ -22,11 +22,12 @@ func seededCustomer(t *testing.T, e *env) pccclient.Customer {
 
 func TestConfigValidationJoinsProblems(t *testing.T) {
 	t.Parallel()
-	_, err := pccclient.New(pccclient.Config{BaseURL: "not a url", MaxAttempts: -1})
+	_, err := pccclient.New(pccclient.Config{BaseURL: "not a url", MaxAttempts: -1,
+		Budgets: pccclient.Budgets{CustomerRead: pccclient.RateLimit{Rate: 3}, Scopes: map[string]pccclient.Scope{"list-agreements": pccclient.ScopePartner}}})
 	if err == nil {
 		t.Fatal("New accepted an empty config")
 	}
-	for _, want := range []string{"PartnerTenantID", "ClientID", "ClientSecret", "BaseURL", "MaxAttempts"} {
+	for _, want := range []string{"PartnerTenantID", "ClientID", "ClientSecret", "BaseURL", "MaxAttempts", "Budgets.CustomerRead", "Budgets.Scopes[list-agreements]"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}

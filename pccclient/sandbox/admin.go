@@ -13,7 +13,8 @@ import (
 //
 //	GET    /_sandbox/state                 summary (clock, counts, faults, calls)
 //	POST   /_sandbox/clock/advance         {"seconds":N} or {"duration":"36h"}
-//	POST   /_sandbox/faults                {"latencyMs":0,"errorRate":0,"timeoutRate":0,"dropRate":0,"throttle":{"create-order":{"perMinute":10}}}
+//	POST   /_sandbox/faults                {"latencyMs":0,"errorRate":0,"timeoutRate":0,"dropRate":0,"throttle":{"create-order":{"perMinute":10}},
+//	                                        "pcModel":{"customerReadsPerMinute":300,"scopes":{"get-customer":"partner"}}} (PCThrottling; {} = defaults)
 //	DELETE /_sandbox/faults                clear faults and injections
 //	POST   /_sandbox/inject                {"kind":"throttle|fail|drop","op":"create-order","n":1,"status":503,"retryAfterSeconds":2}
 //	POST   /_sandbox/seed                  {"customers":N,"subscriptionsPerCustomer":M}
@@ -41,6 +42,7 @@ type adminFaults struct {
 	TimeoutRate float64             `json:"timeoutRate"`
 	DropRate    float64             `json:"dropRate"`
 	Throttle    map[string]Throttle `json:"throttle"`
+	PCModel     *PCThrottling       `json:"pcModel,omitempty"`
 }
 
 func (s *Sandbox) adminRoutes() {
@@ -87,8 +89,15 @@ func (s *Sandbox) adminRoutes() {
 		if e := decode(r, &in); e != nil {
 			return 0, e
 		}
+		if p := in.PCModel; p != nil {
+			for op, sc := range p.Scopes {
+				if _, ok := throttledOps[op]; !ok || (sc != ScopePartner && sc != ScopeCustomer) {
+					return 0, errBadInput("pcModel.scopes: %q is not a throttled API or %q not partner or customer", op, sc)
+				}
+			}
+		}
 		s.SetFaults(Faults{Latency: time.Duration(in.LatencyMs) * time.Millisecond, ErrorRate: in.ErrorRate,
-			TimeoutRate: in.TimeoutRate, DropRate: in.DropRate, Throttle: in.Throttle})
+			TimeoutRate: in.TimeoutRate, DropRate: in.DropRate, Throttle: in.Throttle, PCModel: in.PCModel})
 		return 200, in
 	})
 	h("DELETE /_sandbox/faults", func(r *http.Request) (int, any) {
@@ -269,6 +278,8 @@ type Summary struct {
 	Products      int            `json:"products"`
 	Faults        adminFaults    `json:"faults"`
 	Calls         map[string]int `json:"calls"`
+	// Throttled is how many requests were answered 429.
+	Throttled int64 `json:"throttled"`
 }
 
 // Summary returns counts of the sandbox's state.
@@ -279,7 +290,9 @@ func (s *Sandbox) Summary() Summary {
 		Offers: len(s.cat.seed.Offers), Products: len(s.cat.seed.Products), Calls: map[string]int{}}
 	s.mu.RUnlock()
 	f := s.GetFaults()
-	sum.Faults = adminFaults{LatencyMs: int(f.Latency / time.Millisecond), ErrorRate: f.ErrorRate, TimeoutRate: f.TimeoutRate, DropRate: f.DropRate, Throttle: f.Throttle}
+	sum.Faults = adminFaults{LatencyMs: int(f.Latency / time.Millisecond), ErrorRate: f.ErrorRate, TimeoutRate: f.TimeoutRate, DropRate: f.DropRate, Throttle: f.Throttle,
+		PCModel: cmp.Or(f.PCModel, s.faults.model)}
+	sum.Throttled = s.Throttled()
 	for op, c := range s.calls {
 		if n := c.Load(); n > 0 {
 			sum.Calls[op] = int(n)

@@ -320,6 +320,15 @@
 // doing the work again; concurrent duplicates wait for the first. The same
 // id with a different request gets 409. 429 and 5xx outcomes are not kept.
 //
+// # Throttling
+//
+// Options.PCThrottling (or Faults.PCModel, "pcModel" in /_sandbox/faults)
+// turns on Partner Center's throttling model: the APIs PC's guidance
+// lists (ThrottledOps) are limited per minute of sandbox time, per
+// partner or per partner and customer, and answer 429 with Retry-After
+// and PC's throttling body; other APIs are never throttled. See
+// pcthrottle.go for the sources and the defaults PC does not publish.
+//
 // # Faults
 //
 // SetFaults (latency, 5xx rate, timeouts, apply-then-drop, per-operation

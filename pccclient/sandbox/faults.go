@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -101,8 +102,13 @@ type Faults struct {
 	// DropRate is the fraction of requests whose work is done but whose
 	// response is lost (connection closed).
 	DropRate float64 `json:"dropRate"`
-	// Throttle limits operations per minute of sandbox time.
+	// Throttle limits operations per minute of sandbox time. An entry
+	// replaces the PC model's limit for that operation.
 	Throttle map[string]Throttle `json:"throttle"`
+	// PCModel, when set, throttles every API Partner Center's guidance
+	// lists, in its scope (see PCThrottling). Nil falls back to
+	// Options.PCThrottling (nil there too: those APIs are unlimited).
+	PCModel *PCThrottling `json:"pcModel,omitempty"`
 }
 
 // Throttle is a per-operation rate limit.
@@ -128,15 +134,21 @@ type faultState struct {
 	// armed is set while any standing fault or injection is configured;
 	// without it before and drop skip the mutex every request would take.
 	armed atomic.Bool
+	// throttled counts the 429s answered (model, throttle faults and injections).
+	throttled atomic.Int64
 	// ids numbers response header ids (lock-free, deterministic per seed).
 	ids  atomic.Uint64
 	seed uint64
+
+	// model is Options.PCThrottling, the PC model when Faults.PCModel is nil.
+	model *PCThrottling
 
 	mu       sync.Mutex
 	clock    func() time.Time
 	rng      *rand.Rand
 	f        Faults
 	windows  map[string]*window
+	sweepAt  int // len(windows) that triggers the next sweep of expired ones
 	throttle map[string]*shot
 	fail     map[string]*shot
 	dropN    map[string]int
@@ -186,7 +198,7 @@ func formatGUID(hi, lo uint64) string {
 // rearm recomputes armed after a change (caller holds f.mu).
 func (f *faultState) rearm() {
 	z := f.f
-	f.armed.Store(z.Latency > 0 || z.ErrorRate > 0 || z.TimeoutRate > 0 || z.DropRate > 0 || len(z.Throttle) > 0 ||
+	f.armed.Store(z.Latency > 0 || z.ErrorRate > 0 || z.TimeoutRate > 0 || z.DropRate > 0 || len(z.Throttle) > 0 || z.PCModel != nil || f.model != nil ||
 		len(f.throttle) > 0 || len(f.fail) > 0 || len(f.dropN) > 0)
 }
 
@@ -205,6 +217,9 @@ func (s *Sandbox) GetFaults() Faults {
 	defer s.faults.mu.Unlock()
 	return s.faults.f
 }
+
+// Throttled returns how many requests the sandbox answered 429 so far.
+func (s *Sandbox) Throttled() int64 { return s.faults.throttled.Load() }
 
 // ThrottleNext answers the next n requests for op with 429 and the given
 // Retry-After (rounded up to whole seconds, at least 1).
@@ -285,20 +300,13 @@ func (f *faultState) before(w http.ResponseWriter, r *http.Request, op string, c
 		failStatus = sh.status
 	} else {
 		if t, ok := f.f.Throttle[op]; ok && t.PerMinute > 0 {
-			now := f.clock()
 			wkey := op
 			if t.PerCustomer {
 				wkey = op + "/" + key(r.PathValue("cid"))
 			}
-			win := f.windows[wkey]
-			if win == nil || now.Sub(win.start) >= time.Minute {
-				win = &window{start: now}
-				f.windows[wkey] = win
-			}
-			win.n++
-			if win.n > t.PerMinute {
-				throttleAfter = win.start.Add(time.Minute).Sub(now)
-			}
+			throttleAfter = f.count(wkey, t.PerMinute, f.clock())
+		} else if p := cmp.Or(f.f.PCModel, f.model); p != nil {
+			throttleAfter = f.modelThrottle(p, r, op, f.clock())
 		}
 		if throttleAfter == 0 && f.f.ErrorRate > 0 && f.rng.Float64() < f.f.ErrorRate {
 			failStatus = http.StatusServiceUnavailable
@@ -321,12 +329,14 @@ func (f *faultState) before(w http.ResponseWriter, r *http.Request, op string, c
 	}
 	switch {
 	case throttleAfter > 0:
+		f.throttled.Add(1)
 		sec := retrySeconds(throttleAfter)
 		w.Header().Set("Retry-After", strconv.Itoa(sec))
 		writeJSON(w, http.StatusTooManyRequests, throttleBody{StatusCode: 429,
 			Message: fmt.Sprintf("Rate limit is exceeded. Try again in %d seconds.", sec)})
 		return false
 	case failStatus == http.StatusTooManyRequests:
+		f.throttled.Add(1)
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, failStatus, throttleBody{StatusCode: 429, Message: "Rate limit is exceeded. Try again in 1 seconds."})
 		return false

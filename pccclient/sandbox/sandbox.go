@@ -65,6 +65,12 @@ type Options struct {
 	// reports (Graph's 400 BadRequest for an unknown segment); invoices
 	// come from the v1 API as before.
 	Cloud string
+	// PCThrottling turns on Partner Center's throttling model for the
+	// sandbox's life (Faults.PCModel replaces it while set): the APIs PC
+	// lists as throttled answer 429 beyond their per-minute limits, per
+	// partner or per partner and customer. Nil: no throttling unless a
+	// fault asks for it.
+	PCThrottling *PCThrottling
 }
 
 // Clouds the sandbox can play (Options.Cloud).
@@ -178,6 +184,11 @@ func New(opts Options) (*Sandbox, error) {
 	s.appOnlyOK.Store(opts.AllowAppOnlyEverywhere)
 	s.legacyOK.Store(opts.LegacyPurchases)
 	s.faults = newFaultState(opts.Seed, clock.Now)
+	if opts.PCThrottling != nil {
+		m := *opts.PCThrottling
+		s.faults.model = &m
+		s.faults.rearm()
+	}
 	s.pcg = rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)
 	s.rng = rand.New(s.pcg)
 	for _, op := range allOps {
