@@ -94,7 +94,8 @@ func printCapture(out io.Writer, name string, c captured, verbose bool) {
 	if !verbose {
 		return
 	}
-	fmt.Fprintf(out, "  %s: %d requests captured, %.1f statements each, %d background statements dropped\n", name, len(c.reqs), c.perRequest(), c.background)
+	fmt.Fprintf(out, "  %s: %d requests captured, %.1f statements each; dropped %d background statements and %d refreshes of kept values\n",
+		name, len(c.reqs), c.perRequest(), c.background, c.refreshes)
 	if len(c.reqs) > 0 {
 		for _, s := range c.reqs[0] {
 			fmt.Fprintf(out, "    %s\n", shortSQL(s.sql))
