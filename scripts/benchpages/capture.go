@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,8 +16,8 @@ import (
 // requests ran, the portal's background jobs filtered out.
 type captured struct {
 	reqs       [][]stmt
-	background int // statements dropped as background job traffic
-	refreshes  int // statements dropped as a kept value's refresh (see dropRare)
+	background int      // statements dropped as background job traffic
+	refreshes  []string // statements dropped as a kept value's refresh (see dropRare)
 }
 
 // perRequest is the mean number of statements a request ran.
@@ -105,10 +106,11 @@ func capturePage(ctx context.Context, px *pgProxy, base string, p page, clients 
 	return c, nil
 }
 
-// dropRare drops statements whose SQL only one of ten or more captured
-// requests ran: a kept value whose time ran out during the capture (the
-// customer counts last 10 s). A page's own statements recur, as its
-// URLs differ only in their parameters.
+// dropRare drops statements whose shape only one of ten or more
+// captured requests ran: a kept value whose time ran out during the
+// capture (the customer counts last 10 s). A page's own statements recur,
+// as its URLs differ only in their parameters or in numbers written into
+// the SQL (the customer search's LIMIT and OFFSET).
 func (c *captured) dropRare() {
 	if len(c.reqs) < 10 {
 		return
@@ -117,17 +119,17 @@ func (c *captured) dropRare() {
 	for _, req := range c.reqs {
 		seen := map[string]bool{}
 		for _, s := range req {
-			if !s.simple && !seen[s.sql] {
-				seen[s.sql] = true
-				in[s.sql]++
+			if k := shape(s.sql); !s.simple && !seen[k] {
+				seen[k] = true
+				in[k]++
 			}
 		}
 	}
 	for i, req := range c.reqs {
 		kept := req[:0:0]
 		for _, s := range req {
-			if !s.simple && in[s.sql] == 1 {
-				c.refreshes++
+			if !s.simple && in[shape(s.sql)] == 1 {
+				c.refreshes = append(c.refreshes, s.sql)
 				continue
 			}
 			kept = append(kept, s)
@@ -209,3 +211,9 @@ func background(s stmt, idle map[string]bool) bool {
 	}
 	return !s.simple && idle[s.sql]
 }
+
+// digits are runs of digits, which shape makes one.
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// shape is q with its numbers made alike.
+func shape(q string) string { return digits.ReplaceAllString(q, "0") }

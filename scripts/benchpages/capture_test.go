@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -43,14 +44,14 @@ func TestForeground(t *testing.T) {
 func TestDropRare(t *testing.T) {
 	var c captured
 	for i := range 10 {
-		req := []stmt{{sql: "SELECT session"}, {sql: "SELECT page"}}
+		req := []stmt{{sql: "SELECT session"}, {sql: fmt.Sprintf("SELECT page OFFSET %d", i*50)}}
 		if i == 3 {
 			req = append(req, stmt{sql: "SELECT counts"})
 		}
 		c.reqs = append(c.reqs, req)
 	}
 	c.dropRare()
-	if c.refreshes != 1 || len(c.reqs[3]) != 2 || c.perRequest() != 2 {
-		t.Fatalf("refreshes %d, request 3 %v", c.refreshes, c.reqs[3])
+	if len(c.refreshes) != 1 || len(c.reqs[3]) != 2 || c.perRequest() != 2 {
+		t.Fatalf("refreshes %q, request 3 %v", c.refreshes, c.reqs[3])
 	}
 }

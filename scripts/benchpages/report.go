@@ -90,12 +90,19 @@ func oneLine(s string) string {
 
 // printCapture prints what a page's capture found, and with verbose the
 // first request's statements.
+//
+// What was dropped as a refresh is always printed: the guess that a
+// statement only one request ran is a kept value's refresh could be wrong
+// for a page, and it would make the bare handler look faster.
 func printCapture(out io.Writer, name string, c captured, verbose bool) {
+	for _, q := range c.refreshes {
+		fmt.Fprintf(out, "  %s: replay leaves out, as a kept value's refresh: %s\n", name, shortSQL(q))
+	}
 	if !verbose {
 		return
 	}
 	fmt.Fprintf(out, "  %s: %d requests captured, %.1f statements each; dropped %d background statements and %d refreshes of kept values\n",
-		name, len(c.reqs), c.perRequest(), c.background, c.refreshes)
+		name, len(c.reqs), c.perRequest(), c.background, len(c.refreshes))
 	if len(c.reqs) > 0 {
 		for _, s := range c.reqs[0] {
 			fmt.Fprintf(out, "    %s\n", shortSQL(s.sql))
