@@ -68,10 +68,16 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	binary := fs.String("binary", "", "run this portal binary instead of building ./cmd/portal (to compare two builds on one data set)")
 	target := fs.String("url", "", "measure a portal already running on this base URL (on the bench database) instead of starting one")
 	bare := fs.Bool("bare", true, "also replay each page's SQL, captured from the portal, in a bare net/http handler and compare (false: quicker, portal only)")
-	captureN := fs.Int("capture", 20, "requests per page captured for the bare handler")
+	captureN := fs.Int("capture", 0, "requests per page captured for the bare handler (0: one per client, -c)")
 	verbose := fs.Bool("v", false, "print each page's capture and its first request's SQL")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *captureN <= 0 {
+		// One request per signed-in client, so the replayed writes (the
+		// session's upsert) touch as many rows as the portal's clients
+		// do: 20 replayed by 64 clients queued on each other's row locks.
+		*captureN = *conc
 	}
 	if *conc > min(customerUsers, resellerUsers) {
 		return fmt.Errorf("-c at most %d (one customer user and one reseller user each)", min(customerUsers, resellerUsers))
