@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -53,10 +55,12 @@ func idleSQL(ctx context.Context, p *pgProxy, d time.Duration) map[string]bool {
 // next of the page's signed-in clients (as itself), and assigns each
 // recorded statement to the request whose start and end enclose it.
 //
-// One request goes first, unrecorded: it refreshes the values the portal
-// keeps for a while (the customer list's filter counts, the catalog's
-// facets), which under load are computed once in thousands of requests;
-// captured, the bare handler would replay them once in k.
+// Every client asks once first, unrecorded, so the capture sees what
+// the portal does over and over, not what it does once: the first
+// request refreshes the values the portal keeps for a while (the
+// customer list's filter counts, the catalog's facets), and a session's
+// first requests after sign-in write it (the sign-in flash is consumed).
+// Captured, the bare handler would replay those on every request.
 func capturePage(ctx context.Context, px *pgProxy, base string, p page, clients []*http.Client, k int, idle map[string]bool) (captured, error) {
 	type window struct{ from, to time.Time }
 	var wins []window
@@ -76,7 +80,7 @@ func capturePage(ctx context.Context, px *pgProxy, base string, p page, clients 
 		}
 		return nil
 	}
-	if err := get(len(clients) - 1); err != nil {
+	if err := warm(ctx, base, p, clients); err != nil {
 		return captured{}, err
 	}
 	px.record(true)
@@ -104,6 +108,30 @@ func capturePage(ctx context.Context, px *pgProxy, base string, p page, clients 
 	}
 	c.dropRare()
 	return c, nil
+}
+
+// warm asks for one of p's URLs through each client, all at once.
+func warm(ctx context.Context, base string, p page, clients []*http.Client) error {
+	errs := make([]error, len(clients))
+	var wg sync.WaitGroup
+	for w, c := range clients {
+		wg.Go(func() {
+			path := p.path(rand.New(rand.NewPCG(uint64(w), 3)), w)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+			resp, err := c.Do(req)
+			if err != nil {
+				errs[w] = fmt.Errorf("warm GET %s: %w", path, err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				errs[w] = fmt.Errorf("warm GET %s: status %d", path, resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // dropRare drops statements whose shape only one of ten or more
