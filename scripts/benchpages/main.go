@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -29,6 +30,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,8 +67,17 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	only := fs.String("pages", "", "regexp: only pages whose name matches")
 	binary := fs.String("binary", "", "run this portal binary instead of building ./cmd/portal (to compare two builds on one data set)")
 	target := fs.String("url", "", "measure a portal already running on this base URL (on the bench database) instead of starting one")
+	bare := fs.Bool("bare", true, "also replay each page's SQL, captured from the portal, in a bare net/http handler and compare (false: quicker, portal only)")
+	captureN := fs.Int("capture", 0, "requests per page captured for the bare handler (0: one per client, -c)")
+	verbose := fs.Bool("v", false, "print each page's capture and its first request's SQL")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *captureN <= 0 {
+		// One request per signed-in client, so the replayed writes (the
+		// session's upsert) touch as many rows as the portal's clients
+		// do: 20 replayed by 64 clients queued on each other's row locks.
+		*captureN = *conc
 	}
 	if *conc > min(customerUsers, resellerUsers) {
 		return fmt.Errorf("-c at most %d (one customer user and one reseller user each)", min(customerUsers, resellerUsers))
@@ -88,10 +99,31 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer pool.Close()
 
+	if *bare && *target != "" {
+		fmt.Fprintln(out, "-url: the portal runs elsewhere, so its SQL cannot be captured: no bare handler")
+		*bare = false
+	}
+	// With the bare handler, the portal reaches Postgres through the
+	// recording proxy, and so does the bare handler, so that both pay
+	// for the same extra hop.
+	portalURL := dbURL
+	var px *pgProxy
+	if *bare {
+		cfg, err := pgx.ParseConfig(dbURL)
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", dbURL, err)
+		}
+		if px, err = startProxy(net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))); err != nil {
+			return err
+		}
+		defer px.close()
+		portalURL = fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", cfg.User, px.addr(), *dbName)
+	}
+
 	base, pid := *target, 0
 	if base == "" {
 		var stopServer func()
-		base, pid, stopServer, err = startPortal(ctx, *binary, dbURL, out)
+		base, pid, stopServer, err = startPortal(ctx, *binary, portalURL, out)
 		if err != nil {
 			return err
 		}
@@ -122,10 +154,44 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
+	var bs *bareServer
+	var bareClients []*http.Client
+	var idle map[string]bool
+	if *bare {
+		// The same pool size as the portal's: its URL sets none, so
+		// pgxpool's default for this machine.
+		pcfg, err := pgxpool.ParseConfig(portalURL)
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", portalURL, err)
+		}
+		bpool, err := pgxpool.NewWithConfig(ctx, pcfg)
+		if err != nil {
+			return fmt.Errorf("bare handler pool: %w", err)
+		}
+		defer bpool.Close()
+		if bs, err = startBare(bpool); err != nil {
+			return err
+		}
+		defer bs.close()
+		for range *conc {
+			bareClients = append(bareClients, newClient())
+		}
+		idle = idleSQL(ctx, px, time.Second)
+		fmt.Fprintf(out, "bare handler on %s, pool of %d connections (as the portal's); %d distinct statements ran in an idle second (background jobs, left out of the captures)\n",
+			bs.base, pcfg.MaxConns, len(idle))
+		if *verbose {
+			for q := range idle {
+				fmt.Fprintf(out, "  idle: %s\n", shortSQL(q))
+			}
+		}
+	}
 	cpu := &cpuMeter{pool: pool, db: *dbName, serverPID: pid}
+	// The bare handler runs in this process, with the load client: no
+	// process CPU figure for it.
+	bareCPU := &cpuMeter{pool: pool, db: *dbName}
 	fmt.Fprintf(out, "\n%d clients, %s per page, GOMAXPROCS of the box: %d CPUs; load average before: %s\n\n", *conc, *dur, numCPU(), loadAvg())
-	const row = "%-30s %7s %8s %8s %8s %8s %8s %12s %12s %6s  %s\n"
-	fmt.Fprintf(out, row, "page", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "KiB/req", "portal µs/req", "Postgres µs/req", "errors", "load avg")
+	printHeader(out)
+	var table []pageRow
 	var order []string
 	rows, err := pool.Query(ctx, `SELECT id::text FROM customers WHERE gone_at IS NULL ORDER BY lower(company_name), id`)
 	if err != nil {
@@ -161,23 +227,27 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		case p.reseller:
 			clients = resel
 		}
-		r := run(ctx, base, p, clients, *dur, cpu)
+		var c captured
+		if *bare {
+			if c, err = capturePage(ctx, px, base, p, clients, *captureN, idle); err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			printCapture(out, p.name, c, *verbose)
+		}
+		row := pageRow{portal: run(ctx, base, p, clients, *dur, cpu), loadPortal: loadAvg(), withBare: *bare, stmts: c.perRequest()}
+		if *bare && ctx.Err() == nil {
+			bs.serve(c)
+			bp := page{name: p.name, path: func(*rand.Rand, int) string { return "/" }}
+			row.bare, row.loadBare, row.bareErr = run(ctx, bs.base, bp, bareClients, *dur, bareCPU), loadAvg(), bs.replayErr()
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		cpuCol := func(d time.Duration, ok bool) string {
-			if !ok {
-				return "-"
-			}
-			return fmt.Sprintf("%d", d.Microseconds())
-		}
-		f1 := func(v float64) string { return fmt.Sprintf("%.1f", v) }
-		fmt.Fprintf(out, row, r.name, fmt.Sprintf("%.0f", r.rps), f1(ms(r.p50)), f1(ms(r.p95)), f1(ms(r.p99)), f1(ms(r.max)),
-			f1(float64(r.bytes)/1024/float64(max(r.n, 1))), cpuCol(r.srvCPU, r.serverCPUOK), cpuCol(r.pgCPU, r.pgCPUOK),
-			fmt.Sprint(r.errs), loadAvg())
-		if r.firstErr != "" {
-			fmt.Fprintf(out, "  first error: %s\n", r.firstErr)
-		}
+		printRow(out, row)
+		table = append(table, row)
+	}
+	if *bare {
+		printSummary(out, table)
 	}
 	return nil
 }
