@@ -190,20 +190,27 @@ type AttentionItem struct {
 	OpenedAt     time.Time
 }
 
+// AttentionCounted is how far OpenAttention counts open items: past it
+// the dashboard says "more than", and the count stays a bounded read of
+// the open index however many items pile up.
+const AttentionCounted = 1000
+
 // OpenAttention lists the open (not resolved, not dismissed) events whose
 // deadline is before until or that have none, soonest first, and how
-// many there are in all.
+// many there are in all, at most AttentionCounted+1.
 func (s *Store) OpenAttention(ctx context.Context, until time.Time, max int) ([]AttentionItem, int, error) {
 	// The first max items in the open index's order, joined to their
-	// customers; the total is an index-only count (count(*) OVER () joined
-	// every open item to its customer to count them).
+	// customers; the total counts in that index up to a bound (all 7,137
+	// open items of the bench cost 1.5 ms of Postgres per dashboard).
 	rows, err := s.Pool.Query(ctx, `SELECT a.id, a.kind, a.customer_id, coalesce(c.company_name, c.domain, ''), a.deadline, a.reason, a.href, a.opened_at,
-			(SELECT count(*) FROM attention_items o WHERE o.resolved_at IS NULL AND o.dismissed_at IS NULL AND (o.deadline IS NULL OR o.deadline <= $1))
+			(SELECT count(*) FROM (SELECT 1 FROM attention_items o
+				WHERE o.resolved_at IS NULL AND o.dismissed_at IS NULL AND (o.deadline IS NULL OR o.deadline <= $1)
+				ORDER BY o.deadline NULLS FIRST, o.id LIMIT $3) n)
 		FROM (SELECT * FROM attention_items a
 			WHERE a.resolved_at IS NULL AND a.dismissed_at IS NULL AND (a.deadline IS NULL OR a.deadline <= $1)
 			ORDER BY a.deadline NULLS FIRST, a.id LIMIT $2) a
 		LEFT JOIN customers c ON c.id = a.customer_id
-		ORDER BY a.deadline NULLS FIRST, a.id`, until, max)
+		ORDER BY a.deadline NULLS FIRST, a.id`, until, max, AttentionCounted+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("open attention: %w", err)
 	}

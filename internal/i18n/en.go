@@ -168,5 +168,6 @@ var enPlural = map[string]Plural{
 	"dash.admins":         {One: "%d admin", Other: "%d admins"},
 	"dash.active":         {One: "%d active", Other: "%d active"},
 	"att.more":            {One: "%d more not listed.", Other: "%d more not listed."},
+	"att.more_than":       {One: "More than %d not listed.", Other: "More than %d not listed."},
 	"mail.duration.hours": {One: "one hour", Other: "%d hours"},
 }

@@ -162,5 +162,6 @@ var zhHansPlural = map[string]Plural{
 	"dash.admins":         {One: "%d 位管理员", Other: "%d 位管理员"},
 	"dash.active":         {One: "%d 个有效", Other: "%d 个有效"},
 	"att.more":            {One: "另有 %d 项未列出。", Other: "另有 %d 项未列出。"},
+	"att.more_than":       {One: "另有超过 %d 项未列出。", Other: "另有超过 %d 项未列出。"},
 	"mail.duration.hours": {One: "%d 小时", Other: "%d 小时"},
 }

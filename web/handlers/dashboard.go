@@ -83,6 +83,9 @@ func (s *Server) fillAttention(r *http.Request, d *templates.Dashboard) error {
 		d.Attention = append(d.Attention, v)
 	}
 	d.MoreAttention = total - len(items)
+	if total > store.AttentionCounted {
+		d.MoreAttention, d.MoreCounted = store.AttentionCounted-len(items), true
+	}
 	return nil
 }
 

@@ -1,8 +1,11 @@
 package handlers_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/cspportal/portal/store"
 )
 
 func TestDashboardShowsTheMirror(t *testing.T) {
@@ -44,5 +47,32 @@ func TestDashboardShowsTheMirror(t *testing.T) {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
+	}
+}
+
+// TestDashboardBoundsTheAttentionCount: the dashboard lists 50 open items
+// and counts the others up to a bound, past which it says "more than".
+func TestDashboardBoundsTheAttentionCount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.createUser("staff", "sam@example.com")
+	e.completeSetup()
+	c := e.client()
+	e.login(c, "sam@example.com")
+	add := func(n int, from int) {
+		t.Helper()
+		if _, err := e.st.Pool.Exec(t.Context(), `INSERT INTO attention_items (kind, subject, reason, href)
+			SELECT 'pc_consent', 'item ' || g, 'a reason', '/' FROM generate_series($1::int, $2::int) g`, from, from+n-1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(60, 1)
+	if p := e.get(c, "/"); !strings.Contains(p.body, "10 more not listed.") {
+		t.Fatal("60 open items: want 10 more not listed")
+	}
+	add(store.AttentionCounted, 61)
+	p := e.get(c, "/")
+	if want := fmt.Sprintf("More than %d not listed.", store.AttentionCounted-50); !strings.Contains(p.body, want) {
+		t.Fatalf("%d open items: want %q", store.AttentionCounted+60, want)
 	}
 }
