@@ -17,9 +17,9 @@ import (
 	"github.com/cspportal/portal/pccclient/sandbox"
 )
 
-// deliveryBenchScale multiplies PC's budget: the client's default rate
-// limits (pccclient.DefaultRateLimits: writes 5/s burst 10, reads 20/s
-// burst 40) and the sandbox's per-minute throttles set to the same budget
+// deliveryBenchScale multiplies PC's budget: the client's partner-wide
+// pace of one bucket per class, set through Config.RateLimits
+// (pccclient.DefaultRateLimits: writes 5/s burst 10, reads 20/s burst 40) and the sandbox's per-minute throttles set to the same budget
 // (create-order 300/min, list-subscriptions 1200/min, each times the
 // scale). MIRROR_BENCH_DELIVERY_SCALE overrides it.
 func deliveryBenchScale() int {

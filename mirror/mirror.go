@@ -85,7 +85,7 @@ type Options struct {
 	CatalogInterval     time.Duration // period of the catalog sync [24h]
 	Countries           []string      // catalog countries [settings' default country and the customers' countries]
 	TargetViews         []string      // new-commerce product views to mirror [OnlineServices, Software, Azure]
-	Concurrency         int           // concurrent PC fetches in a pass [8]
+	Concurrency         int           // concurrent PC fetches in a pass [16]
 	BatchSize           int           // customers per write transaction [50]
 	AuditOverlap        time.Duration // re-read audit records this far before the watermark [15m]
 	AuditRetention      time.Duration // PC's audit retention [90 days]
@@ -105,7 +105,10 @@ func (o *Options) setDefaults() {
 	if len(o.TargetViews) == 0 {
 		o.TargetViews = []string{"OnlineServices", "Software", "Azure"}
 	}
-	o.Concurrency = cmp.Or(o.Concurrency, 8)
+	// The client's budgets are per customer and API (PC's throttling
+	// scopes), so customers read in parallel do not share one budget;
+	// PC's latency, not a rate, bounds a pass.
+	o.Concurrency = cmp.Or(o.Concurrency, 16)
 	o.BatchSize = cmp.Or(o.BatchSize, 50)
 	o.AuditOverlap = cmp.Or(o.AuditOverlap, 15*time.Minute)
 	o.AuditRetention = cmp.Or(o.AuditRetention, 90*24*time.Hour)
