@@ -24,6 +24,9 @@ type pcEnv struct {
 	m     *mirror.Mirror
 	stack *sandboxtest.Stack // the portal's PC connection, mirror and commerce (workers not started)
 	clock func() time.Time   // the portal's clock (nil: wall time)
+	// workersStarted: River runs the catalog sync at start, and that
+	// sync's price list replaces a test's own (savePrices waits for it).
+	workersStarted bool
 }
 
 // newPCEnv starts a sandbox (demo customers unless noSeed) and a portal
@@ -77,6 +80,7 @@ func (e *pcEnv) workers(o commerce.Options) *sandboxtest.Stack {
 	s := sandboxtest.NewStack(e.t, e.st, sandboxtest.StackOptions{Box: e.box, Now: e.clock, Commerce: o,
 		Mirror: mirror.Options{Countries: []string{"US"}, PCNow: e.sb.Now}})
 	s.Start()
+	e.workersStarted = true
 	return s
 }
 
@@ -90,9 +94,22 @@ func (e *pcEnv) sync(kind string) {
 	}
 }
 
-// savePrices stores a small price list for one offer.
+// savePrices stores a small price list for one offer, after the catalog
+// sync the workers run at start, whose price list would replace it.
 func (e *pcEnv) savePrices(offerID string, usd string) {
 	e.t.Helper()
+	if e.workersStarted {
+		deadline := time.Now().Add(30 * time.Second)
+		// The start-up sync may queue another catalog sync (of the
+		// customers' countries) when it ends: wait until none is left.
+		for e.countRows("sync_runs WHERE kind = 'catalog' AND finished_at IS NOT NULL") == 0 ||
+			e.countRows("river_job WHERE kind = 'mirror.sync' AND finalized_at IS NULL") > 0 {
+			if time.Now().After(deadline) {
+				e.t.Fatal("the syncs the workers run at start did not finish")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	if err := e.m.SavePrices(e.t.Context(), "US", []mirror.Price{{ItemID: offerID, BillingCycle: "monthly", Currency: "USD",
 		UnitPrice: decimal.RequireFromString(usd)}}); err != nil {
 		e.t.Fatal(err)
