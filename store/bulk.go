@@ -144,9 +144,11 @@ func (b bulk) upsert(ctx context.Context, tx pgx.Tx, rows [][]any) error {
 				old, cur = append(old, b.table+"."+c), append(cur, "excluded."+c)
 			}
 		}
-		where = fmt.Sprintf("WHERE (%s) IS DISTINCT FROM (%s)", strings.Join(old, ", "), strings.Join(cur, ", "))
+		differs := fmt.Sprintf("(%s) IS DISTINCT FROM (%s)", strings.Join(old, ", "), strings.Join(cur, ", "))
 		if b.guard != "" {
-			where = b.guard + " AND " + where[len("WHERE "):]
+			where = b.guard + " AND " + differs
+		} else {
+			where = "WHERE " + differs
 		}
 	}
 	cols := strings.Join(b.cols, ", ")
