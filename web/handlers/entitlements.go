@@ -199,8 +199,9 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	want := chi.URLParam(r, "sub")
+	isWanted := func(x templates.EntitlementRow) bool { return x.ID == want }
 	i := slices.IndexFunc(rows, func(row templates.EntitlementRow) bool {
-		return row.ID == want || slices.ContainsFunc(row.AddOns, func(a templates.EntitlementRow) bool { return a.ID == want })
+		return isWanted(row) || slices.ContainsFunc(row.AddOns, isWanted)
 	})
 	if i < 0 {
 		return store.ErrNotFound
@@ -213,17 +214,16 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sps := salePrices(r.Context(), rows, rr)
-	for _, x := range append([]templates.EntitlementRow{rows[0]}, rows[0].AddOns...) {
-		if x.ID == want {
-			ren, err := s.customerRenewal(r.Context(), sc.id, x.ID, sps[x.ID])
-			if err != nil {
-				return err
-			}
-			return s.render(w, r, http.StatusOK, templates.SubscriptionDetailPage(s.customerPage(r, sc, x.Name),
-				templates.SubscriptionDetailView{Scope: sc.view, Row: x, Renewal: ren}))
-		}
+	x := rows[0]
+	if !isWanted(x) {
+		x = x.AddOns[slices.IndexFunc(x.AddOns, isWanted)]
 	}
-	return store.ErrNotFound
+	ren, err := s.customerRenewal(r.Context(), sc.id, x.ID, sps[x.ID])
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, templates.SubscriptionDetailPage(s.customerPage(r, sc, x.Name),
+		templates.SubscriptionDetailView{Scope: sc.view, Row: x, Renewal: ren}))
 }
 
 // entitlementExport is the entitlements as CSV (add-ons after their base).

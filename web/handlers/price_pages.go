@@ -96,32 +96,26 @@ func saleTotals(ctx context.Context, rr prices.RunRate) []string {
 // prices and returns the priced subscriptions by id.
 func salePrices(ctx context.Context, rows []templates.EntitlementRow, rr prices.RunRate) map[string]prices.SubscriptionPrice {
 	// Only the rows given are looked up: a page of a big customer's list.
-	byID := make(map[string]prices.SubscriptionPrice, len(rows))
+	shown := make(map[string]*templates.EntitlementRow, len(rows))
 	for i := range rows {
-		byID[rows[i].ID] = prices.SubscriptionPrice{}
+		shown[rows[i].ID] = &rows[i]
 		for j := range rows[i].AddOns {
-			byID[rows[i].AddOns[j].ID] = prices.SubscriptionPrice{}
+			shown[rows[i].AddOns[j].ID] = &rows[i].AddOns[j]
 		}
 	}
+	byID := make(map[string]prices.SubscriptionPrice, len(shown))
 	for _, sp := range rr.Subscriptions {
-		if _, ok := byID[sp.ID]; ok {
-			byID[sp.ID] = sp
+		r := shown[sp.ID]
+		if r == nil {
+			continue
 		}
-	}
-	fill := func(r *templates.EntitlementRow) {
-		sp, ok := byID[r.ID]
-		if !ok || !sp.UnitSale.Valid {
-			return
+		byID[sp.ID] = sp
+		if !sp.UnitSale.Valid {
+			continue
 		}
 		r.Price = saleUnit(ctx, sp.UnitSale, sp.Currency, sp.BillingCycle)
 		if sp.Counted {
 			r.Monthly = templates.Money(sp.MonthlySale, sp.Currency)
-		}
-	}
-	for i := range rows {
-		fill(&rows[i])
-		for j := range rows[i].AddOns {
-			fill(&rows[i].AddOns[j])
 		}
 	}
 	return byID
