@@ -16,10 +16,13 @@ import (
 )
 
 // stepClock is a test clock: After(d) advances the clock by d at once and
-// records the wait, so tests assert on waits without sleeping.
+// records the wait, so tests assert on waits without sleeping. With sb
+// set it is the sandbox's virtual clock: a wait advances the sandbox, so
+// Retry-After really frees PC's throttling window.
 type stepClock struct {
 	mu    sync.Mutex
 	now   time.Time
+	sb    *sandbox.Sandbox
 	waits []time.Duration
 }
 
@@ -30,15 +33,23 @@ func newStepClock() *stepClock {
 func (c *stepClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.sb != nil {
+		return c.sb.Now()
+	}
 	return c.now
 }
 
 func (c *stepClock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 	c.waits = append(c.waits, d)
 	ch := make(chan time.Time, 1)
+	if c.sb != nil {
+		c.sb.Advance(d)
+		ch <- c.sb.Now()
+		return ch
+	}
+	c.now = c.now.Add(d)
 	ch <- c.now
 	return ch
 }

@@ -24,41 +24,12 @@ func TestThrottleScopeMatchesSandbox(t *testing.T) {
 	}
 }
 
-// sandboxClock is the sandbox's virtual clock as the client's: a wait
-// advances the sandbox, so Retry-After really frees PC's window.
-type sandboxClock struct {
-	mu    sync.Mutex
-	sb    *sandbox.Sandbox
-	waits []time.Duration
-}
-
-func (c *sandboxClock) Now() time.Time { return c.sb.Now() }
-
-func (c *sandboxClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	c.waits = append(c.waits, d)
-	c.mu.Unlock()
-	c.sb.Advance(d)
-	ch := make(chan time.Time, 1)
-	ch <- c.sb.Now()
-	return ch
-}
-
-func (c *sandboxClock) waited() (total time.Duration, n int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, w := range c.waits {
-		total += w
-	}
-	return total, len(c.waits)
-}
-
 // modelEnv is a sandbox with PC's throttling model on and a client with
 // its default, model-following budgets (or pinned limits) on the
 // sandbox's clock.
-func modelEnv(t *testing.T, customers int, pinned map[pccclient.OpClass]pccclient.RateLimit) (*env, *sandboxClock, []string) {
+func modelEnv(t *testing.T, customers int, pinned map[pccclient.OpClass]pccclient.RateLimit) (*env, *stepClock, []string) {
 	t.Helper()
-	clk := &sandboxClock{}
+	clk := &stepClock{}
 	e := newEnv(t, sandbox.Options{NoSeed: true, PCThrottling: &sandbox.PCThrottling{}}, func(c *pccclient.Config) {
 		c.Clock, c.RateLimits = clk, pinned
 	})
@@ -115,7 +86,7 @@ func TestBudgetsReadCustomersInParallel(t *testing.T) {
 			for err := range errs {
 				t.Fatal(err)
 			}
-			if total, n := clk.waited(); (n > 0) != tc.waits {
+			if total, n := clk.Waited(); (n > 0) != tc.waits {
 				t.Errorf("client waited %v in %d waits; want waits: %v", total, n, tc.waits)
 			}
 			if n := e.sb.Throttled(); n != 0 {
@@ -132,7 +103,7 @@ func TestBudgetsReadCustomersInParallel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if total, _ := clk.waited(); total != 5*time.Second {
+	if total, _ := clk.Waited(); total != 5*time.Second {
 		t.Errorf("30 reads of one customer waited %v, want 5s (20 beyond the burst at 4/s)", total)
 	}
 	if n := e.sb.Throttled(); n != 0 {
@@ -154,7 +125,7 @@ func TestBudgets429SlowsOnlyItsScope(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	total, n := clk.waited()
+	total, n := clk.Waited()
 	if e.sb.Throttled() != 1 || n != 1 || total != time.Minute {
 		t.Fatalf("429s %d, client waits %d (%v); want one 429 and one wait of its Retry-After (60s)", e.sb.Throttled(), n, total)
 	}
@@ -176,7 +147,7 @@ func TestBudgets429SlowsOnlyItsScope(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, n2 := clk.waited(); n2 != n {
+	if _, n2 := clk.Waited(); n2 != n {
 		t.Errorf("customer b waited %d times after a's 429, want not at all", n2-n)
 	}
 	// Served requests bring a's budget back.
