@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"regexp"
@@ -67,16 +66,8 @@ func capturePage(ctx context.Context, px *pgProxy, base string, p page, clients 
 	r := rand.New(rand.NewPCG(7, 11))
 	get := func(i int) error {
 		w := i % len(clients)
-		path := p.path(r, w)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-		resp, err := clients[w].Do(req)
-		if err != nil {
-			return fmt.Errorf("capture GET %s: %w", path, err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("capture GET %s: status %d", path, resp.StatusCode)
+		if _, err := fetch(ctx, clients[w], base, p.path(r, w)); err != nil {
+			return fmt.Errorf("capture: %w", err)
 		}
 		return nil
 	}
@@ -116,17 +107,8 @@ func warm(ctx context.Context, base string, p page, clients []*http.Client) erro
 	var wg sync.WaitGroup
 	for w, c := range clients {
 		wg.Go(func() {
-			path := p.path(rand.New(rand.NewPCG(uint64(w), 3)), w)
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-			resp, err := c.Do(req)
-			if err != nil {
-				errs[w] = fmt.Errorf("warm GET %s: %w", path, err)
-				return
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				errs[w] = fmt.Errorf("warm GET %s: status %d", path, resp.StatusCode)
+			if _, err := fetch(ctx, c, base, p.path(rand.New(rand.NewPCG(uint64(w), 3)), w)); err != nil {
+				errs[w] = fmt.Errorf("warm: %w", err)
 			}
 		})
 	}

@@ -153,6 +153,25 @@ type result struct {
 
 // run drives p with one goroutine per client for d (after a short
 // warm-up), each client signed in as itself.
+// fetch GETs base+path through c and reads the whole answer; a status
+// other than 200 is an error. It returns the bytes read.
+func fetch(ctx context.Context, c *http.Client, base, path string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return 0, fmt.Errorf("GET %s: %w", path, err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("GET %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	n, _ := io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return n, fmt.Errorf("GET %s: status %d", path, resp.StatusCode)
+	}
+	return n, nil
+}
+
 func run(ctx context.Context, base string, p page, clients []*http.Client, d time.Duration, cpu *cpuMeter) result {
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -181,16 +200,7 @@ func run(ctx context.Context, base string, p page, clients []*http.Client, d tim
 				}
 				path := p.path(r, w)
 				t0 := time.Now()
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-				resp, err := c.Do(req)
-				var nb int64
-				if err == nil {
-					nb, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("GET %s: %d", path, resp.StatusCode)
-					}
-				}
+				nb, err := fetch(ctx, c, base, path)
 				el := time.Since(t0)
 				if t0.Add(el).Before(warm) {
 					continue
