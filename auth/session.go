@@ -37,10 +37,12 @@ const (
 // NewSessionManager returns an scs manager storing sessions in the sessions
 // table (see SessionStore). Cookies are HttpOnly, SameSite=Lax, and Secure
 // when secure is true. Serve it through LoadAndSave, not its own
-// LoadAndSave method: the idle timeout is kept there.
-func NewSessionManager(pool *pgxpool.Pool, secure bool) *scs.SessionManager {
+// LoadAndSave method: the idle timeout is kept there. With a cache, signed-in
+// requests find their session in memory while the cache listens (see
+// store.SessionCache); nil reads every session from the database.
+func NewSessionManager(pool *pgxpool.Pool, secure bool, cache *store.SessionCache) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = &SessionStore{st: store.New(pool), codec: sm.Codec}
+	sm.Store = &SessionStore{st: store.New(pool), codec: sm.Codec, cache: cache}
 	// scs's own idle timeout marks every loaded session modified, so every
 	// request would write its row (and wait for the WAL flush).
 	// SessionStore and LoadAndSave keep the idle deadline instead.
@@ -62,6 +64,7 @@ func NewSessionManager(pool *pgxpool.Pool, secure bool) *scs.SessionManager {
 type SessionStore struct {
 	st    *store.Store
 	codec scs.Codec
+	cache *store.SessionCache // nil: none
 }
 
 var _ scs.CtxStore = (*SessionStore)(nil)
@@ -70,7 +73,11 @@ var _ scs.CtxStore = (*SessionStore)(nil)
 // records the row (idle deadline, user) for SessionUser and the idle
 // deadline check.
 func (p *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	row, err := p.st.FindSession(ctx, token)
+	find := p.st.FindSession
+	if p.cache != nil {
+		find = p.cache.FindSession
+	}
+	row, err := find(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil
 	}
@@ -90,12 +97,25 @@ func (p *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, de
 		return fmt.Errorf("commit session: %w", err)
 	}
 	uid, _ := values[SessionUserID].(int64)
-	return p.st.CommitSession(ctx, token, b, idleExpiry(deadline, time.Now(), SessionIdleTimeout), uid)
+	err = p.st.CommitSession(ctx, token, b, idleExpiry(deadline, time.Now(), SessionIdleTimeout), uid)
+	p.forget(token)
+	return err
 }
 
 // DeleteCtx deletes the session.
 func (p *SessionStore) DeleteCtx(ctx context.Context, token string) error {
-	return p.st.DeleteSession(ctx, token)
+	err := p.st.DeleteSession(ctx, token)
+	p.forget(token)
+	return err
+}
+
+// forget drops a session this instance wrote from the cache at once, not
+// when the notification arrives: the response that follows must not be
+// answered with the old session.
+func (p *SessionStore) forget(token string) {
+	if p.cache != nil {
+		p.cache.Forget(token)
+	}
 }
 
 // Find is FindCtx without a context.

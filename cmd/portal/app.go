@@ -101,6 +101,7 @@ func ensureMigrated(ctx context.Context, st *store.Store, migrate bool, log *slo
 type portal struct {
 	srv         *handlers.Server
 	runner      *jobs.Runner
+	sessions    *store.SessionCache
 	log         *slog.Logger
 	metricsAddr string // PORTAL_METRICS_ADDR; "" or "off" serves no metrics
 }
@@ -154,6 +155,7 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 		return nil, err
 	}
 	deps.Registry, deps.PC, deps.Commerce, deps.Mail, deps.Attention, deps.Billing, deps.Prices = reg, pc, com, mailer, att, bil, pri
+	deps.SessionCache = store.NewSessionCache(st, log.With("component", "sessions"))
 	if mod != nil {
 		mod(&deps)
 	}
@@ -161,7 +163,7 @@ func newPortal(cfg config.Config, st *store.Store, log *slog.Logger, mod func(*h
 	if err != nil {
 		return nil, err
 	}
-	return &portal{srv: srv, runner: runner, log: log, metricsAddr: cfg.MetricsAddr}, nil
+	return &portal{srv: srv, runner: runner, sessions: deps.SessionCache, log: log, metricsAddr: cfg.MetricsAddr}, nil
 }
 
 // run starts the background jobs and serves on ln until ctx ends; then it
@@ -177,6 +179,12 @@ func (p *portal) run(ctx context.Context, ln net.Listener, shutdown time.Duratio
 	}
 	if err := p.runner.Start(ctx); err != nil {
 		return fmt.Errorf("start background jobs: %w", err)
+	}
+	if p.sessions != nil {
+		sctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); p.sessions.Run(sctx) }()
+		defer func() { stop(); <-done }()
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), shutdown)

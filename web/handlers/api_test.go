@@ -254,6 +254,7 @@ func TestAPITokensAndScopes(t *testing.T) {
 	if _, err := e.st.Pool.Exec(t.Context(), `UPDATE users SET disabled_at = now() WHERE email = 'bob@relecloud.example'`); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.apiCall(readB, http.MethodGet, "/api/v1/customers", ""); p.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a disabled user's token: %d, want 401", p.StatusCode)
 	}

@@ -80,6 +80,7 @@ func TestSessionRenewedOnRoleChange(t *testing.T) {
 	if _, err := e.st.Pool.Exec(t.Context(), "UPDATE users SET role = 'admin' WHERE id = $1", u.ID); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.get(c, "/admin/settings"); p.StatusCode != http.StatusOK {
 		t.Fatalf("promoted user on settings: %d", p.StatusCode)
 	}

@@ -36,6 +36,7 @@ func TestDashboardShowsTheMirror(t *testing.T) {
 	if _, err := e.st.Pool.Exec(ctx, `UPDATE users SET disabled_at = now() WHERE id = $1`, off.ID); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	p = e.get(c, "/")
 	if !strings.Contains(p.body, `data-testid="user-count">3<`) || !strings.Contains(p.body, "1 admin") {
 		t.Errorf("user counts: want 3 users, 1 admin")

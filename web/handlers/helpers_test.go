@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
@@ -50,6 +51,8 @@ type env struct {
 	st   *store.Store
 	box  *secrets.Box
 	logs *lockedBuffer
+	// sessions is the running session cache, as the binary has it.
+	sessions *store.SessionCache
 }
 
 // newEnv starts a portal; mod may adjust its Deps.
@@ -66,11 +69,12 @@ func newEnv(t *testing.T, mod ...func(*handlers.Deps)) *env {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
 	d := handlers.Deps{
-		Store:     st,
-		Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		SecretBox: box,
-		BaseURL:   ts.URL,
-		Version:   "test",
+		Store:        st,
+		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		SecretBox:    box,
+		BaseURL:      ts.URL,
+		Version:      "test",
+		SessionCache: runSessionCache(t, st),
 	}
 	for _, m := range mod {
 		m(&d)
@@ -80,7 +84,37 @@ func newEnv(t *testing.T, mod ...func(*handlers.Deps)) *env {
 		t.Fatal(err)
 	}
 	h = srv.Routes()
-	return &env{t: t, srv: srv, ts: ts, st: st, box: box, logs: logs}
+	return &env{t: t, srv: srv, ts: ts, st: st, box: box, logs: logs, sessions: d.SessionCache}
+}
+
+// runSessionCache starts a session cache on st, as the binary does, and
+// waits until it listens.
+func runSessionCache(t *testing.T, st *store.Store) *store.SessionCache {
+	t.Helper()
+	c := store.NewSessionCache(st, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for deadline := time.Now().Add(10 * time.Second); !c.Live(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("session cache: not listening after 10s")
+		}
+	}
+	return c
+}
+
+// settle waits until the session cache has seen every change committed so
+// far: a test writing sessions or users behind the portal's back calls it
+// before the request that must see the change.
+func (e *env) settle() {
+	e.t.Helper()
+	if e.sessions == nil {
+		return
+	}
+	if err := e.sessions.Settle(e.t.Context()); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // client returns a browser-like client with its own cookie jar that does

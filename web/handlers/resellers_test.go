@@ -105,6 +105,7 @@ func TestOnboardingForIndirectReseller(t *testing.T) {
 		('11111111-1111-1111-1111-111111111111', 'Gone Reselling', '1234567', true)`); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	c := e.client()
 	e.login(c, "staff@example.com")
 	p := e.get(c, "/customers/new")

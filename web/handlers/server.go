@@ -91,6 +91,9 @@ type Deps struct {
 	// X-Forwarded-For / Forwarded headers name the client; from any other
 	// peer those headers are ignored.
 	TrustedProxies []netip.Prefix
+	// SessionCache, when running, answers signed-in requests' session
+	// lookups from memory; nil reads every session from the database.
+	SessionCache *store.SessionCache
 }
 
 // Server holds the web layer's dependencies; handlers are its methods.
@@ -158,7 +161,7 @@ func New(d Deps) (*Server, error) {
 		st:       d.Store,
 		log:      d.Logger,
 		now:      d.Now,
-		sessions: auth.NewSessionManager(d.Store.Pool, d.SecureCookies),
+		sessions: auth.NewSessionManager(d.Store.Pool, d.SecureCookies, d.SessionCache),
 		throttle: auth.NewThrottle(d.Store, d.Now),
 		metrics:  newMetrics(d.Registry),
 		client:   d.HTTPClient,

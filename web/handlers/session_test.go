@@ -84,6 +84,7 @@ func TestSessionIdleDeadlineExtends(t *testing.T) {
 	if _, err := e.st.Pool.Exec(ctx, "UPDATE sessions SET expiry = expiry - interval '5 minutes' WHERE token = $1", token); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	aged, _ := e.sessionRow(token)
 	p := e.get(c, "/")
 	if p.StatusCode != http.StatusOK {
@@ -113,6 +114,7 @@ func TestSessionIdleDeadlineExtends(t *testing.T) {
 	if _, err := e.st.Pool.Exec(ctx, "UPDATE sessions SET expiry = now() - interval '1 second' WHERE token = $1", token); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.get(c, "/"); p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("idle-expired session: status %d", p.StatusCode)
 	}
@@ -139,6 +141,7 @@ func TestSessionRevocationImmediate(t *testing.T) {
 	if _, err := e.st.Pool.Exec(ctx, "DELETE FROM sessions WHERE token = $1", sessionCookie(c, e.ts.URL).Value); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.get(c, "/customers"); p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("deleted session: status %d", p.StatusCode)
 	}
@@ -165,6 +168,7 @@ func TestSessionRevocationImmediate(t *testing.T) {
 	if _, err := e.st.Pool.Exec(ctx, "UPDATE users SET role = 'customer', customer_id = gen_random_uuid(), customer_via = 'invitation' WHERE id = $1", kim.ID); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.get(c3, "/customers"); p.StatusCode != http.StatusForbidden {
 		t.Fatalf("demoted user on staff page: status %d", p.StatusCode)
 	}
@@ -176,6 +180,7 @@ func TestSessionRevocationImmediate(t *testing.T) {
 	if _, err := e.st.Pool.Exec(ctx, "DELETE FROM users WHERE id = $1", lee.ID); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if _, ok := e.sessionRow(token); ok {
 		t.Error("session row left after its user was deleted")
 	}
@@ -197,6 +202,7 @@ func TestSessionWithoutRecordedUser(t *testing.T) {
 	if _, err := e.st.Pool.Exec(t.Context(), "UPDATE sessions SET user_id = NULL WHERE token = $1", token); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	if p := e.get(c, "/customers"); p.StatusCode != http.StatusOK {
 		t.Fatalf("session without user_id: %d", p.StatusCode)
 	}

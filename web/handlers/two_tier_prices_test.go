@@ -26,6 +26,7 @@ func TestTwoTierPrices(t *testing.T) {
 	if _, err := e.st.Pool.Exec(t.Context(), `UPDATE settings SET partner_mode = 'indirect'`); err != nil {
 		t.Fatal(err)
 	}
+	e.settle()
 	admin, ann, bob := e.client(), e.client(), e.client()
 	e.login(admin, "ada@example.com")
 	e.login(ann, "ann@firstup.example")

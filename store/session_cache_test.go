@@ -1,0 +1,206 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cspportal/portal/internal/testdb"
+	"github.com/cspportal/portal/store"
+)
+
+// runCache starts a session cache on s and waits until it listens.
+func runCache(t *testing.T, s *store.Store) *store.SessionCache {
+	t.Helper()
+	c := store.NewSessionCache(s, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitLive(t, c, true)
+	return c
+}
+
+func waitLive(t *testing.T, c *store.SessionCache, live bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); c.Live() != live; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("session cache live = %v after 10s, want %v", c.Live(), live)
+		}
+	}
+}
+
+// The cache answers from memory while it listens, and every change to the
+// session, its user or the settings, from any connection, counts from the
+// next lookup after it has reached the cache.
+func TestSessionCacheForgetsWhatChanged(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u, err := s.CreateUser(ctx, store.NewUser{Email: "kim@example.com", Role: "staff"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitSession(ctx, "tok-kim", []byte("one"), time.Now().Add(time.Hour), u.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := runCache(t, s)
+	find := func() store.SessionRow {
+		t.Helper()
+		r, err := c.FindSession(ctx, "tok-kim")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	settle := func() {
+		t.Helper()
+		if err := c.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := find(); string(r.Data) != "one" || r.User == nil || r.User.Role != "staff" {
+		t.Fatalf("first lookup: %+v", r)
+	}
+
+	// A write the triggers do not see (replication role) shows that the
+	// second lookup came from memory.
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE sessions SET data = 'silent' WHERE token = 'tok-kim'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	if r := find(); string(r.Data) != "one" {
+		t.Fatalf("second lookup read %q, want the kept %q", r.Data, "one")
+	}
+
+	exec("UPDATE users SET role = 'admin' WHERE id = $1", u.ID)
+	settle()
+	if r := find(); r.User.Role != "admin" || string(r.Data) != "silent" {
+		t.Fatalf("after the role change: role %q data %q", r.User.Role, r.Data)
+	}
+
+	exec("UPDATE settings SET partner_mode = 'indirect' WHERE id = 1")
+	settle()
+	if r := find(); r.Instance == nil || r.Instance.PartnerMode != "indirect" {
+		t.Fatalf("after the settings change: %+v", r.Instance)
+	}
+
+	exec("UPDATE sessions SET data = 'two' WHERE token = 'tok-kim'")
+	settle()
+	if r := find(); string(r.Data) != "two" {
+		t.Fatalf("after the session's write: %q", r.Data)
+	}
+
+	exec("UPDATE users SET disabled_at = now() WHERE id = $1", u.ID)
+	settle()
+	if r := find(); r.User.DisabledAt == nil {
+		t.Fatal("the disabled user's session still shows it enabled")
+	}
+
+	exec("DELETE FROM sessions WHERE token = 'tok-kim'")
+	settle()
+	if _, err := c.FindSession(ctx, "tok-kim"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("deleted session: err = %v, want ErrNotFound", err)
+	}
+}
+
+// Forget drops a session at once, before its notification arrives.
+func TestSessionCacheForget(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	if err := s.CommitSession(ctx, "tok-anon", []byte("one"), time.Now().Add(time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	c := runCache(t, s)
+	if _, err := c.FindSession(ctx, "tok-anon"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE sessions SET data = 'two' WHERE token = 'tok-anon'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.Forget("tok-anon")
+	r, err := c.FindSession(ctx, "tok-anon")
+	if err != nil || string(r.Data) != "two" {
+		t.Fatalf("after Forget: %q, %v", r.Data, err)
+	}
+}
+
+// A session past its idle deadline is not served from memory, and when
+// the listening connection breaks nothing is until it listens again.
+func TestSessionCacheExpiryAndLostListener(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	if err := s.CommitSession(ctx, "tok-short", []byte("x"), time.Now().Add(300*time.Millisecond), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitSession(ctx, "tok-long", []byte("y"), time.Now().Add(time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	c := runCache(t, s)
+	for _, tok := range []string{"tok-short", "tok-long"} {
+		if _, err := c.FindSession(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(400 * time.Millisecond)
+	if _, err := c.FindSession(ctx, "tok-short"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("expired session: err = %v, want ErrNotFound", err)
+	}
+
+	// Cut the listener and write behind the triggers' back while it is
+	// gone: once it listens again, the lookup reads the new row.
+	if _, err := s.Pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'LISTEN portal_sessions'`); err != nil {
+		t.Fatal(err)
+	}
+	waitLive(t, c, false)
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE sessions SET data = 'z' WHERE token = 'tok-long'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.FindSession(ctx, "tok-long"); err != nil || string(r.Data) != "z" {
+		t.Fatalf("while not listening: %q, %v", r.Data, err)
+	}
+	waitLive(t, c, true)
+	if r, err := c.FindSession(ctx, "tok-long"); err != nil || string(r.Data) != "z" {
+		t.Fatalf("listening again: %q, %v", r.Data, err)
+	}
+}
