@@ -126,7 +126,18 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 		` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
 	var page CatalogPage
 	var err error
-	if f.Currency != "" || f.Term != "" || f.BillingCycle != "" || f.Purchasable {
+	if rank == "0" && len(where) == 2 && (f.Sort == "" || f.Sort == "name") {
+		// A country's items by name, the catalog's landing page: offers and
+		// SKUs are each read in that order by index (migration 00261) and
+		// merged, and counted by index, instead of sorting all of the
+		// country's items through the view (2 ms for 1,000 items).
+		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), `SELECT kind, id, 0::real,
+			(SELECT count(*) FROM offers WHERE gone_at IS NULL AND country = $1) + (SELECT count(*) FROM skus WHERE gone_at IS NULL AND country = $1)
+			FROM ((SELECT 'offer' AS kind, id, lower(name) AS k FROM offers WHERE gone_at IS NULL AND country = $1 ORDER BY lower(name), id LIMIT $2)
+			UNION ALL (SELECT 'sku', product_id || '/' || id, lower(title) FROM skus WHERE gone_at IS NULL AND country = $1
+				ORDER BY lower(title), (product_id || '/' || id) LIMIT $2)) t
+			ORDER BY k, id LIMIT $3 OFFSET $2 - $3`, args[0], max(f.Offset, 0)+limit, limit)
+	} else if f.Currency != "" || f.Term != "" || f.BillingCycle != "" || f.Purchasable {
 		// These filters read the columns the view derives per row from
 		// prices and availabilities: one query, derived for every row.
 		page, err = s.catalogRows(ctx, `SELECT `+catalogCols+`, `+rank+` AS rank, count(*) OVER () AS total FROM catalog_items`+tail, args...)
