@@ -126,7 +126,7 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 		` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
 	var page CatalogPage
 	var err error
-	if rank == "0" && len(where) == 2 && (f.Sort == "" || f.Sort == "name") {
+	if order == "lower(name), id" && len(where) == 2 {
 		// A country's items by name, the catalog's landing page: offers and
 		// SKUs are each read in that order by index (migration 00261) and
 		// merged, and counted by index, instead of sorting all of the
@@ -239,6 +239,9 @@ type CatalogFacets struct {
 	Currencies []string
 	Terms      []string
 	Cycles     []string
+	// SyncedAt is when the country's catalog was last synced (zero:
+	// never).
+	SyncedAt time.Time
 }
 
 // facetsTTL bounds how long computed facets are reused even when no
@@ -264,16 +267,24 @@ var facetsKept = kept[facetKey, CatalogFacets]{ttl: facetsTTL}
 // every time.
 func (s *Store) CatalogFacets(ctx context.Context, country string) (CatalogFacets, error) {
 	country = strings.ToUpper(country)
-	var synced *time.Time
-	if err := s.Pool.QueryRow(ctx, `SELECT max(updated_at) FROM sync_watermarks WHERE name LIKE 'catalog:%'`).Scan(&synced); err != nil {
+	var synced, at *time.Time
+	if err := s.Pool.QueryRow(ctx, `SELECT max(updated_at), max(at) FILTER (WHERE name = 'catalog:' || $1)
+		FROM sync_watermarks WHERE name LIKE 'catalog:%'`, country).Scan(&synced, &at); err != nil {
 		return CatalogFacets{}, fmt.Errorf("catalog facets: %w", err)
 	}
+	var f CatalogFacets
+	var err error
 	if synced == nil {
-		return s.catalogFacets(ctx, country)
+		f, err = s.catalogFacets(ctx, country)
+	} else {
+		f, err = facetsKept.get(ctx, facetKey{s, country}, synced.UnixNano(), func(ctx context.Context) (CatalogFacets, error) {
+			return s.catalogFacets(ctx, country)
+		})
 	}
-	return facetsKept.get(ctx, facetKey{s, country}, synced.UnixNano(), func(ctx context.Context) (CatalogFacets, error) {
-		return s.catalogFacets(ctx, country)
-	})
+	if at != nil {
+		f.SyncedAt = *at
+	}
+	return f, err
 }
 
 func (s *Store) catalogFacets(ctx context.Context, country string) (CatalogFacets, error) {
@@ -379,19 +390,6 @@ func (s *Store) CatalogPrices(ctx context.Context, country, itemPrefix string) (
 		return nil, fmt.Errorf("prices of %s: %w", itemPrefix, err)
 	}
 	return out, nil
-}
-
-// CatalogSyncedAt returns when country's catalog was last synced (false
-// when never).
-func (s *Store) CatalogSyncedAt(ctx context.Context, country string) (time.Time, bool, error) {
-	w, err := s.Q.GetWatermark(ctx, s.Pool, "catalog:"+strings.ToUpper(country))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return time.Time{}, false, nil
-	}
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("catalog watermark: %w", err)
-	}
-	return w.At, true, nil
 }
 
 func prefixed(alias, cols string) string {

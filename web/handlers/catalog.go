@@ -82,10 +82,8 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := templates.CatalogView{Form: f, Total: res.Total, Freshness: i18n.Text(ctx, "The catalog has not been synced yet: run a catalog sync from the Sync page.")}
-	if at, ok, err := s.st.CatalogSyncedAt(ctx, country); err != nil {
-		return err
-	} else if ok {
-		v.Freshness = i18n.T(ctx, "h.catalog.synced_ago", ago(ctx, s.now().Sub(at)))
+	if !facets.SyncedAt.IsZero() {
+		v.Freshness = i18n.T(ctx, "h.catalog.synced_ago", ago(ctx, s.now().Sub(facets.SyncedAt)))
 	}
 	for _, c := range facets.Countries {
 		v.Countries = append(v.Countries, templates.Option{Value: c, Label: c})
