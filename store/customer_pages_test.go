@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cspportal/portal/internal/testdb"
@@ -108,4 +109,48 @@ func TestCustomerSearchSharesQueuedQuery(t *testing.T) {
 func withNow(f store.CustomerFilter) store.CustomerFilter {
 	f.Now = time.Now()
 	return f
+}
+
+// A customer's page reads in one batch and one snapshot: every part comes
+// back, a missing customer (or another reseller's) is ErrNotFound, and the
+// pool's connections stay usable after such a failure.
+func TestCustomerDetailInOneBatch(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id, reseller := uuid.New(), uuid.New()
+	exec(`INSERT INTO customers (id, company_name, domain, associated_partner_id) VALUES ($1, 'Contoso', 'contoso.example', $2)`, id, reseller.String())
+	exec(`INSERT INTO subscriptions (id, customer_id, offer_name, quantity) VALUES ('s1', $1, 'Teams', 3), ('s2', $1, 'Azure', 1)`, id)
+	exec(`INSERT INTO orders (id, customer_id, status) VALUES ('o1', $1, 'completed')`, id)
+	exec(`INSERT INTO audit_log (actor, action, outcome, customer_id) VALUES ('kim', 'order.create', 'ok', $1)`, id)
+
+	d, err := s.CustomerDetail(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Customer.CompanyName != "Contoso" || len(d.Subscriptions) != 2 || d.Subscriptions[0].OfferName != "Azure" ||
+		len(d.Orders) != 1 || len(d.Audit) != 1 || d.Audit[0].Action != "order.create" || len(d.Agreements) != 0 {
+		t.Fatalf("detail: %+v", d)
+	}
+	r, err := s.ResellerCustomer(ctx, reseller, id)
+	if err != nil || len(r.Subscriptions) != 2 {
+		t.Fatalf("reseller's customer: %+v, %v", r, err)
+	}
+	for range 8 { // more failures than the pool has connections
+		if _, err := s.CustomerDetail(ctx, uuid.New()); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("missing customer: err = %v, want ErrNotFound", err)
+		}
+		if _, err := s.ResellerCustomer(ctx, uuid.New(), id); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("another reseller's customer: err = %v, want ErrNotFound", err)
+		}
+	}
+	if d, err := s.CustomerDetail(ctx, id); err != nil || d.Customer.ID != id {
+		t.Fatalf("after the failures: %v", err)
+	}
 }

@@ -155,16 +155,12 @@ type ResellerCustomerDetail struct {
 // in one snapshot; ErrNotFound when the customer is not that reseller's.
 func (s *Store) ResellerCustomer(ctx context.Context, reseller, id uuid.UUID) (ResellerCustomerDetail, error) {
 	var d ResellerCustomerDetail
-	err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
-		if d.Customer, err = s.Q.GetResellerCustomer(ctx, tx, db.GetResellerCustomerParams{ID: id, ResellerID: reseller.String()}); err != nil {
-			return mapErr(err)
-		}
-		d.Subscriptions, err = s.Q.ListCustomerSubscriptions(ctx, tx, id)
-		return err
+	err := s.readSnapshot(ctx, func(b *pgx.Batch) {
+		s.Q.QueueGetResellerCustomer(b, db.GetResellerCustomerParams{ID: id, ResellerID: reseller.String()}, &d.Customer)
+		s.Q.QueueListCustomerSubscriptions(b, id, &d.Subscriptions)
 	})
 	if err != nil {
-		return d, fmt.Errorf("reseller customer %s: %w", id, err)
+		return d, fmt.Errorf("reseller customer %s: %w", id, mapErr(err))
 	}
 	return d, nil
 }
