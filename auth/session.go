@@ -206,6 +206,11 @@ func (sw *sessionWriter) save() {
 	}
 	sw.saved = true
 	ctx := sw.r.Context()
+	if st, _ := sw.sm.Store.(*SessionStore); st != nil && st.cache != nil && !safeMethod(sw.r.Method) {
+		// Before the response goes out, so the request the browser
+		// sends next finds this one's changes.
+		st.cache.AfterWrite(ctx)
+	}
 	switch sw.sm.Status(ctx) {
 	case scs.Modified:
 		token, deadline, err := sw.sm.Commit(ctx)
@@ -262,4 +267,9 @@ func SessionInstance(ctx context.Context) (store.Instance, bool) {
 		return store.Instance{}, false
 	}
 	return *l.row.Instance, true
+}
+
+// safeMethod reports whether a request of this method changes nothing.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }

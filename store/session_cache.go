@@ -195,6 +195,21 @@ func (c *SessionCache) listen(ctx context.Context, cfg *pgx.ConnConfig) error {
 	}
 }
 
+// settleTimeout bounds how long a write request waits for its barrier.
+const settleTimeout = 2 * time.Second
+
+// AfterWrite makes a write request's own changes (a revoked user, a new
+// role) count on this instance's very next request: it settles, and
+// forgets every session when it cannot, since a notification still on its
+// way would otherwise leave a stale session in memory for a moment.
+func (c *SessionCache) AfterWrite(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	if err := c.Settle(ctx); err != nil {
+		c.forget("*")
+	}
+}
+
 // barrier parses a payload of Settle's, "sync:ID:N"; ok is false for
 // anything else. Another cache's barrier (a payload with another ID) is
 // ignored: zero and true.

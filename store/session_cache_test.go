@@ -204,3 +204,52 @@ func TestSessionCacheExpiryAndLostListener(t *testing.T) {
 		t.Fatalf("listening again: %q, %v", r.Data, err)
 	}
 }
+
+// AfterWrite waits for what was committed before it, and when it cannot
+// wait (here: a request already cancelled) forgets every session instead.
+func TestSessionCacheAfterWrite(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	for _, tok := range []string{"tok-a", "tok-b"} {
+		if err := s.CommitSession(ctx, tok, []byte("one"), time.Now().Add(time.Hour), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := runCache(t, s)
+	for _, tok := range []string{"tok-a", "tok-b"} {
+		if _, err := c.FindSession(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Pool.Exec(ctx, "UPDATE sessions SET data = 'two' WHERE token = 'tok-a'"); err != nil {
+		t.Fatal(err)
+	}
+	c.AfterWrite(ctx)
+	if r, err := c.FindSession(ctx, "tok-a"); err != nil || string(r.Data) != "two" {
+		t.Fatalf("after AfterWrite: %q, %v", r.Data, err)
+	}
+
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE sessions SET data = 'silent' WHERE token = 'tok-b'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := c.FindSession(ctx, "tok-b"); string(r.Data) != "one" {
+		t.Fatalf("before: %q, want the kept %q", r.Data, "one")
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	c.AfterWrite(cancelled)
+	if r, err := c.FindSession(ctx, "tok-b"); err != nil || string(r.Data) != "silent" {
+		t.Fatalf("after a failed AfterWrite: %q, %v", r.Data, err)
+	}
+}
