@@ -41,7 +41,13 @@ func MonthlyEquivalent(unit decimal.Decimal, quantity int64, cycle, term string)
 	if !ok {
 		return decimal.Zero, false
 	}
-	return unit.Mul(decimal.NewFromInt(quantity)).DivRound(decimal.NewFromInt(months), 8), true
+	total := unit.Mul(decimal.NewFromInt(quantity))
+	if months == 1 {
+		// Most plans bill monthly: no division, which costs more than
+		// the rest of a big customer's run rate.
+		return total, true
+	}
+	return total.DivRound(decimal.NewFromInt(months), 8), true
 }
 
 // MarginShare is margin as a percentage of sale (0 when sale is zero),

@@ -22,6 +22,7 @@ func TestMonthlyEquivalent(t *testing.T) {
 		{"paid once for a year", "120", 1, "none", "P1Y", "10", true},
 		{"paid once for a month", "7", 2, "", "P1M", "14", true},
 		{"no fraction lost before rounding", "10", 1, "annual", "P1Y", "0.83333333", true},
+		{"monthly keeps every fraction", "0.123456789", 3, "monthly", "P1M", "0.370370367", true},
 		{"usage has no monthly equivalent", "1", 1, "usage", "", "0", false},
 		{"unknown term paid once", "1", 1, "none", "P5Y", "0", false},
 	}
@@ -69,5 +70,21 @@ func TestPlanDifferences(t *testing.T) {
 	}
 	if _, _, ok := PlanDifferences(PlanPrice{"", "usage", d("1")}, plans); ok {
 		t.Error("a usage plan has no monthly equivalent")
+	}
+}
+
+// A big customer's run rate works out two monthly equivalents per
+// subscription, so their cost shows on its pages.
+func BenchmarkMonthlyEquivalent(b *testing.B) {
+	unit := decimal.RequireFromString("12.3456")
+	for _, cycle := range []string{"monthly", "annual"} {
+		b.Run(cycle, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := MonthlyEquivalent(unit, 25, cycle, "P1Y"); !ok {
+					b.Fatal("no monthly equivalent")
+				}
+			}
+		})
 	}
 }
