@@ -138,8 +138,9 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 				ORDER BY lower(title), (product_id || '/' || id) LIMIT $2)) t
 			ORDER BY k, id LIMIT $3 OFFSET $2 - $3`, args[0], max(f.Offset, 0)+limit, limit)
 	} else if f.Currency != "" || f.Term != "" || f.BillingCycle != "" || f.Purchasable {
-		// These filters read the columns the view derives per row from
-		// prices and availabilities: one query, derived for every row.
+		// These filters read the columns SKUs keep of their
+		// availabilities (migration 00262) and offers' currencies from
+		// prices by index: one query.
 		page, err = s.catalogRows(ctx, `SELECT `+catalogCols+`, `+rank+` AS rank, count(*) OVER () AS total FROM catalog_items`+tail, args...)
 	} else {
 		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), `SELECT kind, id, `+rank+` AS rank, count(*) OVER () AS total FROM catalog_items`+tail, args...)
@@ -184,10 +185,9 @@ func (s *Store) catalogRows(ctx context.Context, q string, args ...any) (Catalog
 }
 
 // catalogPage pages in two steps: q (kind, id and the total of the
-// matches, ordered, over the view's plain columns only) picks the page, then the
-// columns the view derives from prices and availabilities (terms, cycles,
-// currencies, purchasable) are read for that page's items alone, by
-// index (skus_item_idx), instead of for every item of the country.
+// matches, ordered, over the view's plain columns only) picks the page,
+// then the page's items alone are read whole by index (skus_item_idx),
+// so offers' currencies are gathered from prices for those only.
 func (s *Store) catalogPage(ctx context.Context, country, q string, args ...any) (CatalogPage, error) {
 	rows, err := s.Pool.Query(ctx, q, args...)
 	if err != nil {

@@ -73,3 +73,113 @@ func TestCatalogByNameMatchesTheView(t *testing.T) {
 		t.Fatalf("pages by name (-view +pages):\n%s", diff)
 	}
 }
+
+// A SKU keeps what the catalog shows of its availabilities (terms,
+// cycles, purchasable, currencies); after every kind of write to them the
+// kept columns equal what deriving them from the availabilities gives.
+func TestSkuAvailabilityFactsFollowTheirRows(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// derived is the view's former definition of the four columns.
+	const derived = `SELECT s.product_id || '/' || s.id,
+		coalesce((SELECT array_agg(DISTINCT t->>'duration' ORDER BY t->>'duration') FROM availabilities a, jsonb_array_elements(a.terms) t
+			WHERE a.country = s.country AND a.product_id = s.product_id AND a.sku_id = s.id AND a.gone_at IS NULL
+			AND coalesce(t->>'duration', '') <> ''), '{}'),
+		coalesce((SELECT array_agg(DISTINCT lower(t->>'billingCycle') ORDER BY lower(t->>'billingCycle')) FROM availabilities a, jsonb_array_elements(a.terms) t
+			WHERE a.country = s.country AND a.product_id = s.product_id AND a.sku_id = s.id AND a.gone_at IS NULL
+			AND coalesce(t->>'billingCycle', '') <> ''), s.supported_billing_cycles),
+		EXISTS (SELECT 1 FROM availabilities a WHERE a.country = s.country AND a.product_id = s.product_id
+			AND a.sku_id = s.id AND a.gone_at IS NULL AND a.is_purchasable),
+		coalesce((SELECT array_agg(DISTINCT a.currency ORDER BY a.currency) FROM availabilities a
+			WHERE a.country = s.country AND a.product_id = s.product_id AND a.sku_id = s.id AND a.gone_at IS NULL AND a.currency <> ''), '{}')
+		FROM skus s ORDER BY 1`
+	const kept = `SELECT id, ARRAY(SELECT unnest(terms) ORDER BY 1), ARRAY(SELECT unnest(billing_cycles) ORDER BY 1), purchasable,
+		ARRAY(SELECT unnest(currencies) ORDER BY 1) FROM catalog_items WHERE kind = 'sku' ORDER BY 1`
+	read := func(q string) []string {
+		t.Helper()
+		rows, err := s.Pool.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id string
+			var terms, cycles, currencies []string
+			var purchasable bool
+			if err := rows.Scan(&id, &terms, &cycles, &purchasable, &currencies); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(id, terms, cycles, purchasable, currencies))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	check := func(step string, wantPurchasable int) {
+		t.Helper()
+		want, got := read(derived), read(kept)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s: kept columns differ from the availabilities (-derived +kept):\n%s", step, diff)
+		}
+		var n int
+		if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM catalog_items WHERE kind = 'sku' AND purchasable`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != wantPurchasable {
+			t.Fatalf("%s: %d purchasable SKUs, want %d", step, n, wantPurchasable)
+		}
+	}
+	avail := func(sku, id, currency string, purchasable bool, terms string) {
+		t.Helper()
+		exec(`INSERT INTO availabilities (country, product_id, sku_id, id, currency, is_purchasable, terms, synced_at)
+			VALUES ('US', 'CFQ7', $1, $2, $3, $4, $5, now())
+			ON CONFLICT (country, product_id, sku_id, id) DO UPDATE SET currency = excluded.currency,
+				is_purchasable = excluded.is_purchasable, terms = excluded.terms, synced_at = excluded.synced_at, gone_at = NULL`,
+			sku, id, currency, purchasable, terms)
+	}
+	yearly := `[{"duration": "P1Y", "billingCycle": "Monthly"}, {"duration": "P1Y", "billingCycle": "annual"}]`
+
+	// An availability that arrives before its SKU.
+	avail("0001", "A1", "USD", true, yearly)
+	exec(`INSERT INTO skus (country, product_id, id, title, supported_billing_cycles) VALUES
+		('US', 'CFQ7', '0001', 'One', '{monthly}'), ('US', 'CFQ7', '0002', 'Two', '{annual}')`)
+	check("SKU after its availability", 1)
+
+	avail("0002", "B1", "EUR", false, `[{"duration": "P1M", "billingCycle": "monthly"}]`)
+	avail("0002", "B2", "USD", false, `[{"duration": "P3Y", "billingCycle": "triennial"}, {"duration": ""}]`)
+	avail("0001", "A2", "", true, `[]`)
+	check("availabilities added", 1)
+
+	exec(`UPDATE availabilities SET synced_at = now() + interval '1 hour'`)
+	avail("0002", "B2", "USD", true, `[{"duration": "P3Y", "billingCycle": "triennial"}]`)
+	check("one availability becomes purchasable", 2)
+
+	exec(`UPDATE availabilities SET gone_at = now() WHERE id = 'A1'`)
+	check("an availability gone", 2)
+	exec(`UPDATE availabilities SET gone_at = now() WHERE id = 'A2'`)
+	check("all of a SKU's availabilities gone", 1)
+
+	// A sync's sweep marks SKUs and availabilities gone in one statement.
+	avail("0001", "A1", "USD", true, yearly)
+	exec(`WITH k AS (UPDATE skus SET gone_at = now() WHERE id = '0002')
+		UPDATE availabilities SET gone_at = now() WHERE sku_id = '0002' AND id = 'B1'`)
+	check("swept with its SKU", 2)
+
+	exec(`DELETE FROM availabilities WHERE id = 'B2'`)
+	check("an availability deleted", 1)
+
+	exec(`UPDATE availabilities SET sku_id = '0002' WHERE id = 'A1'`)
+	check("an availability moved to another SKU", 1)
+
+	exec(`TRUNCATE availabilities`)
+	check("availabilities truncated", 0)
+}

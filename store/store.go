@@ -103,7 +103,7 @@ var MirrorTables = []string{"customers", "subscriptions", "subscription_lifecycl
 	"orders", "order_line_items", "agreements", "subscribed_skus", "pc_audit_records"}
 
 // CatalogTables are the tables a catalog sync rewrites in bulk.
-var CatalogTables = []string{"offers", "offer_relations", "products", "skus", "availabilities", "prices"}
+var CatalogTables = []string{"offers", "offer_relations", "products", "skus", "availabilities", "sku_availability", "prices"}
 
 // Analyze refreshes the planner's statistics of tables (after bulk
 // writes, without waiting for autovacuum).

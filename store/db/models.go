@@ -746,6 +746,16 @@ type Sku struct {
 	Search                 interface{}
 }
 
+type SkuAvailability struct {
+	Country     string
+	ProductID   string
+	SkuID       string
+	Terms       []string
+	Cycles      []string
+	Purchasable bool
+	Currencies  []string
+}
+
 type SubscribedSku struct {
 	CustomerID       uuid.UUID
 	SkuID            string
