@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cspportal/portal/rules"
+	"github.com/cspportal/portal/store"
 )
 
 // Prices for the pages: a customer's subscriptions at cost and sale with
@@ -81,6 +82,12 @@ func (p *Pricer) CustomerRunRate(ctx context.Context, party Party, customer uuid
 	if err != nil {
 		return RunRate{}, err
 	}
+	return p.RunRateOf(ctx, party, customer, rows)
+}
+
+// RunRateOf is CustomerRunRate over the customer's priced subscriptions
+// read by the caller (with the rest of its page, in one snapshot).
+func (p *Pricer) RunRateOf(ctx context.Context, party Party, customer uuid.UUID, rows []store.PricedSubscription) (RunRate, error) {
 	out := RunRate{Subscriptions: make([]SubscriptionPrice, 0, len(rows))}
 	totals := map[string]*CurrencyTotal{}
 	quote := p.quoter(customer)

@@ -261,6 +261,9 @@ type CustomerDetail struct {
 	Orders        []CustomerOrder
 	Usage         []LicenseUsage
 	Audit         []CustomerAuditEntry
+	// Priced are the subscriptions with their term prices, for the run
+	// rate (prices.Pricer.RunRateOf).
+	Priced []PricedSubscription
 }
 
 // CustomerDetail reads a customer and its mirrored data in one snapshot,
@@ -274,6 +277,7 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 		s.Q.QueueListCustomerOrders(b, id, &d.Orders)
 		s.Q.QueueListCustomerUsage(b, id, &d.Usage)
 		s.Q.QueueListCustomerAudit(b, &id, &d.Audit)
+		s.Q.QueueCustomerPricedSubscriptions(b, id, &d.Priced)
 	})
 	if err != nil {
 		return d, fmt.Errorf("customer %s: %w", id, mapErr(err))

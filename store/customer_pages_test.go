@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -137,6 +138,25 @@ func TestCustomerDetailInOneBatch(t *testing.T) {
 	if d.Customer.CompanyName != "Contoso" || len(d.Subscriptions) != 2 || d.Subscriptions[0].OfferName != "Azure" ||
 		len(d.Orders) != 1 || len(d.Audit) != 1 || d.Audit[0].Action != "order.create" || len(d.Agreements) != 0 {
 		t.Fatalf("detail: %+v", d)
+	}
+	if len(d.Priced) != 2 || d.Priced[0].ID != "s2" || d.Priced[1].Quantity != 3 {
+		t.Fatalf("priced subscriptions with the detail: %+v", d.Priced)
+	}
+	// The customer view reads its two lists together, no other customer's.
+	exec(`INSERT INTO customers (id, company_name) VALUES ($1, 'Other')`, reseller)
+	exec(`INSERT INTO subscriptions (id, customer_id, offer_name, quantity) VALUES ('s3', $1, 'Visio', 1)`, reseller)
+	exec(`INSERT INTO subscription_lifecycle (subscription_id, customer_id, currency, current_unit_price, next_unit_price, next_quantity)
+		VALUES ('s1', $1, 'EUR', 4.5, 5, 4)`, id)
+	ents, priced, err := s.CustomerEntitlementsPriced(ctx, id)
+	if err != nil || len(ents) != 2 || len(priced) != 2 || ents[0].ID != "s2" || priced[1].ID != "s1" {
+		t.Fatalf("entitlements priced: %+v, %+v, %v", ents, priced, err)
+	}
+	want, err := s.CustomerPricedSubscriptions(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, priced); diff != "" || !priced[1].CurrentUnitPrice.Valid {
+		t.Fatalf("priced with the entitlements differ from CustomerPricedSubscriptions (-want +got):\n%s", diff)
 	}
 	r, err := s.ResellerCustomer(ctx, reseller, id)
 	if err != nil || len(r.Subscriptions) != 2 {

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -12,6 +15,30 @@ import (
 // CustomerEntitlement is one subscription of the customer view with what
 // the entitlement rule needs (order status, replacement, license usage).
 type CustomerEntitlement = db.CustomerEntitlementsRow
+
+// CustomerEntitlementsPriced returns CustomerEntitlements and the same
+// subscriptions as CustomerPricedSubscriptions gives them (by name), from
+// one read: the customer view shows both.
+func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.UUID) ([]CustomerEntitlement, []PricedSubscription, error) {
+	subs, err := s.CustomerEntitlements(ctx, customerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	priced := make([]PricedSubscription, len(subs))
+	for i, e := range subs {
+		priced[i] = PricedSubscription{ID: e.ID, ParentSubscriptionID: e.ParentSubscriptionID, OfferID: e.OfferID,
+			OfferName: e.OfferName, FriendlyName: e.FriendlyName, Status: e.Status, Quantity: e.Quantity,
+			TermDuration: e.TermDuration, BillingCycle: e.BillingCycle, BillingType: e.BillingType, Currency: e.Currency,
+			CurrentUnitPrice: e.CurrentUnitPrice, NextUnitPrice: e.NextUnitPrice, NextItemID: e.NextItemID,
+			NextQuantity: e.NextQuantity, NextTermDuration: e.NextTermDuration, NextBillingCycle: e.NextBillingCycle,
+			RenewsAt: e.RenewsAt, PriceSource: e.PriceSource}
+	}
+	slices.SortStableFunc(priced, func(a, b PricedSubscription) int {
+		return cmp.Or(strings.Compare(strings.ToLower(cmp.Or(a.FriendlyName, a.OfferName)), strings.ToLower(cmp.Or(b.FriendlyName, b.OfferName))),
+			strings.Compare(a.ID, b.ID))
+	})
+	return subs, priced, nil
+}
 
 // CustomerOrderSummary is one order of a customer's order history.
 type CustomerOrderSummary = db.CustomerOrdersRow

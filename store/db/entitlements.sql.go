@@ -32,9 +32,16 @@ SELECT m.id, m.parent_subscription_id, m.order_id, m.offer_id, m.offer_name, m.f
     coalesce(r.new_id, '')::text AS replaced_by,
     (u.name IS NOT NULL)::boolean AS has_usage,
     coalesce(u.consumed_units, 0)::int AS assigned,
-    coalesce(u.active_units, 0)::int AS purchased
+    coalesce(u.active_units, 0)::int AS purchased,
+    m.billing_type,
+    coalesce(l.currency, '')::text AS currency, l.current_unit_price, l.next_unit_price,
+    coalesce(l.next_item_id, '')::text AS next_item_id, coalesce(l.next_quantity, 0)::int AS next_quantity,
+    coalesce(l.next_term_duration, '')::text AS next_term_duration,
+    coalesce(l.next_billing_cycle, '')::text AS next_billing_cycle,
+    l.renews_at, coalesce(l.price_source, '')::text AS price_source
 FROM subscriptions m
 LEFT JOIN orders o ON o.id = m.order_id AND o.customer_id = $1
+LEFT JOIN subscription_lifecycle l ON l.subscription_id = m.id AND l.customer_id = m.customer_id
 LEFT JOIN repl r ON r.old_id = m.id
 LEFT JOIN usage u ON u.name = lower(m.offer_name)
 WHERE m.customer_id = $1 AND m.gone_at IS NULL
@@ -63,13 +70,25 @@ type CustomerEntitlementsRow struct {
 	HasUsage             bool
 	Assigned             int32
 	Purchased            int32
+	BillingType          string
+	Currency             string
+	CurrentUnitPrice     decimal.NullDecimal
+	NextUnitPrice        decimal.NullDecimal
+	NextItemID           string
+	NextQuantity         int32
+	NextTermDuration     string
+	NextBillingCycle     string
+	RenewsAt             *time.Time
+	PriceSource          string
 }
 
 // The customer view's queries. Every one takes the customer id and filters
 // on it in SQL: a customer user can never read another customer's rows.
 // A customer's subscriptions with what the entitlement rule needs: the
 // creating order's status, a newer subscription migrated from it, and the
-// license usage of its product (PC's subscribed SKUs, matched by name).
+// license usage of its product (PC's subscribed SKUs, matched by name),
+// and what its run rate needs (as CustomerPricedSubscriptions gives it),
+// so the view reads its subscriptions once.
 func (q *Queries) CustomerEntitlements(ctx context.Context, db DBTX, customerID uuid.UUID) ([]CustomerEntitlementsRow, error) {
 	rows, err := db.Query(ctx, customerEntitlements, customerID)
 	if err != nil {
@@ -101,6 +120,16 @@ func (q *Queries) CustomerEntitlements(ctx context.Context, db DBTX, customerID 
 			&i.HasUsage,
 			&i.Assigned,
 			&i.Purchased,
+			&i.BillingType,
+			&i.Currency,
+			&i.CurrentUnitPrice,
+			&i.NextUnitPrice,
+			&i.NextItemID,
+			&i.NextQuantity,
+			&i.NextTermDuration,
+			&i.NextBillingCycle,
+			&i.RenewsAt,
+			&i.PriceSource,
 		); err != nil {
 			return nil, err
 		}

@@ -59,6 +59,11 @@ func (q *Queries) QueueListCustomerUsage(b *pgx.Batch, customerID uuid.UUID, out
 	queueMany(b, out, listCustomerUsage, customerID)
 }
 
+// QueueCustomerPricedSubscriptions queues CustomerPricedSubscriptions on b.
+func (q *Queries) QueueCustomerPricedSubscriptions(b *pgx.Batch, customerID uuid.UUID, out *[]CustomerPricedSubscriptionsRow) {
+	queueMany(b, out, customerPricedSubscriptions, customerID)
+}
+
 // QueueListCustomerAudit queues ListCustomerAudit on b.
 func (q *Queries) QueueListCustomerAudit(b *pgx.Batch, customerID *uuid.UUID, out *[]ListCustomerAuditRow) {
 	queueMany(b, out, listCustomerAudit, customerID)

@@ -231,7 +231,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Prices: the run rate at cost and sale, and each subscription's
 	// renewal at its next term's sale price.
-	rr, err := s.pri.Pricer().CustomerRunRate(ctx, prices.Provider, c.ID)
+	rr, err := s.pri.Pricer().RunRateOf(ctx, prices.Provider, c.ID, d.Priced)
 	if err != nil {
 		return err
 	}

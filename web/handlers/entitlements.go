@@ -143,29 +143,45 @@ func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string,
 	}
 }
 
-// entitlementsOf loads the scoped customer's subscriptions as entitlement
-// rows (bases with their add-ons nested), evaluated at now; format fills
-// in the rest of the rows it is given (those shown).
-func (s *Server) entitlementsOf(r *http.Request) (sc customerScope, rows []templates.EntitlementRow, format func([]templates.EntitlementRow), now time.Time, err error) {
-	if sc, err = s.scopeOf(r); err != nil {
-		return sc, nil, nil, now, err
+// entitlements is the scoped customer's subscriptions as entitlement rows
+// (bases with their add-ons nested), evaluated at now; format fills in
+// the rest of the rows it is given (those shown). priced are the same
+// subscriptions with their term prices, read in the same snapshot, when
+// withPrices asks for them.
+type entitlements struct {
+	sc     customerScope
+	rows   []templates.EntitlementRow
+	format func([]templates.EntitlementRow)
+	priced []store.PricedSubscription
+	now    time.Time
+}
+
+func (s *Server) entitlementsOf(r *http.Request, withPrices bool) (e entitlements, err error) {
+	if e.sc, err = s.scopeOf(r); err != nil {
+		return e, err
 	}
-	subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
+	var subs []store.CustomerEntitlement
+	if withPrices {
+		subs, e.priced, err = s.st.CustomerEntitlementsPriced(r.Context(), e.sc.id)
+	} else {
+		subs, err = s.st.CustomerEntitlements(r.Context(), e.sc.id)
+	}
 	if err != nil {
-		return sc, nil, nil, now, err
+		return e, err
 	}
-	now = s.now()
-	rows, format = entitlementRows(i18n.From(r.Context()), subs, sc.view.Base, now)
-	return sc, rows, format, now, nil
+	e.now = s.now()
+	e.rows, e.format = entitlementRows(i18n.From(r.Context()), subs, e.sc.view.Base, e.now)
+	return e, nil
 }
 
 // entitlementList is the customer's subscriptions with their entitlement.
 func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
-	sc, rows, format, now, err := s.entitlementsOf(r)
+	e, err := s.entitlementsOf(r, true)
 	if err != nil {
 		return err
 	}
-	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), prices.Customer, sc.id)
+	sc, rows, format, now := e.sc, e.rows, e.format, e.now
+	rr, err := s.pri.Pricer().RunRateOf(r.Context(), prices.Customer, sc.id, e.priced)
 	if err != nil {
 		return err
 	}
@@ -194,10 +210,11 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 // entitlementShow is one subscription of the customer, with its add-ons.
 // Another customer's subscription is simply not found.
 func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
-	sc, rows, format, _, err := s.entitlementsOf(r)
+	e, err := s.entitlementsOf(r, true)
 	if err != nil {
 		return err
 	}
+	sc, rows, format := e.sc, e.rows, e.format
 	want := chi.URLParam(r, "sub")
 	isWanted := func(x templates.EntitlementRow) bool { return x.ID == want }
 	i := slices.IndexFunc(rows, func(row templates.EntitlementRow) bool {
@@ -209,7 +226,7 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	// The product the subscription belongs to is the one row formatted.
 	rows = rows[i : i+1]
 	format(rows)
-	rr, err := s.pri.Pricer().CustomerRunRate(r.Context(), prices.Customer, sc.id)
+	rr, err := s.pri.Pricer().RunRateOf(r.Context(), prices.Customer, sc.id, e.priced)
 	if err != nil {
 		return err
 	}
@@ -228,11 +245,12 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 
 // entitlementExport is the entitlements as CSV (add-ons after their base).
 func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error {
-	_, rows, format, now, err := s.entitlementsOf(r)
+	e, err := s.entitlementsOf(r, false)
 	if err != nil {
 		return err
 	}
-	format(rows)
+	rows, now := e.rows, e.now
+	e.format(rows)
 	var b strings.Builder
 	b.WriteString("\uFEFF") // a UTF-8 BOM: Excel then reads Chinese names right
 	cw := csv.NewWriter(&b)
