@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -273,7 +275,6 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 	err := s.readSnapshot(ctx, func(b *pgx.Batch) {
 		s.Q.QueueGetMirrorCustomer(b, id, &d.Customer)
 		s.Q.QueueListCustomerAgreements(b, id, &d.Agreements)
-		s.Q.QueueListCustomerSubscriptions(b, id, &d.Subscriptions)
 		s.Q.QueueListCustomerOrders(b, id, &d.Orders)
 		s.Q.QueueListCustomerUsage(b, id, &d.Usage)
 		s.Q.QueueListCustomerAudit(b, &id, &d.Audit)
@@ -282,6 +283,18 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 	if err != nil {
 		return d, fmt.Errorf("customer %s: %w", id, mapErr(err))
 	}
+	// The list is the priced rows by offer name (as ListCustomerSubscriptions
+	// orders them): a big customer's subscriptions are read once.
+	d.Subscriptions = make([]CustomerSubscription, len(d.Priced))
+	for i, p := range d.Priced {
+		d.Subscriptions[i] = CustomerSubscription{ID: p.ID, ParentSubscriptionID: p.ParentSubscriptionID, OfferID: p.OfferID,
+			OfferName: p.OfferName, FriendlyName: p.FriendlyName, Status: p.Status, Quantity: p.Quantity, UnitType: p.UnitType,
+			TermDuration: p.TermDuration, BillingCycle: p.BillingCycle, AutoRenewEnabled: p.AutoRenewEnabled,
+			CommitmentEndDate: p.CommitmentEndDate}
+	}
+	slices.SortStableFunc(d.Subscriptions, func(a, b CustomerSubscription) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.OfferName), strings.ToLower(b.OfferName)), strings.Compare(a.ID, b.ID))
+	})
 	return d, nil
 }
 

@@ -127,7 +127,8 @@ func TestCustomerDetailInOneBatch(t *testing.T) {
 	}
 	id, reseller := uuid.New(), uuid.New()
 	exec(`INSERT INTO customers (id, company_name, domain, associated_partner_id) VALUES ($1, 'Contoso', 'contoso.example', $2)`, id, reseller.String())
-	exec(`INSERT INTO subscriptions (id, customer_id, offer_name, quantity) VALUES ('s1', $1, 'Teams', 3), ('s2', $1, 'Azure', 1)`, id)
+	exec(`INSERT INTO subscriptions (id, customer_id, offer_name, quantity, unit_type, auto_renew_enabled, commitment_end_date)
+		VALUES ('s1', $1, 'Teams', 3, 'Licenses', true, now()), ('s2', $1, 'Azure', 1, '', false, NULL)`, id)
 	exec(`INSERT INTO orders (id, customer_id, status) VALUES ('o1', $1, 'completed')`, id)
 	exec(`INSERT INTO audit_log (actor, action, outcome, customer_id) VALUES ('kim', 'order.create', 'ok', $1)`, id)
 
@@ -161,6 +162,10 @@ func TestCustomerDetailInOneBatch(t *testing.T) {
 	r, err := s.ResellerCustomer(ctx, reseller, id)
 	if err != nil || len(r.Subscriptions) != 2 {
 		t.Fatalf("reseller's customer: %+v, %v", r, err)
+	}
+	// The staff page's list, made from the priced rows, is the list query's.
+	if diff := cmp.Diff(r.Subscriptions, d.Subscriptions); diff != "" {
+		t.Fatalf("subscriptions from the priced rows (-list query +detail):\n%s", diff)
 	}
 	for range 8 { // more failures than the pool has connections
 		if _, err := s.CustomerDetail(ctx, uuid.New()); !errors.Is(err, store.ErrNotFound) {

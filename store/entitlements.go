@@ -28,7 +28,8 @@ func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.
 	for i, e := range subs {
 		priced[i] = PricedSubscription{ID: e.ID, ParentSubscriptionID: e.ParentSubscriptionID, OfferID: e.OfferID,
 			OfferName: e.OfferName, FriendlyName: e.FriendlyName, Status: e.Status, Quantity: e.Quantity,
-			TermDuration: e.TermDuration, BillingCycle: e.BillingCycle, BillingType: e.BillingType, Currency: e.Currency,
+			TermDuration: e.TermDuration, BillingCycle: e.BillingCycle, BillingType: e.BillingType, UnitType: e.UnitType,
+			AutoRenewEnabled: e.AutoRenewEnabled, CommitmentEndDate: e.CommitmentEndDate, Currency: e.Currency,
 			CurrentUnitPrice: e.CurrentUnitPrice, NextUnitPrice: e.NextUnitPrice, NextItemID: e.NextItemID,
 			NextQuantity: e.NextQuantity, NextTermDuration: e.NextTermDuration, NextBillingCycle: e.NextBillingCycle,
 			RenewsAt: e.RenewsAt, PriceSource: e.PriceSource}

@@ -86,7 +86,7 @@ func (q *Queries) CustomerPriceMarket(ctx context.Context, db DBTX, customerID u
 const customerPricedSubscriptions = `-- name: CustomerPricedSubscriptions :many
 
 SELECT s.id, s.parent_subscription_id, s.offer_id, s.offer_name, s.friendly_name, s.status, s.quantity,
-    s.term_duration, s.billing_cycle, s.billing_type,
+    s.term_duration, s.billing_cycle, s.billing_type, s.unit_type, s.auto_renew_enabled, s.commitment_end_date,
     coalesce(l.currency, '')::text AS currency, l.current_unit_price, l.next_unit_price,
     coalesce(l.next_item_id, '')::text AS next_item_id, coalesce(l.next_quantity, 0)::int AS next_quantity,
     coalesce(l.next_term_duration, '')::text AS next_term_duration,
@@ -109,6 +109,9 @@ type CustomerPricedSubscriptionsRow struct {
 	TermDuration         string
 	BillingCycle         string
 	BillingType          string
+	UnitType             string
+	AutoRenewEnabled     bool
+	CommitmentEndDate    *time.Time
 	Currency             string
 	CurrentUnitPrice     decimal.NullDecimal
 	NextUnitPrice        decimal.NullDecimal
@@ -124,7 +127,8 @@ type CustomerPricedSubscriptionsRow struct {
 // (the partner's cost per unit and billing period, from the lifecycle the
 // mirror keeps), the renewals whose price changes, a customer's price list.
 // Every read a customer can reach takes the customer id.
-// The customer's subscriptions with the current and next term's unit cost.
+// The customer's subscriptions with the current and next term's unit cost
+// (and what the customer page lists of them, so it reads them once).
 func (q *Queries) CustomerPricedSubscriptions(ctx context.Context, db DBTX, customerID uuid.UUID) ([]CustomerPricedSubscriptionsRow, error) {
 	rows, err := db.Query(ctx, customerPricedSubscriptions, customerID)
 	if err != nil {
@@ -145,6 +149,9 @@ func (q *Queries) CustomerPricedSubscriptions(ctx context.Context, db DBTX, cust
 			&i.TermDuration,
 			&i.BillingCycle,
 			&i.BillingType,
+			&i.UnitType,
+			&i.AutoRenewEnabled,
+			&i.CommitmentEndDate,
 			&i.Currency,
 			&i.CurrentUnitPrice,
 			&i.NextUnitPrice,

@@ -4,9 +4,10 @@
 -- Every read a customer can reach takes the customer id.
 
 -- name: CustomerPricedSubscriptions :many
--- The customer's subscriptions with the current and next term's unit cost.
+-- The customer's subscriptions with the current and next term's unit cost
+-- (and what the customer page lists of them, so it reads them once).
 SELECT s.id, s.parent_subscription_id, s.offer_id, s.offer_name, s.friendly_name, s.status, s.quantity,
-    s.term_duration, s.billing_cycle, s.billing_type,
+    s.term_duration, s.billing_cycle, s.billing_type, s.unit_type, s.auto_renew_enabled, s.commitment_end_date,
     coalesce(l.currency, '')::text AS currency, l.current_unit_price, l.next_unit_price,
     coalesce(l.next_item_id, '')::text AS next_item_id, coalesce(l.next_quantity, 0)::int AS next_quantity,
     coalesce(l.next_term_duration, '')::text AS next_term_duration,
