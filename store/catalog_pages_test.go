@@ -18,12 +18,7 @@ func TestCatalogByNameMatchesTheView(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := testdb.NewStore(t)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := sqlExec(t, s)
 	exec(`INSERT INTO products (country, id, title) SELECT 'US', p, p FROM unnest(ARRAY['CFQ0', 'CFQ1', 'CFQ2', 'CFQ9']) AS p`)
 	names := []string{"Teams", "teams", "Azure", "Visio", "exchange", "Exchange", "Project", "Zeta", "alpha", "Teams"}
 	for i, n := range names {
@@ -81,12 +76,7 @@ func TestSkuAvailabilityFactsFollowTheirRows(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := testdb.NewStore(t)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := sqlExec(t, s)
 	// derived is the view's former definition of the four columns.
 	const derived = `SELECT s.product_id || '/' || s.id,
 		coalesce((SELECT array_agg(DISTINCT t->>'duration' ORDER BY t->>'duration') FROM availabilities a, jsonb_array_elements(a.terms) t

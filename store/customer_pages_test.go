@@ -119,12 +119,7 @@ func TestCustomerDetailInOneBatch(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := testdb.NewStore(t)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := sqlExec(t, s)
 	id, reseller := uuid.New(), uuid.New()
 	exec(`INSERT INTO customers (id, company_name, domain, associated_partner_id) VALUES ($1, 'Contoso', 'contoso.example', $2)`, id, reseller.String())
 	exec(`INSERT INTO subscriptions (id, customer_id, offer_name, quantity, unit_type, auto_renew_enabled, commitment_end_date)

@@ -18,12 +18,7 @@ func TestResellerCustomersPagesAndCounts(t *testing.T) {
 	ctx := t.Context()
 	s := testdb.NewStore(t)
 	a, b, empty := uuid.New(), uuid.New(), uuid.New()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := sqlExec(t, s)
 	exec(`INSERT INTO resellers (tenant_id, name, mpn_id) VALUES ($1, 'A', '1'), ($2, 'B', '2'), ($3, 'Empty', '3')`, a, b, empty)
 	add := func(name, partner string, gone bool) {
 		t.Helper()

@@ -38,12 +38,7 @@ func TestSessionCacheForgetsWhatChanged(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := testdb.NewStore(t)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := s.Pool.Exec(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := sqlExec(t, s)
 	u, err := s.CreateUser(ctx, store.NewUser{Email: "kim@example.com", Role: "staff"})
 	if err != nil {
 		t.Fatal(err)
@@ -72,19 +67,7 @@ func TestSessionCacheForgetsWhatChanged(t *testing.T) {
 
 	// A write the triggers do not see (replication role) shows that the
 	// second lookup came from memory.
-	tx, err := s.Pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE sessions SET data = 'silent' WHERE token = 'tok-kim'"); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	execSilently(t, s, "UPDATE sessions SET data = 'silent' WHERE token = 'tok-kim'")
 	settle()
 	if r := find(); string(r.Data) != "one" {
 		t.Fatalf("second lookup read %q, want the kept %q", r.Data, "one")
@@ -133,19 +116,7 @@ func TestSessionCacheForget(t *testing.T) {
 	if _, err := c.FindSession(ctx, "tok-anon"); err != nil {
 		t.Fatal(err)
 	}
-	tx, err := s.Pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE sessions SET data = 'two' WHERE token = 'tok-anon'"); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	execSilently(t, s, "UPDATE sessions SET data = 'two' WHERE token = 'tok-anon'")
 	c.Forget("tok-anon")
 	r, err := c.FindSession(ctx, "tok-anon")
 	if err != nil || string(r.Data) != "two" {
@@ -183,19 +154,7 @@ func TestSessionCacheExpiryAndLostListener(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLive(t, c, false)
-	tx, err := s.Pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE sessions SET data = 'z' WHERE token = 'tok-long'"); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	execSilently(t, s, "UPDATE sessions SET data = 'z' WHERE token = 'tok-long'")
 	if r, err := c.FindSession(ctx, "tok-long"); err != nil || string(r.Data) != "z" {
 		t.Fatalf("while not listening: %q, %v", r.Data, err)
 	}
@@ -230,19 +189,7 @@ func TestSessionCacheAfterWrite(t *testing.T) {
 		t.Fatalf("after AfterWrite: %q, %v", r.Data, err)
 	}
 
-	tx, err := s.Pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE sessions SET data = 'silent' WHERE token = 'tok-b'"); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	execSilently(t, s, "UPDATE sessions SET data = 'silent' WHERE token = 'tok-b'")
 	if r, _ := c.FindSession(ctx, "tok-b"); string(r.Data) != "one" {
 		t.Fatalf("before: %q, want the kept %q", r.Data, "one")
 	}
