@@ -331,5 +331,26 @@ func (b *browser) signOut() {
 
 func testID(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + id + `"]`) }
 
+// clickPolled clicks the element sel inside a region htmx swaps on a
+// timer: a swap between finding the element and clicking it leaves
+// chromedp a dead node, so it finds it again, as a person's second click
+// would.
+func clickPolled(sel chromedp.CSS) step {
+	click := chromedp.Click(sel)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			_, err := click(ctx, t)
+			if err == nil || !strings.Contains(err.Error(), "Could not find node") {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
 // field is the CSS selector of a form field by name.
 func field(name string) chromedp.CSS { return chromedp.CSS("#f-" + name) }

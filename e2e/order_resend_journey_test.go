@@ -52,7 +52,7 @@ func TestOrderResendJourney(t *testing.T) {
 	)
 	b.checkA11y("order-stopped")
 	b.run("send it again and watch it complete",
-		chromedp.Click(testID("order-base-resend")),
+		clickPolled(testID("order-base-resend")), // the progress polls every second
 		chromedp.WaitVisible(`[data-testid="order-progress"][data-done="true"]`),
 	)
 	if got := b.text(`[data-testid="order-base-state"]`); got != "completed" {
