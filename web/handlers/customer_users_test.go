@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -215,6 +216,33 @@ func TestViewAsCustomer(t *testing.T) {
 	e.get(again, base+"/subscriptions")
 	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 2 {
 		t.Errorf("%d view-as audit entries after a second session, want 2", n)
+	}
+	// The session remembers the last 20 customers viewed: after 20 others,
+	// Alpha's view is recorded again, and the session's row stays small.
+	var size0 int
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT max(length(data)) FROM sessions`).Scan(&size0); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		o := e.seedTenant(fmt.Sprintf("Other %02d", i), now)
+		e.get(staff, "/customers/"+o.ID.String()+"/view/subscriptions")
+		if i == 18 {
+			e.get(staff, base+"/subscriptions")
+			if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 2 {
+				t.Fatalf("%d view-as audit entries after 19 other customers, want still 2", n)
+			}
+		}
+	}
+	e.get(staff, base+"/subscriptions")
+	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 3 {
+		t.Errorf("%d view-as audit entries after 20 other customers, want 3", n)
+	}
+	var size int
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT max(length(data)) FROM sessions`).Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if size > size0+20*40 {
+		t.Errorf("the session grew from %d to %d bytes after 21 customers", size0, size)
 	}
 	if p := e.get(staff, "/customers/"+uuid.NewString()+"/view/subscriptions"); p.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown customer: %d", p.StatusCode)
