@@ -241,8 +241,22 @@ type Customer = db.Customer
 // CustomerAgreement is an accepted agreement.
 type CustomerAgreement = db.ListCustomerAgreementsRow
 
-// CustomerSubscription is a subscription as the customer page shows it.
-type CustomerSubscription = db.ListCustomerSubscriptionsRow
+// CustomerSubscription is a subscription as the customer page lists it,
+// made from its priced row (subscriptionsOf).
+type CustomerSubscription struct {
+	ID                   string
+	ParentSubscriptionID string
+	OfferID              string
+	OfferName            string
+	FriendlyName         string
+	Status               string
+	Quantity             int32
+	UnitType             string
+	TermDuration         string
+	BillingCycle         string
+	AutoRenewEnabled     bool
+	CommitmentEndDate    *time.Time
+}
 
 // CustomerOrder is an order with its number of line items.
 type CustomerOrder = db.ListCustomerOrdersRow
@@ -283,19 +297,25 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 	if err != nil {
 		return d, fmt.Errorf("customer %s: %w", id, mapErr(err))
 	}
-	// The list is the priced rows by offer name (as ListCustomerSubscriptions
-	// orders them): a big customer's subscriptions are read once.
-	d.Subscriptions = make([]CustomerSubscription, len(d.Priced))
-	for i, p := range d.Priced {
-		d.Subscriptions[i] = CustomerSubscription{ID: p.ID, ParentSubscriptionID: p.ParentSubscriptionID, OfferID: p.OfferID,
+	d.Subscriptions = subscriptionsOf(d.Priced)
+	return d, nil
+}
+
+// subscriptionsOf is the subscription list made from the priced rows, by
+// offer name, so a page that shows both reads a big customer's
+// subscriptions once.
+func subscriptionsOf(priced []PricedSubscription) []CustomerSubscription {
+	subs := make([]CustomerSubscription, len(priced))
+	for i, p := range priced {
+		subs[i] = CustomerSubscription{ID: p.ID, ParentSubscriptionID: p.ParentSubscriptionID, OfferID: p.OfferID,
 			OfferName: p.OfferName, FriendlyName: p.FriendlyName, Status: p.Status, Quantity: p.Quantity, UnitType: p.UnitType,
 			TermDuration: p.TermDuration, BillingCycle: p.BillingCycle, AutoRenewEnabled: p.AutoRenewEnabled,
 			CommitmentEndDate: p.CommitmentEndDate}
 	}
-	slices.SortStableFunc(d.Subscriptions, func(a, b CustomerSubscription) int {
+	slices.SortStableFunc(subs, func(a, b CustomerSubscription) int {
 		return cmp.Or(strings.Compare(strings.ToLower(a.OfferName), strings.ToLower(b.OfferName)), strings.Compare(a.ID, b.ID))
 	})
-	return d, nil
+	return subs
 }
 
 // readSnapshot sends the queries queue adds in one batch, inside a

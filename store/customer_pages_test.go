@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cspportal/portal/internal/testdb"
@@ -158,9 +159,25 @@ func TestCustomerDetailInOneBatch(t *testing.T) {
 	if err != nil || len(r.Subscriptions) != 2 {
 		t.Fatalf("reseller's customer: %+v, %v", r, err)
 	}
-	// The staff page's list, made from the priced rows, is the list query's.
-	if diff := cmp.Diff(r.Subscriptions, d.Subscriptions); diff != "" {
-		t.Fatalf("subscriptions from the priced rows (-list query +detail):\n%s", diff)
+	// The pages' lists, made from the priced rows, hold what the table does,
+	// by offer name.
+	var listed []store.CustomerSubscription
+	rows, err := s.Pool.Query(ctx, `SELECT id, parent_subscription_id, offer_id, offer_name, friendly_name, status, quantity,
+		unit_type, term_duration, billing_cycle, auto_renew_enabled, commitment_end_date
+		FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL ORDER BY lower(offer_name), id`, id)
+	if err == nil {
+		listed, err = pgx.CollectRows(rows, pgx.RowToStructByPos[store.CustomerSubscription])
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range [][]store.CustomerSubscription{d.Subscriptions, r.Subscriptions} {
+		if diff := cmp.Diff(listed, got); diff != "" {
+			t.Fatalf("subscriptions from the priced rows (-table +page):\n%s", diff)
+		}
+	}
+	if len(r.Priced) != 2 {
+		t.Fatalf("the reseller's customer's priced rows: %+v", r.Priced)
 	}
 	for range 8 { // more failures than the pool has connections
 		if _, err := s.CustomerDetail(ctx, uuid.New()); !errors.Is(err, store.ErrNotFound) {

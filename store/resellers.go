@@ -145,10 +145,12 @@ func (s *Store) ResellerCustomers(ctx context.Context, reseller uuid.UUID, q str
 	return out, nil
 }
 
-// ResellerCustomerDetail is a reseller's customer with its subscriptions.
+// ResellerCustomerDetail is a reseller's customer with its subscriptions,
+// also with their term prices for the run rate (prices.Pricer.RunRateOf).
 type ResellerCustomerDetail struct {
 	Customer      Customer
 	Subscriptions []CustomerSubscription
+	Priced        []PricedSubscription
 }
 
 // ResellerCustomer reads one of reseller's customers and its subscriptions
@@ -157,11 +159,12 @@ func (s *Store) ResellerCustomer(ctx context.Context, reseller, id uuid.UUID) (R
 	var d ResellerCustomerDetail
 	err := s.readSnapshot(ctx, func(b *pgx.Batch) {
 		s.Q.QueueGetResellerCustomer(b, db.GetResellerCustomerParams{ID: id, ResellerID: reseller.String()}, &d.Customer)
-		s.Q.QueueListCustomerSubscriptions(b, id, &d.Subscriptions)
+		s.Q.QueueCustomerPricedSubscriptions(b, id, &d.Priced)
 	})
 	if err != nil {
-		return d, fmt.Errorf("reseller customer %s: %w", id, mapErr(err))
+		return ResellerCustomerDetail{}, fmt.Errorf("reseller customer %s: %w", id, mapErr(err))
 	}
+	d.Subscriptions = subscriptionsOf(d.Priced)
 	return d, nil
 }
 

@@ -257,60 +257,6 @@ func (q *Queries) ListCustomerOrders(ctx context.Context, db DBTX, customerID uu
 	return items, nil
 }
 
-const listCustomerSubscriptions = `-- name: ListCustomerSubscriptions :many
-SELECT id, parent_subscription_id, offer_id, offer_name, friendly_name, status, quantity, unit_type, term_duration,
-    billing_cycle, auto_renew_enabled, commitment_end_date
-FROM subscriptions WHERE customer_id = $1 AND gone_at IS NULL ORDER BY lower(offer_name), id
-`
-
-type ListCustomerSubscriptionsRow struct {
-	ID                   string
-	ParentSubscriptionID string
-	OfferID              string
-	OfferName            string
-	FriendlyName         string
-	Status               string
-	Quantity             int32
-	UnitType             string
-	TermDuration         string
-	BillingCycle         string
-	AutoRenewEnabled     bool
-	CommitmentEndDate    *time.Time
-}
-
-func (q *Queries) ListCustomerSubscriptions(ctx context.Context, db DBTX, customerID uuid.UUID) ([]ListCustomerSubscriptionsRow, error) {
-	rows, err := db.Query(ctx, listCustomerSubscriptions, customerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListCustomerSubscriptionsRow
-	for rows.Next() {
-		var i ListCustomerSubscriptionsRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.ParentSubscriptionID,
-			&i.OfferID,
-			&i.OfferName,
-			&i.FriendlyName,
-			&i.Status,
-			&i.Quantity,
-			&i.UnitType,
-			&i.TermDuration,
-			&i.BillingCycle,
-			&i.AutoRenewEnabled,
-			&i.CommitmentEndDate,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listCustomerUsage = `-- name: ListCustomerUsage :many
 SELECT sku_part_number, sku_name, consumed_units AS assigned, active_units AS purchased,
     suspended_units AS suspended, warning_units AS warning

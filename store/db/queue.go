@@ -44,11 +44,6 @@ func (q *Queries) QueueListCustomerAgreements(b *pgx.Batch, customerID uuid.UUID
 	queueMany(b, out, listCustomerAgreements, customerID)
 }
 
-// QueueListCustomerSubscriptions queues ListCustomerSubscriptions on b.
-func (q *Queries) QueueListCustomerSubscriptions(b *pgx.Batch, customerID uuid.UUID, out *[]ListCustomerSubscriptionsRow) {
-	queueMany(b, out, listCustomerSubscriptions, customerID)
-}
-
 // QueueListCustomerOrders queues ListCustomerOrders on b.
 func (q *Queries) QueueListCustomerOrders(b *pgx.Batch, customerID uuid.UUID, out *[]ListCustomerOrdersRow) {
 	queueMany(b, out, listCustomerOrders, customerID)

@@ -2,11 +2,6 @@
 SELECT agreement_type, date_agreed, contact_first_name, contact_last_name, contact_email, contact_phone
 FROM agreements WHERE customer_id = @customer_id AND gone_at IS NULL ORDER BY date_agreed DESC;
 
--- name: ListCustomerSubscriptions :many
-SELECT id, parent_subscription_id, offer_id, offer_name, friendly_name, status, quantity, unit_type, term_duration,
-    billing_cycle, auto_renew_enabled, commitment_end_date
-FROM subscriptions WHERE customer_id = @customer_id AND gone_at IS NULL ORDER BY lower(offer_name), id;
-
 -- name: ListCustomerOrders :many
 SELECT o.id, o.status, o.billing_cycle, o.currency_code AS currency, o.total_price, o.creation_date,
     (SELECT count(*) FROM order_line_items l WHERE l.order_id = o.id AND l.gone_at IS NULL)::bigint AS lines
