@@ -1,5 +1,11 @@
 package rules
 
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
 // Nested is one subscription with the add-ons listed under it.
 type Nested[T any] struct {
 	Item   T
@@ -32,4 +38,20 @@ func NestAddOns[T any](items []T, id, parent func(T) string) []Nested[T] {
 		out = append(out, Nested[T]{Item: it, AddOns: under[id(it)]})
 	}
 	return out
+}
+
+// SortByName sorts rows by name in any case, then id, keeping equal rows in
+// order. Each name is lower-cased once: lower-casing inside the comparison
+// allocated twice per comparison, thousands of times for a big customer.
+func SortByName[T any](rows []T, key func(T) (name, id string)) {
+	lower := make(map[string]string, len(rows))
+	for _, r := range rows {
+		name, id := key(r)
+		lower[id] = strings.ToLower(name)
+	}
+	slices.SortStableFunc(rows, func(a, b T) int {
+		_, ia := key(a)
+		_, ib := key(b)
+		return cmp.Or(cmp.Compare(lower[ia], lower[ib]), cmp.Compare(ia, ib))
+	})
 }

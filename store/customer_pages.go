@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -241,22 +241,9 @@ type Customer = db.Customer
 // CustomerAgreement is an accepted agreement.
 type CustomerAgreement = db.ListCustomerAgreementsRow
 
-// CustomerSubscription is a subscription as the customer page lists it,
-// made from its priced row (subscriptionsOf).
-type CustomerSubscription struct {
-	ID                   string
-	ParentSubscriptionID string
-	OfferID              string
-	OfferName            string
-	FriendlyName         string
-	Status               string
-	Quantity             int32
-	UnitType             string
-	TermDuration         string
-	BillingCycle         string
-	AutoRenewEnabled     bool
-	CommitmentEndDate    *time.Time
-}
+// CustomerSubscription is a subscription as the customer page lists it:
+// its priced row, in the list's order (subscriptionsOf).
+type CustomerSubscription = PricedSubscription
 
 // CustomerOrder is an order with its number of line items.
 type CustomerOrder = db.ListCustomerOrdersRow
@@ -301,20 +288,12 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 	return d, nil
 }
 
-// subscriptionsOf is the subscription list made from the priced rows, by
+// subscriptionsOf is the subscription list: the priced rows (by name) by
 // offer name, so a page that shows both reads a big customer's
 // subscriptions once.
 func subscriptionsOf(priced []PricedSubscription) []CustomerSubscription {
-	subs := make([]CustomerSubscription, len(priced))
-	for i, p := range priced {
-		subs[i] = CustomerSubscription{ID: p.ID, ParentSubscriptionID: p.ParentSubscriptionID, OfferID: p.OfferID,
-			OfferName: p.OfferName, FriendlyName: p.FriendlyName, Status: p.Status, Quantity: p.Quantity, UnitType: p.UnitType,
-			TermDuration: p.TermDuration, BillingCycle: p.BillingCycle, AutoRenewEnabled: p.AutoRenewEnabled,
-			CommitmentEndDate: p.CommitmentEndDate}
-	}
-	slices.SortStableFunc(subs, func(a, b CustomerSubscription) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.OfferName), strings.ToLower(b.OfferName)), strings.Compare(a.ID, b.ID))
-	})
+	subs := slices.Clone(priced)
+	rules.SortByName(subs, func(s CustomerSubscription) (string, string) { return s.OfferName, s.ID })
 	return subs
 }
 

@@ -4,11 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -34,10 +33,7 @@ func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.
 			NextQuantity: e.NextQuantity, NextTermDuration: e.NextTermDuration, NextBillingCycle: e.NextBillingCycle,
 			RenewsAt: e.RenewsAt, PriceSource: e.PriceSource}
 	}
-	slices.SortStableFunc(priced, func(a, b PricedSubscription) int {
-		return cmp.Or(strings.Compare(strings.ToLower(cmp.Or(a.FriendlyName, a.OfferName)), strings.ToLower(cmp.Or(b.FriendlyName, b.OfferName))),
-			strings.Compare(a.ID, b.ID))
-	})
+	rules.SortByName(priced, func(p PricedSubscription) (string, string) { return cmp.Or(p.FriendlyName, p.OfferName), p.ID })
 	return subs, priced, nil
 }
 

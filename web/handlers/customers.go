@@ -297,26 +297,10 @@ func agreementName(ctx context.Context, t string) string {
 func nestSubscriptions(subs []store.CustomerSubscription) []rules.Nested[store.CustomerSubscription] {
 	nested := rules.NestAddOns(subs, func(s store.CustomerSubscription) string { return s.ID },
 		func(s store.CustomerSubscription) string { return s.ParentSubscriptionID })
-	sortByName(nested, func(n rules.Nested[store.CustomerSubscription]) (string, string) {
+	rules.SortByName(nested, func(n rules.Nested[store.CustomerSubscription]) (string, string) {
 		return cmp.Or(n.Item.FriendlyName, n.Item.OfferName), n.Item.ID
 	})
 	return nested
-}
-
-// sortByName sorts rows by name in any case, then id, keeping equal rows in
-// order. Each name is lower-cased once: lower-casing inside the comparison
-// allocated twice per comparison, thousands of times for a big customer.
-func sortByName[T any](rows []T, key func(T) (name, id string)) {
-	lower := make(map[string]string, len(rows))
-	for _, r := range rows {
-		name, id := key(r)
-		lower[id] = strings.ToLower(name)
-	}
-	slices.SortStableFunc(rows, func(a, b T) int {
-		_, ia := key(a)
-		_, ib := key(b)
-		return cmp.Or(cmp.Compare(lower[ia], lower[ib]), cmp.Compare(ia, ib))
-	})
 }
 
 // subscriptionViews are the customer page's rows of the products given (a

@@ -145,7 +145,7 @@ func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string,
 		}
 		out = append(out, r)
 	}
-	sortByName(out, func(r templates.EntitlementRow) (string, string) { return r.Name, r.ID })
+	rules.SortByName(out, func(r templates.EntitlementRow) (string, string) { return r.Name, r.ID })
 	return out, func(rows []templates.EntitlementRow) {
 		for i := range rows {
 			format(&rows[i])
