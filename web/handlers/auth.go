@@ -121,6 +121,10 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		return fmt.Errorf("sign out: %w", err)
 	}
+	// Pages are kept by the browser until revalidated (see revalidate);
+	// signing out wipes them, so the next person at this browser cannot
+	// open them from its cache.
+	w.Header().Set("Clear-Site-Data", `"cache"`)
 	redirect(w, r, "/login?signed_out=1")
 	return nil
 }

@@ -2,9 +2,13 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -36,11 +40,55 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	if err := c.Render(r.Context(), buf); err != nil {
 		return fmt.Errorf("render %s: %w", r.URL.Path, err)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if revalidate(w, r, status, buf.Bytes()) {
+		return nil
+	}
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+// revalidate gives a page read with GET an entity tag, the hash of its
+// bytes, and answers 304 Not Modified without them when the browser
+// already holds that copy (If-None-Match). The browser may keep the page
+// but must ask again before showing it (private, no-cache), and sign-out
+// clears what it kept. Hashing what was rendered makes the tag right by
+// construction: any change, a sync, a price, the viewer's name, is a
+// different tag. A handler that set its own Cache-Control (no-store
+// on a page showing a secret) keeps it, and so does any other answer.
+func revalidate(w http.ResponseWriter, r *http.Request, status int, body []byte) (notModified bool) {
+	h := w.Header()
+	if status != http.StatusOK || (r.Method != http.MethodGet && r.Method != http.MethodHead) || h.Get("Cache-Control") != "" {
+		h.Set("Cache-Control", cmp.Or(h.Get("Cache-Control"), "no-store"))
+		return false
+	}
+	sum := sha256.Sum256(body)
+	tag := `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+	h.Set("ETag", tag)
+	h.Set("Cache-Control", "private, no-cache")
+	// An htmx request for the same address gets a fragment, not the page.
+	h.Add("Vary", "HX-Request")
+	if !etagMatches(r.Header.Get("If-None-Match"), tag) {
+		return false
+	}
+	h.Del("Content-Type")
+	w.WriteHeader(http.StatusNotModified)
+	return true
+}
+
+// etagMatches is If-None-Match's weak comparison (RFC 9110 13.1.2): any
+// listed tag equal to tag once W/ is set aside, or "*".
+func etagMatches(header, tag string) bool {
+	tag = strings.TrimPrefix(tag, "W/")
+	for t := range strings.SplitSeq(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
+			return true
+		}
+	}
+	return false
 }
 
 func isHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
