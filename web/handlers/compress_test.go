@@ -7,12 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/static"
 )
 
-// TestCompression checks HTML and CSV go gzip'ed to a client that asks
-// and plain to one that does not, both marked Vary: Accept-Encoding, and
+// TestCompression checks HTML and CSV go in zstd or gzip to a client that
+// takes them, as it ranks them, and plain to one that does not, all
+// marked Vary: Accept-Encoding, and
 // that the static files go as they are.
 func TestCompression(t *testing.T) {
 	e := newEnv(t)
@@ -37,11 +40,19 @@ func TestCompression(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		var body io.Reader = resp.Body
-		if resp.Header.Get("Content-Encoding") == "gzip" {
+		switch resp.Header.Get("Content-Encoding") {
+		case "gzip":
 			zr, err := gzip.NewReader(resp.Body)
 			if err != nil {
 				t.Fatalf("%s: gzip: %v", path, err)
 			}
+			body = zr
+		case "zstd":
+			zr, err := zstd.NewReader(resp.Body)
+			if err != nil {
+				t.Fatalf("%s: zstd: %v", path, err)
+			}
+			defer zr.Close()
 			body = zr
 		}
 		b, err := io.ReadAll(body)
@@ -54,19 +65,21 @@ func TestCompression(t *testing.T) {
 		{"/my/subscriptions", `data-testid="entitlements-title"`},
 		{"/my/subscriptions.csv", "subscription_id,base_subscription_id"},
 	} {
-		resp, body := get(tc.path, "gzip, deflate, br")
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(body, tc.want) {
-			t.Errorf("%s asking for gzip: %d, Content-Encoding %q, %d bytes", tc.path, resp.StatusCode, resp.Header.Get("Content-Encoding"), len(body))
-		}
-		if !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Accept-Encoding") {
-			t.Errorf("%s gzip'ed: Vary %q", tc.path, resp.Header.Values("Vary"))
-		}
-		resp, body = get(tc.path, "")
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" || !strings.Contains(body, tc.want) {
-			t.Errorf("%s plain: %d, Content-Encoding %q, %d bytes", tc.path, resp.StatusCode, resp.Header.Get("Content-Encoding"), len(body))
-		}
-		if !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Accept-Encoding") {
-			t.Errorf("%s plain: Vary %q", tc.path, resp.Header.Values("Vary"))
+		for _, enc := range []struct{ accept, want string }{
+			{"gzip, deflate, br", "gzip"},       // Safari
+			{"gzip, deflate, br, zstd", "zstd"}, // Chrome, Firefox
+			{"", ""},
+			{"gzip;q=0, br", ""}, // gzip refused
+			{"zstd;q=0, gzip", "gzip"},
+		} {
+			resp, body := get(tc.path, enc.accept)
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != enc.want || !strings.Contains(body, tc.want) {
+				t.Errorf("%s asking for %q: %d, Content-Encoding %q (want %q), %d bytes", tc.path, enc.accept, resp.StatusCode,
+					resp.Header.Get("Content-Encoding"), enc.want, len(body))
+			}
+			if !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Accept-Encoding") {
+				t.Errorf("%s asking for %q: Vary %q", tc.path, enc.accept, resp.Header.Values("Vary"))
+			}
 		}
 	}
 	// Static files are not compressed on the fly.

@@ -5,18 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
-	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 )
 
 // maxBodyBytes limits request bodies; the portal's forms are small.
@@ -218,86 +213,4 @@ func exceptInfra(mw func(http.Handler) http.Handler) func(http.Handler) http.Han
 
 func isInfra(path string) bool {
 	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/favicon.ico"
-}
-
-// compressLevel trades CPU for bytes. Compressing was a fifth of the
-// portal's CPU on the audit page (36 KiB) with the standard library at
-// level 5 (430 µs); klauspost's encoder at its fastest level takes 86 µs
-// for 5 % more bytes (5,247 against 5,004).
-const compressLevel = flate.BestSpeed
-
-// compress gzips (or deflates) HTML, JSON and CSV for clients that accept
-// it. Other types (the static files' CSS, scripts, images and PDFs) go as
-// they are, so nothing already compressed is compressed again and file
-// ranges stay byte ranges.
-func compress(next http.Handler) http.Handler {
-	c := middleware.NewCompressor(compressLevel, "text/html", "application/json", "text/csv")
-	// chi's own encoders take a compressor (about 1 MB) from its pool as
-	// the request arrives and keep it until the handler returns, so 500
-	// requests waiting on the database held 300 MB (TestSignInFloodMemory).
-	// SetEncoder puts the latest encoder first, so the order is fixed:
-	// gzip, set last, wins for clients that take both.
-	for _, e := range []struct {
-		name string
-		pool *sync.Pool
-	}{
-		{"deflate", &sync.Pool{New: func() any { w, _ := flate.NewWriter(io.Discard, compressLevel); return w }}},
-		{"gzip", &sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, compressLevel); return w }}},
-	} {
-		c.SetEncoder(e.name, func(w io.Writer, _ int) io.Writer { return &lazyEncoder{dst: w, pool: e.pool} })
-	}
-	h := c.Handler(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The compressor marks Vary only on what it compresses; a cache
-		// must not serve a plain answer to a client that asked for gzip
-		// either.
-		if ae := strings.ToLower(r.Header.Get("Accept-Encoding")); !strings.Contains(ae, "gzip") && !strings.Contains(ae, "deflate") {
-			w.Header().Add("Vary", "Accept-Encoding")
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// pooledEncoder is a gzip or flate writer.
-type pooledEncoder interface {
-	io.WriteCloser
-	Reset(io.Writer)
-	Flush() error
-}
-
-// lazyEncoder takes a compressor from its pool at the first write and
-// gives it back when closed: a request holds one only while its answer
-// is written, and an answer that is not compressed never takes one.
-type lazyEncoder struct {
-	dst  io.Writer
-	pool *sync.Pool
-	enc  pooledEncoder // nil until the first write
-}
-
-func (l *lazyEncoder) Write(p []byte) (int, error) {
-	if l.enc == nil {
-		l.enc = l.pool.Get().(pooledEncoder)
-		l.enc.Reset(l.dst)
-	}
-	return l.enc.Write(p)
-}
-
-// Flush sends what is compressed so far (chi's Flush calls it).
-func (l *lazyEncoder) Flush() error {
-	if l.enc == nil {
-		return nil
-	}
-	return l.enc.Flush()
-}
-
-// Close ends the stream, if one began, and returns the compressor.
-func (l *lazyEncoder) Close() error {
-	if l.enc == nil {
-		return nil
-	}
-	err := l.enc.Close()
-	l.enc.Reset(io.Discard)
-	l.pool.Put(l.enc)
-	l.enc = nil
-	return err
 }
