@@ -91,7 +91,12 @@ func New(t testing.TB) string {
 // NewPool returns a pool on a fresh database for t, closed when t ends.
 func NewPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), New(t))
+	cfg, err := pgxpool.ParseConfig(New(t))
+	if err != nil {
+		t.Fatalf("testdb: pool: %v", err)
+	}
+	store.Configure(cfg)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("testdb: pool: %v", err)
 	}
