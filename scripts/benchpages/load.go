@@ -34,6 +34,7 @@ func pages(s sizes, order []string, mine [][]string) []page {
 	small := func(r *rand.Rand) int { return s.Big + 1 + r.IntN(s.Customers-s.Big) }
 	big := func(r *rand.Rand) int { return 1 + r.IntN(s.Big) }
 	searches := searchTerms(s)
+	latest := invoiceID(billingMonths)
 	return []page{
 		{name: "customers ?page=1..200", path: func(r *rand.Rand, _ int) string {
 			return "/customers?page=" + strconv.Itoa(1+r.IntN(max(1, s.Customers/50)))
@@ -67,10 +68,26 @@ func pages(s sizes, order []string, mine [][]string) []page {
 		}},
 		{name: "dashboard /", path: func(*rand.Rand, int) string { return "/" }},
 		{name: "renewals", path: func(*rand.Rand, int) string { return "/renewals" }},
+		// Billing: the invoices, and the latest invoice's customers (its
+		// pager), one customer's charges and the reconciliation.
+		{name: "billing", path: func(*rand.Rand, int) string { return "/billing" }},
+		{name: "billing/invoices/{id} ?page=1..200", path: func(r *rand.Rand, _ int) string {
+			return "/billing/invoices/" + latest + "?page=" + strconv.Itoa(1+r.IntN((s.Customers+49)/50))
+		}},
+		{name: "billing/invoices/{id}/customers/{pc} (10 subs)", path: func(r *rand.Rand, _ int) string {
+			return "/billing/invoices/" + latest + "/customers/" + customerID(small(r)).String()
+		}},
+		{name: "billing/invoices/{id}/customers/{pc} (500 subs)", path: func(r *rand.Rand, _ int) string {
+			return "/billing/invoices/" + latest + "/customers/" + customerID(big(r)).String()
+		}},
+		{name: "billing/invoices/{id}/reconciliation", path: func(*rand.Rand, int) string {
+			return "/billing/invoices/" + latest + "/reconciliation"
+		}},
 		// Customer users: worker w is customer w+1's user, so the first
 		// s.Big workers are big customers.
 		{name: "my/subscriptions (customer)", customer: true, path: func(*rand.Rand, int) string { return "/my/subscriptions" }},
 		{name: "my/orders (customer)", customer: true, path: func(*rand.Rand, int) string { return "/my/orders" }},
+		{name: "my/charges (customer)", customer: true, path: func(*rand.Rand, int) string { return "/my/charges" }},
 		// Reseller users: worker w is reseller user w+1, whose reseller has
 		// about s.Customers/resellers customers.
 		{name: "reseller/customers ?page=", reseller: true, path: func(r *rand.Rand, w int) string {

@@ -1,6 +1,6 @@
 // Command benchpages is the portal's page load harness: it seeds a
 // database of the design size (10,000 customers, 100,000 subscriptions,
-// 100,000 order lines and audit rows) by COPY, starts the real portal
+// 100,000 order lines and audit rows, a year of invoices) by COPY, starts the real portal
 // binary on it, signs in as staff, as customer users and as indirect
 // resellers' users (100 resellers share the customers), and drives each
 // page with 64 concurrent clients, printing per page req/s, p50/p95/p99
@@ -13,7 +13,8 @@
 //
 // The database (default portal_bench on 127.0.0.1:5432) is seeded once
 // and reused; -reseed drops and seeds it again. One seeded before the
-// resellers existed gets them added (and its customers spread over them).
+// resellers existed gets them added (and its customers spread over them);
+// one seeded before billing gets the invoices added.
 package main
 
 import (
@@ -318,11 +319,23 @@ func prepare(ctx context.Context, admin, name, dbURL string, reseed bool, s size
 				return err
 			}
 		}
+		if err := st.Pool.QueryRow(ctx, "SELECT count(*) FROM billing_invoices").Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			// Seeded before billing: add it, keeping the rest.
+			fmt.Fprintf(out, "adding %d monthly invoices, the latest with a line or two per subscription\n", billingMonths)
+			t0 := time.Now()
+			if err := topUpBilling(ctx, st.Pool, s, func(f string, a ...any) { fmt.Fprintf(out, f+"\n", a...) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "added in %s\n", time.Since(t0).Round(time.Millisecond))
+		}
 		_, err := st.Pool.Exec(ctx, "ANALYZE")
 		return err
 	}
-	fmt.Fprintf(out, "seeding %s: %d customers over %d resellers, about %d subscriptions (%d customers with %d), %d order lines, %d audit rows\n",
-		name, s.Customers, resellers, s.Subs, s.Big, s.BigSubs, s.Lines, s.Audit)
+	fmt.Fprintf(out, "seeding %s: %d customers over %d resellers, about %d subscriptions (%d customers with %d), %d order lines, %d audit rows, %d monthly invoices\n",
+		name, s.Customers, resellers, s.Subs, s.Big, s.BigSubs, s.Lines, s.Audit, billingMonths)
 	t0 := time.Now()
 	if err := seed(ctx, st.Pool, s, func(f string, a ...any) { fmt.Fprintf(out, f+"\n", a...) }); err != nil {
 		return err

@@ -82,8 +82,9 @@ func copier(ctx context.Context, pool *pgxpool.Pool, logf func(string, ...any)) 
 
 // seed fills a freshly migrated database with the bench data set by
 // COPY: customers (each an indirect reseller's), subscriptions (with their lifecycle rows), agreements,
-// licence usage, orders and their lines, the audit trail, PC's audit
-// records, a catalog, the resellers and the users the harness signs in as.
+// licence usage, orders and their lines, a year of invoices (the latest
+// with its lines), the audit trail, PC's audit records, a catalog, the
+// resellers and the users the harness signs in as.
 func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ...any)) error {
 	rng := rand.New(rand.NewPCG(23, 23))
 	now := time.Now().UTC().Truncate(time.Second)
@@ -206,6 +207,9 @@ func seed(ctx context.Context, pool *pgxpool.Pool, s sizes, logf func(string, ..
 			return err
 		}
 		*c.rows = nil
+	}
+	if err := seedBilling(ctx, pool, cp, s, now); err != nil {
+		return err
 	}
 
 	// Users: an admin, a staff member, and one customer user for each of
