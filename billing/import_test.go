@@ -77,6 +77,10 @@ func TestImportWalksEveryState(t *testing.T) {
 	if !row.Cost.Equal(inv.Total) || row.Lines != int64(inv.Lines) || !row.Sale.Equal(row.Cost) {
 		t.Fatalf("portal invoice cost %s (%d lines, sale %s), sandbox total %s (%d lines)", row.Cost, row.Lines, row.Sale, inv.Total, inv.Lines)
 	}
+	// The invoice page's total of customers is kept with the invoice.
+	if n := f.count(`SELECT count(DISTINCT pc_customer_id) FROM billing_lines WHERE invoice_id = $1`, inv.ID); n == 0 || row.Customers != int64(n) {
+		t.Fatalf("invoice keeps %d customers, its lines name %d", row.Customers, n)
+	}
 
 	// Importing again: the same eTag is not loaded twice.
 	if err := f.s.QueueReimport(f.ctx, store.Actor{Label: "test"}, inv.ID); err != nil {

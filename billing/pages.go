@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,7 +18,11 @@ type InvoicePage struct {
 	Invoice   store.BillingInvoice
 	Imports   []store.BillingImport
 	Customers []store.BillingCustomerRow
-	Total     int // customers matching the search
+	Total     int // customers matching the search (all of them unfiltered)
+	// Offset is the place of the first customer shown: the filter's, or 0
+	// when a keyset link's customer is no longer on the invoice (the page
+	// starts again at the first).
+	Offset int
 }
 
 // pageCache keeps invoice pages for a moment: an invoice changes when an
@@ -44,11 +49,12 @@ func (c *pageCache) clear() {
 	c.mu.Unlock()
 }
 
-// InvoicePage reads page (1-based, size customers a page) of the invoice's
-// customers matching q, with the invoice and its imports (store.ErrNotFound
-// for an unknown invoice). A page is at most Options.PageCacheTTL old.
-func (s *Service) InvoicePage(ctx context.Context, id, q string, page, size int) (InvoicePage, error) {
-	key := id + "\x00" + q + "\x00" + strconv.Itoa(page) + "\x00" + strconv.Itoa(size)
+// InvoicePage reads the page of the invoice's customers f selects, with
+// the invoice and its imports (store.ErrNotFound for an unknown invoice).
+// f.Offset is the place the caller's page starts at, also when it pages by
+// keyset. A page is at most Options.PageCacheTTL old.
+func (s *Service) InvoicePage(ctx context.Context, id string, f store.BillingCustomerFilter) (InvoicePage, error) {
+	key := strings.Join([]string{id, f.Q, strconv.Itoa(f.Offset), strconv.Itoa(f.Limit), f.After, f.Before}, "\x00")
 	c := &s.pages
 	if c.ttl > 0 {
 		c.mu.Lock()
@@ -64,8 +70,18 @@ func (s *Service) InvoicePage(ctx context.Context, id, q string, page, size int)
 		if p.Invoice, err = s.st.BillingInvoice(ctx, id); err != nil {
 			return p, err
 		}
-		if p.Customers, p.Total, err = s.st.BillingInvoiceCustomers(ctx, id, q, (page-1)*size, size); err != nil {
+		p.Offset = f.Offset
+		if p.Customers, p.Total, err = s.st.BillingInvoiceCustomers(ctx, id, f); err != nil {
 			return p, err
+		}
+		if len(p.Customers) == 0 && (f.After != "" || f.Before != "") {
+			f.After, f.Before, f.Offset, p.Offset = "", "", 0, 0
+			if p.Customers, p.Total, err = s.st.BillingInvoiceCustomers(ctx, id, f); err != nil {
+				return p, err
+			}
+		}
+		if f.Q == "" {
+			p.Total = int(p.Invoice.Customers)
 		}
 		if p.Imports, err = s.st.BillingInvoiceImports(ctx, id); err != nil {
 			return p, err

@@ -40,6 +40,7 @@ type BillingInvoice struct {
 	DocumentType string
 	NewCommerce  bool
 	Lines        int64
+	Customers    int64 // customers with lines on it
 	Cost         decimal.Decimal
 	Sale         decimal.Decimal
 	Findings     int64      // reconciliation findings (not notes)
@@ -298,8 +299,8 @@ func (s *Store) SwitchBillingImport(ctx context.Context, tx pgx.Tx, id int64) er
 		FROM billing_lines l JOIN billing_imports i ON i.id = l.import_id
 		WHERE i.invoice_id = (SELECT invoice_id FROM billing_imports WHERE id = $1) AND i.state = 'done' AND l.usage_date IS NOT NULL
 		GROUP BY l.invoice_id, l.pc_customer_id, l.usage_date`,
-		`UPDATE billing_invoices v SET lines = c.lines, cost = c.cost, sale = c.sale
-		FROM (SELECT coalesce(sum(lines), 0) AS lines, coalesce(sum(cost), 0) AS cost, coalesce(sum(sale), 0) AS sale
+		`UPDATE billing_invoices v SET lines = c.lines, customers = c.customers, cost = c.cost, sale = c.sale
+		FROM (SELECT coalesce(sum(lines), 0) AS lines, count(*) AS customers, coalesce(sum(cost), 0) AS cost, coalesce(sum(sale), 0) AS sale
 		      FROM billing_invoice_customers WHERE invoice_id = (SELECT invoice_id FROM billing_imports WHERE id = $1)) c
 		WHERE v.id = (SELECT invoice_id FROM billing_imports WHERE id = $1)`,
 		`UPDATE billing_invoices v SET period_start = date_trunc('month', d.first)::date,
@@ -317,11 +318,11 @@ func (s *Store) SwitchBillingImport(ctx context.Context, tx pgx.Tx, id int64) er
 }
 
 const invoiceCols = `id, kind, invoice_date, period_start, period_end, currency, total, paid, document_type, new_commerce, lines,
-	cost, sale, findings, imported_at, synced_at`
+	customers, cost, sale, findings, imported_at, synced_at`
 
 func invoiceDest(i *BillingInvoice) []any {
 	return []any{&i.ID, &i.Kind, &i.InvoiceDate, &i.PeriodStart, &i.PeriodEnd, &i.Currency, &i.Total, &i.Paid, &i.DocumentType,
-		&i.NewCommerce, &i.Lines, &i.Cost, &i.Sale, &i.Findings, &i.ImportedAt, &i.SyncedAt}
+		&i.NewCommerce, &i.Lines, &i.Customers, &i.Cost, &i.Sale, &i.Findings, &i.ImportedAt, &i.SyncedAt}
 }
 
 func scanInvoice(r pgx.Row) (BillingInvoice, error) {

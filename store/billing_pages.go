@@ -55,14 +55,58 @@ type BillingCustomerRow struct {
 	Findings     int64
 }
 
-// BillingInvoiceCustomers pages through an invoice's customers, most
-// charged first, matching q (name, domain or id); it returns the total.
-func (s *Store) BillingInvoiceCustomers(ctx context.Context, invoiceID, q string, offset, limit int) ([]BillingCustomerRow, int, error) {
+// BillingCustomerFilter selects a page of an invoice's customers, most
+// charged first (then by PC's id, descending).
+type BillingCustomerFilter struct {
+	Q      string // part of the name or domain, or PC's id; counted and paged by offset
+	Offset int
+	Limit  int
+	// After and Before (PC's customer ids) page by keyset when Q is
+	// empty: the rows after (or the last Limit rows before) that
+	// customer, so a page's cost does not grow with its number.
+	After, Before string
+}
+
+// BillingInvoiceCustomers pages through an invoice's customers as f
+// says. It returns the number of matches when f.Q is set; the unfiltered
+// total is the invoice's Customers.
+func (s *Store) BillingInvoiceCustomers(ctx context.Context, invoiceID string, f BillingCustomerFilter) ([]BillingCustomerRow, int, error) {
+	if f.Q != "" {
+		return s.searchBillingCustomers(ctx, invoiceID, f.Q, f.Offset, f.Limit)
+	}
+	const cols = `c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale, c.findings`
+	var rows pgx.Rows
+	var err error
+	switch {
+	case f.After != "":
+		rows, err = s.Pool.Query(ctx, `SELECT `+cols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
+		    AND (c.cost, c.pc_customer_id) < (SELECT k.cost, k.pc_customer_id FROM billing_invoice_customers k
+		        WHERE k.invoice_id = $1 AND k.pc_customer_id = $2)
+		ORDER BY c.cost DESC, c.pc_customer_id DESC LIMIT $3`, invoiceID, f.After, f.Limit)
+	case f.Before != "":
+		rows, err = s.Pool.Query(ctx, `SELECT * FROM (SELECT `+cols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
+		    AND (c.cost, c.pc_customer_id) > (SELECT k.cost, k.pc_customer_id FROM billing_invoice_customers k
+		        WHERE k.invoice_id = $1 AND k.pc_customer_id = $2)
+		ORDER BY c.cost, c.pc_customer_id LIMIT $3) c ORDER BY c.cost DESC, c.pc_customer_id DESC`, invoiceID, f.Before, f.Limit)
+	default:
+		rows, err = s.Pool.Query(ctx, `SELECT `+cols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
+		ORDER BY c.cost DESC, c.pc_customer_id DESC OFFSET $2 LIMIT $3`, invoiceID, max(f.Offset, 0), f.Limit)
+	}
+	if err != nil {
+		return nil, 0, mapErr(err)
+	}
+	out, err := pgx.CollectRows(rows, scanBillingCustomer)
+	return out, 0, mapErr(err)
+}
+
+// searchBillingCustomers is a page of the invoice's customers matching q,
+// by offset, with the number of matches.
+func (s *Store) searchBillingCustomers(ctx context.Context, invoiceID, q string, offset, limit int) ([]BillingCustomerRow, int, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
 	    c.findings, count(*) OVER ()
 	FROM billing_invoice_customers c WHERE c.invoice_id = $1
-	    AND ($2 = '' OR c.customer_name ILIKE $3 OR c.customer_domain ILIKE $3 OR c.pc_customer_id ILIKE $3)
-	ORDER BY c.cost DESC, c.pc_customer_id OFFSET $4 LIMIT $5`, invoiceID, q, "%"+likeEscape(q)+"%", offset, limit)
+	    AND (c.customer_name ILIKE $2 OR c.customer_domain ILIKE $2 OR c.pc_customer_id ILIKE $2)
+	ORDER BY c.cost DESC, c.pc_customer_id DESC OFFSET $3 LIMIT $4`, invoiceID, "%"+likeEscape(q)+"%", max(offset, 0), limit)
 	if err != nil {
 		return nil, 0, mapErr(err)
 	}
@@ -75,8 +119,8 @@ func (s *Store) BillingInvoiceCustomers(ctx context.Context, invoiceID, q string
 	if err == nil && len(out) == 0 && offset > 0 {
 		// Past the last page: the window count came with no row.
 		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_invoice_customers c WHERE c.invoice_id = $1
-		    AND ($2 = '' OR c.customer_name ILIKE $3 OR c.customer_domain ILIKE $3 OR c.pc_customer_id ILIKE $3)`,
-			invoiceID, q, "%"+likeEscape(q)+"%").Scan(&total)
+		    AND (c.customer_name ILIKE $2 OR c.customer_domain ILIKE $2 OR c.pc_customer_id ILIKE $2)`,
+			invoiceID, "%"+likeEscape(q)+"%").Scan(&total)
 	}
 	return out, total, mapErr(err)
 }

@@ -248,10 +248,10 @@ func seedBilling(ctx context.Context, pool *pgxpool.Pool, cp func(string, []stri
 
 	// The invoices' totals as the import sums them; PC's total matches, and
 	// every invoice but the latest is paid.
-	_, err = pool.Exec(ctx, `UPDATE billing_invoices v SET lines = c.lines, cost = c.cost, sale = c.sale, total = round(c.cost, 2),
+	_, err = pool.Exec(ctx, `UPDATE billing_invoices v SET lines = c.lines, customers = c.customers, cost = c.cost, sale = c.sale, total = round(c.cost, 2),
 	    paid = CASE WHEN v.id = $1 THEN 0 ELSE round(c.cost, 2) END,
 	    findings = (SELECT count(*) FROM billing_findings f WHERE f.invoice_id = v.id AND f.check_name <> 'note')
-	FROM (SELECT invoice_id, sum(lines) AS lines, sum(cost) AS cost, sum(sale) AS sale FROM billing_invoice_customers
+	FROM (SELECT invoice_id, sum(lines) AS lines, count(*) AS customers, sum(cost) AS cost, sum(sale) AS sale FROM billing_invoice_customers
 	      GROUP BY invoice_id) c
 	WHERE c.invoice_id = v.id`, latest)
 	if err != nil {

@@ -29,8 +29,9 @@ type page struct {
 
 // pages returns the measured pages for the seeded sizes.
 // order is the customer list's order (ids), for the keyset links; mine
-// is each reseller user's (worker's) customers in its list's order.
-func pages(s sizes, order []string, mine [][]string) []page {
+// is each reseller user's (worker's) customers in its list's order;
+// billed is the latest invoice's customers (PC's ids) in its page's order.
+func pages(s sizes, order []string, mine [][]string, billed []string) []page {
 	small := func(r *rand.Rand) int { return s.Big + 1 + r.IntN(s.Customers-s.Big) }
 	big := func(r *rand.Rand) int { return 1 + r.IntN(s.Big) }
 	searches := searchTerms(s)
@@ -73,6 +74,10 @@ func pages(s sizes, order []string, mine [][]string) []page {
 		{name: "billing", path: func(*rand.Rand, int) string { return "/billing" }},
 		{name: "billing/invoices/{id} ?page=1..200", path: func(r *rand.Rand, _ int) string {
 			return "/billing/invoices/" + latest + "?page=" + strconv.Itoa(1+r.IntN((s.Customers+49)/50))
+		}},
+		{name: "billing/invoices/{id} ?after= (keyset)", path: func(r *rand.Rand, _ int) string {
+			n := 2 + r.IntN(max(1, len(billed)/50-1)) // the link page n-1's "Next" has
+			return "/billing/invoices/" + latest + "?after=" + url.QueryEscape(billed[(n-1)*50-1]) + "&page=" + strconv.Itoa(n)
 		}},
 		{name: "billing/invoices/{id}/customers/{pc} (10 subs)", path: func(r *rand.Rand, _ int) string {
 			return "/billing/invoices/" + latest + "/customers/" + customerID(small(r)).String()

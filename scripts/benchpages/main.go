@@ -217,7 +217,18 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("reseller user %s has no customers", resellerUserEmail(w+1))
 		}
 	}
-	for _, p := range pages(s, order, mine) {
+	// The latest invoice's customers in its page's order, for the pager's
+	// keyset links.
+	rows, err = pool.Query(ctx, `SELECT pc_customer_id FROM billing_invoice_customers WHERE invoice_id = $1
+		ORDER BY cost DESC, pc_customer_id DESC`, invoiceID(billingMonths))
+	if err != nil {
+		return err
+	}
+	billed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, p := range pages(s, order, mine, billed) {
 		if re != nil && !re.MatchString(p.name) {
 			continue
 		}

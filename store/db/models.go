@@ -190,6 +190,7 @@ type BillingInvoice struct {
 	ImportedAt   *time.Time
 	Raw          json.RawMessage
 	SyncedAt     time.Time
+	Customers    int64
 }
 
 type BillingInvoiceCustomer struct {

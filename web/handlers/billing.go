@@ -187,11 +187,18 @@ func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) erro
 	id := chi.URLParam(r, "invoice")
 	q := searchTerms(r.URL.Query().Get("q"))
 	page := pageParam(r.URL.Query().Get("page"))
-	data, err := s.bil.InvoicePage(r.Context(), id, q, page, billingPageSize)
+	f := store.BillingCustomerFilter{Q: q, Offset: (page - 1) * billingPageSize, Limit: billingPageSize}
+	if q == "" {
+		// The pager's links name the customer a page starts after or ends
+		// before; a bare ?page=N (an old link) goes by offset.
+		f.After, f.Before = r.URL.Query().Get("after"), r.URL.Query().Get("before")
+	}
+	data, err := s.bil.InvoicePage(r.Context(), id, f)
 	if err != nil {
 		return err
 	}
 	inv, rows, total, imps := data.Invoice, data.Customers, data.Total, data.Imports
+	page = data.Offset/billingPageSize + 1
 	base := "/billing/invoices/" + url.PathEscape(id)
 	cur := inv.Currency
 	v := templates.BillingInvoicePageView{ID: id, Title: i18n.T(r.Context(), "h.billing.invoice_title", id), Period: monthLabel(r.Context(), inv.PeriodStart), Currency: cur,
@@ -216,20 +223,22 @@ func (s *Server) billingInvoiceShow(w http.ResponseWriter, r *http.Request) erro
 		}
 		v.Customers = append(v.Customers, cv)
 	}
-	from := (page-1)*billingPageSize + 1
+	from := data.Offset + 1
 	v.Shown = i18n.T(r.Context(), "h.billing.shown", strconv.Itoa(min(from, total)), strconv.Itoa(min(from+len(rows)-1, total)), count(int64(total)))
-	link := func(p int) string {
+	link := func(p int, key, pc string) string {
 		qs := url.Values{"page": {strconv.Itoa(p)}}
 		if q != "" {
 			qs.Set("q", q)
+		} else if p > 1 {
+			qs.Set(key, pc)
 		}
 		return base + "?" + qs.Encode()
 	}
-	if page > 1 {
-		v.PrevHref = link(page - 1)
+	if page > 1 && len(rows) > 0 {
+		v.PrevHref = link(page-1, "before", rows[0].PCCustomerID)
 	}
-	if page*billingPageSize < total {
-		v.NextHref = link(page + 1)
+	if data.Offset+len(rows) < total && len(rows) > 0 {
+		v.NextHref = link(page+1, "after", rows[len(rows)-1].PCCustomerID)
 	}
 	return s.render(w, r, http.StatusOK, templates.BillingInvoicePage(s.page(r, v.Title, "/billing"), v))
 }
