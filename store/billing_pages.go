@@ -200,21 +200,54 @@ type BillingFindingRow struct {
 	BillingFinding
 }
 
-// BillingFindings lists an invoice's findings (notes last).
-func (s *Store) BillingFindings(ctx context.Context, invoiceID string) ([]BillingFindingRow, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, check_name, pc_customer_id, customer_id, customer_name, subscription_id, charge_type,
-	    charge_start, amount, reason FROM billing_findings WHERE invoice_id = $1
-	ORDER BY check_name = 'note', check_name, customer_name, subscription_id, charge_start, id`, invoiceID)
-	if err != nil {
-		return nil, mapErr(err)
+// BillingFindingsFilter selects findings: the first Limit of each check
+// (Check empty), or a page of one check by offset.
+type BillingFindingsFilter struct {
+	Check  string
+	Offset int
+	Limit  int
+}
+
+// BillingFindings lists an invoice's findings as f selects them, each
+// check in the order customer, subscription, charge start (notes last),
+// and how many findings each check has. A page shows at most f.Limit of a
+// check, so it stays small however many findings an invoice has.
+func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f BillingFindingsFilter) ([]BillingFindingRow, map[string]int, error) {
+	const cols = `id, check_name, pc_customer_id, customer_id, customer_name, subscription_id, charge_type, charge_start, amount, reason`
+	var rows pgx.Rows
+	var err error
+	if f.Check == "" {
+		rows, err = s.Pool.Query(ctx, `SELECT `+cols+`, total FROM (SELECT `+cols+`,
+		    row_number() OVER (PARTITION BY check_name ORDER BY customer_name, subscription_id, charge_start, id) AS n,
+		    count(*) OVER (PARTITION BY check_name) AS total
+		    FROM billing_findings WHERE invoice_id = $1) f
+		WHERE n <= $2 ORDER BY check_name = 'note', check_name, n`, invoiceID, f.Limit)
+	} else {
+		rows, err = s.Pool.Query(ctx, `SELECT `+cols+`, count(*) OVER () FROM billing_findings
+		WHERE invoice_id = $1 AND check_name = $2
+		ORDER BY customer_name, subscription_id, charge_start, id OFFSET $3 LIMIT $4`, invoiceID, f.Check, max(f.Offset, 0), f.Limit)
 	}
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	totals := map[string]int{}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingFindingRow, error) {
 		var f BillingFindingRow
+		var total int
 		err := r.Scan(&f.ID, &f.Check, &f.PCCustomerID, &f.CustomerID, &f.CustomerName, &f.SubscriptionID, &f.ChargeType,
-			&f.ChargeStart, &f.Amount, &f.Reason)
+			&f.ChargeStart, &f.Amount, &f.Reason, &total)
+		totals[f.Check] = total
 		return f, err
 	})
-	return out, mapErr(err)
+	if err == nil && f.Check != "" && len(out) == 0 && f.Offset > 0 {
+		// Past the last page: the window count came with no row.
+		var n int
+		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_findings WHERE invoice_id = $1 AND check_name = $2`, invoiceID, f.Check).Scan(&n)
+		if n > 0 {
+			totals[f.Check] = n
+		}
+	}
+	return out, totals, mapErr(err)
 }
 
 // CustomerBillingMonth is a mirrored customer's part of one invoice.

@@ -74,6 +74,9 @@ var _ = register(Msgs{
 	"billing.findings_title": {"Reconciliation of %s", "%s 的对账"},
 	"billing.findings_intro": {"%s: every line matched to a mirrored subscription, seats billed against seats held, charges for suspended or cancelled subscriptions, prices against the price sheet.", "%s：每条明细都与镜像中的订阅相匹配，核对计费席位与持有席位，检查已暂停或已取消订阅的费用，并将价格与价目表核对。"},
 	"billing.findings_none":  {"No mismatch: every checked line agrees with the mirror.", "没有差异：所有已检查的明细都与镜像一致。"},
+	"billing.findings_all":   {"All %s findings of this check", "查看此项检查的全部 %s 条差异"},
+	"billing.findings_shown": {"%s–%s of %s", "第 %s–%s 条，共 %s 条"},
+	"billing.findings_back":  {"All checks", "所有检查"},
 
 	// Billing: one customer over the months.
 	"billing.customer_title": {"Billing of %s", "%s 的账单"},

@@ -28,6 +28,14 @@ import (
 
 const billingPageSize = 50
 
+// findingsPerCheck is how many findings of each check the reconciliation
+// page shows, findingsPageSize how many a check's own page does: an
+// invoice at the design size has about a thousand.
+const (
+	findingsPerCheck = 50
+	findingsPageSize = 100
+)
+
 func money(d decimal.Decimal, cur string) string { return templates.Money(d, cur) }
 
 // monthLabel is a billing month in the reader's language ("April 2026").
@@ -365,12 +373,30 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fs, err := s.st.BillingFindings(r.Context(), id)
+	// The overview shows the first findings of each check; a check's own
+	// pages go through all of its findings.
+	check := r.URL.Query().Get("check")
+	page := pageParam(r.URL.Query().Get("page"))
+	f := store.BillingFindingsFilter{Limit: findingsPerCheck}
+	if check != "" {
+		f = store.BillingFindingsFilter{Check: check, Offset: (page - 1) * findingsPageSize, Limit: findingsPageSize}
+	}
+	fs, totals, err := s.st.BillingFindings(r.Context(), id, f)
 	if err != nil {
 		return err
 	}
 	base := "/billing/invoices/" + url.PathEscape(id)
+	self := base + "/reconciliation"
+	if check != "" && len(fs) == 0 && totals[check] > 0 {
+		// Past the last page (the findings changed since the link):
+		// the check's first page.
+		redirect(w, r, self+"?"+url.Values{"check": {check}}.Encode())
+		return nil
+	}
 	v := templates.BillingFindingsView{InvoiceID: id, InvoiceHref: base, Period: monthLabel(r.Context(), inv.PeriodStart)}
+	if check != "" {
+		v.BackHref = self
+	}
 	idx := map[string]int{}
 	for _, f := range fs {
 		if f.Check == billing.CheckNote {
@@ -383,7 +409,7 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 			if key, ok := findingTitles[f.Check]; ok {
 				title = i18n.T(r.Context(), key)
 			}
-			v.Groups = append(v.Groups, templates.BillingFindingGroup{Check: f.Check, Title: title})
+			v.Groups = append(v.Groups, templates.BillingFindingGroup{Check: f.Check, Title: title, Total: totals[f.Check]})
 			i = len(v.Groups) - 1
 			idx[f.Check] = i
 		}
@@ -398,6 +424,27 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 			fv.SubscriptionHref = base + "/customers/" + url.PathEscape(f.PCCustomerID) + "?q=" + url.QueryEscape(f.SubscriptionID)
 		}
 		v.Groups[i].Items = append(v.Groups[i].Items, fv)
+	}
+	for i := range v.Groups {
+		g := &v.Groups[i]
+		if len(g.Items) == g.Total {
+			continue
+		}
+		link := func(p int) string {
+			return self + "?" + url.Values{"check": {g.Check}, "page": {strconv.Itoa(p)}}.Encode()
+		}
+		g.Shown = i18n.T(r.Context(), "billing.findings_shown", count(int64(f.Offset+1)), count(int64(f.Offset+len(g.Items))), count(int64(g.Total)))
+		switch {
+		case check == "":
+			g.AllHref = link(1)
+		default:
+			if page > 1 {
+				g.PrevHref = link(page - 1)
+			}
+			if f.Offset+len(g.Items) < g.Total {
+				g.NextHref = link(page + 1)
+			}
+		}
 	}
 	return s.render(w, r, http.StatusOK, templates.BillingFindingsPage(s.page(r, i18n.T(r.Context(), "h.billing.reconciliation_title", id), "/billing"), v))
 }

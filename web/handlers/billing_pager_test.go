@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -80,5 +81,86 @@ func TestInvoicePagerFollowsKeys(t *testing.T) {
 	// A link naming a customer no longer on the invoice starts again.
 	if restart, _, _ := open("/billing/invoices/G7?after=gone&page=2"); !slices.Equal(restart, first) {
 		t.Errorf("after a customer that is gone: %d rows", len(restart))
+	}
+}
+
+// TestFindingsPages checks the reconciliation page shows the first
+// findings of each check with a link to all of them, and that a check's
+// own pages show every finding once.
+func TestFindingsPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.completeSetup()
+	e.createUser(store.RoleStaff, "staff@example.com")
+	c := e.client()
+	e.login(c, "staff@example.com")
+	ctx := t.Context()
+	if _, err := e.st.Pool.Exec(ctx, `INSERT INTO billing_invoices (id, period_start, period_end, currency) VALUES ('G8', '2026-11-01', '2026-11-30', 'USD')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Pool.Exec(ctx, `INSERT INTO billing_findings (invoice_id, check_name, customer_name, subscription_id, amount, reason)
+		SELECT 'G8', 'seats', 'Customer ' || lpad(i::text, 3, '0'), 'sub-' || i, 1, 'Billed ' || i || ' seats, holds 1'
+		FROM generate_series(1, 130) i
+		UNION ALL SELECT 'G8', 'price', 'Priced', 'sub-p' || i, 2, 'Price differs' FROM generate_series(1, 3) i`); err != nil {
+		t.Fatal(err)
+	}
+	section := func(body, check string) string {
+		i := strings.Index(body, `data-testid="findings-`+check+`"`)
+		if i < 0 {
+			return ""
+		}
+		rest := body[i:]
+		if j := strings.Index(rest, "</section>"); j >= 0 {
+			rest = rest[:j]
+		}
+		return rest
+	}
+	reasons := regexp.MustCompile(`data-testid="finding-reason">Billed (\d+) seats`)
+	seen := func(s string) (out []string) {
+		for _, m := range reasons.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	link := func(s, attr string) string {
+		m := regexp.MustCompile(`href="([^"]+)" ` + attr).FindStringSubmatch(s)
+		if m == nil {
+			return ""
+		}
+		return html.UnescapeString(m[1])
+	}
+	p := e.get(c, "/billing/invoices/G8/reconciliation")
+	seats, price := section(p.body, "seats"), section(p.body, "price")
+	if n := len(seen(seats)); n != 50 || !strings.Contains(seats, "(130)") || !strings.Contains(seats, "1–50 of 130") {
+		t.Fatalf("overview: %d seat findings shown; section:\n%s", n, seats)
+	}
+	all := link(seats, `data-testid="findings-all"`)
+	if all != "/billing/invoices/G8/reconciliation?check=seats&page=1" {
+		t.Fatalf("link to all seat findings: %q", all)
+	}
+	if strings.Count(price, `data-testid="finding"`) != 3 || strings.Contains(price, "findings-all") {
+		t.Errorf("price findings: all three, no link expected:\n%s", price)
+	}
+	var got []string
+	for path := all; path != ""; {
+		p := e.get(c, path)
+		if p.StatusCode != http.StatusOK || section(p.body, "price") != "" || !strings.Contains(p.body, `data-testid="findings-back"`) {
+			t.Fatalf("%s: %d, or another check shown, or no way back", path, p.StatusCode)
+		}
+		s := section(p.body, "seats")
+		got = append(got, seen(s)...)
+		path = link(s, `rel="next"`)
+	}
+	var want []string
+	for i := 1; i <= 130; i++ {
+		want = append(want, strconv.Itoa(i))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("seat findings over the pages: %v", got)
+	}
+	// A page past the last (the findings changed) goes to the first.
+	if p := e.get(c, "/billing/invoices/G8/reconciliation?check=seats&page=9"); p.StatusCode != http.StatusSeeOther ||
+		p.location() != "/billing/invoices/G8/reconciliation?check=seats" {
+		t.Errorf("past the last page: %d to %q", p.StatusCode, p.location())
 	}
 }

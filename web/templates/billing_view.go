@@ -262,20 +262,27 @@ type BillingFindingView struct {
 	Reason           string
 }
 
-// BillingFindingGroup is one check's findings.
+// BillingFindingGroup is one check's findings: those shown of Total.
 type BillingFindingGroup struct {
 	Check string
 	Title string
+	Total int
 	Items []BillingFindingView
+	Shown string // "1–50 of 489" when not all are shown
+	// AllHref opens the check's own pages (from the overview); PrevHref
+	// and NextHref page through them.
+	AllHref, PrevHref, NextHref string
 }
 
-// BillingFindingsView is an invoice's reconciliation page.
+// BillingFindingsView is an invoice's reconciliation page: every check
+// (the first findings of each), or one check's pages (BackHref set).
 type BillingFindingsView struct {
 	InvoiceID   string
 	InvoiceHref string
 	Period      string
 	Groups      []BillingFindingGroup
 	Notes       []string
+	BackHref    string // to every check, on one check's page
 }
 
 // BillingMonthRow is one month of a customer's billing page.
