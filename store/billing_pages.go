@@ -216,16 +216,19 @@ func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f Billing
 	const cols = `id, check_name, pc_customer_id, customer_id, customer_name, subscription_id, charge_type, charge_start, amount, reason`
 	var rows pgx.Rows
 	var err error
+	// Both read billing_findings_page_idx in the page's order: the counts
+	// from the index alone, then each check's rows.
 	if f.Check == "" {
-		rows, err = s.Pool.Query(ctx, `SELECT `+cols+`, total FROM (SELECT `+cols+`,
-		    row_number() OVER (PARTITION BY check_name ORDER BY customer_name, subscription_id, charge_start, id) AS n,
-		    count(*) OVER (PARTITION BY check_name) AS total
-		    FROM billing_findings WHERE invoice_id = $1) f
-		WHERE n <= $2 ORDER BY check_name = 'note', check_name, n`, invoiceID, f.Limit)
+		rows, err = s.Pool.Query(ctx, `SELECT f.*, c.n FROM (SELECT check_name, count(*) AS n FROM billing_findings
+		    WHERE invoice_id = $1 GROUP BY check_name) c
+		CROSS JOIN LATERAL (SELECT `+cols+` FROM billing_findings WHERE invoice_id = $1 AND check_name = c.check_name
+		    ORDER BY customer_name, subscription_id, charge_start, id LIMIT $2) f
+		ORDER BY f.check_name = 'note', f.check_name, f.customer_name, f.subscription_id, f.charge_start, f.id`, invoiceID, f.Limit)
 	} else {
-		rows, err = s.Pool.Query(ctx, `SELECT `+cols+`, count(*) OVER () FROM billing_findings
-		WHERE invoice_id = $1 AND check_name = $2
-		ORDER BY customer_name, subscription_id, charge_start, id OFFSET $3 LIMIT $4`, invoiceID, f.Check, max(f.Offset, 0), f.Limit)
+		rows, err = s.Pool.Query(ctx, `SELECT f.*, c.n FROM (SELECT count(*) AS n FROM billing_findings
+		    WHERE invoice_id = $1 AND check_name = $2) c
+		CROSS JOIN LATERAL (SELECT `+cols+` FROM billing_findings WHERE invoice_id = $1 AND check_name = $2
+		    ORDER BY customer_name, subscription_id, charge_start, id OFFSET $3 LIMIT $4) f`, invoiceID, f.Check, max(f.Offset, 0), f.Limit)
 	}
 	if err != nil {
 		return nil, nil, mapErr(err)
@@ -240,7 +243,7 @@ func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f Billing
 		return f, err
 	})
 	if err == nil && f.Check != "" && len(out) == 0 && f.Offset > 0 {
-		// Past the last page: the window count came with no row.
+		// Past the last page: the count came with no row.
 		var n int
 		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_findings WHERE invoice_id = $1 AND check_name = $2`, invoiceID, f.Check).Scan(&n)
 		if n > 0 {
