@@ -165,33 +165,50 @@ type BillingGroupFilter struct {
 	PCCustomerID string
 	CustomerID   *uuid.UUID
 	Q            string
+	// Offset and Limit page the groups (Limit 0: all of them).
+	Offset, Limit int
 }
 
-// BillingInvoiceGroups lists a customer's groups of an invoice.
-func (s *Store) BillingInvoiceGroups(ctx context.Context, invoiceID string, f BillingGroupFilter) ([]BillingGroup, error) {
+// BillingInvoiceGroups lists a customer's groups of an invoice (the page f
+// asks for) and how many match.
+func (s *Store) BillingInvoiceGroups(ctx context.Context, invoiceID string, f BillingGroupFilter) ([]BillingGroup, int, error) {
 	if f.PCCustomerID == "" && f.CustomerID == nil {
-		return nil, fmt.Errorf("billing groups of %s: no customer given", invoiceID)
+		return nil, 0, fmt.Errorf("billing groups of %s: no customer given", invoiceID)
 	}
 	if f.CustomerID != nil {
 		// Mirrored customers are keyed by PC's id: use the index.
 		f.PCCustomerID = strings.ToLower(f.CustomerID.String())
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT subscription_id, subscription_name, product_name, charge_type, kind, term_and_billing_cycle,
-	    lines, quantity, cost, sale, first_charge
-	FROM billing_invoice_groups WHERE invoice_id = $1 AND ($2 = '' OR pc_customer_id = $2) AND ($3::uuid IS NULL OR customer_id = $3)
-	    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)
-	ORDER BY product_name, subscription_id, first_charge, charge_type`, invoiceID, f.PCCustomerID, f.CustomerID, f.Q,
-		"%"+likeEscape(f.Q)+"%")
-	if err != nil {
-		return nil, mapErr(err)
+	var limit *int
+	if f.Limit > 0 {
+		limit = &f.Limit
 	}
+	// pc_customer_id is always given, so every plan, generic ones
+	// included, reads the customer's groups from the primary key.
+	rows, err := s.Pool.Query(ctx, `SELECT subscription_id, subscription_name, product_name, charge_type, kind, term_and_billing_cycle,
+	    lines, quantity, cost, sale, first_charge, count(*) OVER ()
+	FROM billing_invoice_groups WHERE invoice_id = $1 AND pc_customer_id = $2 AND ($3::uuid IS NULL OR customer_id = $3)
+	    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)
+	ORDER BY product_name, subscription_id, first_charge, charge_type OFFSET $6 LIMIT $7`, invoiceID, f.PCCustomerID, f.CustomerID, f.Q,
+		"%"+likeEscape(f.Q)+"%", max(f.Offset, 0), limit)
+	if err != nil {
+		return nil, 0, mapErr(err)
+	}
+	total := 0
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingGroup, error) {
 		var g BillingGroup
 		err := r.Scan(&g.SubscriptionID, &g.SubscriptionName, &g.ProductName, &g.ChargeType, &g.Kind, &g.TermAndCycle, &g.Lines,
-			&g.Quantity, &g.Cost, &g.Sale, &g.FirstCharge)
+			&g.Quantity, &g.Cost, &g.Sale, &g.FirstCharge, &total)
 		return g, err
 	})
-	return out, mapErr(err)
+	if err == nil && len(out) == 0 && f.Offset > 0 {
+		// Past the last page: the count came with no row.
+		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_invoice_groups WHERE invoice_id = $1 AND pc_customer_id = $2
+		    AND ($3::uuid IS NULL OR customer_id = $3)
+		    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)`,
+			invoiceID, f.PCCustomerID, f.CustomerID, f.Q, "%"+likeEscape(f.Q)+"%").Scan(&total)
+	}
+	return out, total, mapErr(err)
 }
 
 // BillingFindingRow is a finding as the reconciliation page lists it.

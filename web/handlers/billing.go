@@ -36,6 +36,11 @@ const (
 	findingsPageSize = 100
 )
 
+// groupsPageSize is how many of a customer's lines (by subscription and
+// charge) an invoice's customer page and the customer's charges show at
+// once: a customer of 500 subscriptions has about 530.
+const groupsPageSize = 100
+
 func money(d decimal.Decimal, cur string) string { return templates.Money(d, cur) }
 
 // monthLabel is a billing month in the reader's language ("April 2026").
@@ -299,7 +304,9 @@ func (s *Server) billingInvoiceCustomer(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	q := searchTerms(r.URL.Query().Get("q"))
-	groups, err := s.st.BillingInvoiceGroups(r.Context(), id, store.BillingGroupFilter{PCCustomerID: pc, Q: q})
+	page := pageParam(r.URL.Query().Get("page"))
+	groups, total, err := s.st.BillingInvoiceGroups(r.Context(), id, store.BillingGroupFilter{PCCustomerID: pc, Q: q,
+		Offset: (page - 1) * groupsPageSize, Limit: groupsPageSize})
 	if err != nil {
 		return err
 	}
@@ -323,6 +330,7 @@ func (s *Server) billingInvoiceCustomer(w http.ResponseWriter, r *http.Request) 
 		}
 		v.Groups = append(v.Groups, gv)
 	}
+	v.Pager = pager(r.URL, page, groupsPageSize, total)
 	return s.render(w, r, http.StatusOK, templates.BillingInvoiceCustomerPage(s.page(r, v.Name+" · "+id, "/billing"), v))
 }
 

@@ -164,3 +164,62 @@ func TestFindingsPages(t *testing.T) {
 		t.Errorf("past the last page: %d to %q", p.StatusCode, p.location())
 	}
 }
+
+// TestBillingGroupsPages checks a customer's lines of an invoice come 100
+// a page, on the staff's invoice page of the customer and on the
+// customer's own charges, and that the pages together show every one.
+func TestBillingGroupsPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.completeSetup()
+	e.createUser(store.RoleStaff, "staff@example.com")
+	cu := e.createUser(store.RoleCustomer, "buyer@example.com")
+	pc := strings.ToLower(cu.CustomerID.String())
+	ctx := t.Context()
+	for _, q := range []string{
+		`INSERT INTO billing_invoices (id, period_start, period_end, currency, customers) VALUES ('G9', '2026-11-01', '2026-11-30', 'USD', 1)`,
+		`INSERT INTO billing_invoice_customers (invoice_id, pc_customer_id, customer_id, customer_name, lines, cost, sale)
+			VALUES ('G9', $1, $2, 'Buyer', 130, 130, 150)`,
+		`INSERT INTO billing_invoice_groups (invoice_id, pc_customer_id, customer_id, subscription_id, product_name, charge_type, kind,
+			lines, quantity, cost, sale)
+			SELECT 'G9', $1, $2, 'sub-' || lpad(i::text, 3, '0'), 'Product', 'cycleCharge', 'license', 1, i, 1, 1.15
+			FROM generate_series(1, 130) i`,
+	} {
+		args := []any{pc, *cu.CustomerID}
+		if !strings.Contains(q, "$1") {
+			args = nil
+		}
+		if _, err := e.st.Pool.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := regexp.MustCompile(`href="([^"]+)" rel="next"`)
+	walk := func(c *http.Client, path, rowID string) (rows, pages int) {
+		t.Helper()
+		for path != "" {
+			p := e.get(c, path)
+			if p.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", path, p.StatusCode)
+			}
+			n := strings.Count(p.body, `data-testid="`+rowID+`"`)
+			if n > 100 {
+				t.Fatalf("%s: %d rows on one page", path, n)
+			}
+			rows, pages, path = rows+n, pages+1, ""
+			if m := next.FindStringSubmatch(p.body); m != nil {
+				path = html.UnescapeString(m[1])
+			}
+		}
+		return rows, pages
+	}
+	staff := e.client()
+	e.login(staff, "staff@example.com")
+	if rows, pages := walk(staff, "/billing/invoices/G9/customers/"+pc, "invoice-group"); rows != 130 || pages != 2 {
+		t.Errorf("staff: %d lines over %d pages, want 130 over 2", rows, pages)
+	}
+	buyer := e.client()
+	e.login(buyer, "buyer@example.com")
+	if rows, pages := walk(buyer, "/my/charges?invoice=G9", "charges-group"); rows != 130 || pages != 2 {
+		t.Errorf("customer: %d charges over %d pages, want 130 over 2", rows, pages)
+	}
+}

@@ -54,10 +54,13 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 	v.Chart = templates.NewBarChart("chart-charges", i18n.T(r.Context(), "h.charges.chart_title"), i18n.Text(r.Context(), "What you were billed each month."),
 		[]templates.ChartSeries{{Name: i18n.T(r.Context(), "h.billing.series_amount"), Class: "bar-sale"}}, pts)
 	if selected != nil {
-		groups, err := s.st.BillingInvoiceGroups(r.Context(), selected.InvoiceID, store.BillingGroupFilter{CustomerID: &sc.id})
+		page := pageParam(r.URL.Query().Get("page"))
+		groups, total, err := s.st.BillingInvoiceGroups(r.Context(), selected.InvoiceID, store.BillingGroupFilter{CustomerID: &sc.id,
+			Offset: (page - 1) * groupsPageSize, Limit: groupsPageSize})
 		if err != nil {
 			return err
 		}
+		v.Pager = pager(r.URL, page, groupsPageSize, total)
 		cur := selected.Currency
 		v.Selected, v.Amount = monthLabel(r.Context(), selected.PeriodStart), money(selected.Sale, cur)
 		if selected.Kind == "unbilled" {

@@ -232,6 +232,7 @@ type BillingGroupView struct {
 
 // BillingInvoiceCustomerView is one customer's lines of an invoice.
 type BillingInvoiceCustomerView struct {
+	Pager        Pager // of Groups, when they fill more than a page
 	InvoiceID    string
 	InvoiceHref  string
 	Period       string
@@ -329,6 +330,7 @@ type ChargeGroupView struct {
 
 // ChargesView is the customer's own charges: sale prices only, never cost.
 type ChargesView struct {
+	Pager      Pager // of Groups, when they fill more than a page
 	Scope      CustomerViewScope
 	Months     []BillingMonthRow // Sale holds the amount; Cost and Margin stay empty
 	Chart      BarChart
