@@ -13,16 +13,24 @@ import (
 	"github.com/cspportal/portal/store"
 )
 
-// TestInvoicePagerFollowsKeys follows an invoice page's Next and Previous
-// links: they name the customer the page starts after or ends before, and
-// together the pages show every customer once, most charged first.
-func TestInvoicePagerFollowsKeys(t *testing.T) {
-	t.Parallel()
+// billingStaff is a set-up portal with a signed-in staff client, for
+// tests that write billing rows themselves.
+func billingStaff(t *testing.T) (*env, *http.Client) {
+	t.Helper()
 	e := newEnv(t)
 	e.completeSetup()
 	e.createUser(store.RoleStaff, "staff@example.com")
 	c := e.client()
 	e.login(c, "staff@example.com")
+	return e, c
+}
+
+// TestInvoicePagerFollowsKeys follows an invoice page's Next and Previous
+// links: they name the customer the page starts after or ends before, and
+// together the pages show every customer once, most charged first.
+func TestInvoicePagerFollowsKeys(t *testing.T) {
+	t.Parallel()
+	e, c := billingStaff(t)
 	ctx := t.Context()
 	exec := func(q string, args ...any) {
 		t.Helper()
@@ -89,11 +97,7 @@ func TestInvoicePagerFollowsKeys(t *testing.T) {
 // own pages show every finding once.
 func TestFindingsPages(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.completeSetup()
-	e.createUser(store.RoleStaff, "staff@example.com")
-	c := e.client()
-	e.login(c, "staff@example.com")
+	e, c := billingStaff(t)
 	ctx := t.Context()
 	if _, err := e.st.Pool.Exec(ctx, `INSERT INTO billing_invoices (id, period_start, period_end, currency) VALUES ('G8', '2026-11-01', '2026-11-30', 'USD')`); err != nil {
 		t.Fatal(err)
@@ -170,9 +174,7 @@ func TestFindingsPages(t *testing.T) {
 // customer's own charges, and that the pages together show every one.
 func TestBillingGroupsPages(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.completeSetup()
-	e.createUser(store.RoleStaff, "staff@example.com")
+	e, staff := billingStaff(t)
 	cu := e.createUser(store.RoleCustomer, "buyer@example.com")
 	pc := strings.ToLower(cu.CustomerID.String())
 	ctx := t.Context()
@@ -212,8 +214,6 @@ func TestBillingGroupsPages(t *testing.T) {
 		}
 		return rows, pages
 	}
-	staff := e.client()
-	e.login(staff, "staff@example.com")
 	if rows, pages := walk(staff, "/billing/invoices/G9/customers/"+pc, "invoice-group"); rows != 130 || pages != 2 {
 		t.Errorf("staff: %d lines over %d pages, want 130 over 2", rows, pages)
 	}
