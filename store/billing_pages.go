@@ -355,11 +355,13 @@ func (s *Store) BillingLines(ctx context.Context, invoiceID string, f BillingGro
 	if f.CustomerID != nil {
 		f.PCCustomerID = strings.ToLower(f.CustomerID.String())
 	}
+	// Naming PC's customer id always lets every plan read the customer's
+	// lines from billing_lines_customer_idx, not the invoice's lines.
 	rows, err := s.Pool.Query(ctx, `SELECT l.customer_name, l.customer_domain, l.subscription_id, l.subscription_name, l.order_id,
 	    l.product_id, l.sku_id, l.product_name, l.sku_name, l.charge_type, l.charge_start, l.charge_end, l.usage_date,
 	    l.term_and_billing_cycle, l.billing_frequency, l.meter_name, l.unit, l.quantity, l.unit_price, l.cost, l.sale, l.currency, l.kind
 	FROM billing_lines l JOIN billing_imports i ON i.id = l.import_id AND i.state = 'done' AND i.invoice_id = $1
-	WHERE ($2 = '' OR l.pc_customer_id = $2) AND ($3::uuid IS NULL OR l.customer_id = $3)
+	WHERE l.pc_customer_id = $2 AND ($3::uuid IS NULL OR l.customer_id = $3)
 	ORDER BY l.kind, l.product_name, l.subscription_id, coalesce(l.charge_start, l.usage_date), l.charge_type, l.part, l.line`,
 		invoiceID, f.PCCustomerID, f.CustomerID)
 	if err != nil {
