@@ -42,6 +42,7 @@ const (
 // store.SessionCache); nil reads every session from the database.
 func NewSessionManager(pool *pgxpool.Pool, secure bool, cache *store.SessionCache) *scs.SessionManager {
 	sm := scs.New()
+	sm.Codec = newMemoCodec(sm.Codec)
 	sm.Store = &SessionStore{st: store.New(pool), codec: sm.Codec, cache: cache}
 	// scs's own idle timeout marks every loaded session modified, so every
 	// request would write its row (and wait for the WAL flush).
