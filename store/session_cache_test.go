@@ -130,7 +130,10 @@ func TestSessionCacheExpiryAndLostListener(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	s := testdb.NewStore(t)
-	if err := s.CommitSession(ctx, "tok-short", []byte("x"), time.Now().Add(300*time.Millisecond), 0); err != nil {
+	// Long enough to be found first under a loaded -race run (300 ms was
+	// not), then waited out.
+	short := time.Now().Add(3 * time.Second)
+	if err := s.CommitSession(ctx, "tok-short", []byte("x"), short, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CommitSession(ctx, "tok-long", []byte("y"), time.Now().Add(time.Hour), 0); err != nil {
@@ -142,7 +145,7 @@ func TestSessionCacheExpiryAndLostListener(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(time.Until(short) + 100*time.Millisecond)
 	if _, err := c.FindSession(ctx, "tok-short"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("expired session: err = %v, want ErrNotFound", err)
 	}
