@@ -148,11 +148,16 @@ func (p *pgProxy) serve(client net.Conn) {
 		client.Close()
 		close(done)
 	}()
-	fp := &frontendParser{onMessage: p.messageHandler(p.nextConn.Add(1))}
+	var recording bool
+	fp := &frontendParser{onMessage: p.messageHandler(p.nextConn.Add(1), &recording)}
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := client.Read(buf)
 		if n > 0 {
+			// Whether these bytes are recorded is decided before they
+			// are forwarded: once forwarded, the server may answer and
+			// the harness switch recording before they are parsed.
+			recording = p.recording.Load()
 			// Forward first: parsing must never delay the server.
 			if _, werr := server.Write(buf[:n]); werr != nil {
 				break
@@ -169,8 +174,9 @@ func (p *pgProxy) serve(client net.Conn) {
 
 // messageHandler keeps one connection's prepared statements (pgx caches
 // them per connection, so later executions send only a Bind naming one)
-// and records executions while recording is on.
-func (p *pgProxy) messageHandler(conn int64) func(typ byte, body []byte) {
+// and records executions while *recording is on (as it was when their
+// bytes arrived).
+func (p *pgProxy) messageHandler(conn int64, recording *bool) func(typ byte, body []byte) {
 	type prepared struct {
 		sql  string
 		oids []uint32
@@ -193,7 +199,7 @@ func (p *pgProxy) messageHandler(conn int64) func(typ byte, body []byte) {
 				delete(named, r.cstring())
 			}
 		case 'B':
-			if !p.recording.Load() {
+			if !*recording {
 				return
 			}
 			r.cstring() // portal
@@ -214,7 +220,7 @@ func (p *pgProxy) messageHandler(conn int64) func(typ byte, body []byte) {
 				p.add(s)
 			}
 		case 'Q':
-			if p.recording.Load() {
+			if *recording {
 				if sql := r.cstring(); r.err == nil {
 					p.add(stmt{at: time.Now(), conn: conn, simple: true, sql: sql})
 				}
