@@ -102,11 +102,13 @@ func (s *Store) BillingInvoiceCustomers(ctx context.Context, invoiceID string, f
 // searchBillingCustomers is a page of the invoice's customers matching q,
 // by offset, with the number of matches.
 func (s *Store) searchBillingCustomers(ctx context.Context, invoiceID, q string, offset, limit int) ([]BillingCustomerRow, int, error) {
+	// The page and, past the last one, the count alone select the same rows.
+	const matching = `FROM billing_invoice_customers c WHERE c.invoice_id = $1
+	    AND (c.customer_name ILIKE $2 OR c.customer_domain ILIKE $2 OR c.pc_customer_id ILIKE $2)`
+	like := "%" + likeEscape(q) + "%"
 	rows, err := s.Pool.Query(ctx, `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
-	    c.findings, count(*) OVER ()
-	FROM billing_invoice_customers c WHERE c.invoice_id = $1
-	    AND (c.customer_name ILIKE $2 OR c.customer_domain ILIKE $2 OR c.pc_customer_id ILIKE $2)
-	ORDER BY c.cost DESC, c.pc_customer_id DESC OFFSET $3 LIMIT $4`, invoiceID, "%"+likeEscape(q)+"%", max(offset, 0), limit)
+	    c.findings, count(*) OVER () `+matching+`
+	ORDER BY c.cost DESC, c.pc_customer_id DESC OFFSET $3 LIMIT $4`, invoiceID, like, max(offset, 0), limit)
 	if err != nil {
 		return nil, 0, mapErr(err)
 	}
@@ -118,9 +120,7 @@ func (s *Store) searchBillingCustomers(ctx context.Context, invoiceID, q string,
 	})
 	if err == nil && len(out) == 0 && offset > 0 {
 		// Past the last page: the window count came with no row.
-		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_invoice_customers c WHERE c.invoice_id = $1
-		    AND (c.customer_name ILIKE $2 OR c.customer_domain ILIKE $2 OR c.pc_customer_id ILIKE $2)`,
-			invoiceID, "%"+likeEscape(q)+"%").Scan(&total)
+		err = s.Pool.QueryRow(ctx, `SELECT count(*) `+matching, invoiceID, like).Scan(&total)
 	}
 	return out, total, mapErr(err)
 }
@@ -185,12 +185,13 @@ func (s *Store) BillingInvoiceGroups(ctx context.Context, invoiceID string, f Bi
 	}
 	// pc_customer_id is always given, so every plan, generic ones
 	// included, reads the customer's groups from the primary key.
+	// The page and, past the last one, the count alone select the same rows.
+	const matching = `FROM billing_invoice_groups WHERE invoice_id = $1 AND pc_customer_id = $2 AND ($3::uuid IS NULL OR customer_id = $3)
+	    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)`
+	args := []any{invoiceID, f.PCCustomerID, f.CustomerID, f.Q, "%" + likeEscape(f.Q) + "%"}
 	rows, err := s.Pool.Query(ctx, `SELECT subscription_id, subscription_name, product_name, charge_type, kind, term_and_billing_cycle,
-	    lines, quantity, cost, sale, first_charge, count(*) OVER ()
-	FROM billing_invoice_groups WHERE invoice_id = $1 AND pc_customer_id = $2 AND ($3::uuid IS NULL OR customer_id = $3)
-	    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)
-	ORDER BY product_name, subscription_id, first_charge, charge_type OFFSET $6 LIMIT $7`, invoiceID, f.PCCustomerID, f.CustomerID, f.Q,
-		"%"+likeEscape(f.Q)+"%", max(f.Offset, 0), limit)
+	    lines, quantity, cost, sale, first_charge, count(*) OVER () `+matching+`
+	ORDER BY product_name, subscription_id, first_charge, charge_type OFFSET $6 LIMIT $7`, append(args, max(f.Offset, 0), limit)...)
 	if err != nil {
 		return nil, 0, mapErr(err)
 	}
@@ -203,10 +204,7 @@ func (s *Store) BillingInvoiceGroups(ctx context.Context, invoiceID string, f Bi
 	})
 	if err == nil && len(out) == 0 && f.Offset > 0 {
 		// Past the last page: the count came with no row.
-		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_invoice_groups WHERE invoice_id = $1 AND pc_customer_id = $2
-		    AND ($3::uuid IS NULL OR customer_id = $3)
-		    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)`,
-			invoiceID, f.PCCustomerID, f.CustomerID, f.Q, "%"+likeEscape(f.Q)+"%").Scan(&total)
+		err = s.Pool.QueryRow(ctx, `SELECT count(*) `+matching, args...).Scan(&total)
 	}
 	return out, total, mapErr(err)
 }
