@@ -310,6 +310,11 @@ func (s *Server) billingInvoiceCustomer(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	if len(groups) == 0 && total > 0 {
+		// Past the last page (the lines changed since the link).
+		redirect(w, r, firstPage(r.URL))
+		return nil
+	}
 	cur := inv.Currency
 	base := "/billing/invoices/" + url.PathEscape(id)
 	self := base + "/customers/" + url.PathEscape(pc)
@@ -396,9 +401,8 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 	base := "/billing/invoices/" + url.PathEscape(id)
 	self := base + "/reconciliation"
 	if check != "" && len(fs) == 0 && totals[check] > 0 {
-		// Past the last page (the findings changed since the link):
-		// the check's first page.
-		redirect(w, r, self+"?"+url.Values{"check": {check}}.Encode())
+		// Past the last page (the findings changed since the link).
+		redirect(w, r, firstPage(r.URL))
 		return nil
 	}
 	v := templates.BillingFindingsView{InvoiceID: id, InvoiceHref: base, Period: monthLabel(r.Context(), inv.PeriodStart)}
@@ -438,21 +442,14 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 		if len(g.Items) == g.Total {
 			continue
 		}
-		link := func(p int) string {
-			return self + "?" + url.Values{"check": {g.Check}, "page": {strconv.Itoa(p)}}.Encode()
-		}
 		g.Shown = i18n.T(r.Context(), "billing.findings_shown", count(int64(f.Offset+1)), count(int64(f.Offset+len(g.Items))), count(int64(g.Total)))
-		switch {
-		case check == "":
-			g.AllHref = link(1)
-		default:
-			if page > 1 {
-				g.PrevHref = link(page - 1)
-			}
-			if f.Offset+len(g.Items) < g.Total {
-				g.NextHref = link(page + 1)
-			}
+		if check == "" {
+			g.AllHref = self + "?" + url.Values{"check": {g.Check}, "page": {"1"}}.Encode()
+			continue
 		}
+		// A check's own pages: the lists' pager, which keeps ?check=.
+		pg := pager(r.URL, page, findingsPageSize, g.Total)
+		g.PrevHref, g.NextHref = pg.PrevHref, pg.NextHref
 	}
 	return s.render(w, r, http.StatusOK, templates.BillingFindingsPage(s.page(r, i18n.T(r.Context(), "h.billing.reconciliation_title", id), "/billing"), v))
 }

@@ -217,9 +217,17 @@ func TestBillingGroupsPages(t *testing.T) {
 	if rows, pages := walk(staff, "/billing/invoices/G9/customers/"+pc, "invoice-group"); rows != 130 || pages != 2 {
 		t.Errorf("staff: %d lines over %d pages, want 130 over 2", rows, pages)
 	}
+	// Past the last page (the lines changed since the link): the first.
+	if p := e.get(staff, "/billing/invoices/G9/customers/"+pc+"?page=9"); p.StatusCode != http.StatusSeeOther ||
+		p.location() != "/billing/invoices/G9/customers/"+pc {
+		t.Errorf("staff past the last page: %d to %q", p.StatusCode, p.location())
+	}
 	buyer := e.client()
 	e.login(buyer, "buyer@example.com")
 	if rows, pages := walk(buyer, "/my/charges?invoice=G9", "charges-group"); rows != 130 || pages != 2 {
 		t.Errorf("customer: %d charges over %d pages, want 130 over 2", rows, pages)
+	}
+	if p := e.get(buyer, "/my/charges?invoice=G9&page=9"); p.StatusCode != http.StatusSeeOther || p.location() != "/my/charges?invoice=G9" {
+		t.Errorf("customer past the last page: %d to %q", p.StatusCode, p.location())
 	}
 }

@@ -60,6 +60,11 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if len(groups) == 0 && total > 0 {
+			// Past the last page (the lines changed since the link).
+			redirect(w, r, firstPage(r.URL))
+			return nil
+		}
 		v.Pager = pager(r.URL, page, groupsPageSize, total)
 		cur := selected.Currency
 		v.Selected, v.Amount = monthLabel(r.Context(), selected.PeriodStart), money(selected.Sale, cur)

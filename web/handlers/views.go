@@ -21,15 +21,11 @@ func pager(u *url.URL, page, size, total int) templates.Pager {
 	pages := max((total+size-1)/size, 1)
 	pg := templates.Pager{Page: page, Pages: pages, Total: total, From: min((page-1)*size+1, total), To: min(page*size, total)}
 	link := func(n int) string {
-		q := u.Query()
 		if n == 1 {
-			q.Del("page")
-		} else {
-			q.Set("page", strconv.Itoa(n))
+			return firstPage(u)
 		}
-		if len(q) == 0 {
-			return u.Path
-		}
+		q := u.Query()
+		q.Set("page", strconv.Itoa(n))
 		return u.Path + "?" + q.Encode()
 	}
 	if page > 1 {
@@ -39,6 +35,18 @@ func pager(u *url.URL, page, size, total int) templates.Pager {
 		pg.NextHref = link(page + 1)
 	}
 	return pg
+}
+
+// firstPage is the list at u from its first page, its other parameters
+// kept: where a link past the last page (the list shrank since it was
+// made) sends the reader.
+func firstPage(u *url.URL) string {
+	q := u.Query()
+	q.Del("page")
+	if len(q) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Encode()
 }
 
 // termsLabel says terms in words, comma separated.
