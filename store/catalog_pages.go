@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
+
+	"github.com/cspportal/portal/store/db"
 )
 
 // CatalogFilter narrows the catalog list; zero values mean "any".
@@ -385,7 +387,7 @@ func (s *Store) CatalogPrices(ctx context.Context, country, itemPrefix string) (
 	if err != nil {
 		return nil, fmt.Errorf("prices of %s: %w", itemPrefix, err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[CatalogPrice])
+	out, err := db.CollectByPos[CatalogPrice](rows)
 	if err != nil {
 		return nil, fmt.Errorf("prices of %s: %w", itemPrefix, err)
 	}

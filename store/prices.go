@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
+
+	"github.com/cspportal/portal/store/db"
 )
 
 // PriceSheetImport is one import of one price sheet.
@@ -269,7 +271,7 @@ func (s *Store) SheetPrices(ctx context.Context, q BillingDB, market, timeline s
 	if err != nil {
 		return nil, fmt.Errorf("sheet prices %s/%s: %w", productID, skuID, err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SheetPrice])
+	out, err := db.CollectByPos[SheetPrice](rows)
 	if err != nil {
 		return nil, fmt.Errorf("sheet prices %s/%s: %w", productID, skuID, err)
 	}
@@ -332,7 +334,7 @@ func (s *Store) markupRules(ctx context.Context, sql string, args ...any) ([]Mar
 	if err != nil {
 		return nil, fmt.Errorf("markup rules: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[MarkupRule])
+	out, err := db.CollectByPos[MarkupRule](rows)
 	if err != nil {
 		return nil, fmt.Errorf("markup rules: %w", err)
 	}
@@ -484,7 +486,7 @@ func (s *Store) CustomerOrderLinePrices(ctx context.Context, customerID uuid.UUI
 	if err != nil {
 		return nil, fmt.Errorf("order line prices: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[OrderLinePrice])
+	out, err := db.CollectByPos[OrderLinePrice](rows)
 	if err != nil {
 		return nil, fmt.Errorf("order line prices: %w", err)
 	}
@@ -515,7 +517,7 @@ func (s *Store) CatalogFromPrices(ctx context.Context, country string, ids []str
 	if err != nil {
 		return nil, fmt.Errorf("catalog from prices: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[FromPrice])
+	out, err := db.CollectByPos[FromPrice](rows)
 	if err != nil {
 		return nil, fmt.Errorf("catalog from prices: %w", err)
 	}
