@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/cspportal/portal/auth"
 	"github.com/cspportal/portal/internal/i18n"
@@ -50,7 +50,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	return err
 }
 
-// revalidate gives a page read with GET an entity tag, the hash of its
+// revalidate gives a page read with GET an entity tag, a hash of its
 // bytes, and answers 304 Not Modified without them when the browser
 // already holds that copy (If-None-Match). The browser may keep the page
 // but must ask again before showing it (private, no-cache), and sign-out
@@ -64,8 +64,10 @@ func revalidate(w http.ResponseWriter, r *http.Request, status int, body []byte)
 		h.Set("Cache-Control", cmp.Or(h.Get("Cache-Control"), "no-store"))
 		return false
 	}
-	sum := sha256.Sum256(body)
-	tag := `W/"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+	// xxHash, not SHA-256: a validator needs no secrecy, and at 6 GB/s
+	// against 1 it is 40 µs less per 48 KB page; it has no seed, so
+	// every replica gives one page the same tag.
+	tag := `W/"` + strconv.FormatUint(xxhash.Sum64(body), 36) + `"`
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "private, no-cache")
 	// An htmx request for the same address gets a fragment, not the page.
