@@ -12,12 +12,15 @@ import (
 )
 
 // Configure readies a pool's connections for the store: numeric columns
-// scan straight into decimals. Every pool the store runs on is made with
-// it (Open, the tests' pools).
+// scan straight into decimals, and uuids travel as their bytes. Every
+// pool the store runs on is made with it (Open, the tests' pools).
 func Configure(cfg *pgxpool.Config) {
 	prev := cfg.AfterConnect
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		c.TypeMap().RegisterType(&pgtype.Type{Name: "numeric", OID: pgtype.NumericOID, Codec: decimalCodec{}})
+		u := &pgtype.Type{Name: "uuid", OID: pgtype.UUIDOID, Codec: uuidCodec{}}
+		c.TypeMap().RegisterType(u)
+		c.TypeMap().RegisterType(&pgtype.Type{Name: "_uuid", OID: pgtype.UUIDArrayOID, Codec: &pgtype.ArrayCodec{ElementType: u}})
 		if prev != nil {
 			return prev(ctx, c)
 		}
