@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cspportal/portal/store"
@@ -268,6 +269,17 @@ func SessionInstance(ctx context.Context) (store.Instance, bool) {
 		return store.Instance{}, false
 	}
 	return *l.row.Instance, true
+}
+
+// SessionCustomerName returns the name of a customer user's customer,
+// loaded with their session, when that customer is id and the mirror
+// holds it, so their pages need no query for their heading.
+func SessionCustomerName(ctx context.Context, id uuid.UUID) (string, bool) {
+	l, _ := ctx.Value(loadedKey{}).(*loadedSession)
+	if l == nil || !l.found || l.row.User == nil || l.row.User.CustomerID == nil || *l.row.User.CustomerID != id || !l.row.CustomerFound {
+		return "", false
+	}
+	return l.row.CustomerName, true
 }
 
 // safeMethod reports whether a request of this method changes nothing.

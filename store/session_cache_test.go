@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/store"
 )
@@ -101,6 +103,63 @@ func TestSessionCacheForgetsWhatChanged(t *testing.T) {
 	settle()
 	if _, err := c.FindSession(ctx, "tok-kim"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("deleted session: err = %v, want ErrNotFound", err)
+	}
+}
+
+// A customer user's session comes with their customer's name, and the
+// cache forgets it when the customer is renamed, not when a sync rewrites
+// the customer's row unchanged.
+func TestSessionCacheForgetsRenamedCustomer(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	exec := sqlExec(t, s)
+	id := uuid.New()
+	exec(`INSERT INTO customers (id, company_name, domain) VALUES ($1, 'Contoso', 'contoso.example')`, id)
+	u, err := s.CreateUser(ctx, store.NewUser{Email: "ana@contoso.example", Role: "customer", CustomerID: &id, CustomerVia: "invitation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, err := s.CreateUser(ctx, store.NewUser{Email: "lee@example.com", Role: "staff"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tok, uid := range map[string]int64{"tok-ana": u.ID, "tok-lee": staff.ID} {
+		if err := s.CommitSession(ctx, tok, []byte("one"), time.Now().Add(time.Hour), uid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := runCache(t, s)
+	find := func(tok string) store.SessionRow {
+		t.Helper()
+		if err := c.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.FindSession(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := find("tok-ana"); !r.CustomerFound || r.CustomerName != "Contoso" {
+		t.Fatalf("customer user's session: found %v, name %q", r.CustomerFound, r.CustomerName)
+	}
+	if r := find("tok-lee"); r.CustomerFound || r.CustomerName != "" {
+		t.Fatalf("staff session: found %v, name %q", r.CustomerFound, r.CustomerName)
+	}
+
+	execSilently(t, s, "UPDATE sessions SET data = 'silent' WHERE token = 'tok-ana'")
+	exec("UPDATE customers SET synced_at = now(), company_name = company_name WHERE id = $1", id)
+	if r := find("tok-ana"); string(r.Data) != "one" {
+		t.Fatalf("an unchanged name made the cache read the session again (%q)", r.Data)
+	}
+	exec("UPDATE customers SET company_name = '' WHERE id = $1", id)
+	if r := find("tok-ana"); string(r.Data) != "silent" || r.CustomerName != "contoso.example" {
+		t.Fatalf("after the rename: data %q, name %q", r.Data, r.CustomerName)
+	}
+	exec("DELETE FROM customers WHERE id = $1", id)
+	if r := find("tok-ana"); r.CustomerFound {
+		t.Fatalf("deleted customer still found: %q", r.CustomerName)
 	}
 }
 

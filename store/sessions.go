@@ -24,6 +24,11 @@ type SessionRow struct {
 	// Instance is the settings every page reads, loaded with a signed-in
 	// user's session; nil for an anonymous one.
 	Instance *Instance
+	// CustomerName is a customer user's customer as their pages name it
+	// (company name, else domain), when CustomerFound: the user has a
+	// customer and the mirror holds it.
+	CustomerName  string
+	CustomerFound bool
 }
 
 // Instance is what every page of a signed-in user reads from the settings:
@@ -42,7 +47,8 @@ func (s *Store) FindSession(ctx context.Context, token string) (SessionRow, erro
 	r, err := s.Q.FindUserSession(ctx, s.Pool, token)
 	if err == nil {
 		return SessionRow{Data: r.Data, Expiry: r.Expiry, UserID: r.User.ID, User: &r.User,
-			Instance: &Instance{PartnerMode: r.PartnerMode, Cloud: r.PcCloud, DefaultLanguage: r.DefaultLanguage}}, nil
+			Instance:     &Instance{PartnerMode: r.PartnerMode, Cloud: r.PcCloud, DefaultLanguage: r.DefaultLanguage},
+			CustomerName: r.CustomerName, CustomerFound: r.CustomerFound}, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return SessionRow{}, fmt.Errorf("find session: %w", err)

@@ -59,8 +59,10 @@ func (q *Queries) FindSession(ctx context.Context, db DBTX, token string) (FindS
 }
 
 const findUserSession = `-- name: FindUserSession :one
-SELECT s.data, s.expiry, u.id, u.email, u.display_name, u.role, u.password_hash, u.oidc_issuer, u.oidc_subject, u.customer_id, u.customer_via, u.disabled_at, u.last_login_at, u.created_at, u.updated_at, u.language, u.reseller_id, st.partner_mode, st.pc_cloud, st.default_language
+SELECT s.data, s.expiry, u.id, u.email, u.display_name, u.role, u.password_hash, u.oidc_issuer, u.oidc_subject, u.customer_id, u.customer_via, u.disabled_at, u.last_login_at, u.created_at, u.updated_at, u.language, u.reseller_id, st.partner_mode, st.pc_cloud, st.default_language,
+    (c.id IS NOT NULL)::boolean AS customer_found, coalesce(nullif(c.company_name, ''), c.domain, '')::text AS customer_name
 FROM sessions s JOIN users u ON u.id = s.user_id CROSS JOIN settings st
+LEFT JOIN customers c ON c.id = u.customer_id
 WHERE s.token = $1 AND current_timestamp < s.expiry AND st.id = 1
 `
 
@@ -71,12 +73,15 @@ type FindUserSessionRow struct {
 	PartnerMode     string
 	PcCloud         string
 	DefaultLanguage string
+	CustomerFound   bool
+	CustomerName    string
 }
 
 // A live session of a signed-in user with that user's current row (role,
-// disabled) and the instance settings every page reads (partner mode,
-// cloud, default language), in one round trip. No row for an anonymous
-// session: then FindSession.
+// disabled), the instance settings every page reads (partner mode,
+// cloud, default language) and, for a customer user, the name of their
+// customer that their pages show, in one round trip. No row for an
+// anonymous session: then FindSession.
 func (q *Queries) FindUserSession(ctx context.Context, db DBTX, token string) (FindUserSessionRow, error) {
 	row := db.QueryRow(ctx, findUserSession, token)
 	var i FindUserSessionRow
@@ -101,6 +106,8 @@ func (q *Queries) FindUserSession(ctx context.Context, db DBTX, token string) (F
 		&i.PartnerMode,
 		&i.PcCloud,
 		&i.DefaultLanguage,
+		&i.CustomerFound,
+		&i.CustomerName,
 	)
 	return i, err
 }

@@ -57,6 +57,10 @@ func (s *Server) scopeOf(r *http.Request) (customerScope, error) {
 			return customerScope{}, errForbidden
 		}
 		sc := customerScope{id: *u.CustomerID, view: templates.CustomerViewScope{Base: "/my", Print: printable, CustomerName: i18n.T(ctx, "h.cv.your_org")}}
+		if name, ok := auth.SessionCustomerName(ctx, sc.id); ok {
+			sc.view.CustomerName = name
+			return sc, nil
+		}
 		c, err := s.st.CustomerHeader(ctx, sc.id)
 		switch {
 		case err == nil:

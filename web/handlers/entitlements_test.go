@@ -90,6 +90,18 @@ func TestCustomerEntitlements(t *testing.T) {
 	if strings.Count(orders.body, `data-testid="order-row"`) != len(a.Orders) || strings.Contains(orders.body, b.Orders[0]) {
 		t.Errorf("order history is not exactly A's orders")
 	}
+	// The heading names the customer, read with the session; a rename
+	// shows on the next page.
+	if title := testIDText(orders.body, "orders-title"); !strings.Contains(title, "Alpha") {
+		t.Errorf("orders title %q does not name Alpha", title)
+	}
+	if _, err := e.st.Pool.Exec(t.Context(), `UPDATE customers SET company_name = 'Alpha Renamed' WHERE id = $1`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.settle()
+	if title := testIDText(e.get(c, "/my/subscriptions").body, "entitlements-title"); !strings.Contains(title, "Alpha Renamed") {
+		t.Errorf("after the rename the title is %q", title)
+	}
 	detail := e.get(c, "/my/subscriptions/"+a.Subs["base"])
 	if !hasTestID(detail.body, "subscription-addons") || !strings.Contains(detail.body, a.Subs["addon"]) {
 		t.Error("subscription page does not list its add-on")

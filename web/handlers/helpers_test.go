@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -218,6 +219,18 @@ func hasTestID(body, id string) bool {
 		}
 	}
 	return false
+}
+
+// testIDText is the text of the element with data-testid id, up to its
+// first tag ("" when the page has none).
+func testIDText(body, id string) string {
+	_, after, ok := strings.Cut(body, `data-testid="`+id+`"`)
+	if !ok {
+		return ""
+	}
+	_, after, _ = strings.Cut(after, ">")
+	text, _, _ := strings.Cut(after, "<")
+	return html.UnescapeString(text)
 }
 
 func sessionCookie(c *http.Client, base string) *http.Cookie {
