@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"math/big"
 
 	"github.com/jackc/pgx/v5"
@@ -50,6 +52,16 @@ func (c decimalCodec) PlanScan(m *pgtype.Map, oid uint32, format int16, target a
 type scanDecimal struct{ numeric pgtype.ScanPlan }
 
 func (p scanDecimal) Scan(src []byte, target any) error {
+	if d, ok := smallDecimal(src); ok {
+		switch t := target.(type) {
+		case *decimal.NullDecimal:
+			*t = decimal.NullDecimal{Decimal: d, Valid: true}
+			return nil
+		case *decimal.Decimal:
+			*t = d
+			return nil
+		}
+	}
 	var n pgtype.Numeric
 	if err := p.numeric.Scan(src, &n); err != nil {
 		return err
@@ -72,6 +84,50 @@ func (p scanDecimal) Scan(src []byte, target any) error {
 		return err
 	}
 	return fmt.Errorf("scan numeric: unexpected target %T", target)
+}
+
+// smallDecimal decodes a binary numeric of at most four base-10000 digits
+// (16 decimal digits, every price and quantity) whose value at its
+// display scale fits an int64, without pgx's big.Int arithmetic; ok is
+// false for anything else (NULL, NaN, infinities, longer numbers), which
+// the general path decodes. The exponent is the text's: minus the
+// display scale.
+func smallDecimal(src []byte) (d decimal.Decimal, ok bool) {
+	if len(src) < 8 {
+		return d, false
+	}
+	ndigits := int(int16(binary.BigEndian.Uint16(src)))
+	weight := int(int16(binary.BigEndian.Uint16(src[2:])))
+	sign := binary.BigEndian.Uint16(src[4:])
+	dscale := int(int16(binary.BigEndian.Uint16(src[6:])))
+	if ndigits < 0 || ndigits > 4 || len(src) != 8+2*ndigits || (sign != 0 && sign != 0x4000) || dscale < 0 {
+		return d, false
+	}
+	var c int64
+	for i := range ndigits {
+		c = c*10000 + int64(binary.BigEndian.Uint16(src[8+2*i:]))
+	}
+	if ndigits == 0 {
+		return decimal.New(0, 0), true // zero has no places, as its text path gives it
+	}
+	// c × 10^exp is the value; bring exp to -dscale.
+	exp := (weight - ndigits + 1) * 4
+	for ; exp > -dscale; exp-- {
+		if c > math.MaxInt64/10 {
+			return d, false
+		}
+		c *= 10
+	}
+	for ; exp < -dscale; exp++ {
+		if c%10 != 0 {
+			return d, false
+		}
+		c /= 10
+	}
+	if sign == 0x4000 {
+		c = -c
+	}
+	return decimal.New(c, int32(exp)), true
 }
 
 var bigTen = big.NewInt(10)

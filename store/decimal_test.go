@@ -32,6 +32,8 @@ func TestNumericScansAsText(t *testing.T) {
 	for _, lit := range []string{
 		"0", "0.00", "1", "-1.50", "12.345600", "1200", "-1250", "100000000000000000000", "0.000001",
 		"123456789012345678901234567890.123456789", "9999.9999", "-0.0001", "10000", "0.10",
+		// Around the four-digit fast path: 16 digits, 17, tiny, whole thousands.
+		"12.5", "-99999999.99", "1234567890123456", "12345678901234567", "0.00000001", "5000", "-0.5", "9223372036854775807",
 	} {
 		const q = `SELECT $1::text::numeric, $1::text::numeric(38,6), NULL::numeric`
 		var a, b, c, d decimal.Decimal
