@@ -41,17 +41,36 @@ func NestAddOns[T any](items []T, id, parent func(T) string) []Nested[T] {
 }
 
 // SortByName sorts rows by name in any case, then id, keeping equal rows in
-// order. Each name is lower-cased once: lower-casing inside the comparison
-// allocated twice per comparison, thousands of times for a big customer.
+// order. It sorts small keys, each name lower-cased once, and then moves
+// each row once: T is often a wide row, and sorting the rows themselves
+// copied each of a big customer's 500 rows a dozen times.
 func SortByName[T any](rows []T, key func(T) (name, id string)) {
-	lower := make(map[string]string, len(rows))
-	for _, r := range rows {
-		name, id := key(r)
-		lower[id] = strings.ToLower(name)
+	type sortKey struct {
+		lower, id string
+		at        int
 	}
-	slices.SortStableFunc(rows, func(a, b T) int {
-		_, ia := key(a)
-		_, ib := key(b)
-		return cmp.Or(cmp.Compare(lower[ia], lower[ib]), cmp.Compare(ia, ib))
+	keys := make([]sortKey, len(rows))
+	for i := range rows {
+		name, id := key(rows[i])
+		keys[i] = sortKey{strings.ToLower(name), id, i}
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		return cmp.Or(cmp.Compare(a.lower, b.lower), cmp.Compare(a.id, b.id), cmp.Compare(a.at, b.at))
 	})
+	// Row keys[j].at goes to j: follow each cycle of that permutation,
+	// marking a place done by pointing it at itself.
+	from := make([]int, len(rows))
+	for j, k := range keys {
+		from[j] = k.at
+	}
+	for start := range rows {
+		if from[start] == start {
+			continue
+		}
+		held, j := rows[start], start
+		for from[j] != start {
+			rows[j], from[j], j = rows[from[j]], j, from[j]
+		}
+		rows[j], from[j] = held, j
+	}
 }
