@@ -284,6 +284,7 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 	if err != nil {
 		return d, fmt.Errorf("customer %s: %w", id, mapErr(err))
 	}
+	sortPriced(d.Priced)
 	d.Subscriptions = subscriptionsOf(d.Priced)
 	return d, nil
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 
@@ -33,7 +32,7 @@ func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.
 			NextQuantity: e.NextQuantity, NextTermDuration: e.NextTermDuration, NextBillingCycle: e.NextBillingCycle,
 			RenewsAt: e.RenewsAt, PriceSource: e.PriceSource}
 	}
-	rules.SortByName(priced, func(p PricedSubscription) (string, string) { return cmp.Or(p.FriendlyName, p.OfferName), p.ID })
+	sortPriced(priced)
 	return subs, priced, nil
 }
 
@@ -53,6 +52,7 @@ func (s *Store) CustomerEntitlements(ctx context.Context, customerID uuid.UUID) 
 	if err != nil {
 		return nil, fmt.Errorf("entitlements of customer %s: %w", customerID, mapErr(err))
 	}
+	rules.SortByName(rows, func(e CustomerEntitlement) (string, string) { return e.OfferName, e.ID })
 	return rows, nil
 }
 

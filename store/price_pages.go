@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -24,7 +26,15 @@ func (s *Store) CustomerPricedSubscriptions(ctx context.Context, customer uuid.U
 	if err != nil {
 		return nil, fmt.Errorf("priced subscriptions of %s: %w", customer, err)
 	}
+	sortPriced(rows)
 	return rows, nil
+}
+
+// sortPriced orders priced subscriptions by name (friendly, else offer),
+// then id. The query leaves the order to Go, which sorts 500 rows in a
+// fraction of what Postgres took.
+func sortPriced(rows []PricedSubscription) {
+	rules.SortByName(rows, func(p PricedSubscription) (string, string) { return cmp.Or(p.FriendlyName, p.OfferName), p.ID })
 }
 
 // RenewalPriceCandidate is a renewing subscription whose next term may

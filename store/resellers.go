@@ -164,6 +164,7 @@ func (s *Store) ResellerCustomer(ctx context.Context, reseller, id uuid.UUID) (R
 	if err != nil {
 		return ResellerCustomerDetail{}, fmt.Errorf("reseller customer %s: %w", id, mapErr(err))
 	}
+	sortPriced(d.Priced)
 	d.Subscriptions = subscriptionsOf(d.Priced)
 	return d, nil
 }

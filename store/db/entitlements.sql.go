@@ -45,7 +45,6 @@ LEFT JOIN subscription_lifecycle l ON l.subscription_id = m.id AND l.customer_id
 LEFT JOIN repl r ON r.old_id = m.id
 LEFT JOIN usage u ON u.name = lower(m.offer_name)
 WHERE m.customer_id = $1 AND m.gone_at IS NULL
-ORDER BY lower(m.offer_name), m.id
 `
 
 type CustomerEntitlementsRow struct {
@@ -88,7 +87,7 @@ type CustomerEntitlementsRow struct {
 // creating order's status, a newer subscription migrated from it, and the
 // license usage of its product (PC's subscribed SKUs, matched by name),
 // and what its run rate needs (as CustomerPricedSubscriptions gives it),
-// so the view reads its subscriptions once.
+// so the view reads its subscriptions once. In no order: the store sorts.
 func (q *Queries) CustomerEntitlements(ctx context.Context, db DBTX, customerID uuid.UUID) ([]CustomerEntitlementsRow, error) {
 	rows, err := db.Query(ctx, customerEntitlements, customerID)
 	if err != nil {

@@ -95,7 +95,6 @@ SELECT s.id, s.parent_subscription_id, s.offer_id, s.offer_name, s.friendly_name
 FROM subscriptions s
 LEFT JOIN subscription_lifecycle l ON l.subscription_id = s.id AND l.customer_id = s.customer_id
 WHERE s.customer_id = $1 AND s.gone_at IS NULL
-ORDER BY lower(coalesce(nullif(s.friendly_name, ''), s.offer_name)), s.id
 `
 
 type CustomerPricedSubscriptionsRow struct {
@@ -128,7 +127,9 @@ type CustomerPricedSubscriptionsRow struct {
 // mirror keeps), the renewals whose price changes, a customer's price list.
 // Every read a customer can reach takes the customer id.
 // The customer's subscriptions with the current and next term's unit cost
-// (and what the customer page lists of them, so it reads them once).
+// (and what the customer page lists of them, so it reads them once), in
+// no order: the store sorts them by name (sortPriced), which cost Postgres
+// a third of this query for a customer of 500.
 func (q *Queries) CustomerPricedSubscriptions(ctx context.Context, db DBTX, customerID uuid.UUID) ([]CustomerPricedSubscriptionsRow, error) {
 	rows, err := db.Query(ctx, customerPricedSubscriptions, customerID)
 	if err != nil {

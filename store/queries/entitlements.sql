@@ -6,7 +6,7 @@
 -- creating order's status, a newer subscription migrated from it, and the
 -- license usage of its product (PC's subscribed SKUs, matched by name),
 -- and what its run rate needs (as CustomerPricedSubscriptions gives it),
--- so the view reads its subscriptions once.
+-- so the view reads its subscriptions once. In no order: the store sorts.
 WITH repl AS (
     SELECT n.raw->>'migratedFromSubscriptionId' AS old_id, min(n.id) AS new_id
     FROM subscriptions n
@@ -36,8 +36,7 @@ LEFT JOIN orders o ON o.id = m.order_id AND o.customer_id = @customer_id
 LEFT JOIN subscription_lifecycle l ON l.subscription_id = m.id AND l.customer_id = m.customer_id
 LEFT JOIN repl r ON r.old_id = m.id
 LEFT JOIN usage u ON u.name = lower(m.offer_name)
-WHERE m.customer_id = @customer_id AND m.gone_at IS NULL
-ORDER BY lower(m.offer_name), m.id;
+WHERE m.customer_id = @customer_id AND m.gone_at IS NULL;
 
 -- name: CustomerOrders :many
 SELECT o.id, o.status, o.billing_cycle, o.currency_code, o.total_price, o.creation_date,

@@ -5,7 +5,9 @@
 
 -- name: CustomerPricedSubscriptions :many
 -- The customer's subscriptions with the current and next term's unit cost
--- (and what the customer page lists of them, so it reads them once).
+-- (and what the customer page lists of them, so it reads them once), in
+-- no order: the store sorts them by name (sortPriced), which cost Postgres
+-- a third of this query for a customer of 500.
 SELECT s.id, s.parent_subscription_id, s.offer_id, s.offer_name, s.friendly_name, s.status, s.quantity,
     s.term_duration, s.billing_cycle, s.billing_type, s.unit_type, s.auto_renew_enabled, s.commitment_end_date,
     coalesce(l.currency, '')::text AS currency, l.current_unit_price, l.next_unit_price,
@@ -15,8 +17,7 @@ SELECT s.id, s.parent_subscription_id, s.offer_id, s.offer_name, s.friendly_name
     l.renews_at, coalesce(l.price_source, '')::text AS price_source
 FROM subscriptions s
 LEFT JOIN subscription_lifecycle l ON l.subscription_id = s.id AND l.customer_id = s.customer_id
-WHERE s.customer_id = @customer_id AND s.gone_at IS NULL
-ORDER BY lower(coalesce(nullif(s.friendly_name, ''), s.offer_name)), s.id;
+WHERE s.customer_id = @customer_id AND s.gone_at IS NULL;
 
 -- name: RenewalPriceCandidates :many
 -- Renewing subscriptions whose next term may cost another price than the
