@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -32,7 +33,7 @@ func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.
 			NextQuantity: e.NextQuantity, NextTermDuration: e.NextTermDuration, NextBillingCycle: e.NextBillingCycle,
 			RenewsAt: e.RenewsAt, PriceSource: e.PriceSource}
 	}
-	sortPriced(priced)
+	// In subs' order, which is sortPriced's.
 	return subs, priced, nil
 }
 
@@ -46,13 +47,14 @@ type CustomerOrderHeader = db.CustomerOrderRow
 type CustomerOrderLine = db.CustomerOrderLinesRow
 
 // CustomerEntitlements returns customerID's current subscriptions (never
-// another customer's: the id filters every table in SQL), by offer name.
+// another customer's: the id filters every table in SQL), by name (the
+// friendly name, else the offer's), the order of CustomerPricedSubscriptions.
 func (s *Store) CustomerEntitlements(ctx context.Context, customerID uuid.UUID) ([]CustomerEntitlement, error) {
 	rows, err := s.Q.CustomerEntitlements(ctx, s.Pool, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("entitlements of customer %s: %w", customerID, mapErr(err))
 	}
-	rules.SortByName(rows, func(e CustomerEntitlement) (string, string) { return e.OfferName, e.ID })
+	rules.SortByName(rows, func(e CustomerEntitlement) (string, string) { return cmp.Or(e.FriendlyName, e.OfferName), e.ID })
 	return rows, nil
 }
 
