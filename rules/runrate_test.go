@@ -23,6 +23,9 @@ func TestMonthlyEquivalent(t *testing.T) {
 		{"paid once for a month", "7", 2, "", "P1M", "14", true},
 		{"no fraction lost before rounding", "10", 1, "annual", "P1Y", "0.83333333", true},
 		{"monthly keeps every fraction", "0.123456789", 3, "monthly", "P1M", "0.370370367", true},
+		{"a credit", "-12.50", 2, "monthly", "P1M", "-25", true},
+		{"past int64, still exact", "92233720368547758.07", 1000, "monthly", "P1M", "92233720368547758070", true},
+		{"19 digits", "1234567890.123456789", 3, "monthly", "P1M", "3703703670.370370367", true},
 		{"usage has no monthly equivalent", "1", 1, "usage", "", "0", false},
 		{"unknown term paid once", "1", 1, "none", "P5Y", "0", false},
 	}
