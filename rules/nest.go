@@ -14,28 +14,30 @@ type Nested[T any] struct {
 
 // NestAddOns groups the items whose parent (parent(item) != "") is in the
 // list under that parent; the others, including add-ons whose base is not
-// listed, stand on their own. Order is kept.
+// listed, stand on their own. Order is kept. id and parent are called once
+// per item: T can be a wide row, copied into each call.
 func NestAddOns[T any](items []T, id, parent func(T) string) []Nested[T] {
+	ids, parents := make([]string, len(items)), make([]string, len(items))
 	present := make(map[string]bool, len(items))
-	for _, it := range items {
-		present[id(it)] = true
+	for i := range items {
+		ids[i], parents[i] = id(items[i]), parent(items[i])
+		present[ids[i]] = true
 	}
+	addOn := func(i int) bool { return parents[i] != "" && present[parents[i]] }
 	under := map[string][]T{}
 	nested := 0
-	for _, it := range items {
-		if p := parent(it); p != "" && present[p] {
-			under[p] = append(under[p], it)
+	for i := range items {
+		if addOn(i) {
+			under[parents[i]] = append(under[parents[i]], items[i])
 			nested++
 		}
 	}
-	// Sized up front: T can be a wide row, and growing by appends copies
-	// every row several times.
+	// Sized up front: growing by appends copies every row several times.
 	out := make([]Nested[T], 0, len(items)-nested)
-	for _, it := range items {
-		if p := parent(it); p != "" && present[p] {
-			continue
+	for i := range items {
+		if !addOn(i) {
+			out = append(out, Nested[T]{Item: items[i], AddOns: under[ids[i]]})
 		}
-		out = append(out, Nested[T]{Item: it, AddOns: under[id(it)]})
 	}
 	return out
 }
