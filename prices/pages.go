@@ -89,7 +89,12 @@ func (p *Pricer) CustomerRunRate(ctx context.Context, party Party, customer uuid
 // read by the caller (with the rest of its page, in one snapshot).
 func (p *Pricer) RunRateOf(ctx context.Context, party Party, customer uuid.UUID, rows []store.PricedSubscription) (RunRate, error) {
 	out := RunRate{Subscriptions: make([]SubscriptionPrice, 0, len(rows))}
-	totals := map[string]*CurrencyTotal{}
+	// The totals add in place (rules.Sum), per currency.
+	type sums struct {
+		CurrencyTotal
+		cost, sale, nextCost, nextSale rules.Sum
+	}
+	totals := map[string]*sums{}
 	quote := p.quoter(customer)
 	for _, r := range rows {
 		sp := SubscriptionPrice{ID: r.ID, ParentID: r.ParentSubscriptionID, Name: cmp.Or(r.FriendlyName, r.OfferName), Offer: r.OfferName,
@@ -132,22 +137,26 @@ func (p *Pricer) RunRateOf(ctx context.Context, party Party, customer uuid.UUID,
 			sp.Counted, sp.MonthlyCost, sp.MonthlySale = true, mc, ms
 			t := totals[sp.Currency]
 			if t == nil {
-				t = &CurrencyTotal{Currency: sp.Currency, NextKnown: true}
+				t = &sums{CurrencyTotal: CurrencyTotal{Currency: sp.Currency, NextKnown: true}}
 				totals[sp.Currency] = t
 			}
-			t.Cost, t.Sale, t.Subscriptions = t.Cost.Add(mc), t.Sale.Add(ms), t.Subscriptions+1
+			t.cost.Add(mc)
+			t.sale.Add(ms)
+			t.Subscriptions++
 			nc, ns, nok := sp.nextMonthly()
 			if !nok {
 				nc, ns = mc, ms
 				t.NextKnown = t.NextKnown && sp.RenewsOn == nil
 			}
-			t.NextCost, t.NextSale = t.NextCost.Add(nc), t.NextSale.Add(ns)
+			t.nextCost.Add(nc)
+			t.nextSale.Add(ns)
 		}
 		out.Subscriptions = append(out.Subscriptions, sp)
 	}
 	for _, t := range totals {
+		t.Cost, t.Sale, t.NextCost, t.NextSale = t.cost.Value(), t.sale.Value(), t.nextCost.Value(), t.nextSale.Value()
 		t.Margin, t.MarginShare = t.Sale.Sub(t.Cost), rules.MarginShare(t.Cost, t.Sale)
-		out.Totals = append(out.Totals, *t)
+		out.Totals = append(out.Totals, t.CurrencyTotal)
 	}
 	slices.SortFunc(out.Totals, func(a, b CurrencyTotal) int { return cmp.Compare(a.Currency, b.Currency) })
 	return out, nil
