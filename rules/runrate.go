@@ -43,13 +43,8 @@ func MonthlyEquivalent(unit decimal.Decimal, quantity int64, cycle, term string)
 	if !ok {
 		return decimal.Zero, false
 	}
-	if months == 1 && unit.NumDigits() <= 18 {
-		// A price times seats in int64 when it fits: one allocation
-		// where Mul makes three, 500 times for a big customer's page.
-		c := unit.CoefficientInt64()
-		if hi, lo := bits.Mul64(absUint(c), absUint(quantity)); hi == 0 && lo <= math.MaxInt64 {
-			return decimal.New(c*quantity, unit.Exponent()), true
-		}
+	if d, ok := monthlyInt64(unit, quantity, months); ok {
+		return d, true
 	}
 	total := unit.Mul(decimal.NewFromInt(quantity))
 	if months == 1 {
@@ -57,7 +52,49 @@ func MonthlyEquivalent(unit decimal.Decimal, quantity int64, cycle, term string)
 		// the rest of a big customer's run rate.
 		return total, true
 	}
-	return total.DivRound(decimal.NewFromInt(months), 8), true
+	return total.DivRound(decimal.NewFromInt(months), monthlyPlaces), true
+}
+
+// monthlyPlaces is how many places a divided monthly equivalent keeps.
+const monthlyPlaces = 8
+
+// monthlyInt64 is MonthlyEquivalent in int64 arithmetic, when the amounts
+// fit: the same value and exponent in one allocation where the decimal
+// arithmetic makes three to seven, twice per subscription of a run rate.
+// ok is false when they do not fit.
+func monthlyInt64(unit decimal.Decimal, quantity, months int64) (decimal.Decimal, bool) {
+	if unit.NumDigits() > 18 {
+		return decimal.Decimal{}, false
+	}
+	c := unit.CoefficientInt64()
+	hi, lo := bits.Mul64(absUint(c), absUint(quantity))
+	if hi != 0 || lo > math.MaxInt64 {
+		return decimal.Decimal{}, false
+	}
+	n, exp := c*quantity, unit.Exponent()
+	if months == 1 {
+		return decimal.New(n, exp), true
+	}
+	// n × 10^exp / months at monthlyPlaces places, the last rounded half
+	// away from zero, as DivRound does.
+	shift := int(exp) + monthlyPlaces
+	if shift < 0 || shift > 18 {
+		return decimal.Decimal{}, false
+	}
+	scale := int64(math.Pow10(shift))
+	if hi, lo := bits.Mul64(absUint(n), uint64(scale)); hi != 0 || lo > math.MaxInt64 {
+		return decimal.Decimal{}, false
+	}
+	n *= scale
+	q, r := n/months, n%months
+	if 2*absUint(r) >= uint64(months) {
+		if n < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return decimal.New(q, -monthlyPlaces), true
 }
 
 func absUint(n int64) uint64 {

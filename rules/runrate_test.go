@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -89,5 +90,29 @@ func BenchmarkMonthlyEquivalent(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestMonthlyEquivalentAsDecimal checks the int64 arithmetic against the
+// decimal arithmetic it stands in for, value and exponent, on random
+// prices, seat counts and plans, halves included.
+func TestMonthlyEquivalentAsDecimal(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		unit := decimal.New(r.Int64N(1_000_000_000)-r.Int64N(100_000), -int32(r.IntN(10)))
+		if r.IntN(10) == 0 {
+			unit = decimal.New(r.Int64(), -int32(r.IntN(12))) // near and past the int64 bounds
+		}
+		qty := r.Int64N(100_000)
+		cycle := []string{"monthly", "annual", "triennial"}[r.IntN(3)]
+		months, _ := MonthsBilled(cycle, "P1Y")
+		want := unit.Mul(decimal.NewFromInt(qty))
+		if months > 1 {
+			want = want.DivRound(decimal.NewFromInt(months), monthlyPlaces)
+		}
+		got, ok := MonthlyEquivalent(unit, qty, cycle, "P1Y")
+		if !ok || !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Fatalf("%s × %d %s: %s (exp %d), decimal gives %s (exp %d)", unit, qty, cycle, got, got.Exponent(), want, want.Exponent())
+		}
 	}
 }
