@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -242,7 +240,7 @@ type Customer = db.Customer
 type CustomerAgreement = db.ListCustomerAgreementsRow
 
 // CustomerSubscription is a subscription as the customer page lists it:
-// its priced row, in the list's order (subscriptionsOf).
+// its priced row, by name (sortPriced).
 type CustomerSubscription = PricedSubscription
 
 // CustomerOrder is an order with its number of line items.
@@ -265,7 +263,8 @@ type CustomerDetail struct {
 	Usage         []LicenseUsage
 	Audit         []CustomerAuditEntry
 	// Priced are the subscriptions with their term prices, for the run
-	// rate (prices.Pricer.RunRateOf).
+	// rate (prices.Pricer.RunRateOf): the same rows as Subscriptions, read
+	// once, which neither list's reader changes.
 	Priced []PricedSubscription
 }
 
@@ -285,17 +284,8 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 		return d, fmt.Errorf("customer %s: %w", id, mapErr(err))
 	}
 	sortPriced(d.Priced)
-	d.Subscriptions = subscriptionsOf(d.Priced)
+	d.Subscriptions = d.Priced
 	return d, nil
-}
-
-// subscriptionsOf is the subscription list: the priced rows (by name) by
-// offer name, so a page that shows both reads a big customer's
-// subscriptions once.
-func subscriptionsOf(priced []PricedSubscription) []CustomerSubscription {
-	subs := slices.Clone(priced)
-	rules.SortByName(subs, func(s CustomerSubscription) (string, string) { return s.OfferName, s.ID })
-	return subs
 }
 
 // readSnapshot sends the queries queue adds in one batch, inside a

@@ -165,7 +165,7 @@ func (s *Store) ResellerCustomer(ctx context.Context, reseller, id uuid.UUID) (R
 		return ResellerCustomerDetail{}, fmt.Errorf("reseller customer %s: %w", id, mapErr(err))
 	}
 	sortPriced(d.Priced)
-	d.Subscriptions = subscriptionsOf(d.Priced)
+	d.Subscriptions = d.Priced
 	return d, nil
 }
 
