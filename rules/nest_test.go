@@ -60,7 +60,7 @@ func TestSortByNameAsStableSort(t *testing.T) {
 // wideRow is as wide as a priced subscription row (about 300 bytes).
 type wideRow struct {
 	id, parent, name string
-	pad              [34]int64
+	Pad              [34]int64 // exported: its width is the point, not its use
 }
 
 // BenchmarkNestAndSort nests and sorts a big customer's 500 subscriptions
