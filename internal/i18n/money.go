@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"math/bits"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -20,8 +22,10 @@ import (
 // instead.
 func Money(l Lang, d decimal.Decimal, cur string) string {
 	f := formatOf(l, cur)
-	d = f.round(d)
-	num := groupDigits(d.Abs().StringFixed(f.scale))
+	num, neg, ok := f.digitsInt64(d)
+	if !ok {
+		num, neg = f.digits(d)
+	}
 	var out string
 	switch {
 	case f.symbol == "":
@@ -33,11 +37,74 @@ func Money(l Lang, d decimal.Decimal, cur string) string {
 	default:
 		out = f.symbol + num
 	}
-	if d.IsNegative() {
+	if neg {
 		out = "−" + out
 	}
 	return out
 }
+
+// digits is d rounded to f's places, without its sign and with thousands
+// separators, and whether it is below zero once rounded.
+func (f moneyFormat) digits(d decimal.Decimal) (string, bool) {
+	d = f.round(d)
+	return groupDigits(d.Abs().StringFixed(f.scale)), d.IsNegative()
+}
+
+// digitsInt64 is digits in int64 arithmetic, for amounts of up to 18
+// digits in currencies rounded to their last place (most): a page of a
+// big customer formats hundreds of amounts, and the decimal path makes
+// several big.Ints and strings for each. ok is false for the others.
+func (f moneyFormat) digitsInt64(d decimal.Decimal) (num string, neg bool, ok bool) {
+	if f.increment > 1 || d.NumDigits() > 18 {
+		return "", false, false
+	}
+	c := d.CoefficientInt64()
+	abs := uint64(c)
+	if c < 0 {
+		abs = uint64(-c)
+	}
+	// units is |d| in the currency's last place, rounded half away
+	// from zero as decimal.Round does.
+	var units uint64
+	switch drop := -int(d.Exponent()) - int(f.scale); {
+	case drop <= 0:
+		if -drop > 18 {
+			return "", false, false
+		}
+		hi, lo := bits.Mul64(abs, pow10u[-drop])
+		if hi != 0 {
+			return "", false, false
+		}
+		units = lo
+	case drop > 18:
+		units = 0 // below a tenth of the last place
+	default:
+		p := pow10u[drop]
+		units = abs / p
+		if 2*(abs%p) >= p {
+			units++
+		}
+	}
+	digits := strconv.FormatUint(units, 10)
+	if n := int(f.scale) + 1 - len(digits); n > 0 {
+		digits = strings.Repeat("0", n) + digits
+	}
+	whole, frac := digits[:len(digits)-int(f.scale)], digits[len(digits)-int(f.scale):]
+	num = groupDigits(whole)
+	if f.scale > 0 {
+		num += "." + frac
+	}
+	return num, c < 0 && units != 0, true
+}
+
+// pow10u are 10^0 to 10^18.
+var pow10u = func() (p [19]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
 
 // Count renders a whole number with thousands separators: 1,000,000.
 func Count(n int64) string {
