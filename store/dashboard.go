@@ -17,6 +17,10 @@ type DashboardCounts struct {
 // design size), and every staff member opens the dashboard.
 const dashboardTTL = 10 * time.Second
 
+// latestSyncRunSQL is the newest sync run's id (0 before the first), the
+// version of the counts kept between syncs.
+const latestSyncRunSQL = `SELECT coalesce(max(id), 0) FROM sync_runs`
+
 // dashboardKept keeps each store's counts with the newest sync run they
 // were counted after.
 var dashboardKept = kept[*Store, DashboardCounts]{ttl: dashboardTTL}
@@ -27,7 +31,7 @@ var dashboardKept = kept[*Store, DashboardCounts]{ttl: dashboardTTL}
 // show within that).
 func (s *Store) DashboardCounts(ctx context.Context) (DashboardCounts, error) {
 	var run int64
-	if err := s.Pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM sync_runs`).Scan(&run); err != nil {
+	if err := s.Pool.QueryRow(ctx, latestSyncRunSQL).Scan(&run); err != nil {
 		return DashboardCounts{}, fmt.Errorf("dashboard counts: %w", mapErr(err))
 	}
 	return dashboardKept.get(ctx, s, run, s.dashboardCounts)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -23,34 +24,63 @@ const (
 type Reseller = db.Reseller
 
 // ResellerRow is a reseller on the resellers page, with its customer count.
-type ResellerRow = db.ListResellersPageRow
+type ResellerRow struct {
+	db.ListResellersPageRow
+	Customers int64
+}
 
 // ResellersPage is one page of the resellers list.
 type ResellersPage struct {
 	Rows  []ResellerRow
-	Total int    // current resellers
-	Mode  string // the partner mode (ModeDirect, ModeIndirect)
+	Total int // current resellers
 }
 
-// ResellersPage returns one page (1-based) of the current resellers by name,
-// how many there are and the partner mode.
+// resellerCountsTTL is how long the resellers' customer counts are reused
+// while no sync run starts: counting every reseller's customers for each
+// page was most of its Postgres time, and the counts change with syncs
+// (an order's new customer shows within the TTL, as on the dashboard).
+const resellerCountsTTL = 10 * time.Second
+
+// resellerCountsKept keeps each store's counts, by partner of record, with
+// the newest sync run they were counted after.
+var resellerCountsKept = kept[*Store, map[string]int64]{ttl: resellerCountsTTL}
+
+// ResellersPage returns one page (1-based) of the current resellers by
+// name, with how many there are, in one round trip, and their customer
+// counts as kept for the newest sync run.
 func (s *Store) ResellersPage(ctx context.Context, page, size int) (ResellersPage, error) {
 	var out ResellersPage
-	st, err := s.Q.GetSettings(ctx, s.Pool)
-	if err != nil {
-		return out, fmt.Errorf("get settings: %w", mapErr(err))
-	}
-	out.Mode = st.PartnerMode
-	n, err := s.Q.CountResellers(ctx, s.Pool)
-	if err != nil {
-		return out, fmt.Errorf("count resellers: %w", mapErr(err))
-	}
-	out.Total = int(n)
-	out.Rows, err = s.Q.ListResellersPage(ctx, s.Pool, db.ListResellersPageParams{Lim: int32(size), Off: int32((page - 1) * size)})
+	var total, run int64
+	var rows []db.ListResellersPageRow
+	err := s.readSnapshot(ctx, func(b *pgx.Batch) {
+		s.Q.QueueCountResellers(b, &total)
+		s.Q.QueueListResellersPage(b, db.ListResellersPageParams{Lim: int32(size), Off: int32((page - 1) * size)}, &rows)
+		b.Queue(latestSyncRunSQL).QueryRow(func(r pgx.Row) error { return r.Scan(&run) })
+	})
 	if err != nil {
 		return out, fmt.Errorf("list resellers: %w", mapErr(err))
 	}
+	counts, err := resellerCountsKept.get(ctx, s, run, s.resellerCustomerCounts)
+	if err != nil {
+		return out, err
+	}
+	out.Total = int(total)
+	for _, r := range rows {
+		out.Rows = append(out.Rows, ResellerRow{ListResellersPageRow: r, Customers: counts[r.TenantID.String()]})
+	}
 	return out, nil
+}
+
+func (s *Store) resellerCustomerCounts(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.Q.ResellerCustomerCounts(ctx, s.Pool)
+	if err != nil {
+		return nil, fmt.Errorf("reseller customer counts: %w", mapErr(err))
+	}
+	m := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		m[r.AssociatedPartnerID] = r.Customers
+	}
+	return m, nil
 }
 
 // CountResellers returns how many resellers Partner Center listed at the

@@ -76,3 +76,50 @@ func TestResellerCustomersPagesAndCounts(t *testing.T) {
 		}
 	}
 }
+
+// The resellers page counts each reseller's current customers, counted
+// again once a sync run starts.
+func TestResellersPageCounts(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	a, b, empty := uuid.New(), uuid.New(), uuid.New()
+	exec := sqlExec(t, s)
+	exec(`INSERT INTO resellers (tenant_id, name, mpn_id) VALUES ($1, 'Alpha', '1'), ($2, 'Bravo', '2'), ($3, 'Empty', '3')`, a, b, empty)
+	add := func(partner string, gone bool) {
+		t.Helper()
+		exec(`INSERT INTO customers (id, company_name, associated_partner_id, gone_at)
+			VALUES (gen_random_uuid(), 'c', $1, CASE WHEN $2::bool THEN now() END)`, partner, gone)
+	}
+	add(a.String(), false)
+	add(a.String(), false)
+	add(a.String(), true)
+	add(b.String(), false)
+	add("", false)
+	counts := func() map[string]int64 {
+		t.Helper()
+		p, err := s.ResellersPage(ctx, 1, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != 3 || len(p.Rows) != 2 {
+			t.Fatalf("total %d, %d rows", p.Total, len(p.Rows))
+		}
+		m := map[string]int64{}
+		for _, r := range p.Rows {
+			m[r.Name] = r.Customers
+		}
+		return m
+	}
+	if got, want := counts(), map[string]int64{"Alpha": 2, "Bravo": 1}; !cmp.Equal(got, want) {
+		t.Fatalf("counts %v, want %v", got, want)
+	}
+	add(b.String(), false)
+	exec(`INSERT INTO sync_runs (kind, status) VALUES ('incremental', 'running')`)
+	if got, want := counts(), map[string]int64{"Alpha": 2, "Bravo": 2}; !cmp.Equal(got, want) {
+		t.Fatalf("after a sync run: %v, want %v", got, want)
+	}
+	if p, err := s.ResellersPage(ctx, 2, 2); err != nil || len(p.Rows) != 1 || p.Rows[0].Name != "Empty" || p.Rows[0].Customers != 0 {
+		t.Fatalf("second page: %+v, %v", p, err)
+	}
+}

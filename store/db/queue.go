@@ -103,3 +103,13 @@ func (q *Queries) QueueCustomerPricedSubscriptions(b *pgx.Batch, customerID uuid
 func (q *Queries) QueueListCustomerAudit(b *pgx.Batch, customerID *uuid.UUID, out *[]ListCustomerAuditRow) {
 	queueMany(b, out, listCustomerAudit, customerID)
 }
+
+// QueueCountResellers queues CountResellers on b.
+func (q *Queries) QueueCountResellers(b *pgx.Batch, out *int64) {
+	b.Queue(countResellers).QueryRow(func(r pgx.Row) error { return r.Scan(out) })
+}
+
+// QueueListResellersPage queues ListResellersPage on b.
+func (q *Queries) QueueListResellersPage(b *pgx.Batch, arg ListResellersPageParams, out *[]ListResellersPageRow) {
+	queueMany(b, out, listResellersPage, arg.Off, arg.Lim)
+}

@@ -167,9 +167,7 @@ func (q *Queries) ListResellerCustomers(ctx context.Context, db DBTX, arg ListRe
 
 const listResellersPage = `-- name: ListResellersPage :many
 SELECT r.tenant_id, r.name, r.mpn_id, r.location, r.state, r.mpa_signed, r.mpa_code, r.mpa_description,
-       r.mpa_checked_at, r.synced_at,
-       (SELECT count(*) FROM customers c
-         WHERE c.associated_partner_id = r.tenant_id::text AND c.gone_at IS NULL)::bigint AS customers
+       r.mpa_checked_at, r.synced_at
 FROM resellers r
 WHERE r.gone_at IS NULL
 ORDER BY lower(r.name), r.tenant_id
@@ -192,10 +190,10 @@ type ListResellersPageRow struct {
 	MpaDescription string
 	MpaCheckedAt   *time.Time
 	SyncedAt       time.Time
-	Customers      int64
 }
 
-// The resellers page: by name, with each one's customer count.
+// The resellers page: by name (their customer counts are kept apart,
+// ResellerCustomerCounts).
 func (q *Queries) ListResellersPage(ctx context.Context, db DBTX, arg ListResellersPageParams) ([]ListResellersPageRow, error) {
 	rows, err := db.Query(ctx, listResellersPage, arg.Off, arg.Lim)
 	if err != nil {
@@ -216,7 +214,6 @@ func (q *Queries) ListResellersPage(ctx context.Context, db DBTX, arg ListResell
 			&i.MpaDescription,
 			&i.MpaCheckedAt,
 			&i.SyncedAt,
-			&i.Customers,
 		); err != nil {
 			return nil, err
 		}
@@ -278,6 +275,40 @@ func (q *Queries) ResellerChoices(ctx context.Context, db DBTX) ([]ResellerChoic
 			&i.MpnID,
 			&i.MpaSigned,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const resellerCustomerCounts = `-- name: ResellerCustomerCounts :many
+SELECT associated_partner_id, count(*)::bigint AS customers
+FROM customers
+WHERE gone_at IS NULL AND associated_partner_id <> ''
+GROUP BY associated_partner_id
+`
+
+type ResellerCustomerCountsRow struct {
+	AssociatedPartnerID string
+	Customers           int64
+}
+
+// How many current customers name each partner of record (a reseller's
+// tenant id, lower-cased by the mirror), from the covering index.
+func (q *Queries) ResellerCustomerCounts(ctx context.Context, db DBTX) ([]ResellerCustomerCountsRow, error) {
+	rows, err := db.Query(ctx, resellerCustomerCounts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ResellerCustomerCountsRow
+	for rows.Next() {
+		var i ResellerCustomerCountsRow
+		if err := rows.Scan(&i.AssociatedPartnerID, &i.Customers); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -21,15 +21,22 @@ WHERE tenant_id = @tenant_id;
 SELECT count(*) FROM resellers WHERE gone_at IS NULL;
 
 -- name: ListResellersPage :many
--- The resellers page: by name, with each one's customer count.
+-- The resellers page: by name (their customer counts are kept apart,
+-- ResellerCustomerCounts).
 SELECT r.tenant_id, r.name, r.mpn_id, r.location, r.state, r.mpa_signed, r.mpa_code, r.mpa_description,
-       r.mpa_checked_at, r.synced_at,
-       (SELECT count(*) FROM customers c
-         WHERE c.associated_partner_id = r.tenant_id::text AND c.gone_at IS NULL)::bigint AS customers
+       r.mpa_checked_at, r.synced_at
 FROM resellers r
 WHERE r.gone_at IS NULL
 ORDER BY lower(r.name), r.tenant_id
 LIMIT @lim OFFSET @off;
+
+-- name: ResellerCustomerCounts :many
+-- How many current customers name each partner of record (a reseller's
+-- tenant id, lower-cased by the mirror), from the covering index.
+SELECT associated_partner_id, count(*)::bigint AS customers
+FROM customers
+WHERE gone_at IS NULL AND associated_partner_id <> ''
+GROUP BY associated_partner_id;
 
 -- name: GetReseller :one
 SELECT * FROM resellers WHERE tenant_id = @tenant_id;

@@ -27,7 +27,7 @@ func (s *Server) resellerList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := templates.ResellersView{Indirect: res.Mode == store.ModeIndirect, Total: res.Total,
+	v := templates.ResellersView{Indirect: s.instance(r.Context()).PartnerMode == store.ModeIndirect, Total: res.Total,
 		Pager: pager(r.URL, page, resellersPageSize, res.Total)}
 	for _, row := range res.Rows {
 		rv := resellerRow(store.Reseller{TenantID: row.TenantID, Name: row.Name, MpnID: row.MpnID, Location: row.Location, State: row.State,
