@@ -8,7 +8,28 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cspportal/portal/internal/testdb"
+	"github.com/cspportal/portal/store"
 )
+
+// threeResellers seeds the resellers A, B and Empty.
+func threeResellers(t *testing.T) (s *store.Store, exec func(string, ...any), a, b, empty uuid.UUID) {
+	t.Helper()
+	s = testdb.NewStore(t)
+	a, b, empty = uuid.New(), uuid.New(), uuid.New()
+	exec = sqlExec(t, s)
+	exec(`INSERT INTO resellers (tenant_id, name, mpn_id) VALUES ($1, 'A', '1'), ($2, 'B', '2'), ($3, 'Empty', '3')`, a, b, empty)
+	return s, exec, a, b, empty
+}
+
+// customerAdder adds a customer of partner (a reseller's id, "" for the
+// provider's own), gone or not.
+func customerAdder(t *testing.T, exec func(string, ...any)) func(name, partner string, gone bool) {
+	return func(name, partner string, gone bool) {
+		t.Helper()
+		exec(`INSERT INTO customers (id, company_name, domain, associated_partner_id, gone_at)
+			VALUES (gen_random_uuid(), $1, lower($1) || '.example', $2, CASE WHEN $3::bool THEN now() END)`, name, partner, gone)
+	}
+}
 
 // A reseller's customer list pages by name with the reseller's count on
 // every page, past the end too; other resellers', the provider's own and
@@ -16,15 +37,8 @@ import (
 func TestResellerCustomersPagesAndCounts(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := testdb.NewStore(t)
-	a, b, empty := uuid.New(), uuid.New(), uuid.New()
-	exec := sqlExec(t, s)
-	exec(`INSERT INTO resellers (tenant_id, name, mpn_id) VALUES ($1, 'A', '1'), ($2, 'B', '2'), ($3, 'Empty', '3')`, a, b, empty)
-	add := func(name, partner string, gone bool) {
-		t.Helper()
-		exec(`INSERT INTO customers (id, company_name, domain, associated_partner_id, gone_at)
-			VALUES (gen_random_uuid(), $1, lower($1) || '.example', $2, CASE WHEN $3::bool THEN now() END)`, name, partner, gone)
-	}
+	s, exec, a, b, empty := threeResellers(t)
+	add := customerAdder(t, exec)
 	var want []string
 	for i := range 5 {
 		name := fmt.Sprintf("alpha %d", 5-i) // inserted out of name order
@@ -82,20 +96,13 @@ func TestResellerCustomersPagesAndCounts(t *testing.T) {
 func TestResellersPageCounts(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := testdb.NewStore(t)
-	a, b, empty := uuid.New(), uuid.New(), uuid.New()
-	exec := sqlExec(t, s)
-	exec(`INSERT INTO resellers (tenant_id, name, mpn_id) VALUES ($1, 'Alpha', '1'), ($2, 'Bravo', '2'), ($3, 'Empty', '3')`, a, b, empty)
-	add := func(partner string, gone bool) {
-		t.Helper()
-		exec(`INSERT INTO customers (id, company_name, associated_partner_id, gone_at)
-			VALUES (gen_random_uuid(), 'c', $1, CASE WHEN $2::bool THEN now() END)`, partner, gone)
-	}
-	add(a.String(), false)
-	add(a.String(), false)
-	add(a.String(), true)
-	add(b.String(), false)
-	add("", false)
+	s, exec, a, b, _ := threeResellers(t)
+	add := customerAdder(t, exec)
+	add("a1", a.String(), false)
+	add("a2", a.String(), false)
+	add("a3", a.String(), true)
+	add("b1", b.String(), false)
+	add("own", "", false)
 	counts := func() map[string]int64 {
 		t.Helper()
 		p, err := s.ResellersPage(ctx, 1, 2)
@@ -111,12 +118,12 @@ func TestResellersPageCounts(t *testing.T) {
 		}
 		return m
 	}
-	if got, want := counts(), map[string]int64{"Alpha": 2, "Bravo": 1}; !cmp.Equal(got, want) {
+	if got, want := counts(), map[string]int64{"A": 2, "B": 1}; !cmp.Equal(got, want) {
 		t.Fatalf("counts %v, want %v", got, want)
 	}
-	add(b.String(), false)
+	add("b2", b.String(), false)
 	exec(`INSERT INTO sync_runs (kind, status) VALUES ('incremental', 'running')`)
-	if got, want := counts(), map[string]int64{"Alpha": 2, "Bravo": 2}; !cmp.Equal(got, want) {
+	if got, want := counts(), map[string]int64{"A": 2, "B": 2}; !cmp.Equal(got, want) {
 		t.Fatalf("after a sync run: %v, want %v", got, want)
 	}
 	if p, err := s.ResellersPage(ctx, 2, 2); err != nil || len(p.Rows) != 1 || p.Rows[0].Name != "Empty" || p.Rows[0].Customers != 0 {
