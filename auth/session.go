@@ -250,36 +250,45 @@ func (sw *sessionWriter) Flush() {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (sw *sessionWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
 
+// foundRow is the session row loaded for the request, nil when there is
+// none (no session, or not found).
+func foundRow(ctx context.Context) *store.SessionRow {
+	if l, _ := ctx.Value(loadedKey{}).(*loadedSession); l != nil && l.found {
+		return &l.row
+	}
+	return nil
+}
+
 // SessionUser returns the signed-in user loaded with the request's session
 // (the users row as of this request), if the session records one. Callers
 // compare its ID with the session's SessionUserID value.
 func SessionUser(ctx context.Context) (store.User, bool) {
-	l, _ := ctx.Value(loadedKey{}).(*loadedSession)
-	if l == nil || !l.found || l.row.User == nil {
+	r := foundRow(ctx)
+	if r == nil || r.User == nil {
 		return store.User{}, false
 	}
-	return *l.row.User, true
+	return *r.User, true
 }
 
 // SessionInstance returns the settings loaded with a signed-in user's
 // session (see store.Instance), so a page reads them without a query.
 func SessionInstance(ctx context.Context) (store.Instance, bool) {
-	l, _ := ctx.Value(loadedKey{}).(*loadedSession)
-	if l == nil || !l.found || l.row.Instance == nil {
+	r := foundRow(ctx)
+	if r == nil || r.Instance == nil {
 		return store.Instance{}, false
 	}
-	return *l.row.Instance, true
+	return *r.Instance, true
 }
 
 // SessionCustomerName returns the name of a customer user's customer,
 // loaded with their session, when that customer is id and the mirror
 // holds it, so their pages need no query for their heading.
 func SessionCustomerName(ctx context.Context, id uuid.UUID) (string, bool) {
-	l, _ := ctx.Value(loadedKey{}).(*loadedSession)
-	if l == nil || !l.found || l.row.User == nil || l.row.User.CustomerID == nil || *l.row.User.CustomerID != id || !l.row.CustomerFound {
+	r := foundRow(ctx)
+	if r == nil || r.User == nil || r.User.CustomerID == nil || *r.User.CustomerID != id || !r.CustomerFound {
 		return "", false
 	}
-	return l.row.CustomerName, true
+	return r.CustomerName, true
 }
 
 // safeMethod reports whether a request of this method changes nothing.
