@@ -229,6 +229,8 @@ type BillingFindingsFilter struct {
 // check, so it stays small however many findings an invoice has.
 func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f BillingFindingsFilter) ([]BillingFindingRow, map[string]int, error) {
 	const cols = `id, check_name, pc_customer_id, customer_id, customer_name, subscription_id, charge_type, charge_start, amount, reason`
+	// One check's findings: its page and, past the last one, its count.
+	const checkFindings = `FROM billing_findings WHERE invoice_id = $1 AND check_name = $2`
 	var rows pgx.Rows
 	var err error
 	// Both read billing_findings_page_idx in the page's order: the counts
@@ -240,9 +242,8 @@ func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f Billing
 		    ORDER BY customer_name, subscription_id, charge_start, id LIMIT $2) f
 		ORDER BY f.check_name = 'note', f.check_name, f.customer_name, f.subscription_id, f.charge_start, f.id`, invoiceID, f.Limit)
 	} else {
-		rows, err = s.Pool.Query(ctx, `SELECT f.*, c.n FROM (SELECT count(*) AS n FROM billing_findings
-		    WHERE invoice_id = $1 AND check_name = $2) c
-		CROSS JOIN LATERAL (SELECT `+cols+` FROM billing_findings WHERE invoice_id = $1 AND check_name = $2
+		rows, err = s.Pool.Query(ctx, `SELECT f.*, c.n FROM (SELECT count(*) AS n `+checkFindings+`) c
+		CROSS JOIN LATERAL (SELECT `+cols+` `+checkFindings+`
 		    ORDER BY customer_name, subscription_id, charge_start, id OFFSET $3 LIMIT $4) f`, invoiceID, f.Check, max(f.Offset, 0), f.Limit)
 	}
 	if err != nil {
@@ -260,7 +261,7 @@ func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f Billing
 	if err == nil && f.Check != "" && len(out) == 0 && f.Offset > 0 {
 		// Past the last page: the count came with no row.
 		var n int
-		err = s.Pool.QueryRow(ctx, `SELECT count(*) FROM billing_findings WHERE invoice_id = $1 AND check_name = $2`, invoiceID, f.Check).Scan(&n)
+		err = s.Pool.QueryRow(ctx, `SELECT count(*) `+checkFindings, invoiceID, f.Check).Scan(&n)
 		if n > 0 {
 			totals[f.Check] = n
 		}
