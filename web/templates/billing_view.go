@@ -75,7 +75,7 @@ func NewBarChart(id, title, desc string, series []ChartSeries, points []ChartPoi
 	per := len(series)
 	groupW := per*barW + gap
 	c := BarChart{ID: id, Title: title, Desc: desc, Series: series, Height: height, Left: left,
-		Width: max(360, left+len(points)*groupW+gap)}
+		Width: max(360, left+len(points)*groupW+gap), Groups: make([]BarGroup, 0, len(points))}
 	hi, lo := decimal.Zero, decimal.Zero
 	for _, p := range points {
 		for _, v := range p.Values {
@@ -85,22 +85,23 @@ func NewBarChart(id, title, desc string, series []ChartSeries, points []ChartPoi
 	if hi.Equal(lo) {
 		hi = decimal.NewFromInt(1)
 	}
-	plot := decimal.NewFromInt(height - top - bottom)
-	span := hi.Sub(lo)
-	y := func(v decimal.Decimal) int {
-		return top + int(hi.Sub(v).Mul(plot).Div(span).Round(0).IntPart())
-	}
-	c.BaseY = y(decimal.Zero)
+	y := newPixelScale(top, height-top-bottom, hi, lo, points)
+	c.BaseY = y.row(decimal.Zero)
 	for _, t := range []decimal.Decimal{hi, hi.Div(decimal.NewFromInt(2)), decimal.Zero, lo} {
 		if t.IsNegative() && t.Equal(lo) || !t.IsNegative() {
-			c.Ticks = append(c.Ticks, ChartTick{Y: y(t), Label: compact(t)})
+			c.Ticks = append(c.Ticks, ChartTick{Y: y.row(t), Label: compact(t)})
 		}
 	}
 	for i, p := range points {
 		x := left + gap/2 + i*groupW
-		g := BarGroup{Label: p.Label, LabelX: x + per*barW/2}
+		g := BarGroup{Label: p.Label, LabelX: x + per*barW/2, Bars: make([]Bar, 0, len(p.Values))}
 		for j, v := range p.Values {
-			y0, y1 := y(decimal.Max(v, decimal.Zero)), y(decimal.Min(v, decimal.Zero))
+			y0, y1 := c.BaseY, c.BaseY
+			if v.IsNegative() {
+				y1 = y.row(v)
+			} else {
+				y0 = y.row(v)
+			}
 			b := Bar{X: x + j*barW, Y: y0, W: barW - 2, H: max(y1-y0, 1), Class: series[j].Class, Href: p.Href}
 			if j < len(p.Titles) {
 				b.Title = p.Titles[j]
@@ -110,6 +111,74 @@ func NewBarChart(id, title, desc string, series []ChartSeries, points []ChartPoi
 		c.Groups = append(c.Groups, g)
 	}
 	return c
+}
+
+// pixelScale maps amounts to pixel rows: hi on row top, lo plot rows
+// below it, each rounded half away from zero as Decimal.Round(0) does.
+// When every amount is an int64 at one exponent, with room to multiply
+// by the plot's height, a row costs integer arithmetic: a decimal
+// division per bar was most of the billing page's chart.
+type pixelScale struct {
+	top, plot int64
+	hi, span  decimal.Decimal
+	ints      bool
+	exp       int32 // the common exponent of the int64 path
+	hiN       int64
+	spanN     int64
+}
+
+// pixelDigits bounds the amounts of the int64 path: 10^15 times a plot
+// of up to 9,000 rows stays within an int64.
+const pixelDigits = 15
+
+func newPixelScale(top, plot int, hi, lo decimal.Decimal, points []ChartPoint) pixelScale {
+	s := pixelScale{top: int64(top), plot: int64(plot), hi: hi, span: hi.Sub(lo), ints: plot <= 9000}
+	s.exp = min(hi.Exponent(), lo.Exponent(), 0)
+	for _, p := range points {
+		for _, v := range p.Values {
+			s.exp = min(s.exp, v.Exponent())
+		}
+	}
+	var loN int64
+	s.hiN, s.ints = s.scaled(hi, s.ints)
+	loN, s.ints = s.scaled(lo, s.ints)
+	for _, p := range points {
+		for _, v := range p.Values {
+			_, s.ints = s.scaled(v, s.ints)
+		}
+	}
+	s.spanN = s.hiN - loN
+	return s
+}
+
+// scaled is v as a multiple of 10^exp, ok while it has at most
+// pixelDigits digits there (and ok was true); a value finer than exp (a
+// tick halfway up) is not.
+func (s pixelScale) scaled(v decimal.Decimal, ok bool) (int64, bool) {
+	shift := int(v.Exponent() - s.exp)
+	if !ok || shift < 0 || v.NumDigits()+shift > pixelDigits {
+		return 0, false
+	}
+	n := v.CoefficientInt64()
+	for range shift {
+		n *= 10
+	}
+	return n, true
+}
+
+// row is v's pixel row; v lies between lo and hi.
+func (s pixelScale) row(v decimal.Decimal) int {
+	if n, ok := s.scaled(v, s.ints); ok && s.spanN > 0 {
+		num := (s.hiN - n) * s.plot
+		q, r := num/s.spanN, num%s.spanN
+		if 2*r >= s.spanN {
+			q++
+		} else if 2*r <= -s.spanN {
+			q--
+		}
+		return int(s.top + q)
+	}
+	return int(s.top) + int(s.hi.Sub(v).Mul(decimal.NewFromInt(s.plot)).Div(s.span).Round(0).IntPart())
 }
 
 // compact renders an axis value: 1.2k, 35, -4.
