@@ -22,20 +22,45 @@ type BillingInvoiceRow struct {
 	Imports []string
 }
 
-// BillingInvoices lists the invoices and accruals, newest period first.
-func (s *Store) BillingInvoices(ctx context.Context) ([]BillingInvoiceRow, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+invoiceCols+`,
-	    coalesce((SELECT array_agg(dataset || ':' || state ORDER BY dataset) FROM (SELECT DISTINCT ON (dataset) dataset, state
-	        FROM billing_imports i WHERE i.invoice_id = v.id ORDER BY dataset, id DESC) s), '{}')
-	FROM billing_invoices v ORDER BY v.period_start DESC, v.kind, v.currency, v.id`)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingInvoiceRow, error) {
-		var i BillingInvoiceRow
-		err := r.Scan(append(invoiceDest(&i.BillingInvoice), &i.Imports)...)
-		return i, err
+// BillingOverview is what the billing page lists: every invoice and
+// accrual, newest period first, and the latest imports.
+type BillingOverview struct {
+	Invoices []BillingInvoiceRow
+	Imports  []BillingImport
+}
+
+// billingInvoicesSQL lists the invoices and accruals, newest period first,
+// each with the latest import of each dataset.
+const billingInvoicesSQL = `SELECT ` + invoiceCols + `,
+	coalesce((SELECT array_agg(dataset || ':' || state ORDER BY dataset) FROM (SELECT DISTINCT ON (dataset) dataset, state
+	    FROM billing_imports i WHERE i.invoice_id = v.id ORDER BY dataset, id DESC) s), '{}')
+	FROM billing_invoices v ORDER BY v.period_start DESC, v.kind, v.currency, v.id`
+
+// recentImportsSQL is the latest $1 imports, most recently updated first.
+const recentImportsSQL = `SELECT ` + importCols + ` FROM billing_imports i JOIN billing_invoices v ON v.id = i.invoice_id
+	ORDER BY i.updated_at DESC, i.id DESC LIMIT $1`
+
+// BillingOverview reads the invoices and the latest imports (at most
+// imports) in one round trip.
+func (s *Store) BillingOverview(ctx context.Context, imports int) (BillingOverview, error) {
+	var o BillingOverview
+	b := &pgx.Batch{}
+	b.Queue(billingInvoicesSQL).Query(func(rows pgx.Rows) (err error) {
+		o.Invoices, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingInvoiceRow, error) {
+			var i BillingInvoiceRow
+			err := r.Scan(append(invoiceDest(&i.BillingInvoice), &i.Imports)...)
+			return i, err
+		})
+		return err
 	})
+	b.Queue(recentImportsSQL, imports).Query(func(rows pgx.Rows) (err error) {
+		o.Imports, err = collectImports(rows)
+		return err
+	})
+	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return BillingOverview{}, fmt.Errorf("billing overview: %w", mapErr(err))
+	}
+	return o, nil
 }
 
 // BillingInvoice reads an invoice (ErrNotFound when unknown).
@@ -383,13 +408,16 @@ func (s *Store) BillingLines(ctx context.Context, invoiceID string, f BillingGro
 
 // RecentBillingImports are the latest imports, for the sync page.
 func (s *Store) RecentBillingImports(ctx context.Context, n int) ([]BillingImport, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+importCols+` FROM billing_imports i JOIN billing_invoices v ON v.id = i.invoice_id
-	ORDER BY i.updated_at DESC, i.id DESC LIMIT $1`, n)
+	rows, err := s.Pool.Query(ctx, recentImportsSQL, n)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingImport, error) { return scanImport(r) })
+	out, err := collectImports(rows)
 	return out, mapErr(err)
+}
+
+func collectImports(rows pgx.Rows) ([]BillingImport, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingImport, error) { return scanImport(r) })
 }
 
 // BillingInvoiceImports are an invoice's imports, newest first.
@@ -399,6 +427,6 @@ func (s *Store) BillingInvoiceImports(ctx context.Context, invoiceID string) ([]
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingImport, error) { return scanImport(r) })
+	out, err := collectImports(rows)
 	return out, mapErr(err)
 }

@@ -70,16 +70,12 @@ func importView(ctx context.Context, i store.BillingImport) templates.BillingImp
 // billingList is the billing page: invoices by month with totals per
 // currency, a chart per currency, the latest imports.
 func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
-	invs, err := s.st.BillingInvoices(r.Context())
-	if err != nil {
-		return err
-	}
-	imps, err := s.st.RecentBillingImports(r.Context(), 10)
+	o, err := s.st.BillingOverview(r.Context(), 10)
 	if err != nil {
 		return err
 	}
 	v := templates.BillingView{}
-	for _, i := range imps {
+	for _, i := range o.Imports {
 		v.Imports = append(v.Imports, importView(r.Context(), i))
 	}
 	type key struct {
@@ -88,8 +84,9 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 		accrual bool
 	}
 	idx := map[key]int{}
-	var starts []time.Time // each month's first day, for the charts
-	for _, inv := range invs {
+	var starts []time.Time           // each month's first day, for the charts
+	var cost, sale []decimal.Decimal // each month's totals, added as its invoices come
+	for _, inv := range o.Invoices {
 		k := key{inv.PeriodStart.Format("2006-01"), inv.Currency, inv.Kind == "unbilled"}
 		i, ok := idx[k]
 		if !ok {
@@ -99,24 +96,20 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 			}
 			v.Months = append(v.Months, templates.BillingMonthView{Anchor: anchor, Month: monthLabel(r.Context(), inv.PeriodStart), Currency: inv.Currency,
 				Accrual: k.accrual})
-			starts = append(starts, inv.PeriodStart)
+			starts, cost, sale = append(starts, inv.PeriodStart), append(cost, decimal.Zero), append(sale, decimal.Zero)
 			i = len(v.Months) - 1
 			idx[k] = i
 		}
 		v.Months[i].Invoices = append(v.Months[i].Invoices, invoiceRowView(r.Context(), inv))
+		cost[i], sale[i] = cost[i].Add(inv.Cost), sale[i].Add(inv.Sale)
 	}
 	// Totals per month and currency, and a chart per currency (last 12 months).
 	byCur := map[string][]templates.ChartPoint{}
 	var curs []string
 	for i := range v.Months {
 		m := &v.Months[i]
-		var cost, sale decimal.Decimal
-		for _, inv := range invs {
-			if monthLabel(r.Context(), inv.PeriodStart) == m.Month && inv.Currency == m.Currency && (inv.Kind == "unbilled") == m.Accrual {
-				cost, sale = cost.Add(inv.Cost), sale.Add(inv.Sale)
-			}
-		}
-		m.Cost, m.Sale, m.Margin = money(cost, m.Currency), money(sale, m.Currency), money(sale.Sub(cost), m.Currency)
+		margin := sale[i].Sub(cost[i])
+		m.Cost, m.Sale, m.Margin = money(cost[i], m.Currency), money(sale[i], m.Currency), money(margin, m.Currency)
 		if m.Accrual {
 			continue
 		}
@@ -124,10 +117,9 @@ func (s *Server) billingList(w http.ResponseWriter, r *http.Request) error {
 			curs = append(curs, m.Currency)
 		}
 		if len(byCur[m.Currency]) < 12 {
-			label := m.Month
 			byCur[m.Currency] = append(byCur[m.Currency], templates.ChartPoint{Label: shortMonth(r.Context(), starts[i]), Href: "#" + m.Anchor,
-				Values: []decimal.Decimal{cost, sale, sale.Sub(cost)},
-				Titles: barTitles(r.Context(), label, m.Cost, m.Sale, m.Margin)})
+				Values: []decimal.Decimal{cost[i], sale[i], margin},
+				Titles: barTitles(r.Context(), m.Month, m.Cost, m.Sale, m.Margin)})
 		}
 	}
 	slices.Sort(curs)

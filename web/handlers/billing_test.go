@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"encoding/csv"
+	"html"
 	"net/http"
 	"strings"
 	"testing"
@@ -60,6 +61,41 @@ func billedPortal(t *testing.T) (pe *pcEnv, customer uuid.UUID, invoice string) 
 		t.Fatalf("invoices %+v", invs)
 	}
 	return pe, customer, invs[0].ID
+}
+
+// TestBillingMonthTotals: a month's total row adds every invoice of that
+// month and currency, as the database adds them.
+func TestBillingMonthTotals(t *testing.T) {
+	t.Parallel()
+	pe, _, invoice := billedPortal(t)
+	ctx := t.Context()
+	// A second invoice of the same month and currency, twice the first.
+	if _, err := pe.st.Pool.Exec(ctx, `INSERT INTO billing_invoices
+		SELECT (jsonb_populate_record(NULL::billing_invoices, to_jsonb(b) || jsonb_build_object('id', b.id || '-2',
+			'cost', b.cost * 2, 'sale', b.sale * 2, 'total', b.total * 2))).*
+		FROM billing_invoices b WHERE id = $1`, invoice); err != nil {
+		t.Fatal(err)
+	}
+	var cost, sale decimal.Decimal
+	var cur string
+	if err := pe.st.Pool.QueryRow(ctx, `SELECT sum(cost), sum(sale), min(currency) FROM billing_invoices
+		WHERE date_trunc('month', period_start) = (SELECT date_trunc('month', period_start) FROM billing_invoices WHERE id = $1)`,
+		invoice).Scan(&cost, &sale, &cur); err != nil {
+		t.Fatal(err)
+	}
+	c := pe.client()
+	pe.login(c, "staff@example.com")
+	p := pe.get(c, "/billing")
+	_, row, _ := strings.Cut(p.body, `data-testid="billing-month-total"`)
+	row, _, _ = strings.Cut(row, "</tr>")
+	for _, want := range []string{templates.Money(cost, cur), templates.Money(sale, cur), templates.Money(sale.Sub(cost), cur)} {
+		if !strings.Contains(row, html.EscapeString(want)) {
+			t.Errorf("month total row lacks %s:\n%s", want, row)
+		}
+	}
+	if strings.Count(p.body, `data-testid="billing-month-total"`) != 1 || !strings.Contains(p.body, invoice+"-2") {
+		t.Errorf("the two invoices are not one month:\n%s", p.body)
+	}
 }
 
 // costs are every line's cost as the pages and exports would print it.
