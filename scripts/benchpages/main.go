@@ -104,27 +104,42 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintln(out, "-url: the portal runs elsewhere, so its SQL cannot be captured: no bare handler")
 		*bare = false
 	}
-	// With the bare handler, the portal reaches Postgres through the
-	// recording proxy, and so does the bare handler, so that both pay
-	// for the same extra hop.
-	portalURL := dbURL
+	// With the bare handler, a second portal, the capture portal, reaches
+	// Postgres through the recording proxy; the measured portal and the
+	// bare handler connect to Postgres directly, so the proxy's parsing
+	// and extra hop take no CPU from the measured runs.
 	var px *pgProxy
-	if *bare {
-		cfg, err := pgx.ParseConfig(dbURL)
-		if err != nil {
-			return fmt.Errorf("parse %s: %w", dbURL, err)
-		}
-		if px, err = startProxy(net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))); err != nil {
-			return err
-		}
-		defer px.close()
-		portalURL = fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", cfg.User, px.addr(), *dbName)
-	}
-
-	base, pid := *target, 0
+	var stopCapture func()
+	base, pid, capBase := *target, 0, ""
 	if base == "" {
+		bin := *binary
+		if bin == "" {
+			var cleanup func()
+			if bin, cleanup, err = buildPortal(ctx, out); err != nil {
+				return err
+			}
+			defer cleanup()
+		}
+		// The two portals share the sessions in the database, and a
+		// client's cookie (cookies ignore the port), so they share a key.
+		key := secrets.GenerateKey()
+		if *bare {
+			cfg, err := pgx.ParseConfig(dbURL)
+			if err != nil {
+				return fmt.Errorf("parse %s: %w", dbURL, err)
+			}
+			if px, err = startProxy(net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))); err != nil {
+				return err
+			}
+			defer px.close()
+			proxied := fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", cfg.User, px.addr(), *dbName)
+			if capBase, _, stopCapture, err = startPortal(ctx, bin, proxied, key, "capture portal", out); err != nil {
+				return err
+			}
+			defer stopCapture()
+		}
 		var stopServer func()
-		base, pid, stopServer, err = startPortal(ctx, *binary, portalURL, out)
+		base, pid, stopServer, err = startPortal(ctx, bin, dbURL, key, "portal", out)
 		if err != nil {
 			return err
 		}
@@ -161,9 +176,9 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if *bare {
 		// The same pool size as the portal's: its URL sets none, so
 		// pgxpool's default for this machine.
-		pcfg, err := pgxpool.ParseConfig(portalURL)
+		pcfg, err := pgxpool.ParseConfig(dbURL)
 		if err != nil {
-			return fmt.Errorf("parse %s: %w", portalURL, err)
+			return fmt.Errorf("parse %s: %w", dbURL, err)
 		}
 		bpool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
@@ -190,8 +205,6 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	// The bare handler runs in this process, with the load client: no
 	// process CPU figure for it.
 	bareCPU := &cpuMeter{pool: pool, db: *dbName}
-	fmt.Fprintf(out, "\n%d clients, %s per page, GOMAXPROCS of the box: %d CPUs; load average before: %s\n\n", *conc, *dur, numCPU(), loadAvg())
-	printHeader(out)
 	var table []pageRow
 	var order []string
 	rows, err := pool.Query(ctx, `SELECT id::text FROM customers WHERE gone_at IS NULL ORDER BY lower(company_name), id`)
@@ -228,6 +241,12 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	type todo struct {
+		p       page
+		clients []*http.Client
+		c       captured
+	}
+	var todos []todo
 	for _, p := range pages(s, order, mine, billed) {
 		if re != nil && !re.MatchString(p.name) {
 			continue
@@ -239,17 +258,33 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		case p.reseller:
 			clients = resel
 		}
-		var c captured
-		if *bare {
-			if c, err = capturePage(ctx, px, base, p, clients, *captureN, idle); err != nil {
-				return fmt.Errorf("%s: %w", p.name, err)
+		todos = append(todos, todo{p: p, clients: clients})
+	}
+	if *bare {
+		// Every page's SQL first, from the capture portal, which then
+		// stops: it takes no CPU from the measured runs.
+		for i := range todos {
+			t := &todos[i]
+			if t.c, err = capturePage(ctx, px, capBase, t.p, t.clients, *captureN, idle); err != nil {
+				return fmt.Errorf("%s: %w", t.p.name, err)
 			}
-			printCapture(out, p.name, c, *verbose)
+			printCapture(out, t.p.name, t.c, *verbose)
 		}
-		row := pageRow{portal: run(ctx, base, p, clients, *dur, cpu), loadPortal: loadAvg(), withBare: *bare, stmts: c.perRequest()}
+		if stopCapture != nil {
+			stopCapture()
+		}
+	}
+	fmt.Fprintf(out, "\n%d clients, %s per page, GOMAXPROCS of the box: %d CPUs; load average before: %s\n\n", *conc, *dur, numCPU(), loadAvg())
+	printHeader(out)
+	for _, t := range todos {
+		// The capture portal's warm-up does not warm this one.
+		if err := warm(ctx, base, t.p, t.clients); err != nil {
+			return fmt.Errorf("%s: %w", t.p.name, err)
+		}
+		row := pageRow{portal: run(ctx, base, t.p, t.clients, *dur, cpu), loadPortal: loadAvg(), withBare: *bare, stmts: t.c.perRequest()}
 		if *bare && ctx.Err() == nil {
-			bs.serve(c)
-			bp := page{name: p.name, path: func(*rand.Rand, int) string { return "/" }}
+			bs.serve(t.c)
+			bp := page{name: t.p.name, path: func(*rand.Rand, int) string { return "/" }}
 			row.bare, row.loadBare, row.bareErr = run(ctx, bs.base, bp, bareClients, *dur, bareCPU), loadAvg(), bs.replayErr()
 		}
 		if ctx.Err() != nil {
@@ -355,21 +390,30 @@ func prepare(ctx context.Context, admin, name, dbURL string, reseed bool, s size
 	return nil
 }
 
-// startPortal builds ./cmd/portal (unless bin is given) and runs `portal serve` on a free
-// loopback port against dbURL; it returns the base URL, the process id
-// and a func that stops it.
-func startPortal(ctx context.Context, bin, dbURL string, out io.Writer) (string, int, func(), error) {
+// buildPortal builds ./cmd/portal into a temporary directory; cleanup
+// removes it.
+func buildPortal(ctx context.Context, out io.Writer) (bin string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "benchpages-bin")
+	if err != nil {
+		return "", nil, err
+	}
+	bin = filepath.Join(dir, "portal")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/portal")
+	build.Stdout, build.Stderr = out, os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("build the portal (run from the repository root): %w", err)
+	}
+	return bin, func() { os.RemoveAll(dir) }, nil
+}
+
+// startPortal runs `bin serve` on a free loopback port against dbURL,
+// with the secret key given; it returns the base URL, the process id and
+// a func that stops it. name labels it in the output.
+func startPortal(ctx context.Context, bin, dbURL, key, name string, out io.Writer) (string, int, func(), error) {
 	dir, err := os.MkdirTemp("", "benchpages")
 	if err != nil {
 		return "", 0, nil, err
-	}
-	if bin == "" {
-		bin = filepath.Join(dir, "portal")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/portal")
-		build.Stdout, build.Stderr = out, os.Stderr
-		if err := build.Run(); err != nil {
-			return "", 0, nil, fmt.Errorf("build the portal (run from the repository root): %w", err)
-		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -384,12 +428,17 @@ func startPortal(ctx context.Context, bin, dbURL string, out io.Writer) (string,
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "PORTAL_ADDR="+addr, "PORTAL_BASE_URL="+base,
-		"PORTAL_SECRET_KEY="+secrets.GenerateKey(), "PORTAL_LOG_LEVEL=warn")
+		"PORTAL_SECRET_KEY="+key, "PORTAL_LOG_LEVEL=warn", "PORTAL_METRICS_ADDR=off")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return "", 0, nil, err
 	}
+	stopped := false
 	stopFn := func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()
@@ -417,7 +466,7 @@ func startPortal(ctx context.Context, bin, dbURL string, out io.Writer) (string,
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	fmt.Fprintf(out, "portal serve (pid %d) on %s, log %s\n", cmd.Process.Pid, base, logf.Name())
+	fmt.Fprintf(out, "%s serve (pid %d) on %s, log %s\n", name, cmd.Process.Pid, base, logf.Name())
 	return base, cmd.Process.Pid, stopFn, nil
 }
 
