@@ -152,16 +152,6 @@ func (s *Store) CountAdmins(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// UserCounts returns how many users there are and how many of them are
-// enabled admins (without reading every user).
-func (s *Store) UserCounts(ctx context.Context) (users, admins int, err error) {
-	r, err := s.Q.UserCounts(ctx, s.Pool)
-	if err != nil {
-		return 0, 0, fmt.Errorf("count users: %w", mapErr(err))
-	}
-	return int(r.Users), int(r.Admins), nil
-}
-
 // ListUsers returns every user, by role then email.
 func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 	us, err := s.Q.ListUsers(ctx, s.Pool)

@@ -113,3 +113,13 @@ func (q *Queries) QueueCountResellers(b *pgx.Batch, out *int64) {
 func (q *Queries) QueueListResellersPage(b *pgx.Batch, arg ListResellersPageParams, out *[]ListResellersPageRow) {
 	queueMany(b, out, listResellersPage, arg.Off, arg.Lim)
 }
+
+// QueueGetSettings queues GetSettings on b.
+func (q *Queries) QueueGetSettings(b *pgx.Batch, out *Setting) {
+	queueOne(b, out, getSettings)
+}
+
+// QueueUserCounts queues UserCounts on b.
+func (q *Queries) QueueUserCounts(b *pgx.Batch, out *UserCountsRow) {
+	queueOne(b, out, userCounts)
+}

@@ -27,46 +27,37 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		redirect(w, r, "/reseller/customers")
 		return nil
 	}
-	st, err := s.st.Settings(r.Context())
+	dd, err := s.st.Dashboard(r.Context(), s.att.Due(), attentionShown)
 	if err != nil {
 		return err
 	}
-	users, admins, err := s.st.UserCounts(r.Context())
-	if err != nil {
-		return err
-	}
+	st, c := dd.Settings, dd.Counts
 	d := templates.Dashboard{
-		SetupComplete: st.SetupCompletedAt != nil,
-		PCConfigured:  st.PcTenantID != "" && len(st.PcClientSecretEnc) > 0,
-		PCTenantID:    st.PcTenantID,
-		China:         st.PcCloud == string(rules.CloudChina),
-		Users:         users,
-		Admins:        admins,
-		Country:       st.DefaultCountry,
-		Currency:      st.DefaultCurrency,
+		SetupComplete:       st.SetupCompletedAt != nil,
+		PCConfigured:        st.PcTenantID != "" && len(st.PcClientSecretEnc) > 0,
+		PCTenantID:          st.PcTenantID,
+		China:               st.PcCloud == string(rules.CloudChina),
+		Users:               dd.Users,
+		Admins:              dd.Admins,
+		Country:             st.DefaultCountry,
+		Currency:            st.DefaultCurrency,
+		Customers:           c.Customers,
+		Subscriptions:       c.Subscriptions,
+		ActiveSubscriptions: c.ActiveSubscriptions,
+		Offers:              c.Offers,
 	}
-	c, err := s.st.DashboardCounts(r.Context())
-	if err != nil {
-		return err
-	}
-	d.Customers, d.Subscriptions, d.ActiveSubscriptions, d.Offers = c.Customers, c.Subscriptions, c.ActiveSubscriptions, c.Offers
 	if c.LastSync != nil {
 		d.LastSync = c.LastSync.UTC().Format("2006-01-02 15:04 UTC")
 	}
-	if err := s.fillAttention(r, &d); err != nil {
-		return err
-	}
+	s.fillAttention(r, &d, dd.Attention, dd.AttentionTotal)
 	return s.render(w, r, http.StatusOK, templates.DashboardPage(s.page(r, i18n.T(r.Context(), "dash.title"), "/"), d))
 }
 
 // attentionShown is how many open items the dashboard lists.
 const attentionShown = 50
 
-func (s *Server) fillAttention(r *http.Request, d *templates.Dashboard) error {
-	items, total, err := s.att.Open(r.Context(), attentionShown)
-	if err != nil {
-		return err
-	}
+// fillAttention lists the open items, and how many more there are.
+func (s *Server) fillAttention(r *http.Request, d *templates.Dashboard, items []store.AttentionItem, total int) {
 	now := s.att.Now()
 	for _, it := range items {
 		v := templates.AttentionView{ID: it.ID, Title: attention.Title(it.Kind), Reason: it.Reason, Href: it.Href, Customer: it.CustomerName}
@@ -86,7 +77,6 @@ func (s *Server) fillAttention(r *http.Request, d *templates.Dashboard) error {
 	if total > store.AttentionCounted {
 		d.MoreAttention, d.MoreCounted = store.AttentionCounted-len(items), true
 	}
-	return nil
 }
 
 // dismissAttention hides an item from the dashboard until it changes.
