@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store/db"
@@ -58,13 +59,37 @@ func (s *Store) CustomerEntitlements(ctx context.Context, customerID uuid.UUID) 
 	return rows, nil
 }
 
-// CustomerOrders returns customerID's orders, newest first (at most 500).
-func (s *Store) CustomerOrders(ctx context.Context, customerID uuid.UUID) ([]CustomerOrderSummary, error) {
-	rows, err := s.Q.CustomerOrders(ctx, s.Pool, customerID)
+// CustomerOrderHistory is a customer's order list: its latest 500 orders,
+// newest first, and their priced lines, for totals at sale price (PC's
+// totalPrice is the cost).
+type CustomerOrderHistory struct {
+	Orders []CustomerOrderSummary
+	Lines  []OrderLinePrice
+}
+
+// orderLinePricesSQL is the priced lines of the orders CustomerOrders
+// lists for customer $1: the same 500, by the same order.
+const orderLinePricesSQL = `SELECT l.order_id, l.offer_id, l.quantity, l.unit_price FROM order_line_items l
+	WHERE l.order_id IN (SELECT o.id FROM orders o WHERE o.customer_id = $1 AND o.gone_at IS NULL
+		ORDER BY o.creation_date DESC NULLS LAST, o.id LIMIT 500)
+	AND l.gone_at IS NULL AND l.unit_price IS NOT NULL`
+
+// CustomerOrderHistory reads a customer's orders and their priced lines
+// in one round trip and one snapshot (others' orders are not read); the
+// lines took a second round trip once the orders were known.
+func (s *Store) CustomerOrderHistory(ctx context.Context, customerID uuid.UUID) (CustomerOrderHistory, error) {
+	var h CustomerOrderHistory
+	err := s.readSnapshot(ctx, func(b *pgx.Batch) {
+		s.Q.QueueCustomerOrders(b, customerID, &h.Orders)
+		b.Queue(orderLinePricesSQL, customerID).Query(func(rows pgx.Rows) (err error) {
+			h.Lines, err = db.CollectByPos[OrderLinePrice](rows)
+			return err
+		})
+	})
 	if err != nil {
-		return nil, fmt.Errorf("orders of customer %s: %w", customerID, mapErr(err))
+		return CustomerOrderHistory{}, fmt.Errorf("orders of customer %s: %w", customerID, mapErr(err))
 	}
-	return rows, nil
+	return h, nil
 }
 
 // CustomerOrder returns one of customerID's orders with its line items, or

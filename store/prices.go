@@ -477,22 +477,6 @@ type OrderLinePrice struct {
 	UnitPrice decimal.Decimal
 }
 
-// CustomerOrderLinePrices returns the priced lines of the customer's
-// orders (others' orders are not read), for their sale totals.
-func (s *Store) CustomerOrderLinePrices(ctx context.Context, customerID uuid.UUID, orderIDs []string) ([]OrderLinePrice, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT l.order_id, l.offer_id, l.quantity, l.unit_price
-		FROM order_line_items l JOIN orders o ON o.id = l.order_id
-		WHERE o.customer_id = $1 AND l.order_id = ANY($2) AND l.gone_at IS NULL AND l.unit_price IS NOT NULL`, customerID, orderIDs)
-	if err != nil {
-		return nil, fmt.Errorf("order line prices: %w", err)
-	}
-	out, err := db.CollectByPos[OrderLinePrice](rows)
-	if err != nil {
-		return nil, fmt.Errorf("order line prices: %w", err)
-	}
-	return out, nil
-}
-
 // FromPrice is an item's lowest unit price billed monthly, per currency.
 type FromPrice struct {
 	ItemID    string // "product/sku"

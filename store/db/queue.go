@@ -123,3 +123,8 @@ func (q *Queries) QueueGetSettings(b *pgx.Batch, out *Setting) {
 func (q *Queries) QueueUserCounts(b *pgx.Batch, out *UserCountsRow) {
 	queueOne(b, out, userCounts)
 }
+
+// QueueCustomerOrders queues CustomerOrders on b.
+func (q *Queries) QueueCustomerOrders(b *pgx.Batch, customerID uuid.UUID, out *[]CustomerOrdersRow) {
+	queueMany(b, out, customerOrders, customerID)
+}

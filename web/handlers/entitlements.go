@@ -304,29 +304,21 @@ func (s *Server) customerOrderList(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	orders, err := s.st.CustomerOrders(r.Context(), sc.id)
+	h, err := s.st.CustomerOrderHistory(r.Context(), sc.id)
 	if err != nil {
 		return err
 	}
 	v := templates.CustomerOrdersView{Scope: sc.view}
-	ids := make([]string, len(orders))
-	for i, o := range orders {
-		ids[i] = o.ID
-	}
 	// Totals at the customer's sale prices: PC's totalPrice is the cost.
-	priced, err := s.st.CustomerOrderLinePrices(r.Context(), sc.id, ids)
-	if err != nil {
-		return err
-	}
 	totals := map[string]decimal.Decimal{}
-	for _, l := range priced {
+	for _, l := range h.Lines {
 		sale, _, err := s.pri.Pricer().UnitSale(r.Context(), prices.Customer, sc.id, l.OfferID, "", l.UnitPrice)
 		if err != nil {
 			return err
 		}
 		totals[l.OrderID] = totals[l.OrderID].Add(sale.Mul(decimal.NewFromInt(int64(l.Quantity))))
 	}
-	for _, o := range orders {
+	for _, o := range h.Orders {
 		row := templates.CustomerOrderRow{ID: o.ID, Href: sc.view.Base + "/orders/" + o.ID, Status: o.Status,
 			Created: rules.Date(o.CreationDate), Total: "—", Cycle: o.BillingCycle, Lines: int(o.Lines)}
 		if t, ok := totals[o.ID]; ok {
