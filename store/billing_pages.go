@@ -159,14 +159,16 @@ func scanBillingCustomer(r pgx.CollectableRow) (BillingCustomerRow, error) {
 // BillingInvoiceCustomer is one customer's part of an invoice, by PC's
 // customer id (ErrNotFound when the invoice has no lines for it).
 func (s *Store) BillingInvoiceCustomer(ctx context.Context, invoiceID, pcCustomerID string) (BillingCustomerRow, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
-	    c.findings FROM billing_invoice_customers c WHERE c.invoice_id = $1 AND c.pc_customer_id = $2`, invoiceID, pcCustomerID)
+	rows, err := s.Pool.Query(ctx, billingCustomerSQL, invoiceID, pcCustomerID)
 	if err != nil {
 		return BillingCustomerRow{}, mapErr(err)
 	}
 	c, err := pgx.CollectExactlyOneRow(rows, scanBillingCustomer)
 	return c, mapErr(err)
 }
+
+const billingCustomerSQL = `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
+	c.findings FROM billing_invoice_customers c WHERE c.invoice_id = $1 AND c.pc_customer_id = $2`
 
 // BillingGroup is an invoice's lines of one subscription and charge type.
 type BillingGroup struct {
@@ -194,11 +196,23 @@ type BillingGroupFilter struct {
 	Offset, Limit int
 }
 
-// BillingInvoiceGroups lists a customer's groups of an invoice (the page f
-// asks for) and how many match.
-func (s *Store) BillingInvoiceGroups(ctx context.Context, invoiceID string, f BillingGroupFilter) ([]BillingGroup, int, error) {
+// groupsRead is a page of a customer's groups of an invoice, queued on a
+// caller's batch (queue), then completed (finish).
+type groupsRead struct {
+	groups []BillingGroup
+	total  int
+	// count is the statement counting the matches, and args its
+	// arguments, for a page past the last, whose count came with no row.
+	count  string
+	args   []any
+	offset int
+}
+
+// queue adds the page's query to b; the rows are read when b's results
+// are.
+func (g *groupsRead) queue(b *pgx.Batch, invoiceID string, f BillingGroupFilter) error {
 	if f.PCCustomerID == "" && f.CustomerID == nil {
-		return nil, 0, fmt.Errorf("billing groups of %s: no customer given", invoiceID)
+		return fmt.Errorf("billing groups of %s: no customer given", invoiceID)
 	}
 	if f.CustomerID != nil {
 		// Mirrored customers are keyed by PC's id: use the index.
@@ -213,25 +227,96 @@ func (s *Store) BillingInvoiceGroups(ctx context.Context, invoiceID string, f Bi
 	// The page and, past the last one, the count alone select the same rows.
 	const matching = `FROM billing_invoice_groups WHERE invoice_id = $1 AND pc_customer_id = $2 AND ($3::uuid IS NULL OR customer_id = $3)
 	    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)`
-	args := []any{invoiceID, f.PCCustomerID, f.CustomerID, f.Q, "%" + likeEscape(f.Q) + "%"}
-	rows, err := s.Pool.Query(ctx, `SELECT subscription_id, subscription_name, product_name, charge_type, kind, term_and_billing_cycle,
+	g.args = []any{invoiceID, f.PCCustomerID, f.CustomerID, f.Q, "%" + likeEscape(f.Q) + "%"}
+	g.count, g.offset = `SELECT count(*) `+matching, f.Offset
+	b.Queue(`SELECT subscription_id, subscription_name, product_name, charge_type, kind, term_and_billing_cycle,
 	    lines, quantity, cost, sale, first_charge, count(*) OVER () `+matching+`
-	ORDER BY product_name, subscription_id, first_charge, charge_type OFFSET $6 LIMIT $7`, append(args, max(f.Offset, 0), limit)...)
-	if err != nil {
-		return nil, 0, mapErr(err)
+	ORDER BY product_name, subscription_id, first_charge, charge_type OFFSET $6 LIMIT $7`, append(g.args, max(f.Offset, 0), limit)...).Query(
+		func(rows pgx.Rows) (err error) {
+			g.groups, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingGroup, error) {
+				var x BillingGroup
+				err := r.Scan(&x.SubscriptionID, &x.SubscriptionName, &x.ProductName, &x.ChargeType, &x.Kind, &x.TermAndCycle, &x.Lines,
+					&x.Quantity, &x.Cost, &x.Sale, &x.FirstCharge, &g.total)
+				return x, err
+			})
+			return err
+		})
+	return nil
+}
+
+// finish counts the matches of a page past the last.
+func (g *groupsRead) finish(ctx context.Context, s *Store) ([]BillingGroup, int, error) {
+	if len(g.groups) == 0 && g.offset > 0 {
+		if err := s.Pool.QueryRow(ctx, g.count, g.args...).Scan(&g.total); err != nil {
+			return nil, 0, mapErr(err)
+		}
 	}
-	total := 0
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingGroup, error) {
-		var g BillingGroup
-		err := r.Scan(&g.SubscriptionID, &g.SubscriptionName, &g.ProductName, &g.ChargeType, &g.Kind, &g.TermAndCycle, &g.Lines,
-			&g.Quantity, &g.Cost, &g.Sale, &g.FirstCharge, &total)
-		return g, err
+	return g.groups, g.total, nil
+}
+
+// BillingCustomerPage is what an invoice's page of one customer shows.
+type BillingCustomerPage struct {
+	Invoice  BillingInvoice
+	Customer BillingCustomerRow
+	Groups   []BillingGroup
+	Total    int // the groups f matches
+}
+
+// BillingCustomerPage reads an invoice, one customer's part of it (by PC's
+// customer id) and the page of its groups f asks for in one round trip
+// (ErrNotFound when the invoice or the customer's part is not there).
+func (s *Store) BillingCustomerPage(ctx context.Context, invoiceID string, f BillingGroupFilter) (BillingCustomerPage, error) {
+	var p BillingCustomerPage
+	var g groupsRead
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+invoiceCols+` FROM billing_invoices WHERE id = $1`, invoiceID).QueryRow(func(r pgx.Row) error {
+		return r.Scan(invoiceDest(&p.Invoice)...)
 	})
-	if err == nil && len(out) == 0 && f.Offset > 0 {
-		// Past the last page: the count came with no row.
-		err = s.Pool.QueryRow(ctx, `SELECT count(*) `+matching, args...).Scan(&total)
+	b.Queue(billingCustomerSQL, invoiceID, f.PCCustomerID).Query(func(rows pgx.Rows) (err error) {
+		p.Customer, err = pgx.CollectExactlyOneRow(rows, scanBillingCustomer)
+		return err
+	})
+	if err := g.queue(b, invoiceID, f); err != nil {
+		return p, err
 	}
-	return out, total, mapErr(err)
+	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return p, fmt.Errorf("invoice %s, customer %s: %w", invoiceID, f.PCCustomerID, mapErr(err))
+	}
+	var err error
+	p.Groups, p.Total, err = g.finish(ctx, s)
+	return p, err
+}
+
+// CustomerCharges is one invoice's page of a mirrored customer's charges.
+type CustomerCharges struct {
+	Groups    []BillingGroup
+	Total     int // the groups f matches
+	UsageDays []BillingUsageDay
+}
+
+// CustomerCharges reads the page of a mirrored customer's groups of an
+// invoice that f asks for (f.CustomerID) and its Azure usage per day in
+// one round trip.
+func (s *Store) CustomerCharges(ctx context.Context, invoiceID string, f BillingGroupFilter) (CustomerCharges, error) {
+	var c CustomerCharges
+	if f.CustomerID == nil {
+		return c, fmt.Errorf("charges of %s: no customer given", invoiceID)
+	}
+	var g groupsRead
+	b := &pgx.Batch{}
+	if err := g.queue(b, invoiceID, f); err != nil {
+		return c, err
+	}
+	b.Queue(usageDaysSQL, *f.CustomerID, invoiceID).Query(func(rows pgx.Rows) (err error) {
+		c.UsageDays, err = collectUsageDays(rows)
+		return err
+	})
+	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return c, fmt.Errorf("charges of %s: %w", invoiceID, mapErr(err))
+	}
+	var err error
+	c.Groups, c.Total, err = g.finish(ctx, s)
+	return c, err
 }
 
 // BillingFindingRow is a finding as the reconciliation page lists it.
@@ -330,17 +415,23 @@ type BillingUsageDay struct {
 
 // CustomerUsageDays is a mirrored customer's Azure usage per day on an invoice.
 func (s *Store) CustomerUsageDays(ctx context.Context, customerID uuid.UUID, invoiceID string) ([]BillingUsageDay, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT usage_date, sum(cost), sum(sale) FROM billing_usage_days
-	WHERE customer_id = $1 AND invoice_id = $2 GROUP BY usage_date ORDER BY usage_date`, customerID, invoiceID)
+	rows, err := s.Pool.Query(ctx, usageDaysSQL, customerID, invoiceID)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingUsageDay, error) {
+	out, err := collectUsageDays(rows)
+	return out, mapErr(err)
+}
+
+const usageDaysSQL = `SELECT usage_date, sum(cost), sum(sale) FROM billing_usage_days
+	WHERE customer_id = $1 AND invoice_id = $2 GROUP BY usage_date ORDER BY usage_date`
+
+func collectUsageDays(rows pgx.Rows) ([]BillingUsageDay, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingUsageDay, error) {
 		var u BillingUsageDay
 		err := r.Scan(&u.Day, &u.Cost, &u.Sale)
 		return u, err
 	})
-	return out, mapErr(err)
 }
 
 // BillingLine is one line as the exports write it.

@@ -287,21 +287,14 @@ func safeName(s string) string {
 // billingInvoiceCustomer is one customer's lines of an invoice.
 func (s *Server) billingInvoiceCustomer(w http.ResponseWriter, r *http.Request) error {
 	id, pc := chi.URLParam(r, "invoice"), chi.URLParam(r, "pc")
-	inv, err := s.st.BillingInvoice(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	c, err := s.st.BillingInvoiceCustomer(r.Context(), id, pc)
-	if err != nil {
-		return err
-	}
 	q := searchTerms(r.URL.Query().Get("q"))
 	page := pageParam(r.URL.Query().Get("page"))
-	groups, total, err := s.st.BillingInvoiceGroups(r.Context(), id, store.BillingGroupFilter{PCCustomerID: pc, Q: q,
+	p, err := s.st.BillingCustomerPage(r.Context(), id, store.BillingGroupFilter{PCCustomerID: pc, Q: q,
 		Offset: (page - 1) * groupsPageSize, Limit: groupsPageSize})
 	if err != nil {
 		return err
 	}
+	inv, c, groups, total := p.Invoice, p.Customer, p.Groups, p.Total
 	if len(groups) == 0 && total > 0 {
 		// Past the last page (the lines changed since the link).
 		redirect(w, r, firstPage(r.URL))

@@ -55,11 +55,12 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 		[]templates.ChartSeries{{Name: i18n.T(r.Context(), "h.billing.series_amount"), Class: "bar-sale"}}, pts)
 	if selected != nil {
 		page := pageParam(r.URL.Query().Get("page"))
-		groups, total, err := s.st.BillingInvoiceGroups(r.Context(), selected.InvoiceID, store.BillingGroupFilter{CustomerID: &sc.id,
+		ch, err := s.st.CustomerCharges(r.Context(), selected.InvoiceID, store.BillingGroupFilter{CustomerID: &sc.id,
 			Offset: (page - 1) * groupsPageSize, Limit: groupsPageSize})
 		if err != nil {
 			return err
 		}
+		groups, total := ch.Groups, ch.Total
 		if len(groups) == 0 && total > 0 {
 			// Past the last page (the lines changed since the link).
 			redirect(w, r, firstPage(r.URL))
@@ -76,12 +77,8 @@ func (s *Server) chargesList(w http.ResponseWriter, r *http.Request) error {
 			v.Groups = append(v.Groups, templates.ChargeGroupView{Product: g.ProductName, Charge: rules.ChargeLabel(g.ChargeType),
 				Term: g.TermAndCycle, First: rules.Date(g.FirstCharge), Quantity: g.Quantity.String(), Amount: money(g.Sale, cur)})
 		}
-		days, err := s.st.CustomerUsageDays(r.Context(), sc.id, selected.InvoiceID)
-		if err != nil {
-			return err
-		}
-		if len(days) > 0 {
-			v.Usage, v.UsageChart = usageRows(r.Context(), days, cur, true)
+		if len(ch.UsageDays) > 0 {
+			v.Usage, v.UsageChart = usageRows(r.Context(), ch.UsageDays, cur, true)
 		}
 	}
 	return s.render(w, r, http.StatusOK, templates.ChargesPage(s.customerPage(r, sc, i18n.T(r.Context(), "h.charges.title")), v))
