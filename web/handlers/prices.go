@@ -281,20 +281,21 @@ func marginLabel(cost, sale decimal.Decimal, currency string) string {
 }
 
 // catalogRowPrices fills each new-commerce row's lowest monthly-billed
-// cost and its sale price (staff pages only).
-func (s *Server) catalogRowPrices(ctx context.Context, country string, items []store.CatalogItem, rows []templates.CatalogRow) error {
+// cost and its sale price (staff pages only), and says whether a price
+// sheet is imported.
+func (s *Server) catalogRowPrices(ctx context.Context, country string, items []store.CatalogItem, rows []templates.CatalogRow) (sheet bool, err error) {
 	var ids []string
 	for _, it := range items {
 		if it.Kind == "sku" {
 			ids = append(ids, it.ID)
 		}
 	}
-	from, err := s.st.CatalogFromPrices(ctx, country, ids)
+	pp, err := s.st.CatalogPagePrices(ctx, country, ids)
 	if err != nil {
-		return err
+		return false, err
 	}
 	byID := map[string][]store.FromPrice{}
-	for _, f := range from {
+	for _, f := range pp.From {
 		byID[strings.ToUpper(f.ItemID)] = append(byID[strings.ToUpper(f.ItemID)], f)
 	}
 	for i, it := range items {
@@ -306,19 +307,12 @@ func (s *Server) catalogRowPrices(ctx context.Context, country string, items []s
 		for _, f := range fs {
 			sale, _, err := s.pri.Pricer().UnitSale(ctx, prices.Provider, uuid.Nil, it.ID, it.Family, f.UnitPrice)
 			if err != nil {
-				return err
+				return false, err
 			}
 			costs = append(costs, templates.Money(f.UnitPrice, f.Currency))
 			sales = append(sales, templates.Money(sale, f.Currency))
 		}
 		rows[i].FromCost, rows[i].FromSale = strings.Join(costs, ", "), strings.Join(sales, ", ")
 	}
-	return nil
-}
-
-// noPriceSheet says whether no price sheet was imported yet (the pages'
-// empty state links to the import).
-func (s *Server) noPriceSheet(ctx context.Context) (bool, error) {
-	ok, err := s.st.HasPriceSheet(ctx)
-	return !ok, err
+	return pp.Sheet, nil
 }
