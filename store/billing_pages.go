@@ -333,50 +333,68 @@ type BillingFindingsFilter struct {
 	Limit  int
 }
 
-// BillingFindings lists an invoice's findings as f selects them, each
-// check in the order customer, subscription, charge start (notes last),
-// and how many findings each check has. A page shows at most f.Limit of a
-// check, so it stays small however many findings an invoice has.
-func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f BillingFindingsFilter) ([]BillingFindingRow, map[string]int, error) {
+// BillingFindingsPage is an invoice with the findings a page of its
+// reconciliation shows.
+type BillingFindingsPage struct {
+	Invoice  BillingInvoice
+	Findings []BillingFindingRow
+	// Totals is how many findings each check has.
+	Totals map[string]int
+}
+
+// BillingFindings reads an invoice (ErrNotFound when unknown) and its
+// findings as f selects them, in one round trip: each check in the order
+// customer, subscription, charge start (notes last), and how many
+// findings each check has. A page shows at most f.Limit of a check, so it
+// stays small however many findings an invoice has.
+func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f BillingFindingsFilter) (BillingFindingsPage, error) {
 	const cols = `id, check_name, pc_customer_id, customer_id, customer_name, subscription_id, charge_type, charge_start, amount, reason`
 	// One check's findings: its page and, past the last one, its count.
 	const checkFindings = `FROM billing_findings WHERE invoice_id = $1 AND check_name = $2`
-	var rows pgx.Rows
-	var err error
+	p := BillingFindingsPage{Totals: map[string]int{}}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+invoiceCols+` FROM billing_invoices WHERE id = $1`, invoiceID).QueryRow(func(r pgx.Row) error {
+		return r.Scan(invoiceDest(&p.Invoice)...)
+	})
 	// Both read billing_findings_page_idx in the page's order: the counts
 	// from the index alone, then each check's rows.
+	var q *pgx.QueuedQuery
 	if f.Check == "" {
-		rows, err = s.Pool.Query(ctx, `SELECT f.*, c.n FROM (SELECT check_name, count(*) AS n FROM billing_findings
+		q = b.Queue(`SELECT f.*, c.n FROM (SELECT check_name, count(*) AS n FROM billing_findings
 		    WHERE invoice_id = $1 GROUP BY check_name) c
 		CROSS JOIN LATERAL (SELECT `+cols+` FROM billing_findings WHERE invoice_id = $1 AND check_name = c.check_name
 		    ORDER BY customer_name, subscription_id, charge_start, id LIMIT $2) f
 		ORDER BY f.check_name = 'note', f.check_name, f.customer_name, f.subscription_id, f.charge_start, f.id`, invoiceID, f.Limit)
 	} else {
-		rows, err = s.Pool.Query(ctx, `SELECT f.*, c.n FROM (SELECT count(*) AS n `+checkFindings+`) c
+		q = b.Queue(`SELECT f.*, c.n FROM (SELECT count(*) AS n `+checkFindings+`) c
 		CROSS JOIN LATERAL (SELECT `+cols+` `+checkFindings+`
 		    ORDER BY customer_name, subscription_id, charge_start, id OFFSET $3 LIMIT $4) f`, invoiceID, f.Check, max(f.Offset, 0), f.Limit)
 	}
-	if err != nil {
-		return nil, nil, mapErr(err)
-	}
-	totals := map[string]int{}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingFindingRow, error) {
-		var f BillingFindingRow
-		var total int
-		err := r.Scan(&f.ID, &f.Check, &f.PCCustomerID, &f.CustomerID, &f.CustomerName, &f.SubscriptionID, &f.ChargeType,
-			&f.ChargeStart, &f.Amount, &f.Reason, &total)
-		totals[f.Check] = total
-		return f, err
+	q.Query(func(rows pgx.Rows) (err error) {
+		p.Findings, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingFindingRow, error) {
+			var x BillingFindingRow
+			var total int
+			err := r.Scan(&x.ID, &x.Check, &x.PCCustomerID, &x.CustomerID, &x.CustomerName, &x.SubscriptionID, &x.ChargeType,
+				&x.ChargeStart, &x.Amount, &x.Reason, &total)
+			p.Totals[x.Check] = total
+			return x, err
+		})
+		return err
 	})
-	if err == nil && f.Check != "" && len(out) == 0 && f.Offset > 0 {
+	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return BillingFindingsPage{}, fmt.Errorf("findings of %s: %w", invoiceID, mapErr(err))
+	}
+	if f.Check != "" && len(p.Findings) == 0 && f.Offset > 0 {
 		// Past the last page: the count came with no row.
 		var n int
-		err = s.Pool.QueryRow(ctx, `SELECT count(*) `+checkFindings, invoiceID, f.Check).Scan(&n)
+		if err := s.Pool.QueryRow(ctx, `SELECT count(*) `+checkFindings, invoiceID, f.Check).Scan(&n); err != nil {
+			return BillingFindingsPage{}, mapErr(err)
+		}
 		if n > 0 {
-			totals[f.Check] = n
+			p.Totals[f.Check] = n
 		}
 	}
-	return out, totals, mapErr(err)
+	return p, nil
 }
 
 // CustomerBillingMonth is a mirrored customer's part of one invoice.

@@ -367,10 +367,6 @@ var findingTitles = map[string]string{
 // billingFindings is an invoice's reconciliation findings.
 func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "invoice")
-	inv, err := s.st.BillingInvoice(r.Context(), id)
-	if err != nil {
-		return err
-	}
 	// The overview shows the first findings of each check; a check's own
 	// pages go through all of its findings.
 	check := r.URL.Query().Get("check")
@@ -379,10 +375,11 @@ func (s *Server) billingFindings(w http.ResponseWriter, r *http.Request) error {
 	if check != "" {
 		f = store.BillingFindingsFilter{Check: check, Offset: (page - 1) * findingsPageSize, Limit: findingsPageSize}
 	}
-	fs, totals, err := s.st.BillingFindings(r.Context(), id, f)
+	fp, err := s.st.BillingFindings(r.Context(), id, f)
 	if err != nil {
 		return err
 	}
+	inv, fs, totals := fp.Invoice, fp.Findings, fp.Totals
 	base := "/billing/invoices/" + url.PathEscape(id)
 	self := base + "/reconciliation"
 	if check != "" && len(fs) == 0 && totals[check] > 0 {

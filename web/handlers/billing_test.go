@@ -172,7 +172,8 @@ func TestBillingPagesAndStaffExport(t *testing.T) {
 	if p = pe.get(c, "/billing/invoices/"+invoice+"/customers/"+uuid.NewString()+"/export.csv"); p.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown customer's export: %d", p.StatusCode)
 	}
-	for _, path := range []string{"/billing/invoices/" + invoice + "/customers/" + uuid.NewString(), "/billing/invoices/G000000000/customers/" + pcID} {
+	for _, path := range []string{"/billing/invoices/" + invoice + "/customers/" + uuid.NewString(), "/billing/invoices/G000000000/customers/" + pcID,
+		"/billing/invoices/G000000000/reconciliation"} {
 		if p = pe.get(c, path); p.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, p.StatusCode)
 		}
