@@ -137,15 +137,6 @@ func (s *Store) SetRenewalPrices(ctx context.Context, by Actor, customer uuid.UU
 // stored).
 type CalendarFeed = db.LiveCalendarFeedRow
 
-// LiveCalendarFeed returns user's live feed, or ErrNotFound.
-func (s *Store) LiveCalendarFeed(ctx context.Context, user int64) (CalendarFeed, error) {
-	f, err := s.Q.LiveCalendarFeed(ctx, s.Pool, user)
-	if err != nil {
-		return f, fmt.Errorf("calendar feed: %w", mapErr(err))
-	}
-	return f, nil
-}
-
 // CreateCalendarFeed replaces user's live feed by one whose token hashes
 // to hash.
 func (s *Store) CreateCalendarFeed(ctx context.Context, by Actor, user int64, hash []byte) error {

@@ -69,6 +69,46 @@ func (r RenewalRow) Cursor() RenewalCursor {
 
 // RenewalCalendar returns the calendar rows f selects, by term end.
 func (s *Store) RenewalCalendar(ctx context.Context, f RenewalFilter) ([]RenewalRow, error) {
+	q, args := renewalQuery(f)
+	rows, err := s.Pool.Query(ctx, q, args)
+	if err != nil {
+		return nil, fmt.Errorf("renewal calendar: %w", err)
+	}
+	return scanRenewals(rows)
+}
+
+// RenewalPage is a page of the renewal calendar with the viewer's live
+// calendar feed (nil: none).
+type RenewalPage struct {
+	Rows []RenewalRow
+	Feed *CalendarFeed
+}
+
+// RenewalPage reads a page of the calendar as RenewalCalendar does and
+// user's live calendar feed (user 0: none asked for) in one round trip.
+func (s *Store) RenewalPage(ctx context.Context, f RenewalFilter, user int64) (RenewalPage, error) {
+	var p RenewalPage
+	b := &pgx.Batch{}
+	q, args := renewalQuery(f)
+	b.Queue(q, args).Query(func(rows pgx.Rows) (err error) {
+		p.Rows, err = scanRenewals(rows)
+		return err
+	})
+	var feeds []CalendarFeed
+	if user != 0 {
+		s.Q.QueueLiveCalendarFeed(b, user, &feeds)
+	}
+	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return RenewalPage{}, fmt.Errorf("renewal calendar: %w", mapErr(err))
+	}
+	if len(feeds) > 0 {
+		p.Feed = &feeds[0]
+	}
+	return p, nil
+}
+
+// renewalQuery is the calendar's statement for f, with its arguments.
+func renewalQuery(f RenewalFilter) (string, pgx.NamedArgs) {
 	var where []string
 	args := pgx.NamedArgs{"from": f.From, "to": f.To, "now": f.Now}
 	where = append(where, "l.term_end >= @from", "l.term_end < @to", "l.status IN ('active', 'suspended')")
@@ -117,10 +157,11 @@ LEFT JOIN LATERAL (SELECT k.consumed_units, k.active_units FROM subscribed_skus 
 WHERE ` + strings.Join(where, " AND ") + `
 ORDER BY l.term_end, l.subscription_id
 LIMIT @limit`
-	rows, err := s.Pool.Query(ctx, q, args)
-	if err != nil {
-		return nil, fmt.Errorf("renewal calendar: %w", err)
-	}
+	return q, args
+}
+
+// scanRenewals reads the calendar's rows and closes rows.
+func scanRenewals(rows pgx.Rows) ([]RenewalRow, error) {
 	defer rows.Close()
 	var out []RenewalRow
 	for rows.Next() {

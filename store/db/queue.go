@@ -128,3 +128,9 @@ func (q *Queries) QueueUserCounts(b *pgx.Batch, out *UserCountsRow) {
 func (q *Queries) QueueCustomerOrders(b *pgx.Batch, customerID uuid.UUID, out *[]CustomerOrdersRow) {
 	queueMany(b, out, customerOrders, customerID)
 }
+
+// QueueLiveCalendarFeed queues LiveCalendarFeed on b; out holds the feed,
+// or nothing when the user has none (not an error, unlike the :one query).
+func (q *Queries) QueueLiveCalendarFeed(b *pgx.Batch, userID int64, out *[]LiveCalendarFeedRow) {
+	queueMany(b, out, liveCalendarFeed, userID)
+}

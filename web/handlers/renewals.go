@@ -153,10 +153,17 @@ func (s *Server) renderRenewals(w http.ResponseWriter, r *http.Request, customer
 	for _, x := range renewalFilters {
 		v.Filters = append(v.Filters, templates.RenewalFilterOption{Name: x.name, Label: i18n.T(ctx, x.label), On: r.URL.Query().Get(x.name) == "1"})
 	}
-	rows, err := s.st.RenewalCalendar(ctx, rf)
+	// The viewer's calendar feed comes with the page, unless the page
+	// shows a feed just made (feedURL).
+	var feedUser int64
+	if u := auth.UserFrom(ctx); u != nil && feedURL == "" {
+		feedUser = u.ID
+	}
+	rp, err := s.st.RenewalPage(ctx, rf, feedUser)
 	if err != nil {
 		return err
 	}
+	rows := rp.Rows
 	for _, row := range rows {
 		v.Rows = append(v.Rows, renewalLine(ctx, row, now))
 	}
@@ -172,15 +179,10 @@ func (s *Server) renderRenewals(w http.ResponseWriter, r *http.Request, customer
 		v.NextHref = v.Action + "?" + q.Encode()
 	}
 	v.Feed.URL = feedURL
-	if u := auth.UserFrom(ctx); u != nil && feedURL == "" {
-		switch fd, err := s.st.LiveCalendarFeed(ctx, u.ID); {
-		case err == nil:
-			v.Feed.Has, v.Feed.Created, v.Feed.LastUsed = true, rules.Moment(i18n.From(ctx), now, fd.CreatedAt), i18n.T(ctx, "h.sync.never")
-			if fd.LastUsedAt != nil {
-				v.Feed.LastUsed = rules.Moment(i18n.From(ctx), now, *fd.LastUsedAt)
-			}
-		case !errors.Is(err, store.ErrNotFound):
-			return err
+	if fd := rp.Feed; fd != nil {
+		v.Feed.Has, v.Feed.Created, v.Feed.LastUsed = true, rules.Moment(i18n.From(ctx), now, fd.CreatedAt), i18n.T(ctx, "h.sync.never")
+		if fd.LastUsedAt != nil {
+			v.Feed.LastUsed = rules.Moment(i18n.From(ctx), now, *fd.LastUsedAt)
 		}
 	}
 	return s.render(w, r, http.StatusOK, templates.RenewalsPage(s.page(r, v.Title, "/renewals"), v))

@@ -137,9 +137,17 @@ func TestRenewalCalendarAndItsFeedShowTheSameEvents(t *testing.T) {
 	}
 
 	// Revoked: the address no longer works.
+	// The calendar says a feed is live (used just now), without its
+	// address, and no longer once it is revoked.
+	if p := e.get(c, "/renewals"); !strings.Contains(p.body, `data-testid="calendar-feed-live"`) || strings.Contains(p.body, token) {
+		t.Errorf("the calendar does not show the live feed, or shows its address:\n%s", p.body)
+	}
 	e.post(c, "/renewals/feed/revoke", url.Values{})
 	if r := e.get(anon, u.Path); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("revoked feed: %d", r.StatusCode)
+	}
+	if p := e.get(c, "/renewals"); strings.Contains(p.body, `data-testid="calendar-feed-live"`) {
+		t.Error("the calendar still shows a revoked feed")
 	}
 }
 
