@@ -141,11 +141,23 @@ func (b *bareServer) replay(ctx context.Context, req []replayStmt, buf *bytes.Bu
 		names, _ = b.prepared.LoadOrStore(pc, map[string]bool{})
 	}
 	buf.WriteString("<!doctype html>\n<html><head><title>bare</title></head><body>\n")
-	for i := range req {
-		if err = b.exec(ctx, pc, tm, names.(map[string]bool), &req[i], buf); err != nil {
-			err = fmt.Errorf("statement %d of %d: %w", i+1, len(req), err)
+	for i := 0; i < len(req); {
+		// The statements the portal sent in one round trip (a batch) go
+		// in one round trip here too.
+		j := i + 1
+		for j < len(req) && !req[i].simple && !req[j].simple && req[j].conn == req[i].conn && req[j].group == req[i].group {
+			j++
+		}
+		if j-i == 1 {
+			err = b.exec(ctx, pc, tm, names.(map[string]bool), &req[i], buf)
+		} else {
+			err = b.execBatch(ctx, pc, tm, names.(map[string]bool), req[i:j], buf)
+		}
+		if err != nil {
+			err = fmt.Errorf("statements %d to %d of %d: %w", i+1, j, len(req), err)
 			break
 		}
+		i = j
 	}
 	if pc.TxStatus() != 'I' {
 		// Leave the connection as the pool expects it (else it is closed).
@@ -184,6 +196,38 @@ func (b *bareServer) exec(ctx context.Context, pc *pgconn.PgConn, tm *pgtype.Map
 	buf.WriteString("</table>\n")
 	if _, err := rr.Close(); err != nil {
 		return fmt.Errorf("%.80q: %w", s.sql, err)
+	}
+	return nil
+}
+
+// execBatch runs statements the portal sent as one batch in one round
+// trip, as pgx does (prepared first where the connection lacks them),
+// and writes their rows.
+func (b *bareServer) execBatch(ctx context.Context, pc *pgconn.PgConn, tm *pgtype.Map, names map[string]bool, ss []replayStmt, buf *bytes.Buffer) error {
+	batch := &pgconn.Batch{}
+	for i := range ss {
+		s := &ss[i]
+		if !names[s.name] {
+			if _, err := pc.Prepare(ctx, s.name, s.sql, s.oids); err != nil {
+				return fmt.Errorf("prepare %.80q: %w", s.sql, err)
+			}
+			names[s.name] = true
+		}
+		batch.ExecPrepared(s.name, s.params, s.paramFormats, s.resultFormats)
+	}
+	mrr := pc.ExecBatch(ctx, batch)
+	var scratch []byte
+	for mrr.NextResult() {
+		rr := mrr.ResultReader()
+		fds := rr.FieldDescriptions()
+		writeHead(buf, fds)
+		for rr.NextRow() {
+			scratch = writeRow(buf, tm, fds, rr.Values(), scratch)
+		}
+		buf.WriteString("</table>\n")
+	}
+	if err := mrr.Close(); err != nil {
+		return fmt.Errorf("batch of %d from %.80q: %w", len(ss), ss[0].sql, err)
 	}
 	return nil
 }

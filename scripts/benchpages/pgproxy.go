@@ -37,6 +37,10 @@ type stmt struct {
 	at     time.Time
 	conn   int64 // the proxy's number for the client connection
 	simple bool  // a simple query ('Q'): sql may hold several statements
+	// group numbers the client's round trips on conn: statements sent
+	// before one Sync (a pgx batch) share it, and the bare handler
+	// replays them the same way, in one round trip.
+	group  int64
 	sql    string
 	oids   []uint32 // parameter types as the client's Parse gave them
 	params [][]byte // raw values, nil for NULL
@@ -182,9 +186,12 @@ func (p *pgProxy) messageHandler(conn int64, recording *bool) func(typ byte, bod
 		oids []uint32
 	}
 	named := map[string]prepared{}
+	var group int64
 	return func(typ byte, body []byte) {
 		r := &msgReader{b: body}
 		switch typ {
+		case 'S':
+			group++
 		case 'P':
 			name, sql := r.cstring(), r.cstring()
 			oids := make([]uint32, r.int16())
@@ -207,7 +214,7 @@ func (p *pgProxy) messageHandler(conn int64, recording *bool) func(typ byte, bod
 			if !ok {
 				return
 			}
-			s := stmt{at: time.Now(), conn: conn, sql: ps.sql, oids: ps.oids}
+			s := stmt{at: time.Now(), conn: conn, group: group, sql: ps.sql, oids: ps.oids}
 			s.paramFormats = r.int16s()
 			s.params = make([][]byte, max(0, r.int16()))
 			for i := range s.params {
@@ -220,11 +227,14 @@ func (p *pgProxy) messageHandler(conn int64, recording *bool) func(typ byte, bod
 				p.add(s)
 			}
 		case 'Q':
+			// A simple query is a round trip of its own.
+			group++
 			if *recording {
 				if sql := r.cstring(); r.err == nil {
-					p.add(stmt{at: time.Now(), conn: conn, simple: true, sql: sql})
+					p.add(stmt{at: time.Now(), conn: conn, group: group, simple: true, sql: sql})
 				}
 			}
+			group++
 		}
 	}
 }
@@ -256,7 +266,7 @@ type frontendParser struct {
 }
 
 // wanted are the typed messages the handler reads.
-func wanted(typ byte) bool { return typ == 'P' || typ == 'B' || typ == 'Q' || typ == 'C' }
+func wanted(typ byte) bool { return typ == 'P' || typ == 'B' || typ == 'Q' || typ == 'C' || typ == 'S' }
 
 func (f *frontendParser) feed(b []byte) {
 	for len(b) > 0 && !f.dead {

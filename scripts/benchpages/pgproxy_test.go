@@ -78,6 +78,27 @@ func TestProxyRecords(t *testing.T) {
 	if !slices.Equal(b.params[0], []byte{0, 0, 0, 40}) {
 		t.Errorf("first parameter %v (formats %v)", b.params[0], b.paramFormats)
 	}
+	if got[0].group == got[1].group || got[1].group == got[2].group {
+		t.Errorf("begin, query and commit are three round trips, recorded in groups %d, %d, %d", got[0].group, got[1].group, got[2].group)
+	}
+
+	// A pgx batch is one round trip: its statements share a group, and the
+	// query after it has another.
+	p.record(true)
+	batch := &pgx.Batch{}
+	batch.Queue(q, 1, 1, nil)
+	batch.Queue(q, 2, 2, nil)
+	if err := conn.SendBatch(ctx, batch).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, q, 3, 3, nil).Scan(&sum, &s); err != nil {
+		t.Fatal(err)
+	}
+	p.record(false)
+	got = p.take()
+	if len(got) != 3 || got[0].group != got[1].group || got[1].group == got[2].group {
+		t.Fatalf("batch then query recorded as %+v", got)
+	}
 }
 
 // TestParserSkipsSplitMessages feeds a stream one byte at a time, with
