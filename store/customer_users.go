@@ -111,12 +111,19 @@ func (s *Store) SetTenantSignIn(ctx context.Context, customerID uuid.UUID, tenan
 	return nil
 }
 
-// AuditViewAs records that a staff member opened a customer's view.
-func (s *Store) AuditViewAs(ctx context.Context, customerID uuid.UUID, by Actor, page string) error {
-	if err := s.auditTx(ctx, s.Pool, by, "customer_view.viewed_as", "customer", customerID.String(), customerID, page); err != nil {
-		return fmt.Errorf("audit view as customer %s: %w", customerID, err)
+// ViewAsCustomer reads a customer's header for a staff user's view as the
+// customer and, when record, writes the view's audit entry (page, the
+// path viewed) in the same statement. ErrNotFound when there is no such
+// customer; nothing is recorded then.
+func (s *Store) ViewAsCustomer(ctx context.Context, id uuid.UUID, by Actor, page string, record bool) (CustomerHeader, error) {
+	if !record {
+		return s.CustomerHeader(ctx, id)
 	}
-	return nil
+	r, err := s.Q.ViewAsCustomer(ctx, s.Pool, db.ViewAsCustomerParams{ID: id, ActorUserID: by.UserID, Actor: by.Label, Detail: page})
+	if err != nil {
+		return CustomerHeader{}, fmt.Errorf("view as customer %s: %w", id, mapErr(err))
+	}
+	return CustomerHeader(r), nil
 }
 
 func (s *Store) auditTx(ctx context.Context, q db.DBTX, by Actor, action, targetType, targetID string, customerID uuid.UUID, detail string) error {

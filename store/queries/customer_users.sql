@@ -25,6 +25,16 @@ WHERE role = 'customer' AND customer_id = @customer_id::uuid AND customer_via = 
 -- name: CustomerHeader :one
 SELECT id, tenant_id, company_name, domain FROM customers WHERE id = @id;
 
+-- name: ViewAsCustomer :one
+-- A staff user's first view of a customer as the customer: its header,
+-- and the view's audit entry in the same statement, one round trip
+-- where it took two; no entry when there is no such customer.
+WITH c AS (SELECT k.id, k.tenant_id, k.company_name, k.domain FROM customers k WHERE k.id = @id),
+a AS (INSERT INTO audit_log (actor_user_id, actor, action, target_type, target_id, customer_id, outcome, detail)
+    SELECT sqlc.narg('actor_user_id')::bigint, @actor::text, 'customer_view.viewed_as', 'customer', c.id::text, c.id, 'ok', @detail::text
+    FROM c)
+SELECT c.id, c.tenant_id, c.company_name, c.domain FROM c;
+
 -- name: ReenableTenantUsers :execrows
 -- Turning tenant sign-in back on restores the users that turning it off
 -- disabled, but not those staff or an admin revoked one by one.

@@ -211,6 +211,25 @@ func TestViewAsCustomer(t *testing.T) {
 	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 1 {
 		t.Errorf("%d view-as audit entries after three pages of one session, want 1", n)
 	}
+	// Who, which customer, the first page viewed.
+	var actor, targetType, targetID, outcome, detail string
+	var byUser bool
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT actor, actor_user_id IS NOT NULL, target_type, target_id, outcome, detail
+		FROM audit_log WHERE customer_id = $1 AND action = 'customer_view.viewed_as'`, a.ID).Scan(&actor, &byUser, &targetType, &targetID, &outcome, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if actor != "sam@reseller.example" || !byUser || targetType != "customer" || targetID != a.ID.String() || outcome != "ok" || detail != base+"/subscriptions" {
+		t.Errorf("view-as audit entry: %q %v %q %q %q %q", actor, byUser, targetType, targetID, outcome, detail)
+	}
+	// No such customer: 404, and nothing recorded.
+	ghost := uuid.New()
+	if p := e.get(staff, "/customers/"+ghost.String()+"/view/subscriptions"); p.StatusCode != http.StatusNotFound {
+		t.Errorf("view as an unknown customer: %d", p.StatusCode)
+	}
+	var ghosts int
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE target_id = $1`, ghost.String()).Scan(&ghosts); err != nil || ghosts != 0 {
+		t.Errorf("%d audit entries for an unknown customer (%v)", ghosts, err)
+	}
 	again := e.client()
 	e.login(again, "sam@reseller.example")
 	e.get(again, base+"/subscriptions")

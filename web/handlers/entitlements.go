@@ -74,20 +74,18 @@ func (s *Server) scopeOf(r *http.Request) (customerScope, error) {
 	if err != nil {
 		return customerScope{}, store.ErrNotFound
 	}
-	c, err := s.st.CustomerHeader(ctx, id)
-	if err != nil {
-		return customerScope{}, err
-	}
 	// Recorded once per session and customer, not on every page a staff
 	// user opens while viewing as the customer. The session remembers the
 	// last viewedAsKept customers only, so it stays small however many
 	// customers one person opens (it is decoded on every request); one
 	// opened again after that many others is recorded again.
 	viewed, _ := s.sessions.Get(ctx, sessionViewedAs).([]string)
-	if !slices.Contains(viewed, id.String()) {
-		if err := s.st.AuditViewAs(ctx, id, store.Actor{UserID: &u.ID, Label: u.Email}, r.URL.Path); err != nil {
-			return customerScope{}, err
-		}
+	first := !slices.Contains(viewed, id.String())
+	c, err := s.st.ViewAsCustomer(ctx, id, store.Actor{UserID: &u.ID, Label: u.Email}, r.URL.Path, first)
+	if err != nil {
+		return customerScope{}, err
+	}
+	if first {
 		viewed = append(slices.Clone(viewed), id.String())
 		s.sessions.Put(ctx, sessionViewedAs, viewed[max(0, len(viewed)-viewedAsKept):])
 	}
