@@ -331,9 +331,18 @@ func scanInvoice(r pgx.Row) (BillingInvoice, error) {
 	return i, err
 }
 
+// invoiceByIDSQL reads invoice $1, scanned by invoiceDest.
+const invoiceByIDSQL = `SELECT ` + invoiceCols + ` FROM billing_invoices WHERE id = $1`
+
+// queueInvoice queues the read of invoice id on b into inv; an unknown
+// invoice fails the batch with pgx.ErrNoRows.
+func queueInvoice(b *pgx.Batch, id string, inv *BillingInvoice) {
+	b.Queue(invoiceByIDSQL, id).QueryRow(func(r pgx.Row) error { return r.Scan(invoiceDest(inv)...) })
+}
+
 // BillingInvoiceTx reads an invoice in q.
 func (s *Store) BillingInvoiceTx(ctx context.Context, q BillingDB, id string) (BillingInvoice, error) {
-	i, err := scanInvoice(q.QueryRow(ctx, `SELECT `+invoiceCols+` FROM billing_invoices WHERE id = $1`, id))
+	i, err := scanInvoice(q.QueryRow(ctx, invoiceByIDSQL, id))
 	if err != nil {
 		return i, fmt.Errorf("invoice %s: %w", id, mapErr(err))
 	}

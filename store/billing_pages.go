@@ -269,9 +269,7 @@ func (s *Store) BillingCustomerPage(ctx context.Context, invoiceID string, f Bil
 	var p BillingCustomerPage
 	var g groupsRead
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+invoiceCols+` FROM billing_invoices WHERE id = $1`, invoiceID).QueryRow(func(r pgx.Row) error {
-		return r.Scan(invoiceDest(&p.Invoice)...)
-	})
+	queueInvoice(b, invoiceID, &p.Invoice)
 	b.Queue(billingCustomerSQL, invoiceID, f.PCCustomerID).Query(func(rows pgx.Rows) (err error) {
 		p.Customer, err = pgx.CollectExactlyOneRow(rows, scanBillingCustomer)
 		return err
@@ -353,9 +351,7 @@ func (s *Store) BillingFindings(ctx context.Context, invoiceID string, f Billing
 	const checkFindings = `FROM billing_findings WHERE invoice_id = $1 AND check_name = $2`
 	p := BillingFindingsPage{Totals: map[string]int{}}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+invoiceCols+` FROM billing_invoices WHERE id = $1`, invoiceID).QueryRow(func(r pgx.Row) error {
-		return r.Scan(invoiceDest(&p.Invoice)...)
-	})
+	queueInvoice(b, invoiceID, &p.Invoice)
 	// Both read billing_findings_page_idx in the page's order: the counts
 	// from the index alone, then each check's rows.
 	var q *pgx.QueuedQuery
