@@ -148,8 +148,8 @@ func (b *bareServer) replay(ctx context.Context, req []replayStmt, buf *bytes.Bu
 		for j < len(req) && !req[i].simple && !req[j].simple && req[j].conn == req[i].conn && req[j].group == req[i].group {
 			j++
 		}
-		if j-i == 1 {
-			err = b.exec(ctx, pc, tm, names.(map[string]bool), &req[i], buf)
+		if req[i].simple {
+			err = execSimple(ctx, pc, tm, req[i].sql, buf)
 		} else {
 			err = b.execBatch(ctx, pc, tm, names.(map[string]bool), req[i:j], buf)
 		}
@@ -167,42 +167,23 @@ func (b *bareServer) replay(ctx context.Context, req []replayStmt, buf *bytes.Bu
 	return err
 }
 
-// exec runs one statement and writes its rows. names is the connection's
-// prepared statements; only the goroutine holding the connection uses it.
-func (b *bareServer) exec(ctx context.Context, pc *pgconn.PgConn, tm *pgtype.Map, names map[string]bool, s *replayStmt, buf *bytes.Buffer) error {
-	if s.simple {
-		results, err := pc.Exec(ctx, s.sql).ReadAll()
-		for _, r := range results {
-			writeTable(buf, tm, r.FieldDescriptions, r.Rows)
-		}
-		if err != nil {
-			return fmt.Errorf("%.80q: %w", s.sql, err)
-		}
-		return nil
+// execSimple runs a simple query and writes its rows.
+func execSimple(ctx context.Context, pc *pgconn.PgConn, tm *pgtype.Map, sql string, buf *bytes.Buffer) error {
+	results, err := pc.Exec(ctx, sql).ReadAll()
+	for _, r := range results {
+		writeTable(buf, tm, r.FieldDescriptions, r.Rows)
 	}
-	if !names[s.name] {
-		if _, err := pc.Prepare(ctx, s.name, s.sql, s.oids); err != nil {
-			return fmt.Errorf("prepare %.80q: %w", s.sql, err)
-		}
-		names[s.name] = true
-	}
-	rr := pc.ExecPrepared(ctx, s.name, s.params, s.paramFormats, s.resultFormats)
-	fds := rr.FieldDescriptions()
-	writeHead(buf, fds)
-	var scratch []byte
-	for rr.NextRow() {
-		scratch = writeRow(buf, tm, fds, rr.Values(), scratch)
-	}
-	buf.WriteString("</table>\n")
-	if _, err := rr.Close(); err != nil {
-		return fmt.Errorf("%.80q: %w", s.sql, err)
+	if err != nil {
+		return fmt.Errorf("%.80q: %w", sql, err)
 	}
 	return nil
 }
 
-// execBatch runs statements the portal sent as one batch in one round
-// trip, as pgx does (prepared first where the connection lacks them),
-// and writes their rows.
+// execBatch runs prepared statements the portal sent in one round trip
+// (one, or a batch) in one round trip, as pgx does (prepared first where
+// the connection lacks them), and writes their rows. names is the
+// connection's prepared statements; only the goroutine holding the
+// connection uses it.
 func (b *bareServer) execBatch(ctx context.Context, pc *pgconn.PgConn, tm *pgtype.Map, names map[string]bool, ss []replayStmt, buf *bytes.Buffer) error {
 	batch := &pgconn.Batch{}
 	for i := range ss {
