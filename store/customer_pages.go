@@ -222,15 +222,26 @@ func searchCustomers(ctx context.Context, conn querier, f CustomerFilter) (Custo
 // CustomerCounts are the sizes of the customer list's filters.
 type CustomerCounts struct {
 	All, Suspended, Renewals, NoAgreement int
+	// PageEnds are the last customer of each full page of the unfiltered
+	// list, pages of the size CustomerCounts was given: page n+1 is the
+	// keyset page after PageEnds[n-1], which costs what page 2 does where
+	// an offset walks every customer before it.
+	PageEnds []uuid.UUID
 }
 
-// CustomerCounts counts all customers and those each filter selects.
-func (s *Store) CustomerCounts(ctx context.Context, now time.Time) (CustomerCounts, error) {
-	r, err := s.Q.CountCustomersByFilter(ctx, s.Pool, db.CountCustomersByFilterParams{RenewFrom: now, RenewTo: now.Add(renewalWindow)})
+// CustomerCounts counts all customers and those each filter selects, and
+// marks where each page of pageSize customers of the unfiltered list ends.
+func (s *Store) CustomerCounts(ctx context.Context, now time.Time, pageSize int) (CustomerCounts, error) {
+	if pageSize <= 0 {
+		return CustomerCounts{}, fmt.Errorf("customer counts: page size %d", pageSize)
+	}
+	r, err := s.Q.CountCustomersByFilter(ctx, s.Pool, db.CountCustomersByFilterParams{RenewFrom: now, RenewTo: now.Add(renewalWindow),
+		PageSize: int32(pageSize)})
 	if err != nil {
 		return CustomerCounts{}, fmt.Errorf("customer counts: %w", err)
 	}
-	return CustomerCounts{All: int(r.AllCustomers), Suspended: int(r.Suspended), Renewals: int(r.Renewals), NoAgreement: int(r.NoAgreement)}, nil
+	return CustomerCounts{All: int(r.AllCustomers), Suspended: int(r.Suspended), Renewals: int(r.Renewals), NoAgreement: int(r.NoAgreement),
+		PageEnds: r.PageEnds}, nil
 }
 
 // Customer is a mirrored customer.

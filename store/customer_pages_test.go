@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -201,5 +202,37 @@ func TestCustomerDetailInOneBatch(t *testing.T) {
 	}
 	if d, err := s.CustomerDetail(ctx, id); err != nil || d.Customer.ID != id {
 		t.Fatalf("after the failures: %v", err)
+	}
+}
+
+// The counts mark where each page of the unfiltered list ends, in the
+// list's order, leaving out customers that are gone.
+func TestCustomerCountsMarkPageEnds(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	exec := sqlExec(t, s)
+	for i := range 11 {
+		// Names out of id order and of mixed case, and one gone.
+		exec(`INSERT INTO customers (id, company_name, gone_at) VALUES ($1, $2, $3)`, uuid.New(),
+			[]string{"delta", "Alpha", "charlie", "Bravo", "echo"}[i%5]+fmt.Sprint(i/5), map[bool]any{true: time.Now(), false: nil}[i == 4])
+	}
+	var want []uuid.UUID
+	rows, err := s.Pool.Query(ctx, `SELECT id FROM customers WHERE gone_at IS NULL ORDER BY lower(company_name), id`)
+	if err == nil {
+		want, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	}
+	if err != nil || len(want) != 10 {
+		t.Fatalf("%d customers, %v", len(want), err)
+	}
+	c, err := s.CustomerCounts(ctx, time.Now(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]uuid.UUID{want[2], want[5], want[8]}, c.PageEnds); diff != "" || c.All != 10 {
+		t.Fatalf("page ends of pages of 3 (-want +got), all %d:\n%s", c.All, diff)
+	}
+	if _, err := s.CustomerCounts(ctx, time.Now(), 0); err == nil {
+		t.Fatal("pages of 0 customers: no error")
 	}
 }

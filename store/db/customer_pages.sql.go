@@ -21,12 +21,19 @@ SELECT
     (SELECT count(DISTINCT customer_id) FROM subscriptions s WHERE s.gone_at IS NULL AND s.status = 'active'
         AND s.commitment_end_date >= $1::timestamptz AND s.commitment_end_date < $2::timestamptz)::bigint AS renewals,
     (SELECT count(*) FROM customers c WHERE c.gone_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.id AND a.gone_at IS NULL))::bigint AS no_agreement
+        AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.id AND a.gone_at IS NULL))::bigint AS no_agreement,
+    -- The last customer of each full page of the unfiltered list, in its
+    -- order (lower(company_name), id): page n+1 starts after the n-th.
+    coalesce((SELECT array_agg(p.id ORDER BY p.rn) FROM (
+        SELECT c.id, row_number() OVER (ORDER BY lower(c.company_name), c.id) AS rn
+        FROM customers c WHERE c.gone_at IS NULL) p
+        WHERE p.rn % $3::int = 0), '{}')::uuid[] AS page_ends
 `
 
 type CountCustomersByFilterParams struct {
 	RenewFrom time.Time
 	RenewTo   time.Time
+	PageSize  int32
 }
 
 type CountCustomersByFilterRow struct {
@@ -34,16 +41,18 @@ type CountCustomersByFilterRow struct {
 	Suspended    int64
 	Renewals     int64
 	NoAgreement  int64
+	PageEnds     []uuid.UUID
 }
 
 func (q *Queries) CountCustomersByFilter(ctx context.Context, db DBTX, arg CountCustomersByFilterParams) (CountCustomersByFilterRow, error) {
-	row := db.QueryRow(ctx, countCustomersByFilter, arg.RenewFrom, arg.RenewTo)
+	row := db.QueryRow(ctx, countCustomersByFilter, arg.RenewFrom, arg.RenewTo, arg.PageSize)
 	var i CountCustomersByFilterRow
 	err := row.Scan(
 		&i.AllCustomers,
 		&i.Suspended,
 		&i.Renewals,
 		&i.NoAgreement,
+		&i.PageEnds,
 	)
 	return i, err
 }

@@ -30,7 +30,13 @@ SELECT
     (SELECT count(DISTINCT customer_id) FROM subscriptions s WHERE s.gone_at IS NULL AND s.status = 'active'
         AND s.commitment_end_date >= @renew_from::timestamptz AND s.commitment_end_date < @renew_to::timestamptz)::bigint AS renewals,
     (SELECT count(*) FROM customers c WHERE c.gone_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.id AND a.gone_at IS NULL))::bigint AS no_agreement;
+        AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.customer_id = c.id AND a.gone_at IS NULL))::bigint AS no_agreement,
+    -- The last customer of each full page of the unfiltered list, in its
+    -- order (lower(company_name), id): page n+1 starts after the n-th.
+    coalesce((SELECT array_agg(p.id ORDER BY p.rn) FROM (
+        SELECT c.id, row_number() OVER (ORDER BY lower(c.company_name), c.id) AS rn
+        FROM customers c WHERE c.gone_at IS NULL) p
+        WHERE p.rn % @page_size::int = 0), '{}')::uuid[] AS page_ends;
 
 -- name: InsertOnboarding :execrows
 INSERT INTO onboardings (token, create_command_id, company_name, domain, agreement, requested_by)

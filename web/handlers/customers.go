@@ -52,12 +52,25 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) error {
 	if filter.NoTotal && page > 1 {
 		// The unfiltered list's previous/next links name the customer the
 		// page starts after (or ends before): a keyset, so page 150 costs
-		// what page 2 does. A bare ?page=N still works by offset.
+		// what page 2 does. A bare ?page=N starts after the customer that
+		// ended page N-1 when the counts were taken (at most
+		// customerCountsTTL ago, as old as the total the pager shows).
 		filter.After, filter.Before = uuidParam(q.Get("after")), uuidParam(q.Get("before"))
+		if filter.After == nil && filter.Before == nil && page-2 < len(counts.PageEnds) {
+			filter.After = &counts.PageEnds[page-2]
+		}
 	}
 	res, err := s.st.CustomerSearch(ctx, filter)
 	if err != nil {
 		return err
+	}
+	if len(res.Rows) == 0 && (filter.After != nil || filter.Before != nil) {
+		// The customer the page was to start after (or end before) was
+		// deleted since: by offset, as before keysets.
+		filter.After, filter.Before = nil, nil
+		if res, err = s.st.CustomerSearch(ctx, filter); err != nil {
+			return err
+		}
 	}
 	if filter.NoTotal {
 		res.Total = counts.All
@@ -155,7 +168,7 @@ func (c *countsCache) get(ctx context.Context, st *store.Store, now time.Time) (
 	done := make(chan struct{})
 	c.inflight = done
 	c.mu.Unlock()
-	counts, err := st.CustomerCounts(ctx, now)
+	counts, err := st.CustomerCounts(ctx, now, customerPageSize)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.inflight = nil

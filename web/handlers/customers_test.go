@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 var (
@@ -93,6 +95,12 @@ func TestCustomerListSearchFiltersCountsAndPages(t *testing.T) {
 	p = e.get(c, "/customers?page=2&before="+second[0][1])
 	if got := customerLinkRe.FindAllStringSubmatch(p.body, -1); len(got) != 50 || got[0][1] != first[0][1] || got[49][1] != first[49][1] {
 		t.Fatalf("the 50 customers before page 2's first are not page 1")
+	}
+	// A link naming a customer that no longer exists gets the page by
+	// offset, not an empty one.
+	p = e.get(c, "/customers?page=2&after="+uuid.NewString())
+	if got := customerLinkRe.FindAllStringSubmatch(p.body, -1); len(got) != len(second) || got[0][1] != second[0][1] {
+		t.Fatalf("page 2 after an unknown customer: %d customers, want page 2's %d", len(got), len(second))
 	}
 
 	var byName int
