@@ -33,6 +33,10 @@ type pageCache struct {
 	group singleflight.Group
 	mu    sync.Mutex
 	m     map[string]pageEntry
+	// refreshing are the keys whose stale page is being read again.
+	refreshing map[string]bool
+	// gen counts clears: a read that began before one is not kept.
+	gen int
 }
 
 type pageEntry struct {
@@ -43,28 +47,33 @@ type pageEntry struct {
 // maxCachedPages bounds the cache; past it, it starts over.
 const maxCachedPages = 512
 
+// staleFor is how many TTLs old a page may still be answered with while
+// it is read again: past that, requests wait for the read.
+const staleFor = 10
+
 func (c *pageCache) clear() {
 	c.mu.Lock()
 	c.m = nil
+	c.gen++
 	c.mu.Unlock()
 }
 
 // InvoicePage reads the page of the invoice's customers f selects, with
 // the invoice and its imports (store.ErrNotFound for an unknown invoice).
 // f.Offset is the place the caller's page starts at, also when it pages by
-// keyset. A page is at most Options.PageCacheTTL old.
+// keyset. A page is at most Options.PageCacheTTL old, or that and the
+// time one read of it takes: a page past its TTL is answered at once
+// while one request reads it again in the background. Every page expired
+// together every TTL, and the requests that arrived during the reads
+// queued behind them (the invoice page's p99 was 116 ms at a p50 of 13).
+// An import's end empties the cache.
 func (s *Service) InvoicePage(ctx context.Context, id string, f store.BillingCustomerFilter) (InvoicePage, error) {
 	key := strings.Join([]string{id, f.Q, strconv.Itoa(f.Offset), strconv.Itoa(f.Limit), f.After, f.Before}, "\x00")
 	c := &s.pages
-	if c.ttl > 0 {
+	read := func(ctx context.Context) (any, error) {
 		c.mu.Lock()
-		e, ok := c.m[key]
+		gen := c.gen
 		c.mu.Unlock()
-		if ok && time.Since(e.at) < c.ttl {
-			return e.v, nil
-		}
-	}
-	v, err, _ := c.group.Do(key, func() (any, error) {
 		var p InvoicePage
 		var err error
 		if p.Invoice, err = s.st.BillingInvoice(ctx, id); err != nil {
@@ -91,11 +100,39 @@ func (s *Service) InvoicePage(ctx context.Context, id string, f store.BillingCus
 			if c.m == nil || len(c.m) >= maxCachedPages {
 				c.m = map[string]pageEntry{}
 			}
-			c.m[key] = pageEntry{at: time.Now(), v: p}
+			if gen == c.gen {
+				c.m[key] = pageEntry{at: time.Now(), v: p}
+			}
 			c.mu.Unlock()
 		}
 		return p, nil
-	})
+	}
+	if c.ttl > 0 {
+		c.mu.Lock()
+		e, ok := c.m[key]
+		age := time.Since(e.at)
+		stale := ok && age >= c.ttl && age < staleFor*c.ttl
+		if stale && !c.refreshing[key] {
+			if c.refreshing == nil {
+				c.refreshing = map[string]bool{}
+			}
+			c.refreshing[key] = true
+			go func() {
+				// Not the request's context: it ends with the answer.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+				defer cancel()
+				_, _, _ = c.group.Do(key, func() (any, error) { return read(rctx) })
+				c.mu.Lock()
+				delete(c.refreshing, key)
+				c.mu.Unlock()
+			}()
+		}
+		c.mu.Unlock()
+		if ok && age < staleFor*c.ttl {
+			return e.v, nil
+		}
+	}
+	v, err, _ := c.group.Do(key, func() (any, error) { return read(ctx) })
 	if err != nil {
 		return InvoicePage{}, err
 	}
