@@ -173,3 +173,40 @@ func TestSkuAvailabilityFactsFollowTheirRows(t *testing.T) {
 	exec(`TRUNCATE availabilities`)
 	check("availabilities truncated", 0)
 }
+
+// A catalog page's "from" prices: each item's lowest monthly-billed unit
+// price per currency, over all its availabilities, of its country, with
+// no price that is gone; and whether a current price sheet is imported.
+func TestCatalogPagePrices(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	exec := sqlExec(t, s)
+	for _, c := range []string{"US", "GB"} {
+		exec(`INSERT INTO availabilities (country, product_id, sku_id, id, catalog_item_id) VALUES
+			($1, 'P1', '0001', 'A1', 'P1:0001:A1'), ($1, 'P1', '0001', 'A2', 'P1:0001:A2'),
+			($1, 'P1', '0002', 'A1', 'P1:0002:A1'), ($1, 'P2', '0001', 'A1', 'P2:0001:A1')`, c)
+	}
+	exec(`INSERT INTO prices (country, item_id, term_duration, billing_cycle, currency, unit_price, gone_at) VALUES
+		('US', 'P1:0001:A1', 'P1M', 'monthly', 'USD', 12, NULL), ('US', 'P1:0001:A2', 'P1Y', 'monthly', 'USD', 10, NULL),
+		('US', 'P1:0001:A2', 'P1Y', 'annual', 'USD', 5, NULL), ('US', 'P1:0001:A1', 'P1M', 'monthly', 'EUR', 11, NULL),
+		('US', 'P1:0002:A1', 'P1M', 'monthly', 'USD', 3, now()), ('US', 'P1:0002:A1', 'P1Y', 'monthly', 'USD', 7, NULL),
+		('GB', 'P1:0001:A1', 'P1M', 'monthly', 'USD', 1, NULL), ('US', 'P2:0001:A1', 'P1M', 'monthly', 'USD', 9, NULL)`)
+
+	p, err := s.CatalogPagePrices(ctx, "US", []string{"P1/0001", "P1/0002", "P9/0001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range p.From {
+		got[f.ItemID+" "+f.Currency] = f.UnitPrice.String()
+	}
+	want := map[string]string{"P1/0001 USD": "10", "P1/0001 EUR": "11", "P1/0002 USD": "7"}
+	if diff := cmp.Diff(want, got); diff != "" || p.Sheet {
+		t.Fatalf("from prices (-want +got), sheet %v:\n%s", p.Sheet, diff)
+	}
+	exec(`INSERT INTO price_sheet_imports (market, view, timeline, month, state) VALUES ('US', 'updatedlicensebased', 'current', '2026-12-01', 'done')`)
+	if p, err = s.CatalogPagePrices(ctx, "US", nil); err != nil || !p.Sheet || len(p.From) != 0 {
+		t.Fatalf("no items, a sheet imported: %+v, %v", p, err)
+	}
+}
