@@ -51,6 +51,9 @@ const maxCachedPages = 512
 // it is read again: past that, requests wait for the read.
 const staleFor = 10
 
+// maxRefreshes bounds the stale pages read again at once.
+const maxRefreshes = 2
+
 func (c *pageCache) clear() {
 	c.mu.Lock()
 	c.m = nil
@@ -112,7 +115,11 @@ func (s *Service) InvoicePage(ctx context.Context, id string, f store.BillingCus
 		e, ok := c.m[key]
 		age := time.Since(e.at)
 		stale := ok && age >= c.ttl && age < staleFor*c.ttl
-		if stale && !c.refreshing[key] {
+		// At most maxRefreshes pages are read again at once: the pages
+		// cached together expire together, and hundreds of reads at once
+		// held every connection of the pool. A page not read again now
+		// is by a later request.
+		if stale && !c.refreshing[key] && len(c.refreshing) < maxRefreshes {
 			if c.refreshing == nil {
 				c.refreshing = map[string]bool{}
 			}
