@@ -29,6 +29,10 @@ type CatalogFilter struct {
 	Sort         string // "relevance" (with a query), "name", "name_desc", "family"
 	Offset       int
 	Limit        int
+	// Items is the country's number of items when the caller knows it
+	// (CatalogFacets.Items): the catalog by name, unfiltered, then does
+	// not count them again (0: it does).
+	Items int
 }
 
 // CatalogItem is one sellable item: a legacy offer (Kind "offer") or a
@@ -133,12 +137,15 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 		// SKUs are each read in that order by index (migration 00261) and
 		// merged, and counted by index, instead of sorting all of the
 		// country's items through the view (2 ms for 1,000 items).
-		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), `SELECT kind, id, 0::real,
-			(SELECT count(*) FROM offers WHERE gone_at IS NULL AND country = $1) + (SELECT count(*) FROM skus WHERE gone_at IS NULL AND country = $1)
+		count, qargs := catalogCountSQL, []any{args[0], max(f.Offset, 0) + limit, limit}
+		if f.Items > 0 {
+			count, qargs = "$4::bigint", append(qargs, f.Items)
+		}
+		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), `SELECT kind, id, 0::real, `+count+`
 			FROM ((SELECT 'offer' AS kind, id, lower(name) AS k FROM offers WHERE gone_at IS NULL AND country = $1 ORDER BY lower(name), id LIMIT $2)
 			UNION ALL (SELECT 'sku', product_id || '/' || id, lower(title) FROM skus WHERE gone_at IS NULL AND country = $1
 				ORDER BY lower(title), (product_id || '/' || id) LIMIT $2)) t
-			ORDER BY k, id LIMIT $3 OFFSET $2 - $3`, args[0], max(f.Offset, 0)+limit, limit)
+			ORDER BY k, id LIMIT $3 OFFSET $2 - $3`, qargs...)
 	} else if f.Currency != "" || f.Term != "" || f.BillingCycle != "" || f.Purchasable {
 		// These filters read the columns SKUs keep of their
 		// availabilities (migration 00262) and offers' currencies from
@@ -161,6 +168,11 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 	}
 	return page, nil
 }
+
+// catalogCountSQL counts country $1's items (offers and SKUs, not gone)
+// by index.
+const catalogCountSQL = `(SELECT count(*) FROM offers WHERE gone_at IS NULL AND country = $1) +
+	(SELECT count(*) FROM skus WHERE gone_at IS NULL AND country = $1)`
 
 // catalogRows runs a catalog query whose rows are catalogCols, a rank
 // and the total.
@@ -230,6 +242,8 @@ type CatalogFacets struct {
 	Currencies []string
 	Terms      []string
 	Cycles     []string
+	// Items is the number of the country's items (offers and SKUs).
+	Items int
 	// SyncedAt is when the country's catalog was last synced (zero:
 	// never).
 	SyncedAt time.Time
@@ -285,8 +299,8 @@ func (s *Store) catalogFacets(ctx context.Context, country string) (CatalogFacet
 		coalesce((SELECT array_agg(DISTINCT family ORDER BY family) FROM catalog_items WHERE country = $1 AND gone_at IS NULL AND family <> ''), '{}'),
 		coalesce((SELECT array_agg(DISTINCT c ORDER BY c) FROM catalog_items, unnest(currencies) c WHERE country = $1 AND gone_at IS NULL), '{}'),
 		coalesce((SELECT array_agg(DISTINCT t ORDER BY t) FROM catalog_items, unnest(terms) t WHERE country = $1 AND gone_at IS NULL), '{}'),
-		coalesce((SELECT array_agg(DISTINCT b ORDER BY b) FROM catalog_items, unnest(billing_cycles) b WHERE country = $1 AND gone_at IS NULL), '{}')`,
-		country).Scan(&f.Countries, &f.Families, &f.Currencies, &f.Terms, &f.Cycles)
+		coalesce((SELECT array_agg(DISTINCT b ORDER BY b) FROM catalog_items, unnest(billing_cycles) b WHERE country = $1 AND gone_at IS NULL), '{}'),
+		`+catalogCountSQL, country).Scan(&f.Countries, &f.Families, &f.Currencies, &f.Terms, &f.Cycles, &f.Items)
 	if err != nil {
 		return f, fmt.Errorf("catalog facets: %w", err)
 	}

@@ -47,25 +47,33 @@ func TestCatalogByNameMatchesTheView(t *testing.T) {
 	if len(want) != 28 {
 		t.Fatalf("the view has %d US items, want 28", len(want))
 	}
-	const per = 4
-	var got []string
-	for off := 0; off < len(want)+per; off += per {
-		page, err := s.CatalogSearch(ctx, store.CatalogFilter{Country: "us", Sort: []string{"name", "relevance", ""}[off%3], Offset: off, Limit: per})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if page.Total != len(want) {
-			t.Fatalf("offset %d: total %d, want %d", off, page.Total, len(want))
-		}
-		for _, it := range page.Items {
-			if it.Name == "" || it.Country != "US" {
-				t.Fatalf("offset %d: item without its columns: %+v", off, it)
-			}
-			got = append(got, it.Kind+":"+it.ID)
-		}
+	// Counted by the search, and given the facets' count.
+	facets, err := s.CatalogFacets(ctx, "US")
+	if err != nil || facets.Items != len(want) {
+		t.Fatalf("facets count %d items, want %d (%v)", facets.Items, len(want), err)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Fatalf("pages by name (-view +pages):\n%s", diff)
+	for _, items := range []int{0, facets.Items} {
+		const per = 4
+		var got []string
+		for off := 0; off < len(want)+per; off += per {
+			page, err := s.CatalogSearch(ctx, store.CatalogFilter{Country: "us", Sort: []string{"name", "relevance", ""}[off%3], Offset: off, Limit: per,
+				Items: items})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Total != len(want) {
+				t.Fatalf("offset %d: total %d, want %d", off, page.Total, len(want))
+			}
+			for _, it := range page.Items {
+				if it.Name == "" || it.Country != "US" {
+					t.Fatalf("offset %d: item without its columns: %+v", off, it)
+				}
+				got = append(got, it.Kind+":"+it.ID)
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("pages by name, items %d (-view +pages):\n%s", items, diff)
+		}
 	}
 }
 
