@@ -114,14 +114,8 @@ func (s *Service) EvaluateChanged(ctx context.Context) (int, error) {
 	return s.st.EvaluateAttention(ctx, s.params(changed))
 }
 
-// Open lists the open items due within the horizon, soonest first, and
-// how many there are in all.
-func (s *Service) Open(ctx context.Context, max int) ([]store.AttentionItem, int, error) {
-	return s.st.OpenAttention(ctx, s.Due(), max)
-}
-
 // Due is the time up to which open items are due enough to list: now
-// plus Horizon.
+// plus Horizon (store.Store.Dashboard reads them).
 func (s *Service) Due() time.Time { return s.now().Add(Horizon) }
 
 // Dismiss dismisses an open item (audited); false when there is none.

@@ -65,7 +65,8 @@ func TestDashboardListsWhatNeedsAttentionAndDismisses(t *testing.T) {
 			t.Errorf("dashboard lacks %q", want)
 		}
 	}
-	items, _, err := att.Open(ctx, 10)
+	d, err := e.st.Dashboard(ctx, att.Due(), 10)
+	items := d.Attention
 	if err != nil || len(items) != 1 {
 		t.Fatalf("open: %v %v", items, err)
 	}
