@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cspportal/portal/mirror"
 	"github.com/cspportal/portal/pccclient"
 	"github.com/cspportal/portal/pccclient/sandbox"
@@ -17,6 +19,9 @@ import (
 type grainCost struct {
 	calls, skus int64
 	written     map[string]int
+	// versionMoved: the customer's data version moved (its pages read
+	// its subscriptions again).
+	versionMoved bool
 }
 
 func (c grainCost) rows() int {
@@ -29,13 +34,14 @@ func (c grainCost) rows() int {
 
 // customerTables are the mirror tables that hold a customer's rows (they
 // have a customer_id column), except the PC audit records the sync
-// appends by design.
+// appends by design and the customers' data versions (one row each,
+// checked on its own).
 func customerTables(tb testing.TB, e *tenv) []string {
 	tb.Helper()
 	rows, err := e.Store.Pool.Query(context.Background(), `SELECT c.table_name FROM information_schema.columns c
 		JOIN information_schema.tables t USING (table_schema, table_name)
 		WHERE c.table_schema = current_schema() AND c.column_name = 'customer_id' AND t.table_type = 'BASE TABLE'
-		  AND c.table_name <> 'pc_audit_records' ORDER BY 1`)
+		  AND c.table_name NOT IN ('pc_audit_records', 'customer_data_versions') ORDER BY 1`)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -68,6 +74,14 @@ func changeCost(tb testing.TB, e *tenv, customer string, change func(context.Con
 	if err := e.Store.Pool.QueryRow(ctx, `SELECT txid_current() % 4294967296`).Scan(&xid); err != nil {
 		tb.Fatal(err)
 	}
+	version := func() int64 {
+		v, err := e.Store.Q.CustomerDataVersion(ctx, e.Store.Pool, uuid.MustParse(customer))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
 	e.SB.Advance(time.Second)
 	if err := change(ctx); err != nil {
 		tb.Fatalf("change in PC: %v", err)
@@ -78,7 +92,8 @@ func changeCost(tb testing.TB, e *tenv, customer string, change func(context.Con
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c := grainCost{calls: int64(run.PcCalls), skus: int64(e.SB.Calls(sandbox.OpListSubscribedSkus) - skus), written: map[string]int{}}
+	c := grainCost{calls: int64(run.PcCalls), skus: int64(e.SB.Calls(sandbox.OpListSubscribedSkus) - skus), written: map[string]int{},
+		versionMoved: version() > v0}
 	for _, tbl := range tables {
 		n := e.Count(`SELECT count(*) FROM `+tbl+` WHERE customer_id = $1 AND xmin::text::bigint > $2`, customer, xid)
 		gone := before[tbl] - e.Count(`SELECT count(*) FROM `+tbl+` WHERE customer_id = $1`, customer)
@@ -127,9 +142,9 @@ func TestRenameCostsOneSubscription(t *testing.T) {
 			if c.calls > 3 {
 				t.Errorf("%d PC calls for one rename; want at most 3", c.calls)
 			}
-			if c.rows() != 1 || c.written["subscriptions"] != 1 || c.skus != 0 {
-				t.Errorf("one rename wrote %v and read licence usage %d times; want the one subscription and no read",
-					c.written, c.skus)
+			if c.rows() != 1 || c.written["subscriptions"] != 1 || c.skus != 0 || !c.versionMoved {
+				t.Errorf("one rename wrote %v, read licence usage %d times, moved the data version %v; want the one subscription, no read, moved",
+					c.written, c.skus, c.versionMoved)
 			}
 		})
 	}

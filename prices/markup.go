@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -158,9 +159,12 @@ type Pricer struct {
 
 	mu        sync.Mutex
 	rules     ruleSet
+	gen       uint64 // moves when the rules (or what Forget drops) change
 	loaded    time.Time
 	fams      map[string]string       // "product/sku" -> family
 	resellers map[uuid.UUID]uuid.UUID // customer -> its reseller (uuid.Nil: direct)
+	kept      map[runRateKey]*keptRunRate
+	keptTick  uint64
 }
 
 // ruleSet is the rules split by owner.
@@ -172,7 +176,8 @@ type ruleSet struct {
 
 // NewPricer returns a Pricer on st.
 func NewPricer(st *store.Store) *Pricer {
-	return &Pricer{st: st, ttl: 5 * time.Second, fams: map[string]string{}, resellers: map[uuid.UUID]uuid.UUID{}}
+	return &Pricer{st: st, ttl: 5 * time.Second, fams: map[string]string{}, resellers: map[uuid.UUID]uuid.UUID{},
+		kept: map[runRateKey]*keptRunRate{}}
 }
 
 var (
@@ -184,7 +189,7 @@ var (
 // Forget drops the cached rules (after a change).
 func (p *Pricer) Forget() {
 	p.mu.Lock()
-	p.loaded = time.Time{}
+	p.loaded, p.gen = time.Time{}, p.gen+1
 	p.fams = map[string]string{}
 	p.resellers = map[uuid.UUID]uuid.UUID{}
 	p.mu.Unlock()
@@ -212,6 +217,11 @@ func (p *Pricer) ruleSet(ctx context.Context) (ruleSet, error) {
 		set.scoped = set.scoped || r.ResellerID != nil
 	}
 	// Customers are read again too: a reseller synced after its customer.
+	// A rule scoped to resellers prices by the customers' resellers, read
+	// again with the rules: what was priced with them is then as old.
+	if set.scoped || !reflect.DeepEqual(set, p.rules) {
+		p.gen++
+	}
 	p.rules, p.loaded, p.resellers = set, time.Now(), map[uuid.UUID]uuid.UUID{}
 	return set, nil
 }

@@ -85,6 +85,71 @@ func (p *Pricer) CustomerRunRate(ctx context.Context, party Party, customer uuid
 	return p.RunRateOf(ctx, party, customer, rows)
 }
 
+// RunRateAt is RunRateOf over rows read at the customer's data version
+// (store.CustomerDetail). A big customer's run rate is kept per party
+// until that version or the rules move, and shared: not to be changed.
+func (p *Pricer) RunRateAt(ctx context.Context, party Party, customer uuid.UUID, version int64, rows []store.PricedSubscription) (RunRate, error) {
+	if len(rows) < keepRunRateFrom {
+		return p.RunRateOf(ctx, party, customer, rows)
+	}
+	// The generation is read before pricing: rules that change meanwhile
+	// leave this run rate kept under the older one.
+	if _, err := p.ruleSet(ctx); err != nil {
+		return RunRate{}, err
+	}
+	key := runRateKey{customer, party}
+	p.mu.Lock()
+	gen := p.gen
+	k, ok := p.kept[key]
+	if ok && k.version == version && k.gen == gen {
+		p.keptTick++
+		k.used = p.keptTick
+		p.mu.Unlock()
+		return k.rr, nil
+	}
+	p.mu.Unlock()
+	rr, err := p.RunRateOf(ctx, party, customer, rows)
+	if err != nil {
+		return rr, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.keptTick++
+	p.kept[key] = &keptRunRate{version: version, gen: gen, rr: rr, used: p.keptTick}
+	for len(p.kept) > keepRunRates {
+		var oldest runRateKey
+		var at uint64
+		for key, k := range p.kept {
+			if at == 0 || k.used < at {
+				oldest, at = key, k.used
+			}
+		}
+		delete(p.kept, oldest)
+	}
+	return rr, nil
+}
+
+const (
+	// keepRunRateFrom is the fewest subscriptions whose run rate is kept
+	// (as the store keeps their rows).
+	keepRunRateFrom = 100
+	// keepRunRates bounds the run rates kept: twenty big customers, each
+	// seen by the provider's staff, its reseller and itself.
+	keepRunRates = 60
+)
+
+type runRateKey struct {
+	customer uuid.UUID
+	party    Party
+}
+
+type keptRunRate struct {
+	version int64
+	gen     uint64
+	rr      RunRate
+	used    uint64
+}
+
 // RunRateOf is CustomerRunRate over the customer's priced subscriptions
 // read by the caller (with the rest of its page, in one snapshot).
 func (p *Pricer) RunRateOf(ctx context.Context, party Party, customer uuid.UUID, rows []store.PricedSubscription) (RunRate, error) {

@@ -275,26 +275,32 @@ type CustomerDetail struct {
 	Audit         []CustomerAuditEntry
 	// Priced are the subscriptions with their term prices, for the run
 	// rate (prices.Pricer.RunRateOf): the same rows as Subscriptions, read
-	// once, which neither list's reader changes.
+	// once, which neither list's reader changes (a big customer's are
+	// shared between requests).
 	Priced []PricedSubscription
+	// Version is the customer's data version the subscriptions are at.
+	Version int64
 }
 
 // CustomerDetail reads a customer and its mirrored data in one snapshot,
-// in one round trip.
+// in one round trip. A big customer's subscriptions are read only when
+// their version moved since they were last read (kept_rows.go).
 func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetail, error) {
 	var d CustomerDetail
+	keptVersion, kept := s.priced.get(id)
 	err := s.readSnapshot(ctx, func(b *pgx.Batch) {
 		s.Q.QueueGetMirrorCustomer(b, id, &d.Customer)
 		s.Q.QueueListCustomerAgreements(b, id, &d.Agreements)
 		s.Q.QueueListCustomerOrders(b, id, &d.Orders)
 		s.Q.QueueListCustomerUsage(b, id, &d.Usage)
 		s.Q.QueueListCustomerAudit(b, &id, &d.Audit)
-		s.Q.QueueCustomerPricedSubscriptions(b, id, &d.Priced)
+		s.Q.QueueCustomerDataVersion(b, id, &d.Version)
+		s.Q.QueueCustomerPricedSubscriptions(b, db.CustomerPricedSubscriptionsParams{CustomerID: id, UnlessVersion: keptVersion}, &d.Priced)
 	})
 	if err != nil {
 		return d, fmt.Errorf("customer %s: %w", id, mapErr(err))
 	}
-	sortPriced(d.Priced)
+	d.Priced = s.priced.keep(id, keptVersion, d.Version, kept, d.Priced, sortPriced)
 	d.Subscriptions = d.Priced
 	return d, nil
 }

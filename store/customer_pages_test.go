@@ -145,7 +145,8 @@ func TestCustomerDetailInOneBatch(t *testing.T) {
 	exec(`INSERT INTO subscriptions (id, customer_id, offer_name, quantity) VALUES ('s3', $1, 'Visio', 1)`, reseller)
 	exec(`INSERT INTO subscription_lifecycle (subscription_id, customer_id, currency, current_unit_price, next_unit_price, next_quantity)
 		VALUES ('s1', $1, 'EUR', 4.5, 5, 4)`, id)
-	ents, priced, err := s.CustomerEntitlementsPriced(ctx, id)
+	ep, err := s.CustomerEntitlementsPriced(ctx, id)
+	ents, priced := ep.Rows, ep.Priced
 	if err != nil || len(ents) != 2 || len(priced) != 2 || ents[0].ID != "s2" || priced[1].ID != "s1" {
 		t.Fatalf("entitlements priced: %+v, %+v, %v", ents, priced, err)
 	}

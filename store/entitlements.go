@@ -16,26 +16,36 @@ import (
 // the entitlement rule needs (order status, replacement, license usage).
 type CustomerEntitlement = db.CustomerEntitlementsRow
 
+// EntitlementsPriced is a customer's subscriptions for its view: with
+// what the entitlement rule needs, and as PricedSubscription gives them,
+// by name, at one data version.
+type EntitlementsPriced struct {
+	Rows    []CustomerEntitlement // shared between requests: not to be changed
+	Priced  []PricedSubscription
+	Version int64
+}
+
 // CustomerEntitlementsPriced returns CustomerEntitlements and the same
 // subscriptions as CustomerPricedSubscriptions gives them (by name), from
 // one read: the customer view shows both.
-func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.UUID) ([]CustomerEntitlement, []PricedSubscription, error) {
-	subs, err := s.CustomerEntitlements(ctx, customerID)
-	if err != nil {
-		return nil, nil, err
+func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.UUID) (EntitlementsPriced, error) {
+	var e EntitlementsPriced
+	var err error
+	if e.Rows, e.Version, err = s.customerEntitlements(ctx, customerID); err != nil {
+		return e, err
 	}
-	priced := make([]PricedSubscription, len(subs))
-	for i, e := range subs {
-		priced[i] = PricedSubscription{ID: e.ID, ParentSubscriptionID: e.ParentSubscriptionID, OfferID: e.OfferID,
-			OfferName: e.OfferName, FriendlyName: e.FriendlyName, Status: e.Status, Quantity: e.Quantity,
-			TermDuration: e.TermDuration, BillingCycle: e.BillingCycle, BillingType: e.BillingType, UnitType: e.UnitType,
-			AutoRenewEnabled: e.AutoRenewEnabled, CommitmentEndDate: e.CommitmentEndDate, Currency: e.Currency,
-			CurrentUnitPrice: e.CurrentUnitPrice, NextUnitPrice: e.NextUnitPrice, NextItemID: e.NextItemID,
-			NextQuantity: e.NextQuantity, NextTermDuration: e.NextTermDuration, NextBillingCycle: e.NextBillingCycle,
-			RenewsAt: e.RenewsAt, PriceSource: e.PriceSource}
+	e.Priced = make([]PricedSubscription, len(e.Rows))
+	for i, r := range e.Rows {
+		e.Priced[i] = PricedSubscription{ID: r.ID, ParentSubscriptionID: r.ParentSubscriptionID, OfferID: r.OfferID,
+			OfferName: r.OfferName, FriendlyName: r.FriendlyName, Status: r.Status, Quantity: r.Quantity,
+			TermDuration: r.TermDuration, BillingCycle: r.BillingCycle, BillingType: r.BillingType, UnitType: r.UnitType,
+			AutoRenewEnabled: r.AutoRenewEnabled, CommitmentEndDate: r.CommitmentEndDate, Currency: r.Currency,
+			CurrentUnitPrice: r.CurrentUnitPrice, NextUnitPrice: r.NextUnitPrice, NextItemID: r.NextItemID,
+			NextQuantity: r.NextQuantity, NextTermDuration: r.NextTermDuration, NextBillingCycle: r.NextBillingCycle,
+			RenewsAt: r.RenewsAt, PriceSource: r.PriceSource}
 	}
-	// In subs' order, which is sortPriced's.
-	return subs, priced, nil
+	// In the rows' order, which is sortPriced's.
+	return e, nil
 }
 
 // CustomerOrderSummary is one order of a customer's order history.
@@ -50,13 +60,27 @@ type CustomerOrderLine = db.CustomerOrderLinesRow
 // CustomerEntitlements returns customerID's current subscriptions (never
 // another customer's: the id filters every table in SQL), by name (the
 // friendly name, else the offer's), the order of CustomerPricedSubscriptions.
+// A big customer's rows are shared between requests: not to be changed.
 func (s *Store) CustomerEntitlements(ctx context.Context, customerID uuid.UUID) ([]CustomerEntitlement, error) {
-	rows, err := s.Q.CustomerEntitlements(ctx, s.Pool, customerID)
+	rows, _, err := s.customerEntitlements(ctx, customerID)
+	return rows, err
+}
+
+// customerEntitlements reads a customer's entitlements unless they are
+// kept at its current data version (kept_rows.go), and that version.
+func (s *Store) customerEntitlements(ctx context.Context, customerID uuid.UUID) (rows []CustomerEntitlement, version int64, err error) {
+	keptVersion, kept := s.entitlements.get(customerID)
+	err = s.readSnapshot(ctx, func(b *pgx.Batch) {
+		s.Q.QueueCustomerDataVersion(b, customerID, &version)
+		s.Q.QueueCustomerEntitlements(b, db.CustomerEntitlementsParams{CustomerID: customerID, UnlessVersion: keptVersion}, &rows)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("entitlements of customer %s: %w", customerID, mapErr(err))
+		return nil, 0, fmt.Errorf("entitlements of customer %s: %w", customerID, mapErr(err))
 	}
-	rules.SortByName(rows, func(e CustomerEntitlement) (string, string) { return cmp.Or(e.FriendlyName, e.OfferName), e.ID })
-	return rows, nil
+	rows = s.entitlements.keep(customerID, keptVersion, version, kept, rows, func(rows []CustomerEntitlement) {
+		rules.SortByName(rows, func(e CustomerEntitlement) (string, string) { return cmp.Or(e.FriendlyName, e.OfferName), e.ID })
+	})
+	return rows, version, nil
 }
 
 // CustomerOrderHistory is a customer's order list: its latest 500 orders,

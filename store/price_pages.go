@@ -22,7 +22,7 @@ type PricedSubscription = db.CustomerPricedSubscriptionsRow
 // CustomerPricedSubscriptions lists the customer's subscriptions (no
 // other customer's) with their term prices, by name.
 func (s *Store) CustomerPricedSubscriptions(ctx context.Context, customer uuid.UUID) ([]PricedSubscription, error) {
-	rows, err := s.Q.CustomerPricedSubscriptions(ctx, s.Pool, customer)
+	rows, err := s.Q.CustomerPricedSubscriptions(ctx, s.Pool, db.CustomerPricedSubscriptionsParams{CustomerID: customer, UnlessVersion: noVersion})
 	if err != nil {
 		return nil, fmt.Errorf("priced subscriptions of %s: %w", customer, err)
 	}

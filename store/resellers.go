@@ -181,20 +181,23 @@ type ResellerCustomerDetail struct {
 	Customer      Customer
 	Subscriptions []CustomerSubscription
 	Priced        []PricedSubscription
+	Version       int64 // the customer's data version (CustomerDetail)
 }
 
 // ResellerCustomer reads one of reseller's customers and its subscriptions
 // in one snapshot; ErrNotFound when the customer is not that reseller's.
 func (s *Store) ResellerCustomer(ctx context.Context, reseller, id uuid.UUID) (ResellerCustomerDetail, error) {
 	var d ResellerCustomerDetail
+	keptVersion, kept := s.priced.get(id)
 	err := s.readSnapshot(ctx, func(b *pgx.Batch) {
 		s.Q.QueueGetResellerCustomer(b, db.GetResellerCustomerParams{ID: id, ResellerID: reseller.String()}, &d.Customer)
-		s.Q.QueueCustomerPricedSubscriptions(b, id, &d.Priced)
+		s.Q.QueueCustomerDataVersion(b, id, &d.Version)
+		s.Q.QueueCustomerPricedSubscriptions(b, db.CustomerPricedSubscriptionsParams{CustomerID: id, UnlessVersion: keptVersion}, &d.Priced)
 	})
 	if err != nil {
 		return ResellerCustomerDetail{}, fmt.Errorf("reseller customer %s: %w", id, mapErr(err))
 	}
-	sortPriced(d.Priced)
+	d.Priced = s.priced.keep(id, keptVersion, d.Version, kept, d.Priced, sortPriced)
 	d.Subscriptions = d.Priced
 	return d, nil
 }

@@ -34,6 +34,9 @@ var (
 type Store struct {
 	Pool *pgxpool.Pool
 	Q    *db.Queries
+	// Big customers' subscriptions as of their data version (kept_rows.go).
+	priced       *rowKeeper[PricedSubscription]
+	entitlements *rowKeeper[CustomerEntitlement]
 }
 
 // Open connects to the database at url and checks it answers.
@@ -56,7 +59,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 
 // New wraps an existing pool.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{Pool: pool, Q: db.New()}
+	return &Store{Pool: pool, Q: db.New(), priced: newRowKeeper[PricedSubscription](), entitlements: newRowKeeper[CustomerEntitlement]()}
 }
 
 // Close closes the pool.

@@ -45,7 +45,14 @@ LEFT JOIN subscription_lifecycle l ON l.subscription_id = m.id AND l.customer_id
 LEFT JOIN repl r ON r.old_id = m.id
 LEFT JOIN usage u ON u.name = lower(m.offer_name)
 WHERE m.customer_id = $1 AND m.gone_at IS NULL
+  AND $2::bigint <> (SELECT coalesce(max(v.version), 0) FROM customer_data_versions v
+      WHERE v.customer_id IN ($1, '00000000-0000-0000-0000-000000000000'))
 `
+
+type CustomerEntitlementsParams struct {
+	CustomerID    uuid.UUID
+	UnlessVersion int64
+}
 
 type CustomerEntitlementsRow struct {
 	ID                   string
@@ -88,8 +95,10 @@ type CustomerEntitlementsRow struct {
 // license usage of its product (PC's subscribed SKUs, matched by name),
 // and what its run rate needs (as CustomerPricedSubscriptions gives it),
 // so the view reads its subscriptions once. In no order: the store sorts.
-func (q *Queries) CustomerEntitlements(ctx context.Context, db DBTX, customerID uuid.UUID) ([]CustomerEntitlementsRow, error) {
-	rows, err := db.Query(ctx, customerEntitlements, customerID)
+// None when the customer's data version is unless_version (as
+// CustomerPricedSubscriptions).
+func (q *Queries) CustomerEntitlements(ctx context.Context, db DBTX, arg CustomerEntitlementsParams) ([]CustomerEntitlementsRow, error) {
+	rows, err := db.Query(ctx, customerEntitlements, arg.CustomerID, arg.UnlessVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -381,6 +381,12 @@ type Customer struct {
 	LicenseUsageCheckedAt          *time.Time
 }
 
+type CustomerDataVersion struct {
+	CustomerID uuid.UUID
+	Version    int64
+	ByXact     pgtype.Uint64
+}
+
 type CustomerSetting struct {
 	CustomerID        uuid.UUID
 	ShowRenewalPrices bool

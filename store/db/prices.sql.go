@@ -13,6 +13,21 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+const customerDataVersion = `-- name: CustomerDataVersion :one
+SELECT coalesce(max(v.version), 0)::bigint FROM customer_data_versions v
+WHERE v.customer_id IN ($1, '00000000-0000-0000-0000-000000000000')
+`
+
+// The version of what a customer's page and view read (migration 00266):
+// the customer's own, or a later one of every customer (a TRUNCATE); 0
+// before any write.
+func (q *Queries) CustomerDataVersion(ctx context.Context, db DBTX, customerID uuid.UUID) (int64, error) {
+	row := db.QueryRow(ctx, customerDataVersion, customerID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const customerPriceList = `-- name: CustomerPriceList :many
 SELECT p.item_id, p.term_duration, p.billing_cycle, p.currency, p.unit_price, p.erp_price,
     coalesce(pr.title, '')::text AS product_title, coalesce(sk.title, '')::text AS sku_title,
@@ -95,7 +110,14 @@ SELECT s.id, s.parent_subscription_id, s.offer_id, s.offer_name, s.friendly_name
 FROM subscriptions s
 LEFT JOIN subscription_lifecycle l ON l.subscription_id = s.id AND l.customer_id = s.customer_id
 WHERE s.customer_id = $1 AND s.gone_at IS NULL
+  AND $2::bigint <> (SELECT coalesce(max(v.version), 0) FROM customer_data_versions v
+      WHERE v.customer_id IN ($1, '00000000-0000-0000-0000-000000000000'))
 `
+
+type CustomerPricedSubscriptionsParams struct {
+	CustomerID    uuid.UUID
+	UnlessVersion int64
+}
 
 type CustomerPricedSubscriptionsRow struct {
 	ID                   string
@@ -129,9 +151,11 @@ type CustomerPricedSubscriptionsRow struct {
 // The customer's subscriptions with the current and next term's unit cost
 // (and what the customer page lists of them, so it reads them once), in
 // no order: the store sorts them by name (sortPriced), which cost Postgres
-// a third of this query for a customer of 500.
-func (q *Queries) CustomerPricedSubscriptions(ctx context.Context, db DBTX, customerID uuid.UUID) ([]CustomerPricedSubscriptionsRow, error) {
-	rows, err := db.Query(ctx, customerPricedSubscriptions, customerID)
+// a third of this query for a customer of 500. None when the customer's
+// data version (CustomerDataVersion) is unless_version: the caller holds
+// them as of that version (-1: read them in any case).
+func (q *Queries) CustomerPricedSubscriptions(ctx context.Context, db DBTX, arg CustomerPricedSubscriptionsParams) ([]CustomerPricedSubscriptionsRow, error) {
+	rows, err := db.Query(ctx, customerPricedSubscriptions, arg.CustomerID, arg.UnlessVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -95,8 +95,23 @@ func (q *Queries) QueueListCustomerUsage(b *pgx.Batch, customerID uuid.UUID, out
 }
 
 // QueueCustomerPricedSubscriptions queues CustomerPricedSubscriptions on b.
-func (q *Queries) QueueCustomerPricedSubscriptions(b *pgx.Batch, customerID uuid.UUID, out *[]CustomerPricedSubscriptionsRow) {
-	queueMany(b, out, customerPricedSubscriptions, customerID)
+func (q *Queries) QueueCustomerPricedSubscriptions(b *pgx.Batch, arg CustomerPricedSubscriptionsParams, out *[]CustomerPricedSubscriptionsRow) {
+	queueMany(b, out, customerPricedSubscriptions, arg.CustomerID, arg.UnlessVersion)
+}
+
+// QueueCustomerEntitlements queues CustomerEntitlements on b. Its rows
+// hold a slice (the suspension reasons), so pgx scans each row anew.
+func (q *Queries) QueueCustomerEntitlements(b *pgx.Batch, arg CustomerEntitlementsParams, out *[]CustomerEntitlementsRow) {
+	b.Queue(customerEntitlements, arg.CustomerID, arg.UnlessVersion).Query(func(rows pgx.Rows) error {
+		v, err := pgx.CollectRows(rows, pgx.RowToStructByPos[CustomerEntitlementsRow])
+		*out = v
+		return err
+	})
+}
+
+// QueueCustomerDataVersion queues CustomerDataVersion on b.
+func (q *Queries) QueueCustomerDataVersion(b *pgx.Batch, customerID uuid.UUID, out *int64) {
+	b.Queue(customerDataVersion, customerID).QueryRow(func(r pgx.Row) error { return r.Scan(out) })
 }
 
 // QueueListCustomerAudit queues ListCustomerAudit on b.

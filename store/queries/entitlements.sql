@@ -7,6 +7,8 @@
 -- license usage of its product (PC's subscribed SKUs, matched by name),
 -- and what its run rate needs (as CustomerPricedSubscriptions gives it),
 -- so the view reads its subscriptions once. In no order: the store sorts.
+-- None when the customer's data version is unless_version (as
+-- CustomerPricedSubscriptions).
 WITH repl AS (
     SELECT n.raw->>'migratedFromSubscriptionId' AS old_id, min(n.id) AS new_id
     FROM subscriptions n
@@ -36,7 +38,9 @@ LEFT JOIN orders o ON o.id = m.order_id AND o.customer_id = @customer_id
 LEFT JOIN subscription_lifecycle l ON l.subscription_id = m.id AND l.customer_id = m.customer_id
 LEFT JOIN repl r ON r.old_id = m.id
 LEFT JOIN usage u ON u.name = lower(m.offer_name)
-WHERE m.customer_id = @customer_id AND m.gone_at IS NULL;
+WHERE m.customer_id = @customer_id AND m.gone_at IS NULL
+  AND @unless_version::bigint <> (SELECT coalesce(max(v.version), 0) FROM customer_data_versions v
+      WHERE v.customer_id IN (@customer_id, '00000000-0000-0000-0000-000000000000'));
 
 -- name: CustomerOrders :many
 SELECT o.id, o.status, o.billing_cycle, o.currency_code, o.total_price, o.creation_date,

@@ -7,7 +7,9 @@
 -- The customer's subscriptions with the current and next term's unit cost
 -- (and what the customer page lists of them, so it reads them once), in
 -- no order: the store sorts them by name (sortPriced), which cost Postgres
--- a third of this query for a customer of 500.
+-- a third of this query for a customer of 500. None when the customer's
+-- data version (CustomerDataVersion) is unless_version: the caller holds
+-- them as of that version (-1: read them in any case).
 SELECT s.id, s.parent_subscription_id, s.offer_id, s.offer_name, s.friendly_name, s.status, s.quantity,
     s.term_duration, s.billing_cycle, s.billing_type, s.unit_type, s.auto_renew_enabled, s.commitment_end_date,
     coalesce(l.currency, '')::text AS currency, l.current_unit_price, l.next_unit_price,
@@ -17,7 +19,16 @@ SELECT s.id, s.parent_subscription_id, s.offer_id, s.offer_name, s.friendly_name
     l.renews_at, coalesce(l.price_source, '')::text AS price_source
 FROM subscriptions s
 LEFT JOIN subscription_lifecycle l ON l.subscription_id = s.id AND l.customer_id = s.customer_id
-WHERE s.customer_id = @customer_id AND s.gone_at IS NULL;
+WHERE s.customer_id = @customer_id AND s.gone_at IS NULL
+  AND @unless_version::bigint <> (SELECT coalesce(max(v.version), 0) FROM customer_data_versions v
+      WHERE v.customer_id IN (@customer_id, '00000000-0000-0000-0000-000000000000'));
+
+-- name: CustomerDataVersion :one
+-- The version of what a customer's page and view read (migration 00266):
+-- the customer's own, or a later one of every customer (a TRUNCATE); 0
+-- before any write.
+SELECT coalesce(max(v.version), 0)::bigint FROM customer_data_versions v
+WHERE v.customer_id IN (@customer_id, '00000000-0000-0000-0000-000000000000');
 
 -- name: RenewalPriceCandidates :many
 -- Renewing subscriptions whose next term may cost another price than the

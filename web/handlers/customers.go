@@ -244,7 +244,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Prices: the run rate at cost and sale, and each subscription's
 	// renewal at its next term's sale price.
-	rr, err := s.pri.Pricer().RunRateOf(ctx, prices.Provider, c.ID, d.Priced)
+	rr, err := s.pri.Pricer().RunRateAt(ctx, prices.Provider, c.ID, d.Version, d.Priced)
 	if err != nil {
 		return err
 	}
@@ -306,14 +306,11 @@ func agreementName(ctx context.Context, t string) string {
 }
 
 // nestSubscriptions groups add-ons under their base subscription; add-ons
-// whose base is not mirrored are listed on their own.
+// whose base is not mirrored are listed on their own. subs come by name
+// (the store sorts them), and nesting keeps their order.
 func nestSubscriptions(subs []store.CustomerSubscription) []rules.Nested[store.CustomerSubscription] {
-	nested := rules.NestAddOns(subs, func(s store.CustomerSubscription) string { return s.ID },
+	return rules.NestAddOns(subs, func(s store.CustomerSubscription) string { return s.ID },
 		func(s store.CustomerSubscription) string { return s.ParentSubscriptionID })
-	rules.SortByName(nested, func(n rules.Nested[store.CustomerSubscription]) (string, string) {
-		return cmp.Or(n.Item.FriendlyName, n.Item.OfferName), n.Item.ID
-	})
-	return nested
 }
 
 // subscriptionViews are the customer page's rows of the products given (a

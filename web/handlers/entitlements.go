@@ -168,7 +168,9 @@ type entitlements struct {
 	rows   []templates.EntitlementRow
 	format func([]templates.EntitlementRow)
 	priced []store.PricedSubscription
-	now    time.Time
+	// version is the customer's data version the rows are at.
+	version int64
+	now     time.Time
 }
 
 func (s *Server) entitlementsOf(r *http.Request, withPrices bool) (e entitlements, err error) {
@@ -177,7 +179,9 @@ func (s *Server) entitlementsOf(r *http.Request, withPrices bool) (e entitlement
 	}
 	var subs []store.CustomerEntitlement
 	if withPrices {
-		subs, e.priced, err = s.st.CustomerEntitlementsPriced(r.Context(), e.sc.id)
+		var ep store.EntitlementsPriced
+		ep, err = s.st.CustomerEntitlementsPriced(r.Context(), e.sc.id)
+		subs, e.priced, e.version = ep.Rows, ep.Priced, ep.Version
 	} else {
 		subs, err = s.st.CustomerEntitlements(r.Context(), e.sc.id)
 	}
@@ -196,7 +200,7 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sc, rows, format, now := e.sc, e.rows, e.format, e.now
-	rr, err := s.pri.Pricer().RunRateOf(r.Context(), prices.Customer, sc.id, e.priced)
+	rr, err := s.pri.Pricer().RunRateAt(r.Context(), prices.Customer, sc.id, e.version, e.priced)
 	if err != nil {
 		return err
 	}
@@ -241,7 +245,7 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	// The product the subscription belongs to is the one row formatted.
 	rows = rows[i : i+1]
 	format(rows)
-	rr, err := s.pri.Pricer().RunRateOf(r.Context(), prices.Customer, sc.id, e.priced)
+	rr, err := s.pri.Pricer().RunRateAt(r.Context(), prices.Customer, sc.id, e.version, e.priced)
 	if err != nil {
 		return err
 	}

@@ -231,7 +231,7 @@ func (s *Server) resellerCustomerShow(w http.ResponseWriter, r *http.Request) er
 	}
 	// The reseller's own cost and margin: the provider's price is its cost,
 	// Microsoft's never shows.
-	rr, err := s.pri.Pricer().RunRateOf(r.Context(), prices.Reseller, id, d.Priced)
+	rr, err := s.pri.Pricer().RunRateAt(r.Context(), prices.Reseller, id, d.Version, d.Priced)
 	if err != nil {
 		return err
 	}
