@@ -11,7 +11,10 @@
 -- customer and transaction (by_xact): the version row is then locked only
 -- while committing. Locked at each statement, it would serialize every
 -- writer of one customer's rows until commit, and two of them writing
--- rows in another order could deadlock. A TRUNCATE of any of those
+-- rows in another order could deadlock. At commit, two transactions can
+-- still wait on each other only when each wrote several customers, in
+-- another order; Postgres then fails one, and its job is retried like
+-- any other failed write. A TRUNCATE of any of those
 -- tables moves the version of every customer (the row of the nil uuid,
 -- which every reader reads too).
 CREATE SEQUENCE customer_data_version_seq;

@@ -149,14 +149,59 @@ func init() {
 	// page's dozens of labels cost a map lookup each instead of a Sprintf.
 	for l, msgs := range map[Lang]map[string]string{English: en, SimplifiedChinese: zhHans} {
 		plain[l] = make(map[string]string, len(msgs))
-		for k := range msgs {
+		stringVerbs[l] = map[string]stringMessage{}
+		for k, v := range msgs {
 			plain[l][k] = printers[l].Sprintf(k)
+			if n, ok := stringVerbCount(v); ok {
+				stringVerbs[l][k] = stringMessage{v, n}
+			}
 		}
 	}
 }
 
 // plain holds each language's messages formatted without arguments.
 var plain = map[Lang]map[string]string{}
+
+// stringVerbs holds each language's messages whose verbs are all %s:
+// given as many strings, fmt formats them as the printer does, in a third
+// of its time (the printer looks the message up and parses it on every
+// call, about 300 ns). With other arguments, or another number of them
+// (the printer drops extra ones, fmt prints them), the printer formats.
+var stringVerbs = map[Lang]map[string]stringMessage{}
+
+type stringMessage struct {
+	format string
+	args   int
+}
+
+// stringVerbCount is the number of verbs of format when each is %s (%%
+// is no verb); ok is false when another verb is there.
+func stringVerbCount(format string) (n int, ok bool) {
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		switch {
+		case i < len(format) && format[i] == '%':
+		case i < len(format) && format[i] == 's':
+			n++
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// allStrings says whether every argument is a string.
+func allStrings(args []any) bool {
+	for _, a := range args {
+		if _, ok := a.(string); !ok {
+			return false
+		}
+	}
+	return true
+}
 
 // Plural is a message with a count as its first argument: One for the
 // plural category "one" (English: 1), Other for the rest (Chinese has
@@ -173,6 +218,9 @@ func In(l Lang, key string, args ...any) string {
 		if s, ok := plain[l][key]; ok {
 			return s
 		}
+	}
+	if m, ok := stringVerbs[l][key]; ok && len(args) == m.args && allStrings(args) {
+		return fmt.Sprintf(m.format, args...)
 	}
 	p := printers[l]
 	if p == nil {

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -113,4 +114,44 @@ func BenchmarkT(b *testing.B) {
 			_ = T(ctx, "dash.welcome", "李雷")
 		}
 	})
+}
+
+// Every message with string verbs reads as the printer makes it, in both
+// languages, with as many string arguments as it takes, one more, one
+// fewer, and a number.
+func TestStringVerbsFormatAsThePrinter(t *testing.T) {
+	n := 0
+	for _, l := range Langs {
+		for key, m := range stringVerbs[l] {
+			for _, count := range []int{m.args, m.args + 1, max(m.args-1, 0)} {
+				args := make([]any, count)
+				for i := range args {
+					args[i] = fmt.Sprintf("<%d é %%d>", i)
+				}
+				if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
+					t.Errorf("%s %q with %d arguments: %q, the printer %q", l, key, count, got, want)
+				}
+				if count > 0 {
+					args[0] = 1234
+					if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
+						t.Errorf("%s %q with a number: %q, the printer %q", l, key, got, want)
+					}
+				}
+				n++
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d messages compared: the fast path takes too few", n)
+	}
+	for _, c := range []struct {
+		format string
+		n      int
+		ok     bool
+	}{{"%s of %s", 2, true}, {"100%% %s", 1, true}, {"plain", 0, true}, {"%[2]s, %[1]s", 0, false}, {"%d seats", 0, false},
+		{"%v", 0, false}, {"%", 0, false}, {"%s%", 0, false}} {
+		if n, ok := stringVerbCount(c.format); n != c.n || ok != c.ok {
+			t.Errorf("stringVerbCount(%q) = %d, %v; want %d, %v", c.format, n, ok, c.n, c.ok)
+		}
+	}
 }
