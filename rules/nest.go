@@ -17,29 +17,41 @@ type Nested[T any] struct {
 // listed, stand on their own. Order is kept. id and parent are called once
 // per item: T can be a wide row, copied into each call.
 func NestAddOns[T any](items []T, id, parent func(T) string) []Nested[T] {
-	ids, parents := make([]string, len(items)), make([]string, len(items))
-	present := make(map[string]bool, len(items))
-	for i := range items {
-		ids[i], parents[i] = id(items[i]), parent(items[i])
-		present[ids[i]] = true
-	}
-	addOn := func(i int) bool { return parents[i] != "" && present[parents[i]] }
-	under := map[string][]T{}
-	nested := 0
-	for i := range items {
-		if addOn(i) {
-			under[parents[i]] = append(under[parents[i]], items[i])
-			nested++
-		}
-	}
-	// Sized up front: growing by appends copies every row several times.
-	out := make([]Nested[T], 0, len(items)-nested)
-	for i := range items {
-		if !addOn(i) {
-			out = append(out, Nested[T]{Item: items[i], AddOns: under[ids[i]]})
+	bases, addOns := NestIndexes(len(items), func(i int) string { return id(items[i]) }, func(i int) string { return parent(items[i]) })
+	out := make([]Nested[T], len(bases))
+	for j, b := range bases {
+		out[j].Item = items[b]
+		if a := addOns[b]; len(a) > 0 {
+			out[j].AddOns = make([]T, len(a))
+			for k, i := range a {
+				out[j].AddOns[k] = items[i]
+			}
 		}
 	}
 	return out
+}
+
+// NestIndexes is NestAddOns by position, for callers that make their own
+// rows from the items (no item is copied): the positions of the items
+// that stand on their own, in order, and of each one's add-ons, in order.
+// id and parent are called once per position.
+func NestIndexes(n int, id, parent func(i int) string) (bases []int, addOns map[int][]int) {
+	ids, parents := make([]string, n), make([]string, n)
+	at := make(map[string]int, n)
+	for i := range n {
+		ids[i], parents[i] = id(i), parent(i)
+		at[ids[i]] = i
+	}
+	addOns = map[int][]int{}
+	bases = make([]int, 0, n)
+	for i := range n {
+		if b, ok := at[parents[i]]; parents[i] != "" && ok {
+			addOns[b] = append(addOns[b], i)
+		} else {
+			bases = append(bases, i)
+		}
+	}
+	return bases, addOns
 }
 
 // SortByName sorts rows by name in any case, then id, keeping equal rows in

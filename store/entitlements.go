@@ -34,6 +34,12 @@ func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.
 	if e.Rows, e.Version, err = s.customerEntitlements(ctx, customerID); err != nil {
 		return e, err
 	}
+	// The same rows as the customer page's at the same version: a big
+	// customer's are kept once for both.
+	if v, kept := s.priced.get(customerID); v == e.Version && v != noVersion {
+		e.Priced = kept
+		return e, nil
+	}
 	e.Priced = make([]PricedSubscription, len(e.Rows))
 	for i, r := range e.Rows {
 		e.Priced[i] = PricedSubscription{ID: r.ID, ParentSubscriptionID: r.ParentSubscriptionID, OfferID: r.OfferID,
@@ -45,6 +51,7 @@ func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.
 			RenewsAt: r.RenewsAt, PriceSource: r.PriceSource}
 	}
 	// In the rows' order, which is sortPriced's.
+	s.priced.put(customerID, e.Version, e.Priced)
 	return e, nil
 }
 

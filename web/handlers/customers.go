@@ -223,12 +223,13 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The totals cover every subscription; the tables show one page of
 	// products (a base with its add-ons).
-	all := nestSubscriptions(d.Subscriptions)
-	for _, sb := range d.Subscriptions {
+	subs := d.Subscriptions
+	products, addOns := nestSubscriptions(subs)
+	for _, sb := range subs {
 		v.SubscriptionCount, v.Seats = v.SubscriptionCount+1, v.Seats+int(sb.Quantity)
 	}
-	lo, hi, pg := rowWindow(r.URL, len(all), func(i int) string { return all[i].Item.ID })
-	v.Subscriptions, v.SubscriptionPager = subscriptionViews(i18n.From(ctx), all[lo:hi]), pg
+	lo, hi, pg := rowWindow(r.URL, len(products), func(i int) string { return subs[products[i]].ID })
+	v.Subscriptions, v.SubscriptionPager = subscriptionViews(i18n.From(ctx), subs, products[lo:hi], addOns), pg
 	onPage := map[string]int{} // the page's subscriptions by their place in its table
 	for _, sb := range v.Subscriptions {
 		onPage[sb.ID] = len(onPage) + 1
@@ -251,9 +252,16 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	base := "/customers/" + c.ID.String()
 	// Lines are formatted for the page's subscriptions only; the totals
 	// cover them all.
+	// The run rate is shared (a big customer's is kept): the page's lines
+	// go to a slice of their own, in the table's order.
 	paged := rr
-	paged.Subscriptions = slices.DeleteFunc(slices.Clone(rr.Subscriptions), func(sp prices.SubscriptionPrice) bool { return onPage[sp.ID] == 0 })
-	slices.SortFunc(paged.Subscriptions, func(a, b prices.SubscriptionPrice) int { return cmp.Compare(onPage[a.ID], onPage[b.ID]) })
+	paged.Subscriptions = make([]prices.SubscriptionPrice, len(onPage))
+	for _, sp := range rr.Subscriptions {
+		if at := onPage[sp.ID]; at != 0 {
+			paged.Subscriptions[at-1] = sp
+		}
+	}
+	paged.Subscriptions = slices.DeleteFunc(paged.Subscriptions, func(sp prices.SubscriptionPrice) bool { return sp.ID == "" })
 	v.RunRate, v.RunRateTotals = runRateView(ctx, paged, base)
 	v.PriceListHref, v.PriceListCostHref = base+"/prices.csv", base+"/prices.csv?cost=1"
 	byID := make(map[string]prices.SubscriptionPrice, len(paged.Subscriptions))
@@ -305,28 +313,30 @@ func agreementName(ctx context.Context, t string) string {
 	return t
 }
 
-// nestSubscriptions groups add-ons under their base subscription; add-ons
-// whose base is not mirrored are listed on their own. subs come by name
-// (the store sorts them), and nesting keeps their order.
-func nestSubscriptions(subs []store.CustomerSubscription) []rules.Nested[store.CustomerSubscription] {
-	return rules.NestAddOns(subs, func(s store.CustomerSubscription) string { return s.ID },
-		func(s store.CustomerSubscription) string { return s.ParentSubscriptionID })
+// nestSubscriptions groups add-ons under their base subscription by
+// position in subs: the products (bases, and add-ons whose base is not
+// mirrored) and each one's add-ons. subs come by name (the store sorts
+// them), and nesting keeps their order; no row is copied, as a big
+// customer's are shared between requests.
+func nestSubscriptions(subs []store.CustomerSubscription) (products []int, addOns map[int][]int) {
+	return rules.NestIndexes(len(subs), func(i int) string { return subs[i].ID }, func(i int) string { return subs[i].ParentSubscriptionID })
 }
 
-// subscriptionViews are the customer page's rows of the products given (a
-// base with its add-ons): only the page's products are formatted.
-func subscriptionViews(l i18n.Lang, nested []rules.Nested[store.CustomerSubscription]) []templates.SubscriptionView {
-	view := func(s store.CustomerSubscription) templates.SubscriptionView {
+// subscriptionViews are the customer page's rows of the products given
+// (positions in subs, a base with its add-ons): only the page's products
+// are formatted.
+func subscriptionViews(l i18n.Lang, subs []store.CustomerSubscription, products []int, addOns map[int][]int) []templates.SubscriptionView {
+	view := func(s *store.CustomerSubscription) templates.SubscriptionView {
 		return templates.SubscriptionView{ID: s.ID, Name: cmp.Or(s.FriendlyName, s.OfferName), Offer: s.OfferName, Status: s.Status,
 			Quantity: strconv.Itoa(int(s.Quantity)) + " " + strings.ToLower(s.UnitType), Term: cmp.Or(rules.TermLabel(l, s.TermDuration), "—"),
 			Cycle: cmp.Or(s.BillingCycle, "—"), AutoRenew: s.AutoRenewEnabled, Renews: renewalDate(s.CommitmentEndDate),
 			NCE: rules.Subscription{OfferID: s.OfferID}.NCE()}
 	}
-	out := make([]templates.SubscriptionView, 0, len(nested))
-	for _, n := range nested {
-		v := view(n.Item)
-		for _, a := range n.AddOns {
-			v.AddOns = append(v.AddOns, view(a))
+	out := make([]templates.SubscriptionView, 0, len(products))
+	for _, p := range products {
+		v := view(&subs[p])
+		for _, a := range addOns[p] {
+			v.AddOns = append(v.AddOns, view(&subs[a]))
 		}
 		out = append(out, v)
 	}

@@ -108,46 +108,45 @@ func (s *Server) customerPage(r *http.Request, sc customerScope, title string) t
 
 // entitlementRows evaluates the entitlement rule for each subscription and
 // nests add-ons under their base (add-ons whose base is not listed stand
-// alone), products by name.
+// alone). subs come by name (the store sorts them; nesting keeps their
+// order) and are shared between requests: rows are made from them by
+// position, nothing is copied or changed.
 func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string, now time.Time) ([]templates.EntitlementRow, func([]templates.EntitlementRow)) {
-	byID := make(map[string]*store.CustomerEntitlement, len(subs))
-	for i := range subs {
-		byID[subs[i].ID] = &subs[i]
-	}
+	bases, addOns := rules.NestIndexes(len(subs), func(i int) string { return subs[i].ID }, func(i int) string { return subs[i].ParentSubscriptionID })
 	holding := func(e *store.CustomerEntitlement) rules.Holding {
 		return rules.Holding{Status: e.Status, SuspensionReasons: e.SuspensionReasons, IsTrial: e.IsTrial,
 			AutoRenew: e.AutoRenewEnabled, CommitmentEndDate: e.CommitmentEndDate, ReplacedBy: e.ReplacedBy, OrderStatus: e.OrderStatus}
 	}
 	// Every row is evaluated (the counts cover them all); only the rows
 	// shown are formatted, by format.
-	row := func(e *store.CustomerEntitlement) templates.EntitlementRow {
-		var parent *rules.Holding
-		if p := byID[e.ParentSubscriptionID]; e.ParentSubscriptionID != "" && p != nil {
-			ps := holding(p)
-			parent = &ps
-		}
+	row := func(i int, parent *rules.Holding) templates.EntitlementRow {
+		e := &subs[i]
 		ok, why := rules.Entitled(holding(e), parent, now)
 		return templates.EntitlementRow{ID: e.ID, Name: cmp.Or(e.FriendlyName, e.OfferName), Quantity: int(e.Quantity),
 			Entitled: ok, Reason: why}
 	}
+	out := make([]templates.EntitlementRow, 0, len(bases))
+	at := make(map[string]int, len(subs)) // the shown rows' subscriptions, for format
+	for _, b := range bases {
+		r := row(b, nil)
+		at[subs[b].ID] = b
+		if len(addOns[b]) > 0 {
+			p := holding(&subs[b])
+			r.AddOns = make([]templates.EntitlementRow, 0, len(addOns[b]))
+			for _, a := range addOns[b] {
+				r.AddOns = append(r.AddOns, row(a, &p))
+				at[subs[a].ID] = a
+			}
+		}
+		out = append(out, r)
+	}
 	format := func(r *templates.EntitlementRow) {
-		e := byID[r.ID]
+		e := &subs[at[r.ID]]
 		r.Href, r.Offer, r.Status, r.Unit = base+"/subscriptions/"+e.ID, e.OfferName, cmp.Or(e.Status, "unknown"), strings.ToLower(e.UnitType)
 		r.HasUsage, r.Assigned, r.Purchased = e.HasUsage, int(e.Assigned), int(e.Purchased)
 		r.Term, r.Cycle, r.Start = cmp.Or(rules.TermLabel(l, e.TermDuration), "—"), e.BillingCycle, rules.Date(e.EffectiveStartDate)
 		r.Renews, r.AutoRenew = renewalDate(e.CommitmentEndDate), e.AutoRenewEnabled
 	}
-	nested := rules.NestAddOns(subs, func(e store.CustomerEntitlement) string { return e.ID },
-		func(e store.CustomerEntitlement) string { return e.ParentSubscriptionID })
-	out := make([]templates.EntitlementRow, 0, len(nested))
-	for _, n := range nested {
-		r := row(&n.Item)
-		for _, a := range n.AddOns {
-			r.AddOns = append(r.AddOns, row(&a))
-		}
-		out = append(out, r)
-	}
-	rules.SortByName(out, func(r templates.EntitlementRow) (string, string) { return r.Name, r.ID })
 	return out, func(rows []templates.EntitlementRow) {
 		for i := range rows {
 			format(&rows[i])
