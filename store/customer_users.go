@@ -112,14 +112,18 @@ func (s *Store) SetTenantSignIn(ctx context.Context, customerID uuid.UUID, tenan
 }
 
 // ViewAsCustomer reads a customer's header for a staff user's view as the
-// customer and, when record, writes the view's audit entry (page, the
-// path viewed) in the same statement. ErrNotFound when there is no such
-// customer; nothing is recorded then.
-func (s *Store) ViewAsCustomer(ctx context.Context, id uuid.UUID, by Actor, page string, record bool) (CustomerHeader, error) {
-	if !record {
-		return s.CustomerHeader(ctx, id)
+// customer and writes the view's audit entry (page, the path viewed) in
+// the same statement, once per session and customer: session is the
+// session's token, of which the entry keeps only the SHA-256 (empty: an
+// entry on every view). ErrNotFound when there is no such customer;
+// nothing is recorded then.
+func (s *Store) ViewAsCustomer(ctx context.Context, id uuid.UUID, by Actor, page, session string) (CustomerHeader, error) {
+	p := db.ViewAsCustomerParams{ID: id, ActorUserID: by.UserID, Actor: by.Label, Detail: page}
+	if session != "" {
+		ref := tokenKey(session)
+		p.SessionRef = &ref
 	}
-	r, err := s.Q.ViewAsCustomer(ctx, s.Pool, db.ViewAsCustomerParams{ID: id, ActorUserID: by.UserID, Actor: by.Label, Detail: page})
+	r, err := s.Q.ViewAsCustomer(ctx, s.Pool, p)
 	if err != nil {
 		return CustomerHeader{}, fmt.Errorf("view as customer %s: %w", id, mapErr(err))
 	}

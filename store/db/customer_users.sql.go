@@ -208,9 +208,11 @@ func (q *Queries) UsersOfCustomer(ctx context.Context, db DBTX, customerID uuid.
 
 const viewAsCustomer = `-- name: ViewAsCustomer :one
 WITH c AS (SELECT k.id, k.tenant_id, k.company_name, k.domain FROM customers k WHERE k.id = $1),
-a AS (INSERT INTO audit_log (actor_user_id, actor, action, target_type, target_id, customer_id, outcome, detail)
-    SELECT $2::bigint, $3::text, 'customer_view.viewed_as', 'customer', c.id::text, c.id, 'ok', $4::text
-    FROM c)
+a AS (INSERT INTO audit_log (actor_user_id, actor, action, target_type, target_id, customer_id, outcome, detail, session_ref)
+    SELECT $2::bigint, $3::text, 'customer_view.viewed_as', 'customer', c.id::text, c.id, 'ok', $4::text,
+        $5::text
+    FROM c
+    ON CONFLICT (session_ref, customer_id) WHERE action = 'customer_view.viewed_as' AND session_ref IS NOT NULL DO NOTHING)
 SELECT c.id, c.tenant_id, c.company_name, c.domain FROM c
 `
 
@@ -219,6 +221,7 @@ type ViewAsCustomerParams struct {
 	ActorUserID *int64
 	Actor       string
 	Detail      string
+	SessionRef  *string
 }
 
 type ViewAsCustomerRow struct {
@@ -228,15 +231,17 @@ type ViewAsCustomerRow struct {
 	Domain      string
 }
 
-// A staff user's first view of a customer as the customer: its header,
-// and the view's audit entry in the same statement, one round trip
-// where it took two; no entry when there is no such customer.
+// A staff user's view of a customer as the customer: its header, and the
+// view's audit entry in the same statement, one round trip where it took
+// two; no entry when there is no such customer, nor when this session
+// (session_ref, the SHA-256 of its token) already has one for it.
 func (q *Queries) ViewAsCustomer(ctx context.Context, db DBTX, arg ViewAsCustomerParams) (ViewAsCustomerRow, error) {
 	row := db.QueryRow(ctx, viewAsCustomer,
 		arg.ID,
 		arg.ActorUserID,
 		arg.Actor,
 		arg.Detail,
+		arg.SessionRef,
 	)
 	var i ViewAsCustomerRow
 	err := row.Scan(

@@ -107,6 +107,7 @@ type AuditLog struct {
 	PcRequestID *uuid.UUID
 	Outcome     string
 	Detail      string
+	SessionRef  *string
 }
 
 type Availability struct {

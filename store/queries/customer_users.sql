@@ -26,13 +26,16 @@ WHERE role = 'customer' AND customer_id = @customer_id::uuid AND customer_via = 
 SELECT id, tenant_id, company_name, domain FROM customers WHERE id = @id;
 
 -- name: ViewAsCustomer :one
--- A staff user's first view of a customer as the customer: its header,
--- and the view's audit entry in the same statement, one round trip
--- where it took two; no entry when there is no such customer.
+-- A staff user's view of a customer as the customer: its header, and the
+-- view's audit entry in the same statement, one round trip where it took
+-- two; no entry when there is no such customer, nor when this session
+-- (session_ref, the SHA-256 of its token) already has one for it.
 WITH c AS (SELECT k.id, k.tenant_id, k.company_name, k.domain FROM customers k WHERE k.id = @id),
-a AS (INSERT INTO audit_log (actor_user_id, actor, action, target_type, target_id, customer_id, outcome, detail)
-    SELECT sqlc.narg('actor_user_id')::bigint, @actor::text, 'customer_view.viewed_as', 'customer', c.id::text, c.id, 'ok', @detail::text
-    FROM c)
+a AS (INSERT INTO audit_log (actor_user_id, actor, action, target_type, target_id, customer_id, outcome, detail, session_ref)
+    SELECT sqlc.narg('actor_user_id')::bigint, @actor::text, 'customer_view.viewed_as', 'customer', c.id::text, c.id, 'ok', @detail::text,
+        sqlc.narg('session_ref')::text
+    FROM c
+    ON CONFLICT (session_ref, customer_id) WHERE action = 'customer_view.viewed_as' AND session_ref IS NOT NULL DO NOTHING)
 SELECT c.id, c.tenant_id, c.company_name, c.domain FROM c;
 
 -- name: ReenableTenantUsers :execrows

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cspportal/portal/store"
 	"github.com/cspportal/portal/web/handlers"
@@ -236,32 +238,49 @@ func TestViewAsCustomer(t *testing.T) {
 	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 2 {
 		t.Errorf("%d view-as audit entries after a second session, want 2", n)
 	}
-	// The session remembers the last 20 customers viewed: after 20 others,
-	// Alpha's view is recorded again, and the session's row stays small.
-	var size0 int
-	if err := e.st.Pool.QueryRow(t.Context(), `SELECT max(length(data)) FROM sessions`).Scan(&size0); err != nil {
-		t.Fatal(err)
+	// However many other customers the session views, Alpha's view stays
+	// recorded once; viewing leaves the session's row as it was (the audit
+	// entries name the session), and each entry names it by a hash, never
+	// by its token.
+	sessionData := func() map[string]string {
+		rows, err := e.st.Pool.Query(t.Context(), `SELECT token, encode(data, 'hex') FROM sessions`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (kv [2]string, err error) { return kv, r.Scan(&kv[0], &kv[1]) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, kv := range m {
+			out[kv[0]] = kv[1]
+		}
+		return out
 	}
-	for i := range 20 {
+	before := sessionData()
+	for i := range 21 {
 		o := e.seedTenant(fmt.Sprintf("Other %02d", i), now)
 		e.get(staff, "/customers/"+o.ID.String()+"/view/subscriptions")
-		if i == 18 {
-			e.get(staff, base+"/subscriptions")
-			if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 2 {
-				t.Fatalf("%d view-as audit entries after 19 other customers, want still 2", n)
-			}
+		if n := e.auditCount(o.ID, "customer_view.viewed_as"); n != 1 {
+			t.Fatalf("%d view-as audit entries for a customer viewed once, want 1", n)
 		}
 	}
 	e.get(staff, base+"/subscriptions")
-	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 3 {
-		t.Errorf("%d view-as audit entries after 20 other customers, want 3", n)
+	e.get(staff, base+"/orders")
+	if n := e.auditCount(a.ID, "customer_view.viewed_as"); n != 2 {
+		t.Errorf("%d view-as audit entries after 21 other customers, want still 2", n)
 	}
-	var size int
-	if err := e.st.Pool.QueryRow(t.Context(), `SELECT max(length(data)) FROM sessions`).Scan(&size); err != nil {
+	if after := sessionData(); !maps.Equal(before, after) {
+		t.Errorf("viewing as customers rewrote the sessions:\n%v\n%v", before, after)
+	}
+	var refs, tokens int
+	if err := e.st.Pool.QueryRow(t.Context(), `SELECT
+		(SELECT count(DISTINCT session_ref) FROM audit_log WHERE action = 'customer_view.viewed_as'),
+		(SELECT count(*) FROM audit_log a JOIN sessions s ON a.session_ref = s.token OR strpos(a.detail, s.token) > 0)`).Scan(&refs, &tokens); err != nil {
 		t.Fatal(err)
 	}
-	if size > size0+20*40 {
-		t.Errorf("the session grew from %d to %d bytes after 21 customers", size0, size)
+	if refs != 2 || tokens != 0 {
+		t.Errorf("%d sessions named in the view-as audit entries, want 2; %d entries hold a token", refs, tokens)
 	}
 	if p := e.get(staff, "/customers/"+uuid.NewString()+"/view/subscriptions"); p.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown customer: %d", p.StatusCode)

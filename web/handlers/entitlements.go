@@ -28,14 +28,6 @@ import (
 // /customers/{id}/view ("view as customer"), each visit audited. Every
 // query takes the customer id, so no other customer's rows can be read.
 
-// sessionViewedAs is the session key of the customers whose view a staff
-// user opened (and the audit trail recorded) in this session, oldest
-// first; viewedAsKept bounds it.
-const (
-	sessionViewedAs = "viewed_as"
-	viewedAsKept    = 20
-)
-
 // customerScope is whose data a customer view request shows.
 type customerScope struct {
 	id   uuid.UUID
@@ -75,19 +67,11 @@ func (s *Server) scopeOf(r *http.Request) (customerScope, error) {
 		return customerScope{}, store.ErrNotFound
 	}
 	// Recorded once per session and customer, not on every page a staff
-	// user opens while viewing as the customer. The session remembers the
-	// last viewedAsKept customers only, so it stays small however many
-	// customers one person opens (it is decoded on every request); one
-	// opened again after that many others is recorded again.
-	viewed, _ := s.sessions.Get(ctx, sessionViewedAs).([]string)
-	first := !slices.Contains(viewed, id.String())
-	c, err := s.st.ViewAsCustomer(ctx, id, store.Actor{UserID: &u.ID, Label: u.Email}, r.URL.Path, first)
+	// user opens while viewing as the customer: the audit entry names the
+	// session, so the session itself is not rewritten.
+	c, err := s.st.ViewAsCustomer(ctx, id, store.Actor{UserID: &u.ID, Label: u.Email}, r.URL.Path, s.sessions.Token(ctx))
 	if err != nil {
 		return customerScope{}, err
-	}
-	if first {
-		viewed = append(slices.Clone(viewed), id.String())
-		s.sessions.Put(ctx, sessionViewedAs, viewed[max(0, len(viewed)-viewedAsKept):])
 	}
 	base := "/customers/" + id.String() + "/view"
 	return customerScope{id: id, view: templates.CustomerViewScope{Base: base, ViewAs: true, Print: printable,
