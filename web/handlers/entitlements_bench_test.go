@@ -180,3 +180,58 @@ func processCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkCustomerPageBig measures the staff pages of a customer with
+// 500 subscriptions, its customer page and its view as the customer,
+// through the real router, as BenchmarkEntitlementPage does.
+func BenchmarkCustomerPageBig(b *testing.B) {
+	ctx := b.Context()
+	st := testdb.NewStore(b)
+	key, _ := secrets.ParseKey(secrets.GenerateKey())
+	box, _ := secrets.New(key)
+	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: box, BaseURL: "http://portal.test", Version: "bench",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Routes()
+	if err := st.CompleteSetup(ctx); err != nil {
+		b.Fatal(err)
+	}
+	id := seedBigCustomer(b, st, 500)
+	if _, err := st.CreateUser(ctx, store.NewUser{Email: "staff@big.example", Role: store.RoleStaff, PasswordHash: testHash()}); err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"staff@big.example"}, "password": {testPassword}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var c *http.Cookie
+	for _, k := range rec.Result().Cookies() {
+		if k.Name == "portal_session" {
+			c = k
+		}
+	}
+	if c == nil {
+		b.Fatalf("no session after login: %d", rec.Code)
+	}
+	for _, path := range []string{"/customers/" + id.String(), "/customers/" + id.String() + "/view/subscriptions"} {
+		b.Run(strings.TrimPrefix(strings.ReplaceAll(path, id.String(), "big"), "/"), func(b *testing.B) {
+			for range 5 {
+				serveTimed(b, h, c, path)
+			}
+			ds := make([]time.Duration, 0, b.N)
+			cpu0 := processCPU()
+			for b.Loop() {
+				d, rec := serveTimed(b, h, c, path)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s: %d", path, rec.Code)
+				}
+				ds = append(ds, d)
+			}
+			b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(len(ds)), "go-cpu-ms/op")
+			b.ReportMetric(float64(percentile(ds, 0.5).Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(percentile(ds, 0.99).Microseconds())/1000, "p99-ms")
+		})
+	}
+}
