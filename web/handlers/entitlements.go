@@ -90,89 +90,116 @@ func (s *Server) customerPage(r *http.Request, sc customerScope, title string) t
 	return p
 }
 
-// entitlementRows evaluates the entitlement rule for each subscription and
-// nests add-ons under their base (add-ons whose base is not listed stand
-// alone). subs come by name (the store sorts them; nesting keeps their
-// order) and are shared between requests: rows are made from them by
-// position, nothing is copied or changed.
-func entitlementRows(l i18n.Lang, subs []store.CustomerEntitlement, base string, now time.Time) ([]templates.EntitlementRow, func([]templates.EntitlementRow)) {
-	bases, addOns := rules.NestIndexes(len(subs), func(i int) string { return subs[i].ID }, func(i int) string { return subs[i].ParentSubscriptionID })
-	holding := func(e *store.CustomerEntitlement) rules.Holding {
-		return rules.Holding{Status: e.Status, SuspensionReasons: e.SuspensionReasons, IsTrial: e.IsTrial,
-			AutoRenew: e.AutoRenewEnabled, CommitmentEndDate: e.CommitmentEndDate, ReplacedBy: e.ReplacedBy, OrderStatus: e.OrderStatus}
+// entitlementSet is a customer's subscriptions nested by product (a base
+// with its add-ons; an add-on whose base is not listed stands alone),
+// each evaluated by the entitlement rule at now, since the counts cover
+// them all; rows are made for the products shown only. subs come by name
+// (the store sorts them; nesting keeps their order) and are shared
+// between requests: nothing is copied or changed. priced are the same
+// subscriptions with their term prices, read in the same snapshot, when
+// asked for.
+type entitlementSet struct {
+	sc       customerScope
+	subs     []store.CustomerEntitlement
+	products []int         // the bases, by position in subs
+	addOns   map[int][]int // a base's add-ons, by position in subs
+	entitled []bool        // by position in subs
+	lang     i18n.Lang
+	now      time.Time
+	priced   []store.PricedSubscription
+	// version is the customer's data version the rows are at.
+	version int64
+}
+
+func (e *entitlementSet) holding(i int) rules.Holding {
+	s := &e.subs[i]
+	return rules.Holding{Status: s.Status, SuspensionReasons: s.SuspensionReasons, IsTrial: s.IsTrial,
+		AutoRenew: s.AutoRenewEnabled, CommitmentEndDate: s.CommitmentEndDate, ReplacedBy: s.ReplacedBy, OrderStatus: s.OrderStatus}
+}
+
+// evaluate nests the subscriptions and evaluates each.
+func (e *entitlementSet) evaluate() {
+	subs := e.subs
+	e.products, e.addOns = rules.NestIndexes(len(subs), func(i int) string { return subs[i].ID }, func(i int) string { return subs[i].ParentSubscriptionID })
+	e.entitled = make([]bool, len(subs))
+	for _, b := range e.products {
+		e.entitled[b], _ = rules.Entitled(e.holding(b), nil, e.now)
+		if as := e.addOns[b]; len(as) > 0 {
+			p := e.holding(b)
+			for _, a := range as {
+				e.entitled[a], _ = rules.Entitled(e.holding(a), &p, e.now)
+			}
+		}
 	}
-	// Every row is evaluated (the counts cover them all); only the rows
-	// shown are formatted, by format.
-	row := func(i int, parent *rules.Holding) templates.EntitlementRow {
-		e := &subs[i]
-		ok, why := rules.Entitled(holding(e), parent, now)
-		return templates.EntitlementRow{ID: e.ID, Name: cmp.Or(e.FriendlyName, e.OfferName), Quantity: int(e.Quantity),
-			Entitled: ok, Reason: why}
+}
+
+// count adds up every subscription, entitled or not, and its seats.
+func (e *entitlementSet) count(v *templates.EntitlementsView) {
+	for i := range e.subs {
+		v.Subscriptions, v.Seats = v.Subscriptions+1, v.Seats+int(e.subs[i].Quantity)
+		if e.entitled[i] {
+			v.Entitled++
+		} else {
+			v.NotEntitled++
+		}
 	}
-	out := make([]templates.EntitlementRow, 0, len(bases))
-	at := make(map[string]int, len(subs)) // the shown rows' subscriptions, for format
-	for _, b := range bases {
-		r := row(b, nil)
-		at[subs[b].ID] = b
-		if len(addOns[b]) > 0 {
-			p := holding(&subs[b])
-			r.AddOns = make([]templates.EntitlementRow, 0, len(addOns[b]))
-			for _, a := range addOns[b] {
-				r.AddOns = append(r.AddOns, row(a, &p))
-				at[subs[a].ID] = a
+}
+
+// rows are the rows of products (positions in subs of bases), with their
+// add-ons.
+func (e *entitlementSet) rows(products []int) []templates.EntitlementRow {
+	out := make([]templates.EntitlementRow, 0, len(products))
+	for _, b := range products {
+		r := e.row(b, nil)
+		if as := e.addOns[b]; len(as) > 0 {
+			p := e.holding(b)
+			r.AddOns = make([]templates.EntitlementRow, 0, len(as))
+			for _, a := range as {
+				r.AddOns = append(r.AddOns, e.row(a, &p))
 			}
 		}
 		out = append(out, r)
 	}
-	format := func(r *templates.EntitlementRow) {
-		e := &subs[at[r.ID]]
-		r.Href, r.Offer, r.Status, r.Unit = base+"/subscriptions/"+e.ID, e.OfferName, cmp.Or(e.Status, "unknown"), strings.ToLower(e.UnitType)
-		r.HasUsage, r.Assigned, r.Purchased = e.HasUsage, int(e.Assigned), int(e.Purchased)
-		r.Term, r.Cycle, r.Start = cmp.Or(rules.TermLabel(l, e.TermDuration), "—"), e.BillingCycle, rules.Date(e.EffectiveStartDate)
-		r.Renews, r.AutoRenew = renewalDate(e.CommitmentEndDate), e.AutoRenewEnabled
-	}
-	return out, func(rows []templates.EntitlementRow) {
-		for i := range rows {
-			format(&rows[i])
-			for j := range rows[i].AddOns {
-				format(&rows[i].AddOns[j])
-			}
+	return out
+}
+
+func (e *entitlementSet) row(i int, parent *rules.Holding) templates.EntitlementRow {
+	s := &e.subs[i]
+	ok, why := rules.Entitled(e.holding(i), parent, e.now)
+	return templates.EntitlementRow{ID: s.ID, Name: cmp.Or(s.FriendlyName, s.OfferName), Quantity: int(s.Quantity), Entitled: ok, Reason: why,
+		Href: e.sc.view.Base + "/subscriptions/" + s.ID, Offer: s.OfferName, Status: cmp.Or(s.Status, "unknown"), Unit: strings.ToLower(s.UnitType),
+		HasUsage: s.HasUsage, Assigned: int(s.Assigned), Purchased: int(s.Purchased),
+		Term: cmp.Or(rules.TermLabel(e.lang, s.TermDuration), "—"), Cycle: s.BillingCycle, Start: rules.Date(s.EffectiveStartDate),
+		Renews: renewalDate(s.CommitmentEndDate), AutoRenew: s.AutoRenewEnabled}
+}
+
+// product is the base whose product (the base or one of its add-ons) is
+// subscription id.
+func (e *entitlementSet) product(id string) (int, bool) {
+	for _, b := range e.products {
+		if e.subs[b].ID == id || slices.ContainsFunc(e.addOns[b], func(a int) bool { return e.subs[a].ID == id }) {
+			return b, true
 		}
 	}
+	return 0, false
 }
 
-// entitlements is the scoped customer's subscriptions as entitlement rows
-// (bases with their add-ons nested), evaluated at now; format fills in
-// the rest of the rows it is given (those shown). priced are the same
-// subscriptions with their term prices, read in the same snapshot, when
-// withPrices asks for them.
-type entitlements struct {
-	sc     customerScope
-	rows   []templates.EntitlementRow
-	format func([]templates.EntitlementRow)
-	priced []store.PricedSubscription
-	// version is the customer's data version the rows are at.
-	version int64
-	now     time.Time
-}
-
-func (s *Server) entitlementsOf(r *http.Request, withPrices bool) (e entitlements, err error) {
+func (s *Server) entitlementsOf(r *http.Request, withPrices bool) (e entitlementSet, err error) {
 	if e.sc, err = s.scopeOf(r); err != nil {
 		return e, err
 	}
-	var subs []store.CustomerEntitlement
 	if withPrices {
 		var ep store.EntitlementsPriced
 		ep, err = s.st.CustomerEntitlementsPriced(r.Context(), e.sc.id)
-		subs, e.priced, e.version = ep.Rows, ep.Priced, ep.Version
+		e.subs, e.priced, e.version = ep.Rows, ep.Priced, ep.Version
 	} else {
-		subs, err = s.st.CustomerEntitlements(r.Context(), e.sc.id)
+		e.subs, err = s.st.CustomerEntitlements(r.Context(), e.sc.id)
 	}
 	if err != nil {
 		return e, err
 	}
-	e.now = s.now()
-	e.rows, e.format = entitlementRows(i18n.From(r.Context()), subs, e.sc.view.Base, e.now)
+	e.lang, e.now = i18n.From(r.Context()), s.now()
+	e.evaluate()
 	return e, nil
 }
 
@@ -182,29 +209,21 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sc, rows, format, now := e.sc, e.rows, e.format, e.now
+	sc := e.sc
 	rr, err := s.pri.Pricer().RunRateAt(r.Context(), prices.Customer, sc.id, e.version, e.priced)
 	if err != nil {
 		return err
 	}
-	v := templates.EntitlementsView{Scope: sc.view, Rows: rows, AsOf: now.UTC().Format("2006-01-02 15:04 UTC"), Totals: saleTotals(r.Context(), rr)}
-	// The counts cover every subscription, the table one page of them
+	v := templates.EntitlementsView{Scope: sc.view, AsOf: e.now.UTC().Format("2006-01-02 15:04 UTC"), Totals: saleTotals(r.Context(), rr)}
+	// The counts cover every subscription, the table one page of products
 	// (all of them on the printable version).
-	for _, r := range rows {
-		for _, x := range append([]templates.EntitlementRow{r}, r.AddOns...) {
-			v.Subscriptions, v.Seats = v.Subscriptions+1, v.Seats+x.Quantity
-			if x.Entitled {
-				v.Entitled++
-			} else {
-				v.NotEntitled++
-			}
-		}
-	}
+	e.count(&v)
+	shown := e.products
 	if !sc.view.Print {
-		lo, hi, pg := rowWindow(r.URL, len(rows), func(i int) string { return rows[i].ID })
-		v.Rows, v.Pager = rows[lo:hi], pg
+		lo, hi, pg := rowWindow(r.URL, len(shown), func(i int) string { return e.subs[shown[i]].ID })
+		shown, v.Pager = shown[lo:hi], pg
 	}
-	format(v.Rows) // the rows shown only
+	v.Rows = e.rows(shown)
 	salePrices(r.Context(), v.Rows, rr)
 	return s.render(w, r, http.StatusOK, templates.EntitlementsPage(s.customerPage(r, sc, i18n.T(r.Context(), "cv.subscriptions")), v))
 }
@@ -216,26 +235,22 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sc, rows, format := e.sc, e.rows, e.format
+	sc := e.sc
 	want := chi.URLParam(r, "sub")
-	isWanted := func(x templates.EntitlementRow) bool { return x.ID == want }
-	i := slices.IndexFunc(rows, func(row templates.EntitlementRow) bool {
-		return isWanted(row) || slices.ContainsFunc(row.AddOns, isWanted)
-	})
-	if i < 0 {
+	b, ok := e.product(want)
+	if !ok {
 		return store.ErrNotFound
 	}
-	// The product the subscription belongs to is the one row formatted.
-	rows = rows[i : i+1]
-	format(rows)
+	// The product the subscription belongs to is the one row made.
+	rows := e.rows([]int{b})
 	rr, err := s.pri.Pricer().RunRateAt(r.Context(), prices.Customer, sc.id, e.version, e.priced)
 	if err != nil {
 		return err
 	}
 	sps := salePrices(r.Context(), rows, rr)
 	x := rows[0]
-	if !isWanted(x) {
-		x = x.AddOns[slices.IndexFunc(x.AddOns, isWanted)]
+	if x.ID != want {
+		x = x.AddOns[slices.IndexFunc(x.AddOns, func(a templates.EntitlementRow) bool { return a.ID == want })]
 	}
 	ren, err := s.customerRenewal(r.Context(), sc.id, x.ID, sps[x.ID])
 	if err != nil {
@@ -251,8 +266,7 @@ func (s *Server) entitlementExport(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	rows, now := e.rows, e.now
-	e.format(rows)
+	rows, now := e.rows(e.products), e.now
 	var b strings.Builder
 	b.WriteString("\uFEFF") // a UTF-8 BOM: Excel then reads Chinese names right
 	cw := csv.NewWriter(&b)
