@@ -31,6 +31,19 @@ func NestAddOns[T any](items []T, id, parent func(T) string) []Nested[T] {
 	return out
 }
 
+// Nesting is NestIndexes's answer: the positions of the items that stand
+// on their own, in order, and of each one's add-ons, in order.
+type Nesting struct {
+	Bases  []int
+	AddOns map[int][]int
+}
+
+// Nest is NestIndexes as a Nesting.
+func Nest(n int, id, parent func(i int) string) Nesting {
+	b, a := NestIndexes(n, id, parent)
+	return Nesting{Bases: b, AddOns: a}
+}
+
 // NestIndexes is NestAddOns by position, for callers that make their own
 // rows from the items (no item is copied): the positions of the items
 // that stand on their own, in order, and of each one's add-ons, in order.

@@ -83,4 +83,9 @@ func TestNestAddOns(t *testing.T) {
 	if d := cmp.Diff(want, flat); d != "" {
 		t.Fatalf("nested (-want +got):\n%s", d)
 	}
+	// By position: the same nesting.
+	n := rules.Nest(len(subs), func(i int) string { return subs[i].id }, func(i int) string { return subs[i].parent })
+	if d := cmp.Diff(rules.Nesting{Bases: []int{1, 2, 3}, AddOns: map[int][]int{1: {0, 4}}}, n); d != "" {
+		t.Fatalf("nesting by position (-want +got):\n%s", d)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cspportal/portal/rules"
 	"github.com/cspportal/portal/store/db"
 )
 
@@ -280,6 +281,9 @@ type CustomerDetail struct {
 	Priced []PricedSubscription
 	// Version is the customer's data version the subscriptions are at.
 	Version int64
+	// Nest is how the subscriptions' add-ons nest under their bases, by
+	// position in Subscriptions (and Priced).
+	Nest rules.Nesting
 }
 
 // CustomerDetail reads a customer and its mirrored data in one snapshot,
@@ -300,8 +304,8 @@ func (s *Store) CustomerDetail(ctx context.Context, id uuid.UUID) (CustomerDetai
 	if err != nil {
 		return d, fmt.Errorf("customer %s: %w", id, mapErr(err))
 	}
-	d.Priced = s.priced.keep(id, keptVersion, d.Version, kept, d.Priced, sortPriced)
-	d.Subscriptions = d.Priced
+	l := s.priced.keep(id, keptVersion, d.Version, kept, d.Priced, sortPriced)
+	d.Priced, d.Subscriptions, d.Nest = l.rows, l.rows, l.nest
 	return d, nil
 }
 

@@ -23,6 +23,9 @@ type EntitlementsPriced struct {
 	Rows    []CustomerEntitlement // shared between requests: not to be changed
 	Priced  []PricedSubscription
 	Version int64
+	// Nest is how the add-ons nest under their bases, by position in Rows
+	// (and Priced, in the same order).
+	Nest rules.Nesting
 }
 
 // CustomerEntitlementsPriced returns CustomerEntitlements and the same
@@ -31,13 +34,15 @@ type EntitlementsPriced struct {
 func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.UUID) (EntitlementsPriced, error) {
 	var e EntitlementsPriced
 	var err error
-	if e.Rows, e.Version, err = s.customerEntitlements(ctx, customerID); err != nil {
+	var l rowList[CustomerEntitlement]
+	if l, e.Version, err = s.customerEntitlements(ctx, customerID); err != nil {
 		return e, err
 	}
+	e.Rows, e.Nest = l.rows, l.nest
 	// The same rows as the customer page's at the same version: a big
 	// customer's are kept once for both.
 	if v, kept := s.priced.get(customerID); v == e.Version && v != noVersion {
-		e.Priced = kept
+		e.Priced = kept.rows
 		return e, nil
 	}
 	e.Priced = make([]PricedSubscription, len(e.Rows))
@@ -50,8 +55,8 @@ func (s *Store) CustomerEntitlementsPriced(ctx context.Context, customerID uuid.
 			NextQuantity: r.NextQuantity, NextTermDuration: r.NextTermDuration, NextBillingCycle: r.NextBillingCycle,
 			RenewsAt: r.RenewsAt, PriceSource: r.PriceSource}
 	}
-	// In the rows' order, which is sortPriced's.
-	s.priced.put(customerID, e.Version, e.Priced)
+	// In the rows' order, which is sortPriced's, so nested the same.
+	s.priced.put(customerID, e.Version, rowList[PricedSubscription]{rows: e.Priced, nest: e.Nest})
 	return e, nil
 }
 
@@ -69,25 +74,26 @@ type CustomerOrderLine = db.CustomerOrderLinesRow
 // friendly name, else the offer's), the order of CustomerPricedSubscriptions.
 // A big customer's rows are shared between requests: not to be changed.
 func (s *Store) CustomerEntitlements(ctx context.Context, customerID uuid.UUID) ([]CustomerEntitlement, error) {
-	rows, _, err := s.customerEntitlements(ctx, customerID)
-	return rows, err
+	l, _, err := s.customerEntitlements(ctx, customerID)
+	return l.rows, err
 }
 
 // customerEntitlements reads a customer's entitlements unless they are
 // kept at its current data version (kept_rows.go), and that version.
-func (s *Store) customerEntitlements(ctx context.Context, customerID uuid.UUID) (rows []CustomerEntitlement, version int64, err error) {
+func (s *Store) customerEntitlements(ctx context.Context, customerID uuid.UUID) (l rowList[CustomerEntitlement], version int64, err error) {
 	keptVersion, kept := s.entitlements.get(customerID)
+	var rows []CustomerEntitlement
 	err = s.readSnapshot(ctx, func(b *pgx.Batch) {
 		s.Q.QueueCustomerDataVersion(b, customerID, &version)
 		s.Q.QueueCustomerEntitlements(b, db.CustomerEntitlementsParams{CustomerID: customerID, UnlessVersion: keptVersion}, &rows)
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("entitlements of customer %s: %w", customerID, mapErr(err))
+		return l, 0, fmt.Errorf("entitlements of customer %s: %w", customerID, mapErr(err))
 	}
-	rows = s.entitlements.keep(customerID, keptVersion, version, kept, rows, func(rows []CustomerEntitlement) {
+	l = s.entitlements.keep(customerID, keptVersion, version, kept, rows, func(rows []CustomerEntitlement) {
 		rules.SortByName(rows, func(e CustomerEntitlement) (string, string) { return cmp.Or(e.FriendlyName, e.OfferName), e.ID })
 	})
-	return rows, version, nil
+	return l, version, nil
 }
 
 // CustomerOrderHistory is a customer's order list: its latest 500 orders,

@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+
+	"github.com/cspportal/portal/rules"
 )
 
 // Big customers' subscriptions kept between requests. Reading, decoding
@@ -27,46 +29,57 @@ const (
 // negative.
 const noVersion = -1
 
-// rowKeeper holds lists of rows per customer at a data version, the least
-// recently used dropped first beyond keepRows. Lists are shared between
-// readers: nobody changes them.
+// rowKeeper holds lists of rows per customer at a data version, and how
+// each list's add-ons nest under their bases (the pages show them so and
+// nesting 500 rows was a tenth of a page's time), the least recently used
+// dropped first beyond keepRows. Lists are shared between readers: nobody
+// changes them.
 type rowKeeper[T any] struct {
 	mu   sync.Mutex
 	m    map[uuid.UUID]*keptRows[T]
 	held int
 	tick uint64
+	// nest nests a list, once per list read.
+	nest func([]T) rules.Nesting
+}
+
+// rowList is a list of rows in order and how they nest.
+type rowList[T any] struct {
+	rows []T
+	nest rules.Nesting
 }
 
 type keptRows[T any] struct {
 	version int64
-	rows    []T
-	used    uint64
+	rowList[T]
+	used uint64
 }
 
-func newRowKeeper[T any]() *rowKeeper[T] {
-	return &rowKeeper[T]{m: map[uuid.UUID]*keptRows[T]{}}
+func newRowKeeper[T any](nest func([]T) rules.Nesting) *rowKeeper[T] {
+	return &rowKeeper[T]{m: map[uuid.UUID]*keptRows[T]{}, nest: nest}
 }
 
-// get returns the version and rows kept for customer (noVersion when
+// get returns the version and list kept for customer (noVersion when
 // none).
-func (k *rowKeeper[T]) get(customer uuid.UUID) (int64, []T) {
+func (k *rowKeeper[T]) get(customer uuid.UUID) (int64, rowList[T]) {
 	if k == nil {
-		return noVersion, nil
+		return noVersion, rowList[T]{}
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	e := k.m[customer]
 	if e == nil {
-		return noVersion, nil
+		return noVersion, rowList[T]{}
 	}
 	k.tick++
 	e.used = k.tick
-	return e.version, e.rows
+	return e.version, e.rowList
 }
 
-// put keeps rows as customer's at version, when there are enough of them
-// and they are newer than those kept.
-func (k *rowKeeper[T]) put(customer uuid.UUID, version int64, rows []T) {
+// put keeps l as customer's list at version, when it has enough rows and
+// is newer than the one kept.
+func (k *rowKeeper[T]) put(customer uuid.UUID, version int64, l rowList[T]) {
+	rows := l.rows
 	if k == nil || len(rows) < keepFrom || len(rows) > keepRows {
 		return
 	}
@@ -79,7 +92,7 @@ func (k *rowKeeper[T]) put(customer uuid.UUID, version int64, rows []T) {
 		k.held -= len(e.rows)
 	}
 	k.tick++
-	k.m[customer] = &keptRows[T]{version: version, rows: rows, used: k.tick}
+	k.m[customer] = &keptRows[T]{version: version, rowList: l, used: k.tick}
 	k.held += len(rows)
 	for k.held > keepRows {
 		var oldest uuid.UUID
@@ -94,14 +107,15 @@ func (k *rowKeeper[T]) put(customer uuid.UUID, version int64, rows []T) {
 	}
 }
 
-// keep returns the rows to use after a batch that read version and, when
-// it was not keptVersion, fresh (unsorted) rows: the kept rows, or fresh
-// sorted and kept.
-func (k *rowKeeper[T]) keep(customer uuid.UUID, keptVersion, version int64, kept, fresh []T, sort func([]T)) []T {
+// keep returns the list to use after a batch that read version and, when
+// it was not keptVersion, fresh (unsorted) rows: the kept list, or fresh
+// sorted, nested and kept.
+func (k *rowKeeper[T]) keep(customer uuid.UUID, keptVersion, version int64, kept rowList[T], fresh []T, sort func([]T)) rowList[T] {
 	if keptVersion != noVersion && version == keptVersion {
 		return kept
 	}
 	sort(fresh)
-	k.put(customer, version, fresh)
-	return fresh
+	l := rowList[T]{rows: fresh, nest: k.nest(fresh)}
+	k.put(customer, version, l)
+	return l
 }

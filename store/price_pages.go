@@ -37,6 +37,16 @@ func sortPriced(rows []PricedSubscription) {
 	rules.SortByName(rows, func(p PricedSubscription) (string, string) { return cmp.Or(p.FriendlyName, p.OfferName), p.ID })
 }
 
+// nestPriced nests add-ons under their bases by position.
+func nestPriced(rows []PricedSubscription) rules.Nesting {
+	return rules.Nest(len(rows), func(i int) string { return rows[i].ID }, func(i int) string { return rows[i].ParentSubscriptionID })
+}
+
+// nestEntitlements nests add-ons under their bases by position.
+func nestEntitlements(rows []CustomerEntitlement) rules.Nesting {
+	return rules.Nest(len(rows), func(i int) string { return rows[i].ID }, func(i int) string { return rows[i].ParentSubscriptionID })
+}
+
 // RenewalPriceCandidate is a renewing subscription whose next term may
 // cost another price.
 type RenewalPriceCandidate = db.RenewalPriceCandidatesRow

@@ -197,7 +197,7 @@ func (s *Store) ResellerCustomer(ctx context.Context, reseller, id uuid.UUID) (R
 	if err != nil {
 		return ResellerCustomerDetail{}, fmt.Errorf("reseller customer %s: %w", id, mapErr(err))
 	}
-	d.Priced = s.priced.keep(id, keptVersion, d.Version, kept, d.Priced, sortPriced)
+	d.Priced = s.priced.keep(id, keptVersion, d.Version, kept, d.Priced, sortPriced).rows
 	d.Subscriptions = d.Priced
 	return d, nil
 }

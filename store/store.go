@@ -59,7 +59,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 
 // New wraps an existing pool.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{Pool: pool, Q: db.New(), priced: newRowKeeper[PricedSubscription](), entitlements: newRowKeeper[CustomerEntitlement]()}
+	return &Store{Pool: pool, Q: db.New(), priced: newRowKeeper(nestPriced), entitlements: newRowKeeper(nestEntitlements)}
 }
 
 // Close closes the pool.

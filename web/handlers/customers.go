@@ -224,7 +224,7 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	// The totals cover every subscription; the tables show one page of
 	// products (a base with its add-ons).
 	subs := d.Subscriptions
-	products, addOns := nestSubscriptions(subs)
+	products, addOns := d.Nest.Bases, d.Nest.AddOns
 	for _, sb := range subs {
 		v.SubscriptionCount, v.Seats = v.SubscriptionCount+1, v.Seats+int(sb.Quantity)
 	}
@@ -311,15 +311,6 @@ func agreementName(ctx context.Context, t string) string {
 		return i18n.T(ctx, "h.customer.mca")
 	}
 	return t
-}
-
-// nestSubscriptions groups add-ons under their base subscription by
-// position in subs: the products (bases, and add-ons whose base is not
-// mirrored) and each one's add-ons. subs come by name (the store sorts
-// them), and nesting keeps their order; no row is copied, as a big
-// customer's are shared between requests.
-func nestSubscriptions(subs []store.CustomerSubscription) (products []int, addOns map[int][]int) {
-	return rules.NestIndexes(len(subs), func(i int) string { return subs[i].ID }, func(i int) string { return subs[i].ParentSubscriptionID })
 }
 
 // subscriptionViews are the customer page's rows of the products given

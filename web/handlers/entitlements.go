@@ -117,10 +117,15 @@ func (e *entitlementSet) holding(i int) rules.Holding {
 		AutoRenew: s.AutoRenewEnabled, CommitmentEndDate: s.CommitmentEndDate, ReplacedBy: s.ReplacedBy, OrderStatus: s.OrderStatus}
 }
 
-// evaluate nests the subscriptions and evaluates each.
-func (e *entitlementSet) evaluate() {
+// evaluate evaluates each subscription, nested as nest says (nesting them
+// when nest has no bases: the store nests a big customer's once per
+// version).
+func (e *entitlementSet) evaluate(nest rules.Nesting) {
 	subs := e.subs
-	e.products, e.addOns = rules.NestIndexes(len(subs), func(i int) string { return subs[i].ID }, func(i int) string { return subs[i].ParentSubscriptionID })
+	if nest.Bases == nil {
+		nest = rules.Nest(len(subs), func(i int) string { return subs[i].ID }, func(i int) string { return subs[i].ParentSubscriptionID })
+	}
+	e.products, e.addOns = nest.Bases, nest.AddOns
 	e.entitled = make([]bool, len(subs))
 	for _, b := range e.products {
 		e.entitled[b], _ = rules.Entitled(e.holding(b), nil, e.now)
@@ -188,10 +193,11 @@ func (s *Server) entitlementsOf(r *http.Request, withPrices bool) (e entitlement
 	if e.sc, err = s.scopeOf(r); err != nil {
 		return e, err
 	}
+	var nest rules.Nesting
 	if withPrices {
 		var ep store.EntitlementsPriced
 		ep, err = s.st.CustomerEntitlementsPriced(r.Context(), e.sc.id)
-		e.subs, e.priced, e.version = ep.Rows, ep.Priced, ep.Version
+		e.subs, e.priced, e.version, nest = ep.Rows, ep.Priced, ep.Version, ep.Nest
 	} else {
 		e.subs, err = s.st.CustomerEntitlements(r.Context(), e.sc.id)
 	}
@@ -199,7 +205,7 @@ func (s *Server) entitlementsOf(r *http.Request, withPrices bool) (e entitlement
 		return e, err
 	}
 	e.lang, e.now = i18n.From(r.Context()), s.now()
-	e.evaluate()
+	e.evaluate(nest)
 	return e, nil
 }
 
