@@ -119,6 +119,7 @@ var en = map[string]string{
 	"status.disabled":     "disabled",
 	"status.pending":      "pending",
 	"status.cancelled":    "cancelled",
+	"status.completed":    "completed",
 	"ent.price_list":      "Price list (CSV)",
 	"ent.col_price":       "Price",
 	"ent.monthly_total":   "Monthly total of the active subscriptions:",

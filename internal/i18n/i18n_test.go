@@ -114,11 +114,30 @@ func BenchmarkT(b *testing.B) {
 			_ = T(ctx, "dash.welcome", "李雷")
 		}
 	})
+	b.Run("status", func(b *testing.B) {
+		for b.Loop() {
+			_ = Status(SimplifiedChinese, "provisioning") // no message: shown as it is
+		}
+	})
 }
 
 // Every message with string verbs reads as the printer makes it, in both
 // languages, with as many string arguments as it takes, one more, one
 // fewer, and a number.
+func TestKeysThatAreNoMessageFormatAsThePrinter(t *testing.T) {
+	for _, l := range append(slices.Clone(Langs), Lang("xx")) {
+		for _, key := range []string{"status.made_up", "completed", "", "100%", "status.%d", "h.cv.your_org", "status.active"} {
+			p := printers[l]
+			if p == nil {
+				p = printers[English]
+			}
+			if got, want := In(l, key), p.Sprintf(key); got != want {
+				t.Errorf("%s %q: %q, the printer %q", l, key, got, want)
+			}
+		}
+	}
+}
+
 func TestStringVerbsFormatAsThePrinter(t *testing.T) {
 	n := 0
 	for _, l := range Langs {

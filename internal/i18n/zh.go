@@ -115,6 +115,7 @@ var zhHans = map[string]string{
 	"status.disabled":     "已禁用",
 	"status.pending":      "处理中",
 	"status.cancelled":    "已取消",
+	"status.completed":    "已完成",
 	"ent.price_list":      "价目表（CSV）",
 	"ent.col_price":       "价格",
 	"ent.monthly_total":   "有效订阅的每月合计：",
