@@ -81,6 +81,14 @@ func TestImportWalksEveryState(t *testing.T) {
 	if n := f.count(`SELECT count(DISTINCT pc_customer_id) FROM billing_lines WHERE invoice_id = $1`, inv.ID); n == 0 || row.Customers != int64(n) {
 		t.Fatalf("invoice keeps %d customers, its lines name %d", row.Customers, n)
 	}
+	// And each customer's number of groups, its page's total.
+	if n := f.count(`SELECT count(*) FROM billing_invoice_customers c WHERE c.invoice_id = $1 AND c.groups <> (SELECT count(*)
+		FROM (SELECT DISTINCT subscription_id, charge_type, kind FROM billing_lines l WHERE l.invoice_id = c.invoice_id AND l.pc_customer_id = c.pc_customer_id) g)`, inv.ID); n != 0 {
+		t.Fatalf("%d customers keep another number of groups than their lines make", n)
+	}
+	if n := f.count(`SELECT count(*) FROM billing_invoice_customers WHERE invoice_id = $1 AND groups > 0`, inv.ID); int64(n) != row.Customers {
+		t.Fatalf("%d of %d customers have groups", n, row.Customers)
+	}
 
 	// Importing again: the same eTag is not loaded twice.
 	if err := f.s.QueueReimport(f.ctx, store.Actor{Label: "test"}, inv.ID); err != nil {

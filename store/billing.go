@@ -294,6 +294,12 @@ func (s *Store) SwitchBillingImport(ctx context.Context, tx pgx.Tx, id int64) er
 		FROM billing_lines l JOIN billing_imports i ON i.id = l.import_id
 		WHERE i.invoice_id = (SELECT invoice_id FROM billing_imports WHERE id = $1) AND i.state = 'done'
 		GROUP BY l.invoice_id, l.pc_customer_id`,
+		// How many groups each customer has: its page's total without
+		// counting them on every request.
+		`UPDATE billing_invoice_customers c SET groups = g.n
+		FROM (SELECT pc_customer_id, count(*) AS n FROM billing_invoice_groups
+		      WHERE invoice_id = (SELECT invoice_id FROM billing_imports WHERE id = $1) GROUP BY 1) g
+		WHERE c.invoice_id = (SELECT invoice_id FROM billing_imports WHERE id = $1) AND c.pc_customer_id = g.pc_customer_id`,
 		`INSERT INTO billing_usage_days (invoice_id, pc_customer_id, customer_id, usage_date, cost, sale)
 		SELECT l.invoice_id, l.pc_customer_id, min(l.customer_id::text)::uuid, l.usage_date, sum(l.cost), sum(l.sale)
 		FROM billing_lines l JOIN billing_imports i ON i.id = l.import_id

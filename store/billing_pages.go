@@ -78,7 +78,13 @@ type BillingCustomerRow struct {
 	Cost         decimal.Decimal
 	Sale         decimal.Decimal
 	Findings     int64
+	// Groups is how many groups (a subscription's lines of one charge
+	// type) the customer has on the invoice.
+	Groups int
 }
+
+// billingCustomerCols are the columns scanBillingCustomer reads.
+const billingCustomerCols = `c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale, c.findings, c.groups`
 
 // BillingCustomerFilter selects a page of an invoice's customers, most
 // charged first (then by PC's id, descending).
@@ -99,7 +105,7 @@ func (s *Store) BillingInvoiceCustomers(ctx context.Context, invoiceID string, f
 	if f.Q != "" {
 		return s.searchBillingCustomers(ctx, invoiceID, f.Q, f.Offset, f.Limit)
 	}
-	const cols = `c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale, c.findings`
+	const cols = billingCustomerCols
 	var rows pgx.Rows
 	var err error
 	switch {
@@ -131,8 +137,7 @@ func (s *Store) searchBillingCustomers(ctx context.Context, invoiceID, q string,
 	const matching = `FROM billing_invoice_customers c WHERE c.invoice_id = $1
 	    AND (c.customer_name ILIKE $2 OR c.customer_domain ILIKE $2 OR c.pc_customer_id ILIKE $2)`
 	like := "%" + likeEscape(q) + "%"
-	rows, err := s.Pool.Query(ctx, `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
-	    c.findings, count(*) OVER () `+matching+`
+	rows, err := s.Pool.Query(ctx, `SELECT `+billingCustomerCols+`, count(*) OVER () `+matching+`
 	ORDER BY c.cost DESC, c.pc_customer_id DESC OFFSET $3 LIMIT $4`, invoiceID, like, max(offset, 0), limit)
 	if err != nil {
 		return nil, 0, mapErr(err)
@@ -140,7 +145,7 @@ func (s *Store) searchBillingCustomers(ctx context.Context, invoiceID, q string,
 	total := 0
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingCustomerRow, error) {
 		var c BillingCustomerRow
-		err := r.Scan(&c.PCCustomerID, &c.CustomerID, &c.Name, &c.Domain, &c.Lines, &c.Cost, &c.Sale, &c.Findings, &total)
+		err := r.Scan(&c.PCCustomerID, &c.CustomerID, &c.Name, &c.Domain, &c.Lines, &c.Cost, &c.Sale, &c.Findings, &c.Groups, &total)
 		return c, err
 	})
 	if err == nil && len(out) == 0 && offset > 0 {
@@ -152,7 +157,7 @@ func (s *Store) searchBillingCustomers(ctx context.Context, invoiceID, q string,
 
 func scanBillingCustomer(r pgx.CollectableRow) (BillingCustomerRow, error) {
 	var c BillingCustomerRow
-	err := r.Scan(&c.PCCustomerID, &c.CustomerID, &c.Name, &c.Domain, &c.Lines, &c.Cost, &c.Sale, &c.Findings)
+	err := r.Scan(&c.PCCustomerID, &c.CustomerID, &c.Name, &c.Domain, &c.Lines, &c.Cost, &c.Sale, &c.Findings, &c.Groups)
 	return c, err
 }
 
@@ -167,8 +172,7 @@ func (s *Store) BillingInvoiceCustomer(ctx context.Context, invoiceID, pcCustome
 	return c, mapErr(err)
 }
 
-const billingCustomerSQL = `SELECT c.pc_customer_id, c.customer_id, c.customer_name, c.customer_domain, c.lines, c.cost, c.sale,
-	c.findings FROM billing_invoice_customers c WHERE c.invoice_id = $1 AND c.pc_customer_id = $2`
+const billingCustomerSQL = `SELECT ` + billingCustomerCols + ` FROM billing_invoice_customers c WHERE c.invoice_id = $1 AND c.pc_customer_id = $2`
 
 // BillingGroup is an invoice's lines of one subscription and charge type.
 type BillingGroup struct {
@@ -206,6 +210,9 @@ type groupsRead struct {
 	count  string
 	args   []any
 	offset int
+	// all: every group of the customer matches, so the total is the
+	// customer's number of groups, which the caller reads (not counted).
+	all bool
 }
 
 // queue adds the page's query to b; the rows are read when b's results
@@ -229,8 +236,14 @@ func (g *groupsRead) queue(b *pgx.Batch, invoiceID string, f BillingGroupFilter)
 	    AND ($4 = '' OR product_name ILIKE $5 OR subscription_name ILIKE $5 OR subscription_id ILIKE $5 OR charge_type ILIKE $5)`
 	g.args = []any{invoiceID, f.PCCustomerID, f.CustomerID, f.Q, "%" + likeEscape(f.Q) + "%"}
 	g.count, g.offset = `SELECT count(*) `+matching, f.Offset
+	// Unfiltered, a page is read in order from billing_invoice_groups_order_idx
+	// (migration 00268), up to its last row, and not counted.
+	total := "count(*) OVER ()"
+	if g.all = f.Q == "" && f.CustomerID == nil; g.all {
+		total = "0::bigint"
+	}
 	b.Queue(`SELECT subscription_id, subscription_name, product_name, charge_type, kind, term_and_billing_cycle,
-	    lines, quantity, cost, sale, first_charge, count(*) OVER () `+matching+`
+	    lines, quantity, cost, sale, first_charge, `+total+` `+matching+`
 	ORDER BY product_name, subscription_id, first_charge, charge_type OFFSET $6 LIMIT $7`, append(g.args, max(f.Offset, 0), limit)...).Query(
 		func(rows pgx.Rows) (err error) {
 			g.groups, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (BillingGroup, error) {
@@ -244,8 +257,12 @@ func (g *groupsRead) queue(b *pgx.Batch, invoiceID string, f BillingGroupFilter)
 	return nil
 }
 
-// finish counts the matches of a page past the last.
-func (g *groupsRead) finish(ctx context.Context, s *Store) ([]BillingGroup, int, error) {
+// finish counts the matches of a page past the last; all (unfiltered)
+// is how many groups the customer has, when g.all.
+func (g *groupsRead) finish(ctx context.Context, s *Store, all int) ([]BillingGroup, int, error) {
+	if g.all {
+		return g.groups, all, nil
+	}
 	if len(g.groups) == 0 && g.offset > 0 {
 		if err := s.Pool.QueryRow(ctx, g.count, g.args...).Scan(&g.total); err != nil {
 			return nil, 0, mapErr(err)
@@ -281,7 +298,7 @@ func (s *Store) BillingCustomerPage(ctx context.Context, invoiceID string, f Bil
 		return p, fmt.Errorf("invoice %s, customer %s: %w", invoiceID, f.PCCustomerID, mapErr(err))
 	}
 	var err error
-	p.Groups, p.Total, err = g.finish(ctx, s)
+	p.Groups, p.Total, err = g.finish(ctx, s, p.Customer.Groups)
 	return p, err
 }
 
@@ -313,7 +330,7 @@ func (s *Store) CustomerCharges(ctx context.Context, invoiceID string, f Billing
 		return c, fmt.Errorf("charges of %s: %w", invoiceID, mapErr(err))
 	}
 	var err error
-	c.Groups, c.Total, err = g.finish(ctx, s)
+	c.Groups, c.Total, err = g.finish(ctx, s, 0) // a customer given: counted
 	return c, err
 }
 

@@ -246,6 +246,12 @@ func seedBilling(ctx context.Context, pool *pgxpool.Pool, cp func(string, []stri
 		*c.rows = nil
 	}
 
+	// Each customer's number of groups, as the import counts them.
+	if _, err := pool.Exec(ctx, `UPDATE billing_invoice_customers c SET groups = g.n
+	FROM (SELECT invoice_id, pc_customer_id, count(*) AS n FROM billing_invoice_groups GROUP BY 1, 2) g
+	WHERE c.invoice_id = g.invoice_id AND c.pc_customer_id = g.pc_customer_id`); err != nil {
+		return fmt.Errorf("billing customers' groups: %w", err)
+	}
 	// The invoices' totals as the import sums them; PC's total matches, and
 	// every invoice but the latest is paid.
 	_, err = pool.Exec(ctx, `UPDATE billing_invoices v SET lines = c.lines, customers = c.customers, cost = c.cost, sale = c.sale, total = round(c.cost, 2),

@@ -180,8 +180,8 @@ func TestBillingGroupsPages(t *testing.T) {
 	ctx := t.Context()
 	for _, q := range []string{
 		`INSERT INTO billing_invoices (id, period_start, period_end, currency, customers) VALUES ('G9', '2026-11-01', '2026-11-30', 'USD', 1)`,
-		`INSERT INTO billing_invoice_customers (invoice_id, pc_customer_id, customer_id, customer_name, lines, cost, sale)
-			VALUES ('G9', $1, $2, 'Buyer', 130, 130, 150)`,
+		`INSERT INTO billing_invoice_customers (invoice_id, pc_customer_id, customer_id, customer_name, lines, cost, sale, groups)
+			VALUES ('G9', $1, $2, 'Buyer', 130, 130, 150, 130)`,
 		`INSERT INTO billing_invoice_groups (invoice_id, pc_customer_id, customer_id, subscription_id, product_name, charge_type, kind,
 			lines, quantity, cost, sale)
 			SELECT 'G9', $1, $2, 'sub-' || lpad(i::text, 3, '0'), 'Product', 'cycleCharge', 'license', 1, i, 1, 1.15
