@@ -204,6 +204,7 @@ type BillingInvoiceCustomer struct {
 	Cost           decimal.Decimal
 	Sale           decimal.Decimal
 	Findings       int64
+	Groups         int32
 }
 
 type BillingInvoiceGroup struct {
