@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -61,6 +62,7 @@ func TestProxyRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.record(false)
+	waitRecorded(t, p, 3)
 	got := p.take()
 	sqls := make([]string, len(got))
 	for i, g := range got {
@@ -95,9 +97,24 @@ func TestProxyRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.record(false)
+	waitRecorded(t, p, 3)
 	got = p.take()
 	if len(got) != 3 || got[0].group != got[1].group || got[1].group == got[2].group {
 		t.Fatalf("batch then query recorded as %+v", got)
+	}
+}
+
+// waitRecorded waits until p recorded n statements: the proxy forwards a
+// message before it parses it, so the answer can reach the test first.
+func waitRecorded(t *testing.T, p *pgProxy, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		p.mu.Lock()
+		got := len(p.recorded)
+		p.mu.Unlock()
+		if got >= n {
+			return
+		}
 	}
 }
 
