@@ -105,22 +105,21 @@ func (s *Store) BillingInvoiceCustomers(ctx context.Context, invoiceID string, f
 	if f.Q != "" {
 		return s.searchBillingCustomers(ctx, invoiceID, f.Q, f.Offset, f.Limit)
 	}
-	const cols = billingCustomerCols
 	var rows pgx.Rows
 	var err error
 	switch {
 	case f.After != "":
-		rows, err = s.Pool.Query(ctx, `SELECT `+cols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
+		rows, err = s.Pool.Query(ctx, `SELECT `+billingCustomerCols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
 		    AND (c.cost, c.pc_customer_id) < (SELECT k.cost, k.pc_customer_id FROM billing_invoice_customers k
 		        WHERE k.invoice_id = $1 AND k.pc_customer_id = $2)
 		ORDER BY c.cost DESC, c.pc_customer_id DESC LIMIT $3`, invoiceID, f.After, f.Limit)
 	case f.Before != "":
-		rows, err = s.Pool.Query(ctx, `SELECT * FROM (SELECT `+cols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
+		rows, err = s.Pool.Query(ctx, `SELECT * FROM (SELECT `+billingCustomerCols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
 		    AND (c.cost, c.pc_customer_id) > (SELECT k.cost, k.pc_customer_id FROM billing_invoice_customers k
 		        WHERE k.invoice_id = $1 AND k.pc_customer_id = $2)
 		ORDER BY c.cost, c.pc_customer_id LIMIT $3) c ORDER BY c.cost DESC, c.pc_customer_id DESC`, invoiceID, f.Before, f.Limit)
 	default:
-		rows, err = s.Pool.Query(ctx, `SELECT `+cols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
+		rows, err = s.Pool.Query(ctx, `SELECT `+billingCustomerCols+` FROM billing_invoice_customers c WHERE c.invoice_id = $1
 		ORDER BY c.cost DESC, c.pc_customer_id DESC OFFSET $2 LIMIT $3`, invoiceID, max(f.Offset, 0), f.Limit)
 	}
 	if err != nil {
@@ -257,11 +256,11 @@ func (g *groupsRead) queue(b *pgx.Batch, invoiceID string, f BillingGroupFilter)
 	return nil
 }
 
-// finish counts the matches of a page past the last; all (unfiltered)
-// is how many groups the customer has, when g.all.
-func (g *groupsRead) finish(ctx context.Context, s *Store, all int) ([]BillingGroup, int, error) {
+// finish counts the matches of a page past the last; when g.all, the
+// total is groups, how many the customer has.
+func (g *groupsRead) finish(ctx context.Context, s *Store, groups int) ([]BillingGroup, int, error) {
 	if g.all {
-		return g.groups, all, nil
+		return g.groups, groups, nil
 	}
 	if len(g.groups) == 0 && g.offset > 0 {
 		if err := s.Pool.QueryRow(ctx, g.count, g.args...).Scan(&g.total); err != nil {

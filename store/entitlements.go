@@ -73,9 +73,10 @@ type CustomerOrderLine = db.CustomerOrderLinesRow
 // another customer's: the id filters every table in SQL), by name (the
 // friendly name, else the offer's), the order of CustomerPricedSubscriptions.
 // A big customer's rows are shared between requests: not to be changed.
-func (s *Store) CustomerEntitlements(ctx context.Context, customerID uuid.UUID) ([]CustomerEntitlement, error) {
+// Nesting is how their add-ons nest under their bases, by position.
+func (s *Store) CustomerEntitlements(ctx context.Context, customerID uuid.UUID) ([]CustomerEntitlement, rules.Nesting, error) {
 	l, _, err := s.customerEntitlements(ctx, customerID)
-	return l.rows, err
+	return l.rows, l.nest, err
 }
 
 // customerEntitlements reads a customer's entitlements unless they are

@@ -117,16 +117,11 @@ func (e *entitlementSet) holding(i int) rules.Holding {
 		AutoRenew: s.AutoRenewEnabled, CommitmentEndDate: s.CommitmentEndDate, ReplacedBy: s.ReplacedBy, OrderStatus: s.OrderStatus}
 }
 
-// evaluate evaluates each subscription, nested as nest says (nesting them
-// when nest has no bases: the store nests a big customer's once per
-// version).
+// evaluate evaluates each subscription, nested as nest says (the store
+// nests a big customer's once per version).
 func (e *entitlementSet) evaluate(nest rules.Nesting) {
-	subs := e.subs
-	if nest.Bases == nil {
-		nest = rules.Nest(len(subs), func(i int) string { return subs[i].ID }, func(i int) string { return subs[i].ParentSubscriptionID })
-	}
 	e.products, e.addOns = nest.Bases, nest.AddOns
-	e.entitled = make([]bool, len(subs))
+	e.entitled = make([]bool, len(e.subs))
 	for _, b := range e.products {
 		e.entitled[b], _ = rules.Entitled(e.holding(b), nil, e.now)
 		if as := e.addOns[b]; len(as) > 0 {
@@ -199,7 +194,7 @@ func (s *Server) entitlementsOf(r *http.Request, withPrices bool) (e entitlement
 		ep, err = s.st.CustomerEntitlementsPriced(r.Context(), e.sc.id)
 		e.subs, e.priced, e.version, nest = ep.Rows, ep.Priced, ep.Version, ep.Nest
 	} else {
-		e.subs, err = s.st.CustomerEntitlements(r.Context(), e.sc.id)
+		e.subs, nest, err = s.st.CustomerEntitlements(r.Context(), e.sc.id)
 	}
 	if err != nil {
 		return e, err

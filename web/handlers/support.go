@@ -118,7 +118,7 @@ func (s *Server) renderSupportNew(w http.ResponseWriter, r *http.Request, status
 			v.Form.Values["seats"] = v.CurrentSeats
 		}
 	} else {
-		subs, err := s.st.CustomerEntitlements(r.Context(), sc.id)
+		subs, _, err := s.st.CustomerEntitlements(r.Context(), sc.id)
 		if err != nil {
 			return err
 		}
