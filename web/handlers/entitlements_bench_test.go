@@ -26,35 +26,48 @@ import (
 // session cookie.
 func bigCustomer(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 	tb.Helper()
-	ctx := tb.Context()
+	h, st := benchPortal(tb, nil)
+	id := seedBigCustomer(tb, st, n)
+	if _, err := st.CreateUser(tb.Context(), store.NewUser{Email: "big@big.example", Role: store.RoleCustomer, PasswordHash: testHash(),
+		CustomerID: &id, CustomerVia: "invitation"}); err != nil {
+		tb.Fatal(err)
+	}
+	return h, benchSignIn(tb, h, "big@big.example")
+}
+
+// benchPortal serves a set-up portal on a fresh test database through the
+// real router, its clock now (nil: the real one).
+func benchPortal(tb testing.TB, now func() time.Time) (http.Handler, *store.Store) {
+	tb.Helper()
 	st := testdb.NewStore(tb)
 	key, _ := secrets.ParseKey(secrets.GenerateKey())
 	box, _ := secrets.New(key)
 	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: box, BaseURL: "http://portal.test", Version: "bench",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := srv.Routes()
-	if err := st.CompleteSetup(ctx); err != nil {
+	if err := st.CompleteSetup(tb.Context()); err != nil {
 		tb.Fatal(err)
 	}
-	id := seedBigCustomer(tb, st, n)
-	if _, err := st.CreateUser(ctx, store.NewUser{Email: "big@big.example", Role: store.RoleCustomer, PasswordHash: testHash(),
-		CustomerID: &id, CustomerVia: "invitation"}); err != nil {
-		tb.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"big@big.example"}, "password": {testPassword}}.Encode()))
+	return srv.Routes(), st
+}
+
+// benchSignIn signs the user with email in (testPassword) and returns
+// the session's cookie.
+func benchSignIn(tb testing.TB, h http.Handler, email string) *http.Cookie {
+	tb.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {email}, "password": {testPassword}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	for _, c := range rec.Result().Cookies() {
 		if c.Name == "portal_session" {
-			return h, c
+			return c
 		}
 	}
 	tb.Fatalf("no session after login: %d", rec.Code)
-	return nil, nil
+	return nil
 }
 
 // seedBigCustomer adds "Big Co" with n subscriptions (every fifth an
@@ -185,36 +198,12 @@ func processCPU() time.Duration {
 // 500 subscriptions and of one with 10, the customer page and the view as
 // the customer, through the real router, as BenchmarkEntitlementPage does.
 func BenchmarkCustomerStaffPages(b *testing.B) {
-	ctx := b.Context()
-	st := testdb.NewStore(b)
-	key, _ := secrets.ParseKey(secrets.GenerateKey())
-	box, _ := secrets.New(key)
-	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: box, BaseURL: "http://portal.test", Version: "bench",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := srv.Routes()
-	if err := st.CompleteSetup(ctx); err != nil {
-		b.Fatal(err)
-	}
+	h, st := benchPortal(b, nil)
 	id, small := seedBigCustomer(b, st, 500), seedBigCustomer(b, st, 10)
-	if _, err := st.CreateUser(ctx, store.NewUser{Email: "staff@big.example", Role: store.RoleStaff, PasswordHash: testHash()}); err != nil {
+	if _, err := st.CreateUser(b.Context(), store.NewUser{Email: "staff@big.example", Role: store.RoleStaff, PasswordHash: testHash()}); err != nil {
 		b.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"staff@big.example"}, "password": {testPassword}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var c *http.Cookie
-	for _, k := range rec.Result().Cookies() {
-		if k.Name == "portal_session" {
-			c = k
-		}
-	}
-	if c == nil {
-		b.Fatalf("no session after login: %d", rec.Code)
-	}
+	c := benchSignIn(b, h, "staff@big.example")
 	for _, p := range []struct{ name, path string }{{"page500", "/customers/" + id.String()}, {"view500", "/customers/" + id.String() + "/view/subscriptions"},
 		{"page10", "/customers/" + small.String()}, {"view10", "/customers/" + small.String() + "/view/subscriptions"}} {
 		path := p.path

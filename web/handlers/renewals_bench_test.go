@@ -1,19 +1,13 @@
 package handlers_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/cspportal/portal/internal/secrets"
-	"github.com/cspportal/portal/internal/testdb"
 	"github.com/cspportal/portal/store"
-	"github.com/cspportal/portal/web/handlers"
 )
 
 // bigCalendar serves a portal with n subscriptions (1,000 customers) and
@@ -25,19 +19,8 @@ import (
 func bigCalendar(tb testing.TB, n int) (http.Handler, *http.Cookie, string) {
 	tb.Helper()
 	ctx := tb.Context()
-	st := testdb.NewStore(tb)
-	key, _ := secrets.ParseKey(secrets.GenerateKey())
-	box, _ := secrets.New(key)
 	now := time.Now().UTC()
-	srv, err := handlers.New(handlers.Deps{Store: st, SecretBox: box, BaseURL: "http://portal.test", Version: "bench",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h := srv.Routes()
-	if err := st.CompleteSetup(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	h, st := benchPortal(tb, func() time.Time { return now })
 	for _, q := range []string{
 		`INSERT INTO customers (id, tenant_id, company_name, address_country)
 			SELECT md5('c' || g)::uuid, md5('c' || g), 'Customer ' || g, 'US' FROM generate_series(1, 1000) g`,
@@ -77,21 +60,12 @@ func bigCalendar(tb testing.TB, n int) (http.Handler, *http.Cookie, string) {
 	if _, err := st.CreateUser(ctx, store.NewUser{Email: "staff@bench.example", Role: store.RoleStaff, PasswordHash: testHash()}); err != nil {
 		tb.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"email": {"staff@bench.example"}, "password": {testPassword}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	c := benchSignIn(tb, h, "staff@bench.example")
 	var cust string
 	if err := st.Pool.QueryRow(ctx, `SELECT md5('c' || 500)::uuid::text`).Scan(&cust); err != nil {
 		tb.Fatal(err)
 	}
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == "portal_session" {
-			return h, c, cust
-		}
-	}
-	tb.Fatalf("no session after login: %d", rec.Code)
-	return nil, nil, ""
+	return h, c, cust
 }
 
 // BenchmarkRenewalCalendar measures the renewal calendar with 100,000
