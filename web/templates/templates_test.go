@@ -118,3 +118,20 @@ func TestNavByRole(t *testing.T) {
 		}
 	}
 }
+
+// esc writes what templ's { s } writes, escapes included.
+func TestEscWritesWhatAnExpressionDoes(t *testing.T) {
+	for _, s := range []string{"", "Microsoft 365 E3", `<b>"Tom" & 'Jerry'</b>`, "日本語 ✓"} {
+		var got strings.Builder
+		if err := esc(s).Render(t.Context(), &got); err != nil {
+			t.Fatal(err)
+		}
+		want, err := templ.JoinStringErrs(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != templ.EscapeString(want) {
+			t.Errorf("esc(%q) = %q, want %q", s, got.String(), templ.EscapeString(want))
+		}
+	}
+}
