@@ -135,7 +135,7 @@ func TestFindingsPages(t *testing.T) {
 	}
 	p := e.get(c, "/billing/invoices/G8/reconciliation")
 	seats, price := section(p.body, "seats"), section(p.body, "price")
-	if n := len(seen(seats)); n != 50 || !strings.Contains(seats, "(130)") || !strings.Contains(seats, "1–50 of 130") {
+	if n := len(seen(seats)); n != 20 || !strings.Contains(seats, "(130)") || !strings.Contains(seats, "1–20 of 130") {
 		t.Fatalf("overview: %d seat findings shown; section:\n%s", n, seats)
 	}
 	all := link(seats, `data-testid="findings-all"`)
