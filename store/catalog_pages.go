@@ -84,9 +84,12 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 	where = append(where, "gone_at IS NULL", "country = "+arg(strings.ToUpper(f.Country)))
 	rank := "0"
 	if tq := tsPrefixQuery(f.Query); tq != "" {
-		p := arg(tq)
-		where = append(where, "search @@ to_tsquery('english', "+p+")")
-		rank = "ts_rank(search, to_tsquery('english', " + p + "))"
+		// A subquery, so the query is parsed once (an init plan): written
+		// inline, a generic plan parsed it again for every row it matched
+		// and ranked, a quarter of the search's time.
+		q := "(SELECT to_tsquery('english', " + arg(tq) + "))"
+		where = append(where, "search @@ "+q)
+		rank = "ts_rank(search, " + q + ")"
 	}
 	if f.Currency != "" {
 		where = append(where, arg(strings.ToUpper(f.Currency))+" = ANY (currencies)")
