@@ -33,6 +33,10 @@ type CatalogFilter struct {
 	// (CatalogFacets.Items): the catalog by name, unfiltered, then does
 	// not count them again (0: it does).
 	Items int
+	// Version is the catalog's version (CatalogFacets.Version): a page's
+	// items are then taken from the country's items kept for it, and only
+	// the page's keys are read (0: its rows are read too).
+	Version int64
 }
 
 // CatalogItem is one sellable item: a legacy offer (Kind "offer") or a
@@ -144,7 +148,7 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 		if f.Items > 0 {
 			count, qargs = "$4::bigint", append(qargs, f.Items)
 		}
-		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), `SELECT kind, id, 0::real, `+count+`
+		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), f.Version, `SELECT kind, id, 0::real, `+count+`
 			FROM ((SELECT 'offer' AS kind, id, lower(name) AS k FROM offers WHERE gone_at IS NULL AND country = $1 ORDER BY lower(name), id LIMIT $2)
 			UNION ALL (SELECT 'sku', product_id || '/' || id, lower(title) FROM skus WHERE gone_at IS NULL AND country = $1
 				ORDER BY lower(title), (product_id || '/' || id) LIMIT $2)) t
@@ -155,7 +159,7 @@ func (s *Store) CatalogSearch(ctx context.Context, f CatalogFilter) (CatalogPage
 		// prices by index: one query.
 		page, err = s.catalogRows(ctx, `SELECT `+catalogCols+`, `+rank+` AS rank, count(*) OVER () AS total FROM catalog_items`+tail, args...)
 	} else {
-		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), `SELECT kind, id, `+rank+` AS rank, count(*) OVER () AS total FROM catalog_items`+tail, args...)
+		page, err = s.catalogPage(ctx, strings.ToUpper(f.Country), f.Version, `SELECT kind, id, `+rank+` AS rank, count(*) OVER () AS total FROM catalog_items`+tail, args...)
 	}
 	if err != nil {
 		return CatalogPage{}, fmt.Errorf("catalog search: %w", err)
@@ -203,11 +207,13 @@ func (s *Store) catalogRows(ctx context.Context, q string, args ...any) (Catalog
 
 // catalogPage pages in two steps: q (kind, id and the total of the
 // matches, ordered, over the view's plain columns only) picks the page,
-// then the page's items alone are read whole, so offers' currencies are
-// gathered from prices for those only. Each is read by its key
-// (LATERAL): with the keys in an array the planner saw 50 of a country's
-// 900 SKUs and scanned all of them, twice as slow as 50 index lookups.
-func (s *Store) catalogPage(ctx context.Context, country, q string, args ...any) (CatalogPage, error) {
+// then the page's items alone are taken whole: from the country's items
+// kept for the catalog's version when it has one, else read, so offers'
+// currencies are gathered from prices for those only. Each is read by its
+// key (LATERAL): with the keys in an array the planner saw 50 of a
+// country's 900 SKUs and scanned all of them, twice as slow as 50 index
+// lookups.
+func (s *Store) catalogPage(ctx context.Context, country string, version int64, q string, args ...any) (CatalogPage, error) {
 	rows, err := s.Pool.Query(ctx, q, args...)
 	if err != nil {
 		return CatalogPage{}, err
@@ -227,6 +233,28 @@ func (s *Store) catalogPage(ctx context.Context, country, q string, args ...any)
 	if err := rows.Err(); err != nil || len(ids) == 0 {
 		return page, err
 	}
+	if version != 0 {
+		items, err := itemsKept.get(ctx, facetKey{s, country}, version, func(ctx context.Context) (map[catalogKey]CatalogItem, error) {
+			return s.catalogItems(ctx, country)
+		})
+		if err != nil {
+			return CatalogPage{}, err
+		}
+		page.Items = make([]CatalogItem, 0, len(ids))
+		for i, id := range ids {
+			it, ok := items[catalogKey{kinds[i], id}]
+			if !ok {
+				// Written since the items were kept, without a sync:
+				// read the page instead.
+				page.Items = nil
+				break
+			}
+			page.Items = append(page.Items, it)
+		}
+		if page.Items != nil {
+			return page, nil
+		}
+	}
 	// An item gone between the two reads is left out.
 	items, err := s.catalogRows(ctx, `SELECT c.*, 0, 0 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS k(kind, id, n)
 		CROSS JOIN LATERAL (SELECT `+catalogCols+` FROM catalog_items i WHERE i.country = $1 AND i.kind = k.kind AND i.id = k.id LIMIT 1) c
@@ -236,6 +264,29 @@ func (s *Store) catalogPage(ctx context.Context, country, q string, args ...any)
 	}
 	page.Items = items.Items
 	return page, nil
+}
+
+// catalogKey is an item's kind and id.
+type catalogKey struct{ kind, id string }
+
+// itemsKept keeps each country's items (a thousand at the design size,
+// about 300 KB) until the next catalog sync, and at most facetsTTL: the
+// catalog's pages then read only their keys, not their rows, which were
+// about half of the landing page's Postgres time. The items are shared:
+// callers do not change them.
+var itemsKept = kept[facetKey, map[catalogKey]CatalogItem]{ttl: facetsTTL}
+
+// catalogItems reads every item of country that is not gone.
+func (s *Store) catalogItems(ctx context.Context, country string) (map[catalogKey]CatalogItem, error) {
+	page, err := s.catalogRows(ctx, `SELECT `+catalogCols+`, 0, 0 FROM catalog_items WHERE country = $1 AND gone_at IS NULL`, country)
+	if err != nil {
+		return nil, fmt.Errorf("catalog items of %s: %w", country, err)
+	}
+	m := make(map[catalogKey]CatalogItem, len(page.Items))
+	for _, it := range page.Items {
+		m[catalogKey{it.Kind, it.ID}] = it
+	}
+	return m, nil
 }
 
 // CatalogFacets are the values the catalog filters offer.
@@ -250,6 +301,9 @@ type CatalogFacets struct {
 	// SyncedAt is when the country's catalog was last synced (zero:
 	// never).
 	SyncedAt time.Time
+	// Version is the catalog's version: when any country's catalog was
+	// last synced, as Unix nanoseconds (0: never, so nothing is kept).
+	Version int64
 }
 
 // facetsTTL bounds how long computed facets are reused even when no
@@ -291,6 +345,9 @@ func (s *Store) CatalogFacets(ctx context.Context, country string) (CatalogFacet
 	}
 	if at != nil {
 		f.SyncedAt = *at
+	}
+	if synced != nil {
+		f.Version = synced.UnixNano()
 	}
 	return f, err
 }

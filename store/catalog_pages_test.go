@@ -218,3 +218,55 @@ func TestCatalogPagePrices(t *testing.T) {
 		t.Fatalf("no items, a sheet imported: %+v, %v", p, err)
 	}
 }
+
+// Once the catalog has been synced, a page's items come from the
+// country's items kept for the sync: a rename shows after the next sync
+// (the watermark moves), and an item written without a sync is read
+// rather than left out.
+func TestCatalogKeptItemsFollowSyncs(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := testdb.NewStore(t)
+	exec := sqlExec(t, s)
+	exec(`INSERT INTO products (country, id, title) VALUES ('US', 'CFQ1', 'Product')`)
+	for i, n := range []string{"Alpha", "Bravo", "Charlie"} {
+		exec(`INSERT INTO skus (country, product_id, id, title) VALUES ('US', 'CFQ1', $1, $2)`, fmt.Sprintf("%04d", i), n)
+	}
+	exec(`INSERT INTO sync_watermarks (name, at, updated_at) VALUES ('catalog:US', now(), '2026-12-01')`)
+	names := func(q string) (out []string) {
+		t.Helper()
+		facets, err := s.CatalogFacets(ctx, "US")
+		if err != nil || facets.Version == 0 {
+			t.Fatalf("facets of a synced catalog: version %d, %v", facets.Version, err)
+		}
+		page, err := s.CatalogSearch(ctx, store.CatalogFilter{Country: "US", Query: q, Limit: 10, Items: facets.Items, Version: facets.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page.Items {
+			out = append(out, it.Name)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"Alpha", "Bravo", "Charlie"}, names("")); diff != "" {
+		t.Fatalf("first page (-want +got):\n%s", diff)
+	}
+	// Kept: a rename without a sync does not show yet.
+	exec(`UPDATE skus SET title = 'Bravo Two' WHERE id = '0001'`)
+	if diff := cmp.Diff([]string{"Alpha", "Bravo", "Charlie"}, names("")); diff != "" {
+		t.Fatalf("a rename without a sync (-want +got):\n%s", diff)
+	}
+	// The page's keys are always read: an item new to them makes the
+	// page's rows read.
+	exec(`INSERT INTO skus (country, product_id, id, title) VALUES ('US', 'CFQ1', '0009', 'Delta')`)
+	if diff := cmp.Diff([]string{"Alpha", "Bravo Two", "Charlie", "Delta"}, names("")); diff != "" {
+		t.Fatalf("an item written without a sync (-want +got):\n%s", diff)
+	}
+	exec(`UPDATE sync_watermarks SET updated_at = '2026-12-02' WHERE name = 'catalog:US'`)
+	if diff := cmp.Diff([]string{"Alpha", "Bravo Two", "Charlie", "Delta"}, names("")); diff != "" {
+		t.Fatalf("after the sync (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"Bravo Two"}, names("two")); diff != "" {
+		t.Fatalf("a search (-want +got):\n%s", diff)
+	}
+}

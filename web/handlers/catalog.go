@@ -77,7 +77,7 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 	filter := store.CatalogFilter{Query: f.Get("q"), Country: country, Currency: f.Get("currency"), Family: f.Get("family"),
 		Billing: f.Get("billing"), AddOn: f.Get("addon"), Term: f.Get("term"), BillingCycle: f.Get("cycle"),
 		Purchasable: f.Get("purchasable") == "1", Sort: f.Get("sort"), Offset: (page - 1) * catalogPageSize, Limit: catalogPageSize,
-		Items: facets.Items}
+		Items: facets.Items, Version: facets.Version}
 	res, err := s.st.CatalogSearch(ctx, filter)
 	if err != nil {
 		return err
