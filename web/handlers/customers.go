@@ -255,27 +255,27 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) error {
 	// The run rate is shared (a big customer's is kept): the page's lines
 	// go to a slice of their own, in the table's order.
 	paged := rr
-	paged.Subscriptions = make([]prices.SubscriptionPrice, len(onPage))
+	placed := make([]prices.SubscriptionPrice, len(onPage))
 	for _, sp := range rr.Subscriptions {
 		if at := onPage[sp.ID]; at != 0 {
-			paged.Subscriptions[at-1] = sp
+			placed[at-1] = sp
 		}
 	}
-	paged.Subscriptions = slices.DeleteFunc(paged.Subscriptions, func(sp prices.SubscriptionPrice) bool { return sp.ID == "" })
-	v.RunRate, v.RunRateTotals = runRateView(ctx, paged, base)
-	v.PriceListHref, v.PriceListCostHref = base+"/prices.csv", base+"/prices.csv?cost=1"
-	byID := make(map[string]prices.SubscriptionPrice, len(paged.Subscriptions))
-	for _, sp := range paged.Subscriptions {
-		byID[sp.ID] = sp
-	}
+	// Each row's renewal at its next term's sale price, found by its
+	// place (a map of the prices copied each of them once more).
 	for i := range v.Subscriptions {
 		sv := &v.Subscriptions[i]
-		sv.RenewsAt, sv.PriceChanges = saleRenewal(ctx, byID[sv.ID]), byID[sv.ID].SaleChanges()
+		sp := &placed[onPage[sv.ID]-1]
+		sv.RenewsAt, sv.PriceChanges = saleRenewal(ctx, *sp), sp.SaleChanges()
 		for j := range sv.AddOns {
 			a := &sv.AddOns[j]
-			a.RenewsAt, a.PriceChanges = saleRenewal(ctx, byID[a.ID]), byID[a.ID].SaleChanges()
+			sp := &placed[onPage[a.ID]-1]
+			a.RenewsAt, a.PriceChanges = saleRenewal(ctx, *sp), sp.SaleChanges()
 		}
 	}
+	paged.Subscriptions = slices.DeleteFunc(placed, func(sp prices.SubscriptionPrice) bool { return sp.ID == "" })
+	v.RunRate, v.RunRateTotals = runRateView(ctx, paged, base)
+	v.PriceListHref, v.PriceListCostHref = base+"/prices.csv", base+"/prices.csv?cost=1"
 	for _, o := range d.Orders {
 		ov := templates.OrderView{ID: o.ID, Status: o.Status, Lines: int(o.Lines), Created: "—", Total: "—"}
 		if o.CreationDate != nil {
