@@ -225,7 +225,7 @@ func (s *Server) entitlementList(w http.ResponseWriter, r *http.Request) error {
 		shown, v.Pager = shown[lo:hi], pg
 	}
 	v.Rows = e.rows(shown)
-	salePrices(r.Context(), v.Rows, rr)
+	salePrices(r.Context(), v.Rows, rr, "")
 	return s.render(w, r, http.StatusOK, templates.EntitlementsPage(s.customerPage(r, sc, i18n.T(r.Context(), "cv.subscriptions")), v))
 }
 
@@ -248,12 +248,12 @@ func (s *Server) entitlementShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sps := salePrices(r.Context(), rows, rr)
+	sp := salePrices(r.Context(), rows, rr, want)
 	x := rows[0]
 	if x.ID != want {
 		x = x.AddOns[slices.IndexFunc(x.AddOns, func(a templates.EntitlementRow) bool { return a.ID == want })]
 	}
-	ren, err := s.customerRenewal(r.Context(), sc.id, x.ID, sps[x.ID])
+	ren, err := s.customerRenewal(r.Context(), sc.id, x.ID, sp)
 	if err != nil {
 		return err
 	}

@@ -93,8 +93,9 @@ func saleTotals(ctx context.Context, rr prices.RunRate) []string {
 }
 
 // salePrices fills the customer view's rows (add-ons too) with their sale
-// prices and returns the priced subscriptions by id.
-func salePrices(ctx context.Context, rows []templates.EntitlementRow, rr prices.RunRate) map[string]prices.SubscriptionPrice {
+// prices and returns the priced subscription want (none when want is
+// "" or not among the rows).
+func salePrices(ctx context.Context, rows []templates.EntitlementRow, rr prices.RunRate, want string) prices.SubscriptionPrice {
 	// Only the rows given are looked up: a page of a big customer's list.
 	shown := make(map[string]*templates.EntitlementRow, len(rows))
 	for i := range rows {
@@ -103,13 +104,16 @@ func salePrices(ctx context.Context, rows []templates.EntitlementRow, rr prices.
 			shown[rows[i].AddOns[j].ID] = &rows[i].AddOns[j]
 		}
 	}
-	byID := make(map[string]prices.SubscriptionPrice, len(shown))
-	for _, sp := range rr.Subscriptions {
+	var found prices.SubscriptionPrice
+	for i := range rr.Subscriptions {
+		sp := &rr.Subscriptions[i]
 		r := shown[sp.ID]
 		if r == nil {
 			continue
 		}
-		byID[sp.ID] = sp
+		if sp.ID == want {
+			found = *sp
+		}
 		if !sp.UnitSale.Valid {
 			continue
 		}
@@ -118,7 +122,7 @@ func salePrices(ctx context.Context, rows []templates.EntitlementRow, rr prices.
 			r.Monthly = templates.Money(sp.MonthlySale, sp.Currency)
 		}
 	}
-	return byID
+	return found
 }
 
 // priceChangePageSize is the number of renewals per page of price changes.
