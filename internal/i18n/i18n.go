@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/feature/plural"
@@ -147,6 +148,19 @@ func init() {
 	}
 	// Most messages have no arguments: each is formatted once here, and a
 	// page's dozens of labels cost a map lookup each instead of a Sprintf.
+	for l, msgs := range map[Lang]map[string]Plural{English: enPlural, SimplifiedChinese: zhHansPlural} {
+		stringPlurals[l] = map[string]stringPlural{}
+		for k, p := range msgs {
+			if l == SimplifiedChinese {
+				p.One = p.Other
+			}
+			n1, ok1 := indexedStringVerbs(p.One)
+			n2, ok2 := indexedStringVerbs(p.Other)
+			if ok1 && ok2 {
+				stringPlurals[l][k] = stringPlural{p, max(n1, n2, 1)}
+			}
+		}
+	}
 	for l, msgs := range map[Lang]map[string]string{English: en, SimplifiedChinese: zhHans} {
 		plain[l] = make(map[string]string, len(msgs))
 		stringVerbs[l] = map[string]stringMessage{}
@@ -202,6 +216,47 @@ func stringVerbCount(format string) (n int, ok bool) {
 	return n, true
 }
 
+// stringPlurals holds each language's plural messages whose forms print
+// strings only, by index (%[2]s), never the count: given the count as an
+// int and strings, the form is picked by the language's plural rules
+// and fmt formats it as the printer does (the printer looked the message
+// up and parsed it on every call: 5 % of the renewal calendar's CPU).
+// args is the number of arguments the forms use, the count included.
+var stringPlurals = map[Lang]map[string]stringPlural{}
+
+type stringPlural struct {
+	Plural
+	args int
+}
+
+// indexedStringVerbs is the highest argument index of format's verbs
+// when each is %[n]s with n >= 2 (the count, argument 1, is not
+// printed; %% is no verb); ok is false for any other verb.
+func indexedStringVerbs(format string) (highest int, ok bool) {
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		if i < len(format) && format[i] == '%' {
+			continue
+		}
+		if i >= len(format) || format[i] != '[' {
+			return 0, false
+		}
+		j := strings.IndexByte(format[i:], ']')
+		if j < 0 || i+j+1 >= len(format) || format[i+j+1] != 's' {
+			return 0, false
+		}
+		n, err := strconv.Atoi(format[i+1 : i+j])
+		if err != nil || n < 2 {
+			return 0, false
+		}
+		highest, i = max(highest, n), i+j+1
+	}
+	return highest, true
+}
+
 // allStrings says whether every argument is a string.
 func allStrings(args []any) bool {
 	for _, a := range args {
@@ -236,6 +291,15 @@ func In(l Lang, key string, args ...any) string {
 	}
 	if m, ok := stringVerbs[l][key]; ok && len(args) == m.args && allStrings(args) {
 		return fmt.Sprintf(m.format, args...)
+	}
+	if m, ok := stringPlurals[l][key]; ok && len(args) == m.args && len(args) > 0 {
+		if n, isInt := args[0].(int); isInt && allStrings(args[1:]) {
+			form := m.Other
+			if plural.Cardinal.MatchPlural(tagOf(l), n, 0, 0, 0, 0) == plural.One {
+				form = m.One
+			}
+			return fmt.Sprintf(form, args...)
+		}
 	}
 	p := printers[l]
 	if p == nil {

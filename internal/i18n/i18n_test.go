@@ -114,6 +114,11 @@ func BenchmarkT(b *testing.B) {
 			_ = T(ctx, "dash.welcome", "李雷")
 		}
 	})
+	b.Run("plural", func(b *testing.B) {
+		for b.Loop() {
+			_ = T(ctx, "h.renewals.window", 3, "3", "12月9日")
+		}
+	})
 	b.Run("status", func(b *testing.B) {
 		for b.Loop() {
 			_ = Status(SimplifiedChinese, "provisioning") // no message: shown as it is
@@ -171,6 +176,48 @@ func TestStringVerbsFormatAsThePrinter(t *testing.T) {
 		{"%v", 0, false}, {"%", 0, false}, {"%s%", 0, false}} {
 		if n, ok := stringVerbCount(c.format); n != c.n || ok != c.ok {
 			t.Errorf("stringVerbCount(%q) = %d, %v; want %d, %v", c.format, n, ok, c.n, c.ok)
+		}
+	}
+}
+
+// Every plural message whose forms print strings only reads as the
+// printer makes it, in both languages, for counts that pick each form,
+// with its string arguments, one more, and a count that is no int.
+func TestStringPluralsFormatAsThePrinter(t *testing.T) {
+	n := 0
+	for _, l := range Langs {
+		for key, m := range stringPlurals[l] {
+			for _, count := range []int{0, 1, 2, 5, 21, 1000} {
+				args := []any{count}
+				for i := 1; i < m.args; i++ {
+					args = append(args, fmt.Sprintf("<%d é %%d>", i))
+				}
+				if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
+					t.Errorf("%s %q, count %d: %q, the printer %q", l, key, count, got, want)
+				}
+				more := append(slices.Clone(args), "extra")
+				if got, want := In(l, key, more...), printers[l].Sprintf(key, more...); got != want {
+					t.Errorf("%s %q with one more argument: %q, the printer %q", l, key, got, want)
+				}
+				args[0] = int64(count)
+				if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
+					t.Errorf("%s %q, an int64 count: %q, the printer %q", l, key, got, want)
+				}
+				n++
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d plural messages compared: the fast path takes too few", n)
+	}
+	for _, c := range []struct {
+		format string
+		n      int
+		ok     bool
+	}{{"%[2]s seats", 2, true}, {"%[3]s of %[2]s, 100%%", 3, true}, {"none", 0, true}, {"%d seats", 0, false},
+		{"%[1]s seats", 0, false}, {"%[2]d", 0, false}, {"%[2", 0, false}, {"%s", 0, false}} {
+		if n, ok := indexedStringVerbs(c.format); n != c.n || ok != c.ok {
+			t.Errorf("indexedStringVerbs(%q) = %d, %v, want %d, %v", c.format, n, ok, c.n, c.ok)
 		}
 	}
 }
