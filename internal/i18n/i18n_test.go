@@ -152,14 +152,10 @@ func TestStringVerbsFormatAsThePrinter(t *testing.T) {
 				for i := range args {
 					args[i] = fmt.Sprintf("<%d é %%d>", i)
 				}
-				if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
-					t.Errorf("%s %q with %d arguments: %q, the printer %q", l, key, count, got, want)
-				}
+				asThePrinter(t, l, key, fmt.Sprintf("with %d arguments", count), args...)
 				if count > 0 {
 					args[0] = 1234
-					if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
-						t.Errorf("%s %q with a number: %q, the printer %q", l, key, got, want)
-					}
+					asThePrinter(t, l, key, "with a number", args...)
 				}
 				n++
 			}
@@ -168,14 +164,31 @@ func TestStringVerbsFormatAsThePrinter(t *testing.T) {
 	if n < 100 {
 		t.Fatalf("only %d messages compared: the fast path takes too few", n)
 	}
-	for _, c := range []struct {
-		format string
-		n      int
-		ok     bool
-	}{{"%s of %s", 2, true}, {"100%% %s", 1, true}, {"plain", 0, true}, {"%[2]s, %[1]s", 0, false}, {"%d seats", 0, false},
-		{"%v", 0, false}, {"%", 0, false}, {"%s%", 0, false}} {
-		if n, ok := stringVerbCount(c.format); n != c.n || ok != c.ok {
-			t.Errorf("stringVerbCount(%q) = %d, %v; want %d, %v", c.format, n, ok, c.n, c.ok)
+	verbCounts(t, "stringVerbCount", stringVerbCount, []verbCount{{"%s of %s", 2, true}, {"100%% %s", 1, true}, {"plain", 0, true},
+		{"%[2]s, %[1]s", 0, false}, {"%d seats", 0, false}, {"%v", 0, false}, {"%", 0, false}, {"%s%", 0, false}})
+}
+
+// asThePrinter fails t when In formats key with args otherwise than the
+// printer does.
+func asThePrinter(t *testing.T, l Lang, key, what string, args ...any) {
+	t.Helper()
+	if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
+		t.Errorf("%s %q %s: %q, the printer %q", l, key, what, got, want)
+	}
+}
+
+// verbCount is a format and what a verb counter should say of it.
+type verbCount struct {
+	format string
+	n      int
+	ok     bool
+}
+
+func verbCounts(t *testing.T, name string, count func(string) (int, bool), cases []verbCount) {
+	t.Helper()
+	for _, c := range cases {
+		if n, ok := count(c.format); n != c.n || ok != c.ok {
+			t.Errorf("%s(%q) = %d, %v; want %d, %v", name, c.format, n, ok, c.n, c.ok)
 		}
 	}
 }
@@ -192,17 +205,10 @@ func TestStringPluralsFormatAsThePrinter(t *testing.T) {
 				for i := 1; i < m.args; i++ {
 					args = append(args, fmt.Sprintf("<%d é %%d>", i))
 				}
-				if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
-					t.Errorf("%s %q, count %d: %q, the printer %q", l, key, count, got, want)
-				}
-				more := append(slices.Clone(args), "extra")
-				if got, want := In(l, key, more...), printers[l].Sprintf(key, more...); got != want {
-					t.Errorf("%s %q with one more argument: %q, the printer %q", l, key, got, want)
-				}
+				asThePrinter(t, l, key, fmt.Sprintf("count %d", count), args...)
+				asThePrinter(t, l, key, "with one more argument", append(slices.Clone(args), "extra")...)
 				args[0] = int64(count)
-				if got, want := In(l, key, args...), printers[l].Sprintf(key, args...); got != want {
-					t.Errorf("%s %q, an int64 count: %q, the printer %q", l, key, got, want)
-				}
+				asThePrinter(t, l, key, "an int64 count", args...)
 				n++
 			}
 		}
@@ -210,14 +216,6 @@ func TestStringPluralsFormatAsThePrinter(t *testing.T) {
 	if n < 20 {
 		t.Fatalf("only %d plural messages compared: the fast path takes too few", n)
 	}
-	for _, c := range []struct {
-		format string
-		n      int
-		ok     bool
-	}{{"%[2]s seats", 2, true}, {"%[3]s of %[2]s, 100%%", 3, true}, {"none", 0, true}, {"%d seats", 0, false},
-		{"%[1]s seats", 0, false}, {"%[2]d", 0, false}, {"%[2", 0, false}, {"%s", 0, false}} {
-		if n, ok := indexedStringVerbs(c.format); n != c.n || ok != c.ok {
-			t.Errorf("indexedStringVerbs(%q) = %d, %v, want %d, %v", c.format, n, ok, c.n, c.ok)
-		}
-	}
+	verbCounts(t, "indexedStringVerbs", indexedStringVerbs, []verbCount{{"%[2]s seats", 2, true}, {"%[3]s of %[2]s, 100%%", 3, true},
+		{"none", 0, true}, {"%d seats", 0, false}, {"%[1]s seats", 0, false}, {"%[2]d", 0, false}, {"%[2", 0, false}, {"%s", 0, false}})
 }
