@@ -302,8 +302,13 @@ type CatalogFacets struct {
 	// never).
 	SyncedAt time.Time
 	// Version is the catalog's version: when any country's catalog was
-	// last synced, as Unix nanoseconds (0: never, so nothing is kept).
+	// last synced or a price sheet last imported, as Unix nanoseconds (0:
+	// no catalog sync yet, so nothing is kept).
 	Version int64
+	// Sheet says whether a current license-based price sheet is imported
+	// (without one the catalog says where prices come from); read on
+	// every call, not kept.
+	Sheet bool
 }
 
 // facetsTTL bounds how long computed facets are reused even when no
@@ -323,15 +328,24 @@ type facetKey struct {
 var facetsKept = kept[facetKey, CatalogFacets]{ttl: facetsTTL}
 
 // CatalogFacets lists the countries in the mirror and, for country, the
-// families, currencies, terms and billing cycles present. They are
+// families, currencies, terms and billing cycles present, and whether a
+// price sheet is imported. They are
 // computed again after each catalog sync (and at least every minute); a
 // mirror never synced (tests writing the tables directly) computes them
 // every time.
 func (s *Store) CatalogFacets(ctx context.Context, country string) (CatalogFacets, error) {
 	country = strings.ToUpper(country)
 	var synced, at *time.Time
-	if err := s.Pool.QueryRow(ctx, `SELECT max(updated_at), max(at) FILTER (WHERE name = 'catalog:' || $1)
-		FROM sync_watermarks WHERE name LIKE 'catalog:%'`, country).Scan(&synced, &at); err != nil {
+	var sheet bool
+	// The version moves with every catalog sync and every price sheet
+	// import (which rebuilds the price list); none without a catalog sync.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT CASE WHEN max(updated_at) IS NOT NULL
+			THEN greatest(max(updated_at), (SELECT max(updated_at) FROM price_sheet_imports)) END,
+		max(at) FILTER (WHERE name = 'catalog:' || $1)
+		FROM sync_watermarks WHERE name LIKE 'catalog:%'`, country).QueryRow(func(r pgx.Row) error { return r.Scan(&synced, &at) })
+	b.Queue(hasPriceSheetSQL).QueryRow(func(r pgx.Row) error { return r.Scan(&sheet) })
+	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
 		return CatalogFacets{}, fmt.Errorf("catalog facets: %w", err)
 	}
 	var f CatalogFacets
@@ -349,6 +363,7 @@ func (s *Store) CatalogFacets(ctx context.Context, country string) (CatalogFacet
 	if synced != nil {
 		f.Version = synced.UnixNano()
 	}
+	f.Sheet = sheet
 	return f, err
 }
 

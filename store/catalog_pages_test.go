@@ -184,7 +184,9 @@ func TestSkuAvailabilityFactsFollowTheirRows(t *testing.T) {
 
 // A catalog page's "from" prices: each item's lowest monthly-billed unit
 // price per currency, over all its availabilities, of its country, with
-// no price that is gone; and whether a current price sheet is imported.
+// no price that is gone, read or kept for the catalog's version, which a
+// price sheet import moves; and the facets say whether a current price
+// sheet is imported.
 func TestCatalogPagePrices(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -201,22 +203,47 @@ func TestCatalogPagePrices(t *testing.T) {
 		('US', 'P1:0002:A1', 'P1M', 'monthly', 'USD', 3, now()), ('US', 'P1:0002:A1', 'P1Y', 'monthly', 'USD', 7, NULL),
 		('GB', 'P1:0001:A1', 'P1M', 'monthly', 'USD', 1, NULL), ('US', 'P2:0001:A1', 'P1M', 'monthly', 'USD', 9, NULL)`)
 
-	p, err := s.CatalogPagePrices(ctx, "US", []string{"P1/0001", "P1/0002", "P9/0001"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, f := range p.From {
-		got[f.ItemID+" "+f.Currency] = f.UnitPrice.String()
-	}
+	ids := []string{"P1/0001", "P1/0002", "P9/0001"}
 	want := map[string]string{"P1/0001 USD": "10", "P1/0001 EUR": "11", "P1/0002 USD": "7"}
-	if diff := cmp.Diff(want, got); diff != "" || p.Sheet {
-		t.Fatalf("from prices (-want +got), sheet %v:\n%s", p.Sheet, diff)
+	check := func(what string, version int64, want map[string]string) {
+		t.Helper()
+		from, err := s.CatalogPagePrices(ctx, "US", version, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range from {
+			got[f.ItemID+" "+f.Currency] = f.UnitPrice.String()
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s: from prices (-want +got):\n%s", what, diff)
+		}
 	}
-	exec(`INSERT INTO price_sheet_imports (market, view, timeline, month, state) VALUES ('US', 'updatedlicensebased', 'current', '2026-12-01', 'done')`)
-	if p, err = s.CatalogPagePrices(ctx, "US", nil); err != nil || !p.Sheet || len(p.From) != 0 {
-		t.Fatalf("no items, a sheet imported: %+v, %v", p, err)
+	check("read", 0, want)
+	if from, err := s.CatalogPagePrices(ctx, "US", 0, nil); err != nil || len(from) != 0 {
+		t.Fatalf("no items: %v, %v", from, err)
 	}
+	facets, err := s.CatalogFacets(ctx, "US")
+	if err != nil || facets.Sheet || facets.Version != 0 {
+		t.Fatalf("never synced, no sheet: %+v, %v", facets, err)
+	}
+	// Synced: the country's prices are kept for the version, which a
+	// price sheet import moves.
+	exec(`INSERT INTO sync_watermarks (name, at, updated_at) VALUES ('catalog:US', now(), '2026-12-01')`)
+	if facets, err = s.CatalogFacets(ctx, "US"); err != nil || facets.Version == 0 {
+		t.Fatalf("synced: version %d, %v", facets.Version, err)
+	}
+	version := facets.Version
+	check("kept", version, want)
+	exec(`UPDATE prices SET unit_price = 4 WHERE item_id = 'P1:0002:A1' AND term_duration = 'P1Y'`)
+	check("kept, the version unmoved", version, want)
+	exec(`INSERT INTO price_sheet_imports (market, view, timeline, month, state, updated_at)
+		VALUES ('US', 'updatedlicensebased', 'current', '2026-12-01', 'done', '2026-12-02')`)
+	if facets, err = s.CatalogFacets(ctx, "US"); err != nil || !facets.Sheet || facets.Version == version {
+		t.Fatalf("a sheet imported: sheet %v, version %d (was %d), %v", facets.Sheet, facets.Version, version, err)
+	}
+	want["P1/0002 USD"] = "4"
+	check("kept for the import's version", facets.Version, want)
 }
 
 // Once the catalog has been synced, a page's items come from the

@@ -478,40 +478,63 @@ type FromPrice struct {
 	UnitPrice decimal.Decimal
 }
 
-// CatalogPagePrices is what a catalog page shows of prices.
-type CatalogPagePrices struct {
-	// From is the lowest monthly-billed unit price of each of the page's
-	// new-commerce items, per currency.
-	From []FromPrice
-	// Sheet says whether a current license-based price sheet is imported
-	// (without one the page says where prices come from).
-	Sheet bool
-}
+// fromKept keeps each country's "from" prices (every SKU's) for the
+// catalog's version (CatalogFacets.Version), as itemsKept keeps its
+// items: a catalog page then reads none.
+var fromKept = kept[facetKey, map[string][]FromPrice]{ttl: facetsTTL}
 
-// CatalogPagePrices reads the "from" prices of a catalog page's
-// new-commerce items ("product/sku") in country, and whether a price
-// sheet is imported, in one round trip.
-func (s *Store) CatalogPagePrices(ctx context.Context, country string, ids []string) (CatalogPagePrices, error) {
-	var p CatalogPagePrices
-	b := &pgx.Batch{}
-	b.Queue(hasPriceSheetSQL).QueryRow(func(r pgx.Row) error { return r.Scan(&p.Sheet) })
-	if len(ids) > 0 {
-		// Through the items' availabilities to the price list's primary
-		// key: matching item_id by prefix (LIKE ANY) scanned the whole
-		// country's list, which made the catalog page 40% slower at p99.
-		b.Queue(`SELECT a.product_id || '/' || a.sku_id, p.currency, min(p.unit_price)
-		FROM unnest($2::text[]) AS k(id)
-		JOIN availabilities a ON a.country = $1 AND a.product_id = split_part(k.id, '/', 1) AND a.sku_id = split_part(k.id, '/', 2)
-		JOIN prices p ON p.country = $1 AND p.item_id = a.catalog_item_id AND p.gone_at IS NULL AND p.billing_cycle = 'monthly'
-		GROUP BY 1, 2`, country, ids).Query(func(rows pgx.Rows) (err error) {
-			p.From, err = db.CollectByPos[FromPrice](rows)
-			return err
-		})
+// CatalogPagePrices returns the "from" prices of a catalog page's
+// new-commerce items ("product/sku") in country: each one's lowest
+// monthly-billed unit price per currency, through the items'
+// availabilities to the price list's primary key (matching item_id by
+// prefix scanned the whole country's list, which made the catalog page
+// 40% slower at p99). With the catalog's version (not 0) they come from
+// the country's kept prices, else from a read of the page's.
+func (s *Store) CatalogPagePrices(ctx context.Context, country string, version int64, ids []string) ([]FromPrice, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	if err := s.Pool.SendBatch(ctx, b).Close(); err != nil {
-		return CatalogPagePrices{}, fmt.Errorf("catalog prices: %w", err)
+	if version == 0 {
+		rows, err := s.Pool.Query(ctx, `SELECT a.product_id || '/' || a.sku_id, p.currency, min(p.unit_price)
+			FROM unnest($2::text[]) AS k(id)
+			JOIN availabilities a ON a.country = $1 AND a.product_id = split_part(k.id, '/', 1) AND a.sku_id = split_part(k.id, '/', 2)
+			JOIN prices p ON p.country = $1 AND p.item_id = a.catalog_item_id AND p.gone_at IS NULL AND p.billing_cycle = 'monthly'
+			GROUP BY 1, 2`, country, ids)
+		if err != nil {
+			return nil, fmt.Errorf("catalog prices: %w", err)
+		}
+		from, err := db.CollectByPos[FromPrice](rows)
+		if err != nil {
+			return nil, fmt.Errorf("catalog prices: %w", err)
+		}
+		return from, nil
 	}
-	return p, nil
+	all, err := fromKept.get(ctx, facetKey{s, country}, version, func(ctx context.Context) (map[string][]FromPrice, error) {
+		rows, err := s.Pool.Query(ctx, `SELECT a.product_id || '/' || a.sku_id, p.currency, min(p.unit_price)
+			FROM availabilities a
+			JOIN prices p ON p.country = $1 AND p.item_id = a.catalog_item_id AND p.gone_at IS NULL AND p.billing_cycle = 'monthly'
+			WHERE a.country = $1 GROUP BY 1, 2 ORDER BY 1, 2`, country)
+		if err != nil {
+			return nil, err
+		}
+		from, err := db.CollectByPos[FromPrice](rows)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string][]FromPrice{}
+		for _, f := range from {
+			m[f.ItemID] = append(m[f.ItemID], f)
+		}
+		return m, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("catalog prices of %s: %w", country, err)
+	}
+	var out []FromPrice
+	for _, id := range ids {
+		out = append(out, all[id]...)
+	}
+	return out, nil
 }
 
 // CustomerReseller returns the indirect reseller a customer was created

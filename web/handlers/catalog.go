@@ -109,11 +109,10 @@ func (s *Server) catalogList(w http.ResponseWriter, r *http.Request) error {
 			Family: it.Family, Billing: it.Billing, AddOn: it.IsAddOn, Terms: termsLabel(ctx, it.Terms), Cycles: strings.Join(it.BillingCycles, ", "),
 			Purchasable: it.Purchasable, Description: it.Description})
 	}
-	sheet, err := s.catalogRowPrices(ctx, country, res.Items, v.Rows)
-	if err != nil {
+	if err := s.catalogRowPrices(ctx, country, facets.Version, res.Items, v.Rows); err != nil {
 		return err
 	}
-	v.NoPrices = !sheet
+	v.NoPrices = !facets.Sheet
 	v.Pager = pager(r.URL, page, catalogPageSize, res.Total)
 	return s.render(w, r, http.StatusOK, templates.CatalogPage(s.page(r, "Catalog", "/catalog"), v))
 }

@@ -281,21 +281,20 @@ func marginLabel(cost, sale decimal.Decimal, currency string) string {
 }
 
 // catalogRowPrices fills each new-commerce row's lowest monthly-billed
-// cost and its sale price (staff pages only), and says whether a price
-// sheet is imported.
-func (s *Server) catalogRowPrices(ctx context.Context, country string, items []store.CatalogItem, rows []templates.CatalogRow) (sheet bool, err error) {
+// cost and its sale price (staff pages only).
+func (s *Server) catalogRowPrices(ctx context.Context, country string, version int64, items []store.CatalogItem, rows []templates.CatalogRow) error {
 	var ids []string
 	for _, it := range items {
 		if it.Kind == "sku" {
 			ids = append(ids, it.ID)
 		}
 	}
-	pp, err := s.st.CatalogPagePrices(ctx, country, ids)
+	from, err := s.st.CatalogPagePrices(ctx, country, version, ids)
 	if err != nil {
-		return false, err
+		return err
 	}
 	byID := map[string][]store.FromPrice{}
-	for _, f := range pp.From {
+	for _, f := range from {
 		byID[strings.ToUpper(f.ItemID)] = append(byID[strings.ToUpper(f.ItemID)], f)
 	}
 	for i, it := range items {
@@ -307,12 +306,12 @@ func (s *Server) catalogRowPrices(ctx context.Context, country string, items []s
 		for _, f := range fs {
 			sale, _, err := s.pri.Pricer().UnitSale(ctx, prices.Provider, uuid.Nil, it.ID, it.Family, f.UnitPrice)
 			if err != nil {
-				return false, err
+				return err
 			}
 			costs = append(costs, templates.Money(f.UnitPrice, f.Currency))
 			sales = append(sales, templates.Money(sale, f.Currency))
 		}
 		rows[i].FromCost, rows[i].FromSale = strings.Join(costs, ", "), strings.Join(sales, ", ")
 	}
-	return pp.Sheet, nil
+	return nil
 }
