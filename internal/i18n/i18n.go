@@ -133,26 +133,14 @@ func init() {
 		}
 	}
 	for l, msgs := range map[Lang]map[string]Plural{English: enPlural, SimplifiedChinese: zhHansPlural} {
+		stringPlurals[l] = map[string]stringPlural{}
 		for k, p := range msgs {
 			cases := []any{"one", p.One, "other", p.Other}
 			if l == SimplifiedChinese { // Chinese has the plural category "other" only
-				cases = []any{"other", p.Other}
+				cases, p.One = []any{"other", p.Other}, p.Other
 			}
 			if err := cat.Set(tagOf(l), k, plural.Selectf(1, "%d", cases...)); err != nil {
 				panic(fmt.Sprintf("i18n: %s %s: %v", l, k, err))
-			}
-		}
-	}
-	for _, l := range Langs {
-		printers[l] = message.NewPrinter(tagOf(l), message.Catalog(cat))
-	}
-	// Most messages have no arguments: each is formatted once here, and a
-	// page's dozens of labels cost a map lookup each instead of a Sprintf.
-	for l, msgs := range map[Lang]map[string]Plural{English: enPlural, SimplifiedChinese: zhHansPlural} {
-		stringPlurals[l] = map[string]stringPlural{}
-		for k, p := range msgs {
-			if l == SimplifiedChinese {
-				p.One = p.Other
 			}
 			n1, ok1 := indexedStringVerbs(p.One)
 			n2, ok2 := indexedStringVerbs(p.Other)
@@ -161,6 +149,11 @@ func init() {
 			}
 		}
 	}
+	for _, l := range Langs {
+		printers[l] = message.NewPrinter(tagOf(l), message.Catalog(cat))
+	}
+	// Most messages have no arguments: each is formatted once here, and a
+	// page's dozens of labels cost a map lookup each instead of a Sprintf.
 	for l, msgs := range map[Lang]map[string]string{English: en, SimplifiedChinese: zhHans} {
 		plain[l] = make(map[string]string, len(msgs))
 		stringVerbs[l] = map[string]stringMessage{}
