@@ -212,8 +212,13 @@ func TestCatalogPagePrices(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
-		for _, f := range from {
-			got[f.ItemID+" "+f.Currency] = f.UnitPrice.String()
+		for id, fs := range from {
+			for _, f := range fs {
+				if f.ItemID != id {
+					t.Fatalf("%s: %s's prices hold %s's", what, id, f.ItemID)
+				}
+				got[f.ItemID+" "+f.Currency] = f.UnitPrice.String()
+			}
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("%s: from prices (-want +got):\n%s", what, diff)

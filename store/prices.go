@@ -484,57 +484,56 @@ type FromPrice struct {
 var fromKept = kept[facetKey, map[string][]FromPrice]{ttl: facetsTTL}
 
 // CatalogPagePrices returns the "from" prices of a catalog page's
-// new-commerce items ("product/sku") in country: each one's lowest
-// monthly-billed unit price per currency, through the items'
-// availabilities to the price list's primary key (matching item_id by
-// prefix scanned the whole country's list, which made the catalog page
-// 40% slower at p99). With the catalog's version (not 0) they come from
-// the country's kept prices, else from a read of the page's.
-func (s *Store) CatalogPagePrices(ctx context.Context, country string, version int64, ids []string) ([]FromPrice, error) {
+// new-commerce items ("product/sku") in country, by item: each one's
+// lowest monthly-billed unit price per currency. They are the country's
+// kept for the catalog's version, or read on every call when it has none
+// (a mirror never synced, as facets are).
+func (s *Store) CatalogPagePrices(ctx context.Context, country string, version int64, ids []string) (map[string][]FromPrice, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	var all map[string][]FromPrice
+	var err error
 	if version == 0 {
-		rows, err := s.Pool.Query(ctx, `SELECT a.product_id || '/' || a.sku_id, p.currency, min(p.unit_price)
-			FROM unnest($2::text[]) AS k(id)
-			JOIN availabilities a ON a.country = $1 AND a.product_id = split_part(k.id, '/', 1) AND a.sku_id = split_part(k.id, '/', 2)
-			JOIN prices p ON p.country = $1 AND p.item_id = a.catalog_item_id AND p.gone_at IS NULL AND p.billing_cycle = 'monthly'
-			GROUP BY 1, 2`, country, ids)
-		if err != nil {
-			return nil, fmt.Errorf("catalog prices: %w", err)
-		}
-		from, err := db.CollectByPos[FromPrice](rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog prices: %w", err)
-		}
-		return from, nil
+		all, err = s.fromPrices(ctx, country)
+	} else {
+		all, err = fromKept.get(ctx, facetKey{s, country}, version, func(ctx context.Context) (map[string][]FromPrice, error) {
+			return s.fromPrices(ctx, country)
+		})
 	}
-	all, err := fromKept.get(ctx, facetKey{s, country}, version, func(ctx context.Context) (map[string][]FromPrice, error) {
-		rows, err := s.Pool.Query(ctx, `SELECT a.product_id || '/' || a.sku_id, p.currency, min(p.unit_price)
-			FROM availabilities a
-			JOIN prices p ON p.country = $1 AND p.item_id = a.catalog_item_id AND p.gone_at IS NULL AND p.billing_cycle = 'monthly'
-			WHERE a.country = $1 GROUP BY 1, 2 ORDER BY 1, 2`, country)
-		if err != nil {
-			return nil, err
-		}
-		from, err := db.CollectByPos[FromPrice](rows)
-		if err != nil {
-			return nil, err
-		}
-		m := map[string][]FromPrice{}
-		for _, f := range from {
-			m[f.ItemID] = append(m[f.ItemID], f)
-		}
-		return m, nil
-	})
 	if err != nil {
 		return nil, fmt.Errorf("catalog prices of %s: %w", country, err)
 	}
-	var out []FromPrice
+	page := make(map[string][]FromPrice, len(ids))
 	for _, id := range ids {
-		out = append(out, all[id]...)
+		if f, ok := all[id]; ok {
+			page[id] = f
+		}
 	}
-	return out, nil
+	return page, nil
+}
+
+// fromPrices reads every SKU of country's lowest monthly-billed unit
+// price per currency, by item, through the SKUs' availabilities to the
+// price list's primary key (matching item_id by prefix scanned the whole
+// country's list, which made the catalog page 40% slower at p99).
+func (s *Store) fromPrices(ctx context.Context, country string) (map[string][]FromPrice, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT a.product_id || '/' || a.sku_id, p.currency, min(p.unit_price)
+		FROM availabilities a
+		JOIN prices p ON p.country = $1 AND p.item_id = a.catalog_item_id AND p.gone_at IS NULL AND p.billing_cycle = 'monthly'
+		WHERE a.country = $1 GROUP BY 1, 2 ORDER BY 1, 2`, country)
+	if err != nil {
+		return nil, err
+	}
+	from, err := db.CollectByPos[FromPrice](rows)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string][]FromPrice{}
+	for _, f := range from {
+		m[f.ItemID] = append(m[f.ItemID], f)
+	}
+	return m, nil
 }
 
 // CustomerReseller returns the indirect reseller a customer was created

@@ -289,16 +289,12 @@ func (s *Server) catalogRowPrices(ctx context.Context, country string, version i
 			ids = append(ids, it.ID)
 		}
 	}
-	from, err := s.st.CatalogPagePrices(ctx, country, version, ids)
+	byID, err := s.st.CatalogPagePrices(ctx, country, version, ids)
 	if err != nil {
 		return err
 	}
-	byID := map[string][]store.FromPrice{}
-	for _, f := range from {
-		byID[strings.ToUpper(f.ItemID)] = append(byID[strings.ToUpper(f.ItemID)], f)
-	}
 	for i, it := range items {
-		fs := byID[strings.ToUpper(it.ID)]
+		fs := byID[it.ID]
 		if len(fs) == 0 || i >= len(rows) {
 			continue
 		}
